@@ -1,0 +1,152 @@
+import { type Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { ConfigError, type ConfigIssue } from "../errors.ts";
+import { formatIssuePath, valueAt } from "./issue-path.ts";
+import { type ParsedConfig, SwitchyardConfigSchema } from "./schema.ts";
+import { type RawIssue, semanticIssues } from "./semantic-checks.ts";
+import type { DeploymentUnit, InferenceService, SwitchyardConfig } from "./types.ts";
+
+export type ValidationResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/**
+ * Parses and validates a YAML document against a zod schema plus cross-field checks,
+ * reporting every problem at once with its path and line. Shared by config and scenario files.
+ */
+export function validateYaml<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  crossFieldIssues: (document: unknown) => RawIssue[] = () => [],
+): ValidationResult<z.output<S>> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      issues: doc.errors.map((error) => {
+        const at = lineCounter.linePos(error.pos[0]);
+        return { path: "(root)", message: `not valid YAML: ${error.message.split("\n")[0]}`, ...located(at) };
+      }),
+    };
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const parsed = schema.safeParse(raw);
+  const raws: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describe(issue, raw));
+  raws.push(...crossFieldIssues(raw));
+  if (raws.length === 0 && parsed.success) {
+    return { ok: true, value: parsed.data };
+  }
+  const issues = dedupe(raws).map((issue) => ({
+    path: formatIssuePath(issue.path),
+    message: issue.message,
+    ...locate(doc, lineCounter, issue.path),
+  }));
+  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return { ok: false, issues };
+}
+
+/** Validates a config file's text; `source` names the file in messages. */
+export function parseConfig(text: string): ValidationResult<SwitchyardConfig> {
+  const result = validateYaml(text, SwitchyardConfigSchema, semanticIssues);
+  return result.ok ? { ok: true, value: normalizeConfig(result.value) } : result;
+}
+
+/** Like `parseConfig`, but throws a `ConfigError` listing every issue. */
+export function loadConfig(text: string, source = "switchyard.yaml"): SwitchyardConfig {
+  const result = parseConfig(text);
+  if (!result.ok) {
+    throw new ConfigError(source, result.issues);
+  }
+  return result.value;
+}
+
+function normalizeConfig(parsed: ParsedConfig): SwitchyardConfig {
+  return {
+    cluster: parsed.cluster,
+    ...(parsed.alerts === undefined ? {} : { alerts: stripUndefined(parsed.alerts) }),
+    services: parsed.services.map((service): InferenceService => {
+      const { policy, units, ...rest } = service;
+      return {
+        ...stripUndefined(rest),
+        units: units.map(
+          (unit): DeploymentUnit => ({
+            ...unit,
+            service: { name: unit.service.name ?? unit.name, port: unit.service.port },
+            deployment: unit.deployment ?? unit.name,
+            scaledObject: { ...unit.scaledObject, name: unit.scaledObject.name ?? unit.name },
+          }),
+        ),
+        policy: { ...parsed.policy, ...stripUndefined(policy ?? {}) },
+      };
+    }),
+  };
+}
+
+/** zod's optional fields come back as `undefined`; exactOptionalPropertyTypes wants them absent. */
+function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+function describe(issue: z.core.$ZodIssue, raw: unknown): RawIssue[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      path: [...issue.path, key],
+      message: `unknown field "${key}": check its spelling against schema/switchyard.schema.json`,
+    }));
+  }
+  const value = valueAt(raw, issue.path);
+  if (value === undefined && issue.code === "invalid_type") {
+    return [{ path: issue.path, message: `is required: ${issue.message.replace(/^must be /, "")}` }];
+  }
+  const shown = typeof value === "number" || typeof value === "boolean" ? ` (got ${value})` : "";
+  const shownString = typeof value === "string" ? ` (got "${value}")` : "";
+  return [{ path: issue.path, message: `${issue.message}${shown}${shownString}` }];
+}
+
+function dedupe(issues: readonly RawIssue[]): RawIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${formatIssuePath(issue.path)}\u0000${issue.message}`;
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+}
+
+function located(at: { line: number; col: number } | undefined): { line?: number; column?: number } {
+  return at === undefined ? {} : { line: at.line, column: at.col };
+}
+
+/** The line of the deepest node along `path` that exists in the document. */
+function locate(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly PropertyKey[],
+): { line?: number; column?: number } {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const prefix = path.slice(0, depth);
+    const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
+    const keyNode = depth > 0 ? keyNodeAt(doc, prefix) : undefined;
+    const target = keyNode ?? node;
+    if (isNode(target) && target.range !== undefined && target.range !== null) {
+      return located(lineCounter.linePos(target.range[0]));
+    }
+  }
+  return {};
+}
+
+/** For a path ending in a map key, the key's node (errors read best at `key:`). */
+function keyNodeAt(doc: Document, path: readonly PropertyKey[]): unknown {
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  if (!isMap(parent) || typeof last !== "string") {
+    return undefined;
+  }
+  const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last);
+  return pair === undefined ? undefined : pair.key;
+}

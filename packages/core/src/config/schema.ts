@@ -1,0 +1,318 @@
+import { z } from "zod";
+
+/**
+ * The one config file. This zod schema is the source of truth: the JSON Schema in
+ * `schema/switchyard.schema.json` is generated from it, and `loadConfig` validates
+ * with it before the semantic checks in `semantic-checks.ts`.
+ */
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+const dnsLabel = (what: string) =>
+  z
+    .string({ error: `must be a string: the ${what}` })
+    .max(63, { error: `must be at most 63 characters (a Kubernetes DNS label): the ${what}` })
+    .regex(DNS_LABEL, {
+      error: `must be a DNS label (lowercase letters, digits and '-', starting with a letter): the ${what}`,
+    });
+
+const objectName = (what: string) =>
+  z
+    .string({ error: `must be a string: the ${what}` })
+    .max(253, { error: `must be at most 253 characters: the ${what}` })
+    .regex(DNS_SUBDOMAIN, {
+      error: `must be a Kubernetes object name (lowercase letters, digits, '-' and '.'): the ${what}`,
+    });
+
+const positive = (what: string) =>
+  z
+    .number({ error: `must be a number: ${what}` })
+    .positive({ error: `must be a positive number: ${what}` })
+    .refine(Number.isFinite, { error: `must be a finite number: ${what}` });
+
+const wholeNumber = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `must be a whole number from ${min} to ${max}: ${what}` })
+    .int({ error: `must be a whole number from ${min} to ${max}: ${what}` })
+    .min(min, { error: `must be a whole number from ${min} to ${max}: ${what}` })
+    .max(max, { error: `must be a whole number from ${min} to ${max}: ${what}` });
+
+const port = z
+  .union([wholeNumber("the Service port", 1, 65535), z.string().regex(DNS_LABEL)], {
+    error: "must be a port number (1-65535) or a port name of the Service",
+  })
+  .meta({ description: "Service port: a number or the port's name." });
+
+export const ServiceRefSchema = z
+  .strictObject({
+    name: dnsLabel("Kubernetes Service name").optional().meta({
+      description: "Service name; defaults to the unit's name.",
+    }),
+    port: port.default(80),
+  })
+  .meta({ description: "The Kubernetes Service the ALB forwards to." });
+
+export const ScaledObjectRefSchema = z
+  .strictObject({
+    name: objectName("KEDA ScaledObject name").optional().meta({
+      description: "ScaledObject name; defaults to the unit's name.",
+    }),
+    triggerIndex: wholeNumber("index into spec.triggers", 0, 99)
+      .default(0)
+      .meta({ description: "Which trigger of spec.triggers carries the per-pod target." }),
+    metadataKey: z.string().min(1).default("targetMetricValue").meta({
+      description: "The trigger metadata key holding the per-pod target (aws-cloudwatch: targetMetricValue).",
+    }),
+  })
+  .meta({ description: "The KEDA ScaledObject that scales this unit's Deployment." });
+
+export const DeploymentUnitSchema = z
+  .strictObject(
+    {
+      name: dnsLabel("deployment unit name"),
+      service: ServiceRefSchema.prefault({}),
+      deployment: objectName("Deployment name")
+        .optional()
+        .meta({ description: "Deployment name; defaults to the unit's name." }),
+      scaledObject: ScaledObjectRefSchema.prefault({}),
+      instanceTypes: z
+        .array(
+          z.string().regex(INSTANCE_TYPE, {
+            error: "must be an EC2 instance type such as inf2.xlarge",
+          }),
+          { error: "must be a list of EC2 instance types, e.g. [inf2.xlarge]" },
+        )
+        .min(1, { error: "must list at least one EC2 instance type the unit's pods run on" })
+        .meta({
+          description:
+            "EC2 instance types the unit's nodes use; capacity errors for these fail the unit over.",
+        }),
+      hourlyPrice: positive("the price of one pod's instance in USD per hour, e.g. 1.006").meta({
+        description: "USD per hour for one pod (its instance), e.g. g5.xlarge On-Demand 1.006.",
+      }),
+      maxRps: positive(
+        "requests per second one pod serves at its breaking point (seed 000's method), e.g. 90",
+      ).meta({
+        description: "Breaking point: the highest requests/s one pod serves within the latency SLO.",
+      }),
+      latencyMs: positive("the response time in milliseconds one pod shows at maxRps, e.g. 680").meta({
+        description: "Response time (ms) measured at maxRps.",
+      }),
+      minReplicaCount: wholeNumber("the ScaledObject's minReplicaCount", 0, 1000).default(1).meta({
+        description: "The ScaledObject's minReplicaCount: pods that run (and are paid for) at any demand.",
+      }),
+      maxReplicaCount: wholeNumber("the ScaledObject's maxReplicaCount", 1, 1000)
+        .default(100)
+        .meta({ description: "The ScaledObject's maxReplicaCount (KEDA's default is 100)." }),
+    },
+    { error: "must be a deployment unit: { name, instanceTypes, hourlyPrice, maxRps, latencyMs, ... }" },
+  )
+  .meta({ description: "One model on one accelerator with one framework, e.g. sd21-inf2." });
+
+export const SloSchema = z
+  .strictObject(
+    {
+      latencyMs: positive("the latency objective in milliseconds, e.g. 900"),
+      statistic: z
+        .enum(["p50", "p90", "p95", "p99", "average"], {
+          error: "must be one of p50, p90, p95, p99, average",
+        })
+        .default("p95"),
+    },
+    { error: "must be the service's latency objective, e.g. slo: { latencyMs: 900, statistic: p95 }" },
+  )
+  .meta({ description: "Latency objective measured on ALB TargetResponseTime." });
+
+export const StickinessSchema = z
+  .strictObject({
+    enabled: z.boolean({ error: "must be true or false" }),
+    durationSeconds: wholeNumber(
+      "stickiness duration in seconds (ELBv2 allows 1-604800)",
+      1,
+      604800,
+    ).optional(),
+  })
+  .meta({
+    description: "forwardConfig.targetGroupStickinessConfig; when absent the current annotation's is kept.",
+  });
+
+const policyFields = {
+  capacityErrorWindowMinutes: wholeNumber(
+    "minutes a capacity error counts against its instance type",
+    1,
+    120,
+  ).meta({ description: "A capacity error counts against its instance type for this many minutes." }),
+  unschedulableGraceSeconds: wholeNumber(
+    "seconds a pod may stay unschedulable before it counts",
+    0,
+    3600,
+  ).meta({ description: "Pods unschedulable for longer than this count as a capacity failure." }),
+  latencyBreachMinutes: wholeNumber(
+    "minutes over the SLO (K of the last M) that count as a breach",
+    1,
+    60,
+  ).meta({
+    description: "K: minutes above the SLO, out of the last latencyWindowMinutes, that make a breach.",
+  }),
+  latencyWindowMinutes: wholeNumber("minutes looked back for latency breaches (M)", 1, 60).meta({
+    description: "M: how many recent minutes of latency are judged.",
+  }),
+  quietPeriodMinutes: z
+    .number({ error: "must be a number of minutes, at least 3 (Karpenter caches failed offerings for 3)" })
+    .min(3, { error: "must be at least 3 minutes: Karpenter caches a failed offering for 3 minutes" })
+    .max(1440, { error: "must be at most 1440 minutes" })
+    .meta({
+      description: "Minutes every causing unit must be clear of capacity errors before a fallback.",
+    }),
+  minDwellMinutes: z
+    .number({ error: "must be a number of minutes from 0 to 1440" })
+    .min(0, { error: "must be a number of minutes from 0 to 1440" })
+    .max(1440, { error: "must be a number of minutes from 0 to 1440" })
+    .meta({
+      description: "Minimum minutes in a mode before a fallback or rebalance (never delays a failover).",
+    }),
+  maxSwitchesPerHour: wholeNumber("mode switches allowed in any hour", 1, 60).meta({
+    description: "Cap on switches in any 60 minutes; holds back fallback and rebalance only.",
+  }),
+  undoneFallbackQuietMultiplier: z
+    .number({ error: "must be a number from 1 to 10" })
+    .min(1, { error: "must be a number from 1 to 10" })
+    .max(10, { error: "must be a number from 1 to 10" })
+    .meta({
+      description: "Quiet period multiplier after a fallback that had to be undone by a new failover.",
+    }),
+  rebalanceDeadBandPercent: z
+    .number({ error: "must be a number of percentage points from 0 to 100" })
+    .min(0, { error: "must be a number of percentage points from 0 to 100" })
+    .max(100, { error: "must be a number of percentage points from 0 to 100" })
+    .meta({
+      description: "Largest change of any unit's weight (points of 100) tolerated before a rebalance.",
+    }),
+  rebalanceSustainMinutes: wholeNumber(
+    "minutes the weights must stay moved before a rebalance",
+    0,
+    1440,
+  ).meta({ description: "How long the cost-optimal weights must stay outside the dead-band." }),
+  receiverReadyTimeoutSeconds: wholeNumber("seconds to wait for receiving units to be ready", 0, 3600).meta({
+    description: "Make-before-break: longest wait for scaled-up units before traffic moves anyway.",
+  }),
+  verifyTimeoutSeconds: wholeNumber("seconds to wait for the ALB to show the new weights", 10, 3600).meta({
+    description: "Longest wait for the Load Balancer Controller to apply the new weights.",
+  }),
+};
+
+/** The policy's defaults, documented in docs/operations.md; the example config spells them out. */
+export const POLICY_DEFAULTS = {
+  capacityErrorWindowMinutes: 5,
+  unschedulableGraceSeconds: 120,
+  latencyBreachMinutes: 3,
+  latencyWindowMinutes: 5,
+  quietPeriodMinutes: 10,
+  minDwellMinutes: 10,
+  maxSwitchesPerHour: 4,
+  undoneFallbackQuietMultiplier: 2,
+  rebalanceDeadBandPercent: 10,
+  rebalanceSustainMinutes: 15,
+  receiverReadyTimeoutSeconds: 300,
+  verifyTimeoutSeconds: 180,
+} as const satisfies { readonly [K in keyof typeof policyFields]: number };
+
+type PolicyFields = typeof policyFields;
+
+function withDefaults(fields: PolicyFields): { [K in keyof PolicyFields]: z.ZodDefault<PolicyFields[K]> } {
+  const entries = Object.entries(fields).map(([key, field]) => [
+    key,
+    field.default(POLICY_DEFAULTS[key as keyof PolicyFields]),
+  ]);
+  return Object.fromEntries(entries) as { [K in keyof PolicyFields]: z.ZodDefault<PolicyFields[K]> };
+}
+
+export const PolicySchema = z
+  .strictObject(withDefaults(policyFields))
+  .meta({ description: "Decision thresholds; every field has a documented default." });
+
+/** A service's overrides of the top-level policy: the same fields, none defaulted. */
+export const PolicyOverridesSchema = z
+  .strictObject(policyFields)
+  .partial()
+  .meta({ description: "Overrides of the top-level policy for this service." });
+
+export const InferenceServiceSchema = z
+  .strictObject(
+    {
+      name: dnsLabel("service name (used in execution names and metric dimensions)"),
+      namespace: dnsLabel("Kubernetes namespace").default("default"),
+      ingress: objectName("Ingress name"),
+      action: dnsLabel("ALB action name: the backend service name with port use-annotation").meta({
+        description: "The <name> of alb.ingress.kubernetes.io/actions.<name>.",
+      }),
+      slo: SloSchema,
+      headroom: z
+        .number({ error: "must be a fraction from 0 to 1, e.g. 0.1 for 10 % spare capacity" })
+        .min(0, { error: "must be a fraction from 0 to 1, e.g. 0.1 for 10 % spare capacity" })
+        .max(1, { error: "must be a fraction from 0 to 1, e.g. 0.1 for 10 % spare capacity" })
+        .default(0.1)
+        .meta({ description: "Spare capacity the plan keeps: capacity >= demand x (1 + headroom)." }),
+      demandRps: positive("the demand in requests per second to plan for when none is measured")
+        .optional()
+        .meta({
+          description: "Default demand for `switchyard plan`; otherwise one pod per unit at its maxRps.",
+        }),
+      consolidatedService: z
+        .strictObject({
+          name: dnsLabel("consolidated Service name"),
+          port: port.default(80),
+        })
+        .optional()
+        .meta({ description: "A Service selecting every unit's pods, used at weight 100 in capacity mode." }),
+      stickiness: StickinessSchema.optional(),
+      fixedWeights: z
+        .record(z.string(), wholeNumber("an ALB target group weight", 0, 999), {
+          error: "must map unit names to weights from 0 to 999",
+        })
+        .optional()
+        .meta({
+          description:
+            "Hand weights for cost mode (e.g. the seed's 40/20/15/10/15) instead of the optimizer's.",
+        }),
+      units: z
+        .array(DeploymentUnitSchema, { error: "must be a list of deployment units" })
+        .min(1, { error: "must list at least one deployment unit" })
+        .meta({ maxItems: 5, description: "At most 5: the ALB allows 5 target groups per forward action." }),
+      policy: PolicyOverridesSchema.optional(),
+    },
+    { error: "must be a service: { name, ingress, action, slo, units, ... }" },
+  )
+  .meta({ description: "One inference service: one Ingress action over its deployment units." });
+
+export const SwitchyardConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    cluster: z.strictObject(
+      {
+        name: objectName("EKS cluster name"),
+        region: z.string().regex(AWS_REGION, { error: "must be an AWS Region such as us-west-2" }),
+      },
+      { error: "must name the EKS cluster, e.g. cluster: { name: inference, region: us-west-2 }" },
+    ),
+    alerts: z
+      .strictObject({
+        email: z.email({ error: "must be an e-mail address" }).optional(),
+      })
+      .optional()
+      .meta({ description: "Who hears about mode switches (SNS)." }),
+    policy: PolicySchema.prefault({}),
+    services: z
+      .array(InferenceServiceSchema, { error: "must be a list of services" })
+      .min(1, { error: "must list at least one service" }),
+  })
+  .meta({ title: "Switchyard configuration" });
+
+export type SwitchyardConfigInput = z.input<typeof SwitchyardConfigSchema>;
+export type ParsedConfig = z.output<typeof SwitchyardConfigSchema>;
+export type Policy = z.output<typeof PolicySchema>;
+export type Slo = z.output<typeof SloSchema>;
+export type Stickiness = z.output<typeof StickinessSchema>;

@@ -1,0 +1,182 @@
+import { formatIssuePath } from "./issue-path.ts";
+
+/** Maximum target groups in one ALB forward action (ELBv2 quota, not adjustable). */
+export const MAX_UNITS_PER_SERVICE = 5;
+
+export interface RawIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Raw =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+const stringOf = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const listOf = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+
+/**
+ * Rules across fields that a schema cannot express. They run on the raw document even
+ * when the schema found problems, so one pass reports every error in the file.
+ */
+export function semanticIssues(document: unknown): RawIssue[] {
+  if (!isObject(document)) {
+    return [];
+  }
+  const issues: RawIssue[] = [];
+  issues.push(...duplicates(nameEntries(listOf(document.services), ["services"]), "service name"));
+  issues.push(...policyIssues(document.policy, ["policy"]));
+  listOf(document.services).forEach((service, index) => {
+    if (isObject(service)) {
+      issues.push(...serviceIssues(service, ["services", index]));
+    }
+  });
+  return issues;
+}
+
+function serviceIssues(service: Raw, at: readonly PropertyKey[]): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const units = listOf(service.units);
+  if (units.length > MAX_UNITS_PER_SERVICE) {
+    issues.push({
+      path: [...at, "units"],
+      message: `lists ${units.length} units; an ALB forward action takes at most ${MAX_UNITS_PER_SERVICE} target groups — split the units across two services (two Ingress actions) or drop ${units.length - MAX_UNITS_PER_SERVICE}`,
+    });
+  }
+  const nameIssues = duplicates(nameEntries(units, [...at, "units"]), "unit name");
+  issues.push(...nameIssues);
+  // A Service or ScaledObject name defaulted from a repeated unit name is that same mistake.
+  const repeated = new Set(nameIssues.map((issue) => issue.path[at.length + 1]));
+  const named = units.map((unit, index) => (repeated.has(index) ? undefined : unit));
+  issues.push(...duplicates(refEntries(named, units, [...at, "units"], "service"), "Service"));
+  issues.push(...duplicates(refEntries(named, units, [...at, "units"], "scaledObject"), "ScaledObject"));
+  units.forEach((unit, index) => {
+    if (!isObject(unit)) {
+      return;
+    }
+    const min = unit.minReplicaCount ?? 1;
+    const max = unit.maxReplicaCount ?? 100;
+    if (typeof min === "number" && typeof max === "number" && min > max) {
+      issues.push({
+        path: [...at, "units", index, "minReplicaCount"],
+        message: `${min} is above maxReplicaCount ${max}; set minReplicaCount <= maxReplicaCount as in the ScaledObject`,
+      });
+    }
+  });
+  const consolidated = isObject(service.consolidatedService)
+    ? stringOf(service.consolidatedService.name)
+    : undefined;
+  if (consolidated !== undefined) {
+    units.forEach((unit, index) => {
+      const unitService = isObject(unit) && isObject(unit.service) ? stringOf(unit.service.name) : undefined;
+      if ((unitService ?? (isObject(unit) ? stringOf(unit.name) : undefined)) === consolidated) {
+        issues.push({
+          path: [...at, "consolidatedService", "name"],
+          message: `"${consolidated}" is also the Service of units[${index}]; the consolidated Service must select every unit's pods, so give it its own name`,
+        });
+      }
+    });
+  }
+  issues.push(...fixedWeightIssues(service.fixedWeights, units, [...at, "fixedWeights"]));
+  issues.push(...policyIssues(service.policy, [...at, "policy"]));
+  return issues;
+}
+
+function fixedWeightIssues(
+  weights: unknown,
+  units: readonly unknown[],
+  at: readonly PropertyKey[],
+): RawIssue[] {
+  if (!isObject(weights)) {
+    return [];
+  }
+  const known = units.filter(isObject).map((u) => stringOf(u.name));
+  const issues: RawIssue[] = [];
+  for (const name of Object.keys(weights)) {
+    if (!known.includes(name)) {
+      issues.push({
+        path: [...at, name],
+        message: `names no unit of this service; units are ${known.filter((n) => n !== undefined).join(", ") || "(none)"}`,
+      });
+    }
+  }
+  const values = Object.values(weights);
+  if (values.length > 0 && values.every((w) => w === 0)) {
+    issues.push({ path: at, message: "gives every unit weight 0; at least one unit must carry traffic" });
+  }
+  return issues;
+}
+
+function policyIssues(policy: unknown, at: readonly PropertyKey[]): RawIssue[] {
+  if (!isObject(policy)) {
+    return [];
+  }
+  const k = policy.latencyBreachMinutes;
+  const m = policy.latencyWindowMinutes;
+  if (typeof k === "number" && typeof m === "number" && k > m) {
+    return [
+      {
+        path: [...at, "latencyBreachMinutes"],
+        message: `${k} minutes cannot be found in a window of latencyWindowMinutes ${m}; make it at most ${m}`,
+      },
+    ];
+  }
+  return [];
+}
+
+interface NamedEntry {
+  readonly value: string;
+  readonly path: readonly PropertyKey[];
+}
+
+/** One issue per repeated value, pointing at the later entry and naming the first. */
+function duplicates(entries: readonly (NamedEntry | undefined)[], what: string): RawIssue[] {
+  const firstSeen = new Map<string, NamedEntry>();
+  const issues: RawIssue[] = [];
+  for (const entry of entries) {
+    if (entry === undefined) {
+      continue;
+    }
+    const first = firstSeen.get(entry.value);
+    if (first === undefined) {
+      firstSeen.set(entry.value, entry);
+    } else {
+      issues.push({
+        path: entry.path,
+        message: `duplicate ${what} "${entry.value}": ${formatIssuePath(first.path)} has it already; each must be unique`,
+      });
+    }
+  }
+  return issues;
+}
+
+function nameEntries(items: readonly unknown[], at: readonly PropertyKey[]): (NamedEntry | undefined)[] {
+  return items.map((item, index) => {
+    const value = isObject(item) ? stringOf(item.name) : undefined;
+    return value === undefined ? undefined : { value, path: [...at, index, "name"] };
+  });
+}
+
+/**
+ * Entries for `unit[field].name`, which defaults to the unit's name. `named[i]` is
+ * undefined for a unit whose name repeats an earlier one: its defaulted names are skipped.
+ */
+function refEntries(
+  named: readonly unknown[],
+  units: readonly unknown[],
+  at: readonly PropertyKey[],
+  field: "service" | "scaledObject",
+): (NamedEntry | undefined)[] {
+  return units.map((unit, index) => {
+    if (!isObject(unit)) {
+      return undefined;
+    }
+    const explicit = isObject(unit[field]) ? stringOf((unit[field] as Raw).name) : undefined;
+    const value = explicit ?? (named[index] === undefined ? undefined : stringOf(unit.name));
+    if (value === undefined) {
+      return undefined;
+    }
+    const path = explicit === undefined ? [...at, index, "name"] : [...at, index, field, "name"];
+    return { value, path };
+  });
+}

@@ -1,0 +1,52 @@
+import type { Policy, Slo, Stickiness } from "./schema.ts";
+
+/** A config after validation, with every default filled in. Plain data, safe to serialize. */
+export interface SwitchyardConfig {
+  readonly cluster: { readonly name: string; readonly region: string };
+  readonly alerts?: { readonly email?: string };
+  readonly services: readonly InferenceService[];
+}
+
+export interface InferenceService {
+  readonly name: string;
+  readonly namespace: string;
+  readonly ingress: string;
+  readonly action: string;
+  readonly slo: Slo;
+  readonly headroom: number;
+  readonly demandRps?: number;
+  readonly consolidatedService?: ServiceRef;
+  readonly stickiness?: Stickiness;
+  readonly fixedWeights?: Readonly<Record<string, number>>;
+  readonly units: readonly DeploymentUnit[];
+  /** The top-level policy with this service's overrides applied. */
+  readonly policy: Policy;
+}
+
+export interface ServiceRef {
+  readonly name: string;
+  readonly port: number | string;
+}
+
+/** One model on one accelerator with one framework: a Deployment, its Service and its ScaledObject. */
+export interface DeploymentUnit {
+  readonly name: string;
+  readonly service: ServiceRef;
+  readonly deployment: string;
+  readonly scaledObject: {
+    readonly name: string;
+    readonly triggerIndex: number;
+    readonly metadataKey: string;
+  };
+  readonly instanceTypes: readonly string[];
+  /** USD per hour for one pod's instance. */
+  readonly hourlyPrice: number;
+  /** Breaking point: requests per second one pod serves within the SLO. */
+  readonly maxRps: number;
+  /** Response time at maxRps, in milliseconds. */
+  readonly latencyMs: number;
+  readonly minReplicaCount: number;
+  readonly maxReplicaCount: number;
+}
+
+export type { Policy, Slo, Stickiness };

@@ -1,0 +1,61 @@
+/**
+ * Errors are values with names: each says what was wrong, where, and what to do.
+ * `code` is stable (alerts, logs and the workflow's Catch match on it); `name` is
+ * the class name, which Step Functions sees as the error type.
+ */
+export class SwitchyardError extends Error {
+  readonly code: string;
+
+  constructor(message: string, options: { code: string; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+  }
+}
+
+/** One problem in a config or scenario file, located by its path in the document. */
+export interface ConfigIssue {
+  /** Dotted path with array indices, e.g. `services[0].units[3].maxRps`; `(root)` for the whole file. */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based line and column in the source text, when the document could be located. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export class ConfigError extends SwitchyardError {
+  readonly issues: readonly ConfigIssue[];
+  readonly source: string;
+
+  constructor(source: string, issues: readonly ConfigIssue[]) {
+    super(formatConfigIssues(source, issues), { code: "CONFIG_INVALID" });
+    this.issues = issues;
+    this.source = source;
+  }
+}
+
+export function formatConfigIssues(source: string, issues: readonly ConfigIssue[]): string {
+  const noun = issues.length === 1 ? "error" : "errors";
+  const lines = issues.map((issue) => {
+    const where = issue.line === undefined ? source : `${source}:${issue.line}:${issue.column ?? 1}`;
+    return `  ${where}  ${issue.path}: ${issue.message}`;
+  });
+  return [`${source}: ${issues.length} ${noun}`, ...lines].join("\n");
+}
+
+/** A plan or patch was asked for something the inputs cannot give (unknown unit, missing trigger). */
+export class PlanningError extends SwitchyardError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "PLANNING_FAILED", ...options });
+  }
+}
+
+/** An object read from the cluster is not in the shape Switchyard needs to patch it safely. */
+export class ManifestError extends SwitchyardError {
+  readonly object: string;
+
+  constructor(object: string, message: string, options: { cause?: unknown } = {}) {
+    super(`${object}: ${message}`, { code: "MANIFEST_INVALID", ...options });
+    this.object = object;
+  }
+}

@@ -1,0 +1,222 @@
+import { ConfigError, configJsonSchema, loadConfig, parseConfig, renderJsonSchema } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { readRepoFile } from "../../support/paths.ts";
+import { sd21Config } from "../../support/sd21.ts";
+
+const example = readRepoFile("examples/sd21/switchyard.yaml");
+
+/** The example with one edit, made through the YAML document so comments stay. */
+function edited(edit: (doc: ReturnType<typeof parseDocument>) => void): string {
+  const doc = parseDocument(example);
+  edit(doc);
+  return doc.toString();
+}
+
+function issuesOf(text: string): { path: string; message: string; line?: number }[] {
+  const result = parseConfig(text);
+  if (result.ok) {
+    throw new Error("expected the config to be refused");
+  }
+  return [...result.issues];
+}
+
+describe("Function: loadConfig", () => {
+  it("reads the bundled SD2.1 example with its five units", () => {
+    const config = sd21Config();
+    const service = config.services[0];
+    expect(service?.units.map((u) => [u.name, u.instanceTypes[0], u.hourlyPrice, u.maxRps])).toEqual([
+      ["sd21-inf2", "inf2.xlarge", 0.7582, 105],
+      ["sd21-trn1", "trn1.2xlarge", 1.3438, 130],
+      ["sd21-a10g-triton", "g5.xlarge", 1.006, 90],
+      ["sd21-l4-triton", "g6.xlarge", 0.8048, 61],
+      ["sd21-a10g-cuda", "g5.xlarge", 1.006, 60],
+    ]);
+    expect(service).toMatchObject({
+      action: "weighted-routing",
+      consolidatedService: { name: "sd21", port: 80 },
+      slo: { latencyMs: 900, statistic: "p95" },
+    });
+    expect(service?.units.every((u) => u.minReplicaCount === 1)).toBe(true);
+  });
+
+  it("fills names from the unit's name and policy from the top level", () => {
+    const config = loadConfig(`
+cluster: { name: c, region: eu-west-1 }
+policy: { quietPeriodMinutes: 15 }
+services:
+  - name: s
+    ingress: web
+    action: split
+    slo: { latencyMs: 500 }
+    policy: { maxSwitchesPerHour: 2 }
+    units:
+      - { name: u1, instanceTypes: [g5.xlarge], hourlyPrice: 1, maxRps: 10, latencyMs: 100 }
+`);
+    const service = config.services[0];
+    expect(service?.units[0]).toMatchObject({
+      service: { name: "u1", port: 80 },
+      deployment: "u1",
+      scaledObject: { name: "u1", triggerIndex: 0, metadataKey: "targetMetricValue" },
+      minReplicaCount: 1,
+      maxReplicaCount: 100,
+    });
+    expect(service?.namespace).toBe("default");
+    expect(service?.headroom).toBe(0.1);
+    expect(service?.policy).toMatchObject({
+      quietPeriodMinutes: 15,
+      maxSwitchesPerHour: 2,
+      minDwellMinutes: 10,
+    });
+  });
+
+  it("throws a ConfigError whose message lists every issue with the file and line", () => {
+    const text = edited((doc) => doc.setIn(["services", 0, "units", 1, "maxRps"], 0));
+    expect(() => loadConfig(text, "mine.yaml")).toThrow(ConfigError);
+    expect(() => loadConfig(text, "mine.yaml")).toThrow(
+      /mine\.yaml:\d+:\d+ {2}services\[0\]\.units\[1\]\.maxRps: must be a positive number/,
+    );
+  });
+});
+
+describe("Function: parseConfig refuses", () => {
+  it.each([
+    [
+      "a sixth unit (ALB forward actions take 5 target groups)",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.addIn(["services", 0, "units"], {
+          name: "sd21-h100",
+          instanceTypes: ["p5.48xlarge"],
+          hourlyPrice: 98.32,
+          maxRps: 900,
+          latencyMs: 300,
+        }),
+      "services[0].units",
+      /lists 6 units; an ALB forward action takes at most 5 target groups/,
+    ],
+    [
+      "a duplicate unit name",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 4, "name"], "sd21-inf2"),
+      "services[0].units[4].name",
+      /duplicate unit name "sd21-inf2": services\[0\]\.units\[0\]\.name has it already/,
+    ],
+    [
+      "a negative price",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 2, "hourlyPrice"], -1.006),
+      "services[0].units[2].hourlyPrice",
+      /must be a positive number: the price of one pod's instance in USD per hour.*\(got -1.006\)/,
+    ],
+    [
+      "a zero maxRps",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 3, "maxRps"], 0),
+      "services[0].units[3].maxRps",
+      /must be a positive number: requests per second one pod serves/,
+    ],
+    [
+      "min replicas above max",
+      (doc: ReturnType<typeof parseDocument>) => {
+        doc.setIn(["services", 0, "units", 1, "minReplicaCount"], 4);
+        doc.setIn(["services", 0, "units", 1, "maxReplicaCount"], 2);
+      },
+      "services[0].units[1].minReplicaCount",
+      /4 is above maxReplicaCount 2/,
+    ],
+    [
+      "fixed weights for a unit that does not exist",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "fixedWeights"], { "sd21-inf2": 60, "sd21-h100": 40 }),
+      "services[0].fixedWeights.sd21-h100",
+      /names no unit of this service; units are sd21-inf2, sd21-trn1/,
+    ],
+    [
+      "a missing SLO",
+      (doc: ReturnType<typeof parseDocument>) => doc.deleteIn(["services", 0, "slo"]),
+      "services[0].slo",
+      /is required: the service's latency objective, e\.g\. slo: \{ latencyMs: 900/,
+    ],
+    [
+      "a misspelt field",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 0, "maxRPS"], 105),
+      "services[0].units[0].maxRPS",
+      /unknown field "maxRPS"/,
+    ],
+    [
+      "a quiet period shorter than Karpenter's 3-minute cache",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["policy", "quietPeriodMinutes"], 2),
+      "policy.quietPeriodMinutes",
+      /must be at least 3 minutes: Karpenter caches a failed offering for 3 minutes/,
+    ],
+    [
+      "a weight above the ALB's 999",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "fixedWeights"], { "sd21-inf2": 1000 }),
+      "services[0].fixedWeights.sd21-inf2",
+      /must be a whole number from 0 to 999/,
+    ],
+    [
+      "a breach count longer than its window",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["policy", "latencyBreachMinutes"], 6),
+      "policy.latencyBreachMinutes",
+      /6 minutes cannot be found in a window of latencyWindowMinutes 5/,
+    ],
+    [
+      "two units on one Service",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 1, "service", "name"], "sd21-inf2"),
+      "services[0].units[1].service.name",
+      /duplicate Service "sd21-inf2"/,
+    ],
+  ])("%s, naming the path and what is expected", (_case, edit, path, message) => {
+    const issues = issuesOf(edited(edit));
+    const issue = issues.find((i) => i.path === path);
+    expect(issue, `issues were: ${JSON.stringify(issues)}`).toBeDefined();
+    expect(issue?.message).toMatch(message);
+    expect(issue?.line).toBeGreaterThan(0);
+  });
+
+  it("reports every error at once: six units, a negative price, a duplicate unit and a missing SLO", () => {
+    const text = edited((doc) => {
+      doc.addIn(["services", 0, "units"], {
+        name: "sd21-inf2",
+        instanceTypes: ["inf2.xlarge"],
+        hourlyPrice: 0.7582,
+        maxRps: 105,
+        latencyMs: 670,
+      });
+      doc.setIn(["services", 0, "units", 2, "hourlyPrice"], -1);
+      doc.deleteIn(["services", 0, "slo"]);
+    });
+    expect(issuesOf(text).map((i) => i.path)).toEqual([
+      "services[0].slo",
+      "services[0].units",
+      "services[0].units[2].hourlyPrice",
+      "services[0].units[5].name",
+    ]);
+  });
+
+  it("YAML that does not parse, with its line", () => {
+    const issues = issuesOf("cluster:\n  name: c\n  region: [us-west-2\nservices: []\n");
+    expect(issues[0]?.path).toBe("(root)");
+    expect(issues[0]?.message).toMatch(/not valid YAML/);
+    expect(issues[0]?.line).toBeGreaterThan(0);
+  });
+
+  it("an empty file, saying what is required", () => {
+    const issues = issuesOf("");
+    expect(issues[0]?.message).toMatch(/expected object|is required/);
+  });
+});
+
+describe("File: schema/switchyard.schema.json", () => {
+  it("is generated from the zod schema and up to date (run `npm run schema` after changing it)", () => {
+    expect(readRepoFile("schema/switchyard.schema.json")).toBe(renderJsonSchema(configJsonSchema()));
+  });
+
+  it("tells editors about the five-unit limit", () => {
+    const schema = configJsonSchema() as {
+      properties: { services: { items: { properties: { units: { maxItems: number } } } } };
+    };
+    expect(schema.properties.services.items.properties.units.maxItems).toBe(5);
+  });
+});
