@@ -1,0 +1,326 @@
+import type { DeploymentUnit, InferenceService } from "../config/types.ts";
+import { PlanningError } from "../errors.ts";
+import { type AllocationUnit, costOptimalAllocation } from "./allocation.ts";
+import type { Mode, ServicePlan, UnavailableReason, UnitCondition, UnitPlan, Weighting } from "./types.ts";
+import {
+  adjustedThroughput,
+  costPerMillionRequests,
+  formatKedaTarget,
+  kedaTargetValue,
+} from "./unit-economics.ts";
+import { proportionalWeights } from "./weights.ts";
+
+export interface PlanRequest {
+  readonly service: InferenceService;
+  readonly mode: Mode;
+  /** Requests per second to serve; the plan covers demandRps × (1 + headroom). */
+  readonly demandRps: number;
+  /** Per unit name: running pods and why it cannot take traffic, if it cannot. */
+  readonly conditions?: Readonly<Record<string, UnitCondition>>;
+}
+
+/** Demand to plan for when none is measured: the config's, else one pod per unit at its breaking point. */
+export function defaultDemandRps(service: InferenceService): number {
+  return service.demandRps ?? service.units.reduce((sum, unit) => sum + unit.maxRps, 0);
+}
+
+/** How one unit takes part in a plan. */
+interface Participant {
+  readonly unit: DeploymentUnit;
+  /** Set when the unit takes no traffic and no new pods. */
+  readonly unavailable?: UnavailableReason;
+  /** Pods the unit has now; the count an unavailable unit keeps. */
+  readonly heldPods: number;
+  /** True when every unit is unavailable and this one is used anyway, at its held pods. */
+  readonly forced: boolean;
+}
+
+const REASON_TEXT: Record<UnavailableReason, string> = {
+  "no-capacity": "cannot get EC2 capacity",
+  "no-healthy-targets": "has no healthy targets",
+};
+
+/**
+ * Plans one service in one mode: pods per unit, target-group weights and KEDA targets.
+ * Pure: everything comes from the request.
+ */
+export function planService(request: PlanRequest): ServicePlan {
+  const { service, mode, demandRps } = request;
+  if (!Number.isFinite(demandRps) || demandRps < 0) {
+    throw new PlanningError(`demand must be a finite number of requests per second >= 0; got ${demandRps}`);
+  }
+  for (const name of Object.keys(request.conditions ?? {})) {
+    if (!service.units.some((unit) => unit.name === name)) {
+      throw new PlanningError(
+        `service ${service.name} has no unit "${name}" (conditions name an unknown unit)`,
+      );
+    }
+  }
+  const participants = participantsOf(service, request.conditions ?? {});
+  const requiredRps = demandRps * (1 + service.headroom);
+  const shape =
+    mode === "cost"
+      ? hasUsableFixedWeights(service, participants)
+        ? fixedWeightPlan(service, participants, requiredRps)
+        : costOptimalPlan(participants, requiredRps)
+      : capacityPlan(service, participants, requiredRps);
+
+  const adjusted = adjustedThroughput(service.units);
+  const hourlyCost = participants.reduce((sum, p, i) => sum + (shape.pods[i] ?? 0) * p.unit.hourlyPrice, 0);
+  const shortfallRps = Math.max(0, requiredRps - shape.capacityRps);
+  const units = participants.map((p, i): UnitPlan => {
+    const perPod = mode === "cost" ? p.unit.maxRps : (adjusted[i] ?? p.unit.maxRps);
+    const share = shape.shares[i] ?? 0;
+    return {
+      name: p.unit.name,
+      pods: shape.pods[i] ?? 0,
+      weight: shape.weights === null ? null : (shape.weights[i] ?? 0),
+      trafficShare: share,
+      plannedRps: demandRps * share,
+      kedaTarget: formatKedaTarget(kedaTargetValue(perPod, service.headroom)),
+      ...(p.unavailable === undefined ? {} : { unavailable: p.unavailable }),
+    };
+  });
+  const routing =
+    shape.weights === null && service.consolidatedService !== undefined
+      ? {
+          targetGroups: [
+            {
+              serviceName: service.consolidatedService.name,
+              servicePort: service.consolidatedService.port,
+              weight: 100,
+            },
+          ],
+        }
+      : {
+          targetGroups: participants.map((p, i) => ({
+            serviceName: p.unit.service.name,
+            servicePort: p.unit.service.port,
+            weight: shape.weights?.[i] ?? 0,
+          })),
+        };
+
+  return {
+    service: service.name,
+    mode,
+    weighting: shape.weighting,
+    demandRps,
+    requiredRps,
+    capacityRps: shape.capacityRps,
+    feasible: shortfallRps <= 1e-9,
+    shortfallRps: shortfallRps <= 1e-9 ? 0 : shortfallRps,
+    hourlyCost,
+    costPerMillion: costPerMillionRequests(hourlyCost, demandRps),
+    routing,
+    units,
+    notes: notesFor(service, participants, shape, requiredRps, demandRps, shortfallRps),
+  };
+}
+
+interface PlanShape {
+  readonly weighting: Weighting;
+  readonly pods: readonly number[];
+  /** Target-group weights per unit, or null when routing goes through the consolidated Service. */
+  readonly weights: readonly number[] | null;
+  readonly shares: readonly number[];
+  readonly capacityRps: number;
+}
+
+function participantsOf(
+  service: InferenceService,
+  conditions: Readonly<Record<string, UnitCondition>>,
+): Participant[] {
+  const everyUnitDown = service.units.every((unit) => conditions[unit.name]?.unavailable !== undefined);
+  return service.units.map((unit) => {
+    const condition = conditions[unit.name] ?? {};
+    const heldPods = Math.max(
+      0,
+      Math.min(condition.runningPods ?? unit.minReplicaCount, unit.maxReplicaCount),
+    );
+    if (condition.unavailable === undefined) {
+      return { unit, heldPods, forced: false };
+    }
+    // An ALB rule with every weight 0 is not a state to rely on; when nothing is
+    // available, keep routing to what runs so a unit that recovers serves at once.
+    return everyUnitDown
+      ? { unit, heldPods, forced: true }
+      : { unit, heldPods, forced: false, ...{ unavailable: condition.unavailable } };
+  });
+}
+
+/** Allocation bounds for one unit serving `perPodRps` per pod in this plan. */
+function allocationUnit(p: Participant, perPodRps: number): AllocationUnit {
+  if (p.unavailable !== undefined) {
+    return { rps: 0, price: p.unit.hourlyPrice, min: p.heldPods, max: p.heldPods };
+  }
+  if (p.forced) {
+    return { rps: perPodRps, price: p.unit.hourlyPrice, min: p.heldPods, max: p.heldPods };
+  }
+  return {
+    rps: perPodRps,
+    price: p.unit.hourlyPrice,
+    min: p.unit.minReplicaCount,
+    max: p.unit.maxReplicaCount,
+  };
+}
+
+function costOptimalPlan(participants: readonly Participant[], requiredRps: number): PlanShape {
+  const units = participants.map((p) => allocationUnit(p, p.unit.maxRps));
+  const allocation = costOptimalAllocation(units, requiredRps);
+  const capacities = units.map((unit, i) => (allocation.pods[i] ?? 0) * unit.rps);
+  // Load follows capacity, so every unit runs at the same utilization: the lowest
+  // peak utilization these pods allow.
+  const weights = proportionalWeights(capacities);
+  return {
+    weighting: "cost-optimal",
+    pods: allocation.pods,
+    weights,
+    shares: weights.map((w) => w / 100),
+    capacityRps: allocation.capacityRps,
+  };
+}
+
+function hasUsableFixedWeights(service: InferenceService, participants: readonly Participant[]): boolean {
+  const fixed = service.fixedWeights;
+  return (
+    fixed !== undefined &&
+    participants.some((p) => p.unavailable === undefined && (fixed[p.unit.name] ?? 0) > 0)
+  );
+}
+
+function fixedWeightPlan(
+  service: InferenceService,
+  participants: readonly Participant[],
+  requiredRps: number,
+): PlanShape {
+  const fixed = service.fixedWeights ?? {};
+  const weights = proportionalWeights(
+    participants.map((p) => (p.unavailable === undefined ? (fixed[p.unit.name] ?? 0) : 0)),
+  );
+  const shares = weights.map((w) => w / 100);
+  const pods = participants.map((p, i) => {
+    const bounds = allocationUnit(p, p.unit.maxRps);
+    const needed = Math.ceil((requiredRps * (shares[i] ?? 0)) / p.unit.maxRps - 1e-9);
+    return Math.min(bounds.max, Math.max(bounds.min, needed));
+  });
+  // With weights fixed, the unit that fills first limits the whole service.
+  const capacityRps = participants.reduce((limit, p, i) => {
+    const share = shares[i] ?? 0;
+    return share > 0 ? Math.min(limit, ((pods[i] ?? 0) * p.unit.maxRps) / share) : limit;
+  }, Number.POSITIVE_INFINITY);
+  return {
+    weighting: "fixed",
+    pods,
+    weights,
+    shares,
+    capacityRps: Number.isFinite(capacityRps) ? capacityRps : 0,
+  };
+}
+
+/**
+ * Capacity mode spreads pods evenly over every unit that can scale (the premise of
+ * round-robin), with the fewest pods per unit that cover the requirement. Through the
+ * consolidated Service each pod gets an equal share, so every serving pod is held to
+ * the smallest adjusted throughput among them; without it, weights follow adjusted
+ * throughput × pods and each unit runs at its own adjusted throughput.
+ */
+function capacityPlan(
+  service: InferenceService,
+  participants: readonly Participant[],
+  requiredRps: number,
+): PlanShape {
+  const adjusted = adjustedThroughput(service.units);
+  const consolidated = service.consolidatedService !== undefined;
+  const podsAt = (perUnit: number): number[] =>
+    participants.map((p) => {
+      const bounds = allocationUnit(p, 1);
+      return Math.min(bounds.max, Math.max(bounds.min, perUnit));
+    });
+  // Through the consolidated Service, a unit without healthy targets gets no requests
+  // but one without capacity still serves with the pods it has.
+  const serves = (p: Participant): boolean =>
+    consolidated ? p.unavailable !== "no-healthy-targets" : p.unavailable === undefined;
+  const capacityOf = (pods: readonly number[]): number => {
+    if (consolidated) {
+      let servingPods = 0;
+      let perPodLimit = Number.POSITIVE_INFINITY;
+      participants.forEach((p, i) => {
+        const n = pods[i] ?? 0;
+        if (serves(p) && n > 0) {
+          servingPods += n;
+          perPodLimit = Math.min(perPodLimit, adjusted[i] ?? 0);
+        }
+      });
+      return servingPods === 0 ? 0 : servingPods * perPodLimit;
+    }
+    return participants.reduce((sum, p, i) => sum + (serves(p) ? (pods[i] ?? 0) * (adjusted[i] ?? 0) : 0), 0);
+  };
+
+  const ceiling = Math.max(...participants.map((p) => allocationUnit(p, 1).max));
+  let pods = podsAt(ceiling);
+  for (let perUnit = 0; perUnit <= ceiling; perUnit += 1) {
+    const candidate = podsAt(perUnit);
+    if (capacityOf(candidate) >= requiredRps - 1e-9) {
+      pods = candidate;
+      break;
+    }
+  }
+
+  if (consolidated) {
+    const serving = participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) : 0));
+    const total = serving.reduce((a, b) => a + b, 0);
+    return {
+      weighting: "consolidated",
+      pods,
+      weights: null,
+      shares: serving.map((n) => (total > 0 ? n / total : 0)),
+      capacityRps: capacityOf(pods),
+    };
+  }
+  const weights = proportionalWeights(
+    participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) * (adjusted[i] ?? 0) : 0)),
+  );
+  return {
+    weighting: "adjusted-throughput",
+    pods,
+    weights,
+    shares: weights.map((w) => w / 100),
+    capacityRps: capacityOf(pods),
+  };
+}
+
+function notesFor(
+  service: InferenceService,
+  participants: readonly Participant[],
+  shape: PlanShape,
+  requiredRps: number,
+  demandRps: number,
+  shortfallRps: number,
+): string[] {
+  const notes: string[] = [];
+  if (participants.every((p) => p.forced)) {
+    notes.push("every unit is unavailable: routing to the pods that run rather than to none");
+  }
+  participants.forEach((p, i) => {
+    if (p.unavailable !== undefined) {
+      const pods = shape.pods[i] ?? 0;
+      notes.push(
+        `${p.unit.name} ${REASON_TEXT[p.unavailable]}: no traffic of its own, keeps its ${pods} running pod${pods === 1 ? "" : "s"}`,
+      );
+    }
+  });
+  if (shape.weighting === "fixed") {
+    notes.push("weights fixed by the config (fixedWeights); pods sized to carry them");
+  }
+  if (shortfallRps > 1e-9) {
+    const headroom = Math.round(service.headroom * 100);
+    notes.push(
+      `needs ${round1(requiredRps)} RPS (${round1(demandRps)} demand + ${headroom} % headroom) but the most these units can serve is ${round1(shape.capacityRps)}: short by ${round1(shortfallRps)} RPS; every unit that can scale is at its maxReplicaCount`,
+    );
+  }
+  return notes;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

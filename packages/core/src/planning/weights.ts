@@ -1,0 +1,41 @@
+/** The weights of one ALB forward action: integers 0–999 (ELBv2 TargetGroupTuple). */
+export const MAX_ALB_WEIGHT = 999;
+
+/**
+ * Integer weights summing to `total` (100 by default), proportional to `shares`.
+ *
+ * Rounding rule (largest remainder): each share gets the floor of its exact quota,
+ * and the points left over go one each to the largest fractional parts, ties to the
+ * larger share and then to the earlier unit. Then no unit with a positive share is
+ * left at 0: it takes one point from the unit with the largest weight. All shares 0
+ * (nothing can carry traffic) gives all weights 0.
+ */
+export function proportionalWeights(shares: readonly number[], total = 100): number[] {
+  const sum = shares.reduce((acc, share) => acc + Math.max(0, share), 0);
+  if (sum <= 0) {
+    return shares.map(() => 0);
+  }
+  const quotas = shares.map((share) => (Math.max(0, share) / sum) * total);
+  const weights = quotas.map(Math.floor);
+  let left = total - weights.reduce((acc, w) => acc + w, 0);
+  const byRemainder = quotas
+    .map((quota, index) => ({ index, remainder: quota - Math.floor(quota), share: shares[index] ?? 0 }))
+    .sort((a, b) => b.remainder - a.remainder || b.share - a.share || a.index - b.index);
+  for (const { index } of byRemainder) {
+    if (left <= 0) {
+      break;
+    }
+    weights[index] = (weights[index] ?? 0) + 1;
+    left -= 1;
+  }
+  shares.forEach((share, index) => {
+    if (share > 0 && weights[index] === 0) {
+      const donor = weights.reduce((top, w, i) => (w > (weights[top] ?? 0) ? i : top), 0);
+      if ((weights[donor] ?? 0) > 1) {
+        weights[donor] = (weights[donor] ?? 0) - 1;
+        weights[index] = 1;
+      }
+    }
+  });
+  return weights;
+}
