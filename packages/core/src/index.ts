@@ -1,0 +1,76 @@
+export { formatIssuePath, valueAt } from "./config/issue-path.ts";
+export { CONFIG_SCHEMA_ID, configJsonSchema, renderJsonSchema } from "./config/json-schema.ts";
+export { loadConfig, parseConfig, type ValidationResult, validateYaml } from "./config/load.ts";
+export {
+  DeploymentUnitSchema,
+  InferenceServiceSchema,
+  PolicySchema,
+  type SwitchyardConfigInput,
+  SwitchyardConfigSchema,
+} from "./config/schema.ts";
+export { MAX_UNITS_PER_SERVICE, type RawIssue, semanticIssues } from "./config/semantic-checks.ts";
+export type {
+  DeploymentUnit,
+  InferenceService,
+  Policy,
+  ServiceRef,
+  Slo,
+  Stickiness,
+  SwitchyardConfig,
+} from "./config/types.ts";
+export {
+  ConfigError,
+  type ConfigIssue,
+  formatConfigIssues,
+  ManifestError,
+  PlanningError,
+  SwitchyardError,
+} from "./errors.ts";
+export { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "./manifests/annotations.ts";
+export {
+  type ForwardAction,
+  parseForwardAction,
+  type RenderOptions,
+  renderForwardAction,
+  type TargetGroupTuple,
+  weightsOf,
+} from "./manifests/forward-action.ts";
+export {
+  type IngressMergePatch,
+  type IngressRoutingChange,
+  ingressRoutingPatch,
+} from "./manifests/ingress-patch.ts";
+export { escapePointerSegment, type JsonPatchOperation, jsonPointer } from "./manifests/json-patch.ts";
+export {
+  handAppliedTargetPatch,
+  type ScaledObjectLike,
+  scaledObjectTargetPatch,
+} from "./manifests/scaledobject-patch.ts";
+export {
+  type Allocation,
+  type AllocationUnit,
+  costOptimalAllocation,
+  evaluateAllocation,
+  greedyAllocation,
+} from "./planning/allocation.ts";
+export { defaultDemandRps, type PlanRequest, planService } from "./planning/plan-service.ts";
+export {
+  MODES,
+  type Mode,
+  type RoutingPlan,
+  type ServicePlan,
+  type TargetGroupWeight,
+  type UnavailableReason,
+  type UnitCondition,
+  type UnitPlan,
+  type Weighting,
+} from "./planning/types.ts";
+export {
+  adjustedThroughput,
+  costPerInferenceSecond,
+  costPerMillionAtFullLoad,
+  costPerMillionRequests,
+  formatKedaTarget,
+  kedaTargetValue,
+} from "./planning/unit-economics.ts";
+export { MAX_ALB_WEIGHT, proportionalWeights } from "./planning/weights.ts";

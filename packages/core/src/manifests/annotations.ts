@@ -1,0 +1,14 @@
+/** Annotation keys Switchyard writes or reads on the Ingress. It never touches any other key. */
+export const SWITCHYARD_ANNOTATIONS = {
+  /** `cost` or `capacity`: the mode the controller last put the service in. */
+  mode: "switchyard.io/mode",
+  /** RFC 3339 time of the last completed mode switch. */
+  lastTransition: "switchyard.io/last-transition",
+  /** An operator's pin: `cost` or `capacity`, optionally `capacity until 2026-11-21T18:00:00Z`. */
+  pin: "switchyard.io/pin",
+} as const;
+
+/** `alb.ingress.kubernetes.io/actions.<action>`: the AWS Load Balancer Controller's custom action. */
+export function actionAnnotationKey(action: string): string {
+  return `alb.ingress.kubernetes.io/actions.${action}`;
+}

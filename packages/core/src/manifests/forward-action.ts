@@ -1,0 +1,117 @@
+import type { Stickiness } from "../config/types.ts";
+import { ManifestError } from "../errors.ts";
+import type { RoutingPlan } from "../planning/types.ts";
+import { MAX_ALB_WEIGHT } from "../planning/weights.ts";
+
+/** A target group of an AWS Load Balancer Controller forward action (pkg/ingress/config_types.go). */
+export interface TargetGroupTuple {
+  readonly serviceName?: string;
+  readonly servicePort?: number | string;
+  readonly targetGroupARN?: string;
+  readonly targetGroupName?: string;
+  readonly weight?: number;
+}
+
+export interface ForwardAction {
+  readonly type: "forward";
+  readonly forwardConfig: {
+    readonly targetGroups: readonly TargetGroupTuple[];
+    readonly targetGroupStickinessConfig?: { readonly enabled?: boolean; readonly durationSeconds?: number };
+  };
+}
+
+/**
+ * Reads the JSON value of an `actions.<name>` annotation. Throws a `ManifestError`
+ * naming `where` when the value is not JSON or not a forward action with forwardConfig.
+ */
+export function parseForwardAction(value: string, where: string): ForwardAction {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (cause) {
+    throw new ManifestError(where, `is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  if (typeof parsed !== "object" || parsed === null || (parsed as { type?: unknown }).type !== "forward") {
+    throw new ManifestError(
+      where,
+      'is not a forward action: expected {"type":"forward","forwardConfig":{...}}',
+    );
+  }
+  const forwardConfig = (parsed as { forwardConfig?: unknown }).forwardConfig;
+  if (
+    typeof forwardConfig !== "object" ||
+    forwardConfig === null ||
+    !Array.isArray((forwardConfig as { targetGroups?: unknown }).targetGroups)
+  ) {
+    throw new ManifestError(where, "has no forwardConfig.targetGroups list");
+  }
+  return parsed as ForwardAction;
+}
+
+export interface RenderOptions {
+  /** From the service's config; wins over the current annotation's. */
+  readonly stickiness?: Stickiness;
+  /** The annotation as found on the Ingress: its stickiness and target-group order are kept. */
+  readonly current?: ForwardAction;
+}
+
+/**
+ * The annotation value in the exact form the Load Balancer Controller reads:
+ * `{"type":"forward","forwardConfig":{"targetGroups":[{serviceName,servicePort,weight}],
+ * "targetGroupStickinessConfig":{...}}}`. Target groups already in the current
+ * annotation keep their order (a hand-written order stays readable in diffs);
+ * new ones follow in config order.
+ */
+export function renderForwardAction(routing: RoutingPlan, options: RenderOptions = {}): string {
+  for (const group of routing.targetGroups) {
+    if (!Number.isInteger(group.weight) || group.weight < 0 || group.weight > MAX_ALB_WEIGHT) {
+      throw new ManifestError(
+        `target group ${group.serviceName}`,
+        `weight ${group.weight} is outside the ALB's 0-${MAX_ALB_WEIGHT}`,
+      );
+    }
+  }
+  const currentOrder = (options.current?.forwardConfig.targetGroups ?? []).map((g) => g.serviceName);
+  const rank = (name: string): number => {
+    const at = currentOrder.indexOf(name);
+    return at === -1 ? Number.MAX_SAFE_INTEGER : at;
+  };
+  const ordered = routing.targetGroups
+    .map((group, index) => ({ group, index }))
+    .sort((a, b) => rank(a.group.serviceName) - rank(b.group.serviceName) || a.index - b.index)
+    .map(({ group }) => ({
+      serviceName: group.serviceName,
+      servicePort: group.servicePort,
+      weight: group.weight,
+    }));
+
+  const stickiness = options.stickiness ?? options.current?.forwardConfig.targetGroupStickinessConfig;
+  const action: ForwardAction = {
+    type: "forward",
+    forwardConfig: {
+      targetGroups: ordered,
+      ...(stickiness === undefined
+        ? {}
+        : {
+            targetGroupStickinessConfig: {
+              ...(stickiness.enabled === undefined ? {} : { enabled: stickiness.enabled }),
+              ...(stickiness.durationSeconds === undefined
+                ? {}
+                : { durationSeconds: stickiness.durationSeconds }),
+            },
+          }),
+    },
+  };
+  return JSON.stringify(action);
+}
+
+/** Weight per service name of a forward action; tuples addressed by ARN or name are left out. */
+export function weightsOf(action: ForwardAction): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const group of action.forwardConfig.targetGroups) {
+    if (group.serviceName !== undefined) {
+      weights.set(group.serviceName, group.weight ?? 1);
+    }
+  }
+  return weights;
+}

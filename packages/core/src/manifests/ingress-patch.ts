@@ -1,0 +1,38 @@
+import type { Mode } from "../planning/types.ts";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "./annotations.ts";
+
+export interface IngressRoutingChange {
+  readonly action: string;
+  /** The rendered forward action (see `renderForwardAction`). */
+  readonly actionValue: string;
+  readonly mode: Mode;
+  /** RFC 3339 time of the switch; passed in, the core reads no clock. */
+  readonly transitionAt: string;
+  /** The version read before building the patch; the API server answers 409 if it moved. */
+  readonly resourceVersion?: string;
+}
+
+export interface IngressMergePatch {
+  readonly metadata: {
+    readonly resourceVersion?: string;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
+}
+
+/**
+ * JSON merge patch (RFC 7386) that sets only Switchyard's keys: the action annotation,
+ * the mode and the last transition. Keys not named are left as they are, so every
+ * other annotation, label and the spec stay untouched.
+ */
+export function ingressRoutingPatch(change: IngressRoutingChange): IngressMergePatch {
+  return {
+    metadata: {
+      ...(change.resourceVersion === undefined ? {} : { resourceVersion: change.resourceVersion }),
+      annotations: {
+        [actionAnnotationKey(change.action)]: change.actionValue,
+        [SWITCHYARD_ANNOTATIONS.mode]: change.mode,
+        [SWITCHYARD_ANNOTATIONS.lastTransition]: change.transitionAt,
+      },
+    },
+  };
+}

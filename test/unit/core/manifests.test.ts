@@ -1,0 +1,258 @@
+import {
+  actionAnnotationKey,
+  escapePointerSegment,
+  handAppliedTargetPatch,
+  ingressRoutingPatch,
+  ManifestError,
+  parseForwardAction,
+  planService,
+  renderForwardAction,
+  SWITCHYARD_ANNOTATIONS,
+  scaledObjectTargetPatch,
+} from "@switchyard/core";
+import jsonPatch from "fast-json-patch";
+import mergePatch from "json-merge-patch";
+import { describe, expect, it } from "vitest";
+import { sd21Service } from "../../support/sd21.ts";
+import { type KubeObject, seedObject } from "../../support/seed-manifests.ts";
+import { validateUpstream } from "../../support/upstream-schemas.ts";
+
+const ACTION = actionAnnotationKey("weighted-routing");
+const SEED_WEIGHTS = {
+  "sd21-inf2": 40,
+  "sd21-trn1": 20,
+  "sd21-a10g-triton": 15,
+  "sd21-l4-triton": 10,
+  "sd21-a10g-cuda": 15,
+};
+const seedIngress = (file: string): KubeObject => seedObject(file, "Ingress", "sd21");
+const seedAction = (file: string): unknown =>
+  JSON.parse(seedIngress(file).metadata.annotations?.[ACTION] ?? "");
+const byService = (action: unknown) => {
+  const a = structuredClone(action) as { forwardConfig: { targetGroups: { serviceName: string }[] } };
+  a.forwardConfig.targetGroups.sort((x, y) => x.serviceName.localeCompare(y.serviceName));
+  return a;
+};
+
+describe("Function: renderForwardAction", () => {
+  it("writes the seed's equal-routing annotation for the capacity plan of examples/sd21", () => {
+    const plan = planService({ service: sd21Service(), mode: "capacity", demandRps: 446 });
+    const value = renderForwardAction(plan.routing, { stickiness: { enabled: true, durationSeconds: 200 } });
+    expect(JSON.parse(value)).toEqual(seedAction("sd21-equal-routing-ing.yaml"));
+  });
+
+  it("writes the seed's weighted-routing annotation for the fixed weights 40/20/15/10/15", () => {
+    const service = sd21Service({ fixedWeights: SEED_WEIGHTS });
+    const plan = planService({ service, mode: "cost", demandRps: 446 });
+    const rendered = JSON.parse(
+      renderForwardAction(plan.routing, { stickiness: { enabled: true, durationSeconds: 200 } }),
+    );
+    // The ALB does not care about the order of target groups; compare as sets.
+    expect(byService(rendered)).toEqual(byService(seedAction("sd21-weighted-routing-ing.yaml")));
+  });
+
+  it("keeps the current annotation's target-group order, so the seed's file round-trips exactly", () => {
+    const service = sd21Service({ fixedWeights: SEED_WEIGHTS });
+    const plan = planService({ service, mode: "cost", demandRps: 446 });
+    const current = parseForwardAction(
+      seedIngress("sd21-weighted-routing-ing.yaml").metadata.annotations?.[ACTION] ?? "",
+      "Ingress default/sd21",
+    );
+    expect(JSON.parse(renderForwardAction(plan.routing, { current }))).toEqual(
+      seedAction("sd21-weighted-routing-ing.yaml"),
+    );
+  });
+
+  it("keeps the stickiness found in the current annotation when the config is silent", () => {
+    const { stickiness: _none, ...silent } = sd21Service();
+    const plan = planService({ service: silent, mode: "capacity", demandRps: 100 });
+    const current = parseForwardAction(
+      '{"type":"forward","forwardConfig":{"targetGroups":[],"targetGroupStickinessConfig":{"enabled":true,"durationSeconds":45}}}',
+      "test",
+    );
+    const rendered = JSON.parse(renderForwardAction(plan.routing, { current }));
+    expect(rendered.forwardConfig.targetGroupStickinessConfig).toEqual({
+      enabled: true,
+      durationSeconds: 45,
+    });
+    expect(
+      JSON.parse(renderForwardAction(plan.routing)).forwardConfig.targetGroupStickinessConfig,
+    ).toBeUndefined();
+  });
+
+  it("lets the config's stickiness win over the current annotation's", () => {
+    const plan = planService({ service: sd21Service(), mode: "capacity", demandRps: 100 });
+    const current = parseForwardAction(
+      '{"type":"forward","forwardConfig":{"targetGroups":[],"targetGroupStickinessConfig":{"enabled":false}}}',
+      "test",
+    );
+    const rendered = JSON.parse(
+      renderForwardAction(plan.routing, { current, stickiness: { enabled: true, durationSeconds: 200 } }),
+    );
+    expect(rendered.forwardConfig.targetGroupStickinessConfig).toEqual({
+      enabled: true,
+      durationSeconds: 200,
+    });
+  });
+
+  it("refuses a weight outside the ALB's 0-999", () => {
+    expect(() =>
+      renderForwardAction({ targetGroups: [{ serviceName: "a", servicePort: 80, weight: 1000 }] }),
+    ).toThrow(/weight 1000 is outside the ALB's 0-999/);
+  });
+});
+
+describe("Function: parseForwardAction", () => {
+  it.each([
+    ["not JSON", "{type: forward", /Ingress default\/sd21: is not valid JSON/],
+    ["another action type", '{"type":"fixed-response"}', /is not a forward action/],
+    [
+      "a forward action without target groups",
+      '{"type":"forward","forwardConfig":{}}',
+      /no forwardConfig.targetGroups/,
+    ],
+  ])("names the Ingress when the value is %s", (_case, value, message) => {
+    expect(() => parseForwardAction(value, "Ingress default/sd21")).toThrow(message);
+    expect(() => parseForwardAction(value, "Ingress default/sd21")).toThrow(ManifestError);
+  });
+});
+
+describe("Function: ingressRoutingPatch", () => {
+  const plan = planService({ service: sd21Service(), mode: "capacity", demandRps: 446 });
+  const patch = ingressRoutingPatch({
+    action: "weighted-routing",
+    actionValue: renderForwardAction(plan.routing, { stickiness: { enabled: true, durationSeconds: 200 } }),
+    mode: "capacity",
+    transitionAt: "2026-11-14T21:20:00Z",
+    resourceVersion: "4711",
+  });
+
+  it("sets only the action, mode and last-transition annotations", () => {
+    expect(Object.keys(patch.metadata.annotations).sort()).toEqual(
+      [ACTION, SWITCHYARD_ANNOTATIONS.lastTransition, SWITCHYARD_ANNOTATIONS.mode].sort(),
+    );
+    expect(patch.metadata.resourceVersion).toBe("4711");
+  });
+
+  it("leaves every other annotation, the labels and the spec as they were when merged", () => {
+    const before = seedIngress("sd21-weighted-routing-ing.yaml");
+    const after = mergePatch.apply(structuredClone(before), patch) as KubeObject;
+    const untouched = (o: KubeObject) => {
+      const {
+        [ACTION]: _action,
+        [SWITCHYARD_ANNOTATIONS.mode]: _mode,
+        [SWITCHYARD_ANNOTATIONS.lastTransition]: _at,
+        ...rest
+      } = o.metadata.annotations ?? {};
+      return { rest, labels: o.metadata.labels, spec: o.spec };
+    };
+    expect(untouched(after)).toEqual(untouched(before));
+    expect(after.metadata.annotations?.[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(JSON.parse(after.metadata.annotations?.[ACTION] ?? "")).toEqual(
+      seedAction("sd21-equal-routing-ing.yaml"),
+    );
+  });
+
+  it("produces an Ingress the upstream networking.k8s.io/v1 schema accepts", () => {
+    const after = mergePatch.apply(seedIngress("sd21-weighted-routing-ing.yaml"), patch);
+    expect(() => validateUpstream(after)).not.toThrow();
+  });
+});
+
+describe("Function: scaledObjectTargetPatch", () => {
+  const unit = sd21Service().units[0];
+  if (unit === undefined) {
+    throw new Error("no unit");
+  }
+  const seed = () => seedObject("sd21-scaledobject-weighted-routing.yaml", "ScaledObject", "sd21-inf2");
+
+  it("guards the old value with a test op and replaces it with a string", () => {
+    expect(scaledObjectTargetPatch(seed(), unit.scaledObject, "89.2")).toEqual([
+      { op: "test", path: "/spec/triggers/0/metadata/targetMetricValue", value: "100" },
+      { op: "replace", path: "/spec/triggers/0/metadata/targetMetricValue", value: "89.2" },
+    ]);
+  });
+
+  it("yields a ScaledObject the upstream KEDA schema accepts, with the other fields intact", () => {
+    const before = seed();
+    const patched = jsonPatch.applyPatch(
+      structuredClone(before),
+      scaledObjectTargetPatch(before, unit.scaledObject, "89.2") as never,
+    ).newDocument;
+    expect(() => validateUpstream(patched)).not.toThrow();
+    const trigger = (patched.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0];
+    expect(trigger?.metadata).toEqual({
+      ...(before.spec as { triggers: { metadata: object }[] }).triggers[0]?.metadata,
+      targetMetricValue: "89.2",
+    });
+  });
+
+  it("is refused by the API's test op when someone changed the value since it was read", () => {
+    const read = seed();
+    const patch = scaledObjectTargetPatch(read, unit.scaledObject, "89.2");
+    const changed = seed();
+    (
+      (changed.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0] as {
+        metadata: Record<string, string>;
+      }
+    ).metadata.targetMetricValue = "120";
+    expect(() => jsonPatch.applyPatch(changed, patch as never, true)).toThrow();
+  });
+
+  it("is empty when the target already has the value", () => {
+    expect(scaledObjectTargetPatch(seed(), unit.scaledObject, "100")).toEqual([]);
+  });
+
+  it("escapes '/' and '~' in a metadata key as ~1 and ~0", () => {
+    expect(escapePointerSegment("alb.ingress.kubernetes.io/actions.x~y")).toBe(
+      "alb.ingress.kubernetes.io~1actions.x~0y",
+    );
+    const ref = { ...unit.scaledObject, metadataKey: "example.com/target" };
+    const object = seed();
+    (
+      (object.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0] as {
+        metadata: Record<string, string>;
+      }
+    ).metadata["example.com/target"] = "5";
+    expect(scaledObjectTargetPatch(object, ref, "6")[1]?.path).toBe(
+      "/spec/triggers/0/metadata/example.com~1target",
+    );
+  });
+
+  it("names the ScaledObject when the trigger index points past its triggers", () => {
+    expect(() => scaledObjectTargetPatch(seed(), { ...unit.scaledObject, triggerIndex: 2 }, "1")).toThrow(
+      /ScaledObject sd21-inf2: has 1 trigger\(s\); scaledObject.triggerIndex 2/,
+    );
+  });
+
+  it("adds a missing key after testing the trigger's type", () => {
+    const object = seed();
+    delete (
+      (object.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0] as {
+        metadata: Record<string, string>;
+      }
+    ).metadata.targetMetricValue;
+    const patch = scaledObjectTargetPatch(object, unit.scaledObject, "95.5");
+    expect(patch).toEqual([
+      { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
+      { op: "add", path: "/spec/triggers/0/metadata/targetMetricValue", value: "95.5" },
+    ]);
+    expect(() => validateUpstream(jsonPatch.applyPatch(object, patch as never).newDocument)).not.toThrow();
+  });
+
+  it("shows that the upstream schema refuses a numeric targetMetricValue", () => {
+    const object = seed();
+    (
+      (object.spec as { triggers: { metadata: Record<string, unknown> }[] }).triggers[0] as {
+        metadata: Record<string, unknown>;
+      }
+    ).metadata.targetMetricValue = 89.2;
+    expect(() => validateUpstream(object)).toThrow();
+  });
+
+  it("has a hand-applied form with no test op", () => {
+    expect(handAppliedTargetPatch(unit.scaledObject, "70")).toEqual([
+      { op: "replace", path: "/spec/triggers/0/metadata/targetMetricValue", value: "70" },
+    ]);
+  });
+});
