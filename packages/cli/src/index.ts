@@ -1,0 +1,3 @@
+export { InputFileError, UsageError } from "./errors.ts";
+export { type CliIo, processIo } from "./io.ts";
+export { EXIT, runCli } from "./program.ts";

@@ -1,0 +1,85 @@
+import { ConfigError, SwitchyardError } from "@switchyard/core";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { planCommand } from "./commands/plan.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { UsageError } from "./errors.ts";
+import type { CliIo } from "./io.ts";
+
+/** Exit codes: 0 done, 1 the work failed, 2 bad usage or a bad input file. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function demandRps(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError("expected requests per second, a number >= 0 (e.g. --demand 446)");
+  }
+  return n;
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command("switchyard")
+    .description("Plans and checks cost/capacity failover for EKS inference services behind one ALB Ingress.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run switchyard --help for usage)")
+    .allowExcessArguments(false);
+
+  program
+    .command("validate")
+    .description("check a config file; prints every error with its path and line")
+    .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
+    .action((options: { config: string }) => validateCommand(io, options));
+
+  program
+    .command("plan")
+    .description("show pods, weights, KEDA targets and the hourly bill of each mode at a demand")
+    .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
+    .option(
+      "-d, --demand <rps>",
+      "demand in requests/s (default: the config's demandRps, else one pod per unit)",
+      demandRps,
+    )
+    .addOption(
+      new Option("-m, --mode <mode>", "which mode to plan")
+        .choices(["cost", "capacity", "both"])
+        .default("both"),
+    )
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "yaml"])
+        .default("table"),
+    )
+    .option("-s, --service <name>", "plan only this service")
+    .action((options) => planCommand(io, options));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    return exitCodeFor(error, io);
+  }
+}
+
+function exitCodeFor(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not failures; commander has already printed the message.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof ConfigError) {
+    io.stderr(`${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError || (error instanceof SwitchyardError && error.code === "INPUT_FILE")) {
+    io.stderr(`switchyard: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`switchyard: ${message}\n`);
+  return EXIT.failed;
+}

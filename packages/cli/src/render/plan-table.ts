@@ -1,0 +1,85 @@
+import {
+  costPerInferenceSecond,
+  costPerMillionAtFullLoad,
+  type DeploymentUnit,
+  type ServicePlan,
+  type UnitPlan,
+} from "@switchyard/core";
+import type { ServicePlanReport } from "../commands/plan-report.ts";
+import { num, usd } from "./numbers.ts";
+import { type Column, textTable } from "./text-table.ts";
+
+interface Row {
+  readonly unit: DeploymentUnit;
+  readonly adjusted: number;
+  readonly plan: UnitPlan;
+}
+
+const WEIGHTING_TEXT: Record<ServicePlan["weighting"], (report: ServicePlanReport) => string> = {
+  "cost-optimal": () => "least-cost whole pods, weights follow their capacity",
+  fixed: () => "weights fixed by the config",
+  consolidated: (report) => {
+    const c = report.service.consolidatedService;
+    return `round-robin per pod through Service ${c?.name}:${c?.port} at weight 100`;
+  },
+  "adjusted-throughput": () => "weights follow adjusted throughput × pods",
+};
+
+const COLUMNS: readonly Column<Row>[] = [
+  { header: "unit", cell: (r) => r.unit.name },
+  { header: "$/inf·s", align: "right", cell: (r) => costPerInferenceSecond(r.unit).toFixed(5) },
+  { header: "$/M req full load", align: "right", cell: (r) => usd(costPerMillionAtFullLoad(r.unit)) },
+  { header: "maxRps", align: "right", cell: (r) => num(r.unit.maxRps) },
+  { header: "adjusted", align: "right", cell: (r) => r.adjusted.toFixed(1) },
+  { header: "pods", align: "right", cell: (r) => String(r.plan.pods) },
+  { header: "weight", align: "right", cell: (r) => (r.plan.weight === null ? "—" : String(r.plan.weight)) },
+  { header: "KEDA target", align: "right", cell: (r) => r.plan.kedaTarget },
+  { header: "load RPS", align: "right", cell: (r) => num(r.plan.plannedRps) },
+  { header: "", cell: (r) => (r.plan.unavailable === undefined ? "" : `(${r.plan.unavailable})`) },
+];
+
+/** What a user reads first: per service, one table per mode, its bill and whether it holds. */
+export function renderPlanTable(reports: readonly ServicePlanReport[]): string {
+  return `${reports.map(renderService).join("\n\n")}\n`;
+}
+
+function renderService(report: ServicePlanReport): string {
+  const { service } = report;
+  const headroom = num(service.headroom * 100);
+  const lines = [
+    `${service.name} · Ingress ${service.namespace}/${service.ingress} · action ${service.action}`,
+    `demand ${num(report.demandRps)} RPS (${report.demandSource}); plans cover ${num(report.demandRps * (1 + service.headroom))} RPS with ${headroom} % headroom`,
+  ];
+  for (const plan of report.plans) {
+    lines.push("", `${plan.mode} mode — ${WEIGHTING_TEXT[plan.weighting](report)}`);
+    const rows = plan.units.map((unitPlan, i): Row => {
+      const unit = service.units[i] as DeploymentUnit;
+      return { unit, adjusted: report.adjusted[i] ?? 0, plan: unitPlan };
+    });
+    lines.push(textTable(rows, COLUMNS));
+    lines.push(`  ${summary(plan)}`);
+    for (const note of plan.notes) {
+      lines.push(`  note: ${note}`);
+    }
+  }
+  const cost = report.plans.find((p) => p.mode === "cost");
+  const capacity = report.plans.find((p) => p.mode === "capacity");
+  if (cost !== undefined && capacity !== undefined && cost.hourlyCost > 0) {
+    const extra = capacity.hourlyCost - cost.hourlyCost;
+    const direction = extra >= 0 ? "more" : "less";
+    lines.push(
+      "",
+      `capacity mode costs ${usd(Math.abs(extra))}/h (${extra >= 0 ? "+" : "−"}${num((Math.abs(extra) / cost.hourlyCost) * 100, 0)} %) ${direction} than cost mode at ${num(report.demandRps)} RPS.`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function summary(plan: ServicePlan): string {
+  const perMillion =
+    plan.costPerMillion === null
+      ? "no requests to price"
+      : `${usd(plan.costPerMillion)} per million requests`;
+  const verdict = plan.feasible ? "feasible" : `NOT feasible: short by ${num(plan.shortfallRps)} RPS`;
+  return `${usd(plan.hourlyCost, 4)}/h · ${perMillion} · serves ${num(plan.capacityRps)} of ${num(plan.requiredRps)} RPS needed · ${verdict}`;
+}

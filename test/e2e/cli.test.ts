@@ -1,0 +1,48 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { repoPath } from "../support/paths.ts";
+
+/** The installed binary, run the way a user runs it, on this Node (24 under npm scripts). */
+function switchyard(...args: string[]) {
+  const result = spawnSync(process.execPath, [repoPath("packages/cli/src/bin.ts"), ...args], {
+    cwd: repoPath("."),
+    encoding: "utf8",
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("Binary: switchyard", () => {
+  it("validates the bundled example", () => {
+    const run = switchyard("validate", "--config", "examples/sd21/switchyard.yaml");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "examples/sd21/switchyard.yaml: valid — cluster hw-agnostic-infer in us-west-2, 1 service",
+    );
+    expect(run.stdout).toContain(
+      "5 units (sd21-inf2, sd21-trn1, sd21-a10g-triton, sd21-l4-triton, sd21-a10g-cuda)",
+    );
+  });
+
+  it("exits 2 and prints all four errors of a bad file with their paths and lines", () => {
+    const run = switchyard("validate", "--config", "test/fixtures/configs/four-errors.yaml");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const file = "test/fixtures/configs/four-errors.yaml";
+    expect(run.stderr).toBe(
+      [
+        `${file}: 4 errors`,
+        `  ${file}:7:5  services[0].slo: is required: the service's latency objective, e.g. slo: { latencyMs: 900, statistic: p95 }`,
+        `  ${file}:10:5  services[0].units: lists 6 units; an ALB forward action takes at most 5 target groups — split the units across two services (two Ingress actions) or drop 1`,
+        `  ${file}:12:59  services[0].units[1].hourlyPrice: must be a positive number: the price of one pod's instance in USD per hour, e.g. 1.006 (got -1.3438)`,
+        `  ${file}:16:11  services[0].units[5].name: duplicate unit name "sd21-inf2": services[0].units[0].name has it already; each must be unique`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("exits 2 with the usage hint on an unknown command", () => {
+    const run = switchyard("deploy");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown command 'deploy'/);
+  });
+});

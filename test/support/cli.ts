@@ -1,0 +1,36 @@
+import { type CliIo, InputFileError, runCli } from "@switchyard/cli";
+import { readRepoFile } from "./paths.ts";
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in-process; files resolve from the repository root, the clock is fixed. */
+export async function runSwitchyard(
+  args: readonly string[],
+  files: Record<string, string> = {},
+): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    readFile: async (path) => {
+      try {
+        return files[path] ?? readRepoFile(path);
+      } catch (cause) {
+        throw new InputFileError(path, cause);
+      }
+    },
+    now: () => new Date("2026-11-14T21:20:00Z"),
+    isTty: false,
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}

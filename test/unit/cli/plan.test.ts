@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { runSwitchyard } from "../../support/cli.ts";
+
+const CONFIG = "examples/sd21/switchyard.yaml";
+
+describe("Command: switchyard plan", () => {
+  it("prints a table per mode with unit economics, pods, weights, KEDA targets and the bill", async () => {
+    const run = await runSwitchyard(["plan", "--config", CONFIG, "--demand", "446"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("cost mode — least-cost whole pods");
+    expect(run.stdout).toContain("capacity mode — round-robin per pod through Service sd21:80 at weight 100");
+    expect(run.stdout).toMatch(/sd21-a10g-triton\s+0\.01118\s+\$3\.10\s+90\s+89\.2/);
+    expect(run.stdout).toMatch(
+      /\$5\.6770\/h · \$3\.54 per million requests · serves 551 of 490\.6 RPS needed · feasible/,
+    );
+    expect(run.stdout).toMatch(/capacity mode costs \$4\.16\/h \(\+73 %\) more than cost mode/);
+  });
+
+  it("prints the JSON contract: services[].modes.{cost,capacity} with units' pods, weight and KEDA target", async () => {
+    const run = await runSwitchyard(["plan", "--config", CONFIG, "--demand", "1000", "--output", "json"]);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    const service = json.services[0];
+    expect(service).toMatchObject({ name: "sd21", demandRps: 1000 });
+    for (const mode of ["cost", "capacity"]) {
+      expect(Object.keys(service.modes[mode])).toEqual(
+        expect.arrayContaining(["hourlyCost", "costPerMillion", "feasible", "shortfallRps", "units"]),
+      );
+      for (const unit of service.modes[mode].units) {
+        expect(Object.keys(unit)).toEqual(expect.arrayContaining(["name", "pods", "weight", "kedaTarget"]));
+        expect(typeof unit.kedaTarget).toBe("string");
+      }
+    }
+    expect(service.modes.cost.feasible).toBe(true);
+    expect(service.modes.capacity.units[0].weight).toBeNull();
+  });
+
+  it("reports the shortfall when demand exceeds every unit at maxReplicaCount", async () => {
+    const run = await runSwitchyard(["plan", "-c", CONFIG, "-d", "50000", "-m", "cost", "-o", "json"]);
+    const cost = JSON.parse(run.stdout).services[0].modes.cost;
+    expect(cost.feasible).toBe(false);
+    expect(cost.shortfallRps).toBeCloseTo(50000 * 1.1 - 100 * (105 + 130 + 90 + 61 + 60), 6);
+    expect(cost.notes.join(" ")).toMatch(/short by/);
+  });
+
+  it("prints hand-applicable patches as YAML: an Ingress merge patch and one JSON patch per ScaledObject", async () => {
+    const run = await runSwitchyard(["plan", "-c", CONFIG, "--mode", "capacity", "--output", "yaml"]);
+    expect(run.code).toBe(0);
+    const docs = parseAllDocuments(run.stdout).map((d) => d.toJS());
+    expect(docs).toHaveLength(6);
+    const annotations = docs[0].metadata.annotations;
+    expect(JSON.parse(annotations["alb.ingress.kubernetes.io/actions.weighted-routing"])).toEqual({
+      type: "forward",
+      forwardConfig: {
+        targetGroups: [{ serviceName: "sd21", servicePort: 80, weight: 100 }],
+        targetGroupStickinessConfig: { enabled: true, durationSeconds: 200 },
+      },
+    });
+    expect(annotations["switchyard.io/mode"]).toBe("capacity");
+    expect(docs[1]).toEqual([
+      { op: "replace", path: "/spec/triggers/0/metadata/targetMetricValue", value: "81.1" },
+    ]);
+    expect(run.stdout).toContain("kubectl -n default patch scaledobject sd21-inf2 --type json");
+  });
+
+  it.each([
+    [
+      ["plan", "--config", CONFIG, "--mode", "cheap"],
+      /argument 'cheap' is invalid. Allowed choices are cost, capacity, both/,
+    ],
+    [["plan", "--config", CONFIG, "--demand", "lots"], /expected requests per second, a number >= 0/],
+    [["plan", "--config", CONFIG, "--output", "xml"], /Allowed choices are table, json, yaml/],
+    [["plan"], /required option '-c, --config <file>' not specified/],
+    [["plan", "--config", CONFIG, "--frobnicate"], /unknown option '--frobnicate'/],
+    [
+      ["plan", "--config", CONFIG, "--service", "sd15"],
+      /--service sd15: no such service; the config has sd21/,
+    ],
+    [["plan", "--config", "nowhere.yaml"], /cannot read nowhere.yaml: no such file/],
+  ])("exits 2 with a usage message for %j", async (args, message) => {
+    const run = await runSwitchyard(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
