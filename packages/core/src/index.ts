@@ -1,3 +1,10 @@
+export type {
+  ClusterEvent,
+  IngressState,
+  ScaledObjectState,
+  ServiceClusterState,
+  UnitWorkload,
+} from "./cluster/types.ts";
 export { formatIssuePath, valueAt } from "./config/issue-path.ts";
 export { CONFIG_SCHEMA_ID, configJsonSchema, renderJsonSchema } from "./config/json-schema.ts";
 export { loadConfig, parseConfig, type ValidationResult, validateYaml } from "./config/load.ts";
@@ -18,6 +25,19 @@ export type {
   Stickiness,
   SwitchyardConfig,
 } from "./config/types.ts";
+export {
+  type Decision,
+  type DecisionSignals,
+  type Evidence,
+  isMove,
+  type Move,
+  type MoveDecision,
+  type Pin,
+  type RuleName,
+  type ServiceState,
+  type SwitchRecord,
+  type UnitRuntime,
+} from "./decision/types.ts";
 export {
   ConfigError,
   type ConfigIssue,
@@ -74,3 +94,34 @@ export {
   kedaTargetValue,
 } from "./planning/unit-economics.ts";
 export { MAX_ALB_WEIGHT, proportionalWeights } from "./planning/weights.ts";
+export type {
+  CapacitySignalRecorder,
+  Clock,
+  ClusterGateway,
+  IngressPatchBuilder,
+  InstanceTypeResolver,
+  LoadBalancerLocator,
+  LoadBalancerTargets,
+  MetricsReader,
+  MetricsRequest,
+  MetricsSnapshot,
+  RoutingChange,
+  RoutingCheck,
+  RoutingDifference,
+  RoutingVerifier,
+  ScalingChange,
+  ServiceTargets,
+  SwitchRequest,
+  SwitchStart,
+  SwitchStarter,
+} from "./ports.ts";
+export {
+  CAPACITY_ERROR_CODES,
+  type CapacitySignal,
+  type CapacitySignalSource,
+  type EpochMs,
+  isCapacityErrorCode,
+  type ServiceMetrics,
+  type UnitMinute,
+} from "./signals/types.ts";
+export { executionName, parseExecutionName } from "./workflow/execution-name.ts";

@@ -1,0 +1,102 @@
+import { SwitchyardError } from "@switchyard/core";
+
+/**
+ * Errors the adapters raise. Step Functions sees `name` as the error type, so the
+ * workflow's Retry and Catch match on these class names; `retryable` says whether
+ * trying again can help (the workflow retries only those).
+ */
+export class AdapterError extends SwitchyardError {
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { code: string; retryable: boolean; cause?: unknown }) {
+    super(
+      message,
+      options.cause === undefined ? { code: options.code } : { code: options.code, cause: options.cause },
+    );
+    this.retryable = options.retryable;
+  }
+}
+
+/** CloudWatch GetMetricData failed after the SDK's own retries (throttling, outage). */
+export class MetricsUnavailableError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "METRICS_UNAVAILABLE", retryable: true, cause });
+  }
+}
+
+/** PutMetricData of capacity errors failed after the SDK's retries. */
+export class CapacityRecordError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "CAPACITY_RECORD_FAILED", retryable: true, cause });
+  }
+}
+
+/** The ALB, listener rule or target groups the Load Balancer Controller made cannot be found. */
+export class LoadBalancerNotFoundError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "LOAD_BALANCER_NOT_FOUND", retryable: false, cause });
+  }
+}
+
+/** The listener rule does not hold the planned weights yet. */
+export class RoutingNotAppliedError extends AdapterError {
+  constructor(message: string) {
+    super(message, { code: "ROUTING_NOT_APPLIED", retryable: true });
+  }
+}
+
+/** The Load Balancer Controller refused the annotation (FailedBuildModel / FailedDeployModel). */
+export class RoutingRejectedError extends AdapterError {
+  constructor(message: string) {
+    super(message, { code: "ROUTING_REJECTED", retryable: false });
+  }
+}
+
+/** An AWS API other than the above failed after the SDK's retries. */
+export class AwsCallError extends AdapterError {
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, { code: "AWS_CALL_FAILED", ...options });
+  }
+}
+
+/** The API server refused a verb (403): the message names the verb, the resource and the RBAC rule that grants it. */
+export class KubernetesForbiddenError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "KUBERNETES_FORBIDDEN", retryable: false, cause });
+  }
+}
+
+/** An object Switchyard manages does not exist (404). */
+export class KubernetesNotFoundError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "KUBERNETES_NOT_FOUND", retryable: false, cause });
+  }
+}
+
+/** The object kept changing under us: 409 on every bounded retry. */
+export class KubernetesConflictError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "KUBERNETES_CONFLICT", retryable: true, cause });
+  }
+}
+
+/** The API server refused the request's content (415, 422, a failed JSON-patch test). */
+export class KubernetesRejectedError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "KUBERNETES_REJECTED", retryable: false, cause });
+  }
+}
+
+/** The API server could not be reached or answered 5xx/429. */
+export class KubernetesUnavailableError extends AdapterError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "KUBERNETES_UNAVAILABLE", retryable: true, cause });
+  }
+}
+
+/** The EKS endpoint, CA or token could not be obtained. */
+export class ClusterAccessError extends AdapterError {
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, { code: "CLUSTER_ACCESS_FAILED", ...options });
+  }
+}

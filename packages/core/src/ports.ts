@@ -1,0 +1,141 @@
+/**
+ * The ports between the pure core and the world. Adapters implement them over the AWS
+ * SDK and @kubernetes/client-node (packages/adapters) and in memory (packages/sim).
+ */
+import type { ClusterEvent, IngressState, ScaledObjectState, ServiceClusterState } from "./cluster/types.ts";
+import type { InferenceService } from "./config/types.ts";
+import type { SwitchRecord } from "./decision/types.ts";
+import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
+import type { TargetGroupWeight } from "./planning/types.ts";
+import type { CapacitySignal, EpochMs, ServiceMetrics } from "./signals/types.ts";
+
+export interface Clock {
+  now(): EpochMs;
+}
+
+/** CloudWatch dimensions of one service's load balancer and units' target groups. */
+export interface ServiceTargets {
+  readonly service: string;
+  /** `app/<name>/<id>`: the LoadBalancer dimension. */
+  readonly loadBalancer: string;
+  /** Per unit name: the TargetGroup dimension `targetgroup/<name>/<id>`, or null when not found. */
+  readonly targetGroups: Readonly<Record<string, string | null>>;
+  /** TargetResponseTime statistic of the SLO: p50, p90, p95, p99 or average. */
+  readonly latencyStatistic: string;
+}
+
+export interface MetricsRequest {
+  readonly services: readonly ServiceTargets[];
+  /** Instance types whose recorded capacity errors to read back. */
+  readonly instanceTypes: readonly string[];
+  readonly start: EpochMs;
+  readonly end: EpochMs;
+}
+
+export interface MetricsSnapshot {
+  /** Per service name. */
+  readonly services: Readonly<Record<string, ServiceMetrics>>;
+  /** Capacity errors recorded by earlier evaluations, one signal per instance type and minute with errors. */
+  readonly capacityErrors: readonly CapacitySignal[];
+}
+
+/** Reads the window's ALB metrics and recorded capacity errors, in as few calls as the API allows. */
+export interface MetricsReader {
+  read(request: MetricsRequest): Promise<MetricsSnapshot>;
+}
+
+/** Keeps capacity signals where the next evaluation reads them (a custom metric per instance type). */
+export interface CapacitySignalRecorder {
+  record(signals: readonly CapacitySignal[]): Promise<void>;
+}
+
+/** Resolves an EC2 instance to its type (Spot interruption warnings name only the instance). */
+export interface InstanceTypeResolver {
+  instanceTypeOf(instanceId: string): Promise<string | null>;
+}
+
+/** The ALB objects the Load Balancer Controller made for a service's Ingress. */
+export interface LoadBalancerTargets {
+  readonly loadBalancerArn: string;
+  /** `app/<name>/<id>`. */
+  readonly loadBalancerDimension: string;
+  /** Per Kubernetes Service name: its target group. */
+  readonly targetGroups: Readonly<Record<string, { readonly arn: string; readonly dimension: string }>>;
+}
+
+export interface LoadBalancerLocator {
+  locate(service: InferenceService): Promise<LoadBalancerTargets>;
+}
+
+export interface RoutingDifference {
+  readonly serviceName: string;
+  readonly expected: number;
+  /** null: the target group is not in the rule's forward action. */
+  readonly actual: number | null;
+}
+
+export interface RoutingCheck {
+  /** Whether the listener rule's forward action has exactly the planned weights. */
+  readonly applied: boolean;
+  readonly differences: readonly RoutingDifference[];
+  readonly ruleArn: string | null;
+}
+
+/** Compares the weights the ALB's listener rule holds with the plan. */
+export interface RoutingVerifier {
+  verify(service: InferenceService, expected: readonly TargetGroupWeight[]): Promise<RoutingCheck>;
+}
+
+/** One change of a ScaledObject's per-pod target. */
+export interface ScalingChange {
+  readonly unit: string;
+  readonly scaledObject: string;
+  readonly from: string | undefined;
+  readonly to: string;
+  /** False when the value was already `to` (no patch was sent). */
+  readonly changed: boolean;
+}
+
+/** Builds the Ingress patch from the Ingress as read; null means nothing to change. */
+export type IngressPatchBuilder = (current: IngressState) => IngressMergePatch | null;
+
+export interface RoutingChange {
+  readonly before: IngressState;
+  readonly after: IngressState;
+  readonly changed: boolean;
+}
+
+/** Reads and patches the objects of a service on the cluster. */
+export interface ClusterGateway {
+  /** The Ingress, each unit's Deployment and its unschedulable pods. */
+  readService(service: InferenceService): Promise<ServiceClusterState>;
+  /** Each unit's ScaledObject, by unit name. */
+  readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>>;
+  /** Sets one unit's trigger target with a guarded JSON patch. */
+  setScalingTarget(service: InferenceService, unit: string, value: string): Promise<ScalingChange>;
+  /** Merge-patches the Ingress; on a conflict reads it again, rebuilds and retries a bounded number of times. */
+  patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange>;
+  /** Events on the service's Ingress since `since` (FailedBuildModel, FailedDeployModel, SuccessfullyReconciled). */
+  ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]>;
+  /** Karpenter's InsufficientCapacityError events since `since`, as capacity signals. */
+  capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]>;
+}
+
+export interface SwitchRequest {
+  /** `<service>-<move>-<yyyyMMddHHmm>`: the idempotency key. */
+  readonly name: string;
+  readonly input: unknown;
+}
+
+export interface SwitchStart {
+  /** False when an execution of that name already existed. */
+  readonly started: boolean;
+  readonly executionArn: string;
+}
+
+/** Starts mode-switch executions and reads their history. */
+export interface SwitchStarter {
+  /** This service's executions started since `since`, newest first, in one history read. */
+  history(service: string, since: EpochMs): Promise<readonly SwitchRecord[]>;
+  start(request: SwitchRequest): Promise<SwitchStart>;
+}
