@@ -25,6 +25,17 @@ export type {
   Stickiness,
   SwitchyardConfig,
 } from "./config/types.ts";
+export { lastFallbackUndone, switchesInLastHour } from "./decision/anti-flap.ts";
+export { decide } from "./decision/decide.ts";
+export {
+  DEMAND_MINUTES,
+  type Observations,
+  observe,
+  signalWindowMinutes,
+  type UnitObservation,
+} from "./decision/observations.ts";
+export { parsePin, pinHolds } from "./decision/pin.ts";
+export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
 export {
   type Decision,
   type DecisionSignals,

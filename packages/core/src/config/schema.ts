@@ -174,8 +174,9 @@ const policyFields = {
     .meta({
       description: "Minimum minutes in a mode before a fallback or rebalance (never delays a failover).",
     }),
-  maxSwitchesPerHour: wholeNumber("mode switches allowed in any hour", 1, 60).meta({
-    description: "Cap on switches in any 60 minutes; holds back fallback and rebalance only.",
+  maxSwitchesPerHour: wholeNumber("mode switches allowed in any 60 minutes (at least 2)", 2, 60).meta({
+    description:
+      "Cap on switches in any 60 minutes. A fallback or rebalance waits until it and a failover that might undo it both fit; failovers are never held.",
   }),
   undoneFallbackQuietMultiplier: z
     .number({ error: "must be a number from 1 to 10" })

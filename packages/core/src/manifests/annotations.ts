@@ -4,6 +4,8 @@ export const SWITCHYARD_ANNOTATIONS = {
   mode: "switchyard.io/mode",
   /** RFC 3339 time of the last completed mode switch. */
   lastTransition: "switchyard.io/last-transition",
+  /** Comma-separated units whose trouble caused the current capacity mode; a fallback waits for all of them. */
+  failoverCause: "switchyard.io/failover-cause",
   /** An operator's pin: `cost` or `capacity`, optionally `capacity until 2026-11-21T18:00:00Z`. */
   pin: "switchyard.io/pin",
 } as const;

@@ -8,6 +8,11 @@ export interface IngressRoutingChange {
   readonly mode: Mode;
   /** RFC 3339 time of the switch; passed in, the core reads no clock. */
   readonly transitionAt: string;
+  /**
+   * Units that caused a failover (written with it), null to remove the annotation (a
+   * fallback), undefined to leave it as it is.
+   */
+  readonly failoverCause?: readonly string[] | null;
   /** The version read before building the patch; the API server answers 409 if it moved. */
   readonly resourceVersion?: string;
 }
@@ -15,13 +20,14 @@ export interface IngressRoutingChange {
 export interface IngressMergePatch {
   readonly metadata: {
     readonly resourceVersion?: string;
-    readonly annotations: Readonly<Record<string, string>>;
+    /** A null value removes the key (RFC 7386). */
+    readonly annotations: Readonly<Record<string, string | null>>;
   };
 }
 
 /**
  * JSON merge patch (RFC 7386) that sets only Switchyard's keys: the action annotation,
- * the mode and the last transition. Keys not named are left as they are, so every
+ * the mode, the last transition and, on failover and fallback, the failover cause. Keys not named are left as they are, so every
  * other annotation, label and the spec stay untouched.
  */
 export function ingressRoutingPatch(change: IngressRoutingChange): IngressMergePatch {
@@ -32,6 +38,12 @@ export function ingressRoutingPatch(change: IngressRoutingChange): IngressMergeP
         [actionAnnotationKey(change.action)]: change.actionValue,
         [SWITCHYARD_ANNOTATIONS.mode]: change.mode,
         [SWITCHYARD_ANNOTATIONS.lastTransition]: change.transitionAt,
+        ...(change.failoverCause === undefined
+          ? {}
+          : {
+              [SWITCHYARD_ANNOTATIONS.failoverCause]:
+                change.failoverCause === null ? null : change.failoverCause.join(","),
+            }),
       },
     },
   };

@@ -1,0 +1,63 @@
+import type { Policy } from "../config/types.ts";
+import type { EpochMs } from "../signals/types.ts";
+import type { Evidence, ServiceState, SwitchRecord } from "./types.ts";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Switches that happened (or are happening): rolled-back executions did not switch anything. */
+function effective(record: SwitchRecord): boolean {
+  return record.status === "SUCCEEDED" || record.status === "RUNNING";
+}
+
+/** Switches started in the 60 minutes before `now`. */
+export function switchesInLastHour(switches: readonly SwitchRecord[], now: EpochMs): number {
+  return switches.filter((s) => effective(s) && s.startedAt > now - HOUR && s.startedAt <= now).length;
+}
+
+/** Whether the latest fallback was undone by a failover within the hour after it. */
+export function lastFallbackUndone(switches: readonly SwitchRecord[]): boolean {
+  const done = switches.filter(effective).sort((a, b) => b.startedAt - a.startedAt);
+  const fallback = done.find((s) => s.move === "fallback");
+  if (fallback === undefined) {
+    return false;
+  }
+  return done.some(
+    (s) =>
+      s.move === "failover" && s.startedAt > fallback.startedAt && s.startedAt - fallback.startedAt <= HOUR,
+  );
+}
+
+/**
+ * The gates that hold back a fallback or a rebalance (never a failover): the minimum
+ * time in a mode, and the switch cap. A gated move needs room for itself and for a
+ * failover that may undo it, so no 60-minute window holds more than the cap.
+ */
+export function antiFlapEvidence(state: ServiceState, policy: Policy, now: EpochMs): Evidence[] {
+  const inMode = state.lastTransitionAt === null ? null : (now - state.lastTransitionAt) / MINUTE;
+  const recent = switchesInLastHour(state.switches, now);
+  const room = policy.maxSwitchesPerHour - 2;
+  return [
+    {
+      rule: "dwell-time",
+      observed: inMode === null ? null : round1(inMode),
+      threshold: policy.minDwellMinutes,
+      met: inMode === null || inMode >= policy.minDwellMinutes,
+      detail:
+        inMode === null
+          ? `no recorded transition; the minimum time in a mode (${policy.minDwellMinutes} min) does not apply`
+          : `${round1(inMode)} min in ${state.mode} mode; the minimum is ${policy.minDwellMinutes} min`,
+    },
+    {
+      rule: "switch-cap",
+      observed: recent,
+      threshold: room,
+      met: recent <= room,
+      detail: `${recent} switch${recent === 1 ? "" : "es"} in the last hour; at most ${room} leave room for this move and a failover under the cap of ${policy.maxSwitchesPerHour} per hour`,
+    },
+  ];
+}
+
+export function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,149 @@
+import type { DeploymentUnit, Policy } from "../config/types.ts";
+import type { UnitCondition } from "../planning/types.ts";
+import type { CapacitySignal, EpochMs, UnitMinute } from "../signals/types.ts";
+import type { DecisionSignals, ServiceState } from "./types.ts";
+
+const MINUTE = 60_000;
+
+/** Observed demand is the highest of this many latest minutes: plans size for the peak, not the mean. */
+export const DEMAND_MINUTES = 3;
+
+/** What one evaluation sees of one unit. */
+export interface UnitObservation {
+  readonly unit: DeploymentUnit;
+  /** Current weight reaching the unit; null when the action annotation cannot be read. */
+  readonly weight: number | null;
+  /** Weight > 0, or unknown weight (then every unit is assumed to carry traffic). */
+  readonly carriesTraffic: boolean;
+  /** Capacity signals for the unit's instance types inside the capacity-error window. */
+  readonly recentCapacitySignals: readonly CapacitySignal[];
+  /** The newest capacity signal for its instance types anywhere in the data, or null. */
+  readonly lastCapacitySignalAt: EpochMs | null;
+  readonly unschedulablePods: number;
+  /** How long its oldest unschedulable pod has waited, in seconds; null when none waits. */
+  readonly unschedulableSeconds: number | null;
+  readonly unschedulablePastGrace: boolean;
+  /** Minutes over the SLO among the last latencyWindowMinutes, and how many of them had a latency at all. */
+  readonly latency: {
+    readonly breachedMinutes: number;
+    readonly knownMinutes: number;
+    readonly worstMs: number | null;
+  };
+  readonly breachesSlo: boolean;
+  readonly atMaxReplicas: boolean;
+  /** It cannot add pods: capacity errors, unschedulable pods, or at maxReplicaCount. */
+  readonly cannotScaleOut: boolean;
+  /** HealthyHostCount of the newest minute that reported it. */
+  readonly healthyHosts: number | null;
+}
+
+export interface Observations {
+  readonly units: readonly UnitObservation[];
+  /** Requests/s per minute over the whole window, oldest first (missing counts are 0). */
+  readonly demandByMinute: readonly { readonly at: EpochMs; readonly rps: number }[];
+  /** The highest of the last DEMAND_MINUTES minutes. */
+  readonly demandRps: number;
+  /** What a plan should assume about each unit now. */
+  readonly conditions: Readonly<Record<string, UnitCondition>>;
+}
+
+/** How many minutes of signals `decide` needs, for the metric query's start time. */
+export function signalWindowMinutes(policy: Policy): number {
+  return (
+    Math.max(
+      policy.capacityErrorWindowMinutes,
+      policy.latencyWindowMinutes,
+      Math.ceil(policy.quietPeriodMinutes * policy.undoneFallbackQuietMultiplier),
+      policy.rebalanceSustainMinutes + DEMAND_MINUTES,
+    ) + 1
+  );
+}
+
+export function observe(
+  state: ServiceState,
+  signals: DecisionSignals,
+  policy: Policy,
+  now: EpochMs,
+): Observations {
+  const slo = state.service.slo.latencyMs;
+  const units = state.service.units.map((unit): UnitObservation => {
+    const minutes = signals.minutes[unit.name] ?? [];
+    const runtime = state.units[unit.name];
+    const weight = state.weights === null ? null : (state.weights[unit.name] ?? 0);
+    const ofUnit = signals.capacity.filter((s) => unit.instanceTypes.includes(s.instanceType) && s.at <= now);
+    const recent = ofUnit.filter((s) => s.at > now - policy.capacityErrorWindowMinutes * MINUTE);
+    const last = ofUnit.reduce<EpochMs | null>(
+      (newest, s) => (newest === null || s.at > newest ? s.at : newest),
+      null,
+    );
+    const waiting =
+      runtime?.unschedulableSince == null ? null : Math.max(0, (now - runtime.unschedulableSince) / 1000);
+    const latency = latencyOver(minutes.slice(-policy.latencyWindowMinutes), slo);
+    const atMax = (runtime?.desiredReplicas ?? 0) >= unit.maxReplicaCount;
+    const unschedulablePods = runtime?.unschedulablePods ?? 0;
+    return {
+      unit,
+      weight,
+      carriesTraffic: weight === null || weight > 0,
+      recentCapacitySignals: recent,
+      lastCapacitySignalAt: last,
+      unschedulablePods,
+      unschedulableSeconds: waiting,
+      unschedulablePastGrace: waiting !== null && waiting > policy.unschedulableGraceSeconds,
+      latency,
+      breachesSlo: latency.breachedMinutes >= policy.latencyBreachMinutes,
+      atMaxReplicas: atMax,
+      cannotScaleOut: recent.length > 0 || unschedulablePods > 0 || atMax,
+      healthyHosts: [...minutes].reverse().find((m) => m.healthyHosts !== null)?.healthyHosts ?? null,
+    };
+  });
+
+  const demandByMinute = demandSeries(signals);
+  const latest = demandByMinute.slice(-DEMAND_MINUTES);
+  const demandRps = latest.reduce((peak, m) => Math.max(peak, m.rps), 0);
+
+  const conditions: Record<string, UnitCondition> = {};
+  for (const o of units) {
+    const running = state.units[o.unit.name]?.readyReplicas;
+    const base = running === undefined ? {} : { runningPods: running };
+    if (o.recentCapacitySignals.length > 0 || o.unschedulablePastGrace) {
+      conditions[o.unit.name] = { ...base, unavailable: "no-capacity" };
+    } else if (o.healthyHosts === 0) {
+      conditions[o.unit.name] = { ...base, unavailable: "no-healthy-targets" };
+    } else {
+      conditions[o.unit.name] = base;
+    }
+  }
+  return { units, demandByMinute, demandRps, conditions };
+}
+
+function latencyOver(
+  minutes: readonly UnitMinute[],
+  sloMs: number,
+): { breachedMinutes: number; knownMinutes: number; worstMs: number | null } {
+  let breachedMinutes = 0;
+  let knownMinutes = 0;
+  let worstMs: number | null = null;
+  for (const minute of minutes) {
+    if (minute.latencyMs === null) {
+      continue;
+    }
+    knownMinutes += 1;
+    worstMs = worstMs === null ? minute.latencyMs : Math.max(worstMs, minute.latencyMs);
+    if (minute.latencyMs > sloMs) {
+      breachedMinutes += 1;
+    }
+  }
+  return { breachedMinutes, knownMinutes, worstMs };
+}
+
+/** Σ RequestCount ÷ 60 across the units, per minute present in any unit's series. */
+function demandSeries(signals: DecisionSignals): { at: EpochMs; rps: number }[] {
+  const byMinute = new Map<EpochMs, number>();
+  for (const minutes of Object.values(signals.minutes)) {
+    for (const minute of minutes) {
+      byMinute.set(minute.at, (byMinute.get(minute.at) ?? 0) + minute.requests / 60);
+    }
+  }
+  return [...byMinute.entries()].sort(([a], [b]) => a - b).map(([at, rps]) => ({ at, rps }));
+}

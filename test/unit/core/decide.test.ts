@@ -1,0 +1,363 @@
+import { type Decision, type DecisionSignals, decide, parsePin } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
+import {
+  CALM_RPS,
+  COST_WEIGHTS,
+  calmSignals,
+  capacityError,
+  MINUTE,
+  minutes,
+  optimalWeights,
+  policyOf,
+  service,
+  state,
+  switchRecord,
+  T0,
+  UNITS,
+} from "../../support/decision-fixtures.ts";
+
+const svc = service();
+const policy = policyOf(svc);
+
+function withCapacity(signals: DecisionSignals, ...capacity: DecisionSignals["capacity"]): DecisionSignals {
+  return { ...signals, capacity: [...signals.capacity, ...capacity] };
+}
+
+function withUnitMinutes(
+  signals: DecisionSignals,
+  unit: string,
+  rows: ReturnType<typeof minutes>,
+): DecisionSignals {
+  return { ...signals, minutes: { ...signals.minutes, [unit]: rows } };
+}
+
+const kinds = (d: Decision) => d.kind;
+
+describe("Function: decide", () => {
+  describe("failover (cost → capacity)", () => {
+    it("fails over when a unit that carries traffic has capacity errors for its instance type", () => {
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 2 * MINUTE, 3));
+      const decision = decide(state(), signals, policy, T0);
+      expect(decision.kind).toBe("failover");
+      if (decision.kind !== "failover") return;
+      expect(decision.causes).toEqual(["sd21-inf2"]);
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({
+          rule: "capacity-errors",
+          unit: "sd21-inf2",
+          instanceType: "inf2.xlarge",
+          observed: 3,
+          met: true,
+        }),
+      );
+      const weight = COST_WEIGHTS["sd21-inf2"];
+      expect(decision.reasons[0]).toBe(
+        `sd21-inf2 (weight ${weight}) cannot get inf2.xlarge capacity: 3 InsufficientInstanceCapacity (cloudtrail-create-fleet) in the last 5 min`,
+      );
+      expect(decision.conditions["sd21-inf2"]).toMatchObject({ unavailable: "no-capacity" });
+    });
+
+    it("fails over every unit on a shared instance type (g5.xlarge runs Triton and CUDA)", () => {
+      const signals = withCapacity(calmSignals(), capacityError("g5.xlarge", T0 - MINUTE));
+      const decision = decide(state(), signals, policy, T0);
+      expect(decision.kind === "failover" && decision.causes).toEqual(["sd21-a10g-triton", "sd21-a10g-cuda"]);
+    });
+
+    it("ignores capacity errors older than the window", () => {
+      const old = T0 - (policy.capacityErrorWindowMinutes + 1) * MINUTE;
+      expect(
+        decide(state(), withCapacity(calmSignals(), capacityError("inf2.xlarge", old)), policy, T0).kind,
+      ).toBe("stay");
+    });
+
+    it("does not fail over for a unit with weight 0, and says why", () => {
+      const weights = { ...COST_WEIGHTS, "sd21-inf2": 0 };
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - MINUTE));
+      const decision = decide(state({ weights }), signals, policy, T0);
+      expect(decision.kind).toBe("stay");
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({ rule: "capacity-errors", unit: "sd21-inf2", met: false }),
+      );
+    });
+
+    it("fails over when pods stay unschedulable past the grace period, not before", () => {
+      const stuck = (seconds: number) =>
+        state({
+          units: {
+            ...state().units,
+            "sd21-trn1": {
+              desiredReplicas: 3,
+              readyReplicas: 1,
+              unschedulableSince: T0 - seconds * 1000,
+              unschedulablePods: 2,
+            },
+          },
+        });
+      expect(decide(stuck(policy.unschedulableGraceSeconds - 10), calmSignals(), policy, T0).kind).toBe(
+        "stay",
+      );
+      const decision = decide(stuck(policy.unschedulableGraceSeconds + 10), calmSignals(), policy, T0);
+      expect(decision.kind === "failover" && decision.causes).toEqual(["sd21-trn1"]);
+    });
+
+    it("fails over on K of the last M minutes over the SLO while the unit cannot scale out", () => {
+      const slow = minutes(30, (i) => ({ latencyMs: i >= 27 ? 1400 : 600 }));
+      const atMax = state({
+        units: {
+          ...state().units,
+          "sd21-l4-triton": {
+            desiredReplicas: 100,
+            readyReplicas: 100,
+            unschedulableSince: null,
+            unschedulablePods: 0,
+          },
+        },
+      });
+      const decision = decide(atMax, withUnitMinutes(calmSignals(), "sd21-l4-triton", slow), policy, T0);
+      expect(decision.kind === "failover" && decision.causes).toEqual(["sd21-l4-triton"]);
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({ rule: "latency-breach", observed: 3, threshold: 3, met: true }),
+      );
+    });
+
+    it("does not fail over on latency while the unit can still scale out", () => {
+      const slow = minutes(30, () => ({ latencyMs: 1400 }));
+      const decision = decide(state(), withUnitMinutes(calmSignals(), "sd21-l4-triton", slow), policy, T0);
+      expect(decision.kind).toBe("stay");
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({ rule: "latency-breach", met: false }),
+      );
+    });
+
+    it("treats missing latency as unknown: never a breach", () => {
+      const unknown = minutes(30, () => ({ latencyMs: null, rps: 0 }));
+      const atMax = state({
+        units: {
+          ...state().units,
+          "sd21-inf2": {
+            desiredReplicas: 100,
+            readyReplicas: 100,
+            unschedulableSince: null,
+            unschedulablePods: 0,
+          },
+        },
+      });
+      expect(decide(atMax, withUnitMinutes(calmSignals(), "sd21-inf2", unknown), policy, T0).kind).toBe(
+        "stay",
+      );
+    });
+
+    it("is never delayed by the dwell time or the switch cap", () => {
+      const justFellBack = state({
+        lastTransitionAt: T0 - MINUTE,
+        switches: [
+          switchRecord("fallback", T0 - MINUTE),
+          switchRecord("failover", T0 - 20 * MINUTE),
+          switchRecord("fallback", T0 - 40 * MINUTE),
+        ],
+      });
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 30_000));
+      expect(decide(justFellBack, signals, policy, T0).kind).toBe("failover");
+    });
+  });
+
+  describe("fallback (capacity → cost)", () => {
+    const inCapacity = (overrides: Parameters<typeof state>[0] = {}) =>
+      state({ mode: "capacity", lastTransitionAt: T0 - 30 * MINUTE, ...overrides });
+
+    it("falls back when every causing unit has been clear for the quiet period and the SLO holds", () => {
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 12 * MINUTE));
+      const decision = decide(inCapacity(), signals, policy, T0);
+      expect(decision.kind).toBe("fallback");
+      expect(decision.reasons[0]).toMatch(
+        /sd21-inf2: last capacity error 12 min ago \(quiet period 10 min\)/,
+      );
+      expect(decision.evidence.filter((e) => e.rule !== "action-annotation").every((e) => e.met)).toBe(true);
+    });
+
+    it("waits while a causing unit had an error inside the quiet period", () => {
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 8 * MINUTE));
+      const decision = decide(inCapacity(), signals, policy, T0);
+      expect(decision.kind).toBe("stay");
+      expect(decision.reasons).toContain("sd21-inf2: last capacity error 8 min ago (quiet period 10 min)");
+    });
+
+    it("doubles the quiet period after a fallback that had to be undone", () => {
+      const undone = inCapacity({
+        switches: [switchRecord("failover", T0 - 70 * MINUTE), switchRecord("fallback", T0 - 90 * MINUTE)],
+      });
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 15 * MINUTE));
+      expect(decide(undone, signals, policy, T0).kind).toBe("stay");
+      expect(decide(undone, signals, policy, T0 + 6 * MINUTE).kind).toBe("fallback");
+    });
+
+    it("waits while a causing unit's pods cannot be scheduled", () => {
+      const stuck = inCapacity({
+        units: {
+          ...state().units,
+          "sd21-inf2": {
+            desiredReplicas: 2,
+            readyReplicas: 1,
+            unschedulableSince: T0 - 30_000,
+            unschedulablePods: 1,
+          },
+        },
+      });
+      expect(decide(stuck, calmSignals(), policy, T0).kind).toBe("stay");
+    });
+
+    it("only waits for the units that caused the failover", () => {
+      const signals = withCapacity(calmSignals(), capacityError("g6.xlarge", T0 - MINUTE));
+      const decision = decide(inCapacity(), signals, policy, T0);
+      expect(decision.kind).toBe("fallback");
+      // The plan of the fallback keeps the unit that has errors now out of the cost weights.
+      expect(decision.conditions["sd21-l4-triton"]).toMatchObject({ unavailable: "no-capacity" });
+    });
+
+    it("waits when the SLO is broken, and when there is no latency data to show it holds", () => {
+      const slow = withUnitMinutes(
+        calmSignals(),
+        "sd21-trn1",
+        minutes(30, () => ({ latencyMs: 1200 })),
+      );
+      expect(decide(inCapacity(), slow, policy, T0).kind).toBe("stay");
+      const silent: DecisionSignals = {
+        minutes: Object.fromEntries(UNITS.map((u) => [u, minutes(30, () => ({ latencyMs: null, rps: 0 }))])),
+        capacity: [],
+      };
+      const decision = decide(inCapacity(), silent, policy, T0);
+      expect(decision.kind).toBe("stay");
+      expect(decision.reasons.join(" ")).toMatch(/no latency reported/);
+    });
+
+    it("is held back by the minimum time in a mode, and says so", () => {
+      const decision = decide(inCapacity({ lastTransitionAt: T0 - 4 * MINUTE }), calmSignals(), policy, T0);
+      expect(decision).toMatchObject({ kind: "stay", heldBack: "fallback" });
+      expect(decision.reasons).toContain("4 min in capacity mode; the minimum is 10 min");
+    });
+
+    it("is held back by the switch cap, leaving room for a failover that may undo it", () => {
+      const busy = inCapacity({
+        switches: [
+          switchRecord("failover", T0 - 30 * MINUTE),
+          switchRecord("fallback", T0 - 45 * MINUTE),
+          switchRecord("failover", T0 - 55 * MINUTE),
+        ],
+      });
+      const decision = decide(busy, calmSignals(), policy, T0);
+      expect(decision).toMatchObject({ kind: "stay", heldBack: "fallback" });
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({ rule: "switch-cap", observed: 3, threshold: 2, met: false }),
+      );
+    });
+  });
+
+  describe("rebalance (cost → cost)", () => {
+    const optimal = (rps: number) => {
+      const signals: DecisionSignals = {
+        minutes: Object.fromEntries(UNITS.map((u) => [u, minutes(30, () => ({ rps: rps / UNITS.length }))])),
+        capacity: [],
+      };
+      return signals;
+    };
+
+    it("rebalances when demand has moved the cost-optimal weights past the dead-band for the sustain window", () => {
+      const decision = decide(state(), optimal(1500), policy, T0);
+      expect(decision.kind).toBe("rebalance");
+      if (decision.kind !== "rebalance") return;
+      expect(decision.weights?.current).toEqual(COST_WEIGHTS);
+      expect(decision.weights?.target["sd21-inf2"]).toBeGreaterThan(COST_WEIGHTS["sd21-inf2"] ?? 0);
+      expect(decision.demandRps).toBeCloseTo(1500, 6);
+    });
+
+    it("stays when the move has not lasted the sustain window", () => {
+      const lately: DecisionSignals = {
+        minutes: Object.fromEntries(
+          UNITS.map((u) => [u, minutes(30, (i) => ({ rps: (i >= 25 ? 1500 : CALM_RPS) / UNITS.length }))]),
+        ),
+        capacity: [],
+      };
+      const decision = decide(state(), lately, policy, T0);
+      expect(decision.kind).toBe("stay");
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({ rule: "rebalance-dead-band", met: false }),
+      );
+    });
+
+    it("stays inside the dead-band", () => {
+      const atOptimum = state({
+        weights: {
+          "sd21-inf2": 38,
+          "sd21-trn1": 24,
+          "sd21-a10g-triton": 16,
+          "sd21-l4-triton": 11,
+          "sd21-a10g-cuda": 11,
+        },
+      });
+      expect(decide(atOptimum, optimal(446), policy, T0).kind).toBe("stay");
+    });
+
+    it("is held back by the minimum time in a mode", () => {
+      const decision = decide(state({ lastTransitionAt: T0 - 2 * MINUTE }), optimal(1500), policy, T0);
+      expect(decision).toMatchObject({ kind: "stay", heldBack: "rebalance" });
+    });
+  });
+
+  describe("the action annotation", () => {
+    it("rewrites an unreadable annotation at once, reporting it in the evidence", () => {
+      const problem =
+        "Ingress default/sd21 annotation alb.ingress.kubernetes.io/actions.weighted-routing: is not valid JSON";
+      const decision = decide(
+        state({ weights: null, actionProblem: problem, lastTransitionAt: T0 - MINUTE }),
+        calmSignals(),
+        policy,
+        T0,
+      );
+      expect(decision).toMatchObject({ kind: "rebalance", from: "cost", to: "cost" });
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({ rule: "action-annotation", observed: problem }),
+      );
+    });
+
+    it("fails over rather than repairs when a unit cannot get capacity (the failover rewrites it too)", () => {
+      const signals = withCapacity(calmSignals(), capacityError("trn1.2xlarge", T0 - MINUTE));
+      const decision = decide(state({ weights: null, actionProblem: "missing" }), signals, policy, T0);
+      expect(decision.kind).toBe("failover");
+    });
+  });
+
+  describe("a pin", () => {
+    it("holds the service: it observes and reports, but never moves", () => {
+      const pinned = state({ pin: parsePin("cost", "cost") });
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - MINUTE));
+      const decision = decide(pinned, signals, policy, T0);
+      expect(decision.kind).toBe("pinned");
+      expect(decision.reasons[0]).toBe(
+        "pinned to cost mode by switchyard.io/pin without expiry: observing only",
+      );
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({ rule: "capacity-errors", met: true }),
+      );
+    });
+
+    it("stops holding when it expires", () => {
+      const expiring = state({ pin: parsePin("cost until 2026-11-14T21:00:00Z", "cost") });
+      const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - MINUTE));
+      expect(decide(expiring, signals, policy, T0).kind).toBe("failover");
+    });
+
+    it("still holds when its value cannot be read, saying what is wrong", () => {
+      const typo = state({ pin: parsePin("capacty", "cost") });
+      const decision = decide(typo, calmSignals(), policy, T0);
+      expect(decision.kind).toBe("pinned");
+      expect(decision.reasons[1]).toMatch(/switchyard.io\/pin "capacty" is not "cost", "capacity"/);
+    });
+  });
+
+  it("counts missing request counts as zero demand", () => {
+    const silent: DecisionSignals = { minutes: Object.fromEntries(UNITS.map((u) => [u, []])), capacity: [] };
+    const decision = decide(state(), silent, policy, T0);
+    expect(decision.demandRps).toBe(0);
+    expect(kinds(decision)).toBe("stay");
+  });
+});
