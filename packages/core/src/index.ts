@@ -67,6 +67,7 @@ export {
   weightsOf,
 } from "./manifests/forward-action.ts";
 export {
+  ingressAnnotationsPatch,
   type IngressMergePatch,
   type IngressRoutingChange,
   ingressRoutingPatch,

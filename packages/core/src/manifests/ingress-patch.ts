@@ -48,3 +48,19 @@ export function ingressRoutingPatch(change: IngressRoutingChange): IngressMergeP
     },
   };
 }
+
+/**
+ * A merge patch that sets the given annotations, or removes those given as null, and
+ * nothing else: Rollback uses it to put back exactly the values read before a switch.
+ */
+export function ingressAnnotationsPatch(
+  annotations: Readonly<Record<string, string | null>>,
+  resourceVersion?: string,
+): IngressMergePatch {
+  return {
+    metadata: {
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      annotations,
+    },
+  };
+}

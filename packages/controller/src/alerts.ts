@@ -1,0 +1,127 @@
+import type { RoutingCheck, ScalingChange } from "@switchyard/core";
+import type { Alert, CaughtError, SwitchState } from "./switch-state.ts";
+
+const SUBJECT_LIMIT = 99;
+
+/** The execution's page in the Step Functions console. */
+export function executionConsoleUrl(executionArn: string | null, region: string): string | null {
+  return executionArn === null
+    ? null
+    : `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
+/** SNS subjects are ASCII, one line, under 100 characters. */
+function subject(text: string): string {
+  const ascii = text.replace(/[^\x20-\x7e]/g, "-");
+  return ascii.length <= SUBJECT_LIMIT ? ascii : `${ascii.slice(0, SUBJECT_LIMIT - 3)}...`;
+}
+
+function weightsLine(weights: Readonly<Record<string, number>> | null): string {
+  if (weights === null) {
+    return "unreadable";
+  }
+  return Object.entries(weights)
+    .map(([unit, w]) => `${unit} ${w}`)
+    .join(", ");
+}
+
+function routingLine(state: SwitchState): string {
+  const { target } = state.plan;
+  const groups = target.routing.targetGroups.map((g) => `${g.serviceName} ${g.weight}`).join(", ");
+  return target.weighting === "consolidated" ? `${groups} (round-robin per pod)` : groups;
+}
+
+function kedaLines(state: SwitchState, changes: readonly ScalingChange[] | undefined): string[] {
+  const steps = state.plan.scaling;
+  if (steps.length === 0) {
+    return ["  (no target changed)"];
+  }
+  return steps.map((step) => {
+    const applied = changes?.find((c) => c.unit === step.unit);
+    const mark = changes === undefined || applied?.changed !== false ? "" : " (already set)";
+    return `  ${step.unit.padEnd(20)} ${step.from ?? "(none)"} -> ${step.to}${mark}`;
+  });
+}
+
+function header(state: SwitchState): string[] {
+  const { input, target } = state.plan;
+  return [
+    `Why: ${input.reasons.join("; ")}`,
+    "",
+    `Routing (${input.service}):`,
+    `  before: ${weightsLine(state.plan.before.weights)}`,
+    `  after:  ${routingLine(state)}`,
+    "",
+    "KEDA targets (targetMetricValue):",
+    ...kedaLines(state, state.scaling?.changes),
+    "",
+    `Plan: $${target.hourlyCost.toFixed(2)}/h, capacity ${Math.round(target.capacityRps)} RPS for ${Math.round(target.requiredRps)} needed (demand ${Math.round(input.demandRps)} RPS)${target.feasible ? "" : `, SHORT by ${Math.round(target.shortfallRps)} RPS`}`,
+    ...target.notes.map((note) => `  note: ${note}`),
+    "",
+    "Evidence:",
+    ...input.evidence.map(
+      (e) =>
+        `  - [${e.met ? "x" : " "}] ${e.rule}${e.unit === undefined ? "" : ` ${e.unit}`}: observed ${e.observed ?? "n/a"}, threshold ${e.threshold ?? "n/a"}`,
+    ),
+  ];
+}
+
+function footer(state: SwitchState, region: string): string[] {
+  const url = executionConsoleUrl(state.plan.executionArn, region);
+  return ["", `Execution: ${state.plan.input.executionName}`, ...(url === null ? [] : [url])];
+}
+
+/** The alert of a switch that completed and was verified on the ALB. */
+export function switchAlert(state: SwitchState, check: RoutingCheck, region: string): Alert {
+  const { input } = state.plan;
+  return {
+    subject: subject(`Switchyard ${input.service}: ${input.move} ${input.from} -> ${input.to}`),
+    message: [
+      `${input.service} switched from ${input.from} to ${input.to} mode (${input.move}); the ALB rule holds the new weights.`,
+      "",
+      ...header(state),
+      ...(check.ruleArn === null ? [] : ["", `Listener rule: ${check.ruleArn}`]),
+      ...footer(state, region),
+    ].join("\n"),
+  };
+}
+
+/** The alert of a switch that failed and was rolled back. */
+export function rollbackAlert(
+  state: SwitchState,
+  error: CaughtError,
+  outcome: {
+    routingRestored: boolean;
+    scalingRestored: readonly ScalingChange[];
+    leftAlone: readonly string[];
+  },
+  region: string,
+): Alert {
+  const { input } = state.plan;
+  const restored = [
+    outcome.routingRestored ? "the Ingress annotations" : null,
+    outcome.scalingRestored.length > 0 ? `${outcome.scalingRestored.length} KEDA target(s)` : null,
+  ].filter((x) => x !== null);
+  return {
+    subject: subject(`Switchyard ${input.service}: ${input.move} FAILED, rolled back (${input.from} stays)`),
+    message: [
+      `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode failed and was rolled back.`,
+      `Error: ${error.Error}: ${causeMessage(error.Cause)}`,
+      `Restored: ${restored.length > 0 ? restored.join(" and ") : "nothing had changed"}.`,
+      ...outcome.leftAlone.map((what) => `Left as found (changed by someone else since): ${what}`),
+      "",
+      ...header(state),
+      ...footer(state, region),
+    ].join("\n"),
+  };
+}
+
+/** Step Functions passes a Lambda error's Cause as the JSON of {errorMessage, errorType, ...}. */
+function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === "string" ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}

@@ -1,0 +1,242 @@
+import {
+  type CapacitySignal,
+  type CapacitySignalRecorder,
+  type Clock,
+  type ClusterGateway,
+  type Decision,
+  decide,
+  type EpochMs,
+  executionName,
+  type InferenceService,
+  type InstanceTypeResolver,
+  isMove,
+  type LoadBalancerLocator,
+  type MetricsReader,
+  type MetricsSnapshot,
+  type MoveDecision,
+  type ServiceTargets,
+  type SwitchStart,
+  type SwitchStarter,
+  type SwitchyardConfig,
+  serviceStateFrom,
+  signalWindowMinutes,
+} from "@switchyard/core";
+import { EvaluationError } from "./errors.ts";
+import { type ControllerLogger, silentLogger } from "./logger.ts";
+import type { SwitchInput } from "./switch-state.ts";
+
+const MINUTE = 60_000;
+
+/** ALB metrics of the newest minutes are incomplete; the window ends this long before now. */
+export const METRICS_LAG_MS = 2 * MINUTE;
+
+/** How far back the execution history is read: past dwell times, caps and undone fallbacks. */
+export const HISTORY_MS = 3 * 60 * MINUTE;
+
+/** What caused this evaluation, as the handler read it from the EventBridge event. */
+export interface EvaluationCause {
+  readonly trigger: "schedule" | "cloudtrail" | "spot-interruption";
+  /** Capacity errors carried by a CloudTrail event: they count at once. */
+  readonly capacitySignals: readonly CapacitySignal[];
+  /** A Spot interruption warning: its instance's type counts as a capacity signal. */
+  readonly spotInterruption?: { readonly instanceId: string; readonly at: EpochMs };
+}
+
+export interface EvaluationDeps {
+  readonly clock: Clock;
+  readonly metrics: MetricsReader;
+  readonly recorder: CapacitySignalRecorder;
+  readonly instanceTypes: InstanceTypeResolver;
+  readonly cluster: ClusterGateway;
+  readonly locator: LoadBalancerLocator;
+  readonly switches: SwitchStarter;
+  readonly logger?: ControllerLogger;
+}
+
+export interface ServiceEvaluation {
+  readonly service: string;
+  readonly decision: Decision;
+  /** The execution started (or found already started) for a move; null when staying. */
+  readonly execution: (SwitchStart & { readonly name: string }) | null;
+  /** A move was due but another execution for the service is running. */
+  readonly skippedForRunning: string | null;
+}
+
+export interface EvaluationReport {
+  readonly at: EpochMs;
+  readonly trigger: EvaluationCause["trigger"];
+  /** Signals this evaluation recorded for the next ones to read back. */
+  readonly recorded: readonly CapacitySignal[];
+  readonly services: readonly ServiceEvaluation[];
+}
+
+/**
+ * One evaluation, as the evaluate Lambda runs it every minute and on capacity events:
+ * record the event's capacity signals, read every service's signals in one metrics
+ * call, decide per service, and start at most one mode switch per service. A service
+ * that cannot be evaluated does not stop the others; the failures are thrown together
+ * at the end (with their causes), after the others' switches have started.
+ */
+export async function evaluate(
+  config: SwitchyardConfig,
+  cause: EvaluationCause,
+  deps: EvaluationDeps,
+): Promise<EvaluationReport> {
+  const log = deps.logger ?? silentLogger;
+  const now = deps.clock.now();
+  const triggerSignals = [...cause.capacitySignals, ...(await spotSignals(cause, deps, log))];
+  if (triggerSignals.length > 0) {
+    await deps.recorder.record(triggerSignals);
+    log.info("capacity signals recorded", { signals: triggerSignals });
+  }
+
+  const failures: { service: string; error: unknown }[] = [];
+  const located: { service: InferenceService; targets: ServiceTargets }[] = [];
+  for (const service of config.services) {
+    try {
+      located.push({ service, targets: await targetsOf(service, deps.locator) });
+    } catch (error) {
+      failures.push({ service: service.name, error });
+    }
+  }
+
+  const windowMinutes = Math.max(...config.services.map((s) => signalWindowMinutes(s.policy)));
+  const end = Math.floor((now - METRICS_LAG_MS) / MINUTE) * MINUTE;
+  const start = end - windowMinutes * MINUTE;
+  const instanceTypes = [
+    ...new Set(config.services.flatMap((s) => s.units.flatMap((u) => u.instanceTypes))),
+  ].sort();
+  // One read for every service: a failure here means no decision anywhere (no switch on blind data).
+  const metrics = await deps.metrics.read({
+    services: located.map((l) => l.targets),
+    instanceTypes,
+    start,
+    end,
+  });
+  const karpenter = await deps.cluster.capacityEvents(now - windowMinutes * MINUTE);
+
+  const services: ServiceEvaluation[] = [];
+  for (const { service } of located) {
+    try {
+      services.push(await evaluateService(service, { now, metrics, karpenter, triggerSignals }, deps, log));
+    } catch (error) {
+      failures.push({ service: service.name, error });
+    }
+  }
+  if (failures.length > 0) {
+    log.error("evaluation failed", {
+      failures: failures.map((f) => ({ service: f.service, error: f.error })),
+    });
+    throw new EvaluationError(failures);
+  }
+  return { at: now, trigger: cause.trigger, recorded: triggerSignals, services };
+}
+
+interface Observed {
+  readonly now: EpochMs;
+  readonly metrics: MetricsSnapshot;
+  readonly karpenter: readonly CapacitySignal[];
+  readonly triggerSignals: readonly CapacitySignal[];
+}
+
+async function evaluateService(
+  service: InferenceService,
+  observed: Observed,
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<ServiceEvaluation> {
+  const { now } = observed;
+  const cluster = await deps.cluster.readService(service);
+  const switches = await deps.switches.history(service.name, now - HISTORY_MS);
+  const state = serviceStateFrom({ service, cluster, switches });
+  const capacity = [...observed.metrics.capacityErrors, ...observed.karpenter, ...observed.triggerSignals];
+  const decision = decide(
+    state,
+    { minutes: observed.metrics.services[service.name]?.units ?? {}, capacity },
+    service.policy,
+    now,
+  );
+  log.info("decision", {
+    service: service.name,
+    kind: decision.kind,
+    mode: decision.mode,
+    reasons: decision.reasons,
+  });
+  if (!isMove(decision)) {
+    return { service: service.name, decision, execution: null, skippedForRunning: null };
+  }
+  const running = switches.find((s) => s.status === "RUNNING");
+  if (running !== undefined) {
+    log.info("switch already running", { service: service.name, execution: running.name });
+    return { service: service.name, decision, execution: null, skippedForRunning: running.name };
+  }
+  const name = executionName(service.name, decision.kind, now);
+  const started = await deps.switches.start({
+    name,
+    input: switchInputOf(decision, name, observed.triggerSignals),
+  });
+  log.info(started.started ? "switch started" : "switch already started", {
+    service: service.name,
+    execution: started.executionArn,
+  });
+  return { service: service.name, decision, execution: { ...started, name }, skippedForRunning: null };
+}
+
+export function switchInputOf(
+  decision: MoveDecision,
+  name: string,
+  triggerSignals: readonly CapacitySignal[],
+): SwitchInput {
+  return {
+    executionName: name,
+    service: decision.service,
+    move: decision.kind,
+    from: decision.from,
+    to: decision.to,
+    causes: decision.kind === "failover" ? decision.causes : [],
+    demandRps: decision.demandRps,
+    conditions: decision.conditions,
+    reasons: decision.reasons,
+    evidence: decision.evidence,
+    decidedAt: new Date(decision.at).toISOString(),
+    triggerSignals,
+  };
+}
+
+async function targetsOf(service: InferenceService, locator: LoadBalancerLocator): Promise<ServiceTargets> {
+  const lb = await locator.locate(service);
+  return {
+    service: service.name,
+    loadBalancer: lb.loadBalancerDimension,
+    targetGroups: Object.fromEntries(
+      service.units.map((unit) => [unit.name, lb.targetGroups[unit.service.name]?.dimension ?? null]),
+    ),
+    latencyStatistic: service.slo.statistic,
+  };
+}
+
+async function spotSignals(
+  cause: EvaluationCause,
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<CapacitySignal[]> {
+  const spot = cause.spotInterruption;
+  if (spot === undefined) {
+    return [];
+  }
+  const instanceType = await deps.instanceTypes.instanceTypeOf(spot.instanceId);
+  if (instanceType === null) {
+    log.warn("spot interruption for an unknown instance", { instanceId: spot.instanceId });
+    return [];
+  }
+  return [
+    {
+      instanceType,
+      at: spot.at,
+      source: "spot-interruption",
+      code: "SpotInterruption",
+      count: 1,
+      detail: `Spot interruption warning for ${spot.instanceId}`,
+    },
+  ];
+}

@@ -1,0 +1,39 @@
+export { executionConsoleUrl, rollbackAlert, switchAlert } from "./alerts.ts";
+export { type ApplyRoutingDeps, applyRouting } from "./apply-routing.ts";
+export { type ApplyScalingDeps, applyScaling } from "./apply-scaling.ts";
+export { type CheckReceiversDeps, checkReceivers } from "./check-receivers.ts";
+export {
+  EvaluationError,
+  RoutingNotAppliedError,
+  RoutingRejectedError,
+  SwitchInputError,
+} from "./errors.ts";
+export {
+  type EvaluationCause,
+  type EvaluationDeps,
+  type EvaluationReport,
+  evaluate,
+  HISTORY_MS,
+  METRICS_LAG_MS,
+  type ServiceEvaluation,
+  switchInputOf,
+} from "./evaluate.ts";
+export { type ControllerLogger, silentLogger } from "./logger.ts";
+export { type PlanSwitchDeps, planSwitch } from "./plan-switch.ts";
+export { type RollbackDeps, rollback } from "./rollback.ts";
+export {
+  type Alert,
+  type CaughtError,
+  parseSwitchInput,
+  parseSwitchState,
+  type ReceiversCheck,
+  type RollbackResult,
+  type RoutingResult,
+  type ScalingResult,
+  type ScalingStep,
+  type SwitchInput,
+  type SwitchPlan,
+  type SwitchState,
+  type VerificationResult,
+} from "./switch-state.ts";
+export { type VerifyRoutingDeps, verifyRouting } from "./verify-routing.ts";

@@ -1,0 +1,155 @@
+import {
+  actionAnnotationKey,
+  type Clock,
+  type ClusterGateway,
+  type ForwardAction,
+  ManifestError,
+  parseForwardAction,
+  planService,
+  renderForwardAction,
+  SWITCHYARD_ANNOTATIONS,
+  type SwitchyardConfig,
+  serviceStateFrom,
+  type UnitCondition,
+} from "@switchyard/core";
+import { serviceNamed } from "./service-lookup.ts";
+import { parseSwitchInput, type ScalingStep, type SwitchPlan } from "./switch-state.ts";
+
+export interface PlanSwitchDeps {
+  readonly config: SwitchyardConfig;
+  readonly cluster: ClusterGateway;
+  readonly clock: Clock;
+}
+
+/** A receiver gains at least this share of traffic (half a percentage point). */
+const RECEIVER_GAIN = 0.005;
+
+/**
+ * The Plan step: plans the target mode against the cluster as it is now, and records
+ * what is there before anything changes, so Rollback can restore exactly that.
+ */
+export async function planSwitch(
+  rawInput: unknown,
+  executionArn: string | null,
+  deps: PlanSwitchDeps,
+): Promise<SwitchPlan> {
+  const input = parseSwitchInput(rawInput);
+  const service = serviceNamed(deps.config, input.service);
+  const now = deps.clock.now();
+  const cluster = await deps.cluster.readService(service);
+  const scaledObjects = await deps.cluster.readScaledObjects(service);
+  const state = serviceStateFrom({ service, cluster, switches: [] });
+
+  // The decision's view of each unit, with the pods that run now.
+  const conditions: Record<string, UnitCondition> = {};
+  for (const unit of service.units) {
+    const ready = cluster.units[unit.name]?.readyReplicas;
+    conditions[unit.name] = {
+      ...(input.conditions[unit.name] ?? {}),
+      ...(ready === undefined ? {} : { runningPods: ready }),
+    };
+  }
+  const plan = planService({ service, mode: input.to, demandRps: input.demandRps, conditions });
+
+  const annotations = cluster.ingress.annotations;
+  const currentValue = annotations[actionAnnotationKey(service.action)] ?? null;
+  const current = readableAction(
+    currentValue,
+    cluster.ingress.namespace,
+    cluster.ingress.name,
+    service.action,
+  );
+  const annotationValue = renderForwardAction(plan.routing, {
+    ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
+    ...(current === undefined ? {} : { current }),
+  });
+
+  const scaling: ScalingStep[] = [];
+  for (const unitPlan of plan.units) {
+    const unit = service.units.find((u) => u.name === unitPlan.name);
+    const object = scaledObjects[unitPlan.name];
+    if (unit === undefined || object === undefined) {
+      throw new ManifestError(
+        `ScaledObject ${service.namespace}/${unit?.scaledObject.name ?? unitPlan.name}`,
+        `not found for unit ${unitPlan.name}; create it or fix scaledObject.name in the config`,
+      );
+    }
+    if (object.target !== unitPlan.kedaTarget) {
+      scaling.push({
+        unit: unit.name,
+        scaledObject: object.name,
+        from: object.target,
+        to: unitPlan.kedaTarget,
+      });
+    }
+  }
+
+  const currentShares = sharesOf(state.weights);
+  const receivers = plan.units
+    .filter(
+      (u) => u.unavailable === undefined && u.trafficShare > (currentShares[u.name] ?? 0) + RECEIVER_GAIN,
+    )
+    .map((u) => u.name);
+
+  return {
+    input,
+    executionArn,
+    plannedAt: new Date(now).toISOString(),
+    target: {
+      mode: plan.mode,
+      weighting: plan.weighting,
+      routing: plan.routing,
+      annotationValue,
+      hourlyCost: plan.hourlyCost,
+      costPerMillion: plan.costPerMillion,
+      requiredRps: plan.requiredRps,
+      capacityRps: plan.capacityRps,
+      feasible: plan.feasible,
+      shortfallRps: plan.shortfallRps,
+      units: plan.units,
+      notes: plan.notes,
+    },
+    scaling,
+    receivers,
+    before: {
+      annotationValue: currentValue,
+      mode: annotations[SWITCHYARD_ANNOTATIONS.mode] ?? null,
+      lastTransition: annotations[SWITCHYARD_ANNOTATIONS.lastTransition] ?? null,
+      failoverCause: annotations[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null,
+      weights: state.weights,
+    },
+    receiversDeadline: new Date(now + service.policy.receiverReadyTimeoutSeconds * 1000).toISOString(),
+  };
+}
+
+/** The current action, when it can be read: its stickiness and target-group order are kept. */
+export function readableAction(
+  value: string | null,
+  namespace: string,
+  ingress: string,
+  action: string,
+): ForwardAction | undefined {
+  if (value === null) {
+    return undefined;
+  }
+  try {
+    return parseForwardAction(
+      value,
+      `Ingress ${namespace}/${ingress} annotation ${actionAnnotationKey(action)}`,
+    );
+  } catch (error) {
+    if (error instanceof ManifestError) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Each unit's share of traffic under the current weights (consolidated routing counts every unit equally). */
+function sharesOf(weights: Readonly<Record<string, number>> | null): Record<string, number> {
+  if (weights === null) {
+    return {};
+  }
+  const total = Object.values(weights).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(Object.entries(weights).map(([name, w]) => [name, total > 0 ? w / total : 0]));
+}

@@ -1,0 +1,177 @@
+import type {
+  CapacitySignal,
+  Evidence,
+  Mode,
+  Move,
+  RoutingCheck,
+  RoutingPlan,
+  ScalingChange,
+  UnitCondition,
+  UnitPlan,
+  Weighting,
+} from "@switchyard/core";
+import { z } from "zod";
+import { SwitchInputError } from "./errors.ts";
+
+/**
+ * The mode-switch execution's input: the decision that started it, with its evidence.
+ * The Step Functions console shows it first, so it reads as the failover's "why".
+ */
+export interface SwitchInput {
+  readonly executionName: string;
+  readonly service: string;
+  readonly move: Move;
+  readonly from: Mode;
+  readonly to: Mode;
+  /** Units whose trouble caused a failover; empty for other moves. */
+  readonly causes: readonly string[];
+  readonly demandRps: number;
+  readonly conditions: Readonly<Record<string, UnitCondition>>;
+  readonly reasons: readonly string[];
+  readonly evidence: readonly Evidence[];
+  /** RFC 3339. */
+  readonly decidedAt: string;
+  /** Capacity signals from the event that triggered the evaluation, if any. */
+  readonly triggerSignals: readonly CapacitySignal[];
+}
+
+/** One unit's KEDA target change. */
+export interface ScalingStep {
+  readonly unit: string;
+  readonly scaledObject: string;
+  /** The value read before the switch (undefined: the key was absent). */
+  readonly from: string | undefined;
+  readonly to: string;
+}
+
+/** What the Plan step decided to do, and what was there before (for Rollback). */
+export interface SwitchPlan {
+  readonly input: SwitchInput;
+  /** The execution's ARN, passed in from the state machine's context object. */
+  readonly executionArn: string | null;
+  readonly plannedAt: string;
+  readonly target: {
+    readonly mode: Mode;
+    readonly weighting: Weighting;
+    readonly routing: RoutingPlan;
+    /** The action annotation's value Switchyard will write. */
+    readonly annotationValue: string;
+    readonly hourlyCost: number;
+    readonly costPerMillion: number | null;
+    readonly requiredRps: number;
+    readonly capacityRps: number;
+    readonly feasible: boolean;
+    readonly shortfallRps: number;
+    readonly units: readonly UnitPlan[];
+    readonly notes: readonly string[];
+  };
+  /** Units whose KEDA target changes. */
+  readonly scaling: readonly ScalingStep[];
+  /** Units that get more traffic than now: they must be ready before traffic moves. */
+  readonly receivers: readonly string[];
+  readonly before: {
+    readonly annotationValue: string | null;
+    readonly mode: string | null;
+    readonly lastTransition: string | null;
+    readonly failoverCause: string | null;
+    /** Weight per unit name read from the annotation, null when it could not be read. */
+    readonly weights: Readonly<Record<string, number>> | null;
+  };
+  /** After this, traffic moves even if receivers are not ready (a failover must not wait long). */
+  readonly receiversDeadline: string;
+}
+
+export interface ScalingResult {
+  readonly changes: readonly ScalingChange[];
+}
+
+export interface ReceiversCheck {
+  readonly ready: boolean;
+  /** The deadline passed: move traffic anyway. */
+  readonly timedOut: boolean;
+  readonly units: readonly { readonly unit: string; readonly desired: number; readonly ready: number }[];
+  readonly checkedAt: string;
+}
+
+export interface RoutingResult {
+  readonly changed: boolean;
+  /** The action annotation's value as written (Rollback restores only if it is still this). */
+  readonly annotationValue: string;
+  readonly patchedAt: string;
+  readonly resourceVersion: string;
+}
+
+export interface Alert {
+  /** SNS subject: ASCII, one line, under 100 characters. */
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface VerificationResult {
+  readonly check: RoutingCheck;
+  readonly alert: Alert;
+}
+
+/** The error the workflow caught, as Step Functions hands it to the Catch target. */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause: string;
+}
+
+export interface RollbackResult {
+  readonly routingRestored: boolean;
+  readonly scalingRestored: readonly ScalingChange[];
+  /** Things found changed by someone else since the switch, left as they are. */
+  readonly leftAlone: readonly string[];
+  readonly alert: Alert;
+}
+
+/** The execution's state as it flows through the steps (each step adds its result). */
+export interface SwitchState {
+  readonly plan: SwitchPlan;
+  readonly scaling?: ScalingResult;
+  readonly receivers?: ReceiversCheck;
+  readonly routing?: RoutingResult;
+  readonly verification?: VerificationResult;
+  readonly error?: CaughtError;
+}
+
+const modeSchema = z.enum(["cost", "capacity"]);
+const switchInputSchema = z.looseObject({
+  executionName: z.string().min(1),
+  service: z.string().min(1),
+  move: z.enum(["failover", "fallback", "rebalance"]),
+  from: modeSchema,
+  to: modeSchema,
+  causes: z.array(z.string()),
+  demandRps: z.number().nonnegative(),
+  conditions: z.record(z.string(), z.looseObject({})),
+  reasons: z.array(z.string()),
+  evidence: z.array(z.looseObject({})),
+  decidedAt: z.string(),
+  triggerSignals: z.array(z.looseObject({})),
+});
+
+/** Checks an execution input before any step acts on it. */
+export function parseSwitchInput(value: unknown): SwitchInput {
+  const result = switchInputSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`)
+      .join("; ");
+    throw new SwitchInputError(`the mode-switch input is not one evaluate writes — ${problems}`);
+  }
+  return result.data as unknown as SwitchInput;
+}
+
+/** Checks that a step got the state the Plan step produced. */
+export function parseSwitchState(value: unknown): SwitchState {
+  const plan = (value as { plan?: { input?: unknown; target?: unknown } } | null)?.plan;
+  if (plan === undefined || plan.target === undefined) {
+    throw new SwitchInputError(
+      "the step expects the workflow state with `plan` from the Plan step; got none",
+    );
+  }
+  parseSwitchInput(plan.input);
+  return value as SwitchState;
+}

@@ -1,0 +1,87 @@
+import type { IngressState, MetricsSnapshot, SwitchyardConfig, UnitWorkload } from "@switchyard/core";
+import { minutes, T0, UNITS } from "./decision-fixtures.ts";
+import {
+  CannedMetrics,
+  FixedInstanceTypes,
+  FixedLocator,
+  InMemoryCluster,
+  ManualClock,
+  RecordingRecorder,
+  RecordingSwitchStarter,
+} from "./fake-ports.ts";
+import { sd21Config } from "./sd21.ts";
+import { seedObject, seedObjects } from "./seed-manifests.ts";
+
+export const ACTION_KEY = "alb.ingress.kubernetes.io/actions.weighted-routing";
+
+/** The seed's weighted Ingress, as Switchyard would have left it in cost mode. */
+export function seedCostIngress(): IngressState {
+  const annotations =
+    seedObject("sd21-weighted-routing-ing.yaml", "Ingress", "sd21").metadata.annotations ?? {};
+  return {
+    namespace: "default",
+    name: "sd21",
+    resourceVersion: "100",
+    annotations: {
+      ...annotations,
+      "switchyard.io/mode": "cost",
+      "switchyard.io/last-transition": "2026-11-14T18:00:00Z",
+    },
+  };
+}
+
+/** The seed's weighted ScaledObjects' targets, by unit. */
+export function seedCostTargets(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    seedObjects("sd21-scaledobject-weighted-routing.yaml").map((o) => [
+      o.metadata.name,
+      (o.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0]?.metadata
+        .targetMetricValue,
+    ]),
+  );
+}
+
+export function healthyWorkloads(): Record<string, UnitWorkload> {
+  return Object.fromEntries(
+    UNITS.map((u) => [
+      u,
+      { desiredReplicas: 2, readyReplicas: 2, deploymentFound: true, unschedulablePods: [] },
+    ]),
+  );
+}
+
+/** Every unit at 40 RPS and 600 ms for half an hour before T0. */
+export function calmSnapshot(): MetricsSnapshot {
+  return {
+    services: { sd21: { units: Object.fromEntries(UNITS.map((u) => [u, minutes(30)])), elb5xx: [] } },
+    capacityErrors: [],
+  };
+}
+
+export interface Harness {
+  readonly config: SwitchyardConfig;
+  readonly clock: ManualClock;
+  readonly cluster: InMemoryCluster;
+  readonly metrics: CannedMetrics;
+  readonly recorder: RecordingRecorder;
+  readonly switches: RecordingSwitchStarter;
+  readonly instanceTypes: FixedInstanceTypes;
+  readonly locator: FixedLocator;
+}
+
+export function harness(): Harness {
+  return {
+    config: sd21Config(),
+    clock: new ManualClock(T0),
+    cluster: new InMemoryCluster({
+      ingress: seedCostIngress(),
+      units: healthyWorkloads(),
+      targets: seedCostTargets(),
+    }),
+    metrics: new CannedMetrics(calmSnapshot()),
+    recorder: new RecordingRecorder(),
+    switches: new RecordingSwitchStarter(),
+    instanceTypes: new FixedInstanceTypes({ "i-0b22a22eec53b9321": "inf2.xlarge" }),
+    locator: new FixedLocator(),
+  };
+}

@@ -1,0 +1,215 @@
+import type {
+  CapacitySignal,
+  CapacitySignalRecorder,
+  Clock,
+  ClusterEvent,
+  ClusterGateway,
+  EpochMs,
+  InferenceService,
+  IngressPatchBuilder,
+  IngressState,
+  InstanceTypeResolver,
+  LoadBalancerLocator,
+  LoadBalancerTargets,
+  MetricsReader,
+  MetricsRequest,
+  MetricsSnapshot,
+  RoutingChange,
+  RoutingCheck,
+  RoutingVerifier,
+  ScaledObjectState,
+  ScalingChange,
+  ServiceClusterState,
+  SwitchRecord,
+  SwitchRequest,
+  SwitchStart,
+  SwitchStarter,
+  TargetGroupWeight,
+  UnitWorkload,
+} from "@switchyard/core";
+import mergePatch from "json-merge-patch";
+
+/** A clock a test moves by hand. */
+export class ManualClock implements Clock {
+  private at: EpochMs;
+  constructor(at: EpochMs) {
+    this.at = at;
+  }
+  now(): EpochMs {
+    return this.at;
+  }
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
+/**
+ * An in-memory cluster for controller tests: an Ingress whose annotations merge
+ * patches change, per-unit workloads and ScaledObject targets, events, and a log of
+ * every call so tests can count reads and writes.
+ */
+export class InMemoryCluster implements ClusterGateway {
+  ingress: IngressState;
+  units: Record<string, UnitWorkload>;
+  targets: Record<string, string | undefined>;
+  events: ClusterEvent[] = [];
+  karpenter: CapacitySignal[] = [];
+  readonly calls: string[] = [];
+  /** Throws from setScalingTarget for this unit (to fail ScaleReceivers part-way). */
+  failScalingFor: string | null = null;
+
+  constructor(init: {
+    ingress: IngressState;
+    units: Record<string, UnitWorkload>;
+    targets: Record<string, string | undefined>;
+  }) {
+    this.ingress = init.ingress;
+    this.units = init.units;
+    this.targets = init.targets;
+  }
+
+  async readService(_service: InferenceService): Promise<ServiceClusterState> {
+    this.calls.push("readService");
+    return { ingress: structuredClone(this.ingress), units: structuredClone(this.units) };
+  }
+
+  async readScaledObjects(service: InferenceService): Promise<Record<string, ScaledObjectState>> {
+    this.calls.push("readScaledObjects");
+    return Object.fromEntries(
+      service.units.map((u) => [
+        u.name,
+        { name: u.scaledObject.name, resourceVersion: "1", target: this.targets[u.name], object: {} },
+      ]),
+    );
+  }
+
+  async setScalingTarget(service: InferenceService, unit: string, value: string): Promise<ScalingChange> {
+    this.calls.push(`setScalingTarget:${unit}=${value}`);
+    if (this.failScalingFor === unit) {
+      throw new Error(`injected failure patching ${unit}`);
+    }
+    const from = this.targets[unit];
+    this.targets[unit] = value;
+    const name = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
+    return { unit, scaledObject: name, from, to: value, changed: from !== value };
+  }
+
+  async patchRouting(_service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
+    this.calls.push("patchRouting");
+    const before = structuredClone(this.ingress);
+    const patch = build(before);
+    if (patch === null) {
+      return { before, after: before, changed: false };
+    }
+    const { resourceVersion: _rv, ...metadataPatch } = patch.metadata;
+    const merged = mergePatch.apply(
+      { annotations: { ...before.annotations } },
+      { annotations: metadataPatch.annotations },
+    ) as { annotations: Record<string, string> };
+    this.ingress = {
+      ...before,
+      annotations: merged.annotations,
+      resourceVersion: String(Number(before.resourceVersion) + 1),
+    };
+    return { before, after: structuredClone(this.ingress), changed: true };
+  }
+
+  async ingressEvents(_service: InferenceService, since: EpochMs): Promise<ClusterEvent[]> {
+    this.calls.push("ingressEvents");
+    return this.events.filter((e) => e.at >= since);
+  }
+
+  async capacityEvents(since: EpochMs): Promise<CapacitySignal[]> {
+    this.calls.push("capacityEvents");
+    return this.karpenter.filter((s) => s.at >= since);
+  }
+}
+
+/** Records starts; a name started twice is refused, as Step Functions does. */
+export class RecordingSwitchStarter implements SwitchStarter {
+  records: SwitchRecord[] = [];
+  readonly started: SwitchRequest[] = [];
+  historyCalls = 0;
+
+  async history(_service: string, since: EpochMs): Promise<SwitchRecord[]> {
+    this.historyCalls += 1;
+    return this.records.filter((r) => r.startedAt >= since).sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  async start(request: SwitchRequest): Promise<SwitchStart> {
+    const executionArn = `arn:aws:states:us-west-2:123456789012:execution:switchyard:${request.name}`;
+    if (this.started.some((s) => s.name === request.name)) {
+      return { started: false, executionArn };
+    }
+    this.started.push(request);
+    return { started: true, executionArn };
+  }
+}
+
+export class CannedMetrics implements MetricsReader {
+  readonly requests: MetricsRequest[] = [];
+  snapshot: MetricsSnapshot;
+  failure: Error | null = null;
+  constructor(snapshot: MetricsSnapshot) {
+    this.snapshot = snapshot;
+  }
+  async read(request: MetricsRequest): Promise<MetricsSnapshot> {
+    this.requests.push(request);
+    if (this.failure !== null) {
+      throw this.failure;
+    }
+    return this.snapshot;
+  }
+}
+
+export class RecordingRecorder implements CapacitySignalRecorder {
+  readonly recorded: CapacitySignal[] = [];
+  async record(signals: readonly CapacitySignal[]): Promise<void> {
+    this.recorded.push(...signals);
+  }
+}
+
+export class FixedInstanceTypes implements InstanceTypeResolver {
+  readonly types: Record<string, string>;
+  constructor(types: Record<string, string>) {
+    this.types = types;
+  }
+  async instanceTypeOf(instanceId: string): Promise<string | null> {
+    return this.types[instanceId] ?? null;
+  }
+}
+
+export class FixedLocator implements LoadBalancerLocator {
+  async locate(service: InferenceService): Promise<LoadBalancerTargets> {
+    return {
+      loadBalancerArn: `arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/${service.name}/abc`,
+      loadBalancerDimension: `app/${service.name}/abc`,
+      targetGroups: Object.fromEntries(
+        [
+          ...service.units.map((u) => u.service.name),
+          ...(service.consolidatedService ? [service.consolidatedService.name] : []),
+        ].map((name) => [name, { arn: `arn:tg/${name}`, dimension: `targetgroup/${name}/0123` }]),
+      ),
+    };
+  }
+}
+
+/** An ALB that shows the weights of the annotation after `lag` checks (never, with Infinity). */
+export class LaggingAlb implements RoutingVerifier {
+  checks = 0;
+  readonly lag: number;
+  constructor(lag: number) {
+    this.lag = lag;
+  }
+  async verify(_service: InferenceService, expected: readonly TargetGroupWeight[]): Promise<RoutingCheck> {
+    this.checks += 1;
+    const applied = this.checks > this.lag;
+    return {
+      applied,
+      differences: applied
+        ? []
+        : expected.map((g) => ({ serviceName: g.serviceName, expected: g.weight, actual: null })),
+      ruleArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener-rule/app/sd21/abc/def/1",
+    };
+  }
+}

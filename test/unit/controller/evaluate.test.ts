@@ -1,0 +1,145 @@
+import { LoadBalancerNotFoundError } from "@switchyard/adapters";
+import { EvaluationError, evaluate, type SwitchInput } from "@switchyard/controller";
+import { type InferenceService, planService, renderForwardAction } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
+import { ACTION_KEY, harness } from "../../support/controller-fixtures.ts";
+import { CALM_RPS, capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
+
+const schedule = { trigger: "schedule" as const, capacitySignals: [] };
+
+describe("Function: evaluate", () => {
+  it("stays in cost mode under calm signals when the weights are cost-optimal, and starts nothing", async () => {
+    const h = harness();
+    const service = h.config.services[0] as InferenceService;
+    const plan = planService({ service, mode: "cost", demandRps: CALM_RPS });
+    h.cluster.ingress = {
+      ...h.cluster.ingress,
+      annotations: { ...h.cluster.ingress.annotations, [ACTION_KEY]: renderForwardAction(plan.routing) },
+    };
+    const report = await evaluate(h.config, schedule, h);
+    expect(report.services[0]?.decision.kind).toBe("stay");
+    expect(h.switches.started).toEqual([]);
+  });
+
+  it("rebalances the seed's hand weights, which are off the cost-optimal ones by more than the dead-band", async () => {
+    const h = harness();
+    const report = await evaluate(h.config, schedule, h);
+    expect(report.services[0]?.decision.kind).toBe("rebalance");
+    expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-rebalance-202611142120"]);
+  });
+
+  it("fails over on a CreateFleet capacity error for inf2: records it and starts one execution with the evidence", async () => {
+    const h = harness();
+    const signal = capacityError("inf2.xlarge", T0 - 30_000, 2);
+    const report = await evaluate(h.config, { trigger: "cloudtrail", capacitySignals: [signal] }, h);
+    expect(h.recorder.recorded).toEqual([signal]);
+    expect(h.switches.started).toHaveLength(1);
+    const started = h.switches.started[0];
+    expect(started?.name).toBe("sd21-failover-202611142120");
+    const input = started?.input as SwitchInput;
+    expect(input).toMatchObject({
+      service: "sd21",
+      move: "failover",
+      from: "cost",
+      to: "capacity",
+      causes: ["sd21-inf2"],
+    });
+    expect(input.evidence).toContainEqual(
+      expect.objectContaining({
+        rule: "capacity-errors",
+        unit: "sd21-inf2",
+        instanceType: "inf2.xlarge",
+        observed: 2,
+        met: true,
+      }),
+    );
+    expect(input.triggerSignals).toEqual([signal]);
+    expect(report.services[0]?.execution?.started).toBe(true);
+  });
+
+  it("starts none on a second evaluation in the same minute", async () => {
+    const h = harness();
+    const signal = capacityError("inf2.xlarge", T0 - 30_000);
+    await evaluate(h.config, { trigger: "cloudtrail", capacitySignals: [signal] }, h);
+    h.switches.records.push({
+      name: "sd21-failover-202611142120",
+      move: "failover",
+      startedAt: T0,
+      status: "RUNNING",
+    });
+    h.clock.advance(20_000);
+    const again = await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
+    expect(h.switches.started).toHaveLength(1);
+    expect(again.services[0]?.skippedForRunning).toBe("sd21-failover-202611142120");
+  });
+
+  it("resolves a Spot interruption warning to its instance type and counts it as a capacity signal", async () => {
+    const h = harness();
+    await evaluate(
+      h.config,
+      {
+        trigger: "spot-interruption",
+        capacitySignals: [],
+        spotInterruption: { instanceId: "i-0b22a22eec53b9321", at: T0 - 10_000 },
+      },
+      h,
+    );
+    expect(h.recorder.recorded).toEqual([
+      expect.objectContaining({
+        instanceType: "inf2.xlarge",
+        source: "spot-interruption",
+        code: "SpotInterruption",
+      }),
+    ]);
+    expect(h.switches.started[0]?.name).toBe("sd21-failover-202611142120");
+  });
+
+  it("reads every service's metrics in one call ending two minutes before now, and the cluster within budget", async () => {
+    const h = harness();
+    await evaluate(h.config, schedule, h);
+    expect(h.metrics.requests).toHaveLength(1);
+    const request = h.metrics.requests[0];
+    expect(request?.end).toBe(T0 - 2 * MINUTE);
+    expect(request?.services[0]?.targetGroups["sd21-inf2"]).toBe("targetgroup/sd21-inf2/0123");
+    expect(request?.instanceTypes).toEqual(["g5.xlarge", "g6.xlarge", "inf2.xlarge", "trn1.2xlarge"]);
+    expect(h.switches.historyCalls).toBe(1);
+    expect(h.cluster.calls).toEqual(["capacityEvents", "readService"]);
+  });
+
+  it("makes no decision and starts nothing when the metrics cannot be read", async () => {
+    const h = harness();
+    h.metrics.failure = new Error("ThrottlingException: Rate exceeded");
+    await expect(
+      evaluate(h.config, { trigger: "cloudtrail", capacitySignals: [capacityError("inf2.xlarge", T0)] }, h),
+    ).rejects.toThrow("ThrottlingException");
+    expect(h.switches.started).toEqual([]);
+    expect(h.recorder.recorded).toHaveLength(1);
+  });
+
+  it("evaluates the other services when one has no load balancer, then throws naming it", async () => {
+    const h = harness();
+    const second: InferenceService = {
+      ...(h.config.services[0] as InferenceService),
+      name: "sd15",
+      ingress: "sd15",
+    };
+    const config = { ...h.config, services: [...h.config.services, second] };
+    const locator = {
+      locate: async (service: InferenceService) => {
+        if (service.name === "sd15") {
+          throw new LoadBalancerNotFoundError("no ALB tagged ingress.k8s.aws/stack=default/sd15");
+        }
+        return h.locator.locate(service);
+      },
+    };
+    const signal = capacityError("inf2.xlarge", T0 - 30_000);
+    const error = await evaluate(
+      config,
+      { trigger: "cloudtrail", capacitySignals: [signal] },
+      { ...h, locator },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EvaluationError);
+    expect((error as Error).message).toMatch(/sd15: LoadBalancerNotFoundError: no ALB tagged/);
+    expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-failover-202611142120"]);
+  });
+});
