@@ -5,6 +5,12 @@ export type {
   ServiceClusterState,
   UnitWorkload,
 } from "./cluster/types.ts";
+export {
+  DEPLOYED_CONFIG_FILE,
+  DEPLOYED_CONFIG_FORMAT,
+  deployedConfigDocument,
+  readDeployedConfig,
+} from "./config/deployed-config.ts";
 export { formatIssuePath, valueAt } from "./config/issue-path.ts";
 export { CONFIG_SCHEMA_ID, configJsonSchema, renderJsonSchema } from "./config/json-schema.ts";
 export { loadConfig, parseConfig, type ValidationResult, validateYaml } from "./config/load.ts";
@@ -67,9 +73,9 @@ export {
   weightsOf,
 } from "./manifests/forward-action.ts";
 export {
-  ingressAnnotationsPatch,
   type IngressMergePatch,
   type IngressRoutingChange,
+  ingressAnnotationsPatch,
   ingressRoutingPatch,
 } from "./manifests/ingress-patch.ts";
 export { escapePointerSegment, type JsonPatchOperation, jsonPointer } from "./manifests/json-patch.ts";
@@ -127,6 +133,17 @@ export type {
   SwitchStart,
   SwitchStarter,
 } from "./ports.ts";
+export {
+  CAPACITY_API_CALLS,
+  type CapacityApiCall,
+  capacitySignalsFromCloudTrail,
+  classifyEvent,
+  type EvaluationTrigger,
+  type SpotInterruption,
+  spotInterruptionInstance,
+  spotInterruptionSignal,
+} from "./signals/capacity-events.ts";
+export { KARPENTER_CAPACITY_REASON, karpenterCapacitySignals } from "./signals/karpenter.ts";
 export {
   CAPACITY_ERROR_CODES,
   type CapacitySignal,

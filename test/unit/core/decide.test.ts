@@ -361,3 +361,21 @@ describe("Function: decide", () => {
     expect(kinds(decision)).toBe("stay");
   });
 });
+
+describe("Function: decide — unit conditions", () => {
+  it("marks a unit whose pods are all unready as without healthy targets, but not one KEDA scaled to zero", () => {
+    const units = {
+      ...state().units,
+      "sd21-trn1": { desiredReplicas: 2, readyReplicas: 0, unschedulableSince: null, unschedulablePods: 0 },
+      "sd21-a10g-cuda": {
+        desiredReplicas: 0,
+        readyReplicas: 0,
+        unschedulableSince: null,
+        unschedulablePods: 0,
+      },
+    };
+    const decision = decide(state({ units }), calmSignals(), policy, T0);
+    expect(decision.conditions["sd21-trn1"]).toMatchObject({ unavailable: "no-healthy-targets" });
+    expect(decision.conditions["sd21-a10g-cuda"]?.unavailable).toBeUndefined();
+  });
+});

@@ -108,13 +108,25 @@ export function observe(
     const base = running === undefined ? {} : { runningPods: running };
     if (o.recentCapacitySignals.length > 0 || o.unschedulablePastGrace) {
       conditions[o.unit.name] = { ...base, unavailable: "no-capacity" };
-    } else if (o.healthyHosts === 0) {
+    } else if (noHealthyTargets(o, state.units[o.unit.name])) {
       conditions[o.unit.name] = { ...base, unavailable: "no-healthy-targets" };
     } else {
       conditions[o.unit.name] = base;
     }
   }
   return { units, demandByMinute, demandRps, conditions };
+}
+
+/**
+ * Pods were asked for but none is ready (a crash loop, a failing readiness probe), or the
+ * ALB reports no healthy host. A unit KEDA scaled to zero is not unhealthy: it must keep
+ * its weight, or it would never get the traffic that scales it up again.
+ */
+function noHealthyTargets(o: UnitObservation, runtime: ServiceState["units"][string] | undefined): boolean {
+  if (o.healthyHosts === 0) {
+    return true;
+  }
+  return runtime !== undefined && runtime.desiredReplicas > 0 && runtime.readyReplicas === 0;
 }
 
 function latencyOver(

@@ -17,9 +17,15 @@ export interface UnitMinute {
   readonly count5xx: number;
   /** TargetResponseTime at the SLO's statistic (p95 by default), in milliseconds. */
   readonly latencyMs: number | null;
-  /** TargetResponseTime Average, in milliseconds. */
+  /**
+   * TargetResponseTime Average, in milliseconds; null when not measured. The deployed
+   * reader leaves it out (and `healthyHosts`) so 100 units fit one GetMetricData call.
+   */
   readonly latencyAvgMs: number | null;
-  /** HealthyHostCount (Minimum over the minute). */
+  /**
+   * HealthyHostCount (Minimum over the minute); null when not measured. Decisions read
+   * unhealthy units from the cluster (pods desired, none ready) and use this only when set.
+   */
   readonly healthyHosts: number | null;
 }
 

@@ -1,0 +1,99 @@
+/**
+ * Turns GetMetricData series into the window's MetricsSnapshot. CloudWatch reports nothing
+ * for a minute without requests, and no datapoint is not zero: a missing count is 0 (no
+ * traffic), a missing latency or healthy-host count is null (unknown).
+ */
+import type {
+  CapacitySignal,
+  EpochMs,
+  MetricsRequest,
+  MetricsSnapshot,
+  ServiceMetrics,
+  UnitMinute,
+} from "@switchyard/core";
+import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
+import { PERIOD_SECONDS, type QueryPlan, type UnitField } from "./cloudwatch-query-plan.ts";
+
+const MINUTE = PERIOD_SECONDS * 1000;
+
+/** Per query id: value per minute (the datapoint's timestamp, the start of its period). */
+export type SeriesByQuery = ReadonlyMap<string, ReadonlyMap<EpochMs, number>>;
+
+/**
+ * The whole minutes of [start, end): from the minute holding `start` (CloudWatch rounds the
+ * start down to the period) to the last minute that ends by `end`, so a minute still being
+ * filled is never reported.
+ */
+export function windowMinutes(start: EpochMs, end: EpochMs): EpochMs[] {
+  const minutes: EpochMs[] = [];
+  for (let at = Math.floor(start / MINUTE) * MINUTE; at + MINUTE <= end; at += MINUTE) minutes.push(at);
+  return minutes;
+}
+
+/** TargetResponseTime is in seconds; rounded to the microsecond so 0.123 s reads 123 ms. */
+function milliseconds(seconds: number | undefined): number | null {
+  return seconds === undefined ? null : Math.round(seconds * 1_000_000) / 1000;
+}
+
+const unitKey = (service: string, unit: string, field: UnitField): string =>
+  `${service}\u0000${unit}\u0000${field}`;
+
+export function buildSnapshot(
+  request: MetricsRequest,
+  plan: QueryPlan,
+  series: SeriesByQuery,
+): MetricsSnapshot {
+  const minutes = windowMinutes(request.start, request.end);
+  const unitSeries = new Map<string, ReadonlyMap<EpochMs, number>>();
+  const elbSeries = new Map<string, ReadonlyMap<EpochMs, number>>();
+  const capacitySeries = new Map<string, ReadonlyMap<EpochMs, number>>();
+  for (const [id, roles] of plan.roles) {
+    const values = series.get(id) ?? new Map<EpochMs, number>();
+    for (const role of roles) {
+      if (role.kind === "unit") unitSeries.set(unitKey(role.service, role.unit, role.field), values);
+      else if (role.kind === "elb5xx") elbSeries.set(role.loadBalancer, values);
+      else capacitySeries.set(role.instanceType, values);
+    }
+  }
+
+  const services: Record<string, ServiceMetrics> = {};
+  for (const service of request.services) {
+    const units: Record<string, readonly UnitMinute[]> = {};
+    for (const unit of Object.keys(service.targetGroups)) {
+      const value = (field: UnitField, at: EpochMs) =>
+        unitSeries.get(unitKey(service.service, unit, field))?.get(at);
+      units[unit] = minutes.map((at) => ({
+        at,
+        requests: value("requests", at) ?? 0,
+        count2xx: value("count2xx", at) ?? 0,
+        count5xx: value("count5xx", at) ?? 0,
+        latencyMs: milliseconds(value("latencyMs", at)),
+        latencyAvgMs: milliseconds(value("latencyAvgMs", at)),
+        healthyHosts: value("healthyHosts", at) ?? null,
+      }));
+    }
+    const elb = elbSeries.get(service.loadBalancer);
+    services[service.service] = {
+      units,
+      elb5xx: minutes.map((at) => ({ at, count: elb?.get(at) ?? 0 })),
+    };
+  }
+
+  const capacityErrors: CapacitySignal[] = [];
+  for (const instanceType of new Set(request.instanceTypes)) {
+    const values = capacitySeries.get(instanceType);
+    for (const at of minutes) {
+      const count = values?.get(at) ?? 0;
+      if (count <= 0) continue;
+      capacityErrors.push({
+        instanceType,
+        at,
+        source: "recorded-metric",
+        code: CAPACITY_METRIC.readBackCode,
+        count,
+        detail: `${CAPACITY_METRIC.namespace}/${CAPACITY_METRIC.metricName} {${CAPACITY_METRIC.instanceTypeDimension}=${instanceType}} Sum for the minute; the codes are on the {${CAPACITY_METRIC.instanceTypeDimension}, ${CAPACITY_METRIC.errorCodeDimension}} set`,
+      });
+    }
+  }
+  return { services, capacityErrors };
+}

@@ -1,0 +1,49 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import type { InstanceTypeResolver } from "@switchyard/core";
+import { AwsCallError } from "../errors.ts";
+import { awsErrorName, isTransientAwsError } from "./aws-fault.ts";
+import { summarizeSdkError } from "./sdk-error-summary.ts";
+
+export interface Ec2InstanceTypeResolverOptions {
+  /** Created once per container, at module scope. */
+  readonly client: EC2Client;
+  /** A child logger is made from it, keyed with this adapter's name. */
+  readonly logger?: Logger;
+}
+
+/** EC2's answer for an instance id it does not know (never launched, or terminated long ago). */
+const NOT_FOUND = "InvalidInstanceID.NotFound";
+
+/** Resolves the instance a Spot interruption warning names to its instance type. */
+export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
+  /** What the evaluate function's role must allow for this adapter. */
+  static readonly iamActions = ["ec2:DescribeInstances"] as const;
+
+  readonly #client: EC2Client;
+  readonly #logger: Logger | undefined;
+
+  constructor(options: Ec2InstanceTypeResolverOptions) {
+    this.#client = options.client;
+    this.#logger = options.logger?.createChild({ persistentKeys: { adapter: "Ec2InstanceTypeResolver" } });
+  }
+
+  async instanceTypeOf(instanceId: string): Promise<string | null> {
+    try {
+      const output = await this.#client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      const instance = (output.Reservations ?? [])
+        .flatMap((reservation) => reservation.Instances ?? [])
+        .find((candidate) => candidate.InstanceId === instanceId);
+      return instance?.InstanceType ?? null;
+    } catch (error) {
+      if (awsErrorName(error) === NOT_FOUND) {
+        this.#logger?.warn("instance not found", { instanceId, errorCode: NOT_FOUND });
+        return null;
+      }
+      throw new AwsCallError(
+        `EC2 DescribeInstances for ${instanceId} failed after the SDK's retries: ${summarizeSdkError(error)}. Check that the function's role allows ec2:DescribeInstances.`,
+        { retryable: isTransientAwsError(error), cause: error },
+      );
+    }
+  }
+}

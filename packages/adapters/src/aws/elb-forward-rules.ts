@@ -1,0 +1,90 @@
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  type ElasticLoadBalancingV2Client,
+  type Rule,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { elbCall } from "./elb-call.ts";
+
+/** A target group of a rule's forward action; `weight` is absent when the API gave none. */
+export interface ForwardTarget {
+  readonly arn: string;
+  readonly weight: number | undefined;
+}
+
+/** A listener rule that forwards, with its target groups, in listener then priority order. */
+export interface ForwardRule {
+  readonly ruleArn: string;
+  readonly listenerArn: string;
+  readonly priority: string;
+  readonly targets: readonly ForwardTarget[];
+}
+
+/** DescribeRules accepts page sizes 1-400; the largest keeps a 100-rule ALB to one call per listener. */
+const RULES_PAGE_SIZE = 400;
+
+/**
+ * Every forwarding rule of every listener of the ALB (the default rule included, as
+ * DescribeRules returns it). Rules that redirect, answer fixed responses or
+ * authenticate without forwarding are left out.
+ */
+export async function readForwardRules(
+  client: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+  purpose: string,
+): Promise<ForwardRule[]> {
+  const listenerArns: string[] = [];
+  let marker: string | undefined;
+  do {
+    const input =
+      marker === undefined
+        ? { LoadBalancerArn: loadBalancerArn }
+        : { LoadBalancerArn: loadBalancerArn, Marker: marker };
+    const page = await elbCall("DescribeListeners", purpose, () =>
+      client.send(new DescribeListenersCommand(input)),
+    );
+    listenerArns.push(...(page.Listeners ?? []).flatMap((listener) => listener.ListenerArn ?? []));
+    marker = page.NextMarker;
+  } while (marker !== undefined);
+
+  const rules: ForwardRule[] = [];
+  for (const listenerArn of listenerArns) {
+    let ruleMarker: string | undefined;
+    do {
+      const input =
+        ruleMarker === undefined
+          ? { ListenerArn: listenerArn, PageSize: RULES_PAGE_SIZE }
+          : { ListenerArn: listenerArn, PageSize: RULES_PAGE_SIZE, Marker: ruleMarker };
+      const page = await elbCall("DescribeRules", purpose, () =>
+        client.send(new DescribeRulesCommand(input)),
+      );
+      for (const rule of page.Rules ?? []) {
+        const targets = forwardTargetsOf(rule);
+        if (rule.RuleArn !== undefined && targets.length > 0) {
+          rules.push({ ruleArn: rule.RuleArn, listenerArn, priority: rule.Priority ?? "", targets });
+        }
+      }
+      ruleMarker = page.NextMarker;
+    } while (ruleMarker !== undefined);
+  }
+  return rules;
+}
+
+/**
+ * The target groups of a rule's forward action. A weighted forward lists them in
+ * `ForwardConfig.TargetGroups`; a forward to one target group may instead come back as
+ * the action's `TargetGroupArn` alone, without a weight.
+ */
+export function forwardTargetsOf(rule: Rule): ForwardTarget[] {
+  const forward = (rule.Actions ?? []).find((action) => action.Type === "forward");
+  if (forward === undefined) {
+    return [];
+  }
+  const tuples = forward.ForwardConfig?.TargetGroups ?? [];
+  if (tuples.length > 0) {
+    return tuples.flatMap((tuple) =>
+      tuple.TargetGroupArn === undefined ? [] : [{ arn: tuple.TargetGroupArn, weight: tuple.Weight }],
+    );
+  }
+  return forward.TargetGroupArn === undefined ? [] : [{ arn: forward.TargetGroupArn, weight: undefined }];
+}

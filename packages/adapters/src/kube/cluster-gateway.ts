@@ -1,0 +1,355 @@
+import { isDeepStrictEqual } from "node:util";
+import { Logger } from "@aws-lambda-powertools/logger";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  NetworkingV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
+import {
+  type CapacitySignal,
+  type ClusterEvent,
+  type ClusterGateway,
+  type DeploymentUnit,
+  type EpochMs,
+  type InferenceService,
+  type IngressPatchBuilder,
+  type JsonPatchOperation,
+  KARPENTER_CAPACITY_REASON,
+  karpenterCapacitySignals,
+  PlanningError,
+  type RoutingChange,
+  type ScaledObjectState,
+  type ScalingChange,
+  type ServiceClusterState,
+  SwitchyardError,
+  scaledObjectTargetPatch,
+} from "@switchyard/core";
+import { ClusterAccessError, KubernetesConflictError, KubernetesNotFoundError } from "../errors.ts";
+import {
+  eventsSince,
+  ingressStateOf,
+  type ScaledObjectJson,
+  scaledObjectStateOf,
+  scalingTargetOf,
+  unitWorkloads,
+} from "./cluster-state.ts";
+import { kubernetesError, statusCodeOf } from "./kube-errors.ts";
+import { describeTarget, KUBE_RESOURCES, type KubeTarget, type KubeVerb } from "./kube-target.ts";
+
+export interface KubernetesClusterGatewayOptions {
+  /** Called once per operation; the caller caches the endpoint and refreshes the token before it expires. */
+  readonly kubeConfig: () => Promise<KubeConfig>;
+  readonly logger?: Logger;
+  /** Where Karpenter's events on cluster-scoped NodeClaims land. */
+  readonly karpenterEventNamespace?: string;
+  /** Fresh reads and retries after a 409 (or a failed JSON-patch test) before giving up. */
+  readonly maxConflictRetries?: number;
+}
+
+interface Apis {
+  readonly networking: NetworkingV1Api;
+  readonly apps: AppsV1Api;
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+}
+
+const KEDA = KUBE_RESOURCES.scaledObjects;
+const JSON_PATCH = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
+const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+function ingressTarget(service: InferenceService, verb: KubeVerb): KubeTarget {
+  return {
+    verb,
+    resource: KUBE_RESOURCES.ingresses,
+    namespace: service.namespace,
+    name: service.ingress,
+    configField: `services[${service.name}].ingress`,
+  };
+}
+
+function scaledObjectTarget(service: InferenceService, unit: DeploymentUnit, verb: KubeVerb): KubeTarget {
+  return {
+    verb,
+    resource: KEDA,
+    namespace: service.namespace,
+    name: unit.scaledObject.name,
+    configField: `services[${service.name}].units[${unit.name}].scaledObject.name`,
+  };
+}
+
+function guardsOf(patch: readonly JsonPatchOperation[]): JsonPatchOperation[] {
+  return patch.filter((op) => op.op === "test");
+}
+
+/**
+ * The ClusterGateway over @kubernetes/client-node 2.x. Reads cost one request per
+ * object kind; writes are guarded (resourceVersion on the Ingress, a `test` op on the
+ * ScaledObject) and retried from a fresh read when someone else wrote in between.
+ */
+export class KubernetesClusterGateway implements ClusterGateway {
+  readonly #kubeConfig: () => Promise<KubeConfig>;
+  readonly #logger: Logger;
+  readonly #karpenterEventNamespace: string;
+  readonly #maxConflictRetries: number;
+
+  constructor(options: KubernetesClusterGatewayOptions) {
+    const retries = options.maxConflictRetries ?? 3;
+    if (!Number.isInteger(retries) || retries < 0) {
+      throw new RangeError(`maxConflictRetries must be a whole number >= 0, got ${retries}`);
+    }
+    this.#kubeConfig = options.kubeConfig;
+    this.#maxConflictRetries = retries;
+    this.#karpenterEventNamespace = options.karpenterEventNamespace ?? "default";
+    this.#logger = (options.logger ?? new Logger({ serviceName: "switchyard" })).createChild({
+      persistentKeys: { adapter: "kubernetes" },
+    });
+  }
+
+  async readService(service: InferenceService): Promise<ServiceClusterState> {
+    const apis = await this.#apis();
+    const namespace = service.namespace;
+    const [ingress, deployments, pods] = await Promise.all([
+      this.#call(ingressTarget(service, "get"), () =>
+        apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
+      ),
+      this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, () =>
+        apis.apps.listNamespacedDeployment({ namespace }),
+      ),
+      this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, () =>
+        apis.core.listNamespacedPod({ namespace, fieldSelector: "status.phase=Pending" }),
+      ),
+    ]);
+    return {
+      ingress: ingressStateOf(ingress, namespace),
+      units: unitWorkloads(service.units, deployments.items, pods.items),
+    };
+  }
+
+  async readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
+    const apis = await this.#apis();
+    const namespace = service.namespace;
+    const list = (await this.#call({ verb: "list", resource: KEDA, namespace }, () =>
+      apis.custom.listNamespacedCustomObject({ ...KEDA, namespace }),
+    )) as { items?: ScaledObjectJson[] };
+    const items = list.items ?? [];
+    const states: Record<string, ScaledObjectState> = {};
+    const missing: string[] = [];
+    for (const unit of service.units) {
+      const found = items.find((o) => o.metadata?.name === unit.scaledObject.name);
+      if (found === undefined) {
+        missing.push(describeTarget(scaledObjectTarget(service, unit, "get")));
+      } else {
+        states[unit.name] = scaledObjectStateOf(found, unit.scaledObject);
+      }
+    }
+    if (missing.length > 0) {
+      throw new KubernetesNotFoundError(
+        `${missing.join(", ")} not found; services[${service.name}].units[].scaledObject.name in the config names ${missing.length === 1 ? "it" : "them"}: fix the config or create the ScaledObject`,
+      );
+    }
+    return states;
+  }
+
+  async setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
+    const unit = service.units.find((u) => u.name === unitName);
+    if (unit === undefined) {
+      throw new PlanningError(
+        `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
+      );
+    }
+    const ref = unit.scaledObject;
+    const apis = await this.#apis();
+    const read = async (): Promise<ScaledObjectJson> =>
+      (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+        apis.custom.getNamespacedCustomObject({ ...KEDA, namespace: service.namespace, name: ref.name }),
+      )) as ScaledObjectJson;
+    const change = (from: string | undefined, changed: boolean): ScalingChange => ({
+      unit: unit.name,
+      scaledObject: ref.name,
+      from,
+      to: value,
+      changed,
+    });
+
+    let current = await read();
+    for (let attempt = 1; ; attempt += 1) {
+      const from = scalingTargetOf(current, ref);
+      const patch = scaledObjectTargetPatch(current, ref, value);
+      if (patch.length === 0) {
+        return change(from, false);
+      }
+      const target = scaledObjectTarget(service, unit, "patch");
+      try {
+        const written = (await apis.custom.patchNamespacedCustomObject(
+          { ...KEDA, namespace: service.namespace, name: ref.name, body: patch },
+          // The content type is set, not left to client-node's per-API default: CRDs
+          // refuse strategic merge, and a merge patch would replace `triggers` whole.
+          JSON_PATCH,
+        )) as ScaledObjectJson;
+        this.#logger.info("scaledobject-patched", {
+          scaledObject: `${service.namespace}/${ref.name}`,
+          from,
+          to: value,
+          resourceVersion: written.metadata?.resourceVersion,
+          attempt,
+        });
+        return change(from, true);
+      } catch (error) {
+        const status = statusCodeOf(error);
+        if (status !== 409 && status !== 422) {
+          throw this.#failed(error, target);
+        }
+        const reread = await read();
+        // A 422 whose guard still holds was not a failed `test`: the server refused the content.
+        if (
+          status === 422 &&
+          isDeepStrictEqual(guardsOf(scaledObjectTargetPatch(reread, ref, value)), guardsOf(patch))
+        ) {
+          throw this.#failed(error, target);
+        }
+        if (attempt > this.#maxConflictRetries) {
+          throw new KubernetesConflictError(
+            `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts to set ${ref.metadataKey} to ${value}; retry the step`,
+            error,
+          );
+        }
+        this.#logger.warn("scaledobject-changed-retrying", {
+          scaledObject: `${service.namespace}/${ref.name}`,
+          expected: from,
+          found: scalingTargetOf(reread, ref),
+          status,
+          attempt,
+        });
+        current = reread;
+      }
+    }
+  }
+
+  async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
+    const apis = await this.#apis();
+    const namespace = service.namespace;
+    const target = ingressTarget(service, "patch");
+    for (let attempt = 1; ; attempt += 1) {
+      const before = ingressStateOf(
+        await this.#call(ingressTarget(service, "get"), () =>
+          apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
+        ),
+        namespace,
+      );
+      const patch = build(before);
+      if (patch === null) {
+        return { before, after: before, changed: false };
+      }
+      // Only annotations are sent, guarded by the version just read (not one the
+      // builder may have carried from an earlier read).
+      const body = {
+        metadata: { resourceVersion: before.resourceVersion, annotations: { ...patch.metadata.annotations } },
+      };
+      try {
+        const after = ingressStateOf(
+          await apis.networking.patchNamespacedIngress(
+            { name: service.ingress, namespace, body },
+            MERGE_PATCH,
+          ),
+          namespace,
+        );
+        this.#logger.info("ingress-patched", {
+          ingress: `${namespace}/${service.ingress}`,
+          annotations: Object.keys(body.metadata.annotations),
+          resourceVersion: { read: before.resourceVersion, written: after.resourceVersion },
+          attempt,
+        });
+        return { before, after, changed: after.resourceVersion !== before.resourceVersion };
+      } catch (error) {
+        if (statusCodeOf(error) !== 409) {
+          throw this.#failed(error, target);
+        }
+        if (attempt > this.#maxConflictRetries) {
+          throw new KubernetesConflictError(
+            `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts (409 Conflict every time); retry the step`,
+            error,
+          );
+        }
+        this.#logger.warn("ingress-conflict-retrying", {
+          ingress: `${namespace}/${service.ingress}`,
+          resourceVersion: before.resourceVersion,
+          attempt,
+        });
+      }
+    }
+  }
+
+  async ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
+    const apis = await this.#apis();
+    const namespace = service.namespace;
+    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
+      apis.core.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.kind=Ingress,involvedObject.name=${service.ingress}`,
+      }),
+    );
+    return eventsSince(list.items, since);
+  }
+
+  async capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
+    const apis = await this.#apis();
+    const namespace = this.#karpenterEventNamespace;
+    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
+      apis.core.listNamespacedEvent({ namespace, fieldSelector: `reason=${KARPENTER_CAPACITY_REASON}` }),
+    );
+    return karpenterCapacitySignals(eventsSince(list.items, since));
+  }
+
+  async #apis(): Promise<Apis> {
+    let config: KubeConfig;
+    try {
+      config = await this.#kubeConfig();
+    } catch (error) {
+      if (error instanceof SwitchyardError) {
+        throw error;
+      }
+      throw new ClusterAccessError(
+        `could not get the cluster's endpoint, CA or token: ${error instanceof Error ? error.message : String(error)}`,
+        { retryable: true, cause: error },
+      );
+    }
+    try {
+      return {
+        networking: config.makeApiClient(NetworkingV1Api),
+        apps: config.makeApiClient(AppsV1Api),
+        core: config.makeApiClient(CoreV1Api),
+        custom: config.makeApiClient(CustomObjectsApi),
+      };
+    } catch (error) {
+      throw new ClusterAccessError(
+        `the Kubernetes client config is unusable: ${error instanceof Error ? error.message : String(error)}`,
+        { retryable: false, cause: error },
+      );
+    }
+  }
+
+  async #call<T>(target: KubeTarget, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw this.#failed(error, target);
+    }
+  }
+
+  #failed(error: unknown, target: KubeTarget): SwitchyardError {
+    const mapped = kubernetesError(error, target);
+    this.#logger.warn("kubernetes-request-failed", {
+      verb: target.verb,
+      resource: target.resource.plural,
+      namespace: target.namespace,
+      name: target.name,
+      status: statusCodeOf(error),
+      error: mapped.name,
+    });
+    return mapped;
+  }
+}

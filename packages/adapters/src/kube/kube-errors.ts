@@ -1,0 +1,110 @@
+import { ApiException } from "@kubernetes/client-node";
+import { SwitchyardError } from "@switchyard/core";
+import {
+  ClusterAccessError,
+  KubernetesConflictError,
+  KubernetesForbiddenError,
+  KubernetesNotFoundError,
+  KubernetesRejectedError,
+  KubernetesUnavailableError,
+} from "../errors.ts";
+import { describeTarget, type KubeTarget, rbacRule } from "./kube-target.ts";
+
+/** The parts of a `metav1.Status` body the messages use. */
+interface StatusInfo {
+  readonly code: number;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** The HTTP status of a failed client-node call; undefined when no answer came (connection, DNS, TLS). */
+export function statusCodeOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? (error.code as number) : undefined;
+}
+
+/**
+ * client-node 2.x puts the raw response text in `ApiException.body` for statuses its
+ * OpenAPI spec does not list (every error but 401), so the Status is parsed here.
+ */
+function statusOf(error: ApiException<unknown>): StatusInfo {
+  let body: unknown = error.body;
+  if (typeof body === "string") {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      body = { message: body };
+    }
+  }
+  const status = (typeof body === "object" && body !== null ? body : {}) as {
+    reason?: unknown;
+    message?: unknown;
+  };
+  return {
+    code: error.code,
+    reason: typeof status.reason === "string" ? status.reason : "",
+    message:
+      typeof status.message === "string" && status.message !== "" ? status.message : `HTTP ${error.code}`,
+  };
+}
+
+/** Why a request got no answer, without anything from the request (no headers, no token). */
+function transportReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const detail =
+    typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : "";
+  return detail === "" ? message : `${message}: ${detail}`;
+}
+
+/**
+ * Maps a failed Kubernetes request to the adapter error the workflow's Retry and
+ * Catch match on. Each message names the verb and object and says what to do.
+ * Errors that are already Switchyard's pass through unchanged.
+ */
+export function kubernetesError(error: unknown, target: KubeTarget): SwitchyardError {
+  if (error instanceof SwitchyardError) {
+    return error;
+  }
+  const what = describeTarget(target);
+  if (!(error instanceof ApiException)) {
+    return new KubernetesUnavailableError(
+      `could not ${target.verb} ${what}: no answer from the API server (${transportReason(error)}); check the endpoint and the Lambda's network path to it`,
+      error,
+    );
+  }
+  const status = statusOf(error);
+  const answer = `${status.code}${status.reason === "" ? "" : ` ${status.reason}`}`;
+  if (status.code === 401) {
+    return new ClusterAccessError(
+      `the API server refused Switchyard's credentials to ${target.verb} ${what} (${answer}): the EKS token expired or the role has no access entry on the cluster`,
+      { retryable: true, cause: error },
+    );
+  }
+  if (status.code === 403) {
+    return new KubernetesForbiddenError(
+      `cannot ${target.verb} ${what}: the Role bound to Switchyard's access-entry group needs ${rbacRule(target)} (see deploy/rbac.yaml); the API server said: ${status.message}`,
+      error,
+    );
+  }
+  if (status.code === 404) {
+    const named = target.configField === undefined ? "" : `; ${target.configField} in the config names it`;
+    return new KubernetesNotFoundError(
+      `${what} not found${named}: fix the name or namespace in the config, or create the object`,
+      error,
+    );
+  }
+  if (status.code === 409) {
+    return new KubernetesConflictError(`cannot ${target.verb} ${what} (${answer}): ${status.message}`, error);
+  }
+  if (status.code === 429 || status.code >= 500) {
+    return new KubernetesUnavailableError(
+      `the API server could not ${target.verb} ${what} (${answer}): ${status.message}; retry later`,
+      error,
+    );
+  }
+  return new KubernetesRejectedError(
+    `the API server refused to ${target.verb} ${what} (${answer}): ${status.message}`,
+    error,
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * The EventBridge events that reach the evaluate Lambda, read as plain data: which kind of
+ * event it is, and the capacity signals a CloudTrail record or a Spot warning carries.
+ * Everything arrives as `unknown` (it is JSON from outside), so each field is checked
+ * before it is used; a field that is missing or of the wrong type is treated as absent.
+ */
+import { type CapacitySignal, type EpochMs, isCapacityErrorCode } from "./types.ts";
+
+/** The CloudTrail API calls whose failures are EC2 capacity errors. */
+export const CAPACITY_API_CALLS = ["CreateFleet", "RunInstances"] as const;
+export type CapacityApiCall = (typeof CAPACITY_API_CALLS)[number];
+
+/** Why the evaluate Lambda was invoked. */
+export type EvaluationTrigger =
+  | { readonly kind: "schedule"; readonly at: EpochMs; readonly rule: string | null }
+  | {
+      readonly kind: "cloudtrail";
+      readonly at: EpochMs;
+      readonly eventName: CapacityApiCall;
+      /** Top-level errorCode of the call (RunInstances fails as a whole; CreateFleet reports per item). */
+      readonly errorCode: string | null;
+    }
+  | { readonly kind: "spot-interruption"; readonly at: EpochMs; readonly instanceId: string }
+  | { readonly kind: "unknown"; readonly received: string };
+
+/** An EC2 Spot Instance Interruption Warning: the instance goes away about two minutes after `at`. */
+export interface SpotInterruption {
+  readonly instanceId: string;
+  readonly at: EpochMs;
+  /** `terminate`, `stop` or `hibernate`. */
+  readonly action: string | null;
+  /** The warning's resource ARN names the Availability Zone in place of the Region. */
+  readonly availabilityZone: string | null;
+}
+
+const SCHEDULED = "Scheduled Event";
+const CLOUDTRAIL = "AWS API Call via CloudTrail";
+const SPOT_WARNING = "EC2 Spot Instance Interruption Warning";
+
+type Json = Readonly<Record<string, unknown>>;
+
+function record(value: unknown): Json | null {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : null;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+function time(value: unknown): EpochMs | null {
+  const raw = text(value);
+  if (raw === null) return null;
+  const parsed = Date.parse(raw);
+  return Number.isNaN(parsed) ? null : parsed;
+}
+
+/** CloudTrail turns EC2's XML `<item>` lists into JSON: one element is an object, several an array. */
+function items(value: unknown): readonly Json[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.flatMap((entry) => {
+    const item = record(entry);
+    return item === null ? [] : [item];
+  });
+}
+
+function describeReceived(event: unknown): string {
+  const envelope = record(event);
+  if (envelope === null) {
+    const what = Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`;
+    return `not an EventBridge event: ${what}`;
+  }
+  const source = text(envelope.source);
+  const detailType = text(envelope["detail-type"]);
+  if (source === null || detailType === null) {
+    const keys = Object.keys(envelope).slice(0, 8).join(", ");
+    return `not an EventBridge event: no "source"/"detail-type" (keys: ${keys || "none"})`;
+  }
+  return `source "${source}", detail-type "${detailType}"`;
+}
+
+/**
+ * Says which event invoked the evaluate Lambda: the 1-minute schedule, a CloudTrail
+ * CreateFleet/RunInstances call, a Spot interruption warning, or something else (with a
+ * description of what was received, for the log and the error).
+ */
+export function classifyEvent(event: unknown): EvaluationTrigger {
+  const envelope = record(event);
+  const at = time(envelope?.time);
+  const source = text(envelope?.source);
+  const detailType = text(envelope?.["detail-type"]);
+  const detail = record(envelope?.detail);
+  if (envelope === null || at === null || detail === null) {
+    const why =
+      envelope !== null && source !== null && detailType !== null ? " without a valid time or detail" : "";
+    return { kind: "unknown", received: `${describeReceived(event)}${why}` };
+  }
+
+  if (source === "aws.events" && detailType === SCHEDULED) {
+    const resources = Array.isArray(envelope.resources) ? envelope.resources : [];
+    return { kind: "schedule", at, rule: text(resources[0]) };
+  }
+  if (source === "aws.ec2" && detailType === CLOUDTRAIL) {
+    const eventName = text(detail.eventName);
+    const eventSource = text(detail.eventSource);
+    const call = CAPACITY_API_CALLS.find((name) => name === eventName);
+    if (eventSource === "ec2.amazonaws.com" && call !== undefined) {
+      return {
+        kind: "cloudtrail",
+        at: time(detail.eventTime) ?? at,
+        eventName: call,
+        errorCode: text(detail.errorCode),
+      };
+    }
+    return {
+      kind: "unknown",
+      received: `CloudTrail call ${eventSource ?? "?"} ${eventName ?? "?"}: only ec2.amazonaws.com ${CAPACITY_API_CALLS.join("/")} carry capacity errors`,
+    };
+  }
+  if (source === "aws.ec2" && detailType === SPOT_WARNING) {
+    const instanceId = text(detail["instance-id"]);
+    if (instanceId !== null) return { kind: "spot-interruption", at, instanceId };
+    return { kind: "unknown", received: `${describeReceived(event)} without detail.instance-id` };
+  }
+  return { kind: "unknown", received: describeReceived(event) };
+}
+
+function withoutPrefix(code: string): string {
+  return code.replace(/^(Server|Client)\./, "");
+}
+
+// EC2's message names the type when the request did not (a launch template chose it):
+// "We currently do not have sufficient inf2.xlarge capacity in the Availability Zone you requested (us-east-1a)."
+const TYPE_IN_MESSAGE = /sufficient ([a-z][a-z0-9-]*\.[a-z0-9-]+) capacity/i;
+const ZONE_IN_MESSAGE = /Availability Zone you requested \(([a-z]{2}(?:-[a-z]+)+-\d+[a-z])\)/;
+
+function instanceTypeInMessage(message: string | null): string | null {
+  return message === null ? null : (TYPE_IN_MESSAGE.exec(message)?.[1] ?? null);
+}
+
+function zoneInMessage(message: string | null): string | null {
+  return message === null ? null : (ZONE_IN_MESSAGE.exec(message)?.[1] ?? null);
+}
+
+interface Draft {
+  instanceType: string;
+  code: string;
+  availabilityZone: string | null;
+  count: number;
+  detail: string | null;
+}
+
+function toSignal(draft: Draft, at: EpochMs, source: CapacitySignal["source"]): CapacitySignal {
+  return {
+    instanceType: draft.instanceType,
+    at,
+    source,
+    code: draft.code,
+    count: draft.count,
+    ...(draft.availabilityZone === null ? {} : { availabilityZone: draft.availabilityZone }),
+    ...(draft.detail === null ? {} : { detail: draft.detail }),
+  };
+}
+
+function createFleetDrafts(detail: Json): Draft[] {
+  const response = record(record(detail.responseElements)?.CreateFleetResponse);
+  const errors = items(record(response?.errorSet)?.item);
+  const drafts = new Map<string, Draft>();
+  for (const error of errors) {
+    const rawCode = text(error.errorCode);
+    if (rawCode === null || !isCapacityErrorCode(rawCode)) continue;
+    const message = text(error.errorMessage);
+    const overrides = record(record(error.launchTemplateAndOverrides)?.overrides);
+    const instanceType = text(overrides?.instanceType) ?? instanceTypeInMessage(message);
+    // An error that names no instance type cannot be held against any unit.
+    if (instanceType === null) continue;
+    const code = withoutPrefix(rawCode);
+    const availabilityZone = text(overrides?.availabilityZone) ?? zoneInMessage(message);
+    const key = `${instanceType}\u0000${code}\u0000${availabilityZone ?? ""}`;
+    const known = drafts.get(key);
+    if (known === undefined) {
+      drafts.set(key, { instanceType, code, availabilityZone, count: 1, detail: message });
+    } else {
+      known.count += 1;
+    }
+  }
+  return [...drafts.values()];
+}
+
+function runInstancesDrafts(detail: Json): Draft[] {
+  const rawCode = text(detail.errorCode);
+  if (rawCode === null || !isCapacityErrorCode(rawCode)) return [];
+  const message = text(detail.errorMessage);
+  const request = record(detail.requestParameters);
+  const instanceType = text(request?.instanceType) ?? instanceTypeInMessage(message);
+  if (instanceType === null) return [];
+  const availabilityZone =
+    text(record(request?.placement)?.availabilityZone) ??
+    text(request?.availabilityZone) ??
+    zoneInMessage(message);
+  // One failed RunInstances call is one error, whatever minCount/maxCount asked for.
+  return [{ instanceType, code: withoutPrefix(rawCode), availabilityZone, count: 1, detail: message }];
+}
+
+/**
+ * The capacity errors in a CloudTrail CreateFleet or RunInstances event delivered by
+ * EventBridge: one signal per (instance type, error code, Availability Zone) with a count,
+ * timed at the call's `eventTime`. A successful call, non-capacity errors, errors that name
+ * no instance type, and any other event give none (classifyEvent says what an event is).
+ */
+export function capacitySignalsFromCloudTrail(event: unknown): readonly CapacitySignal[] {
+  const envelope = record(event);
+  const detail = record(envelope?.detail);
+  if (detail === null || text(detail.eventSource) !== "ec2.amazonaws.com") return [];
+  const at = time(detail.eventTime) ?? time(envelope?.time);
+  if (at === null) return [];
+  switch (text(detail.eventName)) {
+    case "CreateFleet":
+      return createFleetDrafts(detail).map((draft) => toSignal(draft, at, "cloudtrail-create-fleet"));
+    case "RunInstances":
+      return runInstancesDrafts(detail).map((draft) => toSignal(draft, at, "cloudtrail-run-instances"));
+    default:
+      return [];
+  }
+}
+
+// arn:aws:ec2:us-east-2a:instance/i-1234567890abcdef0: the Region slot holds the zone.
+const ZONE_IN_ARN = /^arn:[^:]+:ec2:([a-z]{2}(?:-[a-z]+)+-\d+[a-z]):/;
+
+/** The instance and time of an EC2 Spot Instance Interruption Warning, or null for any other event. */
+export function spotInterruptionInstance(event: unknown): SpotInterruption | null {
+  const envelope = record(event);
+  if (text(envelope?.source) !== "aws.ec2" || text(envelope?.["detail-type"]) !== SPOT_WARNING) return null;
+  const detail = record(envelope?.detail);
+  const instanceId = text(detail?.["instance-id"]);
+  const at = time(envelope?.time);
+  if (instanceId === null || at === null) return null;
+  const resources = Array.isArray(envelope?.resources) ? envelope.resources : [];
+  const arn = resources.map(text).find((r) => r?.endsWith(`/${instanceId}`)) ?? null;
+  return {
+    instanceId,
+    at,
+    action: text(detail?.["instance-action"]),
+    availabilityZone: arn === null ? null : (ZONE_IN_ARN.exec(arn)?.[1] ?? null),
+  };
+}
+
+/** A Spot interruption as a capacity signal, once the instance's type is known. */
+export function spotInterruptionSignal(interruption: SpotInterruption, instanceType: string): CapacitySignal {
+  return {
+    instanceType,
+    at: interruption.at,
+    source: "spot-interruption",
+    code: "SpotInterruption",
+    count: 1,
+    ...(interruption.availabilityZone === null ? {} : { availabilityZone: interruption.availabilityZone }),
+    detail: `EC2 Spot Instance Interruption Warning for ${interruption.instanceId} (${interruption.action ?? "unknown action"})`,
+  };
+}

@@ -1,0 +1,126 @@
+import {
+  CloudWatchClient,
+  CloudWatchServiceException,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { CapacityRecordError, CloudWatchCapacityRecorder } from "@switchyard/adapters";
+import type { CapacitySignal } from "@switchyard/core";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import "../../support/aws-sdk-matchers.ts";
+
+const AT = Date.parse("2025-06-02T14:08:12Z");
+
+function signal(overrides: Partial<CapacitySignal> = {}): CapacitySignal {
+  return {
+    instanceType: "inf2.xlarge",
+    at: AT,
+    source: "cloudtrail-create-fleet",
+    code: "InsufficientInstanceCapacity",
+    count: 2,
+    availabilityZone: "us-east-1a",
+    ...overrides,
+  };
+}
+
+describe("Class: CloudWatchCapacityRecorder", () => {
+  const cloudWatch = mockClient(CloudWatchClient);
+  const client = new CloudWatchClient({ region: "us-east-1" });
+  const recorder = () => new CloudWatchCapacityRecorder({ client });
+
+  afterEach(() => {
+    cloudWatch.reset();
+  });
+
+  it("declares the IAM action it calls", () => {
+    // Assess
+    expect(CloudWatchCapacityRecorder.iamActions).toEqual(["cloudwatch:PutMetricData"]);
+  });
+
+  it("writes each signal as a Count at its time, on the InstanceType set and the InstanceType+ErrorCode set", async () => {
+    // Prepare
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+
+    // Act
+    await recorder().record([
+      signal(),
+      signal({ instanceType: "g5.xlarge", code: "SpotInterruption", count: 1 }),
+    ]);
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
+    const datum = (instanceType: string, value: number, code?: string): MetricDatum => ({
+      MetricName: "CapacityErrors",
+      Timestamp: new Date(AT),
+      Value: value,
+      Unit: "Count",
+      Dimensions: [
+        { Name: "InstanceType", Value: instanceType },
+        ...(code === undefined ? [] : [{ Name: "ErrorCode", Value: code }]),
+      ],
+    });
+    expect(cloudWatch).toHaveReceivedCommandWith(PutMetricDataCommand, {
+      Namespace: "Switchyard",
+      MetricData: [
+        datum("inf2.xlarge", 2),
+        datum("inf2.xlarge", 2, "InsufficientInstanceCapacity"),
+        datum("g5.xlarge", 1),
+        datum("g5.xlarge", 1, "SpotInterruption"),
+      ],
+    });
+  });
+
+  it.each([
+    ["no signals", []],
+    ["only zero counts", [signal({ count: 0 })]],
+  ])("makes no call for %s", async (_what, signals) => {
+    // Act
+    await recorder().record(signals);
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
+  });
+
+  it("splits more than 1000 datums into calls of at most 1000", async () => {
+    // Prepare: 600 signals are 1200 datums
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    const signals = Array.from({ length: 600 }, (_, i) => signal({ at: AT - i * 60_000 }));
+
+    // Act
+    await recorder().record(signals);
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(PutMetricDataCommand, 2);
+    const sizes = cloudWatch
+      .commandCalls(PutMetricDataCommand)
+      .map((call) => call.args[0].input.MetricData?.length);
+    expect(sizes).toEqual([1000, 200]);
+  });
+
+  it("throws CapacityRecordError naming the cause and the IAM action when PutMetricData fails", async () => {
+    // Prepare
+    const denied = new CloudWatchServiceException({
+      name: "AccessDenied",
+      $fault: "client",
+      $metadata: { httpStatusCode: 403, attempts: 1 },
+      message: "User is not authorized to perform: cloudwatch:PutMetricData",
+    });
+    cloudWatch.on(PutMetricDataCommand).rejects(denied);
+
+    // Act
+    const failure = await recorder()
+      .record([signal()])
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(CapacityRecordError);
+    expect(failure).toMatchObject({ name: "CapacityRecordError", code: "CAPACITY_RECORD_FAILED" });
+    expect((failure as Error).cause).toBe(denied);
+    expect((failure as Error).message).toContain("PutMetricData of 2 Switchyard/CapacityErrors datapoints");
+    expect((failure as Error).message).toContain("AccessDenied: User is not authorized");
+    expect((failure as Error).message).toContain(
+      'allows cloudwatch:PutMetricData (with any cloudwatch:namespace condition allowing "Switchyard")',
+    );
+  });
+});

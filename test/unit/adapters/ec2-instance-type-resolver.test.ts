@@ -1,0 +1,97 @@
+import { DescribeInstancesCommand, EC2Client, EC2ServiceException } from "@aws-sdk/client-ec2";
+import { AwsCallError, Ec2InstanceTypeResolver } from "@switchyard/adapters";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import "../../support/aws-sdk-matchers.ts";
+
+const INSTANCE = "i-0c4f8e2a7b19d3e56";
+
+const ec2Error = (name: string, httpStatusCode: number, message: string) =>
+  new EC2ServiceException({
+    name,
+    $fault: httpStatusCode >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode },
+    message,
+  });
+
+describe("Class: Ec2InstanceTypeResolver", () => {
+  const ec2 = mockClient(EC2Client);
+  const client = new EC2Client({ region: "us-east-1" });
+  const resolver = () => new Ec2InstanceTypeResolver({ client });
+
+  afterEach(() => {
+    ec2.reset();
+  });
+
+  it("declares the IAM action it calls", () => {
+    // Assess
+    expect(Ec2InstanceTypeResolver.iamActions).toEqual(["ec2:DescribeInstances"]);
+  });
+
+  it("returns the type DescribeInstances reports for the instance", async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand, { InstanceIds: [INSTANCE] }).resolves({
+      Reservations: [
+        {
+          ReservationId: "r-0a1b2c3d4e5f60718",
+          Instances: [{ InstanceId: INSTANCE, InstanceType: "inf2.xlarge", InstanceLifecycle: "spot" }],
+        },
+      ],
+    });
+
+    // Act
+    const instanceType = await resolver().instanceTypeOf(INSTANCE);
+
+    // Assess
+    expect(instanceType).toBe("inf2.xlarge");
+    expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeInstancesCommand, { InstanceIds: [INSTANCE] });
+  });
+
+  it("returns null for an instance EC2 does not know (InvalidInstanceID.NotFound)", async () => {
+    // Prepare
+    ec2
+      .on(DescribeInstancesCommand)
+      .rejects(ec2Error("InvalidInstanceID.NotFound", 400, `The instance ID '${INSTANCE}' does not exist`));
+
+    // Act
+    const instanceType = await resolver().instanceTypeOf(INSTANCE);
+
+    // Assess
+    expect(instanceType).toBeNull();
+  });
+
+  it("returns null when DescribeInstances lists no such instance", async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+
+    // Act
+    const instanceType = await resolver().instanceTypeOf(INSTANCE);
+
+    // Assess
+    expect(instanceType).toBeNull();
+  });
+
+  it.each([
+    ["RequestLimitExceeded", 503, true],
+    ["UnauthorizedOperation", 403, false],
+  ])(
+    "wraps %s in an AwsCallError (retryable: %s) that names the IAM action",
+    async (name, status, retryable) => {
+      // Prepare
+      const cause = ec2Error(name, status, "refused");
+      ec2.on(DescribeInstancesCommand).rejects(cause);
+
+      // Act
+      const failure = await resolver()
+        .instanceTypeOf(INSTANCE)
+        .catch((error: unknown) => error);
+
+      // Assess
+      expect(failure).toBeInstanceOf(AwsCallError);
+      expect(failure).toMatchObject({ name: "AwsCallError", code: "AWS_CALL_FAILED", retryable, cause });
+      expect((failure as Error).message).toContain(`DescribeInstances for ${INSTANCE} failed`);
+      expect((failure as Error).message).toContain(`${name}: refused (HTTP ${status})`);
+      expect((failure as Error).message).toContain("ec2:DescribeInstances");
+    },
+  );
+});

@@ -1,0 +1,210 @@
+import {
+  ExecutionAlreadyExists,
+  type ExecutionListItem,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+} from "@aws-sdk/client-sfn";
+import { AwsCallError, SfnSwitchStarter } from "@switchyard/adapters";
+import { executionName, type Move } from "@switchyard/core";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import "../../support/aws-sdk-matchers.ts";
+
+const STATE_MACHINE = "arn:aws:states:us-west-2:123456789012:stateMachine:switchyard-mode-switch";
+const SINCE = Date.parse("2025-06-01T10:00:00Z");
+const minutes = (n: number) => SINCE + n * 60_000;
+
+function execution(
+  service: string,
+  move: Move,
+  startedAt: number,
+  status: ExecutionListItem["status"] = "SUCCEEDED",
+): ExecutionListItem {
+  const name = executionName(service, move, startedAt);
+  return {
+    executionArn: `arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:${name}`,
+    stateMachineArn: STATE_MACHINE,
+    name,
+    status,
+    startDate: new Date(startedAt),
+  };
+}
+
+describe("Class: SfnSwitchStarter", () => {
+  const sfn = mockClient(SFNClient);
+  const client = new SFNClient({ region: "us-west-2" });
+  const starter = () => new SfnSwitchStarter({ client, stateMachineArn: STATE_MACHINE });
+
+  afterEach(() => {
+    sfn.reset();
+  });
+
+  it("reads the history in one ListExecutions call of 100 without a status filter", async () => {
+    // Prepare
+    sfn.on(ListExecutionsCommand).resolves({ executions: [], nextToken: "more" });
+
+    // Act
+    await starter().history("sd21", SINCE);
+
+    // Assess
+    expect(sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 1);
+    expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn: STATE_MACHINE,
+      maxResults: 100,
+    });
+  });
+
+  it("keeps this service's executions started at or after since, newest first", async () => {
+    // Prepare
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        execution("sd21", "failover", minutes(5), "SUCCEEDED"),
+        execution("sd21-canary", "failover", minutes(10), "RUNNING"),
+        execution("sd21", "fallback", minutes(30), "RUNNING"),
+        execution("sd21", "rebalance", minutes(-1), "SUCCEEDED"),
+        execution("sd21", "failover", minutes(0), "FAILED"),
+        {
+          executionArn: `${STATE_MACHINE.replace("stateMachine", "execution")}:manual-test`,
+          stateMachineArn: STATE_MACHINE,
+          name: "manual-test",
+          status: "SUCCEEDED",
+          startDate: new Date(minutes(20)),
+        },
+      ],
+    });
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess
+    expect(history).toEqual([
+      { name: "sd21-fallback-202506011030", move: "fallback", startedAt: minutes(30), status: "RUNNING" },
+      { name: "sd21-failover-202506011005", move: "failover", startedAt: minutes(5), status: "SUCCEEDED" },
+      { name: "sd21-failover-202506011000", move: "failover", startedAt: minutes(0), status: "FAILED" },
+    ]);
+  });
+
+  it("recognises a service whose name executionName had to rewrite", async () => {
+    // Prepare
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        execution("team.sd21", "failover", minutes(1)),
+        execution("team-sd21x", "failover", minutes(2)),
+      ],
+    });
+
+    // Act
+    const history = await starter().history("team.sd21", SINCE);
+
+    // Assess
+    expect(history.map((record) => record.name)).toEqual(["team-sd21-failover-202506011001"]);
+  });
+
+  it("starts an execution with the request's input as JSON", async () => {
+    // Prepare
+    const executionArn = `arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:sd21-failover-202506011005`;
+    sfn.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date(minutes(5)) });
+    const input = { service: "sd21", decision: { kind: "failover", causes: ["sd21-inf2"] } };
+
+    // Act
+    const start = await starter().start({ name: "sd21-failover-202506011005", input });
+
+    // Assess
+    expect(start).toEqual({ started: true, executionArn });
+    expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE,
+      name: "sd21-failover-202506011005",
+      input: JSON.stringify(input),
+    });
+  });
+
+  it("returns started false with the execution's ARN when the name is taken", async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).rejects(
+      new ExecutionAlreadyExists({
+        message: "Execution Already Exists",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act
+    const start = await starter().start({ name: "sd21-failover-202506011005", input: {} });
+
+    // Assess
+    expect(start).toEqual({
+      started: false,
+      executionArn:
+        "arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:sd21-failover-202506011005",
+    });
+  });
+
+  it("keeps the partition of the state machine's ARN in the execution's", async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: "exists", $metadata: {} }));
+    const govCloud = new SfnSwitchStarter({
+      client,
+      stateMachineArn: "arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:switch",
+    });
+
+    // Act
+    const start = await govCloud.start({ name: "sd21-fallback-202506011005", input: {} });
+
+    // Assess
+    expect(start.executionArn).toBe(
+      "arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:switch:sd21-fallback-202506011005",
+    );
+  });
+
+  it("throws a non-retryable AwsCallError carrying the cause when the state machine is gone", async () => {
+    // Prepare
+    const gone = new StateMachineDoesNotExist({ message: "State Machine Does Not Exist", $metadata: {} });
+    sfn.on(StartExecutionCommand).rejects(gone);
+
+    // Act
+    const error = await starter()
+      .start({ name: "sd21-failover-202506011005", input: {} })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error).toMatchObject({ retryable: false, cause: gone, code: "AWS_CALL_FAILED" });
+    expect((error as Error).message).toMatch(
+      /StartExecution failed starting execution sd21-failover-202506011005/,
+    );
+  });
+
+  it("throws a retryable AwsCallError when ListExecutions is throttled", async () => {
+    // Prepare
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "ThrottlingException",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
+    sfn.on(ListExecutionsCommand).rejects(throttled);
+
+    // Act
+    const error = await starter()
+      .history("sd21", SINCE)
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error).toMatchObject({ retryable: true, cause: throttled });
+  });
+
+  it("refuses an ARN that is not a state machine's", () => {
+    expect(
+      () =>
+        new SfnSwitchStarter({
+          client,
+          stateMachineArn: "arn:aws:lambda:us-west-2:123456789012:function:evaluate",
+        }),
+    ).toThrow(/is not a state machine ARN/);
+  });
+
+  it("declares the IAM actions it calls", () => {
+    expect(SfnSwitchStarter.iamActions).toEqual(["states:ListExecutions", "states:StartExecution"]);
+  });
+});
