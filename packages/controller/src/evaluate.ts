@@ -15,11 +15,13 @@ import {
   type MetricsSnapshot,
   type MoveDecision,
   type ServiceTargets,
+  type SpotInterruption,
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
   serviceStateFrom,
   signalWindowMinutes,
+  spotInterruptionSignal,
 } from "@switchyard/core";
 import { EvaluationError } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
@@ -39,7 +41,7 @@ export interface EvaluationCause {
   /** Capacity errors carried by a CloudTrail event: they count at once. */
   readonly capacitySignals: readonly CapacitySignal[];
   /** A Spot interruption warning: its instance's type counts as a capacity signal. */
-  readonly spotInterruption?: { readonly instanceId: string; readonly at: EpochMs };
+  readonly spotInterruption?: SpotInterruption;
 }
 
 export interface EvaluationDeps {
@@ -56,6 +58,8 @@ export interface EvaluationDeps {
 export interface ServiceEvaluation {
   readonly service: string;
   readonly decision: Decision;
+  /** Current weight per unit as read from the action annotation; null when unreadable. */
+  readonly weights: Readonly<Record<string, number>> | null;
   /** The execution started (or found already started) for a move; null when staying. */
   readonly execution: (SwitchStart & { readonly name: string }) | null;
   /** A move was due but another execution for the service is running. */
@@ -163,12 +167,24 @@ async function evaluateService(
     reasons: decision.reasons,
   });
   if (!isMove(decision)) {
-    return { service: service.name, decision, execution: null, skippedForRunning: null };
+    return {
+      service: service.name,
+      decision,
+      weights: state.weights,
+      execution: null,
+      skippedForRunning: null,
+    };
   }
   const running = switches.find((s) => s.status === "RUNNING");
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
-    return { service: service.name, decision, execution: null, skippedForRunning: running.name };
+    return {
+      service: service.name,
+      decision,
+      weights: state.weights,
+      execution: null,
+      skippedForRunning: running.name,
+    };
   }
   const name = executionName(service.name, decision.kind, now);
   const started = await deps.switches.start({
@@ -179,7 +195,13 @@ async function evaluateService(
     service: service.name,
     execution: started.executionArn,
   });
-  return { service: service.name, decision, execution: { ...started, name }, skippedForRunning: null };
+  return {
+    service: service.name,
+    decision,
+    weights: state.weights,
+    execution: { ...started, name },
+    skippedForRunning: null,
+  };
 }
 
 export function switchInputOf(
@@ -229,14 +251,5 @@ async function spotSignals(
     log.warn("spot interruption for an unknown instance", { instanceId: spot.instanceId });
     return [];
   }
-  return [
-    {
-      instanceType,
-      at: spot.at,
-      source: "spot-interruption",
-      code: "SpotInterruption",
-      count: 1,
-      detail: `Spot interruption warning for ${spot.instanceId}`,
-    },
-  ];
+  return [spotInterruptionSignal(spot, instanceType)];
 }

@@ -10,7 +10,7 @@ import type {
   UnitPlan,
   Weighting,
 } from "@switchyard/core";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { SwitchInputError } from "./errors.ts";
 
 /**
@@ -137,14 +137,16 @@ export interface SwitchState {
 }
 
 const modeSchema = z.enum(["cost", "capacity"]);
+const text = z.string().check(z.minLength(1));
+// zod/mini: the functions bundle only the checks used here.
 const switchInputSchema = z.looseObject({
-  executionName: z.string().min(1),
-  service: z.string().min(1),
+  executionName: text,
+  service: text,
   move: z.enum(["failover", "fallback", "rebalance"]),
   from: modeSchema,
   to: modeSchema,
   causes: z.array(z.string()),
-  demandRps: z.number().nonnegative(),
+  demandRps: z.number().check(z.gte(0)),
   conditions: z.record(z.string(), z.looseObject({})),
   reasons: z.array(z.string()),
   evidence: z.array(z.looseObject({})),

@@ -80,7 +80,12 @@ describe("Function: evaluate", () => {
       {
         trigger: "spot-interruption",
         capacitySignals: [],
-        spotInterruption: { instanceId: "i-0b22a22eec53b9321", at: T0 - 10_000 },
+        spotInterruption: {
+          instanceId: "i-0b22a22eec53b9321",
+          at: T0 - 10_000,
+          action: "terminate",
+          availabilityZone: "us-west-2b",
+        },
       },
       h,
     );
@@ -89,6 +94,7 @@ describe("Function: evaluate", () => {
         instanceType: "inf2.xlarge",
         source: "spot-interruption",
         code: "SpotInterruption",
+        availabilityZone: "us-west-2b",
       }),
     ]);
     expect(h.switches.started[0]?.name).toBe("sd21-failover-202611142120");

@@ -1,0 +1,96 @@
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import {
+  CloudWatchCapacityRecorder,
+  CloudWatchMetricsReader,
+  Ec2InstanceTypeResolver,
+  EksClusterAccess,
+  ElbLoadBalancerLocator,
+  SfnSwitchStarter,
+} from "@switchyard/adapters";
+import { type EvaluationDeps, evaluate } from "@switchyard/controller";
+import type { SwitchyardConfig } from "@switchyard/core";
+import { awsActionsOf } from "./shared/aws-actions.ts";
+import { clusterGateway } from "./shared/cluster-runtime.ts";
+import { deployedConfig } from "./shared/deployed-config.ts";
+import { evaluationCauseOf } from "./shared/evaluation-cause.ts";
+import { publishEvaluationMetrics } from "./shared/evaluation-metrics.ts";
+import { logger } from "./shared/logger.ts";
+import { runStep } from "./shared/step-errors.ts";
+import { systemClock } from "./shared/system-clock.ts";
+
+/** The AWS actions this function calls, declared next to the adapters that call them. */
+export const awsActions = awsActionsOf([
+  CloudWatchMetricsReader,
+  CloudWatchCapacityRecorder,
+  Ec2InstanceTypeResolver,
+  ElbLoadBalancerLocator,
+  SfnSwitchStarter,
+  EksClusterAccess,
+]);
+
+// Clients and adapters live as long as the container: the locator's and the EKS
+// token's caches make the per-minute evaluation cheap.
+const cloudwatch = new CloudWatchClient({});
+const ec2 = new EC2Client({});
+const elb = new ElasticLoadBalancingV2Client({});
+const sfn = new SFNClient({});
+const metrics = new Metrics({ namespace: "Switchyard", serviceName: "switchyard" });
+let deps: EvaluationDeps | undefined;
+
+function depsFor(config: SwitchyardConfig): EvaluationDeps {
+  const stateMachineArn = process.env.STATE_MACHINE_ARN;
+  if (stateMachineArn === undefined || stateMachineArn === "") {
+    throw new Error(
+      "STATE_MACHINE_ARN is not set: the evaluate function is deployed by infra/controller.ts with it",
+    );
+  }
+  if (deps !== undefined) {
+    return deps;
+  }
+  deps = {
+    clock: systemClock,
+    metrics: new CloudWatchMetricsReader({ client: cloudwatch, logger }),
+    recorder: new CloudWatchCapacityRecorder({ client: cloudwatch, logger }),
+    instanceTypes: new Ec2InstanceTypeResolver({ client: ec2, logger }),
+    locator: new ElbLoadBalancerLocator({
+      client: elb,
+      clusterName: config.cluster.name,
+      clock: systemClock,
+      logger,
+    }),
+    switches: new SfnSwitchStarter({ client: sfn, stateMachineArn, logger }),
+    cluster: clusterGateway(config),
+    logger,
+  };
+  return deps;
+}
+
+export interface EvaluateResult {
+  readonly trigger: string;
+  readonly services: readonly {
+    readonly service: string;
+    readonly decision: string;
+    readonly execution: string | null;
+  }[];
+}
+
+/** EventBridge schedule (1 min), CloudTrail capacity errors and Spot warnings all land here. */
+export async function handler(event: unknown): Promise<EvaluateResult> {
+  return runStep("evaluate", async () => {
+    const config = await deployedConfig();
+    const report = await evaluate(config, evaluationCauseOf(event), depsFor(config));
+    publishEvaluationMetrics(metrics, report);
+    return {
+      trigger: report.trigger,
+      services: report.services.map((s) => ({
+        service: s.service,
+        decision: s.decision.kind,
+        execution: s.execution?.name ?? s.skippedForRunning,
+      })),
+    };
+  });
+}

@@ -1,0 +1,35 @@
+import { EKSClient } from "@aws-sdk/client-eks";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { EksClusterAccess, KubernetesClusterGateway, kubeConfigFor } from "@switchyard/adapters";
+import type { ClusterGateway, SwitchyardConfig } from "@switchyard/core";
+import { logger } from "./logger.ts";
+import { systemClock } from "./system-clock.ts";
+
+let eks: EKSClient | undefined;
+let gateway: { readonly cluster: string; readonly gateway: ClusterGateway } | undefined;
+
+/**
+ * The cluster gateway of this container: the EKS endpoint and CA are read once, the
+ * bearer token is renewed before its 15 minutes run out (EksClusterAccess caches both).
+ */
+export function clusterGateway(config: SwitchyardConfig): ClusterGateway {
+  if (gateway === undefined || gateway.cluster !== config.cluster.name) {
+    eks ??= new EKSClient({});
+    const access = new EksClusterAccess({
+      client: eks,
+      clusterName: config.cluster.name,
+      region: config.cluster.region,
+      credentials: defaultProvider(),
+      clock: systemClock,
+      logger,
+    });
+    gateway = {
+      cluster: config.cluster.name,
+      gateway: new KubernetesClusterGateway({
+        kubeConfig: async () => kubeConfigFor(await access.connection()),
+        logger,
+      }),
+    };
+  }
+  return gateway.gateway;
+}

@@ -1,0 +1,40 @@
+import type { EvaluationCause } from "@switchyard/controller";
+import {
+  capacitySignalsFromCloudTrail,
+  classifyEvent,
+  SwitchyardError,
+  spotInterruptionInstance,
+} from "@switchyard/core";
+
+/** The evaluate function was invoked with an event it does not handle. */
+export class UnsupportedEventError extends SwitchyardError {
+  constructor(received: string) {
+    super(
+      `evaluate handles the EventBridge schedule, CloudTrail CreateFleet/RunInstances calls and EC2 Spot interruption warnings; got ${received}`,
+      { code: "UNSUPPORTED_EVENT" },
+    );
+  }
+}
+
+/** What caused this evaluation, read from the EventBridge event. */
+export function evaluationCauseOf(event: unknown): EvaluationCause {
+  const trigger = classifyEvent(event);
+  switch (trigger.kind) {
+    case "schedule":
+      return { trigger: "schedule", capacitySignals: [] };
+    case "cloudtrail":
+      return { trigger: "cloudtrail", capacitySignals: capacitySignalsFromCloudTrail(event) };
+    case "spot-interruption": {
+      const spot = spotInterruptionInstance(event);
+      return spot === null
+        ? { trigger: "spot-interruption", capacitySignals: [] }
+        : {
+            trigger: "spot-interruption",
+            capacitySignals: [],
+            spotInterruption: spot,
+          };
+    }
+    case "unknown":
+      throw new UnsupportedEventError(trigger.received);
+  }
+}

@@ -1,0 +1,44 @@
+// `npm run build:functions`: bundles each Lambda handler in functions/ with esbuild for
+// the nodejs24.x runtime (ESM, minified, the AWS SDK bundled at the locked version) into
+// dist/functions/<name>/index.mjs, and prints each bundle's size.
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { HANDLERS } from "./handlers.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const out = `${root}dist/functions`;
+
+export async function buildFunctions(): Promise<{ name: string; bytes: number; file: string }[]> {
+  rmSync(out, { recursive: true, force: true });
+  const results: { name: string; bytes: number; file: string }[] = [];
+  for (const name of HANDLERS) {
+    const file = `${out}/${name}/index.mjs`;
+    mkdirSync(`${out}/${name}`, { recursive: true });
+    const result = await build({
+      entryPoints: [`${root}functions/${name}.ts`],
+      outfile: file,
+      bundle: true,
+      platform: "node",
+      target: "node24",
+      format: "esm",
+      minify: true,
+      sourcemap: false,
+      metafile: true,
+      legalComments: "none",
+      logLevel: "warning",
+      mainFields: ["module", "main"],
+      // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    });
+    writeFileSync(`${out}/${name}/meta.json`, JSON.stringify(result.metafile));
+    results.push({ name, bytes: statSync(file).size, file });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const { name, bytes } of await buildFunctions()) {
+    process.stdout.write(`${name.padEnd(16)} ${(bytes / 1024 / 1024).toFixed(2)} MB\n`);
+  }
+}
