@@ -5,6 +5,8 @@ export interface CliRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Files the command wrote, by path (kept in memory, never on disk). */
+  readonly written: ReadonlyMap<string, string | Uint8Array>;
 }
 
 /** Runs the CLI in-process; files resolve from the repository root, the clock is fixed. */
@@ -14,6 +16,7 @@ export async function runSwitchyard(
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
+  const written = new Map<string, string | Uint8Array>();
   const io: CliIo = {
     stdout: (text) => {
       stdout += text;
@@ -28,9 +31,12 @@ export async function runSwitchyard(
         throw new InputFileError(path, cause);
       }
     },
+    writeFile: async (path, content) => {
+      written.set(path, content);
+    },
     now: () => new Date("2026-11-14T21:20:00Z"),
     isTty: false,
   };
   const code = await runCli(args, io);
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, written };
 }

@@ -298,6 +298,15 @@ export class KubeApiDouble {
     this.#requests.length = 0;
   }
 
+  /** Forgets every object, request, fault, hook and denial: a fresh cluster on the same URL. */
+  reset(): void {
+    this.#objects.clear();
+    this.#requests.length = 0;
+    this.#faults.length = 0;
+    this.#hooks.length = 0;
+    this.#denied.length = 0;
+  }
+
   #write(key: string, object: KubeObject): KubeObject {
     validateKubeObject(object);
     this.#revision += 1;

@@ -1,0 +1,166 @@
+import { readFileSync } from "node:fs";
+import type { SwitchState } from "@switchyard/controller";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { handler as applyRouting } from "../../../functions/apply-routing.ts";
+import { handler as applyScaling } from "../../../functions/apply-scaling.ts";
+import { handler as checkReceivers } from "../../../functions/check-receivers.ts";
+import { handler as evaluate } from "../../../functions/evaluate.ts";
+import { handler as planSwitch } from "../../../functions/plan-switch.ts";
+import { handler as rollback } from "../../../functions/rollback.ts";
+import { handler as verifyRouting } from "../../../functions/verify-routing.ts";
+import { failureOf } from "../../support/failure.ts";
+import { HandlerWorld } from "../../support/handler-world.ts";
+import { ingressEvent } from "../../support/kube-objects.ts";
+import { repoPath } from "../../support/paths.ts";
+
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
+const createFleetInf2 = fixture("create-fleet-one-error") as { time: string };
+const ACTION = actionAnnotationKey("weighted-routing");
+const EXECUTION =
+  "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev-ModeSwitch:sd21-failover-202506021408";
+
+const world = new HandlerWorld();
+
+function annotations(): Record<string, string> {
+  return { ...(world.double.get("Ingress", "default", "sd21")?.metadata.annotations ?? {}) };
+}
+
+function target(unit: string): unknown {
+  const spec = world.double.get("ScaledObject", "default", unit)?.spec as {
+    triggers: { metadata: Record<string, unknown> }[];
+  };
+  return spec.triggers[0]?.metadata.targetMetricValue;
+}
+
+/** Evaluate, then Plan, as the schedule and the state machine would. */
+async function planned(event: unknown = createFleetInf2): Promise<SwitchState> {
+  await evaluate(event);
+  const input = JSON.parse(world.started[0]?.input ?? "null");
+  return await planSwitch({ input, executionArn: EXECUTION });
+}
+
+describe("Handlers: the mode-switch steps", () => {
+  beforeAll(() => world.start());
+  afterAll(() => world.stop());
+  beforeEach(() => {
+    world.reset();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("carry a failover onto the cluster and the ALB: new annotation and targets, the rest untouched", async () => {
+    const before = annotations();
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    state = { ...state, receivers: await checkReceivers(state) };
+    state = { ...state, routing: await applyRouting(state) };
+    const verified = await verifyRouting(state);
+
+    const after = annotations();
+    expect(JSON.parse(after[ACTION] ?? "")).toEqual({
+      type: "forward",
+      forwardConfig: {
+        targetGroups: [{ serviceName: "sd21", servicePort: 80, weight: 100 }],
+        targetGroupStickinessConfig: { enabled: true, durationSeconds: 200 },
+      },
+    });
+    expect(after[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    for (const [key, value] of Object.entries(before)) {
+      if (key !== ACTION) {
+        expect(after[key]).toBe(value);
+      }
+    }
+    expect(target("sd21-inf2")).toBe("81.1");
+    expect(verified.check.applied).toBe(true);
+    expect(verified.alert.subject).toBe("Switchyard sd21: failover cost -> capacity");
+  });
+
+  it("patch the Ingress after a 409 with the fresh resourceVersion, once it lands", async () => {
+    const state = await planned();
+    world.double.clearRequests();
+    world.double.beforeNext({ verb: "patch", resource: "ingresses", name: "sd21" }, () =>
+      world.double.edit("Ingress", "default", "sd21", (ingress) => {
+        (ingress.metadata.annotations as Record<string, string>)["example.com/owner"] = "team-a";
+      }),
+    );
+    await applyRouting(state);
+    const patches = world.double.requestsMatching({ verb: "patch", resource: "ingresses" });
+    expect(patches).toHaveLength(2);
+    const versions = patches.map(
+      (p) => (p.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion,
+    );
+    expect(versions[1]).not.toBe(versions[0]);
+    expect(annotations()["example.com/owner"]).toBe("team-a");
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+  });
+
+  it("fail with the verb, the resource and the RBAC rule that grants it when the API server says 403", async () => {
+    const state = await planned();
+    world.double.deny({ verb: "patch", resource: "ingresses" });
+    const error = await failureOf(applyRouting(state));
+    expect(error.name).toBe("KubernetesForbiddenError");
+    expect(error.message).toMatch(
+      /cannot patch ingresses\.networking\.k8s\.io "sd21" in namespace "default"/,
+    );
+    expect(error.message).toMatch(/verbs \["patch"\]/);
+    expect(error.message).toMatch(/deploy\/rbac\.yaml/);
+  });
+
+  it("replace an action annotation that is not valid JSON with the planned one, and no other annotation", async () => {
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[ACTION] = "{broken";
+    });
+    const before = annotations();
+    const state = await planned(fixture("scheduled-event"));
+    expect(state.plan.input.move).toBe("rebalance");
+    await applyRouting(state);
+    const after = annotations();
+    expect(JSON.parse(after[ACTION] ?? "").type).toBe("forward");
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    expect(changed.sort()).toEqual(
+      [ACTION, SWITCHYARD_ANNOTATIONS.lastTransition, SWITCHYARD_ANNOTATIONS.mode].sort(),
+    );
+  });
+
+  it("name the ALB lag as retryable, and a controller rejection as final", async () => {
+    world.lbc.lag = "never";
+    let state = await planned();
+    state = { ...state, routing: await applyRouting(state) };
+    const lagging = await failureOf(verifyRouting(state));
+    expect(lagging.name).toBe("RoutingNotAppliedError");
+    world.double.put(
+      ingressEvent({
+        ingress: "sd21",
+        reason: "FailedDeployModel",
+        message: "Failed deploy model due to ValidationError: weight",
+        at: new Date(Date.now() + 1000).toISOString(),
+      }),
+    );
+    const rejected = await failureOf(verifyRouting(state));
+    expect(rejected.name).toBe("RoutingRejectedError");
+  });
+
+  it("roll back to the annotation and targets read before the switch", async () => {
+    const before = annotations();
+    const targets = ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(
+      target,
+    );
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    state = { ...state, routing: await applyRouting(state) };
+    const result = await rollback({
+      ...state,
+      error: { Error: "RoutingNotAppliedError", Cause: '{"errorMessage":"never applied"}' },
+    });
+    expect(annotations()).toEqual(before);
+    expect(
+      ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(target),
+    ).toEqual(targets);
+    expect(result.alert.subject).toBe("Switchyard sd21: failover FAILED, rolled back (cost stays)");
+  });
+});

@@ -1,0 +1,126 @@
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  ExecutionAlreadyExists,
+  type ExecutionListItem,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type StartExecutionCommandInput,
+} from "@aws-sdk/client-sfn";
+import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { answerGetMetricData, calmAlb, type MetricSource } from "./cloudwatch-responder.ts";
+import { type FakeLoadBalancer, ingressLoadBalancer, newElbAccount, serveElbAccount } from "./elb-account.ts";
+import type { KubeApiDouble } from "./kube-api-double.ts";
+import { seedSd21 } from "./kube-objects.ts";
+import { describeClusterFor, eksApiDouble, STATE_MACHINE_ARN, useLambdaEnvironment } from "./lambda-env.ts";
+import { LoadBalancerControllerStandIn } from "./load-balancer-controller.ts";
+import { sd21Config } from "./sd21.ts";
+
+/**
+ * Everything a deployed function talks to, for one test file: AWS clients stubbed with
+ * aws-sdk-client-mock (by class, so the handlers' module-scope clients are stubbed too),
+ * the Kubernetes API double over HTTPS, the SD2.1 ALB in a fake ELBv2 account, and a
+ * Step Functions that remembers started executions.
+ */
+export class HandlerWorld {
+  readonly cloudwatch: AwsClientStub<CloudWatchClient> = mockClient(CloudWatchClient);
+  readonly sfn: AwsClientStub<SFNClient> = mockClient(SFNClient);
+  readonly eks: AwsClientStub<EKSClient> = mockClient(EKSClient);
+  readonly elb: AwsClientStub<ElasticLoadBalancingV2Client> = mockClient(ElasticLoadBalancingV2Client);
+  readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
+  readonly double: KubeApiDouble = eksApiDouble();
+  readonly config: SwitchyardConfig;
+  /** The first service: the one the Load Balancer Controller stand-in serves. */
+  readonly service: InferenceService;
+  metrics: MetricSource = calmAlb();
+  executions: ExecutionListItem[] = [];
+  readonly started: StartExecutionCommandInput[] = [];
+  albs: FakeLoadBalancer[];
+  lbc: LoadBalancerControllerStandIn;
+
+  /** Every service of `config` lives in its namespace with the seed's SD2.1 objects and an ALB. */
+  constructor(config: SwitchyardConfig = sd21Config()) {
+    this.config = config;
+    this.service = config.services[0] as InferenceService;
+    this.albs = this.#albs();
+    this.lbc = new LoadBalancerControllerStandIn(this.double, this.service, this.alb);
+  }
+
+  get alb(): FakeLoadBalancer {
+    return this.albs[0] as FakeLoadBalancer;
+  }
+
+  async start(): Promise<void> {
+    useLambdaEnvironment(this.config);
+    await this.double.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.double.stop();
+  }
+
+  /** A fresh world on the same API server URL (the handlers cache the EKS endpoint per container). */
+  reset(): void {
+    for (const stub of [this.cloudwatch, this.sfn, this.eks, this.elb, this.ec2]) {
+      stub.reset();
+    }
+    this.double.reset();
+    for (const namespace of new Set(this.config.services.map((s) => s.namespace))) {
+      seedSd21(this.double, { namespace });
+    }
+    this.metrics = calmAlb();
+    this.executions = [];
+    this.started.length = 0;
+    this.albs = this.#albs();
+    this.lbc = new LoadBalancerControllerStandIn(this.double, this.service, this.alb);
+
+    this.eks.on(DescribeClusterCommand).resolves(describeClusterFor(this.double));
+    this.cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake((input: GetMetricDataCommandInput) => answerGetMetricData(input, this.metrics));
+    this.cloudwatch.on(PutMetricDataCommand).resolves({});
+    this.ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [{ InstanceId: "i-0a1b2c3d4e5f60718", InstanceType: "inf2.xlarge" }] }],
+    });
+    serveElbAccount(this.elb, newElbAccount(this.albs));
+    this.lbc.serve(this.elb);
+    this.sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: this.executions }));
+    this.sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
+      const executionArn = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${input.name}`;
+      if (this.started.some((s) => s.name === input.name)) {
+        throw new ExecutionAlreadyExists({
+          message: `Execution Already Exists: '${executionArn}'`,
+          $metadata: {},
+        });
+      }
+      this.started.push(input);
+      this.executions.unshift({
+        executionArn,
+        stateMachineArn: STATE_MACHINE_ARN,
+        name: input.name ?? "",
+        status: "RUNNING",
+        startDate: new Date(),
+      });
+      return { executionArn, startDate: new Date() };
+    });
+  }
+
+  #albs(): FakeLoadBalancer[] {
+    return this.config.services.map((service) => {
+      const services = [
+        ...service.units.map((u) => ({ name: u.service.name, port: u.service.port })),
+        ...(service.consolidatedService === undefined ? [] : [service.consolidatedService]),
+      ];
+      return ingressLoadBalancer({ namespace: service.namespace, name: service.ingress }, { services });
+    });
+  }
+}
