@@ -1,0 +1,144 @@
+import {
+  type CapacitySignal,
+  type ClusterEvent,
+  type ClusterGateway,
+  type EpochMs,
+  type InferenceService,
+  type IngressPatchBuilder,
+  type ReplicaHold,
+  type RoutingChange,
+  replicaHoldPatch,
+  type ScaledObjectState,
+  type ScalingChange,
+  type ServiceClusterState,
+  scaledObjectTargetPatch,
+  type UnitWorkload,
+} from "@switchyard/core";
+import { ConflictError } from "../errors.ts";
+import type { EnvironmentModel } from "../model/environment.ts";
+import type { SimClock } from "./sim-clock.ts";
+
+/** Retries of a merge patch refused with 409 before giving up, as the real gateway does. */
+const CONFLICT_RETRIES = 3;
+
+/**
+ * The cluster as Switchyard's ClusterGateway sees it, over the environment model: the
+ * Ingress (annotations, resourceVersion), each unit's Deployment and unschedulable pods,
+ * the ScaledObjects, the Load Balancer Controller's events and Karpenter's
+ * InsufficientCapacityError events.
+ */
+export class InMemoryClusterGateway implements ClusterGateway {
+  readonly #env: EnvironmentModel;
+  readonly #clock: SimClock;
+
+  constructor(env: EnvironmentModel, clock: SimClock) {
+    this.#env = env;
+    this.#clock = clock;
+  }
+
+  async readService(service: InferenceService): Promise<ServiceClusterState> {
+    const units: Record<string, UnitWorkload> = {};
+    for (const unit of service.units) {
+      const deployment = this.#env.deployments.get(unit.name);
+      units[unit.name] =
+        deployment === undefined
+          ? { desiredReplicas: 0, readyReplicas: 0, deploymentFound: false, unschedulablePods: [] }
+          : {
+              desiredReplicas: deployment.replicas,
+              readyReplicas: deployment.count("ready"),
+              deploymentFound: true,
+              unschedulablePods: deployment.pending().map((pod) => ({
+                name: `${unit.deployment}-${pod.id.toString(36).padStart(5, "0")}`,
+                since: pod.createdAt,
+              })),
+            };
+    }
+    return { ingress: this.#env.ingress.read(), units };
+  }
+
+  async readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
+    const out: Record<string, ScaledObjectState> = {};
+    for (const unit of service.units) {
+      const object = this.#env.scaledObjects.get(unit.name);
+      if (object !== undefined) {
+        out[unit.name] = object.read();
+      }
+    }
+    return out;
+  }
+
+  async setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
+    const unit = service.units.find((u) => u.name === unitName);
+    const object = this.#env.scaledObjects.get(unitName);
+    if (unit === undefined || object === undefined) {
+      throw new Error(`service ${service.name} has no unit ${unitName} with a ScaledObject`);
+    }
+    const current = object.read();
+    const ops = scaledObjectTargetPatch(current.object, unit.scaledObject, value);
+    if (ops.length > 0) {
+      object.jsonPatch(ops);
+    }
+    return {
+      unit: unitName,
+      scaledObject: object.name,
+      from: current.target,
+      to: value,
+      changed: ops.length > 0,
+    };
+  }
+
+  async holdReplicas(
+    service: InferenceService,
+    unitName: string,
+    replicas: number | null,
+    owner: string,
+  ): Promise<ReplicaHold> {
+    const object = this.#env.scaledObjects.get(unitName);
+    if (object === undefined || !service.units.some((u) => u.name === unitName)) {
+      throw new Error(`service ${service.name} has no unit ${unitName} with a ScaledObject`);
+    }
+    const { outcome, patch } = replicaHoldPatch(object.annotations(), replicas, owner);
+    if (patch !== null) {
+      object.mergeAnnotations(patch.metadata.annotations);
+    }
+    return { unit: unitName, scaledObject: object.name, replicas, outcome };
+  }
+
+  async patchRouting(_service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
+    for (let attempt = 0; ; attempt += 1) {
+      const before = this.#env.ingress.read();
+      const patch = build(before);
+      if (patch === null) {
+        return { before, after: before, changed: false };
+      }
+      try {
+        const after = this.#env.ingress.mergePatch(patch, this.#clock.now());
+        this.#env.ingressChanged();
+        return { before, after, changed: after.resourceVersion !== before.resourceVersion };
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= CONFLICT_RETRIES) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  async ingressEvents(_service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
+    const now = this.#clock.now();
+    return this.#env.alb.events.filter((e) => e.at >= since && e.at <= now);
+  }
+
+  async capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
+    const now = this.#clock.now();
+    return this.#env.capacityErrors
+      .filter((e) => e.at >= since && e.at <= now)
+      .map((e) => ({
+        instanceType: e.instanceType,
+        at: e.at,
+        source: "karpenter-event",
+        code: e.code,
+        count: e.count,
+        detail: `InsufficientCapacityError for ${e.units.join(", ")}`,
+      }));
+  }
+}

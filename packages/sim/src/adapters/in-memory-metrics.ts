@@ -1,0 +1,103 @@
+import type {
+  CapacitySignal,
+  CapacitySignalRecorder,
+  EpochMs,
+  MetricsReader,
+  MetricsRequest,
+  MetricsSnapshot,
+  ServiceMetrics,
+  UnitMinute,
+} from "@switchyard/core";
+import type { EnvironmentModel } from "../model/environment.ts";
+import type { SimClock } from "./sim-clock.ts";
+import { targetGroupsOf } from "./target-group-directory.ts";
+
+const MINUTE = 60_000;
+
+/** The custom metric of capacity errors per instance type, as the real recorder keeps it. */
+export class InMemoryCapacityRecorder implements CapacitySignalRecorder {
+  readonly signals: CapacitySignal[] = [];
+
+  async record(signals: readonly CapacitySignal[]): Promise<void> {
+    this.signals.push(...signals);
+  }
+}
+
+/**
+ * GetMetricData over the simulated ALB: every whole minute of [start, end) per unit's target
+ * group dimension (no datapoint: counts 0, latency and healthy hosts null), the ELB 5XX count,
+ * and the recorded capacity errors summed per instance type and minute.
+ */
+export class InMemoryMetricsReader implements MetricsReader {
+  readonly #env: EnvironmentModel;
+  readonly #clock: SimClock;
+  readonly #recorder: InMemoryCapacityRecorder;
+
+  constructor(env: EnvironmentModel, clock: SimClock, recorder: InMemoryCapacityRecorder) {
+    this.#env = env;
+    this.#clock = clock;
+    this.#recorder = recorder;
+  }
+
+  async read(request: MetricsRequest): Promise<MetricsSnapshot> {
+    const now = this.#clock.now();
+    const minutes: EpochMs[] = [];
+    for (let at = Math.floor(request.start / MINUTE) * MINUTE; at + MINUTE <= request.end; at += MINUTE) {
+      minutes.push(at);
+    }
+    const directory = targetGroupsOf(this.#env.service);
+    const serviceByDimension = new Map(
+      Object.entries(directory.targetGroups).map(([name, tg]) => [tg.dimension, name]),
+    );
+    const services: Record<string, ServiceMetrics> = {};
+    for (const targets of request.services) {
+      const rows = (dimension: string | null): UnitMinute[] => {
+        const group = dimension === null ? undefined : serviceByDimension.get(dimension);
+        return minutes.map((at) =>
+          group === undefined || targets.loadBalancer !== directory.loadBalancerDimension
+            ? {
+                at,
+                requests: 0,
+                count2xx: 0,
+                count5xx: 0,
+                latencyMs: null,
+                latencyAvgMs: null,
+                healthyHosts: null,
+              }
+            : // The deployed reader does not query average latency or healthy hosts; neither does this one.
+              { ...this.#env.metrics.unitMinute(group, at, now), latencyAvgMs: null, healthyHosts: null },
+        );
+      };
+      const units: Record<string, readonly UnitMinute[]> = {};
+      for (const [unit, dimension] of Object.entries(targets.targetGroups)) {
+        units[unit] = rows(dimension);
+      }
+      services[targets.service] = {
+        units,
+        consolidated: targets.consolidatedTargetGroup === null ? null : rows(targets.consolidatedTargetGroup),
+        elb5xx: minutes.map((at) => ({ at, count: this.#env.metrics.elb5xx(at, now) })),
+      };
+    }
+    const perMinute = new Map<string, CapacitySignal>();
+    for (const signal of this.#recorder.signals) {
+      if (
+        !request.instanceTypes.includes(signal.instanceType) ||
+        signal.at < request.start ||
+        signal.at >= request.end
+      ) {
+        continue;
+      }
+      const minute = Math.floor(signal.at / MINUTE) * MINUTE;
+      const key = `${signal.instanceType}@${minute}`;
+      const seen = perMinute.get(key);
+      perMinute.set(key, {
+        instanceType: signal.instanceType,
+        at: minute,
+        source: "recorded-metric",
+        code: seen?.code ?? signal.code,
+        count: (seen?.count ?? 0) + signal.count,
+      });
+    }
+    return { services, capacityErrors: [...perMinute.values()].sort((a, b) => a.at - b.at) };
+  }
+}

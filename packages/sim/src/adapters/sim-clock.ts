@@ -1,0 +1,18 @@
+import type { Clock, EpochMs } from "@switchyard/core";
+
+/** The simulation's time: the runner moves it; everything that asks the time reads it here. */
+export class SimClock implements Clock {
+  #now: EpochMs;
+
+  constructor(start: EpochMs) {
+    this.#now = start;
+  }
+
+  now(): EpochMs {
+    return this.#now;
+  }
+
+  set(at: EpochMs): void {
+    this.#now = at;
+  }
+}

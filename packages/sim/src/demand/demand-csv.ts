@@ -1,0 +1,54 @@
+/** What a demand CSV holds: requests/s per minute from the scenario's start, or why it cannot be read. */
+export type DemandCsv =
+  | { readonly ok: true; readonly rpsByMinute: readonly number[] }
+  | { readonly ok: false; readonly problem: string };
+
+/**
+ * Reads one row per minute. Blank lines and lines starting with `#` are skipped; a first
+ * row whose chosen cell is not a number is a header. The chosen column is `column` (a
+ * header name or 0-based index) or the last one, so `minute,rps` and a bare list of
+ * numbers both work.
+ */
+export function parseDemandCsv(text: string, column?: string | number): DemandCsv {
+  const rows = text
+    .split(/\r?\n/)
+    .map((line, index) => ({ line: index + 1, cells: line.split(",").map((cell) => cell.trim()) }))
+    .filter((row) => row.cells.join("") !== "" && !(row.cells[0] ?? "").startsWith("#"));
+  if (rows.length === 0) {
+    return { ok: false, problem: "has no rows: expected one row of requests/s per minute" };
+  }
+  const first = rows[0] as (typeof rows)[number];
+  const firstValue = (index: number) => first.cells[index] ?? "";
+  const isNumber = (cell: string) => cell !== "" && Number.isFinite(Number(cell));
+
+  let index: number;
+  if (typeof column === "string") {
+    index = first.cells.indexOf(column);
+    if (index === -1) {
+      return {
+        ok: false,
+        problem: `has no column "${column}" in its header row (columns: ${first.cells.join(", ")})`,
+      };
+    }
+  } else {
+    index = column ?? first.cells.length - 1;
+  }
+  const header = typeof column === "string" || !isNumber(firstValue(index));
+  const data = header ? rows.slice(1) : rows;
+  const rpsByMinute: number[] = [];
+  for (const row of data) {
+    const cell = row.cells[index];
+    const value = Number(cell);
+    if (cell === undefined || cell === "" || !Number.isFinite(value) || value < 0) {
+      return {
+        ok: false,
+        problem: `line ${row.line}: column ${index} must be requests per second, a number >= 0 (got "${cell ?? ""}")`,
+      };
+    }
+    rpsByMinute.push(value);
+  }
+  if (rpsByMinute.length === 0) {
+    return { ok: false, problem: "has a header but no rows of requests/s" };
+  }
+  return { ok: true, rpsByMinute };
+}

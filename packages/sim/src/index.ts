@@ -1,0 +1,74 @@
+export { InMemoryClusterGateway } from "./adapters/in-memory-cluster-gateway.ts";
+export { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "./adapters/in-memory-load-balancer.ts";
+export { InMemoryCapacityRecorder, InMemoryMetricsReader } from "./adapters/in-memory-metrics.ts";
+export { SimClock } from "./adapters/sim-clock.ts";
+export {
+  type ExecutionRecord,
+  StepFunctionsStandIn,
+  type WorkflowTiming,
+  workflowTimingFor,
+} from "./adapters/step-functions-stand-in.ts";
+export { targetGroupsOf } from "./adapters/target-group-directory.ts";
+export { CapacityCalendar } from "./capacity/capacity-calendar.ts";
+export { type DemandCsv, parseDemandCsv } from "./demand/demand-csv.ts";
+export { DemandCurve } from "./demand/demand-curve.ts";
+export { ConflictError, PatchRejectedError, SimulatedApiError, UnknownPolicyError } from "./errors.ts";
+export { AlbMetrics } from "./model/alb-metrics.ts";
+export { HorizontalAutoscaler } from "./model/autoscaler.ts";
+export { IngressObject, ScaledObjectObject } from "./model/cluster-objects.ts";
+export { EnvironmentModel, type InitialState } from "./model/environment.ts";
+export { type CapacityError, Karpenter } from "./model/karpenter.ts";
+export { LatencyModel, standardNormalCdf } from "./model/latency-model.ts";
+export { type AppliedRule, LoadBalancerModel } from "./model/load-balancer.ts";
+export { membersOf, type RoutedDemand, routeDemand } from "./model/routing.ts";
+export type { StepRecord, UnitStep } from "./model/step-record.ts";
+export { type Pod, type PodPhase, UnitPods } from "./model/unit-pods.ts";
+export { type ServedStep, serveStep } from "./model/unit-queue.ts";
+export {
+  type ComparedPolicy,
+  type DecisionNote,
+  type MoveRecord,
+  POLICY_NAMES,
+  type PolicyContext,
+  type PolicyName,
+  type PolicyRun,
+} from "./policies/compared-policy.ts";
+export {
+  annotationsFor,
+  kedaTargetsOf,
+  peakWeightedService,
+  plannedStart,
+} from "./policies/initial-state.ts";
+export { oraclePolicy } from "./policies/oracle-policy.ts";
+export { policiesNamed } from "./policies/policy-registry.ts";
+export { seedReferencePolicy } from "./policies/seed-reference-policy.ts";
+export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-policies.ts";
+export { switchyardPolicy } from "./policies/switchyard-policy.ts";
+export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
+export { type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
+export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
+export { type PolicySummary, summarize } from "./report/policy-summary.ts";
+export { reportFiles } from "./report/report-files.ts";
+export { reportMarkdown } from "./report/report-markdown.ts";
+export { type PolicyReport, reportOf, type SimulationReport } from "./report/simulation-report.ts";
+export { renderSummaryTable, summaryJson, summaryRows } from "./report/summary-table.ts";
+export { timelineCsv } from "./report/timeline-csv.ts";
+export { SimScheduler } from "./run/sim-scheduler.ts";
+export {
+  type PolicyResult,
+  type ProgressListener,
+  runPolicy,
+  type SimulationResult,
+  simulate,
+} from "./run/simulate.ts";
+export { DURATION_PATTERN, formatDuration, parseDuration } from "./scenario/duration.ts";
+export { SCENARIO_SCHEMA_ID, scenarioJsonSchema } from "./scenario/json-schema.ts";
+export { besideScenario, loadScenario, parseScenario, type ReadText } from "./scenario/load.ts";
+export { type LatencyParameters, type ScenarioInput, ScenarioSchema } from "./scenario/schema.ts";
+export type {
+  CapacityWindow,
+  DemandNoise,
+  DemandShape,
+  KedaParameters,
+  Scenario,
+} from "./scenario/types.ts";

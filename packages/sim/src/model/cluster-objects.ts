@@ -1,0 +1,159 @@
+import type {
+  EpochMs,
+  IngressMergePatch,
+  IngressState,
+  JsonPatchOperation,
+  ScaledObjectLike,
+  ScaledObjectState,
+} from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS } from "@switchyard/core";
+import { ConflictError, PatchRejectedError } from "../errors.ts";
+
+/** The service's Ingress: its annotations and resourceVersion, patched like the API server does. */
+export class IngressObject {
+  readonly namespace: string;
+  readonly name: string;
+  #version = 1;
+  #annotations: Record<string, string>;
+  /** When the annotations last changed. */
+  changedAt: EpochMs;
+
+  constructor(namespace: string, name: string, annotations: Readonly<Record<string, string>>, at: EpochMs) {
+    this.namespace = namespace;
+    this.name = name;
+    this.#annotations = { ...annotations };
+    this.changedAt = at;
+  }
+
+  read(): IngressState {
+    return {
+      namespace: this.namespace,
+      name: this.name,
+      resourceVersion: String(this.#version),
+      annotations: { ...this.#annotations },
+    };
+  }
+
+  /** JSON merge patch of annotations (null removes a key), refused with 409 when resourceVersion moved. */
+  mergePatch(patch: IngressMergePatch, at: EpochMs): IngressState {
+    const expected = patch.metadata.resourceVersion;
+    if (expected !== undefined && expected !== String(this.#version)) {
+      throw new ConflictError(`Ingress ${this.namespace}/${this.name}`, expected, String(this.#version));
+    }
+    const next = { ...this.#annotations };
+    for (const [key, value] of Object.entries(patch.metadata.annotations)) {
+      if (value === null) {
+        delete next[key];
+      } else {
+        next[key] = value;
+      }
+    }
+    if (JSON.stringify(next) !== JSON.stringify(this.#annotations)) {
+      this.#annotations = next;
+      this.#version += 1;
+      this.changedAt = at;
+    }
+    return this.read();
+  }
+
+  annotation(key: string): string | undefined {
+    return this.#annotations[key];
+  }
+}
+
+interface TriggerShape {
+  type?: string;
+  metadata?: Record<string, unknown>;
+}
+
+interface ScaledObjectDocument {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: { triggers: TriggerShape[] };
+}
+
+/** A KEDA ScaledObject, patched with RFC 6902 test/add/replace on its trigger metadata. */
+export class ScaledObjectObject {
+  readonly name: string;
+  #version = 1;
+  #object: ScaledObjectDocument;
+  readonly triggerIndex: number;
+  readonly metadataKey: string;
+
+  constructor(name: string, triggerIndex: number, metadataKey: string, target: string) {
+    this.name = name;
+    this.triggerIndex = triggerIndex;
+    this.metadataKey = metadataKey;
+    const triggers: TriggerShape[] = Array.from({ length: triggerIndex + 1 }, () => ({
+      type: "aws-cloudwatch",
+      metadata: {},
+    }));
+    (triggers[triggerIndex] as TriggerShape).metadata = { [metadataKey]: target, metricUnit: "Count" };
+    this.#object = { metadata: { name }, spec: { triggers } };
+  }
+
+  read(): ScaledObjectState {
+    const object = structuredClone(this.#object) as ScaledObjectLike;
+    return { name: this.name, resourceVersion: String(this.#version), target: this.target(), object };
+  }
+
+  /** The per-pod target KEDA scales on, as the string the ScaledObject holds. */
+  target(): string | undefined {
+    const value = this.#object.spec.triggers[this.triggerIndex]?.metadata?.[this.metadataKey];
+    return typeof value === "string" ? value : undefined;
+  }
+
+  annotations(): Readonly<Record<string, string>> {
+    return { ...(this.#object.metadata.annotations ?? {}) };
+  }
+
+  /** RFC 7386 on metadata.annotations: a null removes the key. */
+  mergeAnnotations(patch: Readonly<Record<string, string | null>>): void {
+    const next: Record<string, string> = { ...(this.#object.metadata.annotations ?? {}) };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) {
+        delete next[key];
+      } else {
+        next[key] = value;
+      }
+    }
+    this.#object = { ...this.#object, metadata: { ...this.#object.metadata, annotations: next } };
+    this.#version += 1;
+  }
+
+  /** KEDA's `autoscaling.keda.sh/paused-replicas`: the count the workload is held at, if paused. */
+  pausedReplicas(): number | null {
+    const value = this.#object.metadata.annotations?.[KEDA_PAUSED_REPLICAS];
+    const count = value === undefined ? Number.NaN : Number(value);
+    return Number.isInteger(count) && count >= 0 ? count : null;
+  }
+
+  /** Applies the ops all or nothing, as the API server does. */
+  jsonPatch(ops: readonly JsonPatchOperation[]): void {
+    const draft = structuredClone(this.#object) as unknown;
+    for (const op of ops) {
+      const path = op.path
+        .split("/")
+        .slice(1)
+        .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+      const parent = path
+        .slice(0, -1)
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], draft);
+      const key = path[path.length - 1] as string;
+      if (parent === null || typeof parent !== "object") {
+        throw new PatchRejectedError(`ScaledObject ${this.name}`, `path ${op.path} does not exist`);
+      }
+      const holder = parent as Record<string, unknown>;
+      if (op.op === "test") {
+        if (JSON.stringify(holder[key]) !== JSON.stringify(op.value)) {
+          throw new PatchRejectedError(`ScaledObject ${this.name}`, `test of ${op.path} failed`);
+        }
+      } else if (op.op === "replace" && !(key in holder)) {
+        throw new PatchRejectedError(`ScaledObject ${this.name}`, `replace of missing ${op.path}`);
+      } else {
+        holder[key] = op.value;
+      }
+    }
+    this.#object = draft as ScaledObjectDocument;
+    this.#version += 1;
+  }
+}

@@ -1,0 +1,63 @@
+import {
+  actionAnnotationKey,
+  type InferenceService,
+  type Mode,
+  planService,
+  renderForwardAction,
+  type ServicePlan,
+  SWITCHYARD_ANNOTATIONS,
+} from "@switchyard/core";
+import { DemandCurve } from "../demand/demand-curve.ts";
+import type { InitialState } from "../model/environment.ts";
+import type { Scenario } from "../scenario/types.ts";
+
+/** Annotations of the seed's Ingress that Switchyard never touches; they stay as they are all run. */
+const OTHER_ANNOTATIONS = {
+  "kubernetes.io/ingress.class": "alb",
+  "alb.ingress.kubernetes.io/scheme": "internet-facing",
+  "alb.ingress.kubernetes.io/target-type": "ip",
+};
+
+/** The Ingress annotations that put `plan` in place, as `switchyard plan --output yaml` would write them. */
+export function annotationsFor(service: InferenceService, plan: ServicePlan): Record<string, string> {
+  return {
+    ...OTHER_ANNOTATIONS,
+    [actionAnnotationKey(service.action)]: renderForwardAction(
+      plan.routing,
+      service.stickiness === undefined ? {} : { stickiness: service.stickiness },
+    ),
+    [SWITCHYARD_ANNOTATIONS.mode]: plan.mode,
+  };
+}
+
+/** KEDA targets per unit of a plan. */
+export function kedaTargetsOf(plan: ServicePlan): Record<string, string> {
+  return Object.fromEntries(plan.units.map((u) => [u.name, u.kedaTarget]));
+}
+
+/** The service with the cost-optimal weights at the run's peak demand fixed (the seed's hand-set weights, done well). */
+export function peakWeightedService(scenario: Scenario): InferenceService {
+  const peak = new DemandCurve(scenario.demand, scenario.noise, scenario.start, scenario.end).peakRps();
+  const plan = planService({ service: scenario.service, mode: "cost", demandRps: peak });
+  return {
+    ...scenario.service,
+    fixedWeights: Object.fromEntries(plan.units.map((u) => [u.name, u.weight ?? 0])),
+  };
+}
+
+/** The plan for the first minute's demand in `mode`, in place with its pods ready. */
+export function plannedStart(
+  scenario: Scenario,
+  mode: Mode,
+  service: InferenceService = scenario.service,
+  autoscaling = true,
+): InitialState {
+  const demand = new DemandCurve(scenario.demand, scenario.noise, scenario.start, scenario.end);
+  const plan = planService({ service, mode, demandRps: demand.rpsAt(scenario.start) });
+  return {
+    annotations: annotationsFor(service, plan),
+    kedaTargets: kedaTargetsOf(plan),
+    pods: Object.fromEntries(plan.units.map((u) => [u.name, u.pods])),
+    autoscaling,
+  };
+}

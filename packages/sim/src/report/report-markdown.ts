@@ -1,0 +1,222 @@
+import { formatDuration } from "../scenario/duration.ts";
+import type { ChartDefinition } from "./charts.ts";
+import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
+import type { MinuteRecord } from "./minute-series.ts";
+import type { PolicySummary } from "./policy-summary.ts";
+import type { PolicyReport, SimulationReport } from "./simulation-report.ts";
+import { summaryRows } from "./summary-table.ts";
+
+/** report.md: the headline first, then the table, the charts, and what each policy did and why. */
+export function reportMarkdown(report: SimulationReport, charts: readonly ChartDefinition[]): string {
+  const { scenario } = report;
+  const lines: string[] = [];
+  lines.push(`# Simulation: ${scenario.name}`, "");
+  if (scenario.description !== null) {
+    lines.push(scenario.description, "");
+  }
+  lines.push(
+    `Service \`${scenario.service.name}\` from \`${scenario.configSource}\`, ${utc(scenario.start)} to ${utc(scenario.end)} in ${formatDuration(scenario.stepMs)} steps; SLO ${scenario.service.slo.statistic} ≤ ${scenario.service.slo.latencyMs} ms. Scenario: \`${scenario.source}\`. How the environment is modelled: docs/simulator.md.`,
+    "",
+  );
+  lines.push("## In one minute", "", ...headline(report).map((s) => `- ${s}`), "");
+
+  lines.push("## Results", "");
+  const header = [
+    "policy",
+    "$/M req",
+    "total cost",
+    "SLO-violation min",
+    "failed requests",
+    "switches",
+    "failover decided",
+    "traffic moved",
+    "fallback",
+  ];
+  lines.push(`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
+  for (const row of summaryRows(report)) {
+    lines.push(`| ${row.join(" | ")} |`);
+  }
+  lines.push(
+    "",
+    "- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: minutes in which more than the SLO's tail (5 % for p95) of requests were slower than the objective or failed.",
+    "- **failover decided**: from the first EC2 capacity error to the start of the failover. **traffic moved**: to the ALB routing in capacity mode — later when the failover waited for its receivers' pods (make-before-break: the failing unit still served). **fallback**: from the end of the last capacity window to the ALB routing in cost mode again (0 when it was back already). — : did not happen.",
+    "",
+    "| policy | what it does |",
+    "|---|---|",
+    ...report.policies.map((p) => `| ${p.summary.name} | ${p.summary.description} |`),
+    "",
+  );
+
+  lines.push("## Charts", "");
+  for (const chart of charts) {
+    lines.push(`### ${chart.title}`, "", `![${chart.title}](${chart.name}.png)`, "", chart.caption, "");
+  }
+
+  lines.push("## What each policy did, and why", "");
+  for (const policy of report.policies) {
+    lines.push(...policyLog(policy), "");
+  }
+
+  lines.push("## Scenario", "");
+  lines.push(...scenarioFacts(report).map((s) => `- ${s}`), "");
+  lines.push(
+    "Files: `summary.json` (every figure), `timeline.csv` (every minute of every policy), the charts as SVG and PNG.",
+    "",
+  );
+  return lines.join("\n");
+}
+
+function find(report: SimulationReport, name: string): PolicySummary | undefined {
+  return report.policies.find((p) => p.summary.name === name)?.summary;
+}
+
+/** The sentences a reader needs first: what happened to the traffic and to the bill, and why. */
+function headline(report: SimulationReport): string[] {
+  const out: string[] = [];
+  const oracle = find(report, "oracle");
+  const seed = find(report, "seed-reference");
+  const { scenario } = report;
+  if (scenario.capacity.length > 0) {
+    const types = [...new Set(scenario.capacity.map((w) => w.instanceType))].join(", ");
+    const first = Math.min(...scenario.capacity.map((w) => w.from));
+    const last = Math.max(...scenario.capacity.map((w) => w.to));
+    out.push(
+      `EC2 capacity trouble: no new ${types} in ${scenario.capacity.length} window${scenario.capacity.length === 1 ? "" : "s"} between ${shortUtc(first)} and ${shortUtc(last)} UTC${scenario.capacity.some((w) => w.podsLost) ? " (running pods lost when a window opens)" : ""}.`,
+    );
+  }
+  for (const { summary: s } of report.policies) {
+    const parts = [
+      `**${s.name}**: ${usd(s.totalCost)} (${s.costPerMillion === null ? "—" : usd(s.costPerMillion)} per million requests)`,
+    ];
+    if (oracle !== undefined && s.name !== "oracle") {
+      parts.push(`${percentChange(s.totalCost, oracle.totalCost)} vs the oracle's lower bound`);
+    }
+    if (seed !== undefined && s.name === "switchyard") {
+      parts.push(`${percentChange(s.totalCost, seed.totalCost)} vs the seed's controller`);
+    }
+    const service =
+      s.sloViolationMinutes === 0 && s.failedRequests < 0.5
+        ? "no SLO-violation minute, no failed request"
+        : `${count(s.sloViolationMinutes)} SLO-violation minute${s.sloViolationMinutes === 1 ? "" : "s"}, ${count(s.failedRequests)} failed requests`;
+    parts.push(service);
+    const spans = violationSpans(report.policies.find((p) => p.summary.name === s.name)?.minutes ?? []);
+    if (spans.length > 0) {
+      parts.push(
+        `SLO broken ${spans.slice(0, 3).join(", ")}${spans.length > 3 ? ` and ${spans.length - 3} more span${spans.length === 4 ? "" : "s"}` : ""}`,
+      );
+    }
+    if (s.failoverSeconds !== null) {
+      parts.push(
+        s.failoverDecidedSeconds !== null && s.failoverDecidedSeconds !== s.failoverSeconds
+          ? `decided to fail over ${seconds(s.failoverDecidedSeconds)} after the first capacity error and moved traffic ${seconds(s.failoverSeconds)} after it, once the receivers' pods were ready`
+          : `failed over ${seconds(s.failoverSeconds)} after the first capacity error`,
+      );
+    }
+    if (s.failoverAt !== null) {
+      parts.push(
+        s.fallbackAt === null
+          ? "never fell back: stayed in capacity mode to the end"
+          : s.fallbackSeconds === null
+            ? `fell back at ${shortUtc(s.fallbackAt)}`
+            : `fell back ${seconds(s.fallbackSeconds)} after capacity returned`,
+      );
+    }
+    out.push(`${parts.join("; ")}.`);
+  }
+  const stuck = report.policies.find(
+    (p) => p.summary.name === "switchyard" && p.summary.failoverAt !== null && p.summary.fallbackAt === null,
+  );
+  const lastNote = stuck?.result.decisions[stuck.result.decisions.length - 1];
+  if (lastNote !== undefined) {
+    out.push(`Why switchyard stayed in capacity mode: ${lastNote.reasons.join("; ")}.`);
+  }
+  return out;
+}
+
+/** Runs of consecutive SLO-violation minutes, as `14 Nov 11:00–11:08`. */
+function violationSpans(minutes: readonly MinuteRecord[]): string[] {
+  const spans: string[] = [];
+  let first: MinuteRecord | null = null;
+  let last: MinuteRecord | null = null;
+  const close = () => {
+    if (first !== null && last !== null) {
+      spans.push(`${shortUtc(first.at)}–${new Date(last.at + 60_000).toISOString().slice(11, 16)}`);
+    }
+  };
+  for (const m of minutes) {
+    if (m.sloViolated && last !== null && m.at - last.at === 60_000) {
+      last = m;
+    } else if (m.sloViolated) {
+      close();
+      first = m;
+      last = m;
+    }
+  }
+  close();
+  return spans;
+}
+
+function policyLog(policy: PolicyReport): string[] {
+  const { summary: s, result } = policy;
+  const lines = [`### ${s.name}`, ""];
+  if (result.moves.length === 0) {
+    lines.push("No move: the routing set at the start stayed all run.");
+  } else {
+    lines.push("| decided | move | traffic moved | outcome | why |", "|---|---|---|---|---|");
+    for (const m of result.moves) {
+      const why = [...m.reasons, ...m.notes].join("; ").replaceAll("|", "\\|");
+      lines.push(
+        `| ${shortUtc(m.decidedAt)} | ${m.move} ${m.from}→${m.to} | ${m.appliedAt === null ? "—" : shortUtc(m.appliedAt)} | ${m.outcome} | ${why} |`,
+      );
+    }
+  }
+  const notes = result.decisions.filter((d) => d.kind.startsWith("stay") && d.reasons.length > 0);
+  if (notes.length > 0) {
+    lines.push("", "While it stayed, the reasons changed as follows (first 12):", "");
+    for (const d of notes.slice(0, 12)) {
+      lines.push(`- ${shortUtc(d.at)} ${d.kind}: ${d.reasons.join("; ")}`);
+    }
+  }
+  if (result.failures.length > 0) {
+    lines.push(
+      "",
+      `Control-plane failures: ${result.failures.length}; the first: ${shortUtc(result.failures[0]?.at ?? 0)} ${result.failures[0]?.message ?? ""}`,
+    );
+  }
+  return lines;
+}
+
+function scenarioFacts(report: SimulationReport): string[] {
+  const { scenario } = report;
+  const d = scenario.demand;
+  const demand =
+    d.kind === "constant"
+      ? `constant ${d.rps} RPS`
+      : d.kind === "cosine"
+        ? `cosine ${d.min}–${d.max} RPS, period ${formatDuration(d.periodMs)}, first peak ${utc(d.peakAt)}`
+        : d.kind === "steps"
+          ? `steps: ${d.steps.map((s) => `${s.rps} RPS from ${shortUtc(s.at)}`).join(", ")}`
+          : `per-minute RPS from ${d.file}`;
+  const facts = [
+    `Demand: ${demand}${scenario.noise.percent > 0 ? ` ± ${scenario.noise.percent} % noise (seed ${scenario.noise.seed})` : ""}.`,
+  ];
+  for (const w of scenario.capacity) {
+    facts.push(
+      `No new ${w.instanceType} from ${shortUtc(w.from)} to ${shortUtc(w.to)}${w.podsLost ? ", running pods lost" : ""}.`,
+    );
+  }
+  const startup = Object.entries(scenario.podStartup.byInstanceType)
+    .map(([type, ms]) => `${type} ${formatDuration(ms)}`)
+    .join(", ");
+  facts.push(
+    `Pod start-up: ${formatDuration(scenario.podStartup.defaultMs)}${startup === "" ? "" : ` (${startup})`}.`,
+  );
+  const l = scenario.latency;
+  facts.push(
+    `Latency: p95 = latencyMs × (${l.idleFraction} + ${(1 - l.idleFraction).toFixed(2)} × u^${l.curveExponent}) up to the breaking point, +${l.overloadSlope} × latencyMs per unit of overload, throughput plateau at ${l.saturation} × maxRps, queue bound ${l.queueSeconds} s, spread σ ${l.spread}.`,
+  );
+  facts.push(
+    `KEDA/HPA every ${formatDuration(scenario.keda.pollingMs)}, tolerance ${scenario.keda.tolerance}, scale-down stabilization ${formatDuration(scenario.keda.scaleDownStabilizationMs)}; ALB rule lag ${formatDuration(scenario.alb.ruleLagMs)}; Karpenter retries a failed offering after ${formatDuration(scenario.karpenter.offeringCacheMs)}; CloudTrail delay ${formatDuration(scenario.karpenter.cloudTrailDelayMs)}; CloudWatch publishes a minute ${formatDuration(scenario.cloudwatch.publishDelayMs)} after it ends.`,
+  );
+  return facts;
+}

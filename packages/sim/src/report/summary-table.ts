@@ -1,0 +1,85 @@
+import { count, seconds, usd } from "./figures.ts";
+import type { SimulationReport } from "./simulation-report.ts";
+
+const HEADERS = [
+  "policy",
+  "$/M req",
+  "total cost",
+  "SLO-violation min",
+  "failed requests",
+  "switches",
+  "failover decided",
+  "traffic moved",
+  "fallback",
+] as const;
+
+/** The rows of the comparison, as text cells. */
+export function summaryRows(report: SimulationReport): string[][] {
+  return report.policies.map(({ summary: s }) => [
+    s.name,
+    s.costPerMillion === null ? "—" : usd(s.costPerMillion),
+    usd(s.totalCost),
+    count(s.sloViolationMinutes),
+    count(s.failedRequests),
+    count(s.switches),
+    seconds(s.failoverDecidedSeconds),
+    seconds(s.failoverSeconds),
+    seconds(s.fallbackSeconds),
+  ]);
+}
+
+/** The table `switchyard simulate` prints: one row per policy, numbers right-aligned. */
+export function renderSummaryTable(report: SimulationReport): string {
+  const rows = [HEADERS.slice() as string[], ...summaryRows(report)];
+  const widths = HEADERS.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  const { scenario } = report;
+  const hours = (scenario.end - scenario.start) / 3_600_000;
+  return [
+    `${scenario.name} · service ${scenario.service.name} · ${hours} h from ${new Date(scenario.start).toISOString().slice(0, 16).replace("T", " ")} UTC · SLO p95 ${scenario.service.slo.latencyMs} ms`,
+    line(rows[0] as string[]),
+    ...rows.slice(1).map(line),
+    "failover decided: first capacity error → the failover starts; traffic moved: → ALB routing in capacity mode; fallback: capacity back → ALB routing in cost mode",
+    "",
+  ].join("\n");
+}
+
+/** The `--output json` contract: nulls where a figure does not apply. */
+export function summaryJson(report: SimulationReport): {
+  scenario: string;
+  policies: {
+    name: string;
+    costPerMillion: number | null;
+    totalCost: number;
+    sloViolationMinutes: number;
+    failedRequests: number;
+    switches: number;
+    failoverDecidedSeconds: number | null;
+    failoverSeconds: number | null;
+    fallbackSeconds: number | null;
+  }[];
+} {
+  return {
+    scenario: report.scenario.name,
+    policies: report.policies.map(({ summary: s }) => ({
+      name: s.name,
+      costPerMillion: s.costPerMillion === null ? null : round(s.costPerMillion, 4),
+      totalCost: round(s.totalCost, 2),
+      sloViolationMinutes: s.sloViolationMinutes,
+      failedRequests: Math.round(s.failedRequests),
+      switches: s.switches,
+      failoverDecidedSeconds: s.failoverDecidedSeconds,
+      failoverSeconds: s.failoverSeconds,
+      fallbackSeconds: s.fallbackSeconds,
+    })),
+  };
+}
+
+function round(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,288 @@
+import { dirname, isAbsolute, join } from "node:path";
+import {
+  ConfigError,
+  type InferenceService,
+  parseConfig,
+  type RawIssue,
+  type SwitchyardConfig,
+  type ValidationResult,
+  validateYaml,
+} from "@switchyard/core";
+import { z } from "zod";
+import { parseDemandCsv } from "../demand/demand-csv.ts";
+import { parseDuration } from "./duration.ts";
+import { type ParsedDemand, type ParsedScenario, ScenarioSchema } from "./schema.ts";
+import { offsetOf, scenarioIssues } from "./semantic-checks.ts";
+import type { CapacityWindow, DemandShape, Scenario } from "./types.ts";
+
+/** Reads a file the scenario names; throws (e.g. the CLI's InputFileError) when it cannot. */
+export type ReadText = (path: string) => Promise<string>;
+
+/** The files a scenario points to, read before validation so their problems join its issue list. */
+interface Referenced {
+  readonly configSource: string | null;
+  readonly config: SwitchyardConfig | null;
+  readonly rpsByMinute: readonly number[] | null;
+  readonly issues: RawIssue[];
+}
+
+/** A path in the scenario, resolved against the scenario file's folder. */
+export function besideScenario(scenarioSource: string, path: string): string {
+  return isAbsolute(path) ? path : join(dirname(scenarioSource), path);
+}
+
+/**
+ * Validates a scenario and the files it names (the config, a demand CSV), reporting every
+ * problem at once with its path in the scenario and its line.
+ */
+export async function parseScenario(
+  text: string,
+  source: string,
+  read: ReadText,
+): Promise<ValidationResult<Scenario>> {
+  const loose = validateYaml(text, z.unknown());
+  const raw = loose.ok ? loose.value : undefined;
+  const referenced = await readReferenced(raw, source, read);
+  const result = validateYaml(text, ScenarioSchema, (document) => [
+    ...scenarioIssues(document),
+    ...referenced.issues,
+    ...againstConfig(document, referenced.config),
+    ...seriesLength(document, referenced.rpsByMinute),
+  ]);
+  if (!result.ok) {
+    // validateYaml names the config's schema in its unknown-field message; point at the scenario's.
+    return {
+      ok: false,
+      issues: result.issues.map((issue) => ({
+        ...issue,
+        message: issue.message.replace("schema/switchyard.schema.json", "schema/scenario.schema.json"),
+      })),
+    };
+  }
+  const { config, configSource } = referenced;
+  if (config === null || configSource === null) {
+    // Unreachable: a missing config is an issue above; kept so the types need no assertion.
+    return { ok: false, issues: [{ path: "config", message: "could not be loaded" }] };
+  }
+  return {
+    ok: true,
+    value: resolveScenario(result.value, source, configSource, config, referenced.rpsByMinute),
+  };
+}
+
+/** Like `parseScenario`, but reads the file and throws a `ConfigError` listing every issue. */
+export async function loadScenario(source: string, read: ReadText): Promise<Scenario> {
+  const result = await parseScenario(await read(source), source, read);
+  if (!result.ok) {
+    throw new ConfigError(source, result.issues);
+  }
+  return result.value;
+}
+
+async function readReferenced(raw: unknown, source: string, read: ReadText): Promise<Referenced> {
+  const issues: RawIssue[] = [];
+  const document = isObject(raw) ? raw : {};
+  let config: SwitchyardConfig | null = null;
+  let configSource: string | null = null;
+  if (typeof document.config === "string" && document.config !== "") {
+    configSource = besideScenario(source, document.config);
+    const text = await readOrIssue(read, configSource, ["config"], issues);
+    if (text !== null) {
+      const parsed = parseConfig(text);
+      if (parsed.ok) {
+        config = parsed.value;
+      } else {
+        for (const issue of parsed.issues) {
+          const where =
+            issue.line === undefined ? configSource : `${configSource}:${issue.line}:${issue.column ?? 1}`;
+          issues.push({
+            path: ["config"],
+            message: `names a config that is not valid: ${where} ${issue.path}: ${issue.message}`,
+          });
+        }
+      }
+    }
+  }
+  let rpsByMinute: readonly number[] | null = null;
+  const demand = isObject(document.demand) ? document.demand : {};
+  if (demand.shape === "csv" && typeof demand.file === "string" && demand.file !== "") {
+    const path = besideScenario(source, demand.file);
+    const text = await readOrIssue(read, path, ["demand", "file"], issues);
+    if (text !== null) {
+      const column =
+        typeof demand.column === "string" || typeof demand.column === "number" ? demand.column : undefined;
+      const csv = parseDemandCsv(text, column);
+      if (csv.ok) {
+        rpsByMinute = csv.rpsByMinute;
+      } else {
+        issues.push({ path: ["demand", "file"], message: `${path} ${csv.problem}` });
+      }
+    }
+  }
+  return { configSource, config, rpsByMinute, issues };
+}
+
+async function readOrIssue(
+  read: ReadText,
+  path: string,
+  at: readonly PropertyKey[],
+  issues: RawIssue[],
+): Promise<string | null> {
+  try {
+    return await read(path);
+  } catch (error) {
+    issues.push({ path: at, message: error instanceof Error ? error.message : `cannot read ${path}` });
+    return null;
+  }
+}
+
+/** The service the scenario replays: the one named, else the config's first. */
+function serviceOf(config: SwitchyardConfig, name: unknown): InferenceService | undefined {
+  return typeof name === "string" ? config.services.find((s) => s.name === name) : config.services[0];
+}
+
+/** Checks that need the config: the service exists, and named instance types are its units'. */
+function againstConfig(document: unknown, config: SwitchyardConfig | null): RawIssue[] {
+  if (!isObject(document) || config === null) {
+    return [];
+  }
+  const service = serviceOf(config, document.service);
+  if (service === undefined) {
+    return [
+      {
+        path: ["service"],
+        message: `names no service of the config; it has ${config.services.map((s) => s.name).join(", ")}`,
+      },
+    ];
+  }
+  const types = [...new Set(service.units.flatMap((unit) => unit.instanceTypes))];
+  const unknownType = (type: unknown) => typeof type === "string" && !types.includes(type);
+  const explain = `no unit of service ${service.name} runs on it; its units use ${types.join(", ")}`;
+  const issues: RawIssue[] = [];
+  listOf(document.capacity).forEach((event, index) => {
+    if (isObject(event) && unknownType(event.instanceType)) {
+      issues.push({
+        path: ["capacity", index, "instanceType"],
+        message: `${String(event.instanceType)}: ${explain}`,
+      });
+    }
+  });
+  const startup = isObject(document.podStartup) ? document.podStartup : {};
+  const byType = isObject(startup.instanceTypes) ? startup.instanceTypes : {};
+  for (const type of Object.keys(byType)) {
+    if (unknownType(type)) {
+      issues.push({ path: ["podStartup", "instanceTypes", type], message: explain });
+    }
+  }
+  return issues;
+}
+
+/** A CSV must cover the run: guessing demand past its end would make results up. */
+function seriesLength(document: unknown, rpsByMinute: readonly number[] | null): RawIssue[] {
+  if (!isObject(document) || rpsByMinute === null || typeof document.duration !== "string") {
+    return [];
+  }
+  const minutes = Math.ceil((parseDuration(document.duration) ?? 0) / 60_000);
+  return rpsByMinute.length >= minutes
+    ? []
+    : [
+        {
+          path: ["demand", "file"],
+          message: `has ${rpsByMinute.length} rows of requests/s but the run lasts ${minutes} minutes: one row per minute is needed`,
+        },
+      ];
+}
+
+function resolveScenario(
+  parsed: ParsedScenario,
+  source: string,
+  configSource: string,
+  config: SwitchyardConfig,
+  rpsByMinute: readonly number[] | null,
+): Scenario {
+  const start = Date.parse(parsed.start);
+  const at = (instant: string): number => start + (offsetOf(instant, start) ?? 0);
+  const ms = (duration: string): number => parseDuration(duration) ?? 0;
+  const service = serviceOf(config, parsed.service) as InferenceService;
+  return {
+    name: parsed.name,
+    description: parsed.description ?? null,
+    source,
+    configSource,
+    config,
+    service,
+    start,
+    end: start + ms(parsed.duration),
+    stepMs: ms(parsed.step),
+    demand: demandShape(parsed.demand, start, at, ms, rpsByMinute),
+    noise: { percent: parsed.demand.noisePercent, seed: parsed.demand.seed },
+    capacity: parsed.capacity.flatMap((event): CapacityWindow[] => {
+      const from = at(event.from);
+      const length = at(event.to) - from;
+      const times = event.repeat?.times ?? 1;
+      const every = event.repeat === undefined ? 0 : ms(event.repeat.every);
+      return Array.from({ length: times }, (_, i) => ({
+        instanceType: event.instanceType,
+        from: from + i * every,
+        to: from + i * every + length,
+        podsLost: event.podsLost,
+      }));
+    }),
+    podStartup: {
+      defaultMs: ms(parsed.podStartup.default),
+      byInstanceType: Object.fromEntries(
+        Object.entries(parsed.podStartup.instanceTypes).map(([type, value]) => [type, ms(value)]),
+      ),
+    },
+    latency: parsed.latency,
+    keda: {
+      pollingMs: ms(parsed.keda.pollingInterval),
+      metricWindowMs: ms(parsed.keda.metricWindow),
+      tolerance: parsed.keda.tolerance,
+      scaleDownStabilizationMs: ms(parsed.keda.scaleDownStabilization),
+    },
+    alb: { ruleLagMs: ms(parsed.alb.ruleLag) },
+    karpenter: {
+      offeringCacheMs: ms(parsed.karpenter.offeringCache),
+      cloudTrailDelayMs: ms(parsed.karpenter.cloudTrailDelay),
+    },
+    cloudwatch: { publishDelayMs: ms(parsed.cloudwatch.publishDelay) },
+  };
+}
+
+function demandShape(
+  demand: ParsedDemand,
+  start: number,
+  at: (instant: string) => number,
+  ms: (duration: string) => number,
+  rpsByMinute: readonly number[] | null,
+): DemandShape {
+  switch (demand.shape) {
+    case "constant":
+      return { kind: "constant", rps: demand.rps };
+    case "cosine": {
+      const periodMs = ms(demand.period);
+      return {
+        kind: "cosine",
+        min: demand.min,
+        max: demand.max,
+        periodMs,
+        peakAt: demand.peakAt === undefined ? start + periodMs / 2 : at(demand.peakAt),
+      };
+    }
+    case "steps":
+      return { kind: "steps", steps: demand.steps.map((step) => ({ at: at(step.from), rps: step.rps })) };
+    case "csv":
+      return { kind: "series", rpsByMinute: rpsByMinute ?? [], file: demand.file };
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+function isObject(value: unknown): value is Raw {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}

@@ -1,0 +1,70 @@
+import type { EpochMs, InferenceService, SwitchyardConfig } from "@switchyard/core";
+import type { LatencyParameters } from "./schema.ts";
+
+/** Demand over time, resolved to absolute times. */
+export type DemandShape =
+  | { readonly kind: "constant"; readonly rps: number }
+  | {
+      readonly kind: "cosine";
+      readonly min: number;
+      readonly max: number;
+      readonly periodMs: number;
+      /** A moment of peak demand; the curve repeats every period either side of it. */
+      readonly peakAt: EpochMs;
+    }
+  | { readonly kind: "steps"; readonly steps: readonly { readonly at: EpochMs; readonly rps: number }[] }
+  | {
+      readonly kind: "series";
+      /** Requests/s of each minute from start. */
+      readonly rpsByMinute: readonly number[];
+      /** The CSV file it came from, as the scenario names it. */
+      readonly file: string;
+    };
+
+export interface DemandNoise {
+  readonly percent: number;
+  readonly seed: number;
+}
+
+/** A span in which EC2 launches no new instance of one type. */
+export interface CapacityWindow {
+  readonly instanceType: string;
+  readonly from: EpochMs;
+  readonly to: EpochMs;
+  /** Whether the pods running on that type are lost when the window opens. */
+  readonly podsLost: boolean;
+}
+
+export interface KedaParameters {
+  readonly pollingMs: number;
+  readonly metricWindowMs: number;
+  readonly tolerance: number;
+  readonly scaleDownStabilizationMs: number;
+}
+
+/** A validated scenario with every default filled in and every time absolute. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string | null;
+  /** The scenario file as named on the command line. */
+  readonly source: string;
+  /** The config file, resolved against the scenario's folder. */
+  readonly configSource: string;
+  readonly config: SwitchyardConfig;
+  readonly service: InferenceService;
+  readonly start: EpochMs;
+  readonly end: EpochMs;
+  readonly stepMs: number;
+  readonly demand: DemandShape;
+  readonly noise: DemandNoise;
+  readonly capacity: readonly CapacityWindow[];
+  readonly podStartup: {
+    readonly defaultMs: number;
+    readonly byInstanceType: Readonly<Record<string, number>>;
+  };
+  readonly latency: LatencyParameters;
+  readonly keda: KedaParameters;
+  readonly alb: { readonly ruleLagMs: number };
+  readonly karpenter: { readonly offeringCacheMs: number; readonly cloudTrailDelayMs: number };
+  readonly cloudwatch: { readonly publishDelayMs: number };
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { runSwitchyard } from "../../support/cli.ts";
+
+const SHORT = "test/fixtures/scenarios/short-outage.yaml";
+
+describe("Command: switchyard simulate", () => {
+  it("prints the comparison table and writes the report folder", async () => {
+    const run = await runSwitchyard([
+      "simulate",
+      "--scenario",
+      SHORT,
+      "--policies",
+      "switchyard,oracle",
+      "--out",
+      "reports/x",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^short-outage · service sd21 · 3 h from 2024-11-14 00:00 UTC · SLO p95 900 ms\n/,
+    );
+    expect(run.stdout).toMatch(
+      /policy\s+\$\/M req\s+total cost\s+SLO-violation min\s+failed requests\s+switches\s+failover decided\s+traffic moved\s+fallback/,
+    );
+    // Decides at once, moves traffic within the minute (inf2 lost its pods: urgent) and falls back once inf2 is back.
+    expect(run.stdout).toMatch(
+      /\nswitchyard\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+2\s+0 s\s+60 s\s+\d+ min\n/,
+    );
+    expect(run.stdout).toMatch(/\noracle\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+0\s+0\s+0\s+—\s+—\s+—\n/);
+    expect(run.stdout).toContain("report: reports/x/report.md\n");
+    expect([...run.written.keys()].sort()).toEqual(
+      [
+        "cost.png",
+        "cost.svg",
+        "incident.png",
+        "incident.svg",
+        "latency.png",
+        "latency.svg",
+        "report.md",
+        "summary.json",
+        "throughput.png",
+        "throughput.svg",
+        "timeline.csv",
+      ].map((name) => `reports/x/${name}`),
+    );
+    const png = run.written.get("reports/x/throughput.png") as Uint8Array;
+    expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(String(run.written.get("reports/x/throughput.svg"))).toMatch(/^<svg/);
+    const report = String(run.written.get("reports/x/report.md"));
+    expect(report).toContain("## In one minute");
+    expect(report).toMatch(/\*\*switchyard\*\*: \$\d+\.\d\d/);
+    expect(report).toContain("![Requests/s per unit, whole run](throughput.png)");
+    expect(report).toMatch(/cannot get inf2.xlarge capacity/);
+    const csv = String(run.written.get("reports/x/timeline.csv")).split("\n");
+    expect(csv[0]).toMatch(
+      /^policy,minute,mode,demand_rps,requests,failed,p95_ms,slo_violated,cost_usd,hourly_cost_usd,sd21-inf2_rps,/,
+    );
+    expect(csv.filter((line) => line.startsWith("switchyard,"))).toHaveLength(180);
+  });
+
+  it("prints the JSON contract with --output json, null where a figure does not apply", async () => {
+    const run = await runSwitchyard([
+      "simulate",
+      "-s",
+      SHORT,
+      "-p",
+      "switchyard,static-cost",
+      "-o",
+      "json",
+      "--out",
+      "r",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.scenario).toBe("short-outage");
+    expect(json.policies.map((p: { name: string }) => p.name)).toEqual(["switchyard", "static-cost"]);
+    for (const policy of json.policies) {
+      expect(Object.keys(policy)).toEqual([
+        "name",
+        "costPerMillion",
+        "totalCost",
+        "sloViolationMinutes",
+        "failedRequests",
+        "switches",
+        "failoverDecidedSeconds",
+        "failoverSeconds",
+        "fallbackSeconds",
+      ]);
+    }
+    expect(json.policies[0].failoverSeconds).toBe(60);
+    expect(json.policies[0].failoverDecidedSeconds).toBe(0);
+    expect(json.policies[1]).toMatchObject({
+      switches: 0,
+      failoverDecidedSeconds: null,
+      failoverSeconds: null,
+      fallbackSeconds: null,
+    });
+    expect(json.policies[1].failedRequests).toBeGreaterThan(0);
+  });
+
+  it("exits 2 and lists every error of a bad scenario with its path and line", async () => {
+    const file = "test/fixtures/scenarios/six-errors.yaml";
+    const run = await runSwitchyard(["simulate", "--scenario", file]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe(`${file}: 6 errors`);
+    expect(lines.slice(1).map((line) => line.match(/^ {2}\S+:(\d+):\d+ {2}([^:]+):/)?.slice(1))).toEqual([
+      ["1", "name"],
+      ["4", "duration"],
+      ["8", "demand.max"],
+      ["11", "capacity[0].instanceType"],
+      ["13", "capacity[0].to"],
+      ["15", "keda.pollingIntervall"],
+    ]);
+    expect(run.written.size).toBe(0);
+  });
+
+  it.each([
+    [
+      ["simulate", "--scenario", SHORT, "--policies", "switchyard,cheapest"],
+      /unknown cheapest; expected a comma-separated list of switchyard, seed-reference/,
+    ],
+    [["simulate", "--scenario", SHORT, "--output", "yaml"], /Allowed choices are table, json/],
+    [["simulate"], /required option '-s, --scenario <file>' not specified/],
+    [["simulate", "--scenario", "nowhere.yaml"], /cannot read nowhere.yaml: no such file/],
+  ])("exits 2 with a usage message for %j", async (args, message) => {
+    const run = await runSwitchyard(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,171 @@
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import {
+  EnvironmentModel,
+  InMemoryCapacityRecorder,
+  InMemoryClusterGateway,
+  InMemoryMetricsReader,
+  plannedStart,
+  type Scenario,
+  SimClock,
+  targetGroupsOf,
+} from "@switchyard/sim";
+import { beforeAll, describe, expect, it } from "vitest";
+import { inlineScenario } from "../../support/scenarios.ts";
+
+const MINUTE = 60_000;
+let scenario: Scenario;
+
+beforeAll(async () => {
+  scenario = await inlineScenario(`name: adapters
+start: 2024-11-14T00:00:00Z
+duration: 1h
+demand: { shape: constant, rps: 300 }
+capacity:
+  - { instanceType: inf2.xlarge, from: 2m, to: 30m, podsLost: true }
+`);
+});
+
+function world() {
+  const clock = new SimClock(scenario.start);
+  const env = new EnvironmentModel(scenario, plannedStart(scenario, "cost"));
+  return { clock, env, cluster: new InMemoryClusterGateway(env, clock) };
+}
+
+function advance(env: EnvironmentModel, clock: SimClock, minutes: number): void {
+  for (let i = 0; i < minutes; i += 1) {
+    const at = clock.now();
+    env.beginStep(at);
+    env.serveStep(at);
+    env.autoscale(at + MINUTE);
+    clock.set(at + MINUTE);
+  }
+}
+
+describe("Class: InMemoryClusterGateway", () => {
+  it("merge-patches only the named annotations and retries with a fresh read on a 409", async () => {
+    const { clock, env, cluster } = world();
+    let builds = 0;
+    const change = await cluster.patchRouting(scenario.service, (current) => {
+      builds += 1;
+      if (builds === 1) {
+        // Someone else edits the Ingress between our read and our patch.
+        env.ingress.mergePatch({ metadata: { annotations: { "team/owner": "ml-platform" } } }, clock.now());
+      }
+      return {
+        metadata: {
+          resourceVersion: current.resourceVersion,
+          annotations: { [SWITCHYARD_ANNOTATIONS.mode]: "capacity" },
+        },
+      };
+    });
+    expect(builds).toBe(2);
+    expect(change.changed).toBe(true);
+    expect(change.after.annotations).toMatchObject({
+      "team/owner": "ml-platform",
+      [SWITCHYARD_ANNOTATIONS.mode]: "capacity",
+    });
+    expect(Number(change.after.resourceVersion)).toBe(Number(change.before.resourceVersion) + 1);
+  });
+
+  it("sets a KEDA target with a guarded JSON patch and reports no change when it already holds the value", async () => {
+    const { cluster } = world();
+    const first = await cluster.setScalingTarget(scenario.service, "sd21-inf2", "81.1");
+    expect(first).toEqual({
+      unit: "sd21-inf2",
+      scaledObject: "sd21-inf2",
+      from: "95.5",
+      to: "81.1",
+      changed: true,
+    });
+    const again = await cluster.setScalingTarget(scenario.service, "sd21-inf2", "81.1");
+    expect(again.changed).toBe(false);
+    expect((await cluster.readScaledObjects(scenario.service))["sd21-inf2"]?.target).toBe("81.1");
+  });
+
+  it("reports pods that cannot get a node as unschedulable since their creation, and Karpenter's errors as capacity signals", async () => {
+    const { clock, env, cluster } = world();
+    advance(env, clock, 4);
+    const state = await cluster.readService(scenario.service);
+    expect(state.units["sd21-inf2"]).toMatchObject({
+      desiredReplicas: 1,
+      readyReplicas: 0,
+      deploymentFound: true,
+    });
+    expect(state.units["sd21-inf2"]?.unschedulablePods[0]?.since).toBe(scenario.start + 2 * MINUTE);
+    const signals = await cluster.capacityEvents(scenario.start);
+    expect(signals).toEqual([
+      expect.objectContaining({
+        instanceType: "inf2.xlarge",
+        at: scenario.start + 2 * MINUTE,
+        source: "karpenter-event",
+        count: 1,
+      }),
+    ]);
+    expect(await cluster.capacityEvents(scenario.start + 3 * MINUTE)).toEqual([]);
+  });
+});
+
+describe("Class: InMemoryMetricsReader", () => {
+  it("returns every whole minute of the window per unit's target group, and recorded capacity errors per type and minute", async () => {
+    const { clock, env } = world();
+    const recorder = new InMemoryCapacityRecorder();
+    const reader = new InMemoryMetricsReader(env, clock, recorder);
+    advance(env, clock, 6);
+    await recorder.record([
+      {
+        instanceType: "inf2.xlarge",
+        at: scenario.start + 2 * MINUTE + 5000,
+        source: "cloudtrail-create-fleet",
+        code: "InsufficientInstanceCapacity",
+        count: 1,
+      },
+      {
+        instanceType: "inf2.xlarge",
+        at: scenario.start + 2 * MINUTE + 9000,
+        source: "cloudtrail-create-fleet",
+        code: "InsufficientInstanceCapacity",
+        count: 2,
+      },
+      {
+        instanceType: "g5.xlarge",
+        at: scenario.start + 2 * MINUTE,
+        source: "cloudtrail-create-fleet",
+        code: "InsufficientInstanceCapacity",
+        count: 1,
+      },
+    ]);
+    const lb = targetGroupsOf(scenario.service);
+    const snapshot = await reader.read({
+      services: [
+        {
+          service: "sd21",
+          loadBalancer: lb.loadBalancerDimension,
+          targetGroups: {
+            "sd21-trn1": lb.targetGroups["sd21-trn1"]?.dimension ?? null,
+            "sd21-inf2": lb.targetGroups["sd21-inf2"]?.dimension ?? null,
+            missing: null,
+          },
+          consolidatedTargetGroup: lb.targetGroups.sd21?.dimension ?? null,
+          latencyStatistic: "p95",
+        },
+      ],
+      instanceTypes: ["inf2.xlarge"],
+      start: scenario.start,
+      end: scenario.start + 4 * MINUTE + 30_000,
+    });
+    const units = snapshot.services.sd21?.units ?? {};
+    expect(units["sd21-trn1"]?.map((m) => (m.at - scenario.start) / MINUTE)).toEqual([0, 1, 2, 3]);
+    expect(units["sd21-trn1"]?.every((m) => m.requests > 0 && m.latencyMs !== null)).toBe(true);
+    // Like the deployed reader, healthy hosts are not read (the cluster tells unready units).
+    expect(units["sd21-inf2"]?.[3]).toMatchObject({ requests: 0, latencyMs: null, healthyHosts: null });
+    expect(units.missing?.every((m) => m.requests === 0 && m.healthyHosts === null)).toBe(true);
+    expect(snapshot.capacityErrors).toEqual([
+      expect.objectContaining({
+        instanceType: "inf2.xlarge",
+        at: scenario.start + 2 * MINUTE,
+        count: 3,
+        source: "recorded-metric",
+      }),
+    ]);
+  });
+});
