@@ -1,15 +1,51 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
 export default $config({
-  app(input) {
+  async app(input) {
+    // The one place stages differ: production keeps its resources on removal and refuses `sst remove`.
+    const production = ["prod", "production"].includes(input?.stage ?? "");
+    // The config decides the region, so it is read (and validated, failing with every error) first.
+    const { readDeployConfig } = await import("./infra/config.ts");
+    const { config } = readDeployConfig();
     return {
       name: "switchyard",
-      removal: input?.stage === "production" ? "retain" : "remove",
-      protect: input?.stage === "production",
+      removal: production ? "retain" : "remove",
+      protect: production,
       home: "aws",
+      providers: { aws: { region: config.cluster.region as aws.Region } },
     };
   },
   async run() {
-    return {};
+    const { readDeployConfig, writeDeployedConfig } = await import("./infra/config.ts");
+    const { createAlerts } = await import("./infra/alerts.ts");
+    const { clusterArn, grantClusterAccess } = await import("./infra/cluster-access.ts");
+    const { createEvaluateFunction, createStepFunctions } = await import("./infra/controller.ts");
+    const { createModeSwitchWorkflow } = await import("./infra/workflow.ts");
+    const { createTriggers } = await import("./infra/triggers.ts");
+    const { createDashboard } = await import("./infra/dashboard.ts");
+
+    const deploy = readDeployConfig($cli.paths.root);
+    const { config } = deploy;
+    const context = {
+      deployedConfigFile: writeDeployedConfig(deploy, $cli.paths.root),
+      clusterArn: clusterArn(config),
+    };
+
+    const alerts = createAlerts(config);
+    const steps = createStepFunctions(context);
+    const stateMachine = createModeSwitchWorkflow(config, steps, alerts);
+    const evaluate = createEvaluateFunction(context, stateMachine.arn);
+    createTriggers(evaluate);
+    grantClusterAccess(config, { evaluate, ...steps });
+    const dashboard = createDashboard(config);
+
+    return {
+      config: deploy.source,
+      stateMachine: stateMachine.arn,
+      alertsTopic: alerts.arn,
+      dashboard: $interpolate`https://${config.cluster.region}.console.aws.amazon.com/cloudwatch/home?region=${config.cluster.region}#dashboards/dashboard/${dashboard.dashboardName}`,
+      executions: $interpolate`https://${config.cluster.region}.console.aws.amazon.com/states/home?region=${config.cluster.region}#/statemachines/view/${stateMachine.arn}`,
+      rbac: `npx switchyard rbac --config ${deploy.source} | kubectl apply -f -`,
+    };
   },
 });

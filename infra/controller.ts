@@ -1,0 +1,103 @@
+import {
+  DEPLOYED_CONFIG_FILE,
+  MODE_SWITCH_STEPS,
+  type ModeSwitchStep,
+  type PolicyStatement,
+} from "@switchyard/core";
+import type { HandlerName } from "../scripts/handlers.ts";
+import { functionPolicy } from "./function-policies.ts";
+
+type Memory = `${number} MB`;
+type Timeout = `${number} seconds`;
+
+/**
+ * Memory buys CPU on Lambda, and a cold start of these bundles (AWS SDK clients and
+ * @kubernetes/client-node) is mostly CPU-bound module loading, so the functions on the
+ * failover path get enough to start fast; timeouts sit just above the slowest honest
+ * run so a hung call fails into the workflow's Retry/Catch instead of idling.
+ */
+const SIZING: Readonly<Record<HandlerName, { readonly memory: Memory; readonly timeout: Timeout }>> = {
+  // Every minute: one GetMetricData of up to 500 queries, four Kubernetes reads, one
+  // ListExecutions, maybe a StartExecution. Under the 60 s schedule so runs never overlap.
+  evaluate: { memory: "512 MB", timeout: "45 seconds" },
+  // The exact branch-and-bound allocation is the only CPU-heavy step (milliseconds at
+  // five units, npm run bench:plan); two Kubernetes reads.
+  "plan-switch": { memory: "512 MB", timeout: "30 seconds" },
+  // Up to five ScaledObject GET+PATCH pairs, each retried from a fresh read on 409.
+  "apply-scaling": { memory: "256 MB", timeout: "30 seconds" },
+  // Three Kubernetes reads, called every few seconds while receivers start.
+  "check-receivers": { memory: "256 MB", timeout: "15 seconds" },
+  // One Ingress GET+PATCH, retried from a fresh read on 409.
+  "apply-routing": { memory: "256 MB", timeout: "30 seconds" },
+  // One events LIST and a handful of ELBv2 Describe calls; retried by the workflow, so kept short.
+  "verify-routing": { memory: "256 MB", timeout: "20 seconds" },
+  // Up to five ScaledObject GET+PATCH pairs lifting the holds, each retried from a fresh read on 409.
+  "release-holds": { memory: "256 MB", timeout: "30 seconds" },
+  // An Ingress patch and up to five ScaledObject patches: the longest step, and the one that must finish.
+  rollback: { memory: "256 MB", timeout: "60 seconds" },
+};
+
+export interface ControllerContext {
+  /** `copyFiles.from` of the validated config JSON (infra/config.ts). */
+  readonly deployedConfigFile: string;
+  readonly clusterArn: $util.Input<string>;
+}
+
+/** SST's permission args from core's statements: conditions' values become plain arrays. */
+function permissions(statements: PolicyStatement<$util.Input<string>>[]) {
+  return statements.map((statement) => ({
+    actions: statement.actions,
+    resources: statement.resources,
+    ...(statement.conditions === undefined
+      ? {}
+      : { conditions: statement.conditions.map((c) => ({ ...c, values: [...c.values] })) }),
+  }));
+}
+
+/** PascalCase component names: `plan-switch` → `PlanSwitch`. */
+export function componentName(name: HandlerName): string {
+  return name.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+}
+
+function controllerFunction(
+  name: HandlerName,
+  context: ControllerContext,
+  options: { environment?: Record<string, $util.Input<string>>; stateMachineArn?: $util.Input<string> } = {},
+): sst.aws.Function {
+  const arns = {
+    cluster: context.clusterArn,
+    ...(options.stateMachineArn === undefined ? {} : { stateMachine: options.stateMachineArn }),
+  };
+  return new sst.aws.Function(`${componentName(name)}Function`, {
+    description: `Switchyard ${name}`,
+    handler: `functions/${name}.handler`,
+    runtime: "nodejs24.x",
+    architecture: "arm64",
+    ...SIZING[name],
+    // Never `link`: linking grants sns:* and more; each role gets exactly its handler's declared actions.
+    permissions: permissions(functionPolicy(name, arns)),
+    copyFiles: [{ from: context.deployedConfigFile, to: DEPLOYED_CONFIG_FILE }],
+    environment: { POWERTOOLS_SERVICE_NAME: "switchyard", ...options.environment },
+    // Text log format: Powertools writes JSON lines (and EMF metrics) itself, which
+    // Lambda's JSON format would wrap in a message field and CloudWatch would not extract.
+    logging: { format: "text", retention: "3 months" },
+  });
+}
+
+/** The mode-switch steps the state machine invokes. */
+export function createStepFunctions(context: ControllerContext): Record<ModeSwitchStep, sst.aws.Function> {
+  return Object.fromEntries(
+    MODE_SWITCH_STEPS.map((step) => [step, controllerFunction(step, context)]),
+  ) as Record<ModeSwitchStep, sst.aws.Function>;
+}
+
+/** The evaluate function: decides every minute and on capacity events, and starts executions. */
+export function createEvaluateFunction(
+  context: ControllerContext,
+  stateMachineArn: $util.Input<string>,
+): sst.aws.Function {
+  return controllerFunction("evaluate", context, {
+    stateMachineArn,
+    environment: { STATE_MACHINE_ARN: stateMachineArn },
+  });
+}

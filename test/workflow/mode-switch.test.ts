@@ -1,0 +1,527 @@
+import { readFileSync } from "node:fs";
+import type {
+  HoldsRelease,
+  ReceiversCheck,
+  RollbackResult,
+  RoutingResult,
+  ScalingResult,
+  SwitchPlan,
+  VerificationResult,
+} from "@switchyard/controller";
+import {
+  actionAnnotationKey,
+  RECEIVER_POLL_SECONDS,
+  MODE_SWITCH_STATES as S,
+  STEP_RESULT_FIELDS,
+  SWITCHYARD_ANNOTATIONS,
+} from "@switchyard/core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { handler as evaluate } from "../../functions/evaluate.ts";
+import { handler as planSwitch } from "../../functions/plan-switch.ts";
+import { HandlerWorld } from "../support/handler-world.ts";
+import { ingressEvent, SD21_UNITS } from "../support/kube-objects.ts";
+import {
+  invocationsOf,
+  runModeSwitch,
+  statesEntered,
+  TOPIC_ARN,
+  type WorkflowRun,
+} from "../support/local-workflow.ts";
+import { repoPath } from "../support/paths.ts";
+
+const fixture = (name: string): { time: string } =>
+  JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
+const createFleetInf2 = fixture("create-fleet-one-error");
+const ACTION = actionAnnotationKey("weighted-routing");
+const CONSOLE =
+  "https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/";
+
+const world = new HandlerWorld();
+
+/** true when the fields the workflow copies are exactly the keys of the step's result type. */
+type SameFields<T, F extends readonly string[]> = [
+  Exclude<keyof T, F[number]>,
+  Exclude<F[number], keyof T>,
+] extends [never, never]
+  ? true
+  : false;
+type Fields = typeof STEP_RESULT_FIELDS;
+// Checked by `npm run typecheck`: a field added to a step's result type without its
+// ResultSelector entry is a compile error here, before any run drops it.
+const FIELDS_MATCH_TYPES: readonly true[] = [
+  true satisfies SameFields<ScalingResult, Fields["scaling"]>,
+  true satisfies SameFields<ReceiversCheck, Fields["receivers"]>,
+  true satisfies SameFields<RoutingResult, Fields["routing"]>,
+  true satisfies SameFields<VerificationResult, Fields["verification"]>,
+  true satisfies SameFields<HoldsRelease, Fields["release"]>,
+  true satisfies SameFields<RollbackResult, Fields["rollback"]>,
+];
+
+function annotations(): Record<string, string> {
+  return { ...(world.double.get("Ingress", "default", "sd21")?.metadata.annotations ?? {}) };
+}
+
+function kedaTargets(): Record<string, unknown> {
+  return Object.fromEntries(
+    SD21_UNITS.map((unit) => {
+      const spec = world.double.get("ScaledObject", "default", unit)?.spec as {
+        triggers: { metadata: Record<string, unknown> }[];
+      };
+      return [unit, spec.triggers[0]?.metadata.targetMetricValue];
+    }),
+  );
+}
+
+/** The schedule or an EventBridge event reaches evaluate, which starts an execution: its name and input. */
+async function evaluated(event: unknown): Promise<{ name: string; input: unknown }> {
+  const started = world.started.length;
+  await evaluate(event);
+  const execution = world.started[started];
+  if (execution?.name === undefined) {
+    throw new Error("evaluate started no execution");
+  }
+  return { name: execution.name, input: JSON.parse(execution.input ?? "null") };
+}
+
+async function failover(options: Parameters<typeof runModeSwitch>[3] = {}): Promise<WorkflowRun> {
+  const { name, input } = await evaluated(createFleetInf2);
+  return runModeSwitch(world, input, name, {
+    advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+    ...options,
+  });
+}
+
+function planOf(run: WorkflowRun): SwitchPlan {
+  const plan = invocationsOf(run, "plan-switch")[0]?.result as { plan: SwitchPlan } | undefined;
+  if (plan === undefined) {
+    throw new Error("the Plan step returned nothing");
+  }
+  return plan.plan;
+}
+
+/** How long the plan lets CheckReceivers wait (the controller picks it by move and urgency). */
+function deadlineSeconds(plan: SwitchPlan): number {
+  return (Date.parse(plan.receiversDeadline) - Date.parse(plan.plannedAt)) / 1000;
+}
+
+/** Marks the execution finished in the Step Functions history evaluate reads. */
+function finished(run: WorkflowRun, status: "SUCCEEDED" | "FAILED"): void {
+  world.executions = world.executions.map((e) =>
+    e.executionArn === run.executionArn ? { ...e, status, stopDate: new Date() } : e,
+  );
+}
+
+describe("Workflow: the mode-switch state machine run locally with the real handlers", () => {
+  beforeAll(() => world.start());
+  afterAll(() => world.stop());
+  beforeEach(() => {
+    world.reset();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("fails over on a CreateFleet capacity error: round-robin on the Ingress, capacity KEDA targets, one alert with the evidence", async () => {
+    world.lbc.lag = 2;
+    const before = annotations();
+    const run = await failover();
+
+    expect(run.failure).toBeUndefined();
+    const plan = planOf(run);
+    expect(JSON.parse(annotations()[ACTION] ?? "")).toEqual({
+      type: "forward",
+      forwardConfig: {
+        targetGroups: [{ serviceName: "sd21", servicePort: 80, weight: 100 }],
+        targetGroupStickinessConfig: { enabled: true, durationSeconds: 200 },
+      },
+    });
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.failoverCause]).toBe("sd21-inf2");
+    expect(kedaTargets()).toEqual(Object.fromEntries(plan.target.units.map((u) => [u.name, u.kedaTarget])));
+    expect(kedaTargets()["sd21-inf2"]).toBe("81.1");
+    // The ALB lagged twice: VerifyAlb was retried on RoutingNotAppliedError, then passed.
+    expect(invocationsOf(run, "verify-routing").map((i) => i.error?.name ?? "ok")).toEqual([
+      "RoutingNotAppliedError",
+      "RoutingNotAppliedError",
+      "ok",
+    ]);
+    expect(statesEntered(run)).not.toContain(S.rollback);
+
+    expect(run.published).toHaveLength(1);
+    const alert = run.published[0];
+    expect(alert?.TopicArn).toBe(TOPIC_ARN);
+    expect(alert?.Subject).toBe("Switchyard sd21: failover cost -> capacity");
+    expect(alert?.MessageAttributes).toEqual({
+      outcome: { DataType: "String", StringValue: "switched" },
+      service: { DataType: "String", StringValue: "sd21" },
+      move: { DataType: "String", StringValue: "failover" },
+    });
+    const message = alert?.Message ?? "";
+    expect(message).toContain("sd21 switched from cost to capacity mode (failover)");
+    expect(message).toMatch(/Why: .*inf2\.xlarge/);
+    expect(message).toMatch(
+      /before: sd21-a10g-cuda \d+, sd21-a10g-triton \d+, sd21-l4-triton \d+, sd21-inf2 \d+, sd21-trn1 \d+/,
+    );
+    expect(message).toContain("after:  sd21 100 (round-robin per pod)");
+    expect(message).toMatch(/sd21-inf2 +\S+ -> 81\.1/);
+    expect(message).toMatch(/- \[x\] capacity-errors sd21-inf2/);
+    expect(message).toContain(`${CONSOLE}${run.executionArn}`);
+    expect(before[ACTION]).not.toBe(annotations()[ACTION]);
+  });
+
+  it("keeps every field each step returns in the workflow state, under the step's key", async () => {
+    const run = await failover();
+    const output = run.output ?? {};
+    const last = (step: Parameters<typeof invocationsOf>[1]) => invocationsOf(run, step).at(-1)?.result;
+    expect(output.plan).toEqual((last("plan-switch") as { plan: unknown }).plan);
+    expect(output.scaling).toEqual(last("apply-scaling"));
+    expect(output.receivers).toEqual(last("check-receivers"));
+    expect(output.routing).toEqual(last("apply-routing"));
+    expect(output.verification).toEqual(last("verify-routing"));
+    expect(output.release).toEqual(last("release-holds"));
+    expect(FIELDS_MATCH_TYPES).toHaveLength(Object.keys(STEP_RESULT_FIELDS).length);
+    for (const [key, fields] of Object.entries(STEP_RESULT_FIELDS)) {
+      if (key !== "rollback") {
+        expect(Object.keys(output[key] as object).sort()).toEqual([...fields].sort());
+      }
+    }
+  });
+
+  it("falls back once the pool is quiet: the cost weights and targets return, one alert", async () => {
+    const first = await failover();
+    finished(first, "SUCCEEDED");
+    const failoverTargets = kedaTargets();
+    vi.setSystemTime(Date.now() + 30 * 60_000);
+
+    const { name, input } = await evaluated({
+      ...fixture("scheduled-event"),
+      time: new Date().toISOString(),
+    });
+    expect(input).toMatchObject({ move: "fallback", from: "capacity", to: "cost" });
+    const run = await runModeSwitch(world, input, name);
+
+    expect(run.failure).toBeUndefined();
+    const plan = planOf(run);
+    const action = JSON.parse(annotations()[ACTION] ?? "") as {
+      forwardConfig: { targetGroups: { serviceName: string; weight: number }[] };
+    };
+    expect(action.forwardConfig.targetGroups.map((g) => [g.serviceName, g.weight])).toEqual(
+      plan.target.routing.targetGroups.map((g) => [g.serviceName, g.weight]),
+    );
+    expect(action.forwardConfig.targetGroups.map((g) => g.serviceName).sort()).toEqual(
+      [...SD21_UNITS].sort(),
+    );
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("cost");
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.failoverCause]).toBeUndefined();
+    expect(kedaTargets()).toEqual(Object.fromEntries(plan.target.units.map((u) => [u.name, u.kedaTarget])));
+    expect(kedaTargets()).not.toEqual(failoverTargets);
+
+    expect(run.published).toHaveLength(1);
+    expect(run.published[0]?.Subject).toBe("Switchyard sd21: fallback capacity -> cost");
+    const message = run.published[0]?.Message ?? "";
+    // Under consolidated routing every unit is reached at the one target group's weight.
+    // The routing read before the fallback: the consolidated Service, round-robin.
+    expect(message).toContain("before: sd21 100\n");
+    expect(message).toContain(
+      `after:  ${plan.target.routing.targetGroups.map((g) => `${g.serviceName} ${g.weight}`).join(", ")}`,
+    );
+    expect(message).toMatch(/sd21-inf2 +81\.1 -> 95\.5/);
+    expect(message).toMatch(/- \[x\] quiet-period sd21-inf2/);
+    expect(message).toContain(`${CONSOLE}${run.executionArn}`);
+  });
+
+  it("rolls a fallback back, without moving traffic, when its receivers are not ready by the deadline", async () => {
+    const first = await failover();
+    finished(first, "SUCCEEDED");
+    vi.setSystemTime(Date.now() + 30 * 60_000);
+    const { name, input } = await evaluated({
+      ...fixture("scheduled-event"),
+      time: new Date().toISOString(),
+    });
+    const receiver = (await planFor(input)).receivers[0] ?? "";
+    // A pod of the receiver never becomes ready (no capacity for it after all).
+    world.double.edit("Deployment", "default", receiver, (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 2;
+      (deployment.status as { replicas: number }).replicas = 2;
+    });
+    const before = annotations();
+    const targetsBefore = kedaTargets();
+    world.double.clearRequests();
+
+    const run = await runModeSwitch(world, input, name, {
+      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+    });
+
+    const timeout = deadlineSeconds(planOf(run));
+    const checks = invocationsOf(run, "check-receivers");
+    expect(checks.length).toBeGreaterThanOrEqual(timeout / RECEIVER_POLL_SECONDS);
+    expect(checks.length).toBeLessThanOrEqual(timeout / RECEIVER_POLL_SECONDS + 1);
+    expect(checks.at(-1)?.error?.name).toBe("ReceiversNotReadyError");
+    expect(run.failure?.error).toBe("ReceiversNotReadyError");
+    expect(invocationsOf(run, "apply-routing")).toEqual([]);
+    expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
+    expect(annotations()).toEqual(before);
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(run.published.map((p) => p.Subject)).toEqual([
+      "Switchyard sd21: fallback FAILED, rolled back (capacity stays)",
+    ]);
+    expect(run.published[0]?.Message).toContain(
+      `Error: ReceiversNotReadyError: the fallback's receiving units were not ready`,
+    );
+  });
+
+  it("rolls back a switch the ALB never shows: the previous annotation and targets return, one failure alert", async () => {
+    world.lbc.lag = "never";
+    const before = annotations();
+    const targetsBefore = kedaTargets();
+    const run = await failover();
+
+    // 1 attempt + the retrier's MaxAttempts (9 for the 180 s verifyTimeoutSeconds), then the Catch.
+    expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
+    expect(statesEntered(run).slice(-3)).toEqual([S.rollback, S.notifyFailure, S.switchFailed]);
+    expect(run.failure?.error).toBe("RoutingNotAppliedError");
+    expect(annotations()).toEqual(before);
+    expect(kedaTargets()).toEqual(targetsBefore);
+
+    expect(run.published).toHaveLength(1);
+    const alert = run.published[0];
+    expect(alert?.Subject).toBe("Switchyard sd21: failover FAILED, rolled back (cost stays)");
+    expect(alert?.MessageAttributes.outcome?.StringValue).toBe("rolled-back");
+    expect(alert?.Message).toContain(
+      "Error: RoutingNotAppliedError: the ALB listener rule does not hold the planned weights yet",
+    );
+    expect(alert?.Message).toMatch(/Restored: the Ingress annotations and \d+ KEDA target\(s\)/);
+    expect(alert?.Message).toContain(`${CONSOLE}${run.executionArn}`);
+  });
+
+  it("moves no traffic when ScaleReceivers fails part-way: the changed target is restored and the failure announced", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const scaling = (await planFor(input)).scaling;
+    const denied = scaling[1]?.scaledObject ?? "";
+    world.double.deny({ verb: "patch", resource: "scaledobjects", name: denied });
+    const before = annotations();
+    const targetsBefore = kedaTargets();
+
+    const run = await runModeSwitch(world, input, name);
+
+    expect(invocationsOf(run, "apply-scaling").map((i) => i.error?.name)).toEqual([
+      "KubernetesForbiddenError",
+    ]);
+    expect(invocationsOf(run, "apply-routing")).toEqual([]);
+    expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
+    expect(annotations()).toEqual(before);
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(run.failure?.error).toBe("KubernetesForbiddenError");
+
+    expect(run.published).toHaveLength(1);
+    const message = run.published[0]?.Message ?? "";
+    expect(run.published[0]?.Subject).toBe("Switchyard sd21: failover FAILED, rolled back (cost stays)");
+    expect(message).toContain(
+      `Error: KubernetesForbiddenError: cannot patch scaledobjects.keda.sh "${denied}"`,
+    );
+    expect(message).toContain("deploy/rbac.yaml");
+    expect(message).toContain("Restored: 1 KEDA target(s).");
+  });
+
+  it("announces a Plan that fails and changes nothing, from the error alone", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const run = await runModeSwitch(world, { ...(input as object), service: "sd15" }, name);
+
+    expect(statesEntered(run)).toEqual([S.plan, S.notifyPlanFailure, S.planFailed]);
+    expect(run.failure?.error).toBe("SwitchInputError");
+    expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
+    expect(world.double.requestsMatching({ verb: "patch", resource: "scaledobjects" })).toEqual([]);
+    expect(run.published).toHaveLength(1);
+    expect(run.published[0]?.Subject).toBe("Switchyard: a mode switch failed to plan; nothing was changed");
+    expect(run.published[0]?.MessageAttributes).toEqual({
+      outcome: { DataType: "String", StringValue: "plan-failed" },
+      execution: { DataType: "String", StringValue: name },
+    });
+    const message = run.published[0]?.Message ?? "";
+    expect(message).toContain(`Switchyard could not plan the mode switch ${name} and changed nothing`);
+    expect(message).toMatch(/Error: SwitchInputError: .*no service \\?"sd15\\?" in the deployed config/);
+    expect(message).toContain(`${CONSOLE}${run.executionArn}`);
+  });
+
+  it("still announces a switch whose Rollback fails too, with both errors", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const scaling = (await planFor(input)).scaling;
+    world.double.deny({ verb: "patch", resource: "scaledobjects", name: scaling[1]?.scaledObject ?? "" });
+    const run = await runModeSwitch(world, input, name, {
+      beforeStep: (step) => {
+        if (step === "rollback") {
+          world.double.deny({ verb: "get", resource: "ingresses" });
+        }
+      },
+    });
+
+    expect(statesEntered(run).slice(-3)).toEqual([S.rollback, S.notifyRollbackFailure, S.rollbackFailed]);
+    expect(run.failure?.error).toBe("RollbackFailed");
+    expect(run.published).toHaveLength(1);
+    expect(run.published[0]?.Subject).toBe(
+      "Switchyard: a mode switch failed and its ROLLBACK FAILED - check the service",
+    );
+    expect(run.published[0]?.MessageAttributes.outcome?.StringValue).toBe("rollback-failed");
+    const message = run.published[0]?.Message ?? "";
+    expect(message).toContain(`The mode switch ${name} failed, and so did its rollback.`);
+    expect(message).toMatch(/Switch error: KubernetesForbiddenError: .*cannot patch scaledobjects/);
+    expect(message).toMatch(/Rollback error: KubernetesForbiddenError: .*cannot get ingresses/);
+    expect(message).toContain(`${CONSOLE}${run.executionArn}`);
+  });
+
+  it("leaves a verified switch in place when the holds cannot be lifted, and says which to lift by hand", async () => {
+    const run = await failover({
+      beforeStep: (step) => {
+        if (step === "release-holds") {
+          world.double.deny({ verb: "patch", resource: "scaledobjects" });
+        }
+      },
+    });
+    const holds = planOf(run).holds;
+    expect(holds.length).toBeGreaterThan(0);
+    expect(statesEntered(run).slice(-4)).toEqual([
+      S.holdReceivers,
+      S.releaseReceivers,
+      S.notifyReleaseFailure,
+      S.releaseFailed,
+    ]);
+    expect(run.failure?.error).toBe("KubernetesForbiddenError");
+    expect(statesEntered(run)).not.toContain(S.rollback);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(run.published.map((p) => p.Subject)).toEqual([
+      "Switchyard sd21: failover cost -> capacity",
+      "Switchyard: receivers still held after a switch - KEDA cannot scale them",
+    ]);
+    const message = run.published[1]?.Message ?? "";
+    for (const hold of holds) {
+      expect(message).toContain(`"scaledObject":"${hold.scaledObject}"`);
+    }
+    expect(message).toContain("autoscaling.keda.sh/paused-replicas-");
+    expect(message).toContain(`${CONSOLE}${run.executionArn}`);
+  });
+
+  it("retries a step that failed with TransientError and completes the switch", async () => {
+    world.double.failNext({ verb: "patch", resource: "ingresses", status: 503 });
+    const run = await failover();
+    expect(invocationsOf(run, "apply-routing").map((i) => i.error?.name ?? "ok")).toEqual([
+      "TransientError",
+      "ok",
+    ]);
+    expect(run.failure).toBeUndefined();
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+  });
+
+  it("never retries a Load Balancer Controller rejection: one VerifyAlb, then Rollback", async () => {
+    world.lbc.lag = "never";
+    const before = annotations();
+    const run = await failover({
+      beforeStep: (step) => {
+        if (step === "verify-routing") {
+          world.double.put(
+            ingressEvent({
+              ingress: "sd21",
+              reason: "FailedDeployModel",
+              message: "Failed deploy model due to ValidationError: weight",
+              at: new Date(Date.now() + 1000).toISOString(),
+            }),
+          );
+        }
+      },
+    });
+    expect(invocationsOf(run, "verify-routing").map((i) => i.error?.name)).toEqual(["RoutingRejectedError"]);
+    expect(run.failure?.error).toBe("RoutingRejectedError");
+    expect(annotations()).toEqual(before);
+    expect(run.published[0]?.Message).toContain(
+      "Error: RoutingRejectedError: the AWS Load Balancer Controller rejected",
+    );
+  });
+
+  it("waits for a receiving unit to be ready before it moves traffic", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const receiver = (await planFor(input)).receivers[0] ?? "";
+    world.double.edit("Deployment", "default", receiver, (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 2;
+      (deployment.status as { replicas: number }).replicas = 2;
+    });
+    const readyWhenShifted: boolean[] = [];
+    const run = await runModeSwitch(world, input, name, {
+      beforeStep: (step, n) => {
+        if (step === "check-receivers" && n === 3) {
+          world.double.edit("Deployment", "default", receiver, (deployment) => {
+            Object.assign(deployment.status as object, { readyReplicas: 2, availableReplicas: 2 });
+          });
+        }
+        if (step === "apply-routing") {
+          const status = world.double.get("Deployment", "default", receiver)?.status as {
+            readyReplicas?: number;
+          };
+          readyWhenShifted.push(status.readyReplicas === 2);
+        }
+      },
+    });
+    expect(invocationsOf(run, "check-receivers").map((i) => (i.result as { ready: boolean }).ready)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(readyWhenShifted).toEqual([true]);
+    expect(run.failure).toBeUndefined();
+  });
+
+  it("moves traffic at once when a failover that was waiting turns urgent", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const receiver = (await planFor(input)).receivers[0] ?? "";
+    world.double.edit("Deployment", "default", receiver, (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 2;
+      (deployment.status as { replicas: number }).replicas = 2;
+    });
+    const run = await runModeSwitch(world, input, name, {
+      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+      beforeStep: (step, n) => {
+        if (step === "check-receivers" && n === 2) {
+          // The unit that caused the failover loses its last ready pod.
+          world.double.edit("Deployment", "default", "sd21-inf2", (deployment) => {
+            (deployment.status as { readyReplicas?: number }).readyReplicas = 0;
+            (deployment.status as { availableReplicas?: number }).availableReplicas = 0;
+          });
+        }
+      },
+    });
+    const verdicts = invocationsOf(run, "check-receivers").map(
+      (i) => (i.result as { verdict: string }).verdict,
+    );
+    expect(verdicts).toEqual(["waiting", "turned-urgent"]);
+    expect(invocationsOf(run, "apply-routing")).toHaveLength(1);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+  });
+
+  it("moves traffic anyway once the plan's receiver deadline passes (bounded wait)", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const receiver = (await planFor(input)).receivers[0] ?? "";
+    world.double.edit("Deployment", "default", receiver, (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 2;
+      (deployment.status as { replicas: number }).replicas = 2;
+    });
+    const run = await runModeSwitch(world, input, name, {
+      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+    });
+    const checks = invocationsOf(run, "check-receivers").map(
+      (i) => i.result as { ready: boolean; timedOut: boolean },
+    );
+    // One check per 10 s pause until the plan's deadline has passed.
+    const timeout = deadlineSeconds(planOf(run));
+    expect(checks.length).toBeGreaterThanOrEqual(timeout / RECEIVER_POLL_SECONDS);
+    expect(checks.length).toBeLessThanOrEqual(timeout / RECEIVER_POLL_SECONDS + 1);
+    expect(checks.at(-1)).toMatchObject({ ready: false, timedOut: true, verdict: "deadline" });
+    expect(checks.slice(0, -1).every((c) => !c.timedOut)).toBe(true);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+  });
+});
+
+/** The plan a run would make, from the Plan step's handler on its own (it changes nothing). */
+async function planFor(input: unknown): Promise<SwitchPlan> {
+  return (await planSwitch({ input })).plan;
+}
