@@ -6,6 +6,7 @@ export const HANDLERS = [
   "check-receivers",
   "apply-routing",
   "verify-routing",
+  "release-holds",
   "rollback",
 ] as const;
 

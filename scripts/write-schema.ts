@@ -1,8 +1,15 @@
 // Regenerates the committed JSON Schemas from their zod sources (`npm run schema`).
-// test/unit/core/json-schema.test.ts fails when a committed file is out of date.
+// test/unit/core/config.test.ts and test/unit/sim/scenario.test.ts fail when a committed file is out of date.
 import { writeFileSync } from "node:fs";
 import { configJsonSchema, renderJsonSchema } from "@switchyard/core";
+import { scenarioJsonSchema } from "@switchyard/sim";
 
-const target = new URL("../schema/switchyard.schema.json", import.meta.url);
-writeFileSync(target, renderJsonSchema(configJsonSchema()));
-process.stdout.write(`wrote ${target.pathname}\n`);
+const schemas = [
+  { file: "../schema/switchyard.schema.json", schema: configJsonSchema() },
+  { file: "../schema/scenario.schema.json", schema: scenarioJsonSchema() },
+];
+for (const { file, schema } of schemas) {
+  const target = new URL(file, import.meta.url);
+  writeFileSync(target, renderJsonSchema(schema));
+  process.stdout.write(`wrote ${target.pathname}\n`);
+}

@@ -8,11 +8,16 @@ import type { EvaluationReport } from "@switchyard/controller";
 export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationReport): void {
   for (const evaluation of report.services) {
     const { decision } = evaluation;
-    const service = metrics.singleMetric();
-    service.addDimension("Service", evaluation.service);
-    service.addMetric("CapacityMode", MetricUnit.Count, decision.mode === "capacity" ? 1 : 0);
-    service.addMetric("DemandRps", MetricUnit.CountPerSecond, decision.demandRps);
-    service.addMetric(
+    // A single metric is flushed, dimensions and all, by its addMetric: one per datum, or
+    // every metric after the first would lose its Service dimension.
+    const perService = (name: string, unit: Parameters<Metrics["addMetric"]>[1], value: number): void => {
+      const metric = metrics.singleMetric();
+      metric.addDimension("Service", evaluation.service);
+      metric.addMetric(name, unit, value);
+    };
+    perService("CapacityMode", MetricUnit.Count, decision.mode === "capacity" ? 1 : 0);
+    perService("DemandRps", MetricUnit.CountPerSecond, decision.demandRps);
+    perService(
       "UnitsWithoutCapacity",
       MetricUnit.Count,
       Object.values(decision.conditions).filter((c) => c.unavailable === "no-capacity").length,

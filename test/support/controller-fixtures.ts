@@ -53,7 +53,9 @@ export function healthyWorkloads(): Record<string, UnitWorkload> {
 /** Every unit at 40 RPS and 600 ms for half an hour before T0. */
 export function calmSnapshot(): MetricsSnapshot {
   return {
-    services: { sd21: { units: Object.fromEntries(UNITS.map((u) => [u, minutes(30)])), elb5xx: [] } },
+    services: {
+      sd21: { units: Object.fromEntries(UNITS.map((u) => [u, minutes(30)])), consolidated: null, elb5xx: [] },
+    },
     capacityErrors: [],
   };
 }

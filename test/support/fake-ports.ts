@@ -14,6 +14,7 @@ import type {
   MetricsReader,
   MetricsRequest,
   MetricsSnapshot,
+  ReplicaHold,
   RoutingChange,
   RoutingCheck,
   RoutingVerifier,
@@ -27,6 +28,7 @@ import type {
   TargetGroupWeight,
   UnitWorkload,
 } from "@switchyard/core";
+import { replicaHoldPatch } from "@switchyard/core";
 import mergePatch from "json-merge-patch";
 
 /** A clock a test moves by hand. */
@@ -52,6 +54,8 @@ export class InMemoryCluster implements ClusterGateway {
   ingress: IngressState;
   units: Record<string, UnitWorkload>;
   targets: Record<string, string | undefined>;
+  /** Each unit's ScaledObject annotations that holds write (KEDA's paused-replicas and Switchyard's mark). */
+  holdAnnotations: Record<string, Record<string, string>> = {};
   events: ClusterEvent[] = [];
   karpenter: CapacitySignal[] = [];
   readonly calls: string[] = [];
@@ -92,6 +96,35 @@ export class InMemoryCluster implements ClusterGateway {
     this.targets[unit] = value;
     const name = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
     return { unit, scaledObject: name, from, to: value, changed: from !== value };
+  }
+
+  async holdReplicas(
+    service: InferenceService,
+    unit: string,
+    replicas: number | null,
+    owner: string,
+  ): Promise<ReplicaHold> {
+    this.calls.push(`holdReplicas:${unit}=${replicas}`);
+    const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
+    const { outcome, patch } = replicaHoldPatch(this.holdAnnotations[unit] ?? {}, replicas, owner);
+    if (patch !== null) {
+      const next: Record<string, string> = { ...(this.holdAnnotations[unit] ?? {}) };
+      for (const [key, value] of Object.entries(patch.metadata.annotations)) {
+        if (value === null) {
+          delete next[key];
+        } else {
+          next[key] = value;
+        }
+      }
+      this.holdAnnotations[unit] = next;
+    }
+    return { unit, scaledObject, replicas, outcome };
+  }
+
+  /** The replica count a unit is held at by a Switchyard switch, if any. */
+  heldAt(unit: string): number | null {
+    const value = this.holdAnnotations[unit]?.["autoscaling.keda.sh/paused-replicas"];
+    return value === undefined ? null : Number(value);
   }
 
   async patchRouting(_service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {

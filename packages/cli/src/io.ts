@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { InputFileError } from "./errors.ts";
 
 /** What a command touches outside itself; tests pass their own. */
@@ -6,6 +7,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly readFile: (path: string) => Promise<string>;
+  /** Writes a file, creating its folder first (the simulator's report). */
+  readonly writeFile: (path: string, content: string | Uint8Array) => Promise<void>;
   readonly now: () => Date;
   /** Whether stdout is a terminal (progress bars and colour only then). */
   readonly isTty: boolean;
@@ -20,6 +23,10 @@ export const processIo: CliIo = {
     } catch (cause) {
       throw new InputFileError(path, cause);
     }
+  },
+  writeFile: async (path, content) => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
   },
   now: () => new Date(),
   isTty: process.stdout.isTTY === true,

@@ -1,7 +1,11 @@
 import { ConfigError, SwitchyardError } from "@switchyard/core";
+import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { planCommand } from "./commands/plan.ts";
+import { rbacCommand } from "./commands/rbac.ts";
+import { simulateCommand } from "./commands/simulate.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { workflowCommand } from "./commands/workflow.ts";
 import { UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
@@ -14,6 +18,20 @@ function demandRps(value: string): number {
     throw new InvalidArgumentError("expected requests per second, a number >= 0 (e.g. --demand 446)");
   }
   return n;
+}
+
+function policyList(value: string): string[] {
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  const unknown = names.filter((name) => !(POLICY_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `${unknown.length > 0 ? `unknown ${unknown.join(", ")}; ` : ""}expected a comma-separated list of ${POLICY_NAMES.join(", ")}`,
+    );
+  }
+  return names;
 }
 
 function buildProgram(io: CliIo): Command {
@@ -51,6 +69,38 @@ function buildProgram(io: CliIo): Command {
     )
     .option("-s, --service <name>", "plan only this service")
     .action((options) => planCommand(io, options));
+
+  program
+    .command("simulate")
+    .description(
+      "replay a scenario through Switchyard and the baselines; writes a report (table, charts, timeline) and prints the comparison",
+    )
+    .requiredOption(
+      "-s, --scenario <file>",
+      "scenario file (YAML), e.g. examples/sd21/scenarios/inf2-outage.yaml",
+    )
+    .option(
+      "-p, --policies <list>",
+      `comma-separated policies (default: all of ${POLICY_NAMES.join(", ")})`,
+      policyList,
+    )
+    .option("--out <dir>", "report folder (default: out/<scenario name>)")
+    .addOption(
+      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+    )
+    .action((options) => simulateCommand(io, options));
+
+  program
+    .command("rbac")
+    .description("print the Kubernetes Role and RoleBinding the deployed functions need (deploy/rbac.yaml)")
+    .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
+    .action((options: { config: string }) => rbacCommand(io, options));
+
+  program
+    .command("workflow")
+    .description("print the mode-switch state machine (ASL JSON) the deploy creates, with placeholder ARNs")
+    .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
+    .action((options: { config: string }) => workflowCommand(io, options));
 
   return program;
 }

@@ -1,4 +1,9 @@
-import type { RoutingCheck, ScalingChange } from "@switchyard/core";
+import {
+  parseForwardAction,
+  type ReplicaHold,
+  type RoutingCheck,
+  type ScalingChange,
+} from "@switchyard/core";
 import type { Alert, CaughtError, SwitchState } from "./switch-state.ts";
 
 const SUBJECT_LIMIT = 99;
@@ -16,13 +21,21 @@ function subject(text: string): string {
   return ascii.length <= SUBJECT_LIMIT ? ascii : `${ascii.slice(0, SUBJECT_LIMIT - 3)}...`;
 }
 
-function weightsLine(weights: Readonly<Record<string, number>> | null): string {
-  if (weights === null) {
+/** The routing read before the switch, as the action annotation held it. */
+function beforeLine(state: SwitchState): string {
+  const value = state.plan.before.annotationValue;
+  if (value === null) {
+    return "no action annotation";
+  }
+  try {
+    const action = parseForwardAction(value, "before");
+    const groups = action.forwardConfig.targetGroups.map(
+      (g) => `${g.serviceName ?? g.targetGroupName ?? "?"} ${g.weight ?? 1}`,
+    );
+    return groups.join(", ");
+  } catch {
     return "unreadable";
   }
-  return Object.entries(weights)
-    .map(([unit, w]) => `${unit} ${w}`)
-    .join(", ");
 }
 
 function routingLine(state: SwitchState): string {
@@ -49,11 +62,16 @@ function header(state: SwitchState): string[] {
     `Why: ${input.reasons.join("; ")}`,
     "",
     `Routing (${input.service}):`,
-    `  before: ${weightsLine(state.plan.before.weights)}`,
+    `  before: ${beforeLine(state)}`,
     `  after:  ${routingLine(state)}`,
     "",
     "KEDA targets (targetMetricValue):",
     ...kedaLines(state, state.scaling?.changes),
+    ...(state.plan.holds.length === 0
+      ? []
+      : [
+          `Receivers held while traffic moved (paused-replicas): ${state.plan.holds.map((h) => `${h.unit} ${h.replicas}`).join(", ")}`,
+        ]),
     "",
     `Plan: $${target.hourlyCost.toFixed(2)}/h, capacity ${Math.round(target.capacityRps)} RPS for ${Math.round(target.requiredRps)} needed (demand ${Math.round(input.demandRps)} RPS)${target.feasible ? "" : `, SHORT by ${Math.round(target.shortfallRps)} RPS`}`,
     ...target.notes.map((note) => `  note: ${note}`),
@@ -93,6 +111,7 @@ export function rollbackAlert(
   outcome: {
     routingRestored: boolean;
     scalingRestored: readonly ScalingChange[];
+    released: readonly ReplicaHold[];
     leftAlone: readonly string[];
   },
   region: string,
@@ -101,6 +120,9 @@ export function rollbackAlert(
   const restored = [
     outcome.routingRestored ? "the Ingress annotations" : null,
     outcome.scalingRestored.length > 0 ? `${outcome.scalingRestored.length} KEDA target(s)` : null,
+    outcome.released.some((h) => h.outcome === "released")
+      ? `${outcome.released.filter((h) => h.outcome === "released").length} replica hold(s)`
+      : null,
   ].filter((x) => x !== null);
   return {
     subject: subject(`Switchyard ${input.service}: ${input.move} FAILED, rolled back (${input.from} stays)`),

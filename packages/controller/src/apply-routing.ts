@@ -9,6 +9,7 @@ import {
 } from "@switchyard/core";
 import { readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type RoutingResult } from "./switch-state.ts";
 
 export interface ApplyRoutingDeps {
@@ -29,6 +30,7 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
   const transitionAt = new Date(deps.clock.now()).toISOString();
   let written = target.annotationValue;
   const change = await deps.cluster.patchRouting(service, (current: IngressState) => {
+    assertNotSuperseded(state.plan, current, service.action);
     const action = readableAction(
       current.annotations[actionAnnotationKey(service.action)] ?? null,
       current.namespace,

@@ -1,4 +1,4 @@
-import type { ClusterGateway, ScalingChange, SwitchyardConfig } from "@switchyard/core";
+import type { ClusterGateway, ReplicaHold, ScalingChange, SwitchyardConfig } from "@switchyard/core";
 import { serviceNamed } from "./service-lookup.ts";
 import { parseSwitchState, type ScalingResult } from "./switch-state.ts";
 
@@ -8,9 +8,10 @@ export interface ApplyScalingDeps {
 }
 
 /**
- * The ScaleReceivers step: sets each unit's KEDA target for the new mode, before any
- * traffic moves. A failure part-way leaves the changed targets for Rollback, which
- * restores every target that still holds the value this step wrote.
+ * The ScaleReceivers step: sets each unit's KEDA target for the new mode, then holds
+ * every receiving unit at the plan's pods (KEDA's paused-replicas), so its pods start
+ * before any traffic moves. A failure part-way leaves what changed for Rollback, which
+ * restores every target that still holds this step's value and lifts its holds.
  */
 export async function applyScaling(rawState: unknown, deps: ApplyScalingDeps): Promise<ScalingResult> {
   const state = parseSwitchState(rawState);
@@ -19,5 +20,11 @@ export async function applyScaling(rawState: unknown, deps: ApplyScalingDeps): P
   for (const step of state.plan.scaling) {
     changes.push(await deps.cluster.setScalingTarget(service, step.unit, step.to));
   }
-  return { changes };
+  const holds: ReplicaHold[] = [];
+  for (const hold of state.plan.holds) {
+    holds.push(
+      await deps.cluster.holdReplicas(service, hold.unit, hold.replicas, state.plan.input.executionName),
+    );
+  }
+  return { changes, holds };
 }

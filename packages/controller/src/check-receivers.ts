@@ -1,5 +1,7 @@
 import type { Clock, ClusterGateway, SwitchyardConfig } from "@switchyard/core";
+import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type ReceiversCheck } from "./switch-state.ts";
 
 export interface CheckReceiversDeps {
@@ -10,23 +12,54 @@ export interface CheckReceiversDeps {
 
 /**
  * One readiness check of WaitForReceivers: every unit that will get more traffic has
- * at least one ready pod and no pod still starting (ready >= desired, so any scale-out
- * its new KEDA target asked for has finished). Past the deadline the workflow moves
- * traffic anyway: a failover must not wait long on a service already degraded.
+ * the pods it was held at ready (or, where it could not be held, none still starting).
+ * Past the deadline a failover moves traffic anyway — it must not wait long on a
+ * service already degraded — while a fallback or rebalance fails, and rolls back.
  */
 export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps): Promise<ReceiversCheck> {
   const state = parseSwitchState(rawState);
-  const service = serviceNamed(deps.config, state.plan.input.service);
+  const { plan } = state;
+  const service = serviceNamed(deps.config, plan.input.service);
   const now = deps.clock.now();
   const cluster = await deps.cluster.readService(service);
-  const units = state.plan.receivers.map((unit) => ({
-    unit,
-    desired: cluster.units[unit]?.desiredReplicas ?? 0,
-    ready: cluster.units[unit]?.readyReplicas ?? 0,
-  }));
+  assertNotSuperseded(plan, cluster.ingress, service.action);
+  const held = new Map(
+    (state.scaling?.holds ?? [])
+      .filter((h) => h.outcome === "held" || h.outcome === "unchanged")
+      .map((h) => [h.unit, h.replicas ?? 0]),
+  );
+  const units = plan.receivers.map((unit) => {
+    const desired = cluster.units[unit]?.desiredReplicas ?? 0;
+    return {
+      unit,
+      wanted: held.get(unit) ?? desired,
+      desired,
+      ready: cluster.units[unit]?.readyReplicas ?? 0,
+    };
+  });
+  const ready = units.every((u) => u.ready >= 1 && u.ready >= u.wanted);
+  const timedOut = now >= Date.parse(plan.receiversDeadline);
+  // A failover waiting because its units still served moves at once if one stops serving.
+  const turnedUrgent =
+    plan.input.move === "failover" &&
+    plan.input.causes.some((name) => {
+      const unit = cluster.units[name];
+      return unit !== undefined && unit.desiredReplicas > 0 && unit.readyReplicas === 0;
+    });
+  if (!ready && timedOut && plan.input.move !== "failover") {
+    const short = units
+      .filter((u) => u.ready < Math.max(1, u.wanted))
+      .map((u) => `${u.unit} ${u.ready}/${Math.max(1, u.wanted)} ready`)
+      .join(", ");
+    throw new ReceiversNotReadyError(
+      `the ${plan.input.move}'s receiving units were not ready by ${plan.receiversDeadline} (${short}); traffic stays where it is`,
+    );
+  }
+  const verdict = ready ? "ready" : turnedUrgent ? "turned-urgent" : timedOut ? "deadline" : "waiting";
   return {
-    ready: units.every((u) => u.ready >= 1 && u.ready >= u.desired),
-    timedOut: now >= Date.parse(state.plan.receiversDeadline),
+    ready,
+    timedOut: verdict === "deadline" || verdict === "turned-urgent",
+    verdict,
     units,
     checkedAt: new Date(now).toISOString(),
   };

@@ -45,3 +45,23 @@ export class RoutingRejectedError extends SwitchyardError {
     super(message, { code: "ROUTING_REJECTED" });
   }
 }
+
+/**
+ * The Ingress's routing is no longer what this switch planned from: a failover (or a
+ * person) changed it since. The switch stands down and rolls back only what is its own.
+ */
+export class SwitchSupersededError extends SwitchyardError {
+  constructor(message: string) {
+    super(message, { code: "SWITCH_SUPERSEDED" });
+  }
+}
+
+/**
+ * A fallback or rebalance found its receiving units still short of pods at the deadline:
+ * the switch rolls back rather than move traffic onto pods that are not there.
+ */
+export class ReceiversNotReadyError extends SwitchyardError {
+  constructor(message: string) {
+    super(message, { code: "RECEIVERS_NOT_READY" });
+  }
+}

@@ -156,7 +156,11 @@ async function evaluateService(
   const capacity = [...observed.metrics.capacityErrors, ...observed.karpenter, ...observed.triggerSignals];
   const decision = decide(
     state,
-    { minutes: observed.metrics.services[service.name]?.units ?? {}, capacity },
+    {
+      minutes: observed.metrics.services[service.name]?.units ?? {},
+      consolidated: observed.metrics.services[service.name]?.consolidated ?? null,
+      capacity,
+    },
     service.policy,
     now,
   );
@@ -175,7 +179,12 @@ async function evaluateService(
       skippedForRunning: null,
     };
   }
-  const running = switches.find((s) => s.status === "RUNNING");
+  // One move at a time, except that a failover never waits behind a fallback or a
+  // rebalance (which may be waiting for pods, or holding them): it supersedes the calm
+  // move, whose next step sees routing it did not plan from and stands down.
+  const running = switches.find(
+    (s) => s.status === "RUNNING" && (decision.kind !== "failover" || s.move === "failover"),
+  );
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
     return {
@@ -216,6 +225,7 @@ export function switchInputOf(
     from: decision.from,
     to: decision.to,
     causes: decision.kind === "failover" ? decision.causes : [],
+    urgent: decision.kind === "failover" && decision.urgent,
     demandRps: decision.demandRps,
     conditions: decision.conditions,
     reasons: decision.reasons,
@@ -233,6 +243,10 @@ async function targetsOf(service: InferenceService, locator: LoadBalancerLocator
     targetGroups: Object.fromEntries(
       service.units.map((unit) => [unit.name, lb.targetGroups[unit.service.name]?.dimension ?? null]),
     ),
+    consolidatedTargetGroup:
+      service.consolidatedService === undefined
+        ? null
+        : (lb.targetGroups[service.consolidatedService.name]?.dimension ?? null),
     latencyStatistic: service.slo.statistic,
   };
 }

@@ -4,9 +4,11 @@ export { type ApplyScalingDeps, applyScaling } from "./apply-scaling.ts";
 export { type CheckReceiversDeps, checkReceivers } from "./check-receivers.ts";
 export {
   EvaluationError,
+  ReceiversNotReadyError,
   RoutingNotAppliedError,
   RoutingRejectedError,
   SwitchInputError,
+  SwitchSupersededError,
 } from "./errors.ts";
 export {
   type EvaluationCause,
@@ -20,10 +22,12 @@ export {
 } from "./evaluate.ts";
 export { type ControllerLogger, silentLogger } from "./logger.ts";
 export { type PlanSwitchDeps, planSwitch } from "./plan-switch.ts";
+export { type ReleaseHoldsDeps, releaseHolds } from "./release-holds.ts";
 export { type RollbackDeps, rollback } from "./rollback.ts";
 export {
   type Alert,
   type CaughtError,
+  type HoldsRelease,
   parseSwitchInput,
   parseSwitchState,
   type ReceiversCheck,

@@ -40,13 +40,17 @@ export async function planSwitch(
   const scaledObjects = await deps.cluster.readScaledObjects(service);
   const state = serviceStateFrom({ service, cluster, switches: [] });
 
-  // The decision's view of each unit, with the pods that run now.
+  // The decision's view of each unit, with the pods that run now. A fallback plans the
+  // units that caused the failover at the pods they have ready: traffic returns to them
+  // now, without waiting minutes for new pods, and a later rebalance grows them.
   const conditions: Record<string, UnitCondition> = {};
   for (const unit of service.units) {
     const ready = cluster.units[unit.name]?.readyReplicas;
+    const returning = input.move === "fallback" && state.failoverCause.includes(unit.name);
     conditions[unit.name] = {
       ...(input.conditions[unit.name] ?? {}),
       ...(ready === undefined ? {} : { runningPods: ready }),
+      ...(returning && ready !== undefined ? { maxPods: ready } : {}),
     };
   }
   const plan = planService({ service, mode: input.to, demandRps: input.demandRps, conditions });
@@ -85,11 +89,20 @@ export async function planSwitch(
   }
 
   const currentShares = sharesOf(state.weights);
-  const receivers = plan.units
-    .filter(
-      (u) => u.unavailable === undefined && u.trafficShare > (currentShares[u.name] ?? 0) + RECEIVER_GAIN,
-    )
-    .map((u) => u.name);
+  const receiving = plan.units.filter(
+    (u) => u.unavailable === undefined && u.trafficShare > (currentShares[u.name] ?? 0) + RECEIVER_GAIN,
+  );
+  const holds = receiving.map((u) => ({
+    unit: u.name,
+    scaledObject: scaledObjects[u.name]?.name ?? u.name,
+    replicas: Math.max(u.pods, cluster.units[u.name]?.desiredReplicas ?? 0),
+  }));
+  // An urgent failover must not wait long on a service already failing; other moves
+  // (and a failover whose units still serve) wait for the pods they need.
+  const readyTimeout =
+    input.move === "failover" && input.urgent
+      ? service.policy.receiverReadyTimeoutSeconds
+      : service.policy.calmMoveReadyTimeoutSeconds;
 
   return {
     input,
@@ -110,7 +123,8 @@ export async function planSwitch(
       notes: plan.notes,
     },
     scaling,
-    receivers,
+    receivers: receiving.map((u) => u.name),
+    holds,
     before: {
       annotationValue: currentValue,
       mode: annotations[SWITCHYARD_ANNOTATIONS.mode] ?? null,
@@ -118,7 +132,8 @@ export async function planSwitch(
       failoverCause: annotations[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null,
       weights: state.weights,
     },
-    receiversDeadline: new Date(now + service.policy.receiverReadyTimeoutSeconds * 1000).toISOString(),
+    receiversDeadline: new Date(now + readyTimeout * 1000).toISOString(),
+    receiverHoldSeconds: service.policy.receiverHoldSeconds,
   };
 }
 

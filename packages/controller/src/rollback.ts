@@ -2,6 +2,7 @@ import {
   actionAnnotationKey,
   type ClusterGateway,
   ingressAnnotationsPatch,
+  type ReplicaHold,
   type ScalingChange,
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
@@ -74,6 +75,17 @@ export async function rollback(rawState: unknown, deps: RollbackDeps): Promise<R
     }
   }
 
-  const outcome = { routingRestored: routing.changed, scalingRestored, leftAlone };
+  const released: ReplicaHold[] = [];
+  for (const hold of state.plan.holds) {
+    const lifted = await deps.cluster.holdReplicas(service, hold.unit, null, state.plan.input.executionName);
+    released.push(lifted);
+    if (lifted.outcome === "paused-by-someone-else") {
+      leftAlone.push(
+        `ScaledObject ${service.namespace}/${hold.scaledObject} paused-replicas (changed by someone else)`,
+      );
+    }
+  }
+
+  const outcome = { routingRestored: routing.changed, scalingRestored, released, leftAlone };
   return { ...outcome, alert: rollbackAlert(state, error, outcome, deps.config.cluster.region) };
 }

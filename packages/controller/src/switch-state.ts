@@ -3,6 +3,7 @@ import type {
   Evidence,
   Mode,
   Move,
+  ReplicaHold,
   RoutingCheck,
   RoutingPlan,
   ScalingChange,
@@ -25,6 +26,8 @@ export interface SwitchInput {
   readonly to: Mode;
   /** Units whose trouble caused a failover; empty for other moves. */
   readonly causes: readonly string[];
+  /** A failover that cannot wait for the receivers' pods (see Decision); false for other moves. */
+  readonly urgent: boolean;
   readonly demandRps: number;
   readonly conditions: Readonly<Record<string, UnitCondition>>;
   readonly reasons: readonly string[];
@@ -69,6 +72,16 @@ export interface SwitchPlan {
   readonly scaling: readonly ScalingStep[];
   /** Units that get more traffic than now: they must be ready before traffic moves. */
   readonly receivers: readonly string[];
+  /**
+   * Make-before-break: each receiver held at the plan's pods (or more, if it runs more)
+   * with KEDA's paused-replicas until traffic has moved — KEDA alone would add pods only
+   * after the load arrives.
+   */
+  readonly holds: readonly {
+    readonly unit: string;
+    readonly scaledObject: string;
+    readonly replicas: number;
+  }[];
   readonly before: {
     readonly annotationValue: string | null;
     readonly mode: string | null;
@@ -79,17 +92,28 @@ export interface SwitchPlan {
   };
   /** After this, traffic moves even if receivers are not ready (a failover must not wait long). */
   readonly receiversDeadline: string;
+  /** How long the receivers stay held after traffic moved: the service's receiverHoldSeconds. */
+  readonly receiverHoldSeconds: number;
 }
 
 export interface ScalingResult {
   readonly changes: readonly ScalingChange[];
+  readonly holds: readonly ReplicaHold[];
 }
 
 export interface ReceiversCheck {
   readonly ready: boolean;
-  /** The deadline passed: move traffic anyway. */
+  /** Move traffic anyway: the deadline passed, or a failover turned urgent while it waited. */
   readonly timedOut: boolean;
-  readonly units: readonly { readonly unit: string; readonly desired: number; readonly ready: number }[];
+  /** Why traffic may move now, or `waiting`. */
+  readonly verdict: "ready" | "deadline" | "turned-urgent" | "waiting";
+  /** Per receiver: pods wanted (the hold, or KEDA's desired count), desired and ready now. */
+  readonly units: readonly {
+    readonly unit: string;
+    readonly wanted: number;
+    readonly desired: number;
+    readonly ready: number;
+  }[];
   readonly checkedAt: string;
 }
 
@@ -99,6 +123,11 @@ export interface RoutingResult {
   readonly annotationValue: string;
   readonly patchedAt: string;
   readonly resourceVersion: string;
+}
+
+/** The receivers' holds lifted once KEDA's metric has caught up with their new load. */
+export interface HoldsRelease {
+  readonly released: readonly ReplicaHold[];
 }
 
 export interface Alert {
@@ -121,6 +150,7 @@ export interface CaughtError {
 export interface RollbackResult {
   readonly routingRestored: boolean;
   readonly scalingRestored: readonly ScalingChange[];
+  readonly released: readonly ReplicaHold[];
   /** Things found changed by someone else since the switch, left as they are. */
   readonly leftAlone: readonly string[];
   readonly alert: Alert;
@@ -133,6 +163,7 @@ export interface SwitchState {
   readonly receivers?: ReceiversCheck;
   readonly routing?: RoutingResult;
   readonly verification?: VerificationResult;
+  readonly release?: HoldsRelease;
   readonly error?: CaughtError;
 }
 
@@ -146,6 +177,7 @@ const switchInputSchema = z.looseObject({
   from: modeSchema,
   to: modeSchema,
   causes: z.array(z.string()),
+  urgent: z.boolean(),
   demandRps: z.number().check(z.gte(0)),
   conditions: z.record(z.string(), z.looseObject({})),
   reasons: z.array(z.string()),

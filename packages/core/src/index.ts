@@ -55,6 +55,19 @@ export {
   type SwitchRecord,
   type UnitRuntime,
 } from "./decision/types.ts";
+export { dashboardBody } from "./deploy/dashboard.ts";
+export {
+  type ActionScope,
+  IAM_ACTION_SCOPES,
+  type IamCondition,
+  type PolicyStatement,
+  policyStatements,
+  type ResourceScope,
+  type ScopeArns,
+  STATE_MACHINE_ACTIONS,
+} from "./deploy/iam-scopes.ts";
+export { SWITCHYARD_METRIC_NAMESPACE } from "./deploy/metric-namespace.ts";
+export { partitionOf } from "./deploy/partition.ts";
 export {
   ConfigError,
   type ConfigIssue,
@@ -63,7 +76,20 @@ export {
   PlanningError,
   SwitchyardError,
 } from "./errors.ts";
-export { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "./manifests/annotations.ts";
+export {
+  actionAnnotationKey,
+  KEDA_PAUSED_REPLICAS,
+  SWITCHYARD_ANNOTATIONS,
+} from "./manifests/annotations.ts";
+export {
+  CONTROLLER_KUBERNETES_GROUP,
+  controllerRbac,
+  KARPENTER_EVENT_NAMESPACE,
+  type PolicyRule,
+  type RbacManifest,
+  type RoleBindingManifest,
+  type RoleManifest,
+} from "./manifests/controller-rbac.ts";
 export {
   type ForwardAction,
   parseForwardAction,
@@ -79,6 +105,12 @@ export {
   ingressRoutingPatch,
 } from "./manifests/ingress-patch.ts";
 export { escapePointerSegment, type JsonPatchOperation, jsonPointer } from "./manifests/json-patch.ts";
+export { renderControllerRbac } from "./manifests/rbac-yaml.ts";
+export {
+  type ReplicaHoldOutcome,
+  type ReplicaHoldPatch,
+  replicaHoldPatch,
+} from "./manifests/replica-hold.ts";
 export {
   handAppliedTargetPatch,
   type ScaledObjectLike,
@@ -123,6 +155,7 @@ export type {
   MetricsReader,
   MetricsRequest,
   MetricsSnapshot,
+  ReplicaHold,
   RoutingChange,
   RoutingCheck,
   RoutingDifference,
@@ -143,6 +176,15 @@ export {
   spotInterruptionInstance,
   spotInterruptionSignal,
 } from "./signals/capacity-events.ts";
+export {
+  CREATE_FLEET_CAPACITY_PATTERN,
+  EVALUATE_EVENT_RULES,
+  EVALUATE_SCHEDULE,
+  type EventPattern,
+  type PatternValue,
+  RUN_INSTANCES_CAPACITY_PATTERN,
+  SPOT_INTERRUPTION_PATTERN,
+} from "./signals/event-patterns.ts";
 export { KARPENTER_CAPACITY_REASON, karpenterCapacitySignals } from "./signals/karpenter.ts";
 export {
   CAPACITY_ERROR_CODES,
@@ -153,4 +195,20 @@ export {
   type ServiceMetrics,
   type UnitMinute,
 } from "./signals/types.ts";
+export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";
+export {
+  MODE_SWITCH_STATES,
+  MODE_SWITCH_STEPS,
+  type ModeSwitchStep,
+  type ModeSwitchWorkflowInput,
+  modeSwitchWorkflow,
+  RETRIED_ERRORS,
+  STEP_RESULT_FIELDS,
+} from "./workflow/mode-switch-workflow.ts";
+export { retryWaits, verifyRetrier } from "./workflow/verify-retry.ts";
+export {
+  type ModeSwitchTiming,
+  modeSwitchTiming,
+  RECEIVER_POLL_SECONDS,
+} from "./workflow/workflow-timing.ts";

@@ -6,6 +6,7 @@ import type { ClusterEvent, IngressState, ScaledObjectState, ServiceClusterState
 import type { InferenceService } from "./config/types.ts";
 import type { SwitchRecord } from "./decision/types.ts";
 import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
+import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
 import type { CapacitySignal, EpochMs, ServiceMetrics } from "./signals/types.ts";
 
@@ -20,6 +21,11 @@ export interface ServiceTargets {
   readonly loadBalancer: string;
   /** Per unit name: the TargetGroup dimension `targetgroup/<name>/<id>`, or null when not found. */
   readonly targetGroups: Readonly<Record<string, string | null>>;
+  /**
+   * The consolidated Service's target group: in capacity mode it carries all the
+   * traffic, so demand and latency come from it. Null without one, or when not found.
+   */
+  readonly consolidatedTargetGroup: string | null;
   /** TargetResponseTime statistic of the SLO: p50, p90, p95, p99 or average. */
   readonly latencyStatistic: string;
 }
@@ -96,6 +102,15 @@ export interface ScalingChange {
   readonly changed: boolean;
 }
 
+/** A make-before-break hold on one unit's ScaledObject (see `replicaHoldPatch`). */
+export interface ReplicaHold {
+  readonly unit: string;
+  readonly scaledObject: string;
+  /** The count held at, or null for a release. */
+  readonly replicas: number | null;
+  readonly outcome: ReplicaHoldOutcome;
+}
+
 /** Builds the Ingress patch from the Ingress as read; null means nothing to change. */
 export type IngressPatchBuilder = (current: IngressState) => IngressMergePatch | null;
 
@@ -113,6 +128,17 @@ export interface ClusterGateway {
   readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>>;
   /** Sets one unit's trigger target with a guarded JSON patch. */
   setScalingTarget(service: InferenceService, unit: string, value: string): Promise<ScalingChange>;
+  /**
+   * Holds a unit at `replicas` with KEDA's paused-replicas annotation for the switch
+   * `owner` (its execution name), or releases that switch's hold (`null`); never touches
+   * a pause someone else set.
+   */
+  holdReplicas(
+    service: InferenceService,
+    unit: string,
+    replicas: number | null,
+    owner: string,
+  ): Promise<ReplicaHold>;
   /** Merge-patches the Ingress; on a conflict reads it again, rebuilds and retries a bounded number of times. */
   patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange>;
   /** Events on the service's Ingress since `since` (FailedBuildModel, FailedDeployModel, SuccessfullyReconciled). */

@@ -43,9 +43,8 @@ describe("Handler: evaluate — budget per evaluation", () => {
     });
     expect(result.services).toHaveLength(20);
     expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
-    const queries = (
-      world.cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input as GetMetricDataCommandInput
-    ).MetricDataQueries;
+    const call = world.cloudwatch.commandCalls(GetMetricDataCommand)[0];
+    const queries = (call?.args[0].input as GetMetricDataCommandInput | undefined)?.MetricDataQueries;
     expect(queries?.length).toBeLessThanOrEqual(500);
     expect(world.sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 20);
     const reads = world.double.requests.filter((r) => r.method === "GET");

@@ -39,6 +39,7 @@ function sd21(overrides: Partial<ServiceTargets> = {}): ServiceTargets {
       "sd21-g6-triton": tg("sd21-g6-triton"),
       "sd21-g5-cuda": null,
     },
+    consolidatedTargetGroup: null,
     latencyStatistic: "p95",
     ...overrides,
   };
@@ -55,6 +56,7 @@ function manyServices(services: number): ServiceTargets[] {
         `targetgroup/k8s-svc${s}-u${u}/0123456789abcdef`,
       ]),
     ),
+    consolidatedTargetGroup: null,
     latencyStatistic: "p95",
   }));
 }

@@ -20,6 +20,7 @@ const request: MetricsRequest = {
       service: "sd21",
       loadBalancer: "app/k8s-default-sd21-3f2a9c1b7e/50dc6c495c0c9188",
       targetGroups: { "sd21-inf2": "targetgroup/k8s-default-sd21inf2-8c2f/0123456789abcdef" },
+      consolidatedTargetGroup: null,
       latencyStatistic: "p95",
     },
   ],

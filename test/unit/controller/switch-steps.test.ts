@@ -4,11 +4,14 @@ import {
   checkReceivers,
   evaluate,
   planSwitch,
+  ReceiversNotReadyError,
   RoutingNotAppliedError,
   RoutingRejectedError,
+  releaseHolds,
   rollback,
   SwitchInputError,
   type SwitchState,
+  SwitchSupersededError,
   verifyRouting,
 } from "@switchyard/controller";
 import { describe, expect, it } from "vitest";
@@ -61,7 +64,10 @@ describe("Mode-switch steps", () => {
       annotationValue: h.cluster.ingress.annotations[ACTION_KEY],
     });
     expect(plan.receivers).not.toContain("sd21-inf2");
-    expect(plan.receiversDeadline).toBe(new Date(T0 + 300_000).toISOString());
+    // inf2 still serves (it only cannot grow): the failover waits for its receivers.
+    expect(plan.input.urgent).toBe(false);
+    expect(plan.receiversDeadline).toBe(new Date(T0 + 1_800_000).toISOString());
+    expect(plan.holds.length).toBe(plan.receivers.length);
   });
 
   it("carry a failover through to the Ingress and ScaledObjects, and alert with before and after", async () => {
@@ -81,7 +87,7 @@ describe("Mode-switch steps", () => {
       "Why: sd21-inf2 (weight 40) cannot get inf2.xlarge capacity: 3 InsufficientInstanceCapacity",
     );
     expect(message).toContain(
-      "before: sd21-inf2 40, sd21-trn1 20, sd21-a10g-triton 15, sd21-l4-triton 10, sd21-a10g-cuda 15",
+      "before: sd21-a10g-cuda 15, sd21-a10g-triton 15, sd21-l4-triton 10, sd21-inf2 40, sd21-trn1 20",
     );
     expect(message).toContain("after:  sd21 100 (round-robin per pod)");
     expect(message).toMatch(/sd21-inf2\s+100 -> 81\.1/);
@@ -102,8 +108,12 @@ describe("Mode-switch steps", () => {
     };
     const early = await checkReceivers({ plan }, h);
     expect(early).toMatchObject({ ready: false, timedOut: false });
-    h.clock.advance(301_000);
-    expect(await checkReceivers({ plan }, h)).toMatchObject({ ready: false, timedOut: true });
+    h.clock.advance(1_801_000);
+    expect(await checkReceivers({ plan }, h)).toMatchObject({
+      ready: false,
+      timedOut: true,
+      verdict: "deadline",
+    });
   });
 
   it("fail verification while the ALB lags, and at once on a FailedBuildModel event newer than the patch", async () => {
@@ -195,5 +205,123 @@ describe("Mode-switch steps", () => {
       SwitchInputError,
     );
     await expect(planSwitch({ service: "sd21", move: "sideways" }, null, h)).rejects.toThrow(/move: /);
+  });
+
+  it("hold the receivers at the plan's pods until released after traffic moved, and roll holds back", async () => {
+    const h = harness();
+    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    expect(plan.holds.length).toBeGreaterThan(0);
+    const scaling = await applyScaling({ plan }, h);
+    for (const hold of plan.holds) {
+      expect(h.cluster.heldAt(hold.unit)).toBe(hold.replicas);
+    }
+    expect(scaling.holds.every((x) => x.outcome === "held")).toBe(true);
+    const routing = await applyRouting({ plan, scaling }, h);
+    // Still held once traffic moved: KEDA's metric has not caught up with the new load yet.
+    expect(plan.holds.every((hold) => h.cluster.heldAt(hold.unit) === hold.replicas)).toBe(true);
+    const release = await releaseHolds({ plan, scaling, routing }, h);
+    expect(release.released.every((x) => x.outcome === "released")).toBe(true);
+    expect(plan.holds.every((hold) => h.cluster.heldAt(hold.unit) === null)).toBe(true);
+  });
+
+  it("wait for held pods: a receiver with fewer ready pods than its hold is not ready", async () => {
+    const h = harness();
+    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    const first = plan.holds[0];
+    if (first === undefined) throw new Error("no hold");
+    h.cluster.units[first.unit] = {
+      desiredReplicas: first.replicas,
+      readyReplicas: first.replicas - 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const waiting = await checkReceivers({ plan, scaling }, h);
+    expect(waiting).toMatchObject({ ready: false, verdict: "waiting" });
+    expect(waiting.units.find((u) => u.unit === first.unit)).toMatchObject({ wanted: first.replicas });
+  });
+
+  it("move traffic at once when a waiting failover's unit stops serving", async () => {
+    const h = harness();
+    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 0,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const receiver = plan.holds[0]?.unit as string;
+    h.cluster.units[receiver] = {
+      desiredReplicas: 3,
+      readyReplicas: 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    expect(await checkReceivers({ plan, scaling }, h)).toMatchObject({
+      timedOut: true,
+      verdict: "turned-urgent",
+    });
+  });
+
+  it("plan an urgent failover (no ready pod left) with the short receivers deadline", async () => {
+    const h = harness();
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 0,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    expect(plan.input.urgent).toBe(true);
+    expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
+  });
+
+  it("roll back a fallback or rebalance whose receivers are not ready by the deadline", async () => {
+    const h = harness();
+    await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
+    const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
+    const plan = await planSwitch(rebalance?.input, null, h);
+    const scaling = await applyScaling({ plan }, h);
+    const first = plan.holds[0];
+    if (first === undefined) throw new Error("the rebalance holds no receiver");
+    h.cluster.units[first.unit] = {
+      desiredReplicas: first.replicas,
+      readyReplicas: 0,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    h.clock.advance(1_801_000);
+    await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(ReceiversNotReadyError);
+    const result = await rollback(
+      { plan, scaling, error: { Error: "ReceiversNotReadyError", Cause: "not ready" } },
+      h,
+    );
+    expect(result.released.some((x) => x.outcome === "released")).toBe(true);
+    expect(h.cluster.heldAt(first.unit)).toBeNull();
+  });
+
+  it("stand a rebalance down when a failover moved the traffic after it planned", async () => {
+    const h = harness();
+    await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
+    const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
+    const plan = await planSwitch(rebalance?.input, null, h);
+    h.switches.records.push({
+      name: rebalance?.name ?? "",
+      move: "rebalance",
+      startedAt: T0,
+      status: "RUNNING",
+    });
+    h.clock.advance(30_000);
+    await evaluate(
+      h.config,
+      { trigger: "cloudtrail", capacitySignals: [capacityError("inf2.xlarge", T0, 2)] },
+      h,
+    );
+    const failover = h.switches.started.find((s) => s.name.includes("failover"));
+    expect(failover).toBeDefined();
+    const failoverPlan = await planSwitch(failover?.input, null, h);
+    await applyRouting({ plan: failoverPlan }, h);
+    await expect(applyRouting({ plan }, h)).rejects.toThrow(SwitchSupersededError);
   });
 });

@@ -7,7 +7,6 @@ import {
   capacityError,
   MINUTE,
   minutes,
-  optimalWeights,
   policyOf,
   service,
   state,
@@ -377,5 +376,60 @@ describe("Function: decide — unit conditions", () => {
     const decision = decide(state({ units }), calmSignals(), policy, T0);
     expect(decision.conditions["sd21-trn1"]).toMatchObject({ unavailable: "no-healthy-targets" });
     expect(decision.conditions["sd21-a10g-cuda"]?.unavailable).toBeUndefined();
+  });
+});
+
+describe("Function: decide — failover urgency and limits", () => {
+  it("marks a failover on capacity errors urgent only when the unit stops serving", () => {
+    const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - MINUTE));
+    const serving = decide(state(), signals, policy, T0);
+    expect(serving).toMatchObject({ kind: "failover", urgent: false });
+    expect(serving.reasons.at(-1)).toMatch(/not urgent: sd21-inf2 still serves and only cannot grow/);
+    const lost = state({
+      units: {
+        ...state().units,
+        "sd21-inf2": { desiredReplicas: 1, readyReplicas: 0, unschedulableSince: null, unschedulablePods: 0 },
+      },
+    });
+    const urgent = decide(lost, signals, policy, T0);
+    expect(urgent).toMatchObject({ kind: "failover", urgent: true });
+    expect(urgent.reasons.at(-1)).toMatch(/urgent: sd21-inf2 has no ready pod, so traffic moves at once/);
+  });
+
+  it("does not fail over on latency when no other unit can scale out: capacity mode would add nothing", () => {
+    const atMax = {
+      desiredReplicas: 100,
+      readyReplicas: 100,
+      unschedulableSince: null,
+      unschedulablePods: 0,
+    };
+    const everyUnitAtMax = state({ units: Object.fromEntries(UNITS.map((u) => [u, atMax])) });
+    const slow = withUnitMinutes(
+      calmSignals(),
+      "sd21-l4-triton",
+      minutes(30, () => ({ latencyMs: 1400 })),
+    );
+    const decision = decide(everyUnitAtMax, slow, policy, T0);
+    expect(decision.kind).toBe("stay");
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({
+        rule: "latency-breach",
+        met: false,
+        detail: expect.stringMatching(/no other unit can scale out either/),
+      }),
+    );
+  });
+
+  it("waits with a fallback until the causing unit has a ready pod", () => {
+    const starting = state({
+      mode: "capacity",
+      units: {
+        ...state().units,
+        "sd21-inf2": { desiredReplicas: 1, readyReplicas: 0, unschedulableSince: null, unschedulablePods: 0 },
+      },
+    });
+    const decision = decide(starting, calmSignals(), policy, T0);
+    expect(decision.kind).toBe("stay");
+    expect(decision.reasons).toContain("sd21-inf2: its pods schedule but none is ready yet");
   });
 });

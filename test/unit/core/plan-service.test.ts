@@ -315,3 +315,31 @@ describe("Properties: planService", () => {
     );
   });
 });
+
+describe("Function: planService — a unit capped at the pods it has ready", () => {
+  it("plans a unit that just got capacity back at its ready pods, and the others around it", () => {
+    const service = sd21Service({ headroom: 0 });
+    const uncapped = planService({ service, mode: "cost", demandRps: 600 });
+    const capped = planService({
+      service,
+      mode: "cost",
+      demandRps: 600,
+      conditions: { "sd21-inf2": { runningPods: 1, maxPods: 1 } },
+    });
+    expect(uncapped.units[0]?.pods).toBeGreaterThan(1);
+    expect(capped.units[0]?.pods).toBe(1);
+    expect(capped.units[0]?.weight).toBeGreaterThan(0);
+    expect(capped.feasible).toBe(true);
+    expect(capped.hourlyCost).toBeGreaterThan(uncapped.hourlyCost);
+  });
+
+  it("never caps below minReplicaCount", () => {
+    const plan = planService({
+      service: sd21Service({ headroom: 0 }),
+      mode: "cost",
+      demandRps: 100,
+      conditions: { "sd21-inf2": { maxPods: 0 } },
+    });
+    expect(plan.units[0]?.pods).toBe(1);
+  });
+});

@@ -16,6 +16,7 @@ export type UnitField = Exclude<keyof UnitMinute, "at">;
 /** What a query's values mean; one query can serve several (an `average` SLO is also the average latency). */
 export type SeriesRole =
   | { readonly kind: "unit"; readonly service: string; readonly unit: string; readonly field: UnitField }
+  | { readonly kind: "consolidated"; readonly service: string; readonly field: UnitField }
   | { readonly kind: "elb5xx"; readonly loadBalancer: string }
   | { readonly kind: "capacity"; readonly instanceType: string };
 
@@ -90,6 +91,9 @@ export function planMetricQueries(request: MetricsRequest): QueryPlan {
   };
 
   const loadBalancers = [...new Set(request.services.map((s) => s.loadBalancer))];
+  // The consolidated Service's group carries every request in capacity mode: demand and
+  // latency are read from it (two queries a service, still one call for 100 units).
+  const consolidatedMetrics = UNIT_METRICS.filter((m) => m.field === "requests" || m.field === "latencyMs");
   request.services.forEach((service, s) => {
     const sloStatistic = cloudWatchStatistic(service.latencyStatistic);
     Object.entries(service.targetGroups).forEach(([unit, targetGroup], u) => {
@@ -115,6 +119,26 @@ export function planMetricQueries(request: MetricsRequest): QueryPlan {
         );
       }
     });
+    if (service.consolidatedTargetGroup !== null) {
+      const dimensions = [
+        { Name: "LoadBalancer", Value: service.loadBalancer },
+        { Name: "TargetGroup", Value: service.consolidatedTargetGroup },
+      ];
+      for (const metric of consolidatedMetrics) {
+        add(
+          `s${s}_all_${metric.tag}`,
+          ALB_NAMESPACE,
+          metric.metricName,
+          dimensions,
+          metric.stat(sloStatistic),
+          {
+            kind: "consolidated",
+            service: service.service,
+            field: metric.field,
+          },
+        );
+      }
+    }
   });
   loadBalancers.forEach((loadBalancer, l) => {
     add(

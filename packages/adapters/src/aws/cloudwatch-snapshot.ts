@@ -45,12 +45,15 @@ export function buildSnapshot(
 ): MetricsSnapshot {
   const minutes = windowMinutes(request.start, request.end);
   const unitSeries = new Map<string, ReadonlyMap<EpochMs, number>>();
+  const consolidatedSeries = new Map<string, ReadonlyMap<EpochMs, number>>();
   const elbSeries = new Map<string, ReadonlyMap<EpochMs, number>>();
   const capacitySeries = new Map<string, ReadonlyMap<EpochMs, number>>();
   for (const [id, roles] of plan.roles) {
     const values = series.get(id) ?? new Map<EpochMs, number>();
     for (const role of roles) {
       if (role.kind === "unit") unitSeries.set(unitKey(role.service, role.unit, role.field), values);
+      else if (role.kind === "consolidated")
+        consolidatedSeries.set(unitKey(role.service, "", role.field), values);
       else if (role.kind === "elb5xx") elbSeries.set(role.loadBalancer, values);
       else capacitySeries.set(role.instanceType, values);
     }
@@ -58,11 +61,10 @@ export function buildSnapshot(
 
   const services: Record<string, ServiceMetrics> = {};
   for (const service of request.services) {
-    const units: Record<string, readonly UnitMinute[]> = {};
-    for (const unit of Object.keys(service.targetGroups)) {
+    const rows = (series: Map<string, ReadonlyMap<EpochMs, number>>, unit: string): UnitMinute[] => {
       const value = (field: UnitField, at: EpochMs) =>
-        unitSeries.get(unitKey(service.service, unit, field))?.get(at);
-      units[unit] = minutes.map((at) => ({
+        series.get(unitKey(service.service, unit, field))?.get(at);
+      return minutes.map((at) => ({
         at,
         requests: value("requests", at) ?? 0,
         count2xx: value("count2xx", at) ?? 0,
@@ -71,10 +73,15 @@ export function buildSnapshot(
         latencyAvgMs: milliseconds(value("latencyAvgMs", at)),
         healthyHosts: value("healthyHosts", at) ?? null,
       }));
+    };
+    const units: Record<string, readonly UnitMinute[]> = {};
+    for (const unit of Object.keys(service.targetGroups)) {
+      units[unit] = rows(unitSeries, unit);
     }
     const elb = elbSeries.get(service.loadBalancer);
     services[service.service] = {
       units,
+      consolidated: service.consolidatedTargetGroup === null ? null : rows(consolidatedSeries, ""),
       elb5xx: minutes.map((at) => ({ at, count: elb?.get(at) ?? 0 })),
     };
   }

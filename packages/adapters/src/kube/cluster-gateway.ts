@@ -21,7 +21,9 @@ import {
   KARPENTER_CAPACITY_REASON,
   karpenterCapacitySignals,
   PlanningError,
+  type ReplicaHold,
   type RoutingChange,
+  replicaHoldPatch,
   type ScaledObjectState,
   type ScalingChange,
   type ServiceClusterState,
@@ -225,6 +227,63 @@ export class KubernetesClusterGateway implements ClusterGateway {
           attempt,
         });
         current = reread;
+      }
+    }
+  }
+
+  async holdReplicas(
+    service: InferenceService,
+    unitName: string,
+    replicas: number | null,
+    owner: string,
+  ): Promise<ReplicaHold> {
+    const unit = service.units.find((u) => u.name === unitName);
+    if (unit === undefined) {
+      throw new PlanningError(
+        `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
+      );
+    }
+    const apis = await this.#apis();
+    const namespace = service.namespace;
+    const name = unit.scaledObject.name;
+    const target = scaledObjectTarget(service, unit, "patch");
+    for (let attempt = 1; ; attempt += 1) {
+      const current = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+        apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
+      )) as ScaledObjectJson & {
+        metadata?: { annotations?: Record<string, string>; resourceVersion?: string };
+      };
+      const { outcome, patch } = replicaHoldPatch(current.metadata?.annotations ?? {}, replicas, owner);
+      const hold: ReplicaHold = { unit: unit.name, scaledObject: name, replicas, outcome };
+      if (patch === null) {
+        return hold;
+      }
+      // Annotations only, guarded by the version just read: a merge patch never touches the triggers.
+      const body = {
+        metadata: {
+          resourceVersion: current.metadata?.resourceVersion,
+          annotations: patch.metadata.annotations,
+        },
+      };
+      try {
+        await apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body }, MERGE_PATCH);
+        this.#logger.info("scaledobject-hold", {
+          scaledObject: `${namespace}/${name}`,
+          replicas,
+          outcome,
+          attempt,
+        });
+        return hold;
+      } catch (error) {
+        if (statusCodeOf(error) !== 409) {
+          throw this.#failed(error, target);
+        }
+        if (attempt > this.#maxConflictRetries) {
+          throw new KubernetesConflictError(
+            `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts to ${replicas === null ? "release its replica hold" : `hold it at ${replicas} replicas`}; retry the step`,
+            error,
+          );
+        }
       }
     }
   }

@@ -197,8 +197,25 @@ const policyFields = {
     0,
     1440,
   ).meta({ description: "How long the cost-optimal weights must stay outside the dead-band." }),
-  receiverReadyTimeoutSeconds: wholeNumber("seconds to wait for receiving units to be ready", 0, 3600).meta({
-    description: "Make-before-break: longest wait for scaled-up units before traffic moves anyway.",
+  receiverReadyTimeoutSeconds: wholeNumber(
+    "seconds a failover waits for receiving units before moving traffic",
+    0,
+    3600,
+  ).meta({
+    description:
+      "Make-before-break on failover: the receivers' pods start when the switch begins; traffic moves after at most this long, ready or not — a degraded service must not wait.",
+  }),
+  receiverHoldSeconds: wholeNumber("seconds receivers stay held after traffic moves", 0, 3600).meta({
+    description:
+      "After traffic moves, receivers stay at their planned pods this long, so KEDA's metric (aws-cloudwatch collects 300 s by default) shows their new load before KEDA scales them again.",
+  }),
+  calmMoveReadyTimeoutSeconds: wholeNumber(
+    "seconds a fallback or rebalance waits for receiving units",
+    0,
+    7200,
+  ).meta({
+    description:
+      "A fallback or rebalance waits this long for its receiving units' pods, then rolls back instead of moving traffic onto pods that are not there.",
   }),
   verifyTimeoutSeconds: wholeNumber("seconds to wait for the ALB to show the new weights", 10, 3600).meta({
     description: "Longest wait for the Load Balancer Controller to apply the new weights.",
@@ -217,7 +234,9 @@ export const POLICY_DEFAULTS = {
   undoneFallbackQuietMultiplier: 2,
   rebalanceDeadBandPercent: 10,
   rebalanceSustainMinutes: 15,
-  receiverReadyTimeoutSeconds: 300,
+  receiverReadyTimeoutSeconds: 30,
+  receiverHoldSeconds: 300,
+  calmMoveReadyTimeoutSeconds: 1800,
   verifyTimeoutSeconds: 180,
 } as const satisfies { readonly [K in keyof typeof policyFields]: number };
 

@@ -84,13 +84,20 @@ export function decide(
       ...new Set(evidence.filter((e) => e.met && e.unit !== undefined).map((e) => e.unit as string)),
     ];
     if (causes.length > 0) {
+      const urgentWhy = urgency(causes, evidence, observations);
       return {
         ...base,
         kind: "failover",
         from: "cost",
         to: "capacity",
         causes,
-        reasons: evidence.filter((e) => e.met && e.rule !== "action-annotation").map((e) => e.detail),
+        urgent: urgentWhy !== null,
+        reasons: [
+          ...evidence.filter((e) => e.met && e.rule !== "action-annotation").map((e) => e.detail),
+          urgentWhy === null
+            ? `not urgent: ${causes.join(", ")} still ${causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
+            : `urgent: ${urgentWhy}, so traffic moves at once`,
+        ],
         evidence,
       };
     }
@@ -192,8 +199,15 @@ function failoverEvidence(observations: Observations, policy: Policy, sloMs: num
       });
     }
     if (o.latency.breachedMinutes > 0) {
-      const met = o.breachesSlo && o.cannotScaleOut;
-      const why = o.cannotScaleOut ? scaleOutBlocker(o) : "it can still scale out";
+      // Capacity mode helps only if some other unit can take more: when none can scale
+      // out, round-robin adds no capacity and holds every pod to the slowest unit's pace.
+      const othersCanScale = observations.units.some((other) => other !== o && !other.cannotScaleOut);
+      const met = o.breachesSlo && o.cannotScaleOut && othersCanScale;
+      const why = !o.cannotScaleOut
+        ? "it can still scale out"
+        : othersCanScale
+          ? scaleOutBlocker(o)
+          : `${scaleOutBlocker(o)}, but no other unit can scale out either: capacity mode would add no capacity`;
       evidence.push({
         rule: "latency-breach",
         unit: o.unit.name,
@@ -205,6 +219,28 @@ function failoverEvidence(observations: Observations, policy: Policy, sloMs: num
     }
   }
   return evidence;
+}
+
+/** Why a failover cannot wait for the receivers' pods, or null when it can. */
+function urgency(
+  causes: readonly string[],
+  evidence: readonly Evidence[],
+  observations: Observations,
+): string | null {
+  const breaching = evidence.find((e) => e.met && e.rule === "latency-breach");
+  if (breaching !== undefined) {
+    return `${breaching.unit} breaks the SLO`;
+  }
+  for (const name of causes) {
+    const o = observations.units.find((u) => u.unit.name === name);
+    if (o !== undefined && !o.podsReady) {
+      return `${name} has no ready pod`;
+    }
+    if (o?.recentCapacitySignals.some((s) => s.source === "spot-interruption") === true) {
+      return `${name}'s instances are being reclaimed (Spot interruption)`;
+    }
+  }
+  return null;
 }
 
 function scaleOutBlocker(o: UnitObservation): string {
@@ -257,15 +293,23 @@ function fallbackEvidence(
       unit: name,
       observed: o.unschedulablePods,
       threshold: 0,
-      met: o.unschedulablePods === 0,
+      met: o.unschedulablePods === 0 && o.podsReady,
       detail:
-        o.unschedulablePods === 0
-          ? `${name}: every pod schedules`
-          : `${name}: ${o.unschedulablePods} pod${o.unschedulablePods === 1 ? "" : "s"} cannot be scheduled`,
+        o.unschedulablePods > 0
+          ? `${name}: ${o.unschedulablePods} pod${o.unschedulablePods === 1 ? "" : "s"} cannot be scheduled`
+          : o.podsReady
+            ? `${name}: every pod schedules`
+            : `${name}: its pods schedule but none is ready yet`,
     });
   }
-  const breaching = observations.units.filter((o) => o.breachesSlo).map((o) => o.unit.name);
-  const known = observations.units.some((o) => o.latency.knownMinutes > 0);
+  const consolidatedName = state.service.consolidatedService?.name;
+  const breaching = [
+    ...observations.units.filter((o) => o.breachesSlo).map((o) => o.unit.name),
+    ...(observations.consolidated?.breaches === true ? [`the consolidated Service ${consolidatedName}`] : []),
+  ];
+  const known =
+    observations.units.some((o) => o.latency.knownMinutes > 0) ||
+    (observations.consolidated?.knownMinutes ?? 0) > 0;
   evidence.push({
     rule: "slo-holds",
     observed: breaching.length > 0 ? breaching.join(", ") : known ? "within SLO" : "no latency data",

@@ -20,6 +20,8 @@ export interface UnitObservation {
   /** The newest capacity signal for its instance types anywhere in the data, or null. */
   readonly lastCapacitySignalAt: EpochMs | null;
   readonly unschedulablePods: number;
+  /** False while pods are desired but none is ready (starting, crash-looping). */
+  readonly podsReady: boolean;
   /** How long its oldest unschedulable pod has waited, in seconds; null when none waits. */
   readonly unschedulableSeconds: number | null;
   readonly unschedulablePastGrace: boolean;
@@ -37,8 +39,19 @@ export interface UnitObservation {
   readonly healthyHosts: number | null;
 }
 
+/** Latency of one target group over the last latencyWindowMinutes. */
+export interface LatencyObservation {
+  readonly breachedMinutes: number;
+  readonly knownMinutes: number;
+  readonly worstMs: number | null;
+  /** At least latencyBreachMinutes of them over the SLO. */
+  readonly breaches: boolean;
+}
+
 export interface Observations {
   readonly units: readonly UnitObservation[];
+  /** The consolidated Service's target group, when read: all traffic goes through it in capacity mode. */
+  readonly consolidated: LatencyObservation | null;
   /** Requests/s per minute over the whole window, oldest first (missing counts are 0). */
   readonly demandByMinute: readonly { readonly at: EpochMs; readonly rps: number }[];
   /** The highest of the last DEMAND_MINUTES minutes. */
@@ -88,6 +101,7 @@ export function observe(
       recentCapacitySignals: recent,
       lastCapacitySignalAt: last,
       unschedulablePods,
+      podsReady: !(runtime !== undefined && runtime.desiredReplicas > 0 && runtime.readyReplicas === 0),
       unschedulableSeconds: waiting,
       unschedulablePastGrace: waiting !== null && waiting > policy.unschedulableGraceSeconds,
       latency,
@@ -99,6 +113,17 @@ export function observe(
   });
 
   const demandByMinute = demandSeries(signals);
+  const consolidatedLatency =
+    signals.consolidated === undefined || signals.consolidated === null
+      ? null
+      : latencyOver(signals.consolidated.slice(-policy.latencyWindowMinutes), slo);
+  const consolidated =
+    consolidatedLatency === null
+      ? null
+      : {
+          ...consolidatedLatency,
+          breaches: consolidatedLatency.breachedMinutes >= policy.latencyBreachMinutes,
+        };
   const latest = demandByMinute.slice(-DEMAND_MINUTES);
   const demandRps = latest.reduce((peak, m) => Math.max(peak, m.rps), 0);
 
@@ -114,7 +139,7 @@ export function observe(
       conditions[o.unit.name] = base;
     }
   }
-  return { units, demandByMinute, demandRps, conditions };
+  return { units, consolidated, demandByMinute, demandRps, conditions };
 }
 
 /**
@@ -149,10 +174,13 @@ function latencyOver(
   return { breachedMinutes, knownMinutes, worstMs };
 }
 
-/** Σ RequestCount ÷ 60 across the units, per minute present in any unit's series. */
+/**
+ * Σ RequestCount ÷ 60 across the units' and the consolidated Service's target groups,
+ * per minute present in any series: every request reaches exactly one of them.
+ */
 function demandSeries(signals: DecisionSignals): { at: EpochMs; rps: number }[] {
   const byMinute = new Map<EpochMs, number>();
-  for (const minutes of Object.values(signals.minutes)) {
+  for (const minutes of [...Object.values(signals.minutes), signals.consolidated ?? []]) {
     for (const minute of minutes) {
       byMinute.set(minute.at, (byMinute.get(minute.at) ?? 0) + minute.requests / 60);
     }

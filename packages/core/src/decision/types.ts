@@ -55,6 +55,8 @@ export interface ServiceState {
 export interface DecisionSignals {
   /** Per unit name: one-minute ALB data of the window, oldest first. */
   readonly minutes: Readonly<Record<string, readonly UnitMinute[]>>;
+  /** The consolidated Service's target group (all traffic in capacity mode), when read. */
+  readonly consolidated?: readonly UnitMinute[] | null;
   /** Capacity signals of every source, any instance type. */
   readonly capacity: readonly CapacitySignal[];
 }
@@ -107,6 +109,12 @@ export type Decision =
       readonly from: "cost";
       readonly to: "capacity";
       readonly causes: readonly string[];
+      /**
+       * A causing unit is failing now (over the SLO, no ready pod, or its instance is
+       * being reclaimed): traffic moves at once. Otherwise the unit still serves and only
+       * cannot grow, so traffic moves once the receivers' pods are ready.
+       */
+      readonly urgent: boolean;
     })
   | (DecisionBase & { readonly kind: "fallback"; readonly from: "capacity"; readonly to: "cost" })
   | (DecisionBase & {

@@ -6,6 +6,11 @@ export const SWITCHYARD_ANNOTATIONS = {
   lastTransition: "switchyard.io/last-transition",
   /** Comma-separated units whose trouble caused the current capacity mode; a fallback waits for all of them. */
   failoverCause: "switchyard.io/failover-cause",
+  /**
+   * On a ScaledObject: the replica count Switchyard holds it at while traffic moves to
+   * it (make-before-break); it marks KEDA's paused-replicas as Switchyard's to remove.
+   */
+  heldReplicas: "switchyard.io/held-replicas",
   /** An operator's pin: `cost` or `capacity`, optionally `capacity until 2026-11-21T18:00:00Z`. */
   pin: "switchyard.io/pin",
 } as const;
@@ -14,3 +19,6 @@ export const SWITCHYARD_ANNOTATIONS = {
 export function actionAnnotationKey(action: string): string {
   return `alb.ingress.kubernetes.io/actions.${action}`;
 }
+
+/** KEDA scales the workload to this many replicas and pauses autoscaling until it is removed. */
+export const KEDA_PAUSED_REPLICAS = "autoscaling.keda.sh/paused-replicas";

@@ -33,6 +33,8 @@ interface Participant {
   readonly heldPods: number;
   /** True when every unit is unavailable and this one is used anyway, at its held pods. */
   readonly forced: boolean;
+  /** A planning cap on the unit's pods (see UnitCondition.maxPods). */
+  readonly maxPods?: number;
 }
 
 const REASON_TEXT: Record<UnavailableReason, string> = {
@@ -138,7 +140,9 @@ function participantsOf(
       Math.min(condition.runningPods ?? unit.minReplicaCount, unit.maxReplicaCount),
     );
     if (condition.unavailable === undefined) {
-      return { unit, heldPods, forced: false };
+      return condition.maxPods === undefined
+        ? { unit, heldPods, forced: false }
+        : { unit, heldPods, forced: false, maxPods: Math.max(0, condition.maxPods) };
     }
     // An ALB rule with every weight 0 is not a state to rely on; when nothing is
     // available, keep routing to what runs so a unit that recovers serves at once.
@@ -156,11 +160,13 @@ function allocationUnit(p: Participant, perPodRps: number): AllocationUnit {
   if (p.forced) {
     return { rps: perPodRps, price: p.unit.hourlyPrice, min: p.heldPods, max: p.heldPods };
   }
+  // A cap never goes below minReplicaCount: those pods run (and are paid for) anyway.
+  const cap = Math.max(p.unit.minReplicaCount, p.maxPods ?? p.unit.maxReplicaCount);
   return {
     rps: perPodRps,
     price: p.unit.hourlyPrice,
     min: p.unit.minReplicaCount,
-    max: p.unit.maxReplicaCount,
+    max: Math.min(p.unit.maxReplicaCount, cap),
   };
 }
 

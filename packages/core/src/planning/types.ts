@@ -11,6 +11,12 @@ export interface UnitCondition {
   /** Pods that exist now; an unavailable unit keeps these (and they are paid for). */
   readonly runningPods?: number;
   readonly unavailable?: UnavailableReason;
+  /**
+   * Plan this unit with at most this many pods (still routable): a unit that just got its
+   * capacity back is planned at the pods it has ready, so traffic moves without waiting
+   * for new ones; a later rebalance grows it.
+   */
+  readonly maxPods?: number;
 }
 
 export interface TargetGroupWeight {

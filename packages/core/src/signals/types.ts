@@ -32,6 +32,11 @@ export interface UnitMinute {
 export interface ServiceMetrics {
   /** Per unit name: one entry per minute of the window, oldest first. */
   readonly units: Readonly<Record<string, readonly UnitMinute[]>>;
+  /**
+   * The consolidated Service's target group, per minute (requests and latency only);
+   * null when the service has none or it was not found.
+   */
+  readonly consolidated: readonly UnitMinute[] | null;
   /** HTTPCode_ELB_5XX_Count of the service's load balancer per minute (shared by every service on that ALB). */
   readonly elb5xx: readonly { readonly at: EpochMs; readonly count: number }[];
 }

@@ -1,0 +1,86 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { KubernetesClusterGateway } from "@switchyard/adapters";
+import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KubeApiDouble } from "../../support/kube-api-double.ts";
+import { seedSd21 } from "../../support/kube-objects.ts";
+import { sd21Service } from "../../support/sd21.ts";
+
+const OWNER = "sd21-failover-202611142120";
+const service = sd21Service();
+
+describe("Class: KubernetesClusterGateway — replica holds", () => {
+  let double: KubeApiDouble;
+  let gateway: KubernetesClusterGateway;
+
+  beforeEach(async () => {
+    double = new KubeApiDouble();
+    await double.start();
+    seedSd21(double);
+    gateway = new KubernetesClusterGateway({
+      kubeConfig: async () => double.kubeConfig(),
+      logger: new Logger({ serviceName: "test", logLevel: "SILENT" }),
+    });
+  });
+
+  afterEach(async () => {
+    await double.stop();
+  });
+
+  const annotationsOf = (name: string) =>
+    double.get("ScaledObject", "default", name)?.metadata.annotations ?? {};
+  const triggersOf = (name: string) =>
+    (double.get("ScaledObject", "default", name)?.spec as { triggers: unknown } | undefined)?.triggers;
+
+  it("holds a unit with a merge patch of annotations only, guarded by the version read", async () => {
+    const triggers = triggersOf("sd21-l4-triton");
+    double.clearRequests();
+    const hold = await gateway.holdReplicas(service, "sd21-l4-triton", 3, OWNER);
+    expect(hold).toEqual({
+      unit: "sd21-l4-triton",
+      scaledObject: "sd21-l4-triton",
+      replicas: 3,
+      outcome: "held",
+    });
+    expect(annotationsOf("sd21-l4-triton")).toMatchObject({
+      [KEDA_PAUSED_REPLICAS]: "3",
+      [SWITCHYARD_ANNOTATIONS.heldReplicas]: `3@${OWNER}`,
+    });
+    expect(triggersOf("sd21-l4-triton")).toEqual(triggers);
+    const patch = double.requestsMatching({ verb: "patch", resource: "scaledobjects" })[0];
+    expect(patch?.contentType).toBe("application/merge-patch+json");
+    expect(
+      (patch?.body as { metadata: { resourceVersion?: string } } | undefined)?.metadata.resourceVersion,
+    ).toBeDefined();
+  });
+
+  it("releases its own hold and leaves an operator's pause alone", async () => {
+    await gateway.holdReplicas(service, "sd21-l4-triton", 3, OWNER);
+    expect((await gateway.holdReplicas(service, "sd21-l4-triton", null, OWNER)).outcome).toBe("released");
+    expect(annotationsOf("sd21-l4-triton")[KEDA_PAUSED_REPLICAS]).toBeUndefined();
+
+    double.edit("ScaledObject", "default", "sd21-trn1", (o) => {
+      o.metadata.annotations = { [KEDA_PAUSED_REPLICAS]: "0" };
+    });
+    expect((await gateway.holdReplicas(service, "sd21-trn1", 2, OWNER)).outcome).toBe(
+      "paused-by-someone-else",
+    );
+    expect(annotationsOf("sd21-trn1")).toEqual({ [KEDA_PAUSED_REPLICAS]: "0" });
+  });
+
+  it("reads again and retries when the ScaledObject changed between the read and the patch", async () => {
+    double.beforeNext({ verb: "patch", resource: "scaledobjects", name: "sd21-a10g-cuda" }, () =>
+      double.edit("ScaledObject", "default", "sd21-a10g-cuda", (o) => {
+        o.metadata.labels = { owner: "team-a" };
+      }),
+    );
+    const hold = await gateway.holdReplicas(service, "sd21-a10g-cuda", 2, OWNER);
+    expect(hold.outcome).toBe("held");
+    expect(
+      double.requestsMatching({ verb: "patch", resource: "scaledobjects", name: "sd21-a10g-cuda" }),
+    ).toHaveLength(2);
+    expect(double.get("ScaledObject", "default", "sd21-a10g-cuda")?.metadata.labels).toEqual({
+      owner: "team-a",
+    });
+  });
+});
