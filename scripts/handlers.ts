@@ -1,13 +1,9 @@
-/** The Lambda handlers in functions/, by file name: the one list build, bench and infra read. */
-export const HANDLERS = [
-  "evaluate",
-  "plan-switch",
-  "apply-scaling",
-  "check-receivers",
-  "apply-routing",
-  "verify-routing",
-  "release-holds",
-  "rollback",
-] as const;
+import { MODE_SWITCH_STEPS } from "@switchyard/core";
+
+/**
+ * The Lambda handlers in functions/, by file name: `evaluate` and the workflow's steps
+ * (core's list, which the ASL invokes). The one list build, bench and infra read.
+ */
+export const HANDLERS = ["evaluate", ...MODE_SWITCH_STEPS] as const;
 
 export type HandlerName = (typeof HANDLERS)[number];

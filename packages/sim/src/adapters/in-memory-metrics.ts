@@ -8,6 +8,7 @@ import type {
   ServiceMetrics,
   UnitMinute,
 } from "@switchyard/core";
+import { noDatapointMinute } from "../model/alb-metrics.ts";
 import type { EnvironmentModel } from "../model/environment.ts";
 import type { SimClock } from "./sim-clock.ts";
 import { targetGroupsOf } from "./target-group-directory.ts";
@@ -55,15 +56,7 @@ export class InMemoryMetricsReader implements MetricsReader {
         const group = dimension === null ? undefined : serviceByDimension.get(dimension);
         return minutes.map((at) =>
           group === undefined || targets.loadBalancer !== directory.loadBalancerDimension
-            ? {
-                at,
-                requests: 0,
-                count2xx: 0,
-                count5xx: 0,
-                latencyMs: null,
-                latencyAvgMs: null,
-                healthyHosts: null,
-              }
+            ? noDatapointMinute(at)
             : // The deployed reader does not query average latency or healthy hosts; neither does this one.
               { ...this.#env.metrics.unitMinute(group, at, now), latencyAvgMs: null, healthyHosts: null },
         );

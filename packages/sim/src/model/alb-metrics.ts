@@ -55,15 +55,7 @@ export class AlbMetrics {
   unitMinute(group: string, minute: EpochMs, now: EpochMs): UnitMinute {
     const data = this.#published(minute, now) ? this.#byGroup.get(group)?.get(minute) : undefined;
     if (data === undefined) {
-      return {
-        at: minute,
-        requests: 0,
-        count2xx: 0,
-        count5xx: 0,
-        latencyMs: null,
-        latencyAvgMs: null,
-        healthyHosts: null,
-      };
+      return noDatapointMinute(minute);
     }
     const requests = Math.round(data.requests);
     const count5xx = Math.round(data.failed);
@@ -106,6 +98,19 @@ export class AlbMetrics {
     }
     return minute;
   }
+}
+
+/** A minute CloudWatch reports nothing for: counts 0 (no traffic), latency and hosts unknown. */
+export function noDatapointMinute(at: EpochMs): UnitMinute {
+  return {
+    at,
+    requests: 0,
+    count2xx: 0,
+    count5xx: 0,
+    latencyMs: null,
+    latencyAvgMs: null,
+    healthyHosts: null,
+  };
 }
 
 function round3(value: number): number {

@@ -4,7 +4,7 @@ import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts"
 import type { MinuteRecord } from "./minute-series.ts";
 import type { PolicySummary } from "./policy-summary.ts";
 import type { PolicyReport, SimulationReport } from "./simulation-report.ts";
-import { summaryRows } from "./summary-table.ts";
+import { SUMMARY_HEADERS, summaryRows } from "./summary-table.ts";
 
 /** report.md: the headline first, then the table, the charts, and what each policy did and why. */
 export function reportMarkdown(report: SimulationReport, charts: readonly ChartDefinition[]): string {
@@ -21,17 +21,7 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartD
   lines.push("## In one minute", "", ...headline(report).map((s) => `- ${s}`), "");
 
   lines.push("## Results", "");
-  const header = [
-    "policy",
-    "$/M req",
-    "total cost",
-    "SLO-violation min",
-    "failed requests",
-    "switches",
-    "failover decided",
-    "traffic moved",
-    "fallback",
-  ];
+  const header = SUMMARY_HEADERS;
   lines.push(`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
   for (const row of summaryRows(report)) {
     lines.push(`| ${row.join(" | ")} |`);

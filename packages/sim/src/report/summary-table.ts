@@ -1,7 +1,8 @@
 import { count, seconds, usd } from "./figures.ts";
 import type { SimulationReport } from "./simulation-report.ts";
 
-const HEADERS = [
+/** The comparison's columns, shared by the terminal table and report.md. */
+export const SUMMARY_HEADERS = [
   "policy",
   "$/M req",
   "total cost",
@@ -30,8 +31,8 @@ export function summaryRows(report: SimulationReport): string[][] {
 
 /** The table `switchyard simulate` prints: one row per policy, numbers right-aligned. */
 export function renderSummaryTable(report: SimulationReport): string {
-  const rows = [HEADERS.slice() as string[], ...summaryRows(report)];
-  const widths = HEADERS.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
+  const rows = [SUMMARY_HEADERS.slice() as string[], ...summaryRows(report)];
+  const widths = SUMMARY_HEADERS.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
   const line = (row: readonly string[]) =>
     row
       .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
