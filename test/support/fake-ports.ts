@@ -28,7 +28,7 @@ import type {
   TargetGroupWeight,
   UnitWorkload,
 } from "@switchyard/core";
-import { replicaHoldPatch } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, replicaHoldPatch } from "@switchyard/core";
 import mergePatch from "json-merge-patch";
 
 /** A clock a test moves by hand. */
@@ -123,7 +123,7 @@ export class InMemoryCluster implements ClusterGateway {
 
   /** The replica count a unit is held at by a Switchyard switch, if any. */
   heldAt(unit: string): number | null {
-    const value = this.holdAnnotations[unit]?.["autoscaling.keda.sh/paused-replicas"];
+    const value = this.holdAnnotations[unit]?.[KEDA_PAUSED_REPLICAS];
     return value === undefined ? null : Number(value);
   }
 

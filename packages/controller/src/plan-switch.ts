@@ -130,7 +130,6 @@ export async function planSwitch(
       mode: annotations[SWITCHYARD_ANNOTATIONS.mode] ?? null,
       lastTransition: annotations[SWITCHYARD_ANNOTATIONS.lastTransition] ?? null,
       failoverCause: annotations[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null,
-      weights: state.weights,
     },
     receiversDeadline: new Date(now + readyTimeout * 1000).toISOString(),
     receiverHoldSeconds: service.policy.receiverHoldSeconds,

@@ -87,8 +87,6 @@ export interface SwitchPlan {
     readonly mode: string | null;
     readonly lastTransition: string | null;
     readonly failoverCause: string | null;
-    /** Weight per unit name read from the annotation, null when it could not be read. */
-    readonly weights: Readonly<Record<string, number>> | null;
   };
   /** After this, traffic moves even if receivers are not ready (a failover must not wait long). */
   readonly receiversDeadline: string;

@@ -161,15 +161,7 @@ function throughputChart(
           "shaded = capacity mode (round-robin) · red strip = no EC2 capacity for the unit's instance type · black = failed req/s",
       },
       data: { values },
-      facet: {
-        row: {
-          field: "policy",
-          type: "nominal",
-          sort: policies,
-          title: null,
-          header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top" },
-        },
-      },
+      facet: policyRows(policies),
       spec: {
         width: 920,
         height: whole ? 95 : 120,
@@ -250,15 +242,7 @@ function latencyChart(report: SimulationReport): ChartDefinition {
           "worst minute of every 5 · log scale · dashed = SLO · red ticks = minutes that broke the SLO (slow or failed)",
       },
       data: { values },
-      facet: {
-        row: {
-          field: "policy",
-          type: "nominal",
-          sort: policies,
-          title: null,
-          header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top" },
-        },
-      },
+      facet: policyRows(policies),
       spec: {
         width: 920,
         height: 70,
@@ -348,4 +332,17 @@ function costChart(report: SimulationReport): ChartDefinition {
       config: CONFIG,
     },
   };
+}
+
+/** One chart row per policy, in the report's order, labelled at its top left. */
+function policyRows(policies: readonly string[]) {
+  return {
+    row: {
+      field: "policy",
+      type: "nominal",
+      sort: policies,
+      title: null,
+      header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top" },
+    },
+  } as const;
 }
