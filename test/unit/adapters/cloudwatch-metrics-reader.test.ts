@@ -571,4 +571,38 @@ describe("Class: CloudWatchMetricsReader", () => {
       `s0_u0_req (AWS/ApplicationELB/RequestCount Sum LoadBalancer=${LB} TargetGroup=${tg("sd21-inf2")}): Forbidden`,
     );
   });
+
+  it("reads the consolidated Service's group, which carries all traffic in capacity mode: requests and latency", async () => {
+    // Prepare
+    cloudWatch
+      .on(GetMetricDataCommand)
+      .callsFake((input) =>
+        answer(input, [
+          unitSeries("sd21", "RequestCount", "Sum", [[minute(2), 24_000]]),
+          unitSeries("sd21", "TargetResponseTime", "p95", [[minute(2), 0.84]]),
+        ]),
+      );
+
+    // Act
+    const snapshot = await reader().read(
+      request({ services: [sd21({ consolidatedTargetGroup: tg("sd21") })] }),
+    );
+
+    // Assess
+    const consolidatedQueries = cloudWatch
+      .commandCalls(GetMetricDataCommand)
+      .flatMap(sentQueries)
+      .filter((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Value === tg("sd21")));
+    expect(
+      consolidatedQueries.map((q) => `${q.MetricStat?.Metric?.MetricName} ${q.MetricStat?.Stat}`).sort(),
+    ).toEqual(["RequestCount Sum", "TargetResponseTime p95"]);
+    expect(snapshot.services.sd21?.consolidated?.[2]).toMatchObject({ requests: 24_000, latencyMs: 840 });
+    expect(snapshot.services.sd21?.consolidated?.[1]).toMatchObject({ requests: 0, latencyMs: null });
+  });
+
+  it("reports no consolidated rows for a service without a consolidated target group", async () => {
+    cloudWatch.on(GetMetricDataCommand).callsFake((input) => answer(input, []));
+    const snapshot = await reader().read(request());
+    expect(snapshot.services.sd21?.consolidated).toBeNull();
+  });
 });

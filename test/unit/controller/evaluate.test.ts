@@ -148,4 +148,10 @@ describe("Function: evaluate", () => {
     expect((error as Error).message).toMatch(/sd15: LoadBalancerNotFoundError: no ALB tagged/);
     expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-failover-202611142120"]);
   });
+
+  it("asks for the consolidated Service's target group, and decides on its minutes", async () => {
+    const h = harness();
+    await evaluate(h.config, schedule, h);
+    expect(h.metrics.requests[0]?.services[0]?.consolidatedTargetGroup).toBe("targetgroup/sd21/0123");
+  });
 });

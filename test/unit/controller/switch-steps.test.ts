@@ -14,6 +14,7 @@ import {
   SwitchSupersededError,
   verifyRouting,
 } from "@switchyard/controller";
+import { type InferenceService, planService } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { ACTION_KEY, type Harness, harness } from "../../support/controller-fixtures.ts";
 import { capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
@@ -323,5 +324,47 @@ describe("Mode-switch steps", () => {
     const failoverPlan = await planSwitch(failover?.input, null, h);
     await applyRouting({ plan: failoverPlan }, h);
     await expect(applyRouting({ plan }, h)).rejects.toThrow(SwitchSupersededError);
+  });
+
+  it("stand a waiting rebalance down at its readiness check when a failover moved the traffic", async () => {
+    const h = harness();
+    await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
+    const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
+    const plan = await planSwitch(rebalance?.input, null, h);
+    const scaling = await applyScaling({ plan }, h);
+    h.cluster.ingress = {
+      ...h.cluster.ingress,
+      annotations: {
+        ...h.cluster.ingress.annotations,
+        [ACTION_KEY]:
+          '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"sd21","servicePort":80,"weight":100}]}}',
+      },
+    };
+    await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(SwitchSupersededError);
+  });
+
+  it("plan a fallback with the unit that caused the failover at the pods it has ready", async () => {
+    const h = harness();
+    await throughShiftTraffic(h);
+    h.clock.advance(30 * MINUTE);
+    await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
+    const fallback = h.switches.started.find((s) => s.name.includes("fallback"));
+    // At 800 RPS the cost-optimal plan would give inf2 more than one pod; it has one ready.
+    const input = { ...(fallback?.input as object), demandRps: 800 };
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const plan = await planSwitch(input, null, h);
+    const uncapped = planService({
+      service: h.config.services[0] as InferenceService,
+      mode: "cost",
+      demandRps: 800,
+    });
+    expect(uncapped.units[0]?.pods).toBeGreaterThan(1);
+    expect(plan.target.units.find((u) => u.name === "sd21-inf2")?.pods).toBe(1);
+    expect(plan.target.feasible).toBe(true);
   });
 });

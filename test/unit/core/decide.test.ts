@@ -433,3 +433,34 @@ describe("Function: decide — failover urgency and limits", () => {
     expect(decision.reasons).toContain("sd21-inf2: its pods schedule but none is ready yet");
   });
 });
+
+describe("Function: decide — capacity mode reads the consolidated Service's group", () => {
+  // In capacity mode the units' own target groups carry nothing: the ALB sends all
+  // traffic through the consolidated Service's group.
+  const silentUnits = Object.fromEntries(
+    UNITS.map((u) => [u, minutes(30, () => ({ rps: 0, latencyMs: null }))]),
+  );
+  const inCapacity = state({ mode: "capacity", lastTransitionAt: T0 - 30 * MINUTE });
+
+  it("falls back on the consolidated group's latency, and counts its requests as demand", () => {
+    const signals: DecisionSignals = {
+      minutes: silentUnits,
+      consolidated: minutes(30, () => ({ rps: 300, latencyMs: 640 })),
+      capacity: [],
+    };
+    const decision = decide(inCapacity, signals, policy, T0);
+    expect(decision.kind).toBe("fallback");
+    expect(decision.demandRps).toBeCloseTo(300, 6);
+  });
+
+  it("stays while the consolidated group breaks the SLO", () => {
+    const signals: DecisionSignals = {
+      minutes: silentUnits,
+      consolidated: minutes(30, () => ({ rps: 300, latencyMs: 1500 })),
+      capacity: [],
+    };
+    const decision = decide(inCapacity, signals, policy, T0);
+    expect(decision.kind).toBe("stay");
+    expect(decision.reasons).toContain("SLO 900 ms broken by the consolidated Service sd21");
+  });
+});
