@@ -13,8 +13,9 @@ export interface CheckReceiversDeps {
 /**
  * One readiness check of WaitForReceivers: every unit that will get more traffic has
  * the pods it was held at ready (or, where it could not be held, none still starting).
- * Past the deadline a failover moves traffic anyway — it must not wait long on a
- * service already degraded — while a fallback or rebalance fails, and rolls back.
+ * Past the deadline a failover, or a rebalance routing around a loss, moves traffic
+ * anyway — it must not wait long on a service already degraded — while a fallback or a
+ * calm rebalance fails, and rolls back.
  */
 export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps): Promise<ReceiversCheck> {
   const state = parseSwitchState(rawState);
@@ -40,13 +41,14 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
   const ready = units.every((u) => u.ready >= 1 && u.ready >= u.wanted);
   const timedOut = now >= Date.parse(plan.receiversDeadline);
   // A failover waiting because its units still served moves at once if one stops serving.
+  const respondsToLoss = plan.input.move === "failover" || plan.input.causes.length > 0;
   const turnedUrgent =
-    plan.input.move === "failover" &&
+    respondsToLoss &&
     plan.input.causes.some((name) => {
       const unit = cluster.units[name];
       return unit !== undefined && unit.desiredReplicas > 0 && unit.readyReplicas === 0;
     });
-  if (!ready && timedOut && plan.input.move !== "failover") {
+  if (!ready && timedOut && !respondsToLoss) {
     const short = units
       .filter((u) => u.ready < Math.max(1, u.wanted))
       .map((u) => `${u.unit} ${u.ready}/${Math.max(1, u.wanted)} ready`)

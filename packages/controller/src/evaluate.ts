@@ -179,11 +179,17 @@ async function evaluateService(
       skippedForRunning: null,
     };
   }
-  // One move at a time, except that a failover never waits behind a fallback or a
-  // rebalance (which may be waiting for pods, or holding them): it supersedes the calm
-  // move, whose next step sees routing it did not plan from and stands down.
+  // One move at a time, except that a response to a loss never waits behind a calm
+  // move (which may be waiting for pods, or holding them): a failover supersedes a
+  // fallback or a rebalance, and a rebalance that routes around a loss supersedes one
+  // started before the loss showed; the superseded move's next step sees routing it did
+  // not plan from and stands down.
+  const lossSince = lossStartedAt(decision, capacity, now, service.policy.capacityErrorWindowMinutes);
   const running = switches.find(
-    (s) => s.status === "RUNNING" && (decision.kind !== "failover" || s.move === "failover"),
+    (s) =>
+      s.status === "RUNNING" &&
+      !(decision.kind === "failover" && s.move !== "failover") &&
+      !(decision.kind === "rebalance" && lossSince !== null && s.move !== "failover" && s.startedAt < lossSince),
   );
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
@@ -213,6 +219,20 @@ async function evaluateService(
   };
 }
 
+/** When the capacity errors behind a routing-around rebalance began; null for any other move. */
+function lossStartedAt(
+  decision: MoveDecision,
+  capacity: readonly CapacitySignal[],
+  now: EpochMs,
+  windowMinutes: number,
+): EpochMs | null {
+  if (decision.kind !== "rebalance" || decision.causes === undefined || decision.causes.length === 0) {
+    return null;
+  }
+  const recent = capacity.filter((c) => c.at > now - windowMinutes * 60_000 && c.at <= now).map((c) => c.at);
+  return recent.length === 0 ? null : Math.min(...recent);
+}
+
 export function switchInputOf(
   decision: MoveDecision,
   name: string,
@@ -224,8 +244,8 @@ export function switchInputOf(
     move: decision.kind,
     from: decision.from,
     to: decision.to,
-    causes: decision.kind === "failover" ? decision.causes : [],
-    urgent: decision.kind === "failover" && decision.urgent,
+    causes: decision.kind === "fallback" ? [] : (decision.causes ?? []),
+    urgent: decision.kind !== "fallback" && decision.urgent === true,
     demandRps: decision.demandRps,
     conditions: decision.conditions,
     reasons: decision.reasons,

@@ -100,7 +100,7 @@ export async function planSwitch(
   // An urgent failover must not wait long on a service already failing; other moves
   // (and a failover whose units still serve) wait for the pods they need.
   const readyTimeout =
-    input.move === "failover" && input.urgent
+    input.move !== "fallback" && input.urgent
       ? service.policy.receiverReadyTimeoutSeconds
       : service.policy.calmMoveReadyTimeoutSeconds;
 

@@ -1,9 +1,11 @@
 import type { Policy } from "../config/types.ts";
 import { planService } from "../planning/plan-service.ts";
+import type { ServicePlan } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { antiFlapEvidence, lastFallbackUndone, round1 } from "./anti-flap.ts";
-import { type Observations, observe, type UnitObservation } from "./observations.ts";
+import { DEMAND_MINUTES, type Observations, observe, type UnitObservation } from "./observations.ts";
 import { pinHolds } from "./pin.ts";
+import { routingLoad } from "./routing-load.ts";
 import type { Decision, DecisionSignals, Evidence, ServiceState } from "./types.ts";
 
 const MINUTE = 60_000;
@@ -85,21 +87,54 @@ export function decide(
     ];
     if (causes.length > 0) {
       const urgentWhy = urgency(causes, evidence, observations);
-      return {
-        ...base,
-        kind: "failover",
-        from: "cost",
-        to: "capacity",
-        causes,
-        urgent: urgentWhy !== null,
-        reasons: [
-          ...evidence.filter((e) => e.met && e.rule !== "action-annotation").map((e) => e.detail),
-          urgentWhy === null
-            ? `not urgent: ${causes.join(", ")} still ${causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
-            : `urgent: ${urgentWhy}, so traffic moves at once`,
-        ],
-        evidence,
+      const response = compareResponses(state, observations, causes);
+      const urgencyReason =
+        urgentWhy === null
+          ? `not urgent: ${causes.join(", ")} still ${causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
+          : `urgent: ${urgentWhy}, so traffic moves at once`;
+      const troubles = evidence.filter((e) => e.met && e.rule !== "action-annotation").map((e) => e.detail);
+      if (response.choice === "capacity") {
+        return {
+          ...base,
+          kind: "failover",
+          from: "cost",
+          to: "capacity",
+          causes,
+          urgent: urgentWhy !== null,
+          reasons: [...troubles, response.evidence.detail, urgencyReason],
+          evidence: [...evidence, response.evidence],
+        };
+      }
+      // Routing around the loss inside cost mode: move only when the current weights
+      // send the frozen units more than their pods serve (or miss what the plan covers).
+      const current = state.weights ?? {};
+      const load = routingLoad(state.service, current, observations.conditions, observations.demandRps);
+      const tolerance = Math.max(1, 0.001 * observations.demandRps);
+      const due =
+        state.actionProblem !== null || load.overloadRps > response.cost.shortfallRps + tolerance;
+      const gap: Evidence = {
+        rule: "routing-risk",
+        observed: round1(load.overloadRps),
+        threshold: round1(response.cost.shortfallRps + tolerance),
+        met: due,
+        detail: due
+          ? `the current weights send ${round1(load.overloadRps)} RPS more than the units' pods can serve at ${round1(observations.demandRps)} RPS (the plan around ${causes.join(", ")} leaves ${round1(response.cost.shortfallRps)})`
+          : `the current weights already route around ${causes.join(", ")}: no unit is sent more than its pods serve`,
       };
+      if (due) {
+        return {
+          ...base,
+          kind: "rebalance",
+          from: "cost",
+          to: "cost",
+          causes,
+          urgent: urgentWhy !== null,
+          weights: { current, target: weightsOf(response.cost) },
+          reasons: [...troubles, response.evidence.detail, urgencyReason],
+          evidence: [...evidence, response.evidence, gap],
+        };
+      }
+      return rebalanceOrStay(base, state, observations, policy, now, [...evidence, response.evidence, gap]);
     }
     if (state.actionProblem !== null) {
       return repair(base, state, evidence);
@@ -107,20 +142,20 @@ export function decide(
     return rebalanceOrStay(base, state, observations, policy, now, evidence);
   }
 
-  const fallback = fallbackEvidence(state, observations, policy, now);
-  const evidence = [...fallback, ...annotationEvidence];
-  if (fallback.every((e) => e.met)) {
+  const fallback = fallbackGates(state, observations, policy, now);
+  const evidence = [...fallback.evidence, ...annotationEvidence];
+  if (fallback.troubleClear && fallback.antiFlap.every((e) => e.met)) {
+    const causesDetail = fallback.causes.map((e) => e.detail).join("; ");
     return {
       ...base,
       kind: "fallback",
       from: "capacity",
       to: "cost",
       reasons: [
-        `every unit that caused the failover (${state.failoverCause.join(", ")}) is clear: ${fallback
-          .filter((e) => e.rule === "quiet-period")
-          .map((e) => e.detail)
-          .join("; ")}`,
-        ...fallback.filter((e) => e.rule !== "quiet-period").map((e) => e.detail),
+        fallback.recovered
+          ? `every unit that caused the failover (${state.failoverCause.join(", ")}) has recovered: ${causesDetail}`
+          : `${fallback.routeAround.detail}; ${causesDetail}`,
+        ...[fallback.slo, ...fallback.antiFlap].map((e) => e.detail),
       ],
       evidence,
     };
@@ -128,21 +163,70 @@ export function decide(
   if (state.actionProblem !== null) {
     return repair(base, state, evidence);
   }
-  const troubleClear = fallback
-    .filter((e) => e.rule !== "dwell-time" && e.rule !== "switch-cap")
-    .every((e) => e.met);
   return {
     ...base,
     kind: "stay",
-    ...(troubleClear ? { heldBack: "fallback" as const } : {}),
+    ...(fallback.troubleClear ? { heldBack: "fallback" as const } : {}),
     reasons: [
-      troubleClear
+      fallback.troubleClear
         ? "capacity mode: the trouble has cleared but anti-flap holds the fallback back"
         : "capacity mode: not every condition for a fallback holds yet",
-      ...fallback.filter((e) => !e.met).map((e) => e.detail),
+      ...fallback.evidence.filter((e) => !e.met).map((e) => e.detail),
     ],
     evidence,
   };
+}
+
+/** A loss answered inside cost mode or by capacity mode: the two plans, side by side. */
+interface ResponseComparison {
+  readonly choice: "cost" | "capacity";
+  readonly cost: ServicePlan;
+  readonly capacity: ServicePlan;
+  readonly evidence: Evidence;
+}
+
+/**
+ * The response that fits the loss. Both plans freeze the units that cannot grow at the
+ * pods they run; the cost plan routes the rest of demand to the cheapest units that can
+ * grow, capacity mode spreads it round-robin. Cost mode answers whenever it covers the
+ * demand, or serves at least as much as capacity mode would: round-robin is for losses
+ * the remaining pools cannot absorb under cost weights.
+ */
+function compareResponses(
+  state: ServiceState,
+  observations: Observations,
+  causes: readonly string[],
+): ResponseComparison {
+  const request = {
+    service: state.service,
+    demandRps: observations.demandRps,
+    conditions: observations.conditions,
+  };
+  const cost = planService({ ...request, mode: "cost" });
+  const capacity = planService({ ...request, mode: "capacity" });
+  const choice = !cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9 ? "capacity" : "cost";
+  const needed = round1(cost.requiredRps);
+  const costText = `cost mode around ${causes.join(", ")} serves ${round1(cost.capacityRps)} of ${needed} RPS needed at $${cost.hourlyCost.toFixed(2)}/h`;
+  const capacityText = `capacity mode serves ${round1(capacity.capacityRps)} at $${capacity.hourlyCost.toFixed(2)}/h`;
+  return {
+    choice,
+    cost,
+    capacity,
+    evidence: {
+      rule: "response",
+      observed: choice,
+      threshold: needed,
+      met: choice === "capacity",
+      detail:
+        choice === "cost"
+          ? `${costText}; ${capacityText}: route around the loss in cost mode`
+          : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
+    },
+  };
+}
+
+function weightsOf(plan: ServicePlan): Record<string, number> {
+  return Object.fromEntries(plan.units.map((u) => [u.name, u.weight ?? 0]));
 }
 
 type Base = Omit<Extract<Decision, { kind: "stay" }>, "kind" | "reasons" | "evidence" | "heldBack">;
@@ -253,13 +337,34 @@ function scaleOutBlocker(o: UnitObservation): string {
   return `cannot scale out (at maxReplicaCount ${o.unit.maxReplicaCount})`;
 }
 
-/** The gates of a fallback, each as evidence; all must be met. */
-function fallbackEvidence(
+interface FallbackGates {
+  /** Per causing unit: its recovery (quiet period with launches tried) and its pods scheduling. */
+  readonly causes: readonly Evidence[];
+  /** Every causing unit has recovered. */
+  readonly recovered: boolean;
+  /** Cost mode, with the units that have not recovered frozen at their pods, covers demand. */
+  readonly routeAround: Evidence;
+  readonly slo: Evidence;
+  readonly antiFlap: readonly Evidence[];
+  /** The causes recovered or cost mode can route around them, and the SLO gate holds. */
+  readonly troubleClear: boolean;
+  readonly evidence: readonly Evidence[];
+}
+
+/**
+ * The gates of a fallback. Capacity mode is left when every causing unit has recovered,
+ * or — recovered or not — when cost mode, with the units that have not frozen at the
+ * pods they run, covers the demand: then capacity mode only costs more. A breach of the
+ * SLO blocks it only while cost mode could not serve either: a breach capacity mode
+ * itself causes (round-robin holding every pod to the slowest unit's pace) must not
+ * keep the service in capacity mode. The anti-flap gates apply in both cases.
+ */
+function fallbackGates(
   state: ServiceState,
   observations: Observations,
   policy: Policy,
   now: EpochMs,
-): Evidence[] {
+): FallbackGates {
   const undone = lastFallbackUndone(state.switches);
   // Never shorter than the capacity-error window: a unit with an error still in the
   // window counts as unable to get capacity, so it cannot be "clear".
@@ -270,25 +375,27 @@ function fallbackEvidence(
   const longer = undone
     ? ` (${policy.undoneFallbackQuietMultiplier}× after a fallback that had to be undone)`
     : "";
-  const evidence: Evidence[] = [];
+  const causes: Evidence[] = [];
   for (const name of state.failoverCause) {
     const o = observations.units.find((u) => u.unit.name === name);
     if (o === undefined) {
       continue;
     }
     const clearFor = o.lastCapacitySignalAt === null ? null : (now - o.lastCapacitySignalAt) / MINUTE;
-    evidence.push({
+    const quietEnough = clearFor === null || clearFor >= quiet;
+    const proven = o.recovery === "clear" || o.recovery === "recovered";
+    causes.push({
       rule: "quiet-period",
       unit: name,
       observed: clearFor === null ? null : round1(clearFor),
       threshold: quiet,
-      met: clearFor === null || clearFor >= quiet,
+      met: quietEnough && proven,
       detail:
         clearFor === null
           ? `${name}: no capacity error in the signals (quiet period ${quiet} min${longer})`
-          : `${name}: last capacity error ${round1(clearFor)} min ago (quiet period ${quiet} min${longer})`,
+          : `${name}: last capacity error ${round1(clearFor)} min ago (quiet period ${quiet} min${longer}); ${recoveryText(o)}`,
     });
-    evidence.push({
+    causes.push({
       rule: "pods-schedule",
       unit: name,
       observed: o.unschedulablePods,
@@ -302,6 +409,24 @@ function fallbackEvidence(
             : `${name}: its pods schedule but none is ready yet`,
     });
   }
+  const recovered = causes.every((e) => e.met);
+  const costPlan = planService({
+    service: state.service,
+    mode: "cost",
+    demandRps: observations.demandRps,
+    conditions: observations.conditions,
+  });
+  const frozen = state.service.units
+    .filter((u) => observations.conditions[u.name]?.unavailable !== undefined)
+    .map((u) => u.name);
+  const routeAround: Evidence = {
+    rule: "route-around",
+    observed: round1(costPlan.capacityRps),
+    threshold: round1(costPlan.requiredRps),
+    met: costPlan.feasible,
+    detail: `cost mode${frozen.length > 0 ? ` with ${frozen.join(", ")} frozen at ${frozen.length === 1 ? "its" : "their"} running pods` : ""} serves ${round1(costPlan.capacityRps)} of ${round1(costPlan.requiredRps)} RPS needed at $${costPlan.hourlyCost.toFixed(2)}/h`,
+  };
+
   const consolidatedName = state.service.consolidatedService?.name;
   const breaching = [
     ...observations.units.filter((o) => o.breachesSlo).map((o) => o.unit.name),
@@ -310,21 +435,50 @@ function fallbackEvidence(
   const known =
     observations.units.some((o) => o.latency.knownMinutes > 0) ||
     (observations.consolidated?.knownMinutes ?? 0) > 0;
-  evidence.push({
+  const holds = breaching.length === 0 && known;
+  const sloMs = state.service.slo.latencyMs;
+  const slo: Evidence = {
     rule: "slo-holds",
     observed: breaching.length > 0 ? breaching.join(", ") : known ? "within SLO" : "no latency data",
-    threshold: state.service.slo.latencyMs,
-    met: breaching.length === 0 && known,
-    detail:
-      breaching.length > 0
-        ? `SLO ${state.service.slo.latencyMs} ms broken by ${breaching.join(", ")}`
-        : known
-          ? `SLO ${state.service.slo.latencyMs} ms holds over the last ${policy.latencyWindowMinutes} min`
+    threshold: sloMs,
+    met: holds || costPlan.feasible,
+    detail: holds
+      ? `SLO ${sloMs} ms holds over the last ${policy.latencyWindowMinutes} min`
+      : costPlan.feasible
+        ? `${breaching.length > 0 ? `SLO ${sloMs} ms broken by ${breaching.join(", ")} in capacity mode` : `no latency reported in the last ${policy.latencyWindowMinutes} min`}, but cost mode covers the demand: the breach does not hold the fallback back`
+        : breaching.length > 0
+          ? `SLO ${sloMs} ms broken by ${breaching.join(", ")}`
           : `no latency reported in the last ${policy.latencyWindowMinutes} min: the SLO cannot be shown to hold`,
-  });
-  evidence.push(...antiFlapEvidence(state, policy, now));
-  return evidence;
+  };
+  const antiFlap = antiFlapEvidence(state, policy, now);
+  return {
+    causes,
+    recovered,
+    routeAround,
+    slo,
+    antiFlap,
+    troubleClear: (recovered || routeAround.met) && slo.met,
+    evidence: [...causes, routeAround, slo, ...antiFlap],
+  };
 }
+
+function recoveryText(o: UnitObservation): string {
+  switch (o.recovery) {
+    case "recovered":
+      return "launches were tried in the quiet period and none failed: capacity is back";
+    case "unproven":
+      return "no launch was tried since: quiet, but recovery is unproven";
+    case "failing":
+      return "launches still fail";
+    case "quiet":
+      return "not quiet for long enough yet";
+    default:
+      return "clear";
+  }
+}
+
+/** How many of the latest measured minutes a risk to the service must last before a rebalance answers it. */
+const RISK_MINUTES = DEMAND_MINUTES;
 
 function rebalanceOrStay(
   base: Base,
@@ -337,27 +491,62 @@ function rebalanceOrStay(
   const current = state.weights ?? {};
   const sustain = Math.max(1, policy.rebalanceSustainMinutes);
   const window = observations.demandByMinute.slice(-sustain);
-  const shifts = window.map((minute) => maxShift(current, targetWeights(state, observations, minute.rps)));
-  const sustained =
-    window.length >= sustain && shifts.every((shift) => shift > policy.rebalanceDeadBandPercent);
-  const smallest = shifts.length === 0 ? 0 : Math.min(...shifts);
+  // Only the pods above the minReplicaCount floor are the controller's to save.
+  const floor = state.service.units.reduce((sum, u) => sum + u.minReplicaCount * u.hourlyPrice, 0);
+  const checks = window.map((minute) => {
+    const plan = targetPlan(state, observations, minute.rps);
+    const load = routingLoad(state.service, current, observations.conditions, minute.rps);
+    const tolerance = Math.max(1, 0.001 * minute.rps);
+    const above = Math.max(plan.hourlyCost - floor, Math.min(...state.service.units.map((u) => u.hourlyPrice)));
+    return {
+      savingPercent: ((load.hourlyCost - plan.hourlyCost) / above) * 100,
+      risk: load.overloadRps > plan.shortfallRps + tolerance,
+      overloadRps: load.overloadRps,
+    };
+  });
+  const riskWindow = checks.slice(-RISK_MINUTES);
+  const atRisk =
+    observations.demandSource === "measured" &&
+    riskWindow.length >= RISK_MINUTES &&
+    riskWindow.every((c) => c.risk);
+  const cheaper =
+    window.length >= sustain && checks.every((c) => c.savingPercent > policy.rebalanceDeadBandPercent);
+  const smallest = checks.length === 0 ? 0 : round1(Math.min(...checks.map((c) => c.savingPercent)));
   const band: Evidence = {
     rule: "rebalance-dead-band",
     observed: smallest,
     threshold: policy.rebalanceDeadBandPercent,
-    met: sustained,
-    detail: sustained
-      ? `demand moved the cost-optimal weights by more than ${policy.rebalanceDeadBandPercent} points in each of the last ${sustain} min (at least ${smallest})`
-      : `cost-optimal weights within ${policy.rebalanceDeadBandPercent} points of the current ones, or not for ${sustain} min yet`,
+    met: cheaper || atRisk,
+    detail: atRisk
+      ? `the current weights send up to ${round1(Math.max(...riskWindow.map((c) => c.overloadRps)))} RPS more than the units' pods can serve in each of the last ${RISK_MINUTES} measured min`
+      : cheaper
+        ? `the cost-optimal plan saves ${smallest} % of the cost above the minReplicaCount floor over the pods the current weights need, in each of the last ${sustain} measured min (dead band ${policy.rebalanceDeadBandPercent} %)`
+        : window.length < sustain
+          ? `${window.length} of the ${sustain} measured minutes a rebalance needs: demand is not known for long enough`
+          : `the cost-optimal plan saves ${smallest} % or less of the cost above the floor over the current weights in the last ${sustain} measured min (dead band ${policy.rebalanceDeadBandPercent} %)`,
   };
   const quiet =
     failover.length === 0
       ? [
           "cost mode: no unit that carries traffic has capacity errors, unschedulable pods or a latency breach",
         ]
-      : failover.map((e) => e.detail);
-  if (!sustained) {
+      : failover.filter((e) => e.rule !== "response").map((e) => e.detail);
+  if (!band.met) {
     return { ...base, kind: "stay", reasons: quiet, evidence: [...failover, band] };
+  }
+  const planned = planningDemand(window, observations.demandRps, sustain);
+  const rebalance = {
+    ...base,
+    demandRps: planned.rps,
+    kind: "rebalance" as const,
+    from: "cost" as const,
+    to: "cost" as const,
+    weights: { current, target: targetWeights(state, observations, planned.rps) },
+    reasons: [band.detail, planned.detail],
+  };
+  // A risk to the service is answered like a failover, never held back by anti-flap.
+  if (atRisk) {
+    return { ...rebalance, evidence: [...failover, band] };
   }
   const gates = antiFlapEvidence(state, policy, now);
   const evidence = [...failover, band, ...gates];
@@ -373,15 +562,45 @@ function rebalanceOrStay(
       evidence,
     };
   }
+  return { ...rebalance, evidence };
+}
+
+/**
+ * The demand a rebalance plans for. Weights are fixed shares, so between two rebalances
+ * every unit grows with demand in proportion to its share — the units kept only for
+ * their free minReplicaCount pods too, which then add pods at their higher price. On a
+ * rising demand the plan is made for where demand will be by the time a next rebalance
+ * could act (two sustain windows on the trend of the last one), so those units keep
+ * room and the growth goes to the cheapest units that can grow. On a falling demand it
+ * plans for now, and the free pods take their full share.
+ */
+function planningDemand(
+  window: readonly { readonly at: EpochMs; readonly rps: number }[],
+  demandRps: number,
+  sustain: number,
+): { rps: number; detail: string } {
+  const first = window[0];
+  const last = window[window.length - 1];
+  const minutes = first === undefined || last === undefined ? 0 : (last.at - first.at) / MINUTE;
+  const slope = minutes > 0 && first !== undefined && last !== undefined ? (last.rps - first.rps) / minutes : 0;
+  if (!(slope > 0)) {
+    return { rps: demandRps, detail: `planned for ${round1(demandRps)} RPS, the demand now` };
+  }
+  const horizon = 2 * sustain;
+  const rps = demandRps + slope * horizon;
   return {
-    ...base,
-    kind: "rebalance",
-    from: "cost",
-    to: "cost",
-    weights: { current, target: targetWeights(state, observations, observations.demandRps) },
-    reasons: [band.detail],
-    evidence,
+    rps,
+    detail: `planned for ${round1(rps)} RPS: ${round1(demandRps)} now, rising ${round1(slope)} RPS/min, looking ${horizon} min ahead`,
   };
+}
+
+function targetPlan(state: ServiceState, observations: Observations, demandRps: number): ServicePlan {
+  return planService({
+    service: state.service,
+    mode: "cost",
+    demandRps,
+    conditions: observations.conditions,
+  });
 }
 
 function targetWeights(
@@ -389,26 +608,7 @@ function targetWeights(
   observations: Observations,
   demandRps: number,
 ): Record<string, number> {
-  const plan = planService({
-    service: state.service,
-    mode: "cost",
-    demandRps,
-    conditions: observations.conditions,
-  });
-  return Object.fromEntries(plan.units.map((u) => [u.name, u.weight ?? 0]));
-}
-
-/** The largest change of any unit's weight, in points. */
-function maxShift(
-  current: Readonly<Record<string, number>>,
-  target: Readonly<Record<string, number>>,
-): number {
-  const names = new Set([...Object.keys(current), ...Object.keys(target)]);
-  let shift = 0;
-  for (const name of names) {
-    shift = Math.max(shift, Math.abs((current[name] ?? 0) - (target[name] ?? 0)));
-  }
-  return shift;
+  return weightsOf(targetPlan(state, observations, demandRps));
 }
 
 function byInstanceType(signals: readonly CapacitySignal[]): Map<string, CapacitySignal[]> {

@@ -37,7 +37,22 @@ export interface UnitObservation {
   readonly cannotScaleOut: boolean;
   /** HealthyHostCount of the newest minute that reported it. */
   readonly healthyHosts: number | null;
+  /** Whether its pool has shown it can grow again since its last capacity error. */
+  readonly recovery: Recovery;
 }
+
+/**
+ * What the signals prove about a unit's pool. Quiet alone is not recovery: a pool no
+ * pod asked to grow in stays silent whether or not EC2 has capacity. Only a quiet
+ * period in which launches were tried — pods wanted, and placed or still asked for
+ * without a capacity error — shows the pool can grow.
+ * - clear: no capacity error in the signals.
+ * - failing: an error inside the capacity-error window.
+ * - quiet: errors stopped, but not for the quiet period yet.
+ * - unproven: quiet for the quiet period, but no launch was tried in it.
+ * - recovered: quiet for the quiet period while launches were tried.
+ */
+export type Recovery = "clear" | "failing" | "quiet" | "unproven" | "recovered";
 
 /** Latency of one target group over the last latencyWindowMinutes. */
 export interface LatencyObservation {
@@ -52,10 +67,20 @@ export interface Observations {
   readonly units: readonly UnitObservation[];
   /** The consolidated Service's target group, when read: all traffic goes through it in capacity mode. */
   readonly consolidated: LatencyObservation | null;
-  /** Requests/s per minute over the whole window, oldest first (missing counts are 0). */
+  /**
+   * Requests/s per minute over the window, oldest first, for the minutes some target
+   * group reported at all: a minute with no datapoint anywhere (a fresh deploy, a gap
+   * in CloudWatch) is unknown demand, not zero demand, and is left out.
+   */
   readonly demandByMinute: readonly { readonly at: EpochMs; readonly rps: number }[];
-  /** The highest of the last DEMAND_MINUTES minutes. */
+  /**
+   * The highest of the last DEMAND_MINUTES measured minutes; with none measured, what
+   * the running pods are sized for (each ready pod at its KEDA target), since KEDA
+   * sized them to the demand the controller cannot see.
+   */
   readonly demandRps: number;
+  /** Where demandRps came from. */
+  readonly demandSource: "measured" | "running-pods";
   /** What a plan should assume about each unit now. */
   readonly conditions: Readonly<Record<string, UnitCondition>>;
 }
@@ -94,6 +119,17 @@ export function observe(
     const latency = latencyOver(minutes.slice(-policy.latencyWindowMinutes), slo);
     const atMax = (runtime?.desiredReplicas ?? 0) >= unit.maxReplicaCount;
     const unschedulablePods = runtime?.unschedulablePods ?? 0;
+    const launchesTried = runtime !== undefined && runtime.desiredReplicas > runtime.readyReplicas;
+    const recovery: Recovery =
+      last === null
+        ? "clear"
+        : recent.length > 0
+          ? "failing"
+          : now - last < policy.quietPeriodMinutes * MINUTE
+            ? "quiet"
+            : launchesTried
+              ? "recovered"
+              : "unproven";
     return {
       unit,
       weight,
@@ -109,6 +145,7 @@ export function observe(
       atMaxReplicas: atMax,
       cannotScaleOut: recent.length > 0 || unschedulablePods > 0 || atMax,
       healthyHosts: [...minutes].reverse().find((m) => m.healthyHosts !== null)?.healthyHosts ?? null,
+      recovery,
     };
   });
 
@@ -125,13 +162,17 @@ export function observe(
           breaches: consolidatedLatency.breachedMinutes >= policy.latencyBreachMinutes,
         };
   const latest = demandByMinute.slice(-DEMAND_MINUTES);
-  const demandRps = latest.reduce((peak, m) => Math.max(peak, m.rps), 0);
+  const measured = latest.length > 0;
+  const demandRps = measured
+    ? latest.reduce((peak, m) => Math.max(peak, m.rps), 0)
+    : runningPodsDemand(state);
 
   const conditions: Record<string, UnitCondition> = {};
   for (const o of units) {
     const running = state.units[o.unit.name]?.readyReplicas;
     const base = running === undefined ? {} : { runningPods: running };
-    if (o.recentCapacitySignals.length > 0 || o.unschedulablePastGrace) {
+    // A pool that could not grow stays frozen until it has shown it can grow again.
+    if (o.recovery === "failing" || o.recovery === "quiet" || o.recovery === "unproven" || o.unschedulablePastGrace) {
       conditions[o.unit.name] = { ...base, unavailable: "no-capacity" };
     } else if (noHealthyTargets(o, state.units[o.unit.name])) {
       conditions[o.unit.name] = { ...base, unavailable: "no-healthy-targets" };
@@ -139,7 +180,23 @@ export function observe(
       conditions[o.unit.name] = base;
     }
   }
-  return { units, consolidated, demandByMinute, demandRps, conditions };
+  return {
+    units,
+    consolidated,
+    demandByMinute,
+    demandRps,
+    demandSource: measured ? "measured" : "running-pods",
+    conditions,
+  };
+}
+
+/** What the ready pods serve at their cost-mode KEDA targets: the demand KEDA sized them for. */
+function runningPodsDemand(state: ServiceState): number {
+  return state.service.units.reduce(
+    (sum, unit) =>
+      sum + (state.units[unit.name]?.readyReplicas ?? 0) * (unit.maxRps / (1 + state.service.headroom)),
+    0,
+  );
 }
 
 /**
@@ -180,10 +237,17 @@ function latencyOver(
  */
 function demandSeries(signals: DecisionSignals): { at: EpochMs; rps: number }[] {
   const byMinute = new Map<EpochMs, number>();
+  const reported = new Set<EpochMs>();
   for (const minutes of [...Object.values(signals.minutes), signals.consolidated ?? []]) {
     for (const minute of minutes) {
       byMinute.set(minute.at, (byMinute.get(minute.at) ?? 0) + minute.requests / 60);
+      if (minute.requests > 0 || minute.latencyMs !== null) {
+        reported.add(minute.at);
+      }
     }
   }
-  return [...byMinute.entries()].sort(([a], [b]) => a - b).map(([at, rps]) => ({ at, rps }));
+  return [...byMinute.entries()]
+    .filter(([at]) => reported.has(at))
+    .sort(([a], [b]) => a - b)
+    .map(([at, rps]) => ({ at, rps }));
 }

@@ -73,7 +73,10 @@ export type RuleName =
   | "switch-cap"
   | "rebalance-dead-band"
   | "action-annotation"
-  | "switch-running";
+  | "switch-running"
+  | "response"
+  | "routing-risk"
+  | "route-around";
 
 /** One signal against one threshold: what was looked at, what it showed, what it needed. */
 export interface Evidence {
@@ -121,6 +124,13 @@ export type Decision =
       readonly kind: "rebalance";
       readonly from: Mode;
       readonly to: Mode;
+      /**
+       * Set when the rebalance routes around units that cannot grow (inside cost mode,
+       * the response that fits a small loss): those units, and whether traffic must
+       * move at once, as for a failover.
+       */
+      readonly causes?: readonly string[];
+      readonly urgent?: boolean;
       readonly weights?: {
         readonly current: Readonly<Record<string, number>>;
         readonly target: Readonly<Record<string, number>>;

@@ -8,7 +8,7 @@ import {
   formatKedaTarget,
   kedaTargetValue,
 } from "./unit-economics.ts";
-import { proportionalWeights } from "./weights.ts";
+import { proportionalWeights, rangeWeights, weightShares } from "./weights.ts";
 
 export interface PlanRequest {
   readonly service: InferenceService;
@@ -67,11 +67,10 @@ export function planService(request: PlanRequest): ServicePlan {
         : costOptimalPlan(participants, requiredRps)
       : capacityPlan(service, participants, requiredRps);
 
-  const adjusted = adjustedThroughput(service.units);
   const hourlyCost = participants.reduce((sum, p, i) => sum + (shape.pods[i] ?? 0) * p.unit.hourlyPrice, 0);
   const shortfallRps = Math.max(0, requiredRps - shape.capacityRps);
   const units = participants.map((p, i): UnitPlan => {
-    const perPod = mode === "cost" ? p.unit.maxRps : (adjusted[i] ?? p.unit.maxRps);
+    const perPod = shape.perPodRps[i] ?? p.unit.maxRps;
     const share = shape.shares[i] ?? 0;
     return {
       name: p.unit.name,
@@ -126,6 +125,8 @@ interface PlanShape {
   readonly weights: readonly number[] | null;
   readonly shares: readonly number[];
   readonly capacityRps: number;
+  /** Requests/s each unit's pods are planned to serve at most: what KEDA's target derives from. */
+  readonly perPodRps: readonly number[];
 }
 
 function participantsOf(
@@ -154,6 +155,16 @@ function participantsOf(
 
 /** Allocation bounds for one unit serving `perPodRps` per pod in this plan. */
 function allocationUnit(p: Participant, perPodRps: number): AllocationUnit {
+  if (p.unavailable === "no-capacity") {
+    // Frozen, never drained: its running pods are the scarcest capacity there is, so
+    // they keep serving (up to all of them), and it gets no pod it cannot launch.
+    return {
+      rps: perPodRps,
+      price: p.unit.hourlyPrice,
+      min: Math.min(p.heldPods, p.unit.minReplicaCount),
+      max: p.heldPods,
+    };
+  }
   if (p.unavailable !== undefined) {
     return { rps: 0, price: p.unit.hourlyPrice, min: p.heldPods, max: p.heldPods };
   }
@@ -176,13 +187,14 @@ function costOptimalPlan(participants: readonly Participant[], requiredRps: numb
   const capacities = units.map((unit, i) => (allocation.pods[i] ?? 0) * unit.rps);
   // Load follows capacity, so every unit runs at the same utilization: the lowest
   // peak utilization these pods allow.
-  const weights = proportionalWeights(capacities);
+  const weights = rangeWeights(capacities);
   return {
     weighting: "cost-optimal",
     pods: allocation.pods,
     weights,
-    shares: weights.map((w) => w / 100),
+    shares: weightShares(weights),
     capacityRps: allocation.capacityRps,
+    perPodRps: participants.map((p) => p.unit.maxRps),
   };
 }
 
@@ -203,7 +215,7 @@ function fixedWeightPlan(
   const weights = proportionalWeights(
     participants.map((p) => (p.unavailable === undefined ? (fixed[p.unit.name] ?? 0) : 0)),
   );
-  const shares = weights.map((w) => w / 100);
+  const shares = weightShares(weights);
   const pods = participants.map((p, i) => {
     const bounds = allocationUnit(p, p.unit.maxRps);
     const needed = Math.ceil((requiredRps * (shares[i] ?? 0)) / p.unit.maxRps - 1e-9);
@@ -220,15 +232,24 @@ function fixedWeightPlan(
     weights,
     shares,
     capacityRps: Number.isFinite(capacityRps) ? capacityRps : 0,
+    perPodRps: participants.map((p) => p.unit.maxRps),
   };
 }
 
 /**
  * Capacity mode spreads pods evenly over every unit that can scale (the premise of
- * round-robin), with the fewest pods per unit that cover the requirement. Through the
- * consolidated Service each pod gets an equal share, so every serving pod is held to
- * the smallest adjusted throughput among them; without it, weights follow adjusted
- * throughput × pods and each unit runs at its own adjusted throughput.
+ * round-robin), with the fewest pods per unit that cover the requirement; a unit that
+ * cannot get capacity keeps serving with the pods it runs. Each unit's per-pod rate is
+ * its adjusted throughput, and no more than the rate at which it meets the SLO (a unit
+ * whose breaking-point latency is over the objective must run below its breaking point).
+ *
+ * Through the consolidated Service each pod gets an equal share, so every serving pod
+ * is held to the smallest of those rates — and every unit's KEDA target is that same
+ * rate. With targets that differed, the unit with the lowest would scale up first under
+ * equal per-pod load and the others fall to their floor: the fleet would drift to the
+ * slowest units and drain the fast ones. With one target, every unit grows and shrinks
+ * in proportion, and the mix holds. Without a consolidated Service, weights follow
+ * per-pod rate × pods and each unit runs at its own rate.
  */
 function capacityPlan(
   service: InferenceService,
@@ -236,30 +257,29 @@ function capacityPlan(
   requiredRps: number,
 ): PlanShape {
   const adjusted = adjustedThroughput(service.units);
+  const rates = participants.map((p, i) =>
+    Math.min(adjusted[i] ?? p.unit.maxRps, sloServingRps(p.unit, service.slo.latencyMs)),
+  );
   const consolidated = service.consolidatedService !== undefined;
   const podsAt = (perUnit: number): number[] =>
     participants.map((p) => {
       const bounds = allocationUnit(p, 1);
       return Math.min(bounds.max, Math.max(bounds.min, perUnit));
     });
-  // Through the consolidated Service, a unit without healthy targets gets no requests
-  // but one without capacity still serves with the pods it has.
-  const serves = (p: Participant): boolean =>
-    consolidated ? p.unavailable !== "no-healthy-targets" : p.unavailable === undefined;
+  // A unit without healthy targets gets no requests; one without capacity still serves
+  // with the pods it has.
+  const serves = (p: Participant): boolean => p.unavailable !== "no-healthy-targets";
+  const perPodLimitOf = (pods: readonly number[]): number =>
+    participants.reduce(
+      (limit, p, i) => (serves(p) && (pods[i] ?? 0) > 0 ? Math.min(limit, rates[i] ?? 0) : limit),
+      Number.POSITIVE_INFINITY,
+    );
   const capacityOf = (pods: readonly number[]): number => {
     if (consolidated) {
-      let servingPods = 0;
-      let perPodLimit = Number.POSITIVE_INFINITY;
-      participants.forEach((p, i) => {
-        const n = pods[i] ?? 0;
-        if (serves(p) && n > 0) {
-          servingPods += n;
-          perPodLimit = Math.min(perPodLimit, adjusted[i] ?? 0);
-        }
-      });
-      return servingPods === 0 ? 0 : servingPods * perPodLimit;
+      const servingPods = participants.reduce((sum, p, i) => sum + (serves(p) ? (pods[i] ?? 0) : 0), 0);
+      return servingPods === 0 ? 0 : servingPods * perPodLimitOf(pods);
     }
-    return participants.reduce((sum, p, i) => sum + (serves(p) ? (pods[i] ?? 0) * (adjusted[i] ?? 0) : 0), 0);
+    return participants.reduce((sum, p, i) => sum + (serves(p) ? (pods[i] ?? 0) * (rates[i] ?? 0) : 0), 0);
   };
 
   const ceiling = Math.max(...participants.map((p) => allocationUnit(p, 1).max));
@@ -274,25 +294,37 @@ function capacityPlan(
 
   if (consolidated) {
     const serving = participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) : 0));
-    const total = serving.reduce((a, b) => a + b, 0);
+    const limit = perPodLimitOf(pods);
+    const common = Number.isFinite(limit) ? limit : Math.min(...rates);
     return {
       weighting: "consolidated",
       pods,
       weights: null,
-      shares: serving.map((n) => (total > 0 ? n / total : 0)),
+      shares: weightShares(serving),
       capacityRps: capacityOf(pods),
+      perPodRps: participants.map(() => common),
     };
   }
-  const weights = proportionalWeights(
-    participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) * (adjusted[i] ?? 0) : 0)),
-  );
+  const weights = rangeWeights(participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) * (rates[i] ?? 0) : 0)));
   return {
     weighting: "adjusted-throughput",
     pods,
     weights,
-    shares: weights.map((w) => w / 100),
+    shares: weightShares(weights),
     capacityRps: capacityOf(pods),
+    perPodRps: rates,
   };
+}
+
+/**
+ * The highest per-pod rate at which a unit meets the SLO, from the one point the config
+ * gives (latencyMs at maxRps): maxRps when that latency is within the objective, else
+ * maxRps scaled down by objective ÷ latency. Latency falls faster than load below the
+ * breaking point, so the scaled rate errs on the safe side of the SLO once the plan's
+ * headroom is taken off.
+ */
+export function sloServingRps(unit: Pick<DeploymentUnit, "maxRps" | "latencyMs">, sloMs: number): number {
+  return unit.latencyMs <= sloMs ? unit.maxRps : (unit.maxRps * sloMs) / unit.latencyMs;
 }
 
 function notesFor(
@@ -308,10 +340,12 @@ function notesFor(
     notes.push("every unit is unavailable: routing to the pods that run rather than to none");
   }
   participants.forEach((p, i) => {
-    if (p.unavailable !== undefined) {
+    if (p.unavailable !== undefined && !p.forced) {
       const pods = shape.pods[i] ?? 0;
       notes.push(
-        `${p.unit.name} ${REASON_TEXT[p.unavailable]}: no traffic of its own, keeps its ${pods} running pod${pods === 1 ? "" : "s"}`,
+        p.unavailable === "no-capacity"
+          ? `${p.unit.name} ${REASON_TEXT[p.unavailable]}: frozen at ${pods} of its ${p.heldPods} running pod${p.heldPods === 1 ? "" : "s"}, which keep serving; no new pod is planned for it`
+          : `${p.unit.name} ${REASON_TEXT[p.unavailable]}: no traffic of its own, keeps its ${pods} running pod${pods === 1 ? "" : "s"}`,
       );
     }
   });

@@ -39,3 +39,25 @@ export function proportionalWeights(shares: readonly number[], total = 100): num
   });
   return weights;
 }
+
+/**
+ * Integer weights over the ALB's whole range, proportional to `shares`: the largest
+ * share gets MAX_ALB_WEIGHT and every other share its rounded proportion (ALB weights
+ * are relative, they need not sum to 100). One point is then at most 1/999 of the
+ * largest unit's traffic, so the routing error of any unit stays within 0.05 % of
+ * demand — at 4,000 RPS, 2 RPS rather than the 40 RPS one point of 100 would be. A
+ * positive share never rounds to 0 (its unit would drop out of the action).
+ */
+export function rangeWeights(shares: readonly number[]): number[] {
+  const top = shares.reduce((acc, share) => Math.max(acc, share), 0);
+  if (!(top > 0)) {
+    return shares.map(() => 0);
+  }
+  return shares.map((share) => (share > 0 ? Math.max(1, Math.round((share / top) * MAX_ALB_WEIGHT)) : 0));
+}
+
+/** Each weight's fraction of their sum: the share of requests the ALB sends it. */
+export function weightShares(weights: readonly number[]): number[] {
+  const sum = weights.reduce((acc, w) => acc + w, 0);
+  return weights.map((w) => (sum > 0 ? w / sum : 0));
+}

@@ -1,0 +1,55 @@
+import type { InferenceService } from "../config/types.ts";
+import type { UnitCondition } from "../planning/types.ts";
+
+/** What the current weights would make of a demand: the pods KEDA would run, their bill, and what they cannot serve. */
+export interface RoutingLoad {
+  /** USD per hour of the pods KEDA would run to carry each unit's share. */
+  readonly hourlyCost: number;
+  /** Requests/s (with the plan's headroom) routed to units beyond what their pods can ever serve. */
+  readonly overloadRps: number;
+  /** Per unit name: the pods KEDA would run. */
+  readonly pods: Readonly<Record<string, number>>;
+}
+
+/**
+ * The current routing held against a demand, the way KEDA would follow it in cost mode:
+ * each unit gets its weight's share of demand × (1 + headroom) and runs the whole pods
+ * that carry it at its breaking point, within its ScaledObject's bounds. A unit that
+ * cannot get capacity cannot go past the pods it runs, and one without healthy targets
+ * serves nothing: what they are sent beyond that is overload. Comparing this with the
+ * cost-optimal plan at the same demand says what a rebalance changes — pods, dollars and
+ * risk — rather than how many weight points move.
+ */
+export function routingLoad(
+  service: InferenceService,
+  weights: Readonly<Record<string, number>>,
+  conditions: Readonly<Record<string, UnitCondition>>,
+  demandRps: number,
+): RoutingLoad {
+  const total = service.units.reduce((sum, unit) => sum + Math.max(0, weights[unit.name] ?? 0), 0);
+  const pods: Record<string, number> = {};
+  let hourlyCost = 0;
+  let overloadRps = 0;
+  for (const unit of service.units) {
+    const condition = conditions[unit.name] ?? {};
+    const share = total > 0 ? Math.max(0, weights[unit.name] ?? 0) / total : 0;
+    const required = share * demandRps * (1 + service.headroom);
+    const held = Math.min(condition.runningPods ?? unit.minReplicaCount, unit.maxReplicaCount);
+    const ceiling =
+      condition.unavailable === "no-capacity"
+        ? held
+        : condition.unavailable === "no-healthy-targets"
+          ? 0
+          : unit.maxReplicaCount;
+    const wanted = Math.ceil(required / unit.maxRps - 1e-9);
+    // A unit that is unavailable keeps the pods it runs; the others run what KEDA asks.
+    const running =
+      condition.unavailable === undefined
+        ? Math.min(unit.maxReplicaCount, Math.max(unit.minReplicaCount, wanted))
+        : held;
+    pods[unit.name] = running;
+    hourlyCost += running * unit.hourlyPrice;
+    overloadRps += Math.max(0, required - ceiling * unit.maxRps);
+  }
+  return { hourlyCost, overloadRps, pods };
+}
