@@ -204,10 +204,21 @@ function compareResponses(
   };
   const cost = planService({ ...request, mode: "cost" });
   const capacity = planService({ ...request, mode: "capacity" });
-  const choice = !cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9 ? "capacity" : "cost";
+  const costNow = servedNow(state, observations, cost);
+  const capacityNow = servedNow(state, observations, capacity);
+  // While the receivers' new pods start, what matters is what the pods that are ready
+  // serve: when a unit has lost its pods (urgent), spreading demand over every ready pod
+  // fails fewer requests than sending it to the cheapest units' few.
+  const margin = Math.max(1, 0.01 * observations.demandRps);
+  const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
+  const choice =
+    (urgentLoss && capacityNow > costNow + margin) ||
+    (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
+      ? "capacity"
+      : "cost";
   const needed = round1(cost.requiredRps);
-  const costText = `cost mode around ${causes.join(", ")} serves ${round1(cost.capacityRps)} of ${needed} RPS needed at $${cost.hourlyCost.toFixed(2)}/h`;
-  const capacityText = `capacity mode serves ${round1(capacity.capacityRps)} at $${capacity.hourlyCost.toFixed(2)}/h`;
+  const costText = `cost mode around ${causes.join(", ")} serves ${round1(cost.capacityRps)} of ${needed} RPS needed at $${cost.hourlyCost.toFixed(2)}/h (${round1(costNow)} with the pods ready now)`;
+  const capacityText = `capacity mode serves ${round1(capacity.capacityRps)} at $${capacity.hourlyCost.toFixed(2)}/h (${round1(capacityNow)} now)`;
   return {
     choice,
     cost,
@@ -223,6 +234,21 @@ function compareResponses(
           : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
     },
   };
+}
+
+/** Requests/s the pods ready now would serve of the demand under a plan's routing, each up to its breaking point. */
+function servedNow(state: ServiceState, observations: Observations, plan: ServicePlan): number {
+  const ready = (name: string) => observations.conditions[name]?.runningPods ?? 0;
+  const serving = plan.units.filter((u) => u.unavailable !== "no-healthy-targets");
+  const readyTotal = serving.reduce((sum, u) => sum + ready(u.name), 0);
+  return plan.units.reduce((sum, u) => {
+    const unit = state.service.units.find((c) => c.name === u.name);
+    if (unit === undefined || u.unavailable === "no-healthy-targets") {
+      return sum;
+    }
+    const share = plan.weighting === "consolidated" ? (readyTotal > 0 ? ready(u.name) / readyTotal : 0) : u.trafficShare;
+    return sum + Math.min(share * observations.demandRps, ready(u.name) * unit.maxRps);
+  }, 0);
 }
 
 function weightsOf(plan: ServicePlan): Record<string, number> {
