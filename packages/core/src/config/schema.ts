@@ -220,6 +220,14 @@ const policyFields = {
   verifyTimeoutSeconds: wholeNumber("seconds to wait for the ALB to show the new weights", 10, 3600).meta({
     description: "Longest wait for the Load Balancer Controller to apply the new weights.",
   }),
+  lossResponse: z
+    .enum(["compare", "failover"], {
+      error: 'must be "compare" (answer a loss inside cost mode when that serves at least as much) or "failover" (always fail over to capacity mode, as the seed does)',
+    })
+    .meta({
+      description:
+        "How a unit that cannot get capacity is answered: compare routing around it in cost mode with capacity mode and take the one that serves more (cost mode on a tie), or always fail over to capacity mode.",
+    }),
 };
 
 /** The policy's defaults, documented in docs/operations.md; the example config spells them out. */
@@ -238,14 +246,16 @@ export const POLICY_DEFAULTS = {
   receiverHoldSeconds: 300,
   calmMoveReadyTimeoutSeconds: 1800,
   verifyTimeoutSeconds: 180,
-} as const satisfies { readonly [K in keyof typeof policyFields]: number };
+  lossResponse: "compare",
+} as const satisfies { readonly [K in keyof typeof policyFields]: number | string };
 
 type PolicyFields = typeof policyFields;
 
 function withDefaults(fields: PolicyFields): { [K in keyof PolicyFields]: z.ZodDefault<PolicyFields[K]> } {
   const entries = Object.entries(fields).map(([key, field]) => [
     key,
-    field.default(POLICY_DEFAULTS[key as keyof PolicyFields]),
+    // Each field's default has the field's own type (POLICY_DEFAULTS satisfies the fields).
+    (field as z.ZodType as z.ZodNumber).default(POLICY_DEFAULTS[key as keyof PolicyFields] as number),
   ]);
   return Object.fromEntries(entries) as { [K in keyof PolicyFields]: z.ZodDefault<PolicyFields[K]> };
 }

@@ -212,6 +212,7 @@ function compareResponses(
   const margin = Math.max(1, 0.01 * observations.demandRps);
   const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
   const choice =
+    state.service.policy.lossResponse === "failover" ||
     (urgentLoss && capacityNow > costNow + margin) ||
     (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
       ? "capacity"
@@ -231,7 +232,9 @@ function compareResponses(
       detail:
         choice === "cost"
           ? `${costText}; ${capacityText}: route around the loss in cost mode`
-          : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
+          : state.service.policy.lossResponse === "failover"
+            ? `${costText}; ${capacityText}: fail over to capacity mode (policy lossResponse: failover)`
+            : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
     },
   };
 }
