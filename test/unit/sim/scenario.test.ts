@@ -1,7 +1,8 @@
 import { ConfigError, renderJsonSchema } from "@switchyard/core";
 import { loadScenario, parseScenario, scenarioJsonSchema } from "@switchyard/sim";
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { readRepoFile } from "../../support/paths.ts";
+import { readRepoFile, repoPath } from "../../support/paths.ts";
 import { readRepoText, repoScenario } from "../../support/scenarios.ts";
 
 const HOUR = 3_600_000;
@@ -38,6 +39,28 @@ describe("Function: loadScenario", () => {
       expect(scenario.stepMs).toBe(60_000);
     },
   );
+
+  it.each(
+    readdirSync(repoPath("examples/sd21/scenarios")).filter((file) => file.endsWith(".yaml")),
+  )("validates the bundled %s against the scenario schema and its config", async (file) => {
+    const scenario = await repoScenario(`examples/sd21/scenarios/${file}`);
+    expect(`${scenario.name}.yaml`).toBe(file);
+  });
+
+  it("runs the scale-* scenarios on the config with room to scale: up to 150 pods per unit", async () => {
+    const scenario = await repoScenario("examples/sd21/scenarios/scale-inf2-outage.yaml");
+    expect(scenario.configSource).toBe("examples/sd21/switchyard-scale.yaml");
+    expect(scenario.service.units.map((unit) => unit.maxReplicaCount)).toEqual([150, 150, 150, 150, 150]);
+    expect(scenario.demand).toMatchObject({ kind: "cosine", min: 300, max: 4000 });
+    expect(scenario.capacity).toEqual([
+      {
+        instanceType: "inf2.xlarge",
+        from: Date.parse("2024-11-14T13:00:00Z"),
+        to: Date.parse("2024-11-14T15:00:00Z"),
+        podsLost: false,
+      },
+    ]);
+  });
 
   it("fills every default and resolves offsets against the start", async () => {
     const scenario = await repoScenario("examples/sd21/scenarios/inf2-outage.yaml");
