@@ -35,13 +35,19 @@ export {
 } from "./policies/compared-policy.ts";
 export {
   annotationsFor,
+  annotationsForRouting,
   kedaTargetsOf,
   peakWeightedService,
   plannedStart,
 } from "./policies/initial-state.ts";
 export { oraclePolicy } from "./policies/oracle-policy.ts";
 export { policiesNamed } from "./policies/policy-registry.ts";
-export { seedReferencePolicy } from "./policies/seed-reference-policy.ts";
+export {
+  type SeedManifestPair,
+  type SeedManifestSet,
+  seedManifests,
+  seedReferencePolicy,
+} from "./policies/seed-reference-policy.ts";
 export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-policies.ts";
 export { switchyardPolicy } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
@@ -71,4 +77,5 @@ export type {
   DemandShape,
   KedaParameters,
   Scenario,
+  SeedManifests,
 } from "./scenario/types.ts";
