@@ -54,10 +54,23 @@ export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
 export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
+export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";
 export { reportFiles } from "./report/report-files.ts";
 export { reportMarkdown } from "./report/report-markdown.ts";
-export { type PolicyReport, reportOf, type SimulationReport } from "./report/simulation-report.ts";
-export { renderSummaryTable, summaryJson, summaryRows } from "./report/summary-table.ts";
+export {
+  breaksBound,
+  type PolicyReport,
+  type ReportReference,
+  reportOf,
+  type SimulationReport,
+} from "./report/simulation-report.ts";
+export {
+  ratio,
+  referenceLines,
+  renderSummaryTable,
+  summaryJson,
+  summaryRows,
+} from "./report/summary-table.ts";
 export { timelineCsv } from "./report/timeline-csv.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {
