@@ -50,7 +50,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("Acceptance: inf2-outage (two days; no new inf2 capacity for two hours on day one)", () => {
-  it("costs switchyard at most 5 % more than the oracle's lower bound", () => {
+  it("costs switchyard at most 5 % more than the clairvoyant oracle", () => {
     const switchyard = policy(outage, "switchyard");
     const oracle = policy(outage, "oracle");
     const over = (switchyard.totalCost / oracle.totalCost - 1) * 100;

@@ -73,7 +73,7 @@ function buildProgram(io: CliIo): Command {
   program
     .command("simulate")
     .description(
-      "replay a scenario through Switchyard and the baselines; writes a report (table, charts, timeline) and prints the comparison",
+      "replay a scenario through Switchyard, the baselines and the clairvoyant oracle; writes a report (table, charts, timeline) and prints the comparison with the floor and the lower bound",
     )
     .requiredOption(
       "-s, --scenario <file>",

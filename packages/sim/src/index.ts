@@ -35,23 +35,42 @@ export {
 } from "./policies/compared-policy.ts";
 export {
   annotationsFor,
+  annotationsForRouting,
   kedaTargetsOf,
   peakWeightedService,
   plannedStart,
 } from "./policies/initial-state.ts";
 export { oraclePolicy } from "./policies/oracle-policy.ts";
 export { policiesNamed } from "./policies/policy-registry.ts";
-export { seedReferencePolicy } from "./policies/seed-reference-policy.ts";
+export {
+  type SeedManifestPair,
+  type SeedManifestSet,
+  seedManifests,
+  seedReferencePolicy,
+} from "./policies/seed-reference-policy.ts";
 export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-policies.ts";
 export { switchyardPolicy } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
 export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
+export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";
 export { reportFiles } from "./report/report-files.ts";
 export { reportMarkdown } from "./report/report-markdown.ts";
-export { type PolicyReport, reportOf, type SimulationReport } from "./report/simulation-report.ts";
-export { renderSummaryTable, summaryJson, summaryRows } from "./report/summary-table.ts";
+export {
+  breaksBound,
+  type PolicyReport,
+  type ReportReference,
+  reportOf,
+  type SimulationReport,
+} from "./report/simulation-report.ts";
+export {
+  ratio,
+  referenceLines,
+  renderSummaryTable,
+  summaryJson,
+  summaryRows,
+} from "./report/summary-table.ts";
 export { timelineCsv } from "./report/timeline-csv.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {
@@ -71,4 +90,5 @@ export type {
   DemandShape,
   KedaParameters,
   Scenario,
+  SeedManifests,
 } from "./scenario/types.ts";

@@ -72,12 +72,31 @@ describe("Command: switchyard simulate", () => {
     expect(run.code, run.stderr).toBe(0);
     const json = JSON.parse(run.stdout);
     expect(json.scenario).toBe("short-outage");
+    expect(Object.keys(json)).toEqual([
+      "scenario",
+      "floorCost",
+      "lowerBoundCost",
+      "lowerBoundBrokenBy",
+      "policies",
+    ]);
+    // Three hours of one pod per unit ($4.9188/h), except inf2's for the hour its pods are lost.
+    expect(json.floorCost).toBeCloseTo(3 * 4.9188 - 0.7582, 2);
+    // The floor's pods serve 330 RPS even without inf2's (341 RPS at their breaking points):
+    // the lower bound is the floor, and no ratio to it can be given.
+    expect(json.lowerBoundCost).toBeCloseTo(json.floorCost, 2);
+    expect(json.lowerBoundBrokenBy).toEqual([]);
+    for (const policy of json.policies) {
+      expect(policy.costAboveFloor).toBeCloseTo(policy.totalCost - json.floorCost, 1);
+      expect(policy.costAboveFloorRatio).toBeNull();
+    }
     expect(json.policies.map((p: { name: string }) => p.name)).toEqual(["switchyard", "static-cost"]);
     for (const policy of json.policies) {
       expect(Object.keys(policy)).toEqual([
         "name",
         "costPerMillion",
         "totalCost",
+        "costAboveFloor",
+        "costAboveFloorRatio",
         "sloViolationMinutes",
         "failedRequests",
         "switches",

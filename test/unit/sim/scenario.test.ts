@@ -1,7 +1,8 @@
+import { readdirSync } from "node:fs";
 import { ConfigError, renderJsonSchema } from "@switchyard/core";
 import { loadScenario, parseScenario, scenarioJsonSchema } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
-import { readRepoFile } from "../../support/paths.ts";
+import { readRepoFile, repoPath } from "../../support/paths.ts";
 import { readRepoText, repoScenario } from "../../support/scenarios.ts";
 
 const HOUR = 3_600_000;
@@ -38,6 +39,29 @@ describe("Function: loadScenario", () => {
       expect(scenario.stepMs).toBe(60_000);
     },
   );
+
+  it.each(readdirSync(repoPath("examples/sd21/scenarios")).filter((file) => file.endsWith(".yaml")))(
+    "validates the bundled %s against the scenario schema and its config",
+    async (file) => {
+      const scenario = await repoScenario(`examples/sd21/scenarios/${file}`);
+      expect(`${scenario.name}.yaml`).toBe(file);
+    },
+  );
+
+  it("runs the scale-* scenarios on the config with room to scale: up to 150 pods per unit", async () => {
+    const scenario = await repoScenario("examples/sd21/scenarios/scale-inf2-outage.yaml");
+    expect(scenario.configSource).toBe("examples/sd21/switchyard-scale.yaml");
+    expect(scenario.service.units.map((unit) => unit.maxReplicaCount)).toEqual([150, 150, 150, 150, 150]);
+    expect(scenario.demand).toMatchObject({ kind: "cosine", min: 300, max: 4000 });
+    expect(scenario.capacity).toEqual([
+      {
+        instanceType: "inf2.xlarge",
+        from: Date.parse("2024-11-14T13:00:00Z"),
+        to: Date.parse("2024-11-14T15:00:00Z"),
+        podsLost: false,
+      },
+    ]);
+  });
 
   it("fills every default and resolves offsets against the start", async () => {
     const scenario = await repoScenario("examples/sd21/scenarios/inf2-outage.yaml");
@@ -86,6 +110,24 @@ describe("Function: loadScenario", () => {
       rpsByMinute: [100, 120, 140, 160, 180],
       file: "demand.csv",
     });
+  });
+
+  it("refuses a seedReference that misses a unit, names an unknown one or routes nowhere, naming the field", async () => {
+    const issues = await issuesOf(`${MINIMAL}seedReference:
+  weighted:
+    weights: { sd21-inf2: 0, sd21-trn1: 0, sd21-a10g-triton: 0, sd21-l4-triton: 0, sd21-a10g-cuda: 0 }
+    targets: { sd21-inf2: 100, sd21-trn1: 110, sd21-a10g-triton: 90, sd21-l4-triton: 60, sd21-a10g-cuda: 60 }
+  equal:
+    targets: { sd21-inf2: 70, sd21-trn1: 70, sd21-a10g-triton: 63, sd21-l4: 64, sd21-a10g-cuda: -1 }
+`);
+    expect(issues.map((i) => [i.path, i.message])).toEqual(
+      expect.arrayContaining([
+        ["seedReference.equal.targets.sd21-a10g-cuda", expect.stringMatching(/requests\/s per pod above 0/)],
+        ["seedReference.equal.targets.sd21-l4", expect.stringMatching(/names no unit of service sd21/)],
+        ["seedReference.equal.targets", expect.stringMatching(/missing sd21-l4-triton/)],
+        ["seedReference.weighted.weights", expect.stringMatching(/at least one unit a weight above 0/)],
+      ]),
+    );
   });
 
   it("refuses a bad file with every error's path and line, at once", async () => {

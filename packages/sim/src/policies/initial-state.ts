@@ -3,6 +3,7 @@ import {
   type InferenceService,
   type Mode,
   planService,
+  type RoutingPlan,
   renderForwardAction,
   type ServicePlan,
   SWITCHYARD_ANNOTATIONS,
@@ -20,13 +21,22 @@ const OTHER_ANNOTATIONS = {
 
 /** The Ingress annotations that put `plan` in place, as `switchyard plan --output yaml` would write them. */
 export function annotationsFor(service: InferenceService, plan: ServicePlan): Record<string, string> {
+  return annotationsForRouting(service, plan.routing, plan.mode);
+}
+
+/** The Ingress annotations for a forward action's target groups in `mode`. */
+export function annotationsForRouting(
+  service: InferenceService,
+  routing: RoutingPlan,
+  mode: Mode,
+): Record<string, string> {
   return {
     ...OTHER_ANNOTATIONS,
     [actionAnnotationKey(service.action)]: renderForwardAction(
-      plan.routing,
+      routing,
       service.stickiness === undefined ? {} : { stickiness: service.stickiness },
     ),
-    [SWITCHYARD_ANNOTATIONS.mode]: plan.mode,
+    [SWITCHYARD_ANNOTATIONS.mode]: mode,
   };
 }
 

@@ -3,7 +3,8 @@ import type { ComparedPolicy, PolicyContext, PolicyRun } from "./compared-policy
 import { plannedStart } from "./initial-state.ts";
 
 /**
- * The lower bound on cost: it knows each step's demand and every capacity window ahead,
+ * The clairvoyant policy (not a bound: it pays for start-up and headroom; the report's
+ * lower bound is `referenceCosts`): it knows each step's demand and every capacity window ahead,
  * so every step it runs the least-cost feasible plan (the production planner, headroom
  * included) with pods started early enough to be ready exactly when needed (and billed
  * for that start-up), and routes with no controller lag. A unit whose pool is blocked

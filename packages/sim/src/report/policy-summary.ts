@@ -3,6 +3,7 @@ import type { PolicyName } from "../policies/compared-policy.ts";
 import type { PolicyResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { MinuteRecord } from "./minute-series.ts";
+import type { ReferenceCosts } from "./reference-costs.ts";
 
 const HOUR = 3_600_000;
 
@@ -11,6 +12,13 @@ export interface PolicySummary {
   readonly name: PolicyName;
   readonly description: string;
   readonly totalCost: number;
+  /** totalCost − the floor (the pods minReplicaCount keeps): what the policy's decisions cost. */
+  readonly costAboveFloor: number;
+  /**
+   * costAboveFloor ÷ (lower bound − floor): 1 is the lower bound's cost above the floor;
+   * null when the bound is the floor (nothing above it to compare).
+   */
+  readonly costAboveFloorRatio: number | null;
   readonly requests: number;
   readonly failedRequests: number;
   /** USD per million answered requests; null when none was answered. */
@@ -40,8 +48,11 @@ export function summarize(
   result: PolicyResult,
   minutes: readonly MinuteRecord[],
   scenario: Scenario,
+  reference: ReferenceCosts,
 ): PolicySummary {
   const totalCost = minutes.reduce((sum, m) => sum + m.costUsd, 0);
+  const costAboveFloor = totalCost - reference.floorCost;
+  const boundAboveFloor = reference.lowerBoundCost - reference.floorCost;
   const requests = minutes.reduce((sum, m) => sum + m.requests, 0);
   const failedRequests = minutes.reduce((sum, m) => sum + m.failed, 0);
   const answered = requests - failedRequests;
@@ -99,6 +110,8 @@ export function summarize(
     name: result.name,
     description: result.description,
     totalCost,
+    costAboveFloor,
+    costAboveFloorRatio: boundAboveFloor > 0.005 ? costAboveFloor / boundAboveFloor : null,
     requests,
     failedRequests,
     costPerMillion: answered > 0 ? (totalCost / answered) * 1e6 : null,

@@ -4,7 +4,7 @@ import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts"
 import type { MinuteRecord } from "./minute-series.ts";
 import type { PolicySummary } from "./policy-summary.ts";
 import type { PolicyReport, SimulationReport } from "./simulation-report.ts";
-import { SUMMARY_HEADERS, summaryRows } from "./summary-table.ts";
+import { ratio, SUMMARY_HEADERS, summaryRows } from "./summary-table.ts";
 
 /** report.md: the headline first, then the table, the charts, and what each policy did and why. */
 export function reportMarkdown(report: SimulationReport, charts: readonly ChartDefinition[]): string {
@@ -26,6 +26,7 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartD
   for (const row of summaryRows(report)) {
     lines.push(`| ${row.join(" | ")} |`);
   }
+  lines.push("", ...referenceSection(report));
   lines.push(
     "",
     "- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: minutes in which more than the SLO's tail (5 % for p95) of requests were slower than the objective or failed.",
@@ -79,7 +80,7 @@ function headline(report: SimulationReport): string[] {
       `**${s.name}**: ${usd(s.totalCost)} (${s.costPerMillion === null ? "—" : usd(s.costPerMillion)} per million requests)`,
     ];
     if (oracle !== undefined && s.name !== "oracle") {
-      parts.push(`${percentChange(s.totalCost, oracle.totalCost)} vs the oracle's lower bound`);
+      parts.push(`${percentChange(s.totalCost, oracle.totalCost)} vs the clairvoyant oracle`);
     }
     if (seed !== undefined && s.name === "switchyard") {
       parts.push(`${percentChange(s.totalCost, seed.totalCost)} vs the seed's controller`);
@@ -121,6 +122,41 @@ function headline(report: SimulationReport): string[] {
     out.push(`Why switchyard stayed in capacity mode: ${lastNote.reasons.join("; ")}.`);
   }
   return out;
+}
+
+/** The floor and the lower bound, each policy's cost above the floor, and a warning if the bound is broken. */
+function referenceSection(report: SimulationReport): string[] {
+  const { reference } = report;
+  const boundAbove = reference.lowerBoundCost - reference.floorCost;
+  const lines = [
+    `Two reference figures, from the scenario alone: the **floor**, ${usd(reference.floorCost)}, is what the pods \`minReplicaCount\` keeps cost whatever a policy does (not while a window has taken their pool's pods); the **lower bound**, ${usd(reference.lowerBoundCost)}, is for each minute the cheapest whole pods that serve that minute's demand at their breaking points (\`maxRps\`) with the capacity available then, started instantly, with no headroom — no policy that keeps every pod within its breaking point can pay less. The oracle is a policy (it knows the future, but pays for start-up and headroom), not a bound.${
+      reference.infeasibleSteps > 0
+        ? ` In ${count(reference.infeasibleSteps)} step${reference.infeasibleSteps === 1 ? "" : "s"} demand was beyond every pod the capacity allowed; the bound counts all of them there.`
+        : ""
+    }`,
+    "",
+  ];
+  if (reference.boundBrokenBy.length > 0) {
+    lines.push(
+      `**The lower bound is broken**: ${reference.boundBrokenBy.join(", ")} served every request for less than ${usd(reference.lowerBoundCost)}. The bound or the simulator is wrong; please report it with this scenario.`,
+      "",
+    );
+  }
+  lines.push(
+    `| policy | total cost | cost above the floor | ratio to the lower bound's (${usd(boundAbove)}) |`,
+    "|---|---:|---:|---:|",
+    ...report.policies.map(
+      ({ summary: s }) =>
+        `| ${s.name} | ${usd(s.totalCost)} | ${usd(s.costAboveFloor)} | ${ratio(s.costAboveFloorRatio)} |`,
+    ),
+  );
+  if (boundAbove <= 0.005) {
+    lines.push(
+      "",
+      "The lower bound is the floor here: the pods `minReplicaCount` keeps serve every minute's demand, so no ratio can be given; compare the costs above the floor.",
+    );
+  }
+  return lines;
 }
 
 /** Runs of consecutive SLO-violation minutes, as `14 Nov 11:00–11:08`. */

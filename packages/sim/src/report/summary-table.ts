@@ -45,17 +45,52 @@ export function renderSummaryTable(report: SimulationReport): string {
     line(rows[0] as string[]),
     ...rows.slice(1).map(line),
     "failover decided: first capacity error → the failover starts; traffic moved: → ALB routing in capacity mode; fallback: capacity back → ALB routing in cost mode",
+    ...referenceLines(report),
     "",
   ].join("\n");
+}
+
+/**
+ * The floor, the lower bound and each policy's cost above the floor (with its ratio to
+ * the bound's), as the lines under the table; a line saying so when the bound is broken.
+ */
+export function referenceLines(report: SimulationReport): string[] {
+  const { reference } = report;
+  const lines = [
+    `floor ${usd(reference.floorCost)} (the pods minReplicaCount keeps) · lower bound ${usd(reference.lowerBoundCost)} (each minute the cheapest whole pods that serve its demand at their breaking points with the capacity then, started instantly, no headroom)${
+      reference.infeasibleSteps > 0
+        ? `; ${count(reference.infeasibleSteps)} step${reference.infeasibleSteps === 1 ? "" : "s"} of demand beyond every pod allowed, counted at all of them`
+        : ""
+    }`,
+    `cost above the floor (as a ratio to the lower bound's ${usd(reference.lowerBoundCost - reference.floorCost)}): ${report.policies
+      .map(({ summary: s }) => `${s.name} ${usd(s.costAboveFloor)} (${ratio(s.costAboveFloorRatio)})`)
+      .join(", ")}`,
+  ];
+  if (reference.boundBrokenBy.length > 0) {
+    lines.push(
+      `LOWER BOUND BROKEN: ${reference.boundBrokenBy.join(", ")} served every request for less than ${usd(reference.lowerBoundCost)}; the bound or the simulator is wrong, please report it`,
+    );
+  }
+  return lines;
+}
+
+/** 1.234 → "1.23×"; null → "—". */
+export function ratio(value: number | null): string {
+  return value === null ? "—" : `${value.toFixed(2)}×`;
 }
 
 /** The `--output json` contract: nulls where a figure does not apply. */
 export function summaryJson(report: SimulationReport): {
   scenario: string;
+  floorCost: number;
+  lowerBoundCost: number;
+  lowerBoundBrokenBy: string[];
   policies: {
     name: string;
     costPerMillion: number | null;
     totalCost: number;
+    costAboveFloor: number;
+    costAboveFloorRatio: number | null;
     sloViolationMinutes: number;
     failedRequests: number;
     switches: number;
@@ -66,10 +101,15 @@ export function summaryJson(report: SimulationReport): {
 } {
   return {
     scenario: report.scenario.name,
+    floorCost: round(report.reference.floorCost, 2),
+    lowerBoundCost: round(report.reference.lowerBoundCost, 2),
+    lowerBoundBrokenBy: [...report.reference.boundBrokenBy],
     policies: report.policies.map(({ summary: s }) => ({
       name: s.name,
       costPerMillion: s.costPerMillion === null ? null : round(s.costPerMillion, 4),
       totalCost: round(s.totalCost, 2),
+      costAboveFloor: round(s.costAboveFloor, 2),
+      costAboveFloorRatio: s.costAboveFloorRatio === null ? null : round(s.costAboveFloorRatio, 3),
       sloViolationMinutes: s.sloViolationMinutes,
       failedRequests: Math.round(s.failedRequests),
       switches: s.switches,

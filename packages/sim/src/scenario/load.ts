@@ -167,12 +167,57 @@ function againstConfig(document: unknown, config: SwitchyardConfig | null): RawI
       });
     }
   });
+  issues.push(...seedReferenceIssues(document.seedReference, service));
   const startup = isObject(document.podStartup) ? document.podStartup : {};
   const byType = isObject(startup.instanceTypes) ? startup.instanceTypes : {};
   for (const type of Object.keys(byType)) {
     if (unknownType(type)) {
       issues.push({ path: ["podStartup", "instanceTypes", type], message: explain });
     }
+  }
+  return issues;
+}
+
+/** The seed's manifests name every unit of the service, and only those; one weight must be above 0. */
+function seedReferenceIssues(block: unknown, service: InferenceService): RawIssue[] {
+  if (!isObject(block)) {
+    return [];
+  }
+  const names = service.units.map((unit) => unit.name);
+  const issues: RawIssue[] = [];
+  const maps: [readonly string[], unknown][] = [
+    [["weighted", "weights"], isObject(block.weighted) ? block.weighted.weights : undefined],
+    [["weighted", "targets"], isObject(block.weighted) ? block.weighted.targets : undefined],
+    [["equal", "targets"], isObject(block.equal) ? block.equal.targets : undefined],
+  ];
+  for (const [at, map] of maps) {
+    if (!isObject(map)) {
+      continue;
+    }
+    for (const key of Object.keys(map)) {
+      if (!names.includes(key)) {
+        issues.push({
+          path: ["seedReference", ...at, key],
+          message: `names no unit of service ${service.name}; its units are ${names.join(", ")}`,
+        });
+      }
+    }
+    const missing = names.filter((name) => !(name in map));
+    if (missing.length > 0) {
+      issues.push({
+        path: ["seedReference", ...at],
+        message: `must give every unit of service ${service.name} a value, as the seed's manifests do; missing ${missing.join(", ")}`,
+      });
+    }
+  }
+  const weights =
+    isObject(block.weighted) && isObject(block.weighted.weights) ? block.weighted.weights : null;
+  if (weights !== null && Object.values(weights).every((w) => w === 0)) {
+    issues.push({
+      path: ["seedReference", "weighted", "weights"],
+      message:
+        "must give at least one unit a weight above 0: an ALB forward action needs somewhere to send traffic",
+    });
   }
   return issues;
 }
@@ -234,6 +279,14 @@ function resolveScenario(
         Object.entries(parsed.podStartup.instanceTypes).map(([type, value]) => [type, ms(value)]),
       ),
     },
+    seedReference:
+      parsed.seedReference === undefined
+        ? null
+        : {
+            weights: parsed.seedReference.weighted.weights,
+            weightedTargets: parsed.seedReference.weighted.targets,
+            equalTargets: parsed.seedReference.equal.targets,
+          },
     latency: parsed.latency,
     keda: {
       pollingMs: ms(parsed.keda.pollingInterval),

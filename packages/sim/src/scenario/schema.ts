@@ -168,6 +168,45 @@ export const KedaModelSchema = z
   })
   .meta({ description: "KEDA ScaledObject → HPA behaviour." });
 
+const perUnit = <T extends z.ZodType>(value: T, what: string) =>
+  z.record(z.string().min(1), value, { error: `must map each unit's name to ${what}` });
+
+const kedaTargets = (what: string) =>
+  perUnit(
+    z
+      .number({ error: `must be a number of requests/s per pod above 0: ${what}` })
+      .positive({ error: `must be a number of requests/s per pod above 0: ${what}` }),
+    `its KEDA targetMetricValue (requests/s per pod) in ${what}`,
+  );
+
+export const SeedReferenceSchema = z
+  .strictObject({
+    weighted: z
+      .strictObject({
+        weights: perUnit(
+          z
+            .number({ error: "must be a whole ALB target-group weight from 0 to 999" })
+            .int({ error: "must be a whole ALB target-group weight from 0 to 999" })
+            .min(0, { error: "must be a whole ALB target-group weight from 0 to 999" })
+            .max(999, { error: "must be a whole ALB target-group weight from 0 to 999" }),
+          "its weight in the weighted-routing Ingress",
+        ),
+        targets: kedaTargets("the weighted-routing ScaledObjects"),
+      })
+      .meta({
+        description:
+          "The weighted-routing Ingress's target-group weights and the weighted-routing ScaledObjects' targetMetricValue, per unit.",
+      }),
+    equal: z.strictObject({ targets: kedaTargets("the equal-routing ScaledObjects") }).meta({
+      description:
+        "The equal-routing ScaledObjects' targetMetricValue per unit; the equal-routing Ingress sends everything to the consolidated Service at weight 100.",
+    }),
+  })
+  .meta({
+    description:
+      "The hand-set manifests the seed's controller applies (seed-reference policy): weighted routing in normal times, equal routing after a capacity error. Without it, seed-reference uses the least-cost weights at the run's peak.",
+  });
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -193,6 +232,7 @@ export const ScenarioSchema = z
     step: duration("the simulation step; must divide one minute").default("60s"),
     demand: DemandSchema,
     capacity: z.array(CapacityEventSchema, { error: "must be a list of capacity windows" }).default([]),
+    seedReference: SeedReferenceSchema.optional(),
     podStartup: z
       .strictObject({
         default: duration("time from a pod's creation to ready, for any instance type").default("6m"),
@@ -235,4 +275,5 @@ export const ScenarioSchema = z
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ParsedScenario = z.output<typeof ScenarioSchema>;
 export type ParsedDemand = z.output<typeof DemandSchema>;
+export type ParsedSeedReference = z.output<typeof SeedReferenceSchema>;
 export type LatencyParameters = z.output<typeof LatencyModelSchema>;

@@ -35,6 +35,19 @@ export interface CapacityWindow {
   readonly podsLost: boolean;
 }
 
+/**
+ * The seed's hand-set manifests, as the seed-reference policy applies them: the
+ * weighted-routing Ingress and ScaledObjects, and the equal-routing ones for failover.
+ */
+export interface SeedManifests {
+  /** Target-group weight per unit in the weighted-routing Ingress. */
+  readonly weights: Readonly<Record<string, number>>;
+  /** KEDA targetMetricValue (requests/s per pod) per unit in the weighted-routing ScaledObjects. */
+  readonly weightedTargets: Readonly<Record<string, number>>;
+  /** KEDA targetMetricValue per unit in the equal-routing ScaledObjects. */
+  readonly equalTargets: Readonly<Record<string, number>>;
+}
+
 export interface KedaParameters {
   readonly pollingMs: number;
   readonly metricWindowMs: number;
@@ -62,6 +75,8 @@ export interface Scenario {
     readonly defaultMs: number;
     readonly byInstanceType: Readonly<Record<string, number>>;
   };
+  /** The seed's manifests for the seed-reference policy; null when the scenario gives none. */
+  readonly seedReference: SeedManifests | null;
   readonly latency: LatencyParameters;
   readonly keda: KedaParameters;
   readonly alb: { readonly ruleLagMs: number };

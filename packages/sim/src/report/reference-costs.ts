@@ -1,0 +1,90 @@
+import {
+  type AllocationUnit,
+  costOptimalAllocation,
+  type DeploymentUnit,
+  type EpochMs,
+} from "@switchyard/core";
+import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
+import { DemandCurve } from "../demand/demand-curve.ts";
+import type { Scenario } from "../scenario/types.ts";
+
+const HOUR = 3_600_000;
+
+/**
+ * The two figures every policy's bill is read against, computed from the scenario alone.
+ *
+ * - The **floor**: the pods `minReplicaCount` keeps, whatever any policy does, billed for
+ *   every step in which they can exist (not while a window has taken their pool's pods).
+ * - The **lower bound**: for each step, the cheapest whole pods that could serve that
+ *   step's demand at their breaking points (`maxRps`) with the capacity available then,
+ *   started instantly, no headroom: the core planner's exact allocation. A unit whose
+ *   pool cannot launch at that moment can still have pods that were launched before and
+ *   not lost since (up to `maxReplicaCount`); a unit whose pods a window took has none.
+ *   No policy that keeps every pod within its breaking point can pay less.
+ */
+export interface ReferenceCosts {
+  readonly floorCost: number;
+  readonly lowerBoundCost: number;
+  /** Steps whose demand was more than every pod the capacity then allowed serves; counted at all those pods. */
+  readonly infeasibleSteps: number;
+}
+
+/** Whether a pod of `unit` can be running at `at`: its pool launches now, or launched one that no window has taken since. */
+export function podsCanRun(unit: DeploymentUnit, calendar: CapacityCalendar, at: EpochMs): boolean {
+  return unit.instanceTypes.some((type) => {
+    if (calendar.canLaunch(type, at)) {
+      return true;
+    }
+    // Walk back through the windows that block the type to the last moment it could launch.
+    let blockedFrom = at;
+    for (;;) {
+      const window = calendar.windows.find(
+        (w) => w.instanceType === type && w.from <= blockedFrom && blockedFrom < w.to,
+      );
+      if (window === undefined) {
+        break;
+      }
+      blockedFrom = window.from - 1;
+    }
+    return !calendar.podLossesBetween(blockedFrom + 1, at + 1).some((w) => w.instanceType === type);
+  });
+}
+
+export function referenceCosts(scenario: Scenario): ReferenceCosts {
+  const { service, stepMs } = scenario;
+  const demand = new DemandCurve(scenario.demand, scenario.noise, scenario.start, scenario.end);
+  const calendar = new CapacityCalendar(scenario.capacity);
+  const hours = stepMs / HOUR;
+  // Allocations repeat (a wave's two sides, constant stretches): solve each once.
+  const solved = new Map<string, { hourlyCost: number; feasible: boolean }>();
+  let floorCost = 0;
+  let lowerBoundCost = 0;
+  let infeasibleSteps = 0;
+  for (let at = scenario.start; at < scenario.end; at += stepMs) {
+    const running = service.units.map((unit) => podsCanRun(unit, calendar, at));
+    const units = service.units.map(
+      (unit, i): AllocationUnit =>
+        running[i]
+          ? {
+              rps: unit.maxRps,
+              price: unit.hourlyPrice,
+              min: unit.minReplicaCount,
+              max: unit.maxReplicaCount,
+            }
+          : { rps: 0, price: unit.hourlyPrice, min: 0, max: 0 },
+    );
+    const rps = demand.rpsAt(at);
+    const key = `${running.join()}:${rps}`;
+    let allocation = solved.get(key);
+    if (allocation === undefined) {
+      allocation = costOptimalAllocation(units, rps);
+      solved.set(key, allocation);
+    }
+    floorCost += units.reduce((sum, u) => sum + u.min * u.price, 0) * hours;
+    lowerBoundCost += allocation.hourlyCost * hours;
+    if (!allocation.feasible) {
+      infeasibleSteps += 1;
+    }
+  }
+  return { floorCost, lowerBoundCost, infeasibleSteps };
+}
