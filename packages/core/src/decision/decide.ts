@@ -206,14 +206,15 @@ function compareResponses(
   const capacity = planService({ ...request, mode: "capacity" });
   const costNow = servedNow(state, observations, cost);
   const capacityNow = servedNow(state, observations, capacity);
-  // While the receivers' new pods start, what matters is what the pods that are ready
-  // serve: when a unit has lost its pods (urgent), spreading demand over every ready pod
-  // fails fewer requests than sending it to the cheapest units' few.
-  const margin = Math.max(1, 0.01 * observations.demandRps);
+  // When a unit has lost its pods (urgent) and the pods ready now cannot carry demand
+  // under cost weights, capacity mode answers: it spreads demand over every ready pod
+  // rather than onto the cheapest units' few, and grows every pool at once rather than
+  // one, so the first new pods are the fastest to start. Cost mode takes over again once
+  // it covers demand (see fallbackGates).
   const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
   const choice =
     state.service.policy.lossResponse === "failover" ||
-    (urgentLoss && capacityNow > costNow + margin) ||
+    (urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow) ||
     (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
       ? "capacity"
       : "cost";
@@ -234,7 +235,7 @@ function compareResponses(
           ? `${costText}; ${capacityText}: route around the loss in cost mode`
           : state.service.policy.lossResponse === "failover"
             ? `${costText}; ${capacityText}: fail over to capacity mode (policy lossResponse: failover)`
-            : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
+            : `${costText}; ${capacityText}: fail over to capacity mode, which serves more${urgentLoss ? " while the lost pods are replaced" : ""}`,
     },
   };
 }
