@@ -186,17 +186,18 @@ const policyFields = {
       description: "Quiet period multiplier after a fallback that had to be undone by a new failover.",
     }),
   rebalanceDeadBandPercent: z
-    .number({ error: "must be a number of percentage points from 0 to 100" })
-    .min(0, { error: "must be a number of percentage points from 0 to 100" })
-    .max(100, { error: "must be a number of percentage points from 0 to 100" })
+    .number({ error: "must be a percentage from 0 to 100" })
+    .min(0, { error: "must be a percentage from 0 to 100" })
+    .max(100, { error: "must be a percentage from 0 to 100" })
     .meta({
-      description: "Largest change of any unit's weight (points of 100) tolerated before a rebalance.",
+      description:
+        "A rebalance must save more than this percent of the cost above the minReplicaCount floor, in every measured minute of the sustain window.",
     }),
   rebalanceSustainMinutes: wholeNumber(
     "minutes the weights must stay moved before a rebalance",
     0,
     1440,
-  ).meta({ description: "How long the cost-optimal weights must stay outside the dead-band." }),
+  ).meta({ description: "How many measured minutes the rebalance's saving must last." }),
   receiverReadyTimeoutSeconds: wholeNumber(
     "seconds a failover waits for receiving units before moving traffic",
     0,
