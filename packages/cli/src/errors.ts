@@ -17,3 +17,21 @@ export class InputFileError extends SwitchyardError {
     super(`cannot read ${path}: ${reason}`, { code: "INPUT_FILE", cause });
   }
 }
+
+/** A folder the user named for output cannot be created (a file is in the way, no permission). */
+export class OutputFolderError extends SwitchyardError {
+  override name = "OutputFolderError";
+  constructor(path: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason =
+      code === "EEXIST" || code === "ENOTDIR"
+        ? `${code === "EEXIST" ? path : "a part of it"} is a file, not a folder`
+        : code === "EACCES" || code === "EPERM" || code === "EROFS"
+          ? "permission denied"
+          : (cause as Error).message;
+    super(`cannot write the report to ${path}: ${reason}; pass --out a new or existing folder`, {
+      code: "OUTPUT_FOLDER",
+      cause,
+    });
+  }
+}

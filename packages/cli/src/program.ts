@@ -125,7 +125,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
     io.stderr(`${error.message}\n`);
     return EXIT.usage;
   }
-  if (error instanceof UsageError || (error instanceof SwitchyardError && error.code === "INPUT_FILE")) {
+  if (
+    error instanceof UsageError ||
+    (error instanceof SwitchyardError && (error.code === "INPUT_FILE" || error.code === "OUTPUT_FOLDER"))
+  ) {
     io.stderr(`switchyard: ${error.message}\n`);
     return EXIT.usage;
   }

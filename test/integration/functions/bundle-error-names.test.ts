@@ -56,6 +56,7 @@ Object.assign(CONSTRUCT, {
   ReceiversNotReadyError: message,
   UsageError: message,
   InputFileError: ctor("x.yaml", Object.assign(new Error("m"), { code: "ENOENT" })),
+  OutputFolderError: ctor("out/x", Object.assign(new Error("m"), { code: "EEXIST" })),
   SimulatedApiError: ctor("m", 409, "X"),
   ConflictError: ctor("Ingress default/sd21", "1", "2"),
   PatchRejectedError: ctor("ScaledObject default/x", "m"),
