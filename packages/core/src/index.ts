@@ -13,7 +13,13 @@ export {
 } from "./config/deployed-config.ts";
 export { formatIssuePath, valueAt } from "./config/issue-path.ts";
 export { CONFIG_SCHEMA_ID, configJsonSchema, renderJsonSchema } from "./config/json-schema.ts";
-export { loadConfig, parseConfig, type ValidationResult, validateYaml } from "./config/load.ts";
+export {
+  loadConfig,
+  MAX_YAML_ALIAS_COUNT,
+  parseConfig,
+  type ValidationResult,
+  validateYaml,
+} from "./config/load.ts";
 export {
   DeploymentUnitSchema,
   InferenceServiceSchema,
