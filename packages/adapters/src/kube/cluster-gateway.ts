@@ -39,12 +39,16 @@ import {
   scalingTargetOf,
   unitWorkloads,
 } from "./cluster-state.ts";
+import type { KubeConfigSource } from "./kube-config.ts";
 import { kubernetesError, statusCodeOf } from "./kube-errors.ts";
 import { describeTarget, KUBE_RESOURCES, type KubeTarget, type KubeVerb } from "./kube-target.ts";
 
 export interface KubernetesClusterGatewayOptions {
-  /** Called once per operation; the caller caches the endpoint and refreshes the token before it expires. */
-  readonly kubeConfig: () => Promise<KubeConfig>;
+  /**
+   * Called for each request; the caller caches the endpoint and refreshes the token before
+   * it expires, and signs a new one when handed a config whose token was refused (401).
+   */
+  readonly kubeConfig: KubeConfigSource;
   readonly logger?: Logger;
   /** Where Karpenter's events on cluster-scoped NodeClaims land. */
   readonly karpenterEventNamespace?: string;
@@ -93,7 +97,7 @@ function guardsOf(patch: readonly JsonPatchOperation[]): JsonPatchOperation[] {
  * ScaledObject) and retried from a fresh read when someone else wrote in between.
  */
 export class KubernetesClusterGateway implements ClusterGateway {
-  readonly #kubeConfig: () => Promise<KubeConfig>;
+  readonly #kubeConfig: KubeConfigSource;
   readonly #logger: Logger;
   readonly #karpenterEventNamespace: string;
   readonly #maxConflictRetries: number;
@@ -112,16 +116,15 @@ export class KubernetesClusterGateway implements ClusterGateway {
   }
 
   async readService(service: InferenceService): Promise<ServiceClusterState> {
-    const apis = await this.#apis();
     const namespace = service.namespace;
     const [ingress, deployments, pods] = await Promise.all([
-      this.#call(ingressTarget(service, "get"), () =>
+      this.#call(ingressTarget(service, "get"), (apis) =>
         apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
       ),
-      this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, () =>
+      this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, (apis) =>
         apis.apps.listNamespacedDeployment({ namespace }),
       ),
-      this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, () =>
+      this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, (apis) =>
         apis.core.listNamespacedPod({ namespace, fieldSelector: "status.phase=Pending" }),
       ),
     ]);
@@ -132,9 +135,8 @@ export class KubernetesClusterGateway implements ClusterGateway {
   }
 
   async readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
-    const apis = await this.#apis();
     const namespace = service.namespace;
-    const list = (await this.#call({ verb: "list", resource: KEDA, namespace }, () =>
+    const list = (await this.#call({ verb: "list", resource: KEDA, namespace }, (apis) =>
       apis.custom.listNamespacedCustomObject({ ...KEDA, namespace }),
     )) as { items?: ScaledObjectJson[] };
     const items = list.items ?? [];
@@ -164,9 +166,8 @@ export class KubernetesClusterGateway implements ClusterGateway {
       );
     }
     const ref = unit.scaledObject;
-    const apis = await this.#apis();
     const read = async (): Promise<ScaledObjectJson> =>
-      (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+      (await this.#call(scaledObjectTarget(service, unit, "get"), (apis) =>
         apis.custom.getNamespacedCustomObject({ ...KEDA, namespace: service.namespace, name: ref.name }),
       )) as ScaledObjectJson;
     const change = (from: string | undefined, changed: boolean): ScalingChange => ({
@@ -186,11 +187,13 @@ export class KubernetesClusterGateway implements ClusterGateway {
       }
       const target = scaledObjectTarget(service, unit, "patch");
       try {
-        const written = (await apis.custom.patchNamespacedCustomObject(
-          { ...KEDA, namespace: service.namespace, name: ref.name, body: patch },
-          // The content type is set, not left to client-node's per-API default: CRDs
-          // refuse strategic merge, and a merge patch would replace `triggers` whole.
-          JSON_PATCH,
+        const written = (await this.#send((apis) =>
+          apis.custom.patchNamespacedCustomObject(
+            { ...KEDA, namespace: service.namespace, name: ref.name, body: patch },
+            // The content type is set, not left to client-node's per-API default: CRDs
+            // refuse strategic merge, and a merge patch would replace `triggers` whole.
+            JSON_PATCH,
+          ),
         )) as ScaledObjectJson;
         this.#logger.info("scaledobject-patched", {
           scaledObject: `${service.namespace}/${ref.name}`,
@@ -243,12 +246,11 @@ export class KubernetesClusterGateway implements ClusterGateway {
         `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
       );
     }
-    const apis = await this.#apis();
     const namespace = service.namespace;
     const name = unit.scaledObject.name;
     const target = scaledObjectTarget(service, unit, "patch");
     for (let attempt = 1; ; attempt += 1) {
-      const current = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+      const current = (await this.#call(scaledObjectTarget(service, unit, "get"), (apis) =>
         apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
       )) as ScaledObjectJson & {
         metadata?: { annotations?: Record<string, string>; resourceVersion?: string };
@@ -266,7 +268,9 @@ export class KubernetesClusterGateway implements ClusterGateway {
         },
       };
       try {
-        await apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body }, MERGE_PATCH);
+        await this.#send((apis) =>
+          apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body }, MERGE_PATCH),
+        );
         this.#logger.info("scaledobject-hold", {
           scaledObject: `${namespace}/${name}`,
           replicas,
@@ -289,12 +293,11 @@ export class KubernetesClusterGateway implements ClusterGateway {
   }
 
   async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
-    const apis = await this.#apis();
     const namespace = service.namespace;
     const target = ingressTarget(service, "patch");
     for (let attempt = 1; ; attempt += 1) {
       const before = ingressStateOf(
-        await this.#call(ingressTarget(service, "get"), () =>
+        await this.#call(ingressTarget(service, "get"), (apis) =>
           apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
         ),
         namespace,
@@ -310,9 +313,8 @@ export class KubernetesClusterGateway implements ClusterGateway {
       };
       try {
         const after = ingressStateOf(
-          await apis.networking.patchNamespacedIngress(
-            { name: service.ingress, namespace, body },
-            MERGE_PATCH,
+          await this.#send((apis) =>
+            apis.networking.patchNamespacedIngress({ name: service.ingress, namespace, body }, MERGE_PATCH),
           ),
           namespace,
         );
@@ -343,9 +345,8 @@ export class KubernetesClusterGateway implements ClusterGateway {
   }
 
   async ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
-    const apis = await this.#apis();
     const namespace = service.namespace;
-    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
+    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, (apis) =>
       apis.core.listNamespacedEvent({
         namespace,
         fieldSelector: `involvedObject.kind=Ingress,involvedObject.name=${service.ingress}`,
@@ -355,18 +356,17 @@ export class KubernetesClusterGateway implements ClusterGateway {
   }
 
   async capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
-    const apis = await this.#apis();
     const namespace = this.#karpenterEventNamespace;
-    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
+    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, (apis) =>
       apis.core.listNamespacedEvent({ namespace, fieldSelector: `reason=${KARPENTER_CAPACITY_REASON}` }),
     );
     return karpenterCapacitySignals(eventsSince(list.items, since));
   }
 
-  async #apis(): Promise<Apis> {
+  async #apis(refused?: KubeConfig): Promise<{ readonly config: KubeConfig; readonly apis: Apis }> {
     let config: KubeConfig;
     try {
-      config = await this.#kubeConfig();
+      config = await this.#kubeConfig(refused);
     } catch (error) {
       if (error instanceof SwitchyardError) {
         throw error;
@@ -378,10 +378,13 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
     try {
       return {
-        networking: config.makeApiClient(NetworkingV1Api),
-        apps: config.makeApiClient(AppsV1Api),
-        core: config.makeApiClient(CoreV1Api),
-        custom: config.makeApiClient(CustomObjectsApi),
+        config,
+        apis: {
+          networking: config.makeApiClient(NetworkingV1Api),
+          apps: config.makeApiClient(AppsV1Api),
+          core: config.makeApiClient(CoreV1Api),
+          custom: config.makeApiClient(CustomObjectsApi),
+        },
       };
     } catch (error) {
       throw new ClusterAccessError(
@@ -391,9 +394,29 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  async #call<T>(target: KubeTarget, send: () => Promise<T>): Promise<T> {
+  /**
+   * Sends one request. On 401 the token is handed back as refused and the request is sent
+   * once more with a newly signed one: an EKS token can be refused before its renewal (the
+   * signing credentials' session ended, the access entry changed), and reusing it would
+   * fail every request until then. A second 401 is thrown as it came.
+   */
+  async #send<T>(send: (apis: Apis) => Promise<T>): Promise<T> {
+    const first = await this.#apis();
     try {
-      return await send();
+      return await send(first.apis);
+    } catch (error) {
+      if (statusCodeOf(error) !== 401) {
+        throw error;
+      }
+      this.#logger.warn("token-refused-retrying", { status: 401 });
+      const renewed = await this.#apis(first.config);
+      return await send(renewed.apis);
+    }
+  }
+
+  async #call<T>(target: KubeTarget, send: (apis: Apis) => Promise<T>): Promise<T> {
+    try {
+      return await this.#send(send);
     } catch (error) {
       throw this.#failed(error, target);
     }
