@@ -1,4 +1,4 @@
-import { ConfigError, SwitchyardError } from "@switchyard/core";
+import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { planCommand } from "./commands/plan.ts";
@@ -14,8 +14,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 function demandRps(value: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError("expected requests per second, a number >= 0 (e.g. --demand 446)");
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_DEMAND_RPS.value) {
+    throw new InvalidArgumentError(
+      `expected requests per second, a number from 0 to ${MAX_DEMAND_RPS.value} (e.g. --demand 446)${n > MAX_DEMAND_RPS.value ? `: ${MAX_DEMAND_RPS.why}` : ""}`,
+    );
   }
   return n;
 }

@@ -23,6 +23,7 @@ export {
 export {
   DeploymentUnitSchema,
   InferenceServiceSchema,
+  MAX_DEMAND_RPS,
   PolicySchema,
   type SwitchyardConfigInput,
   SwitchyardConfigSchema,
