@@ -62,6 +62,13 @@ export {
   type SwitchRecord,
   type UnitRuntime,
 } from "./decision/types.ts";
+export {
+  EVALUATE_ERROR_MINUTES,
+  EVALUATE_ERROR_WINDOW,
+  EVALUATE_SILENT_MINUTES,
+  type EvaluateAlarm,
+  evaluateAlarms,
+} from "./deploy/alarms.ts";
 export { dashboardBody } from "./deploy/dashboard.ts";
 export {
   type ActionScope,
