@@ -49,4 +49,14 @@ describe("CLI: a YAML alias bomb", () => {
     );
     expect(run.stderr).toContain(LIMIT);
   });
+
+  it("exits 2 naming the file and the line of an alias without an anchor", async () => {
+    const run = await runSwitchyard(["validate", "--config", "typo.yaml"], {
+      "typo.yaml": "cluster: &c { name: a, region: us-west-2 }\nservices: *svc\n",
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "typo.yaml: 1 error\n  typo.yaml:2:11  (root): not valid YAML: alias *svc names no anchor set before it; define &svc first\n",
+    );
+  });
 });

@@ -41,9 +41,25 @@ export function validateYaml<S extends z.ZodType>(
   try {
     raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
   } catch (error) {
-    // yaml throws a ReferenceError when expanding aliases would pass maxAliasCount.
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+    // yaml throws a ReferenceError when expanding aliases would pass maxAliasCount, or
+    // when an alias names no anchor set before it.
+    if (error instanceof ReferenceError && /^Excessive alias count/.test(error.message)) {
       return { ok: false, issues: [{ path: "(root)", message: aliasLimitMessage(doc, lineCounter) }] };
+    }
+    const unresolved =
+      error instanceof ReferenceError ? /^Unresolved alias.*: (.*)$/.exec(error.message) : null;
+    if (unresolved !== null) {
+      const name = unresolved[1] ?? "";
+      return {
+        ok: false,
+        issues: [
+          {
+            path: "(root)",
+            message: `not valid YAML: alias *${name} names no anchor set before it; define &${name} first`,
+            ...located(aliasPosition(doc, lineCounter, name)),
+          },
+        ],
+      };
     }
     throw error;
   }
@@ -60,6 +76,22 @@ export function validateYaml<S extends z.ZodType>(
   }));
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { ok: false, issues };
+}
+
+function aliasPosition(
+  doc: Document,
+  lineCounter: LineCounter,
+  name: string,
+): { line: number; col: number } | undefined {
+  let at: { line: number; col: number } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (at === undefined && node.source === name && node.range !== undefined && node.range !== null) {
+        at = lineCounter.linePos(node.range[0]);
+      }
+    },
+  });
+  return at;
 }
 
 function aliasLimitMessage(doc: Document, lineCounter: LineCounter): string {
