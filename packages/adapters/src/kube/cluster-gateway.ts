@@ -45,7 +45,7 @@ import { describeTarget, KUBE_RESOURCES, type KubeTarget, type KubeVerb } from "
 
 export interface KubernetesClusterGatewayOptions {
   /**
-   * Called for each request; the caller caches the endpoint and refreshes the token before
+   * Called once per operation; the caller caches the endpoint and refreshes the token before
    * it expires, and signs a new one when handed a config whose token was refused (401).
    */
   readonly kubeConfig: KubeConfigSource;
@@ -57,6 +57,8 @@ export interface KubernetesClusterGatewayOptions {
 }
 
 interface Apis {
+  /** The config the clients were made from: handed back as refused on a 401. */
+  readonly config: KubeConfig;
   readonly networking: NetworkingV1Api;
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
@@ -115,16 +117,20 @@ export class KubernetesClusterGateway implements ClusterGateway {
     });
   }
 
-  async readService(service: InferenceService): Promise<ServiceClusterState> {
+  readService(service: InferenceService): Promise<ServiceClusterState> {
+    return this.#renewingRefusedToken((apis) => this.#readService(apis, service));
+  }
+
+  async #readService(apis: Apis, service: InferenceService): Promise<ServiceClusterState> {
     const namespace = service.namespace;
     const [ingress, deployments, pods] = await Promise.all([
-      this.#call(ingressTarget(service, "get"), (apis) =>
+      this.#call(ingressTarget(service, "get"), () =>
         apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
       ),
-      this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, (apis) =>
+      this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, () =>
         apis.apps.listNamespacedDeployment({ namespace }),
       ),
-      this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, (apis) =>
+      this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, () =>
         apis.core.listNamespacedPod({ namespace, fieldSelector: "status.phase=Pending" }),
       ),
     ]);
@@ -134,9 +140,16 @@ export class KubernetesClusterGateway implements ClusterGateway {
     };
   }
 
-  async readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
+  readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
+    return this.#renewingRefusedToken((apis) => this.#readScaledObjects(apis, service));
+  }
+
+  async #readScaledObjects(
+    apis: Apis,
+    service: InferenceService,
+  ): Promise<Readonly<Record<string, ScaledObjectState>>> {
     const namespace = service.namespace;
-    const list = (await this.#call({ verb: "list", resource: KEDA, namespace }, (apis) =>
+    const list = (await this.#call({ verb: "list", resource: KEDA, namespace }, () =>
       apis.custom.listNamespacedCustomObject({ ...KEDA, namespace }),
     )) as { items?: ScaledObjectJson[] };
     const items = list.items ?? [];
@@ -158,7 +171,16 @@ export class KubernetesClusterGateway implements ClusterGateway {
     return states;
   }
 
-  async setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
+  setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
+    return this.#renewingRefusedToken((apis) => this.#setScalingTarget(apis, service, unitName, value));
+  }
+
+  async #setScalingTarget(
+    apis: Apis,
+    service: InferenceService,
+    unitName: string,
+    value: string,
+  ): Promise<ScalingChange> {
     const unit = service.units.find((u) => u.name === unitName);
     if (unit === undefined) {
       throw new PlanningError(
@@ -167,7 +189,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
     const ref = unit.scaledObject;
     const read = async (): Promise<ScaledObjectJson> =>
-      (await this.#call(scaledObjectTarget(service, unit, "get"), (apis) =>
+      (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
         apis.custom.getNamespacedCustomObject({ ...KEDA, namespace: service.namespace, name: ref.name }),
       )) as ScaledObjectJson;
     const change = (from: string | undefined, changed: boolean): ScalingChange => ({
@@ -187,13 +209,11 @@ export class KubernetesClusterGateway implements ClusterGateway {
       }
       const target = scaledObjectTarget(service, unit, "patch");
       try {
-        const written = (await this.#send((apis) =>
-          apis.custom.patchNamespacedCustomObject(
-            { ...KEDA, namespace: service.namespace, name: ref.name, body: patch },
-            // The content type is set, not left to client-node's per-API default: CRDs
-            // refuse strategic merge, and a merge patch would replace `triggers` whole.
-            JSON_PATCH,
-          ),
+        const written = (await apis.custom.patchNamespacedCustomObject(
+          { ...KEDA, namespace: service.namespace, name: ref.name, body: patch },
+          // The content type is set, not left to client-node's per-API default: CRDs
+          // refuse strategic merge, and a merge patch would replace `triggers` whole.
+          JSON_PATCH,
         )) as ScaledObjectJson;
         this.#logger.info("scaledobject-patched", {
           scaledObject: `${service.namespace}/${ref.name}`,
@@ -234,7 +254,17 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  async holdReplicas(
+  holdReplicas(
+    service: InferenceService,
+    unitName: string,
+    replicas: number | null,
+    owner: string,
+  ): Promise<ReplicaHold> {
+    return this.#renewingRefusedToken((apis) => this.#holdReplicas(apis, service, unitName, replicas, owner));
+  }
+
+  async #holdReplicas(
+    apis: Apis,
     service: InferenceService,
     unitName: string,
     replicas: number | null,
@@ -250,7 +280,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const name = unit.scaledObject.name;
     const target = scaledObjectTarget(service, unit, "patch");
     for (let attempt = 1; ; attempt += 1) {
-      const current = (await this.#call(scaledObjectTarget(service, unit, "get"), (apis) =>
+      const current = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
         apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
       )) as ScaledObjectJson & {
         metadata?: { annotations?: Record<string, string>; resourceVersion?: string };
@@ -268,9 +298,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
         },
       };
       try {
-        await this.#send((apis) =>
-          apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body }, MERGE_PATCH),
-        );
+        await apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body }, MERGE_PATCH);
         this.#logger.info("scaledobject-hold", {
           scaledObject: `${namespace}/${name}`,
           replicas,
@@ -292,12 +320,20 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
+  patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
+    return this.#renewingRefusedToken((apis) => this.#patchRouting(apis, service, build));
+  }
+
+  async #patchRouting(
+    apis: Apis,
+    service: InferenceService,
+    build: IngressPatchBuilder,
+  ): Promise<RoutingChange> {
     const namespace = service.namespace;
     const target = ingressTarget(service, "patch");
     for (let attempt = 1; ; attempt += 1) {
       const before = ingressStateOf(
-        await this.#call(ingressTarget(service, "get"), (apis) =>
+        await this.#call(ingressTarget(service, "get"), () =>
           apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
         ),
         namespace,
@@ -313,8 +349,9 @@ export class KubernetesClusterGateway implements ClusterGateway {
       };
       try {
         const after = ingressStateOf(
-          await this.#send((apis) =>
-            apis.networking.patchNamespacedIngress({ name: service.ingress, namespace, body }, MERGE_PATCH),
+          await apis.networking.patchNamespacedIngress(
+            { name: service.ingress, namespace, body },
+            MERGE_PATCH,
           ),
           namespace,
         );
@@ -344,9 +381,17 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  async ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
+  ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
+    return this.#renewingRefusedToken((apis) => this.#ingressEvents(apis, service, since));
+  }
+
+  async #ingressEvents(
+    apis: Apis,
+    service: InferenceService,
+    since: EpochMs,
+  ): Promise<readonly ClusterEvent[]> {
     const namespace = service.namespace;
-    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, (apis) =>
+    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
       apis.core.listNamespacedEvent({
         namespace,
         fieldSelector: `involvedObject.kind=Ingress,involvedObject.name=${service.ingress}`,
@@ -355,15 +400,40 @@ export class KubernetesClusterGateway implements ClusterGateway {
     return eventsSince(list.items, since);
   }
 
-  async capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
+  capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
+    return this.#renewingRefusedToken((apis) => this.#capacityEvents(apis, since));
+  }
+
+  async #capacityEvents(apis: Apis, since: EpochMs): Promise<readonly CapacitySignal[]> {
     const namespace = this.#karpenterEventNamespace;
-    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, (apis) =>
+    const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
       apis.core.listNamespacedEvent({ namespace, fieldSelector: `reason=${KARPENTER_CAPACITY_REASON}` }),
     );
     return karpenterCapacitySignals(eventsSince(list.items, since));
   }
 
-  async #apis(refused?: KubeConfig): Promise<{ readonly config: KubeConfig; readonly apis: Apis }> {
+  /**
+   * Runs one operation with the cluster's clients. When the API server refuses the token
+   * (401), the config is handed back as refused, so a new token is signed, and the
+   * operation runs once more: a refused request changed nothing, and every write is
+   * guarded by what it read. An EKS token can be refused long before its renewal (the
+   * signing credentials' session ended, the access entry changed); reusing it would fail
+   * every request until then. A second 401 is thrown as it came.
+   */
+  async #renewingRefusedToken<T>(operation: (apis: Apis) => Promise<T>): Promise<T> {
+    const apis = await this.#apis();
+    try {
+      return await operation(apis);
+    } catch (error) {
+      if (statusCodeOf(error instanceof SwitchyardError ? error.cause : error) !== 401) {
+        throw error;
+      }
+      this.#logger.warn("token-refused-retrying", { status: 401 });
+      return await operation(await this.#apis(apis.config));
+    }
+  }
+
+  async #apis(refused?: KubeConfig): Promise<Apis> {
     let config: KubeConfig;
     try {
       config = await this.#kubeConfig(refused);
@@ -379,12 +449,10 @@ export class KubernetesClusterGateway implements ClusterGateway {
     try {
       return {
         config,
-        apis: {
-          networking: config.makeApiClient(NetworkingV1Api),
-          apps: config.makeApiClient(AppsV1Api),
-          core: config.makeApiClient(CoreV1Api),
-          custom: config.makeApiClient(CustomObjectsApi),
-        },
+        networking: config.makeApiClient(NetworkingV1Api),
+        apps: config.makeApiClient(AppsV1Api),
+        core: config.makeApiClient(CoreV1Api),
+        custom: config.makeApiClient(CustomObjectsApi),
       };
     } catch (error) {
       throw new ClusterAccessError(
@@ -394,29 +462,9 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  /**
-   * Sends one request. On 401 the token is handed back as refused and the request is sent
-   * once more with a newly signed one: an EKS token can be refused before its renewal (the
-   * signing credentials' session ended, the access entry changed), and reusing it would
-   * fail every request until then. A second 401 is thrown as it came.
-   */
-  async #send<T>(send: (apis: Apis) => Promise<T>): Promise<T> {
-    const first = await this.#apis();
+  async #call<T>(target: KubeTarget, send: () => Promise<T>): Promise<T> {
     try {
-      return await send(first.apis);
-    } catch (error) {
-      if (statusCodeOf(error) !== 401) {
-        throw error;
-      }
-      this.#logger.warn("token-refused-retrying", { status: 401 });
-      const renewed = await this.#apis(first.config);
-      return await send(renewed.apis);
-    }
-  }
-
-  async #call<T>(target: KubeTarget, send: (apis: Apis) => Promise<T>): Promise<T> {
-    try {
-      return await this.#send(send);
+      return await send();
     } catch (error) {
       throw this.#failed(error, target);
     }
