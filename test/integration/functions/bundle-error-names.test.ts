@@ -66,6 +66,8 @@ Object.assign(CONSTRUCT, {
 });
 
 const dir = mkdtempSync(join(tmpdir(), "switchyard-bundle-"));
+/** esbuild bundles in a few seconds alone; allow for a busy machine. */
+const BUILD_TIMEOUT_MS = 90_000;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -89,7 +91,7 @@ describe("Bundle: error names", () => {
     // One namespace per module: adapters and controller both have a RoutingNotAppliedError.
     const entry = ERROR_MODULES.map((m, i) => `export * as m${i} from "./${m}";`).join("\n");
     exported = await import(pathToFileURL(await bundle("errors", { stdin: entry })).href);
-  });
+  }, BUILD_TIMEOUT_MS);
 
   it("keeps each error class's own name in a minified bundle", () => {
     const classes = Object.values(exported)
@@ -105,14 +107,18 @@ describe("Bundle: error names", () => {
     }
   });
 
-  it("throws the name the workflow catches from a built handler", async () => {
-    useLambdaEnvironment();
-    const file = await bundle("plan-switch", { entry: repoPath("functions/plan-switch.ts") });
-    const { handler } = (await import(pathToFileURL(file).href)) as {
-      handler: (event: unknown) => Promise<unknown>;
-    };
-    const failure = await handler({ input: { service: "sd21" } }).catch((error: Error) => error);
-    expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).name).toBe("SwitchInputError");
-  });
+  it(
+    "throws the name the workflow catches from a built handler",
+    async () => {
+      useLambdaEnvironment();
+      const file = await bundle("plan-switch", { entry: repoPath("functions/plan-switch.ts") });
+      const { handler } = (await import(pathToFileURL(file).href)) as {
+        handler: (event: unknown) => Promise<unknown>;
+      };
+      const failure = await handler({ input: { service: "sd21" } }).catch((error: Error) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).name).toBe("SwitchInputError");
+    },
+    BUILD_TIMEOUT_MS,
+  );
 });
