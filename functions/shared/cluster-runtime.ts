@@ -1,6 +1,6 @@
 import { EKSClient } from "@aws-sdk/client-eks";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { EksClusterAccess, KubernetesClusterGateway, kubeConfigFor } from "@switchyard/adapters";
+import { EksClusterAccess, eksKubeConfig, KubernetesClusterGateway } from "@switchyard/adapters";
 import type { ClusterGateway, SwitchyardConfig } from "@switchyard/core";
 import { logger } from "./logger.ts";
 import { systemClock } from "./system-clock.ts";
@@ -10,7 +10,8 @@ let gateway: { readonly cluster: string; readonly gateway: ClusterGateway } | un
 
 /**
  * The cluster gateway of this container: the EKS endpoint and CA are read once, the
- * bearer token is renewed before its 15 minutes run out (EksClusterAccess caches both).
+ * bearer token is renewed before its 15 minutes run out, or at once when the API server
+ * refuses it (EksClusterAccess caches both).
  */
 export function clusterGateway(config: SwitchyardConfig): ClusterGateway {
   if (gateway === undefined || gateway.cluster !== config.cluster.name) {
@@ -26,7 +27,7 @@ export function clusterGateway(config: SwitchyardConfig): ClusterGateway {
     gateway = {
       cluster: config.cluster.name,
       gateway: new KubernetesClusterGateway({
-        kubeConfig: async () => kubeConfigFor(await access.connection()),
+        kubeConfig: eksKubeConfig(access),
         logger,
       }),
     };

@@ -8,6 +8,7 @@ import {
 
 /** The evaluate function was invoked with an event it does not handle. */
 export class UnsupportedEventError extends SwitchyardError {
+  override name = "UnsupportedEventError";
   constructor(received: string) {
     super(
       `evaluate handles the EventBridge schedule, CloudTrail CreateFleet/RunInstances calls and EC2 Spot interruption warnings; got ${received}`,

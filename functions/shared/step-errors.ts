@@ -8,6 +8,7 @@ import { logger } from "./logger.ts";
  * goes straight to Rollback.
  */
 export class TransientError extends SwitchyardError {
+  override name = "TransientError";
   constructor(cause: Error) {
     super(`${cause.name}: ${cause.message}`, { code: "TRANSIENT", cause });
   }

@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoPath } from "../support/paths.ts";
 
@@ -44,5 +47,26 @@ describe("Binary: switchyard", () => {
     const run = switchyard("deploy");
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/unknown command 'deploy'/);
+  });
+
+  it.each([
+    ["is a file", (file: string) => file, (file: string) => `${file} is a file, not a folder`],
+    ["is under a file", (file: string) => join(file, "report"), () => "a part of it is a file, not a folder"],
+  ])("exits 2 with a usage message, before simulating, when --out %s", (_case, outOf, reasonOf) => {
+    const file = join(mkdtempSync(join(tmpdir(), "switchyard-out-")), "taken");
+    writeFileSync(file, "not a folder\n");
+    const out = outOf(file);
+    const run = switchyard(
+      "simulate",
+      "--scenario",
+      "test/fixtures/scenarios/short-outage.yaml",
+      "--out",
+      out,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      `switchyard: cannot write the report to ${out}: ${reasonOf(file)}; pass --out a new or existing folder\n`,
+    );
   });
 });

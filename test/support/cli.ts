@@ -34,6 +34,7 @@ export async function runSwitchyard(
     writeFile: async (path, content) => {
       written.set(path, content);
     },
+    prepareFolder: async () => {},
     now: () => new Date("2026-11-14T21:20:00Z"),
     isTty: false,
   };

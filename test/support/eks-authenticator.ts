@@ -29,3 +29,13 @@ export function acceptsEksToken(token: string): boolean {
     params.get("X-Amz-Signature") !== null
   );
 }
+
+/** The access key ID a token was signed with (X-Amz-Credential's first part); undefined when unreadable. */
+export function accessKeyOfEksToken(token: string): string | undefined {
+  try {
+    const url = new URL(Buffer.from(token.slice("k8s-aws-v1.".length), "base64url").toString("utf8"));
+    return url.searchParams.get("X-Amz-Credential")?.split("/")[0];
+  } catch {
+    return undefined;
+  }
+}

@@ -6,6 +6,7 @@ import { SwitchyardError } from "@switchyard/core";
  * trying again can help (the workflow retries only those).
  */
 export class AdapterError extends SwitchyardError {
+  override name = "AdapterError";
   readonly retryable: boolean;
 
   constructor(message: string, options: { code: string; retryable: boolean; cause?: unknown }) {
@@ -19,6 +20,7 @@ export class AdapterError extends SwitchyardError {
 
 /** CloudWatch GetMetricData failed after the SDK's own retries (throttling, outage). */
 export class MetricsUnavailableError extends AdapterError {
+  override name = "MetricsUnavailableError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "METRICS_UNAVAILABLE", retryable: true, cause });
   }
@@ -26,6 +28,7 @@ export class MetricsUnavailableError extends AdapterError {
 
 /** PutMetricData of capacity errors failed after the SDK's retries. */
 export class CapacityRecordError extends AdapterError {
+  override name = "CapacityRecordError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "CAPACITY_RECORD_FAILED", retryable: true, cause });
   }
@@ -33,6 +36,7 @@ export class CapacityRecordError extends AdapterError {
 
 /** The ALB, listener rule or target groups the Load Balancer Controller made cannot be found. */
 export class LoadBalancerNotFoundError extends AdapterError {
+  override name = "LoadBalancerNotFoundError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "LOAD_BALANCER_NOT_FOUND", retryable: false, cause });
   }
@@ -40,6 +44,7 @@ export class LoadBalancerNotFoundError extends AdapterError {
 
 /** The listener rule does not hold the planned weights yet. */
 export class RoutingNotAppliedError extends AdapterError {
+  override name = "RoutingNotAppliedError";
   constructor(message: string) {
     super(message, { code: "ROUTING_NOT_APPLIED", retryable: true });
   }
@@ -47,6 +52,7 @@ export class RoutingNotAppliedError extends AdapterError {
 
 /** The Load Balancer Controller refused the annotation (FailedBuildModel / FailedDeployModel). */
 export class RoutingRejectedError extends AdapterError {
+  override name = "RoutingRejectedError";
   constructor(message: string) {
     super(message, { code: "ROUTING_REJECTED", retryable: false });
   }
@@ -54,6 +60,7 @@ export class RoutingRejectedError extends AdapterError {
 
 /** An AWS API other than the above failed after the SDK's retries. */
 export class AwsCallError extends AdapterError {
+  override name = "AwsCallError";
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
     super(message, { code: "AWS_CALL_FAILED", ...options });
   }
@@ -61,6 +68,7 @@ export class AwsCallError extends AdapterError {
 
 /** The API server refused a verb (403): the message names the verb, the resource and the RBAC rule that grants it. */
 export class KubernetesForbiddenError extends AdapterError {
+  override name = "KubernetesForbiddenError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "KUBERNETES_FORBIDDEN", retryable: false, cause });
   }
@@ -68,6 +76,7 @@ export class KubernetesForbiddenError extends AdapterError {
 
 /** An object Switchyard manages does not exist (404). */
 export class KubernetesNotFoundError extends AdapterError {
+  override name = "KubernetesNotFoundError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "KUBERNETES_NOT_FOUND", retryable: false, cause });
   }
@@ -75,6 +84,7 @@ export class KubernetesNotFoundError extends AdapterError {
 
 /** The object kept changing under us: 409 on every bounded retry. */
 export class KubernetesConflictError extends AdapterError {
+  override name = "KubernetesConflictError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "KUBERNETES_CONFLICT", retryable: true, cause });
   }
@@ -82,6 +92,7 @@ export class KubernetesConflictError extends AdapterError {
 
 /** The API server refused the request's content (415, 422, a failed JSON-patch test). */
 export class KubernetesRejectedError extends AdapterError {
+  override name = "KubernetesRejectedError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "KUBERNETES_REJECTED", retryable: false, cause });
   }
@@ -89,6 +100,7 @@ export class KubernetesRejectedError extends AdapterError {
 
 /** The API server could not be reached or answered 5xx/429. */
 export class KubernetesUnavailableError extends AdapterError {
+  override name = "KubernetesUnavailableError";
   constructor(message: string, cause?: unknown) {
     super(message, { code: "KUBERNETES_UNAVAILABLE", retryable: true, cause });
   }
@@ -96,6 +108,7 @@ export class KubernetesUnavailableError extends AdapterError {
 
 /** The EKS endpoint, CA or token could not be obtained. */
 export class ClusterAccessError extends AdapterError {
+  override name = "ClusterAccessError";
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
     super(message, { code: "CLUSTER_ACCESS_FAILED", ...options });
   }

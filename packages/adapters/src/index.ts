@@ -66,7 +66,12 @@ export {
   scalingTargetOf,
   unitWorkloads,
 } from "./kube/cluster-state.ts";
-export { type ClusterEndpoint, kubeConfigFor } from "./kube/kube-config.ts";
+export {
+  type ClusterEndpoint,
+  eksKubeConfig,
+  type KubeConfigSource,
+  kubeConfigFor,
+} from "./kube/kube-config.ts";
 export { kubernetesError, statusCodeOf } from "./kube/kube-errors.ts";
 export {
   describeTarget,

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { InputFileError } from "./errors.ts";
+import { InputFileError, OutputFolderError } from "./errors.ts";
 
 /** What a command touches outside itself; tests pass their own. */
 export interface CliIo {
@@ -9,6 +9,11 @@ export interface CliIo {
   readonly readFile: (path: string) => Promise<string>;
   /** Writes a file, creating its folder first (the simulator's report). */
   readonly writeFile: (path: string, content: string | Uint8Array) => Promise<void>;
+  /**
+   * Creates an output folder (and its parents) before the work starts, so a file in the
+   * way is a usage error at once, not after a long run.
+   */
+  readonly prepareFolder: (path: string) => Promise<void>;
   readonly now: () => Date;
   /** Whether stdout is a terminal (progress bars and colour only then). */
   readonly isTty: boolean;
@@ -27,6 +32,13 @@ export const processIo: CliIo = {
   writeFile: async (path, content) => {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
+  },
+  prepareFolder: async (path) => {
+    try {
+      await mkdir(path, { recursive: true });
+    } catch (cause) {
+      throw new OutputFolderError(path, cause);
+    }
   },
   now: () => new Date(),
   isTty: process.stdout.isTTY === true,

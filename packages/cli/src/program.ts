@@ -1,4 +1,4 @@
-import { ConfigError, SwitchyardError } from "@switchyard/core";
+import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { planCommand } from "./commands/plan.ts";
@@ -14,8 +14,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 function demandRps(value: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError("expected requests per second, a number >= 0 (e.g. --demand 446)");
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_DEMAND_RPS.value) {
+    throw new InvalidArgumentError(
+      `expected requests per second, a number from 0 to ${MAX_DEMAND_RPS.value} (e.g. --demand 446)${n > MAX_DEMAND_RPS.value ? `: ${MAX_DEMAND_RPS.why}` : ""}`,
+    );
   }
   return n;
 }
@@ -125,7 +127,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
     io.stderr(`${error.message}\n`);
     return EXIT.usage;
   }
-  if (error instanceof UsageError || (error instanceof SwitchyardError && error.code === "INPUT_FILE")) {
+  if (
+    error instanceof UsageError ||
+    (error instanceof SwitchyardError && (error.code === "INPUT_FILE" || error.code === "OUTPUT_FOLDER"))
+  ) {
     io.stderr(`switchyard: ${error.message}\n`);
     return EXIT.usage;
   }

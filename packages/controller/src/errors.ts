@@ -2,6 +2,7 @@ import { SwitchyardError } from "@switchyard/core";
 
 /** A step was given an input it cannot use: not retryable, the workflow rolls back. */
 export class SwitchInputError extends SwitchyardError {
+  override name = "SwitchInputError";
   constructor(message: string, cause?: unknown) {
     super(
       message,
@@ -12,6 +13,7 @@ export class SwitchInputError extends SwitchyardError {
 
 /** Some services could not be evaluated; the others were. Each failure is kept with its cause. */
 export class EvaluationError extends SwitchyardError {
+  override name = "EvaluationError";
   readonly failures: readonly { readonly service: string; readonly error: unknown }[];
 
   constructor(failures: readonly { readonly service: string; readonly error: unknown }[]) {
@@ -34,6 +36,7 @@ export class EvaluationError extends SwitchyardError {
 
 /** The listener rule does not hold the planned weights yet: the workflow retries VerifyAlb with backoff. */
 export class RoutingNotAppliedError extends SwitchyardError {
+  override name = "RoutingNotAppliedError";
   constructor(message: string) {
     super(message, { code: "ROUTING_NOT_APPLIED" });
   }
@@ -41,6 +44,7 @@ export class RoutingNotAppliedError extends SwitchyardError {
 
 /** The Load Balancer Controller refused the new annotation (FailedBuildModel / FailedDeployModel): roll back at once. */
 export class RoutingRejectedError extends SwitchyardError {
+  override name = "RoutingRejectedError";
   constructor(message: string) {
     super(message, { code: "ROUTING_REJECTED" });
   }
@@ -51,6 +55,7 @@ export class RoutingRejectedError extends SwitchyardError {
  * person) changed it since. The switch stands down and rolls back only what is its own.
  */
 export class SwitchSupersededError extends SwitchyardError {
+  override name = "SwitchSupersededError";
   constructor(message: string) {
     super(message, { code: "SWITCH_SUPERSEDED" });
   }
@@ -61,6 +66,7 @@ export class SwitchSupersededError extends SwitchyardError {
  * the switch rolls back rather than move traffic onto pods that are not there.
  */
 export class ReceiversNotReadyError extends SwitchyardError {
+  override name = "ReceiversNotReadyError";
   constructor(message: string) {
     super(message, { code: "RECEIVERS_NOT_READY" });
   }

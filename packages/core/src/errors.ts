@@ -1,14 +1,16 @@
 /**
  * Errors are values with names: each says what was wrong, where, and what to do.
  * `code` is stable (alerts, logs and the workflow's Catch match on it); `name` is
- * the class name, which Step Functions sees as the error type.
+ * the class name, which Step Functions sees as the error type. Each class spells its
+ * `name` as a literal: a minified bundle renames classes, so `new.target.name` would
+ * hand the workflow's Retry and Catch a name like `e` (test/integration/functions/bundle-error-names.test.ts).
  */
 export class SwitchyardError extends Error {
+  override name = "SwitchyardError";
   readonly code: string;
 
   constructor(message: string, options: { code: string; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.code = options.code;
   }
 }
@@ -24,6 +26,7 @@ export interface ConfigIssue {
 }
 
 export class ConfigError extends SwitchyardError {
+  override name = "ConfigError";
   readonly issues: readonly ConfigIssue[];
   readonly source: string;
 
@@ -45,6 +48,7 @@ export function formatConfigIssues(source: string, issues: readonly ConfigIssue[
 
 /** A plan or patch was asked for something the inputs cannot give (unknown unit, missing trigger). */
 export class PlanningError extends SwitchyardError {
+  override name = "PlanningError";
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: "PLANNING_FAILED", ...options });
   }
@@ -52,6 +56,7 @@ export class PlanningError extends SwitchyardError {
 
 /** An object read from the cluster is not in the shape Switchyard needs to patch it safely. */
 export class ManifestError extends SwitchyardError {
+  override name = "ManifestError";
   readonly object: string;
 
   constructor(object: string, message: string, options: { cause?: unknown } = {}) {

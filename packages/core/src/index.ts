@@ -13,10 +13,17 @@ export {
 } from "./config/deployed-config.ts";
 export { formatIssuePath, valueAt } from "./config/issue-path.ts";
 export { CONFIG_SCHEMA_ID, configJsonSchema, renderJsonSchema } from "./config/json-schema.ts";
-export { loadConfig, parseConfig, type ValidationResult, validateYaml } from "./config/load.ts";
+export {
+  loadConfig,
+  MAX_YAML_ALIAS_COUNT,
+  parseConfig,
+  type ValidationResult,
+  validateYaml,
+} from "./config/load.ts";
 export {
   DeploymentUnitSchema,
   InferenceServiceSchema,
+  MAX_DEMAND_RPS,
   PolicySchema,
   type SwitchyardConfigInput,
   SwitchyardConfigSchema,
@@ -55,6 +62,13 @@ export {
   type SwitchRecord,
   type UnitRuntime,
 } from "./decision/types.ts";
+export {
+  EVALUATE_ERROR_MINUTES,
+  EVALUATE_ERROR_WINDOW,
+  EVALUATE_SILENT_MINUTES,
+  type EvaluateAlarm,
+  evaluateAlarms,
+} from "./deploy/alarms.ts";
 export { dashboardBody } from "./deploy/dashboard.ts";
 export {
   type ActionScope,

@@ -683,7 +683,9 @@ describe("Class: KubernetesClusterGateway", () => {
 
       // Assess
       expect(error).toBeInstanceOf(ClusterAccessError);
-      expect(error.message).toContain("the EKS token expired or the role has no access entry");
+      expect(error.message).toContain(
+        "a newly signed EKS token too: the function's role has no EKS access entry",
+      );
       expect((error as ClusterAccessError).retryable).toBe(true);
       expect((error.cause as ApiException<unknown>).code).toBe(401);
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runSwitchyard } from "../../support/cli.ts";
+import { readRepoFile } from "../../support/paths.ts";
 
 const CONFIG = "examples/sd21/switchyard.yaml";
 
@@ -69,7 +70,18 @@ describe("Command: switchyard plan", () => {
       ["plan", "--config", CONFIG, "--mode", "cheap"],
       /argument 'cheap' is invalid. Allowed choices are cost, capacity, both/,
     ],
-    [["plan", "--config", CONFIG, "--demand", "lots"], /expected requests per second, a number >= 0/],
+    [
+      ["plan", "--config", CONFIG, "--demand", "lots"],
+      /expected requests per second, a number from 0 to 1000000000 \(e.g. --demand 446\)/,
+    ],
+    [
+      ["plan", "--config", CONFIG, "--demand", "1e308"],
+      /argument '1e308' is invalid. expected requests per second, a number from 0 to 1000000000 \(e.g. --demand 446\): a billion requests per second is beyond any one load balancer/,
+    ],
+    [
+      ["plan", "--config", "big.yaml"],
+      /big.yaml:\d+:\d+ {2}services\[0\]\.units\[0\]\.maxRps: must be at most 1000000/,
+    ],
     [["plan", "--config", CONFIG, "--output", "xml"], /Allowed choices are table, json, yaml/],
     [["plan"], /required option '-c, --config <file>' not specified/],
     [["plan", "--config", CONFIG, "--frobnicate"], /unknown option '--frobnicate'/],
@@ -79,7 +91,9 @@ describe("Command: switchyard plan", () => {
     ],
     [["plan", "--config", "nowhere.yaml"], /cannot read nowhere.yaml: no such file/],
   ])("exits 2 with a usage message for %j", async (args, message) => {
-    const run = await runSwitchyard(args);
+    const run = await runSwitchyard(args, {
+      "big.yaml": readRepoFile(CONFIG).replace("maxRps: 105", "maxRps: 1e308"),
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });

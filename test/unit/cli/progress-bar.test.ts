@@ -8,6 +8,7 @@ function capture(): { io: CliIo; stderr: string[] } {
     stderr: (text) => stderr.push(text),
     readFile: async () => "",
     writeFile: async () => {},
+    prepareFolder: async () => {},
     now: () => new Date(0),
     isTty: true,
   };

@@ -114,6 +114,48 @@ describe("Function: parseConfig refuses", () => {
       /must be a positive number: requests per second one pod serves/,
     ],
     [
+      "a maxRps past what the planning math can represent (1e308 makes the bill Infinity)",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 3, "maxRps"], 1e308),
+      "services[0].units[3].maxRps",
+      /must be at most 1000000: requests per second one pod serves .*; a million requests per second is beyond what one pod serves \(got 1e\+308\)/,
+    ],
+    [
+      "a maxRps so small that KEDA's target rounds to 0",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 3, "maxRps"], 1e-300),
+      "services[0].units[3].maxRps",
+      /must be at least 0.1: requests per second one pod serves .*; KEDA's per-pod target, maxRps ÷ \(1 \+ headroom\) written with one decimal, would round to 0 below it \(got 1e-300\)/,
+    ],
+    [
+      "an hourly price above any EC2 instance's",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 2, "hourlyPrice"], 1e308),
+      "services[0].units[2].hourlyPrice",
+      /must be at most 1000: the price of one pod's instance in USD per hour, e.g. 1.006; no EC2 instance costs more than \$1000 an hour/,
+    ],
+    [
+      "an hourly price below any EC2 instance's",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 2, "hourlyPrice"], 1e-12),
+      "services[0].units[2].hourlyPrice",
+      /must be at least 0.0001: the price of one pod's instance/,
+    ],
+    [
+      "a unit latency longer than any ALB response",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 0, "latencyMs"], 1e9),
+      "services[0].units[0].latencyMs",
+      /must be at most 4000000: the response time in milliseconds one pod shows at maxRps, e.g. 680; no response through an ALB takes longer than its longest idle timeout, 4000 s/,
+    ],
+    [
+      "an SLO shorter than any inference",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "slo", "latencyMs"], 1e-9),
+      "services[0].slo.latencyMs",
+      /must be at least 1: the latency objective in milliseconds, e.g. 900; a response time under 1 ms/,
+    ],
+    [
+      "a planning demand past a billion requests per second",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "demandRps"], 1e308),
+      "services[0].demandRps",
+      /must be at most 1000000000: the demand in requests per second .*; a billion requests per second is beyond any one load balancer/,
+    ],
+    [
       "min replicas above max",
       (doc: ReturnType<typeof parseDocument>) => {
         doc.setIn(["services", 0, "units", 1, "minReplicaCount"], 4);

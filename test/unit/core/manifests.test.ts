@@ -117,6 +117,61 @@ describe("Function: parseForwardAction", () => {
   });
 });
 
+describe("Function: parseForwardAction (field names as the Load Balancer Controller reads them)", () => {
+  // The controller decodes the annotation with Go's encoding/json, which matches a key to
+  // a field's tag exactly, else case-insensitively, and lets a later key overwrite an
+  // earlier one for the same field (golang/go#43664). Values are compared exactly.
+  const handWritten =
+    '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"sd21-inf2","servicePort":80,"WEIGHT":40},' +
+    '{"serviceName":"sd21-g5-triton","ServicePort":"http","weight":60}],' +
+    '"targetgroupstickinessconfig":{"Enabled":true,"DURATIONSECONDS":200}}}';
+
+  it("reads a hand-written action whose field names differ in case", () => {
+    expect(parseForwardAction(handWritten, "Ingress default/sd21")).toEqual({
+      type: "forward",
+      forwardConfig: {
+        targetGroups: [
+          { serviceName: "sd21-inf2", servicePort: 80, weight: 40 },
+          { serviceName: "sd21-g5-triton", servicePort: "http", weight: 60 },
+        ],
+        targetGroupStickinessConfig: { enabled: true, durationSeconds: 200 },
+      },
+    });
+  });
+
+  it("writes it back with the casing the controller documents", () => {
+    const current = parseForwardAction(handWritten, "Ingress default/sd21");
+    const rendered = renderForwardAction(
+      {
+        targetGroups: [
+          { serviceName: "sd21-g5-triton", servicePort: "http", weight: 50 },
+          { serviceName: "sd21-inf2", servicePort: 80, weight: 50 },
+        ],
+      },
+      { current },
+    );
+    expect(rendered).toBe(
+      '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"sd21-inf2","servicePort":80,"weight":50},' +
+        '{"serviceName":"sd21-g5-triton","servicePort":"http","weight":50}],' +
+        '"targetGroupStickinessConfig":{"enabled":true,"durationSeconds":200}}}',
+    );
+  });
+
+  it("lets the last key for a field win, as Go does, an exact match included", () => {
+    const value =
+      '{"type":"redirect","TYPE":"forward","forwardConfig":{"targetGroups":[{"weight":1,"Weight":7}]}}';
+    expect(parseForwardAction(value, "Ingress default/sd21").forwardConfig.targetGroups).toEqual([
+      { weight: 7 },
+    ]);
+  });
+
+  it("still compares the action type exactly", () => {
+    expect(() =>
+      parseForwardAction('{"type":"Forward","forwardConfig":{"targetGroups":[]}}', "Ingress default/sd21"),
+    ).toThrow(/is not a forward action/);
+  });
+});
+
 describe("Function: ingressRoutingPatch", () => {
   const plan = planService({ service: sd21Service(), mode: "capacity", demandRps: 446 });
   const patch = ingressRoutingPatch({

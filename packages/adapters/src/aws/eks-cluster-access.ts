@@ -67,9 +67,30 @@ export class EksClusterAccess {
     });
   }
 
-  async connection(): Promise<ClusterConnection> {
+  /**
+   * The endpoint, CA and a token. `refusedToken`: the API server answered 401 to this
+   * token (its credentials' session ended, the access entry changed), so it is not handed
+   * out again: a new one is signed once, however many requests were refused with it.
+   */
+  async connection(options: { readonly refusedToken?: string } = {}): Promise<ClusterConnection> {
+    if (options.refusedToken !== undefined) {
+      await this.#forget(options.refusedToken);
+    }
     const [endpoint, token] = await Promise.all([this.#readEndpoint(), this.#currentToken()]);
     return { server: endpoint.server, caData: endpoint.caData, token };
+  }
+
+  async #forget(refused: string): Promise<void> {
+    const entry = this.#token;
+    if (entry === undefined) {
+      return;
+    }
+    const value = await entry.value.catch(() => undefined);
+    // Another refused request may have renewed it meanwhile: only the refused token goes.
+    if (this.#token === entry && value === refused) {
+      this.#token = undefined;
+      this.#logger?.info("token refused by the API server, signing a new one");
+    }
   }
 
   #readEndpoint(): Promise<Endpoint> {

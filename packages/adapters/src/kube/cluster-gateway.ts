@@ -39,12 +39,16 @@ import {
   scalingTargetOf,
   unitWorkloads,
 } from "./cluster-state.ts";
+import type { KubeConfigSource } from "./kube-config.ts";
 import { kubernetesError, statusCodeOf } from "./kube-errors.ts";
 import { describeTarget, KUBE_RESOURCES, type KubeTarget, type KubeVerb } from "./kube-target.ts";
 
 export interface KubernetesClusterGatewayOptions {
-  /** Called once per operation; the caller caches the endpoint and refreshes the token before it expires. */
-  readonly kubeConfig: () => Promise<KubeConfig>;
+  /**
+   * Called once per operation; the caller caches the endpoint and refreshes the token before
+   * it expires, and signs a new one when handed a config whose token was refused (401).
+   */
+  readonly kubeConfig: KubeConfigSource;
   readonly logger?: Logger;
   /** Where Karpenter's events on cluster-scoped NodeClaims land. */
   readonly karpenterEventNamespace?: string;
@@ -53,6 +57,8 @@ export interface KubernetesClusterGatewayOptions {
 }
 
 interface Apis {
+  /** The config the clients were made from: handed back as refused on a 401. */
+  readonly config: KubeConfig;
   readonly networking: NetworkingV1Api;
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
@@ -93,7 +99,7 @@ function guardsOf(patch: readonly JsonPatchOperation[]): JsonPatchOperation[] {
  * ScaledObject) and retried from a fresh read when someone else wrote in between.
  */
 export class KubernetesClusterGateway implements ClusterGateway {
-  readonly #kubeConfig: () => Promise<KubeConfig>;
+  readonly #kubeConfig: KubeConfigSource;
   readonly #logger: Logger;
   readonly #karpenterEventNamespace: string;
   readonly #maxConflictRetries: number;
@@ -111,8 +117,11 @@ export class KubernetesClusterGateway implements ClusterGateway {
     });
   }
 
-  async readService(service: InferenceService): Promise<ServiceClusterState> {
-    const apis = await this.#apis();
+  readService(service: InferenceService): Promise<ServiceClusterState> {
+    return this.#renewingRefusedToken((apis) => this.#readService(apis, service));
+  }
+
+  async #readService(apis: Apis, service: InferenceService): Promise<ServiceClusterState> {
     const namespace = service.namespace;
     const [ingress, deployments, pods] = await Promise.all([
       this.#call(ingressTarget(service, "get"), () =>
@@ -131,8 +140,14 @@ export class KubernetesClusterGateway implements ClusterGateway {
     };
   }
 
-  async readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
-    const apis = await this.#apis();
+  readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
+    return this.#renewingRefusedToken((apis) => this.#readScaledObjects(apis, service));
+  }
+
+  async #readScaledObjects(
+    apis: Apis,
+    service: InferenceService,
+  ): Promise<Readonly<Record<string, ScaledObjectState>>> {
     const namespace = service.namespace;
     const list = (await this.#call({ verb: "list", resource: KEDA, namespace }, () =>
       apis.custom.listNamespacedCustomObject({ ...KEDA, namespace }),
@@ -156,7 +171,16 @@ export class KubernetesClusterGateway implements ClusterGateway {
     return states;
   }
 
-  async setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
+  setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
+    return this.#renewingRefusedToken((apis) => this.#setScalingTarget(apis, service, unitName, value));
+  }
+
+  async #setScalingTarget(
+    apis: Apis,
+    service: InferenceService,
+    unitName: string,
+    value: string,
+  ): Promise<ScalingChange> {
     const unit = service.units.find((u) => u.name === unitName);
     if (unit === undefined) {
       throw new PlanningError(
@@ -164,7 +188,6 @@ export class KubernetesClusterGateway implements ClusterGateway {
       );
     }
     const ref = unit.scaledObject;
-    const apis = await this.#apis();
     const read = async (): Promise<ScaledObjectJson> =>
       (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
         apis.custom.getNamespacedCustomObject({ ...KEDA, namespace: service.namespace, name: ref.name }),
@@ -231,7 +254,17 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  async holdReplicas(
+  holdReplicas(
+    service: InferenceService,
+    unitName: string,
+    replicas: number | null,
+    owner: string,
+  ): Promise<ReplicaHold> {
+    return this.#renewingRefusedToken((apis) => this.#holdReplicas(apis, service, unitName, replicas, owner));
+  }
+
+  async #holdReplicas(
+    apis: Apis,
     service: InferenceService,
     unitName: string,
     replicas: number | null,
@@ -243,7 +276,6 @@ export class KubernetesClusterGateway implements ClusterGateway {
         `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
       );
     }
-    const apis = await this.#apis();
     const namespace = service.namespace;
     const name = unit.scaledObject.name;
     const target = scaledObjectTarget(service, unit, "patch");
@@ -288,8 +320,15 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
-    const apis = await this.#apis();
+  patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
+    return this.#renewingRefusedToken((apis) => this.#patchRouting(apis, service, build));
+  }
+
+  async #patchRouting(
+    apis: Apis,
+    service: InferenceService,
+    build: IngressPatchBuilder,
+  ): Promise<RoutingChange> {
     const namespace = service.namespace;
     const target = ingressTarget(service, "patch");
     for (let attempt = 1; ; attempt += 1) {
@@ -342,8 +381,15 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
-  async ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
-    const apis = await this.#apis();
+  ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
+    return this.#renewingRefusedToken((apis) => this.#ingressEvents(apis, service, since));
+  }
+
+  async #ingressEvents(
+    apis: Apis,
+    service: InferenceService,
+    since: EpochMs,
+  ): Promise<readonly ClusterEvent[]> {
     const namespace = service.namespace;
     const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
       apis.core.listNamespacedEvent({
@@ -354,8 +400,11 @@ export class KubernetesClusterGateway implements ClusterGateway {
     return eventsSince(list.items, since);
   }
 
-  async capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
-    const apis = await this.#apis();
+  capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
+    return this.#renewingRefusedToken((apis) => this.#capacityEvents(apis, since));
+  }
+
+  async #capacityEvents(apis: Apis, since: EpochMs): Promise<readonly CapacitySignal[]> {
     const namespace = this.#karpenterEventNamespace;
     const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
       apis.core.listNamespacedEvent({ namespace, fieldSelector: `reason=${KARPENTER_CAPACITY_REASON}` }),
@@ -363,10 +412,31 @@ export class KubernetesClusterGateway implements ClusterGateway {
     return karpenterCapacitySignals(eventsSince(list.items, since));
   }
 
-  async #apis(): Promise<Apis> {
+  /**
+   * Runs one operation with the cluster's clients. When the API server refuses the token
+   * (401), the config is handed back as refused, so a new token is signed, and the
+   * operation runs once more: a refused request changed nothing, and every write is
+   * guarded by what it read. An EKS token can be refused long before its renewal (the
+   * signing credentials' session ended, the access entry changed); reusing it would fail
+   * every request until then. A second 401 is thrown as it came.
+   */
+  async #renewingRefusedToken<T>(operation: (apis: Apis) => Promise<T>): Promise<T> {
+    const apis = await this.#apis();
+    try {
+      return await operation(apis);
+    } catch (error) {
+      if (statusCodeOf(error instanceof SwitchyardError ? error.cause : error) !== 401) {
+        throw error;
+      }
+      this.#logger.warn("token-refused-retrying", { status: 401 });
+      return await operation(await this.#apis(apis.config));
+    }
+  }
+
+  async #apis(refused?: KubeConfig): Promise<Apis> {
     let config: KubeConfig;
     try {
-      config = await this.#kubeConfig();
+      config = await this.#kubeConfig(refused);
     } catch (error) {
       if (error instanceof SwitchyardError) {
         throw error;
@@ -378,6 +448,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
     try {
       return {
+        config,
         networking: config.makeApiClient(NetworkingV1Api),
         apps: config.makeApiClient(AppsV1Api),
         core: config.makeApiClient(CoreV1Api),

@@ -24,3 +24,19 @@ export function kubeConfigFor(endpoint: ClusterEndpoint): KubeConfig {
   });
   return config;
 }
+
+/** Where the gateway gets its KubeConfig: `refused` is one whose token the API server answered 401. */
+export type KubeConfigSource = (refused?: KubeConfig) => Promise<KubeConfig>;
+
+/**
+ * The KubeConfig source over EKS access (EksClusterAccess): a refused config's token is
+ * handed back so that a new one is signed instead of reusing it until its renewal.
+ */
+export function eksKubeConfig(access: {
+  connection(options?: { readonly refusedToken?: string }): Promise<ClusterEndpoint>;
+}): KubeConfigSource {
+  return async (refused) => {
+    const refusedToken = refused?.getCurrentUser()?.token;
+    return kubeConfigFor(await access.connection(refusedToken === undefined ? {} : { refusedToken }));
+  };
+}

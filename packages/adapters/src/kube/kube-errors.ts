@@ -77,7 +77,8 @@ export function kubernetesError(error: unknown, target: KubeTarget): SwitchyardE
   const answer = `${status.code}${status.reason === "" ? "" : ` ${status.reason}`}`;
   if (status.code === 401) {
     return new ClusterAccessError(
-      `the API server refused Switchyard's credentials to ${target.verb} ${what} (${answer}): the EKS token expired or the role has no access entry on the cluster`,
+      `the API server refused Switchyard's credentials to ${target.verb} ${what} (${answer}), a newly signed EKS token too: ` +
+        "the function's role has no EKS access entry on the cluster (or it was just created and has not propagated); check `aws eks list-access-entries`",
       { retryable: true, cause: error },
     );
   }

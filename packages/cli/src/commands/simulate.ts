@@ -27,6 +27,8 @@ export interface SimulateCommandOptions {
 export async function simulateCommand(io: CliIo, options: SimulateCommandOptions): Promise<void> {
   const scenario = await loadScenario(options.scenario, io.readFile);
   const policies = policiesNamed(options.policies ?? []);
+  const out = options.out ?? join("out", scenario.name);
+  await io.prepareFolder(out);
   const bar = io.isTty
     ? progressBar(
         io,
@@ -36,7 +38,6 @@ export async function simulateCommand(io: CliIo, options: SimulateCommandOptions
   const result = await simulate(scenario, policies, (policy, fraction) => bar?.update(policy, fraction));
   bar?.done();
   const report = reportOf(result);
-  const out = options.out ?? join("out", scenario.name);
   for (const [name, content] of await reportFiles(report)) {
     await io.writeFile(join(out, name), content);
   }

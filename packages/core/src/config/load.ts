@@ -1,4 +1,4 @@
-import { type Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { formatIssuePath, valueAt } from "./issue-path.ts";
@@ -9,6 +9,13 @@ import type { DeploymentUnit, InferenceService, SwitchyardConfig } from "./types
 export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/**
+ * How many copies of anchored nodes alias references may expand to (the `yaml` library's
+ * `maxAliasCount`: each alias counts the aliases inside its anchor). Past it, a file is an
+ * alias bomb ("billion laughs") that would exhaust memory, and is refused.
+ */
+export const MAX_YAML_ALIAS_COUNT = 100;
 
 /**
  * Parses and validates a YAML document against a zod schema plus cross-field checks,
@@ -30,7 +37,32 @@ export function validateYaml<S extends z.ZodType>(
       }),
     };
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError when expanding aliases would pass maxAliasCount, or
+    // when an alias names no anchor set before it.
+    if (error instanceof ReferenceError && /^Excessive alias count/.test(error.message)) {
+      return { ok: false, issues: [{ path: "(root)", message: aliasLimitMessage(doc, lineCounter) }] };
+    }
+    const unresolved =
+      error instanceof ReferenceError ? /^Unresolved alias.*: (.*)$/.exec(error.message) : null;
+    if (unresolved !== null) {
+      const name = unresolved[1] ?? "";
+      return {
+        ok: false,
+        issues: [
+          {
+            path: "(root)",
+            message: `not valid YAML: alias *${name} names no anchor set before it; define &${name} first`,
+            ...located(aliasPosition(doc, lineCounter, name)),
+          },
+        ],
+      };
+    }
+    throw error;
+  }
   const parsed = schema.safeParse(raw);
   const raws: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describe(issue, raw));
   raws.push(...crossFieldIssues(raw));
@@ -44,6 +76,40 @@ export function validateYaml<S extends z.ZodType>(
   }));
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { ok: false, issues };
+}
+
+function aliasPosition(
+  doc: Document,
+  lineCounter: LineCounter,
+  name: string,
+): { line: number; col: number } | undefined {
+  let at: { line: number; col: number } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (at === undefined && node.source === name && node.range !== undefined && node.range !== null) {
+        at = lineCounter.linePos(node.range[0]);
+      }
+    },
+  });
+  return at;
+}
+
+function aliasLimitMessage(doc: Document, lineCounter: LineCounter): string {
+  let aliases = 0;
+  let first: { line: number; col: number } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      aliases += 1;
+      if (first === undefined && node.range !== undefined && node.range !== null) {
+        first = lineCounter.linePos(node.range[0]);
+      }
+    },
+  });
+  const where = first === undefined ? "" : ` (the first alias is at line ${first.line})`;
+  return (
+    `its ${aliases} YAML aliases${where} expand past the limit of ${MAX_YAML_ALIAS_COUNT} alias references, ` +
+    "the guard against alias bombs; write the repeated values out instead of nesting aliases"
+  );
 }
 
 /** Validates a config file's text; `source` names the file in messages. */

@@ -27,11 +27,42 @@ const objectName = (what: string) =>
       error: `must be a Kubernetes object name (lowercase letters, digits, '-' and '.'): the ${what}`,
     });
 
-const positive = (what: string) =>
-  z
+/**
+ * A positive quantity bounded to what the field can mean: past the bounds the planning
+ * math leaves the numbers it can represent (a KEDA target of 0, a bill of $Infinity).
+ * Each message names the bound and why it is there.
+ */
+const positive = (what: string, bounds: { readonly min?: Bound; readonly max: Bound }) => {
+  const field = z
     .number({ error: `must be a number: ${what}` })
-    .positive({ error: `must be a positive number: ${what}` })
-    .refine(Number.isFinite, { error: `must be a finite number: ${what}` });
+    .positive({ error: `must be a positive number: ${what}`, abort: true });
+  const min = bounds.min;
+  const atLeast =
+    min === undefined
+      ? field
+      : field.min(min.value, { error: `must be at least ${min.value}: ${what}; ${min.why}`, abort: true });
+  return atLeast.max(bounds.max.value, {
+    error: `must be at most ${bounds.max.value}: ${what}; ${bounds.max.why}`,
+  });
+};
+
+interface Bound {
+  readonly value: number;
+  readonly why: string;
+}
+
+/** The ALB's longest idle timeout is 4000 s: no response through it takes longer. */
+const LONGEST_RESPONSE_MS: Bound = {
+  value: 4_000_000,
+  why: "no response through an ALB takes longer than its longest idle timeout, 4000 s",
+};
+const SHORTEST_RESPONSE_MS: Bound = { value: 1, why: "a response time under 1 ms is not an inference's" };
+
+/** Demand a service can be planned for; also bounds `switchyard plan --demand`. */
+export const MAX_DEMAND_RPS: Bound = {
+  value: 1_000_000_000,
+  why: "a billion requests per second is beyond any one load balancer",
+};
 
 const wholeNumber = (what: string, min: number, max: number) =>
   z
@@ -90,15 +121,28 @@ export const DeploymentUnitSchema = z
           description:
             "EC2 instance types the unit's nodes use; capacity errors for these fail the unit over.",
         }),
-      hourlyPrice: positive("the price of one pod's instance in USD per hour, e.g. 1.006").meta({
+      hourlyPrice: positive("the price of one pod's instance in USD per hour, e.g. 1.006", {
+        min: { value: 0.0001, why: "a hundredth of a cent an hour is below any EC2 price" },
+        max: { value: 1000, why: "no EC2 instance costs more than $1000 an hour" },
+      }).meta({
         description: "USD per hour for one pod (its instance), e.g. g5.xlarge On-Demand 1.006.",
       }),
       maxRps: positive(
         "requests per second one pod serves at its breaking point (seed 000's method), e.g. 90",
+        {
+          min: {
+            value: 0.1,
+            why: "KEDA's per-pod target, maxRps ÷ (1 + headroom) written with one decimal, would round to 0 below it",
+          },
+          max: { value: 1_000_000, why: "a million requests per second is beyond what one pod serves" },
+        },
       ).meta({
         description: "Breaking point: the highest requests/s one pod serves within the latency SLO.",
       }),
-      latencyMs: positive("the response time in milliseconds one pod shows at maxRps, e.g. 680").meta({
+      latencyMs: positive("the response time in milliseconds one pod shows at maxRps, e.g. 680", {
+        min: SHORTEST_RESPONSE_MS,
+        max: LONGEST_RESPONSE_MS,
+      }).meta({
         description: "Response time (ms) measured at maxRps.",
       }),
       minReplicaCount: wholeNumber("the ScaledObject's minReplicaCount", 0, 1000).default(1).meta({
@@ -115,7 +159,10 @@ export const DeploymentUnitSchema = z
 export const SloSchema = z
   .strictObject(
     {
-      latencyMs: positive("the latency objective in milliseconds, e.g. 900"),
+      latencyMs: positive("the latency objective in milliseconds, e.g. 900", {
+        min: SHORTEST_RESPONSE_MS,
+        max: LONGEST_RESPONSE_MS,
+      }),
       statistic: z
         .enum(["p50", "p90", "p95", "p99", "average"], {
           error: "must be one of p50, p90, p95, p99, average",
@@ -287,7 +334,9 @@ export const InferenceServiceSchema = z
         .max(1, { error: "must be a fraction from 0 to 1, e.g. 0.1 for 10 % spare capacity" })
         .default(0.1)
         .meta({ description: "Spare capacity the plan keeps: capacity >= demand x (1 + headroom)." }),
-      demandRps: positive("the demand in requests per second to plan for when none is measured")
+      demandRps: positive("the demand in requests per second to plan for when none is measured", {
+        max: MAX_DEMAND_RPS,
+      })
         .optional()
         .meta({
           description: "Default demand for `switchyard plan`; otherwise one pod per unit at its maxRps.",

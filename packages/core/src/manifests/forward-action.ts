@@ -21,16 +21,77 @@ export interface ForwardAction {
 }
 
 /**
- * Reads the JSON value of an `actions.<name>` annotation. Throws a `ManifestError`
- * naming `where` when the value is not JSON or not a forward action with forwardConfig.
+ * The fields the Load Balancer Controller decodes from an action annotation
+ * (pkg/ingress/config_types.go: Action, ForwardActionConfig, TargetGroupTuple,
+ * TargetGroupStickinessConfig), by their JSON tags. A nested shape is an object
+ * (`{...}`) or a list of objects (`[{...}]`); `true` is a plain value.
+ */
+type Shape = true | ObjectShape | readonly [ObjectShape];
+interface ObjectShape {
+  readonly [field: string]: Shape;
+}
+
+const ACTION_SHAPE: ObjectShape = {
+  type: true,
+  targetGroupARN: true,
+  fixedResponseConfig: true,
+  redirectConfig: true,
+  forwardConfig: {
+    targetGroups: [
+      { targetGroupARN: true, targetGroupName: true, serviceName: true, servicePort: true, weight: true },
+    ],
+    targetGroupStickinessConfig: { enabled: true, durationSeconds: true },
+  },
+};
+
+/**
+ * Go's encoding/json case folding for ASCII field names: `toLowerCase`, plus the two
+ * non-ASCII letters that fold onto ASCII ones (U+017F ſ → s; U+212A K lowercases to k).
+ */
+const fold = (name: string): string => name.toLowerCase().replaceAll("\u017f", "s");
+
+/**
+ * The value as the Load Balancer Controller's `json.Unmarshal` sees it: each key goes
+ * to the field whose tag it matches exactly, else case-insensitively (encoding/json's
+ * Unmarshal docs); a later key for the same field overwrites an earlier one, an exact
+ * match included (golang/go#43664); keys no field matches are ignored. Values (the
+ * action `type` among them) stay as written: the controller compares them exactly.
+ */
+function asDecoded(value: unknown, shape: Shape): unknown {
+  if (shape === true || typeof value !== "object" || value === null) {
+    return value;
+  }
+  if (Array.isArray(shape)) {
+    return Array.isArray(value) ? value.map((item) => asDecoded(item, shape[0])) : value;
+  }
+  if (Array.isArray(value)) {
+    return value;
+  }
+  const fields = Object.keys(shape);
+  const decoded: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const field = fields.includes(key) ? key : fields.find((f) => fold(f) === fold(key));
+    if (field !== undefined) {
+      decoded[field] = asDecoded(item, (shape as ObjectShape)[field] as Shape);
+    }
+  }
+  return decoded;
+}
+
+/**
+ * Reads the JSON value of an `actions.<name>` annotation, matching field names as the
+ * Load Balancer Controller does (a hand-written `"Type"` or `"ServiceName"` is read,
+ * and comes back with the documented casing). Throws a `ManifestError` naming `where`
+ * when the value is not JSON or not a forward action with forwardConfig.
  */
 export function parseForwardAction(value: string, where: string): ForwardAction {
-  let parsed: unknown;
+  let json: unknown;
   try {
-    parsed = JSON.parse(value);
+    json = JSON.parse(value);
   } catch (cause) {
     throw new ManifestError(where, `is not valid JSON (${(cause as Error).message})`, { cause });
   }
+  const parsed = asDecoded(json, ACTION_SHAPE);
   if (typeof parsed !== "object" || parsed === null || (parsed as { type?: unknown }).type !== "forward") {
     throw new ManifestError(
       where,

@@ -1,0 +1,22 @@
+import { evaluateAlarms } from "@switchyard/core";
+
+/**
+ * Alarms on the evaluate function (core's evaluateAlarms): its errors, and it not running.
+ * Each notifies the alerts topic when it goes to ALARM and again when it is OK: once per
+ * incident, not once a minute.
+ */
+export function createEvaluateAlarms(
+  evaluate: sst.aws.Function,
+  alerts: sst.aws.SnsTopic,
+): aws.cloudwatch.MetricAlarm[] {
+  return evaluateAlarms().map(
+    ({ id, ...alarm }) =>
+      new aws.cloudwatch.MetricAlarm(id, {
+        ...alarm,
+        name: `${$app.name}-${$app.stage}-${id}`,
+        dimensions: { FunctionName: evaluate.name },
+        alarmActions: [alerts.arn],
+        okActions: [alerts.arn],
+      }),
+  );
+}
