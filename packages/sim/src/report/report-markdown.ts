@@ -29,7 +29,7 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartD
   lines.push("", ...referenceSection(report));
   lines.push(
     "",
-    "- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: minutes in which more than the SLO's tail (5 % for p95) of requests were slower than the objective or failed.",
+    `- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: ${sloMinuteMeaning(scenario.service.slo.statistic)}`,
     "- **failover decided**: from the first EC2 capacity error to the start of the failover. **traffic moved**: to the ALB routing in capacity mode — later when the failover waited for its receivers' pods (make-before-break: the failing unit still served). **fallback**: from the end of the last capacity window to the ALB routing in cost mode again (0 when it was back already). — : did not happen.",
     "",
     "| policy | what it does |",
@@ -122,6 +122,15 @@ function headline(report: SimulationReport): string[] {
     out.push(`Why switchyard stayed in capacity mode: ${lastNote.reasons.join("; ")}.`);
   }
   return out;
+}
+
+/** What an SLO-violation minute is, for the SLO's statistic. */
+function sloMinuteMeaning(statistic: string): string {
+  if (statistic === "average") {
+    return "minutes in which the mean response time of answered requests was over the objective, or more than 5 % of requests failed.";
+  }
+  const tail = 100 - Number(statistic.slice(1));
+  return `minutes in which more than the SLO's tail (${Number(tail.toFixed(3))} % for ${statistic}) of requests were slower than the objective or failed, i.e. the minute's ${statistic} over all requests, failed ones counted as too slow, was over the objective.`;
 }
 
 /** The floor and the lower bound, each policy's cost above the floor, and a warning if the bound is broken. */
