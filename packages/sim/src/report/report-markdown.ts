@@ -99,7 +99,7 @@ function headline(report: SimulationReport): string[] {
     if (s.failoverSeconds !== null) {
       parts.push(
         s.failoverDecidedSeconds !== null && s.failoverDecidedSeconds !== s.failoverSeconds
-          ? `decided to fail over ${seconds(s.failoverDecidedSeconds)} after the first capacity error and moved traffic ${seconds(s.failoverSeconds)} after it, once the receivers' pods were ready`
+          ? `decided to fail over ${seconds(s.failoverDecidedSeconds)} after the first capacity error and moved traffic ${seconds(s.failoverSeconds)} after it${s.name === "switchyard" ? ", once the receivers' pods were ready" : ""}`
           : `failed over ${seconds(s.failoverSeconds)} after the first capacity error`,
       );
     }
@@ -138,7 +138,7 @@ function referenceSection(report: SimulationReport): string[] {
   const { reference } = report;
   const boundAbove = reference.lowerBoundCost - reference.floorCost;
   const lines = [
-    `Two reference figures, from the scenario alone: the **floor**, ${usd(reference.floorCost)}, is what the pods \`minReplicaCount\` keeps cost whatever a policy does (not while a window has taken their pool's pods); the **lower bound**, ${usd(reference.lowerBoundCost)}, is for each minute the cheapest whole pods that serve that minute's demand at their breaking points (\`maxRps\`) with the capacity available then, started instantly, with no headroom — no policy that keeps every pod within its breaking point can pay less. The oracle is a policy (it knows the future, but pays for start-up and headroom), not a bound.${
+    `Two reference figures, from the scenario alone: the **floor**, ${usd(reference.floorCost)}, is what the pods \`minReplicaCount\` keeps cost whatever a policy does (not while a window has taken their pool's pods, nor while the recreated pods may still wait for Karpenter to retry the offering); the **lower bound**, ${usd(reference.lowerBoundCost)}, is for each minute the cheapest whole pods that serve that minute's demand at their breaking points (\`maxRps\`) with the capacity available then, started instantly, with no headroom — no policy that keeps every pod within its breaking point can pay less. The oracle is a policy (it knows the future, but pays for start-up and headroom), not a bound.${
       reference.infeasibleSteps > 0
         ? ` In ${count(reference.infeasibleSteps)} step${reference.infeasibleSteps === 1 ? "" : "s"} demand was beyond every pod the capacity allowed; the bound counts all of them there.`
         : ""
