@@ -18,7 +18,13 @@ export { HorizontalAutoscaler } from "./model/autoscaler.ts";
 export { IngressObject, ScaledObjectObject } from "./model/cluster-objects.ts";
 export { EnvironmentModel, type InitialState } from "./model/environment.ts";
 export { type CapacityError, Karpenter } from "./model/karpenter.ts";
-export { LatencyModel, standardNormalCdf } from "./model/latency-model.ts";
+export {
+  inverseStandardNormalCdf,
+  LatencyModel,
+  type LatencyPart,
+  percentileOf,
+  standardNormalCdf,
+} from "./model/latency-model.ts";
 export { type AppliedRule, LoadBalancerModel } from "./model/load-balancer.ts";
 export { membersOf, type RoutedDemand, routeDemand } from "./model/routing.ts";
 export type { StepRecord, UnitStep } from "./model/step-record.ts";

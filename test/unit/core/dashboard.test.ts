@@ -133,6 +133,25 @@ describe("Dashboard: dashboardBody", () => {
     }
   });
 
+  it.each([
+    ["p99", "p99"],
+    ["average", "Average"],
+  ])("plots latency at the SLO's statistic %s, the one the SLO line is drawn for", (statistic, stat) => {
+    const config = sd21Config();
+    const service = config.services[0];
+    if (service === undefined) throw new Error("examples/sd21/switchyard.yaml has no service");
+    const body = JSON.parse(
+      dashboardBody({
+        ...config,
+        services: [{ ...service, slo: { ...service.slo, statistic: statistic as "p99" | "average" } }],
+      }),
+    ) as { widgets: Widget[] };
+    const latency = body.widgets[3];
+    expect(latency?.properties.title).toBe(`sd21: ${statistic} latency per target group (s)`);
+    expect(JSON.stringify(latency)).toContain(`k8s default sd21', '${stat}', 60)`);
+    expect(JSON.stringify(latency)).toContain(`"label":"SLO ${statistic}"`);
+  });
+
   it("lays the widgets out on the 24-column grid without overlap", () => {
     const cells = new Set<string>();
     for (const w of widgets()) {

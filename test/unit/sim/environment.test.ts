@@ -103,17 +103,22 @@ describe("Class: EnvironmentModel", () => {
     const env = new EnvironmentModel(outage, plannedStart(outage, "cost"));
     run(env, outage, 10);
     const minute = outage.start + 2 * MINUTE;
-    expect(env.metrics.unitMinute("sd21-trn1", minute, minute + MINUTE + 30_000).latencyMs).toBeNull();
-    const published = env.metrics.unitMinute("sd21-trn1", minute, minute + 2 * MINUTE);
+    expect(env.metrics.unitMinute("sd21-trn1", minute, minute + MINUTE + 30_000, "p95").latencyMs).toBeNull();
+    const published = env.metrics.unitMinute("sd21-trn1", minute, minute + 2 * MINUTE, "p95");
     expect(published.requests).toBeGreaterThan(0);
     expect(published.latencyMs).not.toBeNull();
     expect(published.healthyHosts).toBe(1);
     // inf2 lost its pods at 00:05: no requests reach it, so no latency, but the ALB still reports 0 healthy hosts.
-    const lost = env.metrics.unitMinute("sd21-inf2", outage.start + 6 * MINUTE, outage.start + 10 * MINUTE);
+    const lost = env.metrics.unitMinute(
+      "sd21-inf2",
+      outage.start + 6 * MINUTE,
+      outage.start + 10 * MINUTE,
+      "p95",
+    );
     expect(lost).toMatchObject({ requests: 0, count5xx: 0, latencyMs: null, healthyHosts: 0 });
     expect(env.metrics.elb5xx(outage.start + 6 * MINUTE, outage.start + 10 * MINUTE)).toBeGreaterThan(0);
     // The consolidated Service is in no rule in cost mode: no datapoint at all.
-    expect(env.metrics.unitMinute("sd21", minute, minute + 5 * MINUTE).healthyHosts).toBeNull();
+    expect(env.metrics.unitMinute("sd21", minute, minute + 5 * MINUTE, "p95").healthyHosts).toBeNull();
   });
 
   it("lets the ALB follow an Ingress change only after the controller's lag", () => {

@@ -56,8 +56,10 @@ ${window}`;
     const blocked = referenceCosts(
       await inlineScenario(body("capacity:\n  - { instanceType: inf2.xlarge, from: 30m, to: 1h30m }\n")),
     );
-    // inf2 running pods gone for an hour: its floor pod is not paid, and its share costs more elsewhere.
-    expect(lost.floorCost).toBeCloseTo(2 * FLOOR_PODS_PER_HOUR - 0.7582, 6);
+    // inf2 running pods gone for an hour: its floor pod is not paid, nor for the 3 minutes
+    // after (Karpenter's offering cache: the new pod may still wait for a node), and its
+    // share costs more elsewhere.
+    expect(lost.floorCost).toBeCloseTo(2 * FLOOR_PODS_PER_HOUR - 0.7582 * (1 + 3 / 60), 6);
     expect(lost.lowerBoundCost).toBeGreaterThan(open.lowerBoundCost + 1);
     // No new inf2, but those launched before the window may serve through it.
     expect(blocked.floorCost).toBeCloseTo(open.floorCost, 6);
@@ -111,13 +113,17 @@ function shortened(scenario: Scenario): Scenario {
 
 describe("Report: the lower bound", () => {
   it.each(readdirSync(repoPath("examples/sd21/scenarios")).filter((f) => f.endsWith(".yaml")))(
-    "is never undercut by a policy that serves every request, on a shortened %s",
+    "is never undercut by a policy that serves every request, nor the floor by any policy, on a shortened %s",
     async (file) => {
       const scenario = shortened(await repoScenario(`examples/sd21/scenarios/${file}`));
       const report = reportOf(await simulate(scenario, policiesNamed()));
       const { floorCost, lowerBoundCost } = report.reference;
       expect(lowerBoundCost).toBeGreaterThanOrEqual(floorCost);
       for (const { summary } of report.policies) {
+        expect(
+          summary.costAboveFloor,
+          `${summary.name} paid $${summary.totalCost.toFixed(2)}, below the floor $${floorCost.toFixed(2)}`,
+        ).toBeGreaterThanOrEqual(-0.005);
         if (summary.failedRequests < 0.5) {
           expect(
             summary.totalCost,

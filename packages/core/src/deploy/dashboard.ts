@@ -3,8 +3,8 @@ import { SWITCHYARD_METRIC_NAMESPACE } from "./metric-namespace.ts";
 
 /**
  * The CloudWatch dashboard body (the JSON `aws.cloudwatch.Dashboard` takes) for a config:
- * per service its mode, ALB weights per unit, p95 latency per target group against the
- * SLO, demand, and switches by move; and capacity errors by instance type. The names are
+ * per service its mode, ALB weights per unit, latency per target group at the SLO's
+ * statistic against the SLO, demand, and switches by move; and capacity errors by instance type. The names are
  * the evaluate function's EMF metrics (functions/shared/evaluation-metrics.ts) and the
  * capacity recorder's metric (packages/adapters/src/aws/cloudwatch-capacity-metric.ts).
  */
@@ -67,11 +67,11 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
     ),
     metricWidget(
       region,
-      `${name}: p95 latency per target group (s)`,
+      `${name}: ${service.slo.statistic} latency per target group (s)`,
       [
         [
           {
-            expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="TargetResponseTime" ${albNameTokens(service)}', 'p95', 60)`,
+            expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="TargetResponseTime" ${albNameTokens(service)}', '${service.slo.statistic === "average" ? "Average" : service.slo.statistic}', 60)`,
             id: "latency",
             label: "",
           },

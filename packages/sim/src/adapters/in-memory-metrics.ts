@@ -58,7 +58,11 @@ export class InMemoryMetricsReader implements MetricsReader {
           group === undefined || targets.loadBalancer !== directory.loadBalancerDimension
             ? noDatapointMinute(at)
             : // The deployed reader does not query average latency or healthy hosts; neither does this one.
-              { ...this.#env.metrics.unitMinute(group, at, now), latencyAvgMs: null, healthyHosts: null },
+              {
+                ...this.#env.metrics.unitMinute(group, at, now, targets.latencyStatistic),
+                latencyAvgMs: null,
+                healthyHosts: null,
+              },
         );
       };
       const units: Record<string, readonly UnitMinute[]> = {};

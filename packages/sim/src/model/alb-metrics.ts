@@ -51,26 +51,25 @@ export class AlbMetrics {
     }
   }
 
-  /** What GetMetricData would return for the minute starting at `minute`, read at `now`. */
-  unitMinute(group: string, minute: EpochMs, now: EpochMs): UnitMinute {
+  /**
+   * What GetMetricData would return for the minute starting at `minute`, read at `now`,
+   * with TargetResponseTime at `latencyStatistic` (the SLO's: `p95`, `p99`, `average`, …).
+   */
+  unitMinute(group: string, minute: EpochMs, now: EpochMs, latencyStatistic: string): UnitMinute {
     const data = this.#published(minute, now) ? this.#byGroup.get(group)?.get(minute) : undefined;
     if (data === undefined) {
       return noDatapointMinute(minute);
     }
     const requests = Math.round(data.requests);
     const count5xx = Math.round(data.failed);
-    const p95 = this.#latency.mixtureP95(data.parts);
-    const average =
-      data.requests > 0
-        ? data.parts.reduce((sum, p) => sum + p.requests * this.#latency.averageMs(p.p95Ms), 0) /
-          data.requests
-        : null;
+    const latency = this.#latency.statisticMs(data.parts, latencyStatistic);
+    const average = this.#latency.statisticMs(data.parts, "average");
     return {
       at: minute,
       requests,
       count2xx: requests - count5xx,
       count5xx,
-      latencyMs: requests > 0 && p95 !== null ? round3(p95) : null,
+      latencyMs: requests > 0 && latency !== null ? round3(latency) : null,
       latencyAvgMs: requests > 0 && average !== null ? round3(average) : null,
       healthyHosts: data.healthy,
     };

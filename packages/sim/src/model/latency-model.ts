@@ -48,26 +48,40 @@ export class LatencyModel {
     return 1 - standardNormalCdf(Math.log(thresholdMs / median) / sigma);
   }
 
+  /** The `quantile` (0–1, e.g. 0.99) of a log-normal whose p95 is `p95Ms`. */
+  quantileMs(p95Ms: number, quantile: number): number {
+    return p95Ms * Math.exp((inverseStandardNormalCdf(quantile) - Z95) * this.parameters.spread);
+  }
+
   /**
    * The p95 of requests spread over several groups, each log-normal with its own p95:
    * the x at which 95 % of all requests are faster, found by bisection.
    */
-  mixtureP95(parts: readonly { readonly requests: number; readonly p95Ms: number }[]): number | null {
+  mixtureP95(parts: readonly LatencyPart[]): number | null {
+    return this.mixtureQuantile(parts, 0.95);
+  }
+
+  /**
+   * The `quantile` (0–1) of requests spread over several groups, each log-normal with its
+   * own p95: the x below which that share of all requests falls, found by bisection.
+   */
+  mixtureQuantile(parts: readonly LatencyPart[], quantile: number): number | null {
     const live = parts.filter((p) => p.requests > 0 && p.p95Ms > 0);
     const total = live.reduce((sum, p) => sum + p.requests, 0);
     if (total <= 0) {
       return null;
     }
+    const own = live.map((p) => this.quantileMs(p.p95Ms, quantile));
     if (live.length === 1) {
-      return (live[0] as (typeof live)[number]).p95Ms;
+      return own[0] as number;
     }
     const slower = (x: number) =>
       live.reduce((sum, p) => sum + p.requests * this.fractionSlowerThan(p.p95Ms, x), 0) / total;
-    let low = Math.min(...live.map((p) => p.p95Ms));
-    let high = Math.max(...live.map((p) => p.p95Ms));
+    let low = Math.min(...own);
+    let high = Math.max(...own);
     for (let i = 0; i < 40; i += 1) {
       const mid = Math.sqrt(low * high);
-      if (slower(mid) > 0.05) {
+      if (slower(mid) > 1 - quantile) {
         low = mid;
       } else {
         high = mid;
@@ -75,6 +89,83 @@ export class LatencyModel {
     }
     return Math.sqrt(low * high);
   }
+
+  /**
+   * TargetResponseTime of requests spread over several groups at a CloudWatch statistic
+   * as an SLO names it: a percentile (`p50`, `p99`, `p99.9`) or `average`.
+   */
+  statisticMs(parts: readonly LatencyPart[], statistic: string): number | null {
+    if (statistic.toLowerCase() === "average") {
+      const live = parts.filter((p) => p.requests > 0 && p.p95Ms > 0);
+      const total = live.reduce((sum, p) => sum + p.requests, 0);
+      return total > 0
+        ? live.reduce((sum, p) => sum + p.requests * this.averageMs(p.p95Ms), 0) / total
+        : null;
+    }
+    return this.mixtureQuantile(parts, percentileOf(statistic));
+  }
+}
+
+/** One group of requests and the p95 of their response times. */
+export interface LatencyPart {
+  readonly requests: number;
+  readonly p95Ms: number;
+}
+
+/** 0.99 for `p99`, 0.999 for `p99.9`; throws for anything that is not a percentile in (0, 100). */
+export function percentileOf(statistic: string): number {
+  const match = /^p(\d+(?:\.\d+)?)$/i.exec(statistic);
+  const value = match === null ? Number.NaN : Number(match[1]);
+  if (!(value > 0 && value < 100)) {
+    throw new Error(
+      `latency statistic "${statistic}" is not a percentile such as p95 or p99, nor average: set slo.statistic to one of p50, p90, p95, p99, average`,
+    );
+  }
+  return value / 100;
+}
+
+/**
+ * Φ⁻¹(p) by Acklam's rational approximation (relative error below 1.2e-9), for the
+ * quantiles of the log-normal response times.
+ */
+export function inverseStandardNormalCdf(p: number): number {
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  const [a0, a1, a2, a3, a4, a5] = a as [number, number, number, number, number, number];
+  const [b0, b1, b2, b3, b4] = b as [number, number, number, number, number];
+  const [c0, c1, c2, c3, c4, c5] = c as [number, number, number, number, number, number];
+  const [d0, d1, d2, d3] = d as [number, number, number, number];
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (
+      (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) /
+      ((((d0 * q + d1) * q + d2) * q + d3) * q + 1)
+    );
+  }
+  if (p > 1 - low) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return (
+      -(((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) /
+      ((((d0 * q + d1) * q + d2) * q + d3) * q + 1)
+    );
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) /
+    (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1)
+  );
 }
 
 /** Φ(x) through erf (Abramowitz & Stegun 7.1.26, error below 1.5e-7). */

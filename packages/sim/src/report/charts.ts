@@ -39,7 +39,7 @@ const timeAxis = (format: string) => ({
   axis: { format, labelAngle: 0, tickCount: 12 },
 });
 
-/** The charts of a report: throughput with mode bands (whole run and around the trouble), p95 against the SLO, cost per hour. */
+/** The charts of a report: throughput with mode bands (whole run and around the trouble), latency at the SLO's statistic against it, cost per hour. */
 export function chartsOf(report: SimulationReport): ChartDefinition[] {
   const charts = [throughputChart(report, report.scenario.start, report.scenario.end, 5, "throughput")];
   const zoom = incidentWindow(report);
@@ -219,9 +219,9 @@ function latencyChart(report: SimulationReport): ChartDefinition {
     values.push({ kind: "slo", policy: p, slo: slo.latencyMs });
     for (const group of binned(policy.minutes, scenario.start, scenario.end, 5)) {
       const t = (group[0] as MinuteRecord).at;
-      const known = group.map((m) => m.p95Ms).filter((v): v is number => v !== null);
+      const known = group.map((m) => m.latencyMs).filter((v): v is number => v !== null);
       if (known.length > 0) {
-        values.push({ kind: "p95", policy: p, t, p95: Math.max(...known) });
+        values.push({ kind: "latency", policy: p, t, latency: Math.max(...known) });
       }
       const broken = group.filter((m) => m.sloViolated).length;
       if (broken > 0) {
@@ -232,12 +232,12 @@ function latencyChart(report: SimulationReport): ChartDefinition {
   const x = timeAxis("%d %b %H:%M");
   return {
     name: "latency",
-    title: "p95 latency against the SLO",
-    caption: `The service's p95 response time over every unit (worst minute of each 5, log scale); dashed: the ${slo.latencyMs} ms objective; red ticks on top: 5-minute spans with SLO-violation minutes (slow or failed requests).`,
+    title: `${slo.statistic} latency against the SLO`,
+    caption: `The service's ${slo.statistic} response time over every unit (worst minute of each 5, log scale); dashed: the ${slo.latencyMs} ms objective; red ticks on top: 5-minute spans with SLO-violation minutes (slow or failed requests).`,
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: {
-        text: `${scenario.name}: p95 latency against the ${slo.latencyMs} ms SLO`,
+        text: `${scenario.name}: ${slo.statistic} latency against the ${slo.latencyMs} ms SLO`,
         subtitle:
           "worst minute of every 5 · log scale · dashed = SLO · red ticks = minutes that broke the SLO (slow or failed)",
       },
@@ -248,15 +248,15 @@ function latencyChart(report: SimulationReport): ChartDefinition {
         height: 70,
         layer: [
           {
-            transform: [{ filter: "datum.kind === 'p95'" }],
+            transform: [{ filter: "datum.kind === 'latency'" }],
             mark: { type: "line", strokeWidth: 1.4, interpolate: "step-after", color: "#4e79a7" },
             encoding: {
               x,
               y: {
-                field: "p95",
+                field: "latency",
                 type: "quantitative",
                 scale: { type: "log", domain: [300, 10_000], clamp: true, nice: false },
-                title: "p95 ms",
+                title: `${slo.statistic} ms`,
               },
             },
           },

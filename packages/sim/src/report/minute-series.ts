@@ -24,9 +24,9 @@ export interface MinuteRecord {
   readonly requests: number;
   /** Target 5xx (queues full) and ELB 5xx (no healthy target). */
   readonly failed: number;
-  /** p95 of the minute's answered requests over every unit; null without any. */
-  readonly p95Ms: number | null;
-  /** More than the SLO's tail (5 % for p95) of the minute's requests were slower than the SLO or failed. */
+  /** The minute's answered requests over every unit at the SLO's statistic (p95, p99, average); null without any. */
+  readonly latencyMs: number | null;
+  /** More than the SLO's tail (5 % for p95, 1 % for p99) of the minute's requests were slower than the SLO or failed. */
   readonly sloViolated: boolean;
   readonly costUsd: number;
   /** USD per hour of the pods running at the end of the minute. */
@@ -93,7 +93,7 @@ export function minutesOf(
       mode: last.mode,
       requests,
       failed,
-      p95Ms: latency.mixtureP95(parts),
+      latencyMs: latency.statisticMs(parts, slo.statistic),
       sloViolated,
       costUsd: group.reduce((sum, s) => sum + s.costUsd, 0),
       hourlyCost: last.hourlyCost,

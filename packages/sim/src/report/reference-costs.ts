@@ -14,7 +14,9 @@ const HOUR = 3_600_000;
  * The two figures every policy's bill is read against, computed from the scenario alone.
  *
  * - The **floor**: the pods `minReplicaCount` keeps, whatever any policy does, billed for
- *   every step in which they can exist (not while a window has taken their pool's pods).
+ *   every step in which they must exist: not while a window has taken their pool's pods,
+ *   nor in the first `karpenter.offeringCache` after it closes, when the recreated pods
+ *   may still wait for Karpenter to retry the offering.
  * - The **lower bound**: for each step, the cheapest whole pods that could serve that
  *   step's demand at their breaking points (`maxRps`) with the capacity available then,
  *   started instantly, no headroom: the core planner's exact allocation. A unit whose
@@ -31,23 +33,45 @@ export interface ReferenceCosts {
 
 /** Whether a pod of `unit` can be running at `at`: its pool launches now, or launched one that no window has taken since. */
 export function podsCanRun(unit: DeploymentUnit, calendar: CapacityCalendar, at: EpochMs): boolean {
-  return unit.instanceTypes.some((type) => {
-    if (calendar.canLaunch(type, at)) {
-      return true;
+  return unit.instanceTypes.some((type) => podsCanRunOn(type, calendar, at));
+}
+
+function podsCanRunOn(type: string, calendar: CapacityCalendar, at: EpochMs): boolean {
+  if (calendar.canLaunch(type, at)) {
+    return true;
+  }
+  // Walk back through the windows that block the type to the last moment it could launch.
+  let blockedFrom = at;
+  for (;;) {
+    const window = calendar.windows.find(
+      (w) => w.instanceType === type && w.from <= blockedFrom && blockedFrom < w.to,
+    );
+    if (window === undefined) {
+      break;
     }
-    // Walk back through the windows that block the type to the last moment it could launch.
-    let blockedFrom = at;
-    for (;;) {
-      const window = calendar.windows.find(
-        (w) => w.instanceType === type && w.from <= blockedFrom && blockedFrom < w.to,
-      );
-      if (window === undefined) {
-        break;
-      }
-      blockedFrom = window.from - 1;
-    }
-    return !calendar.podLossesBetween(blockedFrom + 1, at + 1).some((w) => w.instanceType === type);
-  });
+    blockedFrom = window.from - 1;
+  }
+  return !calendar.podLossesBetween(blockedFrom + 1, at + 1).some((w) => w.instanceType === type);
+}
+
+/**
+ * Whether the `minReplicaCount` pods of `unit` must be running (and billed) at `at`: a pod
+ * of it can run, on a type that no window took pods of within the last `graceMs` (until
+ * then Karpenter may not have retried the offering yet, and the pods wait unbilled).
+ */
+export function floorHolds(
+  unit: DeploymentUnit,
+  calendar: CapacityCalendar,
+  at: EpochMs,
+  graceMs: number,
+): boolean {
+  return unit.instanceTypes.some(
+    (type) =>
+      podsCanRunOn(type, calendar, at) &&
+      !calendar.windows.some(
+        (w) => w.instanceType === type && w.podsLost && w.from <= at && at < w.to + graceMs,
+      ),
+  );
 }
 
 export function referenceCosts(scenario: Scenario): ReferenceCosts {
@@ -55,26 +79,22 @@ export function referenceCosts(scenario: Scenario): ReferenceCosts {
   const demand = new DemandCurve(scenario.demand, scenario.noise, scenario.start, scenario.end);
   const calendar = new CapacityCalendar(scenario.capacity);
   const hours = stepMs / HOUR;
+  const graceMs = scenario.karpenter.offeringCacheMs;
   // Allocations repeat (a wave's two sides, constant stretches): solve each once.
   const solved = new Map<string, { hourlyCost: number; feasible: boolean }>();
   let floorCost = 0;
   let lowerBoundCost = 0;
   let infeasibleSteps = 0;
   for (let at = scenario.start; at < scenario.end; at += stepMs) {
-    const running = service.units.map((unit) => podsCanRun(unit, calendar, at));
-    const units = service.units.map(
-      (unit, i): AllocationUnit =>
-        running[i]
-          ? {
-              rps: unit.maxRps,
-              price: unit.hourlyPrice,
-              min: unit.minReplicaCount,
-              max: unit.maxReplicaCount,
-            }
-          : { rps: 0, price: unit.hourlyPrice, min: 0, max: 0 },
-    );
+    const units = service.units.map((unit): AllocationUnit => {
+      if (!podsCanRun(unit, calendar, at)) {
+        return { rps: 0, price: unit.hourlyPrice, min: 0, max: 0 };
+      }
+      const min = floorHolds(unit, calendar, at, graceMs) ? unit.minReplicaCount : 0;
+      return { rps: unit.maxRps, price: unit.hourlyPrice, min, max: unit.maxReplicaCount };
+    });
     const rps = demand.rpsAt(at);
-    const key = `${running.join()}:${rps}`;
+    const key = `${units.map((u) => `${u.min}-${u.max}`).join()}:${rps}`;
     let allocation = solved.get(key);
     if (allocation === undefined) {
       allocation = costOptimalAllocation(units, rps);

@@ -29,7 +29,7 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartD
   lines.push("", ...referenceSection(report));
   lines.push(
     "",
-    "- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: minutes in which more than the SLO's tail (5 % for p95) of requests were slower than the objective or failed.",
+    `- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: ${sloMinuteMeaning(scenario.service.slo.statistic)}`,
     "- **failover decided**: from the first EC2 capacity error to the start of the failover. **traffic moved**: to the ALB routing in capacity mode — later when the failover waited for its receivers' pods (make-before-break: the failing unit still served). **fallback**: from the end of the last capacity window to the ALB routing in cost mode again (0 when it was back already). — : did not happen.",
     "",
     "| policy | what it does |",
@@ -99,7 +99,7 @@ function headline(report: SimulationReport): string[] {
     if (s.failoverSeconds !== null) {
       parts.push(
         s.failoverDecidedSeconds !== null && s.failoverDecidedSeconds !== s.failoverSeconds
-          ? `decided to fail over ${seconds(s.failoverDecidedSeconds)} after the first capacity error and moved traffic ${seconds(s.failoverSeconds)} after it, once the receivers' pods were ready`
+          ? `decided to fail over ${seconds(s.failoverDecidedSeconds)} after the first capacity error and moved traffic ${seconds(s.failoverSeconds)} after it${s.name === "switchyard" ? ", once the receivers' pods were ready" : ""}`
           : `failed over ${seconds(s.failoverSeconds)} after the first capacity error`,
       );
     }
@@ -124,12 +124,21 @@ function headline(report: SimulationReport): string[] {
   return out;
 }
 
+/** What an SLO-violation minute is, for the SLO's statistic. */
+function sloMinuteMeaning(statistic: string): string {
+  if (statistic === "average") {
+    return "minutes in which the mean response time of answered requests was over the objective, or more than 5 % of requests failed.";
+  }
+  const tail = 100 - Number(statistic.slice(1));
+  return `minutes in which more than the SLO's tail (${Number(tail.toFixed(3))} % for ${statistic}) of requests were slower than the objective or failed, i.e. the minute's ${statistic} over all requests, failed ones counted as too slow, was over the objective.`;
+}
+
 /** The floor and the lower bound, each policy's cost above the floor, and a warning if the bound is broken. */
 function referenceSection(report: SimulationReport): string[] {
   const { reference } = report;
   const boundAbove = reference.lowerBoundCost - reference.floorCost;
   const lines = [
-    `Two reference figures, from the scenario alone: the **floor**, ${usd(reference.floorCost)}, is what the pods \`minReplicaCount\` keeps cost whatever a policy does (not while a window has taken their pool's pods); the **lower bound**, ${usd(reference.lowerBoundCost)}, is for each minute the cheapest whole pods that serve that minute's demand at their breaking points (\`maxRps\`) with the capacity available then, started instantly, with no headroom — no policy that keeps every pod within its breaking point can pay less. The oracle is a policy (it knows the future, but pays for start-up and headroom), not a bound.${
+    `Two reference figures, from the scenario alone: the **floor**, ${usd(reference.floorCost)}, is what the pods \`minReplicaCount\` keeps cost whatever a policy does (not while a window has taken their pool's pods, nor while the recreated pods may still wait for Karpenter to retry the offering); the **lower bound**, ${usd(reference.lowerBoundCost)}, is for each minute the cheapest whole pods that serve that minute's demand at their breaking points (\`maxRps\`) with the capacity available then, started instantly, with no headroom — no policy that keeps every pod within its breaking point can pay less. The oracle is a policy (it knows the future, but pays for start-up and headroom), not a bound.${
       reference.infeasibleSteps > 0
         ? ` In ${count(reference.infeasibleSteps)} step${reference.infeasibleSteps === 1 ? "" : "s"} demand was beyond every pod the capacity allowed; the bound counts all of them there.`
         : ""

@@ -2,7 +2,8 @@ import type { SimulationReport } from "./simulation-report.ts";
 
 /**
  * Every minute of every policy, one row each, for a spreadsheet: the mode the ALB routed
- * in, demand, requests, failures, p95, whether the minute broke the SLO, cost, and per
+ * in, demand, requests, failures, latency at the SLO's statistic (`p95_ms`, `p99_ms`,
+ * `average_ms`), whether the minute broke the SLO, cost, and per
  * unit its requests/s, ready, billed and pending pods and the weight reaching it.
  */
 export function timelineCsv(report: SimulationReport): string {
@@ -14,7 +15,7 @@ export function timelineCsv(report: SimulationReport): string {
     "demand_rps",
     "requests",
     "failed",
-    "p95_ms",
+    `${report.scenario.service.slo.statistic}_ms`,
     "slo_violated",
     "cost_usd",
     "hourly_cost_usd",
@@ -30,7 +31,7 @@ export function timelineCsv(report: SimulationReport): string {
         m.demandRps.toFixed(2),
         Math.round(m.requests),
         Math.round(m.failed),
-        m.p95Ms === null ? "" : m.p95Ms.toFixed(1),
+        m.latencyMs === null ? "" : m.latencyMs.toFixed(1),
         m.sloViolated ? 1 : 0,
         m.costUsd.toFixed(5),
         m.hourlyCost.toFixed(4),

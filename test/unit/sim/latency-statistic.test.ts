@@ -1,0 +1,167 @@
+import {
+  EnvironmentModel,
+  InMemoryCapacityRecorder,
+  InMemoryMetricsReader,
+  inverseStandardNormalCdf,
+  LatencyModel,
+  loadScenario,
+  plannedStart,
+  renderSummaryTable,
+  reportOf,
+  runPolicy,
+  type Scenario,
+  SimClock,
+  staticCapacityPolicy,
+  targetGroupsOf,
+  timelineCsv,
+} from "@switchyard/sim";
+import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { readRepoFile } from "../../support/paths.ts";
+import { readRepoText } from "../../support/scenarios.ts";
+
+const MINUTE = 60_000;
+const CONFIG = "examples/sd21/switchyard.yaml";
+const SCENARIO = "test/fixtures/scenarios/p99.yaml";
+
+/** The SD2.1 config with another SLO statistic, and a scenario on it, read as the CLI would. */
+async function scenarioWithStatistic(statistic: string, body: string): Promise<Scenario> {
+  const doc = parseDocument(readRepoFile(CONFIG));
+  doc.setIn(["services", 0, "slo", "statistic"], statistic);
+  const files: Record<string, string> = {
+    [SCENARIO]: `name: p99\nconfig: ../../../${CONFIG}\n${body}`,
+    [CONFIG]: doc.toString(),
+  };
+  return loadScenario(SCENARIO, async (path) => files[path] ?? readRepoText(path));
+}
+
+const STEADY = `start: 2024-11-14T00:00:00Z
+duration: 1h
+demand: { shape: constant, rps: 420 }
+`;
+
+const GROWING = `start: 2024-11-14T00:00:00Z
+duration: 1h
+demand: { shape: steps, steps: [{ from: 0s, rps: 300 }, { from: 10m, rps: 420 }] }
+`;
+
+describe("Function: inverseStandardNormalCdf", () => {
+  it.each([
+    [0.5, 0],
+    [0.9, 1.2815515655446004],
+    [0.95, 1.6448536269514722],
+    [0.99, 2.3263478740408408],
+    [0.999, 3.090232306167813],
+    [0.01, -2.3263478740408408],
+  ])("gives z(%d) = %d within 1e-8", (p, z) => {
+    expect(inverseStandardNormalCdf(p)).toBeCloseTo(z, 8);
+  });
+});
+
+describe("Class: LatencyModel at any percentile", () => {
+  const model = new LatencyModel({
+    idleFraction: 0.8,
+    curveExponent: 4,
+    overloadSlope: 6,
+    saturation: 1.2,
+    queueSeconds: 5,
+    spread: 0.25,
+  });
+
+  it("puts 1 % of requests above the p99 of one unit and of a mixture, and the p99 above the p95", () => {
+    const p99 = model.quantileMs(800, 0.99);
+    expect(p99).toBeCloseTo(800 * Math.exp((2.3263478740408408 - 1.6448536269514722) * 0.25), 6);
+    expect(model.fractionSlowerThan(800, p99)).toBeCloseTo(0.01, 6);
+    const parts = [
+      { requests: 900, p95Ms: 500 },
+      { requests: 100, p95Ms: 2000 },
+    ];
+    const mixed = model.statisticMs(parts, "p99") as number;
+    const slower =
+      (900 * model.fractionSlowerThan(500, mixed) + 100 * model.fractionSlowerThan(2000, mixed)) / 1000;
+    expect(slower).toBeCloseTo(0.01, 6);
+    expect(mixed).toBeGreaterThan(model.statisticMs(parts, "p95") as number);
+    expect(model.statisticMs(parts, "p95")).toBeCloseTo(model.mixtureP95(parts) as number, 9);
+    expect(model.statisticMs(parts, "average")).toBeCloseTo(
+      (900 * model.averageMs(500) + 100 * model.averageMs(2000)) / 1000,
+      9,
+    );
+  });
+
+  it("refuses a statistic that is neither a percentile nor average, naming slo.statistic", () => {
+    expect(() => model.statisticMs([{ requests: 1, p95Ms: 500 }], "tm99")).toThrow(/slo.statistic/);
+  });
+});
+
+describe("Simulated CloudWatch: TargetResponseTime at the SLO's statistic", () => {
+  it("answers GetMetricData with the percentile the reader asks for, as CloudWatch would", async () => {
+    const scenario = await scenarioWithStatistic("p99", STEADY);
+    const clock = new SimClock(scenario.start);
+    const env = new EnvironmentModel(scenario, plannedStart(scenario, "cost"));
+    for (let i = 0; i < 5; i += 1) {
+      const at = scenario.start + i * MINUTE;
+      clock.set(at);
+      env.beginStep(at);
+      env.serveStep(at);
+      env.autoscale(at + MINUTE);
+    }
+    clock.set(scenario.start + 5 * MINUTE);
+    const reader = new InMemoryMetricsReader(env, clock, new InMemoryCapacityRecorder());
+    const lb = targetGroupsOf(scenario.service);
+    const read = async (latencyStatistic: string) => {
+      const snapshot = await reader.read({
+        services: [
+          {
+            service: "sd21",
+            loadBalancer: lb.loadBalancerDimension,
+            targetGroups: { "sd21-inf2": lb.targetGroups["sd21-inf2"]?.dimension ?? null },
+            consolidatedTargetGroup: null,
+            latencyStatistic,
+          },
+        ],
+        instanceTypes: [],
+        start: scenario.start,
+        end: scenario.start + 2 * MINUTE,
+      });
+      return snapshot.services.sd21?.units["sd21-inf2"]?.[0]?.latencyMs ?? null;
+    };
+    const [p95, p99, average] = [await read("p95"), await read("p99"), await read("average")];
+    const sigma = scenario.latency.spread;
+    expect(p95).not.toBeNull();
+    // One unit's requests are log-normal around its p95: the p99 sits exp((z99 − z95)·σ) above it.
+    expect(p99).toBeCloseTo((p95 as number) * Math.exp((2.3263478740408408 - 1.6448536269514722) * sigma), 2);
+    expect(average).toBeLessThan(p95 as number);
+  });
+});
+
+describe("Report: a p99 SLO", () => {
+  it("is shown as p99, and scores each minute on the p99 it reports", async () => {
+    // Round-robin at KEDA's adjusted-throughput targets after demand grows from 300 to
+    // 420 RPS: the minutes' p99 is over 900 ms while their p95 is not.
+    const scenario = await scenarioWithStatistic("p99", GROWING);
+    const report = reportOf({ scenario, policies: [await runPolicy(scenario, staticCapacityPolicy)] });
+    expect(renderSummaryTable(report).split("\n")[0]).toMatch(/ · SLO p99 900 ms$/);
+    expect(timelineCsv(report).split("\n")[0]).toMatch(/,failed,p99_ms,slo_violated,/);
+    const minutes = report.policies[0]?.minutes ?? [];
+    const answered = minutes.filter((m) => m.failed < 0.5 && m.latencyMs !== null);
+    expect(answered.length).toBeGreaterThan(30);
+    for (const m of answered) {
+      // Bisection tolerance: the reported p99 and the share of slow requests agree.
+      if (Math.abs((m.latencyMs as number) - 900) > 0.5) {
+        expect(m.sloViolated, `${new Date(m.at).toISOString()} p99 ${m.latencyMs} ms`).toBe(
+          (m.latencyMs as number) > 900,
+        );
+      }
+    }
+    expect(answered.some((m) => m.sloViolated)).toBe(true);
+
+    const p95 = await scenarioWithStatistic("p95", GROWING);
+    const p95Report = reportOf({ scenario: p95, policies: [await runPolicy(p95, staticCapacityPolicy)] });
+    expect(renderSummaryTable(p95Report).split("\n")[0]).toMatch(/ · SLO p95 900 ms$/);
+    const p95Minutes = p95Report.policies[0]?.minutes ?? [];
+    // The same run read at p95 breaks the objective in fewer minutes.
+    expect(p95Minutes.filter((m) => m.sloViolated).length).toBeLessThan(
+      minutes.filter((m) => m.sloViolated).length,
+    );
+  });
+});
