@@ -23,6 +23,7 @@ export default $config({
     const { createModeSwitchWorkflow } = await import("./infra/workflow.ts");
     const { createTriggers } = await import("./infra/triggers.ts");
     const { createDashboard } = await import("./infra/dashboard.ts");
+    const { createLaunchBlockAlarm } = await import("./infra/launch-block-alarm.ts");
 
     const deploy = readDeployConfig($cli.paths.root);
     const { config } = deploy;
@@ -36,6 +37,7 @@ export default $config({
     const stateMachine = createModeSwitchWorkflow(config, steps, alerts);
     const evaluate = createEvaluateFunction(context, stateMachine.arn);
     createTriggers(evaluate);
+    createLaunchBlockAlarm(alerts);
     grantClusterAccess(config, { evaluate, ...steps });
     const dashboard = createDashboard(config);
 

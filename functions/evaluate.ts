@@ -71,6 +71,10 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
 
 export interface EvaluateResult {
   readonly trigger: string;
+  /** Launches refused for a quota, subnet or offering reason: `<code> <type> <zone>: <fix>`. */
+  readonly launchBlocks: readonly string[];
+  /** Why the event's signals did not count (another Region, another cluster's instance). */
+  readonly ignored: readonly string[];
   readonly services: readonly {
     readonly service: string;
     readonly decision: string;
@@ -86,6 +90,11 @@ export async function handler(event: unknown): Promise<EvaluateResult> {
     publishEvaluationMetrics(metrics, report);
     return {
       trigger: report.trigger,
+      launchBlocks: report.launchBlocks.map(
+        (b) =>
+          `${b.code} ${b.instanceType ?? "(no instance type)"} ${b.availabilityZone ?? b.subnetId ?? "(no zone)"}: ${b.fix}`,
+      ),
+      ignored: report.ignored,
       services: report.services.map((s) => ({
         service: s.service,
         decision: s.decision.kind,

@@ -156,6 +156,7 @@ export type {
   MetricsRequest,
   MetricsSnapshot,
   ReplicaHold,
+  ResolvedInstance,
   RoutingChange,
   RoutingCheck,
   RoutingDifference,
@@ -169,9 +170,12 @@ export type {
 export {
   CAPACITY_API_CALLS,
   type CapacityApiCall,
+  type CloudTrailLaunchErrors,
   capacitySignalsFromCloudTrail,
   classifyEvent,
   type EvaluationTrigger,
+  eventRegion,
+  launchErrorsFromCloudTrail,
   type SpotInterruption,
   spotInterruptionInstance,
   spotInterruptionSignal,
@@ -185,6 +189,7 @@ export {
   RUN_INSTANCES_CAPACITY_PATTERN,
   SPOT_INTERRUPTION_PATTERN,
 } from "./signals/event-patterns.ts";
+export { type InstanceCluster, instanceClusterOf } from "./signals/instance-cluster.ts";
 export { KARPENTER_CAPACITY_REASON, karpenterCapacitySignals } from "./signals/karpenter.ts";
 export {
   CAPACITY_ERROR_CODES,
@@ -192,6 +197,10 @@ export {
   type CapacitySignalSource,
   type EpochMs,
   isCapacityErrorCode,
+  LAUNCH_BLOCK_CODES,
+  type LaunchBlock,
+  type LaunchBlockKind,
+  launchBlockOf,
   type ServiceMetrics,
   type UnitMinute,
 } from "./signals/types.ts";

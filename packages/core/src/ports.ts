@@ -55,9 +55,18 @@ export interface CapacitySignalRecorder {
   record(signals: readonly CapacitySignal[]): Promise<void>;
 }
 
-/** Resolves an EC2 instance to its type (Spot interruption warnings name only the instance). */
+/** An EC2 instance as DescribeInstances returns it: its type and tags. */
+export interface ResolvedInstance {
+  readonly instanceType: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Resolves an EC2 instance to its type and tags (Spot interruption warnings name only
+ * the instance; the tags say which cluster it is a node of). Null for an unknown instance.
+ */
 export interface InstanceTypeResolver {
-  instanceTypeOf(instanceId: string): Promise<string | null>;
+  instanceOf(instanceId: string): Promise<ResolvedInstance | null>;
 }
 
 /** The ALB objects the Load Balancer Controller made for a service's Ingress. */

@@ -9,6 +9,13 @@ import { failureOf } from "../../support/failure.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
 
+/** The tags Karpenter puts on the instances it launches (aws/karpenter-provider-aws v1). */
+const karpenterTags = (cluster: string) => [
+  { Key: "karpenter.sh/nodepool", Value: "trn1" },
+  { Key: "eks:eks-cluster-name", Value: cluster },
+  { Key: `kubernetes.io/cluster/${cluster}`, Value: "owned" },
+];
+
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
 const createFleetInf2 = fixture("create-fleet-one-error") as { time: string };
@@ -98,12 +105,86 @@ describe("Handler: evaluate", () => {
     world.ec2.reset();
     world.ec2.onAnyCommand().resolves({
       Reservations: [
-        { Instances: [{ InstanceId: spot.detail["instance-id"], InstanceType: "trn1.2xlarge" }] },
+        {
+          Instances: [
+            {
+              InstanceId: spot.detail["instance-id"],
+              InstanceType: "trn1.2xlarge",
+              Tags: karpenterTags(world.config.cluster.name),
+            },
+          ],
+        },
       ],
     });
     const result = await handler(spot);
     expect(result.services[0]?.decision).toBe("failover");
     expect(JSON.parse(world.started[0]?.input ?? "{}").causes).toEqual(["sd21-trn1"]);
+  });
+
+  it("does not count a Spot warning for another cluster's instance of a unit's type, and says why", async () => {
+    const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
+    vi.setSystemTime(Date.parse(spot.time) + 20_000);
+    world.ec2.reset();
+    world.ec2.onAnyCommand().resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: spot.detail["instance-id"],
+              InstanceType: "trn1.2xlarge",
+              Tags: karpenterTags("batch"),
+            },
+          ],
+        },
+      ],
+    });
+    const result = await handler(spot);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+    expect(result.ignored).toEqual([
+      `Spot interruption for ${spot.detail["instance-id"]} (trn1.2xlarge): a node of batch, not of hw-agnostic-infer`,
+    ]);
+  });
+
+  it("does not fail over on a CreateFleet capacity error from another Region", async () => {
+    const event = fixture("create-fleet-one-error") as { region: string; detail: { awsRegion: string } };
+    event.region = "eu-west-1";
+    event.detail.awsRegion = "eu-west-1";
+    const result = await handler(event);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+    expect(world.cloudwatch).not.toHaveReceivedCommand(PutMetricDataCommand);
+    expect(result.ignored).toEqual([
+      "the cloudtrail event is from eu-west-1; cluster hw-agnostic-infer is in us-west-2, so its signals do not count",
+    ]);
+  });
+
+  it("does not fail over on a CreateFleet that failed in one zone and launched inf2 in another", async () => {
+    const partial = fixture("create-fleet-partial-success") as { time: string };
+    vi.setSystemTime(Date.parse(partial.time) + 40_000);
+    const result = await handler(partial);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+  });
+
+  it("reports a vCPU quota refusal with its fix and does not fail over", async () => {
+    const event = fixture("create-fleet-one-error") as {
+      detail: { responseElements: { CreateFleetResponse: { errorSet: { item: Record<string, unknown> } } } };
+    };
+    const item = event.detail.responseElements.CreateFleetResponse.errorSet.item;
+    item.errorCode = "VcpuLimitExceeded";
+    item.errorMessage =
+      "You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that the specified instance type belongs to.";
+    const result = await handler(event);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+    expect(result.launchBlocks).toEqual([
+      expect.stringMatching(/^VcpuLimitExceeded inf2\.xlarge us-west-2a: raise the account's EC2 vCPU quota/),
+    ]);
   });
 
   it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads for the service", async () => {
