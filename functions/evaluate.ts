@@ -11,7 +11,7 @@ import {
   ElbLoadBalancerLocator,
   SfnSwitchStarter,
 } from "@switchyard/adapters";
-import { type EvaluationDeps, evaluate } from "@switchyard/controller";
+import { type EvaluationDeps, type EvaluationReport, evaluate } from "@switchyard/controller";
 import type { SwitchyardConfig } from "@switchyard/core";
 import { awsActionsOf } from "./shared/aws-actions.ts";
 import { clusterGateway } from "./shared/cluster-runtime.ts";
@@ -79,7 +79,16 @@ export interface EvaluateResult {
     readonly service: string;
     readonly decision: string;
     readonly execution: string | null;
+    /** STARTED by this evaluation, or the status of the execution that already had the name or was running. */
+    readonly status: string | null;
   }[];
+}
+
+function executionStatus(evaluation: EvaluationReport["services"][number]): string | null {
+  if (evaluation.execution !== null) {
+    return evaluation.execution.started ? "STARTED" : (evaluation.execution.status ?? "RUNNING");
+  }
+  return evaluation.skippedForRunning === null ? null : "RUNNING";
 }
 
 /** EventBridge schedule (1 min), CloudTrail capacity errors and Spot warnings all land here. */
@@ -99,6 +108,7 @@ export async function handler(event: unknown): Promise<EvaluateResult> {
         service: s.service,
         decision: s.decision.kind,
         execution: s.execution?.name ?? s.skippedForRunning,
+        status: executionStatus(s),
       })),
     };
   });

@@ -8,8 +8,14 @@ import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandInput,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type GetExecutionHistoryCommandInput,
+  type HistoryEvent,
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -43,6 +49,8 @@ export class HandlerWorld {
   readonly service: InferenceService;
   metrics: MetricSource = calmAlb();
   executions: ExecutionListItem[] = [];
+  /** Per execution name: its history events (GetExecutionHistory), oldest first; none by default. */
+  executionEvents: Record<string, HistoryEvent[]> = {};
   readonly started: StartExecutionCommandInput[] = [];
   albs: FakeLoadBalancer[];
   lbc: LoadBalancerControllerStandIn;
@@ -79,6 +87,7 @@ export class HandlerWorld {
     }
     this.metrics = calmAlb();
     this.executions = [];
+    this.executionEvents = {};
     this.started.length = 0;
     this.albs = this.#albs();
     this.lbc = new LoadBalancerControllerStandIn(this.double, this.service, this.alb);
@@ -94,6 +103,23 @@ export class HandlerWorld {
     serveElbAccount(this.elb, newElbAccount(this.albs));
     this.lbc.serve(this.elb);
     this.sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: this.executions }));
+    const known = (executionArn: string | undefined): ExecutionListItem => {
+      const execution = this.executions.find((e) => e.executionArn === executionArn);
+      if (execution === undefined) {
+        throw new ExecutionDoesNotExist({
+          message: `Execution Does Not Exist: '${executionArn}'`,
+          $metadata: {},
+        });
+      }
+      return execution;
+    };
+    this.sfn.on(DescribeExecutionCommand).callsFake((input: DescribeExecutionCommandInput) => {
+      const execution = known(input.executionArn);
+      return { ...execution, input: this.started.find((s) => s.name === execution.name)?.input };
+    });
+    this.sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => ({
+      events: this.executionEvents[known(input.executionArn).name ?? ""] ?? [],
+    }));
     this.sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
       const executionArn = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${input.name}`;
       if (this.started.some((s) => s.name === input.name)) {

@@ -218,10 +218,19 @@ async function evaluateService(
     name,
     input: switchInputOf(decision, name, observed.triggerSignals),
   });
-  log.info(started.started ? "switch started" : "switch already started", {
-    service: service.name,
-    execution: started.executionArn,
-  });
+  if (started.started) {
+    log.info("switch started", { service: service.name, execution: started.executionArn });
+  } else if (started.status === undefined || started.status === "RUNNING") {
+    log.info("switch already started", { service: service.name, execution: started.executionArn });
+  } else {
+    // The same move in the same minute already ran and closed: the name is spent, and the
+    // next minute's evaluation decides again under a new one. Not "running".
+    log.warn("switch of this name already ran", {
+      service: service.name,
+      execution: started.executionArn,
+      status: started.status,
+    });
+  }
   return {
     service: service.name,
     decision,

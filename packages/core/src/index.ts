@@ -58,6 +58,7 @@ export {
 export { dashboardBody } from "./deploy/dashboard.ts";
 export {
   type ActionScope,
+  executionsArnOf,
   IAM_ACTION_SCOPES,
   type IamCondition,
   type PolicyStatement,

@@ -166,6 +166,11 @@ export interface SwitchStart {
   /** False when an execution of that name already existed. */
   readonly started: boolean;
   readonly executionArn: string;
+  /**
+   * When it already existed: that execution's status (it may have closed, FAILED
+   * included, since it was started in the same minute). Unset when this call started it.
+   */
+  readonly status?: SwitchRecord["status"];
 }
 
 /** Starts mode-switch executions and reads their history. */

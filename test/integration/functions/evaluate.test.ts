@@ -38,7 +38,7 @@ describe("Handler: evaluate", () => {
   it("fails over on a CreateFleet capacity error for inf2: records it and starts one execution with the evidence", async () => {
     const result = await handler(createFleetInf2);
     expect(result.services).toEqual([
-      { service: "sd21", decision: "failover", execution: "sd21-failover-202506021408" },
+      { service: "sd21", decision: "failover", execution: "sd21-failover-202506021408", status: "STARTED" },
     ]);
     expect(world.cloudwatch).toHaveReceivedCommandWith(PutMetricDataCommand, { Namespace: "Switchyard" });
     expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
@@ -66,6 +66,23 @@ describe("Handler: evaluate", () => {
     const again = await handler(fixture("scheduled-event"));
     expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(again.services[0]?.execution).toBe("sd21-failover-202506021408");
+    expect(again.services[0]?.status).toBe("RUNNING");
+  });
+
+  it("reports a same-minute execution that already FAILED as failed, not as running", async () => {
+    await handler(createFleetInf2);
+    // It failed at once (Plan refused), before this minute is over.
+    const first = world.executions[0];
+    if (first === undefined) throw new Error("the first evaluation started an execution");
+    first.status = "FAILED";
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 45_000);
+    const again = await handler(createFleetInf2);
+    expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+    expect(again.services[0]).toMatchObject({
+      decision: "failover",
+      execution: "sd21-failover-202506021408",
+      status: "FAILED",
+    });
   });
 
   it("surfaces a CloudWatch ThrottlingException (after the SDK's retries) as a named error, and switches nothing", async () => {
