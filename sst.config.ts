@@ -23,7 +23,7 @@ export default $config({
     const { createModeSwitchWorkflow } = await import("./infra/workflow.ts");
     const { createTriggers } = await import("./infra/triggers.ts");
     const { createDashboard } = await import("./infra/dashboard.ts");
-    const { createLaunchBlockAlarm } = await import("./infra/launch-block-alarm.ts");
+    const { createSignalAlarms } = await import("./infra/signal-alarms.ts");
 
     const deploy = readDeployConfig($cli.paths.root);
     const { config } = deploy;
@@ -37,7 +37,7 @@ export default $config({
     const stateMachine = createModeSwitchWorkflow(config, steps, alerts);
     const evaluate = createEvaluateFunction(context, stateMachine.arn);
     createTriggers(evaluate);
-    createLaunchBlockAlarm(alerts);
+    createSignalAlarms(alerts);
     grantClusterAccess(config, { evaluate, ...steps });
     const dashboard = createDashboard(config);
 

@@ -1,9 +1,11 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import {
+  CloudTrailTrailReader,
   CloudWatchCapacityRecorder,
   CloudWatchMetricsReader,
   Ec2InstanceTypeResolver,
@@ -12,7 +14,7 @@ import {
   SfnSwitchStarter,
 } from "@switchyard/adapters";
 import { type EvaluationDeps, type EvaluationReport, evaluate } from "@switchyard/controller";
-import type { SwitchyardConfig } from "@switchyard/core";
+import { type SwitchyardConfig, trailMissingMessage } from "@switchyard/core";
 import { awsActionsOf } from "./shared/aws-actions.ts";
 import { clusterGateway } from "./shared/cluster-runtime.ts";
 import { deployedConfig } from "./shared/deployed-config.ts";
@@ -30,6 +32,7 @@ export const awsActions = awsActionsOf([
   ElbLoadBalancerLocator,
   SfnSwitchStarter,
   EksClusterAccess,
+  CloudTrailTrailReader,
 ]);
 
 // Clients and adapters live as long as the container: the locator's and the EKS
@@ -38,6 +41,7 @@ const cloudwatch = new CloudWatchClient({});
 const ec2 = new EC2Client({});
 const elb = new ElasticLoadBalancingV2Client({});
 const sfn = new SFNClient({});
+const cloudtrail = new CloudTrailClient({});
 const metrics = new Metrics({ namespace: "Switchyard", serviceName: "switchyard" });
 let deps: EvaluationDeps | undefined;
 
@@ -63,6 +67,7 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
       logger,
     }),
     switches: new SfnSwitchStarter({ client: sfn, stateMachineArn, logger }),
+    trail: new CloudTrailTrailReader({ client: cloudtrail, clock: systemClock, logger }),
     cluster: clusterGateway(config),
     logger,
   };
@@ -75,6 +80,8 @@ export interface EvaluateResult {
   readonly launchBlocks: readonly string[];
   /** Why the event's signals did not count (another Region, another cluster's instance). */
   readonly ignored: readonly string[];
+  /** Set when no CloudTrail trail delivers the capacity rules' events: what is wrong and the fix. */
+  readonly trailProblem: string | null;
   readonly services: readonly {
     readonly service: string;
     readonly decision: string;
@@ -104,6 +111,7 @@ export async function handler(event: unknown): Promise<EvaluateResult> {
           `${b.code} ${b.instanceType ?? "(no instance type)"} ${b.availabilityZone ?? b.subnetId ?? "(no zone)"}: ${b.fix}`,
       ),
       ignored: report.ignored,
+      trailProblem: report.trail?.kind === "missing" ? trailMissingMessage(report.trail) : null,
       services: report.services.map((s) => ({
         service: s.service,
         decision: s.decision.kind,

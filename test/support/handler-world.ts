@@ -1,4 +1,11 @@
 import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  type Trail,
+} from "@aws-sdk/client-cloudtrail";
+import {
   CloudWatchClient,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
@@ -43,6 +50,7 @@ export class HandlerWorld {
   readonly eks: AwsClientStub<EKSClient> = mockClient(EKSClient);
   readonly elb: AwsClientStub<ElasticLoadBalancingV2Client> = mockClient(ElasticLoadBalancingV2Client);
   readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
+  readonly cloudtrail: AwsClientStub<CloudTrailClient> = mockClient(CloudTrailClient);
   readonly double: KubeApiDouble = eksApiDouble();
   readonly config: SwitchyardConfig;
   /** The first service: the one the Load Balancer Controller stand-in serves. */
@@ -78,7 +86,7 @@ export class HandlerWorld {
 
   /** A fresh world on the same API server URL (the handlers cache the EKS endpoint per container). */
   reset(): void {
-    for (const stub of [this.cloudwatch, this.sfn, this.eks, this.elb, this.ec2]) {
+    for (const stub of [this.cloudwatch, this.sfn, this.eks, this.elb, this.ec2, this.cloudtrail]) {
       stub.reset();
     }
     this.double.reset();
@@ -100,6 +108,7 @@ export class HandlerWorld {
     this.ec2.on(DescribeInstancesCommand).resolves({
       Reservations: [{ Instances: [{ InstanceId: "i-0a1b2c3d4e5f60718", InstanceType: "inf2.xlarge" }] }],
     });
+    this.serveTrails([defaultTrail(this.config.cluster.region)]);
     serveElbAccount(this.elb, newElbAccount(this.albs));
     this.lbc.serve(this.elb);
     this.sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: this.executions }));
@@ -140,6 +149,16 @@ export class HandlerWorld {
     });
   }
 
+  /** CloudTrail's account: these trails, each logging, with CloudTrail's default selector (all management events). */
+  serveTrails(trails: readonly Trail[]): void {
+    this.cloudtrail.reset();
+    this.cloudtrail.on(DescribeTrailsCommand).resolves({ trailList: [...trails] });
+    this.cloudtrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    this.cloudtrail.on(GetEventSelectorsCommand).resolves({
+      EventSelectors: [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [] }],
+    });
+  }
+
   #albs(): FakeLoadBalancer[] {
     return this.config.services.map((service) => {
       const services = [
@@ -149,4 +168,20 @@ export class HandlerWorld {
       return ingressLoadBalancer({ namespace: service.namespace, name: service.ingress }, { services });
     });
   }
+}
+
+/** A multi-Region trail as `aws cloudtrail create-trail --is-multi-region-trail` makes it, homed in `region`. */
+export function defaultTrail(region: string): Trail {
+  return {
+    Name: "management-events",
+    S3BucketName: "cloudtrail-123456789012",
+    IncludeGlobalServiceEvents: true,
+    IsMultiRegionTrail: true,
+    HomeRegion: region,
+    TrailARN: `arn:aws:cloudtrail:${region}:123456789012:trail/management-events`,
+    LogFileValidationEnabled: true,
+    HasCustomEventSelectors: false,
+    HasInsightSelectors: false,
+    IsOrganizationTrail: false,
+  };
 }

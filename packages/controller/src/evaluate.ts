@@ -24,6 +24,9 @@ import {
   serviceStateFrom,
   signalWindowMinutes,
   spotInterruptionSignal,
+  type TrailCoverage,
+  type TrailCoverageReader,
+  trailMissingMessage,
 } from "@switchyard/core";
 import { EvaluationError } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
@@ -58,6 +61,8 @@ export interface EvaluationDeps {
   readonly cluster: ClusterGateway;
   readonly locator: LoadBalancerLocator;
   readonly switches: SwitchStarter;
+  /** Whether the CloudTrail capacity rules can fire at all (the deployed evaluate has it; the simulator not). */
+  readonly trail?: TrailCoverageReader;
   readonly logger?: ControllerLogger;
 }
 
@@ -84,6 +89,8 @@ export interface EvaluationReport {
   readonly launchBlocks: readonly LaunchBlock[];
   /** Why the triggering event's signals were not counted (another Region, another cluster's instance). */
   readonly ignored: readonly string[];
+  /** Whether a CloudTrail trail delivers the capacity rules' events in the cluster's Region; null when not checked. */
+  readonly trail: TrailCoverage | null;
   readonly services: readonly ServiceEvaluation[];
 }
 
@@ -110,6 +117,12 @@ export async function evaluate(
   for (const block of launchBlocks) {
     // Not a capacity signal: a quota or a full subnet holds every unit alike.
     log.warn("launch blocked", { ...block });
+  }
+  const trail = deps.trail === undefined ? null : await deps.trail.coverage(config.cluster.region);
+  if (trail?.kind === "missing") {
+    log.error("capacity rules cannot fire", { region: trail.region, message: trailMissingMessage(trail) });
+  } else if (trail?.kind === "unknown") {
+    log.warn("trail check failed", { region: trail.region, reason: trail.reason });
   }
 
   const failures: { service: string; error: unknown }[] = [];
@@ -151,7 +164,15 @@ export async function evaluate(
     });
     throw new EvaluationError(failures);
   }
-  return { at: now, trigger: cause.trigger, recorded: triggerSignals, launchBlocks, ignored, services };
+  return {
+    at: now,
+    trigger: cause.trigger,
+    recorded: triggerSignals,
+    launchBlocks,
+    ignored,
+    trail,
+    services,
+  };
 }
 
 interface Observed {

@@ -167,6 +167,7 @@ export type {
   SwitchRequest,
   SwitchStart,
   SwitchStarter,
+  TrailCoverageReader,
 } from "./ports.ts";
 export {
   CAPACITY_API_CALLS,
@@ -192,6 +193,15 @@ export {
 } from "./signals/event-patterns.ts";
 export { type InstanceCluster, instanceClusterOf } from "./signals/instance-cluster.ts";
 export { KARPENTER_CAPACITY_REASON, karpenterCapacitySignals } from "./signals/karpenter.ts";
+export {
+  selectorsLogEc2Writes,
+  type TrailCoverage,
+  type TrailSelectors,
+  type TrailView,
+  trailCoverage,
+  trailFix,
+  trailMissingMessage,
+} from "./signals/trail-coverage.ts";
 export {
   CAPACITY_ERROR_CODES,
   type CapacitySignal,

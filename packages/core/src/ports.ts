@@ -8,6 +8,7 @@ import type { SwitchRecord } from "./decision/types.ts";
 import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
 import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
+import type { TrailCoverage } from "./signals/trail-coverage.ts";
 import type { CapacitySignal, EpochMs, ServiceMetrics } from "./signals/types.ts";
 
 export interface Clock {
@@ -67,6 +68,11 @@ export interface ResolvedInstance {
  */
 export interface InstanceTypeResolver {
   instanceOf(instanceId: string): Promise<ResolvedInstance | null>;
+}
+
+/** Whether a CloudTrail trail delivers EC2's write management events in a Region (the capacity rules need one). */
+export interface TrailCoverageReader {
+  coverage(region: string): Promise<TrailCoverage>;
 }
 
 /** The ALB objects the Load Balancer Controller made for a service's Ingress. */

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { handler } from "../../../functions/evaluate.ts";
 import "../../support/aws-sdk-matchers.ts";
 import { failureOf } from "../../support/failure.ts";
-import { HandlerWorld } from "../../support/handler-world.ts";
+import { defaultTrail, HandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
 
 /** The tags Karpenter puts on the instances it launches (aws/karpenter-provider-aws v1). */
@@ -202,6 +202,18 @@ describe("Handler: evaluate", () => {
     expect(result.launchBlocks).toEqual([
       expect.stringMatching(/^VcpuLimitExceeded inf2\.xlarge us-west-2a: raise the account's EC2 vCPU quota/),
     ]);
+  });
+
+  it("says the CloudTrail capacity rules cannot fire, with the fix, when no trail logs management events, and still evaluates", async () => {
+    // Three hours on: past the container's cached trail check.
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 3 * 60 * 60_000);
+    world.serveTrails([{ ...defaultTrail("us-east-1"), IsMultiRegionTrail: false }]);
+    const result = await handler(fixture("scheduled-event"));
+    expect(result.trailProblem).toMatch(
+      /^No CloudTrail trail delivers EC2 write management events in us-west-2 \(no trail applies to us-west-2 \(management-events is single-Region in us-east-1\)\)/,
+    );
+    expect(result.trailProblem).toContain("aws cloudtrail create-trail");
+    expect(result.services[0]?.decision).toBe("rebalance");
   });
 
   it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads for the service", async () => {

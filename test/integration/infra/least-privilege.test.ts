@@ -28,6 +28,7 @@ const EXECUTION_ARN = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution
 
 /** The SDK v3 client package of each IAM service prefix the functions use. */
 const SDK_PACKAGES: Readonly<Record<string, string>> = {
+  cloudtrail: "@aws-sdk/client-cloudtrail",
   cloudwatch: "@aws-sdk/client-cloudwatch",
   ec2: "@aws-sdk/client-ec2",
   eks: "@aws-sdk/client-eks",

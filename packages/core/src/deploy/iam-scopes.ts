@@ -51,6 +51,16 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
   },
   "cloudwatch:GetMetricData": { scope: "any", why: "GetMetricData supports no resource-level permissions" },
   "ec2:DescribeInstances": { scope: "any", why: DESCRIBE_ONLY },
+  // The account's trails are not Switchyard's and their ARNs are not known at deploy; all three only read.
+  "cloudtrail:DescribeTrails": { scope: "any", why: "DescribeTrails supports no resource-level permissions" },
+  "cloudtrail:GetTrailStatus": {
+    scope: "any",
+    why: "reads whether a trail logs; the trails (any name, organization trails included) are not known at deploy",
+  },
+  "cloudtrail:GetEventSelectors": {
+    scope: "any",
+    why: "reads which events a trail logs; the trails are not known at deploy",
+  },
   "elasticloadbalancing:DescribeLoadBalancers": { scope: "any", why: DESCRIBE_ONLY },
   "elasticloadbalancing:DescribeTags": { scope: "any", why: DESCRIBE_ONLY },
   "elasticloadbalancing:DescribeTargetGroups": { scope: "any", why: DESCRIBE_ONLY },
