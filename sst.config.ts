@@ -24,6 +24,7 @@ export default $config({
     const { createTriggers } = await import("./infra/triggers.ts");
     const { createDashboard } = await import("./infra/dashboard.ts");
     const { createEvaluateAlarms } = await import("./infra/alarms.ts");
+    const { createSignalAlarms } = await import("./infra/signal-alarms.ts");
 
     const deploy = readDeployConfig($cli.paths.root);
     const { config } = deploy;
@@ -38,6 +39,7 @@ export default $config({
     const evaluate = createEvaluateFunction(context, stateMachine.arn);
     createTriggers(evaluate);
     createEvaluateAlarms(evaluate, alerts);
+    createSignalAlarms(alerts);
     grantClusterAccess(config, { evaluate, ...steps });
     const dashboard = createDashboard(config);
 

@@ -1,9 +1,11 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import {
+  CloudTrailTrailReader,
   CloudWatchCapacityRecorder,
   CloudWatchMetricsReader,
   Ec2InstanceTypeResolver,
@@ -11,8 +13,8 @@ import {
   ElbLoadBalancerLocator,
   SfnSwitchStarter,
 } from "@switchyard/adapters";
-import { type EvaluationDeps, evaluate } from "@switchyard/controller";
-import type { SwitchyardConfig } from "@switchyard/core";
+import { type EvaluationDeps, type EvaluationReport, evaluate } from "@switchyard/controller";
+import { type SwitchyardConfig, trailMissingMessage } from "@switchyard/core";
 import { awsActionsOf } from "./shared/aws-actions.ts";
 import { clusterGateway } from "./shared/cluster-runtime.ts";
 import { deployedConfig } from "./shared/deployed-config.ts";
@@ -30,6 +32,7 @@ export const awsActions = awsActionsOf([
   ElbLoadBalancerLocator,
   SfnSwitchStarter,
   EksClusterAccess,
+  CloudTrailTrailReader,
 ]);
 
 // Clients and adapters live as long as the container: the locator's and the EKS
@@ -38,6 +41,7 @@ const cloudwatch = new CloudWatchClient({});
 const ec2 = new EC2Client({});
 const elb = new ElasticLoadBalancingV2Client({});
 const sfn = new SFNClient({});
+const cloudtrail = new CloudTrailClient({});
 const metrics = new Metrics({ namespace: "Switchyard", serviceName: "switchyard" });
 let deps: EvaluationDeps | undefined;
 
@@ -63,6 +67,7 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
       logger,
     }),
     switches: new SfnSwitchStarter({ client: sfn, stateMachineArn, logger }),
+    trail: new CloudTrailTrailReader({ client: cloudtrail, clock: systemClock, logger }),
     cluster: clusterGateway(config),
     logger,
   };
@@ -71,11 +76,26 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
 
 export interface EvaluateResult {
   readonly trigger: string;
+  /** Launches refused for a quota, subnet or offering reason: `<code> <type> <zone>: <fix>`. */
+  readonly launchBlocks: readonly string[];
+  /** Why the event's signals did not count (another Region, another cluster's instance). */
+  readonly ignored: readonly string[];
+  /** Set when no CloudTrail trail delivers the capacity rules' events: what is wrong and the fix. */
+  readonly trailProblem: string | null;
   readonly services: readonly {
     readonly service: string;
     readonly decision: string;
     readonly execution: string | null;
+    /** STARTED by this evaluation, or the status of the execution that already had the name or was running. */
+    readonly status: string | null;
   }[];
+}
+
+function executionStatus(evaluation: EvaluationReport["services"][number]): string | null {
+  if (evaluation.execution !== null) {
+    return evaluation.execution.started ? "STARTED" : (evaluation.execution.status ?? "RUNNING");
+  }
+  return evaluation.skippedForRunning === null ? null : "RUNNING";
 }
 
 /** EventBridge schedule (1 min), CloudTrail capacity errors and Spot warnings all land here. */
@@ -86,10 +106,17 @@ export async function handler(event: unknown): Promise<EvaluateResult> {
     publishEvaluationMetrics(metrics, report);
     return {
       trigger: report.trigger,
+      launchBlocks: report.launchBlocks.map(
+        (b) =>
+          `${b.code} ${b.instanceType ?? "(no instance type)"} ${b.availabilityZone ?? b.subnetId ?? "(no zone)"}: ${b.fix}`,
+      ),
+      ignored: report.ignored,
+      trailProblem: report.trail?.kind === "missing" ? trailMissingMessage(report.trail) : null,
       services: report.services.map((s) => ({
         service: s.service,
         decision: s.decision.kind,
         execution: s.execution?.name ?? s.skippedForRunning,
+        status: executionStatus(s),
       })),
     };
   });

@@ -1,10 +1,12 @@
 import {
   DEPLOYED_CONFIG_FILE,
+  executionsArnOf,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   type PolicyStatement,
 } from "@switchyard/core";
 import type { HandlerName } from "../scripts/handlers.ts";
+import { EVALUATE_RESERVED_CONCURRENCY } from "./evaluate-concurrency.ts";
 import { functionPolicy } from "./function-policies.ts";
 
 type Memory = `${number} MB`;
@@ -18,7 +20,9 @@ type Timeout = `${number} seconds`;
  */
 const SIZING: Readonly<Record<HandlerName, { readonly memory: Memory; readonly timeout: Timeout }>> = {
   // Every minute: one GetMetricData of up to 500 queries, four Kubernetes reads, one
-  // ListExecutions, maybe a StartExecution. Under the 60 s schedule so runs never overlap.
+  // ListExecutions (and a GetExecutionHistory per recent failed switch), maybe a
+  // StartExecution. Under the 60 s schedule; reserved concurrency 1 (below) keeps
+  // runs from overlapping when a capacity event and the schedule fire together.
   evaluate: { memory: "512 MB", timeout: "45 seconds" },
   // The exact branch-and-bound allocation is the only CPU-heavy step (milliseconds at
   // five units, npm run bench:plan); two Kubernetes reads.
@@ -62,11 +66,21 @@ export function componentName(name: HandlerName): string {
 function controllerFunction(
   name: HandlerName,
   context: ControllerContext,
-  options: { environment?: Record<string, $util.Input<string>>; stateMachineArn?: $util.Input<string> } = {},
+  options: {
+    environment?: Record<string, $util.Input<string>>;
+    stateMachineArn?: $util.Input<string>;
+    reservedConcurrency?: number;
+  } = {},
 ): sst.aws.Function {
+  const stateMachineArn = options.stateMachineArn;
   const arns = {
     cluster: context.clusterArn,
-    ...(options.stateMachineArn === undefined ? {} : { stateMachine: options.stateMachineArn }),
+    ...(stateMachineArn === undefined
+      ? {}
+      : {
+          stateMachine: stateMachineArn,
+          executions: $output(stateMachineArn).apply(executionsArnOf),
+        }),
   };
   return new sst.aws.Function(`${componentName(name)}Function`, {
     description: `Switchyard ${name}`,
@@ -74,6 +88,9 @@ function controllerFunction(
     runtime: "nodejs24.x",
     architecture: "arm64",
     ...SIZING[name],
+    ...(options.reservedConcurrency === undefined
+      ? {}
+      : { concurrency: { reserved: options.reservedConcurrency } }),
     // Never `link`: linking grants sns:* and more; each role gets exactly its handler's declared actions.
     permissions: permissions(functionPolicy(name, arns)),
     copyFiles: [{ from: context.deployedConfigFile, to: DEPLOYED_CONFIG_FILE }],
@@ -91,7 +108,7 @@ export function createStepFunctions(context: ControllerContext): Record<ModeSwit
   ) as Record<ModeSwitchStep, sst.aws.Function>;
 }
 
-/** The evaluate function: decides every minute and on capacity events, and starts executions. */
+/** The evaluate function: decides every minute and on capacity events, and starts executions, one evaluation at a time. */
 export function createEvaluateFunction(
   context: ControllerContext,
   stateMachineArn: $util.Input<string>,
@@ -99,5 +116,6 @@ export function createEvaluateFunction(
   return controllerFunction("evaluate", context, {
     stateMachineArn,
     environment: { STATE_MACHINE_ARN: stateMachineArn },
+    reservedConcurrency: EVALUATE_RESERVED_CONCURRENCY,
   });
 }

@@ -1,7 +1,8 @@
 import type { EvaluationCause } from "@switchyard/controller";
 import {
-  capacitySignalsFromCloudTrail,
   classifyEvent,
+  eventRegion,
+  launchErrorsFromCloudTrail,
   SwitchyardError,
   spotInterruptionInstance,
 } from "@switchyard/core";
@@ -20,19 +21,28 @@ export class UnsupportedEventError extends SwitchyardError {
 /** What caused this evaluation, read from the EventBridge event. */
 export function evaluationCauseOf(event: unknown): EvaluationCause {
   const trigger = classifyEvent(event);
+  const region = eventRegion(event);
   switch (trigger.kind) {
     case "schedule":
-      return { trigger: "schedule", capacitySignals: [] };
-    case "cloudtrail":
-      return { trigger: "cloudtrail", capacitySignals: capacitySignalsFromCloudTrail(event) };
+      return { trigger: "schedule", capacitySignals: [], region };
+    case "cloudtrail": {
+      const errors = launchErrorsFromCloudTrail(event);
+      return {
+        trigger: "cloudtrail",
+        capacitySignals: errors.capacity,
+        launchBlocks: errors.blocked,
+        region,
+      };
+    }
     case "spot-interruption": {
       const spot = spotInterruptionInstance(event);
       return spot === null
-        ? { trigger: "spot-interruption", capacitySignals: [] }
+        ? { trigger: "spot-interruption", capacitySignals: [], region }
         : {
             trigger: "spot-interruption",
             capacitySignals: [],
             spotInterruption: spot,
+            region,
           };
     }
     case "unknown":

@@ -1,11 +1,25 @@
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { EvaluationReport } from "@switchyard/controller";
 
+/** Launches EC2 refused for a quota, subnet or offering reason, per evaluation (alarmed, never failed over). */
+export const LAUNCH_BLOCKED_METRIC = "LaunchBlocked";
+/** 1 on each evaluation that finds no CloudTrail trail delivering the capacity rules' events (alarmed). */
+export const TRAIL_MISSING_METRIC = "CapacityTrailMissing";
+
 /**
  * Per-service metrics of one evaluation, written as CloudWatch embedded metric format
  * (EMF) log lines: the dashboard's mode, weight, demand and capacity widgets read them.
  */
 export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationReport): void {
+  const blocked = report.launchBlocks.reduce((sum, block) => sum + block.count, 0);
+  if (blocked > 0) {
+    // Only Powertools' `service` dimension: one series the LaunchBlocked alarm watches
+    // (infra/signal-alarms.ts); the log line "launch blocked" names code, type and fix.
+    metrics.singleMetric().addMetric(LAUNCH_BLOCKED_METRIC, MetricUnit.Count, blocked);
+  }
+  if (report.trail?.kind === "missing") {
+    metrics.singleMetric().addMetric(TRAIL_MISSING_METRIC, MetricUnit.Count, 1);
+  }
   for (const evaluation of report.services) {
     const { decision } = evaluation;
     // A single metric is flushed, dimensions and all, by its addMetric: one per datum, or

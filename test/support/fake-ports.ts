@@ -15,6 +15,7 @@ import type {
   MetricsRequest,
   MetricsSnapshot,
   ReplicaHold,
+  ResolvedInstance,
   RoutingChange,
   RoutingCheck,
   RoutingVerifier,
@@ -202,13 +203,28 @@ export class RecordingRecorder implements CapacitySignalRecorder {
   }
 }
 
+/** The cluster tags Karpenter puts on the instances it launches (aws/karpenter-provider-aws, v1). */
+export function karpenterNodeTags(clusterName: string, nodePool = "default"): Record<string, string> {
+  return {
+    "karpenter.sh/nodepool": nodePool,
+    "eks:eks-cluster-name": clusterName,
+    [`kubernetes.io/cluster/${clusterName}`]: "owned",
+  };
+}
+
+/** DescribeInstances as a lookup: each known instance's type and tags (by default, a Karpenter node of `clusterName`). */
 export class FixedInstanceTypes implements InstanceTypeResolver {
-  readonly types: Record<string, string>;
-  constructor(types: Record<string, string>) {
-    this.types = types;
+  readonly instances: Record<string, ResolvedInstance>;
+  constructor(types: Record<string, string | ResolvedInstance>, clusterName = "hw-agnostic-infer") {
+    this.instances = Object.fromEntries(
+      Object.entries(types).map(([id, type]) => [
+        id,
+        typeof type === "string" ? { instanceType: type, tags: karpenterNodeTags(clusterName) } : type,
+      ]),
+    );
   }
-  async instanceTypeOf(instanceId: string): Promise<string | null> {
-    return this.types[instanceId] ?? null;
+  async instanceOf(instanceId: string): Promise<ResolvedInstance | null> {
+    return this.instances[instanceId] ?? null;
   }
 }
 

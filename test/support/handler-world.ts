@@ -1,4 +1,11 @@
 import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  type Trail,
+} from "@aws-sdk/client-cloudtrail";
+import {
   CloudWatchClient,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
@@ -8,8 +15,14 @@ import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandInput,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type GetExecutionHistoryCommandInput,
+  type HistoryEvent,
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -37,12 +50,15 @@ export class HandlerWorld {
   readonly eks: AwsClientStub<EKSClient> = mockClient(EKSClient);
   readonly elb: AwsClientStub<ElasticLoadBalancingV2Client> = mockClient(ElasticLoadBalancingV2Client);
   readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
+  readonly cloudtrail: AwsClientStub<CloudTrailClient> = mockClient(CloudTrailClient);
   readonly double: KubeApiDouble = eksApiDouble();
   readonly config: SwitchyardConfig;
   /** The first service: the one the Load Balancer Controller stand-in serves. */
   readonly service: InferenceService;
   metrics: MetricSource = calmAlb();
   executions: ExecutionListItem[] = [];
+  /** Per execution name: its history events (GetExecutionHistory), oldest first; none by default. */
+  executionEvents: Record<string, HistoryEvent[]> = {};
   readonly started: StartExecutionCommandInput[] = [];
   albs: FakeLoadBalancer[];
   lbc: LoadBalancerControllerStandIn;
@@ -70,7 +86,7 @@ export class HandlerWorld {
 
   /** A fresh world on the same API server URL (the handlers cache the EKS endpoint per container). */
   reset(): void {
-    for (const stub of [this.cloudwatch, this.sfn, this.eks, this.elb, this.ec2]) {
+    for (const stub of [this.cloudwatch, this.sfn, this.eks, this.elb, this.ec2, this.cloudtrail]) {
       stub.reset();
     }
     this.double.reset();
@@ -79,6 +95,7 @@ export class HandlerWorld {
     }
     this.metrics = calmAlb();
     this.executions = [];
+    this.executionEvents = {};
     this.started.length = 0;
     this.albs = this.#albs();
     this.lbc = new LoadBalancerControllerStandIn(this.double, this.service, this.alb);
@@ -91,9 +108,27 @@ export class HandlerWorld {
     this.ec2.on(DescribeInstancesCommand).resolves({
       Reservations: [{ Instances: [{ InstanceId: "i-0a1b2c3d4e5f60718", InstanceType: "inf2.xlarge" }] }],
     });
+    this.serveTrails([defaultTrail(this.config.cluster.region)]);
     serveElbAccount(this.elb, newElbAccount(this.albs));
     this.lbc.serve(this.elb);
     this.sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: this.executions }));
+    const known = (executionArn: string | undefined): ExecutionListItem => {
+      const execution = this.executions.find((e) => e.executionArn === executionArn);
+      if (execution === undefined) {
+        throw new ExecutionDoesNotExist({
+          message: `Execution Does Not Exist: '${executionArn}'`,
+          $metadata: {},
+        });
+      }
+      return execution;
+    };
+    this.sfn.on(DescribeExecutionCommand).callsFake((input: DescribeExecutionCommandInput) => {
+      const execution = known(input.executionArn);
+      return { ...execution, input: this.started.find((s) => s.name === execution.name)?.input };
+    });
+    this.sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => ({
+      events: this.executionEvents[known(input.executionArn).name ?? ""] ?? [],
+    }));
     this.sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
       const executionArn = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${input.name}`;
       if (this.started.some((s) => s.name === input.name)) {
@@ -114,6 +149,16 @@ export class HandlerWorld {
     });
   }
 
+  /** CloudTrail's account: these trails, each logging, with CloudTrail's default selector (all management events). */
+  serveTrails(trails: readonly Trail[]): void {
+    this.cloudtrail.reset();
+    this.cloudtrail.on(DescribeTrailsCommand).resolves({ trailList: [...trails] });
+    this.cloudtrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    this.cloudtrail.on(GetEventSelectorsCommand).resolves({
+      EventSelectors: [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [] }],
+    });
+  }
+
   #albs(): FakeLoadBalancer[] {
     return this.config.services.map((service) => {
       const services = [
@@ -123,4 +168,20 @@ export class HandlerWorld {
       return ingressLoadBalancer({ namespace: service.namespace, name: service.ingress }, { services });
     });
   }
+}
+
+/** A multi-Region trail as `aws cloudtrail create-trail --is-multi-region-trail` makes it, homed in `region`. */
+export function defaultTrail(region: string): Trail {
+  return {
+    Name: "management-events",
+    S3BucketName: "cloudtrail-123456789012",
+    IncludeGlobalServiceEvents: true,
+    IsMultiRegionTrail: true,
+    HomeRegion: region,
+    TrailARN: `arn:aws:cloudtrail:${region}:123456789012:trail/management-events`,
+    LogFileValidationEnabled: true,
+    HasCustomEventSelectors: false,
+    HasInsightSelectors: false,
+    IsOrganizationTrail: false,
+  };
 }

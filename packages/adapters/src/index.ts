@@ -1,4 +1,10 @@
 export { awsErrorName, isTransientAwsError } from "./aws/aws-fault.ts";
+export {
+  CloudTrailTrailReader,
+  type CloudTrailTrailReaderOptions,
+  MISSING_TRAIL_RECHECK_MS,
+  TRAIL_RECHECK_MS,
+} from "./aws/cloudtrail-trail-reader.ts";
 export { CAPACITY_METRIC } from "./aws/cloudwatch-capacity-metric.ts";
 export {
   CloudWatchCapacityRecorder,

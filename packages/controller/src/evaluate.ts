@@ -9,7 +9,9 @@ import {
   executionName,
   type InferenceService,
   type InstanceTypeResolver,
+  instanceClusterOf,
   isMove,
+  type LaunchBlock,
   type LoadBalancerLocator,
   type MetricsReader,
   type MetricsSnapshot,
@@ -22,6 +24,9 @@ import {
   serviceStateFrom,
   signalWindowMinutes,
   spotInterruptionSignal,
+  type TrailCoverage,
+  type TrailCoverageReader,
+  trailMissingMessage,
 } from "@switchyard/core";
 import { EvaluationError } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
@@ -40,8 +45,12 @@ export interface EvaluationCause {
   readonly trigger: "schedule" | "cloudtrail" | "spot-interruption";
   /** Capacity errors carried by a CloudTrail event: they count at once. */
   readonly capacitySignals: readonly CapacitySignal[];
-  /** A Spot interruption warning: its instance's type counts as a capacity signal. */
+  /** A Spot interruption warning: its instance's type counts as a capacity signal (when it is this cluster's node). */
   readonly spotInterruption?: SpotInterruption;
+  /** Quota, subnet and offering refusals a CloudTrail event carries: alerted, never a capacity signal. */
+  readonly launchBlocks?: readonly LaunchBlock[];
+  /** The Region the event came from (CloudTrail's awsRegion, else the envelope's); null for none. */
+  readonly region?: string | null;
 }
 
 export interface EvaluationDeps {
@@ -52,6 +61,8 @@ export interface EvaluationDeps {
   readonly cluster: ClusterGateway;
   readonly locator: LoadBalancerLocator;
   readonly switches: SwitchStarter;
+  /** Whether the CloudTrail capacity rules can fire at all (the deployed evaluate has it; the simulator not). */
+  readonly trail?: TrailCoverageReader;
   readonly logger?: ControllerLogger;
 }
 
@@ -71,6 +82,15 @@ export interface EvaluationReport {
   readonly trigger: EvaluationCause["trigger"];
   /** Signals this evaluation recorded for the next ones to read back. */
   readonly recorded: readonly CapacitySignal[];
+  /**
+   * Launches EC2 refused for a quota, subnet or offering reason: no reason to move
+   * traffic (every unit launches under the same quota and subnets), a reason to alert.
+   */
+  readonly launchBlocks: readonly LaunchBlock[];
+  /** Why the triggering event's signals were not counted (another Region, another cluster's instance). */
+  readonly ignored: readonly string[];
+  /** Whether a CloudTrail trail delivers the capacity rules' events in the cluster's Region; null when not checked. */
+  readonly trail: TrailCoverage | null;
   readonly services: readonly ServiceEvaluation[];
 }
 
@@ -88,10 +108,21 @@ export async function evaluate(
 ): Promise<EvaluationReport> {
   const log = deps.logger ?? silentLogger;
   const now = deps.clock.now();
-  const triggerSignals = [...cause.capacitySignals, ...(await spotSignals(cause, deps, log))];
+  const scoped = await scopedToCluster(config, cause, deps, log);
+  const { triggerSignals, launchBlocks, ignored } = scoped;
   if (triggerSignals.length > 0) {
     await deps.recorder.record(triggerSignals);
     log.info("capacity signals recorded", { signals: triggerSignals });
+  }
+  for (const block of launchBlocks) {
+    // Not a capacity signal: a quota or a full subnet holds every unit alike.
+    log.warn("launch blocked", { ...block });
+  }
+  const trail = deps.trail === undefined ? null : await deps.trail.coverage(config.cluster.region);
+  if (trail?.kind === "missing") {
+    log.error("capacity rules cannot fire", { region: trail.region, message: trailMissingMessage(trail) });
+  } else if (trail?.kind === "unknown") {
+    log.warn("trail check failed", { region: trail.region, reason: trail.reason });
   }
 
   const failures: { service: string; error: unknown }[] = [];
@@ -133,7 +164,15 @@ export async function evaluate(
     });
     throw new EvaluationError(failures);
   }
-  return { at: now, trigger: cause.trigger, recorded: triggerSignals, services };
+  return {
+    at: now,
+    trigger: cause.trigger,
+    recorded: triggerSignals,
+    launchBlocks,
+    ignored,
+    trail,
+    services,
+  };
 }
 
 interface Observed {
@@ -206,10 +245,19 @@ async function evaluateService(
     name,
     input: switchInputOf(decision, name, observed.triggerSignals),
   });
-  log.info(started.started ? "switch started" : "switch already started", {
-    service: service.name,
-    execution: started.executionArn,
-  });
+  if (started.started) {
+    log.info("switch started", { service: service.name, execution: started.executionArn });
+  } else if (started.status === undefined || started.status === "RUNNING") {
+    log.info("switch already started", { service: service.name, execution: started.executionArn });
+  } else {
+    // The same move in the same minute already ran and closed: the name is spent, and the
+    // next minute's evaluation decides again under a new one. Not "running".
+    log.warn("switch of this name already ran", {
+      service: service.name,
+      execution: started.executionArn,
+      status: started.status,
+    });
+  }
   return {
     service: service.name,
     decision,
@@ -271,19 +319,72 @@ async function targetsOf(service: InferenceService, locator: LoadBalancerLocator
   };
 }
 
-async function spotSignals(
+interface ScopedCause {
+  readonly triggerSignals: readonly CapacitySignal[];
+  readonly launchBlocks: readonly LaunchBlock[];
+  readonly ignored: readonly string[];
+}
+
+/**
+ * The event's signals that concern this cluster: none from another Region (a bus can
+ * receive other Regions' events), and a Spot warning only for an instance tagged as this
+ * cluster's node (an account can run several clusters on the same instance types).
+ */
+async function scopedToCluster(
+  config: SwitchyardConfig,
   cause: EvaluationCause,
   deps: EvaluationDeps,
   log: ControllerLogger,
-): Promise<CapacitySignal[]> {
+): Promise<ScopedCause> {
+  const region = cause.region ?? null;
+  if (region !== null && region !== config.cluster.region) {
+    const why = `the ${cause.trigger} event is from ${region}; cluster ${config.cluster.name} is in ${config.cluster.region}, so its signals do not count`;
+    log.info("event from another region ignored", { region, clusterRegion: config.cluster.region });
+    return { triggerSignals: [], launchBlocks: [], ignored: [why] };
+  }
+  const spot = await spotSignals(config.cluster.name, cause, deps, log);
+  return {
+    triggerSignals: [...cause.capacitySignals, ...spot.signals],
+    launchBlocks: cause.launchBlocks ?? [],
+    ignored: spot.ignored,
+  };
+}
+
+async function spotSignals(
+  clusterName: string,
+  cause: EvaluationCause,
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<{ signals: CapacitySignal[]; ignored: string[] }> {
   const spot = cause.spotInterruption;
   if (spot === undefined) {
-    return [];
+    return { signals: [], ignored: [] };
   }
-  const instanceType = await deps.instanceTypes.instanceTypeOf(spot.instanceId);
-  if (instanceType === null) {
+  const instance = await deps.instanceTypes.instanceOf(spot.instanceId);
+  if (instance === null) {
     log.warn("spot interruption for an unknown instance", { instanceId: spot.instanceId });
-    return [];
+    return {
+      signals: [],
+      ignored: [`Spot interruption for ${spot.instanceId}: EC2 does not know the instance`],
+    };
   }
-  return [spotInterruptionSignal(spot, instanceType)];
+  const cluster = instanceClusterOf(instance.tags, clusterName);
+  if (cluster.kind !== "this") {
+    const whose =
+      cluster.kind === "other"
+        ? `a node of ${cluster.clusters.join(", ")}`
+        : "not tagged as any cluster's node (no kubernetes.io/cluster/<name>, eks:cluster-name or eks:eks-cluster-name tag)";
+    log.info("spot interruption for another cluster's instance ignored", {
+      instanceId: spot.instanceId,
+      instanceType: instance.instanceType,
+      cluster,
+    });
+    return {
+      signals: [],
+      ignored: [
+        `Spot interruption for ${spot.instanceId} (${instance.instanceType}): ${whose}, not of ${clusterName}`,
+      ],
+    };
+  }
+  return { signals: [spotInterruptionSignal(spot, instance.instanceType)], ignored: [] };
 }

@@ -72,6 +72,7 @@ export {
 export { dashboardBody } from "./deploy/dashboard.ts";
 export {
   type ActionScope,
+  executionsArnOf,
   IAM_ACTION_SCOPES,
   type IamCondition,
   type PolicyStatement,
@@ -170,6 +171,7 @@ export type {
   MetricsRequest,
   MetricsSnapshot,
   ReplicaHold,
+  ResolvedInstance,
   RoutingChange,
   RoutingCheck,
   RoutingDifference,
@@ -179,13 +181,17 @@ export type {
   SwitchRequest,
   SwitchStart,
   SwitchStarter,
+  TrailCoverageReader,
 } from "./ports.ts";
 export {
   CAPACITY_API_CALLS,
   type CapacityApiCall,
+  type CloudTrailLaunchErrors,
   capacitySignalsFromCloudTrail,
   classifyEvent,
   type EvaluationTrigger,
+  eventRegion,
+  launchErrorsFromCloudTrail,
   type SpotInterruption,
   spotInterruptionInstance,
   spotInterruptionSignal,
@@ -199,13 +205,27 @@ export {
   RUN_INSTANCES_CAPACITY_PATTERN,
   SPOT_INTERRUPTION_PATTERN,
 } from "./signals/event-patterns.ts";
+export { type InstanceCluster, instanceClusterOf } from "./signals/instance-cluster.ts";
 export { KARPENTER_CAPACITY_REASON, karpenterCapacitySignals } from "./signals/karpenter.ts";
+export {
+  selectorsLogEc2Writes,
+  type TrailCoverage,
+  type TrailSelectors,
+  type TrailView,
+  trailCoverage,
+  trailFix,
+  trailMissingMessage,
+} from "./signals/trail-coverage.ts";
 export {
   CAPACITY_ERROR_CODES,
   type CapacitySignal,
   type CapacitySignalSource,
   type EpochMs,
   isCapacityErrorCode,
+  LAUNCH_BLOCK_CODES,
+  type LaunchBlock,
+  type LaunchBlockKind,
+  launchBlockOf,
   type ServiceMetrics,
   type UnitMinute,
 } from "./signals/types.ts";

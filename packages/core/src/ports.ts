@@ -8,6 +8,7 @@ import type { SwitchRecord } from "./decision/types.ts";
 import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
 import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
+import type { TrailCoverage } from "./signals/trail-coverage.ts";
 import type { CapacitySignal, EpochMs, ServiceMetrics } from "./signals/types.ts";
 
 export interface Clock {
@@ -55,9 +56,23 @@ export interface CapacitySignalRecorder {
   record(signals: readonly CapacitySignal[]): Promise<void>;
 }
 
-/** Resolves an EC2 instance to its type (Spot interruption warnings name only the instance). */
+/** An EC2 instance as DescribeInstances returns it: its type and tags. */
+export interface ResolvedInstance {
+  readonly instanceType: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Resolves an EC2 instance to its type and tags (Spot interruption warnings name only
+ * the instance; the tags say which cluster it is a node of). Null for an unknown instance.
+ */
 export interface InstanceTypeResolver {
-  instanceTypeOf(instanceId: string): Promise<string | null>;
+  instanceOf(instanceId: string): Promise<ResolvedInstance | null>;
+}
+
+/** Whether a CloudTrail trail delivers EC2's write management events in a Region (the capacity rules need one). */
+export interface TrailCoverageReader {
+  coverage(region: string): Promise<TrailCoverage>;
 }
 
 /** The ALB objects the Load Balancer Controller made for a service's Ingress. */
@@ -157,6 +172,11 @@ export interface SwitchStart {
   /** False when an execution of that name already existed. */
   readonly started: boolean;
   readonly executionArn: string;
+  /**
+   * When it already existed: that execution's status (it may have closed, FAILED
+   * included, since it was started in the same minute). Unset when this call started it.
+   */
+  readonly status?: SwitchRecord["status"];
 }
 
 /** Starts mode-switch executions and reads their history. */

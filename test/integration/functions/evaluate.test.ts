@@ -6,8 +6,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { handler } from "../../../functions/evaluate.ts";
 import "../../support/aws-sdk-matchers.ts";
 import { failureOf } from "../../support/failure.ts";
-import { HandlerWorld } from "../../support/handler-world.ts";
+import { defaultTrail, HandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
+
+/** The tags Karpenter puts on the instances it launches (aws/karpenter-provider-aws v1). */
+const karpenterTags = (cluster: string) => [
+  { Key: "karpenter.sh/nodepool", Value: "trn1" },
+  { Key: "eks:eks-cluster-name", Value: cluster },
+  { Key: `kubernetes.io/cluster/${cluster}`, Value: "owned" },
+];
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
@@ -31,7 +38,7 @@ describe("Handler: evaluate", () => {
   it("fails over on a CreateFleet capacity error for inf2: records it and starts one execution with the evidence", async () => {
     const result = await handler(createFleetInf2);
     expect(result.services).toEqual([
-      { service: "sd21", decision: "failover", execution: "sd21-failover-202506021408" },
+      { service: "sd21", decision: "failover", execution: "sd21-failover-202506021408", status: "STARTED" },
     ]);
     expect(world.cloudwatch).toHaveReceivedCommandWith(PutMetricDataCommand, { Namespace: "Switchyard" });
     expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
@@ -59,6 +66,23 @@ describe("Handler: evaluate", () => {
     const again = await handler(fixture("scheduled-event"));
     expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(again.services[0]?.execution).toBe("sd21-failover-202506021408");
+    expect(again.services[0]?.status).toBe("RUNNING");
+  });
+
+  it("reports a same-minute execution that already FAILED as failed, not as running", async () => {
+    await handler(createFleetInf2);
+    // It failed at once (Plan refused), before this minute is over.
+    const first = world.executions[0];
+    if (first === undefined) throw new Error("the first evaluation started an execution");
+    first.status = "FAILED";
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 45_000);
+    const again = await handler(createFleetInf2);
+    expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+    expect(again.services[0]).toMatchObject({
+      decision: "failover",
+      execution: "sd21-failover-202506021408",
+      status: "FAILED",
+    });
   });
 
   it("surfaces a CloudWatch ThrottlingException (after the SDK's retries) as a named error, and switches nothing", async () => {
@@ -98,12 +122,98 @@ describe("Handler: evaluate", () => {
     world.ec2.reset();
     world.ec2.onAnyCommand().resolves({
       Reservations: [
-        { Instances: [{ InstanceId: spot.detail["instance-id"], InstanceType: "trn1.2xlarge" }] },
+        {
+          Instances: [
+            {
+              InstanceId: spot.detail["instance-id"],
+              InstanceType: "trn1.2xlarge",
+              Tags: karpenterTags(world.config.cluster.name),
+            },
+          ],
+        },
       ],
     });
     const result = await handler(spot);
     expect(result.services[0]?.decision).toBe("failover");
     expect(JSON.parse(world.started[0]?.input ?? "{}").causes).toEqual(["sd21-trn1"]);
+  });
+
+  it("does not count a Spot warning for another cluster's instance of a unit's type, and says why", async () => {
+    const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
+    vi.setSystemTime(Date.parse(spot.time) + 20_000);
+    world.ec2.reset();
+    world.ec2.onAnyCommand().resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: spot.detail["instance-id"],
+              InstanceType: "trn1.2xlarge",
+              Tags: karpenterTags("batch"),
+            },
+          ],
+        },
+      ],
+    });
+    const result = await handler(spot);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+    expect(result.ignored).toEqual([
+      `Spot interruption for ${spot.detail["instance-id"]} (trn1.2xlarge): a node of batch, not of hw-agnostic-infer`,
+    ]);
+  });
+
+  it("does not fail over on a CreateFleet capacity error from another Region", async () => {
+    const event = fixture("create-fleet-one-error") as { region: string; detail: { awsRegion: string } };
+    event.region = "eu-west-1";
+    event.detail.awsRegion = "eu-west-1";
+    const result = await handler(event);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+    expect(world.cloudwatch).not.toHaveReceivedCommand(PutMetricDataCommand);
+    expect(result.ignored).toEqual([
+      "the cloudtrail event is from eu-west-1; cluster hw-agnostic-infer is in us-west-2, so its signals do not count",
+    ]);
+  });
+
+  it("does not fail over on a CreateFleet that failed in one zone and launched inf2 in another", async () => {
+    const partial = fixture("create-fleet-partial-success") as { time: string };
+    vi.setSystemTime(Date.parse(partial.time) + 40_000);
+    const result = await handler(partial);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+  });
+
+  it("reports a vCPU quota refusal with its fix and does not fail over", async () => {
+    const event = fixture("create-fleet-one-error") as {
+      detail: { responseElements: { CreateFleetResponse: { errorSet: { item: Record<string, unknown> } } } };
+    };
+    const item = event.detail.responseElements.CreateFleetResponse.errorSet.item;
+    item.errorCode = "VcpuLimitExceeded";
+    item.errorMessage =
+      "You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that the specified instance type belongs to.";
+    const result = await handler(event);
+    // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
+    expect(result.services[0]?.decision).toBe("rebalance");
+    expect(world.started.map((s) => JSON.parse(s.input ?? "{}").move)).toEqual(["rebalance"]);
+    expect(result.launchBlocks).toEqual([
+      expect.stringMatching(/^VcpuLimitExceeded inf2\.xlarge us-west-2a: raise the account's EC2 vCPU quota/),
+    ]);
+  });
+
+  it("says the CloudTrail capacity rules cannot fire, with the fix, when no trail logs management events, and still evaluates", async () => {
+    // Three hours on: past the container's cached trail check.
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 3 * 60 * 60_000);
+    world.serveTrails([{ ...defaultTrail("us-east-1"), IsMultiRegionTrail: false }]);
+    const result = await handler(fixture("scheduled-event"));
+    expect(result.trailProblem).toMatch(
+      /^No CloudTrail trail delivers EC2 write management events in us-west-2 \(no trail applies to us-west-2 \(management-events is single-Region in us-east-1\)\)/,
+    );
+    expect(result.trailProblem).toContain("aws cloudtrail create-trail");
+    expect(result.services[0]?.decision).toBe("rebalance");
   });
 
   it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads for the service", async () => {

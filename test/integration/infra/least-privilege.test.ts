@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CAPACITY_METRIC } from "@switchyard/adapters";
 import {
+  executionsArnOf,
   MODE_SWITCH_STEPS,
   type PolicyStatement,
   policyStatements,
@@ -18,10 +19,16 @@ import { ACCOUNT, FUNCTION_ARNS, REGION, runModeSwitch, TOPIC_ARN } from "../../
 import { repoPath } from "../../support/paths.ts";
 
 const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/hw-agnostic-infer`;
-const ARNS = { cluster: CLUSTER_ARN, stateMachine: STATE_MACHINE_ARN };
+const ARNS = {
+  cluster: CLUSTER_ARN,
+  stateMachine: STATE_MACHINE_ARN,
+  executions: executionsArnOf(STATE_MACHINE_ARN),
+};
+const EXECUTION_ARN = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:sd21-failover-202506021408`;
 
 /** The SDK v3 client package of each IAM service prefix the functions use. */
 const SDK_PACKAGES: Readonly<Record<string, string>> = {
+  cloudtrail: "@aws-sdk/client-cloudtrail",
   cloudwatch: "@aws-sdk/client-cloudwatch",
   ec2: "@aws-sdk/client-ec2",
   eks: "@aws-sdk/client-eks",
@@ -40,6 +47,9 @@ function requestFor(action: string, input: Readonly<Record<string, unknown>> = {
     case "states:StartExecution":
     case "states:ListExecutions":
       return { action, resource: String(input.stateMachineArn ?? STATE_MACHINE_ARN) };
+    case "states:DescribeExecution":
+    case "states:GetExecutionHistory":
+      return { action, resource: String(input.executionArn ?? EXECUTION_ARN) };
     case "cloudwatch:PutMetricData":
       return {
         action,
@@ -108,6 +118,13 @@ describe("Least privilege: each function's policy from its handler's awsActions"
       ),
     ).toBe(false);
     expect(isAllowed(policy, requestFor("states:ListExecutions", { stateMachineArn: "*" }))).toBe(false);
+    // Execution-level reads: this state machine's executions, not another's.
+    const otherExecution = EXECUTION_ARN.replace(":execution:switchyard", ":execution:other");
+    expect(otherExecution).not.toBe(EXECUTION_ARN);
+    for (const action of ["states:DescribeExecution", "states:GetExecutionHistory"]) {
+      expect(isAllowed(policy, requestFor(action))).toBe(true);
+      expect(isAllowed(policy, requestFor(action, { executionArn: otherExecution }))).toBe(false);
+    }
     expect(isAllowed(policy, requestFor("cloudwatch:PutMetricData", { Namespace: "AWS/EC2" }))).toBe(false);
     expect(isAllowed(policy, { action: "cloudwatch:PutMetricData", resource: "*" })).toBe(false);
     expect(CAPACITY_METRIC.namespace).toBe(SWITCHYARD_METRIC_NAMESPACE);

@@ -28,22 +28,41 @@ describe("Class: Ec2InstanceTypeResolver", () => {
     expect(Ec2InstanceTypeResolver.iamActions).toEqual(["ec2:DescribeInstances"]);
   });
 
-  it("returns the type DescribeInstances reports for the instance", async () => {
+  it("returns the type and tags DescribeInstances reports for the instance", async () => {
     // Prepare
     ec2.on(DescribeInstancesCommand, { InstanceIds: [INSTANCE] }).resolves({
       Reservations: [
         {
           ReservationId: "r-0a1b2c3d4e5f60718",
-          Instances: [{ InstanceId: INSTANCE, InstanceType: "inf2.xlarge", InstanceLifecycle: "spot" }],
+          Instances: [
+            {
+              InstanceId: INSTANCE,
+              InstanceType: "inf2.xlarge",
+              InstanceLifecycle: "spot",
+              // The tags an EKS managed node group puts on its instances.
+              Tags: [
+                { Key: "eks:cluster-name", Value: "hw-agnostic-infer" },
+                { Key: "eks:nodegroup-name", Value: "inf2-spot" },
+                { Key: "kubernetes.io/cluster/hw-agnostic-infer", Value: "owned" },
+              ],
+            },
+          ],
         },
       ],
     });
 
     // Act
-    const instanceType = await resolver().instanceTypeOf(INSTANCE);
+    const instance = await resolver().instanceOf(INSTANCE);
 
     // Assess
-    expect(instanceType).toBe("inf2.xlarge");
+    expect(instance).toEqual({
+      instanceType: "inf2.xlarge",
+      tags: {
+        "eks:cluster-name": "hw-agnostic-infer",
+        "eks:nodegroup-name": "inf2-spot",
+        "kubernetes.io/cluster/hw-agnostic-infer": "owned",
+      },
+    });
     expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeInstancesCommand, { InstanceIds: [INSTANCE] });
   });
 
@@ -54,7 +73,7 @@ describe("Class: Ec2InstanceTypeResolver", () => {
       .rejects(ec2Error("InvalidInstanceID.NotFound", 400, `The instance ID '${INSTANCE}' does not exist`));
 
     // Act
-    const instanceType = await resolver().instanceTypeOf(INSTANCE);
+    const instanceType = await resolver().instanceOf(INSTANCE);
 
     // Assess
     expect(instanceType).toBeNull();
@@ -65,7 +84,7 @@ describe("Class: Ec2InstanceTypeResolver", () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
 
     // Act
-    const instanceType = await resolver().instanceTypeOf(INSTANCE);
+    const instanceType = await resolver().instanceOf(INSTANCE);
 
     // Assess
     expect(instanceType).toBeNull();
@@ -83,7 +102,7 @@ describe("Class: Ec2InstanceTypeResolver", () => {
 
       // Act
       const failure = await resolver()
-        .instanceTypeOf(INSTANCE)
+        .instanceOf(INSTANCE)
         .catch((error: unknown) => error);
 
       // Assess

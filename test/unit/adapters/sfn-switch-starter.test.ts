@@ -1,6 +1,9 @@
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -30,6 +33,64 @@ function execution(
     status,
     startDate: new Date(startedAt),
   };
+}
+
+/**
+ * An execution's events as GetExecutionHistory returns them without execution data: each
+ * state's Entered/Exited pair (Task states with their Scheduled/Started/Succeeded or
+ * Failed), ending FAILED in `failedIn` after Rollback (developer guide, "Execution
+ * history events"; HistoryEvent in the Step Functions API reference).
+ */
+function failedHistory(passed: readonly string[], failedIn: string): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const push = (event: Omit<HistoryEvent, "id" | "timestamp" | "previousEventId">) =>
+    events.push({
+      ...event,
+      id: events.length + 1,
+      previousEventId: events.length,
+      timestamp: new Date(SINCE + events.length * 1000),
+    } as HistoryEvent);
+  push({
+    type: "ExecutionStarted",
+    executionStartedEventDetails: { roleArn: "arn:aws:iam::123456789012:role/sm" },
+  });
+  const task = (name: string, outcome: "TaskSucceeded" | "TaskFailed") => {
+    push({ type: "TaskStateEntered", stateEnteredEventDetails: { name } });
+    push({
+      type: "TaskScheduled",
+      taskScheduledEventDetails: {
+        resourceType: "lambda",
+        resource: "invoke",
+        region: "us-west-2",
+        parameters: "{}",
+      },
+    });
+    push({ type: "TaskStarted", taskStartedEventDetails: { resourceType: "lambda", resource: "invoke" } });
+    push(
+      outcome === "TaskSucceeded"
+        ? { type: "TaskSucceeded", taskSucceededEventDetails: { resourceType: "lambda", resource: "invoke" } }
+        : {
+            type: "TaskFailed",
+            taskFailedEventDetails: {
+              resourceType: "lambda",
+              resource: "invoke",
+              error: "KubernetesForbiddenError",
+              cause: "forbidden",
+            },
+          },
+    );
+    push({ type: "TaskStateExited", stateExitedEventDetails: { name } });
+  };
+  for (const name of passed) task(name, "TaskSucceeded");
+  task(failedIn, "TaskFailed");
+  task("Rollback", "TaskSucceeded");
+  task("NotifyFailure", "TaskSucceeded");
+  push({ type: "FailStateEntered", stateEnteredEventDetails: { name: "SwitchFailed" } });
+  push({
+    type: "ExecutionFailed",
+    executionFailedEventDetails: { error: "KubernetesForbiddenError", cause: "forbidden" },
+  });
+  return events;
 }
 
 describe("Class: SfnSwitchStarter", () => {
@@ -75,6 +136,8 @@ describe("Class: SfnSwitchStarter", () => {
       ],
     });
 
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: failedHistory(["Plan"], "ScaleReceivers") });
+
     // Act
     const history = await starter().history("sd21", SINCE);
 
@@ -82,7 +145,13 @@ describe("Class: SfnSwitchStarter", () => {
     expect(history).toEqual([
       { name: "sd21-fallback-202506011030", move: "fallback", startedAt: minutes(30), status: "RUNNING" },
       { name: "sd21-failover-202506011005", move: "failover", startedAt: minutes(5), status: "SUCCEEDED" },
-      { name: "sd21-failover-202506011000", move: "failover", startedAt: minutes(0), status: "FAILED" },
+      {
+        name: "sd21-failover-202506011000",
+        move: "failover",
+        startedAt: minutes(0),
+        status: "FAILED",
+        movedTraffic: false,
+      },
     ]);
   });
 
@@ -120,29 +189,100 @@ describe("Class: SfnSwitchStarter", () => {
     });
   });
 
-  it("returns started false with the execution's ARN when the name is taken", async () => {
+  it.each(["RUNNING", "FAILED"] as const)(
+    "returns started false with the ARN and status (%s) of the execution that has the name",
+    async (status) => {
+      // Prepare
+      const executionArn =
+        "arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:sd21-failover-202506011005";
+      sfn.on(StartExecutionCommand).rejects(
+        new ExecutionAlreadyExists({
+          message: `Execution Already Exists: '${executionArn}'`,
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+      sfn.on(DescribeExecutionCommand, { executionArn }).resolves({
+        executionArn,
+        stateMachineArn: STATE_MACHINE,
+        name: "sd21-failover-202506011005",
+        status,
+        startDate: new Date(minutes(5)),
+      });
+
+      // Act
+      const start = await starter().start({ name: "sd21-failover-202506011005", input: {} });
+
+      // Assess
+      expect(start).toEqual({ started: false, executionArn, status });
+    },
+  );
+
+  it.each([
+    [
+      "after ShiftTraffic (VerifyAlb entered): it moved traffic",
+      ["Plan", "ScaleReceivers", "CheckReceivers", "ShiftTraffic"],
+      "VerifyAlb",
+      true,
+    ],
+    [
+      "in CheckReceivers, before ShiftTraffic: it did not",
+      ["Plan", "ScaleReceivers"],
+      "CheckReceivers",
+      false,
+    ],
+    [
+      "in ShiftTraffic itself (its patch refused): it did not",
+      ["Plan", "ScaleReceivers", "CheckReceivers"],
+      "ShiftTraffic",
+      false,
+    ],
+  ])(
+    "reads from its events whether a FAILED execution that failed %s",
+    async (_when, passed, failedIn, moved) => {
+      // Prepare
+      const failed = execution("sd21", "fallback", minutes(3), "FAILED");
+      sfn.on(ListExecutionsCommand).resolves({ executions: [failed] });
+      sfn
+        .on(GetExecutionHistoryCommand, { executionArn: failed.executionArn })
+        .resolves({ events: failedHistory(passed, failedIn) });
+
+      // Act
+      const history = await starter().history("sd21", SINCE);
+
+      // Assess
+      expect(history).toMatchObject([{ status: "FAILED", movedTraffic: moved }]);
+      expect(sfn).toHaveReceivedCommandWith(GetExecutionHistoryCommand, {
+        executionArn: failed.executionArn,
+        includeExecutionData: false,
+        maxResults: 1000,
+      });
+    },
+  );
+
+  it("counts a FAILED execution whose events cannot be read as having moved traffic", async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).rejects(
-      new ExecutionAlreadyExists({
-        message: "Execution Already Exists",
-        $metadata: { httpStatusCode: 400 },
+    sfn
+      .on(ListExecutionsCommand)
+      .resolves({ executions: [execution("sd21", "fallback", minutes(3), "FAILED")] });
+    sfn.on(GetExecutionHistoryCommand).rejects(
+      Object.assign(new Error("not authorized"), {
+        name: "AccessDeniedException",
+        $fault: "client",
+        $metadata: {},
       }),
     );
 
     // Act
-    const start = await starter().start({ name: "sd21-failover-202506011005", input: {} });
+    const history = await starter().history("sd21", SINCE);
 
     // Assess
-    expect(start).toEqual({
-      started: false,
-      executionArn:
-        "arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:sd21-failover-202506011005",
-    });
+    expect(history).toMatchObject([{ status: "FAILED", movedTraffic: true }]);
   });
 
   it("keeps the partition of the state machine's ARN in the execution's", async () => {
     // Prepare
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: "exists", $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
     const govCloud = new SfnSwitchStarter({
       client,
       stateMachineArn: "arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:switch",
@@ -205,6 +345,11 @@ describe("Class: SfnSwitchStarter", () => {
   });
 
   it("declares the IAM actions it calls", () => {
-    expect(SfnSwitchStarter.iamActions).toEqual(["states:ListExecutions", "states:StartExecution"]);
+    expect(SfnSwitchStarter.iamActions).toEqual([
+      "states:DescribeExecution",
+      "states:GetExecutionHistory",
+      "states:ListExecutions",
+      "states:StartExecution",
+    ]);
   });
 });

@@ -2,6 +2,9 @@ import {
   type CapacitySignal,
   capacitySignalsFromCloudTrail,
   classifyEvent,
+  eventRegion,
+  instanceClusterOf,
+  launchErrorsFromCloudTrail,
   spotInterruptionInstance,
   spotInterruptionSignal,
 } from "@switchyard/core";
@@ -42,7 +45,7 @@ describe("Function: classifyEvent", () => {
     expect(trigger).toEqual({
       kind: "schedule",
       at: at("2025-06-02T14:07:00Z"),
-      rule: "arn:aws:events:us-east-1:123456789012:rule/switchyard-prod-EvaluateSchedule",
+      rule: "arn:aws:events:us-west-2:123456789012:rule/switchyard-prod-EvaluateSchedule",
     });
   });
 
@@ -143,25 +146,108 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
         source: "cloudtrail-create-fleet",
         code: "InsufficientInstanceCapacity",
         count: 1,
-        availabilityZone: "us-east-1a",
+        availabilityZone: "us-west-2a",
         detail: expect.stringContaining("We currently do not have sufficient inf2.xlarge capacity"),
       },
     ]);
   });
 
-  it("counts capacity errors per instance type, code and zone and skips the others when errorSet.item is an array", () => {
+  it("counts capacity errors per instance type, code and zone when errorSet.item is an array, and none for a type the fleet launched", () => {
     // Act
     const signals = capacitySignalsFromCloudTrail(fixture("create-fleet-several-errors"));
 
     // Assess
+    // g5.xlarge failed in us-west-2a but launched in us-west-2b (fleetInstanceSet): not short of it.
     const summary = signals.map((s) => [s.instanceType, s.code, s.availabilityZone, s.count]);
     expect(summary).toEqual([
-      ["inf2.xlarge", "InsufficientInstanceCapacity", "us-east-1a", 2],
-      ["inf2.xlarge", "InsufficientInstanceCapacity", "us-east-1b", 1],
-      ["g5.xlarge", "InsufficientInstanceCapacity", "us-east-1a", 1],
+      ["inf2.xlarge", "InsufficientInstanceCapacity", "us-west-2a", 2],
+      ["inf2.xlarge", "InsufficientInstanceCapacity", "us-west-2b", 1],
     ]);
     expect(new Set(signals.map((s) => s.source))).toEqual(new Set(["cloudtrail-create-fleet"]));
     expect(new Set(signals.map((s) => s.at))).toEqual(new Set([at("2025-06-02T14:11:37Z")]));
+  });
+
+  it("gives no signal for a partial success: Karpenter's fleet failed in one zone and launched the type in another", () => {
+    // Act
+    const errors = launchErrorsFromCloudTrail(fixture("create-fleet-partial-success"));
+
+    // Assess
+    expect(errors).toEqual({ capacity: [], blocked: [] });
+  });
+
+  it("counts a type again once the fleet launched none of it", () => {
+    // Prepare
+    const event = fixture("create-fleet-partial-success");
+    delete event.detail.responseElements.CreateFleetResponse.fleetInstanceSet;
+
+    // Act
+    const signals = capacitySignalsFromCloudTrail(event);
+
+    // Assess
+    expect(signals).toMatchObject([
+      { instanceType: "inf2.xlarge", availabilityZone: "us-west-2a", count: 1 },
+    ]);
+  });
+
+  it("reports quota, subnet and offering refusals as launch blocks with their fix, never as capacity signals", () => {
+    // Prepare
+    const event = fixture("create-fleet-one-error");
+    event.detail.responseElements.CreateFleetResponse.errorSet.item = [
+      "VcpuLimitExceeded",
+      "InsufficientFreeAddressesInSubnet",
+      "MaxFleetCountExceeded",
+      "MaxSpotInstanceCountExceeded",
+    ].map((errorCode) => ({
+      ...event.detail.responseElements.CreateFleetResponse.errorSet.item,
+      errorCode,
+      errorMessage: `${errorCode} refused the launch`,
+    }));
+
+    // Act
+    const errors = launchErrorsFromCloudTrail(event);
+
+    // Assess
+    expect(errors.capacity).toEqual([]);
+    expect(errors.blocked.map((b) => [b.code, b.kind, b.instanceType, b.subnetId])).toEqual([
+      ["VcpuLimitExceeded", "quota", "inf2.xlarge", "subnet-0f1e2d3c4b5a69788"],
+      ["InsufficientFreeAddressesInSubnet", "subnet", "inf2.xlarge", "subnet-0f1e2d3c4b5a69788"],
+      ["MaxFleetCountExceeded", "quota", "inf2.xlarge", "subnet-0f1e2d3c4b5a69788"],
+      ["MaxSpotInstanceCountExceeded", "quota", "inf2.xlarge", "subnet-0f1e2d3c4b5a69788"],
+    ]);
+    expect(errors.blocked[0]?.fix).toMatch(/vCPU quota/);
+    expect(errors.blocked[1]?.fix).toMatch(/IP addresses in the subnet/);
+  });
+
+  it("reports the Unsupported offering of a fleet that launched nothing of the type as a launch block", () => {
+    // Act
+    const { blocked } = launchErrorsFromCloudTrail(fixture("create-fleet-several-errors"));
+
+    // Assess
+    expect(blocked).toMatchObject([
+      { code: "Unsupported", kind: "offering", instanceType: "inf2.xlarge", availabilityZone: "us-west-2c" },
+    ]);
+  });
+
+  it("reports a RunInstances refused for the vCPU quota (Client.VcpuLimitExceeded) as a launch block", () => {
+    // Prepare
+    const event = fixture("run-instances-insufficient-capacity");
+    event.detail.errorCode = "Client.VcpuLimitExceeded";
+    event.detail.errorMessage =
+      "You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.";
+
+    // Act
+    const errors = launchErrorsFromCloudTrail(event);
+
+    // Assess
+    expect(errors.capacity).toEqual([]);
+    expect(errors.blocked).toMatchObject([
+      {
+        code: "VcpuLimitExceeded",
+        kind: "quota",
+        instanceType: "inf2.xlarge",
+        source: "cloudtrail-run-instances",
+      },
+    ]);
   });
 
   it("gives no signal for a fulfilled CreateFleet", () => {
@@ -211,7 +297,7 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
 
     // Assess
     expect(signals).toMatchObject([
-      { instanceType: "inf2.xlarge", availabilityZone: "us-east-1a", count: 1 },
+      { instanceType: "inf2.xlarge", availabilityZone: "us-west-2a", count: 1 },
     ]);
   });
 
@@ -227,7 +313,7 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
     // Assess
     expect(signals[0]).toMatchObject({
       instanceType: "inf2.xlarge",
-      availabilityZone: "us-east-1a",
+      availabilityZone: "us-west-2a",
       count: 2,
     });
   });
@@ -244,8 +330,8 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
         source: "cloudtrail-run-instances",
         code: "InsufficientInstanceCapacity",
         count: 1,
-        availabilityZone: "us-east-1a",
-        detail: expect.stringContaining("(us-east-1a)"),
+        availabilityZone: "us-west-2a",
+        detail: expect.stringContaining("(us-west-2a)"),
       },
     ]);
   });
@@ -269,13 +355,13 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
   it("prefers the request's placement zone to the message's", () => {
     // Prepare
     const event = fixture("run-instances-insufficient-capacity");
-    event.detail.requestParameters.placement = { availabilityZone: "us-east-1d", tenancy: "default" };
+    event.detail.requestParameters.placement = { availabilityZone: "us-west-2d", tenancy: "default" };
 
     // Act
     const signals = capacitySignalsFromCloudTrail(event);
 
     // Assess
-    expect(signals).toMatchObject([{ availabilityZone: "us-east-1d" }]);
+    expect(signals).toMatchObject([{ availabilityZone: "us-west-2d" }]);
   });
 
   it("gives no signal for a RunInstances that failed for another reason", () => {
@@ -323,14 +409,14 @@ describe("Function: spotInterruptionInstance", () => {
       instanceId: "i-0c4f8e2a7b19d3e56",
       at: at("2025-06-02T14:09:41Z"),
       action: "terminate",
-      availabilityZone: "us-east-1c",
+      availabilityZone: "us-west-2c",
     });
   });
 
   it("leaves the zone unknown when the resource ARN carries a Region", () => {
     // Prepare
     const event = fixture("spot-interruption-warning");
-    event.resources = ["arn:aws:ec2:us-east-1:123456789012:instance/i-0c4f8e2a7b19d3e56"];
+    event.resources = ["arn:aws:ec2:us-west-2:123456789012:instance/i-0c4f8e2a7b19d3e56"];
 
     // Act
     const interruption = spotInterruptionInstance(event);
@@ -364,8 +450,77 @@ describe("Function: spotInterruptionSignal", () => {
       source: "spot-interruption",
       code: "SpotInterruption",
       count: 1,
-      availabilityZone: "us-east-1c",
+      availabilityZone: "us-west-2c",
       detail: "EC2 Spot Instance Interruption Warning for i-0c4f8e2a7b19d3e56 (terminate)",
     });
+  });
+});
+
+describe("Function: eventRegion", () => {
+  it("reads CloudTrail's awsRegion before the envelope's region", () => {
+    // Prepare
+    const event = fixture("create-fleet-one-error");
+    event.region = "us-west-2";
+    event.detail.awsRegion = "eu-west-1";
+
+    // Act
+    const region = eventRegion(event);
+
+    // Assess
+    expect(region).toBe("eu-west-1");
+  });
+
+  it("reads the envelope's region for a Spot warning, and null for no region at all", () => {
+    // Act
+    const spot = eventRegion(fixture("spot-interruption-warning"));
+    const none = eventRegion({ source: "aws.ec2" });
+
+    // Assess
+    expect(spot).toBe("us-west-2");
+    expect(none).toBeNull();
+  });
+});
+
+describe("Function: instanceClusterOf", () => {
+  it.each([
+    [
+      "a Karpenter node of the cluster",
+      {
+        "karpenter.sh/nodepool": "inf2",
+        "eks:eks-cluster-name": "hw-agnostic-infer",
+        "kubernetes.io/cluster/hw-agnostic-infer": "owned",
+      },
+      { kind: "this" },
+    ],
+    [
+      "an EKS managed node group node of the cluster",
+      {
+        "eks:cluster-name": "hw-agnostic-infer",
+        "eks:nodegroup-name": "trn1",
+        "kubernetes.io/cluster/hw-agnostic-infer": "owned",
+      },
+      { kind: "this" },
+    ],
+    [
+      "a self-managed node (cluster tag only)",
+      { "kubernetes.io/cluster/hw-agnostic-infer": "shared" },
+      { kind: "this" },
+    ],
+    [
+      "a Karpenter node of another cluster",
+      {
+        "karpenter.sh/nodepool": "default",
+        "eks:eks-cluster-name": "batch",
+        "kubernetes.io/cluster/batch": "owned",
+      },
+      { kind: "other", clusters: ["batch"] },
+    ],
+    ["an instance no cluster tagged", { Name: "capacity-probe" }, { kind: "untagged" }],
+  ])("says %s", (_what, tags, expected) => {
+    // Act
+    const cluster = instanceClusterOf(tags, "hw-agnostic-infer");
+
+    // Assess
+    expect(cluster).toEqual(expected);
   });
 });

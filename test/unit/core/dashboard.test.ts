@@ -43,6 +43,8 @@ function emitted(): Set<string> {
     at: 0,
     trigger: "schedule",
     recorded: [],
+    launchBlocks: [],
+    ignored: [],
     services: [
       {
         service: "sd21",

@@ -29,6 +29,31 @@ describe("EventBridge rules: the events that trigger an immediate evaluation", (
     expect(rulesMatching(fixture("create-fleet-several-errors"))).toEqual(["CreateFleetCapacityErrors"]);
   });
 
+  it("matches a partial success (the pattern cannot see fleetInstanceSet; evaluate drops the launched types)", () => {
+    expect(rulesMatching(fixture("create-fleet-partial-success"))).toEqual(["CreateFleetCapacityErrors"]);
+  });
+
+  it.each(["VcpuLimitExceeded", "InsufficientFreeAddressesInSubnet", "MaxFleetCountExceeded"])(
+    "matches a CreateFleet refused with %s, so evaluate can alert it",
+    (errorCode) => {
+      const event = fixture("create-fleet-one-error") as {
+        detail: { responseElements: { CreateFleetResponse: { errorSet: { item: { errorCode: string } } } } };
+      };
+      event.detail.responseElements.CreateFleetResponse.errorSet.item.errorCode = errorCode;
+      expect(matchesPattern(CREATE_FLEET_CAPACITY_PATTERN, event)).toBe(true);
+    },
+  );
+
+  it("matches a RunInstances refused with Client.VcpuLimitExceeded (the caller's fault prefix)", () => {
+    const event = fixture("run-instances-insufficient-capacity") as { detail: Record<string, unknown> };
+    expect(
+      matchesPattern(RUN_INSTANCES_CAPACITY_PATTERN, {
+        ...event,
+        detail: { ...event.detail, errorCode: "Client.VcpuLimitExceeded" },
+      }),
+    ).toBe(true);
+  });
+
   it("does not match a fulfilled CreateFleet", () => {
     expect(rulesMatching(fixture("create-fleet-success"))).toEqual([]);
   });
@@ -70,6 +95,7 @@ describe("EventBridge rules: the events that trigger an immediate evaluation", (
     for (const name of [
       "create-fleet-one-error",
       "create-fleet-several-errors",
+      "create-fleet-partial-success",
       "run-instances-insufficient-capacity",
       "spot-interruption-warning",
     ]) {

@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import type { InstanceTypeResolver } from "@switchyard/core";
+import type { InstanceTypeResolver, ResolvedInstance } from "@switchyard/core";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, isTransientAwsError } from "./aws-fault.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
@@ -15,7 +15,7 @@ export interface Ec2InstanceTypeResolverOptions {
 /** EC2's answer for an instance id it does not know (never launched, or terminated long ago). */
 const NOT_FOUND = "InvalidInstanceID.NotFound";
 
-/** Resolves the instance a Spot interruption warning names to its instance type. */
+/** Resolves the instance a Spot interruption warning names to its instance type and tags (one call, no extra action). */
 export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
   /** What the evaluate function's role must allow for this adapter. */
   static readonly iamActions = ["ec2:DescribeInstances"] as const;
@@ -28,13 +28,20 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
     this.#logger = options.logger?.createChild({ persistentKeys: { adapter: "Ec2InstanceTypeResolver" } });
   }
 
-  async instanceTypeOf(instanceId: string): Promise<string | null> {
+  async instanceOf(instanceId: string): Promise<ResolvedInstance | null> {
     try {
       const output = await this.#client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       const instance = (output.Reservations ?? [])
         .flatMap((reservation) => reservation.Instances ?? [])
         .find((candidate) => candidate.InstanceId === instanceId);
-      return instance?.InstanceType ?? null;
+      if (instance?.InstanceType === undefined) {
+        return null;
+      }
+      const tags: Record<string, string> = {};
+      for (const tag of instance.Tags ?? []) {
+        if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
+      }
+      return { instanceType: instance.InstanceType, tags };
     } catch (error) {
       if (awsErrorName(error) === NOT_FOUND) {
         this.#logger?.warn("instance not found", { instanceId, errorCode: NOT_FOUND });

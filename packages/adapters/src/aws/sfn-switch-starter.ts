@@ -1,6 +1,9 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import {
+  DescribeExecutionCommand,
   type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type GetExecutionHistoryCommandOutput,
   ListExecutionsCommand,
   type ListExecutionsCommandOutput,
   type SFNClient,
@@ -9,6 +12,7 @@ import {
 import {
   type EpochMs,
   executionName,
+  MODE_SWITCH_STATES,
   parseExecutionName,
   type SwitchRecord,
   type SwitchRequest,
@@ -38,12 +42,31 @@ const STATUSES: ReadonlySet<string> = new Set<SwitchRecord["status"]>([
   "PENDING_REDRIVE",
 ]);
 
+/** Closed without succeeding: whether such an execution moved traffic is read from its history. */
+const UNSUCCESSFUL: ReadonlySet<string> = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
+
+/**
+ * How many unsuccessful executions a history read looks into (newest first). The switch
+ * cap counts a few an hour; past this many, an execution counts as having moved traffic,
+ * which holds back only calm moves.
+ */
+const MAX_TRAFFIC_LOOKUPS = 10;
+
+/** GetExecutionHistory's largest page; an execution longer than a few pages counts as having moved traffic. */
+const EVENTS_PAGE = 1000;
+const MAX_EVENT_PAGES = 3;
+
 /**
  * Starts mode-switch executions of the Standard state machine, named for the move so
  * the name is the idempotency key, and reads them back as the service's switch history.
  */
 export class SfnSwitchStarter implements SwitchStarter {
-  static readonly iamActions = ["states:ListExecutions", "states:StartExecution"] as const;
+  static readonly iamActions = [
+    "states:DescribeExecution",
+    "states:GetExecutionHistory",
+    "states:ListExecutions",
+    "states:StartExecution",
+  ] as const;
 
   readonly #client: SFNClient;
   readonly #stateMachineArn: string;
@@ -70,10 +93,24 @@ export class SfnSwitchStarter implements SwitchStarter {
       throw this.#callError("ListExecutions", `reading the switch history of ${service}`, error);
     }
     const executions = page.executions ?? [];
-    const records = executions
+    const listed = executions
       .flatMap((item) => this.#recordOf(item, service))
       .filter((record) => record.startedAt >= since)
       .sort((a, b) => b.startedAt - a.startedAt);
+    const records: SwitchRecord[] = [];
+    let lookups = 0;
+    for (const record of listed) {
+      if (!UNSUCCESSFUL.has(record.status)) {
+        records.push(record);
+        continue;
+      }
+      lookups += 1;
+      const movedTraffic =
+        lookups > MAX_TRAFFIC_LOOKUPS
+          ? true
+          : await this.#movedTraffic(`${this.#executionArnPrefix}${record.name}`);
+      records.push({ ...record, movedTraffic });
+    }
 
     const oldest = Math.min(
       ...executions.map((item) => item.startDate?.getTime() ?? Number.POSITIVE_INFINITY),
@@ -103,13 +140,66 @@ export class SfnSwitchStarter implements SwitchStarter {
       return { started: true, executionArn };
     } catch (error) {
       // Another evaluation got there first (same minute, same move), or the name was
-      // used by an execution that has since closed: either way the move is not ours to start.
+      // used by an execution that has since closed: either way the move is not ours to
+      // start, and the caller is told which it was (a FAILED one is not running).
       if (awsErrorName(error) === "ExecutionAlreadyExists") {
         const executionArn = `${this.#executionArnPrefix}${request.name}`;
-        this.#logger?.info("switch already exists", { execution: request.name, executionArn });
-        return { started: false, executionArn };
+        const status = await this.#statusOf(executionArn, request.name);
+        this.#logger?.info("switch already exists", { execution: request.name, executionArn, status });
+        return { started: false, executionArn, status };
       }
       throw this.#callError("StartExecution", `starting execution ${request.name}`, error);
+    }
+  }
+
+  async #statusOf(executionArn: string, name: string): Promise<SwitchRecord["status"]> {
+    try {
+      const output = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
+      const status = output.status;
+      if (status === undefined || !STATUSES.has(status)) {
+        throw new Error(`DescribeExecution answered status ${String(status)}`);
+      }
+      return status as SwitchRecord["status"];
+    } catch (error) {
+      throw this.#callError("DescribeExecution", `reading the status of existing execution ${name}`, error);
+    }
+  }
+
+  /**
+   * Whether a closed execution moved traffic: it did once the workflow entered VerifyAlb,
+   * the state ShiftTraffic goes to only when its Ingress patch succeeded. Read from the
+   * execution's events (GetExecutionHistory, `stateEnteredEventDetails.name`), without
+   * their data. A history that cannot be read counts as moved: that only holds back a
+   * fallback or a rebalance, never a failover.
+   */
+  async #movedTraffic(executionArn: string): Promise<boolean> {
+    let nextToken: string | undefined;
+    try {
+      for (let page = 0; page < MAX_EVENT_PAGES; page += 1) {
+        const output: GetExecutionHistoryCommandOutput = await this.#client.send(
+          new GetExecutionHistoryCommand({
+            executionArn,
+            maxResults: EVENTS_PAGE,
+            includeExecutionData: false,
+            ...(nextToken === undefined ? {} : { nextToken }),
+          }),
+        );
+        const entered = (output.events ?? []).some(
+          (event) =>
+            event.type === "TaskStateEntered" &&
+            event.stateEnteredEventDetails?.name === MODE_SWITCH_STATES.verifyAlb,
+        );
+        if (entered) return true;
+        nextToken = output.nextToken;
+        if (nextToken === undefined) return false;
+      }
+      return true;
+    } catch (error) {
+      this.#logger?.warn("execution history unreadable; counted as a switch that moved traffic", {
+        executionArn,
+        error: describeAwsError(error),
+      });
+      return true;
     }
   }
 

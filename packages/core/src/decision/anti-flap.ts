@@ -5,9 +5,12 @@ import type { Evidence, ServiceState, SwitchRecord } from "./types.ts";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** Switches that happened (or are happening): rolled-back executions did not switch anything. */
+/**
+ * Switches that happened (or are happening): an execution that failed after it moved
+ * traffic switched it (and a rollback switched it back), one that failed before did not.
+ */
 function effective(record: SwitchRecord): boolean {
-  return record.status === "SUCCEEDED" || record.status === "RUNNING";
+  return record.status === "SUCCEEDED" || record.status === "RUNNING" || record.movedTraffic === true;
 }
 
 /** Switches started in the 60 minutes before `now`. */

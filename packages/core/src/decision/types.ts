@@ -11,6 +11,12 @@ export interface SwitchRecord {
   readonly move: Move;
   readonly startedAt: EpochMs;
   readonly status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
+  /**
+   * For an execution that closed without succeeding: whether it got as far as moving
+   * traffic (ShiftTraffic wrote the Ingress) before it failed or was rolled back. Unset
+   * for running and succeeded executions, which count as switches anyway.
+   */
+  readonly movedTraffic?: boolean;
 }
 
 /** An operator's pin: hold the service in `mode` (until `until`, if set). */

@@ -9,7 +9,7 @@ import { SWITCHYARD_METRIC_NAMESPACE } from "./metric-namespace.ts";
  */
 
 /** A resource a statement can be scoped to, or `any` where the API has no resource type. */
-export type ResourceScope = "cluster" | "stateMachine" | "topic" | "stepFunctions" | "any";
+export type ResourceScope = "cluster" | "stateMachine" | "executions" | "topic" | "stepFunctions" | "any";
 
 export interface IamCondition {
   readonly test: "StringEquals";
@@ -31,6 +31,15 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
   "eks:DescribeCluster": { scope: "cluster", why: "the endpoint and CA of the configured cluster only" },
   "states:StartExecution": { scope: "stateMachine", why: "starts mode switches of this stack only" },
   "states:ListExecutions": { scope: "stateMachine", why: "reads this state machine's history only" },
+  // Execution-level actions take the execution ARN (service authorization reference, Step Functions: resource type "execution").
+  "states:DescribeExecution": {
+    scope: "executions",
+    why: "the status of this state machine's executions only (arn:...:execution:<stateMachine>:*)",
+  },
+  "states:GetExecutionHistory": {
+    scope: "executions",
+    why: "the events of this state machine's executions only (arn:...:execution:<stateMachine>:*)",
+  },
   "cloudwatch:PutMetricData": {
     scope: "any",
     condition: {
@@ -42,6 +51,16 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
   },
   "cloudwatch:GetMetricData": { scope: "any", why: "GetMetricData supports no resource-level permissions" },
   "ec2:DescribeInstances": { scope: "any", why: DESCRIBE_ONLY },
+  // The account's trails are not Switchyard's and their ARNs are not known at deploy; all three only read.
+  "cloudtrail:DescribeTrails": { scope: "any", why: "DescribeTrails supports no resource-level permissions" },
+  "cloudtrail:GetTrailStatus": {
+    scope: "any",
+    why: "reads whether a trail logs; the trails (any name, organization trails included) are not known at deploy",
+  },
+  "cloudtrail:GetEventSelectors": {
+    scope: "any",
+    why: "reads which events a trail logs; the trails are not known at deploy",
+  },
   "elasticloadbalancing:DescribeLoadBalancers": { scope: "any", why: DESCRIBE_ONLY },
   "elasticloadbalancing:DescribeTags": { scope: "any", why: DESCRIBE_ONLY },
   "elasticloadbalancing:DescribeTargetGroups": { scope: "any", why: DESCRIBE_ONLY },
@@ -103,8 +122,15 @@ export const STATE_MACHINE_ACTIONS: readonly string[] = [
 export interface ScopeArns<A> {
   readonly cluster?: A;
   readonly stateMachine?: A;
+  /** `arn:<partition>:states:<region>:<account>:execution:<stateMachine>:*`: see `executionsArnOf`. */
+  readonly executions?: A;
   readonly topic?: A;
   readonly stepFunctions?: readonly A[];
+}
+
+/** The ARN pattern of a state machine's executions, which execution-level actions are scoped to. */
+export function executionsArnOf(stateMachineArn: string): string {
+  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
 }
 
 /** One IAM statement in the shape of SST's `permissions` and Pulumi's `getPolicyDocument`. */

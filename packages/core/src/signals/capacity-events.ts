@@ -4,7 +4,13 @@
  * Everything arrives as `unknown` (it is JSON from outside), so each field is checked
  * before it is used; a field that is missing or of the wrong type is treated as absent.
  */
-import { type CapacitySignal, type EpochMs, isCapacityErrorCode } from "./types.ts";
+import {
+  type CapacitySignal,
+  type EpochMs,
+  isCapacityErrorCode,
+  type LaunchBlock,
+  launchBlockOf,
+} from "./types.ts";
 
 /** The CloudTrail API calls whose failures are EC2 capacity errors. */
 export const CAPACITY_API_CALLS = ["CreateFleet", "RunInstances"] as const;
@@ -142,14 +148,19 @@ function zoneInMessage(message: string | null): string | null {
 }
 
 interface Draft {
-  instanceType: string;
+  instanceType: string | null;
   code: string;
   availabilityZone: string | null;
+  subnetId: string | null;
   count: number;
   detail: string | null;
 }
 
-function toSignal(draft: Draft, at: EpochMs, source: CapacitySignal["source"]): CapacitySignal {
+function toSignal(
+  draft: Draft & { instanceType: string },
+  at: EpochMs,
+  source: CapacitySignal["source"],
+): CapacitySignal {
   return {
     instanceType: draft.instanceType,
     at,
@@ -161,24 +172,52 @@ function toSignal(draft: Draft, at: EpochMs, source: CapacitySignal["source"]): 
   };
 }
 
+/** Whether a code is one this module reads: a capacity error or a launch block. */
+function readCode(rawCode: string | null): rawCode is string {
+  return rawCode !== null && (isCapacityErrorCode(rawCode) || launchBlockOf(rawCode) !== null);
+}
+
+/**
+ * The instance types a CreateFleet launched at least one instance of. EC2 lists an
+ * offering's error in `errorSet` even when it filled the request from another offering
+ * (another zone, another type): `fleetInstanceSet.item[].instanceType` with
+ * `instanceIds.item` (EC2 API `CreateFleetInstance`). Karpenter reads a launch as
+ * unfulfillable only when no instance came back (aws/karpenter-provider-aws
+ * pkg/providers/instance/instance.go: `len(createFleetOutput.Instances) == 0 ||
+ * len(...Instances[0].InstanceIds) == 0`), and so does Switchyard, per type.
+ */
+function launchedTypes(response: Json | null): ReadonlySet<string> {
+  const launched = new Set<string>();
+  for (const item of items(record(response?.fleetInstanceSet)?.item)) {
+    // `instanceIds.item` is one id (a string) or several (an array), as `errorSet.item` is.
+    const ids = [record(item.instanceIds)?.item].flat().filter((id) => text(id) !== null).length;
+    const overrides = record(record(item.launchTemplateAndOverrides)?.overrides);
+    const type = text(item.instanceType) ?? text(overrides?.instanceType);
+    if (type !== null && ids > 0) launched.add(type);
+  }
+  return launched;
+}
+
 function createFleetDrafts(detail: Json): Draft[] {
   const response = record(record(detail.responseElements)?.CreateFleetResponse);
   const errors = items(record(response?.errorSet)?.item);
+  const launched = launchedTypes(response);
   const drafts = new Map<string, Draft>();
   for (const error of errors) {
     const rawCode = text(error.errorCode);
-    if (rawCode === null || !isCapacityErrorCode(rawCode)) continue;
+    if (!readCode(rawCode)) continue;
     const message = text(error.errorMessage);
     const overrides = record(record(error.launchTemplateAndOverrides)?.overrides);
     const instanceType = text(overrides?.instanceType) ?? instanceTypeInMessage(message);
-    // An error that names no instance type cannot be held against any unit.
-    if (instanceType === null) continue;
+    // A partial success: the fleet launched this type elsewhere, so it is not short of it.
+    if (instanceType !== null && launched.has(instanceType)) continue;
     const code = withoutPrefix(rawCode);
     const availabilityZone = text(overrides?.availabilityZone) ?? zoneInMessage(message);
-    const key = `${instanceType}\u0000${code}\u0000${availabilityZone ?? ""}`;
+    const subnetId = text(overrides?.subnetId);
+    const key = `${instanceType ?? ""}\u0000${code}\u0000${availabilityZone ?? ""}\u0000${subnetId ?? ""}`;
     const known = drafts.get(key);
     if (known === undefined) {
-      drafts.set(key, { instanceType, code, availabilityZone, count: 1, detail: message });
+      drafts.set(key, { instanceType, code, availabilityZone, subnetId, count: 1, detail: message });
     } else {
       known.count += 1;
     }
@@ -188,39 +227,99 @@ function createFleetDrafts(detail: Json): Draft[] {
 
 function runInstancesDrafts(detail: Json): Draft[] {
   const rawCode = text(detail.errorCode);
-  if (rawCode === null || !isCapacityErrorCode(rawCode)) return [];
+  if (!readCode(rawCode)) return [];
   const message = text(detail.errorMessage);
   const request = record(detail.requestParameters);
   const instanceType = text(request?.instanceType) ?? instanceTypeInMessage(message);
-  if (instanceType === null) return [];
   const availabilityZone =
     text(record(request?.placement)?.availabilityZone) ??
     text(request?.availabilityZone) ??
     zoneInMessage(message);
   // One failed RunInstances call is one error, whatever minCount/maxCount asked for.
-  return [{ instanceType, code: withoutPrefix(rawCode), availabilityZone, count: 1, detail: message }];
+  return [
+    {
+      instanceType,
+      code: withoutPrefix(rawCode),
+      availabilityZone,
+      subnetId: text(request?.subnetId),
+      count: 1,
+      detail: message,
+    },
+  ];
+}
+
+/** The launch errors of a CloudTrail record, split into EC2 capacity errors and launch blocks. */
+export interface CloudTrailLaunchErrors {
+  readonly capacity: readonly CapacitySignal[];
+  readonly blocked: readonly LaunchBlock[];
+}
+
+const NO_ERRORS: CloudTrailLaunchErrors = { capacity: [], blocked: [] };
+
+/**
+ * The launch errors in a CloudTrail CreateFleet or RunInstances event delivered by
+ * EventBridge, timed at the call's `eventTime`: capacity errors as one signal per
+ * (instance type, error code, Availability Zone) with a count, and quota, subnet and
+ * offering refusals (LAUNCH_BLOCK_CODES) as launch blocks. A CreateFleet error counts
+ * only when the fleet launched no instance of that type (a partial success is Karpenter
+ * working around a zone, not a shortage). A successful call, other errors, and any other
+ * event give none; a capacity error that names no instance type is skipped (it cannot be
+ * held against a unit), a launch block is kept without one (a quota refuses the call).
+ */
+export function launchErrorsFromCloudTrail(event: unknown): CloudTrailLaunchErrors {
+  const envelope = record(event);
+  const detail = record(envelope?.detail);
+  if (detail === null || text(detail.eventSource) !== "ec2.amazonaws.com") return NO_ERRORS;
+  const at = time(detail.eventTime) ?? time(envelope?.time);
+  if (at === null) return NO_ERRORS;
+  const eventName = text(detail.eventName);
+  const source =
+    eventName === "CreateFleet"
+      ? "cloudtrail-create-fleet"
+      : eventName === "RunInstances"
+        ? "cloudtrail-run-instances"
+        : null;
+  if (source === null) return NO_ERRORS;
+  const drafts =
+    source === "cloudtrail-create-fleet" ? createFleetDrafts(detail) : runInstancesDrafts(detail);
+  const capacity: CapacitySignal[] = [];
+  const blocked: LaunchBlock[] = [];
+  for (const draft of drafts) {
+    const block = launchBlockOf(draft.code);
+    if (block !== null) {
+      blocked.push({
+        kind: block.kind,
+        code: draft.code,
+        instanceType: draft.instanceType,
+        availabilityZone: draft.availabilityZone,
+        subnetId: draft.subnetId,
+        at,
+        source,
+        count: draft.count,
+        detail: draft.detail,
+        fix: block.fix,
+      });
+    } else if (draft.instanceType !== null) {
+      capacity.push(toSignal({ ...draft, instanceType: draft.instanceType }, at, source));
+    }
+  }
+  return { capacity, blocked };
+}
+
+/** The capacity errors of `launchErrorsFromCloudTrail`: the ones that count toward a failover. */
+export function capacitySignalsFromCloudTrail(event: unknown): readonly CapacitySignal[] {
+  return launchErrorsFromCloudTrail(event).capacity;
 }
 
 /**
- * The capacity errors in a CloudTrail CreateFleet or RunInstances event delivered by
- * EventBridge: one signal per (instance type, error code, Availability Zone) with a count,
- * timed at the call's `eventTime`. A successful call, non-capacity errors, errors that name
- * no instance type, and any other event give none (classifyEvent says what an event is).
+ * The Region an EventBridge event comes from: CloudTrail's `detail.awsRegion`, else the
+ * envelope's `region`. Null when neither is set. A bus can receive another Region's
+ * events (cross-Region rules, a central monitoring bus), so evaluate checks it against
+ * the cluster's Region before counting anything.
  */
-export function capacitySignalsFromCloudTrail(event: unknown): readonly CapacitySignal[] {
+export function eventRegion(event: unknown): string | null {
   const envelope = record(event);
-  const detail = record(envelope?.detail);
-  if (detail === null || text(detail.eventSource) !== "ec2.amazonaws.com") return [];
-  const at = time(detail.eventTime) ?? time(envelope?.time);
-  if (at === null) return [];
-  switch (text(detail.eventName)) {
-    case "CreateFleet":
-      return createFleetDrafts(detail).map((draft) => toSignal(draft, at, "cloudtrail-create-fleet"));
-    case "RunInstances":
-      return runInstancesDrafts(detail).map((draft) => toSignal(draft, at, "cloudtrail-run-instances"));
-    default:
-      return [];
-  }
+  return text(record(envelope?.detail)?.awsRegion) ?? text(envelope?.region);
 }
 
 // arn:aws:ec2:us-east-2a:instance/i-1234567890abcdef0: the Region slot holds the zone.

@@ -1,4 +1,4 @@
-import { CAPACITY_ERROR_CODES } from "./types.ts";
+import { CAPACITY_ERROR_CODES, LAUNCH_BLOCK_CODES } from "./types.ts";
 
 /**
  * The EventBridge rules that send EC2 capacity trouble to the evaluate function, as the
@@ -18,9 +18,18 @@ const CLOUDTRAIL = {
 } as const;
 
 /**
+ * The launch error codes evaluate reads: capacity errors (counted toward a failover) and
+ * quota, subnet and offering refusals (alerted, never counted).
+ */
+const LAUNCH_ERROR_CODES: readonly string[] = [...CAPACITY_ERROR_CODES, ...Object.keys(LAUNCH_BLOCK_CODES)];
+
+/**
  * CreateFleet (Karpenter, EC2 Auto Scaling) answers HTTP 200 and lists per-offering
  * errors under `responseElements.CreateFleetResponse.errorSet.item`; the rule fires when
- * any item is a capacity error. A fulfilled fleet has no errorSet and does not match.
+ * any item is a launch error evaluate reads. A fulfilled fleet has no errorSet and does
+ * not match. A partial success (errors for one zone, instances from another) does match:
+ * a pattern cannot compare `errorSet` with `fleetInstanceSet`, so evaluate drops the
+ * errors of every type the fleet launched (launchErrorsFromCloudTrail).
  */
 export const CREATE_FLEET_CAPACITY_PATTERN: EventPattern = {
   ...CLOUDTRAIL,
@@ -28,22 +37,27 @@ export const CREATE_FLEET_CAPACITY_PATTERN: EventPattern = {
     eventSource: ["ec2.amazonaws.com"],
     eventName: ["CreateFleet"],
     responseElements: {
-      CreateFleetResponse: { errorSet: { item: { errorCode: [...CAPACITY_ERROR_CODES] } } },
+      CreateFleetResponse: { errorSet: { item: { errorCode: [...LAUNCH_ERROR_CODES] } } },
     },
   },
 };
 
 /**
  * RunInstances fails as a whole: CloudTrail's top-level errorCode carries the code with
- * EC2's `Server.` prefix (`Server.InsufficientInstanceCapacity`); the bare codes are
- * listed too in case a record omits the prefix.
+ * EC2's fault prefix, `Server.` for capacity (`Server.InsufficientInstanceCapacity`) and
+ * `Client.` for the caller's limits (`Client.VcpuLimitExceeded`); both prefixes and the
+ * bare codes are listed, in case a record uses another fault or omits the prefix.
  */
 export const RUN_INSTANCES_CAPACITY_PATTERN: EventPattern = {
   ...CLOUDTRAIL,
   detail: {
     eventSource: ["ec2.amazonaws.com"],
     eventName: ["RunInstances"],
-    errorCode: [...CAPACITY_ERROR_CODES.map((code) => `Server.${code}`), ...CAPACITY_ERROR_CODES],
+    errorCode: [
+      ...LAUNCH_ERROR_CODES.map((code) => `Server.${code}`),
+      ...LAUNCH_ERROR_CODES.map((code) => `Client.${code}`),
+      ...LAUNCH_ERROR_CODES,
+    ],
   },
 };
 

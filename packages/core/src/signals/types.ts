@@ -62,8 +62,10 @@ export interface CapacitySignal {
 }
 
 /**
- * EC2 error codes that mean "temporarily unable to launch this offering" (Karpenter's
- * pkg/errors list plus the Insufficient* family CloudTrail records).
+ * EC2 error codes that mean EC2 has no capacity of an offering now: a reason to route
+ * around the unit whose pool it is. (CloudTrail's Insufficient* family, and the
+ * capacity codes of Karpenter's `unfulfillableCapacityErrorCodes`,
+ * aws/karpenter-provider-aws pkg/errors/errors.go.)
  */
 export const CAPACITY_ERROR_CODES: readonly string[] = [
   "InsufficientInstanceCapacity",
@@ -72,11 +74,75 @@ export const CAPACITY_ERROR_CODES: readonly string[] = [
   "InsufficientCapacity",
   "InsufficientCapacityOnHost",
   "UnfulfillableCapacity",
-  "MaxSpotInstanceCountExceeded",
   "ReservationCapacityExceeded",
 ];
 
-/** Whether an EC2 error code (with or without CloudTrail's `Server.` prefix) is a capacity error. */
+/** Why a launch was refused for a reason that is not EC2's capacity. */
+export type LaunchBlockKind = "quota" | "subnet" | "offering";
+
+/**
+ * The rest of Karpenter's unfulfillable codes (pkg/errors/errors.go,
+ * `unfulfillableCapacityErrorCodes`: Karpenter marks the offering unavailable and tries
+ * another): the account or the network refused the launch, not EC2's pools. Moving
+ * traffic would not help (the other units launch under the same quota and subnets), so
+ * these alert an operator with the fix and never fail a service over.
+ */
+export const LAUNCH_BLOCK_CODES: Readonly<
+  Record<string, { readonly kind: LaunchBlockKind; readonly fix: string }>
+> = {
+  VcpuLimitExceeded: {
+    kind: "quota",
+    fix: 'raise the account\'s EC2 vCPU quota for the instance family (Service Quotas, "Running On-Demand ... instances" or "All ... Spot Instance Requests")',
+  },
+  MaxSpotInstanceCountExceeded: {
+    kind: "quota",
+    fix: 'raise the account\'s Spot Instance quota (Service Quotas, "All ... Spot Instance Requests") or let the NodePool use on-demand',
+  },
+  MaxFleetCountExceeded: {
+    kind: "quota",
+    fix: "raise the account's EC2 Fleet quota, or delete fleets of type maintain/request that are no longer needed",
+  },
+  InsufficientFreeAddressesInSubnet: {
+    kind: "subnet",
+    fix: "free or add IP addresses in the subnet (a larger subnet, another subnet in the EC2NodeClass/node group, or VPC CNI prefix delegation)",
+  },
+  Unsupported: {
+    kind: "offering",
+    fix: "the instance type is not offered in that Availability Zone: drop the zone from the NodePool's/node group's subnets or the type from the unit",
+  },
+};
+
+function bareCode(code: string): string {
+  return code.replace(/^(Server|Client)\./, "");
+}
+
+/** Whether an EC2 error code (with or without CloudTrail's `Server.`/`Client.` prefix) is a capacity error. */
 export function isCapacityErrorCode(code: string): boolean {
-  return CAPACITY_ERROR_CODES.includes(code.replace(/^Server\./, "").replace(/^Client\./, ""));
+  return CAPACITY_ERROR_CODES.includes(bareCode(code));
+}
+
+/** The quota, subnet or offering problem an EC2 error code names, or null for any other code. */
+export function launchBlockOf(code: string): { readonly kind: LaunchBlockKind; readonly fix: string } | null {
+  return Object.hasOwn(LAUNCH_BLOCK_CODES, bareCode(code))
+    ? (LAUNCH_BLOCK_CODES[bareCode(code)] ?? null)
+    : null;
+}
+
+/**
+ * A launch EC2 refused for a quota, subnet or offering reason (LAUNCH_BLOCK_CODES): the
+ * evaluation reports and alerts it; it never counts as a capacity signal.
+ */
+export interface LaunchBlock {
+  readonly kind: LaunchBlockKind;
+  readonly code: string;
+  /** Null when neither the request nor the message names it (a quota refuses the whole call). */
+  readonly instanceType: string | null;
+  readonly availabilityZone: string | null;
+  readonly subnetId: string | null;
+  readonly at: EpochMs;
+  readonly source: "cloudtrail-create-fleet" | "cloudtrail-run-instances";
+  readonly count: number;
+  readonly detail: string | null;
+  /** What an operator does about it. */
+  readonly fix: string;
 }

@@ -42,7 +42,7 @@ export const switchyardPolicy: ComparedPolicy = {
       clock,
       metrics: new InMemoryMetricsReader(env, clock, recorder),
       recorder,
-      instanceTypes: { instanceTypeOf: async () => null },
+      instanceTypes: { instanceOf: async () => null },
       cluster,
       locator: new InMemoryLoadBalancerLocator(),
       switches: stepFunctions,
