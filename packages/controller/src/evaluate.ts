@@ -228,7 +228,12 @@ async function evaluateService(
     (s) =>
       s.status === "RUNNING" &&
       !(decision.kind === "failover" && s.move !== "failover") &&
-      !(decision.kind === "rebalance" && lossSince !== null && s.move !== "failover" && s.startedAt < lossSince),
+      !(
+        decision.kind === "rebalance" &&
+        lossSince !== null &&
+        s.move !== "failover" &&
+        s.startedAt < lossSince
+      ),
   );
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });

@@ -270,7 +270,8 @@ const policyFields = {
   }),
   lossResponse: z
     .enum(["compare", "failover"], {
-      error: 'must be "compare" (answer a loss inside cost mode when that serves at least as much) or "failover" (always fail over to capacity mode, as the seed does)',
+      error:
+        'must be "compare" (answer a loss inside cost mode when that serves at least as much) or "failover" (always fail over to capacity mode, as the seed does)',
     })
     .meta({
       description:

@@ -110,8 +110,7 @@ export function decide(
       const current = state.weights ?? {};
       const load = routingLoad(state.service, current, observations.conditions, observations.demandRps);
       const tolerance = Math.max(1, 0.001 * observations.demandRps);
-      const due =
-        state.actionProblem !== null || load.overloadRps > response.cost.shortfallRps + tolerance;
+      const due = state.actionProblem !== null || load.overloadRps > response.cost.shortfallRps + tolerance;
       const gap: Evidence = {
         rule: "routing-risk",
         observed: round1(load.overloadRps),
@@ -214,7 +213,7 @@ function compareResponses(
   const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
   const choice =
     state.service.policy.lossResponse === "failover" ||
-    (urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow) ||
+    (urgentLoss && costNow < observations.demandRps - 1e-9) ||
     (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
       ? "capacity"
       : "cost";
@@ -235,7 +234,9 @@ function compareResponses(
           ? `${costText}; ${capacityText}: route around the loss in cost mode`
           : state.service.policy.lossResponse === "failover"
             ? `${costText}; ${capacityText}: fail over to capacity mode (policy lossResponse: failover)`
-            : `${costText}; ${capacityText}: fail over to capacity mode, which serves more${urgentLoss ? " while the lost pods are replaced" : ""}`,
+            : urgentLoss && costNow < observations.demandRps - 1e-9
+              ? `${costText}; ${capacityText}: the pods ready now cannot carry ${round1(observations.demandRps)} RPS under cost weights, so fail over to capacity mode, which spreads demand over every ready pod and grows every pool at once while the lost pods are replaced`
+              : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
     },
   };
 }
@@ -250,7 +251,8 @@ function servedNow(state: ServiceState, observations: Observations, plan: Servic
     if (unit === undefined || u.unavailable === "no-healthy-targets") {
       return sum;
     }
-    const share = plan.weighting === "consolidated" ? (readyTotal > 0 ? ready(u.name) / readyTotal : 0) : u.trafficShare;
+    const share =
+      plan.weighting === "consolidated" ? (readyTotal > 0 ? ready(u.name) / readyTotal : 0) : u.trafficShare;
     return sum + Math.min(share * observations.demandRps, ready(u.name) * unit.maxRps);
   }, 0);
 }
@@ -527,7 +529,10 @@ function rebalanceOrStay(
     const plan = targetPlan(state, observations, minute.rps);
     const load = routingLoad(state.service, current, observations.conditions, minute.rps);
     const tolerance = Math.max(1, 0.001 * minute.rps);
-    const above = Math.max(plan.hourlyCost - floor, Math.min(...state.service.units.map((u) => u.hourlyPrice)));
+    const above = Math.max(
+      plan.hourlyCost - floor,
+      Math.min(...state.service.units.map((u) => u.hourlyPrice)),
+    );
     return {
       savingPercent: ((load.hourlyCost - plan.hourlyCost) / above) * 100,
       risk: load.overloadRps > plan.shortfallRps + tolerance,
@@ -612,7 +617,8 @@ function planningDemand(
   const first = window[0];
   const last = window[window.length - 1];
   const minutes = first === undefined || last === undefined ? 0 : (last.at - first.at) / MINUTE;
-  const slope = minutes > 0 && first !== undefined && last !== undefined ? (last.rps - first.rps) / minutes : 0;
+  const slope =
+    minutes > 0 && first !== undefined && last !== undefined ? (last.rps - first.rps) / minutes : 0;
   if (!(slope > 0)) {
     return { rps: demandRps, detail: `planned for ${round1(demandRps)} RPS, the demand now` };
   }

@@ -305,7 +305,9 @@ function capacityPlan(
       perPodRps: participants.map(() => common),
     };
   }
-  const weights = rangeWeights(participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) * (rates[i] ?? 0) : 0)));
+  const weights = rangeWeights(
+    participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) * (rates[i] ?? 0) : 0)),
+  );
   return {
     weighting: "adjusted-throughput",
     pods,
