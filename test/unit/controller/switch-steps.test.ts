@@ -16,9 +16,10 @@ import {
 } from "@switchyard/controller";
 import { type InferenceService, planService } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { ACTION_KEY, type Harness, harness } from "../../support/controller-fixtures.ts";
+import { ACTION_KEY, calmSnapshot, type Harness, harness } from "../../support/controller-fixtures.ts";
 import { capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
 import { LaggingAlb } from "../../support/fake-ports.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const EXECUTION_ARN =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev:sd21-failover-202611142120";
@@ -45,7 +46,7 @@ async function throughShiftTraffic(h: Harness): Promise<SwitchState> {
 
 describe("Mode-switch steps", () => {
   it("plan a failover: consolidated routing, capacity-mode KEDA targets, and what was there before", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
     expect(JSON.parse(plan.target.annotationValue)).toEqual({
       type: "forward",
@@ -54,12 +55,15 @@ describe("Mode-switch steps", () => {
         targetGroupStickinessConfig: { enabled: true, durationSeconds: 200 },
       },
     });
+    // Round-robin gives every pod the same load, so every unit gets the same KEDA target:
+    // the slowest SLO-serving rate (l4 at 61 × 900/960 = 57.19 RPS) over the 10 % headroom.
     expect(plan.scaling).toContainEqual({
       unit: "sd21-inf2",
       scaledObject: "sd21-inf2",
       from: "100",
-      to: "81.1",
+      to: "52",
     });
+    expect(new Set(plan.scaling.map((s) => s.to))).toEqual(new Set(["52"]));
     expect(plan.before).toMatchObject({
       mode: "cost",
       annotationValue: h.cluster.ingress.annotations[ACTION_KEY],
@@ -72,7 +76,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("carry a failover through to the Ingress and ScaledObjects, and alert with before and after", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
     const verified = await verifyRouting(state, { ...h, verifier: new LaggingAlb(0) });
     const annotations = h.cluster.ingress.annotations;
@@ -80,7 +84,7 @@ describe("Mode-switch steps", () => {
     expect(annotations["switchyard.io/failover-cause"]).toBe("sd21-inf2");
     expect(annotations["switchyard.io/last-transition"]).toBe(new Date(T0 + 30_000).toISOString());
     expect(annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internet-facing");
-    expect(h.cluster.targets["sd21-inf2"]).toBe("81.1");
+    expect(h.cluster.targets["sd21-inf2"]).toBe("52");
     expect(verified.alert.subject).toBe("Switchyard sd21: failover cost -> capacity");
     const message = verified.alert.message;
     expect(message).toContain("sd21 switched from cost to capacity mode (failover)");
@@ -91,14 +95,14 @@ describe("Mode-switch steps", () => {
       "before: sd21-a10g-cuda 15, sd21-a10g-triton 15, sd21-l4-triton 10, sd21-inf2 40, sd21-trn1 20",
     );
     expect(message).toContain("after:  sd21 100 (round-robin per pod)");
-    expect(message).toMatch(/sd21-inf2\s+100 -> 81\.1/);
+    expect(message).toMatch(/sd21-inf2\s+100 -> 52\b/);
     expect(message).toContain(
       `https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/${EXECUTION_ARN}`,
     );
   });
 
   it("report receivers not ready while pods start, and the deadline after which traffic moves anyway", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
     const receiver = plan.receivers[0] as string;
     h.cluster.units[receiver] = {
@@ -118,7 +122,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("fail verification while the ALB lags, and at once on a FailedBuildModel event newer than the patch", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
     await expect(
       verifyRouting(state, { ...h, verifier: new LaggingAlb(Number.POSITIVE_INFINITY) }),
@@ -137,7 +141,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("roll back exactly what changed: the annotations and targets come back, other annotations untouched", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const beforeAnnotations = { ...h.cluster.ingress.annotations };
     const beforeTargets = { ...h.cluster.targets };
     const state = await throughShiftTraffic(h);
@@ -157,7 +161,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("roll back a ScaleReceivers that failed part-way without touching what it never changed", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
     const third = plan.scaling[2]?.unit as string;
     h.cluster.failScalingFor = third;
@@ -170,7 +174,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("leave an annotation someone changed since the switch, and say so", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
     h.cluster.ingress = {
       ...h.cluster.ingress,
@@ -188,7 +192,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("remove the failover cause on a fallback", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     await throughShiftTraffic(h);
     h.clock.advance(30 * MINUTE);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, { ...h, metrics: h.metrics });
@@ -201,7 +205,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("refuse an input evaluate never writes, naming the field", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     await expect(planSwitch({ service: "sd21", move: "sideways" }, null, h)).rejects.toThrow(
       SwitchInputError,
     );
@@ -209,7 +213,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("hold the receivers at the plan's pods until released after traffic moved, and roll holds back", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
     expect(plan.holds.length).toBeGreaterThan(0);
     const scaling = await applyScaling({ plan }, h);
@@ -226,7 +230,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("wait for held pods: a receiver with fewer ready pods than its hold is not ready", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
     const scaling = await applyScaling({ plan }, h);
     const first = plan.holds[0];
@@ -243,7 +247,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("move traffic at once when a waiting failover's unit stops serving", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
     const scaling = await applyScaling({ plan }, h);
     h.cluster.units["sd21-inf2"] = {
@@ -266,7 +270,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("plan an urgent failover (no ready pod left) with the short receivers deadline", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     h.cluster.units["sd21-inf2"] = {
       desiredReplicas: 1,
       readyReplicas: 0,
@@ -279,7 +283,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("roll back a fallback or rebalance whose receivers are not ready by the deadline", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
+    h.metrics.snapshot = calmSnapshot(80);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
     const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
     const plan = await planSwitch(rebalance?.input, null, h);
@@ -303,7 +308,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("stand a rebalance down when a failover moved the traffic after it planned", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
+    h.metrics.snapshot = calmSnapshot(80);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
     const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
     const plan = await planSwitch(rebalance?.input, null, h);
@@ -327,7 +333,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("stand a waiting rebalance down at its readiness check when a failover moved the traffic", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
+    h.metrics.snapshot = calmSnapshot(80);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
     const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
     const plan = await planSwitch(rebalance?.input, null, h);
@@ -344,7 +351,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("plan a fallback with the unit that caused the failover at the pods it has ready", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     await throughShiftTraffic(h);
     h.clock.advance(30 * MINUTE);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
