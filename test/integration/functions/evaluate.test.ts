@@ -7,6 +7,7 @@ import { handler } from "../../../functions/evaluate.ts";
 import "../../support/aws-sdk-matchers.ts";
 import { failureOf } from "../../support/failure.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 import { repoPath } from "../../support/paths.ts";
 
 const fixture = (name: string): unknown =>
@@ -14,7 +15,7 @@ const fixture = (name: string): unknown =>
 const createFleetInf2 = fixture("create-fleet-one-error") as { time: string };
 const ACTION = actionAnnotationKey("weighted-routing");
 
-const world = new HandlerWorld();
+const world = new HandlerWorld(sd21FailoverConfig());
 
 describe("Handler: evaluate", () => {
   beforeAll(() => world.start());

@@ -12,6 +12,7 @@ import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { functionPolicy, HANDLER_AWS_ACTIONS } from "../../../infra/function-policies.ts";
 import { HANDLERS, type HandlerName } from "../../../scripts/handlers.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 import { type IamRequest, isAllowed } from "../../support/iam-evaluator.ts";
 import { STATE_MACHINE_ARN } from "../../support/lambda-env.ts";
 import { ACCOUNT, FUNCTION_ARNS, REGION, runModeSwitch, TOPIC_ARN } from "../../support/local-workflow.ts";
@@ -151,7 +152,7 @@ describe("Least privilege: each function's policy from its handler's awsActions"
 });
 
 describe("Least privilege: what the functions actually send", () => {
-  const world = new HandlerWorld();
+  const world = new HandlerWorld(sd21FailoverConfig());
   beforeAll(() => world.start());
   afterAll(() => world.stop());
   beforeEach(() => {
