@@ -19,7 +19,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { handler as evaluate } from "../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../functions/plan-switch.ts";
 import { HandlerWorld } from "../support/handler-world.ts";
-import { sd21FailoverConfig } from "../support/sd21.ts";
 import { ingressEvent, SD21_UNITS } from "../support/kube-objects.ts";
 import {
   invocationsOf,
@@ -29,6 +28,7 @@ import {
   type WorkflowRun,
 } from "../support/local-workflow.ts";
 import { repoPath } from "../support/paths.ts";
+import { sd21FailoverConfig } from "../support/sd21.ts";
 
 const fixture = (name: string): { time: string } =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
@@ -238,45 +238,49 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 
-  it("rolls a fallback back, without moving traffic, when its receivers are not ready by the deadline", async () => {
-    const first = await failover();
-    finished(first, "SUCCEEDED");
-    vi.setSystemTime(Date.now() + 30 * 60_000);
-    const { name, input } = await evaluated({
-      ...fixture("scheduled-event"),
-      time: new Date().toISOString(),
-    });
-    const receiver = (await planFor(input)).receivers[0] ?? "";
-    // A pod of the receiver never becomes ready (no capacity for it after all).
-    world.double.edit("Deployment", "default", receiver, (deployment) => {
-      (deployment.spec as { replicas: number }).replicas = 2;
-      (deployment.status as { replicas: number }).replicas = 2;
-    });
-    const before = annotations();
-    const targetsBefore = kedaTargets();
-    world.double.clearRequests();
+  it(
+    "rolls a fallback back, without moving traffic, when its receivers are not ready by the deadline",
+    async () => {
+      const first = await failover();
+      finished(first, "SUCCEEDED");
+      vi.setSystemTime(Date.now() + 30 * 60_000);
+      const { name, input } = await evaluated({
+        ...fixture("scheduled-event"),
+        time: new Date().toISOString(),
+      });
+      const receiver = (await planFor(input)).receivers[0] ?? "";
+      // A pod of the receiver never becomes ready (no capacity for it after all).
+      world.double.edit("Deployment", "default", receiver, (deployment) => {
+        (deployment.spec as { replicas: number }).replicas = 2;
+        (deployment.status as { replicas: number }).replicas = 2;
+      });
+      const before = annotations();
+      const targetsBefore = kedaTargets();
+      world.double.clearRequests();
 
-    const run = await runModeSwitch(world, input, name, {
-      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
-    });
+      const run = await runModeSwitch(world, input, name, {
+        advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+      });
 
-    const timeout = deadlineSeconds(planOf(run));
-    const checks = invocationsOf(run, "check-receivers");
-    expect(checks.length).toBeGreaterThanOrEqual(timeout / RECEIVER_POLL_SECONDS);
-    expect(checks.length).toBeLessThanOrEqual(timeout / RECEIVER_POLL_SECONDS + 1);
-    expect(checks.at(-1)?.error?.name).toBe("ReceiversNotReadyError");
-    expect(run.failure?.error).toBe("ReceiversNotReadyError");
-    expect(invocationsOf(run, "apply-routing")).toEqual([]);
-    expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
-    expect(annotations()).toEqual(before);
-    expect(kedaTargets()).toEqual(targetsBefore);
-    expect(run.published.map((p) => p.Subject)).toEqual([
-      "Switchyard sd21: fallback FAILED, rolled back (capacity stays)",
-    ]);
-    expect(run.published[0]?.Message).toContain(
-      `Error: ReceiversNotReadyError: the fallback's receiving units were not ready`,
-    );
-  }, LONG_WAIT_MS);
+      const timeout = deadlineSeconds(planOf(run));
+      const checks = invocationsOf(run, "check-receivers");
+      expect(checks.length).toBeGreaterThanOrEqual(timeout / RECEIVER_POLL_SECONDS);
+      expect(checks.length).toBeLessThanOrEqual(timeout / RECEIVER_POLL_SECONDS + 1);
+      expect(checks.at(-1)?.error?.name).toBe("ReceiversNotReadyError");
+      expect(run.failure?.error).toBe("ReceiversNotReadyError");
+      expect(invocationsOf(run, "apply-routing")).toEqual([]);
+      expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
+      expect(annotations()).toEqual(before);
+      expect(kedaTargets()).toEqual(targetsBefore);
+      expect(run.published.map((p) => p.Subject)).toEqual([
+        "Switchyard sd21: fallback FAILED, rolled back (capacity stays)",
+      ]);
+      expect(run.published[0]?.Message).toContain(
+        `Error: ReceiversNotReadyError: the fallback's receiving units were not ready`,
+      );
+    },
+    LONG_WAIT_MS,
+  );
 
   it("rolls back a switch the ALB never shows: the previous annotation and targets return, one failure alert", async () => {
     world.lbc.lag = "never";
@@ -504,27 +508,31 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
   });
 
-  it("moves traffic anyway once the plan's receiver deadline passes (bounded wait)", async () => {
-    const { name, input } = await evaluated(createFleetInf2);
-    const receiver = (await planFor(input)).receivers[0] ?? "";
-    world.double.edit("Deployment", "default", receiver, (deployment) => {
-      (deployment.spec as { replicas: number }).replicas = 2;
-      (deployment.status as { replicas: number }).replicas = 2;
-    });
-    const run = await runModeSwitch(world, input, name, {
-      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
-    });
-    const checks = invocationsOf(run, "check-receivers").map(
-      (i) => i.result as { ready: boolean; timedOut: boolean },
-    );
-    // One check per 10 s pause until the plan's deadline has passed.
-    const timeout = deadlineSeconds(planOf(run));
-    expect(checks.length).toBeGreaterThanOrEqual(timeout / RECEIVER_POLL_SECONDS);
-    expect(checks.length).toBeLessThanOrEqual(timeout / RECEIVER_POLL_SECONDS + 1);
-    expect(checks.at(-1)).toMatchObject({ ready: false, timedOut: true, verdict: "deadline" });
-    expect(checks.slice(0, -1).every((c) => !c.timedOut)).toBe(true);
-    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
-  }, LONG_WAIT_MS);
+  it(
+    "moves traffic anyway once the plan's receiver deadline passes (bounded wait)",
+    async () => {
+      const { name, input } = await evaluated(createFleetInf2);
+      const receiver = (await planFor(input)).receivers[0] ?? "";
+      world.double.edit("Deployment", "default", receiver, (deployment) => {
+        (deployment.spec as { replicas: number }).replicas = 2;
+        (deployment.status as { replicas: number }).replicas = 2;
+      });
+      const run = await runModeSwitch(world, input, name, {
+        advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+      });
+      const checks = invocationsOf(run, "check-receivers").map(
+        (i) => i.result as { ready: boolean; timedOut: boolean },
+      );
+      // One check per 10 s pause until the plan's deadline has passed.
+      const timeout = deadlineSeconds(planOf(run));
+      expect(checks.length).toBeGreaterThanOrEqual(timeout / RECEIVER_POLL_SECONDS);
+      expect(checks.length).toBeLessThanOrEqual(timeout / RECEIVER_POLL_SECONDS + 1);
+      expect(checks.at(-1)).toMatchObject({ ready: false, timedOut: true, verdict: "deadline" });
+      expect(checks.slice(0, -1).every((c) => !c.timedOut)).toBe(true);
+      expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    },
+    LONG_WAIT_MS,
+  );
 });
 
 /** The plan a run would make, from the Plan step's handler on its own (it changes nothing). */

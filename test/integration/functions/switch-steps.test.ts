@@ -11,9 +11,9 @@ import { handler as rollback } from "../../../functions/rollback.ts";
 import { handler as verifyRouting } from "../../../functions/verify-routing.ts";
 import { failureOf } from "../../support/failure.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
-import { sd21FailoverConfig } from "../../support/sd21.ts";
 import { ingressEvent } from "../../support/kube-objects.ts";
 import { repoPath } from "../../support/paths.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));

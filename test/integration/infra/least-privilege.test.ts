@@ -12,11 +12,11 @@ import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { functionPolicy, HANDLER_AWS_ACTIONS } from "../../../infra/function-policies.ts";
 import { HANDLERS, type HandlerName } from "../../../scripts/handlers.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
-import { sd21FailoverConfig } from "../../support/sd21.ts";
 import { type IamRequest, isAllowed } from "../../support/iam-evaluator.ts";
 import { STATE_MACHINE_ARN } from "../../support/lambda-env.ts";
 import { ACCOUNT, FUNCTION_ARNS, REGION, runModeSwitch, TOPIC_ARN } from "../../support/local-workflow.ts";
 import { repoPath } from "../../support/paths.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/hw-agnostic-infer`;
 const ARNS = { cluster: CLUSTER_ARN, stateMachine: STATE_MACHINE_ARN };

@@ -22,9 +22,7 @@ describe("Command: switchyard simulate", () => {
       /policy\s+\$\/M req\s+total cost\s+SLO-violation min\s+failed requests\s+switches\s+failover decided\s+traffic moved\s+fallback/,
     );
     // 330 RPS without inf2 fits in cost mode: switchyard routes around the loss and never changes mode.
-    expect(run.stdout).toMatch(
-      /\nswitchyard\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+0\s+—\s+—\s+—\n/,
-    );
+    expect(run.stdout).toMatch(/\nswitchyard\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+0\s+—\s+—\s+—\n/);
     // The seed's controller fails over at its next 5-minute poll, which falls on the first
     // error, moves traffic within the minute, and reverts only at the next load cycle.
     expect(run.stdout).toMatch(

@@ -161,3 +161,58 @@ describe("Function: evaluate", () => {
     expect(h.metrics.requests[0]?.services[0]?.consolidatedTargetGroup).toBe("targetgroup/sd21/0123");
   });
 });
+
+describe("Function: evaluate, a loss answered by routing around it in cost mode", () => {
+  /** inf2 cannot get capacity and has lost its pods; the others can carry the calm 200 RPS in cost mode. */
+  function inf2Lost() {
+    const h = harness();
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 0,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    return h;
+  }
+  const LOSS_AT = T0 - 30_000;
+  const lossEvent = {
+    trigger: "cloudtrail" as const,
+    capacitySignals: [capacityError("inf2.xlarge", LOSS_AT)],
+  };
+
+  it("supersedes a calm rebalance that started before the loss's first capacity signal", async () => {
+    const h = inf2Lost();
+    const calm = "sd21-rebalance-202611142110";
+    h.switches.records.push({
+      name: calm,
+      move: "rebalance",
+      startedAt: T0 - 10 * MINUTE,
+      status: "RUNNING",
+    });
+    const report = await evaluate(h.config, lossEvent, h);
+    const decision = report.services[0]?.decision;
+    expect(decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"], urgent: true });
+    expect(report.services[0]?.skippedForRunning).toBeNull();
+    expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-rebalance-202611142120"]);
+    expect(h.switches.started[0]?.input).toMatchObject({
+      move: "rebalance",
+      causes: ["sd21-inf2"],
+      urgent: true,
+    });
+  });
+
+  it("waits for a rebalance that started after the loss's first capacity signal: it already planned around it", async () => {
+    const h = inf2Lost();
+    const recent = "sd21-rebalance-202611142119";
+    h.switches.records.push({
+      name: recent,
+      move: "rebalance",
+      startedAt: LOSS_AT + 10_000,
+      status: "RUNNING",
+    });
+    const report = await evaluate(h.config, lossEvent, h);
+    expect(report.services[0]?.decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"] });
+    expect(report.services[0]?.skippedForRunning).toBe(recent);
+    expect(h.switches.started).toEqual([]);
+  });
+});

@@ -24,7 +24,8 @@ import { sd21FailoverConfig } from "../../support/sd21.ts";
 const EXECUTION_ARN =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev:sd21-failover-202611142120";
 
-async function failoverInput(h: Harness): Promise<unknown> {
+/** The switch input evaluate writes on a CreateFleet capacity error for inf2 (a failover under sd21FailoverConfig). */
+async function capacityLossInput(h: Harness): Promise<unknown> {
   await evaluate(
     h.config,
     { trigger: "cloudtrail", capacitySignals: [capacityError("inf2.xlarge", T0 - 30_000, 3)] },
@@ -35,7 +36,7 @@ async function failoverInput(h: Harness): Promise<unknown> {
 
 /** Plan → ScaleReceivers → one readiness check → ShiftTraffic, as the workflow runs them. */
 async function throughShiftTraffic(h: Harness): Promise<SwitchState> {
-  const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+  const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
   let state: SwitchState = { plan };
   state = { ...state, scaling: await applyScaling(state, h) };
   h.clock.advance(30_000);
@@ -47,7 +48,7 @@ async function throughShiftTraffic(h: Harness): Promise<SwitchState> {
 describe("Mode-switch steps", () => {
   it("plan a failover: consolidated routing, capacity-mode KEDA targets, and what was there before", async () => {
     const h = harness(sd21FailoverConfig());
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     expect(JSON.parse(plan.target.annotationValue)).toEqual({
       type: "forward",
       forwardConfig: {
@@ -103,7 +104,7 @@ describe("Mode-switch steps", () => {
 
   it("report receivers not ready while pods start, and the deadline after which traffic moves anyway", async () => {
     const h = harness(sd21FailoverConfig());
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const receiver = plan.receivers[0] as string;
     h.cluster.units[receiver] = {
       desiredReplicas: 3,
@@ -162,7 +163,7 @@ describe("Mode-switch steps", () => {
 
   it("roll back a ScaleReceivers that failed part-way without touching what it never changed", async () => {
     const h = harness(sd21FailoverConfig());
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const third = plan.scaling[2]?.unit as string;
     h.cluster.failScalingFor = third;
     await expect(applyScaling({ plan }, h)).rejects.toThrow(/injected failure/);
@@ -214,7 +215,7 @@ describe("Mode-switch steps", () => {
 
   it("hold the receivers at the plan's pods until released after traffic moved, and roll holds back", async () => {
     const h = harness(sd21FailoverConfig());
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     expect(plan.holds.length).toBeGreaterThan(0);
     const scaling = await applyScaling({ plan }, h);
     for (const hold of plan.holds) {
@@ -231,7 +232,7 @@ describe("Mode-switch steps", () => {
 
   it("wait for held pods: a receiver with fewer ready pods than its hold is not ready", async () => {
     const h = harness(sd21FailoverConfig());
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const scaling = await applyScaling({ plan }, h);
     const first = plan.holds[0];
     if (first === undefined) throw new Error("no hold");
@@ -248,7 +249,7 @@ describe("Mode-switch steps", () => {
 
   it("move traffic at once when a waiting failover's unit stops serving", async () => {
     const h = harness(sd21FailoverConfig());
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const scaling = await applyScaling({ plan }, h);
     h.cluster.units["sd21-inf2"] = {
       desiredReplicas: 1,
@@ -277,9 +278,58 @@ describe("Mode-switch steps", () => {
       deploymentFound: true,
       unschedulablePods: [],
     };
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     expect(plan.input.urgent).toBe(true);
     expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
+  });
+
+  it("plan a rebalance routing around a lost unit with the short deadline, and move its traffic at the deadline instead of rolling back", async () => {
+    // The default policy (lossResponse: compare): inf2 has lost its pods and the others
+    // carry the calm 200 RPS in cost mode, so the answer is an urgent rebalance around it.
+    const h = harness();
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 0,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const input = await capacityLossInput(h);
+    expect(input).toMatchObject({
+      move: "rebalance",
+      from: "cost",
+      to: "cost",
+      causes: ["sd21-inf2"],
+      urgent: true,
+    });
+    const plan = await planSwitch(input, null, h);
+    expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
+    const scaling = await applyScaling({ plan }, h);
+    const hold = plan.holds[0];
+    if (hold === undefined) throw new Error("the rebalance holds no receiver");
+    // inf2's pod is back on a node it kept (it still cannot grow), so nothing turns urgent
+    // again; a receiver's held pod is still starting.
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    h.cluster.units[hold.unit] = {
+      desiredReplicas: hold.replicas,
+      readyReplicas: hold.replicas - 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    h.clock.advance(10_000);
+    expect(await checkReceivers({ plan, scaling }, h)).toMatchObject({ ready: false, verdict: "waiting" });
+    h.clock.advance(20_000);
+    const receivers = await checkReceivers({ plan, scaling }, h);
+    expect(receivers).toMatchObject({ ready: false, timedOut: true, verdict: "deadline" });
+    await applyRouting({ plan, scaling, receivers }, h);
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(plan.target.annotationValue);
+    expect(JSON.parse(plan.target.annotationValue).forwardConfig.targetGroups).toContainEqual(
+      expect.objectContaining({ serviceName: "sd21-inf2", weight: 0 }),
+    );
   });
 
   it("roll back a fallback or rebalance whose receivers are not ready by the deadline", async () => {
