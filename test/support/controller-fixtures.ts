@@ -50,11 +50,19 @@ export function healthyWorkloads(): Record<string, UnitWorkload> {
   );
 }
 
-/** Every unit at 40 RPS and 600 ms for half an hour before T0. */
-export function calmSnapshot(): MetricsSnapshot {
+/**
+ * Every unit at `rps` (default 40) and 600 ms for half an hour before T0. At 80 RPS a
+ * unit (400 RPS in all) the seed's hand weights make KEDA run inf2 and a10g-cuda pods above
+ * the minReplicaCount floor that the cost-optimal weights do not need: a calm rebalance.
+ */
+export function calmSnapshot(rps = 40): MetricsSnapshot {
   return {
     services: {
-      sd21: { units: Object.fromEntries(UNITS.map((u) => [u, minutes(30)])), consolidated: null, elb5xx: [] },
+      sd21: {
+        units: Object.fromEntries(UNITS.map((u) => [u, minutes(30, () => ({ rps }))])),
+        consolidated: null,
+        elb5xx: [],
+      },
     },
     capacityErrors: [],
   };
@@ -71,9 +79,10 @@ export interface Harness {
   readonly locator: FixedLocator;
 }
 
-export function harness(): Harness {
+/** The controller's ports over in-memory doubles; `config` defaults to the bundled example. */
+export function harness(config: SwitchyardConfig = sd21Config()): Harness {
   return {
-    config: sd21Config(),
+    config,
     clock: new ManualClock(T0),
     cluster: new InMemoryCluster({
       ingress: seedCostIngress(),

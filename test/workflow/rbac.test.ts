@@ -18,7 +18,7 @@ import type { RecordedRequest } from "../support/kube-api-double.ts";
 import { karpenterEvent } from "../support/kube-objects.ts";
 import { runModeSwitch } from "../support/local-workflow.ts";
 import { readRepoFile, repoPath } from "../support/paths.ts";
-import { sd21Config } from "../support/sd21.ts";
+import { sd21Config, sd21FailoverConfig } from "../support/sd21.ts";
 import { validateUpstream } from "../support/upstream-schemas.ts";
 
 const SOURCE = "examples/sd21/switchyard.yaml";
@@ -153,7 +153,7 @@ describe("RBAC: deploy/rbac.yaml", () => {
 });
 
 describe("RBAC: the Role grants what the functions do, and only that", () => {
-  const world = new HandlerWorld();
+  const world = new HandlerWorld(sd21FailoverConfig());
   const manifests = controllerRbac(sd21Config());
   beforeAll(() => world.start());
   afterAll(() => world.stop());

@@ -8,6 +8,7 @@ import "../../support/aws-sdk-matchers.ts";
 import { failureOf } from "../../support/failure.ts";
 import { defaultTrail, HandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 /** The tags Karpenter puts on the instances it launches (aws/karpenter-provider-aws v1). */
 const karpenterTags = (cluster: string) => [
@@ -21,7 +22,7 @@ const fixture = (name: string): unknown =>
 const createFleetInf2 = fixture("create-fleet-one-error") as { time: string };
 const ACTION = actionAnnotationKey("weighted-routing");
 
-const world = new HandlerWorld();
+const world = new HandlerWorld(sd21FailoverConfig());
 
 describe("Handler: evaluate", () => {
   beforeAll(() => world.start());

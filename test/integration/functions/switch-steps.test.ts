@@ -13,6 +13,7 @@ import { failureOf } from "../../support/failure.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
 import { ingressEvent } from "../../support/kube-objects.ts";
 import { repoPath } from "../../support/paths.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
@@ -21,7 +22,7 @@ const ACTION = actionAnnotationKey("weighted-routing");
 const EXECUTION =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev-ModeSwitch:sd21-failover-202506021408";
 
-const world = new HandlerWorld();
+const world = new HandlerWorld(sd21FailoverConfig());
 
 function annotations(): Record<string, string> {
   return { ...(world.double.get("Ingress", "default", "sd21")?.metadata.annotations ?? {}) };
@@ -75,7 +76,7 @@ describe("Handlers: the mode-switch steps", () => {
         expect(after[key]).toBe(value);
       }
     }
-    expect(target("sd21-inf2")).toBe("81.1");
+    expect(target("sd21-inf2")).toBe("52");
     expect(verified.check.applied).toBe(true);
     expect(verified.alert.subject).toBe("Switchyard sd21: failover cost -> capacity");
   });

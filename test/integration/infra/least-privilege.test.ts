@@ -17,6 +17,7 @@ import { type IamRequest, isAllowed } from "../../support/iam-evaluator.ts";
 import { STATE_MACHINE_ARN } from "../../support/lambda-env.ts";
 import { ACCOUNT, FUNCTION_ARNS, REGION, runModeSwitch, TOPIC_ARN } from "../../support/local-workflow.ts";
 import { repoPath } from "../../support/paths.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/hw-agnostic-infer`;
 const ARNS = {
@@ -168,7 +169,7 @@ describe("Least privilege: each function's policy from its handler's awsActions"
 });
 
 describe("Least privilege: what the functions actually send", () => {
-  const world = new HandlerWorld();
+  const world = new HandlerWorld(sd21FailoverConfig());
   beforeAll(() => world.start());
   afterAll(() => world.stop());
   beforeEach(() => {

@@ -2,8 +2,9 @@ import { LoadBalancerNotFoundError } from "@switchyard/adapters";
 import { EvaluationError, evaluate, type SwitchInput } from "@switchyard/controller";
 import { type InferenceService, planService, renderForwardAction } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { ACTION_KEY, harness } from "../../support/controller-fixtures.ts";
+import { ACTION_KEY, calmSnapshot, harness } from "../../support/controller-fixtures.ts";
 import { CALM_RPS, capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const schedule = { trigger: "schedule" as const, capacitySignals: [] };
 
@@ -21,15 +22,18 @@ describe("Function: evaluate", () => {
     expect(h.switches.started).toEqual([]);
   });
 
-  it("rebalances the seed's hand weights, which are off the cost-optimal ones by more than the dead-band", async () => {
+  it("rebalances the seed's hand weights when they make KEDA run pods above the floor that the cost-optimal weights do not", async () => {
     const h = harness();
+    // 400 RPS: the hand weights (40/20/15/10/15) send inf2 and a10g-cuda more than one pod
+    // serves, while the cost-optimal plan still fits in the minReplicaCount pods.
+    h.metrics.snapshot = calmSnapshot(80);
     const report = await evaluate(h.config, schedule, h);
     expect(report.services[0]?.decision.kind).toBe("rebalance");
     expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-rebalance-202611142120"]);
   });
 
   it("fails over on a CreateFleet capacity error for inf2: records it and starts one execution with the evidence", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const signal = capacityError("inf2.xlarge", T0 - 30_000, 2);
     const report = await evaluate(h.config, { trigger: "cloudtrail", capacitySignals: [signal] }, h);
     expect(h.recorder.recorded).toEqual([signal]);
@@ -58,7 +62,7 @@ describe("Function: evaluate", () => {
   });
 
   it("starts none on a second evaluation in the same minute", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const signal = capacityError("inf2.xlarge", T0 - 30_000);
     await evaluate(h.config, { trigger: "cloudtrail", capacitySignals: [signal] }, h);
     h.switches.records.push({
@@ -67,6 +71,8 @@ describe("Function: evaluate", () => {
       startedAt: T0,
       status: "RUNNING",
     });
+    // The next evaluation reads the recorded signal back with the metrics.
+    h.metrics.snapshot = { ...h.metrics.snapshot, capacityErrors: [signal] };
     h.clock.advance(20_000);
     const again = await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
     expect(h.switches.started).toHaveLength(1);
@@ -74,7 +80,7 @@ describe("Function: evaluate", () => {
   });
 
   it("resolves a Spot interruption warning to its instance type and counts it as a capacity signal", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     await evaluate(
       h.config,
       {
@@ -123,7 +129,7 @@ describe("Function: evaluate", () => {
   });
 
   it("evaluates the other services when one has no load balancer, then throws naming it", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const second: InferenceService = {
       ...(h.config.services[0] as InferenceService),
       name: "sd15",
@@ -153,5 +159,60 @@ describe("Function: evaluate", () => {
     const h = harness();
     await evaluate(h.config, schedule, h);
     expect(h.metrics.requests[0]?.services[0]?.consolidatedTargetGroup).toBe("targetgroup/sd21/0123");
+  });
+});
+
+describe("Function: evaluate, a loss answered by routing around it in cost mode", () => {
+  /** inf2 cannot get capacity and has lost its pods; the others can carry the calm 200 RPS in cost mode. */
+  function inf2Lost() {
+    const h = harness();
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 0,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    return h;
+  }
+  const LOSS_AT = T0 - 30_000;
+  const lossEvent = {
+    trigger: "cloudtrail" as const,
+    capacitySignals: [capacityError("inf2.xlarge", LOSS_AT)],
+  };
+
+  it("supersedes a calm rebalance that started before the loss's first capacity signal", async () => {
+    const h = inf2Lost();
+    const calm = "sd21-rebalance-202611142110";
+    h.switches.records.push({
+      name: calm,
+      move: "rebalance",
+      startedAt: T0 - 10 * MINUTE,
+      status: "RUNNING",
+    });
+    const report = await evaluate(h.config, lossEvent, h);
+    const decision = report.services[0]?.decision;
+    expect(decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"], urgent: true });
+    expect(report.services[0]?.skippedForRunning).toBeNull();
+    expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-rebalance-202611142120"]);
+    expect(h.switches.started[0]?.input).toMatchObject({
+      move: "rebalance",
+      causes: ["sd21-inf2"],
+      urgent: true,
+    });
+  });
+
+  it("waits for a rebalance that started after the loss's first capacity signal: it already planned around it", async () => {
+    const h = inf2Lost();
+    const recent = "sd21-rebalance-202611142119";
+    h.switches.records.push({
+      name: recent,
+      move: "rebalance",
+      startedAt: LOSS_AT + 10_000,
+      status: "RUNNING",
+    });
+    const report = await evaluate(h.config, lossEvent, h);
+    expect(report.services[0]?.decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"] });
+    expect(report.services[0]?.skippedForRunning).toBe(recent);
+    expect(h.switches.started).toEqual([]);
   });
 });

@@ -16,14 +16,16 @@ import {
 } from "@switchyard/controller";
 import { type InferenceService, planService } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { ACTION_KEY, type Harness, harness } from "../../support/controller-fixtures.ts";
+import { ACTION_KEY, calmSnapshot, type Harness, harness } from "../../support/controller-fixtures.ts";
 import { capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
 import { LaggingAlb } from "../../support/fake-ports.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const EXECUTION_ARN =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev:sd21-failover-202611142120";
 
-async function failoverInput(h: Harness): Promise<unknown> {
+/** The switch input evaluate writes on a CreateFleet capacity error for inf2 (a failover under sd21FailoverConfig). */
+async function capacityLossInput(h: Harness): Promise<unknown> {
   await evaluate(
     h.config,
     { trigger: "cloudtrail", capacitySignals: [capacityError("inf2.xlarge", T0 - 30_000, 3)] },
@@ -34,7 +36,7 @@ async function failoverInput(h: Harness): Promise<unknown> {
 
 /** Plan → ScaleReceivers → one readiness check → ShiftTraffic, as the workflow runs them. */
 async function throughShiftTraffic(h: Harness): Promise<SwitchState> {
-  const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+  const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
   let state: SwitchState = { plan };
   state = { ...state, scaling: await applyScaling(state, h) };
   h.clock.advance(30_000);
@@ -45,8 +47,8 @@ async function throughShiftTraffic(h: Harness): Promise<SwitchState> {
 
 describe("Mode-switch steps", () => {
   it("plan a failover: consolidated routing, capacity-mode KEDA targets, and what was there before", async () => {
-    const h = harness();
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     expect(JSON.parse(plan.target.annotationValue)).toEqual({
       type: "forward",
       forwardConfig: {
@@ -54,12 +56,15 @@ describe("Mode-switch steps", () => {
         targetGroupStickinessConfig: { enabled: true, durationSeconds: 200 },
       },
     });
+    // Round-robin gives every pod the same load, so every unit gets the same KEDA target:
+    // the slowest SLO-serving rate (l4 at 61 × 900/960 = 57.19 RPS) over the 10 % headroom.
     expect(plan.scaling).toContainEqual({
       unit: "sd21-inf2",
       scaledObject: "sd21-inf2",
       from: "100",
-      to: "81.1",
+      to: "52",
     });
+    expect(new Set(plan.scaling.map((s) => s.to))).toEqual(new Set(["52"]));
     expect(plan.before).toMatchObject({
       mode: "cost",
       annotationValue: h.cluster.ingress.annotations[ACTION_KEY],
@@ -72,7 +77,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("carry a failover through to the Ingress and ScaledObjects, and alert with before and after", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
     const verified = await verifyRouting(state, { ...h, verifier: new LaggingAlb(0) });
     const annotations = h.cluster.ingress.annotations;
@@ -80,7 +85,7 @@ describe("Mode-switch steps", () => {
     expect(annotations["switchyard.io/failover-cause"]).toBe("sd21-inf2");
     expect(annotations["switchyard.io/last-transition"]).toBe(new Date(T0 + 30_000).toISOString());
     expect(annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internet-facing");
-    expect(h.cluster.targets["sd21-inf2"]).toBe("81.1");
+    expect(h.cluster.targets["sd21-inf2"]).toBe("52");
     expect(verified.alert.subject).toBe("Switchyard sd21: failover cost -> capacity");
     const message = verified.alert.message;
     expect(message).toContain("sd21 switched from cost to capacity mode (failover)");
@@ -91,15 +96,15 @@ describe("Mode-switch steps", () => {
       "before: sd21-a10g-cuda 15, sd21-a10g-triton 15, sd21-l4-triton 10, sd21-inf2 40, sd21-trn1 20",
     );
     expect(message).toContain("after:  sd21 100 (round-robin per pod)");
-    expect(message).toMatch(/sd21-inf2\s+100 -> 81\.1/);
+    expect(message).toMatch(/sd21-inf2\s+100 -> 52\b/);
     expect(message).toContain(
       `https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/${EXECUTION_ARN}`,
     );
   });
 
   it("report receivers not ready while pods start, and the deadline after which traffic moves anyway", async () => {
-    const h = harness();
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const receiver = plan.receivers[0] as string;
     h.cluster.units[receiver] = {
       desiredReplicas: 3,
@@ -118,7 +123,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("fail verification while the ALB lags, and at once on a FailedBuildModel event newer than the patch", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
     await expect(
       verifyRouting(state, { ...h, verifier: new LaggingAlb(Number.POSITIVE_INFINITY) }),
@@ -137,7 +142,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("roll back exactly what changed: the annotations and targets come back, other annotations untouched", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const beforeAnnotations = { ...h.cluster.ingress.annotations };
     const beforeTargets = { ...h.cluster.targets };
     const state = await throughShiftTraffic(h);
@@ -157,8 +162,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("roll back a ScaleReceivers that failed part-way without touching what it never changed", async () => {
-    const h = harness();
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const third = plan.scaling[2]?.unit as string;
     h.cluster.failScalingFor = third;
     await expect(applyScaling({ plan }, h)).rejects.toThrow(/injected failure/);
@@ -170,7 +175,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("leave an annotation someone changed since the switch, and say so", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
     h.cluster.ingress = {
       ...h.cluster.ingress,
@@ -188,7 +193,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("remove the failover cause on a fallback", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     await throughShiftTraffic(h);
     h.clock.advance(30 * MINUTE);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, { ...h, metrics: h.metrics });
@@ -201,7 +206,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("refuse an input evaluate never writes, naming the field", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     await expect(planSwitch({ service: "sd21", move: "sideways" }, null, h)).rejects.toThrow(
       SwitchInputError,
     );
@@ -209,8 +214,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("hold the receivers at the plan's pods until released after traffic moved, and roll holds back", async () => {
-    const h = harness();
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     expect(plan.holds.length).toBeGreaterThan(0);
     const scaling = await applyScaling({ plan }, h);
     for (const hold of plan.holds) {
@@ -226,8 +231,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("wait for held pods: a receiver with fewer ready pods than its hold is not ready", async () => {
-    const h = harness();
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const scaling = await applyScaling({ plan }, h);
     const first = plan.holds[0];
     if (first === undefined) throw new Error("no hold");
@@ -243,8 +248,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("move traffic at once when a waiting failover's unit stops serving", async () => {
-    const h = harness();
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const scaling = await applyScaling({ plan }, h);
     h.cluster.units["sd21-inf2"] = {
       desiredReplicas: 1,
@@ -266,6 +271,21 @@ describe("Mode-switch steps", () => {
   });
 
   it("plan an urgent failover (no ready pod left) with the short receivers deadline", async () => {
+    const h = harness(sd21FailoverConfig());
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 0,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    expect(plan.input.urgent).toBe(true);
+    expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
+  });
+
+  it("plan a rebalance routing around a lost unit with the short deadline, and move its traffic at the deadline instead of rolling back", async () => {
+    // The default policy (lossResponse: compare): inf2 has lost its pods and the others
+    // carry the calm 200 RPS in cost mode, so the answer is an urgent rebalance around it.
     const h = harness();
     h.cluster.units["sd21-inf2"] = {
       desiredReplicas: 1,
@@ -273,13 +293,48 @@ describe("Mode-switch steps", () => {
       deploymentFound: true,
       unschedulablePods: [],
     };
-    const plan = await planSwitch(await failoverInput(h), EXECUTION_ARN, h);
-    expect(plan.input.urgent).toBe(true);
+    const input = await capacityLossInput(h);
+    expect(input).toMatchObject({
+      move: "rebalance",
+      from: "cost",
+      to: "cost",
+      causes: ["sd21-inf2"],
+      urgent: true,
+    });
+    const plan = await planSwitch(input, null, h);
     expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
+    const scaling = await applyScaling({ plan }, h);
+    const hold = plan.holds[0];
+    if (hold === undefined) throw new Error("the rebalance holds no receiver");
+    // inf2's pod is back on a node it kept (it still cannot grow), so nothing turns urgent
+    // again; a receiver's held pod is still starting.
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    h.cluster.units[hold.unit] = {
+      desiredReplicas: hold.replicas,
+      readyReplicas: hold.replicas - 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    h.clock.advance(10_000);
+    expect(await checkReceivers({ plan, scaling }, h)).toMatchObject({ ready: false, verdict: "waiting" });
+    h.clock.advance(20_000);
+    const receivers = await checkReceivers({ plan, scaling }, h);
+    expect(receivers).toMatchObject({ ready: false, timedOut: true, verdict: "deadline" });
+    await applyRouting({ plan, scaling, receivers }, h);
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(plan.target.annotationValue);
+    expect(JSON.parse(plan.target.annotationValue).forwardConfig.targetGroups).toContainEqual(
+      expect.objectContaining({ serviceName: "sd21-inf2", weight: 0 }),
+    );
   });
 
   it("roll back a fallback or rebalance whose receivers are not ready by the deadline", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
+    h.metrics.snapshot = calmSnapshot(80);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
     const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
     const plan = await planSwitch(rebalance?.input, null, h);
@@ -303,7 +358,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("stand a rebalance down when a failover moved the traffic after it planned", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
+    h.metrics.snapshot = calmSnapshot(80);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
     const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
     const plan = await planSwitch(rebalance?.input, null, h);
@@ -327,7 +383,8 @@ describe("Mode-switch steps", () => {
   });
 
   it("stand a waiting rebalance down at its readiness check when a failover moved the traffic", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
+    h.metrics.snapshot = calmSnapshot(80);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
     const rebalance = h.switches.started.find((s) => s.name.includes("rebalance"));
     const plan = await planSwitch(rebalance?.input, null, h);
@@ -344,7 +401,7 @@ describe("Mode-switch steps", () => {
   });
 
   it("plan a fallback with the unit that caused the failover at the pods it has ready", async () => {
-    const h = harness();
+    const h = harness(sd21FailoverConfig());
     await throughShiftTraffic(h);
     h.clock.advance(30 * MINUTE);
     await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);

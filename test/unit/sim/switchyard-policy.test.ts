@@ -6,23 +6,36 @@ import { readRepoText } from "../../support/scenarios.ts";
 
 const CONFIG = "examples/sd21/switchyard.yaml";
 const SCENARIO = "test/fixtures/scenarios/demand-jump.yaml";
-// 100 RPS, then 420 RPS from 00:10: the least-cost weights move by more than 10 points
-// (a second inf2 pod becomes worth it), so a rebalance is due once that lasts 15 minutes.
+// 400 RPS, then 800 RPS from 00:10: the weights planned for 400 make KEDA run pods the
+// cost-optimal plan at 800 does not need (about 36 % of the cost above the minReplicaCount
+// floor), so a rebalance is due once that lasts 15 minutes.
 const SCENARIO_TEXT = `name: demand-jump
 config: ../../../${CONFIG}
 start: 2024-11-14T00:00:00Z
 duration: 1h
-demand: { shape: steps, steps: [{ from: 0s, rps: 100 }, { from: 10m, rps: 420 }] }
+demand: { shape: steps, steps: [{ from: 0s, rps: 400 }, { from: 10m, rps: 800 }] }
 `;
+const SHORT_OUTAGE = "test/fixtures/scenarios/short-outage.yaml";
 
-/** The bundled config with one policy threshold changed, read as the CLI would read the file. */
-async function scenarioWithPolicy(edit: Record<string, number> = {}) {
+/**
+ * A scenario (the demand jump unless given) over the bundled config with some policy
+ * fields changed, read as the CLI would read the files.
+ */
+async function scenarioWithPolicy(
+  edit: Record<string, number | string> = {},
+  scenario: { path: string; text: string } = { path: SCENARIO, text: SCENARIO_TEXT },
+) {
   const doc = parseDocument(readRepoFile(CONFIG));
   for (const [key, value] of Object.entries(edit)) {
     doc.setIn(["policy", key], value);
   }
-  const files: Record<string, string> = { [SCENARIO]: SCENARIO_TEXT, [CONFIG]: doc.toString() };
-  return loadScenario(SCENARIO, async (path) => files[path] ?? readRepoText(path));
+  const files: Record<string, string> = { [scenario.path]: scenario.text, [CONFIG]: doc.toString() };
+  return loadScenario(scenario.path, async (path) => files[path] ?? readRepoText(path));
+}
+
+/** short-outage (inf2 and its pods lost from 00:30 to 01:30), answered by failing over (policy lossResponse: failover). */
+async function failoverScenario(text = readRepoFile(SHORT_OUTAGE), path = SHORT_OUTAGE) {
+  return scenarioWithPolicy({ lossResponse: "failover" }, { path, text });
 }
 
 describe("Policy: switchyard", () => {
@@ -30,7 +43,9 @@ describe("Policy: switchyard", () => {
     const base = await runPolicy(await scenarioWithPolicy(), switchyardPolicy);
     const rebalance = base.moves.find((m) => m.move === "rebalance");
     expect(rebalance?.outcome).toBe("succeeded");
-    expect(rebalance?.reasons[0]).toMatch(/by more than 10 points in each of the last 15 min/);
+    expect(rebalance?.reasons[0]).toMatch(
+      /saves [\d.]+ % of the cost above the minReplicaCount floor .* in each of the last 15 measured min \(dead band 10 %\)/,
+    );
     // decide's sustain window: 15 one-minute observations of the new demand, read 2 minutes late.
     expect(
       ((rebalance?.decidedAt ?? 0) - Date.parse("2024-11-14T00:10:00Z")) / 60_000,
@@ -42,13 +57,12 @@ describe("Policy: switchyard", () => {
     );
     expect(wide.moves).toEqual([]);
     const slow = await runPolicy(await scenarioWithPolicy({ rebalanceSustainMinutes: 30 }), switchyardPolicy);
-    expect(slow.moves[0]?.reasons[0]).toMatch(/in each of the last 30 min/);
+    expect(slow.moves[0]?.reasons[0]).toMatch(/in each of the last 30 measured min/);
     expect(slow.moves[0]?.decidedAt ?? 0).toBeGreaterThan(rebalance?.decidedAt ?? Infinity);
   });
 
   it("fails over on the first capacity error with decide's own reasons, through the workflow's steps", async () => {
-    const scenario = await loadScenario("test/fixtures/scenarios/short-outage.yaml", readRepoText);
-    const run = await runPolicy(scenario, switchyardPolicy);
+    const run = await runPolicy(await failoverScenario(), switchyardPolicy);
     const failover = run.moves.find((m) => m.move === "failover");
     expect(failover).toMatchObject({ from: "cost", to: "capacity", outcome: "succeeded" });
     expect(failover?.reasons[0]).toMatch(
@@ -65,13 +79,8 @@ describe("Policy: switchyard", () => {
 
 describe("Class: StepFunctionsStandIn", () => {
   it("rolls a switch back when the ALB does not show the new weights within verifyTimeoutSeconds", async () => {
-    const text = readRepoFile("test/fixtures/scenarios/short-outage.yaml").replace(
-      "podStartup:",
-      "alb: { ruleLag: 10m }\npodStartup:",
-    );
-    const scenario = await loadScenario("test/fixtures/scenarios/slow-alb.yaml", async (path) =>
-      path === "test/fixtures/scenarios/slow-alb.yaml" ? text : readRepoText(path),
-    );
+    const text = readRepoFile(SHORT_OUTAGE).replace("podStartup:", "alb: { ruleLag: 10m }\npodStartup:");
+    const scenario = await failoverScenario(text, "test/fixtures/scenarios/slow-alb.yaml");
     const run = await runPolicy(scenario, switchyardPolicy);
     const first = run.moves[0];
     expect(first).toMatchObject({ move: "failover", outcome: "failed" });
