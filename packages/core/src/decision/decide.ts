@@ -213,7 +213,7 @@ function compareResponses(
   const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
   const choice =
     state.service.policy.lossResponse === "failover" ||
-    (urgentLoss && costNow < observations.demandRps - 1e-9) ||
+    (urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow) ||
     (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
       ? "capacity"
       : "cost";
@@ -234,8 +234,8 @@ function compareResponses(
           ? `${costText}; ${capacityText}: route around the loss in cost mode`
           : state.service.policy.lossResponse === "failover"
             ? `${costText}; ${capacityText}: fail over to capacity mode (policy lossResponse: failover)`
-            : urgentLoss && costNow < observations.demandRps - 1e-9
-              ? `${costText}; ${capacityText}: the pods ready now cannot carry ${round1(observations.demandRps)} RPS under cost weights, so fail over to capacity mode, which spreads demand over every ready pod and grows every pool at once while the lost pods are replaced`
+            : urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow
+              ? `${costText}; ${capacityText}: the pods ready now cannot carry ${round1(observations.demandRps)} RPS under cost weights and serve at least as much spread round-robin, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced`
               : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
     },
   };
