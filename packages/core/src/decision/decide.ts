@@ -1,6 +1,6 @@
 import type { Policy } from "../config/types.ts";
 import { planService } from "../planning/plan-service.ts";
-import type { ServicePlan } from "../planning/types.ts";
+import type { ServicePlan, UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { antiFlapEvidence, lastFallbackUndone, round1 } from "./anti-flap.ts";
 import { DEMAND_MINUTES, type Observations, observe, type UnitObservation } from "./observations.ts";
@@ -87,7 +87,7 @@ export function decide(
     ];
     if (causes.length > 0) {
       const urgentWhy = urgency(causes, evidence, observations);
-      const response = compareResponses(state, observations, causes);
+      const response = compareResponses(state, observations, causes, policy);
       const urgencyReason =
         urgentWhy === null
           ? `not urgent: ${causes.join(", ")} still ${causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
@@ -110,8 +110,7 @@ export function decide(
       const current = state.weights ?? {};
       const load = routingLoad(state.service, current, observations.conditions, observations.demandRps);
       const tolerance = Math.max(1, 0.001 * observations.demandRps);
-      const due =
-        state.actionProblem !== null || load.overloadRps > response.cost.shortfallRps + tolerance;
+      const due = state.actionProblem !== null || load.overloadRps > response.cost.shortfallRps + tolerance;
       const gap: Evidence = {
         rule: "routing-risk",
         observed: round1(load.overloadRps),
@@ -196,6 +195,7 @@ function compareResponses(
   state: ServiceState,
   observations: Observations,
   causes: readonly string[],
+  policy: Policy,
 ): ResponseComparison {
   const request = {
     service: state.service,
@@ -212,7 +212,7 @@ function compareResponses(
   const margin = Math.max(1, 0.01 * observations.demandRps);
   const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
   const choice =
-    state.service.policy.lossResponse === "failover" ||
+    policy.lossResponse === "failover" ||
     (urgentLoss && capacityNow > costNow + margin) ||
     (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
       ? "capacity"
@@ -232,7 +232,7 @@ function compareResponses(
       detail:
         choice === "cost"
           ? `${costText}; ${capacityText}: route around the loss in cost mode`
-          : state.service.policy.lossResponse === "failover"
+          : policy.lossResponse === "failover"
             ? `${costText}; ${capacityText}: fail over to capacity mode (policy lossResponse: failover)`
             : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
     },
@@ -249,7 +249,8 @@ function servedNow(state: ServiceState, observations: Observations, plan: Servic
     if (unit === undefined || u.unavailable === "no-healthy-targets") {
       return sum;
     }
-    const share = plan.weighting === "consolidated" ? (readyTotal > 0 ? ready(u.name) / readyTotal : 0) : u.trafficShare;
+    const share =
+      plan.weighting === "consolidated" ? (readyTotal > 0 ? ready(u.name) / readyTotal : 0) : u.trafficShare;
     return sum + Math.min(share * observations.demandRps, ready(u.name) * unit.maxRps);
   }, 0);
 }
@@ -439,14 +440,24 @@ function fallbackGates(
     });
   }
   const recovered = causes.every((e) => e.met);
+  // A cause that has not recovered is planned frozen at the pods it runs, whatever the
+  // signals say of it now (pods pending inside the grace period, say): the fallback's
+  // own plan holds a returning unit to its ready pods, so this one must not count on more.
+  const conditions: Record<string, UnitCondition> = { ...observations.conditions };
+  for (const e of causes) {
+    const condition = e.unit === undefined ? undefined : conditions[e.unit];
+    if (e.unit !== undefined && !e.met && condition?.unavailable === undefined) {
+      conditions[e.unit] = { ...condition, unavailable: "no-capacity" };
+    }
+  }
   const costPlan = planService({
     service: state.service,
     mode: "cost",
     demandRps: observations.demandRps,
-    conditions: observations.conditions,
+    conditions,
   });
   const frozen = state.service.units
-    .filter((u) => observations.conditions[u.name]?.unavailable !== undefined)
+    .filter((u) => conditions[u.name]?.unavailable !== undefined)
     .map((u) => u.name);
   const routeAround: Evidence = {
     rule: "route-around",
@@ -526,7 +537,10 @@ function rebalanceOrStay(
     const plan = targetPlan(state, observations, minute.rps);
     const load = routingLoad(state.service, current, observations.conditions, minute.rps);
     const tolerance = Math.max(1, 0.001 * minute.rps);
-    const above = Math.max(plan.hourlyCost - floor, Math.min(...state.service.units.map((u) => u.hourlyPrice)));
+    const above = Math.max(
+      plan.hourlyCost - floor,
+      Math.min(...state.service.units.map((u) => u.hourlyPrice)),
+    );
     return {
       savingPercent: ((load.hourlyCost - plan.hourlyCost) / above) * 100,
       risk: load.overloadRps > plan.shortfallRps + tolerance,
@@ -611,7 +625,8 @@ function planningDemand(
   const first = window[0];
   const last = window[window.length - 1];
   const minutes = first === undefined || last === undefined ? 0 : (last.at - first.at) / MINUTE;
-  const slope = minutes > 0 && first !== undefined && last !== undefined ? (last.rps - first.rps) / minutes : 0;
+  const slope =
+    minutes > 0 && first !== undefined && last !== undefined ? (last.rps - first.rps) / minutes : 0;
   if (!(slope > 0)) {
     return { rps: demandRps, detail: `planned for ${round1(demandRps)} RPS, the demand now` };
   }

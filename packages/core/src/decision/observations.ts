@@ -172,7 +172,12 @@ export function observe(
     const running = state.units[o.unit.name]?.readyReplicas;
     const base = running === undefined ? {} : { runningPods: running };
     // A pool that could not grow stays frozen until it has shown it can grow again.
-    if (o.recovery === "failing" || o.recovery === "quiet" || o.recovery === "unproven" || o.unschedulablePastGrace) {
+    if (
+      o.recovery === "failing" ||
+      o.recovery === "quiet" ||
+      o.recovery === "unproven" ||
+      o.unschedulablePastGrace
+    ) {
       conditions[o.unit.name] = { ...base, unavailable: "no-capacity" };
     } else if (noHealthyTargets(o, state.units[o.unit.name])) {
       conditions[o.unit.name] = { ...base, unavailable: "no-healthy-targets" };
