@@ -1,4 +1,11 @@
-import { type Decision, type DecisionSignals, decide, observe, parsePin } from "@switchyard/core";
+import {
+  type Decision,
+  type DecisionSignals,
+  decide,
+  observe,
+  parsePin,
+  planService,
+} from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import {
   CALM_RPS,
@@ -7,6 +14,7 @@ import {
   capacityError,
   MINUTE,
   minutes,
+  optimalWeights,
   policyOf,
   service,
   state,
@@ -422,8 +430,8 @@ describe("Function: decide", () => {
 
     it("does not count the pods a frozen unit sheds anyway as a saving: its weights already are the plan's", () => {
       // inf2's last error is 7 min old: out of the window, inside the quiet period, so it
-      // is frozen at its 2 running pods while its share needs 1. KEDA sheds the other
-      // under any weights; a rebalance would rewrite the same weights.
+      // is frozen at its 2 running pods while the plan needs 1 — and the plan's weights
+      // are the current ones: a rebalance would change no pod and no weight.
       const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 7 * MINUTE));
       const decision = decide(state(), signals, policy, T0);
       expect(decision.conditions["sd21-inf2"]).toMatchObject({ unavailable: "no-capacity", runningPods: 2 });
@@ -698,6 +706,209 @@ describe("Function: decide — capacity mode reads the consolidated Service's gr
         detail:
           "SLO 900 ms broken by the consolidated Service sd21 in capacity mode, but cost mode covers the demand: the breach does not hold the fallback back",
       }),
+    );
+  });
+});
+
+describe("Function: decide — the response fits the loss", () => {
+  // 1000 RPS; L4 (the smallest share) cannot get g6 capacity and has 1 ready pod, 61 RPS.
+  // The weights are still the calm ones, which send it 13.7 % of 1100 RPS.
+  const signals = withCapacity(busySignals(200), capacityError("g6.xlarge", T0 - MINUTE));
+  const l4Stuck = (overrides: Parameters<typeof state>[0] = {}) =>
+    state({
+      units: {
+        ...state().units,
+        "sd21-l4-triton": {
+          desiredReplicas: 2,
+          readyReplicas: 1,
+          unschedulableSince: null,
+          unschedulablePods: 0,
+        },
+      },
+      ...overrides,
+    });
+  const round1 = (v: number) => Math.round(v * 10) / 10;
+
+  it("routes around a small unit that cannot grow inside cost mode, with both plans' figures in the evidence", () => {
+    const decision = decide(l4Stuck(), signals, policy, T0);
+    expect(decision).toMatchObject({
+      kind: "rebalance",
+      from: "cost",
+      to: "cost",
+      causes: ["sd21-l4-triton"],
+      urgent: false,
+    });
+    if (decision.kind !== "rebalance") return;
+    const request = { service: svc, demandRps: 1000, conditions: decision.conditions };
+    const cost = planService({ ...request, mode: "cost" });
+    const capacity = planService({ ...request, mode: "capacity" });
+    expect(cost.feasible).toBe(true);
+    const response = decision.evidence.find((e) => e.rule === "response");
+    expect(response).toMatchObject({ observed: "cost", met: false, threshold: 1100 });
+    expect(response?.detail).toContain(
+      `cost mode around sd21-l4-triton serves ${round1(cost.capacityRps)} of 1100 RPS needed at $${cost.hourlyCost.toFixed(2)}/h`,
+    );
+    expect(response?.detail).toContain(
+      `capacity mode serves ${round1(capacity.capacityRps)} at $${capacity.hourlyCost.toFixed(2)}/h`,
+    );
+    expect(response?.detail).toMatch(/: route around the loss in cost mode$/);
+    expect(decision.evidence).toContainEqual(expect.objectContaining({ rule: "routing-risk", met: true }));
+    // The new weights send L4 no more than its one pod serves.
+    const target = decision.weights?.target ?? {};
+    const sum = Object.values(target).reduce((s, w) => s + w, 0);
+    expect(((target["sd21-l4-triton"] ?? 0) / sum) * 1000).toBeLessThanOrEqual(61);
+    expect(target["sd21-l4-triton"]).toBeGreaterThan(0);
+  });
+
+  it("fails over instead with policy lossResponse: failover", () => {
+    const decision = decide(
+      l4Stuck({ service: service({ policy: failoverPolicy }) }),
+      signals,
+      failoverPolicy,
+      T0,
+    );
+    expect(decision).toMatchObject({ kind: "failover", causes: ["sd21-l4-triton"] });
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({ rule: "response", observed: "capacity", met: true }),
+    );
+  });
+
+  it("stays once the weights route around it: the move is not repeated", () => {
+    const first = decide(l4Stuck(), signals, policy, T0);
+    if (first.kind !== "rebalance" || first.weights === undefined) {
+      throw new Error(`expected a rebalance, got ${first.kind}`);
+    }
+    const next = decide(l4Stuck({ weights: first.weights.target }), signals, policy, T0);
+    expect(next.kind).toBe("stay");
+    expect(next.evidence).toContainEqual(expect.objectContaining({ rule: "routing-risk", met: false }));
+  });
+});
+
+describe("Function: decide — the rebalance dead band is on cost above the floor, not weight points", () => {
+  const sharesOf = (weights: Readonly<Record<string, number>>) => {
+    const sum = Object.values(weights).reduce((s, w) => s + w, 0);
+    return Object.fromEntries(UNITS.map((u) => [u, ((weights[u] ?? 0) / sum) * 100]));
+  };
+  const largestShift = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+    const [sa, sb] = [sharesOf(a), sharesOf(b)];
+    return Math.max(...UNITS.map((u) => Math.abs((sa[u] ?? 0) - (sb[u] ?? 0))));
+  };
+
+  it("rebalances when the weights barely move but a small unit's pods double", () => {
+    // At 780 RPS the plan runs CUDA's one pod at 59.4 of 60 RPS; 5 more weight points
+    // (0.3 points of 100) send it 60.2, so KEDA runs a second pod: $1.006/h on $3.03/h above the floor.
+    const optimal = optimalWeights(780);
+    const current = { ...optimal, "sd21-a10g-cuda": (optimal["sd21-a10g-cuda"] ?? 0) + 5 };
+    const decision = decide(state({ weights: current }), busySignals(780 / UNITS.length), policy, T0);
+    expect(decision.kind).toBe("rebalance");
+    if (decision.kind !== "rebalance") return;
+    expect(decision.weights?.target).toEqual(optimal);
+    expect(largestShift(current, optimal)).toBeLessThan(0.5);
+    const band = decision.evidence.find((e) => e.rule === "rebalance-dead-band");
+    expect(band?.observed).toBeCloseTo((1.006 / (7.952 - 4.918)) * 100, 0);
+  });
+
+  it("stays when the weights move a lot but no pod and no dollar would change", () => {
+    // Calm 200 RPS: every unit runs its one floor pod under either set of weights.
+    const current = {
+      "sd21-inf2": 450,
+      "sd21-trn1": 540,
+      "sd21-a10g-triton": 5,
+      "sd21-l4-triton": 3,
+      "sd21-a10g-cuda": 2,
+    };
+    expect(largestShift(current, COST_WEIGHTS)).toBeGreaterThan(20);
+    const decision = decide(state({ weights: current }), calmSignals(), policy, T0);
+    expect(decision.kind).toBe("stay");
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({ rule: "rebalance-dead-band", observed: 0, met: false }),
+    );
+  });
+});
+
+describe("Function: decide — quiet is not recovered", () => {
+  const inCapacity = (
+    inf2: { desiredReplicas: number; readyReplicas: number },
+    overrides: Parameters<typeof state>[0] = {},
+  ) =>
+    state({
+      mode: "capacity",
+      lastTransitionAt: T0 - 30 * MINUTE,
+      units: { ...state().units, "sd21-inf2": { ...inf2, unschedulableSince: null, unschedulablePods: 0 } },
+      ...overrides,
+    });
+  const quietFor12 = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 12 * MINUTE));
+
+  it.each([
+    { desiredReplicas: 2, readyReplicas: 2, recovery: "unproven", met: false },
+    { desiredReplicas: 1, readyReplicas: 2, recovery: "unproven", met: false },
+    { desiredReplicas: 3, readyReplicas: 2, recovery: "recovered", met: true },
+  ])(
+    "a cause quiet for the quiet period with $desiredReplicas desired and $readyReplicas ready is $recovery",
+    ({ desiredReplicas, readyReplicas, recovery, met }) => {
+      const current = inCapacity({ desiredReplicas, readyReplicas });
+      const observed = observe(current, quietFor12, policy, T0);
+      expect(observed.units.find((u) => u.unit.name === "sd21-inf2")?.recovery).toBe(recovery);
+      expect(observed.conditions["sd21-inf2"]?.unavailable).toBe(met ? undefined : "no-capacity");
+      const decision = decide(current, quietFor12, policy, T0);
+      expect(decision.evidence).toContainEqual(
+        expect.objectContaining({
+          rule: "quiet-period",
+          unit: "sd21-inf2",
+          observed: 12,
+          threshold: 10,
+          met,
+          detail: expect.stringContaining(met ? "launches were tried" : "recovery is unproven"),
+        }),
+      );
+    },
+  );
+
+  it("falls back around an unproven cause when cost mode covers demand with it frozen (no absorbing state)", () => {
+    const decision = decide(inCapacity({ desiredReplicas: 2, readyReplicas: 2 }), quietFor12, policy, T0);
+    expect(decision.kind).toBe("fallback");
+    expect(decision.evidence).toContainEqual(expect.objectContaining({ rule: "quiet-period", met: false }));
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({ rule: "route-around", met: true, threshold: 220 }),
+    );
+    expect(decision.reasons[0]).toMatch(
+      /^cost mode with sd21-inf2 frozen at its running pods serves 446 of 220 RPS/,
+    );
+    expect(decision.conditions["sd21-inf2"]).toMatchObject({ unavailable: "no-capacity", runningPods: 2 });
+  });
+
+  it("stays with an unproven cause when cost mode needs it to grow", () => {
+    // Tight service at 750 RPS: with inf2 frozen at 1 pod cost mode serves 787 of 825.
+    const signals = withCapacity(busySignals(150), capacityError("inf2.xlarge", T0 - 12 * MINUTE));
+    const unproven = decide(
+      inCapacity({ desiredReplicas: 1, readyReplicas: 1 }, { service: tight }),
+      signals,
+      policy,
+      T0,
+    );
+    expect(unproven.kind).toBe("stay");
+    expect(unproven.reasons).toContain(
+      "sd21-inf2: last capacity error 12 min ago (quiet period 10 min); no launch was tried since: quiet, but recovery is unproven",
+    );
+    const launching = decide(
+      inCapacity({ desiredReplicas: 2, readyReplicas: 1 }, { service: tight }),
+      signals,
+      policy,
+      T0,
+    );
+    expect(launching.kind).toBe("fallback");
+  });
+
+  it("falls back through a latency breach of capacity mode's own when cost mode covers demand", () => {
+    const slow = withUnitMinutes(
+      quietFor12,
+      "sd21-l4-triton",
+      minutes(30, () => ({ latencyMs: 1400 })),
+    );
+    const decision = decide(inCapacity({ desiredReplicas: 2, readyReplicas: 2 }), slow, policy, T0);
+    expect(decision.kind).toBe("fallback");
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({ rule: "slo-holds", observed: "sd21-l4-triton", met: true }),
     );
   });
 });

@@ -536,13 +536,18 @@ function rebalanceOrStay(
   const checks = window.map((minute) => {
     const plan = targetPlan(state, observations, minute.rps);
     const load = routingLoad(state.service, current, observations.conditions, minute.rps);
+    // The plan's weights held to the same KEDA model: whole weight points can send a unit
+    // of a tight plan a fraction over its pods, and KEDA then runs one more; comparing
+    // with the plan's own pod count would call that pod a saving a rebalance to the very
+    // same weights could never make.
+    const target = routingLoad(state.service, weightsOf(plan), observations.conditions, minute.rps);
     const tolerance = Math.max(1, 0.001 * minute.rps);
     const above = Math.max(
       plan.hourlyCost - floor,
       Math.min(...state.service.units.map((u) => u.hourlyPrice)),
     );
     return {
-      savingPercent: ((load.hourlyCost - plan.hourlyCost) / above) * 100,
+      savingPercent: ((load.hourlyCost - target.hourlyCost) / above) * 100,
       risk: load.overloadRps > plan.shortfallRps + tolerance,
       overloadRps: load.overloadRps,
     };

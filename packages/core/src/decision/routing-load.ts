@@ -42,16 +42,11 @@ export function routingLoad(
           ? 0
           : unit.maxReplicaCount;
     const wanted = Math.ceil(required / unit.maxRps - 1e-9);
-    // KEDA sizes every unit to its share; one that cannot get capacity cannot go past
-    // the pods it runs (it can shed the ones its share no longer needs, as the plan's
-    // allocation does), and one without healthy targets keeps what it has.
-    const asked = Math.min(unit.maxReplicaCount, Math.max(unit.minReplicaCount, wanted));
+    // A unit that is unavailable keeps the pods it runs; the others run what KEDA asks.
     const running =
       condition.unavailable === undefined
-        ? asked
-        : condition.unavailable === "no-capacity"
-          ? Math.min(held, asked)
-          : held;
+        ? Math.min(unit.maxReplicaCount, Math.max(unit.minReplicaCount, wanted))
+        : held;
     pods[unit.name] = running;
     hourlyCost += running * unit.hourlyPrice;
     overloadRps += Math.max(0, required - ceiling * unit.maxRps);
