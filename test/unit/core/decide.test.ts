@@ -428,7 +428,7 @@ describe("Function: decide", () => {
       expect(decide(atOptimum, optimal(446), policy, T0).kind).toBe("stay");
     });
 
-    it("does not count the pods a frozen unit sheds anyway as a saving: its weights already are the plan's", () => {
+    it("does not rebalance to the weights it has: a frozen unit's pods above the plan are no saving", () => {
       // inf2's last error is 7 min old: out of the window, inside the quiet period, so it
       // is frozen at its 2 running pods while the plan needs 1 — and the plan's weights
       // are the current ones: a rebalance would change no pod and no weight.
