@@ -5,6 +5,7 @@ import {
   decide,
   isMove,
   parsePin,
+  planService,
   type ServiceState,
 } from "@switchyard/core";
 import fc from "fast-check";
@@ -14,11 +15,13 @@ import {
   calmSignals,
   capacityError,
   MINUTE,
+  minutes,
   policyOf,
   service,
   state,
   switchRecord,
   T0,
+  UNITS,
 } from "../../support/decision-fixtures.ts";
 
 const svc = service();
@@ -110,7 +113,8 @@ describe("Properties: decide", () => {
     );
   });
 
-  it("never falls back while a unit that caused the failover has capacity errors in the window", () => {
+  it("falls back past a cause with capacity errors in the window only around it: cost mode covers demand with it frozen", () => {
+    let aroundFailing = 0;
     fc.assert(
       fc.property(
         fc.subarray(
@@ -119,7 +123,8 @@ describe("Properties: decide", () => {
         ),
         fc.array(signalArb, { maxLength: 8 }),
         fc.integer({ min: 3, max: 20 }),
-        (causes, raw, quiet) => {
+        fc.integer({ min: 20, max: 250 }),
+        (causes, raw, quiet, rpsPerUnit) => {
           const policy = policyOf(svc, { quietPeriodMinutes: quiet });
           const inCapacity = state({
             mode: "capacity",
@@ -129,20 +134,96 @@ describe("Properties: decide", () => {
           const capacity: CapacitySignal[] = raw.map((s) =>
             capacityError(s.instanceType, T0 - s.minutesAgo * MINUTE, s.count),
           );
-          const decision = decide(inCapacity, { ...calmSignals(), capacity }, policy, T0);
-          if (decision.kind === "fallback") {
-            for (const name of causes) {
-              const types = svc.units.find((u) => u.name === name)?.instanceTypes ?? [];
-              const recent = capacity.filter(
-                (s) =>
-                  types.includes(s.instanceType) && s.at > T0 - policy.capacityErrorWindowMinutes * MINUTE,
-              );
-              expect(recent).toEqual([]);
-            }
+          const signals: DecisionSignals = {
+            minutes: Object.fromEntries(UNITS.map((u) => [u, minutes(30, () => ({ rps: rpsPerUnit }))])),
+            capacity,
+          };
+          const decision = decide(inCapacity, signals, policy, T0);
+          if (decision.kind !== "fallback") {
+            return;
+          }
+          const failing = causes.filter((name) => {
+            const types = svc.units.find((u) => u.name === name)?.instanceTypes ?? [];
+            return capacity.some(
+              (s) => types.includes(s.instanceType) && s.at > T0 - policy.capacityErrorWindowMinutes * MINUTE,
+            );
+          });
+          if (failing.length === 0) {
+            return;
+          }
+          aroundFailing += 1;
+          // The fallback's plan keeps them frozen, and that plan covers the demand.
+          for (const name of failing) {
+            expect(decision.conditions[name]?.unavailable).toBe("no-capacity");
+          }
+          expect(decision.evidence).toContainEqual(
+            expect.objectContaining({ rule: "route-around", met: true }),
+          );
+          const plan = planService({
+            service: svc,
+            mode: "cost",
+            demandRps: decision.demandRps,
+            conditions: decision.conditions,
+          });
+          expect(plan.feasible).toBe(true);
+        },
+      ),
+    );
+    expect(aroundFailing).toBeGreaterThan(5);
+  });
+
+  it("never stays in capacity mode while cost mode covers demand with the causes frozen, whatever the latency (no absorbing state)", () => {
+    let covered = 0;
+    fc.assert(
+      fc.property(
+        fc.subarray(
+          svc.units.map((u) => u.name),
+          { minLength: 1 },
+        ),
+        fc.array(signalArb, { maxLength: 8 }),
+        fc.array(fc.constantFrom(600, 880, 1200, 2000), { minLength: UNITS.length, maxLength: UNITS.length }),
+        fc.integer({ min: 20, max: 300 }),
+        (causes, raw, latencies, rpsPerUnit) => {
+          const inCapacity = state({
+            mode: "capacity",
+            failoverCause: causes,
+            lastTransitionAt: T0 - 120 * MINUTE,
+          });
+          const capacity = raw.map((s) => capacityError(s.instanceType, T0 - s.minutesAgo * MINUTE, s.count));
+          const signals: DecisionSignals = {
+            minutes: Object.fromEntries(
+              UNITS.map((u, i) => [
+                u,
+                minutes(30, () => ({ rps: rpsPerUnit, latencyMs: latencies[i] ?? 600 })),
+              ]),
+            ),
+            capacity,
+          };
+          const decision = decide(inCapacity, signals, policyOf(svc), T0);
+          // Every cause frozen at the pods it runs, recovered or not: if even that covers
+          // demand, capacity mode only costs more (and may be what breaks the SLO).
+          const frozen = Object.fromEntries(
+            Object.entries(decision.conditions).map(([name, c]) => [
+              name,
+              causes.includes(name) && c.unavailable === undefined
+                ? { ...c, unavailable: "no-capacity" as const }
+                : c,
+            ]),
+          );
+          const plan = planService({
+            service: svc,
+            mode: "cost",
+            demandRps: decision.demandRps,
+            conditions: frozen,
+          });
+          if (plan.feasible) {
+            covered += 1;
+            expect(decision.kind).toBe("fallback");
           }
         },
       ),
     );
+    expect(covered).toBeGreaterThan(10);
   });
 
   it("never fails over because of a capacity error on a unit with weight 0", () => {

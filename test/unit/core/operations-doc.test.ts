@@ -5,8 +5,11 @@ import { readRepoFile } from "../../support/paths.ts";
 describe("Docs: docs/operations.md", () => {
   it("lists every policy field with the default the schema applies", () => {
     const doc = readRepoFile("docs/operations.md");
+    // A number, or a word in backticks (an enum such as lossResponse).
     const rows = new Map(
-      [...doc.matchAll(/^\| `(\w+)` \| (\d+(?:\.\d+)?) \|/gm)].map((m) => [m[1], Number(m[2])] as const),
+      [...doc.matchAll(/^\| `(\w+)` \| (?:(\d+(?:\.\d+)?)|`(\w+)`) \|/gm)].map(
+        (m) => [m[1], m[2] === undefined ? m[3] : Number(m[2])] as const,
+      ),
     );
     expect(Object.fromEntries(rows)).toEqual(POLICY_DEFAULTS);
   });

@@ -1,8 +1,10 @@
 import {
+  adjustedThroughput,
   type InferenceService,
   type Mode,
   PlanningError,
   planService,
+  type ServicePlan,
   type UnavailableReason,
   type UnitCondition,
 } from "@switchyard/core";
@@ -33,16 +35,23 @@ describe("Function: planService", () => {
       expect(plan.costPerMillion).toBeCloseTo((9.468 / (1000 * 3600)) * 1e6, 10);
     });
 
-    it("weights units by their planned capacity, so each runs at the same utilization", () => {
+    it("weights units by their planned capacity over the ALB's range, so each runs at the same utilization", () => {
       const plan = planService({ service: noHeadroom(), mode: "cost", demandRps: 1000 });
+      // 735/130/90/61/60 RPS of pods: the largest gets 999, the others their rounded proportion.
       expect(weights(plan)).toEqual({
-        "sd21-inf2": 68,
-        "sd21-trn1": 12,
-        "sd21-a10g-triton": 8,
-        "sd21-l4-triton": 6,
-        "sd21-a10g-cuda": 6,
+        "sd21-inf2": 999,
+        "sd21-trn1": 177,
+        "sd21-a10g-triton": 122,
+        "sd21-l4-triton": 83,
+        "sd21-a10g-cuda": 82,
       });
       expect(plan.routing.targetGroups.map((g) => g.serviceName)).toEqual(names);
+      const service = noHeadroom();
+      for (const unit of plan.units) {
+        const maxRps = service.units.find((u) => u.name === unit.name)?.maxRps ?? 0;
+        // 1000 RPS over 1076 RPS of pods: 92.9 % each, within a fraction of a point.
+        expect(unit.plannedRps / (unit.pods * maxRps)).toBeCloseTo(1000 / 1076, 2);
+      }
     });
 
     it("covers demand × (1 + headroom)", () => {
@@ -58,18 +67,36 @@ describe("Function: planService", () => {
       expect(exact.units.map((u) => u.kedaTarget)).toEqual(["105", "130", "90", "61", "60"]);
     });
 
-    it("gives a unit without capacity weight 0 and keeps only the pods it runs", () => {
+    it("freezes a unit without capacity at the pods it runs: they keep serving, and no pod is added", () => {
       const plan = planService({
         service: noHeadroom(),
         mode: "cost",
         demandRps: 600,
-        conditions: { "sd21-inf2": { unavailable: "no-capacity", runningPods: 3 } },
+        conditions: { "sd21-inf2": { unavailable: "no-capacity", runningPods: 2 } },
       });
       const inf2 = plan.units.find((u) => u.name === "sd21-inf2");
-      expect(inf2).toMatchObject({ weight: 0, pods: 3, unavailable: "no-capacity", plannedRps: 0 });
+      // Without the loss, inf2 (the cheapest per request) would take 3 pods of 600 RPS.
+      expect(planService({ service: noHeadroom(), mode: "cost", demandRps: 600 }).units[0]?.pods).toBe(3);
+      expect(inf2).toMatchObject({ pods: 2, unavailable: "no-capacity" });
+      expect(inf2?.weight).toBeGreaterThan(0);
+      expect(inf2?.plannedRps).toBeGreaterThan(0);
+      expect(inf2?.plannedRps).toBeLessThanOrEqual(2 * 105);
       expect(plan.feasible).toBe(true);
       expect(plan.notes).toContain(
-        "sd21-inf2 cannot get EC2 capacity: no traffic of its own, keeps its 3 running pods",
+        "sd21-inf2 cannot get EC2 capacity: frozen at 2 of its 2 running pods, which keep serving; no new pod is planned for it",
+      );
+    });
+
+    it("gives a unit without healthy targets weight 0 and keeps the pods it runs", () => {
+      const plan = planService({
+        service: noHeadroom(),
+        mode: "cost",
+        demandRps: 600,
+        conditions: { "sd21-inf2": { unavailable: "no-healthy-targets", runningPods: 3 } },
+      });
+      expect(plan.units[0]).toMatchObject({ weight: 0, pods: 3, plannedRps: 0 });
+      expect(plan.notes).toContain(
+        "sd21-inf2 has no healthy targets: no traffic of its own, keeps its 3 running pods",
       );
     });
 
@@ -90,7 +117,8 @@ describe("Function: planService", () => {
         names.map((n) => [n, { unavailable: "no-healthy-targets" as const, runningPods: 1 }]),
       );
       const plan = planService({ service: noHeadroom(), mode: "cost", demandRps: 100, conditions });
-      expect(plan.routing.targetGroups.reduce((s, g) => s + g.weight, 0)).toBe(100);
+      // One pod each, weighted by what it serves: trn1's 130 RPS gets 999.
+      expect(plan.routing.targetGroups.map((g) => g.weight)).toEqual([807, 999, 692, 469, 461]);
       expect(plan.notes[0]).toMatch(/every unit is unavailable/);
     });
 
@@ -144,26 +172,32 @@ describe("Function: planService", () => {
       expect(plan.weighting).toBe("consolidated");
     });
 
-    it("spreads pods evenly and holds every pod to the smallest adjusted throughput", () => {
+    it("spreads pods evenly and holds every pod to the smallest rate at which a unit meets the SLO", () => {
       const plan = planService({ service: noHeadroom(), mode: "capacity", demandRps: 446 });
-      // 5 pods × 60 RPS = 300 < 446, so two pods per unit: 10 × 60 = 600.
+      // L4 meets 900 ms at 61 × 900/960 = 57.19 RPS: 5 pods serve 286 < 446, so two per unit.
       expect(Object.values(pods(plan))).toEqual([2, 2, 2, 2, 2]);
-      expect(plan.capacityRps).toBe(600);
+      expect(plan.capacityRps).toBeCloseTo(10 * ((61 * 900) / 960), 9);
       expect(plan.units.map((u) => u.trafficShare)).toEqual([0.2, 0.2, 0.2, 0.2, 0.2]);
     });
 
-    it("sets KEDA targets to the adjusted throughput (Table 2)", () => {
-      const plan = planService({ service: noHeadroom(), mode: "capacity", demandRps: 446 });
-      expect(plan.units.map((u) => u.kedaTarget)).toEqual(["89.2", "89.2", "89.2", "61", "60"]);
+    it("gives every unit the same KEDA target through the consolidated Service, so the mix cannot drift", () => {
+      const exact = planService({ service: noHeadroom(), mode: "capacity", demandRps: 446 });
+      expect(exact.units.map((u) => u.kedaTarget)).toEqual(["57.2", "57.2", "57.2", "57.2", "57.2"]);
+      // SD2.1 with its 10 % headroom: 57.19 / 1.1 = 52.
+      const sd21 = planService({ service: sd21Service(), mode: "capacity", demandRps: 446 });
+      expect(sd21.units.map((u) => u.kedaTarget)).toEqual(["52", "52", "52", "52", "52"]);
     });
 
-    it("without a consolidated Service weights units by adjusted throughput × pods", () => {
+    it("without a consolidated Service weights units by their rate × pods over the ALB's range", () => {
       const { consolidatedService: _omitted, ...rest } = noHeadroom();
       const plan = planService({ service: rest, mode: "capacity", demandRps: 300 });
       expect(plan.weighting).toBe("adjusted-throughput");
       expect(Object.values(pods(plan))).toEqual([1, 1, 1, 1, 1]);
-      expect(plan.routing.targetGroups.map((g) => g.weight)).toEqual([23, 23, 23, 16, 15]);
-      expect(plan.capacityRps).toBeCloseTo(388.6, 6);
+      // 89.2 × 3, then L4 at 57.19 and CUDA at 60 × 900/920 = 58.70 (both slower than the SLO at maxRps).
+      expect(plan.routing.targetGroups.map((g) => g.weight)).toEqual([999, 999, 999, 640, 657]);
+      expect(plan.capacityRps).toBeCloseTo(3 * 89.2 + (61 * 900) / 960 + (60 * 900) / 920, 6);
+      // Each unit runs at its own rate: the targets differ.
+      expect(plan.units.map((u) => u.kedaTarget)).toEqual(["89.2", "89.2", "89.2", "57.2", "58.7"]);
     });
 
     it("keeps serving through the pods of a unit that lost capacity, without adding any", () => {
@@ -207,6 +241,35 @@ const boundsArb = fc.array(
   { minLength: names.length, maxLength: names.length },
 );
 
+/** Requests/s at which a unit meets the SLO, from its one measured point: latencyMs at maxRps. */
+function sloRate(unit: { maxRps: number; latencyMs: number }, sloMs: number): number {
+  return unit.latencyMs <= sloMs ? unit.maxRps : (unit.maxRps * sloMs) / unit.latencyMs;
+}
+
+/**
+ * What each unit's planned pods serve in the plan's mode: the load the plan means it to
+ * carry is demand in proportion. Cost mode: pods × maxRps. Capacity mode: pods × the
+ * unit's rate (adjusted throughput, no faster than it meets the SLO) — through the
+ * consolidated Service every serving pod at the same rate, so pods alone.
+ */
+function servingRates(plan: ServicePlan, service: InferenceService, mode: Mode): number[] {
+  const adjusted = adjustedThroughput(service.units);
+  return plan.units.map((u, i) => {
+    const unit = service.units[i];
+    // A unit without healthy targets serves nothing (one forced to serve has no reason set).
+    if (unit === undefined || u.unavailable === "no-healthy-targets") {
+      return 0;
+    }
+    if (mode === "cost") {
+      return u.pods * unit.maxRps;
+    }
+    if (plan.weighting === "consolidated") {
+      return u.pods;
+    }
+    return u.pods * Math.min(adjusted[i] ?? unit.maxRps, sloRate(unit, service.slo.latencyMs));
+  });
+}
+
 describe("Properties: planService", () => {
   const arbitrary = fc.record({
     mode: modeArb,
@@ -232,7 +295,7 @@ describe("Properties: planService", () => {
     };
   };
 
-  it("writes integer weights 0-999 that sum to 100 whenever any target group carries traffic", () => {
+  it("writes integer weights 0-999, the largest 999 (one group at 100 through the consolidated Service)", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
         const plan = planService({
@@ -245,13 +308,16 @@ describe("Properties: planService", () => {
         for (const g of groups) {
           expect(Number.isInteger(g.weight) && g.weight >= 0 && g.weight <= 999).toBe(true);
         }
-        const sum = groups.reduce((s, g) => s + g.weight, 0);
-        expect(sum === 100 || sum === 0).toBe(true);
+        if (plan.weighting === "consolidated") {
+          expect(groups.map((g) => g.weight)).toEqual([100]);
+        } else if (groups.some((g) => g.weight > 0)) {
+          expect(Math.max(...groups.map((g) => g.weight))).toBe(999);
+        }
       }),
     );
   });
 
-  it("never routes to a unit marked unavailable while another unit is available", () => {
+  it("never routes to a unit without healthy targets while another unit is available", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
         const plan = planService({
@@ -262,9 +328,109 @@ describe("Properties: planService", () => {
         });
         const someAvailable = plan.units.some((u) => u.unavailable === undefined);
         for (const unit of plan.units) {
-          if (unit.unavailable !== undefined && someAvailable && unit.weight !== null) {
-            expect(unit.weight).toBe(0);
+          if (unit.unavailable === "no-healthy-targets" && someAvailable) {
+            expect(unit.weight ?? 0).toBe(0);
+            expect(unit.trafficShare).toBe(0);
           }
+        }
+      }),
+    );
+  });
+
+  it("keeps a frozen unit (no capacity) serving with a share for the pods it keeps, never more pods than it runs", () => {
+    fc.assert(
+      fc.property(
+        arbitrary,
+        fc.nat({ max: names.length - 1 }),
+        fc.integer({ min: 1, max: 5 }),
+        (input, at, running) => {
+          const frozen = names[at] as string;
+          const conditions = {
+            ...input.conditions,
+            [frozen]: { unavailable: "no-capacity" as const, runningPods: running },
+          };
+          const service = serviceFor(input);
+          const plan = planService({ service, mode: input.mode, demandRps: input.demand, conditions });
+          const unit = service.units[at];
+          const planned = plan.units[at];
+          if (unit === undefined || planned === undefined) {
+            throw new Error("plan lost a unit");
+          }
+          const held = Math.min(running, unit.maxReplicaCount);
+          expect(planned.pods).toBeLessThanOrEqual(held);
+          // Its floor pods stay (up to what it runs): a frozen pool is never drained.
+          expect(planned.pods).toBeGreaterThanOrEqual(Math.min(held, unit.minReplicaCount));
+          if (planned.pods > 0) {
+            expect(planned.trafficShare).toBeGreaterThan(0);
+            if (planned.weight !== null) {
+              expect(planned.weight).toBeGreaterThan(0);
+            }
+            // Its share is what its pods serve of what all serving pods serve.
+            const served = servingRates(plan, service, input.mode);
+            const total = served.reduce((sum, r) => sum + r, 0);
+            expect(planned.trafficShare).toBeCloseTo((served[at] ?? 0) / total, 2);
+          }
+        },
+      ),
+    );
+  });
+
+  it("routes every unit within max(1 RPS, 0.1 % of demand) of its planned load, and never more than its pods serve", () => {
+    fc.assert(
+      fc.property(arbitrary, (input) => {
+        const service = serviceFor(input);
+        const plan = planService({
+          service,
+          mode: input.mode,
+          demandRps: input.demand,
+          conditions: input.conditions,
+        });
+        const served = servingRates(plan, service, input.mode);
+        const total = served.reduce((sum, r) => sum + r, 0);
+        const tolerance = Math.max(1, 0.001 * input.demand);
+        plan.units.forEach((unit, i) => {
+          const maxRps = service.units[i]?.maxRps ?? 0;
+          const routed = unit.trafficShare * input.demand;
+          const load = total > 0 ? (input.demand * (served[i] ?? 0)) / total : 0;
+          expect(Math.abs(routed - load)).toBeLessThanOrEqual(tolerance);
+          // With the plan's headroom (10 % in the example) whole weight points never push
+          // a unit past its pods. With almost none, a plan can be tighter than one point:
+          // measured up to 1.2 RPS (0.04 % of demand) over at headroom 0, which KEDA, at
+          // target maxRps, answers with a pod.
+          if (plan.feasible && input.headroom >= 0.1) {
+            // Floating point only: 1e-9 of demand.
+            expect(routed).toBeLessThanOrEqual(unit.pods * maxRps + 1e-9 * input.demand);
+          }
+        });
+      }),
+    );
+  });
+
+  it("holds every unit to one KEDA target through the consolidated Service, no higher than the slowest serving unit's SLO rate", () => {
+    fc.assert(
+      fc.property(arbitrary, (input) => {
+        const service = serviceFor({ ...input, consolidated: true });
+        const plan = planService({
+          service,
+          mode: "capacity",
+          demandRps: input.demand,
+          conditions: input.conditions,
+        });
+        expect(plan.weighting).toBe("consolidated");
+        expect(new Set(plan.units.map((u) => u.kedaTarget)).size).toBe(1);
+        const serving = plan.units
+          .map((u, i) => ({ plan: u, unit: service.units[i] }))
+          .filter(({ plan: u }) => u.pods > 0 && u.unavailable !== "no-healthy-targets");
+        const slowest = Math.min(
+          ...serving.map(({ unit }) =>
+            unit === undefined ? Number.POSITIVE_INFINITY : sloRate(unit, service.slo.latencyMs),
+          ),
+        );
+        if (Number.isFinite(slowest)) {
+          // kedaTarget has one decimal: allow its rounding.
+          expect(Number(plan.units[0]?.kedaTarget)).toBeLessThanOrEqual(
+            slowest / (1 + service.headroom) + 0.05,
+          );
         }
       }),
     );

@@ -1,6 +1,6 @@
 import type { Policy } from "../config/types.ts";
 import { planService } from "../planning/plan-service.ts";
-import type { ServicePlan } from "../planning/types.ts";
+import type { ServicePlan, UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { antiFlapEvidence, lastFallbackUndone, round1 } from "./anti-flap.ts";
 import { DEMAND_MINUTES, type Observations, observe, type UnitObservation } from "./observations.ts";
@@ -87,7 +87,7 @@ export function decide(
     ];
     if (causes.length > 0) {
       const urgentWhy = urgency(causes, evidence, observations);
-      const response = compareResponses(state, observations, causes);
+      const response = compareResponses(state, observations, causes, policy);
       const urgencyReason =
         urgentWhy === null
           ? `not urgent: ${causes.join(", ")} still ${causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
@@ -195,6 +195,7 @@ function compareResponses(
   state: ServiceState,
   observations: Observations,
   causes: readonly string[],
+  policy: Policy,
 ): ResponseComparison {
   const request = {
     service: state.service,
@@ -205,14 +206,14 @@ function compareResponses(
   const capacity = planService({ ...request, mode: "capacity" });
   const costNow = servedNow(state, observations, cost);
   const capacityNow = servedNow(state, observations, capacity);
-  // When a unit has lost its pods (urgent) and the pods ready now cannot carry demand
-  // under cost weights, capacity mode answers: it spreads demand over every ready pod
-  // rather than onto the cheapest units' few, and grows every pool at once rather than
-  // one, so the first new pods are the fastest to start. Cost mode takes over again once
-  // it covers demand (see fallbackGates).
+  // When a unit has lost its pods (urgent), the pods ready now cannot carry demand under
+  // cost weights, and spread round-robin they serve at least as much, capacity mode
+  // answers: it spreads demand over every ready pod rather than onto the cheapest units'
+  // few, and grows every pool at once rather than one, so the first new pods are the
+  // fastest to start. Cost mode takes over again once it covers demand (fallbackGates).
   const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
   const choice =
-    state.service.policy.lossResponse === "failover" ||
+    policy.lossResponse === "failover" ||
     (urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow) ||
     (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
       ? "capacity"
@@ -232,7 +233,7 @@ function compareResponses(
       detail:
         choice === "cost"
           ? `${costText}; ${capacityText}: route around the loss in cost mode`
-          : state.service.policy.lossResponse === "failover"
+          : policy.lossResponse === "failover"
             ? `${costText}; ${capacityText}: fail over to capacity mode (policy lossResponse: failover)`
             : urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow
               ? `${costText}; ${capacityText}: the pods ready now cannot carry ${round1(observations.demandRps)} RPS under cost weights and serve at least as much spread round-robin, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced`
@@ -442,14 +443,24 @@ function fallbackGates(
     });
   }
   const recovered = causes.every((e) => e.met);
+  // A cause that has not recovered is planned frozen at the pods it runs, whatever the
+  // signals say of it now (pods pending inside the grace period, say): the fallback's
+  // own plan holds a returning unit to its ready pods, so this one must not count on more.
+  const conditions: Record<string, UnitCondition> = { ...observations.conditions };
+  for (const e of causes) {
+    const condition = e.unit === undefined ? undefined : conditions[e.unit];
+    if (e.unit !== undefined && !e.met && condition?.unavailable === undefined) {
+      conditions[e.unit] = { ...condition, unavailable: "no-capacity" };
+    }
+  }
   const costPlan = planService({
     service: state.service,
     mode: "cost",
     demandRps: observations.demandRps,
-    conditions: observations.conditions,
+    conditions,
   });
   const frozen = state.service.units
-    .filter((u) => observations.conditions[u.name]?.unavailable !== undefined)
+    .filter((u) => conditions[u.name]?.unavailable !== undefined)
     .map((u) => u.name);
   const routeAround: Evidence = {
     rule: "route-around",
@@ -528,13 +539,18 @@ function rebalanceOrStay(
   const checks = window.map((minute) => {
     const plan = targetPlan(state, observations, minute.rps);
     const load = routingLoad(state.service, current, observations.conditions, minute.rps);
+    // The plan's weights held to the same KEDA model: whole weight points can send a unit
+    // of a tight plan a fraction over its pods, and KEDA then runs one more; comparing
+    // with the plan's own pod count would call that pod a saving a rebalance to the very
+    // same weights could never make.
+    const target = routingLoad(state.service, weightsOf(plan), observations.conditions, minute.rps);
     const tolerance = Math.max(1, 0.001 * minute.rps);
     const above = Math.max(
       plan.hourlyCost - floor,
       Math.min(...state.service.units.map((u) => u.hourlyPrice)),
     );
     return {
-      savingPercent: ((load.hourlyCost - plan.hourlyCost) / above) * 100,
+      savingPercent: ((load.hourlyCost - target.hourlyCost) / above) * 100,
       risk: load.overloadRps > plan.shortfallRps + tolerance,
       overloadRps: load.overloadRps,
     };
