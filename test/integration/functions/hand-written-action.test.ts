@@ -7,6 +7,7 @@ import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../../functions/plan-switch.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const createFleetInf2 = JSON.parse(
   readFileSync(repoPath("test/fixtures/events/create-fleet-one-error.json"), "utf8"),
@@ -15,7 +16,8 @@ const ACTION = actionAnnotationKey("weighted-routing");
 const EXECUTION =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev-ModeSwitch:sd21-failover-202506021408";
 
-const world = new HandlerWorld();
+// The subject is reading the hand-written annotation through a whole move: a failover.
+const world = new HandlerWorld(sd21FailoverConfig());
 
 const annotations = (): Record<string, string> => ({
   ...(world.double.get("Ingress", "default", "sd21")?.metadata.annotations ?? {}),

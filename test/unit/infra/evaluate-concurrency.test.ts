@@ -5,6 +5,7 @@ import { EVALUATE_RESERVED_CONCURRENCY } from "../../../infra/evaluate-concurren
 import { harness } from "../../support/controller-fixtures.ts";
 import { capacityError, T0 } from "../../support/decision-fixtures.ts";
 import { ManualClock, RecordingSwitchStarter } from "../../support/fake-ports.ts";
+import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 /** Step Functions as evaluate reads it: an execution it started is RUNNING in the history from then on. */
 class ListingSwitchStarter extends RecordingSwitchStarter {
@@ -55,7 +56,8 @@ function asyncLambda(reserved: number | undefined) {
 describe("Deploy: the evaluate function's concurrency", () => {
   it("starts one failover for two capacity events on either side of a minute boundary", async () => {
     // Prepare
-    const h = harness();
+    // Each event must start a failover (lossResponse: failover): the subject is how many start.
+    const h = harness(sd21FailoverConfig());
     const now = { current: h.clock as Clock };
     const switches = new ListingSwitchStarter(now);
     const invoke = asyncLambda(EVALUATE_RESERVED_CONCURRENCY);

@@ -11,7 +11,7 @@ import {
   runPolicy,
   type Scenario,
   SimClock,
-  staticCapacityPolicy,
+  staticCostPolicy,
   targetGroupsOf,
   timelineCsv,
 } from "@switchyard/sim";
@@ -25,9 +25,10 @@ const CONFIG = "examples/sd21/switchyard.yaml";
 const SCENARIO = "test/fixtures/scenarios/p99.yaml";
 
 /** The SD2.1 config with another SLO statistic, and a scenario on it, read as the CLI would. */
-async function scenarioWithStatistic(statistic: string, body: string): Promise<Scenario> {
+async function scenarioWithStatistic(statistic: string, body: string, sloMs = 900): Promise<Scenario> {
   const doc = parseDocument(readRepoFile(CONFIG));
   doc.setIn(["services", 0, "slo", "statistic"], statistic);
+  doc.setIn(["services", 0, "slo", "latencyMs"], sloMs);
   const files: Record<string, string> = {
     [SCENARIO]: `name: p99\nconfig: ../../../${CONFIG}\n${body}`,
     [CONFIG]: doc.toString(),
@@ -134,30 +135,32 @@ describe("Simulated CloudWatch: TargetResponseTime at the SLO's statistic", () =
   });
 });
 
+const SLO_MS = 750;
+
 describe("Report: a p99 SLO", () => {
   it("is shown as p99, and scores each minute on the p99 it reports", async () => {
-    // Round-robin at KEDA's adjusted-throughput targets after demand grows from 300 to
-    // 420 RPS: the minutes' p99 is over 900 ms while their p95 is not.
-    const scenario = await scenarioWithStatistic("p99", GROWING);
-    const report = reportOf({ scenario, policies: [await runPolicy(scenario, staticCapacityPolicy)] });
-    expect(renderSummaryTable(report).split("\n")[0]).toMatch(/ · SLO p99 900 ms$/);
+    // Static cost weights after demand grows from 300 to 420 RPS, against a 750 ms
+    // objective: most minutes' p99 is over it while their p95 is not.
+    const scenario = await scenarioWithStatistic("p99", GROWING, SLO_MS);
+    const report = reportOf({ scenario, policies: [await runPolicy(scenario, staticCostPolicy)] });
+    expect(renderSummaryTable(report).split("\n")[0]).toMatch(/ · SLO p99 750 ms$/);
     expect(timelineCsv(report).split("\n")[0]).toMatch(/,failed,p99_ms,slo_violated,/);
     const minutes = report.policies[0]?.minutes ?? [];
     const answered = minutes.filter((m) => m.failed < 0.5 && m.latencyMs !== null);
     expect(answered.length).toBeGreaterThan(30);
     for (const m of answered) {
       // Bisection tolerance: the reported p99 and the share of slow requests agree.
-      if (Math.abs((m.latencyMs as number) - 900) > 0.5) {
+      if (Math.abs((m.latencyMs as number) - SLO_MS) > 0.5) {
         expect(m.sloViolated, `${new Date(m.at).toISOString()} p99 ${m.latencyMs} ms`).toBe(
-          (m.latencyMs as number) > 900,
+          (m.latencyMs as number) > SLO_MS,
         );
       }
     }
     expect(answered.some((m) => m.sloViolated)).toBe(true);
 
-    const p95 = await scenarioWithStatistic("p95", GROWING);
-    const p95Report = reportOf({ scenario: p95, policies: [await runPolicy(p95, staticCapacityPolicy)] });
-    expect(renderSummaryTable(p95Report).split("\n")[0]).toMatch(/ · SLO p95 900 ms$/);
+    const p95 = await scenarioWithStatistic("p95", GROWING, SLO_MS);
+    const p95Report = reportOf({ scenario: p95, policies: [await runPolicy(p95, staticCostPolicy)] });
+    expect(renderSummaryTable(p95Report).split("\n")[0]).toMatch(/ · SLO p95 750 ms$/);
     const p95Minutes = p95Report.policies[0]?.minutes ?? [];
     // The same run read at p95 breaks the objective in fewer minutes.
     expect(p95Minutes.filter((m) => m.sloViolated).length).toBeLessThan(
