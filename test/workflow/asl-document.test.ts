@@ -23,11 +23,14 @@ import { FUNCTION_ARNS, TOPIC_ARN, testWorkflow } from "../support/local-workflo
 import { readRepoFile } from "../support/paths.ts";
 import { sd21Config } from "../support/sd21.ts";
 
+// The transient Lambda errors AWS lists for lambda:invoke (Step Functions developer guide,
+// "Handle transient Lambda service exceptions"), ClientExecutionTimeoutException included.
 const LAMBDA_SERVICE = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",
   "Lambda.TooManyRequestsException",
+  "Lambda.ClientExecutionTimeoutException",
 ];
 
 function tasks(document: AslDocument): [string, TaskState][] {

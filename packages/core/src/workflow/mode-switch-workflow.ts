@@ -57,12 +57,16 @@ export const RETRIED_ERRORS = {
   transient: "TransientError",
   /** The ALB rule does not show the planned weights yet: the controller has not reconciled. */
   routingNotApplied: "RoutingNotAppliedError",
-  /** What the Lambda service itself may throw; AWS recommends retrying these on every invoke. */
+  /**
+   * What the Lambda service itself may throw; AWS recommends retrying these on every invoke
+   * (Step Functions developer guide, "Handle transient Lambda service exceptions").
+   */
   lambdaService: [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
+    "Lambda.ClientExecutionTimeoutException",
   ],
   /**
    * What SNS may answer to a publish that a later attempt can pass, named as the optimized
