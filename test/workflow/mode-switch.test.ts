@@ -414,7 +414,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
   });
 
-  it("never retries a Load Balancer Controller rejection: one VerifyAlb, then Rollback", async () => {
+  it("never retries a FailedBuildModel: one VerifyAlb, then Rollback", async () => {
     world.lbc.lag = "never";
     const before = annotations();
     const run = await failover({
@@ -423,8 +423,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
           world.double.put(
             ingressEvent({
               ingress: "sd21",
-              reason: "FailedDeployModel",
-              message: "Failed deploy model due to ValidationError: weight",
+              reason: "FailedBuildModel",
+              message:
+                'Failed build model due to failed to load actions: invalid character \'}\' looking for beginning of value',
               at: new Date(Date.now() + 1000).toISOString(),
             }),
           );
@@ -436,6 +437,62 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(annotations()).toEqual(before);
     expect(run.published[0]?.Message).toContain(
       "Error: RoutingRejectedError: the AWS Load Balancer Controller rejected",
+    );
+  });
+
+  it("keeps verifying through a FailedDeployModel (the controller retries its deploy) and completes the switch", async () => {
+    // The Load Balancer Controller records FailedDeployModel for any ELBv2 error, throttling
+    // included, and requeues (controllers/ingress/group_controller.go); the next reconcile
+    // applies the weights.
+    world.lbc.lag = 2;
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "verify-routing" && n === 1) {
+          world.double.put(
+            ingressEvent({
+              ingress: "sd21",
+              reason: "FailedDeployModel",
+              message: "Failed deploy model due to operation error Elastic Load Balancing v2: ModifyRule, Throttling: Rate exceeded",
+              at: new Date(Date.now() + 1000).toISOString(),
+            }),
+          );
+        }
+      },
+    });
+    const attempts = invocationsOf(run, "verify-routing");
+    // How many DescribeRules the lag takes depends on the handler's cached ALB lookup.
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.slice(0, -1).every((i) => i.error?.name === "RoutingNotAppliedError")).toBe(true);
+    expect(attempts.at(-1)?.error).toBeUndefined();
+    expect(attempts[0]?.error?.message).toContain("reported FailedDeployModel (it retries): Failed deploy model");
+    expect(run.failure).toBeUndefined();
+    expect(statesEntered(run)).not.toContain(S.rollback);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+  });
+
+  it("rolls back at the deadline when FailedDeployModel never clears, and says so in the alert", async () => {
+    world.lbc.lag = "never";
+    const before = annotations();
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "verify-routing" && n === 1) {
+          world.double.put(
+            ingressEvent({
+              ingress: "sd21",
+              reason: "FailedDeployModel",
+              message: "Failed deploy model due to AccessDenied: elasticloadbalancing:ModifyRule",
+              at: new Date(Date.now() + 1000).toISOString(),
+            }),
+          );
+        }
+      },
+    });
+    expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
+    expect(run.failure?.error).toBe("RoutingNotAppliedError");
+    expect(annotations()).toEqual(before);
+    expect(run.published[0]?.Message).toContain(
+      "reported FailedDeployModel (it retries): Failed deploy model due to AccessDenied",
     );
   });
 

@@ -39,7 +39,7 @@ export class RoutingNotAppliedError extends SwitchyardError {
   }
 }
 
-/** The Load Balancer Controller refused the new annotation (FailedBuildModel / FailedDeployModel): roll back at once. */
+/** The Load Balancer Controller cannot build a model from the new annotation (FailedBuildModel): roll back at once. */
 export class RoutingRejectedError extends SwitchyardError {
   constructor(message: string) {
     super(message, { code: "ROUTING_REJECTED" });

@@ -127,18 +127,31 @@ describe("Handlers: the mode-switch steps", () => {
     );
   });
 
-  it("name the ALB lag as retryable, and a controller rejection as final", async () => {
+  it("name the ALB lag and a FailedDeployModel as retryable, and a FailedBuildModel as final", async () => {
     world.lbc.lag = "never";
     let state = await planned();
     state = { ...state, routing: await applyRouting(state) };
     const lagging = await failureOf(verifyRouting(state));
     expect(lagging.name).toBe("RoutingNotAppliedError");
+    // FailedDeployModel: an ELBv2 call failed; the controller requeues and retries.
     world.double.put(
       ingressEvent({
         ingress: "sd21",
         reason: "FailedDeployModel",
-        message: "Failed deploy model due to ValidationError: weight",
+        message: "Failed deploy model due to ThrottlingException: Rate exceeded",
         at: new Date(Date.now() + 1000).toISOString(),
+      }),
+    );
+    const deployFailed = await failureOf(verifyRouting(state));
+    expect(deployFailed.name).toBe("RoutingNotAppliedError");
+    expect(deployFailed.message).toContain("FailedDeployModel (it retries): Failed deploy model due to Throttling");
+    // FailedBuildModel: the controller cannot use the annotation; retrying cannot fix it.
+    world.double.put(
+      ingressEvent({
+        ingress: "sd21",
+        reason: "FailedBuildModel",
+        message: "Failed build model due to ingress: default/sd21: weight must be between 0 and 999",
+        at: new Date(Date.now() + 2000).toISOString(),
       }),
     );
     const rejected = await failureOf(verifyRouting(state));
