@@ -99,6 +99,40 @@ describe("Handlers: the mode-switch steps", () => {
     expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
   });
 
+  it("change nothing more when a step runs again with the same input (a retried invocation)", async () => {
+    let state = await planned();
+    const scaling = await applyScaling(state);
+    state = { ...state, scaling };
+    state = { ...state, receivers: await checkReceivers(state) };
+    const routing = await applyRouting(state);
+    state = { ...state, routing };
+    const ingressAfter = world.double.get("Ingress", "default", "sd21");
+    const objects = () =>
+      ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map((name) =>
+        world.double.get("ScaledObject", "default", name),
+      );
+    const objectsAfter = objects();
+    world.double.clearRequests();
+    vi.setSystemTime(Date.now() + 90_000);
+
+    // Each step again, with the input it had the first time.
+    await applyScaling({ ...state, scaling: undefined } as never);
+    const again = await applyRouting({ ...state, routing: undefined } as never);
+    await checkReceivers(state);
+    await verifyRouting(state);
+
+    expect(world.double.requestsMatching({ verb: "patch" })).toEqual([]);
+    expect(world.double.get("Ingress", "default", "sd21")).toEqual(ingressAfter);
+    expect(objects()).toEqual(objectsAfter);
+    // The dwell time still starts when traffic moved.
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.lastTransition]).toBe(routing.patchedAt);
+    expect(again).toMatchObject({
+      changed: false,
+      patchedAt: routing.patchedAt,
+      annotationValue: routing.annotationValue,
+    });
+  });
+
   it("fail with the verb, the resource and the RBAC rule that grants it when the API server says 403", async () => {
     const state = await planned();
     world.double.deny({ verb: "patch", resource: "ingresses" });
@@ -144,7 +178,9 @@ describe("Handlers: the mode-switch steps", () => {
     );
     const deployFailed = await failureOf(verifyRouting(state));
     expect(deployFailed.name).toBe("RoutingNotAppliedError");
-    expect(deployFailed.message).toContain("FailedDeployModel (it retries): Failed deploy model due to Throttling");
+    expect(deployFailed.message).toContain(
+      "FailedDeployModel (it retries): Failed deploy model due to Throttling",
+    );
     // FailedBuildModel: the controller cannot use the annotation; retrying cannot fix it.
     world.double.put(
       ingressEvent({
