@@ -345,6 +345,36 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 
+  it("refuses to touch an action that also routes to a Service the config does not name, and announces it", async () => {
+    // Another team's canary on the same action, at weight 10.
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      const annotations = ingress.metadata.annotations as Record<string, string>;
+      const action = JSON.parse(annotations[ACTION] ?? "") as {
+        forwardConfig: { targetGroups: { serviceName: string; servicePort: number; weight: number }[] };
+      };
+      action.forwardConfig.targetGroups.push({ serviceName: "sd21-canary", servicePort: 80, weight: 10 });
+      annotations[ACTION] = JSON.stringify(action);
+    });
+    const before = annotations();
+    const targetsBefore = kedaTargets();
+    const { name, input } = await evaluated(createFleetInf2);
+    world.double.clearRequests();
+
+    const run = await runModeSwitch(world, input, name);
+
+    expect(statesEntered(run)).toEqual([S.plan, S.notifyPlanFailure, S.planFailed]);
+    expect(run.failure?.error).toBe("ForeignRoutingError");
+    expect(world.double.requestsMatching({ verb: "patch" })).toEqual([]);
+    expect(annotations()).toEqual(before);
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(run.published.map((p) => p.Subject)).toEqual([
+      "Switchyard: a mode switch failed to plan; nothing was changed",
+    ]);
+    expect(run.published[0]?.Message).toMatch(
+      /Error: ForeignRoutingError: .*Ingress default\/sd21 annotation alb\.ingress\.kubernetes\.io\/actions\.weighted-routing also routes to Service sd21-canary:80 \(weight 10\), which services\[sd21\] in the config does not name/,
+    );
+  });
+
   it("still announces a switch whose Rollback fails too, with both errors", async () => {
     const { name, input } = await evaluated(createFleetInf2);
     const scaling = (await planFor(input)).scaling;
@@ -425,7 +455,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
               ingress: "sd21",
               reason: "FailedBuildModel",
               message:
-                'Failed build model due to failed to load actions: invalid character \'}\' looking for beginning of value',
+                "Failed build model due to failed to load actions: invalid character '}' looking for beginning of value",
               at: new Date(Date.now() + 1000).toISOString(),
             }),
           );
@@ -452,7 +482,8 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
             ingressEvent({
               ingress: "sd21",
               reason: "FailedDeployModel",
-              message: "Failed deploy model due to operation error Elastic Load Balancing v2: ModifyRule, Throttling: Rate exceeded",
+              message:
+                "Failed deploy model due to operation error Elastic Load Balancing v2: ModifyRule, Throttling: Rate exceeded",
               at: new Date(Date.now() + 1000).toISOString(),
             }),
           );
@@ -464,7 +495,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(attempts.length).toBeGreaterThan(1);
     expect(attempts.slice(0, -1).every((i) => i.error?.name === "RoutingNotAppliedError")).toBe(true);
     expect(attempts.at(-1)?.error).toBeUndefined();
-    expect(attempts[0]?.error?.message).toContain("reported FailedDeployModel (it retries): Failed deploy model");
+    expect(attempts[0]?.error?.message).toContain(
+      "reported FailedDeployModel (it retries): Failed deploy model",
+    );
     expect(run.failure).toBeUndefined();
     expect(statesEntered(run)).not.toContain(S.rollback);
     expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");

@@ -65,3 +65,15 @@ export class ReceiversNotReadyError extends SwitchyardError {
     super(message, { code: "RECEIVERS_NOT_READY" });
   }
 }
+
+/**
+ * The Ingress's action routes to Services (or target groups) the config does not name:
+ * Switchyard rewrites the whole action, so it would drop them. It refuses to touch it.
+ */
+export class ForeignRoutingError extends SwitchyardError {
+  override readonly name = "ForeignRoutingError";
+
+  constructor(message: string) {
+    super(message, { code: "FOREIGN_ROUTING" });
+  }
+}

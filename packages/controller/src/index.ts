@@ -4,6 +4,7 @@ export { type ApplyScalingDeps, applyScaling } from "./apply-scaling.ts";
 export { type CheckReceiversDeps, checkReceivers } from "./check-receivers.ts";
 export {
   EvaluationError,
+  ForeignRoutingError,
   ReceiversNotReadyError,
   RoutingNotAppliedError,
   RoutingRejectedError,

@@ -91,7 +91,9 @@ export {
   type RoleManifest,
 } from "./manifests/controller-rbac.ts";
 export {
+  describeTargetGroup,
   type ForwardAction,
+  foreignTargetGroups,
   parseForwardAction,
   type RenderOptions,
   renderForwardAction,

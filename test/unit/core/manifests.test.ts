@@ -1,6 +1,7 @@
 import {
   actionAnnotationKey,
   escapePointerSegment,
+  foreignTargetGroups,
   handAppliedTargetPatch,
   ingressRoutingPatch,
   ManifestError,
@@ -114,6 +115,35 @@ describe("Function: parseForwardAction", () => {
   ])("names the Ingress when the value is %s", (_case, value, message) => {
     expect(() => parseForwardAction(value, "Ingress default/sd21")).toThrow(message);
     expect(() => parseForwardAction(value, "Ingress default/sd21")).toThrow(ManifestError);
+  });
+});
+
+describe("Function: foreignTargetGroups", () => {
+  const own = ["sd21-inf2", "sd21-trn1", "sd21"];
+  it("finds a Service the config does not name and a tuple addressed by ARN or name", () => {
+    const action = parseForwardAction(
+      JSON.stringify({
+        type: "forward",
+        forwardConfig: {
+          targetGroups: [
+            { serviceName: "sd21-inf2", servicePort: 80, weight: 90 },
+            { serviceName: "sd21-canary", servicePort: 80, weight: 10 },
+            { targetGroupARN: "arn:aws:elasticloadbalancing:us-west-2:1:targetgroup/blue/1", weight: 0 },
+            { targetGroupName: "green", weight: 5 },
+          ],
+        },
+      }),
+      "test",
+    );
+    expect(
+      foreignTargetGroups(action, own).map((g) => g.serviceName ?? g.targetGroupARN ?? g.targetGroupName),
+    ).toEqual(["sd21-canary", "arn:aws:elasticloadbalancing:us-west-2:1:targetgroup/blue/1", "green"]);
+  });
+
+  it("finds none in the seed's annotations", () => {
+    const action = parseForwardAction(JSON.stringify(seedAction("sd21-weighted-routing-ing.yaml")), "seed");
+    const units = sd21Service().units.map((u) => u.service.name);
+    expect(foreignTargetGroups(action, units)).toEqual([]);
   });
 });
 
