@@ -60,6 +60,13 @@ describe("Acceptance: inf2-outage (two days; no new inf2 capacity for two hours 
     ).toBeLessThanOrEqual(5);
   });
 
+  it("reports a move that stood down for a newer one as superseded, never as failed", () => {
+    const moves = outage.policies.find((x) => x.summary.name === "switchyard")?.result.moves ?? [];
+    const stoodDown = moves.filter((m) => m.notes.some((n) => n.startsWith("SwitchSupersededError")));
+    expect(stoodDown.map((m) => m.outcome)).toEqual(stoodDown.map(() => "superseded"));
+    expect(moves.filter((m) => m.outcome === "failed")).toEqual([]);
+  });
+
   it("costs switchyard less than the seed's controller", () => {
     const switchyard = policy(outage, "switchyard");
     const seed = policy(outage, "seed-reference");

@@ -72,6 +72,18 @@ function kedaTargets(): Record<string, unknown> {
   );
 }
 
+/** The ScaledObjects KEDA holds paused (autoscaling.keda.sh/paused-replicas), with the count. */
+function paused(): Record<string, string> {
+  return Object.fromEntries(
+    SD21_UNITS.flatMap((unit) => {
+      const value = world.double.get("ScaledObject", "default", unit)?.metadata.annotations?.[
+        "autoscaling.keda.sh/paused-replicas"
+      ];
+      return value === undefined ? [] : [[unit, value]];
+    }),
+  );
+}
+
 /** The schedule or an EventBridge event reaches evaluate, which starts an execution: its name and input. */
 async function evaluated(event: unknown): Promise<{ name: string; input: unknown }> {
   const started = world.started.length;
@@ -280,10 +292,16 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
 
     // 1 attempt + the retrier's MaxAttempts (9 for the 180 s verifyTimeoutSeconds), then the Catch.
     expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
-    expect(statesEntered(run).slice(-3)).toEqual([S.rollback, S.notifyFailure, S.switchFailed]);
+    expect(statesEntered(run).slice(-4)).toEqual([
+      S.rollback,
+      S.rollbackOutcome,
+      S.notifyFailure,
+      S.switchFailed,
+    ]);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
     expect(annotations()).toEqual(before);
     expect(kedaTargets()).toEqual(targetsBefore);
+    expect(paused()).toEqual({});
 
     expect(run.published).toHaveLength(1);
     const alert = run.published[0];
@@ -382,7 +400,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const run = await runModeSwitch(world, input, name, {
       beforeStep: (step) => {
         if (step === "rollback") {
-          world.double.deny({ verb: "get", resource: "ingresses" });
+          // The Rollback function itself fails (no Kubernetes call fails on its own: each
+          // part of a rollback is undone and reported independently).
+          throw Object.assign(new Error("Task timed out after 60.00 seconds"), { name: "Sandbox.Timedout" });
         }
       },
     });
@@ -397,8 +417,124 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const message = run.published[0]?.Message ?? "";
     expect(message).toContain(`The mode switch ${name} failed, and so did its rollback.`);
     expect(message).toMatch(/Switch error: KubernetesForbiddenError: .*cannot patch scaledobjects/);
-    expect(message).toMatch(/Rollback error: KubernetesForbiddenError: .*cannot get ingresses/);
+    expect(message).toMatch(/Rollback error: Sandbox.Timedout: .*Task timed out/);
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
+  });
+
+  it("undoes routing, targets and holds each on its own: a denied Ingress read still lifts the holds, and the alert says what was not restored", async () => {
+    world.lbc.lag = "never";
+    const targetsBefore = kedaTargets();
+    const run = await failover({
+      beforeStep: (step) => {
+        if (step === "rollback") {
+          world.double.deny({ verb: "get", resource: "ingresses" });
+        }
+      },
+    });
+    const plan = planOf(run);
+    expect(plan.holds.length).toBeGreaterThan(0);
+
+    expect(statesEntered(run).slice(-4)).toEqual([
+      S.rollback,
+      S.rollbackOutcome,
+      S.notifyFailure,
+      S.switchFailed,
+    ]);
+    expect(run.failure?.error).toBe("RoutingNotAppliedError");
+    // The holds and the KEDA targets are back although the Ingress could not be read.
+    expect(paused()).toEqual({});
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+
+    expect(run.published).toHaveLength(1);
+    const alert = run.published[0];
+    expect(alert?.Subject).toBe("Switchyard sd21: failover FAILED, rollback INCOMPLETE - check the service");
+    expect(alert?.MessageAttributes.outcome?.StringValue).toBe("rollback-incomplete");
+    const message = alert?.Message ?? "";
+    expect(message).toMatch(
+      new RegExp(
+        `Restored: ${plan.scaling.length} KEDA target\\(s\\) and ${plan.holds.length} replica hold\\(s\\)\\.`,
+      ),
+    );
+    expect(message).toMatch(
+      /NOT restored: Ingress default\/sd21 annotations \(alb\.ingress\.kubernetes\.io\/actions\.weighted-routing, .*\) as read before the switch - KubernetesForbiddenError: cannot get ingresses/,
+    );
+    const rollback = invocationsOf(run, "rollback")[0]?.result as RollbackResult;
+    expect(rollback.outcome).toBe("rollback-incomplete");
+    expect(rollback.notRestored.map((n) => n.what)).toEqual([
+      expect.stringMatching(/^Ingress default\/sd21/),
+    ]);
+  });
+
+  it("lifts the holds when the switch's Notify fails after its retries, and fails the execution with the SNS error", async () => {
+    const run = await failover({
+      failPublish: { state: S.notify, error: "SNS.AuthorizationErrorException" },
+    });
+    const plan = planOf(run);
+    expect(plan.holds.length).toBeGreaterThan(0);
+
+    expect(statesEntered(run).slice(-6)).toEqual([
+      S.notify,
+      S.anyHolds,
+      S.holdReceivers,
+      S.releaseReceivers,
+      S.announced,
+      S.announceFailed,
+    ]);
+    expect(invocationsOf(run, "release-holds")).toHaveLength(1);
+    expect(paused()).toEqual({});
+    // The verified switch stands.
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(statesEntered(run)).not.toContain(S.rollback);
+    expect(run.failure?.error).toBe("SNS.AuthorizationErrorException");
+    expect(run.published).toEqual([]);
+  });
+
+  it("ends a move that another move superseded in its own Superseded state, with a short note and no failure alert", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const receiver = (await planFor(input)).receivers[0] ?? "";
+    // The receiver is slow, so the switch waits; meanwhile a person moves the traffic.
+    world.double.edit("Deployment", "default", receiver, (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 2;
+      (deployment.status as { replicas: number }).replicas = 2;
+    });
+    const targetsBefore = kedaTargets();
+    const run = await runModeSwitch(world, input, name, {
+      beforeStep: (step, n) => {
+        if (step === "check-receivers" && n === 2) {
+          world.double.edit("Ingress", "default", "sd21", (ingress) => {
+            (ingress.metadata.annotations as Record<string, string>)[ACTION] =
+              '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"sd21-trn1","servicePort":80,"weight":100}]}}';
+          });
+        }
+      },
+    });
+
+    expect(invocationsOf(run, "check-receivers").at(-1)?.error?.name).toBe("SwitchSupersededError");
+    expect(statesEntered(run).slice(-4)).toEqual([
+      S.rollback,
+      S.rollbackOutcome,
+      S.notifySuperseded,
+      S.superseded,
+    ]);
+    // Its own outcome: not the step's error, and no failure alert.
+    expect(run.failure?.error).toBe("SwitchSuperseded");
+    expect(invocationsOf(run, "apply-routing")).toEqual([]);
+    // Its own changes are undone; the person's routing stays.
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(paused()).toEqual({});
+    expect(JSON.parse(annotations()[ACTION] ?? "").forwardConfig.targetGroups).toEqual([
+      { serviceName: "sd21-trn1", servicePort: 80, weight: 100 },
+    ]);
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover superseded, stood down"]);
+    expect(run.published[0]?.MessageAttributes.outcome?.StringValue).toBe("superseded");
+    const message = run.published[0]?.Message ?? "";
+    expect(message).toMatch(
+      /^sd21: the failover from cost to capacity mode stood down before moving traffic: the routing of Ingress default\/sd21 changed after/,
+    );
+    expect(message).not.toContain("FAILED");
+    expect(message).not.toContain("Evidence:");
+    expect(message.split("\n").length).toBeLessThan(8);
   });
 
   it("leaves a verified switch in place when the holds cannot be lifted, and says which to lift by hand", async () => {
