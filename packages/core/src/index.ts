@@ -116,7 +116,11 @@ export {
 export {
   handAppliedTargetPatch,
   type ScaledObjectLike,
+  type ScaledObjectTrigger,
+  type ScalingTrigger,
   scaledObjectTargetPatch,
+  scalingTargetOf,
+  scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
 export {
   type Allocation,

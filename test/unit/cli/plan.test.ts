@@ -59,6 +59,7 @@ describe("Command: switchyard plan", () => {
     });
     expect(annotations["switchyard.io/mode"]).toBe("capacity");
     expect(docs[1]).toEqual([
+      { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
       { op: "replace", path: "/spec/triggers/0/metadata/targetMetricValue", value: "81.1" },
     ]);
     expect(run.stdout).toContain("kubectl -n default patch scaledobject sd21-inf2 --type json");

@@ -57,7 +57,7 @@ services:
     expect(service?.units[0]).toMatchObject({
       service: { name: "u1", port: 80 },
       deployment: "u1",
-      scaledObject: { name: "u1", triggerIndex: 0, metadataKey: "targetMetricValue" },
+      scaledObject: { name: "u1", triggerType: "aws-cloudwatch", metadataKey: "targetMetricValue" },
       minReplicaCount: 1,
       maxReplicaCount: 100,
     });
