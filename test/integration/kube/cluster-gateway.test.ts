@@ -237,11 +237,10 @@ describe("Class: KubernetesClusterGateway", () => {
 
       // Assess
       expect(states["sd21-inf2"]?.target).toBe("100");
-      const triggers = (
-        double.get("ScaledObject", NS, "sd21-inf2")?.spec as {
-          triggers: { type: string; metadata: Record<string, unknown> }[];
-        }
-      ).triggers;
+      const spec = double.get("ScaledObject", NS, "sd21-inf2")?.spec as
+        | { triggers: { type: string; metadata: Record<string, unknown> }[] }
+        | undefined;
+      const triggers = spec?.triggers ?? [];
       expect(triggers[0]).toEqual(cpu);
       expect(triggers[1]?.metadata.targetMetricValue).toBe("89.2");
     });
