@@ -164,14 +164,20 @@ describe("Workflow document: modeSwitchWorkflow", () => {
       tasks(document).flatMap(([, s]) => (s.Retry ?? []).flatMap((r) => r.ErrorEquals)),
     );
     expect([...retried].sort()).toEqual(
-      [...LAMBDA_SERVICE, "TransientError", "RoutingNotAppliedError", ...RETRIED_ERRORS.snsService].sort(),
+      [
+        ...LAMBDA_SERVICE,
+        "TransientError",
+        "RoutingNotAppliedError",
+        "ScalingNotResumedError",
+        ...RETRIED_ERRORS.snsService,
+      ].sort(),
     );
     const names = errorClassNames();
     expect(names).toEqual(
       expect.arrayContaining(["RoutingRejectedError", "SwitchInputError", "ManifestError", "TransientError"]),
     );
     const ours = names.filter((name) => retried.has(name));
-    expect(ours.sort()).toEqual(["RoutingNotAppliedError", "TransientError"]);
+    expect(ours.sort()).toEqual(["RoutingNotAppliedError", "ScalingNotResumedError", "TransientError"]);
     // Only VerifyAlb waits for the ALB.
     const waiting = tasks(document).filter(([, s]) =>
       (s.Retry ?? []).some((r) => r.ErrorEquals.includes("RoutingNotAppliedError")),
@@ -192,6 +198,7 @@ describe("Workflow document: modeSwitchWorkflow", () => {
       { ErrorEquals: ["States.ALL"], ResultPath: "$.rollbackError", Next: S.notifyRollbackFailure },
     ]);
     expect((document.States[S.releaseReceivers] as TaskState).Catch).toEqual([
+      { ErrorEquals: ["ScalingNotResumedError"], ResultPath: "$.error", Next: S.notifyNotResumed },
       { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.notifyReleaseFailure },
     ]);
     expect((document.States[S.rollback] as TaskState).Next).toBe(S.rollbackOutcome);

@@ -568,6 +568,49 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 
+  it("alerts when KEDA leaves a released unit Paused without its HPA, after retrying for it", async () => {
+    // kedacore/keda#6982: the annotation goes, the ScaledObject stays Paused, no HPA.
+    world.keda.fault = "stuck-paused";
+    const run = await failover();
+    const holds = planOf(run).holds;
+    expect(holds.length).toBeGreaterThan(0);
+
+    // The first attempt and the 5 retries of ScalingNotResumedError, then the Catch.
+    expect(invocationsOf(run, "release-holds").map((i) => i.error?.name)).toEqual(
+      Array.from({ length: 6 }, () => "ScalingNotResumedError"),
+    );
+    expect(statesEntered(run).slice(-3)).toEqual([S.releaseReceivers, S.notifyNotResumed, S.releaseFailed]);
+    expect(run.failure?.error).toBe("ScalingNotResumedError");
+    expect(paused()).toEqual({});
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(run.published.map((p) => p.Subject)).toEqual([
+      "Switchyard sd21: failover cost -> capacity",
+      "Switchyard: KEDA did not resume autoscaling after a switch - check KEDA",
+    ]);
+    expect(run.published[1]?.MessageAttributes.outcome?.StringValue).toBe("not-resumed");
+    const message = run.published[1]?.Message ?? "";
+    const first = holds[0]?.scaledObject ?? "";
+    expect(message).toContain(
+      `ScaledObject default/${first}: its Paused condition is True, not False; HorizontalPodAutoscaler keda-hpa-${first} does not exist`,
+    );
+    expect(message).toContain("KEDA 2.18.2 or later is required");
+  });
+
+  it("finds the units KEDA's again after the release: Paused False and each HPA back", async () => {
+    const run = await failover();
+    expect(run.failure).toBeUndefined();
+    for (const hold of planOf(run).holds) {
+      const object = world.double.get("ScaledObject", "default", hold.scaledObject) as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
+      expect(object.status?.conditions?.find((c) => c.type === "Paused")?.status).toBe("False");
+      expect(
+        world.double.get("HorizontalPodAutoscaler", "default", `keda-hpa-${hold.scaledObject}`),
+      ).toBeDefined();
+    }
+    expect(invocationsOf(run, "release-holds").map((i) => i.error?.name ?? "ok")).toEqual(["ok"]);
+  });
+
   it("retries a step that failed with TransientError and completes the switch", async () => {
     world.double.failNext({ verb: "patch", resource: "ingresses", status: 503 });
     const run = await failover();

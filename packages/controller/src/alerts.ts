@@ -4,6 +4,7 @@ import {
   type RoutingCheck,
   type ScalingChange,
 } from "@switchyard/core";
+import { holdsNotAppliedText } from "./check-receivers.ts";
 import type { Alert, CaughtError, NotRestored, RollbackOutcome, SwitchState } from "./switch-state.ts";
 
 const SUBJECT_LIMIT = 99;
@@ -97,6 +98,9 @@ export function switchAlert(state: SwitchState, check: RoutingCheck, region: str
     message: [
       `${input.service} switched from ${input.from} to ${input.to} mode (${input.move}); the ALB rule holds the new weights.`,
       "",
+      ...(state.receivers === undefined || state.receivers.holdsNotApplied.length === 0
+        ? []
+        : [`WARNING: ${holdsNotAppliedText(state.receivers.holdsNotApplied)}.`, ""]),
       ...header(state),
       ...(check.ruleArn === null ? [] : ["", `Listener rule: ${check.ruleArn}`]),
       ...footer(state, region),

@@ -77,3 +77,16 @@ export class ForeignRoutingError extends SwitchyardError {
     super(message, { code: "FOREIGN_ROUTING" });
   }
 }
+
+/**
+ * A lifted replica hold has not given the unit back to KEDA: its ScaledObject still
+ * reports Paused, or its HPA was not made again (KEDA issues #6982, #7231). The workflow
+ * retries with backoff — KEDA reconciles within seconds — then alerts.
+ */
+export class ScalingNotResumedError extends SwitchyardError {
+  override readonly name = "ScalingNotResumedError";
+
+  constructor(message: string) {
+    super(message, { code: "SCALING_NOT_RESUMED" });
+  }
+}

@@ -8,6 +8,7 @@ export {
   ReceiversNotReadyError,
   RoutingNotAppliedError,
   RoutingRejectedError,
+  ScalingNotResumedError,
   SwitchInputError,
   SwitchSupersededError,
 } from "./errors.ts";

@@ -112,6 +112,15 @@ export interface ReceiversCheck {
     readonly desired: number;
     readonly ready: number;
   }[];
+  /**
+   * Held receivers whose Deployment's spec.replicas is not the count they are held at:
+   * KEDA did not scale the target to its paused-replicas (KEDA issue #7231).
+   */
+  readonly holdsNotApplied: readonly {
+    readonly unit: string;
+    readonly heldAt: number;
+    readonly specReplicas: number;
+  }[];
   readonly checkedAt: string;
 }
 

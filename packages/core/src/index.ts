@@ -1,9 +1,11 @@
-export type {
-  ClusterEvent,
-  IngressState,
-  ScaledObjectState,
-  ServiceClusterState,
-  UnitWorkload,
+export {
+  type AutoscalingState,
+  type ClusterEvent,
+  type IngressState,
+  notResumed,
+  type ScaledObjectState,
+  type ServiceClusterState,
+  type UnitWorkload,
 } from "./cluster/types.ts";
 export {
   DEPLOYED_CONFIG_FILE,
@@ -115,6 +117,7 @@ export {
 } from "./manifests/replica-hold.ts";
 export {
   handAppliedTargetPatch,
+  kedaHpaName,
   type ScaledObjectLike,
   type ScaledObjectTrigger,
   type ScalingTrigger,

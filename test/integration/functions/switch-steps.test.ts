@@ -133,6 +133,42 @@ describe("Handlers: the mode-switch steps", () => {
     });
   });
 
+  it("check after a hold that KEDA scaled each held Deployment to it, and say so in the switch alert when not", async () => {
+    // KEDA < 2.18.2 could pause without scaling the target (kedacore/keda#7231).
+    world.keda.fault = "not-scaled";
+    let state = await planned();
+    // Receivers held above the one pod each runs now, as a plan for more demand would.
+    const held = state.plan.holds.map((h) => ({ ...h, replicas: h.replicas + 2 }));
+    expect(held.length).toBeGreaterThan(0);
+    state = { ...state, plan: { ...state.plan, holds: held } };
+    state = { ...state, scaling: await applyScaling(state) };
+    vi.setSystemTime(Date.now() + 10_000);
+    state = { ...state, receivers: await checkReceivers(state) };
+    expect(state.receivers?.holdsNotApplied).toEqual(
+      held.map((h) => ({ unit: h.unit, heldAt: h.replicas, specReplicas: 1 })),
+    );
+    state = { ...state, routing: await applyRouting(state) };
+    const verified = await verifyRouting(state);
+    expect(verified.alert.message).toContain(
+      `WARNING: KEDA did not scale ${held[0]?.unit} to its hold of ${held[0]?.replicas} (Deployment spec.replicas 1)`,
+    );
+  });
+
+  it("find every held Deployment at its hold when KEDA applies it", async () => {
+    let state = await planned();
+    const held = state.plan.holds.map((h) => ({ ...h, replicas: h.replicas + 2 }));
+    state = { ...state, plan: { ...state.plan, holds: held } };
+    state = { ...state, scaling: await applyScaling(state) };
+    for (const hold of state.plan.holds) {
+      const spec = world.double.get("Deployment", "default", hold.unit)?.spec as
+        | { replicas: number }
+        | undefined;
+      expect(spec?.replicas).toBe(hold.replicas);
+    }
+    state = { ...state, receivers: await checkReceivers(state) };
+    expect(state.receivers?.holdsNotApplied).toEqual([]);
+  });
+
   it("fail with the verb, the resource and the RBAC rule that grants it when the API server says 403", async () => {
     const state = await planned();
     world.double.deny({ verb: "patch", resource: "ingresses" });

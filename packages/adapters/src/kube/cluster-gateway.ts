@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
   AppsV1Api,
+  AutoscalingV2Api,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
@@ -10,6 +11,7 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import {
+  type AutoscalingState,
   type CapacitySignal,
   type ClusterEvent,
   type ClusterGateway,
@@ -19,7 +21,9 @@ import {
   type IngressPatchBuilder,
   type JsonPatchOperation,
   KARPENTER_CAPACITY_REASON,
+  KEDA_PAUSED_REPLICAS,
   karpenterCapacitySignals,
+  kedaHpaName,
   PlanningError,
   type ReplicaHold,
   type RoutingChange,
@@ -55,6 +59,7 @@ export interface KubernetesClusterGatewayOptions {
 interface Apis {
   readonly networking: NetworkingV1Api;
   readonly apps: AppsV1Api;
+  readonly autoscaling: AutoscalingV2Api;
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
 }
@@ -288,6 +293,45 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
+  async autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {
+    const unit = service.units.find((u) => u.name === unitName);
+    if (unit === undefined) {
+      throw new PlanningError(
+        `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
+      );
+    }
+    const apis = await this.#apis();
+    const namespace = service.namespace;
+    const name = unit.scaledObject.name;
+    const object = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+      apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
+    )) as ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
+    const hpaName = kedaHpaName(object, name);
+    let hpaFound = true;
+    try {
+      await apis.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpaName, namespace });
+    } catch (error) {
+      if (statusCodeOf(error) !== 404) {
+        throw this.#failed(error, {
+          verb: "get",
+          resource: KUBE_RESOURCES.horizontalPodAutoscalers,
+          namespace,
+          name: hpaName,
+        });
+      }
+      hpaFound = false;
+    }
+    const paused = object.status?.conditions?.find((c) => c.type === "Paused");
+    return {
+      unit: unit.name,
+      scaledObject: name,
+      pausedReplicas: object.metadata?.annotations?.[KEDA_PAUSED_REPLICAS] ?? null,
+      pausedCondition: paused?.status ?? null,
+      hpaName,
+      hpaFound,
+    };
+  }
+
   async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
     const apis = await this.#apis();
     const namespace = service.namespace;
@@ -380,6 +424,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
       return {
         networking: config.makeApiClient(NetworkingV1Api),
         apps: config.makeApiClient(AppsV1Api),
+        autoscaling: config.makeApiClient(AutoscalingV2Api),
         core: config.makeApiClient(CoreV1Api),
         custom: config.makeApiClient(CustomObjectsApi),
       };

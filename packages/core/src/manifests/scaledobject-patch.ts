@@ -14,7 +14,25 @@ export interface ScaledObjectLike {
   readonly metadata?: { readonly name?: string };
   readonly spec?: {
     readonly triggers?: readonly ScaledObjectTrigger[];
+    readonly advanced?: { readonly horizontalPodAutoscalerConfig?: { readonly name?: string } };
   };
+  readonly status?: {
+    readonly conditions?: readonly {
+      readonly type?: string;
+      readonly status?: string;
+      readonly reason?: string;
+      readonly message?: string;
+    }[];
+  };
+}
+
+/**
+ * The HPA KEDA makes for a ScaledObject: `keda-hpa-<name>`, unless
+ * spec.advanced.horizontalPodAutoscalerConfig.name names it (KEDA controllers/keda/hpa.go getHPAName).
+ */
+export function kedaHpaName(object: ScaledObjectLike, name: string): string {
+  const custom = object.spec?.advanced?.horizontalPodAutoscalerConfig?.name;
+  return custom === undefined || custom === "" ? `keda-hpa-${name}` : custom;
 }
 
 type ScaledObjectRef = DeploymentUnit["scaledObject"];

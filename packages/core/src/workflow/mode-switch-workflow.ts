@@ -40,6 +40,7 @@ export const MODE_SWITCH_STATES = {
   releaseReceivers: "ReleaseReceivers",
   switched: "Switched",
   notifyReleaseFailure: "NotifyReleaseFailure",
+  notifyNotResumed: "NotifyNotResumed",
   releaseFailed: "ReleaseFailed",
   rollback: "Rollback",
   rollbackOutcome: "RollbackOutcome",
@@ -62,6 +63,8 @@ export const RETRIED_ERRORS = {
   transient: "TransientError",
   /** The ALB rule does not show the planned weights yet: the controller has not reconciled. */
   routingNotApplied: "RoutingNotAppliedError",
+  /** A lifted hold: KEDA has not yet reported the ScaledObject unpaused with its HPA back. */
+  scalingNotResumed: "ScalingNotResumedError",
   /**
    * What the Lambda service itself may throw; AWS recommends retrying these on every invoke
    * (Step Functions developer guide, "Handle transient Lambda service exceptions").
@@ -123,6 +126,14 @@ const SNS_RETRY: Retrier = {
   JitterStrategy: "FULL",
 };
 
+/** KEDA reconciles a removed paused-replicas within seconds; this waits about 2.5 minutes for it. */
+const RESUME_RETRY: Retrier = {
+  ErrorEquals: [RETRIED_ERRORS.scalingNotResumed],
+  IntervalSeconds: 5,
+  MaxAttempts: 5,
+  BackoffRate: 2,
+};
+
 /** Any failure of a step that may have changed something: undo it, keeping the state for Rollback. */
 const TO_ROLLBACK: Catcher = { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.rollback };
 
@@ -134,7 +145,7 @@ const TO_ROLLBACK: Catcher = { ErrorEquals: ["States.ALL"], ResultPath: "$.error
  */
 export const STEP_RESULT_FIELDS = {
   scaling: ["changes", "holds"],
-  receivers: ["ready", "timedOut", "verdict", "units", "checkedAt"],
+  receivers: ["ready", "timedOut", "verdict", "units", "holdsNotApplied", "checkedAt"],
   routing: ["changed", "annotationValue", "patchedAt", "resourceVersion"],
   verification: ["check", "alert"],
   release: ["released"],
@@ -353,14 +364,41 @@ export function modeSwitchWorkflow(input: ModeSwitchWorkflowInput): AslDocument 
       SecondsPath: "$.plan.receiverHoldSeconds",
       Next: S.releaseReceivers,
     },
-    [S.releaseReceivers]: stepTask(
+    [S.releaseReceivers]: {
+      ...stepTask(
+        partition,
+        fn["release-holds"],
+        "release",
+        S.announced,
+        "Lift the holds and check KEDA took the units back (Paused False, HPA made again). The switch itself is done and stays.",
+        [RESUME_RETRY, LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY],
+      ),
+      Catch: [
+        { ErrorEquals: [RETRIED_ERRORS.scalingNotResumed], ResultPath: "$.error", Next: S.notifyNotResumed },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.notifyReleaseFailure },
+      ],
+    },
+    [S.notifyNotResumed]: publish(
       partition,
-      fn["release-holds"],
-      "release",
-      S.announced,
-      "Lift the holds: KEDA scales the receivers on their load again. The switch itself is done and stays.",
-      [LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY],
-      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.notifyReleaseFailure },
+      input.topicArn,
+      {
+        subject: { text: "Switchyard: KEDA did not resume autoscaling after a switch - check KEDA" },
+        message: `States.Format(${formatTemplate(
+          [
+            "The mode switch {} moved traffic and lifted its replica holds, but KEDA has not taken the units back: they do not autoscale until it does.",
+            "",
+            "{}",
+            "",
+            "Check: kubectl get scaledobject <scaledObject> -n <namespace> -o jsonpath='{.status.conditions}' (Paused must be False) and kubectl get hpa keda-hpa-<scaledObject> -n <namespace>.",
+            "Execution: {}",
+            consoleLink(input.region),
+          ].join("\n"),
+        )}, $$.Execution.Name, $.error.Cause, $$.Execution.Id, $$.Execution.Id)`,
+        outcome: "not-resumed",
+        withPlan: true,
+      },
+      S.releaseFailed,
+      "The switch stands and its holds are gone, but KEDA reports the units still paused.",
     ),
     [S.announced]: {
       Type: "Choice",
