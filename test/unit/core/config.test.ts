@@ -95,6 +95,13 @@ describe("Function: parseConfig refuses", () => {
       /lists 6 units; an ALB forward action takes at most 5 target groups/,
     ],
     [
+      "the removed triggerIndex (the trigger is found by type now)",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 0, "scaledObject", "triggerIndex"], 1),
+      "services[0].units[0].scaledObject.triggerIndex",
+      /is no longer read: the trigger is found by its type; set scaledObject\.triggerType \(default aws-cloudwatch\)/,
+    ],
+    [
       "a duplicate unit name",
       (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 4, "name"], "sd21-inf2"),
       "services[0].units[4].name",

@@ -68,6 +68,13 @@ export const ScaledObjectRefSchema = z
         description:
           "The type of the trigger in spec.triggers that carries the per-pod target; the ScaledObject must have exactly one of it (or name it with triggerName).",
       }),
+    triggerIndex: z
+      .never({
+        error:
+          "is no longer read: the trigger is found by its type; set scaledObject.triggerType (default aws-cloudwatch), and scaledObject.triggerName if there are several of that type",
+      })
+      .optional()
+      .meta({ description: "Removed: use triggerType (and triggerName)." }),
     triggerName: z.string().min(1).optional().meta({
       description:
         "The trigger's `name` (spec.triggers[].name), when the ScaledObject has more than one trigger of triggerType.",
