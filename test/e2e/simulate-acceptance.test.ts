@@ -168,6 +168,15 @@ describe.each(SCENARIOS)("Acceptance: $title", (scenario) => {
 });
 
 describe("Acceptance: inf2-outage, against the seed's controller and the oracle", () => {
+  it("reports a move that stood down for a newer one as superseded, never as failed", () => {
+    const moves =
+      reportFor(SCENARIOS[0] as AcceptanceScenario).policies.find((x) => x.summary.name === "switchyard")
+        ?.result.moves ?? [];
+    const stoodDown = moves.filter((m) => m.notes.some((n) => n.startsWith("SwitchSupersededError")));
+    expect(stoodDown.map((m) => m.outcome)).toEqual(stoodDown.map(() => "superseded"));
+    expect(moves.filter((m) => m.outcome === "failed")).toEqual([]);
+  });
+
   it("costs switchyard less than the seed's controller", () => {
     const report = reportFor(SCENARIOS[0] as AcceptanceScenario);
     expect(policy(report, "switchyard").totalCost).toBeLessThan(policy(report, "seed-reference").totalCost);

@@ -1,4 +1,5 @@
 import type {
+  AutoscalingState,
   CapacitySignal,
   CapacitySignalRecorder,
   Clock,
@@ -126,6 +127,25 @@ export class InMemoryCluster implements ClusterGateway {
   heldAt(unit: string): number | null {
     const value = this.holdAnnotations[unit]?.[KEDA_PAUSED_REPLICAS];
     return value === undefined ? null : Number(value);
+  }
+
+  /** Units whose KEDA does not resume after a release (KEDA issue #6982): Paused stays True, no HPA. */
+  stuckPaused = new Set<string>();
+
+  /** KEDA as it reconciles a hold: paused-replicas set → Paused True, HPA deleted; removed → back. */
+  async autoscalingOf(service: InferenceService, unit: string): Promise<AutoscalingState> {
+    this.calls.push(`autoscalingOf:${unit}`);
+    const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
+    const paused = this.holdAnnotations[unit]?.[KEDA_PAUSED_REPLICAS] ?? null;
+    const resumed = paused === null && !this.stuckPaused.has(unit);
+    return {
+      unit,
+      scaledObject,
+      pausedReplicas: paused,
+      pausedCondition: resumed ? "False" : "True",
+      hpaName: `keda-hpa-${scaledObject}`,
+      hpaFound: resumed,
+    };
   }
 
   async patchRouting(_service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {

@@ -32,6 +32,7 @@ import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { answerGetMetricData, calmAlb, type MetricSource } from "./cloudwatch-responder.ts";
 import { type FakeLoadBalancer, ingressLoadBalancer, newElbAccount, serveElbAccount } from "./elb-account.ts";
+import { KedaOperatorStandIn } from "./keda-operator.ts";
 import type { KubeApiDouble } from "./kube-api-double.ts";
 import { seedSd21 } from "./kube-objects.ts";
 import { describeClusterFor, eksApiDouble, STATE_MACHINE_ARN, useLambdaEnvironment } from "./lambda-env.ts";
@@ -62,6 +63,8 @@ export class HandlerWorld {
   readonly started: StartExecutionCommandInput[] = [];
   albs: FakeLoadBalancer[];
   lbc: LoadBalancerControllerStandIn;
+  /** KEDA's operator: pauses and resumes the ScaledObjects as Switchyard's holds come and go. */
+  keda: KedaOperatorStandIn;
 
   /** Every service of `config` lives in its namespace with the seed's SD2.1 objects and an ALB. */
   constructor(config: SwitchyardConfig = sd21Config()) {
@@ -69,6 +72,7 @@ export class HandlerWorld {
     this.service = config.services[0] as InferenceService;
     this.albs = this.#albs();
     this.lbc = new LoadBalancerControllerStandIn(this.double, this.service, this.alb);
+    this.keda = new KedaOperatorStandIn(this.double);
   }
 
   get alb(): FakeLoadBalancer {
@@ -90,9 +94,12 @@ export class HandlerWorld {
       stub.reset();
     }
     this.double.reset();
-    for (const namespace of new Set(this.config.services.map((s) => s.namespace))) {
+    const namespaces = [...new Set(this.config.services.map((s) => s.namespace))];
+    for (const namespace of namespaces) {
       seedSd21(this.double, { namespace });
     }
+    this.keda = new KedaOperatorStandIn(this.double);
+    this.keda.adopt(namespaces);
     this.metrics = calmAlb();
     this.executions = [];
     this.executionEvents = {};

@@ -156,6 +156,7 @@ export class KubeApiDouble {
   readonly #faults: { match: RequestMatch; status: number | "reset"; left: number; message: string }[] = [];
   readonly #hooks: { match: RequestMatch; action: () => void; left: number }[] = [];
   readonly #denied: RequestMatch[] = [];
+  readonly #watchers: ((object: KubeObject) => void)[] = [];
   #revision = 100;
   #server: Server | undefined;
   #url: string | undefined;
@@ -250,6 +251,28 @@ export class KubeApiDouble {
     return found === undefined ? undefined : structuredClone(found);
   }
 
+  /** The stored objects of a kind in a namespace, by name. */
+  all(kind: string, namespace: string): KubeObject[] {
+    const plural = resourceByKind(kind).plural;
+    return [...this.#objects.entries()]
+      .filter(([key]) => key.startsWith(`${plural}/${namespace}/`))
+      .map(([, object]) => structuredClone(object))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  /** Deletes a stored object as another client would (a controller removing what it owns). */
+  remove(kind: string, namespace: string, name: string): void {
+    this.#objects.delete(keyOf(resourceByKind(kind).plural, namespace, name));
+  }
+
+  /**
+   * Calls `watcher` with each object a request writes, before the response goes out: a
+   * controller watching the API (KEDA's operator) reacting to Switchyard's patch.
+   */
+  watch(watcher: (object: KubeObject) => void): void {
+    this.#watchers.push(watcher);
+  }
+
   /** Changes a stored object as another client would: a write with a new resourceVersion. */
   edit(kind: string, namespace: string, name: string, change: (object: KubeObject) => void): KubeObject {
     const key = keyOf(resourceByKind(kind).plural, namespace, name);
@@ -305,6 +328,7 @@ export class KubeApiDouble {
     this.#faults.length = 0;
     this.#hooks.length = 0;
     this.#denied.length = 0;
+    this.#watchers.length = 0;
   }
 
   #write(key: string, object: KubeObject): KubeObject {
@@ -502,7 +526,12 @@ export class KubeApiDouble {
     if (!isDeepStrictEqual(patched.spec, stored.spec)) {
       patched.metadata.generation = Number(stored.metadata.generation ?? 1) + 1;
     }
-    return { status: 200, body: this.#write(key, patched) };
+    const written = this.#write(key, patched);
+    for (const watcher of this.#watchers) {
+      watcher(structuredClone(written));
+    }
+    // The response is this write; what a watcher did in reaction comes after it.
+    return { status: 200, body: written };
   }
 }
 

@@ -41,6 +41,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     fieldLabels: OBJECT_META_FIELDS,
   },
   {
+    group: "autoscaling",
+    version: "v2",
+    kind: "HorizontalPodAutoscaler",
+    plural: "horizontalpodautoscalers",
+    custom: false,
+    fieldLabels: OBJECT_META_FIELDS,
+  },
+  {
     group: "",
     version: "v1",
     kind: "Pod",

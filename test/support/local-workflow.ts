@@ -102,6 +102,11 @@ export interface RunOptions {
   readonly beforeStep?: (step: ModeSwitchStep, invocation: number) => void;
   /** Moves the (faked) clock on by the WaitForReceivers pause before each readiness check. */
   readonly advanceClock?: (ms: number) => void;
+  /**
+   * SNS refuses the publish of this state (each attempt, retries included) with the
+   * error named so, as the optimized integration surfaces it (`SNS.` + the exception).
+   */
+  readonly failPublish?: { readonly state: string; readonly error: string };
 }
 
 const IAM_PREFIX: Readonly<Record<string, string>> = {
@@ -219,18 +224,25 @@ export async function runModeSwitch(
       }
     };
 
-  const snsPublish = async (taskInput: unknown): Promise<never> => {
-    const message = taskInput as SnsPublish;
-    checkPublish(message);
-    published.push(message);
-    return { MessageId: `message-${published.length}`, SdkHttpMetadata: { HttpStatusCode: 200 } } as never;
-  };
+  const snsPublish =
+    (state: string) =>
+    async (taskInput: unknown): Promise<never> => {
+      const message = taskInput as SnsPublish;
+      if (options.failPublish?.state === state) {
+        throw Object.assign(new Error(`${options.failPublish.error}: injected by the test`), {
+          name: options.failPublish.error,
+        });
+      }
+      checkPublish(message);
+      published.push(message);
+      return { MessageId: `message-${published.length}`, SdkHttpMetadata: { HttpStatusCode: 200 } } as never;
+    };
 
   const taskOverrides: Record<string, (input: never) => Promise<never>> = {};
   const retryOverrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === "Task") {
-      taskOverrides[name] = state.Resource.endsWith(":lambda:invoke") ? lambdaInvoke(name) : snsPublish;
+      taskOverrides[name] = state.Resource.endsWith(":lambda:invoke") ? lambdaInvoke(name) : snsPublish(name);
       retryOverrides[name] = 0;
     }
   }

@@ -23,11 +23,14 @@ import { FUNCTION_ARNS, TOPIC_ARN, testWorkflow } from "../support/local-workflo
 import { readRepoFile } from "../support/paths.ts";
 import { sd21Config } from "../support/sd21.ts";
 
+// The transient Lambda errors AWS lists for lambda:invoke (Step Functions developer guide,
+// "Handle transient Lambda service exceptions"), ClientExecutionTimeoutException included.
 const LAMBDA_SERVICE = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",
   "Lambda.TooManyRequestsException",
+  "Lambda.ClientExecutionTimeoutException",
 ];
 
 function tasks(document: AslDocument): [string, TaskState][] {
@@ -105,7 +108,7 @@ describe("Workflow document: modeSwitchWorkflow", () => {
     expect(document.States[S.anyHolds]).toMatchObject({
       Type: "Choice",
       Choices: [{ Variable: "$.plan.holds[0]", IsPresent: true, Next: S.holdReceivers }],
-      Default: S.switched,
+      Default: S.announced,
     });
     expect(document.States[S.holdReceivers]).toMatchObject({
       Type: "Wait",
@@ -113,7 +116,12 @@ describe("Workflow document: modeSwitchWorkflow", () => {
       SecondsPath: "$.plan.receiverHoldSeconds",
       Next: S.releaseReceivers,
     });
-    expect(next(S.releaseReceivers)).toBe(S.switched);
+    expect(next(S.releaseReceivers)).toBe(S.announced);
+    expect(document.States[S.announced]).toMatchObject({
+      Type: "Choice",
+      Choices: [{ Variable: "$.notifyError", IsPresent: true, Next: S.announceFailed }],
+      Default: S.switched,
+    });
     expect(document.States[S.switched]).toMatchObject({ Type: "Succeed" });
   });
 
@@ -156,14 +164,20 @@ describe("Workflow document: modeSwitchWorkflow", () => {
       tasks(document).flatMap(([, s]) => (s.Retry ?? []).flatMap((r) => r.ErrorEquals)),
     );
     expect([...retried].sort()).toEqual(
-      [...LAMBDA_SERVICE, "TransientError", "RoutingNotAppliedError", ...RETRIED_ERRORS.snsService].sort(),
+      [
+        ...LAMBDA_SERVICE,
+        "TransientError",
+        "RoutingNotAppliedError",
+        "ScalingNotResumedError",
+        ...RETRIED_ERRORS.snsService,
+      ].sort(),
     );
     const names = errorClassNames();
     expect(names).toEqual(
       expect.arrayContaining(["RoutingRejectedError", "SwitchInputError", "ManifestError", "TransientError"]),
     );
     const ours = names.filter((name) => retried.has(name));
-    expect(ours.sort()).toEqual(["RoutingNotAppliedError", "TransientError"]);
+    expect(ours.sort()).toEqual(["RoutingNotAppliedError", "ScalingNotResumedError", "TransientError"]);
     // Only VerifyAlb waits for the ALB.
     const waiting = tasks(document).filter(([, s]) =>
       (s.Retry ?? []).some((r) => r.ErrorEquals.includes("RoutingNotAppliedError")),
@@ -184,14 +198,48 @@ describe("Workflow document: modeSwitchWorkflow", () => {
       { ErrorEquals: ["States.ALL"], ResultPath: "$.rollbackError", Next: S.notifyRollbackFailure },
     ]);
     expect((document.States[S.releaseReceivers] as TaskState).Catch).toEqual([
+      { ErrorEquals: ["ScalingNotResumedError"], ResultPath: "$.error", Next: S.notifyNotResumed },
       { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.notifyReleaseFailure },
     ]);
-    expect((document.States[S.rollback] as TaskState).Next).toBe(S.notifyFailure);
+    expect((document.States[S.rollback] as TaskState).Next).toBe(S.rollbackOutcome);
+    expect(document.States[S.rollbackOutcome]).toMatchObject({
+      Type: "Choice",
+      Choices: [{ Variable: "$.rollback.outcome", StringEquals: "superseded", Next: S.notifySuperseded }],
+      Default: S.notifyFailure,
+    });
     expect((document.States[S.notifyFailure] as TaskState).Next).toBe(S.switchFailed);
     expect(document.States[S.switchFailed]).toMatchObject({
       Type: "Fail",
       ErrorPath: "$.error.Error",
       CausePath: "$.error.Cause",
+    });
+  });
+
+  it("releases the holds even when Notify fails after its retries, then fails the execution (AnnounceFailed)", () => {
+    expect((document.States[S.notify] as TaskState).Catch).toEqual([
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.notifyError", Next: S.anyHolds },
+    ]);
+    expect(document.States[S.announceFailed]).toMatchObject({
+      Type: "Fail",
+      ErrorPath: "$.notifyError.Error",
+      CausePath: "$.notifyError.Cause",
+    });
+  });
+
+  it("ends a superseded switch in its own Superseded state, after its own short note", () => {
+    expect(document.States[S.notifySuperseded]).toMatchObject({
+      Resource: "arn:aws:states:::sns:publish",
+      Parameters: {
+        "Subject.$": "$.rollback.alert.subject",
+        "Message.$": "$.rollback.alert.message",
+        MessageAttributes: { outcome: { DataType: "String", StringValue: "superseded" } },
+      },
+      Next: S.superseded,
+    });
+    expect(document.States[S.superseded]).toMatchObject({ Type: "Fail", Error: "SwitchSuperseded" });
+    // A failed switch's outcome attribute says whether the rollback restored everything.
+    expect((document.States[S.notifyFailure] as TaskState).Parameters.MessageAttributes).toMatchObject({
+      outcome: { DataType: "String", "StringValue.$": "$.rollback.outcome" },
     });
   });
 

@@ -76,6 +76,18 @@ function kedaTargets(): Record<string, unknown> {
   );
 }
 
+/** The ScaledObjects KEDA holds paused (autoscaling.keda.sh/paused-replicas), with the count. */
+function paused(): Record<string, string> {
+  return Object.fromEntries(
+    SD21_UNITS.flatMap((unit) => {
+      const value = world.double.get("ScaledObject", "default", unit)?.metadata.annotations?.[
+        "autoscaling.keda.sh/paused-replicas"
+      ];
+      return value === undefined ? [] : [[unit, value]];
+    }),
+  );
+}
+
 /** The schedule or an EventBridge event reaches evaluate, which starts an execution: its name and input. */
 async function evaluated(event: unknown): Promise<{ name: string; input: unknown }> {
   const started = world.started.length;
@@ -290,10 +302,16 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
 
     // 1 attempt + the retrier's MaxAttempts (9 for the 180 s verifyTimeoutSeconds), then the Catch.
     expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
-    expect(statesEntered(run).slice(-3)).toEqual([S.rollback, S.notifyFailure, S.switchFailed]);
+    expect(statesEntered(run).slice(-4)).toEqual([
+      S.rollback,
+      S.rollbackOutcome,
+      S.notifyFailure,
+      S.switchFailed,
+    ]);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
     expect(annotations()).toEqual(before);
     expect(kedaTargets()).toEqual(targetsBefore);
+    expect(paused()).toEqual({});
 
     expect(run.published).toHaveLength(1);
     const alert = run.published[0];
@@ -355,6 +373,36 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 
+  it("refuses to touch an action that also routes to a Service the config does not name, and announces it", async () => {
+    // Another team's canary on the same action, at weight 10.
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      const annotations = ingress.metadata.annotations as Record<string, string>;
+      const action = JSON.parse(annotations[ACTION] ?? "") as {
+        forwardConfig: { targetGroups: { serviceName: string; servicePort: number; weight: number }[] };
+      };
+      action.forwardConfig.targetGroups.push({ serviceName: "sd21-canary", servicePort: 80, weight: 10 });
+      annotations[ACTION] = JSON.stringify(action);
+    });
+    const before = annotations();
+    const targetsBefore = kedaTargets();
+    const { name, input } = await evaluated(createFleetInf2);
+    world.double.clearRequests();
+
+    const run = await runModeSwitch(world, input, name);
+
+    expect(statesEntered(run)).toEqual([S.plan, S.notifyPlanFailure, S.planFailed]);
+    expect(run.failure?.error).toBe("ForeignRoutingError");
+    expect(world.double.requestsMatching({ verb: "patch" })).toEqual([]);
+    expect(annotations()).toEqual(before);
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(run.published.map((p) => p.Subject)).toEqual([
+      "Switchyard: a mode switch failed to plan; nothing was changed",
+    ]);
+    expect(run.published[0]?.Message).toMatch(
+      /Error: ForeignRoutingError: .*Ingress default\/sd21 annotation alb\.ingress\.kubernetes\.io\/actions\.weighted-routing also routes to Service sd21-canary:80 \(weight 10\), which services\[sd21\] in the config does not name/,
+    );
+  });
+
   it("still announces a switch whose Rollback fails too, with both errors", async () => {
     const { name, input } = await evaluated(createFleetInf2);
     const scaling = (await planFor(input)).scaling;
@@ -362,7 +410,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const run = await runModeSwitch(world, input, name, {
       beforeStep: (step) => {
         if (step === "rollback") {
-          world.double.deny({ verb: "get", resource: "ingresses" });
+          // The Rollback function itself fails (no Kubernetes call fails on its own: each
+          // part of a rollback is undone and reported independently).
+          throw Object.assign(new Error("Task timed out after 60.00 seconds"), { name: "Sandbox.Timedout" });
         }
       },
     });
@@ -377,8 +427,124 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const message = run.published[0]?.Message ?? "";
     expect(message).toContain(`The mode switch ${name} failed, and so did its rollback.`);
     expect(message).toMatch(/Switch error: KubernetesForbiddenError: .*cannot patch scaledobjects/);
-    expect(message).toMatch(/Rollback error: KubernetesForbiddenError: .*cannot get ingresses/);
+    expect(message).toMatch(/Rollback error: Sandbox.Timedout: .*Task timed out/);
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
+  });
+
+  it("undoes routing, targets and holds each on its own: a denied Ingress read still lifts the holds, and the alert says what was not restored", async () => {
+    world.lbc.lag = "never";
+    const targetsBefore = kedaTargets();
+    const run = await failover({
+      beforeStep: (step) => {
+        if (step === "rollback") {
+          world.double.deny({ verb: "get", resource: "ingresses" });
+        }
+      },
+    });
+    const plan = planOf(run);
+    expect(plan.holds.length).toBeGreaterThan(0);
+
+    expect(statesEntered(run).slice(-4)).toEqual([
+      S.rollback,
+      S.rollbackOutcome,
+      S.notifyFailure,
+      S.switchFailed,
+    ]);
+    expect(run.failure?.error).toBe("RoutingNotAppliedError");
+    // The holds and the KEDA targets are back although the Ingress could not be read.
+    expect(paused()).toEqual({});
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+
+    expect(run.published).toHaveLength(1);
+    const alert = run.published[0];
+    expect(alert?.Subject).toBe("Switchyard sd21: failover FAILED, rollback INCOMPLETE - check the service");
+    expect(alert?.MessageAttributes.outcome?.StringValue).toBe("rollback-incomplete");
+    const message = alert?.Message ?? "";
+    expect(message).toMatch(
+      new RegExp(
+        `Restored: ${plan.scaling.length} KEDA target\\(s\\) and ${plan.holds.length} replica hold\\(s\\)\\.`,
+      ),
+    );
+    expect(message).toMatch(
+      /NOT restored: Ingress default\/sd21 annotations \(alb\.ingress\.kubernetes\.io\/actions\.weighted-routing, .*\) as read before the switch - KubernetesForbiddenError: cannot get ingresses/,
+    );
+    const rollback = invocationsOf(run, "rollback")[0]?.result as RollbackResult;
+    expect(rollback.outcome).toBe("rollback-incomplete");
+    expect(rollback.notRestored.map((n) => n.what)).toEqual([
+      expect.stringMatching(/^Ingress default\/sd21/),
+    ]);
+  });
+
+  it("lifts the holds when the switch's Notify fails after its retries, and fails the execution with the SNS error", async () => {
+    const run = await failover({
+      failPublish: { state: S.notify, error: "SNS.AuthorizationErrorException" },
+    });
+    const plan = planOf(run);
+    expect(plan.holds.length).toBeGreaterThan(0);
+
+    expect(statesEntered(run).slice(-6)).toEqual([
+      S.notify,
+      S.anyHolds,
+      S.holdReceivers,
+      S.releaseReceivers,
+      S.announced,
+      S.announceFailed,
+    ]);
+    expect(invocationsOf(run, "release-holds")).toHaveLength(1);
+    expect(paused()).toEqual({});
+    // The verified switch stands.
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(statesEntered(run)).not.toContain(S.rollback);
+    expect(run.failure?.error).toBe("SNS.AuthorizationErrorException");
+    expect(run.published).toEqual([]);
+  });
+
+  it("ends a move that another move superseded in its own Superseded state, with a short note and no failure alert", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const receiver = (await planFor(input)).receivers[0] ?? "";
+    // The receiver is slow, so the switch waits; meanwhile a person moves the traffic.
+    world.double.edit("Deployment", "default", receiver, (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 2;
+      (deployment.status as { replicas: number }).replicas = 2;
+    });
+    const targetsBefore = kedaTargets();
+    const run = await runModeSwitch(world, input, name, {
+      beforeStep: (step, n) => {
+        if (step === "check-receivers" && n === 2) {
+          world.double.edit("Ingress", "default", "sd21", (ingress) => {
+            (ingress.metadata.annotations as Record<string, string>)[ACTION] =
+              '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"sd21-trn1","servicePort":80,"weight":100}]}}';
+          });
+        }
+      },
+    });
+
+    expect(invocationsOf(run, "check-receivers").at(-1)?.error?.name).toBe("SwitchSupersededError");
+    expect(statesEntered(run).slice(-4)).toEqual([
+      S.rollback,
+      S.rollbackOutcome,
+      S.notifySuperseded,
+      S.superseded,
+    ]);
+    // Its own outcome: not the step's error, and no failure alert.
+    expect(run.failure?.error).toBe("SwitchSuperseded");
+    expect(invocationsOf(run, "apply-routing")).toEqual([]);
+    // Its own changes are undone; the person's routing stays.
+    expect(kedaTargets()).toEqual(targetsBefore);
+    expect(paused()).toEqual({});
+    expect(JSON.parse(annotations()[ACTION] ?? "").forwardConfig.targetGroups).toEqual([
+      { serviceName: "sd21-trn1", servicePort: 80, weight: 100 },
+    ]);
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover superseded, stood down"]);
+    expect(run.published[0]?.MessageAttributes.outcome?.StringValue).toBe("superseded");
+    const message = run.published[0]?.Message ?? "";
+    expect(message).toMatch(
+      /^sd21: the failover from cost to capacity mode stood down before moving traffic: the routing of Ingress default\/sd21 changed after/,
+    );
+    expect(message).not.toContain("FAILED");
+    expect(message).not.toContain("Evidence:");
+    expect(message.split("\n").length).toBeLessThan(8);
   });
 
   it("leaves a verified switch in place when the holds cannot be lifted, and says which to lift by hand", async () => {
@@ -412,6 +578,49 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 
+  it("alerts when KEDA leaves a released unit Paused without its HPA, after retrying for it", async () => {
+    // kedacore/keda#6982: the annotation goes, the ScaledObject stays Paused, no HPA.
+    world.keda.fault = "stuck-paused";
+    const run = await failover();
+    const holds = planOf(run).holds;
+    expect(holds.length).toBeGreaterThan(0);
+
+    // The first attempt and the 5 retries of ScalingNotResumedError, then the Catch.
+    expect(invocationsOf(run, "release-holds").map((i) => i.error?.name)).toEqual(
+      Array.from({ length: 6 }, () => "ScalingNotResumedError"),
+    );
+    expect(statesEntered(run).slice(-3)).toEqual([S.releaseReceivers, S.notifyNotResumed, S.releaseFailed]);
+    expect(run.failure?.error).toBe("ScalingNotResumedError");
+    expect(paused()).toEqual({});
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(run.published.map((p) => p.Subject)).toEqual([
+      "Switchyard sd21: failover cost -> capacity",
+      "Switchyard: KEDA did not resume autoscaling after a switch - check KEDA",
+    ]);
+    expect(run.published[1]?.MessageAttributes.outcome?.StringValue).toBe("not-resumed");
+    const message = run.published[1]?.Message ?? "";
+    const first = holds[0]?.scaledObject ?? "";
+    expect(message).toContain(
+      `ScaledObject default/${first}: its Paused condition is True, not False; HorizontalPodAutoscaler keda-hpa-${first} does not exist`,
+    );
+    expect(message).toContain("KEDA 2.18.2 or later is required");
+  });
+
+  it("finds the units KEDA's again after the release: Paused False and each HPA back", async () => {
+    const run = await failover();
+    expect(run.failure).toBeUndefined();
+    for (const hold of planOf(run).holds) {
+      const object = world.double.get("ScaledObject", "default", hold.scaledObject) as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
+      expect(object.status?.conditions?.find((c) => c.type === "Paused")?.status).toBe("False");
+      expect(
+        world.double.get("HorizontalPodAutoscaler", "default", `keda-hpa-${hold.scaledObject}`),
+      ).toBeDefined();
+    }
+    expect(invocationsOf(run, "release-holds").map((i) => i.error?.name ?? "ok")).toEqual(["ok"]);
+  });
+
   it("retries a step that failed with TransientError and completes the switch", async () => {
     world.double.failNext({ verb: "patch", resource: "ingresses", status: 503 });
     const run = await failover();
@@ -424,7 +633,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
   });
 
-  it("never retries a Load Balancer Controller rejection: one VerifyAlb, then Rollback", async () => {
+  it("never retries a FailedBuildModel: one VerifyAlb, then Rollback", async () => {
     world.lbc.lag = "never";
     const before = annotations();
     const run = await failover({
@@ -433,8 +642,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
           world.double.put(
             ingressEvent({
               ingress: "sd21",
-              reason: "FailedDeployModel",
-              message: "Failed deploy model due to ValidationError: weight",
+              reason: "FailedBuildModel",
+              message:
+                "Failed build model due to failed to load actions: invalid character '}' looking for beginning of value",
               at: new Date(Date.now() + 1000).toISOString(),
             }),
           );
@@ -446,6 +656,65 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(annotations()).toEqual(before);
     expect(run.published[0]?.Message).toContain(
       "Error: RoutingRejectedError: the AWS Load Balancer Controller rejected",
+    );
+  });
+
+  it("keeps verifying through a FailedDeployModel (the controller retries its deploy) and completes the switch", async () => {
+    // The Load Balancer Controller records FailedDeployModel for any ELBv2 error, throttling
+    // included, and requeues (controllers/ingress/group_controller.go); the next reconcile
+    // applies the weights.
+    world.lbc.lag = 2;
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "verify-routing" && n === 1) {
+          world.double.put(
+            ingressEvent({
+              ingress: "sd21",
+              reason: "FailedDeployModel",
+              message:
+                "Failed deploy model due to operation error Elastic Load Balancing v2: ModifyRule, Throttling: Rate exceeded",
+              at: new Date(Date.now() + 1000).toISOString(),
+            }),
+          );
+        }
+      },
+    });
+    const attempts = invocationsOf(run, "verify-routing");
+    // How many DescribeRules the lag takes depends on the handler's cached ALB lookup.
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.slice(0, -1).every((i) => i.error?.name === "RoutingNotAppliedError")).toBe(true);
+    expect(attempts.at(-1)?.error).toBeUndefined();
+    expect(attempts[0]?.error?.message).toContain(
+      "reported FailedDeployModel (it retries): Failed deploy model",
+    );
+    expect(run.failure).toBeUndefined();
+    expect(statesEntered(run)).not.toContain(S.rollback);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+  });
+
+  it("rolls back at the deadline when FailedDeployModel never clears, and says so in the alert", async () => {
+    world.lbc.lag = "never";
+    const before = annotations();
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "verify-routing" && n === 1) {
+          world.double.put(
+            ingressEvent({
+              ingress: "sd21",
+              reason: "FailedDeployModel",
+              message: "Failed deploy model due to AccessDenied: elasticloadbalancing:ModifyRule",
+              at: new Date(Date.now() + 1000).toISOString(),
+            }),
+          );
+        }
+      },
+    });
+    expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
+    expect(run.failure?.error).toBe("RoutingNotAppliedError");
+    expect(annotations()).toEqual(before);
+    expect(run.published[0]?.Message).toContain(
+      "reported FailedDeployModel (it retries): Failed deploy model due to AccessDenied",
     );
   });
 

@@ -205,6 +205,7 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
         "get scaledobjects default",
         "patch scaledobjects default",
         "list deployments default",
+        "get horizontalpodautoscalers default",
         "list pods default",
         "list events default",
       ]),

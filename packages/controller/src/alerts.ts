@@ -4,7 +4,8 @@ import {
   type RoutingCheck,
   type ScalingChange,
 } from "@switchyard/core";
-import type { Alert, CaughtError, SwitchState } from "./switch-state.ts";
+import { holdsNotAppliedText } from "./check-receivers.ts";
+import type { Alert, CaughtError, NotRestored, RollbackOutcome, SwitchState } from "./switch-state.ts";
 
 const SUBJECT_LIMIT = 99;
 
@@ -97,6 +98,9 @@ export function switchAlert(state: SwitchState, check: RoutingCheck, region: str
     message: [
       `${input.service} switched from ${input.from} to ${input.to} mode (${input.move}); the ALB rule holds the new weights.`,
       "",
+      ...(state.receivers === undefined || state.receivers.holdsNotApplied.length === 0
+        ? []
+        : [`WARNING: ${holdsNotAppliedText(state.receivers.holdsNotApplied)}.`, ""]),
       ...header(state),
       ...(check.ruleArn === null ? [] : ["", `Listener rule: ${check.ruleArn}`]),
       ...footer(state, region),
@@ -104,15 +108,17 @@ export function switchAlert(state: SwitchState, check: RoutingCheck, region: str
   };
 }
 
-/** The alert of a switch that failed and was rolled back. */
+/** The alert of a switch that failed and was rolled back, or that stood down (superseded). */
 export function rollbackAlert(
   state: SwitchState,
   error: CaughtError,
   outcome: {
+    outcome: RollbackOutcome;
     routingRestored: boolean;
     scalingRestored: readonly ScalingChange[];
     released: readonly ReplicaHold[];
     leftAlone: readonly string[];
+    notRestored: readonly NotRestored[];
   },
   region: string,
 ): Alert {
@@ -124,13 +130,35 @@ export function rollbackAlert(
       ? `${outcome.released.filter((h) => h.outcome === "released").length} replica hold(s)`
       : null,
   ].filter((x) => x !== null);
+  const restoredLine = `Restored: ${restored.length > 0 ? restored.join(" and ") : "nothing had changed"}.`;
+  const leftAlone = outcome.leftAlone.map((what) => `Left as found (changed by someone else since): ${what}`);
+  if (outcome.outcome === "superseded") {
+    // Not a failure: a newer switch (or a person) owns the routing now. Short, no evidence.
+    return {
+      subject: subject(`Switchyard ${input.service}: ${input.move} superseded, stood down`),
+      message: [
+        `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode stood down before moving traffic: ${causeMessage(error.Cause)}`,
+        `${restoredLine} Nothing to do.`,
+        ...leftAlone,
+        ...footer(state, region),
+      ].join("\n"),
+    };
+  }
+  const incomplete = outcome.outcome === "rollback-incomplete";
   return {
-    subject: subject(`Switchyard ${input.service}: ${input.move} FAILED, rolled back (${input.from} stays)`),
+    subject: subject(
+      incomplete
+        ? `Switchyard ${input.service}: ${input.move} FAILED, rollback INCOMPLETE - check the service`
+        : `Switchyard ${input.service}: ${input.move} FAILED, rolled back (${input.from} stays)`,
+    ),
     message: [
-      `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode failed and was rolled back.`,
+      incomplete
+        ? `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode failed, and its rollback could not restore everything (below: NOT restored).`
+        : `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode failed and was rolled back.`,
       `Error: ${error.Error}: ${causeMessage(error.Cause)}`,
-      `Restored: ${restored.length > 0 ? restored.join(" and ") : "nothing had changed"}.`,
-      ...outcome.leftAlone.map((what) => `Left as found (changed by someone else since): ${what}`),
+      restoredLine,
+      ...outcome.notRestored.map((n) => `NOT restored: ${n.what} - ${n.error}`),
+      ...leftAlone,
       "",
       ...header(state),
       ...footer(state, region),

@@ -5,6 +5,7 @@ import {
   type IngressState,
   ingressRoutingPatch,
   renderForwardAction,
+  SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
 } from "@switchyard/core";
 import { readableAction } from "./plan-switch.ts";
@@ -21,7 +22,10 @@ export interface ApplyRoutingDeps {
 /**
  * The ShiftTraffic step: one merge patch of Switchyard's annotations on the Ingress,
  * rebuilt from the Ingress as read on every conflict retry (the gateway's job), so a
- * concurrent edit of another annotation is never overwritten.
+ * concurrent edit of another annotation is never overwritten. Idempotent: when the
+ * Ingress already holds this switch's action, mode and failover cause (a retried
+ * invocation whose first patch landed), nothing is written and the recorded
+ * `switchyard.io/last-transition` stays the start of the dwell time.
  */
 export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): Promise<RoutingResult> {
   const state = parseSwitchState(rawState);
@@ -29,6 +33,9 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
   const { input, target } = state.plan;
   const transitionAt = new Date(deps.clock.now()).toISOString();
   let written = target.annotationValue;
+  let recordedAt: string | null = null;
+  const failoverCause =
+    input.move === "failover" ? input.causes.join(",") : input.move === "fallback" ? null : undefined;
   const change = await deps.cluster.patchRouting(service, (current: IngressState) => {
     assertNotSuperseded(state.plan, current, service.action);
     const action = readableAction(
@@ -41,6 +48,16 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
       ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
       ...(action === undefined ? {} : { current: action }),
     });
+    const held = current.annotations;
+    if (
+      held[actionAnnotationKey(service.action)] === written &&
+      held[SWITCHYARD_ANNOTATIONS.mode] === target.mode &&
+      (failoverCause === undefined || (held[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null) === failoverCause)
+    ) {
+      recordedAt = held[SWITCHYARD_ANNOTATIONS.lastTransition] ?? null;
+      return null;
+    }
+    recordedAt = null;
     return ingressRoutingPatch({
       action: service.action,
       actionValue: written,
@@ -56,7 +73,7 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
   });
   return {
     changed: change.changed,
-    patchedAt: transitionAt,
+    patchedAt: change.changed ? transitionAt : (recordedAt ?? transitionAt),
     resourceVersion: change.after.resourceVersion,
     annotationValue: written,
   };

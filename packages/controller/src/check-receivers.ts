@@ -38,6 +38,14 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       ready: cluster.units[unit]?.readyReplicas ?? 0,
     };
   });
+  // KEDA scales the target to paused-replicas itself (scaleTargetToPausedCount); a
+  // Deployment whose spec.replicas differs did not get the hold.
+  const holdsNotApplied = [...held.entries()].flatMap(([unit, heldAt]) => {
+    const workload = cluster.units[unit];
+    return workload === undefined || !workload.deploymentFound || workload.desiredReplicas === heldAt
+      ? []
+      : [{ unit, heldAt, specReplicas: workload.desiredReplicas }];
+  });
   const ready = units.every((u) => u.ready >= 1 && u.ready >= u.wanted);
   const timedOut = now >= Date.parse(plan.receiversDeadline);
   // A failover waiting because its units still served moves at once if one stops serving.
@@ -54,7 +62,9 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       .map((u) => `${u.unit} ${u.ready}/${Math.max(1, u.wanted)} ready`)
       .join(", ");
     throw new ReceiversNotReadyError(
-      `the ${plan.input.move}'s receiving units were not ready by ${plan.receiversDeadline} (${short}); traffic stays where it is`,
+      `the ${plan.input.move}'s receiving units were not ready by ${plan.receiversDeadline} (${short}); traffic stays where it is${
+        holdsNotApplied.length === 0 ? "" : `. ${holdsNotAppliedText(holdsNotApplied)}`
+      }`,
     );
   }
   const verdict = ready ? "ready" : turnedUrgent ? "turned-urgent" : timedOut ? "deadline" : "waiting";
@@ -63,6 +73,12 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
     timedOut: verdict === "deadline" || verdict === "turned-urgent",
     verdict,
     units,
+    holdsNotApplied,
     checkedAt: new Date(now).toISOString(),
   };
+}
+
+/** What an operator reads about holds KEDA did not apply. */
+export function holdsNotAppliedText(holds: ReceiversCheck["holdsNotApplied"]): string {
+  return `KEDA did not scale ${holds.map((h) => `${h.unit} to its hold of ${h.heldAt} (Deployment spec.replicas ${h.specReplicas})`).join(", ")}: the receivers run fewer pods than planned; KEDA 2.18.2 or later is required (issue #7231)`;
 }

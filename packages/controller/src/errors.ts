@@ -42,7 +42,7 @@ export class RoutingNotAppliedError extends SwitchyardError {
   }
 }
 
-/** The Load Balancer Controller refused the new annotation (FailedBuildModel / FailedDeployModel): roll back at once. */
+/** The Load Balancer Controller cannot build a model from the new annotation (FailedBuildModel): roll back at once. */
 export class RoutingRejectedError extends SwitchyardError {
   override name = "RoutingRejectedError";
   constructor(message: string) {
@@ -69,5 +69,30 @@ export class ReceiversNotReadyError extends SwitchyardError {
   override name = "ReceiversNotReadyError";
   constructor(message: string) {
     super(message, { code: "RECEIVERS_NOT_READY" });
+  }
+}
+
+/**
+ * The Ingress's action routes to Services (or target groups) the config does not name:
+ * Switchyard rewrites the whole action, so it would drop them. It refuses to touch it.
+ */
+export class ForeignRoutingError extends SwitchyardError {
+  override readonly name = "ForeignRoutingError";
+
+  constructor(message: string) {
+    super(message, { code: "FOREIGN_ROUTING" });
+  }
+}
+
+/**
+ * A lifted replica hold has not given the unit back to KEDA: its ScaledObject still
+ * reports Paused, or its HPA was not made again (KEDA issues #6982, #7231). The workflow
+ * retries with backoff — KEDA reconciles within seconds — then alerts.
+ */
+export class ScalingNotResumedError extends SwitchyardError {
+  override readonly name = "ScalingNotResumedError";
+
+  constructor(message: string) {
+    super(message, { code: "SCALING_NOT_RESUMED" });
   }
 }

@@ -4,9 +4,11 @@ export { type ApplyScalingDeps, applyScaling } from "./apply-scaling.ts";
 export { type CheckReceiversDeps, checkReceivers } from "./check-receivers.ts";
 export {
   EvaluationError,
+  ForeignRoutingError,
   ReceiversNotReadyError,
   RoutingNotAppliedError,
   RoutingRejectedError,
+  ScalingNotResumedError,
   SwitchInputError,
   SwitchSupersededError,
 } from "./errors.ts";
@@ -28,9 +30,11 @@ export {
   type Alert,
   type CaughtError,
   type HoldsRelease,
+  type NotRestored,
   parseSwitchInput,
   parseSwitchState,
   type ReceiversCheck,
+  type RollbackOutcome,
   type RollbackResult,
   type RoutingResult,
   type ScalingResult,

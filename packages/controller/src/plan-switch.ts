@@ -2,7 +2,10 @@ import {
   actionAnnotationKey,
   type Clock,
   type ClusterGateway,
+  describeTargetGroup,
   type ForwardAction,
+  foreignTargetGroups,
+  type InferenceService,
   ManifestError,
   parseForwardAction,
   planService,
@@ -12,6 +15,7 @@ import {
   serviceStateFrom,
   type UnitCondition,
 } from "@switchyard/core";
+import { ForeignRoutingError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { parseSwitchInput, type ScalingStep, type SwitchPlan } from "./switch-state.ts";
 
@@ -63,6 +67,9 @@ export async function planSwitch(
     cluster.ingress.name,
     service.action,
   );
+  if (current !== undefined) {
+    assertOnlyOwnTargets(current, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
+  }
   const annotationValue = renderForwardAction(plan.routing, {
     ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
     ...(current === undefined ? {} : { current }),
@@ -134,6 +141,23 @@ export async function planSwitch(
     receiversDeadline: new Date(now + readyTimeout * 1000).toISOString(),
     receiverHoldSeconds: service.policy.receiverHoldSeconds,
   };
+}
+
+/**
+ * Refuses an action that also routes to Services the config does not name: writing the
+ * plan would drop them (another team's canary would lose its traffic without a word).
+ */
+export function assertOnlyOwnTargets(action: ForwardAction, service: InferenceService, where: string): void {
+  const own = [
+    ...service.units.map((u) => u.service.name),
+    ...(service.consolidatedService === undefined ? [] : [service.consolidatedService.name]),
+  ];
+  const foreign = foreignTargetGroups(action, own);
+  if (foreign.length > 0) {
+    throw new ForeignRoutingError(
+      `${where} annotation ${actionAnnotationKey(service.action)} also routes to ${foreign.map(describeTargetGroup).join(", ")}, which services[${service.name}] in the config does not name; Switchyard rewrites the whole action and would drop ${foreign.length === 1 ? "it" : "them"}, so it changes nothing. Move ${foreign.length === 1 ? "it" : "them"} to an action of ${foreign.length === 1 ? "its" : "their"} own, or add the Service as a unit of the service, or pin a mode (switchyard.io/pin) while it is there`,
+    );
+  }
 }
 
 /** The current action, when it can be read: its stickiness and target-group order are kept. */

@@ -1,4 +1,5 @@
-import type { ClusterGateway, ReplicaHold, SwitchyardConfig } from "@switchyard/core";
+import { type ClusterGateway, notResumed, type ReplicaHold, type SwitchyardConfig } from "@switchyard/core";
+import { ScalingNotResumedError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { type HoldsRelease, parseSwitchState } from "./switch-state.ts";
 
@@ -7,11 +8,19 @@ export interface ReleaseHoldsDeps {
   readonly cluster: ClusterGateway;
 }
 
+/** Outcomes after which the unit should be KEDA's again: this switch lifted its hold, or it was gone. */
+const GIVEN_BACK: ReadonlySet<ReplicaHold["outcome"]> = new Set(["released", "unchanged"]);
+
 /**
  * The ReleaseReceivers step, `receiverHoldSeconds` after traffic moved: lifts the
  * receivers' holds so KEDA scales them on their load again. Released any earlier, KEDA
  * would still see the old, lower load in its metric window and scale the new pods away
  * just before the traffic that needs them arrives.
+ *
+ * Then it checks that KEDA took each unit back — no paused-replicas, the ScaledObject's
+ * Paused condition False, its HPA there — and throws ScalingNotResumedError when not,
+ * for the workflow to retry (a re-run releases nothing more) and then alert: a unit
+ * KEDA silently left paused would not scale at all (KEDA issues #6982, #7231).
  */
 export async function releaseHolds(rawState: unknown, deps: ReleaseHoldsDeps): Promise<HoldsRelease> {
   const state = parseSwitchState(rawState);
@@ -19,6 +28,18 @@ export async function releaseHolds(rawState: unknown, deps: ReleaseHoldsDeps): P
   const released: ReplicaHold[] = [];
   for (const hold of state.plan.holds) {
     released.push(await deps.cluster.holdReplicas(service, hold.unit, null, state.plan.input.executionName));
+  }
+  const stuck: string[] = [];
+  for (const hold of released.filter((h) => GIVEN_BACK.has(h.outcome))) {
+    const problems = notResumed(await deps.cluster.autoscalingOf(service, hold.unit));
+    if (problems.length > 0) {
+      stuck.push(`ScaledObject ${service.namespace}/${hold.scaledObject}: ${problems.join("; ")}`);
+    }
+  }
+  if (stuck.length > 0) {
+    throw new ScalingNotResumedError(
+      `KEDA has not resumed autoscaling after the replica holds were lifted — ${stuck.join(" | ")}. KEDA 2.18.2 or later is required (issues #6982, #7231); check the keda-operator logs, and restart it if the ScaledObject stays Paused`,
+    );
   }
   return { released };
 }

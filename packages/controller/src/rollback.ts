@@ -1,6 +1,7 @@
 import {
   actionAnnotationKey,
   type ClusterGateway,
+  type InferenceService,
   ingressAnnotationsPatch,
   type ReplicaHold,
   type ScalingChange,
@@ -9,83 +10,182 @@ import {
 } from "@switchyard/core";
 import { rollbackAlert } from "./alerts.ts";
 import { serviceNamed } from "./service-lookup.ts";
-import { type CaughtError, parseSwitchState, type RollbackResult } from "./switch-state.ts";
+import {
+  type CaughtError,
+  type NotRestored,
+  parseSwitchState,
+  type RollbackOutcome,
+  type RollbackResult,
+  type SwitchState,
+} from "./switch-state.ts";
 
 export interface RollbackDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
 }
 
+/** The error name a superseded switch stands down with (see supersession.ts). */
+const SUPERSEDED = "SwitchSupersededError";
+
+interface Found {
+  readonly leftAlone: string[];
+  readonly notRestored: NotRestored[];
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /**
  * The Rollback step: undo exactly what the switch changed. The Ingress annotations go
  * back to the values read by the Plan step only while the action still holds what the
- * switch wrote; each KEDA target goes back only while it still holds the switch's value.
- * Anything someone else changed since is left as found, and reported.
+ * switch wrote; each KEDA target goes back only while it still holds the switch's value;
+ * each of the switch's replica holds is lifted. Anything someone else changed since is
+ * left as found, and reported. The three parts (and each target and hold) are undone
+ * independently: a call that fails is reported with its error as not restored, and the
+ * rest is still undone — a denied Ingress read must not leave the receivers held.
  */
 export async function rollback(rawState: unknown, deps: RollbackDeps): Promise<RollbackResult> {
   const state = parseSwitchState(rawState);
   const service = serviceNamed(deps.config, state.plan.input.service);
   const error: CaughtError = state.error ?? { Error: "Unknown", Cause: "the workflow gave no error" };
-  const leftAlone: string[] = [];
+  const found: Found = { leftAlone: [], notRestored: [] };
+
+  const routingRestored = await restoreRouting(state, service, deps.cluster, found);
+  const scalingRestored = await restoreScaling(state, service, deps.cluster, found);
+  const released = await releaseHolds(state, service, deps.cluster, found);
+
+  const outcome: RollbackOutcome =
+    found.notRestored.length > 0
+      ? "rollback-incomplete"
+      : error.Error === SUPERSEDED
+        ? "superseded"
+        : "rolled-back";
+  const result = {
+    outcome,
+    routingRestored,
+    scalingRestored,
+    released,
+    leftAlone: found.leftAlone,
+    notRestored: found.notRestored,
+  };
+  return { ...result, alert: rollbackAlert(state, error, result, deps.config.cluster.region) };
+}
+
+async function restoreRouting(
+  state: SwitchState,
+  service: InferenceService,
+  cluster: ClusterGateway,
+  found: Found,
+): Promise<boolean> {
   const actionKey = actionAnnotationKey(service.action);
   const written = state.routing?.annotationValue ?? state.plan.target.annotationValue;
   const { before } = state.plan;
-
-  const routing = await deps.cluster.patchRouting(service, (current) => {
-    const now = current.annotations[actionKey] ?? null;
-    if (now === before.annotationValue) {
-      return null;
-    }
-    if (now !== written) {
-      leftAlone.push(
-        `Ingress ${current.namespace}/${current.name} annotation ${actionKey} (not the value the switch wrote)`,
+  try {
+    const routing = await cluster.patchRouting(service, (current) => {
+      const now = current.annotations[actionKey] ?? null;
+      if (now === before.annotationValue) {
+        return null;
+      }
+      if (now !== written) {
+        found.leftAlone.push(
+          `Ingress ${current.namespace}/${current.name} annotation ${actionKey} (not the value the switch wrote)`,
+        );
+        return null;
+      }
+      return ingressAnnotationsPatch(
+        {
+          [actionKey]: before.annotationValue,
+          [SWITCHYARD_ANNOTATIONS.mode]: before.mode,
+          [SWITCHYARD_ANNOTATIONS.lastTransition]: before.lastTransition,
+          [SWITCHYARD_ANNOTATIONS.failoverCause]: before.failoverCause,
+        },
+        current.resourceVersion,
       );
-      return null;
-    }
-    return ingressAnnotationsPatch(
-      {
-        [actionKey]: before.annotationValue,
-        [SWITCHYARD_ANNOTATIONS.mode]: before.mode,
-        [SWITCHYARD_ANNOTATIONS.lastTransition]: before.lastTransition,
-        [SWITCHYARD_ANNOTATIONS.failoverCause]: before.failoverCause,
-      },
-      current.resourceVersion,
-    );
-  });
+    });
+    return routing.changed;
+  } catch (error) {
+    found.notRestored.push({
+      what: `Ingress ${service.namespace}/${service.ingress} annotations (${actionKey}, ${SWITCHYARD_ANNOTATIONS.mode}, ${SWITCHYARD_ANNOTATIONS.lastTransition}, ${SWITCHYARD_ANNOTATIONS.failoverCause}) as read before the switch`,
+      error: describeError(error),
+    });
+    return false;
+  }
+}
 
-  const scalingRestored: ScalingChange[] = [];
-  if (state.plan.scaling.length > 0) {
-    const objects = await deps.cluster.readScaledObjects(service);
+async function restoreScaling(
+  state: SwitchState,
+  service: InferenceService,
+  cluster: ClusterGateway,
+  found: Found,
+): Promise<ScalingChange[]> {
+  const restored: ScalingChange[] = [];
+  if (state.plan.scaling.length === 0) {
+    return restored;
+  }
+  let objects: Awaited<ReturnType<ClusterGateway["readScaledObjects"]>>;
+  try {
+    objects = await cluster.readScaledObjects(service);
+  } catch (error) {
     for (const step of state.plan.scaling) {
-      const now = objects[step.unit]?.target;
-      if (now === step.from) {
-        continue;
-      }
-      if (now !== step.to) {
-        leftAlone.push(
-          `ScaledObject ${service.namespace}/${step.scaledObject} target ${now ?? "(none)"} (not the switch's ${step.to})`,
-        );
-      } else if (step.from === undefined) {
-        leftAlone.push(
-          `ScaledObject ${service.namespace}/${step.scaledObject} target ${step.to} (the key was absent before; remove it by hand if unwanted)`,
-        );
-      } else {
-        scalingRestored.push(await deps.cluster.setScalingTarget(service, step.unit, step.from));
-      }
+      found.notRestored.push({
+        what: `ScaledObject ${service.namespace}/${step.scaledObject} target ${step.from ?? "(none)"} (the switch set ${step.to})`,
+        error: describeError(error),
+      });
+    }
+    return restored;
+  }
+  for (const step of state.plan.scaling) {
+    const now = objects[step.unit]?.target;
+    if (now === step.from) {
+      continue;
+    }
+    if (now !== step.to) {
+      found.leftAlone.push(
+        `ScaledObject ${service.namespace}/${step.scaledObject} target ${now ?? "(none)"} (not the switch's ${step.to})`,
+      );
+      continue;
+    }
+    if (step.from === undefined) {
+      found.leftAlone.push(
+        `ScaledObject ${service.namespace}/${step.scaledObject} target ${step.to} (the key was absent before; remove it by hand if unwanted)`,
+      );
+      continue;
+    }
+    try {
+      restored.push(await cluster.setScalingTarget(service, step.unit, step.from));
+    } catch (error) {
+      found.notRestored.push({
+        what: `ScaledObject ${service.namespace}/${step.scaledObject} target ${step.from ?? "(none)"} (the switch set ${step.to})`,
+        error: describeError(error),
+      });
     }
   }
+  return restored;
+}
 
+async function releaseHolds(
+  state: SwitchState,
+  service: InferenceService,
+  cluster: ClusterGateway,
+  found: Found,
+): Promise<ReplicaHold[]> {
   const released: ReplicaHold[] = [];
   for (const hold of state.plan.holds) {
-    const lifted = await deps.cluster.holdReplicas(service, hold.unit, null, state.plan.input.executionName);
-    released.push(lifted);
-    if (lifted.outcome === "paused-by-someone-else") {
-      leftAlone.push(
-        `ScaledObject ${service.namespace}/${hold.scaledObject} paused-replicas (changed by someone else)`,
-      );
+    try {
+      const lifted = await cluster.holdReplicas(service, hold.unit, null, state.plan.input.executionName);
+      released.push(lifted);
+      if (lifted.outcome === "paused-by-someone-else") {
+        found.leftAlone.push(
+          `ScaledObject ${service.namespace}/${hold.scaledObject} paused-replicas (changed by someone else)`,
+        );
+      }
+    } catch (error) {
+      found.notRestored.push({
+        what: `ScaledObject ${service.namespace}/${hold.scaledObject} replica hold (autoscaling.keda.sh/paused-replicas ${hold.replicas}): remove it with kubectl annotate scaledobject ${hold.scaledObject} -n ${service.namespace} autoscaling.keda.sh/paused-replicas- switchyard.io/held-replicas-`,
+        error: describeError(error),
+      });
     }
   }
-
-  const outcome = { routingRestored: routing.changed, scalingRestored, released, leftAlone };
-  return { ...outcome, alert: rollbackAlert(state, error, outcome, deps.config.cluster.region) };
+  return released;
 }

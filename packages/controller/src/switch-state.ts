@@ -112,6 +112,15 @@ export interface ReceiversCheck {
     readonly desired: number;
     readonly ready: number;
   }[];
+  /**
+   * Held receivers whose Deployment's spec.replicas is not the count they are held at:
+   * KEDA did not scale the target to its paused-replicas (KEDA issue #7231).
+   */
+  readonly holdsNotApplied: readonly {
+    readonly unit: string;
+    readonly heldAt: number;
+    readonly specReplicas: number;
+  }[];
   readonly checkedAt: string;
 }
 
@@ -145,12 +154,28 @@ export interface CaughtError {
   readonly Cause: string;
 }
 
+/** Something the switch changed that Rollback could not put back, with the call's error. */
+export interface NotRestored {
+  readonly what: string;
+  readonly error: string;
+}
+
+/**
+ * How a rollback ended: everything the switch changed is back (`rolled-back`), the switch
+ * stood down because another switch or a person moved traffic first and its own changes
+ * are back (`superseded`), or some part could not be restored (`rollback-incomplete`).
+ */
+export type RollbackOutcome = "rolled-back" | "superseded" | "rollback-incomplete";
+
 export interface RollbackResult {
+  readonly outcome: RollbackOutcome;
   readonly routingRestored: boolean;
   readonly scalingRestored: readonly ScalingChange[];
   readonly released: readonly ReplicaHold[];
   /** Things found changed by someone else since the switch, left as they are. */
   readonly leftAlone: readonly string[];
+  /** What the switch changed that could not be put back (each call failed on its own). */
+  readonly notRestored: readonly NotRestored[];
   readonly alert: Alert;
 }
 

@@ -10,12 +10,24 @@ export interface VerifyRoutingDeps {
   readonly verifier: RoutingVerifier;
 }
 
-const REJECTIONS = ["FailedBuildModel", "FailedDeployModel"];
+/**
+ * The AWS Load Balancer Controller's Ingress event reasons (pkg/k8s/events.go) as its
+ * group reconciler records them (controllers/ingress/group_controller.go): it records
+ * FailedBuildModel when the Ingress group cannot be turned into a model (an annotation it
+ * cannot parse: the same annotation fails the same way on every retry), and
+ * FailedDeployModel for any error of the ELBv2/EC2 calls that deploy the model —
+ * throttling and 5xx included — after which controller-runtime requeues and tries again.
+ */
+const FINAL_REJECTION = "FailedBuildModel";
+const DEPLOY_FAILURE = "FailedDeployModel";
 
 /**
- * The VerifyAlb step: a Load Balancer Controller rejection newer than the patch fails
- * the switch at once; otherwise the listener rule must hold the planned weights, or
- * the step throws RoutingNotAppliedError for the workflow to retry with backoff.
+ * The VerifyAlb step: a FailedBuildModel newer than the patch fails the switch at once
+ * (the controller cannot use the annotation); otherwise the listener rule must hold the
+ * planned weights, or the step throws RoutingNotAppliedError for the workflow to retry
+ * with backoff until verifyTimeoutSeconds — a FailedDeployModel too, since the controller
+ * retries the deploy itself; its latest message goes into the error, so a switch that
+ * runs out of time says why.
  */
 export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps): Promise<VerificationResult> {
   const state = parseSwitchState(rawState);
@@ -24,7 +36,7 @@ export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps):
   // Event times have one-second precision.
   const since = Math.floor(patchedAt / 1000) * 1000;
   const events = await deps.cluster.ingressEvents(service, since);
-  const rejected = events.find((e) => REJECTIONS.includes(e.reason) && e.at >= since);
+  const rejected = events.find((e) => e.reason === FINAL_REJECTION && e.at >= since);
   if (rejected !== undefined) {
     throw new RoutingRejectedError(
       `the AWS Load Balancer Controller rejected the new routing of Ingress ${service.namespace}/${service.ingress}: ${rejected.reason}: ${rejected.message}`,
@@ -38,7 +50,14 @@ export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps):
           `${d.serviceName} expected ${d.expected}, ALB has ${d.actual === null ? "no target group" : d.actual}`,
       )
       .join("; ");
-    throw new RoutingNotAppliedError(`the ALB listener rule does not hold the planned weights yet: ${diff}`);
+    const deployFailure = events.filter((e) => e.reason === DEPLOY_FAILURE && e.at >= since).at(-1);
+    throw new RoutingNotAppliedError(
+      `the ALB listener rule does not hold the planned weights yet: ${diff}${
+        deployFailure === undefined
+          ? ""
+          : `; the AWS Load Balancer Controller reported ${DEPLOY_FAILURE} (it retries): ${deployFailure.message}`
+      }`,
+    );
   }
   return { check, alert: switchAlert(state, check, deps.config.cluster.region) };
 }

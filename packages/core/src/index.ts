@@ -1,9 +1,11 @@
-export type {
-  ClusterEvent,
-  IngressState,
-  ScaledObjectState,
-  ServiceClusterState,
-  UnitWorkload,
+export {
+  type AutoscalingState,
+  type ClusterEvent,
+  type IngressState,
+  notResumed,
+  type ScaledObjectState,
+  type ServiceClusterState,
+  type UnitWorkload,
 } from "./cluster/types.ts";
 export {
   DEPLOYED_CONFIG_FILE,
@@ -106,7 +108,9 @@ export {
   type RoleManifest,
 } from "./manifests/controller-rbac.ts";
 export {
+  describeTargetGroup,
   type ForwardAction,
+  foreignTargetGroups,
   parseForwardAction,
   type RenderOptions,
   renderForwardAction,
@@ -128,8 +132,13 @@ export {
 } from "./manifests/replica-hold.ts";
 export {
   handAppliedTargetPatch,
+  kedaHpaName,
   type ScaledObjectLike,
+  type ScaledObjectTrigger,
+  type ScalingTrigger,
   scaledObjectTargetPatch,
+  scalingTargetOf,
+  scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
 export {
   type Allocation,

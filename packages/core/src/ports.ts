@@ -2,7 +2,13 @@
  * The ports between the pure core and the world. Adapters implement them over the AWS
  * SDK and @kubernetes/client-node (packages/adapters) and in memory (packages/sim).
  */
-import type { ClusterEvent, IngressState, ScaledObjectState, ServiceClusterState } from "./cluster/types.ts";
+import type {
+  AutoscalingState,
+  ClusterEvent,
+  IngressState,
+  ScaledObjectState,
+  ServiceClusterState,
+} from "./cluster/types.ts";
 import type { InferenceService } from "./config/types.ts";
 import type { SwitchRecord } from "./decision/types.ts";
 import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
@@ -154,6 +160,8 @@ export interface ClusterGateway {
     replicas: number | null,
     owner: string,
   ): Promise<ReplicaHold>;
+  /** What KEDA reports for one unit's ScaledObject: its pause annotation, its Paused condition, and whether its HPA exists. */
+  autoscalingOf(service: InferenceService, unit: string): Promise<AutoscalingState>;
   /** Merge-patches the Ingress; on a conflict reads it again, rebuilds and retries a bounded number of times. */
   patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange>;
   /** Events on the service's Ingress since `since` (FailedBuildModel, FailedDeployModel, SuccessfullyReconciled). */

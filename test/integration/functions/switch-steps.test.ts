@@ -100,6 +100,76 @@ describe("Handlers: the mode-switch steps", () => {
     expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
   });
 
+  it("change nothing more when a step runs again with the same input (a retried invocation)", async () => {
+    let state = await planned();
+    const scaling = await applyScaling(state);
+    state = { ...state, scaling };
+    state = { ...state, receivers: await checkReceivers(state) };
+    const routing = await applyRouting(state);
+    state = { ...state, routing };
+    const ingressAfter = world.double.get("Ingress", "default", "sd21");
+    const objects = () =>
+      ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map((name) =>
+        world.double.get("ScaledObject", "default", name),
+      );
+    const objectsAfter = objects();
+    world.double.clearRequests();
+    vi.setSystemTime(Date.now() + 90_000);
+
+    // Each step again, with the input it had the first time.
+    await applyScaling({ ...state, scaling: undefined } as never);
+    const again = await applyRouting({ ...state, routing: undefined } as never);
+    await checkReceivers(state);
+    await verifyRouting(state);
+
+    expect(world.double.requestsMatching({ verb: "patch" })).toEqual([]);
+    expect(world.double.get("Ingress", "default", "sd21")).toEqual(ingressAfter);
+    expect(objects()).toEqual(objectsAfter);
+    // The dwell time still starts when traffic moved.
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.lastTransition]).toBe(routing.patchedAt);
+    expect(again).toMatchObject({
+      changed: false,
+      patchedAt: routing.patchedAt,
+      annotationValue: routing.annotationValue,
+    });
+  });
+
+  it("check after a hold that KEDA scaled each held Deployment to it, and say so in the switch alert when not", async () => {
+    // KEDA < 2.18.2 could pause without scaling the target (kedacore/keda#7231).
+    world.keda.fault = "not-scaled";
+    let state = await planned();
+    // Receivers held above the one pod each runs now, as a plan for more demand would.
+    const held = state.plan.holds.map((h) => ({ ...h, replicas: h.replicas + 2 }));
+    expect(held.length).toBeGreaterThan(0);
+    state = { ...state, plan: { ...state.plan, holds: held } };
+    state = { ...state, scaling: await applyScaling(state) };
+    vi.setSystemTime(Date.now() + 10_000);
+    state = { ...state, receivers: await checkReceivers(state) };
+    expect(state.receivers?.holdsNotApplied).toEqual(
+      held.map((h) => ({ unit: h.unit, heldAt: h.replicas, specReplicas: 1 })),
+    );
+    state = { ...state, routing: await applyRouting(state) };
+    const verified = await verifyRouting(state);
+    expect(verified.alert.message).toContain(
+      `WARNING: KEDA did not scale ${held[0]?.unit} to its hold of ${held[0]?.replicas} (Deployment spec.replicas 1)`,
+    );
+  });
+
+  it("find every held Deployment at its hold when KEDA applies it", async () => {
+    let state = await planned();
+    const held = state.plan.holds.map((h) => ({ ...h, replicas: h.replicas + 2 }));
+    state = { ...state, plan: { ...state.plan, holds: held } };
+    state = { ...state, scaling: await applyScaling(state) };
+    for (const hold of state.plan.holds) {
+      const spec = world.double.get("Deployment", "default", hold.unit)?.spec as
+        | { replicas: number }
+        | undefined;
+      expect(spec?.replicas).toBe(hold.replicas);
+    }
+    state = { ...state, receivers: await checkReceivers(state) };
+    expect(state.receivers?.holdsNotApplied).toEqual([]);
+  });
+
   it("fail with the verb, the resource and the RBAC rule that grants it when the API server says 403", async () => {
     const state = await planned();
     world.double.deny({ verb: "patch", resource: "ingresses" });
@@ -128,18 +198,33 @@ describe("Handlers: the mode-switch steps", () => {
     );
   });
 
-  it("name the ALB lag as retryable, and a controller rejection as final", async () => {
+  it("name the ALB lag and a FailedDeployModel as retryable, and a FailedBuildModel as final", async () => {
     world.lbc.lag = "never";
     let state = await planned();
     state = { ...state, routing: await applyRouting(state) };
     const lagging = await failureOf(verifyRouting(state));
     expect(lagging.name).toBe("RoutingNotAppliedError");
+    // FailedDeployModel: an ELBv2 call failed; the controller requeues and retries.
     world.double.put(
       ingressEvent({
         ingress: "sd21",
         reason: "FailedDeployModel",
-        message: "Failed deploy model due to ValidationError: weight",
+        message: "Failed deploy model due to ThrottlingException: Rate exceeded",
         at: new Date(Date.now() + 1000).toISOString(),
+      }),
+    );
+    const deployFailed = await failureOf(verifyRouting(state));
+    expect(deployFailed.name).toBe("RoutingNotAppliedError");
+    expect(deployFailed.message).toContain(
+      "FailedDeployModel (it retries): Failed deploy model due to Throttling",
+    );
+    // FailedBuildModel: the controller cannot use the annotation; retrying cannot fix it.
+    world.double.put(
+      ingressEvent({
+        ingress: "sd21",
+        reason: "FailedBuildModel",
+        message: "Failed build model due to ingress: default/sd21: weight must be between 0 and 999",
+        at: new Date(Date.now() + 2000).toISOString(),
       }),
     );
     const rejected = await failureOf(verifyRouting(state));

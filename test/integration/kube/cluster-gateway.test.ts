@@ -14,6 +14,7 @@ import {
   type InferenceService,
   type IngressState,
   ingressRoutingPatch,
+  ManifestError,
   planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
@@ -221,6 +222,56 @@ describe("Class: KubernetesClusterGateway", () => {
       expect(double.requests.map((r) => [r.verb, r.resource])).toEqual([["list", "scaledobjects"]]);
     });
 
+    it("finds the trigger by its type: a cpu trigger first is read past and left untouched on a patch", async () => {
+      // Prepare
+      seedSd21(double);
+      const cpu = { type: "cpu", metricType: "Utilization", metadata: { value: "60" } };
+      double.edit("ScaledObject", NS, "sd21-inf2", (o) => {
+        const spec = o.spec as { triggers: object[] };
+        spec.triggers = [cpu, ...spec.triggers];
+      });
+
+      // Act
+      const states = await gateway.readScaledObjects(service);
+      await gateway.setScalingTarget(service, "sd21-inf2", "89.2");
+
+      // Assess
+      expect(states["sd21-inf2"]?.target).toBe("100");
+      const spec = double.get("ScaledObject", NS, "sd21-inf2")?.spec as
+        | { triggers: { type: string; metadata: Record<string, unknown> }[] }
+        | undefined;
+      const triggers = spec?.triggers ?? [];
+      expect(triggers[0]).toEqual(cpu);
+      expect(triggers[1]?.metadata.targetMetricValue).toBe("89.2");
+    });
+
+    it("refuses a ScaledObject without an aws-cloudwatch trigger, and writes nothing", async () => {
+      // Prepare
+      seedSd21(double);
+      double.edit("ScaledObject", NS, "sd21-trn1", (o) => {
+        (o.spec as { triggers: object[] }).triggers = [
+          {
+            type: "prometheus",
+            metadata: { serverAddress: "http://prometheus:9090", query: "sum(rate(x[1m]))", threshold: "50" },
+          },
+        ];
+      });
+      double.clearRequests();
+
+      // Act
+      const read = await rejection(gateway.readScaledObjects(service));
+      const write = await rejection(gateway.setScalingTarget(service, "sd21-trn1", "89.2"));
+
+      // Assess
+      for (const error of [read, write]) {
+        expect(error).toBeInstanceOf(ManifestError);
+        expect(error.message).toMatch(
+          /^ScaledObject sd21-trn1: has no aws-cloudwatch trigger \(its triggers: prometheus\)/,
+        );
+      }
+      expect(double.requestsMatching({ verb: "patch" })).toEqual([]);
+    });
+
     it("names the missing ScaledObject and the config field that names it", async () => {
       // Prepare
       seedSd21(double);
@@ -266,12 +317,13 @@ describe("Class: KubernetesClusterGateway", () => {
         path: "/apis/keda.sh/v1alpha1/namespaces/default/scaledobjects/sd21-inf2",
         contentType: "application/json-patch+json",
         body: [
+          { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
           { op: "test", path: TARGET, value: "100" },
           { op: "replace", path: TARGET, value: "89.2" },
         ],
         status: 200,
       });
-      expect(typeof sentBody<{ value: unknown }[]>(patches[0])[1]?.value).toBe("string");
+      expect(typeof sentBody<{ value: unknown }[]>(patches[0]).at(-1)?.value).toBe("string");
       expect(targetOf(double, "sd21-inf2")).toBe("89.2");
     });
 
@@ -338,6 +390,7 @@ describe("Class: KubernetesClusterGateway", () => {
         ["patch", 200],
       ]);
       expect(double.requests[3]?.body).toEqual([
+        { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
         { op: "test", path: TARGET, value: "120" },
         { op: "replace", path: TARGET, value: "89.2" },
       ]);

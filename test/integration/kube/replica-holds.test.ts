@@ -1,7 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { KubernetesClusterGateway } from "@switchyard/adapters";
-import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, notResumed, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KedaOperatorStandIn } from "../../support/keda-operator.ts";
 import { KubeApiDouble } from "../../support/kube-api-double.ts";
 import { seedSd21 } from "../../support/kube-objects.ts";
 import { sd21Service } from "../../support/sd21.ts";
@@ -66,6 +67,48 @@ describe("Class: KubernetesClusterGateway — replica holds", () => {
       "paused-by-someone-else",
     );
     expect(annotationsOf("sd21-trn1")).toEqual({ [KEDA_PAUSED_REPLICAS]: "0" });
+  });
+
+  it("reads what KEDA reports on a hold and after its release: the Paused condition and the HPA", async () => {
+    const keda = new KedaOperatorStandIn(double);
+    keda.adopt(["default"]);
+    expect(await gateway.autoscalingOf(service, "sd21-l4-triton")).toEqual({
+      unit: "sd21-l4-triton",
+      scaledObject: "sd21-l4-triton",
+      pausedReplicas: null,
+      pausedCondition: "False",
+      hpaName: "keda-hpa-sd21-l4-triton",
+      hpaFound: true,
+    });
+    await gateway.holdReplicas(service, "sd21-l4-triton", 3, OWNER);
+    const held = await gateway.autoscalingOf(service, "sd21-l4-triton");
+    expect(held).toMatchObject({ pausedReplicas: "3", pausedCondition: "True", hpaFound: false });
+    expect(notResumed(held)).toEqual([
+      "autoscaling.keda.sh/paused-replicas is still 3",
+      "its Paused condition is True, not False",
+      "HorizontalPodAutoscaler keda-hpa-sd21-l4-triton does not exist",
+    ]);
+    await gateway.holdReplicas(service, "sd21-l4-triton", null, OWNER);
+    expect(notResumed(await gateway.autoscalingOf(service, "sd21-l4-triton"))).toEqual([]);
+  });
+
+  it("looks for the HPA under the name spec.advanced.horizontalPodAutoscalerConfig.name gives it", async () => {
+    double.edit("ScaledObject", "default", "sd21-trn1", (o) => {
+      (o.spec as Record<string, unknown>).advanced = { horizontalPodAutoscalerConfig: { name: "trn1-hpa" } };
+    });
+    new KedaOperatorStandIn(double).adopt(["default"]);
+    const state = await gateway.autoscalingOf(service, "sd21-trn1");
+    expect(state).toMatchObject({ hpaName: "trn1-hpa", hpaFound: true });
+    expect(double.get("HorizontalPodAutoscaler", "default", "trn1-hpa")).toBeDefined();
+    double.remove("HorizontalPodAutoscaler", "default", "trn1-hpa");
+    expect(await gateway.autoscalingOf(service, "sd21-trn1")).toMatchObject({ hpaFound: false });
+  });
+
+  it("names the RBAC rule when reading the HPA is denied", async () => {
+    double.deny({ verb: "get", resource: "horizontalpodautoscalers" });
+    await expect(gateway.autoscalingOf(service, "sd21-trn1")).rejects.toThrow(
+      /cannot get horizontalpodautoscalers\.autoscaling "keda-hpa-sd21-trn1" in namespace "default".*resources \["horizontalpodautoscalers"\]/s,
+    );
   });
 
   it("reads again and retries when the ScaledObject changed between the read and the patch", async () => {

@@ -62,6 +62,7 @@ describe("Command: switchyard plan", () => {
     // Round-robin: every ScaledObject gets the one common target (57.19 RPS for l4 at the SLO, over 10 % headroom).
     for (const patch of docs.slice(1)) {
       expect(patch).toEqual([
+        { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
         { op: "replace", path: "/spec/triggers/0/metadata/targetMetricValue", value: "52" },
       ]);
     }

@@ -57,7 +57,7 @@ services:
     expect(service?.units[0]).toMatchObject({
       service: { name: "u1", port: 80 },
       deployment: "u1",
-      scaledObject: { name: "u1", triggerIndex: 0, metadataKey: "targetMetricValue" },
+      scaledObject: { name: "u1", triggerType: "aws-cloudwatch", metadataKey: "targetMetricValue" },
       minReplicaCount: 1,
       maxReplicaCount: 100,
     });
@@ -93,6 +93,13 @@ describe("Function: parseConfig refuses", () => {
         }),
       "services[0].units",
       /lists 6 units; an ALB forward action takes at most 5 target groups/,
+    ],
+    [
+      "the removed triggerIndex (the trigger is found by type now)",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 0, "scaledObject", "triggerIndex"], 1),
+      "services[0].units[0].scaledObject.triggerIndex",
+      /is no longer read: the trigger is found by its type; set scaledObject\.triggerType \(default aws-cloudwatch\)/,
     ],
     [
       "a duplicate unit name",

@@ -1,6 +1,7 @@
 import {
   actionAnnotationKey,
   escapePointerSegment,
+  foreignTargetGroups,
   handAppliedTargetPatch,
   ingressRoutingPatch,
   ManifestError,
@@ -172,6 +173,35 @@ describe("Function: parseForwardAction (field names as the Load Balancer Control
   });
 });
 
+describe("Function: foreignTargetGroups", () => {
+  const own = ["sd21-inf2", "sd21-trn1", "sd21"];
+  it("finds a Service the config does not name and a tuple addressed by ARN or name", () => {
+    const action = parseForwardAction(
+      JSON.stringify({
+        type: "forward",
+        forwardConfig: {
+          targetGroups: [
+            { serviceName: "sd21-inf2", servicePort: 80, weight: 90 },
+            { serviceName: "sd21-canary", servicePort: 80, weight: 10 },
+            { targetGroupARN: "arn:aws:elasticloadbalancing:us-west-2:1:targetgroup/blue/1", weight: 0 },
+            { targetGroupName: "green", weight: 5 },
+          ],
+        },
+      }),
+      "test",
+    );
+    expect(
+      foreignTargetGroups(action, own).map((g) => g.serviceName ?? g.targetGroupARN ?? g.targetGroupName),
+    ).toEqual(["sd21-canary", "arn:aws:elasticloadbalancing:us-west-2:1:targetgroup/blue/1", "green"]);
+  });
+
+  it("finds none in the seed's annotations", () => {
+    const action = parseForwardAction(JSON.stringify(seedAction("sd21-weighted-routing-ing.yaml")), "seed");
+    const units = sd21Service().units.map((u) => u.service.name);
+    expect(foreignTargetGroups(action, units)).toEqual([]);
+  });
+});
+
 describe("Function: ingressRoutingPatch", () => {
   const plan = planService({ service: sd21Service(), mode: "capacity", demandRps: 446 });
   const patch = ingressRoutingPatch({
@@ -221,8 +251,9 @@ describe("Function: scaledObjectTargetPatch", () => {
   }
   const seed = () => seedObject("sd21-scaledobject-weighted-routing.yaml", "ScaledObject", "sd21-inf2");
 
-  it("guards the old value with a test op and replaces it with a string", () => {
+  it("guards the trigger's type and the old value with test ops and replaces it with a string", () => {
     expect(scaledObjectTargetPatch(seed(), unit.scaledObject, "89.2")).toEqual([
+      { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
       { op: "test", path: "/spec/triggers/0/metadata/targetMetricValue", value: "100" },
       { op: "replace", path: "/spec/triggers/0/metadata/targetMetricValue", value: "89.2" },
     ]);
@@ -269,30 +300,86 @@ describe("Function: scaledObjectTargetPatch", () => {
         metadata: Record<string, string>;
       }
     ).metadata["example.com/target"] = "5";
-    expect(scaledObjectTargetPatch(object, ref, "6")[1]?.path).toBe(
+    expect(scaledObjectTargetPatch(object, ref, "6").at(-1)?.path).toBe(
       "/spec/triggers/0/metadata/example.com~1target",
     );
   });
 
-  it("names the ScaledObject when the trigger index points past its triggers", () => {
-    expect(() => scaledObjectTargetPatch(seed(), { ...unit.scaledObject, triggerIndex: 2 }, "1")).toThrow(
-      /ScaledObject sd21-inf2: has 1 trigger\(s\); scaledObject.triggerIndex 2/,
+  /** The seed's ScaledObject with its triggers replaced. */
+  const withTriggers = (triggers: readonly object[]) => {
+    const object = seed();
+    (object.spec as { triggers: readonly object[] }).triggers = triggers;
+    return object;
+  };
+  const cpu = { type: "cpu", metricType: "Utilization", metadata: { value: "60" } };
+  const prometheus = {
+    type: "prometheus",
+    metadata: { serverAddress: "http://prometheus:9090", query: "sum(rate(x[1m]))", threshold: "50" },
+  };
+  const cloudwatch = (name?: string, target = "100") => ({
+    type: "aws-cloudwatch",
+    ...(name === undefined ? {} : { name }),
+    metadata: {
+      namespace: "hw-agnostic-infer",
+      metricName: "m",
+      targetMetricValue: target,
+      awsRegion: "us-west-2",
+    },
+  });
+
+  it("finds the aws-cloudwatch trigger by its type when a cpu trigger comes first", () => {
+    const object = withTriggers([cpu, cloudwatch()]);
+    expect(() => validateUpstream(object)).not.toThrow();
+    const patch = scaledObjectTargetPatch(object, unit.scaledObject, "89.2");
+    expect(patch).toEqual([
+      { op: "test", path: "/spec/triggers/1/type", value: "aws-cloudwatch" },
+      { op: "test", path: "/spec/triggers/1/metadata/targetMetricValue", value: "100" },
+      { op: "replace", path: "/spec/triggers/1/metadata/targetMetricValue", value: "89.2" },
+    ]);
+    const patched = jsonPatch.applyPatch(object, patch as never, true).newDocument;
+    expect((patched.spec as { triggers: unknown[] }).triggers).toEqual([cpu, cloudwatch(undefined, "89.2")]);
+  });
+
+  it("refuses a prometheus-only ScaledObject, naming its triggers and the config fields", () => {
+    expect(() => scaledObjectTargetPatch(withTriggers([prometheus]), unit.scaledObject, "89.2")).toThrow(
+      /ScaledObject sd21-inf2: has no aws-cloudwatch trigger \(its triggers: prometheus\); Switchyard sets targetMetricValue on that trigger only\. Add it to the ScaledObject, or set scaledObject\.triggerType in the config/,
     );
   });
 
-  it("adds a missing key after testing the trigger's type", () => {
+  it("picks the trigger of another type, or of a name, that the config names", () => {
+    const object = withTriggers([cloudwatch("queue", "7"), cloudwatch("rps", "100")]);
+    expect(() => scaledObjectTargetPatch(object, unit.scaledObject, "89.2")).toThrow(
+      /has 2 aws-cloudwatch triggers \(at spec\.triggers\[0\], \[1\]\); name the one that carries the per-pod target with scaledObject\.triggerName/,
+    );
+    expect(scaledObjectTargetPatch(object, { ...unit.scaledObject, triggerName: "rps" }, "89.2")).toEqual([
+      { op: "test", path: "/spec/triggers/1/type", value: "aws-cloudwatch" },
+      { op: "test", path: "/spec/triggers/1/name", value: "rps" },
+      { op: "test", path: "/spec/triggers/1/metadata/targetMetricValue", value: "100" },
+      { op: "replace", path: "/spec/triggers/1/metadata/targetMetricValue", value: "89.2" },
+    ]);
+    const ref = { ...unit.scaledObject, triggerType: "prometheus", metadataKey: "threshold" };
+    expect(scaledObjectTargetPatch(withTriggers([cpu, prometheus]), ref, "40").at(-1)).toEqual({
+      op: "replace",
+      path: "/spec/triggers/1/metadata/threshold",
+      value: "40",
+    });
+  });
+
+  it("is refused by the API server when a trigger was put in front since the read", () => {
+    const patch = scaledObjectTargetPatch(withTriggers([cloudwatch()]), unit.scaledObject, "89.2");
+    expect(() => jsonPatch.applyPatch(withTriggers([cpu, cloudwatch()]), patch as never, true)).toThrow();
+  });
+
+  it("refuses a trigger without the key rather than add one it would leave behind", () => {
     const object = seed();
     delete (
       (object.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0] as {
         metadata: Record<string, string>;
       }
     ).metadata.targetMetricValue;
-    const patch = scaledObjectTargetPatch(object, unit.scaledObject, "95.5");
-    expect(patch).toEqual([
-      { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
-      { op: "add", path: "/spec/triggers/0/metadata/targetMetricValue", value: "95.5" },
-    ]);
-    expect(() => validateUpstream(jsonPatch.applyPatch(object, patch as never).newDocument)).not.toThrow();
+    expect(() => scaledObjectTargetPatch(object, unit.scaledObject, "95.5")).toThrow(
+      /ScaledObject sd21-inf2: its aws-cloudwatch trigger \(spec\.triggers\[0\]\) has no metadata\.targetMetricValue; KEDA needs it/,
+    );
   });
 
   it("shows that the upstream schema refuses a numeric targetMetricValue", () => {
@@ -305,9 +392,12 @@ describe("Function: scaledObjectTargetPatch", () => {
     expect(() => validateUpstream(object)).toThrow();
   });
 
-  it("has a hand-applied form with no test op", () => {
-    expect(handAppliedTargetPatch(unit.scaledObject, "70")).toEqual([
+  it("has a hand-applied form that the API server refuses when triggers[0] is not the aws-cloudwatch one", () => {
+    const patch = handAppliedTargetPatch(unit.scaledObject, "70");
+    expect(patch).toEqual([
+      { op: "test", path: "/spec/triggers/0/type", value: "aws-cloudwatch" },
       { op: "replace", path: "/spec/triggers/0/metadata/targetMetricValue", value: "70" },
     ]);
+    expect(() => jsonPatch.applyPatch(withTriggers([cpu, cloudwatch()]), patch as never, true)).toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { notResumed, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
 import {
   EnvironmentModel,
   InMemoryCapacityRecorder,
@@ -80,6 +80,30 @@ describe("Class: InMemoryClusterGateway", () => {
     const again = await cluster.setScalingTarget(scenario.service, "sd21-inf2", "81.1");
     expect(again.changed).toBe(false);
     expect((await cluster.readScaledObjects(scenario.service))["sd21-inf2"]?.target).toBe("81.1");
+  });
+
+  it("reports a held unit Paused without its HPA, and KEDA's again once the hold is lifted, as KEDA reconciles", async () => {
+    const { cluster } = world();
+    const service = scenario.service;
+    expect(notResumed(await cluster.autoscalingOf(service, "sd21-trn1"))).toEqual([]);
+    await cluster.holdReplicas(service, "sd21-trn1", 3, "sd21-failover-x");
+    expect(await cluster.autoscalingOf(service, "sd21-trn1")).toEqual({
+      unit: "sd21-trn1",
+      scaledObject: "sd21-trn1",
+      pausedReplicas: "3",
+      pausedCondition: "True",
+      hpaName: "keda-hpa-sd21-trn1",
+      hpaFound: false,
+    });
+    await cluster.holdReplicas(service, "sd21-trn1", null, "sd21-failover-x");
+    expect(notResumed(await cluster.autoscalingOf(service, "sd21-trn1"))).toEqual([]);
+  });
+
+  it("finds the KEDA target in the trigger of the configured type", async () => {
+    const { cluster } = world();
+    const objects = await cluster.readScaledObjects(scenario.service);
+    expect(objects["sd21-inf2"]?.object.spec?.triggers?.map((t) => t.type)).toEqual(["aws-cloudwatch"]);
+    expect(objects["sd21-inf2"]?.target).toBe("95.5");
   });
 
   it("reports pods that cannot get a node as unschedulable since their creation, and Karpenter's errors as capacity signals", async () => {

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
   AppsV1Api,
+  AutoscalingV2Api,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
@@ -10,6 +11,7 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import {
+  type AutoscalingState,
   type CapacitySignal,
   type ClusterEvent,
   type ClusterGateway,
@@ -19,7 +21,9 @@ import {
   type IngressPatchBuilder,
   type JsonPatchOperation,
   KARPENTER_CAPACITY_REASON,
+  KEDA_PAUSED_REPLICAS,
   karpenterCapacitySignals,
+  kedaHpaName,
   PlanningError,
   type ReplicaHold,
   type RoutingChange,
@@ -61,6 +65,7 @@ interface Apis {
   readonly config: KubeConfig;
   readonly networking: NetworkingV1Api;
   readonly apps: AppsV1Api;
+  readonly autoscaling: AutoscalingV2Api;
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
 }
@@ -320,6 +325,48 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
   }
 
+  autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {
+    return this.#renewingRefusedToken((apis) => this.#autoscalingOf(apis, service, unitName));
+  }
+
+  async #autoscalingOf(apis: Apis, service: InferenceService, unitName: string): Promise<AutoscalingState> {
+    const unit = service.units.find((u) => u.name === unitName);
+    if (unit === undefined) {
+      throw new PlanningError(
+        `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
+      );
+    }
+    const namespace = service.namespace;
+    const name = unit.scaledObject.name;
+    const object = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+      apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
+    )) as ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
+    const hpaName = kedaHpaName(object, name);
+    let hpaFound = true;
+    try {
+      await apis.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpaName, namespace });
+    } catch (error) {
+      if (statusCodeOf(error) !== 404) {
+        throw this.#failed(error, {
+          verb: "get",
+          resource: KUBE_RESOURCES.horizontalPodAutoscalers,
+          namespace,
+          name: hpaName,
+        });
+      }
+      hpaFound = false;
+    }
+    const paused = object.status?.conditions?.find((c) => c.type === "Paused");
+    return {
+      unit: unit.name,
+      scaledObject: name,
+      pausedReplicas: object.metadata?.annotations?.[KEDA_PAUSED_REPLICAS] ?? null,
+      pausedCondition: paused?.status ?? null,
+      hpaName,
+      hpaFound,
+    };
+  }
+
   patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
     return this.#renewingRefusedToken((apis) => this.#patchRouting(apis, service, build));
   }
@@ -451,6 +498,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
         config,
         networking: config.makeApiClient(NetworkingV1Api),
         apps: config.makeApiClient(AppsV1Api),
+        autoscaling: config.makeApiClient(AutoscalingV2Api),
         core: config.makeApiClient(CoreV1Api),
         custom: config.makeApiClient(CustomObjectsApi),
       };

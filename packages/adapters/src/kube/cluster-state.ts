@@ -12,6 +12,7 @@ import type {
   ScaledObjectState,
   UnitWorkload,
 } from "@switchyard/core";
+import { scalingTargetOf } from "@switchyard/core";
 
 export function ingressStateOf(ingress: V1Ingress, namespace: string): IngressState {
   return {
@@ -134,13 +135,8 @@ export interface ScaledObjectJson extends ScaledObjectLike {
   readonly metadata?: { readonly name?: string; readonly resourceVersion?: string };
 }
 
-export function scalingTargetOf(
-  object: ScaledObjectLike,
-  ref: DeploymentUnit["scaledObject"],
-): string | undefined {
-  const value = object.spec?.triggers?.[ref.triggerIndex]?.metadata?.[ref.metadataKey];
-  return value === undefined || value === null ? undefined : String(value);
-}
+/** The per-pod target of the unit's trigger (found by type and name; see core's scalingTrigger). */
+export { scalingTargetOf };
 
 export function scaledObjectStateOf(
   object: ScaledObjectJson,

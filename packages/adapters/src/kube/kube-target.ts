@@ -13,6 +13,7 @@ export const KUBE_RESOURCES = {
   ingresses: { group: "networking.k8s.io", version: "v1", plural: "ingresses" },
   scaledObjects: { group: "keda.sh", version: "v1alpha1", plural: "scaledobjects" },
   deployments: { group: "apps", version: "v1", plural: "deployments" },
+  horizontalPodAutoscalers: { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers" },
   pods: { group: "", version: "v1", plural: "pods" },
   events: { group: "", version: "v1", plural: "events" },
 } as const satisfies Record<string, KubeResource>;

@@ -46,3 +46,39 @@ export interface ClusterEvent {
   readonly at: EpochMs;
   readonly count: number;
 }
+
+/**
+ * Whether KEDA autoscales a unit again after a replica hold: what KEDA reports on the
+ * ScaledObject (its Paused condition) and whether the HPA it deletes while paused exists.
+ */
+export interface AutoscalingState {
+  readonly unit: string;
+  readonly scaledObject: string;
+  /** `autoscaling.keda.sh/paused-replicas` as found, or null. */
+  readonly pausedReplicas: string | null;
+  /** The status of the ScaledObject's `Paused` condition ("True", "False", "Unknown"), or null when there is none. */
+  readonly pausedCondition: string | null;
+  /** `keda-hpa-<name>`, or spec.advanced.horizontalPodAutoscalerConfig.name. */
+  readonly hpaName: string;
+  readonly hpaFound: boolean;
+}
+
+/**
+ * What keeps KEDA from autoscaling a unit whose hold was lifted: KEDA deletes the HPA
+ * and sets Paused=True while paused-replicas is set, and on its removal sets Paused=False
+ * ("ScaledObjectUnpaused") and makes the HPA again (controllers/keda/scaledobject_controller.go).
+ * KEDA issues #6982 and #7231 show both can stay behind. Empty when KEDA has resumed.
+ */
+export function notResumed(state: AutoscalingState): string[] {
+  const problems: string[] = [];
+  if (state.pausedReplicas !== null) {
+    problems.push(`autoscaling.keda.sh/paused-replicas is still ${state.pausedReplicas}`);
+  }
+  if (state.pausedCondition !== "False") {
+    problems.push(`its Paused condition is ${state.pausedCondition ?? "missing"}, not False`);
+  }
+  if (!state.hpaFound) {
+    problems.push(`HorizontalPodAutoscaler ${state.hpaName} does not exist`);
+  }
+  return problems;
+}

@@ -140,7 +140,10 @@ function normalizeConfig(parsed: ParsedConfig): SwitchyardConfig {
             ...unit,
             service: { name: unit.service.name ?? unit.name, port: unit.service.port },
             deployment: unit.deployment ?? unit.name,
-            scaledObject: { ...unit.scaledObject, name: unit.scaledObject.name ?? unit.name },
+            scaledObject: {
+              ...stripUndefined(unit.scaledObject),
+              name: unit.scaledObject.name ?? unit.name,
+            },
           }),
         ),
         policy: { ...parsed.policy, ...stripUndefined(policy ?? {}) },

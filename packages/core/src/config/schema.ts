@@ -91,9 +91,25 @@ export const ScaledObjectRefSchema = z
     name: objectName("KEDA ScaledObject name").optional().meta({
       description: "ScaledObject name; defaults to the unit's name.",
     }),
-    triggerIndex: wholeNumber("index into spec.triggers", 0, 99)
-      .default(0)
-      .meta({ description: "Which trigger of spec.triggers carries the per-pod target." }),
+    triggerType: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, { error: "must be a KEDA scaler type such as aws-cloudwatch" })
+      .default("aws-cloudwatch")
+      .meta({
+        description:
+          "The type of the trigger in spec.triggers that carries the per-pod target; the ScaledObject must have exactly one of it (or name it with triggerName).",
+      }),
+    triggerIndex: z
+      .never({
+        error:
+          "is no longer read: the trigger is found by its type; set scaledObject.triggerType (default aws-cloudwatch), and scaledObject.triggerName if there are several of that type",
+      })
+      .optional()
+      .meta({ description: "Removed: use triggerType (and triggerName)." }),
+    triggerName: z.string().min(1).optional().meta({
+      description:
+        "The trigger's `name` (spec.triggers[].name), when the ScaledObject has more than one trigger of triggerType.",
+    }),
     metadataKey: z.string().min(1).default("targetMetricValue").meta({
       description: "The trigger metadata key holding the per-pod target (aws-cloudwatch: targetMetricValue).",
     }),

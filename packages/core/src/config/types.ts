@@ -35,7 +35,9 @@ export interface DeploymentUnit {
   readonly deployment: string;
   readonly scaledObject: {
     readonly name: string;
-    readonly triggerIndex: number;
+    /** The trigger is found by type (default aws-cloudwatch), and by name when one is given. */
+    readonly triggerType: string;
+    readonly triggerName?: string;
     readonly metadataKey: string;
   };
   readonly instanceTypes: readonly string[];

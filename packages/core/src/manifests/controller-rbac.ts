@@ -44,6 +44,10 @@ const sorted = (names: Iterable<string>): string[] => [...new Set(names)].sort()
  * - the Ingress: GET it, PATCH its annotations (named, so other Ingresses stay out of reach);
  * - ScaledObjects: LIST them (a LIST cannot be narrowed by name), GET and PATCH the named ones;
  * - Deployments and Pods: LIST (ready and unschedulable pods per unit);
+ * - HorizontalPodAutoscalers: GET (after a replica hold is lifted, KEDA must have made
+ *   the ScaledObject's HPA again). Not narrowed by name: KEDA names it `keda-hpa-<name>`
+ *   unless the ScaledObject's spec.advanced.horizontalPodAutoscalerConfig.name says
+ *   otherwise, which only the cluster knows;
  * - Events: LIST (Load Balancer Controller rejections of the Ingress, Karpenter capacity errors).
  */
 function serviceRules(ingresses: readonly string[], scaledObjects: readonly string[]): PolicyRule[] {
@@ -62,6 +66,7 @@ function serviceRules(ingresses: readonly string[], scaledObjects: readonly stri
       verbs: ["get", "patch"],
     },
     { apiGroups: ["apps"], resources: ["deployments"], verbs: ["list"] },
+    { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["get"] },
     { apiGroups: [""], resources: ["pods", "events"], verbs: ["list"] },
   ];
 }

@@ -176,3 +176,29 @@ export function weightsOf(action: ForwardAction): Map<string, number> {
   }
   return weights;
 }
+
+/**
+ * The target groups of an action that route to something the service's config does not
+ * name: a Service that is neither a unit's nor the consolidated one, or a tuple addressed
+ * by target-group ARN or name (another team's canary, a hand-added blue/green). Switchyard
+ * writes the whole action, so it must not touch one that holds any of these.
+ */
+export function foreignTargetGroups(
+  action: ForwardAction,
+  ownServices: readonly string[],
+): readonly TargetGroupTuple[] {
+  return action.forwardConfig.targetGroups.filter(
+    (group) => group.serviceName === undefined || !ownServices.includes(group.serviceName),
+  );
+}
+
+/** A target group as an operator would name it in a message. */
+export function describeTargetGroup(group: TargetGroupTuple): string {
+  const what =
+    group.serviceName !== undefined
+      ? `Service ${group.serviceName}${group.servicePort === undefined ? "" : `:${group.servicePort}`}`
+      : group.targetGroupARN !== undefined
+        ? `target group ${group.targetGroupARN}`
+        : `target group ${group.targetGroupName ?? "(unnamed)"}`;
+  return `${what} (weight ${group.weight ?? 1})`;
+}

@@ -52,6 +52,7 @@ export type WaitState = Transition & {
 export interface ChoiceRule {
   readonly Variable?: string;
   readonly BooleanEquals?: boolean;
+  readonly StringEquals?: string;
   readonly IsPresent?: boolean;
   readonly Or?: readonly ChoiceRule[];
   readonly Next?: string;

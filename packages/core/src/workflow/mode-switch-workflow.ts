@@ -34,12 +34,18 @@ export const MODE_SWITCH_STATES = {
   verifyAlb: "VerifyAlb",
   notify: "Notify",
   anyHolds: "AnyHolds",
+  announced: "Announced",
+  announceFailed: "AnnounceFailed",
   holdReceivers: "HoldReceivers",
   releaseReceivers: "ReleaseReceivers",
   switched: "Switched",
   notifyReleaseFailure: "NotifyReleaseFailure",
+  notifyNotResumed: "NotifyNotResumed",
   releaseFailed: "ReleaseFailed",
   rollback: "Rollback",
+  rollbackOutcome: "RollbackOutcome",
+  notifySuperseded: "NotifySuperseded",
+  superseded: "Superseded",
   notifyFailure: "NotifyFailure",
   switchFailed: "SwitchFailed",
   notifyPlanFailure: "NotifyPlanFailure",
@@ -57,12 +63,18 @@ export const RETRIED_ERRORS = {
   transient: "TransientError",
   /** The ALB rule does not show the planned weights yet: the controller has not reconciled. */
   routingNotApplied: "RoutingNotAppliedError",
-  /** What the Lambda service itself may throw; AWS recommends retrying these on every invoke. */
+  /** A lifted hold: KEDA has not yet reported the ScaledObject unpaused with its HPA back. */
+  scalingNotResumed: "ScalingNotResumedError",
+  /**
+   * What the Lambda service itself may throw; AWS recommends retrying these on every invoke
+   * (Step Functions developer guide, "Handle transient Lambda service exceptions").
+   */
   lambdaService: [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
+    "Lambda.ClientExecutionTimeoutException",
   ],
   /**
    * What SNS may answer to a publish that a later attempt can pass, named as the optimized
@@ -114,6 +126,14 @@ const SNS_RETRY: Retrier = {
   JitterStrategy: "FULL",
 };
 
+/** KEDA reconciles a removed paused-replicas within seconds; this waits about 2.5 minutes for it. */
+const RESUME_RETRY: Retrier = {
+  ErrorEquals: [RETRIED_ERRORS.scalingNotResumed],
+  IntervalSeconds: 5,
+  MaxAttempts: 5,
+  BackoffRate: 2,
+};
+
 /** Any failure of a step that may have changed something: undo it, keeping the state for Rollback. */
 const TO_ROLLBACK: Catcher = { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.rollback };
 
@@ -125,11 +145,19 @@ const TO_ROLLBACK: Catcher = { ErrorEquals: ["States.ALL"], ResultPath: "$.error
  */
 export const STEP_RESULT_FIELDS = {
   scaling: ["changes", "holds"],
-  receivers: ["ready", "timedOut", "verdict", "units", "checkedAt"],
+  receivers: ["ready", "timedOut", "verdict", "units", "holdsNotApplied", "checkedAt"],
   routing: ["changed", "annotationValue", "patchedAt", "resourceVersion"],
   verification: ["check", "alert"],
   release: ["released"],
-  rollback: ["routingRestored", "scalingRestored", "released", "leftAlone", "alert"],
+  rollback: [
+    "outcome",
+    "routingRestored",
+    "scalingRestored",
+    "released",
+    "leftAlone",
+    "notRestored",
+    "alert",
+  ],
 } as const;
 
 function selectPayload(fields: readonly string[]): PayloadTemplate {
@@ -163,13 +191,15 @@ function stepTask(
 }
 
 type MessageAttribute = { [key: string]: string };
+/** The `outcome` message attribute: fixed, or read from the state (the Rollback step's outcome). */
+type Outcome = string | { readonly path: string };
 
 /** SNS message attributes, so a subscription can filter (e.g. only failovers, only failures). */
-function attributes(outcome: string, withPlan: boolean): PayloadTemplate {
+function attributes(outcome: Outcome, withPlan: boolean): PayloadTemplate {
   const text = (value: string): MessageAttribute => ({ DataType: "String", StringValue: value });
   const path = (value: string): MessageAttribute => ({ DataType: "String", "StringValue.$": value });
   return {
-    outcome: text(outcome),
+    outcome: typeof outcome === "string" ? text(outcome) : path(outcome.path),
     ...(withPlan
       ? { service: path("$.plan.input.service"), move: path("$.plan.input.move") }
       : { execution: path("$$.Execution.Name") }),
@@ -180,7 +210,7 @@ interface Announcement {
   readonly subject: { readonly text: string } | { readonly path: string };
   /** A path or an intrinsic function (States.Format) giving the message body. */
   readonly message: string;
-  readonly outcome: string;
+  readonly outcome: Outcome;
   /** Whether `$.plan` exists to read the service and move from. */
   readonly withPlan: boolean;
 }
@@ -191,6 +221,7 @@ function publish(
   message: Announcement,
   next: string,
   comment: string,
+  catcher?: Catcher,
 ): TaskState {
   const subject: PayloadTemplate =
     "path" in message.subject ? { "Subject.$": message.subject.path } : { Subject: message.subject.text };
@@ -206,6 +237,7 @@ function publish(
     },
     ResultPath: null,
     Retry: [SNS_RETRY],
+    ...(catcher === undefined ? {} : { Catch: [catcher] }),
     Next: next,
   };
 }
@@ -221,10 +253,14 @@ function consoleLink(region: string): string {
  * Plan → ScaleReceivers → WaitForReceivers ⇄ CheckReceivers (until ready or the plan's
  * deadline) → ShiftTraffic → VerifyAlb (retried with backoff while the ALB lags) → Notify
  * → HoldReceivers (receiverHoldSeconds, when receivers were held) → ReleaseReceivers.
- * A failure between ScaleReceivers and VerifyAlb goes to Rollback, which restores what the
- * switch changed and writes the failure alert → NotifyFailure → SwitchFailed. A failed
- * Plan changed nothing, a failed Rollback cannot write an alert, and a failed release
- * leaves a verified switch in place: each is announced from the error alone.
+ * A Notify that fails after its retries still releases the holds, then fails the execution
+ * (AnnounceFailed). A failure between ScaleReceivers and VerifyAlb goes to Rollback, which
+ * restores what the switch changed (routing, targets and holds each on their own) and
+ * writes the alert → NotifyFailure → SwitchFailed; a switch that stood down because
+ * another switch moved traffic first (SwitchSupersededError) ends NotifySuperseded →
+ * Superseded instead. A failed Plan changed nothing, a failed Rollback cannot write an
+ * alert, and a failed release leaves a verified switch in place: each is announced from
+ * the error alone.
  *
  * The state accumulates as the controller's `SwitchState`: `{ plan, scaling, receivers,
  * routing, verification, release, error, rollback }`, each step's result under its key.
@@ -312,13 +348,14 @@ export function modeSwitchWorkflow(input: ModeSwitchWorkflowInput): AslDocument 
         withPlan: true,
       },
       S.anyHolds,
-      "Announce the verified switch. A failed publish fails the execution but leaves the switch in place.",
+      "Announce the verified switch. A publish that still fails after its retries must not leave the receivers held: it is kept at $.notifyError, the holds are released, and the execution then fails (AnnounceFailed).",
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.notifyError", Next: S.anyHolds },
     ),
     [S.anyHolds]: {
       Type: "Choice",
       Comment: "Only a switch that held receivers at their planned pods has anything to release.",
       Choices: [{ Variable: "$.plan.holds[0]", IsPresent: true, Next: S.holdReceivers }],
-      Default: S.switched,
+      Default: S.announced,
     },
     [S.holdReceivers]: {
       Type: "Wait",
@@ -327,16 +364,56 @@ export function modeSwitchWorkflow(input: ModeSwitchWorkflowInput): AslDocument 
       SecondsPath: "$.plan.receiverHoldSeconds",
       Next: S.releaseReceivers,
     },
-    [S.releaseReceivers]: stepTask(
+    [S.releaseReceivers]: {
+      ...stepTask(
+        partition,
+        fn["release-holds"],
+        "release",
+        S.announced,
+        "Lift the holds and check KEDA took the units back (Paused False, HPA made again). The switch itself is done and stays.",
+        [RESUME_RETRY, LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY],
+      ),
+      Catch: [
+        { ErrorEquals: [RETRIED_ERRORS.scalingNotResumed], ResultPath: "$.error", Next: S.notifyNotResumed },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.notifyReleaseFailure },
+      ],
+    },
+    [S.notifyNotResumed]: publish(
       partition,
-      fn["release-holds"],
-      "release",
-      S.switched,
-      "Lift the holds: KEDA scales the receivers on their load again. The switch itself is done and stays.",
-      [LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY],
-      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.notifyReleaseFailure },
+      input.topicArn,
+      {
+        subject: { text: "Switchyard: KEDA did not resume autoscaling after a switch - check KEDA" },
+        message: `States.Format(${formatTemplate(
+          [
+            "The mode switch {} moved traffic and lifted its replica holds, but KEDA has not taken the units back: they do not autoscale until it does.",
+            "",
+            "{}",
+            "",
+            "Check: kubectl get scaledobject <scaledObject> -n <namespace> -o jsonpath='{.status.conditions}' (Paused must be False) and kubectl get hpa keda-hpa-<scaledObject> -n <namespace>.",
+            "Execution: {}",
+            consoleLink(input.region),
+          ].join("\n"),
+        )}, $$.Execution.Name, $.error.Cause, $$.Execution.Id, $$.Execution.Id)`,
+        outcome: "not-resumed",
+        withPlan: true,
+      },
+      S.releaseFailed,
+      "The switch stands and its holds are gone, but KEDA reports the units still paused.",
     ),
+    [S.announced]: {
+      Type: "Choice",
+      Comment: "Switched and released; did Notify reach the topic?",
+      Choices: [{ Variable: "$.notifyError", IsPresent: true, Next: S.announceFailed }],
+      Default: S.switched,
+    },
     [S.switched]: { Type: "Succeed", Comment: "Switched, verified, announced, receivers released." },
+    [S.announceFailed]: {
+      Type: "Fail",
+      Comment:
+        "The switch stands and its holds are released, but its alert never reached SNS: the execution fails with the publish error (ExecutionsFailed in CloudWatch), so the silence is seen.",
+      ErrorPath: "$.notifyError.Error",
+      CausePath: "$.notifyError.Cause",
+    },
     [S.notifyReleaseFailure]: publish(
       partition,
       input.topicArn,
@@ -370,22 +447,49 @@ export function modeSwitchWorkflow(input: ModeSwitchWorkflowInput): AslDocument 
       partition,
       fn.rollback,
       "rollback",
-      S.notifyFailure,
-      "Restore what the switch changed, where nobody changed it since; writes the failure alert.",
+      S.rollbackOutcome,
+      "Restore what the switch changed, where nobody changed it since, each part on its own; writes the alert.",
       [LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY],
       { ErrorEquals: ["States.ALL"], ResultPath: "$.rollbackError", Next: S.notifyRollbackFailure },
     ),
+    [S.rollbackOutcome]: {
+      Type: "Choice",
+      Comment:
+        "A switch that stood down because another switch or a person moved traffic first, with its own changes undone, is no failure.",
+      Choices: [{ Variable: "$.rollback.outcome", StringEquals: "superseded", Next: S.notifySuperseded }],
+      Default: S.notifyFailure,
+    },
+    [S.notifySuperseded]: publish(
+      partition,
+      input.topicArn,
+      {
+        subject: { path: "$.rollback.alert.subject" },
+        message: "$.rollback.alert.message",
+        outcome: "superseded",
+        withPlan: true,
+      },
+      S.superseded,
+      "A short note that this move stood down; no failure alert.",
+    ),
+    [S.superseded]: {
+      Type: "Fail",
+      Comment:
+        "Superseded: another switch (or a person) moved traffic first; this one undid its own changes. Its own error name, not the step's: it moved no traffic, and the switch history (anti-flap) must not count it as a switch, which a SUCCEEDED execution would be.",
+      Error: "SwitchSuperseded",
+      CausePath: "$.error.Cause",
+    },
     [S.notifyFailure]: publish(
       partition,
       input.topicArn,
       {
         subject: { path: "$.rollback.alert.subject" },
         message: "$.rollback.alert.message",
-        outcome: "rolled-back",
+        // rolled-back, or rollback-incomplete when some part could not be restored.
+        outcome: { path: "$.rollback.outcome" },
         withPlan: true,
       },
       S.switchFailed,
-      "Announce the failed, rolled-back switch.",
+      "Announce the failed switch and what its rollback did and did not restore.",
     ),
     [S.switchFailed]: {
       Type: "Fail",

@@ -1,10 +1,13 @@
 import {
+  type AutoscalingState,
   type CapacitySignal,
   type ClusterEvent,
   type ClusterGateway,
   type EpochMs,
   type InferenceService,
   type IngressPatchBuilder,
+  KEDA_PAUSED_REPLICAS,
+  kedaHpaName,
   type ReplicaHold,
   type RoutingChange,
   replicaHoldPatch,
@@ -102,6 +105,26 @@ export class InMemoryClusterGateway implements ClusterGateway {
       object.mergeAnnotations(patch.metadata.annotations);
     }
     return { unit: unitName, scaledObject: object.name, replicas, outcome };
+  }
+
+  /**
+   * The environment's KEDA reconciles at once: paused-replicas set means Paused=True and
+   * no HPA (KEDA deletes it while paused); removed means Paused=False and the HPA back.
+   */
+  async autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {
+    const object = this.#env.scaledObjects.get(unitName);
+    if (object === undefined || !service.units.some((u) => u.name === unitName)) {
+      throw new Error(`service ${service.name} has no unit ${unitName} with a ScaledObject`);
+    }
+    const paused = object.annotations()[KEDA_PAUSED_REPLICAS] ?? null;
+    return {
+      unit: unitName,
+      scaledObject: object.name,
+      pausedReplicas: paused,
+      pausedCondition: paused === null ? "False" : "True",
+      hpaName: kedaHpaName(object.read().object, object.name),
+      hpaFound: paused === null,
+    };
   }
 
   async patchRouting(_service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {

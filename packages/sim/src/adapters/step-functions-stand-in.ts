@@ -4,6 +4,7 @@ import {
   type CaughtError,
   checkReceivers,
   planSwitch,
+  type RollbackOutcome,
   RoutingNotAppliedError,
   releaseHolds,
   rollback,
@@ -69,6 +70,8 @@ export interface ExecutionRecord {
   receiversTimedOut: boolean;
   endedAt: EpochMs | null;
   error: CaughtError | null;
+  /** Stood down (the workflow's Superseded state): another switch moved traffic first. */
+  superseded: boolean;
 }
 
 /**
@@ -128,6 +131,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
       receiversTimedOut: false,
       endedAt: null,
       error: null,
+      superseded: false,
     };
     this.executions.push(execution);
     this.#after(0, () => this.#plan(execution));
@@ -224,14 +228,20 @@ export class StepFunctionsStandIn implements SwitchStarter {
     }
   }
 
+  /**
+   * Rollback, then RollbackOutcome: a superseded switch that undid its own changes ends in
+   * the Superseded state (a Fail state of its own: the execution is FAILED, moved no traffic).
+   */
   async #rollback(execution: ExecutionRecord, state: SwitchState, error: unknown): Promise<void> {
     const failure = caught(error);
+    let outcome: RollbackOutcome;
     try {
-      await rollback({ ...state, error: failure }, this.#deps);
+      outcome = (await rollback({ ...state, error: failure }, this.#deps)).outcome;
     } catch (rollbackError) {
       this.#end(execution, "FAILED", caught(rollbackError));
       return;
     }
+    execution.superseded = outcome === "superseded";
     this.#end(execution, "FAILED", failure);
   }
 

@@ -1,4 +1,5 @@
 import type {
+  DeploymentUnit,
   EpochMs,
   IngressMergePatch,
   IngressState,
@@ -6,7 +7,7 @@ import type {
   ScaledObjectLike,
   ScaledObjectState,
 } from "@switchyard/core";
-import { KEDA_PAUSED_REPLICAS } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, scalingTargetOf } from "@switchyard/core";
 import { ConflictError, PatchRejectedError } from "../errors.ts";
 
 /** The service's Ingress: its annotations and resourceVersion, patched like the API server does. */
@@ -63,6 +64,7 @@ export class IngressObject {
 
 interface TriggerShape {
   type?: string;
+  name?: string;
   metadata?: Record<string, unknown>;
 }
 
@@ -76,19 +78,18 @@ export class ScaledObjectObject {
   readonly name: string;
   #version = 1;
   #object: ScaledObjectDocument;
-  readonly triggerIndex: number;
-  readonly metadataKey: string;
+  readonly #ref: DeploymentUnit["scaledObject"];
 
-  constructor(name: string, triggerIndex: number, metadataKey: string, target: string) {
-    this.name = name;
-    this.triggerIndex = triggerIndex;
-    this.metadataKey = metadataKey;
-    const triggers: TriggerShape[] = Array.from({ length: triggerIndex + 1 }, () => ({
-      type: "aws-cloudwatch",
-      metadata: {},
-    }));
-    (triggers[triggerIndex] as TriggerShape).metadata = { [metadataKey]: target, metricUnit: "Count" };
-    this.#object = { metadata: { name }, spec: { triggers } };
+  /** One trigger, of the type (and name) the config says carries the per-pod target. */
+  constructor(ref: DeploymentUnit["scaledObject"], target: string) {
+    this.name = ref.name;
+    this.#ref = ref;
+    const trigger: TriggerShape = {
+      type: ref.triggerType,
+      ...(ref.triggerName === undefined ? {} : { name: ref.triggerName }),
+      metadata: { [ref.metadataKey]: target, metricUnit: "Count" },
+    };
+    this.#object = { metadata: { name: ref.name }, spec: { triggers: [trigger] } };
   }
 
   read(): ScaledObjectState {
@@ -98,8 +99,7 @@ export class ScaledObjectObject {
 
   /** The per-pod target KEDA scales on, as the string the ScaledObject holds. */
   target(): string | undefined {
-    const value = this.#object.spec.triggers[this.triggerIndex]?.metadata?.[this.metadataKey];
-    return typeof value === "string" ? value : undefined;
+    return scalingTargetOf(this.#object, this.#ref);
   }
 
   annotations(): Readonly<Record<string, string>> {

@@ -82,12 +82,7 @@ export class EnvironmentModel {
       deployments.set(unit.name, deployment);
       scaledObjects.set(
         unit.name,
-        new ScaledObjectObject(
-          unit.scaledObject.name,
-          unit.scaledObject.triggerIndex,
-          unit.scaledObject.metadataKey,
-          initial.kedaTargets[unit.name] ?? String(unit.maxRps),
-        ),
+        new ScaledObjectObject(unit.scaledObject, initial.kedaTargets[unit.name] ?? String(unit.maxRps)),
       );
       this.#autoscalers.set(unit.name, new HorizontalAutoscaler(scenario.keda));
       this.#queues.set(unit.name, 0);

@@ -22,7 +22,8 @@ export interface MoveRecord {
   readonly decidedAt: EpochMs;
   /** When the Ingress was patched (traffic starts moving once the ALB catches up); null if it never was. */
   readonly appliedAt: EpochMs | null;
-  readonly outcome: "succeeded" | "failed" | "running";
+  /** `superseded`: stood down before moving traffic, because a newer move did first. */
+  readonly outcome: "succeeded" | "failed" | "running" | "superseded";
   readonly reasons: readonly string[];
   /** Anything worth a reader's attention: a wait that timed out, a rollback's cause. */
   readonly notes: readonly string[];

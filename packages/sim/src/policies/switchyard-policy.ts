@@ -118,8 +118,13 @@ function moveOf(execution: ExecutionRecord): MoveRecord {
     to: execution.input.to,
     decidedAt: execution.startedAt,
     appliedAt: execution.trafficShiftedAt,
-    outcome:
-      execution.status === "SUCCEEDED" ? "succeeded" : execution.status === "RUNNING" ? "running" : "failed",
+    outcome: execution.superseded
+      ? "superseded"
+      : execution.status === "SUCCEEDED"
+        ? "succeeded"
+        : execution.status === "RUNNING"
+          ? "running"
+          : "failed",
     reasons: execution.input.reasons,
     notes,
   };

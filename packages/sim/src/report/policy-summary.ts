@@ -96,7 +96,7 @@ export function summarize(
         : (minutes.find((m) => m.at > capacityBackAt && m.mode === "cost")?.at ?? null);
 
   const succeeded = result.moves
-    .filter((m) => m.outcome !== "failed")
+    .filter((m) => m.outcome !== "failed" && m.outcome !== "superseded")
     .map((m) => m.decidedAt)
     .sort((a, b) => a - b);
   let maxMovesInAnHour = 0;
