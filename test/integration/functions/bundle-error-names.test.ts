@@ -54,6 +54,8 @@ Object.assign(CONSTRUCT, {
   EvaluationError: ctor([{ service: "sd21", error: new Error("m") }]),
   SwitchSupersededError: message,
   ReceiversNotReadyError: message,
+  ForeignRoutingError: message,
+  ScalingNotResumedError: message,
   UsageError: message,
   InputFileError: ctor("x.yaml", Object.assign(new Error("m"), { code: "ENOENT" })),
   OutputFolderError: ctor("out/x", Object.assign(new Error("m"), { code: "EEXIST" })),
