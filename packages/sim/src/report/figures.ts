@@ -13,6 +13,9 @@ export function seconds(value: number | null): string {
   if (value === null) {
     return "—";
   }
+  if (value < 0) {
+    return `${seconds(-value)} early`;
+  }
   if (value < 120) {
     return `${Math.round(value)} s`;
   }

@@ -76,7 +76,7 @@ export function summarize(
       : (result.moves.find((m) => m.move === "failover" && m.decidedAt >= firstCapacityErrorAt)?.decidedAt ??
         null);
   // Capacity is back when the last window of an instance type that errored ends; the
-  // fallback is the first return to cost mode after that (0 when it was back already).
+  // fallback is the first return to cost mode after that.
   const erroredTypes = new Set(result.capacityErrors.map((e) => e.instanceType));
   const capacityBackAt =
     failoverAt === null
@@ -88,11 +88,19 @@ export function summarize(
     capacityBackAt === null
       ? null
       : ([...minutes].reverse().find((m) => m.at <= capacityBackAt)?.mode ?? null);
+  // Back in cost mode before capacity returned is an early fallback: its time is the
+  // last return to cost mode before then, reported as negative seconds, never as "0 s
+  // after capacity returned".
   const fallbackAt =
     capacityBackAt === null
       ? null
       : modeWhenBack === "cost"
-        ? capacityBackAt
+        ? ([...minutes]
+            .reverse()
+            .find(
+              (m, i, reversed) =>
+                m.at <= capacityBackAt && m.mode === "cost" && reversed[i + 1]?.mode === "capacity",
+            )?.at ?? capacityBackAt)
         : (minutes.find((m) => m.at > capacityBackAt && m.mode === "cost")?.at ?? null);
 
   const succeeded = result.moves

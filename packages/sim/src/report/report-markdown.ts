@@ -30,7 +30,7 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartD
   lines.push(
     "",
     `- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: ${sloMinuteMeaning(scenario.service.slo.statistic)}`,
-    "- **failover decided**: from the first EC2 capacity error to the start of the failover. **traffic moved**: to the ALB routing in capacity mode — later when the failover waited for its receivers' pods (make-before-break: the failing unit still served). **fallback**: from the end of the last capacity window to the ALB routing in cost mode again (0 when it was back already). — : did not happen.",
+    "- **failover decided**: from the first EC2 capacity error to the start of the failover. **traffic moved**: to the ALB routing in capacity mode — later when the failover waited for its receivers' pods (make-before-break: the failing unit still served). **fallback**: from the end of the last capacity window to the ALB routing in cost mode again; `early` when it was back in cost mode before capacity returned (routing around the pool that could not grow). — : did not happen.",
     "",
     "| policy | what it does |",
     "|---|---|",
@@ -109,7 +109,9 @@ function headline(report: SimulationReport): string[] {
           ? "never fell back: stayed in capacity mode to the end"
           : s.fallbackSeconds === null
             ? `fell back at ${shortUtc(s.fallbackAt)}`
-            : `fell back ${seconds(s.fallbackSeconds)} after capacity returned`,
+            : s.fallbackSeconds < 0
+              ? `fell back ${seconds(-s.fallbackSeconds)} before capacity returned (early: cost mode served the demand with the lost pool frozen at its pods)`
+              : `fell back ${seconds(s.fallbackSeconds)} after capacity returned`,
       );
     }
     out.push(`${parts.join("; ")}.`);

@@ -44,7 +44,7 @@ export function renderSummaryTable(report: SimulationReport): string {
     `${scenario.name} · service ${scenario.service.name} · ${hours} h from ${new Date(scenario.start).toISOString().slice(0, 16).replace("T", " ")} UTC · SLO ${scenario.service.slo.statistic} ${scenario.service.slo.latencyMs} ms`,
     line(rows[0] as string[]),
     ...rows.slice(1).map(line),
-    "failover decided: first capacity error → the failover starts; traffic moved: → ALB routing in capacity mode; fallback: capacity back → ALB routing in cost mode",
+    "failover decided: first capacity error → the failover starts; traffic moved: → ALB routing in capacity mode; fallback: capacity back → ALB routing in cost mode (early: back in cost mode before capacity returned)",
     ...referenceLines(report),
     "",
   ].join("\n");
