@@ -536,21 +536,22 @@ function rebalanceOrStay(
   const window = observations.demandByMinute.slice(-sustain);
   // Only the pods above the minReplicaCount floor are the controller's to save.
   const floor = state.service.units.reduce((sum, u) => sum + u.minReplicaCount * u.hourlyPrice, 0);
+  // The weights a rebalance would write, and the two routings held to the same KEDA
+  // model minute by minute: what a rebalance changes is the difference between them (a
+  // rebalance to the weights it has saves nothing, whatever the plan's own pod count).
+  const planned = planningDemand(window, observations.demandRps, sustain);
+  const target = targetWeights(state, observations, planned.rps);
   const checks = window.map((minute) => {
     const plan = targetPlan(state, observations, minute.rps);
     const load = routingLoad(state.service, current, observations.conditions, minute.rps);
-    // The plan's weights held to the same KEDA model: whole weight points can send a unit
-    // of a tight plan a fraction over its pods, and KEDA then runs one more; comparing
-    // with the plan's own pod count would call that pod a saving a rebalance to the very
-    // same weights could never make.
-    const target = routingLoad(state.service, weightsOf(plan), observations.conditions, minute.rps);
+    const next = routingLoad(state.service, target, observations.conditions, minute.rps);
     const tolerance = Math.max(1, 0.001 * minute.rps);
     const above = Math.max(
       plan.hourlyCost - floor,
       Math.min(...state.service.units.map((u) => u.hourlyPrice)),
     );
     return {
-      savingPercent: ((load.hourlyCost - target.hourlyCost) / above) * 100,
+      savingPercent: ((load.hourlyCost - next.hourlyCost) / above) * 100,
       risk: load.overloadRps > plan.shortfallRps + tolerance,
       overloadRps: load.overloadRps,
     };
@@ -585,14 +586,13 @@ function rebalanceOrStay(
   if (!band.met) {
     return { ...base, kind: "stay", reasons: quiet, evidence: [...failover, band] };
   }
-  const planned = planningDemand(window, observations.demandRps, sustain);
   const rebalance = {
     ...base,
     demandRps: planned.rps,
     kind: "rebalance" as const,
     from: "cost" as const,
     to: "cost" as const,
-    weights: { current, target: targetWeights(state, observations, planned.rps) },
+    weights: { current, target },
     reasons: [band.detail, planned.detail],
   };
   // A risk to the service is answered like a failover, never held back by anti-flap.
