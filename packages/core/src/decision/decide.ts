@@ -630,11 +630,15 @@ function planningDemand(
   demandRps: number,
   sustain: number,
 ): { rps: number; detail: string } {
-  const first = window[0];
-  const last = window[window.length - 1];
-  const minutes = first === undefined || last === undefined ? 0 : (last.at - first.at) / MINUTE;
+  // The least-squares slope of the window: one noisy minute at either end moves it little.
+  const n = window.length;
+  const meanAt = n === 0 ? 0 : window.reduce((sum, m) => sum + m.at, 0) / n;
+  const meanRps = n === 0 ? 0 : window.reduce((sum, m) => sum + m.rps, 0) / n;
+  const spread = window.reduce((sum, m) => sum + ((m.at - meanAt) / MINUTE) ** 2, 0);
   const slope =
-    minutes > 0 && first !== undefined && last !== undefined ? (last.rps - first.rps) / minutes : 0;
+    spread > 0
+      ? window.reduce((sum, m) => sum + ((m.at - meanAt) / MINUTE) * (m.rps - meanRps), 0) / spread
+      : 0;
   if (!(slope > 0)) {
     return { rps: demandRps, detail: `planned for ${round1(demandRps)} RPS, the demand now` };
   }
