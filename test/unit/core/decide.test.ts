@@ -826,6 +826,39 @@ describe("Function: decide — the rebalance dead band is on cost above the floo
   });
 });
 
+describe("Function: decide — a rising demand is planned ahead", () => {
+  /** 30 minutes of demand rising 20 RPS a minute to 900 RPS, split over the five units; `last` replaces the newest minute. */
+  const rising = (last?: number): DecisionSignals => ({
+    minutes: Object.fromEntries(
+      UNITS.map((u) => [
+        u,
+        minutes(30, (i) => ({ rps: (i === 29 && last !== undefined ? last : 320 + 20 * i) / UNITS.length })),
+      ]),
+    ),
+    capacity: [],
+  });
+  const slopeOf = (decision: ReturnType<typeof decide>): number =>
+    Number(/rising ([\d.]+) RPS\/min/.exec(decision.reasons.join(" "))?.[1] ?? Number.NaN);
+
+  it("plans for where the trend of the sustain window leads, two windows ahead", () => {
+    const decision = decide(state(), rising(), policy, T0);
+
+    expect(decision.kind).toBe("rebalance");
+    expect(slopeOf(decision)).toBeCloseTo(20, 5);
+    // The highest of the last three minutes (900 RPS) plus 20 RPS/min × 30 min.
+    expect(decision.demandRps).toBeCloseTo(900 + 20 * 2 * policy.rebalanceSustainMinutes, 5);
+  });
+
+  it("reads the trend by least squares, so one noisy minute at the end barely moves it", () => {
+    // The newest minute 150 RPS above the line: first-to-last would read 30.7 RPS/min.
+    const decision = decide(state(), rising(1050), policy, T0);
+
+    expect(decision.kind).toBe("rebalance");
+    expect(slopeOf(decision)).toBeGreaterThan(20);
+    expect(slopeOf(decision)).toBeLessThan(25);
+  });
+});
+
 describe("Function: decide — quiet is not recovered", () => {
   const inCapacity = (
     inf2: { desiredReplicas: number; readyReplicas: number },
