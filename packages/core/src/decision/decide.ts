@@ -15,16 +15,19 @@ const MINUTE = 60_000;
  * it needs is in its arguments, and the result carries the evidence (which signals,
  * which thresholds, what was observed) that becomes the mode-switch execution's input.
  *
- * - failover (cost → capacity): a unit that carries traffic cannot get capacity
- *   (capacity errors for its instance types in the window, or pods unschedulable past
- *   the grace period), or breaks the SLO for K of the last M minutes while it cannot
- *   scale out. Never delayed by anti-flap.
- * - fallback (capacity → cost): every causing unit clear for the quiet period (longer
- *   after a fallback that was undone), its pods schedule, the SLO holds, and the
- *   anti-flap gates pass.
- * - rebalance (cost → cost): the cost-optimal weights have moved past the dead-band in
- *   every minute of the sustain window, and the anti-flap gates pass; also, at once and
- *   in either mode, when the action annotation cannot be read (it is rewritten).
+ * - a loss (cost mode): a unit that carries traffic cannot get capacity (capacity errors
+ *   for its instance types in the window, or pods unschedulable past the grace period),
+ *   or breaks the SLO for K of the last M minutes while it cannot scale out. The unit is
+ *   frozen at its pods and both answers are planned: routing around it in cost mode (a
+ *   rebalance with causes) or failing over to capacity mode, which is taken only when
+ *   cost mode cannot carry demand (see compareResponses). Never delayed by anti-flap.
+ * - fallback (capacity → cost): every causing unit recovered (quiet for the quiet
+ *   period with launches tried), or cost mode covers demand with it frozen; the SLO
+ *   holds or cost mode covers demand; and the anti-flap gates pass.
+ * - rebalance (cost → cost): the cost-optimal plan saves more than the dead band of the
+ *   cost above the floor in every measured minute of the sustain window (anti-flap
+ *   gates apply), or the current weights overload a unit (they do not); also, at once
+ *   and in either mode, when the action annotation cannot be read (it is rewritten).
  * - pinned: an operator's pin holds; the controller only observes and reports.
  */
 export function decide(
