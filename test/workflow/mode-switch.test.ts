@@ -374,7 +374,10 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
   });
 
   it("refuses to touch an action that also routes to a Service the config does not name, and announces it", async () => {
-    // Another team's canary on the same action, at weight 10.
+    // Another team's canary added to the same action, at weight 10, after evaluate
+    // decided (evaluate refuses such an action itself; Plan holds the line for a change
+    // made while the execution starts).
+    const { name, input } = await evaluated(createFleetInf2);
     world.double.edit("Ingress", "default", "sd21", (ingress) => {
       const annotations = ingress.metadata.annotations as Record<string, string>;
       const action = JSON.parse(annotations[ACTION] ?? "") as {
@@ -385,7 +388,6 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     });
     const before = annotations();
     const targetsBefore = kedaTargets();
-    const { name, input } = await evaluated(createFleetInf2);
     world.double.clearRequests();
 
     const run = await runModeSwitch(world, input, name);

@@ -1,4 +1,5 @@
 import {
+  actionAnnotationKey,
   type CapacitySignal,
   type CapacitySignalRecorder,
   type Clock,
@@ -30,6 +31,7 @@ import {
 } from "@switchyard/core";
 import { EvaluationError } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
+import { assertOnlyOwnTargets, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
 
 const MINUTE = 60_000;
@@ -217,6 +219,19 @@ async function evaluateService(
       execution: null,
       skippedForRunning: null,
     };
+  }
+  // An action that also routes to Services the config does not name (another team's
+  // canary) is never rewritten: refusing here, before any execution starts, fails this
+  // service's evaluation with the fix in the message, so the EvaluateErrors alarm tells
+  // once per incident instead of a failure alert from Plan every minute.
+  const action = readableAction(
+    cluster.ingress.annotations[actionAnnotationKey(service.action)] ?? null,
+    cluster.ingress.namespace,
+    cluster.ingress.name,
+    service.action,
+  );
+  if (action !== undefined) {
+    assertOnlyOwnTargets(action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
   }
   // One move at a time, except that a response to a loss never waits behind a calm
   // move (which may be waiting for pods, or holding them): a failover supersedes a

@@ -155,6 +155,31 @@ describe("Function: evaluate", () => {
     expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-failover-202611142120"]);
   });
 
+  it("starts no move on an action that also routes to a Service the config does not name, and fails naming it", async () => {
+    // Prepare: another team's canary at weight 10 beside the seed's five units, and a capacity error.
+    const h = harness(sd21FailoverConfig());
+    const seeded = JSON.parse(h.cluster.ingress.annotations[ACTION_KEY] ?? "{}");
+    seeded.forwardConfig.targetGroups.push({ serviceName: "sd21-canary", servicePort: 80, weight: 10 });
+    h.cluster.ingress = {
+      ...h.cluster.ingress,
+      annotations: { ...h.cluster.ingress.annotations, [ACTION_KEY]: JSON.stringify(seeded) },
+    };
+    const signal = capacityError("inf2.xlarge", T0 - 30_000);
+
+    // Act
+    const error = await evaluate(h.config, { trigger: "cloudtrail", capacitySignals: [signal] }, h).catch(
+      (e: unknown) => e,
+    );
+
+    // Assess: evaluate's error (which the EvaluateErrors alarm watches) says what to do; nothing moved.
+    expect(error).toBeInstanceOf(EvaluationError);
+    expect((error as Error).message).toMatch(
+      /sd21: ForeignRoutingError: .*also routes to Service sd21-canary.*which services\[sd21\] in the config does not name/,
+    );
+    expect(h.switches.started).toEqual([]);
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(JSON.stringify(seeded));
+  });
+
   it("asks for the consolidated Service's target group, and decides on its minutes", async () => {
     const h = harness();
     await evaluate(h.config, schedule, h);
