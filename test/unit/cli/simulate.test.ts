@@ -53,6 +53,10 @@ describe("Command: switchyard simulate", () => {
     expect(report).toMatch(/\*\*switchyard\*\*: \$\d+\.\d\d/);
     expect(report).toContain("![Requests/s per unit, whole run](throughput.png)");
     expect(report).toMatch(/cannot get inf2.xlarge capacity/);
+    // The loss was answered inside cost mode: the headline says so, with when.
+    expect(report).toMatch(
+      /\*\*switchyard\*\*: .*routed around the loss inside cost mode (once|\d+ times), first \d+ s after the first capacity error/,
+    );
     const csv = String(run.written.get("reports/x/timeline.csv")).split("\n");
     expect(csv[0]).toMatch(
       /^policy,minute,mode,demand_rps,requests,failed,p95_ms,slo_violated,cost_usd,hourly_cost_usd,sd21-inf2_rps,/,

@@ -103,6 +103,17 @@ function headline(report: SimulationReport): string[] {
           : `failed over ${seconds(s.failoverSeconds)} after the first capacity error`,
       );
     }
+    const result = report.policies.find((p) => p.summary.name === s.name)?.result;
+    const routedAround = (result?.moves ?? []).filter(
+      (m) =>
+        m.move === "rebalance" && m.reasons.some((r) => r.includes("route around the loss in cost mode")),
+    );
+    const firstAround = routedAround[0];
+    if (firstAround !== undefined && s.firstCapacityErrorAt !== null) {
+      parts.push(
+        `routed around the loss inside cost mode ${routedAround.length === 1 ? "once" : `${routedAround.length} times`}, first ${seconds(Math.max(0, (firstAround.decidedAt - s.firstCapacityErrorAt) / 1000))} after the first capacity error (the frozen pool kept its pods; the cheapest pools that could grow took the rest)`,
+      );
+    }
     if (s.failoverAt !== null) {
       parts.push(
         s.fallbackAt === null
