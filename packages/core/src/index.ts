@@ -147,6 +147,14 @@ export {
   evaluateAllocation,
   greedyAllocation,
 } from "./planning/allocation.ts";
+export {
+  type BreakingPoint,
+  type BreakingPointCriteria,
+  type BreakingPointLimit,
+  breakingPoint,
+  type LoadTestStep,
+  type StepBreak,
+} from "./planning/breaking-point.ts";
 export { defaultDemandRps, type PlanRequest, planService } from "./planning/plan-service.ts";
 export {
   MODES,

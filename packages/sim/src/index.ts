@@ -10,6 +10,15 @@ export {
 } from "./adapters/step-functions-stand-in.ts";
 export { targetGroupsOf } from "./adapters/target-group-directory.ts";
 export { CapacityCalendar } from "./capacity/capacity-calendar.ts";
+export {
+  type CloudWatchTrace,
+  parseCloudWatchTrace,
+  type TraceAlignment,
+  type TraceDemand,
+  type TraceResult,
+  traceDemand,
+} from "./demand/cloudwatch-trace.ts";
+export { type CsvRow, type CsvRows, readCsvRows } from "./demand/csv-rows.ts";
 export { type DemandCsv, parseDemandCsv } from "./demand/demand-csv.ts";
 export { DemandCurve } from "./demand/demand-curve.ts";
 export { ConflictError, PatchRejectedError, SimulatedApiError, UnknownPolicyError } from "./errors.ts";
@@ -97,4 +106,5 @@ export type {
   KedaParameters,
   Scenario,
   SeedManifests,
+  TraceFacts,
 } from "./scenario/types.ts";

@@ -172,7 +172,7 @@ describe("Function: loadScenario", () => {
     [
       MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: sine, rps: 100 }"),
       "demand.shape",
-      /must be a demand shape: constant, cosine, steps or csv .*\(got "sine"\)/,
+      /must be a demand shape: constant, cosine, steps, csv or cloudwatch .*\(got "sine"\)/,
     ],
     [
       MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: csv, file: demand.csv }").replace(

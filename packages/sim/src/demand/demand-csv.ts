@@ -1,19 +1,23 @@
+import { readCsvRows } from "./csv-rows.ts";
+
 /** What a demand CSV holds: requests/s per minute from the scenario's start, or why it cannot be read. */
 export type DemandCsv =
   | { readonly ok: true; readonly rpsByMinute: readonly number[] }
   | { readonly ok: false; readonly problem: string };
 
 /**
- * Reads one row per minute. Blank lines and lines starting with `#` are skipped; a first
+ * Reads one row per minute with a real CSV parser (quoted cells are read as their
+ * content). Blank lines and lines starting with `#` are skipped; a first
  * row whose chosen cell is not a number is a header. The chosen column is `column` (a
  * header name or 0-based index) or the last one, so `minute,rps` and a bare list of
  * numbers both work.
  */
 export function parseDemandCsv(text: string, column?: string | number): DemandCsv {
-  const rows = text
-    .split(/\r?\n/)
-    .map((line, index) => ({ line: index + 1, cells: line.split(",").map((cell) => cell.trim()) }))
-    .filter((row) => row.cells.join("") !== "" && !(row.cells[0] ?? "").startsWith("#"));
+  const parsed = readCsvRows(text);
+  if (!parsed.ok) {
+    return { ok: false, problem: `${parsed.line === null ? "" : `line ${parsed.line}: `}${parsed.problem}` };
+  }
+  const rows = parsed.rows;
   if (rows.length === 0) {
     return { ok: false, problem: "has no rows: expected one row of requests/s per minute" };
   }

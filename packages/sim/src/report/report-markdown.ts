@@ -244,7 +244,9 @@ function scenarioFacts(report: SimulationReport): string[] {
         ? `cosine ${d.min}–${d.max} RPS, period ${formatDuration(d.periodMs)}, first peak ${utc(d.peakAt)}`
         : d.kind === "steps"
           ? `steps: ${d.steps.map((s) => `${s.rps} RPS from ${shortUtc(s.at)}`).join(", ")}`
-          : `per-minute RPS from ${d.file}`;
+          : d.trace === undefined
+            ? `per-minute RPS from ${d.file}`
+            : `recorded ${d.trace.label} from ${d.file} (${d.trace.format}, ${d.trace.datapoints} datapoints of ${formatDuration(d.trace.periodSeconds * 1000)}, replayed from ${utc(d.trace.traceStart)}); ${d.trace.emptyMinutes} minute${d.trace.emptyMinutes === 1 ? "" : "s"} with no datapoint, replayed as no traffic`;
   const facts = [
     `Demand: ${demand}${scenario.noise.percent > 0 ? ` ± ${scenario.noise.percent} % noise (seed ${scenario.noise.seed})` : ""}.`,
   ];

@@ -9,6 +9,12 @@ import {
   validateYaml,
 } from "@switchyard/core";
 import { z } from "zod";
+import {
+  type CloudWatchTrace,
+  parseCloudWatchTrace,
+  type TraceAlignment,
+  traceDemand,
+} from "../demand/cloudwatch-trace.ts";
 import { parseDemandCsv } from "../demand/demand-csv.ts";
 import { parseDuration } from "./duration.ts";
 import { type ParsedDemand, type ParsedScenario, ScenarioSchema } from "./schema.ts";
@@ -23,6 +29,7 @@ interface Referenced {
   readonly configSource: string | null;
   readonly config: SwitchyardConfig | null;
   readonly rpsByMinute: readonly number[] | null;
+  readonly trace: CloudWatchTrace | null;
   readonly issues: RawIssue[];
 }
 
@@ -48,6 +55,7 @@ export async function parseScenario(
     ...referenced.issues,
     ...againstConfig(document, referenced.config),
     ...seriesLength(document, referenced.rpsByMinute),
+    ...traceCoverage(document, referenced.trace),
   ]);
   if (!result.ok) {
     // validateYaml names the config's schema in its unknown-field message; point at the scenario's.
@@ -66,7 +74,7 @@ export async function parseScenario(
   }
   return {
     ok: true,
-    value: resolveScenario(result.value, source, configSource, config, referenced.rpsByMinute),
+    value: resolveScenario(result.value, source, configSource, config, referenced),
   };
 }
 
@@ -119,7 +127,22 @@ async function readReferenced(raw: unknown, source: string, read: ReadText): Pro
       }
     }
   }
-  return { configSource, config, rpsByMinute, issues };
+  let trace: CloudWatchTrace | null = null;
+  if (demand.shape === "cloudwatch" && typeof demand.file === "string" && demand.file !== "") {
+    const path = besideScenario(source, demand.file);
+    const text = await readOrIssue(read, path, ["demand", "file"], issues);
+    if (text !== null) {
+      const series =
+        typeof demand.series === "string" || typeof demand.series === "number" ? demand.series : undefined;
+      const parsed = parseCloudWatchTrace(text, series);
+      if (parsed.ok) {
+        trace = parsed.value;
+      } else {
+        issues.push({ path: ["demand", "file"], message: `${path} ${parsed.problem}` });
+      }
+    }
+  }
+  return { configSource, config, rpsByMinute, trace, issues };
 }
 
 async function readOrIssue(
@@ -238,12 +261,34 @@ function seriesLength(document: unknown, rpsByMinute: readonly number[] | null):
       ];
 }
 
+/** The run's span, when its start and duration are valid (else the schema reports them). */
+function runSpan(document: Raw): { start: number; end: number } | null {
+  const start = typeof document.start === "string" ? Date.parse(document.start) : Number.NaN;
+  const length = typeof document.duration === "string" ? parseDuration(document.duration) : null;
+  return Number.isFinite(start) && length !== null && length > 0 ? { start, end: start + length } : null;
+}
+
+function alignmentOf(document: Raw): TraceAlignment {
+  const demand = isObject(document.demand) ? document.demand : {};
+  return demand.align === "wall-clock" ? "wall-clock" : "first-datapoint";
+}
+
+/** A recorded trace must cover the run: replaying past its end would make demand up. */
+function traceCoverage(document: unknown, trace: CloudWatchTrace | null): RawIssue[] {
+  const span = isObject(document) ? runSpan(document) : null;
+  if (!isObject(document) || trace === null || span === null) {
+    return [];
+  }
+  const laid = traceDemand(trace, span.start, span.end, alignmentOf(document));
+  return laid.ok ? [] : [{ path: ["demand", "file"], message: laid.problem }];
+}
+
 function resolveScenario(
   parsed: ParsedScenario,
   source: string,
   configSource: string,
   config: SwitchyardConfig,
-  rpsByMinute: readonly number[] | null,
+  referenced: Referenced,
 ): Scenario {
   const start = Date.parse(parsed.start);
   const at = (instant: string): number => start + (offsetOf(instant, start) ?? 0);
@@ -259,7 +304,7 @@ function resolveScenario(
     start,
     end: start + ms(parsed.duration),
     stepMs: ms(parsed.step),
-    demand: demandShape(parsed.demand, start, at, ms, rpsByMinute),
+    demand: demandShape(parsed.demand, start, start + ms(parsed.duration), at, ms, referenced),
     noise: { percent: parsed.demand.noisePercent, seed: parsed.demand.seed },
     capacity: parsed.capacity.flatMap((event): CapacityWindow[] => {
       const from = at(event.from);
@@ -306,9 +351,10 @@ function resolveScenario(
 function demandShape(
   demand: ParsedDemand,
   start: number,
+  end: number,
   at: (instant: string) => number,
   ms: (duration: string) => number,
-  rpsByMinute: readonly number[] | null,
+  { rpsByMinute, trace }: Referenced,
 ): DemandShape {
   switch (demand.shape) {
     case "constant":
@@ -327,6 +373,26 @@ function demandShape(
       return { kind: "steps", steps: demand.steps.map((step) => ({ at: at(step.from), rps: step.rps })) };
     case "csv":
       return { kind: "series", rpsByMinute: rpsByMinute ?? [], file: demand.file };
+    case "cloudwatch": {
+      const laid = trace === null ? null : traceDemand(trace, start, end, demand.align);
+      if (trace === null || laid === null || !laid.ok) {
+        // Unreachable: an unreadable or short trace is an issue above.
+        return { kind: "series", rpsByMinute: [], file: demand.file };
+      }
+      return {
+        kind: "series",
+        rpsByMinute: laid.value.rpsByMinute,
+        file: demand.file,
+        trace: {
+          format: trace.format,
+          label: trace.label,
+          periodSeconds: trace.periodSeconds,
+          datapoints: trace.points.length,
+          emptyMinutes: laid.value.emptyMinutes,
+          traceStart: laid.value.traceStart,
+        },
+      };
+    }
   }
 }
 

@@ -100,11 +100,41 @@ const CsvDemand = z
   })
   .meta({ description: "One row per minute from start: requests per second (a header row is allowed)." });
 
+const CloudWatchDemand = z
+  .strictObject({
+    shape: z.literal("cloudwatch"),
+    file: z
+      .string({
+        error:
+          "must be a path, relative to the scenario file, to the JSON `aws cloudwatch get-metric-data` printed or a CSV exported from the CloudWatch console",
+      })
+      .min(1),
+    series: z
+      .union([z.string().min(1), z.number().int().min(1)], {
+        error:
+          "must be the MetricDataResults Id or Label (JSON), or the CSV column's header or 0-based index (column 0 holds the timestamps)",
+      })
+      .optional()
+      .meta({ description: "Which series, when the file holds more than one (a get-metric-data Id or Label, a CSV column)." }),
+    align: z
+      .enum(["first-datapoint", "wall-clock"], { error: "must be first-datapoint or wall-clock" })
+      .default("first-datapoint")
+      .meta({
+        description:
+          "first-datapoint: the trace's first datapoint is replayed at the run's start; wall-clock: each datapoint at its own time (the run's start must lie within the trace).",
+      }),
+    ...noise,
+  })
+  .meta({
+    description:
+      "An ALB's recorded RequestCount (Sum per period): sorted by time, its period detected and turned into requests/s; minutes with no datapoint are no traffic.",
+  });
+
 export const DemandSchema = z.discriminatedUnion(
   "shape",
-  [ConstantDemand, CosineDemand, StepsDemand, CsvDemand],
+  [ConstantDemand, CosineDemand, StepsDemand, CsvDemand, CloudWatchDemand],
   {
-    error: "must be a demand shape: constant, cosine, steps or csv (demand.shape)",
+    error: "must be a demand shape: constant, cosine, steps, csv or cloudwatch (demand.shape)",
   },
 );
 

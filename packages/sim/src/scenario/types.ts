@@ -17,9 +17,23 @@ export type DemandShape =
       readonly kind: "series";
       /** Requests/s of each minute from start. */
       readonly rpsByMinute: readonly number[];
-      /** The CSV file it came from, as the scenario names it. */
+      /** The file it came from, as the scenario names it. */
       readonly file: string;
+      /** For a recorded CloudWatch trace: what it held and what it left out. */
+      readonly trace?: TraceFacts;
     };
+
+/** What a replayed CloudWatch trace held, for the report. */
+export interface TraceFacts {
+  readonly format: "get-metric-data" | "console-csv";
+  readonly label: string;
+  readonly periodSeconds: number;
+  readonly datapoints: number;
+  /** Minutes of the run no datapoint covers, replayed as no traffic. */
+  readonly emptyMinutes: number;
+  /** The trace's time the run's start replays. */
+  readonly traceStart: EpochMs;
+}
 
 export interface DemandNoise {
   readonly percent: number;

@@ -1,0 +1,95 @@
+/** One step of a stepped load test against one pod of a unit. */
+export interface LoadTestStep {
+  /** Requests per second the load generator sent. */
+  readonly offeredRps: number;
+  /** Requests per second the pod answered. */
+  readonly servedRps: number;
+  /** Response time at the test's statistic (p95 by default), in milliseconds. */
+  readonly latencyMs: number;
+}
+
+/**
+ * What ends the walk up the steps:
+ * - `throughput` (the seed's Table 2): the first step whose served rate falls behind the
+ *   offered one. The latency there may be above the SLO (l4 61 RPS at 960 ms); the planner
+ *   then holds the unit to maxRps × SLO ÷ latencyMs in capacity mode.
+ * - `slo` (stricter): also the first step whose latency passes the SLO, so latencyMs is
+ *   always within it.
+ */
+export type BreakingPointLimit = "throughput" | "slo";
+
+export interface BreakingPointCriteria {
+  readonly sloMs: number;
+  /** A step keeps up when served ≥ this fraction of offered (0.95). */
+  readonly keepUp: number;
+  readonly limit: BreakingPointLimit;
+}
+
+/** Why a step ends the walk. */
+export type StepBreak = "falls-behind" | "over-slo";
+
+export type BreakingPoint =
+  | {
+      /** The walk ended: `maxRps` is the last step before the one that broke. */
+      readonly verdict: "reached";
+      readonly maxRps: number;
+      readonly latencyMs: number;
+      readonly withinSlo: boolean;
+      /** The highest rate tested that kept up within the SLO, or null. */
+      readonly sloRps: number | null;
+      readonly brokeAt: LoadTestStep & { readonly why: StepBreak };
+    }
+  | {
+      /** No step broke: `maxRps` is only the highest rate tested; the test must go higher. */
+      readonly verdict: "not-reached";
+      readonly maxRps: number;
+      readonly latencyMs: number;
+      readonly withinSlo: boolean;
+      readonly sloRps: number | null;
+    }
+  | {
+      /** The lowest step already broke: the breaking point is below the range tested. */
+      readonly verdict: "below-range";
+      readonly brokeAt: LoadTestStep & { readonly why: StepBreak };
+    };
+
+/**
+ * The seed's breaking-point method (seed 000, seed 003 §"breaking point"): raise the rate
+ * step by step until throughput stops following (or, with limit `slo`, latency passes the
+ * objective); the breaking point is the last step before that. Steps are taken in order
+ * of offered rate; later steps are not looked at once one broke.
+ */
+export function breakingPoint(steps: readonly LoadTestStep[], criteria: BreakingPointCriteria): BreakingPoint {
+  const ordered = [...steps].sort((a, b) => a.offeredRps - b.offeredRps);
+  const fallsBehind = (s: LoadTestStep) => s.servedRps < criteria.keepUp * s.offeredRps - 1e-9;
+  const overSlo = (s: LoadTestStep) => s.latencyMs > criteria.sloMs;
+  const why = (s: LoadTestStep, limit: BreakingPointLimit): StepBreak | null =>
+    fallsBehind(s) ? "falls-behind" : limit === "slo" && overSlo(s) ? "over-slo" : null;
+
+  const sloIndex = ordered.findIndex((s) => why(s, "slo") !== null);
+  const sloStep = sloIndex === -1 ? ordered.at(-1) : sloIndex === 0 ? undefined : ordered[sloIndex - 1];
+  const sloRps = sloStep === undefined ? null : sloStep.offeredRps;
+
+  const index = ordered.findIndex((s) => why(s, criteria.limit) !== null);
+  const broke = index === -1 ? undefined : ordered[index];
+  if (broke !== undefined && index === 0) {
+    return { verdict: "below-range", brokeAt: { ...broke, why: why(broke, criteria.limit) as StepBreak } };
+  }
+  const last = (index === -1 ? ordered.at(-1) : ordered[index - 1]) as LoadTestStep | undefined;
+  if (last === undefined) {
+    throw new RangeError("breakingPoint needs at least one load-test step");
+  }
+  const point = {
+    maxRps: last.offeredRps,
+    latencyMs: last.latencyMs,
+    withinSlo: !overSlo(last),
+    sloRps,
+  };
+  return broke === undefined
+    ? { verdict: "not-reached", ...point }
+    : {
+        verdict: "reached",
+        ...point,
+        brokeAt: { ...broke, why: why(broke, criteria.limit) as StepBreak },
+      };
+}
