@@ -35,3 +35,26 @@ export class OutputFolderError extends SwitchyardError {
     });
   }
 }
+
+/** A load-test CSV that cannot be used: every bad row, with its line. */
+export class LoadTestFileError extends SwitchyardError {
+  override name = "LoadTestFileError";
+  readonly problems: readonly string[];
+  constructor(path: string, problems: readonly string[]) {
+    const shown = problems.slice(0, 20);
+    const more = problems.length - shown.length;
+    super(
+      `${path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${shown.map((p) => `  ${p}`).join("\n")}${more > 0 ? `\n  … and ${more} more` : ""}`,
+      { code: "INPUT_FILE" },
+    );
+    this.problems = problems;
+  }
+}
+
+/** A load test that did not find every unit's breaking point: the results are printed, the run fails. */
+export class NoBreakingPointError extends SwitchyardError {
+  override name = "NoBreakingPointError";
+  constructor(message: string) {
+    super(message, { code: "NO_BREAKING_POINT" });
+  }
+}

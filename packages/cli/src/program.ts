@@ -1,6 +1,8 @@
 import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { calibrateCommand } from "./commands/calibrate.ts";
+import { LOAD_TEST_STATISTICS } from "./commands/load-test-csv.ts";
 import { planCommand } from "./commands/plan.ts";
 import { rbacCommand } from "./commands/rbac.ts";
 import { simulateCommand } from "./commands/simulate.ts";
@@ -18,6 +20,24 @@ function demandRps(value: string): number {
     throw new InvalidArgumentError(
       `expected requests per second, a number from 0 to ${MAX_DEMAND_RPS.value} (e.g. --demand 446)${n > MAX_DEMAND_RPS.value ? `: ${MAX_DEMAND_RPS.why}` : ""}`,
     );
+  }
+  return n;
+}
+
+function sloMs(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(
+      "expected the latency objective in milliseconds, a number above 0 (e.g. --slo-ms 900)",
+    );
+  }
+  return n;
+}
+
+function keepUpPercent(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100) {
+    throw new InvalidArgumentError("expected a percentage above 0 and at most 100 (e.g. --keep-up 95)");
   }
   return n;
 }
@@ -103,6 +123,39 @@ function buildProgram(io: CliIo): Command {
     .description("print the mode-switch state machine (ASL JSON) the deploy creates, with placeholder ARNs")
     .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
     .action((options: { config: string }) => workflowCommand(io, options));
+
+  program
+    .command("calibrate")
+    .description(
+      "find each unit's breaking point (maxRps) and its latency there (latencyMs) from a stepped load test (CSV: unit,offered_rps,served_rps,p95_ms)",
+    )
+    .requiredOption("-l, --load-test <file>", "load-test CSV, one row per step per unit")
+    .requiredOption("--slo-ms <ms>", "the service's latency objective in ms (slo.latencyMs), e.g. 900", sloMs)
+    .addOption(
+      new Option("--statistic <stat>", "the latency column: <stat>_ms (the service's slo.statistic)")
+        .choices(LOAD_TEST_STATISTICS)
+        .default("p95"),
+    )
+    .option(
+      "--keep-up <percent>",
+      "a step keeps up when served is at least this % of offered",
+      keepUpPercent,
+      95,
+    )
+    .addOption(
+      new Option(
+        "--limit <what>",
+        "what ends the walk up the steps: served falling behind (the seed's), or also the SLO",
+      )
+        .choices(["throughput", "slo"])
+        .default("throughput"),
+    )
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "yaml"])
+        .default("table"),
+    )
+    .action((options) => calibrateCommand(io, options));
 
   return program;
 }

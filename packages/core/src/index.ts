@@ -155,7 +155,7 @@ export {
   type LoadTestStep,
   type StepBreak,
 } from "./planning/breaking-point.ts";
-export { defaultDemandRps, type PlanRequest, planService } from "./planning/plan-service.ts";
+export { defaultDemandRps, type PlanRequest, planService, sloServingRps } from "./planning/plan-service.ts";
 export {
   MODES,
   type Mode,

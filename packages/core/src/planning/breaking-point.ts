@@ -59,7 +59,10 @@ export type BreakingPoint =
  * objective); the breaking point is the last step before that. Steps are taken in order
  * of offered rate; later steps are not looked at once one broke.
  */
-export function breakingPoint(steps: readonly LoadTestStep[], criteria: BreakingPointCriteria): BreakingPoint {
+export function breakingPoint(
+  steps: readonly LoadTestStep[],
+  criteria: BreakingPointCriteria,
+): BreakingPoint {
   const ordered = [...steps].sort((a, b) => a.offeredRps - b.offeredRps);
   const fallsBehind = (s: LoadTestStep) => s.servedRps < criteria.keepUp * s.offeredRps - 1e-9;
   const overSlo = (s: LoadTestStep) => s.latencyMs > criteria.sloMs;

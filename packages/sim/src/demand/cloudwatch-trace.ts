@@ -15,7 +15,9 @@ export interface CloudWatchTrace {
   readonly points: readonly { readonly at: EpochMs; readonly count: number }[];
 }
 
-export type TraceResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+export type TraceResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: string };
 
 /** A trace laid over a run: requests/s of each minute, and what the trace left out. */
 export interface TraceDemand {
@@ -121,7 +123,10 @@ function fromGetMetricData(text: string, series: string | number | undefined): T
       const at = instantOf(stamp);
       const count = values[i];
       if (at === null) {
-        return { ok: false, problem: `series ${chosen}: Timestamps[${i}] is not a time (got ${JSON.stringify(stamp)})` };
+        return {
+          ok: false,
+          problem: `series ${chosen}: Timestamps[${i}] is not a time (got ${JSON.stringify(stamp)})`,
+        };
       }
       if (typeof count !== "number" || !Number.isFinite(count) || count < 0) {
         return {

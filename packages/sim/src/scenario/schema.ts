@@ -115,7 +115,10 @@ const CloudWatchDemand = z
           "must be the MetricDataResults Id or Label (JSON), or the CSV column's header or 0-based index (column 0 holds the timestamps)",
       })
       .optional()
-      .meta({ description: "Which series, when the file holds more than one (a get-metric-data Id or Label, a CSV column)." }),
+      .meta({
+        description:
+          "Which series, when the file holds more than one (a get-metric-data Id or Label, a CSV column).",
+      }),
     align: z
       .enum(["first-datapoint", "wall-clock"], { error: "must be first-datapoint or wall-clock" })
       .default("first-datapoint")

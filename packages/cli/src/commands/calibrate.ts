@@ -1,0 +1,206 @@
+import {
+  type BreakingPoint,
+  type BreakingPointLimit,
+  breakingPoint,
+  type LoadTestStep,
+  sloServingRps,
+} from "@switchyard/core";
+import { stringify } from "yaml";
+import { NoBreakingPointError } from "../errors.ts";
+import type { CliIo } from "../io.ts";
+import { num } from "../render/numbers.ts";
+import { type Column, textTable } from "../render/text-table.ts";
+import { type LoadTestStatistic, parseLoadTestCsv } from "./load-test-csv.ts";
+
+export type CalibrateOutput = "table" | "json" | "yaml";
+
+export interface CalibrateCommandOptions {
+  readonly loadTest: string;
+  readonly sloMs: number;
+  readonly statistic: LoadTestStatistic;
+  /** Served must be at least this percentage of offered for a step to keep up (95). */
+  readonly keepUp: number;
+  readonly limit: BreakingPointLimit;
+  readonly output: CalibrateOutput;
+}
+
+interface UnitCalibration {
+  readonly name: string;
+  readonly steps: number;
+  readonly point: BreakingPoint;
+}
+
+/**
+ * `switchyard calibrate`: each unit's breaking point (`maxRps`) and the latency measured
+ * there (`latencyMs`) from a stepped load test, by the seed's method. Prints every unit;
+ * exits 1 afterwards when a unit's test never broke or broke at its first step.
+ */
+export async function calibrateCommand(io: CliIo, options: CalibrateCommandOptions): Promise<void> {
+  const units = parseLoadTestCsv(await io.readFile(options.loadTest), options.loadTest, options.statistic);
+  const criteria = { sloMs: options.sloMs, keepUp: options.keepUp / 100, limit: options.limit };
+  const results: UnitCalibration[] = units.map((unit) => ({
+    name: unit.name,
+    steps: unit.steps.length,
+    point: breakingPoint(unit.steps, criteria),
+  }));
+  switch (options.output) {
+    case "json":
+      io.stdout(`${JSON.stringify(calibrationJson(results, options), null, 2)}\n`);
+      break;
+    case "yaml":
+      io.stdout(calibrationYaml(results, options));
+      break;
+    case "table":
+      io.stdout(calibrationTable(results, options));
+      break;
+  }
+  const unfinished = results.filter((r) => r.point.verdict !== "reached");
+  if (unfinished.length > 0) {
+    throw new NoBreakingPointError(
+      `${unfinished.length} of ${results.length} unit${results.length === 1 ? "" : "s"} without a breaking point in ${options.loadTest}: ${unfinished.map((r) => `${r.name} (${whyUnfinished(r.point, options)})`).join("; ")}`,
+    );
+  }
+}
+
+function whyUnfinished(point: BreakingPoint, options: CalibrateCommandOptions): string {
+  if (point.verdict === "below-range") {
+    return `its lowest step, ${num(point.brokeAt.offeredRps)} RPS, already ${breakText(point.brokeAt, options)}: test from a lower rate`;
+  }
+  return `every step up to ${num(point.maxRps)} RPS kept up${options.limit === "slo" ? " within the SLO" : ""}: test higher rates`;
+}
+
+function breakText(step: LoadTestStep & { why: string }, options: CalibrateCommandOptions): string {
+  return step.why === "falls-behind"
+    ? `served ${num(step.servedRps)} RPS, below ${num(options.keepUp)} % of offered`
+    : `had a ${options.statistic} of ${num(step.latencyMs, 0)} ms, over the ${num(options.sloMs)} ms SLO`;
+}
+
+function calibrationJson(results: readonly UnitCalibration[], options: CalibrateCommandOptions) {
+  return {
+    loadTest: options.loadTest,
+    statistic: options.statistic,
+    sloMs: options.sloMs,
+    keepUpPercent: options.keepUp,
+    limit: options.limit,
+    units: results.map(({ name, steps, point }) => {
+      const brokeAt =
+        point.verdict === "not-reached"
+          ? null
+          : {
+              offeredRps: point.brokeAt.offeredRps,
+              servedRps: point.brokeAt.servedRps,
+              latencyMs: point.brokeAt.latencyMs,
+              why: point.brokeAt.why,
+            };
+      return point.verdict === "below-range"
+        ? {
+            name,
+            maxRps: null,
+            latencyMs: null,
+            reached: false,
+            withinSlo: null,
+            sloRps: null,
+            brokeAt,
+            steps,
+          }
+        : {
+            name,
+            maxRps: point.maxRps,
+            latencyMs: point.latencyMs,
+            reached: point.verdict === "reached",
+            withinSlo: point.withinSlo,
+            sloRps: point.sloRps,
+            brokeAt,
+            steps,
+          };
+    }),
+  };
+}
+
+function calibrationTable(results: readonly UnitCalibration[], options: CalibrateCommandOptions): string {
+  const stat = options.statistic;
+  const columns: Column<UnitCalibration>[] = [
+    { header: "unit", cell: (r) => r.name },
+    {
+      header: "maxRps",
+      align: "right",
+      cell: (r) => (r.point.verdict === "below-range" ? "—" : num(r.point.maxRps)),
+    },
+    {
+      header: `${stat} there`,
+      align: "right",
+      cell: (r) => (r.point.verdict === "below-range" ? "—" : `${num(r.point.latencyMs, 0)} ms`),
+    },
+    {
+      header: `vs ${num(options.sloMs)} ms SLO`,
+      cell: (r) => (r.point.verdict === "below-range" ? "—" : r.point.withinSlo ? "within" : "over"),
+    },
+    {
+      header: "kept up within SLO to",
+      align: "right",
+      cell: (r) =>
+        r.point.verdict === "below-range" || r.point.sloRps === null ? "—" : `${num(r.point.sloRps)} RPS`,
+    },
+    {
+      header: "broke at: offered → served, latency",
+      cell: (r) =>
+        r.point.verdict === "not-reached"
+          ? "never (not reached)"
+          : `${num(r.point.brokeAt.offeredRps)} → ${num(r.point.brokeAt.servedRps)} RPS, ${num(r.point.brokeAt.latencyMs, 0)} ms`,
+    },
+    { header: "steps", align: "right", cell: (r) => String(r.steps) },
+  ];
+  const rule =
+    options.limit === "throughput"
+      ? `the last step before served falls below ${num(options.keepUp)} % of offered (throughput stops following)`
+      : `the last step before served falls below ${num(options.keepUp)} % of offered or the ${stat} passes ${num(options.sloMs)} ms`;
+  const notes = results.flatMap((r) => noteFor(r, options));
+  return `Breaking points from ${options.loadTest}: ${rule}.\n\n${textTable(results, columns)}\n${
+    notes.length === 0 ? "" : `\n${notes.map((n) => `- ${n}`).join("\n")}\n`
+  }`;
+}
+
+function noteFor({ name, point }: UnitCalibration, options: CalibrateCommandOptions): string[] {
+  if (point.verdict !== "reached") {
+    return [`${name}: no breaking point: ${whyUnfinished(point, options)}.`];
+  }
+  if (point.withinSlo) {
+    return [];
+  }
+  const safe = sloServingRps({ maxRps: point.maxRps, latencyMs: point.latencyMs }, options.sloMs);
+  const measured =
+    point.sloRps === null
+      ? "no step kept up within the SLO"
+      : `the highest step within it was ${num(point.sloRps)} RPS (--limit slo takes that)`;
+  return [
+    `${name}: ${num(point.latencyMs, 0)} ms at its breaking point is over the ${num(options.sloMs)} ms SLO, as the seed's l4 and a10g-cuda (Table 2); capacity mode holds it to maxRps × SLO ÷ latencyMs = ${num(safe)} RPS per pod; ${measured}.`,
+  ];
+}
+
+function calibrationYaml(results: readonly UnitCalibration[], options: CalibrateCommandOptions): string {
+  const lines = [
+    `# switchyard calibrate --load-test ${options.loadTest} --slo-ms ${num(options.sloMs)} --statistic ${options.statistic}${options.limit === "slo" ? " --limit slo" : ""}`,
+    `# Paste each unit's maxRps and latencyMs into its entry under services[].units (latencyMs: the ${options.statistic} at maxRps).`,
+    "units:",
+  ];
+  for (const r of results) {
+    const name = stringify(r.name).trimEnd();
+    const { point } = r;
+    if (point.verdict === "below-range") {
+      lines.push(`  # ${r.name}: no breaking point: ${whyUnfinished(point, options)}`, `  - name: ${name}`);
+      continue;
+    }
+    if (point.verdict === "not-reached") {
+      lines.push(
+        `  # ${r.name}: not reached: ${whyUnfinished(point, options)}; maxRps is only the highest rate tested`,
+      );
+    }
+    const over = point.withinSlo ? "" : ` # over the ${num(options.sloMs)} ms SLO`;
+    lines.push(
+      `  - name: ${name}`,
+      `    maxRps: ${num(point.maxRps)}`,
+      `    latencyMs: ${num(point.latencyMs)}${over}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

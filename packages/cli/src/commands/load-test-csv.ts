@@ -1,0 +1,105 @@
+import type { LoadTestStep } from "@switchyard/core";
+import { readCsvRows } from "@switchyard/sim";
+import { LoadTestFileError } from "../errors.ts";
+
+/** The statistics an SLO can name; the load test's latency column is `<statistic>_ms`. */
+export const LOAD_TEST_STATISTICS = ["p50", "p90", "p95", "p99", "average"] as const;
+export type LoadTestStatistic = (typeof LOAD_TEST_STATISTICS)[number];
+
+/** One unit's steps, in the order of the file, each with its line. */
+export interface UnitLoadTest {
+  readonly name: string;
+  readonly steps: readonly (LoadTestStep & { readonly line: number })[];
+}
+
+/** The header of a load test for `statistic`: `unit,offered_rps,served_rps,p95_ms`. */
+export function loadTestColumns(statistic: LoadTestStatistic): readonly string[] {
+  return ["unit", "offered_rps", "served_rps", `${statistic}_ms`];
+}
+
+/**
+ * Reads a stepped load test: a header naming the columns `unit`, `offered_rps`,
+ * `served_rps` and `<statistic>_ms` (in any order; other columns, such as the load
+ * generator's error counts, are ignored), then one row per step per unit. Every bad row
+ * is reported with its line, and nothing is returned unless all are good.
+ */
+export function parseLoadTestCsv(text: string, path: string, statistic: LoadTestStatistic): UnitLoadTest[] {
+  const wanted = loadTestColumns(statistic);
+  const parsed = readCsvRows(text);
+  if (!parsed.ok) {
+    throw new LoadTestFileError(path, [
+      `${parsed.line === null ? "" : `line ${parsed.line}: `}${parsed.problem}`,
+    ]);
+  }
+  const [header, ...rows] = parsed.rows;
+  if (header === undefined) {
+    throw new LoadTestFileError(path, [
+      `has no rows: expected a header ${wanted.join(",")} and one row per step per unit`,
+    ]);
+  }
+  const names = header.cells.map((cell) => cell.toLowerCase());
+  const missing = wanted.filter((column) => !names.includes(column));
+  if (missing.length > 0) {
+    const latency = names.filter((name) => /^(p\d+(\.\d+)?|average)_ms$/.test(name));
+    const hint =
+      missing.includes(`${statistic}_ms`) && latency.length > 0
+        ? `; it has ${latency.join(", ")}: pass --statistic ${(latency[0] as string).replace(/_ms$/, "")} to use it`
+        : "";
+    throw new LoadTestFileError(path, [
+      `line ${header.line}: the header must name the columns ${wanted.join(",")}; ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing (it has ${header.cells.join(",")})${hint}`,
+    ]);
+  }
+  const at = (column: string) => names.indexOf(column);
+  const [unitAt, offeredAt, servedAt, latencyAt] = wanted.map(at) as [number, number, number, number];
+
+  const problems: string[] = [];
+  const units = new Map<string, (LoadTestStep & { line: number })[]>();
+  for (const row of rows) {
+    const cell = (index: number) => row.cells[index] ?? "";
+    const unit = cell(unitAt);
+    const rowProblems: string[] = [];
+    if (unit === "") {
+      rowProblems.push("unit is empty");
+    }
+    const number = (index: number, column: string, what: string, min: "positive" | "non-negative") => {
+      const text = cell(index);
+      const value = Number(text);
+      const ok = text !== "" && Number.isFinite(value) && (min === "positive" ? value > 0 : value >= 0);
+      if (!ok) {
+        rowProblems.push(
+          `${column} must be ${what}, a number ${min === "positive" ? "above 0" : ">= 0"} (got "${text}")`,
+        );
+      }
+      return value;
+    };
+    const offeredRps = number(offeredAt, "offered_rps", "the requests/s sent", "positive");
+    const servedRps = number(servedAt, "served_rps", "the requests/s answered", "non-negative");
+    const latencyMs = number(
+      latencyAt,
+      `${statistic}_ms`,
+      `the ${statistic} response time in ms`,
+      "positive",
+    );
+    if (rowProblems.length > 0) {
+      problems.push(`line ${row.line}: ${rowProblems.join("; ")}`);
+      continue;
+    }
+    const steps = units.get(unit) ?? [];
+    const same = steps.find((step) => step.offeredRps === offeredRps);
+    if (same !== undefined) {
+      problems.push(
+        `line ${row.line}: ${unit} at ${offeredRps} requests/s offered is already on line ${same.line}: one row per step per unit`,
+      );
+      continue;
+    }
+    steps.push({ offeredRps, servedRps, latencyMs, line: row.line });
+    units.set(unit, steps);
+  }
+  if (problems.length > 0) {
+    throw new LoadTestFileError(path, problems);
+  }
+  if (units.size === 0) {
+    throw new LoadTestFileError(path, [`has a header but no steps: expected one row per step per unit`]);
+  }
+  return [...units].map(([name, steps]) => ({ name, steps }));
+}
