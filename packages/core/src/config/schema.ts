@@ -153,7 +153,8 @@ export const DeploymentUnitSchema = z
           max: { value: 1_000_000, why: "a million requests per second is beyond what one pod serves" },
         },
       ).meta({
-        description: "Breaking point: the highest requests/s one pod serves within the latency SLO.",
+        description:
+          "Breaking point: the highest requests/s one pod keeps up with before its throughput stops following the offered rate (seed 003; `switchyard calibrate` measures it). Its latency there, latencyMs, may be above the SLO.",
       }),
       latencyMs: positive("the response time in milliseconds one pod shows at maxRps, e.g. 680", {
         min: SHORTEST_RESPONSE_MS,
