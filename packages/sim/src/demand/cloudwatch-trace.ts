@@ -261,8 +261,9 @@ function withPeriod(
  * over its period, so a minute's demand is the requests that fall in it ÷ 60 (a 5-minute
  * Sum of 30,000 is 100 RPS in each of its minutes). With `first-datapoint`, the first
  * datapoint's period begins at the run's start; with `wall-clock`, datapoints keep their
- * own times. Minutes that no datapoint covers are no traffic (CloudWatch publishes no
- * RequestCount for a period without requests) and are counted. The trace must cover the
+ * own times. Minutes that no datapoint covers are no traffic and are counted: an ALB's
+ * metrics are "reported only when requests are flowing … If there are no requests … the
+ * metric is not reported" (Application Load Balancers guide, CloudWatch metrics). The trace must cover the
  * whole run, from its first datapoint to the end of its last period.
  */
 export function traceDemand(
