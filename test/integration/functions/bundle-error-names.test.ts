@@ -59,6 +59,8 @@ Object.assign(CONSTRUCT, {
   UsageError: message,
   InputFileError: ctor("x.yaml", Object.assign(new Error("m"), { code: "ENOENT" })),
   OutputFolderError: ctor("out/x", Object.assign(new Error("m"), { code: "EEXIST" })),
+  LoadTestFileError: ctor("t.csv", ["line 2: m"]),
+  NoBreakingPointError: message,
   SimulatedApiError: ctor("m", 409, "X"),
   ConflictError: ctor("Ingress default/sd21", "1", "2"),
   PatchRejectedError: ctor("ScaledObject default/x", "m"),
