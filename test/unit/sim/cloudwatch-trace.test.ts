@@ -106,6 +106,28 @@ describe("Function: parseCloudWatchTrace", () => {
     });
   });
 
+  it("picks the series demand.series names, by Id or Label in JSON and by header or index in a CSV", () => {
+    const two = JSON.stringify({
+      MetricDataResults: [
+        { Id: "errors", Label: "HTTPCode_ELB_5XX_Count", Timestamps: [at(1), at(0)], Values: [1, 2] },
+        { Id: "requests", Label: "RequestCount", Timestamps: [at(1), at(0)], Values: [600, 1200] },
+      ],
+    });
+    const counts = (text: string, series: string | number) => {
+      const trace = parseCloudWatchTrace(text, series);
+      return trace.ok ? trace.value.points.map((p) => p.count) : trace.problem;
+    };
+    expect(counts(two, "requests")).toEqual([1200, 600]);
+    expect(counts(two, "RequestCount")).toEqual([1200, 600]);
+    const csv =
+      '"Time","5XX","RequestCount"\n"2026-11-16T00:00:00Z","2","1200"\n"2026-11-16T00:01:00Z","1","600"\n';
+    expect(counts(csv, "RequestCount")).toEqual([1200, 600]);
+    expect(counts(csv, 1)).toEqual([2, 1]);
+    expect(counts(csv, "Time")).toMatch(
+      /has no series column "Time" \(columns: Time, 5XX, RequestCount; the first holds the timestamps\)/,
+    );
+  });
+
   it.each([
     [
       "a page of a longer result",
