@@ -18,6 +18,8 @@ export type CsvRows =
  */
 export function readCsvRows(text: string): CsvRows {
   try {
+    // csv-parse's sync typings do not model `info: true`, which wraps each record as
+    // { record, info } (https://csv.js.org/parse/options/info/).
     const records = parse(text.replace(/^\uFEFF/, ""), {
       info: true,
       trim: true,
