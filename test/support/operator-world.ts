@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import {
   DescribeExecutionCommand,
@@ -132,4 +133,13 @@ export class OperatorWorld {
     vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/aws/config");
     vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
   }
+}
+
+/** A local port that was free a moment ago and has no listener now: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

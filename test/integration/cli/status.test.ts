@@ -1,11 +1,10 @@
-import { type AddressInfo, createServer } from "node:net";
 import { DescribeClusterCommand, ResourceNotFoundException } from "@aws-sdk/client-eks";
 import { ListExecutionsCommand, StateMachineDoesNotExist } from "@aws-sdk/client-sfn";
 import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runSwitchyard } from "../../support/cli.ts";
 import { describeClusterFor, STATE_MACHINE_ARN } from "../../support/lambda-env.ts";
-import { listedExecution, OperatorWorld, sstOutputs } from "../../support/operator-world.ts";
+import { closedPort, listedExecution, OperatorWorld, sstOutputs } from "../../support/operator-world.ts";
 
 const CONFIG = "examples/sd21/switchyard.yaml";
 const OUTPUTS = "test-project/.sst/outputs.json";
@@ -244,14 +243,12 @@ describe("Command: switchyard status", () => {
   });
 
   it("exits 3 when EKS has no such cluster", async () => {
-    world.eks
-      .on(DescribeClusterCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: "No cluster found for name: hw-agnostic-infer.",
-          $metadata: {},
-        }),
-      );
+    world.eks.on(DescribeClusterCommand).rejects(
+      new ResourceNotFoundException({
+        message: "No cluster found for name: hw-agnostic-infer.",
+        $metadata: {},
+      }),
+    );
     const run = await status();
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(
@@ -261,14 +258,12 @@ describe("Command: switchyard status", () => {
   });
 
   it("exits 3 when the state machine does not exist (a removed stack, another account)", async () => {
-    world.sfn
-      .on(ListExecutionsCommand)
-      .rejects(
-        new StateMachineDoesNotExist({
-          message: `State Machine Does Not Exist: '${STATE_MACHINE_ARN}'`,
-          $metadata: {},
-        }),
-      );
+    world.sfn.on(ListExecutionsCommand).rejects(
+      new StateMachineDoesNotExist({
+        message: `State Machine Does Not Exist: '${STATE_MACHINE_ARN}'`,
+        $metadata: {},
+      }),
+    );
     const run = await status();
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(
@@ -277,12 +272,3 @@ describe("Command: switchyard status", () => {
     expect(run.stderr).toContain("StateMachineDoesNotExist");
   });
 });
-
-/** A local port that was free a moment ago and has no listener now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
