@@ -38,10 +38,11 @@ export function listedExecution(
   status: NonNullable<ExecutionListItem["status"]>,
   startDate: string,
   stopDate?: string,
+  stateMachineArn: string = STATE_MACHINE_ARN,
 ): ExecutionListItem {
   return {
-    executionArn: `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${name}`,
-    stateMachineArn: STATE_MACHINE_ARN,
+    executionArn: `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`,
+    stateMachineArn,
     name,
     status,
     startDate: new Date(startDate),

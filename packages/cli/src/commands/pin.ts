@@ -11,7 +11,7 @@ import { onCluster, operatorCluster, operatorCredentials } from "./operator-acce
 import { type PinRequest, parseUntil, pinPatch, rfc3339, unpinPatch } from "./pin-annotation.ts";
 import { readConfig } from "./read-config.ts";
 import { servicesNamed } from "./status.ts";
-import { EVALUATION_INTERVAL } from "./status-report.ts";
+import { EVALUATION_INTERVAL, movesFrom } from "./status-report.ts";
 
 export interface PinCommandOptions {
   readonly config: string;
@@ -51,8 +51,8 @@ export async function unpinCommand(io: CliIo, options: { config: string; service
   io.stdout(unpinReport(service, change));
 }
 
-function modeOf(service: InferenceService, ingress: IngressState): Mode {
-  return serviceStateFrom({ service, cluster: { ingress, units: {} }, switches: [] }).mode;
+function stateOf(service: InferenceService, ingress: IngressState) {
+  return serviceStateFrom({ service, cluster: { ingress, units: {} }, switches: [] });
 }
 
 function where(service: InferenceService, ingress: IngressState): string {
@@ -67,7 +67,7 @@ function pinReport(
 ): string {
   const after = change.after;
   const value = after.annotations[SWITCHYARD_ANNOTATIONS.pin] ?? "";
-  const mode = modeOf(service, after);
+  const mode = stateOf(service, after).mode;
   const until =
     request.until === null ? "until it is removed (no expiry)" : `until ${rfc3339(request.until)}`;
   const lines = [
@@ -100,10 +100,10 @@ function unpinReport(service: InferenceService, change: RoutingChange): string {
     return `${where(service, after)} is not pinned (no ${SWITCHYARD_ANNOTATIONS.pin}); nothing changed\n`;
   }
   const was = change.before.annotations[SWITCHYARD_ANNOTATIONS.pin] ?? "";
-  const mode = modeOf(service, after);
+  const state = stateOf(service, after);
   return [
     `unpinned ${where(service, after)}: removed ${SWITCHYARD_ANNOTATIONS.pin}=${JSON.stringify(was)}${change.before.annotations[SWITCHYARD_ANNOTATIONS.pinReason] === undefined ? "" : ` and ${SWITCHYARD_ANNOTATIONS.pinReason}`} (resourceVersion ${change.before.resourceVersion} → ${after.resourceVersion})`,
-    `next: at its next evaluation (within ${EVALUATION_INTERVAL}) the controller decides again from ${mode} mode: it fails over, falls back or rebalances when the signals say so (the dwell time and the switch cap still hold back a fallback or rebalance).`,
+    `next: at its next evaluation (within ${EVALUATION_INTERVAL}) the controller decides again from ${state.mode} mode: ${movesFrom(state.mode, state.failoverCause)}.`,
     "",
   ].join("\n");
 }

@@ -19,6 +19,13 @@ import {
 /** How often the deployed controller evaluates, in words: "1 minute" from `rate(1 minute)`. */
 export const EVALUATION_INTERVAL = EVALUATE_SCHEDULE.replace(/^rate\((.*)\)$/, "$1");
 
+/** The moves the controller may make from `mode`, in words. */
+export function movesFrom(mode: Mode, failoverCause: readonly string[]): string {
+  return mode === "capacity"
+    ? `it falls back to cost mode once ${failoverCause.join(", ")} ${failoverCause.length === 1 ? "has" : "have"} recovered (clear of capacity errors for the quiet period, pods schedule, the SLO holds, the dwell time passed) or cost mode can carry demand without ${failoverCause.length === 1 ? "it" : "them"}`
+    : "it fails over or rebalances when the signals say so";
+}
+
 export interface PinStatus {
   readonly mode: Mode;
   /** RFC 3339, or null when the pin has no expiry. */
@@ -138,7 +145,7 @@ export function serviceStatus(input: StatusInput): ServiceStatus {
     }),
     lastSwitch: closed === undefined ? null : switchStatus(closed, input),
     running,
-    next: nextEvaluation(state.mode, pin, running),
+    next: nextEvaluation(state.mode, state.failoverCause, pin, running),
   };
 }
 
@@ -224,8 +231,13 @@ function outcomeOf(status: SwitchRecord["status"], error: string | undefined): s
   }
 }
 
-function nextEvaluation(mode: Mode, pin: PinStatus | null, running: readonly SwitchStatus[]): string {
-  const every = `every ${EVALUATION_INTERVAL}`;
+function nextEvaluation(
+  mode: Mode,
+  failoverCause: readonly string[],
+  pin: PinStatus | null,
+  running: readonly SwitchStatus[],
+): string {
+  const every = `every ${EVALUATION_INTERVAL.replace(/^1 /, "")}`;
   if (pin?.holds === true) {
     const until = pin.until === null ? "until the pin is removed" : `until ${pin.until}`;
     const differs =
@@ -241,7 +253,7 @@ function nextEvaluation(mode: Mode, pin: PinStatus | null, running: readonly Swi
   if (running.length > 0) {
     return `${expired}${running.map((r) => r.name).join(", ")} running: the controller starts no fallback or rebalance until it ends (a failover still supersedes a calm move)`;
   }
-  return `${expired}the controller evaluates ${every} and moves when the signals say so (failover, fallback or rebalance from ${mode} mode)`;
+  return `${expired}the controller evaluates ${every}: ${movesFrom(mode, failoverCause)}`;
 }
 
 function iso(at: EpochMs): string {
