@@ -73,7 +73,7 @@ describe("Command: switchyard pin / unpin", () => {
         ingress: {
           namespace: "default",
           name: "sd21",
-          resourceVersion: ingress?.metadata.resourceVersion ?? "",
+          resourceVersion: String(ingress?.metadata.resourceVersion ?? ""),
           annotations: (ingress?.metadata.annotations ?? {}) as Record<string, string>,
         },
         units: {},

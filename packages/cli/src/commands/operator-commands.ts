@@ -1,9 +1,11 @@
 import { type Command, Option } from "commander";
 import type { CliIo } from "../io.ts";
-import { pinCommand, unpinCommand } from "./pin.ts";
-import { statusCommand } from "./status.ts";
 
-/** `status`, `pin` and `unpin`: the commands that read or write the live cluster and the deployed stack. */
+/**
+ * `status`, `pin` and `unpin`: the commands that read or write the live cluster and the
+ * deployed stack. Their modules (the AWS SDK clients, client-node) load only when one of
+ * them runs, so `plan` and `simulate` do not pay for them.
+ */
 export function registerOperatorCommands(program: Command, io: CliIo): void {
   program
     .command("status")
@@ -21,7 +23,7 @@ export function registerOperatorCommands(program: Command, io: CliIo): void {
       "the stack's outputs, as `sst deploy` writes them (default .sst/outputs.json)",
     )
     .option("--state-machine-arn <arn>", "the mode-switch state machine, instead of the stack's outputs")
-    .action((options) => statusCommand(io, options));
+    .action(async (options) => (await import("./status.ts")).statusCommand(io, options));
 
   program
     .command("pin")
@@ -35,7 +37,7 @@ export function registerOperatorCommands(program: Command, io: CliIo): void {
     )
     .option("--until <when>", "expiry: a duration (90m, 2h, 1d) or an RFC 3339 time (2026-12-02T01:00:00Z)")
     .option("--reason <text>", "why, kept in switchyard.io/pin-reason and shown by status")
-    .action((options) => pinCommand(io, options));
+    .action(async (options) => (await import("./pin.ts")).pinCommand(io, options));
 
   program
     .command("unpin")
@@ -44,5 +46,7 @@ export function registerOperatorCommands(program: Command, io: CliIo): void {
     )
     .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
     .requiredOption("-s, --service <name>", "the service to unpin")
-    .action((options: { config: string; service: string }) => unpinCommand(io, options));
+    .action(async (options: { config: string; service: string }) =>
+      (await import("./pin.ts")).unpinCommand(io, options),
+    );
 }
