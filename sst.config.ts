@@ -44,6 +44,8 @@ export default $config({
     const dashboard = createDashboard(config);
 
     return {
+      // `switchyard status --stage` checks .sst/outputs.json (the last deploy's, any stage) is this stage's.
+      stage: $app.stage,
       config: deploy.source,
       stateMachine: stateMachine.arn,
       alertsTopic: alerts.arn,

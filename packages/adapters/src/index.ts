@@ -60,7 +60,11 @@ export {
 } from "./aws/elb-routing-verifier.ts";
 export { DESCRIBE_TAGS_MAX_ARNS, LBC_TAGS } from "./aws/elb-tags.ts";
 export { summarizeSdkError } from "./aws/sdk-error-summary.ts";
-export { SfnSwitchStarter, type SfnSwitchStarterOptions } from "./aws/sfn-switch-starter.ts";
+export {
+  SfnSwitchStarter,
+  type SfnSwitchStarterOptions,
+  type SwitchExecution,
+} from "./aws/sfn-switch-starter.ts";
 export * from "./errors.ts";
 export { KubernetesClusterGateway, type KubernetesClusterGatewayOptions } from "./kube/cluster-gateway.ts";
 export {

@@ -58,3 +58,14 @@ export class NoBreakingPointError extends SwitchyardError {
     super(message, { code: "NO_BREAKING_POINT" });
   }
 }
+
+/**
+ * What a live command reads or writes cannot be reached: no AWS credentials, no deployed
+ * stack, the EKS cluster or Step Functions unreachable or refusing. The CLI exits 3.
+ */
+export class UnreachableError extends SwitchyardError {
+  override name = "UnreachableError";
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? { code: "UNREACHABLE" } : { code: "UNREACHABLE", cause });
+  }
+}

@@ -3,16 +3,21 @@ import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { calibrateCommand } from "./commands/calibrate.ts";
 import { LOAD_TEST_STATISTICS } from "./commands/load-test-csv.ts";
+import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import { planCommand } from "./commands/plan.ts";
 import { rbacCommand } from "./commands/rbac.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { workflowCommand } from "./commands/workflow.ts";
-import { UsageError } from "./errors.ts";
+import { UnreachableError, UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
-/** Exit codes: 0 done, 1 the work failed, 2 bad usage or a bad input file. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 done, 1 the work failed, 2 bad usage or a bad input file, 3 what a live
+ * command reads cannot be reached (no AWS credentials, no deployed stack, the cluster or
+ * Step Functions unreachable or refusing).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
 function demandRps(value: string): number {
   const n = Number(value);
@@ -156,6 +161,7 @@ function buildProgram(io: CliIo): Command {
         .default("table"),
     )
     .action((options) => calibrateCommand(io, options));
+  registerOperatorCommands(program, io);
 
   return program;
 }
@@ -186,6 +192,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   ) {
     io.stderr(`switchyard: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof UnreachableError) {
+    io.stderr(`switchyard: ${error.message}\n`);
+    return EXIT.unreachable;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.stderr(`switchyard: ${message}\n`);

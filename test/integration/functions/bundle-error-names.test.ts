@@ -57,6 +57,7 @@ Object.assign(CONSTRUCT, {
   ForeignRoutingError: message,
   ScalingNotResumedError: message,
   UsageError: message,
+  UnreachableError: message,
   InputFileError: ctor("x.yaml", Object.assign(new Error("m"), { code: "ENOENT" })),
   OutputFolderError: ctor("out/x", Object.assign(new Error("m"), { code: "EEXIST" })),
   LoadTestFileError: ctor("t.csv", ["line 2: m"]),

@@ -334,6 +334,56 @@ describe("Class: SfnSwitchStarter", () => {
     expect(error).toMatchObject({ retryable: true, cause: throttled });
   });
 
+  it("describes one execution by name: its ARN, status, times and the error it failed with", async () => {
+    // Prepare: DescribeExecution of a FAILED execution carries its Fail state's error and cause.
+    const name = "sd21-failover-202506011005";
+    const executionArn = `arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:${name}`;
+    sfn.on(DescribeExecutionCommand, { executionArn }).resolves({
+      executionArn,
+      stateMachineArn: STATE_MACHINE,
+      name,
+      status: "FAILED",
+      startDate: new Date(minutes(5)),
+      stopDate: new Date(minutes(11)),
+      input: "{}",
+      error: "RoutingNotAppliedError",
+      cause: "the ALB did not show the weights",
+    });
+
+    // Act
+    const described = await starter().execution(name);
+
+    // Assess
+    expect(described).toEqual({
+      name,
+      executionArn,
+      status: "FAILED",
+      startedAt: minutes(5),
+      stoppedAt: minutes(11),
+      error: "RoutingNotAppliedError",
+      cause: "the ALB did not show the weights",
+    });
+  });
+
+  it("throws an AwsCallError naming the execution when DescribeExecution fails", async () => {
+    sfn.on(DescribeExecutionCommand).rejects(
+      Object.assign(new Error("User is not authorized to perform: states:DescribeExecution"), {
+        name: "AccessDeniedException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    const error = await starter()
+      .execution("sd21-fallback-202506011005")
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect((error as Error).message).toMatch(
+      /DescribeExecution failed reading execution sd21-fallback-202506011005: .*states:DescribeExecution on arn:aws:states:/,
+    );
+  });
+
   it("refuses an ARN that is not a state machine's", () => {
     expect(
       () =>

@@ -30,6 +30,19 @@ export interface SfnSwitchStarterOptions {
   readonly logger?: Logger;
 }
 
+/** One execution as DescribeExecution reports it: what `switchyard status` shows of a switch. */
+export interface SwitchExecution {
+  readonly name: string;
+  readonly executionArn: string;
+  readonly status: SwitchRecord["status"];
+  readonly startedAt: EpochMs;
+  /** Unset while it runs. */
+  readonly stoppedAt?: EpochMs;
+  /** For a FAILED execution, the error its Fail state named (e.g. `RoutingNotAppliedError`, `SwitchSuperseded`). */
+  readonly error?: string;
+  readonly cause?: string;
+}
+
 /** ListExecutions' largest page: with a switch cap of a few an hour, far more than a decision looks back on. */
 const HISTORY_PAGE = 100;
 
@@ -149,6 +162,29 @@ export class SfnSwitchStarter implements SwitchStarter {
         return { started: false, executionArn, status };
       }
       throw this.#callError("StartExecution", `starting execution ${request.name}`, error);
+    }
+  }
+
+  /** One execution of this state machine, by the name `history` gave it. */
+  async execution(name: string): Promise<SwitchExecution> {
+    const executionArn = `${this.#executionArnPrefix}${name}`;
+    try {
+      const output = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
+      const status = output.status;
+      if (status === undefined || !STATUSES.has(status)) {
+        throw new Error(`DescribeExecution answered status ${String(status)}`);
+      }
+      return {
+        name,
+        executionArn: output.executionArn ?? executionArn,
+        status: status as SwitchRecord["status"],
+        startedAt: output.startDate?.getTime() ?? Number.NaN,
+        ...(output.stopDate === undefined ? {} : { stoppedAt: output.stopDate.getTime() }),
+        ...(output.error === undefined ? {} : { error: output.error }),
+        ...(output.cause === undefined ? {} : { cause: output.cause }),
+      };
+    } catch (error) {
+      throw this.#callError("DescribeExecution", `reading execution ${name}`, error);
     }
   }
 

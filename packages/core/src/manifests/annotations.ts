@@ -13,6 +13,8 @@ export const SWITCHYARD_ANNOTATIONS = {
   heldReplicas: "switchyard.io/held-replicas",
   /** An operator's pin: `cost` or `capacity`, optionally `capacity until 2026-11-21T18:00:00Z`. */
   pin: "switchyard.io/pin",
+  /** Why the operator pinned (`switchyard pin --reason`); shown by `switchyard status`, removed with the pin. */
+  pinReason: "switchyard.io/pin-reason",
 } as const;
 
 /** `alb.ingress.kubernetes.io/actions.<action>`: the AWS Load Balancer Controller's custom action. */

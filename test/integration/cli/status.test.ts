@@ -1,0 +1,274 @@
+import { DescribeClusterCommand, ResourceNotFoundException } from "@aws-sdk/client-eks";
+import { ListExecutionsCommand, StateMachineDoesNotExist } from "@aws-sdk/client-sfn";
+import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runSwitchyard } from "../../support/cli.ts";
+import { describeClusterFor, STATE_MACHINE_ARN } from "../../support/lambda-env.ts";
+import { closedPort, listedExecution, OperatorWorld, sstOutputs } from "../../support/operator-world.ts";
+
+const CONFIG = "examples/sd21/switchyard.yaml";
+const OUTPUTS = "test-project/.sst/outputs.json";
+const status = (...args: string[]) =>
+  runSwitchyard(["status", "--config", CONFIG, "--outputs", OUTPUTS, ...args], { [OUTPUTS]: sstOutputs() });
+
+describe("Command: switchyard status", () => {
+  const world = new OperatorWorld();
+
+  beforeAll(() => world.start());
+  afterAll(() => world.stop());
+  beforeEach(() => world.reset());
+
+  it("reads the example's service live: mode, weights, KEDA targets, pods, the last switch with its console link", async () => {
+    // Prepare: the seed's weighted routing, one unit short of a ready pod, and a rebalance that succeeded.
+    world.double.edit("Deployment", "default", "sd21-trn1", (d) => {
+      (d.spec as { replicas: number }).replicas = 2;
+    });
+    world.executions = [
+      listedExecution(
+        "sd21-rebalance-202611142004",
+        "SUCCEEDED",
+        "2026-11-14T20:04:07Z",
+        "2026-11-14T20:09:41Z",
+      ),
+    ];
+
+    // Act
+    const run = await status();
+
+    // Assess
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("cluster hw-agnostic-infer (us-west-2) · read 2026-11-14T21:20:00Z");
+    expect(run.stdout).toContain(`state machine ${STATE_MACHINE_ARN} (stage dev), from ${OUTPUTS}`);
+    expect(run.stdout).toContain("mode     cost (inferred from the routing: no switchyard.io/mode yet)");
+    expect(run.stdout).toContain("pin      none");
+    expect(run.stdout).toMatch(/sd21-inf2\s+40\s+100\s+1\/1\s+0\s+—/);
+    expect(run.stdout).toMatch(/sd21-trn1\s+20\s+110\s+1\/2\s+0\s+—/);
+    expect(run.stdout).toContain(
+      "last switch  rebalance sd21-rebalance-202611142004 · 2026-11-14T20:04:07Z → 2026-11-14T20:09:41Z · succeeded",
+    );
+    expect(run.stdout).toContain(
+      `https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:sd21-rebalance-202611142004`,
+    );
+    expect(run.stdout).toContain("running      none");
+    // Reads only: no write reached the cluster.
+    expect(world.double.requests.filter((r) => r.verb !== "get" && r.verb !== "list")).toEqual([]);
+  });
+
+  it("shows a pin with its expiry and reason, a Switchyard hold and the running execution, in JSON", async () => {
+    // Prepare: capacity mode after a failover; a fallback running that holds inf2; an operator's pin.
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      Object.assign(ingress.metadata.annotations as Record<string, string>, {
+        [SWITCHYARD_ANNOTATIONS.mode]: "capacity",
+        [SWITCHYARD_ANNOTATIONS.lastTransition]: "2026-11-14T19:02:10Z",
+        [SWITCHYARD_ANNOTATIONS.failoverCause]: "sd21-inf2",
+      });
+    });
+    const pinned = await runSwitchyard([
+      "pin",
+      "--config",
+      CONFIG,
+      "--service",
+      "sd21",
+      "--mode",
+      "capacity",
+      "--until",
+      "2h",
+      "--reason",
+      "INC-4211 inf2 capacity",
+    ]);
+    expect(pinned.code).toBe(0);
+    world.double.edit("ScaledObject", "default", "sd21-inf2", (so) => {
+      so.metadata.annotations = {
+        ...so.metadata.annotations,
+        [KEDA_PAUSED_REPLICAS]: "3",
+        [SWITCHYARD_ANNOTATIONS.heldReplicas]: "3@sd21-fallback-202611142118",
+      };
+    });
+    world.executions = [
+      listedExecution(
+        "sd21-failover-202611141900",
+        "SUCCEEDED",
+        "2026-11-14T19:00:03Z",
+        "2026-11-14T19:02:40Z",
+      ),
+      listedExecution("sd21-fallback-202611142118", "RUNNING", "2026-11-14T21:18:04Z"),
+    ];
+
+    // Act
+    const run = await status("--output", "json", "--stage", "dev");
+
+    // Assess
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.stateMachine).toEqual({ arn: STATE_MACHINE_ARN, from: OUTPUTS, stage: "dev" });
+    const service = json.services[0];
+    expect(service).toMatchObject({
+      service: "sd21",
+      mode: "capacity",
+      modeRecorded: true,
+      lastTransition: "2026-11-14T19:02:10Z",
+      failoverCause: ["sd21-inf2"],
+      // The pin as the controller reads it (core's parsePin and pinHolds): it holds now.
+      pin: {
+        mode: "capacity",
+        until: "2026-11-14T23:20:00Z",
+        holds: true,
+        reason: "INC-4211 inf2 capacity",
+        problem: null,
+      },
+      consolidatedWeight: null,
+      lastSwitch: { name: "sd21-failover-202611141900", move: "failover", outcome: "succeeded" },
+      running: [
+        { name: "sd21-fallback-202611142118", move: "fallback", outcome: "running", stoppedAt: null },
+      ],
+    });
+    expect(service.units.find((u: { name: string }) => u.name === "sd21-inf2")).toEqual({
+      name: "sd21-inf2",
+      weight: 40,
+      kedaTarget: "100",
+      hold: { replicas: "3", by: "sd21-fallback-202611142118" },
+      readyPods: 1,
+      desiredPods: 1,
+      unschedulablePods: 0,
+      deploymentFound: true,
+    });
+    expect(service.next).toContain(
+      "pinned: the controller observes and reports only (decision: pinned) until 2026-11-14T23:20:00Z",
+    );
+    expect(service.running[0].console).toMatch(
+      /#\/v2\/executions\/details\/arn:aws:states:.*:sd21-fallback-202611142118$/,
+    );
+  });
+
+  it("names the error of a failed switch and whether it had moved traffic", async () => {
+    world.executions = [
+      listedExecution("sd21-failover-202611142010", "FAILED", "2026-11-14T20:10:02Z", "2026-11-14T20:16:30Z"),
+    ];
+    world.failures = {
+      "sd21-failover-202611142010": { error: "RoutingNotAppliedError", cause: "weights not seen" },
+    };
+    world.events = {
+      "sd21-failover-202611142010": [
+        {
+          id: 9,
+          timestamp: new Date("2026-11-14T20:12:00Z"),
+          type: "TaskStateEntered",
+          stateEnteredEventDetails: { name: "VerifyAlb" },
+        },
+      ],
+    };
+
+    const run = await status();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "last switch  failover sd21-failover-202611142010 · 2026-11-14T20:10:02Z → 2026-11-14T20:16:30Z · failed (RoutingNotAppliedError), after traffic had moved",
+    );
+  });
+
+  it("exits 2 naming the services for an unknown --service, before reaching anything", async () => {
+    const run = await status("--service", "sd15");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("switchyard: the config has no service sd15; its services are sd21\n");
+    expect(world.double.requests).toEqual([]);
+  });
+
+  it("exits 3 when the stack's outputs are missing, saying how to get them", async () => {
+    const run = await runSwitchyard(["status", "--config", CONFIG, "--outputs", "nowhere/.sst/outputs.json"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      "switchyard: no deployed stack outputs: cannot read nowhere/.sst/outputs.json: no such file;",
+    );
+    expect(run.stderr).toContain("`npx sst deploy` writes .sst/outputs.json");
+    expect(run.stderr).toContain("--state-machine-arn");
+  });
+
+  it("exits 3 when the outputs are another stage's", async () => {
+    const run = await status("--stage", "prod");
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      `${OUTPUTS} holds the outputs of stage dev, not prod: SST keeps only the last deploy's outputs;`,
+    );
+    expect(run.stderr).toContain("`npx sst deploy --stage prod`");
+  });
+
+  it("exits 2 on a --state-machine-arn that is not one, and uses one that is instead of the outputs", async () => {
+    const bad = await runSwitchyard([
+      "status",
+      "--config",
+      CONFIG,
+      "--state-machine-arn",
+      "switchyard-dev-ModeSwitch",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--state-machine-arn switchyard-dev-ModeSwitch is not a state machine ARN");
+
+    const good = await runSwitchyard([
+      "status",
+      "--config",
+      CONFIG,
+      "--state-machine-arn",
+      STATE_MACHINE_ARN,
+    ]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain(`state machine ${STATE_MACHINE_ARN}, from --state-machine-arn`);
+  });
+
+  it("exits 3 without AWS credentials, naming where to set them", async () => {
+    world.withoutCredentials();
+    const run = await status();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /^switchyard: no AWS credentials \(Could not load credentials from any providers\): set AWS_PROFILE/,
+    );
+    expect(world.double.requests).toEqual([]);
+  });
+
+  it("exits 3 when the cluster's endpoint does not answer", async () => {
+    // A port nothing listens on: the connection is refused, as a private endpoint's would be unreachable.
+    const answer = describeClusterFor(world.double);
+    const endpoint = `https://127.0.0.1:${await closedPort()}`;
+    world.eks.on(DescribeClusterCommand).resolves({ cluster: { ...answer.cluster, endpoint } });
+    const run = await status();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /^switchyard: cannot reach EKS cluster hw-agnostic-infer in us-west-2: could not (get|list) /,
+    );
+    expect(run.stderr).toContain("ECONNREFUSED");
+    expect(run.stderr).toContain("no answer from the API server");
+    expect(run.stderr).toContain(
+      "the endpoint must allow public access or this machine must be in the cluster's network",
+    );
+  });
+
+  it("exits 3 when EKS has no such cluster", async () => {
+    world.eks.on(DescribeClusterCommand).rejects(
+      new ResourceNotFoundException({
+        message: "No cluster found for name: hw-agnostic-infer.",
+        $metadata: {},
+      }),
+    );
+    const run = await status();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      "cannot reach EKS cluster hw-agnostic-infer in us-west-2: EKS DescribeCluster of hw-agnostic-infer in us-west-2 failed",
+    );
+    expect(run.stderr).toContain("Check cluster.name and cluster.region in the config");
+  });
+
+  it("exits 3 when the state machine does not exist (a removed stack, another account)", async () => {
+    world.sfn.on(ListExecutionsCommand).rejects(
+      new StateMachineDoesNotExist({
+        message: `State Machine Does Not Exist: '${STATE_MACHINE_ARN}'`,
+        $metadata: {},
+      }),
+    );
+    const run = await status();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      `switchyard: cannot read the mode-switch executions of ${STATE_MACHINE_ARN}: Step Functions ListExecutions failed`,
+    );
+    expect(run.stderr).toContain("StateMachineDoesNotExist");
+  });
+});
