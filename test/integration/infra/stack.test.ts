@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   CONTROLLER_KUBERNETES_GROUP,
   DEPLOYED_CONFIG_FILE,
+  dashboardBody,
   deployedConfigDocument,
   EVALUATE_EVENT_RULES,
   EVALUATE_SCHEDULE,
@@ -264,6 +265,15 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
         dimensions: { service: "switchyard" },
       });
     }
+  });
+
+  it("publishes core's dashboard for the config under the stage's name, linked from the outputs", () => {
+    const dashboard = one("aws:cloudwatch/dashboard:Dashboard", "Dashboard");
+    expect(dashboard.inputs.dashboardName).toBe(`${APP.name}-${APP.stage}`);
+    expect(JSON.parse(String(dashboard.inputs.dashboardBody))).toEqual(JSON.parse(dashboardBody(config)));
+    expect(stack.outputs.dashboard).toBe(
+      `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${APP.name}-${APP.stage}`,
+    );
   });
 
   it("gives each function's role an access entry in the controller's Kubernetes group, and no access policy", () => {
