@@ -27,12 +27,13 @@ import { repoPath } from "../../support/paths.ts";
  *   a program.
  * - The components ask the CLI's RPC server (`SST_SERVER`, `platform/src/components/rpc/rpc.ts`)
  *   for the asset bucket (`Provider.Aws.Bootstrap`) and to build each function's handler
- *   (`Runtime.Build`). A local HTTP server answers both: the build bundles the handler
- *   with esbuild under the options SST's Node runtime uses (sst/sst
- *   pkg/runtime/node/build.go: ESM, esnext, bundle, keepNames, minify by default,
- *   mainFields module/main, the createRequire banner, no sourcemap outside dev), writes
- *   `<file>.mjs` into the function's artifact directory and answers `<file>.<export>` as
- *   the handler, as the CLI does.
+ *   (`Runtime.Build`). A local HTTP server answers both. Its build resolves the handler's
+ *   file and names the output and the handler as SST's Node runtime does (sst/sst
+ *   pkg/runtime/node/build.go: `<file>.mjs` in the function's artifact directory, handler
+ *   `<file>.<export>`, "Handler not found" when the file is missing), and compiles the
+ *   entry with esbuild under that runtime's options (ESM, esnext, keepNames, minify by
+ *   default, the createRequire banner, no sourcemap outside dev), but without bundling
+ *   its imports: that is what keeps the run to seconds (see Runtime.Build below).
  * - AWS: `newResource` answers each resource with its inputs and the ids and ARNs AWS
  *   gives it; `call` answers the data sources the stack reads (getCallerIdentity,
  *   getPartition, getRegion, eks.getCluster, iam.getPolicyDocument).
@@ -40,8 +41,6 @@ import { repoPath } from "../../support/paths.ts";
 
 export const ACCOUNT = "123456789012";
 export const APP = { name: "switchyard", stage: "test" } as const;
-/** The cluster the config names, as eks:DescribeCluster would answer for it. */
-export const CLUSTER_AUTHENTICATION_MODE = "API_AND_CONFIG_MAP";
 
 const PLATFORM = repoPath(".sst/platform");
 
@@ -254,8 +253,16 @@ async function startCliServer(work: string, log: string[]): Promise<Server> {
   return server;
 }
 
-/** Runs sst.config.ts's `run()` under Pulumi's mocks. Call once per process (test file). */
-export async function runStack(region: string): Promise<StackRun> {
+export interface StackOptions {
+  /** The config's region, where the mocks put every resource. */
+  readonly region: string;
+}
+
+/**
+ * Runs sst.config.ts's `run()` under Pulumi's mocks. Pulumi's runtime state and SST's
+ * globals are per process: call it once per test file.
+ */
+export async function runStack({ region }: StackOptions): Promise<StackRun> {
   ensureSstPlatform();
   const work = mkdtempSync(join(tmpdir(), "switchyard-sst-"));
   const rpc: string[] = [];
@@ -303,7 +310,8 @@ export async function runStack(region: string): Promise<StackRun> {
             return {
               name: inputs.name,
               arn: `arn:aws:eks:${region}:${ACCOUNT}:cluster/${String(inputs.name)}`,
-              accessConfigs: [{ authenticationMode: CLUSTER_AUTHENTICATION_MODE }],
+              // A cluster that accepts access entries (infra/cluster-access.ts refuses others).
+              accessConfigs: [{ authenticationMode: "API_AND_CONFIG_MAP" }],
               id: inputs.name,
             };
           case "aws:iam/getPolicyDocument:getPolicyDocument":
@@ -341,12 +349,25 @@ export async function runStack(region: string): Promise<StackRun> {
   const config = (await import(/* @vite-ignore */ repoPath("sst.config.ts"))) as {
     default: { run(): Promise<unknown> };
   };
+  // An error thrown in an apply (a failing check in infra/, a component refusing its
+  // args) rejects a promise nobody awaits; Pulumi's Node.js host fails the program on
+  // the first one (@pulumi/pulumi cmd/run/run.ts, "unhandledRejection"), and so does this.
+  let failed: (error: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  process.on("unhandledRejection", failed);
   try {
-    const outputs = (await pulumi.runtime.runInPulumiStack(() => run(config.default.run))) ?? {};
-    // Resources created inside apply callbacks register after the outputs resolve.
-    await pulumi.runtime.disconnect();
+    const deploy = async () => {
+      const outputs = (await pulumi.runtime.runInPulumiStack(() => run(config.default.run))) ?? {};
+      // Resources created inside apply callbacks register after the outputs resolve.
+      await pulumi.runtime.disconnect();
+      return outputs;
+    };
+    const outputs = await Promise.race([deploy(), failure]);
     return { resources, invokes, outputs, work, rpc };
   } finally {
+    process.off("unhandledRejection", failed);
     server.close();
   }
 }

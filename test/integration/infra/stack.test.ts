@@ -95,7 +95,7 @@ const sortStatements = (statements: Statement[]): Statement[] =>
 describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks", () => {
   let stack: StackRun;
   beforeAll(async () => {
-    stack = await runStack(region);
+    stack = await runStack({ region });
   }, 180_000);
   afterAll(() => {
     rmSync(stack.work, { recursive: true, force: true });
