@@ -6,6 +6,7 @@ import {
   type PolicyStatement,
 } from "@switchyard/core";
 import type { HandlerName } from "../scripts/handlers.ts";
+import { componentName } from "./component-name.ts";
 import { EVALUATE_RESERVED_CONCURRENCY } from "./evaluate-concurrency.ts";
 import { functionPolicy } from "./function-policies.ts";
 
@@ -56,11 +57,6 @@ function permissions(statements: PolicyStatement<$util.Input<string>>[]) {
       ? {}
       : { conditions: statement.conditions.map((c) => ({ ...c, values: [...c.values] })) }),
   }));
-}
-
-/** PascalCase component names: `plan-switch` → `PlanSwitch`. */
-export function componentName(name: HandlerName): string {
-  return name.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
 }
 
 function controllerFunction(

@@ -18,19 +18,16 @@ import {
 } from "@switchyard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAUNCH_BLOCKED_METRIC, TRAIL_MISSING_METRIC } from "../../../functions/shared/evaluation-metrics.ts";
+import { componentName } from "../../../infra/component-name.ts";
 import { EVALUATE_RESERVED_CONCURRENCY } from "../../../infra/evaluate-concurrency.ts";
 import { functionPolicy } from "../../../infra/function-policies.ts";
 import { HANDLERS, type HandlerName } from "../../../scripts/handlers.ts";
 import { FUNCTION_ARNS, REGION, TOPIC_ARN, testWorkflow } from "../../support/local-workflow.ts";
 import { sd21Config } from "../../support/sd21.ts";
-import { APP, type RegisteredResource, readZip, runStack, type StackRun } from "./sst-stack.ts";
+import { ACCOUNT, APP, type RegisteredResource, readZip, runStack, type StackRun } from "./sst-stack.ts";
 
 const config = sd21Config();
 const region = config.cluster.region;
-
-/** PascalCase component names, as infra/controller.ts names the functions: `plan-switch` → `PlanSwitch`. */
-const component = (name: HandlerName): string =>
-  name.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
 
 /** An IAM statement as AWS stores it, with one-element lists and orders made comparable. */
 interface Statement {
@@ -113,7 +110,7 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
     return found[0] as RegisteredResource;
   }
   const lambda = (name: HandlerName) =>
-    one("aws:lambda/function:Function", `${component(name)}FunctionFunction`);
+    one("aws:lambda/function:Function", `${componentName(name)}FunctionFunction`);
   const roleOf = (name: HandlerName): RegisteredResource => {
     const arn = lambda(name).inputs.role;
     const roles = all("aws:iam/role:Role").filter((r) => r.state.arn === arn);
@@ -127,7 +124,7 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
     return topics[0] as RegisteredResource;
   };
   const stateMachine = () => one("aws:sfn/stateMachine:StateMachine", "ModeSwitch");
-  const clusterArn = `arn:aws:eks:${region}:123456789012:cluster/${config.cluster.name}`;
+  const clusterArn = `arn:aws:eks:${region}:${ACCOUNT}:cluster/${config.cluster.name}`;
 
   it("deploys the mode-switch document the workflow tests execute, with the deployed ARNs", () => {
     // The workflow tests run testWorkflow() with their own ARNs; put the deployed ones in their place.
@@ -280,7 +277,10 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
     const entries = all("aws:eks/accessEntry:AccessEntry");
     expect(entries).toHaveLength(HANDLERS.length);
     for (const name of HANDLERS) {
-      expect(one("aws:eks/accessEntry:AccessEntry", `${component(name)}ClusterAccess`).inputs, name).toEqual({
+      expect(
+        one("aws:eks/accessEntry:AccessEntry", `${componentName(name)}ClusterAccess`).inputs,
+        name,
+      ).toEqual({
         clusterName: config.cluster.name,
         principalArn: arn(roleOf(name)),
         type: "STANDARD",
@@ -300,7 +300,7 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
         architectures: ["arm64"],
         packageType: "Zip",
       });
-      const files = readZip(join(stack.work, "artifacts", `${component(name)}Function`, "code.zip"));
+      const files = readZip(join(stack.work, "artifacts", `${componentName(name)}Function`, "code.zip"));
       const names = [...files.keys()].filter((file) => !file.endsWith("/"));
       expect(names.sort(), name).toEqual([DEPLOYED_CONFIG_FILE, `${name}.mjs`].sort());
       expect(files.get(DEPLOYED_CONFIG_FILE)?.toString("utf8"), name).toBe(deployed);
