@@ -1,6 +1,6 @@
 import { CONTROLLER_KUBERNETES_GROUP, type SwitchyardConfig } from "@switchyard/core";
 import type { HandlerName } from "../scripts/handlers.ts";
-import { componentName } from "./controller.ts";
+import { componentName } from "./component-name.ts";
 
 const ACCESS_ENTRY_MODES = ["API", "API_AND_CONFIG_MAP"];
 

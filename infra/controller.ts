@@ -6,6 +6,7 @@ import {
   type PolicyStatement,
 } from "@switchyard/core";
 import type { HandlerName } from "../scripts/handlers.ts";
+import { componentName } from "./component-name.ts";
 import { EVALUATE_RESERVED_CONCURRENCY } from "./evaluate-concurrency.ts";
 import { functionPolicy } from "./function-policies.ts";
 
@@ -58,11 +59,6 @@ function permissions(statements: PolicyStatement<$util.Input<string>>[]) {
   }));
 }
 
-/** PascalCase component names: `plan-switch` → `PlanSwitch`. */
-export function componentName(name: HandlerName): string {
-  return name.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
-}
-
 function controllerFunction(
   name: HandlerName,
   context: ControllerContext,
@@ -98,6 +94,18 @@ function controllerFunction(
     // Text log format: Powertools writes JSON lines (and EMF metrics) itself, which
     // Lambda's JSON format would wrap in a message field and CloudWatch would not extract.
     logging: { format: "text", retention: "3 months" },
+    // SST's role trusts Lambda and, for `sst dev`'s locally run functions, the account's
+    // root; its test for dev mode (`!dev` on an Output, platform/src/components/aws/function.ts,
+    // createRole) is always false, so every deployed role would let any principal of the
+    // account allowed sts:AssumeRole act as the controller. Outside `sst dev` only Lambda
+    // assumes these roles (test/integration/infra/stack.test.ts).
+    transform: {
+      role: (args) => {
+        if (!$dev) {
+          args.assumeRolePolicy = aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" });
+        }
+      },
+    },
   });
 }
 
