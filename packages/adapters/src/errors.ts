@@ -58,6 +58,17 @@ export class RoutingRejectedError extends AdapterError {
   }
 }
 
+/**
+ * A step named a unit the service's config does not have (the config changed while a
+ * switch ran, or the step's input was written by hand): nothing is read or written.
+ */
+export class UnknownUnitError extends AdapterError {
+  override name = "UnknownUnitError";
+  constructor(message: string) {
+    super(message, { code: "UNKNOWN_UNIT", retryable: false });
+  }
+}
+
 /** An AWS API other than the above failed after the SDK's retries. */
 export class AwsCallError extends AdapterError {
   override name = "AwsCallError";

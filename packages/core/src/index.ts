@@ -186,6 +186,7 @@ export type {
   RoutingDifference,
   RoutingVerifier,
   ScalingChange,
+  ScalingTargetBuilder,
   ServiceTargets,
   SwitchRequest,
   SwitchStart,

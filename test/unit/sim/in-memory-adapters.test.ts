@@ -69,7 +69,7 @@ describe("Class: InMemoryClusterGateway", () => {
 
   it("sets a KEDA target with a guarded JSON patch and reports no change when it already holds the value", async () => {
     const { cluster } = world();
-    const first = await cluster.setScalingTarget(scenario.service, "sd21-inf2", "81.1");
+    const first = await cluster.setScalingTarget(scenario.service, "sd21-inf2", () => "81.1");
     expect(first).toEqual({
       unit: "sd21-inf2",
       scaledObject: "sd21-inf2",
@@ -77,7 +77,7 @@ describe("Class: InMemoryClusterGateway", () => {
       to: "81.1",
       changed: true,
     });
-    const again = await cluster.setScalingTarget(scenario.service, "sd21-inf2", "81.1");
+    const again = await cluster.setScalingTarget(scenario.service, "sd21-inf2", () => "81.1");
     expect(again.changed).toBe(false);
     expect((await cluster.readScaledObjects(scenario.service))["sd21-inf2"]?.target).toBe("81.1");
   });
