@@ -158,6 +158,7 @@ export {
   greedyAllocation,
 } from "./planning/allocation.ts";
 export { defaultDemandRps, type PlanRequest, planService } from "./planning/plan-service.ts";
+export { type RuleTarget, routingDifferences } from "./planning/routing-differences.ts";
 export {
   MODES,
   type Mode,
