@@ -25,6 +25,7 @@ export default $config({
     const { createDashboard } = await import("./infra/dashboard.ts");
     const { createEvaluateAlarms } = await import("./infra/alarms.ts");
     const { createSignalAlarms } = await import("./infra/signal-alarms.ts");
+    const { cloudWatchDashboardUrl, stepFunctionsStateMachineUrl } = await import("@switchyard/core");
 
     const deploy = readDeployConfig($cli.paths.root);
     const { config } = deploy;
@@ -49,8 +50,8 @@ export default $config({
       config: deploy.source,
       stateMachine: stateMachine.arn,
       alertsTopic: alerts.arn,
-      dashboard: $interpolate`https://${config.cluster.region}.console.aws.amazon.com/cloudwatch/home?region=${config.cluster.region}#dashboards/dashboard/${dashboard.dashboardName}`,
-      executions: $interpolate`https://${config.cluster.region}.console.aws.amazon.com/states/home?region=${config.cluster.region}#/statemachines/view/${stateMachine.arn}`,
+      dashboard: dashboard.dashboardName.apply((name) => cloudWatchDashboardUrl(config.cluster.region, name)),
+      executions: stateMachine.arn.apply((arn) => stepFunctionsStateMachineUrl(config.cluster.region, arn)),
       rbac: `npx switchyard rbac --config ${deploy.source} | kubectl apply -f -`,
     };
   },

@@ -14,7 +14,12 @@ import {
   SfnSwitchStarter,
 } from "@switchyard/adapters";
 import { type EvaluationDeps, type EvaluationReport, evaluate } from "@switchyard/controller";
-import { type SwitchyardConfig, trailMissingMessage } from "@switchyard/core";
+import {
+  EVALUATE_METRICS_SERVICE,
+  SWITCHYARD_METRIC_NAMESPACE,
+  type SwitchyardConfig,
+  trailMissingMessage,
+} from "@switchyard/core";
 import { awsActionsOf } from "./shared/aws-actions.ts";
 import { clusterGateway } from "./shared/cluster-runtime.ts";
 import { deployedConfig } from "./shared/deployed-config.ts";
@@ -42,7 +47,10 @@ const ec2 = new EC2Client({});
 const elb = new ElasticLoadBalancingV2Client({});
 const sfn = new SFNClient({});
 const cloudtrail = new CloudTrailClient({});
-const metrics = new Metrics({ namespace: "Switchyard", serviceName: "switchyard" });
+const metrics = new Metrics({
+  namespace: SWITCHYARD_METRIC_NAMESPACE,
+  serviceName: EVALUATE_METRICS_SERVICE,
+});
 let deps: EvaluationDeps | undefined;
 
 function depsFor(config: SwitchyardConfig): EvaluationDeps {

@@ -1,5 +1,4 @@
-import { SWITCHYARD_METRIC_NAMESPACE } from "@switchyard/core";
-import { LAUNCH_BLOCKED_METRIC, TRAIL_MISSING_METRIC } from "../functions/shared/evaluation-metrics.ts";
+import { EVALUATE_METRICS_SERVICE, SWITCHYARD_METRIC_NAMESPACE, SWITCHYARD_METRICS } from "@switchyard/core";
 
 /** An alarm on one of the evaluate function's EMF metrics: ALARM once when it appears, OK once when it stops. */
 function evaluateMetricAlarm(
@@ -13,7 +12,7 @@ function evaluateMetricAlarm(
     namespace: SWITCHYARD_METRIC_NAMESPACE,
     metricName,
     // Powertools' default dimension, the only one these metrics carry.
-    dimensions: { service: "switchyard" },
+    dimensions: { service: EVALUATE_METRICS_SERVICE },
     statistic: "Sum",
     period: 300,
     evaluationPeriods: 1,
@@ -37,13 +36,13 @@ export function createSignalAlarms(alerts: sst.aws.SnsTopic): aws.cloudwatch.Met
     evaluateMetricAlarm(
       "LaunchBlockedAlarm",
       alerts,
-      LAUNCH_BLOCKED_METRIC,
+      SWITCHYARD_METRICS.launchBlocked,
       'Switchyard: EC2 refused launches for a quota, subnet or offering reason (no failover). The evaluate function\'s log line "launch blocked" names the code, instance type, zone and the fix; see docs/operations.md, Fault table.',
     ),
     evaluateMetricAlarm(
       "CapacityTrailMissingAlarm",
       alerts,
-      TRAIL_MISSING_METRIC,
+      SWITCHYARD_METRICS.trailMissing,
       'Switchyard: no CloudTrail trail delivers EC2 write management events in the cluster\'s Region, so the CreateFleet/RunInstances capacity rules never fire. The evaluate function\'s log line "capacity rules cannot fire" says why and the fix; see docs/operations.md, "CloudTrail trail".',
     ),
   ];

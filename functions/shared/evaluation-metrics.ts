@@ -1,10 +1,6 @@
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { EvaluationReport } from "@switchyard/controller";
-
-/** Launches EC2 refused for a quota, subnet or offering reason, per evaluation (alarmed, never failed over). */
-export const LAUNCH_BLOCKED_METRIC = "LaunchBlocked";
-/** 1 on each evaluation that finds no CloudTrail trail delivering the capacity rules' events (alarmed). */
-export const TRAIL_MISSING_METRIC = "CapacityTrailMissing";
+import { SWITCHYARD_METRIC_DIMENSIONS as DIMENSION, SWITCHYARD_METRICS as METRIC } from "@switchyard/core";
 
 /**
  * Per-service metrics of one evaluation, written as CloudWatch embedded metric format
@@ -15,10 +11,10 @@ export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationRep
   if (blocked > 0) {
     // Only Powertools' `service` dimension: one series the LaunchBlocked alarm watches
     // (infra/signal-alarms.ts); the log line "launch blocked" names code, type and fix.
-    metrics.singleMetric().addMetric(LAUNCH_BLOCKED_METRIC, MetricUnit.Count, blocked);
+    metrics.singleMetric().addMetric(METRIC.launchBlocked, MetricUnit.Count, blocked);
   }
   if (report.trail?.kind === "missing") {
-    metrics.singleMetric().addMetric(TRAIL_MISSING_METRIC, MetricUnit.Count, 1);
+    metrics.singleMetric().addMetric(METRIC.trailMissing, MetricUnit.Count, 1);
   }
   for (const evaluation of report.services) {
     const { decision } = evaluation;
@@ -26,25 +22,25 @@ export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationRep
     // every metric after the first would lose its Service dimension.
     const perService = (name: string, unit: Parameters<Metrics["addMetric"]>[1], value: number): void => {
       const metric = metrics.singleMetric();
-      metric.addDimension("Service", evaluation.service);
+      metric.addDimension(DIMENSION.service, evaluation.service);
       metric.addMetric(name, unit, value);
     };
-    perService("CapacityMode", MetricUnit.Count, decision.mode === "capacity" ? 1 : 0);
-    perService("DemandRps", MetricUnit.CountPerSecond, decision.demandRps);
+    perService(METRIC.capacityMode, MetricUnit.Count, decision.mode === "capacity" ? 1 : 0);
+    perService(METRIC.demandRps, MetricUnit.CountPerSecond, decision.demandRps);
     perService(
-      "UnitsWithoutCapacity",
+      METRIC.unitsWithoutCapacity,
       MetricUnit.Count,
       Object.values(decision.conditions).filter((c) => c.unavailable === "no-capacity").length,
     );
     for (const [unit, weight] of Object.entries(evaluation.weights ?? {})) {
       const perUnit = metrics.singleMetric();
-      perUnit.addDimensions({ Service: evaluation.service, Unit: unit });
-      perUnit.addMetric("Weight", MetricUnit.Count, weight);
+      perUnit.addDimensions({ [DIMENSION.service]: evaluation.service, [DIMENSION.unit]: unit });
+      perUnit.addMetric(METRIC.weight, MetricUnit.Count, weight);
     }
     if (evaluation.execution?.started === true) {
       const moved = metrics.singleMetric();
-      moved.addDimensions({ Service: evaluation.service, Move: decision.kind });
-      moved.addMetric("Switches", MetricUnit.Count, 1);
+      moved.addDimensions({ [DIMENSION.service]: evaluation.service, [DIMENSION.move]: decision.kind });
+      moved.addMetric(METRIC.switches, MetricUnit.Count, 1);
     }
   }
 }

@@ -47,6 +47,14 @@ export interface FakeElbAccount {
     readonly listeners: number;
     readonly rules: number;
   };
+  /**
+   * The paged requests as each was answered: operation, the parent it pages over (load
+   * balancer or listener ARN) and its Marker. Taken when the request is served because the
+   * SDK's paginators (@smithy/core createPaginator) reuse one input object and set its
+   * Marker for the next page after each answer: the real SDK has serialized the request
+   * by then, but the commands aws-sdk-client-mock records all show the last Marker.
+   */
+  readonly pagedRequests: { operation: string; parent?: string; marker?: string }[];
 }
 
 export type ElbStub = AwsClientStub<ElasticLoadBalancingV2Client>;
@@ -191,6 +199,7 @@ export function newElbAccount(
   return {
     loadBalancers,
     pageSize: { loadBalancers: 400, targetGroups: 400, listeners: 400, rules: 400, ...pageSize },
+    pagedRequests: [],
   };
 }
 
@@ -223,7 +232,16 @@ export function serveElbAccount(stub: ElbStub, account: FakeElbAccount): void {
     return found;
   };
 
+  const served = (operation: string, parent: string | undefined, marker: string | undefined): void => {
+    account.pagedRequests.push({
+      operation,
+      ...(parent === undefined ? {} : { parent }),
+      ...(marker === undefined ? {} : { marker }),
+    });
+  };
+
   stub.on(DescribeLoadBalancersCommand).callsFake((input: { Marker?: string }) => {
+    served("DescribeLoadBalancers", undefined, input.Marker);
     const { items, next } = page(account.loadBalancers, input.Marker, account.pageSize.loadBalancers);
     return {
       LoadBalancers: items.map((lb) => ({ LoadBalancerArn: lb.arn, Type: lb.type ?? "application" })),
@@ -232,6 +250,7 @@ export function serveElbAccount(stub: ElbStub, account: FakeElbAccount): void {
   });
 
   stub.on(DescribeTargetGroupsCommand).callsFake((input: { LoadBalancerArn?: string; Marker?: string }) => {
+    served("DescribeTargetGroups", input.LoadBalancerArn, input.Marker);
     const lb = byLoadBalancer(input.LoadBalancerArn);
     const { items, next } = page(lb.targetGroups, input.Marker, account.pageSize.targetGroups);
     return {
@@ -262,6 +281,7 @@ export function serveElbAccount(stub: ElbStub, account: FakeElbAccount): void {
   });
 
   stub.on(DescribeListenersCommand).callsFake((input: { LoadBalancerArn?: string; Marker?: string }) => {
+    served("DescribeListeners", input.LoadBalancerArn, input.Marker);
     const lb = byLoadBalancer(input.LoadBalancerArn);
     const { items, next } = page(lb.listeners, input.Marker, account.pageSize.listeners);
     return {
@@ -273,6 +293,7 @@ export function serveElbAccount(stub: ElbStub, account: FakeElbAccount): void {
   stub
     .on(DescribeRulesCommand)
     .callsFake((input: { ListenerArn?: string; Marker?: string; PageSize?: number }) => {
+      served("DescribeRules", input.ListenerArn, input.Marker);
       const listener = account.loadBalancers
         .flatMap((lb) => lb.listeners)
         .find((l) => l.arn === input.ListenerArn);

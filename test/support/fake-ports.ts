@@ -22,6 +22,7 @@ import type {
   RoutingVerifier,
   ScaledObjectState,
   ScalingChange,
+  ScalingTargetBuilder,
   ServiceClusterState,
   SwitchRecord,
   SwitchRequest,
@@ -89,14 +90,22 @@ export class InMemoryCluster implements ClusterGateway {
     );
   }
 
-  async setScalingTarget(service: InferenceService, unit: string, value: string): Promise<ScalingChange> {
-    this.calls.push(`setScalingTarget:${unit}=${value}`);
+  async setScalingTarget(
+    service: InferenceService,
+    unit: string,
+    build: ScalingTargetBuilder,
+  ): Promise<ScalingChange> {
+    const name = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
+    const from = this.targets[unit];
+    const value = build({ name, resourceVersion: "1", target: from, object: {} });
+    this.calls.push(`setScalingTarget:${unit}=${value ?? "(declined)"}`);
     if (this.failScalingFor === unit) {
       throw new Error(`injected failure patching ${unit}`);
     }
-    const from = this.targets[unit];
+    if (value === null) {
+      return { unit, scaledObject: name, from, to: from, changed: false };
+    }
     this.targets[unit] = value;
-    const name = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
     return { unit, scaledObject: name, from, to: value, changed: from !== value };
   }
 

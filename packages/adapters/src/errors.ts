@@ -42,19 +42,14 @@ export class LoadBalancerNotFoundError extends AdapterError {
   }
 }
 
-/** The listener rule does not hold the planned weights yet. */
-export class RoutingNotAppliedError extends AdapterError {
-  override name = "RoutingNotAppliedError";
+/**
+ * A step named a unit the service's config does not have (the config changed while a
+ * switch ran, or the step's input was written by hand): nothing is read or written.
+ */
+export class UnknownUnitError extends AdapterError {
+  override name = "UnknownUnitError";
   constructor(message: string) {
-    super(message, { code: "ROUTING_NOT_APPLIED", retryable: true });
-  }
-}
-
-/** The Load Balancer Controller refused the annotation (FailedBuildModel / FailedDeployModel). */
-export class RoutingRejectedError extends AdapterError {
-  override name = "RoutingRejectedError";
-  constructor(message: string) {
-    super(message, { code: "ROUTING_REJECTED", retryable: false });
+    super(message, { code: "UNKNOWN_UNIT", retryable: false });
   }
 }
 

@@ -3,6 +3,7 @@ import {
   type ReplicaHold,
   type RoutingCheck,
   type ScalingChange,
+  stepFunctionsExecutionUrl,
 } from "@switchyard/core";
 import { holdsNotAppliedText } from "./check-receivers.ts";
 import type { Alert, CaughtError, NotRestored, RollbackOutcome, SwitchState } from "./switch-state.ts";
@@ -11,9 +12,7 @@ const SUBJECT_LIMIT = 99;
 
 /** The execution's page in the Step Functions console. */
 export function executionConsoleUrl(executionArn: string | null, region: string): string | null {
-  return executionArn === null
-    ? null
-    : `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+  return executionArn === null ? null : stepFunctionsExecutionUrl(region, executionArn);
 }
 
 /** SNS subjects are ASCII, one line, under 100 characters. */

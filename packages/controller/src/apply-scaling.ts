@@ -18,7 +18,7 @@ export async function applyScaling(rawState: unknown, deps: ApplyScalingDeps): P
   const service = serviceNamed(deps.config, state.plan.input.service);
   const changes: ScalingChange[] = [];
   for (const step of state.plan.scaling) {
-    changes.push(await deps.cluster.setScalingTarget(service, step.unit, step.to));
+    changes.push(await deps.cluster.setScalingTarget(service, step.unit, () => step.to));
   }
   const holds: ReplicaHold[] = [];
   for (const hold of state.plan.holds) {

@@ -120,43 +120,35 @@ async function restoreScaling(
   found: Found,
 ): Promise<ScalingChange[]> {
   const restored: ScalingChange[] = [];
-  if (state.plan.scaling.length === 0) {
-    return restored;
-  }
-  let objects: Awaited<ReturnType<ClusterGateway["readScaledObjects"]>>;
-  try {
-    objects = await cluster.readScaledObjects(service);
-  } catch (error) {
-    for (const step of state.plan.scaling) {
-      found.notRestored.push({
-        what: `ScaledObject ${service.namespace}/${step.scaledObject} target ${step.from ?? "(none)"} (the switch set ${step.to})`,
-        error: describeError(error),
-      });
-    }
-    return restored;
-  }
   for (const step of state.plan.scaling) {
-    const now = objects[step.unit]?.target;
-    if (now === step.from) {
-      continue;
-    }
-    if (now !== step.to) {
-      found.leftAlone.push(
-        `ScaledObject ${service.namespace}/${step.scaledObject} target ${now ?? "(none)"} (not the switch's ${step.to})`,
-      );
-      continue;
-    }
-    if (step.from === undefined) {
-      found.leftAlone.push(
-        `ScaledObject ${service.namespace}/${step.scaledObject} target ${step.to} (the key was absent before; remove it by hand if unwanted)`,
-      );
-      continue;
-    }
+    const where = `ScaledObject ${service.namespace}/${step.scaledObject} target`;
     try {
-      restored.push(await cluster.setScalingTarget(service, step.unit, step.from));
+      // The check runs inside the guarded write, on the object as read for the patch
+      // (and again on the fresh one after a conflict): a value someone else set between
+      // the switch and this rollback is never overwritten.
+      const change = await cluster.setScalingTarget(service, step.unit, (current) => {
+        const now = current.target;
+        if (now === step.from) {
+          return null;
+        }
+        if (now !== step.to) {
+          found.leftAlone.push(`${where} ${now ?? "(none)"} (not the switch's ${step.to})`);
+          return null;
+        }
+        if (step.from === undefined) {
+          found.leftAlone.push(
+            `${where} ${step.to} (the key was absent before; remove it by hand if unwanted)`,
+          );
+          return null;
+        }
+        return step.from;
+      });
+      if (change.changed) {
+        restored.push(change);
+      }
     } catch (error) {
       found.notRestored.push({
-        what: `ScaledObject ${service.namespace}/${step.scaledObject} target ${step.from ?? "(none)"} (the switch set ${step.to})`,
+        what: `${where} ${step.from ?? "(none)"} (the switch set ${step.to})`,
         error: describeError(error),
       });
     }

@@ -71,6 +71,11 @@ export {
   type EvaluateAlarm,
   evaluateAlarms,
 } from "./deploy/alarms.ts";
+export {
+  cloudWatchDashboardUrl,
+  stepFunctionsExecutionUrl,
+  stepFunctionsStateMachineUrl,
+} from "./deploy/console-urls.ts";
 export { dashboardBody } from "./deploy/dashboard.ts";
 export {
   type ActionScope,
@@ -83,7 +88,12 @@ export {
   type ScopeArns,
   STATE_MACHINE_ACTIONS,
 } from "./deploy/iam-scopes.ts";
-export { SWITCHYARD_METRIC_NAMESPACE } from "./deploy/metric-namespace.ts";
+export {
+  EVALUATE_METRICS_SERVICE,
+  SWITCHYARD_METRIC_DIMENSIONS,
+  SWITCHYARD_METRIC_NAMESPACE,
+  SWITCHYARD_METRICS,
+} from "./deploy/metric-namespace.ts";
 export { partitionOf } from "./deploy/partition.ts";
 export {
   ConfigError,
@@ -156,6 +166,7 @@ export {
   type StepBreak,
 } from "./planning/breaking-point.ts";
 export { defaultDemandRps, type PlanRequest, planService, sloServingRps } from "./planning/plan-service.ts";
+export { type RuleTarget, routingDifferences } from "./planning/routing-differences.ts";
 export {
   MODES,
   type Mode,
@@ -194,6 +205,7 @@ export type {
   RoutingDifference,
   RoutingVerifier,
   ScalingChange,
+  ScalingTargetBuilder,
   ServiceTargets,
   SwitchRequest,
   SwitchStart,

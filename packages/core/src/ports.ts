@@ -118,10 +118,19 @@ export interface ScalingChange {
   readonly unit: string;
   readonly scaledObject: string;
   readonly from: string | undefined;
-  readonly to: string;
-  /** False when the value was already `to` (no patch was sent). */
+  /** The target after the call: the value built, or the one left in place when the builder declined. */
+  readonly to: string | undefined;
+  /** False when no patch was sent: the value was already the one built, or the builder declined. */
   readonly changed: boolean;
 }
+
+/**
+ * Builds the new per-pod target from the ScaledObject as read; null declines (nothing
+ * is written). Run again on the fresh object after every conflict, so a decision on
+ * what it holds ("only while it still holds the switch's value") is never made on a
+ * stale read.
+ */
+export type ScalingTargetBuilder = (current: ScaledObjectState) => string | null;
 
 /** A make-before-break hold on one unit's ScaledObject (see `replicaHoldPatch`). */
 export interface ReplicaHold {
@@ -132,7 +141,10 @@ export interface ReplicaHold {
   readonly outcome: ReplicaHoldOutcome;
 }
 
-/** Builds the Ingress patch from the Ingress as read; null means nothing to change. */
+/**
+ * Builds the Ingress patch from the Ingress as read; null means nothing to change. Run
+ * again on the fresh Ingress after every conflict.
+ */
 export type IngressPatchBuilder = (current: IngressState) => IngressMergePatch | null;
 
 export interface RoutingChange {
@@ -147,8 +159,16 @@ export interface ClusterGateway {
   readService(service: InferenceService): Promise<ServiceClusterState>;
   /** Each unit's ScaledObject, by unit name. */
   readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>>;
-  /** Sets one unit's trigger target with a guarded JSON patch. */
-  setScalingTarget(service: InferenceService, unit: string, value: string): Promise<ScalingChange>;
+  /**
+   * Sets one unit's trigger target to what `build` makes of the ScaledObject as read, with
+   * a guarded JSON patch; on a conflict reads it again, rebuilds and retries a bounded
+   * number of times.
+   */
+  setScalingTarget(
+    service: InferenceService,
+    unit: string,
+    build: ScalingTargetBuilder,
+  ): Promise<ScalingChange>;
   /**
    * Holds a unit at `replicas` with KEDA's paused-replicas annotation for the switch
    * `owner` (its execution name), or releases that switch's hold (`null`); never touches

@@ -50,6 +50,7 @@ Object.assign(CONSTRUCT, {
   KubernetesRejectedError: message,
   KubernetesUnavailableError: message,
   ClusterAccessError: adapterOptions,
+  UnknownUnitError: message,
   SwitchInputError: message,
   EvaluationError: ctor([{ service: "sd21", error: new Error("m") }]),
   SwitchSupersededError: message,
@@ -93,7 +94,7 @@ describe("Bundle: error names", () => {
   let exported: Record<string, Record<string, unknown>>;
 
   beforeAll(async () => {
-    // One namespace per module: adapters and controller both have a RoutingNotAppliedError.
+    // One namespace per module, so a name defined twice would show as two exports.
     const entry = ERROR_MODULES.map((m, i) => `export * as m${i} from "./${m}";`).join("\n");
     exported = await import(pathToFileURL(await bundle("errors", { stdin: entry })).href);
   }, BUILD_TIMEOUT_MS);

@@ -249,4 +249,32 @@ describe("Handlers: the mode-switch steps", () => {
     ).toEqual(targets);
     expect(result.alert.subject).toBe("Switchyard sd21: failover FAILED, rolled back (cost stays)");
   });
+
+  it("roll back no KEDA target that someone else changed between the rollback's read and its patch", async () => {
+    const targets = ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(
+      target,
+    );
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    expect(target("sd21-inf2")).not.toBe(targets[0]);
+    // An operator sets inf2's target by hand just as the rollback is about to restore it.
+    world.double.beforeNext({ verb: "patch", resource: "scaledobjects", name: "sd21-inf2" }, () =>
+      world.double.edit("ScaledObject", "default", "sd21-inf2", (o) => {
+        const trigger = (o.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0];
+        if (trigger !== undefined) {
+          trigger.metadata.targetMetricValue = "150";
+        }
+      }),
+    );
+    const result = await rollback({
+      ...state,
+      error: { Error: "ReceiversNotReadyError", Cause: '{"errorMessage":"short of pods"}' },
+    });
+    expect(target("sd21-inf2")).toBe("150");
+    expect(result.leftAlone).toContain("ScaledObject default/sd21-inf2 target 150 (not the switch's 52)");
+    expect(["sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(target)).toEqual(
+      targets.slice(1),
+    );
+    expect(result.scalingRestored.map((c) => c.unit)).not.toContain("sd21-inf2");
+  });
 });

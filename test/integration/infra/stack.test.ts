@@ -15,9 +15,9 @@ import {
   policyStatements,
   STATE_MACHINE_ACTIONS,
   SWITCHYARD_METRIC_NAMESPACE,
+  SWITCHYARD_METRICS,
 } from "@switchyard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAUNCH_BLOCKED_METRIC, TRAIL_MISSING_METRIC } from "../../../functions/shared/evaluation-metrics.ts";
 import { componentName } from "../../../infra/component-name.ts";
 import { EVALUATE_RESERVED_CONCURRENCY } from "../../../infra/evaluate-concurrency.ts";
 import { functionPolicy } from "../../../infra/function-policies.ts";
@@ -253,8 +253,8 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
       expect(alarm.inputs.dimensions, id).toEqual({ FunctionName: evaluateName });
     }
     for (const [name, metricName] of [
-      ["LaunchBlockedAlarm", LAUNCH_BLOCKED_METRIC],
-      ["CapacityTrailMissingAlarm", TRAIL_MISSING_METRIC],
+      ["LaunchBlockedAlarm", SWITCHYARD_METRICS.launchBlocked],
+      ["CapacityTrailMissingAlarm", SWITCHYARD_METRICS.trailMissing],
     ] as const) {
       expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs).toMatchObject({
         namespace: SWITCHYARD_METRIC_NAMESPACE,

@@ -8,6 +8,7 @@ import {
   KubernetesNotFoundError,
   KubernetesRejectedError,
   KubernetesUnavailableError,
+  UnknownUnitError,
 } from "@switchyard/adapters";
 import {
   actionAnnotationKey,
@@ -15,6 +16,7 @@ import {
   type IngressState,
   ingressRoutingPatch,
   ManifestError,
+  PlanningError,
   planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
@@ -233,7 +235,7 @@ describe("Class: KubernetesClusterGateway", () => {
 
       // Act
       const states = await gateway.readScaledObjects(service);
-      await gateway.setScalingTarget(service, "sd21-inf2", "89.2");
+      await gateway.setScalingTarget(service, "sd21-inf2", () => "89.2");
 
       // Assess
       expect(states["sd21-inf2"]?.target).toBe("100");
@@ -260,7 +262,7 @@ describe("Class: KubernetesClusterGateway", () => {
 
       // Act
       const read = await rejection(gateway.readScaledObjects(service));
-      const write = await rejection(gateway.setScalingTarget(service, "sd21-trn1", "89.2"));
+      const write = await rejection(gateway.setScalingTarget(service, "sd21-trn1", () => "89.2"));
 
       // Assess
       for (const error of [read, write]) {
@@ -301,7 +303,7 @@ describe("Class: KubernetesClusterGateway", () => {
 
     it("sends a JSON patch, as application/json-patch+json, with a test op and a string value", async () => {
       // Act
-      const change = await gateway.setScalingTarget(service, "sd21-inf2", "89.2");
+      const change = await gateway.setScalingTarget(service, "sd21-inf2", () => "89.2");
 
       // Assess
       expect(change).toEqual({
@@ -332,7 +334,7 @@ describe("Class: KubernetesClusterGateway", () => {
       const before = double.get("ScaledObject", NS, "sd21-trn1");
 
       // Act
-      await gateway.setScalingTarget(service, "sd21-trn1", "89.2");
+      await gateway.setScalingTarget(service, "sd21-trn1", () => "89.2");
 
       // Assess
       const after = double.get("ScaledObject", NS, "sd21-trn1");
@@ -351,7 +353,7 @@ describe("Class: KubernetesClusterGateway", () => {
 
     it("sends no patch when the target already has the value", async () => {
       // Act
-      const change = await gateway.setScalingTarget(service, "sd21-inf2", "100");
+      const change = await gateway.setScalingTarget(service, "sd21-inf2", () => "100");
 
       // Assess
       expect(change).toEqual({
@@ -379,7 +381,7 @@ describe("Class: KubernetesClusterGateway", () => {
       );
 
       // Act
-      const change = await gateway.setScalingTarget(service, "sd21-inf2", "89.2");
+      const change = await gateway.setScalingTarget(service, "sd21-inf2", () => "89.2");
 
       // Assess
       expect(change).toMatchObject({ from: "120", to: "89.2", changed: true });
@@ -395,6 +397,42 @@ describe("Class: KubernetesClusterGateway", () => {
         { op: "replace", path: TARGET, value: "89.2" },
       ]);
       expect(targetOf(double, "sd21-inf2")).toBe("89.2");
+    });
+
+    it("runs the builder again on the fresh ScaledObject when someone writes between the read and the patch", async () => {
+      // Prepare: the builder sets 89.2 only while the target is still the 100 it planned from.
+      const seen: (string | undefined)[] = [];
+      const onlyFrom100 = (current: { target: string | undefined }) => {
+        seen.push(current.target);
+        return current.target === "100" ? "89.2" : null;
+      };
+      double.beforeNext({ verb: "patch", resource: "scaledobjects" }, () =>
+        double.edit("ScaledObject", NS, "sd21-inf2", (o) => {
+          const trigger = (o.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0];
+          if (trigger !== undefined) {
+            trigger.metadata.targetMetricValue = "120";
+          }
+        }),
+      );
+
+      // Act
+      const change = await gateway.setScalingTarget(service, "sd21-inf2", onlyFrom100);
+
+      // Assess: the second run saw the other writer's 120, declined, and nothing overwrote it.
+      expect(seen).toEqual(["100", "120"]);
+      expect(change).toEqual({
+        unit: "sd21-inf2",
+        scaledObject: "sd21-inf2",
+        from: "120",
+        to: "120",
+        changed: false,
+      });
+      expect(double.requests.map((r) => [r.verb, r.status])).toEqual([
+        ["get", 200],
+        ["patch", 422],
+        ["get", 200],
+      ]);
+      expect(targetOf(double, "sd21-inf2")).toBe("120");
     });
 
     it("gives up with KubernetesConflictError when the target changes before every patch", async () => {
@@ -420,7 +458,7 @@ describe("Class: KubernetesClusterGateway", () => {
       );
 
       // Act
-      const error = await rejection(gateway.setScalingTarget(service, "sd21-inf2", "89.2"));
+      const error = await rejection(gateway.setScalingTarget(service, "sd21-inf2", () => "89.2"));
 
       // Assess
       expect(error).toBeInstanceOf(KubernetesConflictError);
@@ -436,7 +474,7 @@ describe("Class: KubernetesClusterGateway", () => {
       double.failNext({ verb: "patch", resource: "scaledobjects", status: 422 });
 
       // Act
-      const error = await rejection(gateway.setScalingTarget(service, "sd21-inf2", "89.2"));
+      const error = await rejection(gateway.setScalingTarget(service, "sd21-inf2", () => "89.2"));
 
       // Assess
       expect(error).toBeInstanceOf(KubernetesRejectedError);
@@ -450,9 +488,11 @@ describe("Class: KubernetesClusterGateway", () => {
 
     it("names the unit when the service has no such unit", async () => {
       // Act
-      const error = await rejection(gateway.setScalingTarget(service, "sd21-h100", "10"));
+      const error = await rejection(gateway.setScalingTarget(service, "sd21-h100", () => "10"));
 
-      // Assess
+      // Assess: an adapter's error, not the core's PlanningError
+      expect(error).toBeInstanceOf(UnknownUnitError);
+      expect(error).not.toBeInstanceOf(PlanningError);
       expect(error.message).toMatch(
         /^service sd21 has no unit sd21-h100; its units are sd21-inf2, sd21-trn1/,
       );
@@ -663,7 +703,7 @@ describe("Class: KubernetesClusterGateway", () => {
       };
 
       // Act
-      const error = await rejection(gateway.setScalingTarget(renamed, "sd21-inf2", "89.2"));
+      const error = await rejection(gateway.setScalingTarget(renamed, "sd21-inf2", () => "89.2"));
 
       // Assess
       expect(error).toBeInstanceOf(KubernetesNotFoundError);
@@ -789,7 +829,7 @@ describe("Class: KubernetesClusterGateway", () => {
       // Act
       try {
         await logged.patchRouting(service, capacityRouting(service).build);
-        await rejection(logged.setScalingTarget(service, "sd21-inf2", "89.2"));
+        await rejection(logged.setScalingTarget(service, "sd21-inf2", () => "89.2"));
       } finally {
         stdout.mockRestore();
         stderr.mockRestore();

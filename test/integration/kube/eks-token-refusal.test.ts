@@ -120,7 +120,7 @@ describe("Class: KubernetesClusterGateway over EKS access, when the API server r
     );
 
     // Act
-    const change = await gateway.setScalingTarget(service, "sd21-inf2", "61");
+    const change = await gateway.setScalingTarget(service, "sd21-inf2", () => "61");
 
     // Assess
     expect(change.changed).toBe(true);

@@ -126,4 +126,22 @@ describe("Class: KubernetesClusterGateway — replica holds", () => {
       owner: "team-a",
     });
   });
+
+  it("builds the hold again on the fresh ScaledObject after a 409, and leaves a pause set in between alone", async () => {
+    double.beforeNext({ verb: "patch", resource: "scaledobjects", name: "sd21-a10g-cuda" }, () =>
+      double.edit("ScaledObject", "default", "sd21-a10g-cuda", (o) => {
+        o.metadata.annotations = { ...o.metadata.annotations, [KEDA_PAUSED_REPLICAS]: "0" };
+      }),
+    );
+    double.clearRequests();
+    const hold = await gateway.holdReplicas(service, "sd21-a10g-cuda", 2, OWNER);
+    expect(hold.outcome).toBe("paused-by-someone-else");
+    expect(double.requests.map((r) => [r.verb, r.status])).toEqual([
+      ["get", 200],
+      ["patch", 409],
+      ["get", 200],
+    ]);
+    expect(annotationsOf("sd21-a10g-cuda")[KEDA_PAUSED_REPLICAS]).toBe("0");
+    expect(annotationsOf("sd21-a10g-cuda")[SWITCHYARD_ANNOTATIONS.heldReplicas]).toBeUndefined();
+  });
 });

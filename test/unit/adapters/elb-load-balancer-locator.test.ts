@@ -135,7 +135,8 @@ describe("Class: ElbLoadBalancerLocator", () => {
     // Prepare
     const ours = sd21LoadBalancer();
     const strangers = Array.from({ length: 4 }, (_, i) => unrelatedLoadBalancer(`web-${i}`));
-    serveElbAccount(elb, newElbAccount([...strangers, ours], { loadBalancers: 2, targetGroups: 4 }));
+    const account = newElbAccount([...strangers, ours], { loadBalancers: 2, targetGroups: 4 });
+    serveElbAccount(elb, account);
     const locator = new ElbLoadBalancerLocator({ client, clusterName: CLUSTER, clock: clockAt(T0) });
 
     // Act
@@ -145,13 +146,29 @@ describe("Class: ElbLoadBalancerLocator", () => {
     expect(targets.loadBalancerArn).toBe(ours.arn);
     expect(Object.keys(targets.targetGroups)).toHaveLength(6);
     expect(elb).toHaveReceivedCommandTimes(DescribeLoadBalancersCommand, 3);
-    expect(elb).toHaveReceivedNthCommandWith(DescribeLoadBalancersCommand, 2, { Marker: "2" });
-    expect(elb).toHaveReceivedNthCommandWith(DescribeLoadBalancersCommand, 3, { Marker: "4" });
     expect(elb).toHaveReceivedCommandTimes(DescribeTargetGroupsCommand, 2);
-    expect(elb).toHaveReceivedNthCommandWith(DescribeTargetGroupsCommand, 2, {
-      LoadBalancerArn: ours.arn,
-      Marker: "4",
-    });
+    expect(account.pagedRequests).toEqual([
+      { operation: "DescribeLoadBalancers" },
+      { operation: "DescribeLoadBalancers", marker: "2" },
+      { operation: "DescribeLoadBalancers", marker: "4" },
+      { operation: "DescribeTargetGroups", parent: ours.arn },
+      { operation: "DescribeTargetGroups", parent: ours.arn, marker: "4" },
+    ]);
+  });
+
+  it("asks for no page of load balancers past the one that holds the Ingress's", async () => {
+    // Prepare: ours on the first of three pages.
+    const ours = sd21LoadBalancer();
+    const strangers = Array.from({ length: 4 }, (_, i) => unrelatedLoadBalancer(`web-${i}`));
+    serveElbAccount(elb, newElbAccount([ours, ...strangers], { loadBalancers: 2 }));
+    const locator = new ElbLoadBalancerLocator({ client, clusterName: CLUSTER, clock: clockAt(T0) });
+
+    // Act
+    const targets = await locator.locate(service);
+
+    // Assess
+    expect(targets.loadBalancerArn).toBe(ours.arn);
+    expect(elb).toHaveReceivedCommandTimes(DescribeLoadBalancersCommand, 1);
   });
 
   it("keeps the configured port when a Service has two target groups and leaves out untagged ones", async () => {

@@ -181,39 +181,40 @@ describe("Class: ElbRoutingVerifier", () => {
     expect(check.differences).toContainEqual({ serviceName: "sd21-inf2", expected: 40, actual: null });
   });
 
-  it("follows Marker through pages of rules asked for 400 at a time", async () => {
-    // Prepare
+  it("follows Marker through pages of listeners and of rules asked for 400 at a time", async () => {
+    // Prepare: two listeners, one a page; the planned rule on the second page of the second listener's rules.
     const lb = sd21LoadBalancer();
-    const listener = listenerArn(lb, 80);
+    const http = listenerArn(lb, 80);
+    const https = listenerArn(lb, 443);
     const others = Array.from({ length: 3 }, (_, i) =>
       singleTargetRule(
-        ruleArn(listener, i + 1),
+        ruleArn(https, i + 1),
         i + 1,
         "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/web/00000000000000ff",
         `/web${i}`,
       ),
     );
-    const rule = ruleArn(listener, 10);
+    const rule = ruleArn(https, 10);
     lb.listeners = [
-      { arn: listener, rules: [...others, weightedRule(rule, 10, forwardTo(lb, seedWeights))] },
+      { arn: http, rules: [] },
+      { arn: https, rules: [...others, weightedRule(rule, 10, forwardTo(lb, seedWeights))] },
     ];
-    serveElbAccount(elb, newElbAccount([lb], { rules: 2 }));
+    const account = newElbAccount([lb], { listeners: 1, rules: 2 });
+    serveElbAccount(elb, account);
 
     // Act
     const check = await verifierOver().verify(service, costPlan);
 
     // Assess
     expect(check).toEqual({ applied: true, differences: [], ruleArn: rule });
-    expect(elb).toHaveReceivedCommandTimes(DescribeRulesCommand, 2);
-    expect(elb).toHaveReceivedNthCommandWith(DescribeRulesCommand, 1, {
-      ListenerArn: listener,
-      PageSize: 400,
-    });
-    expect(elb).toHaveReceivedNthCommandWith(DescribeRulesCommand, 2, {
-      ListenerArn: listener,
-      PageSize: 400,
-      Marker: "2",
-    });
+    expect(account.pagedRequests.filter((r) => r.operation.match(/Listeners|Rules/))).toEqual([
+      { operation: "DescribeListeners", parent: lb.arn },
+      { operation: "DescribeListeners", parent: lb.arn, marker: "1" },
+      { operation: "DescribeRules", parent: http },
+      { operation: "DescribeRules", parent: https },
+      { operation: "DescribeRules", parent: https, marker: "2" },
+    ]);
+    expect(elb).toHaveReceivedCommandWith(DescribeRulesCommand, { PageSize: 400 });
   });
 
   it("picks the rule forwarding to the planned Services over another path's rule", async () => {

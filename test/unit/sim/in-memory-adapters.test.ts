@@ -1,9 +1,11 @@
-import { notResumed, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { compareRouting } from "@switchyard/adapters";
+import { notResumed, SWITCHYARD_ANNOTATIONS, type TargetGroupWeight } from "@switchyard/core";
 import {
   EnvironmentModel,
   InMemoryCapacityRecorder,
   InMemoryClusterGateway,
   InMemoryMetricsReader,
+  InMemoryRoutingVerifier,
   plannedStart,
   type Scenario,
   SimClock,
@@ -69,7 +71,7 @@ describe("Class: InMemoryClusterGateway", () => {
 
   it("sets a KEDA target with a guarded JSON patch and reports no change when it already holds the value", async () => {
     const { cluster } = world();
-    const first = await cluster.setScalingTarget(scenario.service, "sd21-inf2", "81.1");
+    const first = await cluster.setScalingTarget(scenario.service, "sd21-inf2", () => "81.1");
     expect(first).toEqual({
       unit: "sd21-inf2",
       scaledObject: "sd21-inf2",
@@ -77,7 +79,7 @@ describe("Class: InMemoryClusterGateway", () => {
       to: "81.1",
       changed: true,
     });
-    const again = await cluster.setScalingTarget(scenario.service, "sd21-inf2", "81.1");
+    const again = await cluster.setScalingTarget(scenario.service, "sd21-inf2", () => "81.1");
     expect(again.changed).toBe(false);
     expect((await cluster.readScaledObjects(scenario.service))["sd21-inf2"]?.target).toBe("81.1");
   });
@@ -191,5 +193,40 @@ describe("Class: InMemoryMetricsReader", () => {
         source: "recorded-metric",
       }),
     ]);
+  });
+});
+
+describe("Class: InMemoryRoutingVerifier", () => {
+  it.each([
+    { rule: { "sd21-trn1": 1 }, name: "a lone target group that is not the planned carrier" },
+    { rule: { "sd21-inf2": 7 }, name: "a lone target group that is the planned carrier, at any weight" },
+    { rule: { "sd21-inf2": 60, "sd21-trn1": 40 }, name: "a second target group still carrying traffic" },
+  ])("judges $name as the ALB verifier judges the same rule", async ({ rule }) => {
+    // Prepare
+    const { clock, env } = world();
+    const service = scenario.service;
+    env.alb.setNow(new Map(Object.entries(rule)), "cost", clock.now());
+    const expected: TargetGroupWeight[] = [
+      { serviceName: "sd21-inf2", weight: 100, servicePort: 80 },
+      { serviceName: "sd21-trn1", weight: 0, servicePort: 80 },
+    ];
+    const location = targetGroupsOf(service);
+    const albRule = {
+      ruleArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener-rule/app/x/1/2/3",
+      listenerArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/x/1/2",
+      priority: "1",
+      targets: Object.entries(rule).map(([name, weight]) => ({
+        arn: location.targetGroups[name]?.arn ?? name,
+        weight,
+      })),
+    };
+
+    // Act
+    const simulated = await new InMemoryRoutingVerifier(env).verify(service, expected);
+    const alb = compareRouting(location, [albRule], expected).check;
+
+    // Assess
+    expect(simulated.applied).toBe(alb.applied);
+    expect(simulated.differences).toEqual(alb.differences);
   });
 });

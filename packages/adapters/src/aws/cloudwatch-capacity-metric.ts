@@ -1,3 +1,9 @@
+import {
+  SWITCHYARD_METRIC_DIMENSIONS,
+  SWITCHYARD_METRIC_NAMESPACE,
+  SWITCHYARD_METRICS,
+} from "@switchyard/core";
+
 /**
  * The custom metric that carries capacity signals from one evaluation to the next, and
  * onto dashboards. The recorder writes it and the metrics reader reads it, so both take
@@ -13,10 +19,10 @@
  *   reader never reads it. It costs custom-metric hours only while errors happen.
  */
 export const CAPACITY_METRIC = {
-  namespace: "Switchyard",
-  metricName: "CapacityErrors",
-  instanceTypeDimension: "InstanceType",
-  errorCodeDimension: "ErrorCode",
+  namespace: SWITCHYARD_METRIC_NAMESPACE,
+  metricName: SWITCHYARD_METRICS.capacityErrors,
+  instanceTypeDimension: SWITCHYARD_METRIC_DIMENSIONS.instanceType,
+  errorCodeDimension: SWITCHYARD_METRIC_DIMENSIONS.errorCode,
   /**
    * The code of a signal read back from `{InstanceType}`, where the original codes are not
    * kept: the family's main code, so that anything filtering on isCapacityErrorCode still

@@ -17,3 +17,28 @@ export async function elbCall<T>(operation: string, purpose: string, send: () =>
     });
   }
 }
+
+/**
+ * The pages of one of the SDK's ELBv2 paginators (`paginateDescribe…`: they follow
+ * `Marker`/`NextMarker` until no `NextMarker` comes back), each page's failure turned
+ * into the same `AwsCallError` as `elbCall`. Breaking out of the loop stops the paging:
+ * no page past the one in hand is asked for.
+ */
+export async function* elbPages<T>(
+  operation: string,
+  purpose: string,
+  pages: AsyncIterable<T>,
+): AsyncGenerator<T, void, undefined> {
+  const iterator = pages[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await elbCall(operation, purpose, () => iterator.next());
+      if (next.done === true) {
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

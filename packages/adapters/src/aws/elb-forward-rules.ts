@@ -1,10 +1,10 @@
 import {
-  DescribeListenersCommand,
-  DescribeRulesCommand,
   type ElasticLoadBalancingV2Client,
+  paginateDescribeListeners,
+  paginateDescribeRules,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { elbCall } from "./elb-call.ts";
+import { elbPages } from "./elb-call.ts";
 
 /** A target group of a rule's forward action; `weight` is absent when the API gave none. */
 export interface ForwardTarget {
@@ -34,38 +34,29 @@ export async function readForwardRules(
   purpose: string,
 ): Promise<ForwardRule[]> {
   const listenerArns: string[] = [];
-  let marker: string | undefined;
-  do {
-    const input =
-      marker === undefined
-        ? { LoadBalancerArn: loadBalancerArn }
-        : { LoadBalancerArn: loadBalancerArn, Marker: marker };
-    const page = await elbCall("DescribeListeners", purpose, () =>
-      client.send(new DescribeListenersCommand(input)),
-    );
+  for await (const page of elbPages(
+    "DescribeListeners",
+    purpose,
+    paginateDescribeListeners({ client }, { LoadBalancerArn: loadBalancerArn }),
+  )) {
     listenerArns.push(...(page.Listeners ?? []).flatMap((listener) => listener.ListenerArn ?? []));
-    marker = page.NextMarker;
-  } while (marker !== undefined);
+  }
 
   const rules: ForwardRule[] = [];
   for (const listenerArn of listenerArns) {
-    let ruleMarker: string | undefined;
-    do {
-      const input =
-        ruleMarker === undefined
-          ? { ListenerArn: listenerArn, PageSize: RULES_PAGE_SIZE }
-          : { ListenerArn: listenerArn, PageSize: RULES_PAGE_SIZE, Marker: ruleMarker };
-      const page = await elbCall("DescribeRules", purpose, () =>
-        client.send(new DescribeRulesCommand(input)),
-      );
+    // The paginator's page-size option is not wired for DescribeRules: PageSize goes in the input.
+    for await (const page of elbPages(
+      "DescribeRules",
+      purpose,
+      paginateDescribeRules({ client }, { ListenerArn: listenerArn, PageSize: RULES_PAGE_SIZE }),
+    )) {
       for (const rule of page.Rules ?? []) {
         const targets = forwardTargetsOf(rule);
         if (rule.RuleArn !== undefined && targets.length > 0) {
           rules.push({ ruleArn: rule.RuleArn, listenerArn, priority: rule.Priority ?? "", targets });
         }
       }
-      ruleMarker = page.NextMarker;
-    } while (ruleMarker !== undefined);
+    }
   }
   return rules;
 }

@@ -1,8 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import {
-  DescribeLoadBalancersCommand,
-  DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
+  paginateDescribeLoadBalancers,
+  paginateDescribeTargetGroups,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type {
   Clock,
@@ -13,7 +13,7 @@ import type {
 } from "@switchyard/core";
 import { LoadBalancerNotFoundError } from "../errors.ts";
 import { awsErrorName } from "./aws-fault.ts";
-import { elbCall } from "./elb-call.ts";
+import { elbCall, elbPages } from "./elb-call.ts";
 import { loadBalancerDimension, targetGroupDimension } from "./elb-dimensions.ts";
 import { batchesOf, DESCRIBE_TAGS_MAX_ARNS, describeTags, LBC_TAGS } from "./elb-tags.ts";
 
@@ -130,12 +130,11 @@ export class ElbLoadBalancerLocator implements LoadBalancerLocator {
     const stack = stackOf(service);
     const purpose = `while looking for the ALB of Ingress ${stack}`;
     let searched = 0;
-    let marker: string | undefined;
-    do {
-      const input = marker === undefined ? {} : { Marker: marker };
-      const page = await elbCall("DescribeLoadBalancers", purpose, () =>
-        this.#client.send(new DescribeLoadBalancersCommand(input)),
-      );
+    for await (const page of elbPages(
+      "DescribeLoadBalancers",
+      purpose,
+      paginateDescribeLoadBalancers({ client: this.#client }, {}),
+    )) {
       const arns = (page.LoadBalancers ?? []).flatMap((lb) =>
         lb.LoadBalancerArn !== undefined && (lb.Type === undefined || lb.Type === "application")
           ? [lb.LoadBalancerArn]
@@ -152,8 +151,7 @@ export class ElbLoadBalancerLocator implements LoadBalancerLocator {
           return match;
         }
       }
-      marker = page.NextMarker;
-    } while (marker !== undefined);
+    }
 
     throw new LoadBalancerNotFoundError(
       `No ALB is tagged ${LBC_TAGS.cluster}=${this.#clusterName} and ${LBC_TAGS.stack}=${stack} ` +
@@ -178,18 +176,13 @@ export class ElbLoadBalancerLocator implements LoadBalancerLocator {
     const stack = stackOf(service);
     const purpose = `while reading the target groups of the ALB of Ingress ${stack}`;
     const arns: string[] = [];
-    let marker: string | undefined;
-    do {
-      const input =
-        marker === undefined
-          ? { LoadBalancerArn: loadBalancerArn }
-          : { LoadBalancerArn: loadBalancerArn, Marker: marker };
-      const page = await elbCall("DescribeTargetGroups", purpose, () =>
-        this.#client.send(new DescribeTargetGroupsCommand(input)),
-      );
+    for await (const page of elbPages(
+      "DescribeTargetGroups",
+      purpose,
+      paginateDescribeTargetGroups({ client: this.#client }, { LoadBalancerArn: loadBalancerArn }),
+    )) {
       arns.push(...(page.TargetGroups ?? []).flatMap((tg) => tg.TargetGroupArn ?? []));
-      marker = page.NextMarker;
-    } while (marker !== undefined);
+    }
 
     const tags = await elbCall("DescribeTags", purpose, () => describeTags(this.#client, arns));
     const configuredPorts = new Map<string, string>(

@@ -1,10 +1,11 @@
-import type {
-  LoadBalancerTargets,
-  RoutingCheck,
-  RoutingDifference,
-  TargetGroupWeight,
+import {
+  type LoadBalancerTargets,
+  type RoutingCheck,
+  type RuleTarget,
+  routingDifferences,
+  type TargetGroupWeight,
 } from "@switchyard/core";
-import type { ForwardRule, ForwardTarget } from "./elb-forward-rules.ts";
+import type { ForwardRule } from "./elb-forward-rules.ts";
 
 export interface RoutingComparison {
   readonly check: RoutingCheck;
@@ -72,7 +73,7 @@ export function compareRouting(
   }
   const checked = [...perListener.values()].map(({ rule }) => ({
     rule,
-    differences: weightDifferences(rule, targets, expected, serviceByArn),
+    differences: routingDifferences(ruleTargets(rule, serviceByArn), expected),
   }));
   const failing = checked.find((c) => c.differences.length > 0);
   const reported = failing ?? checked[0];
@@ -95,46 +96,7 @@ function byPreference(a: Candidate, b: Candidate): number {
   );
 }
 
-function weightDifferences(
-  rule: ForwardRule,
-  targets: LoadBalancerTargets,
-  expected: readonly TargetGroupWeight[],
-  serviceByArn: ReadonlyMap<string, string>,
-): RoutingDifference[] {
-  const inRule = new Map(rule.targets.map((t) => [t.arn, t]));
-  const carrying = expected.filter((e) => e.weight > 0);
-  const differences: RoutingDifference[] = [];
-  const matched = new Set<string>();
-  for (const entry of expected) {
-    const arn = targets.targetGroups[entry.serviceName]?.arn;
-    const target = arn === undefined ? undefined : inRule.get(arn);
-    if (target === undefined) {
-      differences.push({ serviceName: entry.serviceName, expected: entry.weight, actual: null });
-      continue;
-    }
-    matched.add(target.arn);
-    // A forward to one target group sends it every request whatever its weight (the
-    // API may echo it as 1 or leave it out), so it holds the plan when that target
-    // group is the only one planned to carry traffic.
-    const soleCarrier = rule.targets.length === 1 && carrying.length === 1 && carrying[0] === entry;
-    const actual = soleCarrier ? entry.weight : weightOf(target);
-    if (actual !== entry.weight) {
-      differences.push({ serviceName: entry.serviceName, expected: entry.weight, actual });
-    }
-  }
-  for (const target of rule.targets) {
-    if (!matched.has(target.arn) && weightOf(target) > 0) {
-      differences.push({
-        serviceName: serviceByArn.get(target.arn) ?? target.arn,
-        expected: 0,
-        actual: weightOf(target),
-      });
-    }
-  }
-  return differences;
-}
-
-/** The ELBv2 API's weight when none is given: 1, as it echoes a plain forward. */
-function weightOf(target: ForwardTarget): number {
-  return target.weight ?? 1;
+/** The rule's target groups by the Service each belongs to (its ARN when none of ours). */
+function ruleTargets(rule: ForwardRule, serviceByArn: ReadonlyMap<string, string>): RuleTarget[] {
+  return rule.targets.map((t) => ({ serviceName: serviceByArn.get(t.arn) ?? t.arn, weight: t.weight }));
 }

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
   AppsV1Api,
@@ -19,28 +18,31 @@ import {
   type EpochMs,
   type InferenceService,
   type IngressPatchBuilder,
-  type JsonPatchOperation,
   KARPENTER_CAPACITY_REASON,
   KEDA_PAUSED_REPLICAS,
   karpenterCapacitySignals,
   kedaHpaName,
-  PlanningError,
   type ReplicaHold,
   type RoutingChange,
   replicaHoldPatch,
   type ScaledObjectState,
   type ScalingChange,
+  type ScalingTargetBuilder,
   type ServiceClusterState,
   SwitchyardError,
   scaledObjectTargetPatch,
 } from "@switchyard/core";
-import { ClusterAccessError, KubernetesConflictError, KubernetesNotFoundError } from "../errors.ts";
+import {
+  ClusterAccessError,
+  KubernetesConflictError,
+  KubernetesNotFoundError,
+  UnknownUnitError,
+} from "../errors.ts";
 import {
   eventsSince,
   ingressStateOf,
   type ScaledObjectJson,
   scaledObjectStateOf,
-  scalingTargetOf,
   unitWorkloads,
 } from "./cluster-state.ts";
 import type { KubeConfigSource } from "./kube-config.ts";
@@ -94,8 +96,26 @@ function scaledObjectTarget(service: InferenceService, unit: DeploymentUnit, ver
   };
 }
 
-function guardsOf(patch: readonly JsonPatchOperation[]): JsonPatchOperation[] {
-  return patch.filter((op) => op.op === "test");
+/** The unit a step names, or an error naming the config field to check. */
+function unitNamed(service: InferenceService, unitName: string): DeploymentUnit {
+  const unit = service.units.find((u) => u.name === unitName);
+  if (unit === undefined) {
+    throw new UnknownUnitError(
+      `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}. The step's input names a unit that services[${service.name}].units of the config does not: was the config changed during the switch?`,
+    );
+  }
+  return unit;
+}
+
+/**
+ * A merge patch of annotations only, guarded by the version read: the API server
+ * answers 409 when the object moved on since.
+ */
+function guardedAnnotations(
+  annotations: Readonly<Record<string, string | null>>,
+  resourceVersion: string,
+): { metadata: { resourceVersion: string; annotations: Record<string, string | null> } } {
+  return { metadata: { resourceVersion, annotations: { ...annotations } } };
 }
 
 /**
@@ -176,87 +196,69 @@ export class KubernetesClusterGateway implements ClusterGateway {
     return states;
   }
 
-  setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
-    return this.#renewingRefusedToken((apis) => this.#setScalingTarget(apis, service, unitName, value));
+  setScalingTarget(
+    service: InferenceService,
+    unitName: string,
+    build: ScalingTargetBuilder,
+  ): Promise<ScalingChange> {
+    return this.#renewingRefusedToken((apis) => this.#setScalingTarget(apis, service, unitName, build));
   }
 
   async #setScalingTarget(
     apis: Apis,
     service: InferenceService,
     unitName: string,
-    value: string,
+    build: ScalingTargetBuilder,
   ): Promise<ScalingChange> {
-    const unit = service.units.find((u) => u.name === unitName);
-    if (unit === undefined) {
-      throw new PlanningError(
-        `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
-      );
-    }
+    const unit = unitNamed(service, unitName);
     const ref = unit.scaledObject;
-    const read = async (): Promise<ScaledObjectJson> =>
-      (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
-        apis.custom.getNamespacedCustomObject({ ...KEDA, namespace: service.namespace, name: ref.name }),
-      )) as ScaledObjectJson;
-    const change = (from: string | undefined, changed: boolean): ScalingChange => ({
-      unit: unit.name,
-      scaledObject: ref.name,
-      from,
-      to: value,
-      changed,
-    });
-
-    let current = await read();
-    for (let attempt = 1; ; attempt += 1) {
-      const from = scalingTargetOf(current, ref);
-      const patch = scaledObjectTargetPatch(current, ref, value);
-      if (patch.length === 0) {
-        return change(from, false);
-      }
-      const target = scaledObjectTarget(service, unit, "patch");
-      try {
-        const written = (await apis.custom.patchNamespacedCustomObject(
-          { ...KEDA, namespace: service.namespace, name: ref.name, body: patch },
+    const { current, patch } = await this.#guardedWrite({
+      target: scaledObjectTarget(service, unit, "patch"),
+      read: async () =>
+        scaledObjectStateOf(
+          (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+            apis.custom.getNamespacedCustomObject({ ...KEDA, namespace: service.namespace, name: ref.name }),
+          )) as ScaledObjectJson,
+          ref,
+        ),
+      build: (state) => {
+        const value = build(state);
+        if (value === null) {
+          return null;
+        }
+        const ops = scaledObjectTargetPatch(state.object, ref, value);
+        return ops.length === 0 ? null : { value, ops };
+      },
+      send: ({ ops }) =>
+        apis.custom.patchNamespacedCustomObject(
+          { ...KEDA, namespace: service.namespace, name: ref.name, body: ops },
           // The content type is set, not left to client-node's per-API default: CRDs
           // refuse strategic merge, and a merge patch would replace `triggers` whole.
           JSON_PATCH,
-        )) as ScaledObjectJson;
-        this.#logger.info("scaledobject-patched", {
-          scaledObject: `${service.namespace}/${ref.name}`,
-          from,
+        ),
+      intent: ({ value }) => `to set ${ref.metadataKey} to ${value}`,
+      log: {
+        landed: "scaledobject-patched",
+        retrying: "scaledobject-changed-retrying",
+        keys: { scaledObject: `${service.namespace}/${ref.name}` },
+        landedKeys: ({ value }, read, written) => ({
+          from: read.target,
           to: value,
-          resourceVersion: written.metadata?.resourceVersion,
-          attempt,
-        });
-        return change(from, true);
-      } catch (error) {
-        const status = statusCodeOf(error);
-        if (status !== 409 && status !== 422) {
-          throw this.#failed(error, target);
-        }
-        const reread = await read();
-        // A 422 whose guard still holds was not a failed `test`: the server refused the content.
-        if (
-          status === 422 &&
-          isDeepStrictEqual(guardsOf(scaledObjectTargetPatch(reread, ref, value)), guardsOf(patch))
-        ) {
-          throw this.#failed(error, target);
-        }
-        if (attempt > this.#maxConflictRetries) {
-          throw new KubernetesConflictError(
-            `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts to set ${ref.metadataKey} to ${value}; retry the step`,
-            error,
-          );
-        }
-        this.#logger.warn("scaledobject-changed-retrying", {
-          scaledObject: `${service.namespace}/${ref.name}`,
-          expected: from,
-          found: scalingTargetOf(reread, ref),
-          status,
-          attempt,
-        });
-        current = reread;
-      }
+          resourceVersion: (written as ScaledObjectJson).metadata?.resourceVersion,
+        }),
+      },
+    });
+    if (patch === null) {
+      // Declined, or already holding the value built: nothing was sent.
+      return {
+        unit: unit.name,
+        scaledObject: ref.name,
+        from: current.target,
+        to: current.target,
+        changed: false,
+      };
     }
+    return { unit: unit.name, scaledObject: ref.name, from: current.target, to: patch.value, changed: true };
   }
 
   holdReplicas(
@@ -275,54 +277,47 @@ export class KubernetesClusterGateway implements ClusterGateway {
     replicas: number | null,
     owner: string,
   ): Promise<ReplicaHold> {
-    const unit = service.units.find((u) => u.name === unitName);
-    if (unit === undefined) {
-      throw new PlanningError(
-        `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
-      );
-    }
+    const unit = unitNamed(service, unitName);
     const namespace = service.namespace;
     const name = unit.scaledObject.name;
-    const target = scaledObjectTarget(service, unit, "patch");
-    for (let attempt = 1; ; attempt += 1) {
-      const current = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
-        apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
-      )) as ScaledObjectJson & {
-        metadata?: { annotations?: Record<string, string>; resourceVersion?: string };
-      };
-      const { outcome, patch } = replicaHoldPatch(current.metadata?.annotations ?? {}, replicas, owner);
-      const hold: ReplicaHold = { unit: unit.name, scaledObject: name, replicas, outcome };
-      if (patch === null) {
-        return hold;
-      }
-      // Annotations only, guarded by the version just read: a merge patch never touches the triggers.
-      const body = {
-        metadata: {
-          resourceVersion: current.metadata?.resourceVersion,
-          annotations: patch.metadata.annotations,
-        },
-      };
-      try {
-        await apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body }, MERGE_PATCH);
-        this.#logger.info("scaledobject-hold", {
-          scaledObject: `${namespace}/${name}`,
-          replicas,
-          outcome,
-          attempt,
-        });
-        return hold;
-      } catch (error) {
-        if (statusCodeOf(error) !== 409) {
-          throw this.#failed(error, target);
-        }
-        if (attempt > this.#maxConflictRetries) {
-          throw new KubernetesConflictError(
-            `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts to ${replicas === null ? "release its replica hold" : `hold it at ${replicas} replicas`}; retry the step`,
-            error,
-          );
-        }
-      }
-    }
+    let outcome: ReplicaHold["outcome"] = "unchanged";
+    await this.#guardedWrite({
+      target: scaledObjectTarget(service, unit, "patch"),
+      read: async () => {
+        const object = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+          apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
+        )) as ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
+        return {
+          resourceVersion: object.metadata?.resourceVersion ?? "",
+          annotations: object.metadata?.annotations ?? {},
+        };
+      },
+      build: (current) => {
+        const built = replicaHoldPatch(current.annotations, replicas, owner);
+        outcome = built.outcome;
+        return built.patch;
+      },
+      // Annotations only: a merge patch never touches the triggers.
+      send: (patch, current) =>
+        apis.custom.patchNamespacedCustomObject(
+          {
+            ...KEDA,
+            namespace,
+            name,
+            body: guardedAnnotations(patch.metadata.annotations, current.resourceVersion),
+          },
+          MERGE_PATCH,
+        ),
+      intent: () =>
+        replicas === null ? "to release its replica hold" : `to hold it at ${replicas} replicas`,
+      log: {
+        landed: "scaledobject-hold",
+        retrying: "scaledobject-hold-conflict-retrying",
+        keys: { scaledObject: `${namespace}/${name}` },
+        landedKeys: () => ({ replicas, outcome }),
+      },
+    });
+    return { unit: unit.name, scaledObject: name, replicas, outcome };
   }
 
   autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {
@@ -330,12 +325,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
   }
 
   async #autoscalingOf(apis: Apis, service: InferenceService, unitName: string): Promise<AutoscalingState> {
-    const unit = service.units.find((u) => u.name === unitName);
-    if (unit === undefined) {
-      throw new PlanningError(
-        `service ${service.name} has no unit ${unitName}; its units are ${service.units.map((u) => u.name).join(", ")}`,
-      );
-    }
+    const unit = unitNamed(service, unitName);
     const namespace = service.namespace;
     const name = unit.scaledObject.name;
     const object = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
@@ -377,53 +367,108 @@ export class KubernetesClusterGateway implements ClusterGateway {
     build: IngressPatchBuilder,
   ): Promise<RoutingChange> {
     const namespace = service.namespace;
-    const target = ingressTarget(service, "patch");
-    for (let attempt = 1; ; attempt += 1) {
-      const before = ingressStateOf(
-        await this.#call(ingressTarget(service, "get"), () =>
-          apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
+    const { current, written } = await this.#guardedWrite({
+      target: ingressTarget(service, "patch"),
+      read: async () =>
+        ingressStateOf(
+          await this.#call(ingressTarget(service, "get"), () =>
+            apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
+          ),
+          namespace,
         ),
-        namespace,
-      );
-      const patch = build(before);
-      if (patch === null) {
-        return { before, after: before, changed: false };
-      }
+      build,
       // Only annotations are sent, guarded by the version just read (not one the
       // builder may have carried from an earlier read).
-      const body = {
-        metadata: { resourceVersion: before.resourceVersion, annotations: { ...patch.metadata.annotations } },
-      };
-      try {
-        const after = ingressStateOf(
+      send: async (patch, before) =>
+        ingressStateOf(
           await apis.networking.patchNamespacedIngress(
-            { name: service.ingress, namespace, body },
+            {
+              name: service.ingress,
+              namespace,
+              body: guardedAnnotations(patch.metadata.annotations, before.resourceVersion),
+            },
             MERGE_PATCH,
           ),
           namespace,
-        );
-        this.#logger.info("ingress-patched", {
-          ingress: `${namespace}/${service.ingress}`,
-          annotations: Object.keys(body.metadata.annotations),
+        ),
+      intent: () => "(409 Conflict every time)",
+      log: {
+        landed: "ingress-patched",
+        retrying: "ingress-conflict-retrying",
+        keys: { ingress: `${namespace}/${service.ingress}` },
+        landedKeys: (patch, before, after) => ({
+          annotations: Object.keys(patch.metadata.annotations),
           resourceVersion: { read: before.resourceVersion, written: after.resourceVersion },
+        }),
+      },
+    });
+    if (written === null) {
+      return { before: current, after: current, changed: false };
+    }
+    return { before: current, after: written, changed: written.resourceVersion !== current.resourceVersion };
+  }
+
+  /**
+   * The one write path: read → build → patch. The patch is built from the object just
+   * read and sent guarded by what was read (a resourceVersion precondition, or the
+   * JSON patch's `test` ops). A 409 Conflict, or a 422 after which the object is found
+   * moved on (a failed `test`), means someone wrote in between: the object is read
+   * again and the builder runs on the fresh one, a bounded number of times. A 422 on an
+   * object that did not move is the server refusing the content, thrown as it is. The
+   * builder may decline (null): nothing is sent.
+   */
+  async #guardedWrite<O extends { readonly resourceVersion: string }, P, W>(write: {
+    readonly target: KubeTarget;
+    read(): Promise<O>;
+    build(current: O): P | null;
+    send(patch: P, current: O): Promise<W>;
+    /** What the write was for, in the message of a conflict that never cleared. */
+    intent(patch: P): string;
+    /** Log events of a write that landed and of a retry, with the keys that name the object and the change. */
+    readonly log: {
+      readonly landed: string;
+      readonly retrying: string;
+      readonly keys: Readonly<Record<string, unknown>>;
+      landedKeys?(patch: P, current: O, written: W): Readonly<Record<string, unknown>>;
+    };
+  }): Promise<{ current: O; patch: P | null; written: W | null; attempt: number }> {
+    const { target } = write;
+    let current = await write.read();
+    for (let attempt = 1; ; attempt += 1) {
+      const patch = write.build(current);
+      if (patch === null) {
+        return { current, patch, written: null, attempt };
+      }
+      try {
+        const written = await write.send(patch, current);
+        this.#logger.info(write.log.landed, {
+          ...write.log.keys,
+          ...write.log.landedKeys?.(patch, current, written),
           attempt,
         });
-        return { before, after, changed: after.resourceVersion !== before.resourceVersion };
+        return { current, patch, written, attempt };
       } catch (error) {
-        if (statusCodeOf(error) !== 409) {
+        const status = statusCodeOf(error);
+        if (status !== 409 && status !== 422) {
+          throw this.#failed(error, target);
+        }
+        const fresh = await write.read();
+        if (status === 422 && fresh.resourceVersion === current.resourceVersion) {
           throw this.#failed(error, target);
         }
         if (attempt > this.#maxConflictRetries) {
           throw new KubernetesConflictError(
-            `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts (409 Conflict every time); retry the step`,
+            `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts ${write.intent(patch)}; retry the step`,
             error,
           );
         }
-        this.#logger.warn("ingress-conflict-retrying", {
-          ingress: `${namespace}/${service.ingress}`,
-          resourceVersion: before.resourceVersion,
+        this.#logger.warn(write.log.retrying, {
+          ...write.log.keys,
+          resourceVersion: { read: current.resourceVersion, now: fresh.resourceVersion },
+          status,
           attempt,
         });
+        current = fresh;
       }
     }
   }

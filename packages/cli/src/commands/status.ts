@@ -1,6 +1,6 @@
 import type { SwitchExecution } from "@switchyard/adapters";
-import { executionConsoleUrl } from "@switchyard/controller";
 import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
+import { stepFunctionsExecutionUrl } from "@switchyard/core";
 import { UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { renderStatusTable } from "../render/status-table.ts";
@@ -66,7 +66,7 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
         scaledObjects,
         switches: history,
         executions,
-        consoleUrl: (arn) => executionConsoleUrl(arn, region),
+        consoleUrl: (arn) => stepFunctionsExecutionUrl(region, arn),
         now: io.now().getTime(),
       }),
     );

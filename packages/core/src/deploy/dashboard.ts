@@ -1,5 +1,9 @@
 import type { InferenceService, SwitchyardConfig } from "../config/types.ts";
-import { SWITCHYARD_METRIC_NAMESPACE } from "./metric-namespace.ts";
+import {
+  SWITCHYARD_METRIC_DIMENSIONS as DIMENSION,
+  SWITCHYARD_METRICS as METRIC,
+  SWITCHYARD_METRIC_NAMESPACE,
+} from "./metric-namespace.ts";
 
 /**
  * The CloudWatch dashboard body (the JSON `aws.cloudwatch.Dashboard` takes) for a config:
@@ -49,17 +53,17 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
   const name = service.name;
   return [
     metricWidget(region, `${name}: mode (0 cost, 1 capacity)`, [
-      [NS, "CapacityMode", "Service", name, { stat: "Maximum", label: "mode" }],
+      [NS, METRIC.capacityMode, DIMENSION.service, name, { stat: "Maximum", label: "mode" }],
     ]),
     metricWidget(
       region,
       `${name}: ALB weight per unit`,
       service.units.map((unit) => [
         NS,
-        "Weight",
-        "Service",
+        METRIC.weight,
+        DIMENSION.service,
         name,
-        "Unit",
+        DIMENSION.unit,
         unit.name,
         { stat: "Average", label: unit.name },
       ]),
@@ -84,11 +88,11 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
       },
     ),
     metricWidget(region, `${name}: demand and units without capacity`, [
-      [NS, "DemandRps", "Service", name, { stat: "Average", label: "demand (RPS)" }],
+      [NS, METRIC.demandRps, DIMENSION.service, name, { stat: "Average", label: "demand (RPS)" }],
       [
         NS,
-        "UnitsWithoutCapacity",
-        "Service",
+        METRIC.unitsWithoutCapacity,
+        DIMENSION.service,
         name,
         { stat: "Maximum", label: "units without capacity", yAxis: "right" },
       ],
@@ -96,7 +100,15 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
     metricWidget(
       region,
       `${name}: mode switches started`,
-      MOVES.map((move) => [NS, "Switches", "Service", name, "Move", move, { stat: "Sum", label: move }]),
+      MOVES.map((move) => [
+        NS,
+        METRIC.switches,
+        DIMENSION.service,
+        name,
+        DIMENSION.move,
+        move,
+        { stat: "Sum", label: move },
+      ]),
       { view: "bar", period: 3600 },
     ),
   ];
@@ -114,8 +126,8 @@ export function dashboardBody(config: SwitchyardConfig): string {
         "EC2 capacity errors by instance type",
         instanceTypes.map((type) => [
           NS,
-          "CapacityErrors",
-          "InstanceType",
+          METRIC.capacityErrors,
+          DIMENSION.instanceType,
           type,
           { stat: "Sum", label: type },
         ]),

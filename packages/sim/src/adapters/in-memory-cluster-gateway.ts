@@ -13,6 +13,7 @@ import {
   replicaHoldPatch,
   type ScaledObjectState,
   type ScalingChange,
+  type ScalingTargetBuilder,
   type ServiceClusterState,
   scaledObjectTargetPatch,
   type UnitWorkload,
@@ -70,14 +71,19 @@ export class InMemoryClusterGateway implements ClusterGateway {
     return out;
   }
 
-  async setScalingTarget(service: InferenceService, unitName: string, value: string): Promise<ScalingChange> {
+  async setScalingTarget(
+    service: InferenceService,
+    unitName: string,
+    build: ScalingTargetBuilder,
+  ): Promise<ScalingChange> {
     const unit = service.units.find((u) => u.name === unitName);
     const object = this.#env.scaledObjects.get(unitName);
     if (unit === undefined || object === undefined) {
       throw new Error(`service ${service.name} has no unit ${unitName} with a ScaledObject`);
     }
     const current = object.read();
-    const ops = scaledObjectTargetPatch(current.object, unit.scaledObject, value);
+    const value = build(current);
+    const ops = value === null ? [] : scaledObjectTargetPatch(current.object, unit.scaledObject, value);
     if (ops.length > 0) {
       object.jsonPatch(ops);
     }
@@ -85,7 +91,7 @@ export class InMemoryClusterGateway implements ClusterGateway {
       unit: unitName,
       scaledObject: object.name,
       from: current.target,
-      to: value,
+      to: value ?? current.target,
       changed: ops.length > 0,
     };
   }

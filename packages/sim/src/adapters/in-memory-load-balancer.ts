@@ -1,11 +1,11 @@
-import type {
-  InferenceService,
-  LoadBalancerLocator,
-  LoadBalancerTargets,
-  RoutingCheck,
-  RoutingDifference,
-  RoutingVerifier,
-  TargetGroupWeight,
+import {
+  type InferenceService,
+  type LoadBalancerLocator,
+  type LoadBalancerTargets,
+  type RoutingCheck,
+  type RoutingVerifier,
+  routingDifferences,
+  type TargetGroupWeight,
 } from "@switchyard/core";
 import type { EnvironmentModel } from "../model/environment.ts";
 import { targetGroupsOf } from "./target-group-directory.ts";
@@ -25,24 +25,8 @@ export class InMemoryRoutingVerifier implements RoutingVerifier {
   }
 
   async verify(service: InferenceService, expected: readonly TargetGroupWeight[]): Promise<RoutingCheck> {
-    const rule = this.#env.alb.rule.weights;
-    const differences: RoutingDifference[] = [];
-    for (const entry of expected) {
-      const actual = rule.get(entry.serviceName);
-      if (actual === undefined) {
-        differences.push({ serviceName: entry.serviceName, expected: entry.weight, actual: null });
-      } else if (
-        actual !== entry.weight &&
-        !(rule.size === 1 && expected.filter((e) => e.weight > 0).length === 1)
-      ) {
-        differences.push({ serviceName: entry.serviceName, expected: entry.weight, actual });
-      }
-    }
-    for (const [serviceName, weight] of rule) {
-      if (weight > 0 && !expected.some((e) => e.serviceName === serviceName)) {
-        differences.push({ serviceName, expected: 0, actual: weight });
-      }
-    }
+    const rule = [...this.#env.alb.rule.weights].map(([serviceName, weight]) => ({ serviceName, weight }));
+    const differences = routingDifferences(rule, expected);
     const ruleArn = `${targetGroupsOf(service).loadBalancerArn.replace(":loadbalancer/", ":listener-rule/")}/listener/rule`;
     return { applied: differences.length === 0, differences, ruleArn };
   }

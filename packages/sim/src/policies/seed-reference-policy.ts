@@ -155,7 +155,7 @@ export const seedReferencePolicy: ComparedPolicy = {
     };
     const applyScaledObjects = async (set: SeedManifestSet): Promise<void> => {
       for (const [unit, target] of Object.entries(set.targets)) {
-        await cluster.setScalingTarget(scenario.service, unit, target);
+        await cluster.setScalingTarget(scenario.service, unit, () => target);
       }
     };
     const record = (move: "failover" | "fallback", at: EpochMs, reasons: string[]): void => {

@@ -1,0 +1,42 @@
+import * as adapters from "@switchyard/adapters";
+import * as controller from "@switchyard/controller";
+import { SWITCHYARD_METRIC_NAMESPACE, SWITCHYARD_METRICS, stepFunctionsExecutionUrl } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
+import { testWorkflow } from "../../support/local-workflow.ts";
+import { sourceFiles } from "../../support/source-files.ts";
+
+/** Where our code lives (tests may spell the values out: they pin the contract). */
+const SOURCES = ["packages", "functions", "infra"].flatMap(sourceFiles);
+const HOME = "packages/core/src/deploy/metric-namespace.ts";
+
+/** Files (other than the names' home) that spell `value` as a string literal. */
+function spelledOutside(value: string, home: string): string[] {
+  const literal = new RegExp(`(["'\`])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\1`);
+  return SOURCES.filter((file) => file.path !== home && literal.test(file.text)).map((f) => f.path);
+}
+
+describe("Architecture: one definition", () => {
+  it.each([SWITCHYARD_METRIC_NAMESPACE, ...Object.values(SWITCHYARD_METRICS)])(
+    "spells the metric name %s only in core's metric-namespace.ts",
+    (name) => {
+      // The IAM condition on PutMetricData, the alarms and the dashboard read these names
+      // from core: a second spelling would let a rename break them without a type error.
+      expect(spelledOutside(name, HOME)).toEqual([]);
+    },
+  );
+
+  it("defines each error the workflow matches by name once, in the package that throws it", () => {
+    for (const name of ["RoutingNotAppliedError", "RoutingRejectedError"]) {
+      expect(Object.hasOwn(controller, name), `controller exports ${name}`).toBe(true);
+      expect(Object.hasOwn(adapters, name), `adapters exports no second ${name}`).toBe(false);
+    }
+  });
+
+  it("links the workflow's notifications to the execution page the alerts link to", () => {
+    const link = stepFunctionsExecutionUrl("us-west-2", "{}");
+    expect(JSON.stringify(testWorkflow())).toContain(link);
+    expect(controller.executionConsoleUrl("arn:aws:states:us-west-2:1:execution:m:x", "us-west-2")).toBe(
+      stepFunctionsExecutionUrl("us-west-2", "arn:aws:states:us-west-2:1:execution:m:x"),
+    );
+  });
+});
