@@ -35,3 +35,33 @@ export class OutputFolderError extends SwitchyardError {
     });
   }
 }
+
+/** What one mode of one service's plan cannot serve. */
+export interface PlanShortfall {
+  readonly service: string;
+  readonly mode: string;
+  readonly demandRps: number;
+  readonly headroom: number;
+  readonly shortfallRps: number;
+}
+
+/**
+ * `plan` at a demand some mode cannot serve even with every unit at `maxReplicaCount`: the
+ * plan is printed, then the CLI names what falls short and exits 3 (`EXIT.infeasible`).
+ */
+export class PlanInfeasibleError extends SwitchyardError {
+  override name = "PlanInfeasibleError";
+  constructor(shortfalls: readonly PlanShortfall[]) {
+    const rps = (value: number) => Number(value.toFixed(1)).toLocaleString("en-US");
+    const what = shortfalls
+      .map(
+        (s) =>
+          `${s.service} ${s.mode} mode is short by ${rps(s.shortfallRps)} RPS at ${rps(s.demandRps)} RPS demand plus ${Number((s.headroom * 100).toFixed(1))} % headroom`,
+      )
+      .join("; ");
+    super(
+      `the plan is infeasible: ${what}, with every unit at its maxReplicaCount; raise maxReplicaCount or maxRps, add a unit, or plan for less demand`,
+      { code: "PLAN_INFEASIBLE" },
+    );
+  }
+}

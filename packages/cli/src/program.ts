@@ -1,16 +1,17 @@
 import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import cliPackage from "../package.json" with { type: "json" };
 import { planCommand } from "./commands/plan.ts";
 import { rbacCommand } from "./commands/rbac.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { workflowCommand } from "./commands/workflow.ts";
-import { UsageError } from "./errors.ts";
+import { PlanInfeasibleError, UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
-/** Exit codes: 0 done, 1 the work failed, 2 bad usage or a bad input file. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes: 0 done, 1 the work failed, 2 bad usage or a bad input file, 3 `plan` cannot serve the demand. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3 } as const;
 
 function demandRps(value: string): number {
   const n = Number(value);
@@ -39,6 +40,7 @@ function policyList(value: string): string[] {
 function buildProgram(io: CliIo): Command {
   const program = new Command("switchyard")
     .description("Plans and checks cost/capacity failover for EKS inference services behind one ALB Ingress.")
+    .version(cliPackage.version, "-V, --version", "print the version of switchyard")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError("(run switchyard --help for usage)")
@@ -52,7 +54,9 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("plan")
-    .description("show pods, weights, KEDA targets and the hourly bill of each mode at a demand")
+    .description(
+      "show pods, weights, KEDA targets and the hourly bill of each mode at a demand; exits 3 (after printing the plan) when a mode cannot serve it",
+    )
     .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
     .option(
       "-d, --demand <rps>",
@@ -70,6 +74,10 @@ function buildProgram(io: CliIo): Command {
         .default("table"),
     )
     .option("-s, --service <name>", "plan only this service")
+    .option(
+      "--out-dir <dir>",
+      "with --output yaml: write each patch to its own file in <dir> and print the kubectl patch commands",
+    )
     .action((options) => planCommand(io, options));
 
   program
@@ -94,7 +102,9 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("rbac")
-    .description("print the Kubernetes Role and RoleBinding the deployed functions need (deploy/rbac.yaml)")
+    .description(
+      "print the Kubernetes Role and RoleBinding the deployed functions need (the example's is deploy/rbac.yaml)",
+    )
     .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
     .action((options: { config: string }) => rbacCommand(io, options));
 
@@ -122,6 +132,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Help and version are not failures; commander has already printed the message.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof PlanInfeasibleError) {
+    io.stderr(`switchyard: ${error.message}\n`);
+    return EXIT.infeasible;
   }
   if (error instanceof ConfigError) {
     io.stderr(`${error.message}\n`);
