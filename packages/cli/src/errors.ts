@@ -18,10 +18,17 @@ export class InputFileError extends SwitchyardError {
   }
 }
 
+/** Which output a folder was for, as the message names it: `simulate --out` by default. */
+export interface OutputFolderUse {
+  readonly flag: string;
+  readonly what: string;
+}
+
 /** A folder the user named for output cannot be created (a file is in the way, no permission). */
 export class OutputFolderError extends SwitchyardError {
   override name = "OutputFolderError";
-  constructor(path: string, cause: unknown) {
+  readonly path: string;
+  constructor(path: string, cause: unknown, use: OutputFolderUse = { flag: "--out", what: "the report" }) {
     const code = (cause as NodeJS.ErrnoException).code;
     const reason =
       code === "EEXIST" || code === "ENOTDIR"
@@ -29,10 +36,11 @@ export class OutputFolderError extends SwitchyardError {
         : code === "EACCES" || code === "EPERM" || code === "EROFS"
           ? "permission denied"
           : (cause as Error).message;
-    super(`cannot write the report to ${path}: ${reason}; pass --out a new or existing folder`, {
+    super(`cannot write ${use.what} to ${path}: ${reason}; pass ${use.flag} a new or existing folder`, {
       code: "OUTPUT_FOLDER",
       cause,
     });
+    this.path = path;
   }
 }
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { jsonText, type Mode } from "@switchyard/core";
-import { PlanInfeasibleError, UsageError } from "../errors.ts";
+import { OutputFolderError, PlanInfeasibleError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { planJson } from "../render/plan-json.ts";
 import { renderPlanTable } from "../render/plan-table.ts";
@@ -69,7 +69,14 @@ export async function planCommand(io: CliIo, options: PlanCommandOptions): Promi
  * apply them, ScaledObjects before the Ingress (receivers scale before traffic moves).
  */
 async function writePatchFiles(io: CliIo, dir: string, patches: readonly PlanPatch[]): Promise<void> {
-  await io.prepareFolder(dir);
+  try {
+    await io.prepareFolder(dir);
+  } catch (error) {
+    // The shell's error speaks of simulate's report; say which flag of plan to fix.
+    throw error instanceof OutputFolderError
+      ? new OutputFolderError(dir, error.cause, { flag: "--out-dir", what: "the patches" })
+      : error;
+  }
   const lines = [
     `# ${patches.length} patch files in ${dir}; apply one plan's in this order (ScaledObjects first, then the Ingress)`,
   ];
