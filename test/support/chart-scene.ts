@@ -74,7 +74,8 @@ export async function chartScene(spec: ChartSpec): Promise<ChartScene> {
       walk(child, row);
     }
   };
-  walk(view.scenegraph().root as unknown as SceneNode, undefined);
+  // The typings call it a Scene; at run time it is the Scenegraph, whose root is the top group.
+  walk((view.scenegraph() as unknown as { root: SceneNode }).root, undefined);
   const x = view.scale("x") as { invert: (px: number) => Date | number; domain: () => (Date | number)[] };
   const domain = x.domain().map(Number) as [number, number];
   const y = lookUp(() => view.scale("y") as (value: number) => number);
