@@ -59,7 +59,9 @@ Object.assign(CONSTRUCT, {
   UsageError: message,
   InputFileError: ctor("x.yaml", Object.assign(new Error("m"), { code: "ENOENT" })),
   OutputFolderError: ctor("out/x", Object.assign(new Error("m"), { code: "EEXIST" })),
-  PlanInfeasibleError: ctor([{ service: "sd21", mode: "cost", demandRps: 1, headroom: 0.1, shortfallRps: 1 }]),
+  PlanInfeasibleError: ctor([
+    { service: "sd21", mode: "cost", demandRps: 1, headroom: 0.1, shortfallRps: 1 },
+  ]),
   SimulatedApiError: ctor("m", 409, "X"),
   ConflictError: ctor("Ingress default/sd21", "1", "2"),
   PatchRejectedError: ctor("ScaledObject default/x", "m"),
