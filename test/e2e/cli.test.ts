@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -67,6 +67,36 @@ describe("Binary: switchyard", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(
       `switchyard: cannot write the report to ${out}: ${reasonOf(file)}; pass --out a new or existing folder\n`,
+    );
+  });
+
+  it("writes plan patches to files with --out-dir, and exits 2 naming --out-dir when it is a file", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "switchyard-patches-")), "patches");
+    const run = switchyard(
+      "plan",
+      "-c",
+      "examples/sd21/switchyard.yaml",
+      "-m",
+      "cost",
+      "-o",
+      "yaml",
+      "--out-dir",
+      dir,
+    );
+    expect(run.code).toBe(0);
+    const ingress = join(dir, "sd21-cost-ingress-sd21.yaml");
+    expect(run.stdout).toContain(
+      `kubectl -n default patch ingress sd21 --type merge --patch-file ${ingress}\n`,
+    );
+    expect(readFileSync(ingress, "utf8")).toMatch(/^# sd21 · cost mode at 446 RPS: Ingress default\/sd21\n/);
+
+    const file = join(mkdtempSync(join(tmpdir(), "switchyard-patches-")), "taken");
+    writeFileSync(file, "not a folder\n");
+    const taken = switchyard("plan", "-c", "examples/sd21/switchyard.yaml", "-o", "yaml", "--out-dir", file);
+    expect(taken.code).toBe(2);
+    expect(taken.stdout).toBe("");
+    expect(taken.stderr).toBe(
+      `switchyard: cannot write the patches to ${file}: ${file} is a file, not a folder; pass --out-dir a new or existing folder\n`,
     );
   });
 });

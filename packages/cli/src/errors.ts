@@ -18,10 +18,17 @@ export class InputFileError extends SwitchyardError {
   }
 }
 
+/** Which output a folder was for, as the message names it: `simulate --out` by default. */
+export interface OutputFolderUse {
+  readonly flag: string;
+  readonly what: string;
+}
+
 /** A folder the user named for output cannot be created (a file is in the way, no permission). */
 export class OutputFolderError extends SwitchyardError {
   override name = "OutputFolderError";
-  constructor(path: string, cause: unknown) {
+  readonly path: string;
+  constructor(path: string, cause: unknown, use: OutputFolderUse = { flag: "--out", what: "the report" }) {
     const code = (cause as NodeJS.ErrnoException).code;
     const reason =
       code === "EEXIST" || code === "ENOTDIR"
@@ -29,10 +36,41 @@ export class OutputFolderError extends SwitchyardError {
         : code === "EACCES" || code === "EPERM" || code === "EROFS"
           ? "permission denied"
           : (cause as Error).message;
-    super(`cannot write the report to ${path}: ${reason}; pass --out a new or existing folder`, {
+    super(`cannot write ${use.what} to ${path}: ${reason}; pass ${use.flag} a new or existing folder`, {
       code: "OUTPUT_FOLDER",
       cause,
     });
+    this.path = path;
+  }
+}
+
+/** What one mode of one service's plan cannot serve. */
+export interface PlanShortfall {
+  readonly service: string;
+  readonly mode: string;
+  readonly demandRps: number;
+  readonly headroom: number;
+  readonly shortfallRps: number;
+}
+
+/**
+ * `plan` at a demand some mode cannot serve even with every unit at `maxReplicaCount`: the
+ * plan is printed, then the CLI names what falls short and exits 3 (`EXIT.infeasible`).
+ */
+export class PlanInfeasibleError extends SwitchyardError {
+  override name = "PlanInfeasibleError";
+  constructor(shortfalls: readonly PlanShortfall[]) {
+    const rps = (value: number) => Number(value.toFixed(1)).toLocaleString("en-US");
+    const what = shortfalls
+      .map(
+        (s) =>
+          `${s.service} ${s.mode} mode is short by ${rps(s.shortfallRps)} RPS at ${rps(s.demandRps)} RPS demand plus ${Number((s.headroom * 100).toFixed(1))} % headroom`,
+      )
+      .join("; ");
+    super(
+      `the plan is infeasible: ${what}, with every unit at its maxReplicaCount; raise maxReplicaCount or maxRps, add a unit, or plan for less demand`,
+      { code: "PLAN_INFEASIBLE" },
+    );
   }
 }
 
@@ -61,7 +99,7 @@ export class NoBreakingPointError extends SwitchyardError {
 
 /**
  * What a live command reads or writes cannot be reached: no AWS credentials, no deployed
- * stack, the EKS cluster or Step Functions unreachable or refusing. The CLI exits 3.
+ * stack, the EKS cluster or Step Functions unreachable or refusing. The CLI exits 4 (`EXIT.unreachable`).
  */
 export class UnreachableError extends SwitchyardError {
   override name = "UnreachableError";

@@ -1,6 +1,7 @@
 import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import cliPackage from "../package.json" with { type: "json" };
 import { calibrateCommand } from "./commands/calibrate.ts";
 import { LOAD_TEST_STATISTICS } from "./commands/load-test-csv.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
@@ -9,15 +10,16 @@ import { rbacCommand } from "./commands/rbac.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { workflowCommand } from "./commands/workflow.ts";
-import { UnreachableError, UsageError } from "./errors.ts";
+import { PlanInfeasibleError, UnreachableError, UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
 /**
- * Exit codes: 0 done, 1 the work failed, 2 bad usage or a bad input file, 3 what a live
- * command reads cannot be reached (no AWS credentials, no deployed stack, the cluster or
- * Step Functions unreachable or refusing).
+ * Exit codes: 0 done, 1 the work failed (or `calibrate` found no breaking point for a unit),
+ * 2 bad usage or a bad input file, 3 `plan` cannot serve the demand, 4 what a live command
+ * reads cannot be reached (no AWS credentials, no deployed stack, the cluster or Step
+ * Functions unreachable or refusing).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4 } as const;
 
 function demandRps(value: string): number {
   const n = Number(value);
@@ -64,6 +66,7 @@ function policyList(value: string): string[] {
 function buildProgram(io: CliIo): Command {
   const program = new Command("switchyard")
     .description("Plans and checks cost/capacity failover for EKS inference services behind one ALB Ingress.")
+    .version(cliPackage.version, "-V, --version", "print the version of switchyard")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError("(run switchyard --help for usage)")
@@ -77,7 +80,9 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("plan")
-    .description("show pods, weights, KEDA targets and the hourly bill of each mode at a demand")
+    .description(
+      "show pods, weights, KEDA targets and the hourly bill of each mode at a demand; exits 3 (after printing the plan) when a mode cannot serve it",
+    )
     .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
     .option(
       "-d, --demand <rps>",
@@ -95,6 +100,10 @@ function buildProgram(io: CliIo): Command {
         .default("table"),
     )
     .option("-s, --service <name>", "plan only this service")
+    .option(
+      "--out-dir <dir>",
+      "with --output yaml: write each patch to its own file in <dir> and print the kubectl patch commands",
+    )
     .action((options) => planCommand(io, options));
 
   program
@@ -119,7 +128,9 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("rbac")
-    .description("print the Kubernetes Role and RoleBinding the deployed functions need (deploy/rbac.yaml)")
+    .description(
+      "print the Kubernetes Role and RoleBinding the deployed functions need (the example's is deploy/rbac.yaml)",
+    )
     .requiredOption("-c, --config <file>", "Switchyard config (YAML)")
     .action((options: { config: string }) => rbacCommand(io, options));
 
@@ -181,6 +192,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Help and version are not failures; commander has already printed the message.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof PlanInfeasibleError) {
+    io.stderr(`switchyard: ${error.message}\n`);
+    return EXIT.infeasible;
   }
   if (error instanceof ConfigError) {
     io.stderr(`${error.message}\n`);

@@ -37,13 +37,18 @@ export class ConfigError extends SwitchyardError {
   }
 }
 
-export function formatConfigIssues(source: string, issues: readonly ConfigIssue[]): string {
-  const noun = issues.length === 1 ? "error" : "errors";
+export function formatConfigIssues(source: string, issues: readonly ConfigIssue[], kind = "error"): string {
+  const noun = issues.length === 1 ? kind : `${kind}s`;
   const lines = issues.map((issue) => {
     const where = issue.line === undefined ? source : `${source}:${issue.line}:${issue.column ?? 1}`;
     return `  ${where}  ${issue.path}: ${issue.message}`;
   });
   return [`${source}: ${issues.length} ${noun}`, ...lines].join("\n");
+}
+
+/** `validate`'s warnings: the same layout as errors, headed `<file>: N warnings`. */
+export function formatConfigWarnings(source: string, warnings: readonly ConfigIssue[]): string {
+  return formatConfigIssues(source, warnings, "warning");
 }
 
 /** A plan or patch was asked for something the inputs cannot give (unknown unit, missing trigger). */

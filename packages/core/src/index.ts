@@ -7,6 +7,7 @@ export {
   type ServiceClusterState,
   type UnitWorkload,
 } from "./cluster/types.ts";
+export { configWarnings } from "./config/config-warnings.ts";
 export {
   DEPLOYED_CONFIG_FILE,
   DEPLOYED_CONFIG_FORMAT,
@@ -19,6 +20,7 @@ export {
   loadConfig,
   MAX_YAML_ALIAS_COUNT,
   parseConfig,
+  parseConfigWarnings,
   type ValidationResult,
   validateYaml,
 } from "./config/load.ts";
@@ -99,6 +101,7 @@ export {
   ConfigError,
   type ConfigIssue,
   formatConfigIssues,
+  formatConfigWarnings,
   ManifestError,
   PlanningError,
   SwitchyardError,
@@ -150,6 +153,7 @@ export {
   scalingTargetOf,
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
+export { JSON_SIGNIFICANT_DIGITS, jsonText, outputNumber } from "./output/json-output.ts";
 export {
   type Allocation,
   type AllocationUnit,

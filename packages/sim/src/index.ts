@@ -66,7 +66,7 @@ export {
 export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-policies.ts";
 export { switchyardPolicy } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
-export { type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
+export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
 export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
 export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";

@@ -190,32 +190,32 @@ describe("Command: switchyard pin / unpin", () => {
     );
   });
 
-  it("exits 3 without AWS credentials, and writes nothing", async () => {
+  it("exits 4 without AWS credentials, and writes nothing", async () => {
     world.withoutCredentials();
     const run = await pin("--mode", "cost");
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(
       "switchyard: no AWS credentials (Could not load credentials from any providers)",
     );
     expect(world.double.requests).toEqual([]);
   });
 
-  it("exits 3 when the cluster's endpoint does not answer", async () => {
+  it("exits 4 when the cluster's endpoint does not answer", async () => {
     const answer = describeClusterFor(world.double);
     world.eks
       .on(DescribeClusterCommand)
       .resolves({ cluster: { ...answer.cluster, endpoint: `https://127.0.0.1:${await closedPort()}` } });
     const run = await unpin();
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(
       `switchyard: cannot reach EKS cluster hw-agnostic-infer in us-west-2: could not get ingresses.networking.k8s.io "sd21" in namespace "default": no answer from the API server`,
     );
   });
 
-  it("exits 3 when RBAC refuses the patch, naming the rule", async () => {
+  it("exits 4 when RBAC refuses the patch, naming the rule", async () => {
     world.double.deny({ verb: "patch", resource: "ingresses" });
     const run = await pin("--mode", "cost");
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(
       `switchyard: EKS cluster hw-agnostic-infer refused the request: cannot patch ingresses.networking.k8s.io "sd21" in namespace "default": the Role bound to Switchyard's access-entry group needs apiGroups ["networking.k8s.io"], resources ["ingresses"], resourceNames ["sd21"], verbs ["patch"]`,
     );

@@ -174,9 +174,9 @@ describe("Command: switchyard status", () => {
     expect(world.double.requests).toEqual([]);
   });
 
-  it("exits 3 when the stack's outputs are missing, saying how to get them", async () => {
+  it("exits 4 when the stack's outputs are missing, saying how to get them", async () => {
     const run = await runSwitchyard(["status", "--config", CONFIG, "--outputs", "nowhere/.sst/outputs.json"]);
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(
       "switchyard: no deployed stack outputs: cannot read nowhere/.sst/outputs.json: no such file;",
     );
@@ -184,9 +184,9 @@ describe("Command: switchyard status", () => {
     expect(run.stderr).toContain("--state-machine-arn");
   });
 
-  it("exits 3 when the outputs are another stage's", async () => {
+  it("exits 4 when the outputs are another stage's", async () => {
     const run = await status("--stage", "prod");
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(
       `${OUTPUTS} holds the outputs of stage dev, not prod: SST keeps only the last deploy's outputs;`,
     );
@@ -215,23 +215,23 @@ describe("Command: switchyard status", () => {
     expect(good.stdout).toContain(`state machine ${STATE_MACHINE_ARN}, from --state-machine-arn`);
   });
 
-  it("exits 3 without AWS credentials, naming where to set them", async () => {
+  it("exits 4 without AWS credentials, naming where to set them", async () => {
     world.withoutCredentials();
     const run = await status();
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toMatch(
       /^switchyard: no AWS credentials \(Could not load credentials from any providers\): set AWS_PROFILE/,
     );
     expect(world.double.requests).toEqual([]);
   });
 
-  it("exits 3 when the cluster's endpoint does not answer", async () => {
+  it("exits 4 when the cluster's endpoint does not answer", async () => {
     // A port nothing listens on: the connection is refused, as a private endpoint's would be unreachable.
     const answer = describeClusterFor(world.double);
     const endpoint = `https://127.0.0.1:${await closedPort()}`;
     world.eks.on(DescribeClusterCommand).resolves({ cluster: { ...answer.cluster, endpoint } });
     const run = await status();
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toMatch(
       /^switchyard: cannot reach EKS cluster hw-agnostic-infer in us-west-2: could not (get|list) /,
     );
@@ -242,7 +242,7 @@ describe("Command: switchyard status", () => {
     );
   });
 
-  it("exits 3 when EKS has no such cluster", async () => {
+  it("exits 4 when EKS has no such cluster", async () => {
     world.eks.on(DescribeClusterCommand).rejects(
       new ResourceNotFoundException({
         message: "No cluster found for name: hw-agnostic-infer.",
@@ -250,14 +250,14 @@ describe("Command: switchyard status", () => {
       }),
     );
     const run = await status();
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(
       "cannot reach EKS cluster hw-agnostic-infer in us-west-2: EKS DescribeCluster of hw-agnostic-infer in us-west-2 failed",
     );
     expect(run.stderr).toContain("Check cluster.name and cluster.region in the config");
   });
 
-  it("exits 3 when the state machine does not exist (a removed stack, another account)", async () => {
+  it("exits 4 when the state machine does not exist (a removed stack, another account)", async () => {
     world.sfn.on(ListExecutionsCommand).rejects(
       new StateMachineDoesNotExist({
         message: `State Machine Does Not Exist: '${STATE_MACHINE_ARN}'`,
@@ -265,7 +265,7 @@ describe("Command: switchyard status", () => {
       }),
     );
     const run = await status();
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(
       `switchyard: cannot read the mode-switch executions of ${STATE_MACHINE_ARN}: Step Functions ListExecutions failed`,
     );

@@ -63,6 +63,9 @@ Object.assign(CONSTRUCT, {
   OutputFolderError: ctor("out/x", Object.assign(new Error("m"), { code: "EEXIST" })),
   LoadTestFileError: ctor("t.csv", ["line 2: m"]),
   NoBreakingPointError: message,
+  PlanInfeasibleError: ctor([
+    { service: "sd21", mode: "cost", demandRps: 1, headroom: 0.1, shortfallRps: 1 },
+  ]),
   SimulatedApiError: ctor("m", 409, "X"),
   ConflictError: ctor("Ingress default/sd21", "1", "2"),
   PatchRejectedError: ctor("ScaledObject default/x", "m"),

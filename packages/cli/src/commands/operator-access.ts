@@ -70,7 +70,7 @@ export function operatorSwitches(stateMachineArn: string, credentials: Credentia
 
 /**
  * Runs one read or write of the cluster, turning "cannot get there" into an
- * UnreachableError (exit 3) that says what to check from an operator's machine; the
+ * UnreachableError (exit 4) that says what to check from an operator's machine; the
  * adapter's own message, written for the deployed functions, follows.
  */
 export async function onCluster<T>(config: SwitchyardConfig, operation: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { jsonText } from "@switchyard/core";
 import {
   loadScenario,
   policiesNamed,
@@ -42,7 +43,7 @@ export async function simulateCommand(io: CliIo, options: SimulateCommandOptions
     await io.writeFile(join(out, name), content);
   }
   if (options.output === "json") {
-    io.stdout(`${JSON.stringify(summaryJson(report), null, 2)}\n`);
+    io.stdout(jsonText(summaryJson(report)));
     return;
   }
   io.stdout(`${renderSummaryTable(report)}report: ${join(out, "report.md")}\n`);

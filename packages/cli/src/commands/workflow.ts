@@ -1,4 +1,5 @@
 import {
+  jsonText,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   modeSwitchTiming,
@@ -35,5 +36,5 @@ export async function workflowCommand(io: CliIo, options: { config: string }): P
     region,
     timing: modeSwitchTiming(config),
   });
-  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  io.stdout(jsonText(document));
 }

@@ -27,7 +27,7 @@ const WEIGHTING_TEXT: Record<ServicePlan["weighting"], (report: ServicePlanRepor
 
 const COLUMNS: readonly Column<Row>[] = [
   { header: "unit", cell: (r) => r.unit.name },
-  { header: "$/inf·s", align: "right", cell: (r) => costPerInferenceSecond(r.unit).toFixed(5) },
+  { header: "$/h per RPS", align: "right", cell: (r) => costPerInferenceSecond(r.unit).toFixed(5) },
   { header: "$/M req full load", align: "right", cell: (r) => usd(costPerMillionAtFullLoad(r.unit)) },
   { header: "maxRps", align: "right", cell: (r) => num(r.unit.maxRps) },
   { header: "adjusted", align: "right", cell: (r) => r.adjusted.toFixed(1) },

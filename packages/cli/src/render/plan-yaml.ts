@@ -8,22 +8,48 @@ import { stringify } from "yaml";
 import type { ServicePlanReport } from "../commands/plan-report.ts";
 import { num } from "./numbers.ts";
 
-/**
- * `--output yaml`: the patches a user could apply by hand, one YAML document each, with
- * the kubectl command in a comment. The Ingress patch is a merge patch of Switchyard's
- * annotations only; ScaledObject patches are JSON patches of one trigger value.
- */
-export function renderPlanYaml(reports: readonly ServicePlanReport[], transitionAt: string): string {
-  const documents: string[] = [];
-  for (const report of reports) {
-    for (const plan of report.plans) {
-      documents.push(ingressDocument(report, plan, transitionAt), ...scaledObjectDocuments(report, plan));
-    }
-  }
-  return documents.join("---\n");
+/** One patch a user can apply by hand, with what `kubectl patch` needs to apply it. */
+export interface PlanPatch {
+  /** The plan it belongs to: `sd21 · cost mode at 446 RPS`. */
+  readonly plan: string;
+  /** `sd21-cost-ingress-sd21.yaml`: service, mode, kind and object, unique within a plan. */
+  readonly fileName: string;
+  readonly namespace: string;
+  readonly resource: "ingress" | "scaledobject";
+  readonly name: string;
+  /** Ingress: a JSON merge patch of Switchyard's annotations; ScaledObject: a JSON patch (CRDs refuse strategic merge). */
+  readonly type: "merge" | "json";
+  /** The YAML document, headed by comments saying what it is and how to apply it; ends with a newline. */
+  readonly document: string;
 }
 
-function ingressDocument(report: ServicePlanReport, plan: ServicePlan, transitionAt: string): string {
+/** The `kubectl patch` command that applies `patch` from `file`. kubectl reads a patch file as JSON or YAML. */
+export function kubectlPatchCommand(patch: PlanPatch, file: string): string {
+  return `kubectl -n ${patch.namespace} patch ${patch.resource} ${patch.name} --type ${patch.type} --patch-file ${file}`;
+}
+
+/**
+ * The patches of each plan, in the order to apply them: the ScaledObjects first, so the
+ * receiving units scale before traffic moves (make-before-break, as the mode switch does),
+ * then the Ingress.
+ */
+export function planPatches(reports: readonly ServicePlanReport[], transitionAt: string): PlanPatch[] {
+  return reports.flatMap((report) =>
+    report.plans.flatMap((plan) => [
+      ...scaledObjectPatches(report, plan),
+      ingressPatch(report, plan, transitionAt),
+    ]),
+  );
+}
+
+/** `--output yaml` on stdout: every patch as one YAML document, separated by `---`. */
+export function renderPlanYaml(reports: readonly ServicePlanReport[], transitionAt: string): string {
+  return planPatches(reports, transitionAt)
+    .map((patch) => patch.document)
+    .join("---\n");
+}
+
+function ingressPatch(report: ServicePlanReport, plan: ServicePlan, transitionAt: string): PlanPatch {
   const { service } = report;
   const patch = ingressRoutingPatch({
     action: service.action,
@@ -34,24 +60,52 @@ function ingressDocument(report: ServicePlanReport, plan: ServicePlan, transitio
     mode: plan.mode,
     transitionAt,
   });
-  return [
-    `# ${service.name} · ${plan.mode} mode at ${num(report.demandRps)} RPS: Ingress ${service.namespace}/${service.ingress}`,
-    `# kubectl -n ${service.namespace} patch ingress ${service.ingress} --type merge --patch-file <this document>`,
-    stringify(patch, { lineWidth: 0 }),
-  ].join("\n");
+  const target = {
+    plan: planTitle(report, plan),
+    fileName: `${service.name}-${plan.mode}-ingress-${service.ingress}.yaml`,
+    namespace: service.namespace,
+    resource: "ingress",
+    name: service.ingress,
+    type: "merge",
+  } as const;
+  return {
+    ...target,
+    document: [
+      `# ${planTitle(report, plan)}: Ingress ${service.namespace}/${service.ingress}`,
+      `# ${kubectlPatchCommand({ ...target, document: "" }, "<this document>")}`,
+      stringify(patch, { lineWidth: 0 }),
+    ].join("\n"),
+  };
 }
 
-function scaledObjectDocuments(report: ServicePlanReport, plan: ServicePlan): string[] {
+function scaledObjectPatches(report: ServicePlanReport, plan: ServicePlan): PlanPatch[] {
   const { service } = report;
-  return plan.units.map((unitPlan, i) => {
+  return plan.units.flatMap((unitPlan, i) => {
     const unit = service.units[i];
     if (unit === undefined) {
-      return "";
+      return [];
     }
+    const target = {
+      plan: planTitle(report, plan),
+      fileName: `${service.name}-${plan.mode}-scaledobject-${unit.scaledObject.name}.yaml`,
+      namespace: service.namespace,
+      resource: "scaledobject",
+      name: unit.scaledObject.name,
+      type: "json",
+    } as const;
     return [
-      `# ${service.name} · ${plan.mode} mode: ScaledObject ${service.namespace}/${unit.scaledObject.name} → ${unit.scaledObject.metadataKey} "${unitPlan.kedaTarget}"`,
-      `# kubectl -n ${service.namespace} patch scaledobject ${unit.scaledObject.name} --type json --patch-file <this document>`,
-      stringify(handAppliedTargetPatch(unit.scaledObject, unitPlan.kedaTarget)),
-    ].join("\n");
+      {
+        ...target,
+        document: [
+          `# ${service.name} · ${plan.mode} mode: ScaledObject ${service.namespace}/${unit.scaledObject.name} → ${unit.scaledObject.metadataKey} "${unitPlan.kedaTarget}"`,
+          `# ${kubectlPatchCommand({ ...target, document: "" }, "<this document>")}`,
+          stringify(handAppliedTargetPatch(unit.scaledObject, unitPlan.kedaTarget)),
+        ].join("\n"),
+      },
+    ];
   });
+}
+
+function planTitle(report: ServicePlanReport, plan: ServicePlan): string {
+  return `${report.service.name} · ${plan.mode} mode at ${num(report.demandRps)} RPS`;
 }

@@ -1,6 +1,7 @@
 import { type Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
+import { configWarnings } from "./config-warnings.ts";
 import { formatIssuePath, valueAt } from "./issue-path.ts";
 import { type ParsedConfig, SwitchyardConfigSchema } from "./schema.ts";
 import { type RawIssue, semanticIssues } from "./semantic-checks.ts";
@@ -116,6 +117,20 @@ function aliasLimitMessage(doc: Document, lineCounter: LineCounter): string {
 export function parseConfig(text: string): ValidationResult<SwitchyardConfig> {
   const result = validateYaml(text, SwitchyardConfigSchema, semanticIssues);
   return result.ok ? { ok: true, value: normalizeConfig(result.value) } : result;
+}
+
+/**
+ * The warnings of a valid config (`configWarnings`), each with its path and, where the
+ * text has it, its line: what `validate` prints before exiting 0.
+ */
+export function parseConfigWarnings(text: string, config: SwitchyardConfig): ConfigIssue[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return configWarnings(config).map((warning) => ({
+    path: formatIssuePath(warning.path),
+    message: warning.message,
+    ...locate(doc, lineCounter, warning.path),
+  }));
 }
 
 /** Like `parseConfig`, but throws a `ConfigError` listing every issue. */

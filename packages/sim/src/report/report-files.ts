@@ -1,3 +1,4 @@
+import { jsonText } from "@switchyard/core";
 import { renderChart } from "./chart-renderer.ts";
 import { chartsOf } from "./charts.ts";
 import { reportMarkdown } from "./report-markdown.ts";
@@ -15,7 +16,7 @@ export async function reportFiles(report: SimulationReport): Promise<Map<string,
     files.set(`${chart.name}.png`, rendered.png);
   }
   files.set("report.md", reportMarkdown(report, charts));
-  files.set("summary.json", `${JSON.stringify(fullSummary(report), null, 2)}\n`);
+  files.set("summary.json", jsonText(fullSummary(report)));
   files.set("timeline.csv", timelineCsv(report));
   return files;
 }
