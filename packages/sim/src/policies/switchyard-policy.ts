@@ -2,7 +2,13 @@ import { type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
 import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
-import { type ExecutionRecord, StepFunctionsStandIn } from "../adapters/step-functions-stand-in.ts";
+import {
+  type ExecutionRecord,
+  receiversTimedOut,
+  StepFunctionsStandIn,
+  superseded,
+  trafficShiftedAt,
+} from "../adapters/step-functions-stand-in.ts";
 import type {
   ComparedPolicy,
   DecisionNote,
@@ -106,7 +112,7 @@ function sameReasons(a: readonly string[], b: readonly string[]): boolean {
 
 function moveOf(execution: ExecutionRecord): MoveRecord {
   const notes: string[] = [];
-  if (execution.receiversTimedOut) {
+  if (receiversTimedOut(execution)) {
     notes.push("receivers were not ready by the deadline: traffic moved anyway");
   }
   if (execution.error !== null) {
@@ -117,8 +123,8 @@ function moveOf(execution: ExecutionRecord): MoveRecord {
     from: execution.input.from,
     to: execution.input.to,
     decidedAt: execution.startedAt,
-    appliedAt: execution.trafficShiftedAt,
-    outcome: execution.superseded
+    appliedAt: trafficShiftedAt(execution),
+    outcome: superseded(execution)
       ? "superseded"
       : execution.status === "SUCCEEDED"
         ? "succeeded"
