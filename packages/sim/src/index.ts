@@ -9,6 +9,7 @@ export {
   type SimLambda,
   type SimTopic,
   StepFunctionsStandIn,
+  stepLambdas,
   superseded,
   type TaskAttempt,
   trafficShiftedAt,

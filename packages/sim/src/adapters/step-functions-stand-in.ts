@@ -116,7 +116,7 @@ export function superseded(execution: ExecutionRecord): boolean {
 }
 
 /** The step Lambdas over the simulator's ports: what each handler of functions/ does over the real adapters. */
-function controllerLambdas(deps: {
+export function stepLambdas(deps: {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: SimClock;
@@ -141,11 +141,22 @@ function overJson(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
-/** A thrown error as Step Functions names it: the error's name, and its message as the cause. */
-function stepError(error: unknown): StepError {
+/**
+ * A step's thrown error as the lambda:invoke integration hands it on: Error is the error's
+ * name, Cause the JSON the Node.js runtime reports a function error with (errorType,
+ * errorMessage, trace; the stand-in leaves the trace empty). The controller's alerts read
+ * the message back out of it, as they do in the deployed workflow.
+ */
+function lambdaError(error: unknown): StepError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { Error: e.name, Cause: JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] }) };
+}
+
+/** What the SNS integration hands on for a refused publish: the SNS error's name, and its message. */
+function publishError(error: unknown): StepError {
   return error instanceof Error
     ? { Error: error.name, Cause: error.message }
-    : { Error: "Error", Cause: String(error) };
+    : { Error: "SNS.AmazonSNSException", Cause: String(error) };
 }
 
 /**
@@ -169,19 +180,18 @@ export class StepFunctionsStandIn implements SwitchStarter {
     readonly config: SwitchyardConfig;
     readonly scheduler: SimScheduler;
     readonly clock: SimClock;
-    readonly cluster: ClusterGateway;
-    readonly verifier: RoutingVerifier;
-    readonly timing?: WorkflowTiming;
-    /** Stands in for some steps' Lambdas (a test scripting what they return or throw). */
-    readonly lambdas?: Partial<Readonly<Record<ModeSwitchStep, SimLambda>>>;
+    /** Each step's Lambda: `stepLambdas` over the simulator's ports, or a test's script. */
+    readonly lambdas: Readonly<Record<ModeSwitchStep, SimLambda>>;
+    /** The alert topic; by default every publish is accepted. */
     readonly topic?: SimTopic;
+    readonly timing?: WorkflowTiming;
   }) {
-    const { config, clock, cluster, verifier } = options;
+    const { config } = options;
     this.#table = modeSwitchTable({ region: config.cluster.region, timing: modeSwitchTiming(config) });
     this.#scheduler = options.scheduler;
-    this.#clock = clock;
+    this.#clock = options.clock;
     this.#timing = options.timing ?? WORKFLOW_TIMING;
-    this.#lambdas = { ...controllerLambdas({ config, cluster, clock, verifier }), ...options.lambdas };
+    this.#lambdas = options.lambdas;
     this.#topic = options.topic ?? (() => {});
   }
 
@@ -273,7 +283,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
     try {
       outcome = { result: await call() };
     } catch (error) {
-      outcome = { error: stepError(error) };
+      outcome = { error: entry.type === "invoke" ? lambdaError(error) : publishError(error) };
     }
     execution.attempts.push({
       state: name,
@@ -333,7 +343,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
     if (!(error instanceof WorkflowRuntimeError)) {
       throw error;
     }
-    this.#end(execution, "FAILED", stepError(error));
+    this.#end(execution, "FAILED", { Error: error.name, Cause: error.message });
   }
 
   #end(execution: ExecutionRecord, status: SwitchRecord["status"], error: StepError | null): void {

@@ -1,4 +1,4 @@
-import { type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
+import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
 import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
@@ -6,6 +6,7 @@ import {
   type ExecutionRecord,
   receiversTimedOut,
   StepFunctionsStandIn,
+  stepLambdas,
   superseded,
   trafficShiftedAt,
 } from "../adapters/step-functions-stand-in.ts";
@@ -41,8 +42,7 @@ export const switchyardPolicy: ComparedPolicy = {
       config,
       scheduler,
       clock,
-      cluster,
-      verifier: new InMemoryRoutingVerifier(env),
+      lambdas: stepLambdas({ config, cluster, clock, verifier: new InMemoryRoutingVerifier(env) }),
     });
     const deps: EvaluationDeps = {
       clock,
@@ -116,7 +116,7 @@ function moveOf(execution: ExecutionRecord): MoveRecord {
     notes.push("receivers were not ready by the deadline: traffic moved anyway");
   }
   if (execution.error !== null) {
-    notes.push(`${execution.error.Error}: ${execution.error.Cause}`);
+    notes.push(`${execution.error.Error}: ${causeMessage(execution.error.Cause)}`);
   }
   return {
     move: execution.move,
