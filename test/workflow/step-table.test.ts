@@ -2,11 +2,11 @@ import {
   type AslState,
   type ChoiceRule,
   type Condition,
-  MODE_SWITCH_STATES as S,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   modeSwitchTable,
   modeSwitchTiming,
+  MODE_SWITCH_STATES as S,
   STEP_RESULTS,
   type StepTableEntry,
 } from "@switchyard/core";
@@ -95,7 +95,9 @@ describe("Workflow: the step table and the ASL rendered from it", () => {
         if ("key" in entry.result) {
           const fields = STEP_RESULTS[entry.result.key];
           expect(state.ResultPath, name).toBe(`$.${entry.result.key}`);
-          expect(Object.keys(state.ResultSelector ?? {}).sort(), name).toEqual(fields.map((f) => `${f}.$`).sort());
+          expect(Object.keys(state.ResultSelector ?? {}).sort(), name).toEqual(
+            fields.map((f) => `${f}.$`).sort(),
+          );
         } else {
           expect("ResultPath" in state, name).toBe(false);
           expect(Object.keys(state.ResultSelector ?? {}), name).toEqual(
@@ -123,7 +125,9 @@ describe("Workflow: the step table and the ASL rendered from it", () => {
       }
       if (entry.type === "wait" && state?.Type === "Wait") {
         expect(state, name).toMatchObject(
-          typeof entry.seconds === "number" ? { Seconds: entry.seconds } : { SecondsPath: entry.seconds.path },
+          typeof entry.seconds === "number"
+            ? { Seconds: entry.seconds }
+            : { SecondsPath: entry.seconds.path },
         );
         expect(state.Next, name).toBe(entry.next);
       }
@@ -177,7 +181,9 @@ interface Sequence {
 
 async function throughAsl(sequence: Sequence): Promise<Trace> {
   const call = scriptedSteps(sequence.steps);
-  const stepOfArn = new Map(Object.entries(FUNCTION_ARNS).map(([step, arn]) => [arn, step as ModeSwitchStep]));
+  const stepOfArn = new Map(
+    Object.entries(FUNCTION_ARNS).map(([step, arn]) => [arn, step as ModeSwitchStep]),
+  );
   const attempts: string[] = [];
   const published: Trace["published"][number][] = [];
   const run = await executeAsl(document, SCRIPTED_INPUT, {
@@ -224,7 +230,9 @@ async function throughAsl(sequence: Sequence): Promise<Trace> {
   };
 }
 
-async function throughSimulator(sequence: Sequence): Promise<Trace & { readonly attemptAt: readonly number[] }> {
+async function throughSimulator(
+  sequence: Sequence,
+): Promise<Trace & { readonly attemptAt: readonly number[] }> {
   const call = scriptedSteps(sequence.steps);
   const clock = new SimClock(Date.parse(SCRIPTED_INPUT.decidedAt));
   const scheduler = new SimScheduler(clock);
@@ -259,7 +267,11 @@ async function throughSimulator(sequence: Sequence): Promise<Trace & { readonly 
     end:
       execution.status === "SUCCEEDED"
         ? { status: "SUCCEEDED" }
-        : { status: execution.status, error: execution.error?.Error ?? "", cause: execution.error?.Cause ?? "" },
+        : {
+            status: execution.status,
+            error: execution.error?.Error ?? "",
+            cause: execution.error?.Cause ?? "",
+          },
   };
 }
 
@@ -275,7 +287,11 @@ const SEQUENCES: Readonly<Record<string, Sequence>> = {
   },
   "Lambda throttling on ScaleReceivers, then success": {
     steps: {
-      "apply-scaling": [{ throws: "Lambda.TooManyRequestsException" }, { throws: "Lambda.ServiceException" }, "ok"],
+      "apply-scaling": [
+        { throws: "Lambda.TooManyRequestsException" },
+        { throws: "Lambda.ServiceException" },
+        "ok",
+      ],
     },
   },
   "the ALB never shows the weights": {
@@ -301,7 +317,10 @@ const SEQUENCES: Readonly<Record<string, Sequence>> = {
     steps: { "plan-switch": [{ throws: "SwitchInputError" }] },
   },
   "ScaleReceivers is forbidden and the Rollback times out": {
-    steps: { "apply-scaling": [{ throws: "KubernetesForbiddenError" }], rollback: [{ throws: "Sandbox.Timedout" }] },
+    steps: {
+      "apply-scaling": [{ throws: "KubernetesForbiddenError" }],
+      rollback: [{ throws: "Sandbox.Timedout" }],
+    },
   },
   "KEDA never resumes a released unit": {
     steps: { "release-holds": [{ throws: "ScalingNotResumedError" }] },
@@ -330,8 +349,12 @@ describe("Workflow: the simulator's stand-in walks the table as Step Functions r
   });
 
   it("retries a transient error after the table's delays in sim time, not at once", async () => {
-    const run = await throughSimulator(SEQUENCES["a TransientError on ShiftTraffic that outlasts its retries"] as Sequence);
-    const shifts = run.attempts.flatMap((a, i) => (a.startsWith(S.shiftTraffic) ? [run.attemptAt[i] ?? 0] : []));
+    const run = await throughSimulator(
+      SEQUENCES["a TransientError on ShiftTraffic that outlasts its retries"] as Sequence,
+    );
+    const shifts = run.attempts.flatMap((a, i) =>
+      a.startsWith(S.shiftTraffic) ? [run.attemptAt[i] ?? 0] : [],
+    );
     // 1 s per Lambda call; TransientError waits 3, 6 and 12 s (IntervalSeconds 3, BackoffRate 2).
     expect(shifts.slice(1).map((t, i) => t - (shifts[i] ?? 0))).toEqual([1 + 3, 1 + 6, 1 + 12]);
     expect(run.states.slice(-4)).toEqual([S.rollback, S.rollbackOutcome, S.notifyFailure, S.switchFailed]);

@@ -90,9 +90,9 @@ export {
   type ConfigIssue,
   formatConfigIssues,
   ManifestError,
-  WorkflowRuntimeError,
   PlanningError,
   SwitchyardError,
+  WorkflowRuntimeError,
 } from "./errors.ts";
 export {
   actionAnnotationKey,

@@ -62,7 +62,16 @@ function step(
   retry: readonly Retrier[] = STEP_RETRY,
   catchers: readonly Catcher[] = [TO_ROLLBACK],
 ): InvokeEntry {
-  return { type: "invoke", comment, step: name, payload: "state", result: { key }, retry, catch: catchers, next };
+  return {
+    type: "invoke",
+    comment,
+    step: name,
+    payload: "state",
+    result: { key },
+    retry,
+    catch: catchers,
+    next,
+  };
 }
 
 /** SNS message attributes, so a subscription can filter (e.g. only failovers, only failures). */
@@ -186,10 +195,7 @@ export function modeSwitchTable(input: ModeSwitchTableInput): StepTable {
         "verification",
         S.notify,
         "Until the ALB listener rule holds the planned weights; a Load Balancer Controller rejection fails at once.",
-        [
-          verifyRetrier(RETRIED_ERRORS.routingNotApplied, input.timing.verifyTimeoutSeconds),
-          ...STEP_RETRY,
-        ],
+        [verifyRetrier(RETRIED_ERRORS.routingNotApplied, input.timing.verifyTimeoutSeconds), ...STEP_RETRY],
       ),
       [S.notify]: publish({
         comment:
@@ -221,7 +227,11 @@ export function modeSwitchTable(input: ModeSwitchTableInput): StepTable {
         "Lift the holds and check KEDA took the units back (Paused False, HPA made again). The switch itself is done and stays.",
         [RESUME_RETRY, ...STEP_RETRY],
         [
-          { ErrorEquals: [RETRIED_ERRORS.scalingNotResumed], ResultPath: "$.error", Next: S.notifyNotResumed },
+          {
+            ErrorEquals: [RETRIED_ERRORS.scalingNotResumed],
+            ResultPath: "$.error",
+            Next: S.notifyNotResumed,
+          },
           { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.notifyReleaseFailure },
         ],
       ),

@@ -92,7 +92,12 @@ function publishTask(entry: PublishEntry, targets: Targets): TaskState {
     Type: "Task",
     Comment: entry.comment,
     Resource: `arn:${targets.partition}:states:::sns:publish`,
-    Parameters: { TopicArn: targets.topicArn, ...subject, "Message.$": message, MessageAttributes: attributes },
+    Parameters: {
+      TopicArn: targets.topicArn,
+      ...subject,
+      "Message.$": message,
+      MessageAttributes: attributes,
+    },
     ResultPath: null,
     Retry: entry.retry,
     ...(entry.catch.length === 0 ? {} : { Catch: entry.catch }),
@@ -122,7 +127,9 @@ function aslState(entry: StepTableEntry, targets: Targets): AslState {
       return {
         Type: "Wait",
         Comment: entry.comment,
-        ...(typeof entry.seconds === "number" ? { Seconds: entry.seconds } : { SecondsPath: entry.seconds.path }),
+        ...(typeof entry.seconds === "number"
+          ? { Seconds: entry.seconds }
+          : { SecondsPath: entry.seconds.path }),
         Next: entry.next,
       };
     case "choice":

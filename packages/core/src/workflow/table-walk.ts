@@ -78,15 +78,24 @@ function holds(condition: Condition, state: unknown, context: WalkContext, at: s
 }
 
 /** The state a Choice goes to: the first rule that holds, or its Default. */
-export function chosen(entry: ChoiceEntry, state: unknown, context: WalkContext, at: string): ModeSwitchState {
+export function chosen(
+  entry: ChoiceEntry,
+  state: unknown,
+  context: WalkContext,
+  at: string,
+): ModeSwitchState {
   return entry.choices.find((c) => holds(c.when, state, context, at))?.next ?? entry.otherwise;
 }
 
 /** How long a Wait waits, in seconds. */
 export function waitSeconds(entry: WaitEntry, state: unknown, context: WalkContext, at: string): number {
-  const seconds = typeof entry.seconds === "number" ? entry.seconds : readPath(entry.seconds.path, state, context);
+  const seconds =
+    typeof entry.seconds === "number" ? entry.seconds : readPath(entry.seconds.path, state, context);
   if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0) {
-    throw new WorkflowRuntimeError(at, `the Wait's seconds are ${JSON.stringify(seconds)}, not a whole number ≥ 0`);
+    throw new WorkflowRuntimeError(
+      at,
+      `the Wait's seconds are ${JSON.stringify(seconds)}, not a whole number ≥ 0`,
+    );
   }
   return seconds;
 }
@@ -154,7 +163,11 @@ export function afterError(
   const catcher = entry.catch.find((c) => matches(c.ErrorEquals, error.Error));
   return catcher === undefined
     ? { kind: "uncaught" }
-    : { kind: "caught", next: catcher.Next as ModeSwitchState, state: writePath(state, catcher.ResultPath, error) };
+    : {
+        kind: "caught",
+        next: catcher.Next as ModeSwitchState,
+        state: writePath(state, catcher.ResultPath, error),
+      };
 }
 
 function text(value: unknown, path: string, at: string): string {
@@ -170,7 +183,11 @@ export function announcement(
   state: unknown,
   context: WalkContext,
   at: string,
-): { readonly subject: string; readonly message: string; readonly attributes: Readonly<Record<string, string>> } {
+): {
+  readonly subject: string;
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, string>>;
+} {
   const read = (path: StatePath) => text(readPath(path, state, context), path, at);
   const subject = "path" in entry.subject ? read(entry.subject.path) : entry.subject.text;
   let message: string;

@@ -8,7 +8,10 @@ const MAX_WAIT_SECONDS = 30;
 
 /** The wait before retry `attempt` (0-based) of a retrier, in seconds (no jitter). */
 export function retryDelaySeconds(retrier: Retrier, attempt: number): number {
-  return Math.min(retrier.IntervalSeconds * retrier.BackoffRate ** attempt, retrier.MaxDelaySeconds ?? Infinity);
+  return Math.min(
+    retrier.IntervalSeconds * retrier.BackoffRate ** attempt,
+    retrier.MaxDelaySeconds ?? Infinity,
+  );
 }
 
 /** The waits Step Functions makes between attempts of a retrier, in seconds (no jitter). */

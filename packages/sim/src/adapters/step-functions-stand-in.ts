@@ -99,14 +99,15 @@ export interface ExecutionRecord {
 /** When ShiftTraffic patched the Ingress, or null if traffic never moved. */
 export function trafficShiftedAt(execution: ExecutionRecord): EpochMs | null {
   return (
-    execution.attempts.find((a) => a.state === MODE_SWITCH_STATES.shiftTraffic && a.error === undefined)?.at ??
-    null
+    execution.attempts.find((a) => a.state === MODE_SWITCH_STATES.shiftTraffic && a.error === undefined)
+      ?.at ?? null
   );
 }
 
 /** Whether traffic moved because the receivers' deadline passed, not because they were ready. */
 export function receiversTimedOut(execution: ExecutionRecord): boolean {
-  const receivers = (execution.data as { receivers?: { ready: boolean; timedOut: boolean } } | null)?.receivers;
+  const receivers = (execution.data as { receivers?: { ready: boolean; timedOut: boolean } } | null)
+    ?.receivers;
   return trafficShiftedAt(execution) !== null && receivers?.timedOut === true && !receivers.ready;
 }
 
@@ -241,7 +242,12 @@ export class StepFunctionsStandIn implements SwitchStarter {
       switch (entry.type) {
         case "invoke":
         case "publish":
-          await this.#attempt(execution, name, data, entry.retry.map(() => 0));
+          await this.#attempt(
+            execution,
+            name,
+            data,
+            entry.retry.map(() => 0),
+          );
           return;
         case "wait": {
           const seconds = waitSeconds(entry, data, context, name);
@@ -330,7 +336,11 @@ export class StepFunctionsStandIn implements SwitchStarter {
       const lambda = this.#lambdas[entry.step];
       return async () => overJson(await lambda(event));
     }
-    const sent: Announcement = { state: name, at: this.#clock.now(), ...announcement(entry, data, context, name) };
+    const sent: Announcement = {
+      state: name,
+      at: this.#clock.now(),
+      ...announcement(entry, data, context, name),
+    };
     return async () => {
       this.#topic(sent);
       execution.published.push(sent);
