@@ -7,7 +7,6 @@ import type {
   RoutingCheck,
   RoutingPlan,
   ScalingChange,
-  StepResult,
   StepResultKey,
   StepResultTypes,
   UnitCondition,
@@ -97,60 +96,48 @@ export interface SwitchPlan {
   readonly receiverHoldSeconds: number;
 }
 
-export type ScalingResult = StepResult<
-  "scaling",
-  {
-    readonly changes: readonly ScalingChange[];
-    readonly holds: readonly ReplicaHold[];
-  }
->;
+export interface ScalingResult {
+  readonly changes: readonly ScalingChange[];
+  readonly holds: readonly ReplicaHold[];
+}
 
-export type ReceiversCheck = StepResult<
-  "receivers",
-  {
-    readonly ready: boolean;
-    /** Move traffic anyway: the deadline passed, or a failover turned urgent while it waited. */
-    readonly timedOut: boolean;
-    /** Why traffic may move now, or `waiting`. */
-    readonly verdict: "ready" | "deadline" | "turned-urgent" | "waiting";
-    /** Per receiver: pods wanted (the hold, or KEDA's desired count), desired and ready now. */
-    readonly units: readonly {
-      readonly unit: string;
-      readonly wanted: number;
-      readonly desired: number;
-      readonly ready: number;
-    }[];
-    /**
-     * Held receivers whose Deployment's spec.replicas is not the count they are held at:
-     * KEDA did not scale the target to its paused-replicas (KEDA issue #7231).
-     */
-    readonly holdsNotApplied: readonly {
-      readonly unit: string;
-      readonly heldAt: number;
-      readonly specReplicas: number;
-    }[];
-    readonly checkedAt: string;
-  }
->;
+export interface ReceiversCheck {
+  readonly ready: boolean;
+  /** Move traffic anyway: the deadline passed, or a failover turned urgent while it waited. */
+  readonly timedOut: boolean;
+  /** Why traffic may move now, or `waiting`. */
+  readonly verdict: "ready" | "deadline" | "turned-urgent" | "waiting";
+  /** Per receiver: pods wanted (the hold, or KEDA's desired count), desired and ready now. */
+  readonly units: readonly {
+    readonly unit: string;
+    readonly wanted: number;
+    readonly desired: number;
+    readonly ready: number;
+  }[];
+  /**
+   * Held receivers whose Deployment's spec.replicas is not the count they are held at:
+   * KEDA did not scale the target to its paused-replicas (KEDA issue #7231).
+   */
+  readonly holdsNotApplied: readonly {
+    readonly unit: string;
+    readonly heldAt: number;
+    readonly specReplicas: number;
+  }[];
+  readonly checkedAt: string;
+}
 
-export type RoutingResult = StepResult<
-  "routing",
-  {
-    readonly changed: boolean;
-    /** The action annotation's value as written (Rollback restores only if it is still this). */
-    readonly annotationValue: string;
-    readonly patchedAt: string;
-    readonly resourceVersion: string;
-  }
->;
+export interface RoutingResult {
+  readonly changed: boolean;
+  /** The action annotation's value as written (Rollback restores only if it is still this). */
+  readonly annotationValue: string;
+  readonly patchedAt: string;
+  readonly resourceVersion: string;
+}
 
 /** The receivers' holds lifted once KEDA's metric has caught up with their new load. */
-export type HoldsRelease = StepResult<
-  "release",
-  {
-    readonly released: readonly ReplicaHold[];
-  }
->;
+export interface HoldsRelease {
+  readonly released: readonly ReplicaHold[];
+}
 
 export interface Alert {
   /** SNS subject: ASCII, one line, under 100 characters. */
@@ -158,13 +145,10 @@ export interface Alert {
   readonly message: string;
 }
 
-export type VerificationResult = StepResult<
-  "verification",
-  {
-    readonly check: RoutingCheck;
-    readonly alert: Alert;
-  }
->;
+export interface VerificationResult {
+  readonly check: RoutingCheck;
+  readonly alert: Alert;
+}
 
 /** The error the workflow caught, as Step Functions hands it to the Catch target. */
 export interface CaughtError {
@@ -185,25 +169,22 @@ export interface NotRestored {
  */
 export type RollbackOutcome = "rolled-back" | "superseded" | "rollback-incomplete";
 
-export type RollbackResult = StepResult<
-  "rollback",
-  {
-    readonly outcome: RollbackOutcome;
-    readonly routingRestored: boolean;
-    readonly scalingRestored: readonly ScalingChange[];
-    readonly released: readonly ReplicaHold[];
-    /** Things found changed by someone else since the switch, left as they are. */
-    readonly leftAlone: readonly string[];
-    /** What the switch changed that could not be put back (each call failed on its own). */
-    readonly notRestored: readonly NotRestored[];
-    readonly alert: Alert;
-  }
->;
+export interface RollbackResult {
+  readonly outcome: RollbackOutcome;
+  readonly routingRestored: boolean;
+  readonly scalingRestored: readonly ScalingChange[];
+  readonly released: readonly ReplicaHold[];
+  /** Things found changed by someone else since the switch, left as they are. */
+  readonly leftAlone: readonly string[];
+  /** What the switch changed that could not be put back (each call failed on its own). */
+  readonly notRestored: readonly NotRestored[];
+  readonly alert: Alert;
+}
 
 /**
  * Each step's result type by its key in the step table (core's STEP_RESULTS): a key the
  * table adds without a type here is a compile error, and so is a type whose fields are
- * not the ones the table keeps (`StepResult`).
+ * not the ones the table keeps.
  */
 export type StepResults = StepResultTypes<{
   readonly scaling: ScalingResult;

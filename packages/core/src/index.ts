@@ -262,7 +262,6 @@ export {
   RETRIED_ERRORS,
   STEP_RESULTS,
   type StatePath,
-  type StepResult,
   type StepResultField,
   type StepResultKey,
   type StepResultTypes,

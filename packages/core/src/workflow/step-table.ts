@@ -89,8 +89,8 @@ export const RETRIED_ERRORS = {
 /**
  * The fields each step's Lambda returns, kept in the workflow state under the step's key
  * (ASL's ResultSelector names them: JSONPath cannot move a whole object under a key). The
- * controller declares each result type with `StepResult<key, ...>`, so a field added to a
- * result type without its entry here, or the other way round, is a compile error.
+ * controller's `StepResults` names each result type with `StepResultTypes`, so a field
+ * added to a result type without its entry here, or the other way round, is a compile error.
  */
 export const STEP_RESULTS = {
   scaling: ["changes", "holds"],
@@ -111,22 +111,21 @@ export const STEP_RESULTS = {
 export type StepResultKey = keyof typeof STEP_RESULTS;
 export type StepResultField<K extends StepResultKey> = (typeof STEP_RESULTS)[K][number];
 
-/**
- * `T` when its keys are exactly the fields the table keeps for `K`; otherwise a compile
- * error at the declaration that names the result type.
- */
-export type StepResult<
-  K extends StepResultKey,
-  T extends [Exclude<keyof T, StepResultField<K>>, Exclude<StepResultField<K>, keyof T>] extends [
-    never,
-    never,
-  ]
-    ? unknown
-    : { readonly "keys must be exactly STEP_RESULTS[K]": StepResultField<K> },
-> = T;
+/** `T` when its keys are exactly the fields the table keeps for `K`, else a type naming them. */
+type ExactFields<K extends StepResultKey, T> = [
+  Exclude<keyof T, StepResultField<K>>,
+  Exclude<StepResultField<K>, keyof T>,
+] extends [never, never]
+  ? T
+  : { readonly "its fields must be exactly STEP_RESULTS[key]": StepResultField<K> };
 
-/** `T` when it has a type for every key of STEP_RESULTS; otherwise a compile error. */
-export type StepResultTypes<T extends { readonly [K in StepResultKey]: unknown }> = T;
+/**
+ * `T`, a type for each step's result by its key, when it has one for every key of
+ * STEP_RESULTS and each has exactly the fields the table keeps; otherwise a compile error.
+ */
+export type StepResultTypes<
+  T extends { readonly [K in StepResultKey]: ExactFields<K, K extends keyof T ? T[K] : never> },
+> = T;
 
 /** A JSONPath into the state (`$.plan.holds[0]`) or the context object (`$$.Execution.Id`). */
 export type StatePath = "$" | `$.${string}` | `$$.${string}`;
