@@ -80,8 +80,8 @@ function publishTask(entry: PublishEntry, targets: Targets): TaskState {
     "path" in entry.message
       ? entry.message.path
       : `States.Format(${[formatTemplate(entry.message.lines.join("\n")), ...entry.message.args.map(formatArgument)].join(", ")})`;
-  const attributes = Object.fromEntries(
-    Object.entries(entry.attributes).map(([name, value]) => [
+  const attributes: PayloadTemplate = Object.fromEntries(
+    Object.entries(entry.attributes).map(([name, value]): [string, PayloadTemplate] => [
       name,
       "text" in value
         ? { DataType: "String", StringValue: value.text }
