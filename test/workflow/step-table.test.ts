@@ -323,6 +323,13 @@ const SEQUENCES: Readonly<Record<string, Sequence>> = {
     steps: {},
     publishErrors: { [S.notify]: "SNS.ThrottledException" },
   },
+  "ShiftTraffic returns a result without a field the table keeps": {
+    steps: {
+      "apply-routing": [
+        { result: { changed: true, annotationValue: "{}", patchedAt: "2024-11-14T00:30:30.000Z" } },
+      ],
+    },
+  },
   "a switch with no holds: nothing to release": {
     steps: { "plan-switch": [{ result: { plan: scriptedPlan([]) } }] },
   },
@@ -332,7 +339,10 @@ describe("Workflow: the simulator's stand-in walks the table as Step Functions r
   it.each(Object.entries(SEQUENCES))("%s: the same states, attempts, alerts and end", async (_, sequence) => {
     const asl = await throughAsl(sequence);
     const { attemptAt: _at, ...simulated } = await throughSimulator(sequence);
-    expect(simulated).toEqual(asl);
+    // A States.Runtime cause is each engine's own wording (AWS's names the event id too).
+    const wording = (trace: Trace): Trace =>
+      trace.end.error === "States.Runtime" ? { ...trace, end: { ...trace.end, cause: "(runtime)" } } : trace;
+    expect(wording(simulated)).toEqual(wording(asl));
   });
 
   it("retries a transient error after the table's delays in sim time, not at once", async () => {

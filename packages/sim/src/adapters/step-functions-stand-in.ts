@@ -353,7 +353,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
     if (!(error instanceof WorkflowRuntimeError)) {
       throw error;
     }
-    this.#end(execution, "FAILED", { Error: error.name, Cause: error.message });
+    this.#end(execution, "FAILED", { Error: "States.Runtime", Cause: error.message });
   }
 
   #end(execution: ExecutionRecord, status: SwitchRecord["status"], error: StepError | null): void {
