@@ -1,6 +1,7 @@
 import type { Catcher, Retrier } from "./asl.ts";
 import {
   type AttributeValue,
+  type FailEntry,
   type InvokeEntry,
   MODE_SWITCH_STATES,
   type ModeSwitchState,
@@ -99,6 +100,11 @@ function publish(
     retry: [SNS_RETRY],
     catch: catcher === undefined ? [] : [catcher],
   };
+}
+
+/** A Fail state that ends the execution with the error caught at `$.error`. */
+function failedWithError(comment: string): FailEntry {
+  return { type: "fail", comment, error: { path: "$.error.Error" }, cause: { path: "$.error.Cause" } };
 }
 
 /** The console page of this execution, filled at run time from `$$.Execution.Id`. */
@@ -295,12 +301,9 @@ export function modeSwitchTable(input: ModeSwitchTableInput): StepTable {
         withPlan: true,
         next: S.releaseFailed,
       }),
-      [S.releaseFailed]: {
-        type: "fail",
-        comment: "The execution fails with the release's error; traffic stays switched.",
-        error: { path: "$.error.Error" },
-        cause: { path: "$.error.Cause" },
-      },
+      [S.releaseFailed]: failedWithError(
+        "The execution fails with the release's error; traffic stays switched.",
+      ),
       [S.rollback]: step(
         "rollback",
         "rollback",
@@ -340,12 +343,7 @@ export function modeSwitchTable(input: ModeSwitchTableInput): StepTable {
         withPlan: true,
         next: S.switchFailed,
       }),
-      [S.switchFailed]: {
-        type: "fail",
-        comment: "The execution fails with the error that stopped the switch.",
-        error: { path: "$.error.Error" },
-        cause: { path: "$.error.Cause" },
-      },
+      [S.switchFailed]: failedWithError("The execution fails with the error that stopped the switch."),
       [S.notifyPlanFailure]: publish({
         comment: "Planning failed before anything changed: announce it from the error alone.",
         subject: { text: "Switchyard: a mode switch failed to plan; nothing was changed" },
@@ -364,12 +362,7 @@ export function modeSwitchTable(input: ModeSwitchTableInput): StepTable {
         withPlan: false,
         next: S.planFailed,
       }),
-      [S.planFailed]: {
-        type: "fail",
-        comment: "The execution fails with the Plan step's error.",
-        error: { path: "$.error.Error" },
-        cause: { path: "$.error.Cause" },
-      },
+      [S.planFailed]: failedWithError("The execution fails with the Plan step's error."),
       [S.notifyRollbackFailure]: publish({
         comment: "Rollback could not write its alert: build one from the two errors.",
         subject: { text: "Switchyard: a mode switch failed and its ROLLBACK FAILED - check the service" },
