@@ -1,6 +1,5 @@
 import {
   type AslDocument,
-  MODE_SWITCH_STATES,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   modeSwitchTiming,
@@ -134,7 +133,7 @@ function sentActions(world: HandlerWorld): string[] {
 }
 
 /** The error Step Functions' lambda:invoke integration raises for a function error. */
-function lambdaFunctionError(error: unknown): Error {
+export function lambdaFunctionError(error: unknown): Error {
   const cause = error instanceof Error ? error : new Error(String(error));
   const surfaced = new Error(
     JSON.stringify({ errorType: cause.name, errorMessage: cause.message, trace: [] }),
@@ -238,12 +237,44 @@ export async function runModeSwitch(
       return { MessageId: `message-${published.length}`, SdkHttpMetadata: { HttpStatusCode: 200 } } as never;
     };
 
+  const { output, failure, events } = await executeAsl(definition, input, {
+    executionArn,
+    executionName,
+    lambdaInvoke,
+    snsPublish,
+  });
+  return { executionArn, output, failure, published, invocations, events };
+}
+
+/** What `executeAsl` runs each Task with, by its state's name: aws-local-stepfunctions' task overrides. */
+export interface AslTasks {
+  readonly executionArn: string;
+  readonly executionName: string;
+  readonly lambdaInvoke: (state: string) => (input: unknown) => Promise<never>;
+  readonly snsPublish: (state: string) => (input: unknown) => Promise<never>;
+}
+
+/**
+ * Runs an ASL document in aws-local-stepfunctions, each Task through `tasks`, with no
+ * time spent in Waits or between retries (the document's own retry counts still apply).
+ */
+export async function executeAsl(
+  definition: AslDocument,
+  input: unknown,
+  tasks: AslTasks,
+): Promise<Pick<WorkflowRun, "output" | "failure" | "events">> {
   const taskOverrides: Record<string, (input: never) => Promise<never>> = {};
   const retryOverrides: Record<string, number> = {};
+  const waitOverrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === "Task") {
-      taskOverrides[name] = state.Resource.endsWith(":lambda:invoke") ? lambdaInvoke(name) : snsPublish(name);
+      taskOverrides[name] = state.Resource.endsWith(":lambda:invoke")
+        ? tasks.lambdaInvoke(name)
+        : tasks.snsPublish(name);
       retryOverrides[name] = 0;
+    }
+    if (state.Type === "Wait") {
+      waitOverrides[name] = 0;
     }
   }
 
@@ -251,13 +282,13 @@ export async function runModeSwitch(
   const execution = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: taskOverrides as never,
-      waitTimeOverrides: { [MODE_SWITCH_STATES.waitForReceivers]: 0, [MODE_SWITCH_STATES.holdReceivers]: 0 },
+      waitTimeOverrides: waitOverrides,
       retryIntervalOverrides: retryOverrides,
     },
     context: {
       Execution: {
-        Id: executionArn,
-        Name: executionName,
+        Id: tasks.executionArn,
+        Name: tasks.executionName,
         Input: input as never,
         StartTime: new Date().toISOString(),
       },
@@ -281,7 +312,7 @@ export async function runModeSwitch(
     };
   }
   await collected;
-  return { executionArn, output, failure, published, invocations, events };
+  return { output, failure, events };
 }
 
 /** The names of the states the execution entered, in order. */

@@ -166,7 +166,7 @@ export function rollbackAlert(
 }
 
 /** Step Functions passes a Lambda error's Cause as the JSON of {errorMessage, errorType, ...}. */
-function causeMessage(cause: string): string {
+export function causeMessage(cause: string): string {
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
     return typeof parsed.errorMessage === "string" ? parsed.errorMessage : cause;

@@ -1,4 +1,4 @@
-export { executionConsoleUrl, rollbackAlert, switchAlert } from "./alerts.ts";
+export { causeMessage, executionConsoleUrl, rollbackAlert, switchAlert } from "./alerts.ts";
 export { type ApplyRoutingDeps, applyRouting } from "./apply-routing.ts";
 export { type ApplyScalingDeps, applyScaling } from "./apply-scaling.ts";
 export { type CheckReceiversDeps, checkReceivers } from "./check-receivers.ts";

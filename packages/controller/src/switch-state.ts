@@ -7,6 +7,8 @@ import type {
   RoutingCheck,
   RoutingPlan,
   ScalingChange,
+  StepResultKey,
+  StepResultTypes,
   UnitCondition,
   UnitPlan,
   Weighting,
@@ -179,16 +181,25 @@ export interface RollbackResult {
   readonly alert: Alert;
 }
 
-/** The execution's state as it flows through the steps (each step adds its result). */
-export interface SwitchState {
+/**
+ * Each step's result type by its key in the step table (core's STEP_RESULTS): a key the
+ * table adds without a type here is a compile error, and so is a type whose fields are
+ * not the ones the table keeps.
+ */
+export type StepResults = StepResultTypes<{
+  readonly scaling: ScalingResult;
+  readonly receivers: ReceiversCheck;
+  readonly routing: RoutingResult;
+  readonly verification: VerificationResult;
+  readonly release: HoldsRelease;
+  readonly rollback: RollbackResult;
+}>;
+
+/** The execution's state as it flows through the steps (each step adds its result under its key). */
+export type SwitchState = {
   readonly plan: SwitchPlan;
-  readonly scaling?: ScalingResult;
-  readonly receivers?: ReceiversCheck;
-  readonly routing?: RoutingResult;
-  readonly verification?: VerificationResult;
-  readonly release?: HoldsRelease;
   readonly error?: CaughtError;
-}
+} & { readonly [K in StepResultKey]?: StepResults[K] };
 
 const modeSchema = z.enum(["cost", "capacity"]);
 const text = z.string().check(z.minLength(1));

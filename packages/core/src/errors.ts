@@ -69,3 +69,18 @@ export class ManifestError extends SwitchyardError {
     this.object = object;
   }
 }
+
+/**
+ * A state of the step table met data it cannot work on: a Choice or ResultSelector path
+ * that is absent, a Wait that is not a whole number of seconds. Step Functions reports
+ * this as `States.Runtime` and fails the execution at once: no Retry or Catch (States.ALL
+ * included) matches it (Step Functions developer guide, "Error names").
+ */
+export class WorkflowRuntimeError extends SwitchyardError {
+  override name = "WorkflowRuntimeError";
+  constructor(state: string, problem: string) {
+    super(`state ${state}: ${problem}; fix the step table or the step that wrote the state`, {
+      code: "WORKFLOW_RUNTIME",
+    });
+  }
+}

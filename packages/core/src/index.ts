@@ -105,6 +105,7 @@ export {
   ManifestError,
   PlanningError,
   SwitchyardError,
+  WorkflowRuntimeError,
 } from "./errors.ts";
 export {
   actionAnnotationKey,
@@ -264,16 +265,49 @@ export {
 } from "./signals/types.ts";
 export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";
+export { type ModeSwitchTableInput, modeSwitchTable } from "./workflow/mode-switch-table.ts";
 export {
-  MODE_SWITCH_STATES,
-  MODE_SWITCH_STEPS,
-  type ModeSwitchStep,
   type ModeSwitchWorkflowInput,
   modeSwitchWorkflow,
-  RETRIED_ERRORS,
-  STEP_RESULT_FIELDS,
+  renderAsl,
 } from "./workflow/mode-switch-workflow.ts";
-export { retryWaits, verifyRetrier } from "./workflow/verify-retry.ts";
+export {
+  type AttributeValue,
+  type ChoiceEntry,
+  type Condition,
+  type FailEntry,
+  type FormatArgument,
+  type InvokeEntry,
+  MODE_SWITCH_STATES,
+  MODE_SWITCH_STEPS,
+  type ModeSwitchState,
+  type ModeSwitchStep,
+  type PublishEntry,
+  RETRIED_ERRORS,
+  STEP_RESULTS,
+  type StatePath,
+  type StepResultField,
+  type StepResultKey,
+  type StepResultTypes,
+  type StepTable,
+  type StepTableEntry,
+  type SucceedEntry,
+  type WaitEntry,
+} from "./workflow/step-table.ts";
+export {
+  afterError,
+  announcement,
+  chosen,
+  type ErrorOutcome,
+  failure,
+  invokePayload,
+  readPath,
+  type StepError,
+  type WalkContext,
+  waitSeconds,
+  withResult,
+} from "./workflow/table-walk.ts";
+export { retryDelaySeconds, retryWaits, verifyRetrier } from "./workflow/verify-retry.ts";
 export {
   type ModeSwitchTiming,
   modeSwitchTiming,

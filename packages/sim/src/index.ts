@@ -3,10 +3,18 @@ export { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "./adapters
 export { InMemoryCapacityRecorder, InMemoryMetricsReader } from "./adapters/in-memory-metrics.ts";
 export { SimClock } from "./adapters/sim-clock.ts";
 export {
+  type Announcement,
   type ExecutionRecord,
+  receiversTimedOut,
+  type SimLambda,
+  type SimTopic,
   StepFunctionsStandIn,
+  stepLambdas,
+  superseded,
+  type TaskAttempt,
+  trafficShiftedAt,
+  WORKFLOW_TIMING,
   type WorkflowTiming,
-  workflowTimingFor,
 } from "./adapters/step-functions-stand-in.ts";
 export { targetGroupsOf } from "./adapters/target-group-directory.ts";
 export { CapacityCalendar } from "./capacity/capacity-calendar.ts";

@@ -72,6 +72,7 @@ Object.assign(CONSTRUCT, {
   UnknownPolicyError: ctor("x", ["switchyard"]),
   TransientError: ctor(new Error("m")),
   UnsupportedEventError: message,
+  WorkflowRuntimeError: ctor("Plan", "m"),
 });
 
 const dir = mkdtempSync(join(tmpdir(), "switchyard-bundle-"));

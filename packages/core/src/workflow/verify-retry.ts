@@ -6,11 +6,17 @@ const BACKOFF_RATE = 1.5;
 /** A slow reconcile is still checked twice a minute, not once every few minutes. */
 const MAX_WAIT_SECONDS = 30;
 
+/** The wait before retry `attempt` (0-based) of a retrier, in seconds (no jitter). */
+export function retryDelaySeconds(retrier: Retrier, attempt: number): number {
+  return Math.min(
+    retrier.IntervalSeconds * retrier.BackoffRate ** attempt,
+    retrier.MaxDelaySeconds ?? Infinity,
+  );
+}
+
 /** The waits Step Functions makes between attempts of a retrier, in seconds (no jitter). */
 export function retryWaits(retrier: Retrier): number[] {
-  return Array.from({ length: retrier.MaxAttempts }, (_, attempt) =>
-    Math.min(retrier.IntervalSeconds * retrier.BackoffRate ** attempt, retrier.MaxDelaySeconds ?? Infinity),
-  );
+  return Array.from({ length: retrier.MaxAttempts }, (_, attempt) => retryDelaySeconds(retrier, attempt));
 }
 
 /**

@@ -1,58 +1,78 @@
 import {
   applyRouting,
   applyScaling,
-  type CaughtError,
   checkReceivers,
   planSwitch,
-  type RollbackOutcome,
-  RoutingNotAppliedError,
   releaseHolds,
   rollback,
   type SwitchInput,
-  type SwitchState,
   verifyRouting,
 } from "@switchyard/controller";
 import {
+  afterError,
+  announcement,
   type ClusterGateway,
+  chosen,
   type EpochMs,
+  failure,
+  type InvokeEntry,
+  invokePayload,
+  MODE_SWITCH_STATES,
+  type ModeSwitchState,
+  type ModeSwitchStep,
   type Move,
+  modeSwitchTable,
   modeSwitchTiming,
-  RETRIED_ERRORS,
+  type PublishEntry,
   type RoutingVerifier,
-  retryWaits,
+  type StepError,
+  type StepTable,
   type SwitchRecord,
   type SwitchRequest,
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
-  verifyRetrier,
+  type WalkContext,
+  WorkflowRuntimeError,
+  waitSeconds,
+  withResult,
 } from "@switchyard/core";
 import type { SimScheduler } from "../run/sim-scheduler.ts";
 import type { SimClock } from "./sim-clock.ts";
 
-/** How the mode-switch state machine paces itself: its Wait state and VerifyAlb's Retry. */
+/** How long the stand-in's service integrations take; Waits and Retry delays come from the table. */
 export interface WorkflowTiming {
-  /** Time one Lambda step takes. */
+  /** One Lambda invocation of a step, whether it returns or throws. */
   readonly lambdaMs: number;
-  /** WaitForReceivers: the Wait before each CheckReceivers. */
-  readonly receiversPollMs: number;
-  /** VerifyAlb's Retry on RoutingNotAppliedError: the waits between attempts; after the last, Rollback. */
-  readonly verifyWaitsMs: readonly number[];
+  /** One SNS publish: nothing in the simulated environment moves in the tens of ms it takes. */
+  readonly publishMs: number;
 }
 
-/** Time the simulator gives one Lambda invocation of a step. */
-const LAMBDA_MS = 1000;
+export const WORKFLOW_TIMING: WorkflowTiming = { lambdaMs: 1000, publishMs: 0 };
 
-/** The timing of the deployed workflow, from the same core functions that write its ASL document. */
-export function workflowTimingFor(config: SwitchyardConfig): WorkflowTiming {
-  const timing = modeSwitchTiming(config);
-  return {
-    lambdaMs: LAMBDA_MS,
-    receiversPollMs: timing.receiverPollSeconds * 1000,
-    verifyWaitsMs: retryWaits(
-      verifyRetrier(RETRIED_ERRORS.routingNotApplied, timing.verifyTimeoutSeconds),
-    ).map((seconds) => seconds * 1000),
-  };
+/** A step's Lambda as the simulator runs it: its event in, its result out. */
+export type SimLambda = (event: unknown) => Promise<unknown>;
+
+/** The SNS topic: records a publish, or throws as SNS would refuse it (the error's name is the SNS error). */
+export type SimTopic = (message: Announcement) => void;
+
+export interface Announcement {
+  readonly state: ModeSwitchState;
+  readonly at: EpochMs;
+  readonly subject: string;
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** One attempt of a task state, as the execution's history shows it. */
+export interface TaskAttempt {
+  readonly state: ModeSwitchState;
+  /** The step's Lambda, or null for a publish. */
+  readonly step: ModeSwitchStep | null;
+  readonly at: EpochMs;
+  /** The step's result (the JSON its Lambda returned), when it returned. */
+  readonly result?: unknown;
+  readonly error?: StepError;
 }
 
 /** One mode-switch execution as the stand-in ran it. */
@@ -64,46 +84,116 @@ export interface ExecutionRecord {
   readonly startedAt: EpochMs;
   readonly input: SwitchInput;
   status: SwitchRecord["status"];
-  /** When ShiftTraffic patched the Ingress. */
-  trafficShiftedAt: EpochMs | null;
-  /** Whether WaitForReceivers gave up waiting (deadline) before traffic moved. */
-  receiversTimedOut: boolean;
   endedAt: EpochMs | null;
-  error: CaughtError | null;
-  /** Stood down (the workflow's Superseded state): another switch moved traffic first. */
-  superseded: boolean;
+  /** The execution's error (its Fail state's Error and Cause), when it failed. */
+  error: StepError | null;
+  /** The states entered, in order, with when. */
+  readonly states: { readonly state: ModeSwitchState; readonly at: EpochMs }[];
+  readonly attempts: TaskAttempt[];
+  /** What the SNS publishes announced. */
+  readonly published: Announcement[];
+  /** The workflow state as it stands (the execution's output once it has ended). */
+  data: unknown;
+}
+
+/** When ShiftTraffic patched the Ingress, or null if traffic never moved. */
+export function trafficShiftedAt(execution: ExecutionRecord): EpochMs | null {
+  return (
+    execution.attempts.find((a) => a.state === MODE_SWITCH_STATES.shiftTraffic && a.error === undefined)
+      ?.at ?? null
+  );
+}
+
+/** Whether traffic moved because the receivers' deadline passed, not because they were ready. */
+export function receiversTimedOut(execution: ExecutionRecord): boolean {
+  const receivers = (execution.data as { receivers?: { ready: boolean; timedOut: boolean } } | null)
+    ?.receivers;
+  return trafficShiftedAt(execution) !== null && receivers?.timedOut === true && !receivers.ready;
+}
+
+/** Ended in the Superseded state: another switch moved traffic first, and this one undid its own changes. */
+export function superseded(execution: ExecutionRecord): boolean {
+  return execution.status !== "RUNNING" && execution.states.at(-1)?.state === MODE_SWITCH_STATES.superseded;
+}
+
+/** The step Lambdas over the simulator's ports: what each handler of functions/ does over the real adapters. */
+export function stepLambdas(deps: {
+  readonly config: SwitchyardConfig;
+  readonly cluster: ClusterGateway;
+  readonly clock: SimClock;
+  readonly verifier: RoutingVerifier;
+}): Readonly<Record<ModeSwitchStep, SimLambda>> {
+  return {
+    "plan-switch": async (event) => {
+      const { input, executionArn } = event as { input: unknown; executionArn?: string };
+      return { plan: await planSwitch(input, executionArn ?? null, deps) };
+    },
+    "apply-scaling": (state) => applyScaling(state, deps),
+    "check-receivers": (state) => checkReceivers(state, deps),
+    "apply-routing": (state) => applyRouting(state, deps),
+    "verify-routing": (state) => verifyRouting(state, deps),
+    "release-holds": (state) => releaseHolds(state, deps),
+    rollback: (state) => rollback(state, deps),
+  };
+}
+
+/** JSON in, JSON out, as a Lambda's event and response are: undefined fields vanish both ways. */
+function overJson(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
 /**
- * Step Functions for the simulator: `start` runs the mode-switch workflow's states in sim
- * time — Plan → ScaleReceivers → WaitForReceivers (Wait, CheckReceivers, until ready or the
- * deadline) → ShiftTraffic → VerifyAlb (retried with backoff) → Notify, and on any failure
- * Rollback — calling the controller's real step functions over the in-memory ports. The
- * execution name is the idempotency key, and `history` reads the executions back.
+ * A step's thrown error as the lambda:invoke integration hands it on: Error is the error's
+ * name, Cause the JSON the Node.js runtime reports a function error with (errorType,
+ * errorMessage, trace; the stand-in leaves the trace empty). The controller's alerts read
+ * the message back out of it, as they do in the deployed workflow.
+ */
+function lambdaError(error: unknown): StepError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { Error: e.name, Cause: JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] }) };
+}
+
+/** What the SNS integration hands on for a refused publish: the SNS error's name, and its message. */
+function publishError(error: unknown): StepError {
+  return error instanceof Error
+    ? { Error: error.name, Cause: error.message }
+    : { Error: "SNS.AmazonSNSException", Cause: String(error) };
+}
+
+/**
+ * Step Functions for the simulator: `start` walks the mode-switch step table — the one the
+ * deployed ASL is rendered from — in sim time: each Task calls the step's Lambda (the
+ * controller's step over the in-memory ports) or publishes to the topic, and takes its
+ * time; a Wait waits; a Choice chooses; a step's error is retried as its Retry says (the
+ * delays in sim seconds) and then caught as its Catch says. The execution name is the
+ * idempotency key, and `history` reads the executions back.
  */
 export class StepFunctionsStandIn implements SwitchStarter {
   readonly executions: ExecutionRecord[] = [];
-  readonly #config: SwitchyardConfig;
+  readonly #table: StepTable;
   readonly #scheduler: SimScheduler;
   readonly #clock: SimClock;
-  readonly #cluster: ClusterGateway;
-  readonly #verifier: RoutingVerifier;
   readonly #timing: WorkflowTiming;
+  readonly #lambdas: Readonly<Record<ModeSwitchStep, SimLambda>>;
+  readonly #topic: SimTopic;
 
   constructor(options: {
     readonly config: SwitchyardConfig;
     readonly scheduler: SimScheduler;
     readonly clock: SimClock;
-    readonly cluster: ClusterGateway;
-    readonly verifier: RoutingVerifier;
+    /** Each step's Lambda: `stepLambdas` over the simulator's ports, or a test's script. */
+    readonly lambdas: Readonly<Record<ModeSwitchStep, SimLambda>>;
+    /** The alert topic; by default every publish is accepted. */
+    readonly topic?: SimTopic;
     readonly timing?: WorkflowTiming;
   }) {
-    this.#config = options.config;
+    const { config } = options;
+    this.#table = modeSwitchTable({ region: config.cluster.region, timing: modeSwitchTiming(config) });
     this.#scheduler = options.scheduler;
     this.#clock = options.clock;
-    this.#cluster = options.cluster;
-    this.#verifier = options.verifier;
-    this.#timing = options.timing ?? workflowTimingFor(options.config);
+    this.#timing = options.timing ?? WORKFLOW_TIMING;
+    this.#lambdas = options.lambdas;
+    this.#topic = options.topic ?? (() => {});
   }
 
   async history(service: string, since: EpochMs): Promise<readonly SwitchRecord[]> {
@@ -118,7 +208,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
     if (this.executions.some((e) => e.name === request.name)) {
       return { started: false, executionArn: arn };
     }
-    const input = request.input as SwitchInput;
+    const input = overJson(request.input) as SwitchInput;
     const execution: ExecutionRecord = {
       name: request.name,
       arn,
@@ -127,14 +217,15 @@ export class StepFunctionsStandIn implements SwitchStarter {
       startedAt: this.#clock.now(),
       input,
       status: "RUNNING",
-      trafficShiftedAt: null,
-      receiversTimedOut: false,
       endedAt: null,
       error: null,
-      superseded: false,
+      states: [],
+      attempts: [],
+      published: [],
+      data: input,
     };
     this.executions.push(execution);
-    this.#after(0, () => this.#plan(execution));
+    this.#after(0, async () => this.#enter(execution, this.#table.startAt, input));
     return { started: true, executionArn: arn };
   }
 
@@ -142,119 +233,132 @@ export class StepFunctionsStandIn implements SwitchStarter {
     this.#scheduler.at(this.#clock.now() + delayMs, run);
   }
 
-  get #deps() {
-    return { config: this.#config, cluster: this.#cluster, clock: this.#clock, verifier: this.#verifier };
+  async #enter(execution: ExecutionRecord, name: ModeSwitchState, data: unknown): Promise<void> {
+    execution.states.push({ state: name, at: this.#clock.now() });
+    execution.data = data;
+    const entry = this.#table.states[name];
+    const context: WalkContext = { Execution: { Id: execution.arn, Name: execution.name } };
+    try {
+      switch (entry.type) {
+        case "invoke":
+        case "publish":
+          await this.#attempt(
+            execution,
+            name,
+            data,
+            entry.retry.map(() => 0),
+          );
+          return;
+        case "wait": {
+          const seconds = waitSeconds(entry, data, context, name);
+          this.#after(seconds * 1000, () => this.#enter(execution, entry.next, data));
+          return;
+        }
+        case "choice":
+          await this.#enter(execution, chosen(entry, data, context, name), data);
+          return;
+        case "succeed":
+          this.#end(execution, "SUCCEEDED", null);
+          return;
+        case "fail":
+          this.#end(execution, "FAILED", failure(entry, data, context, name));
+          return;
+      }
+    } catch (error) {
+      this.#endOnRuntimeError(execution, error);
+    }
   }
 
-  async #plan(execution: ExecutionRecord): Promise<void> {
-    let state: SwitchState;
+  /** One attempt of a Task: the call at once, its answer after the call's time, then Retry or Catch. */
+  async #attempt(
+    execution: ExecutionRecord,
+    name: ModeSwitchState,
+    data: unknown,
+    retries: readonly number[],
+  ): Promise<void> {
+    const entry = this.#table.states[name] as InvokeEntry | PublishEntry;
+    const at = this.#clock.now();
+    let call: () => Promise<unknown>;
     try {
-      state = { plan: await planSwitch(execution.input, execution.arn, this.#deps) };
+      call = this.#request(execution, name, entry, data);
     } catch (error) {
-      this.#end(execution, "FAILED", caught(error));
+      this.#endOnRuntimeError(execution, error);
       return;
     }
-    this.#after(this.#timing.lambdaMs, () => this.#scale(execution, state));
-  }
-
-  async #scale(execution: ExecutionRecord, state: SwitchState): Promise<void> {
+    let outcome: { readonly result: unknown } | { readonly error: StepError };
     try {
-      const scaling = await applyScaling(state, this.#deps);
-      const next = { ...state, scaling };
-      this.#after(this.#timing.lambdaMs + this.#timing.receiversPollMs, () =>
-        this.#checkReceivers(execution, next),
-      );
+      outcome = { result: await call() };
     } catch (error) {
-      await this.#rollback(execution, state, error);
+      outcome = { error: entry.type === "invoke" ? lambdaError(error) : publishError(error) };
     }
-  }
-
-  async #checkReceivers(execution: ExecutionRecord, state: SwitchState): Promise<void> {
-    try {
-      const receivers = await checkReceivers(state, this.#deps);
-      const next = { ...state, receivers };
-      if (receivers.ready || receivers.timedOut) {
-        execution.receiversTimedOut = !receivers.ready;
-        this.#after(this.#timing.lambdaMs, () => this.#shift(execution, next));
-      } else {
-        this.#after(this.#timing.lambdaMs + this.#timing.receiversPollMs, () =>
-          this.#checkReceivers(execution, next),
-        );
+    execution.attempts.push({
+      state: name,
+      step: entry.type === "invoke" ? entry.step : null,
+      at,
+      ...outcome,
+    });
+    const duration = entry.type === "invoke" ? this.#timing.lambdaMs : this.#timing.publishMs;
+    this.#after(duration, async () => {
+      try {
+        if ("result" in outcome) {
+          const next = entry.type === "invoke" ? withResult(entry, data, outcome.result, name) : data;
+          await this.#enter(execution, entry.next, next);
+          return;
+        }
+        const then = afterError(entry, outcome.error, retries, data);
+        if (then.kind === "retry") {
+          const counted = retries.map((n, i) => (i === then.retrier ? n + 1 : n));
+          this.#after(then.delaySeconds * 1000, () => this.#attempt(execution, name, data, counted));
+        } else if (then.kind === "caught") {
+          await this.#enter(execution, then.next, then.state);
+        } else {
+          this.#end(execution, "FAILED", outcome.error);
+        }
+      } catch (error) {
+        this.#endOnRuntimeError(execution, error);
       }
-    } catch (error) {
-      await this.#rollback(execution, state, error);
-    }
-  }
-
-  async #shift(execution: ExecutionRecord, state: SwitchState): Promise<void> {
-    try {
-      const routing = await applyRouting(state, this.#deps);
-      execution.trafficShiftedAt = this.#clock.now();
-      const next = { ...state, routing };
-      this.#after(this.#timing.lambdaMs, () => this.#verify(execution, next, 0));
-    } catch (error) {
-      await this.#rollback(execution, state, error);
-    }
-  }
-
-  /** VerifyAlb, attempt `attempt` (0-based): retried after each wait of the Retry, then Rollback. */
-  async #verify(execution: ExecutionRecord, state: SwitchState, attempt: number): Promise<void> {
-    try {
-      const verification = await verifyRouting(state, this.#deps);
-      const next = { ...state, verification };
-      // Notify, then HoldReceivers (a Wait) and ReleaseReceivers, as the workflow does.
-      this.#after(this.#timing.lambdaMs + this.#holdMs(state), () => this.#release(execution, next));
-    } catch (error) {
-      const wait = this.#timing.verifyWaitsMs[attempt];
-      if (error instanceof RoutingNotAppliedError && wait !== undefined) {
-        this.#after(wait, () => this.#verify(execution, state, attempt + 1));
-        return;
-      }
-      await this.#rollback(execution, state, error);
-    }
-  }
-
-  #holdMs(state: SwitchState): number {
-    const service = this.#config.services.find((s) => s.name === state.plan.input.service);
-    return (state.plan.receiverHoldSeconds ?? service?.policy.receiverHoldSeconds ?? 0) * 1000;
-  }
-
-  async #release(execution: ExecutionRecord, state: SwitchState): Promise<void> {
-    try {
-      await releaseHolds(state, this.#deps);
-      this.#end(execution, "SUCCEEDED", null);
-    } catch (error) {
-      this.#end(execution, "FAILED", caught(error));
-    }
+    });
   }
 
   /**
-   * Rollback, then RollbackOutcome: a superseded switch that undid its own changes ends in
-   * the Superseded state (a Fail state of its own: the execution is FAILED, moved no traffic).
+   * The Task's call, its Parameters resolved first: a path they cannot resolve is a
+   * States.Runtime error of the state, not an error of the call that Retry or Catch sees.
    */
-  async #rollback(execution: ExecutionRecord, state: SwitchState, error: unknown): Promise<void> {
-    const failure = caught(error);
-    let outcome: RollbackOutcome;
-    try {
-      outcome = (await rollback({ ...state, error: failure }, this.#deps)).outcome;
-    } catch (rollbackError) {
-      this.#end(execution, "FAILED", caught(rollbackError));
-      return;
+  #request(
+    execution: ExecutionRecord,
+    name: ModeSwitchState,
+    entry: InvokeEntry | PublishEntry,
+    data: unknown,
+  ): () => Promise<unknown> {
+    const context: WalkContext = { Execution: { Id: execution.arn, Name: execution.name } };
+    if (entry.type === "invoke") {
+      const event = overJson(invokePayload(entry, data, context));
+      const lambda = this.#lambdas[entry.step];
+      return async () => overJson(await lambda(event));
     }
-    execution.superseded = outcome === "superseded";
-    this.#end(execution, "FAILED", failure);
+    const sent: Announcement = {
+      state: name,
+      at: this.#clock.now(),
+      ...announcement(entry, data, context, name),
+    };
+    return async () => {
+      this.#topic(sent);
+      execution.published.push(sent);
+      return null;
+    };
   }
 
-  #end(execution: ExecutionRecord, status: SwitchRecord["status"], error: CaughtError | null): void {
+  /** A States.Runtime error fails the execution at once; anything else is a bug of the stand-in. */
+  #endOnRuntimeError(execution: ExecutionRecord, error: unknown): void {
+    if (!(error instanceof WorkflowRuntimeError)) {
+      throw error;
+    }
+    this.#end(execution, "FAILED", { Error: "States.Runtime", Cause: error.message });
+  }
+
+  #end(execution: ExecutionRecord, status: SwitchRecord["status"], error: StepError | null): void {
     execution.status = status;
     execution.endedAt = this.#clock.now();
     execution.error = error;
   }
-}
-
-/** The error as Step Functions' Catch hands it on: its name and message. */
-function caught(error: unknown): CaughtError {
-  return error instanceof Error
-    ? { Error: error.name, Cause: error.message }
-    : { Error: "Error", Cause: String(error) };
 }

@@ -1,8 +1,15 @@
-import { type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
+import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
 import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
-import { type ExecutionRecord, StepFunctionsStandIn } from "../adapters/step-functions-stand-in.ts";
+import {
+  type ExecutionRecord,
+  receiversTimedOut,
+  StepFunctionsStandIn,
+  stepLambdas,
+  superseded,
+  trafficShiftedAt,
+} from "../adapters/step-functions-stand-in.ts";
 import type {
   ComparedPolicy,
   DecisionNote,
@@ -35,8 +42,7 @@ export const switchyardPolicy: ComparedPolicy = {
       config,
       scheduler,
       clock,
-      cluster,
-      verifier: new InMemoryRoutingVerifier(env),
+      lambdas: stepLambdas({ config, cluster, clock, verifier: new InMemoryRoutingVerifier(env) }),
     });
     const deps: EvaluationDeps = {
       clock,
@@ -106,19 +112,19 @@ function sameReasons(a: readonly string[], b: readonly string[]): boolean {
 
 function moveOf(execution: ExecutionRecord): MoveRecord {
   const notes: string[] = [];
-  if (execution.receiversTimedOut) {
+  if (receiversTimedOut(execution)) {
     notes.push("receivers were not ready by the deadline: traffic moved anyway");
   }
   if (execution.error !== null) {
-    notes.push(`${execution.error.Error}: ${execution.error.Cause}`);
+    notes.push(`${execution.error.Error}: ${causeMessage(execution.error.Cause)}`);
   }
   return {
     move: execution.move,
     from: execution.input.from,
     to: execution.input.to,
     decidedAt: execution.startedAt,
-    appliedAt: execution.trafficShiftedAt,
-    outcome: execution.superseded
+    appliedAt: trafficShiftedAt(execution),
+    outcome: superseded(execution)
       ? "superseded"
       : execution.status === "SUCCEEDED"
         ? "succeeded"
