@@ -32,6 +32,15 @@ describe("Architecture: one definition", () => {
     }
   });
 
+  it("builds console links only in core's console-urls.ts", () => {
+    // The alerts, the workflow's Notify messages, the stack's outputs and `switchyard status`
+    // all link to the console: one builder, so a changed console path is fixed once.
+    const builders = SOURCES.filter((file) => file.text.includes("console.aws.amazon.com")).map(
+      (f) => f.path,
+    );
+    expect(builders).toEqual(["packages/core/src/deploy/console-urls.ts"]);
+  });
+
   it("links the workflow's notifications to the execution page the alerts link to", () => {
     const link = stepFunctionsExecutionUrl("us-west-2", "{}");
     expect(JSON.stringify(testWorkflow())).toContain(link);

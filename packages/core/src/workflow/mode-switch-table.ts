@@ -1,3 +1,4 @@
+import { stepFunctionsExecutionUrl } from "../deploy/console-urls.ts";
 import type { Catcher, Retrier } from "./asl.ts";
 import {
   type AttributeValue,
@@ -109,7 +110,7 @@ function failedWithError(comment: string): FailEntry {
 
 /** The console page of this execution, filled at run time from `$$.Execution.Id`. */
 function consoleLink(region: string): string {
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/{}`;
+  return stepFunctionsExecutionUrl(region, "{}");
 }
 
 export interface ModeSwitchTableInput {
