@@ -15,15 +15,9 @@ import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandInput,
   ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
   type ExecutionListItem,
-  GetExecutionHistoryCommand,
-  type GetExecutionHistoryCommandInput,
   type HistoryEvent,
-  ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
   type StartExecutionCommandInput,
@@ -38,6 +32,7 @@ import { seedSd21 } from "./kube-objects.ts";
 import { describeClusterFor, eksApiDouble, STATE_MACHINE_ARN, useLambdaEnvironment } from "./lambda-env.ts";
 import { LoadBalancerControllerStandIn } from "./load-balancer-controller.ts";
 import { sd21Config } from "./sd21.ts";
+import { serveExecutions } from "./step-functions-executions.ts";
 
 /**
  * Everything a deployed function talks to, for one test file: AWS clients stubbed with
@@ -118,24 +113,11 @@ export class HandlerWorld {
     this.serveTrails([defaultTrail(this.config.cluster.region)]);
     serveElbAccount(this.elb, newElbAccount(this.albs));
     this.lbc.serve(this.elb);
-    this.sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: this.executions }));
-    const known = (executionArn: string | undefined): ExecutionListItem => {
-      const execution = this.executions.find((e) => e.executionArn === executionArn);
-      if (execution === undefined) {
-        throw new ExecutionDoesNotExist({
-          message: `Execution Does Not Exist: '${executionArn}'`,
-          $metadata: {},
-        });
-      }
-      return execution;
-    };
-    this.sfn.on(DescribeExecutionCommand).callsFake((input: DescribeExecutionCommandInput) => {
-      const execution = known(input.executionArn);
-      return { ...execution, input: this.started.find((s) => s.name === execution.name)?.input };
+    serveExecutions(this.sfn, {
+      list: () => this.executions,
+      described: (execution) => ({ input: this.started.find((s) => s.name === execution.name)?.input }),
+      events: (name) => this.executionEvents[name] ?? [],
     });
-    this.sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => ({
-      events: this.executionEvents[known(input.executionArn).name ?? ""] ?? [],
-    }));
     this.sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
       const executionArn = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${input.name}`;
       if (this.started.some((s) => s.name === input.name)) {

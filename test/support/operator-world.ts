@@ -1,15 +1,9 @@
 import { type AddressInfo, createServer } from "node:net";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandInput,
   type DescribeExecutionOutput,
-  ExecutionDoesNotExist,
   type ExecutionListItem,
-  GetExecutionHistoryCommand,
-  type GetExecutionHistoryCommandInput,
   type HistoryEvent,
-  ListExecutionsCommand,
   SFNClient,
 } from "@aws-sdk/client-sfn";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
@@ -17,6 +11,7 @@ import { vi } from "vitest";
 import type { KubeApiDouble } from "./kube-api-double.ts";
 import { seedSd21 } from "./kube-objects.ts";
 import { describeClusterFor, eksApiDouble, STATE_MACHINE_ARN } from "./lambda-env.ts";
+import { serveExecutions } from "./step-functions-executions.ts";
 
 /** `.sst/outputs.json` as `sst deploy --stage dev` writes it for sst.config.ts's `run()`. */
 export function sstOutputs(stage = "dev", stateMachine = STATE_MACHINE_ARN): string {
@@ -85,29 +80,13 @@ export class OperatorWorld {
     this.events = {};
     this.withCredentials();
     this.eks.on(DescribeClusterCommand).resolves(describeClusterFor(this.double));
-    const known = (executionArn: string | undefined): ExecutionListItem => {
-      const found = this.executions.find((e) => e.executionArn === executionArn);
-      if (found === undefined) {
-        throw new ExecutionDoesNotExist({
-          message: `Execution Does Not Exist: '${executionArn}'`,
-          $metadata: {},
-        });
-      }
-      return found;
-    };
-    // ListExecutions answers newest first, as Step Functions does.
-    this.sfn.on(ListExecutionsCommand).callsFake(() => ({
-      executions: [...this.executions].sort(
-        (a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0),
-      ),
-    }));
-    this.sfn.on(DescribeExecutionCommand).callsFake((input: DescribeExecutionCommandInput) => {
-      const execution = known(input.executionArn);
-      return { ...execution, input: "{}", ...this.failures[execution.name ?? ""] };
+    serveExecutions(this.sfn, {
+      // ListExecutions answers newest first, as Step Functions does.
+      list: () =>
+        [...this.executions].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0)),
+      described: (execution) => ({ input: "{}", ...this.failures[execution.name ?? ""] }),
+      events: (name) => this.events[name] ?? [],
     });
-    this.sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => ({
-      events: this.events[known(input.executionArn).name ?? ""] ?? [],
-    }));
   }
 
   /** An access key in the environment, as `aws configure export-credentials --format env` leaves it. */
