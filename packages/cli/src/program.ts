@@ -2,7 +2,7 @@ import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import cliPackage from "../package.json" with { type: "json" };
-import { calibrateCommand } from "./commands/calibrate.ts";
+import { calibrateCommand, DEFAULT_CALIBRATE_LIMIT } from "./commands/calibrate.ts";
 import { LOAD_TEST_STATISTICS } from "./commands/load-test-csv.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import { planCommand } from "./commands/plan.ts";
@@ -161,10 +161,10 @@ function buildProgram(io: CliIo): Command {
     .addOption(
       new Option(
         "--limit <what>",
-        "what ends the walk up the steps: served falling behind (the seed's), or also the SLO",
+        "what ends the walk up the steps: slo, the first step over the SLO or falling behind (the breaking point keeps up within the SLO); throughput, only falling behind, as the seed's Table 2 was read (its l4 and a10g-cuda are over 900 ms there; capacity mode then holds them to maxRps × SLO ÷ latencyMs)",
       )
-        .choices(["throughput", "slo"])
-        .default("throughput"),
+        .choices(["slo", "throughput"])
+        .default(DEFAULT_CALIBRATE_LIMIT),
     )
     .addOption(
       new Option("-o, --output <format>", "output format")

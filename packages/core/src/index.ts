@@ -169,6 +169,7 @@ export {
   breakingPoint,
   type LoadTestStep,
   type StepBreak,
+  type ThroughputPlateau,
 } from "./planning/breaking-point.ts";
 export { defaultDemandRps, type PlanRequest, planService, sloServingRps } from "./planning/plan-service.ts";
 export { type RuleTarget, routingDifferences } from "./planning/routing-differences.ts";

@@ -101,6 +101,9 @@ describe("Command: switchyard status", () => {
     // Assess
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
+    // Written through core's jsonText, as every --output json: no float noise past 12 digits.
+    const numbers = run.stdout.match(/-?\d+\.\d+(e[+-]?\d+)?/g) ?? [];
+    expect(numbers.filter((n) => Number(n) !== Number(Number(n).toPrecision(12)))).toEqual([]);
     expect(json.stateMachine).toEqual({ arn: STATE_MACHINE_ARN, from: OUTPUTS, stage: "dev" });
     const service = json.services[0];
     expect(service).toMatchObject({

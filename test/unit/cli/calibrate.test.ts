@@ -1,4 +1,4 @@
-import { parseConfig } from "@switchyard/core";
+import { adjustedThroughput, parseConfig } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runSwitchyard } from "../../support/cli.ts";
@@ -8,8 +8,63 @@ const LOAD_TEST = "examples/sd21/load-test.csv";
 const HEADER = "unit,offered_rps,served_rps,p95_ms\n";
 
 describe("Command: switchyard calibrate", () => {
-  it("measures the example config's maxRps and latencyMs from the bundled load test, l4 and a10g-cuda over the SLO as in the seed's Table 2", async () => {
+  it("by default takes each unit's highest offered rate whose p95 is within the SLO and whose served rate keeps up (issue 11's rule) from the bundled load test", async () => {
     const run = await runSwitchyard(["calibrate", "--load-test", LOAD_TEST, "--slo-ms", "900", "-o", "json"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    const json = JSON.parse(run.stdout);
+    expect(json.limit).toBe("slo");
+    // The rule read straight off the CSV's rows: p95 ≤ 900 ms and served ≥ 95 % of offered.
+    const rows = readRepoFile(LOAD_TEST)
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#") && !line.startsWith("unit,"))
+      .map((line) => line.split(","))
+      .map(([unit, offered, served, p95]) => ({
+        unit,
+        offered: Number(offered),
+        served: Number(served),
+        p95: Number(p95),
+      }));
+    const rule = [...new Set(rows.map((r) => r.unit))].map((unit) => {
+      const best = rows
+        .filter((r) => r.unit === unit && r.p95 <= 900 && r.served >= 0.95 * r.offered)
+        .sort((a, b) => b.offered - a.offered)[0];
+      return [unit, best?.offered, best?.p95];
+    });
+    const units = json.units.map((u: { name: string; maxRps: number; latencyMs: number }) => [
+      u.name,
+      u.maxRps,
+      u.latencyMs,
+    ]);
+    expect(units).toEqual(rule);
+    expect(units).toEqual([
+      ["sd21-inf2", 105, 670],
+      ["sd21-trn1", 130, 510],
+      ["sd21-a10g-triton", 90, 680],
+      ["sd21-l4-triton", 55, 893],
+      ["sd21-a10g-cuda", 54, 852],
+    ]);
+    expect(json.units.every((u: { reached: boolean; withinSlo: boolean }) => u.reached && u.withinSlo)).toBe(
+      true,
+    );
+    expect(json.units.find((u: { name: string }) => u.name === "sd21-l4-triton")).toMatchObject({
+      throughput: { offeredRps: 61, latencyMs: 960, plateaued: true },
+      brokeAt: { offeredRps: 61, servedRps: 60.2, latencyMs: 960, why: "over-slo" },
+    });
+  });
+
+  it("with --limit throughput measures the example config's maxRps and latencyMs (seed Table 2, adjusted 89.2 / 61.0 / 60.0), l4 and a10g-cuda over the SLO", async () => {
+    const run = await runSwitchyard([
+      "calibrate",
+      "--load-test",
+      LOAD_TEST,
+      "--slo-ms",
+      "900",
+      "--limit",
+      "throughput",
+      "-o",
+      "json",
+    ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
     const config = parseConfig(readRepoFile("examples/sd21/switchyard.yaml"));
@@ -25,24 +80,17 @@ describe("Command: switchyard calibrate", () => {
     }));
     const json = JSON.parse(run.stdout);
     expect(json.units).toMatchObject(expected ?? []);
+    expect(adjustedThroughput(json.units as { maxRps: number }[]).map((a) => Number(a.toFixed(1)))).toEqual([
+      89.2, 89.2, 89.2, 61, 60,
+    ]);
     expect(json.units.find((u: { name: string }) => u.name === "sd21-l4-triton")).toMatchObject({
       sloRps: 55,
+      sloServingRps: 57.1875,
       brokeAt: { offeredRps: 67, servedRps: 61.5, why: "falls-behind" },
     });
   });
 
-  it("prints a table with the rule it applied and a note for each unit over the SLO", async () => {
-    const run = await runSwitchyard(["calibrate", "-l", LOAD_TEST, "--slo-ms", "900"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("the last step before served falls below 95 % of offered");
-    expect(run.stdout).toMatch(/sd21-inf2\s+105\s+670 ms\s+within\s+105 RPS\s+120 → 106\.1 RPS, 1840 ms\s+8/);
-    expect(run.stdout).toMatch(/sd21-l4-triton\s+61\s+960 ms\s+over\s+55 RPS/);
-    expect(run.stdout).toContain(
-      "sd21-l4-triton: 960 ms at its breaking point is over the 900 ms SLO, as the seed's l4 and a10g-cuda (Table 2); capacity mode holds it to maxRps × SLO ÷ latencyMs = 57.2 RPS per pod",
-    );
-  });
-
-  it("with --limit slo stops at the first step over the SLO", async () => {
+  it("writes JSON without float noise: a10g-cuda's capacity-mode rate 60 × 900 ÷ 920 to 12 significant digits", async () => {
     const run = await runSwitchyard([
       "calibrate",
       "-l",
@@ -50,26 +98,92 @@ describe("Command: switchyard calibrate", () => {
       "--slo-ms",
       "900",
       "--limit",
-      "slo",
+      "throughput",
       "-o",
       "json",
     ]);
     expect(run.code).toBe(0);
-    const units = JSON.parse(run.stdout).units.map(
-      (u: { name: string; maxRps: number; latencyMs: number }) => [u.name, u.maxRps, u.latencyMs],
+    expect(run.stdout).not.toContain("58.69565217391305");
+    const cuda = JSON.parse(run.stdout).units.find((u: { name: string }) => u.name === "sd21-a10g-cuda");
+    expect(cuda.sloServingRps).toBe(58.6956521739);
+    const numbers = run.stdout.match(/-?\d+\.\d+(e[+-]?\d+)?/g) ?? [];
+    expect(numbers.filter((n) => Number(n) !== Number(Number(n).toPrecision(12)))).toEqual([]);
+  });
+
+  it("prints a table with the rule it applied and, for each unit whose throughput kept up past the SLO, where --limit throughput would put it", async () => {
+    const run = await runSwitchyard(["calibrate", "-l", LOAD_TEST, "--slo-ms", "900"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "the last step before served falls below 95 % of offered or the p95 passes 900 ms.",
     );
-    expect(units).toEqual([
-      ["sd21-inf2", 105, 670],
-      ["sd21-trn1", 130, 510],
-      ["sd21-a10g-triton", 90, 680],
-      ["sd21-l4-triton", 55, 893],
-      ["sd21-a10g-cuda", 54, 852],
+    expect(run.stdout).toMatch(
+      /sd21-inf2\s+105\s+670 ms\s+within\s+105 RPS, 670 ms\s+120 → 106\.1 RPS, 1840 ms\s+8/,
+    );
+    expect(run.stdout).toMatch(
+      /sd21-l4-triton\s+55\s+893 ms\s+within\s+61 RPS, 960 ms\s+61 → 60\.2 RPS, 960 ms \(over SLO\)\s+8/,
+    );
+    expect(run.stdout).toContain(
+      "- sd21-l4-triton: throughput kept up to 61 RPS at 960 ms, over the 900 ms SLO; --limit throughput takes that, as the seed's Table 2 was read, and capacity mode would hold it to maxRps × SLO ÷ latencyMs = 57.2 RPS per pod.",
+    );
+    expect(run.stdout).not.toContain("sd21-inf2: ");
+  });
+
+  it("with --limit throughput prints a note for each unit over the SLO at its breaking point", async () => {
+    const run = await runSwitchyard([
+      "calibrate",
+      "-l",
+      LOAD_TEST,
+      "--slo-ms",
+      "900",
+      "--limit",
+      "throughput",
     ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "the last step before served falls below 95 % of offered (throughput stops following)",
+    );
+    expect(run.stdout).toMatch(/sd21-l4-triton\s+61\s+960 ms\s+over\s+55 RPS/);
+    expect(run.stdout).toContain(
+      "sd21-l4-triton: 960 ms at its breaking point is over the 900 ms SLO, as the seed's l4 and a10g-cuda (Table 2); capacity mode holds it to maxRps × SLO ÷ latencyMs = 57.2 RPS per pod; the highest step within it was 55 RPS (the default, --limit slo, takes that).",
+    );
   });
 
   it("prints a YAML fragment that pastes into the config's units", async () => {
     const run = await runSwitchyard(["calibrate", "-l", LOAD_TEST, "--slo-ms", "900", "-o", "yaml"]);
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900 --statistic p95\n/,
+    );
+    expect(run.stdout).not.toContain("over the");
+    expect(parse(run.stdout)).toEqual({
+      units: [
+        { name: "sd21-inf2", maxRps: 105, latencyMs: 670 },
+        { name: "sd21-trn1", maxRps: 130, latencyMs: 510 },
+        { name: "sd21-a10g-triton", maxRps: 90, latencyMs: 680 },
+        { name: "sd21-l4-triton", maxRps: 55, latencyMs: 893 },
+        { name: "sd21-a10g-cuda", maxRps: 54, latencyMs: 852 },
+      ],
+    });
+  });
+
+  it("with --limit throughput prints the example config's fragment, the flag in its header and the units over the SLO marked", async () => {
+    const run = await runSwitchyard([
+      "calibrate",
+      "-l",
+      LOAD_TEST,
+      "--slo-ms",
+      "900",
+      "--keep-up",
+      "94",
+      "--limit",
+      "throughput",
+      "-o",
+      "yaml",
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900 --statistic p95 --keep-up 94 --limit throughput\n/,
+    );
     expect(run.stdout).toContain("    latencyMs: 960 # over the 900 ms SLO\n");
     expect(parse(run.stdout)).toEqual({
       units: [
@@ -114,7 +228,7 @@ describe("Command: switchyard calibrate", () => {
       }),
     ]);
     expect(run.stderr).toContain(
-      "2 of 3 units without a breaking point in t.csv: flat (every step up to 20 RPS kept up: test higher rates); low (its lowest step, 10 RPS, already served 4 RPS, below 95 % of offered: test from a lower rate)",
+      "2 of 3 units without a breaking point in t.csv: flat (every step up to 20 RPS kept up within the SLO: test higher rates); low (its lowest step, 10 RPS, already served 4 RPS, below 95 % of offered: test from a lower rate)",
     );
   });
 

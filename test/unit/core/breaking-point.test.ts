@@ -1,7 +1,10 @@
 import { adjustedThroughput, breakingPoint, type LoadTestStep } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 
-const SEED = { sloMs: 900, keepUp: 0.95, limit: "throughput" } as const;
+/** The default limit: issue 11's rule, the highest rate within the SLO that keeps up. */
+const ISSUE_RULE = { sloMs: 900, keepUp: 0.95, limit: "slo" } as const;
+/** How the seed's Table 2 was read: where throughput plateaus, whatever the latency there. */
+const SEED = { ...ISSUE_RULE, limit: "throughput" } as const;
 
 /** Steps as [offered, served, p95 ms]. */
 const steps = (...rows: [number, number, number][]): LoadTestStep[] =>
@@ -12,24 +15,44 @@ const steps = (...rows: [number, number, number][]): LoadTestStep[] =>
 const L4 = steps([40, 39.8, 812], [55, 54.6, 893], [61, 60.2, 960], [67, 61.5, 2310]);
 
 describe("Function: breakingPoint", () => {
-  it("takes the last step before served falls below 95 % of offered, with the latency measured there (seed Table 2's l4: 61 RPS at 960 ms)", () => {
+  it("with limit slo takes the highest step within the SLO whose served rate keeps up, and says where throughput alone plateaued (l4: 55 RPS at 893 ms, plateau 61 RPS at 960 ms)", () => {
+    expect(breakingPoint(L4, ISSUE_RULE)).toEqual({
+      verdict: "reached",
+      maxRps: 55,
+      latencyMs: 893,
+      withinSlo: true,
+      sloRps: 55,
+      throughput: { offeredRps: 61, latencyMs: 960, plateaued: true },
+      brokeAt: { offeredRps: 61, servedRps: 60.2, latencyMs: 960, why: "over-slo" },
+    });
+  });
+
+  it("with limit slo also stops at a step that falls behind within the SLO", () => {
+    expect(breakingPoint(steps([10, 10, 100], [20, 19.9, 200], [30, 24, 400]), ISSUE_RULE)).toMatchObject({
+      verdict: "reached",
+      maxRps: 20,
+      brokeAt: { offeredRps: 30, why: "falls-behind" },
+      throughput: { offeredRps: 20, plateaued: true },
+    });
+  });
+
+  it("with limit throughput takes the last step before served falls below 95 % of offered, with the latency measured there (seed Table 2's l4: 61 RPS at 960 ms)", () => {
     expect(breakingPoint(L4, SEED)).toEqual({
       verdict: "reached",
       maxRps: 61,
       latencyMs: 960,
       withinSlo: false,
       sloRps: 55,
+      throughput: { offeredRps: 61, latencyMs: 960, plateaued: true },
       brokeAt: { offeredRps: 67, servedRps: 61.5, latencyMs: 2310, why: "falls-behind" },
     });
   });
 
-  it("with limit slo also stops at the first step over the SLO, so latencyMs is within it", () => {
-    expect(breakingPoint(L4, { ...SEED, limit: "slo" })).toMatchObject({
+  it("with limit slo reports a throughput that never plateaued as the highest rate tested", () => {
+    expect(breakingPoint(steps([10, 10, 100], [20, 20, 950]), ISSUE_RULE)).toMatchObject({
       verdict: "reached",
-      maxRps: 55,
-      latencyMs: 893,
-      withinSlo: true,
-      brokeAt: { offeredRps: 61, why: "over-slo" },
+      maxRps: 10,
+      throughput: { offeredRps: 20, latencyMs: 950, plateaued: false },
     });
   });
 
@@ -52,6 +75,14 @@ describe("Function: breakingPoint", () => {
       latencyMs: 950,
       withinSlo: false,
       sloRps: 10,
+      throughput: { offeredRps: 20, latencyMs: 950, plateaued: false },
+    });
+  });
+
+  it("with limit slo reports below-range when the lowest step is already over the SLO", () => {
+    expect(breakingPoint(steps([10, 10, 950], [20, 15, 990]), ISSUE_RULE)).toEqual({
+      verdict: "below-range",
+      brokeAt: { offeredRps: 10, servedRps: 10, latencyMs: 950, why: "over-slo" },
     });
   });
 
@@ -62,7 +93,7 @@ describe("Function: breakingPoint", () => {
     });
   });
 
-  it("gives the seed's adjusted throughputs 89.2 / 61.0 / 60.0 from breaking points of the example load test's shape", () => {
+  it("with limit throughput gives the seed's adjusted throughputs 89.2 / 61.0 / 60.0 from breaking points of the example load test's shape", () => {
     const knee = (max: number, latency: number) =>
       breakingPoint(
         steps([max / 2, max / 2, latency * 0.8], [max, max * 0.99, latency], [max * 1.1, max * 1.0, 2000]),

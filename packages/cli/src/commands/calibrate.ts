@@ -2,8 +2,10 @@ import {
   type BreakingPoint,
   type BreakingPointLimit,
   breakingPoint,
+  jsonText,
   type LoadTestStep,
   sloServingRps,
+  type ThroughputPlateau,
 } from "@switchyard/core";
 import { stringify } from "yaml";
 import { NoBreakingPointError } from "../errors.ts";
@@ -20,6 +22,7 @@ export interface CalibrateCommandOptions {
   readonly statistic: LoadTestStatistic;
   /** Served must be at least this percentage of offered for a step to keep up (95). */
   readonly keepUp: number;
+  /** `slo` (the default, issue 11's rule) or `throughput` (the seed's Table 2 reading). */
   readonly limit: BreakingPointLimit;
   readonly output: CalibrateOutput;
 }
@@ -30,9 +33,14 @@ interface UnitCalibration {
   readonly point: BreakingPoint;
 }
 
+/** The `--limit` the command takes when none is given. */
+export const DEFAULT_CALIBRATE_LIMIT: BreakingPointLimit = "slo";
+
 /**
  * `switchyard calibrate`: each unit's breaking point (`maxRps`) and the latency measured
- * there (`latencyMs`) from a stepped load test, by the seed's method. Prints every unit;
+ * there (`latencyMs`) from a stepped load test: by default the highest offered rate whose
+ * latency is within the SLO and whose served rate keeps up; with `--limit throughput`
+ * where throughput plateaus, as the seed's Table 2 was read. Prints every unit;
  * exits 1 afterwards when a unit's test never broke or broke at its first step.
  */
 export async function calibrateCommand(io: CliIo, options: CalibrateCommandOptions): Promise<void> {
@@ -45,7 +53,7 @@ export async function calibrateCommand(io: CliIo, options: CalibrateCommandOptio
   }));
   switch (options.output) {
     case "json":
-      io.stdout(`${JSON.stringify(calibrationJson(results, options), null, 2)}\n`);
+      io.stdout(jsonText(calibrationJson(results, options)));
       break;
     case "yaml":
       io.stdout(calibrationYaml(results, options));
@@ -100,6 +108,8 @@ function calibrationJson(results: readonly UnitCalibration[], options: Calibrate
             reached: false,
             withinSlo: null,
             sloRps: null,
+            sloServingRps: null,
+            throughput: null,
             brokeAt,
             steps,
           }
@@ -110,6 +120,8 @@ function calibrationJson(results: readonly UnitCalibration[], options: Calibrate
             reached: point.verdict === "reached",
             withinSlo: point.withinSlo,
             sloRps: point.sloRps,
+            sloServingRps: sloServingRps({ maxRps: point.maxRps, latencyMs: point.latencyMs }, options.sloMs),
+            throughput: point.throughput,
             brokeAt,
             steps,
           };
@@ -135,18 +147,28 @@ function calibrationTable(results: readonly UnitCalibration[], options: Calibrat
       header: `vs ${num(options.sloMs)} ms SLO`,
       cell: (r) => (r.point.verdict === "below-range" ? "—" : r.point.withinSlo ? "within" : "over"),
     },
-    {
-      header: "kept up within SLO to",
-      align: "right",
-      cell: (r) =>
-        r.point.verdict === "below-range" || r.point.sloRps === null ? "—" : `${num(r.point.sloRps)} RPS`,
-    },
+    // The other limit's reading, so both are on one screen.
+    options.limit === "slo"
+      ? {
+          header: "throughput kept up to",
+          align: "right",
+          cell: (r) =>
+            r.point.verdict === "below-range" || r.point.throughput === null
+              ? "—"
+              : `${num(r.point.throughput.offeredRps)} RPS, ${num(r.point.throughput.latencyMs, 0)} ms`,
+        }
+      : {
+          header: "kept up within SLO to",
+          align: "right",
+          cell: (r) =>
+            r.point.verdict === "below-range" || r.point.sloRps === null ? "—" : `${num(r.point.sloRps)} RPS`,
+        },
     {
       header: "broke at: offered → served, latency",
       cell: (r) =>
         r.point.verdict === "not-reached"
           ? "never (not reached)"
-          : `${num(r.point.brokeAt.offeredRps)} → ${num(r.point.brokeAt.servedRps)} RPS, ${num(r.point.brokeAt.latencyMs, 0)} ms`,
+          : `${num(r.point.brokeAt.offeredRps)} → ${num(r.point.brokeAt.servedRps)} RPS, ${num(r.point.brokeAt.latencyMs, 0)} ms${r.point.brokeAt.why === "over-slo" ? " (over SLO)" : ""}`,
     },
     { header: "steps", align: "right", cell: (r) => String(r.steps) },
   ];
@@ -164,6 +186,34 @@ function noteFor({ name, point }: UnitCalibration, options: CalibrateCommandOpti
   if (point.verdict !== "reached") {
     return [`${name}: no breaking point: ${whyUnfinished(point, options)}.`];
   }
+  return options.limit === "slo"
+    ? plateauNote(name, point.throughput, point.maxRps, options)
+    : overSloNote(name, point, options);
+}
+
+/** Under `--limit slo`: where throughput alone would have put the breaking point, when higher. */
+function plateauNote(
+  name: string,
+  plateau: ThroughputPlateau | null,
+  maxRps: number,
+  options: CalibrateCommandOptions,
+): string[] {
+  if (plateau === null || plateau.offeredRps <= maxRps) {
+    return [];
+  }
+  const over = plateau.latencyMs > options.sloMs;
+  const safe = sloServingRps({ maxRps: plateau.offeredRps, latencyMs: plateau.latencyMs }, options.sloMs);
+  return [
+    `${name}: throughput kept up to ${num(plateau.offeredRps)} RPS${plateau.plateaued ? "" : " (the highest rate tested)"} at ${num(plateau.latencyMs, 0)} ms${over ? `, over the ${num(options.sloMs)} ms SLO` : ""}; --limit throughput takes that, as the seed's Table 2 was read${over ? `, and capacity mode would hold it to maxRps × SLO ÷ latencyMs = ${num(safe)} RPS per pod` : ""}.`,
+  ];
+}
+
+/** Under `--limit throughput`: a breaking point over the SLO, and what the planner makes of it. */
+function overSloNote(
+  name: string,
+  point: Extract<BreakingPoint, { verdict: "reached" }>,
+  options: CalibrateCommandOptions,
+): string[] {
   if (point.withinSlo) {
     return [];
   }
@@ -171,7 +221,7 @@ function noteFor({ name, point }: UnitCalibration, options: CalibrateCommandOpti
   const measured =
     point.sloRps === null
       ? "no step kept up within the SLO"
-      : `the highest step within it was ${num(point.sloRps)} RPS (--limit slo takes that)`;
+      : `the highest step within it was ${num(point.sloRps)} RPS (the default, --limit slo, takes that)`;
   return [
     `${name}: ${num(point.latencyMs, 0)} ms at its breaking point is over the ${num(options.sloMs)} ms SLO, as the seed's l4 and a10g-cuda (Table 2); capacity mode holds it to maxRps × SLO ÷ latencyMs = ${num(safe)} RPS per pod; ${measured}.`,
   ];
@@ -179,7 +229,7 @@ function noteFor({ name, point }: UnitCalibration, options: CalibrateCommandOpti
 
 function calibrationYaml(results: readonly UnitCalibration[], options: CalibrateCommandOptions): string {
   const lines = [
-    `# switchyard calibrate --load-test ${options.loadTest} --slo-ms ${num(options.sloMs)} --statistic ${options.statistic}${options.limit === "slo" ? " --limit slo" : ""}`,
+    `# switchyard calibrate --load-test ${options.loadTest} --slo-ms ${num(options.sloMs)} --statistic ${options.statistic}${options.keepUp === 95 ? "" : ` --keep-up ${num(options.keepUp)}`}${options.limit === DEFAULT_CALIBRATE_LIMIT ? "" : ` --limit ${options.limit}`}`,
     `# Paste each unit's maxRps and latencyMs into its entry under services[].units (latencyMs: the ${options.statistic} at maxRps).`,
     "units:",
   ];

@@ -1,6 +1,6 @@
 import type { SwitchExecution } from "@switchyard/adapters";
 import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
-import { stepFunctionsExecutionUrl } from "@switchyard/core";
+import { jsonText, stepFunctionsExecutionUrl } from "@switchyard/core";
 import { UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { renderStatusTable } from "../render/status-table.ts";
@@ -73,7 +73,7 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
   }
 
   if (options.output === "json") {
-    io.stdout(`${JSON.stringify(statusJson(config, stack, statuses, io.now()), null, 2)}\n`);
+    io.stdout(jsonText(statusJson(config, stack, statuses, io.now())));
     return;
   }
   io.stdout(renderStatusTable(config, stack, statuses, io.now()));

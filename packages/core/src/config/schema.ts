@@ -154,7 +154,7 @@ export const DeploymentUnitSchema = z
         },
       ).meta({
         description:
-          "Breaking point: the highest requests/s one pod keeps up with before its throughput stops following the offered rate (seed 003; `switchyard calibrate` measures it). Its latency there, latencyMs, may be above the SLO.",
+          "Breaking point: the highest requests/s one pod serves. `switchyard calibrate` measures it: by default the highest rate whose latency is within the SLO and whose served rate keeps up; with `--limit throughput` the last rate before throughput stops following, as the seed's Table 2 was read (seed 003), where latencyMs may be above the SLO.",
       }),
       latencyMs: positive("the response time in milliseconds one pod shows at maxRps, e.g. 680", {
         min: SHORTEST_RESPONSE_MS,

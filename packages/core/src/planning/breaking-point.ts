@@ -10,11 +10,13 @@ export interface LoadTestStep {
 
 /**
  * What ends the walk up the steps:
- * - `throughput` (the seed's Table 2): the first step whose served rate falls behind the
- *   offered one. The latency there may be above the SLO (l4 61 RPS at 960 ms); the planner
- *   then holds the unit to maxRps × SLO ÷ latencyMs in capacity mode.
- * - `slo` (stricter): also the first step whose latency passes the SLO, so latencyMs is
- *   always within it.
+ * - `slo` (the default): the first step whose served rate falls behind the offered one or
+ *   whose latency passes the SLO, so the breaking point is the highest rate that keeps up
+ *   within the SLO and latencyMs is always within it.
+ * - `throughput` (the seed's Table 2): only the first step whose served rate falls behind.
+ *   Seed 003 read its breaking points where throughput plateaus, so the latency there may
+ *   be above the SLO (l4 61 RPS at 960 ms); the planner then holds such a unit to
+ *   maxRps × SLO ÷ latencyMs in capacity mode.
  */
 export type BreakingPointLimit = "throughput" | "slo";
 
@@ -23,6 +25,17 @@ export interface BreakingPointCriteria {
   /** A step keeps up when served ≥ this fraction of offered (0.95). */
   readonly keepUp: number;
   readonly limit: BreakingPointLimit;
+}
+
+/**
+ * The last step before served falls behind, whatever its latency: the `throughput` limit's
+ * breaking point, which the `slo` limit's notes compare with. `plateaued` is false when no
+ * step fell behind (the step is then only the highest tested).
+ */
+export interface ThroughputPlateau {
+  readonly offeredRps: number;
+  readonly latencyMs: number;
+  readonly plateaued: boolean;
 }
 
 /** Why a step ends the walk. */
@@ -37,6 +50,8 @@ export type BreakingPoint =
       readonly withinSlo: boolean;
       /** The highest rate tested that kept up within the SLO, or null. */
       readonly sloRps: number | null;
+      /** The walk limited by throughput alone: where it stopped (see `ThroughputPlateau`). */
+      readonly throughput: ThroughputPlateau | null;
       readonly brokeAt: LoadTestStep & { readonly why: StepBreak };
     }
   | {
@@ -46,6 +61,7 @@ export type BreakingPoint =
       readonly latencyMs: number;
       readonly withinSlo: boolean;
       readonly sloRps: number | null;
+      readonly throughput: ThroughputPlateau | null;
     }
   | {
       /** The lowest step already broke: the breaking point is below the range tested. */
@@ -54,9 +70,9 @@ export type BreakingPoint =
     };
 
 /**
- * The seed's breaking-point method (seed 000, seed 003 §"breaking point"): raise the rate
- * step by step until throughput stops following (or, with limit `slo`, latency passes the
- * objective); the breaking point is the last step before that. Steps are taken in order
+ * The breaking-point method of seed 000 and seed 003 §"breaking point": raise the rate
+ * step by step until latency passes the objective or throughput stops following (with
+ * limit `throughput`, only the latter); the breaking point is the last step before that. Steps are taken in order
  * of offered rate; later steps are not looked at once one broke.
  */
 export function breakingPoint(
@@ -69,9 +85,18 @@ export function breakingPoint(
   const why = (s: LoadTestStep, limit: BreakingPointLimit): StepBreak | null =>
     fallsBehind(s) ? "falls-behind" : limit === "slo" && overSlo(s) ? "over-slo" : null;
 
-  const sloIndex = ordered.findIndex((s) => why(s, "slo") !== null);
-  const sloStep = sloIndex === -1 ? ordered.at(-1) : sloIndex === 0 ? undefined : ordered[sloIndex - 1];
+  /** The last step before the first one `limit` breaks at (the highest when none), or undefined when the first broke. */
+  const lastBefore = (limit: BreakingPointLimit) => {
+    const at = ordered.findIndex((s) => why(s, limit) !== null);
+    return { step: at === -1 ? ordered.at(-1) : at === 0 ? undefined : ordered[at - 1], broke: at !== -1 };
+  };
+  const sloStep = lastBefore("slo").step;
   const sloRps = sloStep === undefined ? null : sloStep.offeredRps;
+  const plateau = lastBefore("throughput");
+  const throughput =
+    plateau.step === undefined
+      ? null
+      : { offeredRps: plateau.step.offeredRps, latencyMs: plateau.step.latencyMs, plateaued: plateau.broke };
 
   const index = ordered.findIndex((s) => why(s, criteria.limit) !== null);
   const broke = index === -1 ? undefined : ordered[index];
@@ -87,6 +112,7 @@ export function breakingPoint(
     latencyMs: last.latencyMs,
     withinSlo: !overSlo(last),
     sloRps,
+    throughput,
   };
   return broke === undefined
     ? { verdict: "not-reached", ...point }
