@@ -1,13 +1,17 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { InstanceTypeResolver, ResolvedInstance } from "@switchyard/core";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, isTransientAwsError } from "./aws-fault.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
 export interface Ec2InstanceTypeResolverOptions {
-  /** Created once per container, at module scope. */
-  readonly client: EC2Client;
+  /**
+   * Created once per container, at module scope; or how to load it once, when the first
+   * Spot warning needs it (the EC2 client is a sixth of the evaluate bundle and only
+   * this rare path uses it).
+   */
+  readonly client: EC2Client | (() => Promise<EC2Client>);
   /** A child logger is made from it, keyed with this adapter's name. */
   readonly logger?: Logger;
 }
@@ -20,7 +24,7 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
   /** What the evaluate function's role must allow for this adapter. */
   static readonly iamActions = ["ec2:DescribeInstances"] as const;
 
-  readonly #client: EC2Client;
+  readonly #client: EC2Client | (() => Promise<EC2Client>);
   readonly #logger: Logger | undefined;
 
   constructor(options: Ec2InstanceTypeResolverOptions) {
@@ -30,7 +34,10 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
 
   async instanceOf(instanceId: string): Promise<ResolvedInstance | null> {
     try {
-      const output = await this.#client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      // Loaded here, not at the top: a bundle splits the EC2 SDK off into a chunk read on this path only.
+      const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
+      const client = typeof this.#client === "function" ? await this.#client() : this.#client;
+      const output = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       const instance = (output.Reservations ?? [])
         .flatMap((reservation) => reservation.Instances ?? [])
         .find((candidate) => candidate.InstanceId === instanceId);
