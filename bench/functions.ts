@@ -55,7 +55,8 @@ function checkout(rev: string): { tree: string; remove: () => void } {
   }
   return {
     tree,
-    remove: () => execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" }),
+    remove: () =>
+      execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" }),
   };
 }
 
@@ -81,7 +82,9 @@ function table(title: string, bundles: FunctionBundle[], samples: Map<string, nu
 const flag = process.argv.indexOf("--baseline");
 const baselineRev = flag === -1 ? undefined : process.argv[flag + 1];
 if (flag !== -1 && (baselineRev === undefined || baselineRev.startsWith("-"))) {
-  throw new Error("--baseline needs a git revision, e.g. `npm run bench:functions -- --baseline origin/main`");
+  throw new Error(
+    "--baseline needs a git revision, e.g. `npm run bench:functions -- --baseline origin/main`",
+  );
 }
 
 const out = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
@@ -106,7 +109,9 @@ try {
     }
   }
   for (const { title, bundles } of sets) table(title, bundles, samples);
-  process.stdout.write(`\npackage: the function's zip without source maps; loaded: the entry and its static imports\nnode ${process.version}\n`);
+  process.stdout.write(
+    `\npackage: the function's zip without source maps; loaded: the entry and its static imports\nnode ${process.version}\n`,
+  );
 } finally {
   baseline?.remove();
   rmSync(out, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import {
@@ -9,6 +8,7 @@ import {
   CloudWatchCapacityRecorder,
   CloudWatchMetricsReader,
   Ec2InstanceTypeResolver,
+  type Ec2Sdk,
   EksClusterAccess,
   ElbLoadBalancerLocator,
   SfnSwitchStarter,
@@ -39,9 +39,12 @@ export const awsActions = awsActionsOf([
 // token's caches make the per-minute evaluation cheap.
 const cloudwatch = new CloudWatchClient({});
 // Only a Spot interruption warning needs EC2: its SDK loads on that path, once per container.
-let ec2: Promise<EC2Client> | undefined;
-const ec2Client = () => {
-  ec2 ??= import("@aws-sdk/client-ec2").then(({ EC2Client }) => new EC2Client({}));
+let ec2: Promise<Ec2Sdk> | undefined;
+const ec2Sdk = () => {
+  ec2 ??= import("./shared/ec2-sdk.ts").then(({ EC2Client, DescribeInstancesCommand }) => ({
+    client: new EC2Client({}),
+    DescribeInstancesCommand,
+  }));
   return ec2;
 };
 const elb = new ElasticLoadBalancingV2Client({});
@@ -64,7 +67,7 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
     clock: systemClock,
     metrics: new CloudWatchMetricsReader({ client: cloudwatch, logger }),
     recorder: new CloudWatchCapacityRecorder({ client: cloudwatch, logger }),
-    instanceTypes: new Ec2InstanceTypeResolver({ client: ec2Client, logger }),
+    instanceTypes: new Ec2InstanceTypeResolver({ sdk: ec2Sdk, logger }),
     locator: new ElbLoadBalancerLocator({
       client: elb,
       clusterName: config.cluster.name,

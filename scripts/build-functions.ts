@@ -153,6 +153,8 @@ export const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const { name, bytes, loadedBytes } of await buildFunctions()) {
-    process.stdout.write(`${name.padEnd(16)} ${mebibytes(bytes)} (${mebibytes(loadedBytes)} loaded at start)\n`);
+    process.stdout.write(
+      `${name.padEnd(16)} ${mebibytes(bytes)} (${mebibytes(loadedBytes)} loaded at start)\n`,
+    );
   }
 }

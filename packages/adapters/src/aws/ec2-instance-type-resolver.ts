@@ -1,17 +1,24 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { InstanceTypeResolver, ResolvedInstance } from "@switchyard/core";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, isTransientAwsError } from "./aws-fault.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
+/** The EC2 SDK the resolver sends with: a client created once per container, and the one command it sends. */
+export interface Ec2Sdk {
+  readonly client: EC2Client;
+  readonly DescribeInstancesCommand: typeof DescribeInstancesCommand;
+}
+
 export interface Ec2InstanceTypeResolverOptions {
   /**
-   * Created once per container, at module scope; or how to load it once, when the first
-   * Spot warning needs it (the EC2 client is a sixth of the evaluate bundle and only
-   * this rare path uses it).
+   * The SDK, or how to load it once, when the first Spot warning needs it: the EC2 SDK
+   * is a sixth of the evaluate bundle and only this rare path uses it, so the handler
+   * imports it there (a chunk of its own in the split bundle). Nothing here imports the
+   * EC2 SDK at run time, or every bundle with the adapters would carry that chunk.
    */
-  readonly client: EC2Client | (() => Promise<EC2Client>);
+  readonly sdk: Ec2Sdk | (() => Promise<Ec2Sdk>);
   /** A child logger is made from it, keyed with this adapter's name. */
   readonly logger?: Logger;
 }
@@ -24,19 +31,18 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
   /** What the evaluate function's role must allow for this adapter. */
   static readonly iamActions = ["ec2:DescribeInstances"] as const;
 
-  readonly #client: EC2Client | (() => Promise<EC2Client>);
+  readonly #sdk: Ec2Sdk | (() => Promise<Ec2Sdk>);
   readonly #logger: Logger | undefined;
 
   constructor(options: Ec2InstanceTypeResolverOptions) {
-    this.#client = options.client;
+    this.#sdk = options.sdk;
     this.#logger = options.logger?.createChild({ persistentKeys: { adapter: "Ec2InstanceTypeResolver" } });
   }
 
   async instanceOf(instanceId: string): Promise<ResolvedInstance | null> {
     try {
-      // Loaded here, not at the top: a bundle splits the EC2 SDK off into a chunk read on this path only.
-      const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
-      const client = typeof this.#client === "function" ? await this.#client() : this.#client;
+      const { client, DescribeInstancesCommand } =
+        typeof this.#sdk === "function" ? await this.#sdk() : this.#sdk;
       const output = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       const instance = (output.Reservations ?? [])
         .flatMap((reservation) => reservation.Instances ?? [])
