@@ -36,11 +36,16 @@ export const FUNCTION_BUNDLING = {
   splitting: true,
   esbuild: {
     // undici (client-node's HTTP stack) carries two HTTP/1 parsers as inline WASM: llhttp,
-    // which it uses, and the experimental Milo, used only when asked for. Node's own build
-    // of undici drops Milo by defining `esbuildDetection` (undici lib/dispatcher/client-h1.js
-    // tests `typeof esbuildDetection === "undefined"`); so does this: 150 KB less.
+    // its default, and the experimental Milo, used only with `useMilo` or UNDICI_USE_MILO=1.
+    // undici leaves Milo out of the copy Node core bundles by testing
+    // `typeof esbuildDetection === "undefined"` (lib/dispatcher/client-h1.js, undici 8);
+    // defining it drops Milo here too: 150 KB less. fetch's default user-agent then reads
+    // `node`, as Node's own fetch does; client-node sets its own.
     define: { esbuildDetection: "true" },
   },
+  // No `esbuild.external`: SST bundles the AWS SDK v3 unless told otherwise, and so does
+  // this: the nodejs24.x runtime's own copy is whatever version AWS ships that month, not
+  // the locked one the tests mock.
   // keep-names stays on (SST's default): error classes spell their `name` as a literal
   // anyway, and stack traces keep readable function names.
 } satisfies FunctionBundling;
