@@ -39,7 +39,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /**
  * A checkout of `rev` that resolves packages from this tree's node_modules, except our
  * own workspaces, which resolve to the checkout's packages (esbuild follows symlinks, so
- * node_modules/@switchyard/* must point into the checkout, not here).
+ * node_modules/@switchyard/* must point into the checkout, not here). A baseline whose
+ * lockfile differs is thus built with this tree's dependency versions.
  */
 function checkout(rev: string): { tree: string; remove: () => void } {
   const tree = mkdtempSync(join(tmpdir(), "switchyard-baseline-"));
