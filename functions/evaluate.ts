@@ -1,7 +1,6 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import {
@@ -9,6 +8,7 @@ import {
   CloudWatchCapacityRecorder,
   CloudWatchMetricsReader,
   Ec2InstanceTypeResolver,
+  type Ec2Sdk,
   EksClusterAccess,
   ElbLoadBalancerLocator,
   SfnSwitchStarter,
@@ -43,7 +43,15 @@ export const awsActions = awsActionsOf([
 // Clients and adapters live as long as the container: the locator's and the EKS
 // token's caches make the per-minute evaluation cheap.
 const cloudwatch = new CloudWatchClient({});
-const ec2 = new EC2Client({});
+// Only a Spot interruption warning needs EC2: its SDK loads on that path, once per container.
+let ec2: Promise<Ec2Sdk> | undefined;
+const ec2Sdk = () => {
+  ec2 ??= import("./shared/ec2-sdk.ts").then(({ EC2Client, DescribeInstancesCommand }) => ({
+    client: new EC2Client({}),
+    DescribeInstancesCommand,
+  }));
+  return ec2;
+};
 const elb = new ElasticLoadBalancingV2Client({});
 const sfn = new SFNClient({});
 const cloudtrail = new CloudTrailClient({});
@@ -67,7 +75,7 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
     clock: systemClock,
     metrics: new CloudWatchMetricsReader({ client: cloudwatch, logger }),
     recorder: new CloudWatchCapacityRecorder({ client: cloudwatch, logger }),
-    instanceTypes: new Ec2InstanceTypeResolver({ client: ec2, logger }),
+    instanceTypes: new Ec2InstanceTypeResolver({ sdk: ec2Sdk, logger }),
     locator: new ElbLoadBalancerLocator({
       client: elb,
       clusterName: config.cluster.name,

@@ -8,6 +8,7 @@ import {
 import type { HandlerName } from "../scripts/handlers.ts";
 import { componentName } from "./component-name.ts";
 import { EVALUATE_RESERVED_CONCURRENCY } from "./evaluate-concurrency.ts";
+import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from "./function-bundling.ts";
 import { functionPolicy } from "./function-policies.ts";
 
 type Memory = `${number} MB`;
@@ -81,7 +82,9 @@ function controllerFunction(
   return new sst.aws.Function(`${componentName(name)}Function`, {
     description: `Switchyard ${name}`,
     handler: `functions/${name}.handler`,
-    runtime: "nodejs24.x",
+    runtime: FUNCTION_RUNTIME,
+    // What scripts/build-functions.ts (and so bench:functions and the bundle tests) builds with.
+    nodejs: FUNCTION_BUNDLING,
     architecture: "arm64",
     ...SIZING[name],
     ...(options.reservedConcurrency === undefined

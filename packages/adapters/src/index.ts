@@ -28,6 +28,7 @@ export { buildSnapshot, type SeriesByQuery, windowMinutes } from "./aws/cloudwat
 export {
   Ec2InstanceTypeResolver,
   type Ec2InstanceTypeResolverOptions,
+  type Ec2Sdk,
 } from "./aws/ec2-instance-type-resolver.ts";
 export {
   type ClusterConnection,

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAMBDA_BUNDLE_OPTIONS } from "../../../scripts/build-functions.ts";
+import { bundleAsDeployed } from "../../support/deployed-bundle.ts";
 import { useLambdaEnvironment } from "../../support/lambda-env.ts";
 import { repoPath } from "../../support/paths.ts";
 
 // Step Functions takes a Lambda error's type from the thrown error's `name`
 // (the runtime reports it as `errorType`), and the workflow's Retry and Catch match
-// on it. The deploy bundles minified without keep-names, which renames classes, so
-// these tests look at the names in bundles built exactly as scripts/build-functions.ts builds them.
+// on it. The deploy bundles minified (infra/function-bundling.ts); keep-names is on, but
+// the names must not hang on an esbuild option, so these tests look at the names in
+// bundles built exactly as `sst deploy` builds them (test/support/deployed-bundle.ts).
 
 /** Every error module of ours, re-exported from one entry, bundled as a handler is. */
 const ERROR_MODULES = [
@@ -82,16 +82,7 @@ const BUILD_TIMEOUT_MS = 90_000;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function bundle(name: string, options: { entry: string } | { stdin: string }): Promise<string> {
-  const outfile = join(dir, `${name}.mjs`);
-  await build({
-    ...LAMBDA_BUNDLE_OPTIONS,
-    ...("entry" in options
-      ? { entryPoints: [options.entry] }
-      : { stdin: { contents: options.stdin, resolveDir: repoPath("."), loader: "ts" } }),
-    outfile,
-    metafile: false,
-  });
-  return outfile;
+  return (await bundleAsDeployed(options, join(dir, name))).file;
 }
 
 describe("Bundle: error names", () => {

@@ -17,7 +17,7 @@ const ec2Error = (name: string, httpStatusCode: number, message: string) =>
 describe("Class: Ec2InstanceTypeResolver", () => {
   const ec2 = mockClient(EC2Client);
   const client = new EC2Client({ region: "us-east-1" });
-  const resolver = () => new Ec2InstanceTypeResolver({ client });
+  const resolver = () => new Ec2InstanceTypeResolver({ sdk: { client, DescribeInstancesCommand } });
 
   afterEach(() => {
     ec2.reset();

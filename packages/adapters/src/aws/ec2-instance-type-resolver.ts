@@ -1,13 +1,24 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import type { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { InstanceTypeResolver, ResolvedInstance } from "@switchyard/core";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, isTransientAwsError } from "./aws-fault.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface Ec2InstanceTypeResolverOptions {
-  /** Created once per container, at module scope. */
+/** The EC2 SDK the resolver sends with: a client created once per container, and the one command it sends. */
+export interface Ec2Sdk {
   readonly client: EC2Client;
+  readonly DescribeInstancesCommand: typeof DescribeInstancesCommand;
+}
+
+export interface Ec2InstanceTypeResolverOptions {
+  /**
+   * The SDK, or how to load it once, when the first Spot warning needs it: the EC2 SDK
+   * is a sixth of the evaluate bundle and only this rare path uses it, so the handler
+   * imports it there (a chunk of its own in the split bundle). Nothing here imports the
+   * EC2 SDK at run time, or every bundle with the adapters would carry that chunk.
+   */
+  readonly sdk: Ec2Sdk | (() => Promise<Ec2Sdk>);
   /** A child logger is made from it, keyed with this adapter's name. */
   readonly logger?: Logger;
 }
@@ -20,17 +31,19 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
   /** What the evaluate function's role must allow for this adapter. */
   static readonly iamActions = ["ec2:DescribeInstances"] as const;
 
-  readonly #client: EC2Client;
+  readonly #sdk: Ec2Sdk | (() => Promise<Ec2Sdk>);
   readonly #logger: Logger | undefined;
 
   constructor(options: Ec2InstanceTypeResolverOptions) {
-    this.#client = options.client;
+    this.#sdk = options.sdk;
     this.#logger = options.logger?.createChild({ persistentKeys: { adapter: "Ec2InstanceTypeResolver" } });
   }
 
   async instanceOf(instanceId: string): Promise<ResolvedInstance | null> {
     try {
-      const output = await this.#client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      const { client, DescribeInstancesCommand } =
+        typeof this.#sdk === "function" ? await this.#sdk() : this.#sdk;
+      const output = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       const instance = (output.Reservations ?? [])
         .flatMap((reservation) => reservation.Instances ?? [])
         .find((candidate) => candidate.InstanceId === instanceId);
