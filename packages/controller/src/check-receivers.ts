@@ -1,4 +1,12 @@
-import type { Clock, ClusterGateway, SwitchyardConfig } from "@switchyard/core";
+import {
+  type Clock,
+  type ClusterGateway,
+  type InferenceService,
+  type ServiceClusterState,
+  type SwitchyardConfig,
+  servedByReadyPods,
+  serviceStateFrom,
+} from "@switchyard/core";
 import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { assertNotSuperseded } from "./supersession.ts";
@@ -15,7 +23,9 @@ export interface CheckReceiversDeps {
  * the pods it was held at ready (or, where it could not be held, none still starting).
  * Past the deadline a failover, or a rebalance routing around a loss, moves traffic
  * anyway — it must not wait long on a service already degraded — while a fallback or a
- * calm rebalance fails, and rolls back.
+ * calm rebalance fails, and rolls back. A rebalance routing around a loss also moves
+ * before its receivers are ready once its weights serve more with the pods ready now
+ * than the routing in force: waiting any longer only keeps the frozen units overloaded.
  */
 export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps): Promise<ReceiversCheck> {
   const state = parseSwitchState(rawState);
@@ -67,7 +77,18 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       }`,
     );
   }
-  const verdict = ready ? "ready" : turnedUrgent ? "turned-urgent" : timedOut ? "deadline" : "waiting";
+  const servesMoreNow =
+    !ready &&
+    plan.input.move === "rebalance" &&
+    plan.input.causes.length > 0 &&
+    movingServesMore(service, cluster, plan.target.units, plan.input.demandRps);
+  const verdict = ready
+    ? "ready"
+    : turnedUrgent || servesMoreNow
+      ? "turned-urgent"
+      : timedOut
+        ? "deadline"
+        : "waiting";
   return {
     ready,
     timedOut: verdict === "deadline" || verdict === "turned-urgent",
@@ -81,4 +102,34 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
 /** What an operator reads about holds KEDA did not apply. */
 export function holdsNotAppliedText(holds: ReceiversCheck["holdsNotApplied"]): string {
   return `KEDA did not scale ${holds.map((h) => `${h.unit} to its hold of ${h.heldAt} (Deployment spec.replicas ${h.specReplicas})`).join(", ")}: the receivers run fewer pods than planned; KEDA 2.18.2 or later is required (issue #7231)`;
+}
+
+/**
+ * Whether the planned weights serve more of the demand than the routing in force, with
+ * the pods ready now (each unit up to ready pods × maxRps).
+ */
+function movingServesMore(
+  service: InferenceService,
+  cluster: ServiceClusterState,
+  planned: readonly {
+    readonly name: string;
+    readonly weight: number | null;
+    readonly unavailable?: string;
+  }[],
+  demandRps: number,
+): boolean {
+  const current = serviceStateFrom({ service, cluster, switches: [] }).weights;
+  if (current === null) {
+    return false;
+  }
+  const target = Object.fromEntries(planned.map((u) => [u.name, u.weight ?? 0]));
+  const ready = Object.fromEntries(
+    service.units.map((u) => [u.name, cluster.units[u.name]?.readyReplicas ?? 0]),
+  );
+  const dark = new Set(planned.filter((u) => u.unavailable === "no-healthy-targets").map((u) => u.name));
+  const tolerance = Math.max(1, 0.001 * demandRps);
+  return (
+    servedByReadyPods(service, target, ready, demandRps, dark) >
+    servedByReadyPods(service, current, ready, demandRps, dark) + tolerance
+  );
 }

@@ -52,6 +52,7 @@ export {
   type UnitObservation,
 } from "./decision/observations.ts";
 export { parsePin, pinHolds } from "./decision/pin.ts";
+export { servedByReadyPods } from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
 export {
   type Decision,

@@ -332,6 +332,46 @@ describe("Mode-switch steps", () => {
     );
   });
 
+  it("move a waiting route-around as soon as its weights serve more with the pods ready now than the routing in force", async () => {
+    // 1,000 RPS; inf2 cannot grow and keeps its one pod (105 RPS), but the seed's weights
+    // send it 40 %: a calm route-around (inf2 still serves), which waits for its receivers
+    // (trn1 and a10g-triton, held at 4 pods each).
+    const h = harness();
+    h.metrics.snapshot = calmSnapshot(200);
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const input = await capacityLossInput(h);
+    expect(input).toMatchObject({ move: "rebalance", causes: ["sd21-inf2"], urgent: false });
+    const plan = await planSwitch(input, null, h);
+    const scaling = await applyScaling({ plan }, h);
+    expect(plan.holds.some((hold) => hold.replicas > 2)).toBe(true);
+    const starting = (ready: number) => {
+      for (const hold of plan.holds) {
+        h.cluster.units[hold.unit] = {
+          desiredReplicas: hold.replicas,
+          readyReplicas: Math.min(ready, hold.replicas - 1),
+          deploymentFound: true,
+          unschedulablePods: [],
+        };
+      }
+    };
+    // Two pods ready each: the new weights would serve 644 RPS, the seed's 675 — wait.
+    starting(2);
+    expect(await checkReceivers({ plan, scaling }, h)).toMatchObject({ ready: false, verdict: "waiting" });
+    // Three each (fewer than held): the new weights serve 864 RPS, the seed's still 675
+    // (inf2's pod overloaded) — waiting for the fourth pods only keeps inf2 overloaded.
+    starting(3);
+    h.clock.advance(5_000);
+    const moved = await checkReceivers({ plan, scaling }, h);
+    expect(moved).toMatchObject({ ready: false, timedOut: true, verdict: "turned-urgent" });
+    await applyRouting({ plan, scaling, receivers: moved }, h);
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(plan.target.annotationValue);
+  });
+
   it("roll back a fallback or rebalance whose receivers are not ready by the deadline", async () => {
     const h = harness(sd21FailoverConfig());
     h.metrics.snapshot = calmSnapshot(80);

@@ -5,7 +5,7 @@ import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { antiFlapEvidence, lastFallbackUndone, round1 } from "./anti-flap.ts";
 import { DEMAND_MINUTES, type Observations, observe, type UnitObservation } from "./observations.ts";
 import { pinHolds } from "./pin.ts";
-import { routingLoad } from "./routing-load.ts";
+import { routingLoad, servedByReadyPods } from "./routing-load.ts";
 import type { Decision, DecisionSignals, Evidence, ServiceState } from "./types.ts";
 
 const MINUTE = 60_000;
@@ -124,16 +124,23 @@ export function decide(
           : `the current weights already route around ${causes.join(", ")}: no unit is sent more than its pods serve`,
       };
       if (due) {
+        const target = weightsOf(response.cost);
+        const early = earlyMove(state, observations, causes, evidence, current, target);
+        const urgent = urgentWhy !== null && early.met;
         return {
           ...base,
           kind: "rebalance",
           from: "cost",
           to: "cost",
           causes,
-          urgent: urgentWhy !== null,
-          weights: { current, target: weightsOf(response.cost) },
-          reasons: [...troubles, response.evidence.detail, urgencyReason],
-          evidence: [...evidence, response.evidence, gap],
+          urgent,
+          weights: { current, target },
+          reasons: [
+            ...troubles,
+            response.evidence.detail,
+            urgentWhy !== null && !urgent ? early.detail : urgencyReason,
+          ],
+          evidence: [...evidence, response.evidence, gap, ...(urgentWhy === null ? [] : [early])],
         };
       }
       return rebalanceOrStay(base, state, observations, policy, now, [...evidence, response.evidence, gap]);
@@ -243,6 +250,66 @@ function compareResponses(
               : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
     },
   };
+}
+
+/**
+ * Whether a route-around may move traffic before its receivers' pods are ready (the
+ * "urgent" path moves at the deadline whether or not they are). That only helps when
+ * the new weights serve more with the pods ready now than the current ones. When the
+ * causes still run their pods and only break the SLO because every unit is overloaded
+ * (a spike no pool can meet yet), early weights send the shortfall to pods still
+ * starting and take load off pods already ready — KEDA then scales those away — so the
+ * move waits for its receivers like a calm one. A cause with no ready pod, or whose
+ * instances are being reclaimed, always moves at once: its pods serve nothing, or soon
+ * will not.
+ */
+function earlyMove(
+  state: ServiceState,
+  observations: Observations,
+  causes: readonly string[],
+  evidence: readonly Evidence[],
+  current: Readonly<Record<string, number>>,
+  target: Readonly<Record<string, number>>,
+): Evidence {
+  const losing = causes.some((name) => {
+    const o = observations.units.find((u) => u.unit.name === name);
+    return (
+      o !== undefined &&
+      (!o.podsReady || o.recentCapacitySignals.some((s) => s.source === "spot-interruption"))
+    );
+  });
+  const breach = evidence.some((e) => e.met && e.rule === "latency-breach");
+  const currentNow = servedNowUnder(state, observations, current);
+  const targetNow = servedNowUnder(state, observations, target);
+  const tolerance = Math.max(1, 0.001 * observations.demandRps);
+  const met = losing || !breach || targetNow > currentNow + tolerance;
+  return {
+    rule: "early-move",
+    observed: round1(targetNow),
+    threshold: round1(currentNow + tolerance),
+    met,
+    detail: met
+      ? `the new weights serve ${round1(targetNow)} RPS with the pods ready now, the current ones ${round1(currentNow)}: traffic moves at once`
+      : `urgent in itself (${causes.join(", ")} ${causes.length === 1 ? "breaks" : "break"} the SLO), but with the pods ready now the new weights serve ${round1(targetNow)} RPS and the current ones ${round1(currentNow)}: moving before the receivers' pods are ready would serve less, so traffic moves once they are`,
+  };
+}
+
+/** Requests/s the pods ready now serve of the demand under per-unit weights. */
+function servedNowUnder(
+  state: ServiceState,
+  observations: Observations,
+  weights: Readonly<Record<string, number>>,
+): number {
+  const ready: Record<string, number> = {};
+  const dark = new Set<string>();
+  for (const unit of state.service.units) {
+    const condition = observations.conditions[unit.name];
+    ready[unit.name] = condition?.runningPods ?? 0;
+    if (condition?.unavailable === "no-healthy-targets") {
+      dark.add(unit.name);
+    }
+  }
+  return servedByReadyPods(state.service, weights, ready, observations.demandRps, dark);
 }
 
 /** Requests/s the pods ready now would serve of the demand under a plan's routing, each up to its breaking point. */

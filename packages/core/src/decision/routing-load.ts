@@ -53,3 +53,28 @@ export function routingLoad(
   }
   return { hourlyCost, overloadRps, pods };
 }
+
+/**
+ * Requests/s the pods ready now serve of a demand under per-unit weights: each unit its
+ * share, up to its ready pods × maxRps; a unit without healthy targets serves nothing.
+ * Weights, not a plan's shares, so the routing in force and a plan's target compare alike.
+ */
+export function servedByReadyPods(
+  service: InferenceService,
+  weights: Readonly<Record<string, number>>,
+  readyPods: Readonly<Record<string, number>>,
+  demandRps: number,
+  noHealthyTargets: ReadonlySet<string> = new Set(),
+): number {
+  const total = service.units.reduce((sum, unit) => sum + Math.max(0, weights[unit.name] ?? 0), 0);
+  if (total <= 0) {
+    return 0;
+  }
+  return service.units.reduce((sum, unit) => {
+    if (noHealthyTargets.has(unit.name)) {
+      return sum;
+    }
+    const share = Math.max(0, weights[unit.name] ?? 0) / total;
+    return sum + Math.min(share * demandRps, (readyPods[unit.name] ?? 0) * unit.maxRps);
+  }, 0);
+}

@@ -82,7 +82,8 @@ export type RuleName =
   | "switch-running"
   | "response"
   | "routing-risk"
-  | "route-around";
+  | "route-around"
+  | "early-move";
 
 /** One signal against one threshold: what was looked at, what it showed, what it needed. */
 export interface Evidence {
