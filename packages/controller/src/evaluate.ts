@@ -237,7 +237,10 @@ async function evaluateService(
   // move (which may be waiting for pods, or holding them): a failover supersedes a
   // fallback or a rebalance, and a rebalance that routes around a loss supersedes one
   // started before the loss showed; the superseded move's next step sees routing it did
-  // not plan from and stands down.
+  // not plan from and stands down. A route-around is never superseded by another: the
+  // signals behind `lossSince` slide with the capacity-error window, so a route-around
+  // started early in a long loss would otherwise look "older than the loss" minutes later
+  // and be replaced every few minutes, each replacement a superseded alert.
   const lossSince = lossStartedAt(decision, capacity, now, service.policy.capacityErrorWindowMinutes);
   const running = switches.find(
     (s) =>
@@ -247,6 +250,7 @@ async function evaluateService(
         decision.kind === "rebalance" &&
         lossSince !== null &&
         s.move !== "failover" &&
+        s.routeAround !== true &&
         s.startedAt < lossSince
       ),
   );
@@ -260,7 +264,12 @@ async function evaluateService(
       skippedForRunning: running.name,
     };
   }
-  const name = executionName(service.name, decision.kind, now);
+  const name = executionName(
+    service.name,
+    decision.kind,
+    now,
+    decision.kind === "rebalance" && (decision.causes?.length ?? 0) > 0,
+  );
   const started = await deps.switches.start({
     name,
     input: switchInputOf(decision, name, observed.triggerSignals),

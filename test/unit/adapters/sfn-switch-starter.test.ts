@@ -171,6 +171,33 @@ describe("Class: SfnSwitchStarter", () => {
     expect(history.map((record) => record.name)).toEqual(["team-sd21-failover-202506011001"]);
   });
 
+  it("reads a route-around back as a rebalance that routes around a loss, and a calm one as calm", async () => {
+    // Prepare
+    const reroute = { ...execution("sd21", "rebalance", minutes(2), "RUNNING") };
+    const name = executionName("sd21", "rebalance", minutes(2), true);
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        { ...reroute, name, executionArn: `${STATE_MACHINE}:${name}` },
+        execution("sd21", "rebalance", minutes(1)),
+      ],
+    });
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess
+    expect(history).toEqual([
+      {
+        name: "sd21-reroute-202506011002",
+        move: "rebalance",
+        routeAround: true,
+        startedAt: minutes(2),
+        status: "RUNNING",
+      },
+      { name: "sd21-rebalance-202506011001", move: "rebalance", startedAt: minutes(1), status: "SUCCEEDED" },
+    ]);
+  });
+
   it("starts an execution with the request's input as JSON", async () => {
     // Prepare
     const executionArn = `arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:sd21-failover-202506011005`;

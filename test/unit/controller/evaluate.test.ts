@@ -218,7 +218,7 @@ describe("Function: evaluate, a loss answered by routing around it in cost mode"
     const decision = report.services[0]?.decision;
     expect(decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"], urgent: true });
     expect(report.services[0]?.skippedForRunning).toBeNull();
-    expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-rebalance-202611142120"]);
+    expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-reroute-202611142120"]);
     expect(h.switches.started[0]?.input).toMatchObject({
       move: "rebalance",
       causes: ["sd21-inf2"],
@@ -238,6 +238,25 @@ describe("Function: evaluate, a loss answered by routing around it in cost mode"
     const report = await evaluate(h.config, lossEvent, h);
     expect(report.services[0]?.decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"] });
     expect(report.services[0]?.skippedForRunning).toBe(recent);
+    expect(h.switches.started).toEqual([]);
+  });
+
+  it("never supersedes a route-around started in the same loss, once the loss's first errors have left the window", async () => {
+    // The capacity-error window slides: minutes into a long loss, a route-around started
+    // early in it is older than every error still in the window. Read back from Step
+    // Functions by its name, it is still a route-around, and is left to finish.
+    const h = inf2Lost();
+    const earlier = "sd21-reroute-202611142110";
+    h.switches.records.push({
+      name: earlier,
+      move: "rebalance",
+      routeAround: true,
+      startedAt: T0 - 10 * MINUTE,
+      status: "RUNNING",
+    });
+    const report = await evaluate(h.config, lossEvent, h);
+    expect(report.services[0]?.decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"] });
+    expect(report.services[0]?.skippedForRunning).toBe(earlier);
     expect(h.switches.started).toEqual([]);
   });
 });

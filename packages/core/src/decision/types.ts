@@ -11,6 +11,8 @@ export interface SwitchRecord {
   readonly move: Move;
   readonly startedAt: EpochMs;
   readonly status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
+  /** A rebalance that routes around a loss (named `reroute`), not a calm one. */
+  readonly routeAround?: boolean;
   /**
    * For an execution that closed without succeeding: whether it got as far as moving
    * traffic (ShiftTraffic wrote the Ingress) before it failed or was rolled back. Unset
