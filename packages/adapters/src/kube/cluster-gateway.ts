@@ -69,7 +69,7 @@ export interface KubernetesClusterGatewayOptions {
  * The built-in objects (Ingress, Deployments, Pods, Events, the HPA) go through
  * client-node's generic KubernetesObjectApi rather than the generated per-group
  * classes (CoreV1Api, AppsV1Api, ...): each of those carries every method of its
- * group, about 1 MB of a Lambda bundle for the six calls made here. The generic API
+ * group, about 0.9 MiB of a Lambda bundle for the six calls made here. The generic API
  * finds a kind's plural and scope by discovery (GET /api/v1, /apis/<group>/<version>);
  * its answers are kept here for the gateway's life, so a container asks once per group.
  * ScaledObjects stay on CustomObjectsApi: their patch is a JSON-patch array, and
