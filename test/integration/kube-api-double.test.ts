@@ -408,6 +408,54 @@ describe("Class: KubeApiDouble", () => {
     });
   });
 
+  describe("discovery", () => {
+    const discover = (path: string, token?: string) =>
+      fetch(
+        `${double.url}${path}`,
+        token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+      );
+
+    it("lists a group version's resources by kind, plural, scope and verbs, as client-node's KubernetesObjectApi reads them", async () => {
+      // Act
+      const core = await discover("/api/v1", "k8s-aws-v1.double-token");
+      const apps = await discover("/apis/apps/v1", "k8s-aws-v1.double-token");
+
+      // Assess: the resource first, its status subresource (same kind) after it.
+      expect(core.status).toBe(200);
+      const list = (await core.json()) as {
+        kind: string;
+        groupVersion: string;
+        resources: { name: string; kind: string; namespaced: boolean; verbs: string[] }[];
+      };
+      expect(list.kind).toBe("APIResourceList");
+      expect(list.groupVersion).toBe("v1");
+      expect(list.resources.map((r) => [r.name, r.kind, r.namespaced])).toEqual([
+        ["pods", "Pod", true],
+        ["pods/status", "Pod", true],
+        ["events", "Event", true],
+      ]);
+      expect(list.resources[0]?.verbs).toEqual(expect.arrayContaining(["get", "list", "patch", "watch"]));
+      expect(((await apps.json()) as { groupVersion: string }).groupVersion).toBe("apps/v1");
+      expect(double.discoveryRequests.map((r) => r.path)).toEqual(["/api/v1", "/apis/apps/v1"]);
+      expect(double.requests).toEqual([]);
+    });
+
+    it("answers 401 without the token, 404 for a group version it does not serve, and is not subject to deny()", async () => {
+      // Prepare
+      double.deny({ verb: "get", resource: "pods" });
+
+      // Act
+      const anonymous = await discover("/api/v1");
+      const unknown = await discover("/apis/batch/v1", "k8s-aws-v1.double-token");
+      const denied = await discover("/api/v1", "k8s-aws-v1.double-token");
+
+      // Assess
+      expect(anonymous.status).toBe(401);
+      expect(unknown.status).toBe(404);
+      expect(denied.status).toBe(200);
+    });
+  });
+
   describe("access and faults", () => {
     it("answers 403 with the RBAC authorizer's message for a denied patch and a denied list", async () => {
       // Prepare

@@ -3,7 +3,9 @@
  * talks to as it would to EKS. It keeps objects with a resourceVersion counter,
  * answers GET and LIST (with field and label selectors), applies JSON merge patches
  * (json-merge-patch) and JSON patches (fast-json-patch), and answers errors with the
- * Status bodies the real server writes: 401, 403, 404, 409, 415, 422. Every object
+ * Status bodies the real server writes: 401, 403, 404, 409, 415, 422. It answers API
+ * discovery (GET /api/v1, /apis/<group>/<version>) as the real server does, which
+ * client-node's generic KubernetesObjectApi needs to map a kind to its URL. Every object
  * it stores passes the upstream schema (kubernetes-models, @kubernetes-models/keda),
  * so a test cannot pass by writing something a cluster would refuse.
  */
@@ -17,7 +19,13 @@ import jsonPatch, { type Operation } from "fast-json-patch";
 import mergePatch from "json-merge-patch";
 import { Event } from "kubernetes-models/v1/Event";
 import { Pod } from "kubernetes-models/v1/Pod";
-import { apiVersionOf, type ResourceType, resourceByKind, resourceByPlural } from "./kube-resources.ts";
+import {
+  apiVersionOf,
+  RESOURCE_TYPES,
+  type ResourceType,
+  resourceByKind,
+  resourceByPlural,
+} from "./kube-resources.ts";
 import { parseFieldSelector, parseLabelSelector, type SelectorTerm, selects } from "./kube-selectors.ts";
 import {
   badRequest,
@@ -153,6 +161,7 @@ export class KubeApiDouble {
   readonly #user: string;
   readonly #objects = new Map<string, KubeObject>();
   readonly #requests: RecordedRequest[] = [];
+  readonly #discoveryRequests: RecordedRequest[] = [];
   readonly #faults: { match: RequestMatch; status: number | "reset"; left: number; message: string }[] = [];
   readonly #hooks: { match: RequestMatch; action: () => void; left: number }[] = [];
   readonly #denied: RequestMatch[] = [];
@@ -184,8 +193,14 @@ export class KubeApiDouble {
     return String(this.#revision);
   }
 
+  /** The requests on objects (get, list, patch, ...); discovery requests are kept apart. */
   get requests(): readonly RecordedRequest[] {
     return this.#requests;
+  }
+
+  /** The API discovery requests (GET /api/v1, /apis/<group>/<version>), answered or refused. */
+  get discoveryRequests(): readonly RecordedRequest[] {
+    return this.#discoveryRequests;
   }
 
   async start(): Promise<void> {
@@ -319,12 +334,14 @@ export class KubeApiDouble {
 
   clearRequests(): void {
     this.#requests.length = 0;
+    this.#discoveryRequests.length = 0;
   }
 
   /** Forgets every object, request, fault, hook and denial: a fresh cluster on the same URL. */
   reset(): void {
     this.#objects.clear();
     this.#requests.length = 0;
+    this.#discoveryRequests.length = 0;
     this.#faults.length = 0;
     this.#hooks.length = 0;
     this.#denied.length = 0;
@@ -363,7 +380,9 @@ export class KubeApiDouble {
       authenticated,
     };
     const answer = this.#answer(seen, route, url.searchParams, body);
-    this.#requests.push({ ...seen, status: answer === "reset" ? "reset" : answer.status });
+    const log =
+      route === null && DISCOVERY_PATH.test(url.pathname) ? this.#discoveryRequests : this.#requests;
+    log.push({ ...seen, status: answer === "reset" ? "reset" : answer.status });
     if (answer === "reset") {
       req.socket.destroy();
       return;
@@ -391,7 +410,10 @@ export class KubeApiDouble {
       return { status: 401, body: unauthorized() };
     }
     if (route === null || seen.verb === undefined) {
-      return { status: 404, body: unknownPath() };
+      const discovery = seen.method === "GET" ? discoveryOf(seen.path) : undefined;
+      return discovery === undefined
+        ? { status: 404, body: unknownPath() }
+        : { status: 200, body: discovery };
     }
     const target = { group: route.resource.group, plural: route.resource.plural, name: route.name ?? "" };
     const fault = this.#faults.find((f) => f.left > 0 && matches(f.match, request));
@@ -561,6 +583,62 @@ function applyMerge(stored: KubeObject, patch: unknown): { object: KubeObject } 
     };
   }
   return { object: mergePatch.apply(structuredClone(stored), patch) as KubeObject };
+}
+
+const DISCOVERY_PATH = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/?$/;
+
+/** The verbs every built-in and KEDA resource served here lists in discovery. */
+const RESOURCE_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+/**
+ * The APIResourceList of `/api/v1` or `/apis/<group>/<version>` (API discovery,
+ * https://kubernetes.io/docs/reference/using-api/api-concepts/ and the APIResourceList
+ * type in https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.33/#apiresourcelist-v1-meta):
+ * each resource by plural name, its kind, whether it is namespaced and its verbs, with
+ * the `status` subresource after it (Events have none), as the real server lists them. It is not RBAC-
+ * checked per user: Kubernetes' default ClusterRoleBinding `system:discovery` grants
+ * these GETs to the group system:authenticated, and EKS keeps it
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles), so
+ * the namespaced Role Switchyard is bound to needs no rule for them. An unauthenticated
+ * request never gets here (401 above). Undefined for any other path or an unknown group.
+ */
+function discoveryOf(path: string): unknown {
+  const match = DISCOVERY_PATH.exec(path);
+  if (match === null) {
+    return undefined;
+  }
+  const group = match[1] === undefined ? (match[2] ?? "") : "";
+  const version = match[1] ?? match[3] ?? "";
+  const served = RESOURCE_TYPES.filter((r) => r.group === group && r.version === version);
+  if (served.length === 0) {
+    return undefined;
+  }
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: group === "" ? version : `${group}/${version}`,
+    resources: served.flatMap((r) => [
+      {
+        name: r.plural,
+        singularName: r.kind.toLowerCase(),
+        namespaced: true,
+        kind: r.kind,
+        verbs: RESOURCE_VERBS,
+      },
+      // Events have no status subresource.
+      ...(r.kind === "Event"
+        ? []
+        : [
+            {
+              name: `${r.plural}/status`,
+              singularName: "",
+              namespaced: true,
+              kind: r.kind,
+              verbs: ["get", "patch", "update"],
+            },
+          ]),
+    ]),
+  };
 }
 
 function matches(

@@ -72,6 +72,7 @@ export {
   clusterEventOf,
   eventsSince,
   ingressStateOf,
+  type ListedEvent,
   type ScaledObjectJson,
   scaledObjectStateOf,
   scalingTargetOf,

@@ -43,8 +43,14 @@ describe("Command: switchyard pin / unpin", () => {
     const [patch] = writes();
     expect(writes()).toHaveLength(1);
     expect(patch?.contentType).toBe(PATCH_TYPES.merge);
+    // apiVersion, kind, name and namespace address the Ingress (client-node's generic
+    // object API builds the URL from them) and change nothing when merged.
     expect(patch?.body).toEqual({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
       metadata: {
+        name: "sd21",
+        namespace: "default",
         resourceVersion: read,
         annotations: { [PIN]: "capacity until 2026-11-15T01:00:00Z", [REASON]: "INC-4211" },
       },

@@ -91,6 +91,58 @@ describe("Class: KubernetesClusterGateway", () => {
     await double.stop();
   });
 
+  describe("API discovery", () => {
+    it("asks each API group's discovery once for the gateway's life, whatever the operations and configs", async () => {
+      // Prepare: each operation gets a new KubeConfig, as after a token renewal.
+      seedSd21(double);
+      double.clearRequests();
+
+      // Act
+      await gateway.readService(service);
+      await gateway.readService(service);
+      await gateway.ingressEvents(service, 0);
+      await gateway.autoscalingOf(service, "sd21-inf2");
+      await gateway.patchRouting(service, capacityRouting(service).build);
+
+      // Assess: one GET per group/version, authenticated, never again once known.
+      expect(double.discoveryRequests.map((r) => [r.method, r.path, r.status]).sort()).toEqual([
+        ["GET", "/api/v1", 200],
+        ["GET", "/apis/apps/v1", 200],
+        ["GET", "/apis/autoscaling/v2", 200],
+        ["GET", "/apis/networking.k8s.io/v1", 200],
+      ]);
+      expect(double.requestsMatching({ verb: "patch", resource: "ingresses" })).toHaveLength(1);
+    });
+
+    it("is asked again by a new gateway (a new container), and answers only an authenticated one", async () => {
+      // Prepare
+      seedSd21(double);
+      await gateway.readService(service);
+      double.clearRequests();
+      const stranger = new KubernetesClusterGateway({
+        kubeConfig: async () => double.kubeConfig("k8s-aws-v1.someone-else"),
+        logger: silent(),
+      });
+
+      // Act
+      const refused = await rejection(stranger.readService(service));
+      await new KubernetesClusterGateway({
+        kubeConfig: async () => double.kubeConfig(),
+        logger: silent(),
+      }).readService(service);
+
+      // Assess
+      expect(refused).toBeInstanceOf(ClusterAccessError);
+      const statuses = double.discoveryRequests.map((r) => [r.authenticated, r.status]);
+      expect(statuses.filter(([authenticated]) => !authenticated).every(([, s]) => s === 401)).toBe(true);
+      expect(statuses.filter(([authenticated]) => authenticated)).toEqual([
+        [true, 200],
+        [true, 200],
+        [true, 200],
+      ]);
+    });
+  });
+
   describe("Method: readService", () => {
     it("reads the Ingress, each unit's Deployment and its unschedulable pods in exactly three requests", async () => {
       // Prepare
@@ -541,7 +593,20 @@ describe("Class: KubernetesClusterGateway", () => {
       // The builder carried a stale "1"; the version sent is the one just read.
       const sent = sentBody<{ metadata: { resourceVersion: string } }>(patch);
       expect(sent.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
-      expect(Object.keys(sent.metadata).sort()).toEqual(["annotations", "resourceVersion"]);
+      // Besides the guard and the annotations, only what addresses the Ingress (the generic
+      // object API builds the URL from them), unchanged by the merge.
+      expect(Object.keys(sent.metadata).sort()).toEqual([
+        "annotations",
+        "name",
+        "namespace",
+        "resourceVersion",
+      ]);
+      expect(sent).toMatchObject({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "sd21", namespace: NS },
+      });
+      expect(Object.keys(sent).sort()).toEqual(["apiVersion", "kind", "metadata"]);
     });
 
     it("reads again after a 409 and sends the second patch with the fresh resourceVersion", async () => {

@@ -1,13 +1,15 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
-  NetworkingV1Api,
+  KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
+  type V1APIResourceList,
+  type V1Deployment,
+  type V1Ingress,
+  type V1Pod,
+  type V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
 import {
   type AutoscalingState,
@@ -41,6 +43,7 @@ import {
 import {
   eventsSince,
   ingressStateOf,
+  type ListedEvent,
   type ScaledObjectJson,
   scaledObjectStateOf,
   unitWorkloads,
@@ -62,17 +65,35 @@ export interface KubernetesClusterGatewayOptions {
   readonly maxConflictRetries?: number;
 }
 
+/**
+ * The built-in objects (Ingress, Deployments, Pods, Events, the HPA) go through
+ * client-node's generic KubernetesObjectApi rather than the generated per-group
+ * classes (CoreV1Api, AppsV1Api, ...): each of those carries every method of its
+ * group, about 0.9 MiB of a Lambda bundle for the six calls made here. The generic API
+ * finds a kind's plural and scope by discovery (GET /api/v1, /apis/<group>/<version>);
+ * its answers are kept here for the gateway's life, so a container asks once per group.
+ * ScaledObjects stay on CustomObjectsApi: their patch is a JSON-patch array, and
+ * KubernetesObjectApi.patch sends the object it is given as the body.
+ */
+class SharedDiscoveryObjectApi extends KubernetesObjectApi {
+  sharing(cache: Record<string, V1APIResourceList>): this {
+    this.apiVersionResourceCache = cache;
+    return this;
+  }
+}
+
 interface Apis {
   /** The config the clients were made from: handed back as refused on a 401. */
   readonly config: KubeConfig;
-  readonly networking: NetworkingV1Api;
-  readonly apps: AppsV1Api;
-  readonly autoscaling: AutoscalingV2Api;
-  readonly core: CoreV1Api;
+  readonly objects: KubernetesObjectApi;
   readonly custom: CustomObjectsApi;
 }
 
+const INGRESS = { apiVersion: "networking.k8s.io/v1", kind: "Ingress" } as const;
+const HPA = { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler" } as const;
+
 const KEDA = KUBE_RESOURCES.scaledObjects;
+/** CustomObjectsApi's way of choosing the patch type (the generic API takes it as an argument). */
 const JSON_PATCH = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
 const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -128,6 +149,8 @@ export class KubernetesClusterGateway implements ClusterGateway {
   readonly #logger: Logger;
   readonly #karpenterEventNamespace: string;
   readonly #maxConflictRetries: number;
+  /** Discovery answers by group/version: the same for every token, so kept across configs. */
+  readonly #discovery: Record<string, V1APIResourceList> = {};
 
   constructor(options: KubernetesClusterGatewayOptions) {
     const retries = options.maxConflictRetries ?? 3;
@@ -149,14 +172,20 @@ export class KubernetesClusterGateway implements ClusterGateway {
   async #readService(apis: Apis, service: InferenceService): Promise<ServiceClusterState> {
     const namespace = service.namespace;
     const [ingress, deployments, pods] = await Promise.all([
-      this.#call(ingressTarget(service, "get"), () =>
-        apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
-      ),
+      this.#call(ingressTarget(service, "get"), () => readIngress(apis, service)),
       this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, () =>
-        apis.apps.listNamespacedDeployment({ namespace }),
+        apis.objects.list<V1Deployment>("apps/v1", "Deployment", namespace),
       ),
       this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, () =>
-        apis.core.listNamespacedPod({ namespace, fieldSelector: "status.phase=Pending" }),
+        apis.objects.list<V1Pod>(
+          "v1",
+          "Pod",
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          "status.phase=Pending",
+        ),
       ),
     ]);
     return {
@@ -334,7 +363,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const hpaName = kedaHpaName(object, name);
     let hpaFound = true;
     try {
-      await apis.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpaName, namespace });
+      await apis.objects.read<V2HorizontalPodAutoscaler>({ ...HPA, metadata: { name: hpaName, namespace } });
     } catch (error) {
       if (statusCodeOf(error) !== 404) {
         throw this.#failed(error, {
@@ -371,9 +400,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
       target: ingressTarget(service, "patch"),
       read: async () =>
         ingressStateOf(
-          await this.#call(ingressTarget(service, "get"), () =>
-            apis.networking.readNamespacedIngress({ name: service.ingress, namespace }),
-          ),
+          await this.#call(ingressTarget(service, "get"), () => readIngress(apis, service)),
           namespace,
         ),
       build,
@@ -381,13 +408,23 @@ export class KubernetesClusterGateway implements ClusterGateway {
       // builder may have carried from an earlier read).
       send: async (patch, before) =>
         ingressStateOf(
-          await apis.networking.patchNamespacedIngress(
+          await apis.objects.patch(
+            // apiVersion, kind, name and namespace address the object (the generic API
+            // builds the URL from them); merged, they change nothing. The cast: a merge
+            // patch's null removes an annotation (RFC 7386), which V1ObjectMeta cannot type.
             {
-              name: service.ingress,
-              namespace,
-              body: guardedAnnotations(patch.metadata.annotations, before.resourceVersion),
-            },
-            MERGE_PATCH,
+              ...INGRESS,
+              metadata: {
+                name: service.ingress,
+                namespace,
+                ...guardedAnnotations(patch.metadata.annotations, before.resourceVersion).metadata,
+              },
+            } as V1Ingress,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            PatchStrategy.MergePatch,
           ),
           namespace,
         ),
@@ -484,10 +521,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
   ): Promise<readonly ClusterEvent[]> {
     const namespace = service.namespace;
     const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
-      apis.core.listNamespacedEvent({
-        namespace,
-        fieldSelector: `involvedObject.kind=Ingress,involvedObject.name=${service.ingress}`,
-      }),
+      listEvents(apis, namespace, `involvedObject.kind=Ingress,involvedObject.name=${service.ingress}`),
     );
     return eventsSince(list.items, since);
   }
@@ -499,7 +533,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
   async #capacityEvents(apis: Apis, since: EpochMs): Promise<readonly CapacitySignal[]> {
     const namespace = this.#karpenterEventNamespace;
     const list = await this.#call({ verb: "list", resource: KUBE_RESOURCES.events, namespace }, () =>
-      apis.core.listNamespacedEvent({ namespace, fieldSelector: `reason=${KARPENTER_CAPACITY_REASON}` }),
+      listEvents(apis, namespace, `reason=${KARPENTER_CAPACITY_REASON}`),
     );
     return karpenterCapacitySignals(eventsSince(list.items, since));
   }
@@ -541,10 +575,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     try {
       return {
         config,
-        networking: config.makeApiClient(NetworkingV1Api),
-        apps: config.makeApiClient(AppsV1Api),
-        autoscaling: config.makeApiClient(AutoscalingV2Api),
-        core: config.makeApiClient(CoreV1Api),
+        objects: config.makeApiClient(SharedDiscoveryObjectApi).sharing(this.#discovery),
         custom: config.makeApiClient(CustomObjectsApi),
       };
     } catch (error) {
@@ -575,4 +606,33 @@ export class KubernetesClusterGateway implements ClusterGateway {
     });
     return mapped;
   }
+}
+
+function readIngress(apis: Apis, service: InferenceService): Promise<V1Ingress> {
+  return apis.objects.read<V1Ingress>({
+    ...INGRESS,
+    metadata: { name: service.ingress, namespace: service.namespace },
+  });
+}
+
+/**
+ * A LIST of core/v1 Events. Its items come back as JSON (times as RFC 3339 strings):
+ * client-node types the list by apiVersion and kind as `V1EventList`, a model it does
+ * not have (the core Event is `CoreV1Event`), so only the list's own metadata is typed.
+ */
+async function listEvents(
+  apis: Apis,
+  namespace: string,
+  fieldSelector: string,
+): Promise<{ items: ListedEvent[] }> {
+  const list = await apis.objects.list(
+    "v1",
+    "Event",
+    namespace,
+    undefined,
+    undefined,
+    undefined,
+    fieldSelector,
+  );
+  return { items: list.items as unknown as ListedEvent[] };
 }

@@ -2,7 +2,7 @@
  * Translations from the objects client-node returns to the core's cluster types.
  * Pure: the gateway does the reading, these only reshape what was read.
  */
-import type { CoreV1Event, V1Deployment, V1Ingress, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Event, V1Deployment, V1Ingress, V1ObjectMeta, V1Pod } from "@kubernetes/client-node";
 import type {
   ClusterEvent,
   DeploymentUnit,
@@ -89,12 +89,22 @@ export function unitWorkloads(
   return workloads;
 }
 
+type EventTime = "lastTimestamp" | "eventTime" | "firstTimestamp";
+
+/**
+ * A core/v1 Event as read: client-node's typed models carry its times as Dates, the
+ * generic object API's LIST leaves them as the RFC 3339 strings the server sent.
+ */
+export type ListedEvent = Omit<CoreV1Event, EventTime | "metadata"> & {
+  readonly [T in EventTime]?: Date | string;
+} & { readonly metadata: Omit<V1ObjectMeta, "creationTimestamp"> & { creationTimestamp?: Date | string } };
+
 /**
  * A core/v1 Event reduced to what decisions read. `at` is the newest of lastTimestamp,
  * eventTime and firstTimestamp (client-go's recorder sets the first and last, the
  * events.k8s.io API only eventTime); undefined when neither it nor its metadata carries a time.
  */
-export function clusterEventOf(event: CoreV1Event): ClusterEvent | undefined {
+export function clusterEventOf(event: CoreV1Event | ListedEvent): ClusterEvent | undefined {
   const times = [event.lastTimestamp, event.eventTime, event.firstTimestamp]
     .map(timeOf)
     .filter((t): t is EpochMs => t !== undefined);
@@ -123,7 +133,7 @@ export function clusterEventOf(event: CoreV1Event): ClusterEvent | undefined {
 }
 
 /** The events at or after `since`, oldest first. */
-export function eventsSince(events: readonly CoreV1Event[], since: EpochMs): ClusterEvent[] {
+export function eventsSince(events: readonly (CoreV1Event | ListedEvent)[], since: EpochMs): ClusterEvent[] {
   return events
     .map(clusterEventOf)
     .filter((e): e is ClusterEvent => e !== undefined && e.at >= since)

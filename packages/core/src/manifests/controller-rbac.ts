@@ -49,6 +49,12 @@ const sorted = (names: Iterable<string>): string[] => [...new Set(names)].sort()
  *   unless the ScaledObject's spec.advanced.horizontalPodAutoscalerConfig.name says
  *   otherwise, which only the cluster knows;
  * - Events: LIST (Load Balancer Controller rejections of the Ingress, Karpenter capacity errors).
+ *
+ * No rule for API discovery (GET /api/v1, /apis/<group>/<version>, which client-node's
+ * KubernetesObjectApi reads to map a kind to its URL): a namespaced Role cannot grant
+ * non-resource URLs, and none is needed, since the default ClusterRoleBinding
+ * `system:discovery` grants them to every authenticated user, on EKS too
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles).
  */
 function serviceRules(ingresses: readonly string[], scaledObjects: readonly string[]): PolicyRule[] {
   return [
