@@ -183,8 +183,13 @@ describe("Command: switchyard status", () => {
     expect(run.stderr).toContain(
       "switchyard: no deployed stack outputs: cannot read nowhere/.sst/outputs.json: no such file;",
     );
-    expect(run.stderr).toContain("`npx sst deploy` writes .sst/outputs.json");
-    expect(run.stderr).toContain("--state-machine-arn");
+    // It leads with the ARN (a read needs no deploy) and says how to list it; deploying is the fallback
+    // when nothing is deployed, and --outputs is not suggested to a user who passed it.
+    expect(run.stderr).toContain(
+      "no such file; pass --state-machine-arn ARN (`aws stepfunctions list-state-machines --query \"stateMachines[?contains(name, 'ModeSwitch')].stateMachineArn\"` lists it",
+    );
+    expect(run.stderr).toContain("if nothing is deployed yet, `npx sst deploy` from the project's root writes .sst/outputs.json");
+    expect(run.stderr).not.toContain("--outputs <file>");
   });
 
   it("exits 4 when the outputs are another stage's", async () => {
@@ -193,7 +198,10 @@ describe("Command: switchyard status", () => {
     expect(run.stderr).toContain(
       `${OUTPUTS} holds the outputs of stage dev, not prod: SST keeps only the last deploy's outputs;`,
     );
-    expect(run.stderr).toContain("`npx sst deploy --stage prod`");
+    // Stage prod is deployed; the outputs file just holds dev's. Deploying prod is not the fix for a read.
+    expect(run.stderr).toContain("outputs; pass --state-machine-arn ARN (`aws stepfunctions list-state-machines");
+    expect(run.stderr).not.toContain("sst deploy");
+    expect(run.stderr).not.toContain("--outputs <file>");
   });
 
   it("exits 2 on a --state-machine-arn that is not one, and uses one that is instead of the outputs", async () => {
