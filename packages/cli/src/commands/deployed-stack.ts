@@ -82,10 +82,14 @@ function howToName(options: DeployedStackOptions, nothingDeployed: boolean): str
     `pass --state-machine-arn ARN (\`aws stepfunctions list-state-machines --query "stateMachines[?contains(name, 'ModeSwitch')].stateMachineArn"\` lists it, one ModeSwitch-… per stage)`,
   ];
   if (options.outputs === undefined) {
-    ways.push(`pass --outputs <file> holding ${options.stage === undefined ? "the stack's" : `stage ${options.stage}'s`} outputs`);
+    ways.push(
+      `pass --outputs <file> holding ${options.stage === undefined ? "the stack's" : `stage ${options.stage}'s`} outputs`,
+    );
   }
   if (nothingDeployed) {
-    ways.push(`if nothing is deployed yet, \`npx sst deploy${stage}\` from the project's root writes ${SST_OUTPUTS_FILE}`);
+    ways.push(
+      `if nothing is deployed yet, \`npx sst deploy${stage}\` from the project's root writes ${SST_OUTPUTS_FILE}`,
+    );
   }
   return ways.join("; or ");
 }
