@@ -249,11 +249,28 @@ describe("Command: switchyard calibrate", () => {
     );
   });
 
+  it("lists every short or long row with its line, together with bad values, and exits 2", async () => {
+    const csv = `${HEADER}a,10,10,100\na,20,20\na,30,x,100\nb,10\nb,20,20,100,7\n`;
+    const run = await runSwitchyard(["calibrate", "-l", "t.csv", "--slo-ms", "900"], { "t.csv": csv });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      [
+        "switchyard: t.csv: 4 problems:",
+        "  line 3: has 3 cells, the first row (line 1) has 4",
+        '  line 4: served_rps must be the requests/s answered, a number >= 0 (got "x")',
+        "  line 5: has 2 cells, the first row (line 1) has 4",
+        "  line 6: has 5 cells, the first row (line 1) has 4",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it.each<[string, string, RegExp, string[]?]>([
     [
       "a row with too many cells",
       `${HEADER}a,10,10,100\na,20,20,100,7\n`,
-      /line 3: has a different number of cells than the first row/,
+      /line 3: has 5 cells, the first row \(line 1\) has 4/,
     ],
     [
       "an unclosed quote",
