@@ -2,7 +2,12 @@ import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import cliPackage from "../package.json" with { type: "json" };
-import { calibrateCommand, DEFAULT_CALIBRATE_LIMIT } from "./commands/calibrate.ts";
+import {
+  calibrateCommand,
+  DEFAULT_CALIBRATE_LIMIT,
+  DEFAULT_CALIBRATE_STATISTIC,
+  DEFAULT_KEEP_UP_PERCENT,
+} from "./commands/calibrate.ts";
 import { LOAD_TEST_STATISTICS } from "./commands/load-test-csv.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import { planCommand } from "./commands/plan.ts";
@@ -150,13 +155,13 @@ function buildProgram(io: CliIo): Command {
     .addOption(
       new Option("--statistic <stat>", "the latency column: <stat>_ms (the service's slo.statistic)")
         .choices(LOAD_TEST_STATISTICS)
-        .default("p95"),
+        .default(DEFAULT_CALIBRATE_STATISTIC),
     )
     .option(
       "--keep-up <percent>",
       "a step keeps up when served is at least this % of offered",
       keepUpPercent,
-      95,
+      DEFAULT_KEEP_UP_PERCENT,
     )
     .addOption(
       new Option(
