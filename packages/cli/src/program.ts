@@ -1,6 +1,6 @@
 import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import cliPackage from "../package.json" with { type: "json" };
 import {
   calibrateCommand,
@@ -75,6 +75,14 @@ function buildProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError("(run switchyard --help for usage)")
+    // Commander lists a requiredOption like any other; say it must be given. Subcommands
+    // inherit the help configuration when they are added.
+    .configureHelp({
+      optionDescription(this: Help, option: Option): string {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `${text} (required)` : text;
+      },
+    })
     .allowExcessArguments(false);
 
   program
