@@ -8,6 +8,7 @@ import {
   type GetExecutionHistoryCommandInput,
   type HistoryEvent,
   ListExecutionsCommand,
+  type ListExecutionsCommandInput,
   type SFNClient,
 } from "@aws-sdk/client-sfn";
 import type { AwsClientStub } from "aws-sdk-client-mock";
@@ -37,7 +38,9 @@ export function serveExecutions(sfn: AwsClientStub<SFNClient>, records: Executio
     }
     return found;
   };
-  sfn.on(ListExecutionsCommand).callsFake(() => ({ executions: [...records.list()] }));
+  sfn
+    .on(ListExecutionsCommand)
+    .callsFake((input: ListExecutionsCommandInput) => listPage(records.list(), input));
   sfn.on(DescribeExecutionCommand).callsFake((input: DescribeExecutionCommandInput) => {
     const execution = known(input.executionArn);
     return { ...execution, ...records.described(execution) };
@@ -45,4 +48,24 @@ export function serveExecutions(sfn: AwsClientStub<SFNClient>, records: Executio
   sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => ({
     events: [...records.events(known(input.executionArn).name ?? "")],
   }));
+}
+
+/**
+ * One page of ListExecutions as Step Functions answers it: at most `maxResults` (0 or unset
+ * means 100, the most is 1000), newest first, and a `nextToken` while more remain (Step
+ * Functions API reference, ListExecutions). The token here is the offset; the real one is opaque.
+ */
+export function listPage(
+  executions: readonly ExecutionListItem[],
+  input: Pick<ListExecutionsCommandInput, "maxResults" | "nextToken">,
+): { executions: ExecutionListItem[]; nextToken?: string } {
+  const size = Math.min(
+    input.maxResults === undefined || input.maxResults === 0 ? 100 : input.maxResults,
+    1000,
+  );
+  const from = input.nextToken === undefined ? 0 : Number(input.nextToken);
+  const page = executions.slice(from, from + size);
+  return from + size < executions.length
+    ? { executions: page, nextToken: String(from + size) }
+    : { executions: page };
 }

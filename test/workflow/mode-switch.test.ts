@@ -550,7 +550,10 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     for (const hold of holds) {
       expect(message).toContain(`"scaledObject":"${hold.scaledObject}"`);
     }
-    expect(message).toContain("autoscaling.keda.sh/paused-replicas-");
+    // The rollback's hand-fix: KEDA's pause and Switchyard's mark on it, both.
+    expect(message).toContain(
+      "kubectl annotate scaledobject <scaledObject> -n <namespace> autoscaling.keda.sh/paused-replicas- switchyard.io/held-replicas-",
+    );
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 

@@ -62,9 +62,11 @@ export {
 export { DESCRIBE_TAGS_MAX_ARNS, LBC_TAGS } from "./aws/elb-tags.ts";
 export { summarizeSdkError } from "./aws/sdk-error-summary.ts";
 export {
+  MAX_HISTORY_EXECUTIONS,
   SfnSwitchStarter,
   type SfnSwitchStarterOptions,
   type SwitchExecution,
+  type SwitchHistoryRead,
 } from "./aws/sfn-switch-starter.ts";
 export * from "./errors.ts";
 export { KubernetesClusterGateway, type KubernetesClusterGatewayOptions } from "./kube/cluster-gateway.ts";

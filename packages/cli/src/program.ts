@@ -1,8 +1,13 @@
 import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import cliPackage from "../package.json" with { type: "json" };
-import { calibrateCommand, DEFAULT_CALIBRATE_LIMIT } from "./commands/calibrate.ts";
+import {
+  calibrateCommand,
+  DEFAULT_CALIBRATE_LIMIT,
+  DEFAULT_CALIBRATE_STATISTIC,
+  DEFAULT_KEEP_UP_PERCENT,
+} from "./commands/calibrate.ts";
 import { LOAD_TEST_STATISTICS } from "./commands/load-test-csv.ts";
 import { registerOperatorCommands } from "./commands/operator-commands.ts";
 import { planCommand } from "./commands/plan.ts";
@@ -70,6 +75,14 @@ function buildProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError("(run switchyard --help for usage)")
+    // Commander lists a requiredOption like any other; say it must be given. Subcommands
+    // inherit the help configuration when they are added.
+    .configureHelp({
+      optionDescription(this: Help, option: Option): string {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `${text} (required)` : text;
+      },
+    })
     .allowExcessArguments(false);
 
   program
@@ -150,13 +163,13 @@ function buildProgram(io: CliIo): Command {
     .addOption(
       new Option("--statistic <stat>", "the latency column: <stat>_ms (the service's slo.statistic)")
         .choices(LOAD_TEST_STATISTICS)
-        .default("p95"),
+        .default(DEFAULT_CALIBRATE_STATISTIC),
     )
     .option(
       "--keep-up <percent>",
       "a step keeps up when served is at least this % of offered",
       keepUpPercent,
-      95,
+      DEFAULT_KEEP_UP_PERCENT,
     )
     .addOption(
       new Option(

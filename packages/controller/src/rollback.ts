@@ -1,6 +1,7 @@
 import {
   actionAnnotationKey,
   type ClusterGateway,
+  holdRemovalCommand,
   type InferenceService,
   ingressAnnotationsPatch,
   type ReplicaHold,
@@ -174,7 +175,7 @@ async function releaseHolds(
       }
     } catch (error) {
       found.notRestored.push({
-        what: `ScaledObject ${service.namespace}/${hold.scaledObject} replica hold (autoscaling.keda.sh/paused-replicas ${hold.replicas}): remove it with kubectl annotate scaledobject ${hold.scaledObject} -n ${service.namespace} autoscaling.keda.sh/paused-replicas- switchyard.io/held-replicas-`,
+        what: `ScaledObject ${service.namespace}/${hold.scaledObject} replica hold (autoscaling.keda.sh/paused-replicas ${hold.replicas}): remove it with ${holdRemovalCommand(hold.scaledObject, service.namespace)}`,
         error: describeError(error),
       });
     }

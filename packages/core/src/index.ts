@@ -110,6 +110,7 @@ export {
 } from "./errors.ts";
 export {
   actionAnnotationKey,
+  holdRemovalCommand,
   KEDA_PAUSED_REPLICAS,
   SWITCHYARD_ANNOTATIONS,
 } from "./manifests/annotations.ts";

@@ -26,7 +26,13 @@ export {
   type TraceResult,
   traceDemand,
 } from "./demand/cloudwatch-trace.ts";
-export { type CsvRow, type CsvRows, readCsvRows } from "./demand/csv-rows.ts";
+export {
+  type CsvReadOptions,
+  type CsvRow,
+  type CsvRows,
+  raggedRows,
+  readCsvRows,
+} from "./demand/csv-rows.ts";
 export { type DemandCsv, parseDemandCsv } from "./demand/demand-csv.ts";
 export { DemandCurve } from "./demand/demand-curve.ts";
 export { ConflictError, PatchRejectedError, SimulatedApiError, UnknownPolicyError } from "./errors.ts";

@@ -1,4 +1,4 @@
-import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSwitchyard } from "../../support/cli.ts";
 import { pod, seedSd21 } from "../../support/kube-objects.ts";
@@ -13,7 +13,7 @@ const MACHINE = "arn:aws:states:us-west-2:123456789012:stateMachine:ModeSwitch-4
  * The example output in docs/operations.md and the README is the commands' real output,
  * over the Kubernetes API double and mocked Step Functions (the CLI's clock is
  * 2026-11-14T21:20:00Z): the SD2.1 service after inf2 lost its capacity and Switchyard
- * failed over, then an operator pins it. Each fenced block after a
+ * failed over (its capacity-mode plan applied), then an operator pins it. Each fenced block after a
  * `<!-- output: <name> -->` marker must be what the command printed.
  */
 describe("Docs: switchyard status and pin examples", () => {
@@ -28,8 +28,31 @@ describe("Docs: switchyard status and pin examples", () => {
       routing: "equal",
       deployments: { "sd21-inf2": { replicas: 3, readyReplicas: 1 }, "sd21-trn1": { replicas: 2 } },
     });
+    // What Switchyard's own failover writes: capacity mode's plan at the config's demand
+    // (`switchyard plan --mode capacity`): one common KEDA target and the consolidated route.
+    const planned = await runSwitchyard([
+      "plan",
+      "--config",
+      CONFIG,
+      "--mode",
+      "capacity",
+      "--output",
+      "json",
+    ]);
+    expect(planned.code).toBe(0);
+    const capacity = JSON.parse(planned.stdout).services[0].modes.capacity as {
+      units: { name: string; kedaTarget: string }[];
+      annotation: string;
+    };
+    for (const unit of capacity.units) {
+      world.double.edit("ScaledObject", "default", unit.name, (scaledObject) => {
+        const triggers = (scaledObject.spec as { triggers: { metadata: Record<string, string> }[] }).triggers;
+        (triggers[0] as { metadata: Record<string, string> }).metadata.targetMetricValue = unit.kedaTarget;
+      });
+    }
     world.double.edit("Ingress", "default", "sd21", (ingress) => {
       Object.assign(ingress.metadata.annotations as Record<string, string>, {
+        [actionAnnotationKey("weighted-routing")]: capacity.annotation,
         [SWITCHYARD_ANNOTATIONS.mode]: "capacity",
         [SWITCHYARD_ANNOTATIONS.lastTransition]: "2026-11-14T20:06:52Z",
         [SWITCHYARD_ANNOTATIONS.failoverCause]: "sd21-inf2",

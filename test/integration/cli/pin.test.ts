@@ -102,7 +102,7 @@ describe("Command: switchyard pin / unpin", () => {
       "next: at its next evaluation (within 1 minute) the controller reads the pin and only observes and reports (decision: pinned) until it is removed (no expiry), starting no switch.",
     );
     expect(run.stdout).toContain(
-      "warning: sd21 is in cost mode now and a pin does not switch it: its traffic stays on the cost-mode routing while pinned. To put it in capacity mode, apply the patches of `switchyard plan --config examples/sd21/switchyard.yaml --service sd21 --mode capacity --output yaml`.",
+      "warning: sd21 is in cost mode now and a pin does not switch it: its traffic stays on the cost-mode routing while pinned. To put it in capacity mode, run `switchyard plan --config examples/sd21/switchyard.yaml --service sd21 --mode capacity --output yaml --out-dir <dir>`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.",
     );
   });
 

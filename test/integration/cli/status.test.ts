@@ -170,6 +170,44 @@ describe("Command: switchyard status", () => {
     );
   });
 
+  /** `count` executions of another service on the same state machine, one a minute back from `newest`. */
+  const otherServiceExecutions = (count: number, newest: string) =>
+    Array.from({ length: count }, (_, i) => {
+      const at = new Date(Date.parse(newest) - i * 60_000).toISOString();
+      const stamp = at.slice(0, 16).replace(/[-T:]/g, "");
+      return listedExecution(`sd15-rebalance-${stamp}`, "SUCCEEDED", at, at);
+    });
+
+  it("finds the last switch past the newest 100 executions of the state machine", async () => {
+    world.executions = [
+      ...otherServiceExecutions(150, "2026-11-14T23:00:00Z"),
+      listedExecution(
+        "sd21-failover-202611141900",
+        "SUCCEEDED",
+        "2026-11-14T19:00:05Z",
+        "2026-11-14T19:02:10Z",
+      ),
+    ];
+
+    const run = await status();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "last switch  failover sd21-failover-202611141900 · 2026-11-14T19:00:05Z → 2026-11-14T19:02:10Z · succeeded",
+    );
+  });
+
+  it("says how far back it searched when it finds no switch", async () => {
+    world.executions = otherServiceExecutions(1200, "2026-11-14T23:00:00Z");
+
+    const run = await status();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "last switch  none in the state machine's newest 1000 executions (status reads no further back)",
+    );
+  });
+
   it("exits 2 naming the services for an unknown --service, before reaching anything", async () => {
     const run = await status("--service", "sd15");
     expect(run.code).toBe(2);
@@ -183,8 +221,15 @@ describe("Command: switchyard status", () => {
     expect(run.stderr).toContain(
       "switchyard: no deployed stack outputs: cannot read nowhere/.sst/outputs.json: no such file;",
     );
-    expect(run.stderr).toContain("`npx sst deploy` writes .sst/outputs.json");
-    expect(run.stderr).toContain("--state-machine-arn");
+    // It leads with the ARN (a read needs no deploy) and says how to list it; deploying is the fallback
+    // when nothing is deployed, and --outputs is not suggested to a user who passed it.
+    expect(run.stderr).toContain(
+      "no such file; pass --state-machine-arn ARN (`aws stepfunctions list-state-machines --query \"stateMachines[?contains(name, 'ModeSwitch')].stateMachineArn\"` lists it",
+    );
+    expect(run.stderr).toContain(
+      "if nothing is deployed yet, `npx sst deploy` from the project's root writes .sst/outputs.json",
+    );
+    expect(run.stderr).not.toContain("--outputs <file>");
   });
 
   it("exits 4 when the outputs are another stage's", async () => {
@@ -193,7 +238,12 @@ describe("Command: switchyard status", () => {
     expect(run.stderr).toContain(
       `${OUTPUTS} holds the outputs of stage dev, not prod: SST keeps only the last deploy's outputs;`,
     );
-    expect(run.stderr).toContain("`npx sst deploy --stage prod`");
+    // Stage prod is deployed; the outputs file just holds dev's. Deploying prod is not the fix for a read.
+    expect(run.stderr).toContain(
+      "outputs; pass --state-machine-arn ARN (`aws stepfunctions list-state-machines",
+    );
+    expect(run.stderr).not.toContain("sst deploy");
+    expect(run.stderr).not.toContain("--outputs <file>");
   });
 
   it("exits 2 on a --state-machine-arn that is not one, and uses one that is instead of the outputs", async () => {

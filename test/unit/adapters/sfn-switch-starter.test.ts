@@ -14,6 +14,7 @@ import { executionName, type Move } from "@switchyard/core";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import "../../support/aws-sdk-matchers.ts";
+import { listPage } from "../../support/step-functions-executions.ts";
 
 const STATE_MACHINE = "arn:aws:states:us-west-2:123456789012:stateMachine:switchyard-mode-switch";
 const SINCE = Date.parse("2025-06-01T10:00:00Z");
@@ -102,9 +103,11 @@ describe("Class: SfnSwitchStarter", () => {
     sfn.reset();
   });
 
-  it("reads the history in one ListExecutions call of 100 without a status filter", async () => {
+  it("reads the history in one ListExecutions call of 100 without a status filter when its page reaches past since", async () => {
     // Prepare
-    sfn.on(ListExecutionsCommand).resolves({ executions: [], nextToken: "more" });
+    sfn
+      .on(ListExecutionsCommand)
+      .resolves({ executions: [execution("sd15", "failover", minutes(-1))], nextToken: "more" });
 
     // Act
     await starter().history("sd21", SINCE);
@@ -153,6 +156,57 @@ describe("Class: SfnSwitchStarter", () => {
         movedTraffic: false,
       },
     ]);
+  });
+
+  it("pages back to since when other services' executions fill the newest page", async () => {
+    // Prepare: 150 executions of sd15 in the last 150 minutes, and before them a failover of
+    // sd21 inside the window: the newest 100 alone would hide it from anti-flap.
+    const executions = [
+      ...Array.from({ length: 150 }, (_, i) => execution("sd15", "rebalance", minutes(300 - i))),
+      execution("sd21", "failover", minutes(100)),
+      execution("sd21", "fallback", minutes(-10)),
+      ...Array.from({ length: 300 }, (_, i) => execution("sd15", "rebalance", minutes(-20 - i))),
+    ];
+    sfn.on(ListExecutionsCommand).callsFake((input) => listPage(executions, input));
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess: the failover in the window, and no page read past the one that reached since.
+    expect(history).toEqual([
+      { name: "sd21-failover-202506011140", move: "failover", startedAt: minutes(100), status: "SUCCEEDED" },
+    ]);
+    expect(sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 2);
+  });
+
+  it("finds the last switch of a service past the newest page, saying how many executions it searched", async () => {
+    // Prepare
+    const executions = [
+      ...Array.from({ length: 250 }, (_, i) => execution("sd15", "rebalance", minutes(-i))),
+      execution("sd21", "failover", minutes(-300)),
+    ];
+    sfn.on(ListExecutionsCommand).callsFake((input) => listPage(executions, input));
+
+    // Act
+    const read = await starter().lastSwitch("sd21");
+
+    // Assess
+    expect(read.records).toEqual([
+      { name: "sd21-failover-202506010500", move: "failover", startedAt: minutes(-300), status: "SUCCEEDED" },
+    ]);
+    expect(read).toMatchObject({ searched: 251, wholeHistory: true });
+  });
+
+  it("stops looking for the last switch after 1,000 executions and says so", async () => {
+    // Prepare
+    const executions = Array.from({ length: 1500 }, (_, i) => execution("sd15", "rebalance", minutes(-i)));
+    sfn.on(ListExecutionsCommand).callsFake((input) => listPage(executions, input));
+
+    // Act
+    const read = await starter().lastSwitch("sd21");
+
+    // Assess
+    expect(read).toEqual({ records: [], searched: 1000, wholeHistory: false });
   });
 
   it("recognises a service whose name executionName had to rewrite", async () => {

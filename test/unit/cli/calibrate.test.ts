@@ -152,7 +152,7 @@ describe("Command: switchyard calibrate", () => {
     const run = await runSwitchyard(["calibrate", "-l", LOAD_TEST, "--slo-ms", "900", "-o", "yaml"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900 --statistic p95\n/,
+      /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900\n/,
     );
     expect(run.stdout).not.toContain("over the");
     expect(parse(run.stdout)).toEqual({
@@ -182,7 +182,7 @@ describe("Command: switchyard calibrate", () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900 --statistic p95 --keep-up 94 --limit throughput\n/,
+      /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900 --keep-up 94 --limit throughput\n/,
     );
     expect(run.stdout).toContain("    latencyMs: 960 # over the 900 ms SLO\n");
     expect(parse(run.stdout)).toEqual({
@@ -209,6 +209,26 @@ describe("Command: switchyard calibrate", () => {
     expect(JSON.parse(run.stdout).units).toEqual([
       expect.objectContaining({ name: "a", maxRps: 20, latencyMs: 420, reached: true, withinSlo: true }),
     ]);
+  });
+
+  it("names --statistic in the YAML header only when it is not the default", async () => {
+    const csv = "unit,offered_rps,served_rps,p99_ms\na,10,10,300\na,20,20,420\na,30,21,2500\n";
+    const run = await runSwitchyard(
+      ["calibrate", "-l", "t.csv", "--slo-ms", "500", "--statistic", "p99", "-o", "yaml"],
+      {
+        "t.csv": csv,
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# switchyard calibrate --load-test t.csv --slo-ms 500 --statistic p99\n/);
+  });
+
+  it("shows where throughput kept up for a unit whose first step is already over the SLO", async () => {
+    const csv = `${HEADER}hot,10,10,1000\nhot,20,20,1200\nhot,30,15,1500\n`;
+    const run = await runSwitchyard(["calibrate", "-l", "t.csv", "--slo-ms", "900"], { "t.csv": csv });
+    expect(run.code).toBe(1);
+    const row = run.stdout.split("\n").find((line) => line.trimStart().startsWith("hot "));
+    expect(row).toContain("20 RPS, 1200 ms");
   });
 
   it("prints every unit and exits 1 when a unit never reached its breaking point or broke at its first step", async () => {
@@ -249,11 +269,28 @@ describe("Command: switchyard calibrate", () => {
     );
   });
 
+  it("lists every short or long row with its line, together with bad values, and exits 2", async () => {
+    const csv = `${HEADER}a,10,10,100\na,20,20\na,30,x,100\nb,10\nb,20,20,100,7\n`;
+    const run = await runSwitchyard(["calibrate", "-l", "t.csv", "--slo-ms", "900"], { "t.csv": csv });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      [
+        "switchyard: t.csv: 4 problems:",
+        "  line 3: has 3 cells, the first row (line 1) has 4",
+        '  line 4: served_rps must be the requests/s answered, a number >= 0 (got "x")',
+        "  line 5: has 2 cells, the first row (line 1) has 4",
+        "  line 6: has 5 cells, the first row (line 1) has 4",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it.each<[string, string, RegExp, string[]?]>([
     [
       "a row with too many cells",
       `${HEADER}a,10,10,100\na,20,20,100,7\n`,
-      /line 3: has a different number of cells than the first row/,
+      /line 3: has 5 cells, the first row \(line 1\) has 4/,
     ],
     [
       "an unclosed quote",

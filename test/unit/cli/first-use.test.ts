@@ -33,6 +33,21 @@ describe("Command: switchyard --version", () => {
   );
 });
 
+describe("Command: switchyard <command> --help", () => {
+  it("marks the options that must be given as required, and only those", async () => {
+    const run = await runSwitchyard(["calibrate", "--help"]);
+    expect(run.code).toBe(0);
+    const described = (flag: string) =>
+      run.stdout
+        .split(/\n(?= {2}-)/)
+        .find((entry) => entry.trimStart().startsWith(flag))
+        ?.replace(/\s+/g, " ");
+    expect(described("-l, --load-test")).toContain("(required)");
+    expect(described("--slo-ms")).toContain("e.g. 900 (required)");
+    expect(described("--statistic")).not.toContain("(required)");
+  });
+});
+
 describe("Command: switchyard validate (warnings)", () => {
   it("warns, exiting 0, about the example's units whose latency at their breaking point is above the SLO", async () => {
     const run = await runSwitchyard(["validate", "--config", CONFIG]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { POLICY_DEFAULTS } from "../../../packages/core/src/config/schema.ts";
+import { holdRemovalCommand } from "../../../packages/core/src/manifests/annotations.ts";
 import { readRepoFile } from "../../support/paths.ts";
 
 describe("Docs: docs/operations.md", () => {
@@ -13,4 +14,17 @@ describe("Docs: docs/operations.md", () => {
     );
     expect(Object.fromEntries(rows)).toEqual(POLICY_DEFAULTS);
   });
+
+  it.each(["README.md", "docs/operations.md", "docs/decision-policy.md"])(
+    "gives the hand-fix for a stuck hold in %s as rollback does: both annotations",
+    (file) => {
+      const doc = readRepoFile(file);
+      const fixes = [...doc.matchAll(/kubectl annotate scaledobject [^`]*paused-replicas-[^`]*/g)].map(
+        (m) => m[0],
+      );
+      for (const fix of fixes) {
+        expect(fix).toBe(holdRemovalCommand("<name>", "<namespace>"));
+      }
+    },
+  );
 });

@@ -325,6 +325,17 @@ describe("Demand shape: csv", () => {
     expect(parseDemandCsv(csv, "requests/s")).toEqual({ ok: true, rpsByMinute: [100, 120.5] });
   });
 
+  it.each<[string, string | number | undefined, string]>([
+    ["by name", "rps", 'column "rps" (the 2nd)'],
+    ["by 0-based index", 1, "column 1 (0-based: the 2nd)"],
+    ["by default, the last", undefined, 'the last column, "rps" (the 2nd)'],
+  ])("names the column of a bad cell as the user chose it: %s", (_how, column, named) => {
+    expect(parseDemandCsv("minute,rps\n0,100\n1,lots\n", column)).toEqual({
+      ok: false,
+      problem: `line 3: ${named} must be requests per second, a number >= 0 (got "lots")`,
+    });
+  });
+
   it("names the line of a row that is not CSV", () => {
     expect(parseDemandCsv('minute,rps\n0,100\n1,"120\n')).toEqual({
       ok: false,

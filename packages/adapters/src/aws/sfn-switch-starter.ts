@@ -4,8 +4,7 @@ import {
   type ExecutionListItem,
   GetExecutionHistoryCommand,
   type GetExecutionHistoryCommandOutput,
-  ListExecutionsCommand,
-  type ListExecutionsCommandOutput,
+  paginateListExecutions,
   type SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
@@ -43,8 +42,23 @@ export interface SwitchExecution {
   readonly cause?: string;
 }
 
-/** ListExecutions' largest page: with a switch cap of a few an hour, far more than a decision looks back on. */
+/** The page ListExecutions answers by default. Executions of every service share the state machine. */
 const HISTORY_PAGE = 100;
+
+/**
+ * How many executions a read pages back through at most (newest first): a decision's
+ * window is read to its start, and `status` looks for the last switch, within this many.
+ */
+export const MAX_HISTORY_EXECUTIONS = 1000;
+
+/** What `lastSwitch` read: this service's switches, newest first, and how far back it looked. */
+export interface SwitchHistoryRead {
+  readonly records: readonly SwitchRecord[];
+  /** Executions of the state machine read, of every service. */
+  readonly searched: number;
+  /** Whether those are the state machine's whole history (ListExecutions had no further page). */
+  readonly wholeHistory: boolean;
+}
 
 const STATUSES: ReadonlySet<string> = new Set<SwitchRecord["status"]>([
   "RUNNING",
@@ -94,18 +108,76 @@ export class SfnSwitchStarter implements SwitchStarter {
     this.#logger = options.logger?.createChild({ persistentKeys: { adapter: "SfnSwitchStarter" } });
   }
 
+  /**
+   * This service's executions started at or after `since`, newest first. ListExecutions
+   * answers newest first across every service, so it pages back until a page reaches past
+   * `since`: one call when the window is quiet, more when other services were busy.
+   */
   async history(service: string, since: EpochMs): Promise<readonly SwitchRecord[]> {
-    let page: ListExecutionsCommandOutput;
-    try {
-      // One call, every status: a decision needs the running execution and the
-      // recent finished ones alike, and the state machine's newest 100 cover both.
-      page = await this.#client.send(
-        new ListExecutionsCommand({ stateMachineArn: this.#stateMachineArn, maxResults: HISTORY_PAGE }),
-      );
-    } catch (error) {
-      throw this.#callError("ListExecutions", `reading the switch history of ${service}`, error);
+    const read = await this.#listExecutions(
+      `reading the switch history of ${service}`,
+      (executions) => oldestStart(executions) < since,
+    );
+    const oldest = oldestStart(read.executions);
+    if (!read.wholeHistory && oldest > since) {
+      this.#logger?.warn("switch history truncated", {
+        service,
+        since: new Date(since).toISOString(),
+        oldestRead: new Date(oldest).toISOString(),
+        read: read.executions.length,
+      });
     }
-    const executions = page.executions ?? [];
+    return this.#records(read.executions, service, since);
+  }
+
+  /**
+   * This service's executions back to its last closed one (what `switchyard status` shows),
+   * paging back through at most MAX_HISTORY_EXECUTIONS of the state machine's, and how many
+   * were searched, so that "none" can say how far back it looked.
+   */
+  async lastSwitch(service: string): Promise<SwitchHistoryRead> {
+    const read = await this.#listExecutions(`reading the last switch of ${service}`, (executions) =>
+      executions.some((item) => item.status !== "RUNNING" && this.#recordOf(item, service).length > 0),
+    );
+    return {
+      records: await this.#records(read.executions, service, 0),
+      searched: read.executions.length,
+      wholeHistory: read.wholeHistory,
+    };
+  }
+
+  /** Pages of ListExecutions (every status), newest first, until `enough` or MAX_HISTORY_EXECUTIONS' worth of pages. */
+  async #listExecutions(
+    purpose: string,
+    enough: (executions: readonly ExecutionListItem[]) => boolean,
+  ): Promise<{ executions: ExecutionListItem[]; wholeHistory: boolean }> {
+    const executions: ExecutionListItem[] = [];
+    let pages = 0;
+    try {
+      for await (const page of paginateListExecutions(
+        { client: this.#client, pageSize: HISTORY_PAGE },
+        { stateMachineArn: this.#stateMachineArn },
+      )) {
+        executions.push(...(page.executions ?? []));
+        pages += 1;
+        if (page.nextToken === undefined) {
+          return { executions, wholeHistory: true };
+        }
+        if (enough(executions) || pages * HISTORY_PAGE >= MAX_HISTORY_EXECUTIONS) {
+          return { executions, wholeHistory: false };
+        }
+      }
+    } catch (error) {
+      throw this.#callError("ListExecutions", purpose, error);
+    }
+    return { executions, wholeHistory: true };
+  }
+
+  async #records(
+    executions: readonly ExecutionListItem[],
+    service: string,
+    since: EpochMs,
+  ): Promise<SwitchRecord[]> {
     const listed = executions
       .flatMap((item) => this.#recordOf(item, service))
       .filter((record) => record.startedAt >= since)
@@ -123,18 +195,6 @@ export class SfnSwitchStarter implements SwitchStarter {
           ? true
           : await this.#movedTraffic(`${this.#executionArnPrefix}${record.name}`);
       records.push({ ...record, movedTraffic });
-    }
-
-    const oldest = Math.min(
-      ...executions.map((item) => item.startDate?.getTime() ?? Number.POSITIVE_INFINITY),
-    );
-    if (page.nextToken !== undefined && oldest > since) {
-      this.#logger?.warn("switch history truncated", {
-        service,
-        since: new Date(since).toISOString(),
-        oldestRead: new Date(oldest).toISOString(),
-        read: executions.length,
-      });
     }
     return records;
   }
@@ -277,6 +337,11 @@ export class SfnSwitchStarter implements SwitchStarter {
       },
     );
   }
+}
+
+/** The oldest start among executions read (+Infinity for none). */
+function oldestStart(executions: readonly ExecutionListItem[]): number {
+  return Math.min(...executions.map((item) => item.startDate?.getTime() ?? Number.POSITIVE_INFINITY));
 }
 
 function executionArnPrefix(stateMachineArn: string): string {

@@ -31,10 +31,18 @@ interface UnitCalibration {
   readonly name: string;
   readonly steps: number;
   readonly point: BreakingPoint;
+  /** Where throughput alone stopped following, even when the SLO broke at the first step. */
+  readonly throughput: ThroughputPlateau | null;
 }
 
 /** The `--limit` the command takes when none is given. */
 export const DEFAULT_CALIBRATE_LIMIT: BreakingPointLimit = "slo";
+
+/** The `--statistic` the command takes when none is given. */
+export const DEFAULT_CALIBRATE_STATISTIC: LoadTestStatistic = "p95";
+
+/** The `--keep-up` percentage the command takes when none is given. */
+export const DEFAULT_KEEP_UP_PERCENT = 95;
 
 /**
  * `switchyard calibrate`: each unit's breaking point (`maxRps`) and the latency measured
@@ -46,11 +54,15 @@ export const DEFAULT_CALIBRATE_LIMIT: BreakingPointLimit = "slo";
 export async function calibrateCommand(io: CliIo, options: CalibrateCommandOptions): Promise<void> {
   const units = parseLoadTestCsv(await io.readFile(options.loadTest), options.loadTest, options.statistic);
   const criteria = { sloMs: options.sloMs, keepUp: options.keepUp / 100, limit: options.limit };
-  const results: UnitCalibration[] = units.map((unit) => ({
-    name: unit.name,
-    steps: unit.steps.length,
-    point: breakingPoint(unit.steps, criteria),
-  }));
+  const results: UnitCalibration[] = units.map((unit) => {
+    const point = breakingPoint(unit.steps, criteria);
+    return {
+      name: unit.name,
+      steps: unit.steps.length,
+      point,
+      throughput: plateauOf(unit.steps, point, criteria),
+    };
+  });
   switch (options.output) {
     case "json":
       io.stdout(jsonText(calibrationJson(results, options)));
@@ -68,6 +80,28 @@ export async function calibrateCommand(io: CliIo, options: CalibrateCommandOptio
       `${unfinished.length} of ${results.length} unit${results.length === 1 ? "" : "s"} without a breaking point in ${options.loadTest}: ${unfinished.map((r) => `${r.name} (${whyUnfinished(r.point, options)})`).join("; ")}`,
     );
   }
+}
+
+/**
+ * The throughput reading of a unit. A point below the range carries none (its first step
+ * broke), yet under --limit slo that step may have been only over the SLO while throughput
+ * kept up: walk the steps again with throughput as the limit.
+ */
+function plateauOf(
+  steps: readonly LoadTestStep[],
+  point: BreakingPoint,
+  criteria: { readonly sloMs: number; readonly keepUp: number; readonly limit: BreakingPointLimit },
+): ThroughputPlateau | null {
+  if (point.verdict !== "below-range") {
+    return point.throughput;
+  }
+  if (criteria.limit === "throughput") {
+    return null;
+  }
+  const walk = breakingPoint(steps, { ...criteria, limit: "throughput" });
+  return walk.verdict === "below-range"
+    ? null
+    : { offeredRps: walk.maxRps, latencyMs: walk.latencyMs, plateaued: walk.verdict === "reached" };
 }
 
 function whyUnfinished(point: BreakingPoint, options: CalibrateCommandOptions): string {
@@ -90,7 +124,8 @@ function calibrationJson(results: readonly UnitCalibration[], options: Calibrate
     sloMs: options.sloMs,
     keepUpPercent: options.keepUp,
     limit: options.limit,
-    units: results.map(({ name, steps, point }) => {
+    units: results.map((r) => {
+      const { name, steps, point } = r;
       const brokeAt =
         point.verdict === "not-reached"
           ? null
@@ -109,7 +144,7 @@ function calibrationJson(results: readonly UnitCalibration[], options: Calibrate
             withinSlo: null,
             sloRps: null,
             sloServingRps: null,
-            throughput: null,
+            throughput: r.throughput,
             brokeAt,
             steps,
           }
@@ -153,9 +188,9 @@ function calibrationTable(results: readonly UnitCalibration[], options: Calibrat
           header: "throughput kept up to",
           align: "right",
           cell: (r) =>
-            r.point.verdict === "below-range" || r.point.throughput === null
+            r.throughput === null
               ? "—"
-              : `${num(r.point.throughput.offeredRps)} RPS, ${num(r.point.throughput.latencyMs, 0)} ms`,
+              : `${num(r.throughput.offeredRps)} RPS, ${num(r.throughput.latencyMs, 0)} ms`,
         }
       : {
           header: "kept up within SLO to",
@@ -229,7 +264,8 @@ function overSloNote(
 
 function calibrationYaml(results: readonly UnitCalibration[], options: CalibrateCommandOptions): string {
   const lines = [
-    `# switchyard calibrate --load-test ${options.loadTest} --slo-ms ${num(options.sloMs)} --statistic ${options.statistic}${options.keepUp === 95 ? "" : ` --keep-up ${num(options.keepUp)}`}${options.limit === DEFAULT_CALIBRATE_LIMIT ? "" : ` --limit ${options.limit}`}`,
+    // The command that made it: the required flags and those that are not the defaults.
+    `# switchyard calibrate --load-test ${options.loadTest} --slo-ms ${num(options.sloMs)}${options.statistic === DEFAULT_CALIBRATE_STATISTIC ? "" : ` --statistic ${options.statistic}`}${options.keepUp === DEFAULT_KEEP_UP_PERCENT ? "" : ` --keep-up ${num(options.keepUp)}`}${options.limit === DEFAULT_CALIBRATE_LIMIT ? "" : ` --limit ${options.limit}`}`,
     `# Paste each unit's maxRps and latencyMs into its entry under services[].units (latencyMs: the ${options.statistic} at maxRps).`,
     "units:",
   ];

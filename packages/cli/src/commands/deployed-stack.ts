@@ -38,13 +38,13 @@ export async function deployedStack(io: CliIo, options: DeployedStackOptions): P
     };
   }
   const file = options.outputs ?? SST_OUTPUTS_FILE;
-  const how = `deploy the stack from the project's root (\`npx sst deploy${options.stage === undefined ? "" : ` --stage ${options.stage}`}\` writes ${SST_OUTPUTS_FILE}), pass --outputs <file>, or pass --state-machine-arn <the stack's stateMachine output>`;
+  const how = (nothingDeployed: boolean): string => howToName(options, nothingDeployed);
   let text: string;
   try {
     text = await io.readFile(file);
   } catch (error) {
     if (error instanceof InputFileError) {
-      throw new UnreachableError(`no deployed stack outputs: ${error.message}; ${how}`, error);
+      throw new UnreachableError(`no deployed stack outputs: ${error.message}; ${how(true)}`, error);
     }
     throw error;
   }
@@ -52,20 +52,44 @@ export async function deployedStack(io: CliIo, options: DeployedStackOptions): P
   try {
     outputs = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not JSON (${(error as Error).message}); ${how}`);
+    throw new UsageError(`${file} is not JSON (${(error as Error).message}); ${how(false)}`);
   }
   const record = (typeof outputs === "object" && outputs !== null ? outputs : {}) as Record<string, unknown>;
   const arn = record.stateMachine;
   if (typeof arn !== "string" || !STATE_MACHINE_ARN.test(arn)) {
     throw new UnreachableError(
-      `${file} has no stateMachine output${arn === undefined ? "" : ` (got ${JSON.stringify(arn)})`}: it is not the outputs of Switchyard's stack (sst.config.ts returns stateMachine), or its last deploy failed; ${how}`,
+      `${file} has no stateMachine output${arn === undefined ? "" : ` (got ${JSON.stringify(arn)})`}: it is not the outputs of Switchyard's stack (sst.config.ts returns stateMachine), or its last deploy failed; ${how(false)}`,
     );
   }
   const stage = typeof record.stage === "string" ? record.stage : null;
   if (options.stage !== undefined && stage !== options.stage) {
     throw new UnreachableError(
-      `${file} ${stage === null ? "does not say which stage it is from" : `holds the outputs of stage ${stage}`}, not ${options.stage}: SST keeps only the last deploy's outputs; ${how}`,
+      `${file} ${stage === null ? "does not say which stage it is from" : `holds the outputs of stage ${stage}`}, not ${options.stage}: SST keeps only the last deploy's outputs; ${how(false)}`,
     );
   }
   return { stateMachineArn: arn, from: file, stage };
+}
+
+/**
+ * What to do when the outputs do not name the machine. A read (status at 3 a.m.) needs the ARN, not a
+ * deploy: lead with --state-machine-arn and how to list it. The machine is the stack's `ModeSwitch`
+ * (infra/workflow.ts), which Pulumi names `ModeSwitch-<7 hex>`, one per stage. Deploying is advice
+ * only when no outputs exist at all, and --outputs only when the user did not already pass it.
+ */
+function howToName(options: DeployedStackOptions, nothingDeployed: boolean): string {
+  const stage = options.stage === undefined ? "" : ` --stage ${options.stage}`;
+  const ways = [
+    `pass --state-machine-arn ARN (\`aws stepfunctions list-state-machines --query "stateMachines[?contains(name, 'ModeSwitch')].stateMachineArn"\` lists it, one ModeSwitch-… per stage)`,
+  ];
+  if (options.outputs === undefined) {
+    ways.push(
+      `pass --outputs <file> holding ${options.stage === undefined ? "the stack's" : `stage ${options.stage}'s`} outputs`,
+    );
+  }
+  if (nothingDeployed) {
+    ways.push(
+      `if nothing is deployed yet, \`npx sst deploy${stage}\` from the project's root writes ${SST_OUTPUTS_FILE}`,
+    );
+  }
+  return ways.join("; or ");
 }

@@ -1,5 +1,5 @@
 import type { LoadTestStep } from "@switchyard/core";
-import { readCsvRows } from "@switchyard/sim";
+import { raggedRows, readCsvRows } from "@switchyard/sim";
 import { LoadTestFileError } from "../errors.ts";
 
 /** The statistics an SLO can name; the load test's latency column is `<statistic>_ms`. */
@@ -25,7 +25,8 @@ export function loadTestColumns(statistic: LoadTestStatistic): readonly string[]
  */
 export function parseLoadTestCsv(text: string, path: string, statistic: LoadTestStatistic): UnitLoadTest[] {
   const wanted = loadTestColumns(statistic);
-  const parsed = readCsvRows(text);
+  // Rows of the wrong width are reported with the rest, not as the first and only problem.
+  const parsed = readCsvRows(text, { relaxColumnCount: true });
   if (!parsed.ok) {
     throw new LoadTestFileError(path, [
       `${parsed.line === null ? "" : `line ${parsed.line}: `}${parsed.problem}`,
@@ -52,9 +53,15 @@ export function parseLoadTestCsv(text: string, path: string, statistic: LoadTest
   const at = (column: string) => names.indexOf(column);
   const [unitAt, offeredAt, servedAt, latencyAt] = wanted.map(at) as [number, number, number, number];
 
+  const ragged = new Map(raggedRows(parsed.rows).map(({ line, problem }) => [line, problem]));
   const problems: string[] = [];
   const units = new Map<string, (LoadTestStep & { line: number })[]>();
   for (const row of rows) {
+    const wrongWidth = ragged.get(row.line);
+    if (wrongWidth !== undefined) {
+      problems.push(`line ${row.line}: ${wrongWidth}`);
+      continue;
+    }
     const cell = (index: number) => row.cells[index] ?? "";
     const unit = cell(unitAt);
     const rowProblems: string[] = [];

@@ -82,7 +82,7 @@ function pinReport(
   lines.push(`next: ${hold}`);
   if (mode !== request.mode) {
     lines.push(
-      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, apply the patches of \`switchyard plan --config ${configPath} --service ${service.name} --mode ${request.mode} --output yaml\`.`,
+      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard plan --config ${configPath} --service ${service.name} --mode ${request.mode} --output yaml --out-dir <dir>\`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.`,
     );
   }
   if (request.until !== null) {

@@ -85,17 +85,26 @@ export interface ServiceStatus {
   readonly routingProblem: string | null;
   readonly units: readonly UnitStatus[];
   readonly lastSwitch: SwitchStatus | null;
+  /** How far back the state machine's history was searched for the last switch. */
+  readonly searched: SwitchSearch;
   readonly running: readonly SwitchStatus[];
   /** What the controller does at its next evaluation, in words. */
   readonly next: string;
+}
+
+/** Executions of the state machine (every service's) read, and whether that was its whole history. */
+export interface SwitchSearch {
+  readonly executions: number;
+  readonly wholeHistory: boolean;
 }
 
 export interface StatusInput {
   readonly service: InferenceService;
   readonly cluster: ServiceClusterState;
   readonly scaledObjects: Readonly<Record<string, ScaledObjectState>>;
-  /** This service's executions, newest first (SfnSwitchStarter.history). */
+  /** This service's executions, newest first, back to its last closed one (SfnSwitchStarter.lastSwitch). */
   readonly switches: readonly SwitchRecord[];
+  readonly searched: SwitchSearch;
   /** DescribeExecution of the ones shown: the newest closed one and every running one. */
   readonly executions: ReadonlyMap<string, SwitchExecution>;
   readonly consoleUrl: (executionArn: string) => string | null;
@@ -144,6 +153,7 @@ export function serviceStatus(input: StatusInput): ServiceStatus {
       };
     }),
     lastSwitch: closed === undefined ? null : switchStatus(closed, input),
+    searched: input.searched,
     running,
     next: nextEvaluation(state.mode, state.failoverCause, pin, running),
   };

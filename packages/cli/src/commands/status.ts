@@ -54,17 +54,18 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
     const [state, scaledObjects] = await onCluster(config, () =>
       Promise.all([cluster.readService(service), cluster.readScaledObjects(service)]),
     );
-    const { history, executions } = await onStateMachine(stack.stateMachineArn, async () => {
-      const history = await switches.history(service.name, 0);
-      const described = await Promise.all(shownSwitches(history).map((s) => switches.execution(s.name)));
-      return { history, executions: new Map<string, SwitchExecution>(described.map((e) => [e.name, e])) };
+    const { read, executions } = await onStateMachine(stack.stateMachineArn, async () => {
+      const read = await switches.lastSwitch(service.name);
+      const described = await Promise.all(shownSwitches(read.records).map((s) => switches.execution(s.name)));
+      return { read, executions: new Map<string, SwitchExecution>(described.map((e) => [e.name, e])) };
     });
     statuses.push(
       serviceStatus({
         service,
         cluster: state,
         scaledObjects,
-        switches: history,
+        switches: read.records,
+        searched: { executions: read.searched, wholeHistory: read.wholeHistory },
         executions,
         consoleUrl: (arn) => stepFunctionsExecutionUrl(region, arn),
         now: io.now().getTime(),

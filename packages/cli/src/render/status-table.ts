@@ -1,6 +1,6 @@
 import type { SwitchyardConfig } from "@switchyard/core";
 import type { DeployedStack } from "../commands/deployed-stack.ts";
-import type { ServiceStatus, SwitchStatus, UnitStatus } from "../commands/status-report.ts";
+import type { ServiceStatus, SwitchSearch, SwitchStatus, UnitStatus } from "../commands/status-report.ts";
 import { type Column, textTable } from "./text-table.ts";
 
 const UNIT_COLUMNS: readonly Column<UnitStatus>[] = [
@@ -54,14 +54,19 @@ function renderService(s: ServiceStatus): string {
     );
   }
   lines.push(textTable(s.units, UNIT_COLUMNS));
-  lines.push(
-    `  last switch  ${s.lastSwitch === null ? "none in the state machine's history" : switchText(s.lastSwitch)}`,
-  );
+  lines.push(`  last switch  ${s.lastSwitch === null ? noSwitchText(s.searched) : switchText(s.lastSwitch)}`);
   lines.push(
     `  running      ${s.running.length === 0 ? "none" : s.running.map(switchText).join("\n               ")}`,
   );
   lines.push(`  next         ${s.next}`);
   return lines.join("\n");
+}
+
+/** Exactly what was searched: the whole history, or only its newest executions (of every service). */
+function noSwitchText(searched: SwitchSearch): string {
+  return searched.wholeHistory
+    ? `none in the state machine's history (${searched.executions} ${searched.executions === 1 ? "execution" : "executions"})`
+    : `none in the state machine's newest ${searched.executions} executions (status reads no further back)`;
 }
 
 function pinText(s: ServiceStatus): string {

@@ -1,10 +1,28 @@
+import { partitionOf } from "./partition.ts";
+
 /**
  * Pages of the AWS console Switchyard links to: an execution's history (alerts, the
  * workflow's Notify messages), the state machine's list of executions and the dashboard
  * (the stack's outputs). Built here only, so the links agree wherever they are shown.
  */
 function consoleHome(region: string, service: string): string {
-  return `https://${region}.console.aws.amazon.com/${service}/home?region=${region}`;
+  return `https://${consoleHost(region)}/${service}/home?region=${region}`;
+}
+
+/**
+ * The console's host in the region's partition: each partition has its own console
+ * (AWS General Reference, "AWS Management Console endpoints": `<region>.console.aws.amazon.com`;
+ * China, console.amazonaws.cn; GovCloud (US) User Guide, console.amazonaws-us-gov.com).
+ */
+function consoleHost(region: string): string {
+  switch (partitionOf(region)) {
+    case "aws-cn":
+      return "console.amazonaws.cn";
+    case "aws-us-gov":
+      return "console.amazonaws-us-gov.com";
+    case "aws":
+      return `${region}.console.aws.amazon.com`;
+  }
 }
 
 /**

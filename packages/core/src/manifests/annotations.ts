@@ -24,3 +24,12 @@ export function actionAnnotationKey(action: string): string {
 
 /** KEDA scales the workload to this many replicas and pauses autoscaling until it is removed. */
 export const KEDA_PAUSED_REPLICAS = "autoscaling.keda.sh/paused-replicas";
+
+/**
+ * The hand-fix for a replica hold Switchyard could not lift: KEDA's pause and Switchyard's
+ * mark on it, both, as ReleaseReceivers and Rollback remove them (a mark left behind would
+ * claim a later pause by someone else as Switchyard's).
+ */
+export function holdRemovalCommand(scaledObject: string, namespace: string): string {
+  return `kubectl annotate scaledobject ${scaledObject} -n ${namespace} ${KEDA_PAUSED_REPLICAS}- ${SWITCHYARD_ANNOTATIONS.heldReplicas}-`;
+}

@@ -1,4 +1,5 @@
 import { stepFunctionsExecutionUrl } from "../deploy/console-urls.ts";
+import { holdRemovalCommand } from "../manifests/annotations.ts";
 import type { Catcher, Retrier } from "./asl.ts";
 import {
   type AttributeValue,
@@ -285,7 +286,7 @@ export function modeSwitchTable(input: ModeSwitchTableInput): StepTable {
             "",
             "Error: {}: {}",
             "",
-            "Remove each hold by hand: kubectl annotate scaledobject <scaledObject> -n <namespace> autoscaling.keda.sh/paused-replicas-",
+            `Remove each hold by hand: ${holdRemovalCommand("<scaledObject>", "<namespace>")}`,
             "Execution: {}",
             link,
           ],

@@ -24,6 +24,7 @@ import {
   modeSwitchTable,
   modeSwitchTiming,
   type PublishEntry,
+  partitionOf,
   type RoutingVerifier,
   type StepError,
   type StepTable,
@@ -176,6 +177,8 @@ export class StepFunctionsStandIn implements SwitchStarter {
   readonly #timing: WorkflowTiming;
   readonly #lambdas: Readonly<Record<ModeSwitchStep, SimLambda>>;
   readonly #topic: SimTopic;
+  /** The config's region and its partition: the ARN the deployed state machine would give. */
+  readonly #executionArnPrefix: string;
 
   constructor(options: {
     readonly config: SwitchyardConfig;
@@ -194,6 +197,8 @@ export class StepFunctionsStandIn implements SwitchStarter {
     this.#timing = options.timing ?? WORKFLOW_TIMING;
     this.#lambdas = options.lambdas;
     this.#topic = options.topic ?? (() => {});
+    const { region } = config.cluster;
+    this.#executionArnPrefix = `arn:${partitionOf(region)}:states:${region}:000000000000:execution:switchyard-mode-switch:`;
   }
 
   async history(service: string, since: EpochMs): Promise<readonly SwitchRecord[]> {
@@ -204,7 +209,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
   }
 
   async start(request: SwitchRequest): Promise<SwitchStart> {
-    const arn = `arn:aws:states:us-west-2:000000000000:execution:switchyard-mode-switch:${request.name}`;
+    const arn = `${this.#executionArnPrefix}${request.name}`;
     if (this.executions.some((e) => e.name === request.name)) {
       return { started: false, executionArn: arn };
     }

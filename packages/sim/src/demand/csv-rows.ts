@@ -10,13 +10,22 @@ export type CsvRows =
   | { readonly ok: true; readonly rows: readonly CsvRow[] }
   | { readonly ok: false; readonly line: number | null; readonly problem: string };
 
+export interface CsvReadOptions {
+  /**
+   * Return records whose cell count differs from the first's instead of failing at the
+   * first of them (csv-parse's `relax_column_count`), so a caller can report every such
+   * row with its line (`raggedRows`) alongside its own checks.
+   */
+  readonly relaxColumnCount?: boolean;
+}
+
 /**
  * Reads CSV text with a real parser (RFC 4180 quoting, as the CloudWatch console and
  * spreadsheets write it: `"2026-11-14 00:00:00","1234"`). Cells are trimmed; blank lines
  * and lines starting with `#` are skipped. Every record must have as many cells as the
- * first.
+ * first, unless `relaxColumnCount`.
  */
-export function readCsvRows(text: string): CsvRows {
+export function readCsvRows(text: string, options: CsvReadOptions = {}): CsvRows {
   try {
     // csv-parse's sync typings do not model `info: true`, which wraps each record as
     // { record, info } (https://csv.js.org/parse/options/info/).
@@ -26,6 +35,7 @@ export function readCsvRows(text: string): CsvRows {
       skip_empty_lines: true,
       comment: "#",
       comment_no_infix: true,
+      relax_column_count: options.relaxColumnCount ?? false,
     }) as unknown as { record: string[]; info: { lines: number } }[];
     return {
       ok: true,
@@ -40,6 +50,21 @@ export function readCsvRows(text: string): CsvRows {
     }
     throw error;
   }
+}
+
+/** Each row, after the first, whose cell count differs from the first row's, with what is wrong. */
+export function raggedRows(rows: readonly CsvRow[]): { readonly line: number; readonly problem: string }[] {
+  const [first, ...rest] = rows;
+  if (first === undefined) {
+    return [];
+  }
+  const width = first.cells.length;
+  return rest
+    .filter((row) => row.cells.length !== width)
+    .map((row) => ({
+      line: row.line,
+      problem: `has ${row.cells.length} ${row.cells.length === 1 ? "cell" : "cells"}, the first row (line ${first.line}) has ${width}`,
+    }));
 }
 
 function csvProblem(error: CsvError): string {

@@ -39,6 +39,16 @@ export function parseDemandCsv(text: string, column?: string | number): DemandCs
   }
   const header = typeof column === "string" || !isNumber(firstValue(index));
   const data = header ? rows.slice(1) : rows;
+  const nth = ordinal(index + 1);
+  // The column as the user gave it (a name, a 0-based index, or none: the last).
+  const named =
+    typeof column === "string"
+      ? `column "${column}" (the ${nth})`
+      : typeof column === "number"
+        ? `column ${column} (0-based: the ${nth})`
+        : header
+          ? `the last column, "${firstValue(index)}" (the ${nth})`
+          : `the last column (the ${nth})`;
   const rpsByMinute: number[] = [];
   for (const row of data) {
     const cell = row.cells[index];
@@ -46,7 +56,7 @@ export function parseDemandCsv(text: string, column?: string | number): DemandCs
     if (cell === undefined || cell === "" || !Number.isFinite(value) || value < 0) {
       return {
         ok: false,
-        problem: `line ${row.line}: column ${index} must be requests per second, a number >= 0 (got "${cell ?? ""}")`,
+        problem: `line ${row.line}: ${named} must be requests per second, a number >= 0 (got "${cell ?? ""}")`,
       };
     }
     rpsByMinute.push(value);
@@ -55,4 +65,11 @@ export function parseDemandCsv(text: string, column?: string | number): DemandCs
     return { ok: false, problem: "has a header but no rows of requests/s" };
   }
   return { ok: true, rpsByMinute };
+}
+
+/** 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st. */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
 }

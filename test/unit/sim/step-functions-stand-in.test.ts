@@ -1,0 +1,37 @@
+import { MODE_SWITCH_STEPS, type SwitchyardConfig } from "@switchyard/core";
+import { SimClock, SimScheduler, StepFunctionsStandIn } from "@switchyard/sim";
+import { describe, expect, it } from "vitest";
+import { SCRIPTED_INPUT, scriptedSteps } from "../../support/scripted-steps.ts";
+import { sd21Config } from "../../support/sd21.ts";
+
+function inRegion(region: string): SwitchyardConfig {
+  const config = sd21Config();
+  return { ...config, cluster: { ...config.cluster, region } };
+}
+
+describe("Class: StepFunctionsStandIn", () => {
+  it.each([
+    ["eu-central-1", "arn:aws:states:eu-central-1:"],
+    ["cn-north-1", "arn:aws-cn:states:cn-north-1:"],
+    ["us-gov-west-1", "arn:aws-us-gov:states:us-gov-west-1:"],
+  ])("names an execution in the config's region and its partition: %s", async (region, prefix) => {
+    // Prepare
+    const clock = new SimClock(Date.parse(SCRIPTED_INPUT.decidedAt));
+    const stepFunctions = new StepFunctionsStandIn({
+      config: inRegion(region),
+      scheduler: new SimScheduler(clock),
+      clock,
+      lambdas: Object.fromEntries(
+        MODE_SWITCH_STEPS.map((step) => [step, () => scriptedSteps({})(step)]),
+      ) as never,
+    });
+
+    // Act
+    const start = await stepFunctions.start({ name: SCRIPTED_INPUT.executionName, input: SCRIPTED_INPUT });
+
+    // Assess
+    expect(start.executionArn).toBe(
+      `${prefix}000000000000:execution:switchyard-mode-switch:${SCRIPTED_INPUT.executionName}`,
+    );
+  });
+});
