@@ -7,9 +7,14 @@ import { readRepoFile } from "../../support/paths.ts";
 const LOAD_TEST = "examples/sd21/load-test.csv";
 const HEADER = "unit,offered_rps,served_rps,p95_ms\n";
 
+/** `switchyard calibrate` on the bundled load test at the example's 900 ms SLO, then `args`. */
+function calibrateExample(args: readonly string[] = []) {
+  return runSwitchyard(["calibrate", "--load-test", LOAD_TEST, "--slo-ms", "900", ...args]);
+}
+
 describe("Command: switchyard calibrate", () => {
   it("by default takes each unit's highest offered rate whose p95 is within the SLO and whose served rate keeps up (issue 11's rule) from the bundled load test", async () => {
-    const run = await runSwitchyard(["calibrate", "--load-test", LOAD_TEST, "--slo-ms", "900", "-o", "json"]);
+    const run = await calibrateExample(["-o", "json"]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
     const json = JSON.parse(run.stdout);
@@ -54,17 +59,7 @@ describe("Command: switchyard calibrate", () => {
   });
 
   it("with --limit throughput measures the example config's maxRps and latencyMs (seed Table 2, adjusted 89.2 / 61.0 / 60.0), l4 and a10g-cuda over the SLO", async () => {
-    const run = await runSwitchyard([
-      "calibrate",
-      "--load-test",
-      LOAD_TEST,
-      "--slo-ms",
-      "900",
-      "--limit",
-      "throughput",
-      "-o",
-      "json",
-    ]);
+    const run = await calibrateExample(["--limit", "throughput", "-o", "json"]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
     const config = parseConfig(readRepoFile("examples/sd21/switchyard.yaml"));
@@ -91,17 +86,7 @@ describe("Command: switchyard calibrate", () => {
   });
 
   it("writes JSON without float noise: a10g-cuda's capacity-mode rate 60 × 900 ÷ 920 to 12 significant digits", async () => {
-    const run = await runSwitchyard([
-      "calibrate",
-      "-l",
-      LOAD_TEST,
-      "--slo-ms",
-      "900",
-      "--limit",
-      "throughput",
-      "-o",
-      "json",
-    ]);
+    const run = await calibrateExample(["--limit", "throughput", "-o", "json"]);
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain("58.69565217391305");
     const cuda = JSON.parse(run.stdout).units.find((u: { name: string }) => u.name === "sd21-a10g-cuda");
@@ -111,7 +96,7 @@ describe("Command: switchyard calibrate", () => {
   });
 
   it("prints a table with the rule it applied and, for each unit whose throughput kept up past the SLO, where --limit throughput would put it", async () => {
-    const run = await runSwitchyard(["calibrate", "-l", LOAD_TEST, "--slo-ms", "900"]);
+    const run = await calibrateExample();
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       "the last step before served falls below 95 % of offered or the p95 passes 900 ms.",
@@ -129,15 +114,7 @@ describe("Command: switchyard calibrate", () => {
   });
 
   it("with --limit throughput prints a note for each unit over the SLO at its breaking point", async () => {
-    const run = await runSwitchyard([
-      "calibrate",
-      "-l",
-      LOAD_TEST,
-      "--slo-ms",
-      "900",
-      "--limit",
-      "throughput",
-    ]);
+    const run = await calibrateExample(["--limit", "throughput"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       "the last step before served falls below 95 % of offered (throughput stops following)",
@@ -149,7 +126,7 @@ describe("Command: switchyard calibrate", () => {
   });
 
   it("prints a YAML fragment that pastes into the config's units", async () => {
-    const run = await runSwitchyard(["calibrate", "-l", LOAD_TEST, "--slo-ms", "900", "-o", "yaml"]);
+    const run = await calibrateExample(["-o", "yaml"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
       /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900\n/,
@@ -167,19 +144,7 @@ describe("Command: switchyard calibrate", () => {
   });
 
   it("with --limit throughput prints the example config's fragment, the flag in its header and the units over the SLO marked", async () => {
-    const run = await runSwitchyard([
-      "calibrate",
-      "-l",
-      LOAD_TEST,
-      "--slo-ms",
-      "900",
-      "--keep-up",
-      "94",
-      "--limit",
-      "throughput",
-      "-o",
-      "yaml",
-    ]);
+    const run = await calibrateExample(["--keep-up", "94", "--limit", "throughput", "-o", "yaml"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
       /^# switchyard calibrate --load-test examples\/sd21\/load-test.csv --slo-ms 900 --keep-up 94 --limit throughput\n/,
