@@ -1,5 +1,6 @@
 import {
   DEPLOYED_CONFIG_FILE,
+  EVALUATE_METRICS_SERVICE,
   executionsArnOf,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
@@ -93,7 +94,7 @@ function controllerFunction(
     // Never `link`: linking grants sns:* and more; each role gets exactly its handler's declared actions.
     permissions: permissions(functionPolicy(name, arns)),
     copyFiles: [{ from: context.deployedConfigFile, to: DEPLOYED_CONFIG_FILE }],
-    environment: { POWERTOOLS_SERVICE_NAME: "switchyard", ...options.environment },
+    environment: { POWERTOOLS_SERVICE_NAME: EVALUATE_METRICS_SERVICE, ...options.environment },
     // Text log format: Powertools writes JSON lines (and EMF metrics) itself, which
     // Lambda's JSON format would wrap in a message field and CloudWatch would not extract.
     logging: { format: "text", retention: "3 months" },

@@ -1,4 +1,5 @@
 import { SwitchyardError } from "@switchyard/core";
+import { percent } from "./render/numbers.ts";
 
 /** Bad flags or arguments: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends SwitchyardError {
@@ -64,7 +65,7 @@ export class PlanInfeasibleError extends SwitchyardError {
     const what = shortfalls
       .map(
         (s) =>
-          `${s.service} ${s.mode} mode is short by ${rps(s.shortfallRps)} RPS at ${rps(s.demandRps)} RPS demand plus ${Number((s.headroom * 100).toFixed(1))} % headroom`,
+          `${s.service} ${s.mode} mode is short by ${rps(s.shortfallRps)} RPS at ${rps(s.demandRps)} RPS demand plus ${percent(s.headroom)} headroom`,
       )
       .join("; ");
     super(
