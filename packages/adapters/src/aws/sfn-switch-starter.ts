@@ -1,6 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import {
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   type ExecutionListItem,
   GetExecutionHistoryCommand,
   type GetExecutionHistoryCommandOutput,
@@ -228,36 +229,36 @@ export class SfnSwitchStarter implements SwitchStarter {
   /** One execution of this state machine, by the name `history` gave it. */
   async execution(name: string): Promise<SwitchExecution> {
     const executionArn = `${this.#executionArnPrefix}${name}`;
-    try {
-      const output = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
-      const status = output.status;
-      if (status === undefined || !STATUSES.has(status)) {
-        throw new Error(`DescribeExecution answered status ${String(status)}`);
-      }
-      return {
-        name,
-        executionArn: output.executionArn ?? executionArn,
-        status: status as SwitchRecord["status"],
-        startedAt: output.startDate?.getTime() ?? Number.NaN,
-        ...(output.stopDate === undefined ? {} : { stoppedAt: output.stopDate.getTime() }),
-        ...(output.error === undefined ? {} : { error: output.error }),
-        ...(output.cause === undefined ? {} : { cause: output.cause }),
-      };
-    } catch (error) {
-      throw this.#callError("DescribeExecution", `reading execution ${name}`, error);
-    }
+    const { output, status } = await this.#describe(executionArn, `reading execution ${name}`);
+    return {
+      name,
+      executionArn: output.executionArn ?? executionArn,
+      status,
+      startedAt: output.startDate?.getTime() ?? Number.NaN,
+      ...(output.stopDate === undefined ? {} : { stoppedAt: output.stopDate.getTime() }),
+      ...(output.error === undefined ? {} : { error: output.error }),
+      ...(output.cause === undefined ? {} : { cause: output.cause }),
+    };
   }
 
   async #statusOf(executionArn: string, name: string): Promise<SwitchRecord["status"]> {
+    return (await this.#describe(executionArn, `reading the status of existing execution ${name}`)).status;
+  }
+
+  /** DescribeExecution, with a status this adapter knows; `purpose` names the call in its error. */
+  async #describe(
+    executionArn: string,
+    purpose: string,
+  ): Promise<{ output: DescribeExecutionCommandOutput; status: SwitchRecord["status"] }> {
     try {
       const output = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
       const status = output.status;
       if (status === undefined || !STATUSES.has(status)) {
         throw new Error(`DescribeExecution answered status ${String(status)}`);
       }
-      return status as SwitchRecord["status"];
+      return { output, status: status as SwitchRecord["status"] };
     } catch (error) {
-      throw this.#callError("DescribeExecution", `reading the status of existing execution ${name}`, error);
+      throw this.#callError("DescribeExecution", purpose, error);
     }
   }
 
