@@ -8,10 +8,17 @@ import type { CliIo } from "../io.ts";
  */
 export const SST_OUTPUTS_FILE = ".sst/outputs.json";
 
-const STATE_MACHINE_ARN = /^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const STATE_MACHINE_ARN = /^arn:[a-z-]+:states:([a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+
+/** The Region of an ARN `STATE_MACHINE_ARN` matched: the stack's, which may differ from the cluster's. */
+function regionOf(arn: string): string {
+  return STATE_MACHINE_ARN.exec(arn)?.[1] as string;
+}
 
 export interface DeployedStack {
   readonly stateMachineArn: string;
+  /** The state machine's Region, from its ARN. */
+  readonly region: string;
   /** Where the ARN came from, for the header line. */
   readonly from: string;
   readonly stage: string | null;
@@ -33,6 +40,7 @@ export async function deployedStack(io: CliIo, options: DeployedStackOptions): P
     }
     return {
       stateMachineArn: options.stateMachineArn,
+      region: regionOf(options.stateMachineArn),
       from: "--state-machine-arn",
       stage: options.stage ?? null,
     };
@@ -67,7 +75,7 @@ export async function deployedStack(io: CliIo, options: DeployedStackOptions): P
       `${file} ${stage === null ? "does not say which stage it is from" : `holds the outputs of stage ${stage}`}, not ${options.stage}: SST keeps only the last deploy's outputs; ${how(false)}`,
     );
   }
-  return { stateMachineArn: arn, from: file, stage };
+  return { stateMachineArn: arn, region: regionOf(arn), from: file, stage };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import type { ClusterGateway, SwitchyardConfig } from "@switchyard/core";
 import { UnreachableError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
+import type { DeployedStack } from "./deployed-stack.ts";
 
 /** The adapters log for CloudWatch; on a terminal their JSON lines would bury the command's output. */
 const silent = new Logger({ serviceName: "switchyard-cli", logLevel: "SILENT" });
@@ -58,12 +59,11 @@ export function operatorCluster(
 }
 
 /** The mode-switch state machine's history, read as evaluate reads it. */
-export function operatorSwitches(stateMachineArn: string, credentials: Credentials): SfnSwitchStarter {
+export function operatorSwitches(stack: DeployedStack, credentials: Credentials): SfnSwitchStarter {
   // The ARN's region, not the config's: the stack may have been deployed elsewhere.
-  const region = stateMachineArn.split(":")[3];
   return new SfnSwitchStarter({
-    client: new SFNClient({ ...(region === undefined ? {} : { region }), credentials }),
-    stateMachineArn,
+    client: new SFNClient({ region: stack.region, credentials }),
+    stateMachineArn: stack.stateMachineArn,
     logger: silent,
   });
 }

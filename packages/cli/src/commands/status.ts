@@ -46,8 +46,8 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
   const stack = await deployedStack(io, options);
   const credentials = await operatorCredentials();
   const cluster = operatorCluster(config, credentials, io);
-  const switches = operatorSwitches(stack.stateMachineArn, credentials);
-  const region = stack.stateMachineArn.split(":")[3] ?? config.cluster.region;
+  const switches = operatorSwitches(stack, credentials);
+  const { region } = stack;
 
   const statuses: ServiceStatus[] = [];
   for (const service of services) {
