@@ -243,13 +243,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const ref = unit.scaledObject;
     const { current, patch } = await this.#guardedWrite({
       target: scaledObjectTarget(service, unit, "patch"),
-      read: async () =>
-        scaledObjectStateOf(
-          (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
-            apis.custom.getNamespacedCustomObject({ ...KEDA, namespace: service.namespace, name: ref.name }),
-          )) as ScaledObjectJson,
-          ref,
-        ),
+      read: async () => scaledObjectStateOf(await this.#readScaledObject(apis, service, unit), ref),
       build: (state) => {
         const value = build(state);
         if (value === null) {
@@ -313,9 +307,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     await this.#guardedWrite({
       target: scaledObjectTarget(service, unit, "patch"),
       read: async () => {
-        const object = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
-          apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
-        )) as ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
+        const object = await this.#readScaledObject(apis, service, unit);
         return {
           resourceVersion: object.metadata?.resourceVersion ?? "",
           annotations: object.metadata?.annotations ?? {},
@@ -357,9 +349,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const unit = unitNamed(service, unitName);
     const namespace = service.namespace;
     const name = unit.scaledObject.name;
-    const object = (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
-      apis.custom.getNamespacedCustomObject({ ...KEDA, namespace, name }),
-    )) as ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
+    const object = await this.#readScaledObject(apis, service, unit);
     const hpaName = kedaHpaName(object, name);
     let hpaFound = true;
     try {
@@ -454,6 +444,21 @@ export class KubernetesClusterGateway implements ClusterGateway {
    * object that did not move is the server refusing the content, thrown as it is. The
    * builder may decline (null): nothing is sent.
    */
+  /** One unit's ScaledObject, as the API server has it now. */
+  async #readScaledObject(
+    apis: Apis,
+    service: InferenceService,
+    unit: DeploymentUnit,
+  ): Promise<ScaledObjectRead> {
+    return (await this.#call(scaledObjectTarget(service, unit, "get"), () =>
+      apis.custom.getNamespacedCustomObject({
+        ...KEDA,
+        namespace: service.namespace,
+        name: unit.scaledObject.name,
+      }),
+    )) as ScaledObjectRead;
+  }
+
   async #guardedWrite<O extends { readonly resourceVersion: string }, P, W>(write: {
     readonly target: KubeTarget;
     read(): Promise<O>;
@@ -607,6 +612,9 @@ export class KubernetesClusterGateway implements ClusterGateway {
     return mapped;
   }
 }
+
+/** A ScaledObject as read: KEDA's fields and the annotations the holds keep. */
+type ScaledObjectRead = ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
 
 function readIngress(apis: Apis, service: InferenceService): Promise<V1Ingress> {
   return apis.objects.read<V1Ingress>({
