@@ -142,6 +142,7 @@ export {
 export { escapePointerSegment, type JsonPatchOperation, jsonPointer } from "./manifests/json-patch.ts";
 export { renderControllerRbac } from "./manifests/rbac-yaml.ts";
 export {
+  parseHoldMark,
   type ReplicaHoldOutcome,
   type ReplicaHoldPatch,
   replicaHoldPatch,

@@ -8,6 +8,7 @@ import {
   type Mode,
   type Move,
   parseForwardAction,
+  parseHoldMark,
   pinHolds,
   type ScaledObjectState,
   type ServiceClusterState,
@@ -185,10 +186,8 @@ function holdOf(scaled: ScaledObjectState | undefined): UnitStatus["hold"] {
   if (paused === undefined) {
     return null;
   }
-  const mark = annotations[SWITCHYARD_ANNOTATIONS.heldReplicas] ?? "";
-  const at = mark.indexOf("@");
-  const ours = at > 0 && mark.slice(0, at) === paused;
-  return { replicas: paused, by: ours ? mark.slice(at + 1) : null };
+  const mark = parseHoldMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);
+  return { replicas: paused, by: mark !== null && mark.replicas === paused ? mark.owner : null };
 }
 
 function consolidatedWeight(service: InferenceService, value: string | undefined): number | null {

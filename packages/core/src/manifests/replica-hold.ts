@@ -21,7 +21,7 @@ export interface ReplicaHoldPatch {
 }
 
 /** `switchyard.io/held-replicas` reads `<replicas>@<execution name>`: whose hold it is. */
-function parseMark(mark: string | undefined): { replicas: string; owner: string } | null {
+export function parseHoldMark(mark: string | undefined): { replicas: string; owner: string } | null {
   const at = mark?.indexOf("@") ?? -1;
   return mark === undefined || at < 0 ? null : { replicas: mark.slice(0, at), owner: mark.slice(at + 1) };
 }
@@ -41,7 +41,7 @@ export function replicaHoldPatch(
   owner: string,
 ): ReplicaHoldPatch {
   const paused = annotations[KEDA_PAUSED_REPLICAS];
-  const mark = parseMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);
+  const mark = parseHoldMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);
   const switchyards = mark !== null && paused === mark.replicas;
   if (replicas === null) {
     if (mark === null) {
