@@ -1,10 +1,10 @@
 import {
   type Clock,
   type ClusterGateway,
+  compareServedNow,
   type InferenceService,
   type ServiceClusterState,
   type SwitchyardConfig,
-  servedByReadyPods,
   serviceStateFrom,
 } from "@switchyard/core";
 import { ReceiversNotReadyError } from "./errors.ts";
@@ -127,9 +127,5 @@ function movingServesMore(
     service.units.map((u) => [u.name, cluster.units[u.name]?.readyReplicas ?? 0]),
   );
   const dark = new Set(planned.filter((u) => u.unavailable === "no-healthy-targets").map((u) => u.name));
-  const tolerance = Math.max(1, 0.001 * demandRps);
-  return (
-    servedByReadyPods(service, target, ready, demandRps, dark) >
-    servedByReadyPods(service, current, ready, demandRps, dark) + tolerance
-  );
+  return compareServedNow(service, current, target, ready, demandRps, dark).targetServesMore;
 }

@@ -52,7 +52,12 @@ export {
   type UnitObservation,
 } from "./decision/observations.ts";
 export { parsePin, pinHolds } from "./decision/pin.ts";
-export { servedByReadyPods } from "./decision/routing-load.ts";
+export {
+  compareServedNow,
+  type ServedNowComparison,
+  servedByReadyPods,
+  servingTolerance,
+} from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
 export {
   type Decision,

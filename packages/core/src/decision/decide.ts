@@ -5,7 +5,7 @@ import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { antiFlapEvidence, lastFallbackUndone, round1 } from "./anti-flap.ts";
 import { DEMAND_MINUTES, type Observations, observe, type UnitObservation } from "./observations.ts";
 import { pinHolds } from "./pin.ts";
-import { routingLoad, servedByReadyPods } from "./routing-load.ts";
+import { compareServedNow, routingLoad, type ServedNowComparison, servingTolerance } from "./routing-load.ts";
 import type { Decision, DecisionSignals, Evidence, ServiceState } from "./types.ts";
 
 const MINUTE = 60_000;
@@ -112,7 +112,7 @@ export function decide(
       // send the frozen units more than their pods serve (or miss what the plan covers).
       const current = state.weights ?? {};
       const load = routingLoad(state.service, current, observations.conditions, observations.demandRps);
-      const tolerance = Math.max(1, 0.001 * observations.demandRps);
+      const tolerance = servingTolerance(observations.demandRps);
       const due = state.actionProblem !== null || load.overloadRps > response.cost.shortfallRps + tolerance;
       const gap: Evidence = {
         rule: "routing-risk",
@@ -279,14 +279,17 @@ function earlyMove(
     );
   });
   const breach = evidence.some((e) => e.met && e.rule === "latency-breach");
-  const currentNow = servedNowUnder(state, observations, current);
-  const targetNow = servedNowUnder(state, observations, target);
-  const tolerance = Math.max(1, 0.001 * observations.demandRps);
-  const met = losing || !breach || targetNow > currentNow + tolerance;
+  const { currentNow, targetNow, threshold, targetServesMore } = servedNowUnder(
+    state,
+    observations,
+    current,
+    target,
+  );
+  const met = losing || !breach || targetServesMore;
   return {
     rule: "early-move",
     observed: round1(targetNow),
-    threshold: round1(currentNow + tolerance),
+    threshold: round1(threshold),
     met,
     detail: met
       ? `the new weights serve ${round1(targetNow)} RPS with the pods ready now, the current ones ${round1(currentNow)}: traffic moves at once`
@@ -294,12 +297,13 @@ function earlyMove(
   };
 }
 
-/** Requests/s the pods ready now serve of the demand under per-unit weights. */
+/** What the pods ready now serve of the demand under the current weights and under the target's. */
 function servedNowUnder(
   state: ServiceState,
   observations: Observations,
-  weights: Readonly<Record<string, number>>,
-): number {
+  current: Readonly<Record<string, number>>,
+  target: Readonly<Record<string, number>>,
+): ServedNowComparison {
   const ready: Record<string, number> = {};
   const dark = new Set<string>();
   for (const unit of state.service.units) {
@@ -309,7 +313,7 @@ function servedNowUnder(
       dark.add(unit.name);
     }
   }
-  return servedByReadyPods(state.service, weights, ready, observations.demandRps, dark);
+  return compareServedNow(state.service, current, target, ready, observations.demandRps, dark);
 }
 
 /** Requests/s the pods ready now would serve of the demand under a plan's routing, each up to its breaking point. */
@@ -615,7 +619,7 @@ function rebalanceOrStay(
     const plan = targetPlan(state, observations, minute.rps);
     const load = routingLoad(state.service, current, observations.conditions, minute.rps);
     const next = routingLoad(state.service, target, observations.conditions, minute.rps);
-    const tolerance = Math.max(1, 0.001 * minute.rps);
+    const tolerance = servingTolerance(minute.rps);
     const above = Math.max(
       plan.hourlyCost - floor,
       Math.min(...state.service.units.map((u) => u.hourlyPrice)),

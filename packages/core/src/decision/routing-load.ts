@@ -78,3 +78,35 @@ export function servedByReadyPods(
     return sum + Math.min(share * demandRps, (readyPods[unit.name] ?? 0) * unit.maxRps);
   }, 0);
 }
+
+/**
+ * Requests/s below which two routings' figures count as the same: 1 RPS, or 0.1 % of
+ * the demand when that is more (weights are whole numbers, so shares round).
+ */
+export function servingTolerance(demandRps: number): number {
+  return Math.max(1, 0.001 * demandRps);
+}
+
+/** What the pods ready now serve under the routing in force and under a target, and whether the target serves more. */
+export interface ServedNowComparison {
+  readonly currentNow: number;
+  readonly targetNow: number;
+  /** What the target must serve more than: the current routing's figure plus the tolerance. */
+  readonly threshold: number;
+  readonly targetServesMore: boolean;
+}
+
+/** Whether `target` weights serve more of the demand than `current` with the pods ready now. */
+export function compareServedNow(
+  service: InferenceService,
+  current: Readonly<Record<string, number>>,
+  target: Readonly<Record<string, number>>,
+  readyPods: Readonly<Record<string, number>>,
+  demandRps: number,
+  noHealthyTargets: ReadonlySet<string> = new Set(),
+): ServedNowComparison {
+  const currentNow = servedByReadyPods(service, current, readyPods, demandRps, noHealthyTargets);
+  const targetNow = servedByReadyPods(service, target, readyPods, demandRps, noHealthyTargets);
+  const threshold = currentNow + servingTolerance(demandRps);
+  return { currentNow, targetNow, threshold, targetServesMore: targetNow > threshold };
+}
