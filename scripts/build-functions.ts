@@ -108,7 +108,7 @@ export function staticallyLoaded(metafile: Metafile, entry: string): string[] {
 }
 
 /** Builds one handler of the tree at `tree` (default this one) into `outdir`, with the given bundling arguments. */
-export async function buildFunction(
+async function buildFunction(
   name: string,
   outdir: string,
   nodejs: FunctionBundling = FUNCTION_BUNDLING,

@@ -62,7 +62,6 @@ export {
 export { DESCRIBE_TAGS_MAX_ARNS, LBC_TAGS } from "./aws/elb-tags.ts";
 export { summarizeSdkError } from "./aws/sdk-error-summary.ts";
 export {
-  MAX_HISTORY_EXECUTIONS,
   SfnSwitchStarter,
   type SfnSwitchStarterOptions,
   type SwitchExecution,

@@ -162,7 +162,7 @@ export {
   scalingTargetOf,
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
-export { JSON_SIGNIFICANT_DIGITS, jsonText, outputNumber } from "./output/json-output.ts";
+export { JSON_SIGNIFICANT_DIGITS, jsonText } from "./output/json-output.ts";
 export {
   type Allocation,
   type AllocationUnit,
@@ -278,7 +278,6 @@ export { type ModeSwitchTableInput, modeSwitchTable } from "./workflow/mode-swit
 export {
   type ModeSwitchWorkflowInput,
   modeSwitchWorkflow,
-  renderAsl,
 } from "./workflow/mode-switch-workflow.ts";
 export {
   type AttributeValue,
@@ -310,7 +309,6 @@ export {
   type ErrorOutcome,
   failure,
   invokePayload,
-  readPath,
   type StepError,
   type WalkContext,
   waitSeconds,

@@ -6,7 +6,7 @@ import type { CliIo } from "../io.ts";
  * under the app's root, one flat JSON object, rewritten by every deploy of any stage
  * (sst/sst pkg/project/stack.go, `outputsFilePath`).
  */
-export const SST_OUTPUTS_FILE = ".sst/outputs.json";
+const SST_OUTPUTS_FILE = ".sst/outputs.json";
 
 const STATE_MACHINE_ARN = /^arn:[a-z-]+:states:([a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 

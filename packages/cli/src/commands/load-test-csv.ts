@@ -13,7 +13,7 @@ export interface UnitLoadTest {
 }
 
 /** The header of a load test for `statistic`: `unit,offered_rps,served_rps,p95_ms`. */
-export function loadTestColumns(statistic: LoadTestStatistic): readonly string[] {
+function loadTestColumns(statistic: LoadTestStatistic): readonly string[] {
   return ["unit", "offered_rps", "served_rps", `${statistic}_ms`];
 }
 

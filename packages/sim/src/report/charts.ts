@@ -144,7 +144,7 @@ function mean(values: readonly number[]): number {
 }
 
 /** Spans of consecutive minutes in capacity mode, each ending where the next cost-mode minute starts. */
-export function capacitySpans(
+function capacitySpans(
   minutes: readonly MinuteRecord[],
   from: EpochMs,
   to: EpochMs,
@@ -386,7 +386,7 @@ function throughputChart(
  * and at most 2× the SLO. A log scale over 300–10,000 ms puts 600 and 900 ms a few pixels
  * apart; this puts the SLO near the middle, so crossing it shows.
  */
-export function latencyDomain(latencies: readonly number[], sloMs: number): [number, number] {
+function latencyDomain(latencies: readonly number[], sloMs: number): [number, number] {
   const fastest = latencies.length === 0 ? sloMs : Math.min(...latencies);
   const slowest = latencies.length === 0 ? sloMs : Math.max(...latencies);
   const low = Math.max(0, Math.floor((Math.min(fastest, 0.75 * sloMs) * 0.9) / 100) * 100);
