@@ -7,10 +7,10 @@ import {
   STEP_RESULTS,
   SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { handler as evaluate } from "../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../functions/plan-switch.ts";
-import { HandlerWorld } from "../support/handler-world.ts";
+import { HandlerWorld, useHandlerWorld } from "../support/handler-world.ts";
 import { ingressEvent, SD21_UNITS } from "../support/kube-objects.ts";
 import {
   invocationsOf,
@@ -101,16 +101,7 @@ function finished(run: WorkflowRun, status: "SUCCEEDED" | "FAILED"): void {
 }
 
 describe("Workflow: the mode-switch state machine run locally with the real handlers", () => {
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => {
-    world.reset();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useHandlerWorld(world, Date.parse(createFleetInf2.time) + 40_000);
 
   it("fails over on a CreateFleet capacity error: round-robin on the Ingress, capacity KEDA targets, one alert with the evidence", async () => {
     world.lbc.lag = 2;

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { actionAnnotationKey } from "@switchyard/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { handler } from "../../../functions/evaluate.ts";
 import "../../support/aws-sdk-matchers.ts";
 import { failureOf } from "../../support/failure.ts";
-import { defaultTrail, HandlerWorld } from "../../support/handler-world.ts";
+import { defaultTrail, HandlerWorld, useHandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";
 
@@ -25,16 +25,7 @@ const ACTION = actionAnnotationKey("weighted-routing");
 const world = new HandlerWorld(sd21FailoverConfig());
 
 describe("Handler: evaluate", () => {
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => {
-    world.reset();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useHandlerWorld(world, Date.parse(createFleetInf2.time) + 40_000);
 
   it("fails over on a CreateFleet capacity error for inf2: records it and starts one execution with the evidence", async () => {
     const result = await handler(createFleetInf2);
