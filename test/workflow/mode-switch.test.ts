@@ -747,7 +747,7 @@ async function slowReceiver(input: unknown): Promise<string> {
 }
 
 /** An Event the AWS Load Balancer Controller records on the Ingress, a second from now. */
-function controllerEvent(reason: string, message: string): void {
+function controllerEvent(reason: Parameters<typeof ingressEvent>[0]["reason"], message: string): void {
   world.double.put(
     ingressEvent({ ingress: "sd21", reason, message, at: new Date(Date.now() + 1000).toISOString() }),
   );
