@@ -24,6 +24,30 @@ const ACTION = actionAnnotationKey("weighted-routing");
 
 const world = new HandlerWorld(sd21FailoverConfig());
 
+/**
+ * The Spot interruption warning, 20 s on, for a trn1.2xlarge that Karpenter launched in
+ * `cluster`: DescribeInstances answers with its type and tags.
+ */
+function spotWarningFor(cluster: string): { time: string; detail: { "instance-id": string } } {
+  const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
+  vi.setSystemTime(Date.parse(spot.time) + 20_000);
+  world.ec2.reset();
+  world.ec2.onAnyCommand().resolves({
+    Reservations: [
+      {
+        Instances: [
+          {
+            InstanceId: spot.detail["instance-id"],
+            InstanceType: "trn1.2xlarge",
+            Tags: karpenterTags(cluster),
+          },
+        ],
+      },
+    ],
+  });
+  return spot;
+}
+
 describe("Handler: evaluate", () => {
   useHandlerWorld(world, Date.parse(createFleetInf2.time) + 40_000);
 
@@ -109,44 +133,14 @@ describe("Handler: evaluate", () => {
   });
 
   it("resolves a Spot interruption warning's instance with DescribeInstances and fails over its unit", async () => {
-    const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
-    vi.setSystemTime(Date.parse(spot.time) + 20_000);
-    world.ec2.reset();
-    world.ec2.onAnyCommand().resolves({
-      Reservations: [
-        {
-          Instances: [
-            {
-              InstanceId: spot.detail["instance-id"],
-              InstanceType: "trn1.2xlarge",
-              Tags: karpenterTags(world.config.cluster.name),
-            },
-          ],
-        },
-      ],
-    });
+    const spot = spotWarningFor(world.config.cluster.name);
     const result = await handler(spot);
     expect(result.services[0]?.decision).toBe("failover");
     expect(JSON.parse(world.started[0]?.input ?? "{}").causes).toEqual(["sd21-trn1"]);
   });
 
   it("does not count a Spot warning for another cluster's instance of a unit's type, and says why", async () => {
-    const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
-    vi.setSystemTime(Date.parse(spot.time) + 20_000);
-    world.ec2.reset();
-    world.ec2.onAnyCommand().resolves({
-      Reservations: [
-        {
-          Instances: [
-            {
-              InstanceId: spot.detail["instance-id"],
-              InstanceType: "trn1.2xlarge",
-              Tags: karpenterTags("batch"),
-            },
-          ],
-        },
-      ],
-    });
+    const spot = spotWarningFor("batch");
     const result = await handler(spot);
     // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
     expect(result.services[0]?.decision).toBe("rebalance");
