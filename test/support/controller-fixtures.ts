@@ -79,6 +79,16 @@ export interface Harness {
   readonly locator: FixedLocator;
 }
 
+/** `unit` has lost its pods: one is wanted, none is ready, none is waiting to be scheduled. */
+export function losePods(h: Harness, unit: string): void {
+  h.cluster.units[unit] = {
+    desiredReplicas: 1,
+    readyReplicas: 0,
+    deploymentFound: true,
+    unschedulablePods: [],
+  };
+}
+
 /** The controller's ports over in-memory doubles; `config` defaults to the bundled example. */
 export function harness(config: SwitchyardConfig = sd21Config()): Harness {
   return {

@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { answerGetMetricData, calmAlb, type MetricSource } from "./cloudwatch-responder.ts";
 import { type FakeLoadBalancer, ingressLoadBalancer, newElbAccount, serveElbAccount } from "./elb-account.ts";
 import { KedaOperatorStandIn } from "./keda-operator.ts";
@@ -173,4 +174,22 @@ export function defaultTrail(region: string): Trail {
     HasInsightSelectors: false,
     IsOrganizationTrail: false,
   };
+}
+
+/**
+ * The hooks of a describe that drives the handlers through `world`: the API server up for the
+ * file, a fresh world before each test with Date frozen at `now` (the handlers read the clock for
+ * their windows and execution names), real timers after.
+ */
+export function useHandlerWorld(world: HandlerWorld, now: number): void {
+  beforeAll(() => world.start());
+  afterAll(() => world.stop());
+  beforeEach(() => {
+    world.reset();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(now);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }

@@ -7,10 +7,10 @@ import {
   STEP_RESULTS,
   SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { handler as evaluate } from "../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../functions/plan-switch.ts";
-import { HandlerWorld } from "../support/handler-world.ts";
+import { HandlerWorld, useHandlerWorld } from "../support/handler-world.ts";
 import { ingressEvent, SD21_UNITS } from "../support/kube-objects.ts";
 import {
   invocationsOf,
@@ -30,6 +30,9 @@ const CONSOLE =
   "https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/";
 
 const world = new HandlerWorld(sd21FailoverConfig());
+
+/** The last states of a switch that failed and was rolled back, then announced. */
+const ROLLED_BACK = [S.rollback, S.rollbackOutcome, S.notifyFailure, S.switchFailed];
 
 /** A run that waits out calmMoveReadyTimeoutSeconds (1800 s) makes 180 readiness checks through the real handlers. */
 const LONG_WAIT_MS = 60_000;
@@ -101,16 +104,7 @@ function finished(run: WorkflowRun, status: "SUCCEEDED" | "FAILED"): void {
 }
 
 describe("Workflow: the mode-switch state machine run locally with the real handlers", () => {
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => {
-    world.reset();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useHandlerWorld(world, Date.parse(createFleetInf2.time) + 40_000);
 
   it("fails over on a CreateFleet capacity error: round-robin on the Ingress, capacity KEDA targets, one alert with the evidence", async () => {
     world.lbc.lag = 2;
@@ -234,12 +228,8 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
         ...fixture("scheduled-event"),
         time: new Date().toISOString(),
       });
-      const receiver = (await planFor(input)).receivers[0] ?? "";
       // A pod of the receiver never becomes ready (no capacity for it after all).
-      world.double.edit("Deployment", "default", receiver, (deployment) => {
-        (deployment.spec as { replicas: number }).replicas = 2;
-        (deployment.status as { replicas: number }).replicas = 2;
-      });
+      await slowReceiver(input);
       const before = annotations();
       const targetsBefore = kedaTargets();
       world.double.clearRequests();
@@ -276,12 +266,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
 
     // 1 attempt + the retrier's MaxAttempts (9 for the 180 s verifyTimeoutSeconds), then the Catch.
     expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
-    expect(statesEntered(run).slice(-4)).toEqual([
-      S.rollback,
-      S.rollbackOutcome,
-      S.notifyFailure,
-      S.switchFailed,
-    ]);
+    expect(statesEntered(run).slice(-4)).toEqual(ROLLED_BACK);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
     expect(annotations()).toEqual(before);
     expect(kedaTargets()).toEqual(targetsBefore);
@@ -420,12 +405,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const plan = planOf(run);
     expect(plan.holds.length).toBeGreaterThan(0);
 
-    expect(statesEntered(run).slice(-4)).toEqual([
-      S.rollback,
-      S.rollbackOutcome,
-      S.notifyFailure,
-      S.switchFailed,
-    ]);
+    expect(statesEntered(run).slice(-4)).toEqual(ROLLED_BACK);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
     // The holds and the KEDA targets are back although the Ingress could not be read.
     expect(paused()).toEqual({});
@@ -478,12 +458,8 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
 
   it("ends a move that another move superseded in its own Superseded state, with a short note and no failure alert", async () => {
     const { name, input } = await evaluated(createFleetInf2);
-    const receiver = (await planFor(input)).receivers[0] ?? "";
     // The receiver is slow, so the switch waits; meanwhile a person moves the traffic.
-    world.double.edit("Deployment", "default", receiver, (deployment) => {
-      (deployment.spec as { replicas: number }).replicas = 2;
-      (deployment.status as { replicas: number }).replicas = 2;
-    });
+    await slowReceiver(input);
     const targetsBefore = kedaTargets();
     const run = await runModeSwitch(world, input, name, {
       beforeStep: (step, n) => {
@@ -618,14 +594,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const run = await failover({
       beforeStep: (step) => {
         if (step === "verify-routing") {
-          world.double.put(
-            ingressEvent({
-              ingress: "sd21",
-              reason: "FailedBuildModel",
-              message:
-                "Failed build model due to failed to load actions: invalid character '}' looking for beginning of value",
-              at: new Date(Date.now() + 1000).toISOString(),
-            }),
+          controllerEvent(
+            "FailedBuildModel",
+            "Failed build model due to failed to load actions: invalid character '}' looking for beginning of value",
           );
         }
       },
@@ -646,14 +617,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const run = await failover({
       beforeStep: (step, n) => {
         if (step === "verify-routing" && n === 1) {
-          world.double.put(
-            ingressEvent({
-              ingress: "sd21",
-              reason: "FailedDeployModel",
-              message:
-                "Failed deploy model due to operation error Elastic Load Balancing v2: ModifyRule, Throttling: Rate exceeded",
-              at: new Date(Date.now() + 1000).toISOString(),
-            }),
+          controllerEvent(
+            "FailedDeployModel",
+            "Failed deploy model due to operation error Elastic Load Balancing v2: ModifyRule, Throttling: Rate exceeded",
           );
         }
       },
@@ -678,13 +644,9 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     const run = await failover({
       beforeStep: (step, n) => {
         if (step === "verify-routing" && n === 1) {
-          world.double.put(
-            ingressEvent({
-              ingress: "sd21",
-              reason: "FailedDeployModel",
-              message: "Failed deploy model due to AccessDenied: elasticloadbalancing:ModifyRule",
-              at: new Date(Date.now() + 1000).toISOString(),
-            }),
+          controllerEvent(
+            "FailedDeployModel",
+            "Failed deploy model due to AccessDenied: elasticloadbalancing:ModifyRule",
           );
         }
       },
@@ -699,11 +661,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
 
   it("waits for a receiving unit to be ready before it moves traffic", async () => {
     const { name, input } = await evaluated(createFleetInf2);
-    const receiver = (await planFor(input)).receivers[0] ?? "";
-    world.double.edit("Deployment", "default", receiver, (deployment) => {
-      (deployment.spec as { replicas: number }).replicas = 2;
-      (deployment.status as { replicas: number }).replicas = 2;
-    });
+    const receiver = await slowReceiver(input);
     const readyWhenShifted: boolean[] = [];
     const run = await runModeSwitch(world, input, name, {
       beforeStep: (step, n) => {
@@ -731,11 +689,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
 
   it("moves traffic at once when a failover that was waiting turns urgent", async () => {
     const { name, input } = await evaluated(createFleetInf2);
-    const receiver = (await planFor(input)).receivers[0] ?? "";
-    world.double.edit("Deployment", "default", receiver, (deployment) => {
-      (deployment.spec as { replicas: number }).replicas = 2;
-      (deployment.status as { replicas: number }).replicas = 2;
-    });
+    await slowReceiver(input);
     const run = await runModeSwitch(world, input, name, {
       advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
       beforeStep: (step, n) => {
@@ -760,11 +714,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     "moves traffic anyway once the plan's receiver deadline passes (bounded wait)",
     async () => {
       const { name, input } = await evaluated(createFleetInf2);
-      const receiver = (await planFor(input)).receivers[0] ?? "";
-      world.double.edit("Deployment", "default", receiver, (deployment) => {
-        (deployment.spec as { replicas: number }).replicas = 2;
-        (deployment.status as { replicas: number }).replicas = 2;
-      });
+      await slowReceiver(input);
       const run = await runModeSwitch(world, input, name, {
         advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
       });
@@ -782,6 +732,26 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     LONG_WAIT_MS,
   );
 });
+
+/**
+ * Holds the first receiver of the plan for `input` short of ready: a second pod that never
+ * becomes ready (no capacity for it). Returns its name.
+ */
+async function slowReceiver(input: unknown): Promise<string> {
+  const receiver = (await planFor(input)).receivers[0] ?? "";
+  world.double.edit("Deployment", "default", receiver, (deployment) => {
+    (deployment.spec as { replicas: number }).replicas = 2;
+    (deployment.status as { replicas: number }).replicas = 2;
+  });
+  return receiver;
+}
+
+/** An Event the AWS Load Balancer Controller records on the Ingress, a second from now. */
+function controllerEvent(reason: Parameters<typeof ingressEvent>[0]["reason"], message: string): void {
+  world.double.put(
+    ingressEvent({ ingress: "sd21", reason, message, at: new Date(Date.now() + 1000).toISOString() }),
+  );
+}
 
 /** The plan a run would make, from the Plan step's handler on its own (it changes nothing). */
 async function planFor(input: unknown): Promise<SwitchPlan> {

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { actionAnnotationKey } from "@switchyard/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { handler } from "../../../functions/evaluate.ts";
 import "../../support/aws-sdk-matchers.ts";
 import { failureOf } from "../../support/failure.ts";
-import { defaultTrail, HandlerWorld } from "../../support/handler-world.ts";
+import { defaultTrail, HandlerWorld, useHandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";
 
@@ -24,17 +24,32 @@ const ACTION = actionAnnotationKey("weighted-routing");
 
 const world = new HandlerWorld(sd21FailoverConfig());
 
+/**
+ * The Spot interruption warning, 20 s on, for a trn1.2xlarge that Karpenter launched in
+ * `cluster`: DescribeInstances answers with its type and tags.
+ */
+function spotWarningFor(cluster: string): { time: string; detail: { "instance-id": string } } {
+  const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
+  vi.setSystemTime(Date.parse(spot.time) + 20_000);
+  world.ec2.reset();
+  world.ec2.onAnyCommand().resolves({
+    Reservations: [
+      {
+        Instances: [
+          {
+            InstanceId: spot.detail["instance-id"],
+            InstanceType: "trn1.2xlarge",
+            Tags: karpenterTags(cluster),
+          },
+        ],
+      },
+    ],
+  });
+  return spot;
+}
+
 describe("Handler: evaluate", () => {
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => {
-    world.reset();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useHandlerWorld(world, Date.parse(createFleetInf2.time) + 40_000);
 
   it("fails over on a CreateFleet capacity error for inf2: records it and starts one execution with the evidence", async () => {
     const result = await handler(createFleetInf2);
@@ -118,44 +133,14 @@ describe("Handler: evaluate", () => {
   });
 
   it("resolves a Spot interruption warning's instance with DescribeInstances and fails over its unit", async () => {
-    const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
-    vi.setSystemTime(Date.parse(spot.time) + 20_000);
-    world.ec2.reset();
-    world.ec2.onAnyCommand().resolves({
-      Reservations: [
-        {
-          Instances: [
-            {
-              InstanceId: spot.detail["instance-id"],
-              InstanceType: "trn1.2xlarge",
-              Tags: karpenterTags(world.config.cluster.name),
-            },
-          ],
-        },
-      ],
-    });
+    const spot = spotWarningFor(world.config.cluster.name);
     const result = await handler(spot);
     expect(result.services[0]?.decision).toBe("failover");
     expect(JSON.parse(world.started[0]?.input ?? "{}").causes).toEqual(["sd21-trn1"]);
   });
 
   it("does not count a Spot warning for another cluster's instance of a unit's type, and says why", async () => {
-    const spot = fixture("spot-interruption-warning") as { time: string; detail: { "instance-id": string } };
-    vi.setSystemTime(Date.parse(spot.time) + 20_000);
-    world.ec2.reset();
-    world.ec2.onAnyCommand().resolves({
-      Reservations: [
-        {
-          Instances: [
-            {
-              InstanceId: spot.detail["instance-id"],
-              InstanceType: "trn1.2xlarge",
-              Tags: karpenterTags("batch"),
-            },
-          ],
-        },
-      ],
-    });
+    const spot = spotWarningFor("batch");
     const result = await handler(spot);
     // The seed's hand weights are not cost-optimal, so a calm evaluation rebalances; it never fails over.
     expect(result.services[0]?.decision).toBe("rebalance");

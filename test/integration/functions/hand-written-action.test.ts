@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { SwitchState } from "@switchyard/controller";
 import { actionAnnotationKey } from "@switchyard/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handler as applyRouting } from "../../../functions/apply-routing.ts";
 import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../../functions/plan-switch.ts";
-import { HandlerWorld } from "../../support/handler-world.ts";
+import { HandlerWorld, useHandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";
 
@@ -45,16 +45,7 @@ function recased(value: string): string {
 }
 
 describe("Handlers: a hand-written action annotation with other casing", () => {
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => {
-    world.reset();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useHandlerWorld(world, Date.parse(createFleetInf2.time) + 40_000);
 
   it("is read as the controller reads it: the failover plans from its weights and writes them back canonical", async () => {
     // Prepare

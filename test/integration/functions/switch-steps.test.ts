@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { SwitchState } from "@switchyard/controller";
 import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { handler as applyRouting } from "../../../functions/apply-routing.ts";
 import { handler as applyScaling } from "../../../functions/apply-scaling.ts";
 import { handler as checkReceivers } from "../../../functions/check-receivers.ts";
@@ -10,7 +10,7 @@ import { handler as planSwitch } from "../../../functions/plan-switch.ts";
 import { handler as rollback } from "../../../functions/rollback.ts";
 import { handler as verifyRouting } from "../../../functions/verify-routing.ts";
 import { failureOf } from "../../support/failure.ts";
-import { HandlerWorld } from "../../support/handler-world.ts";
+import { HandlerWorld, useHandlerWorld } from "../../support/handler-world.ts";
 import { ingressEvent } from "../../support/kube-objects.ts";
 import { repoPath } from "../../support/paths.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";
@@ -43,16 +43,7 @@ async function planned(event: unknown = createFleetInf2): Promise<SwitchState> {
 }
 
 describe("Handlers: the mode-switch steps", () => {
-  beforeAll(() => world.start());
-  afterAll(() => world.stop());
-  beforeEach(() => {
-    world.reset();
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse(createFleetInf2.time) + 40_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useHandlerWorld(world, Date.parse(createFleetInf2.time) + 40_000);
 
   it("carry a failover onto the cluster and the ALB: new annotation and targets, the rest untouched", async () => {
     const before = annotations();

@@ -2,7 +2,7 @@ import { LoadBalancerNotFoundError } from "@switchyard/adapters";
 import { EvaluationError, evaluate, type SwitchInput } from "@switchyard/controller";
 import { type InferenceService, planService, renderForwardAction } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { ACTION_KEY, calmSnapshot, harness } from "../../support/controller-fixtures.ts";
+import { ACTION_KEY, calmSnapshot, harness, losePods } from "../../support/controller-fixtures.ts";
 import { CALM_RPS, capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";
 
@@ -191,12 +191,7 @@ describe("Function: evaluate, a loss answered by routing around it in cost mode"
   /** inf2 cannot get capacity and has lost its pods; the others can carry the calm 200 RPS in cost mode. */
   function inf2Lost() {
     const h = harness();
-    h.cluster.units["sd21-inf2"] = {
-      desiredReplicas: 1,
-      readyReplicas: 0,
-      deploymentFound: true,
-      unschedulablePods: [],
-    };
+    losePods(h, "sd21-inf2");
     return h;
   }
   const LOSS_AT = T0 - 30_000;

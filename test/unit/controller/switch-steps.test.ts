@@ -16,7 +16,13 @@ import {
 } from "@switchyard/controller";
 import { type InferenceService, planService } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { ACTION_KEY, calmSnapshot, type Harness, harness } from "../../support/controller-fixtures.ts";
+import {
+  ACTION_KEY,
+  calmSnapshot,
+  type Harness,
+  harness,
+  losePods,
+} from "../../support/controller-fixtures.ts";
 import { capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
 import { LaggingAlb } from "../../support/fake-ports.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";
@@ -251,12 +257,7 @@ describe("Mode-switch steps", () => {
     const h = harness(sd21FailoverConfig());
     const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     const scaling = await applyScaling({ plan }, h);
-    h.cluster.units["sd21-inf2"] = {
-      desiredReplicas: 1,
-      readyReplicas: 0,
-      deploymentFound: true,
-      unschedulablePods: [],
-    };
+    losePods(h, "sd21-inf2");
     const receiver = plan.holds[0]?.unit as string;
     h.cluster.units[receiver] = {
       desiredReplicas: 3,
@@ -272,12 +273,7 @@ describe("Mode-switch steps", () => {
 
   it("plan an urgent failover (no ready pod left) with the short receivers deadline", async () => {
     const h = harness(sd21FailoverConfig());
-    h.cluster.units["sd21-inf2"] = {
-      desiredReplicas: 1,
-      readyReplicas: 0,
-      deploymentFound: true,
-      unschedulablePods: [],
-    };
+    losePods(h, "sd21-inf2");
     const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
     expect(plan.input.urgent).toBe(true);
     expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
@@ -287,12 +283,7 @@ describe("Mode-switch steps", () => {
     // The default policy (lossResponse: compare): inf2 has lost its pods and the others
     // carry the calm 200 RPS in cost mode, so the answer is an urgent rebalance around it.
     const h = harness();
-    h.cluster.units["sd21-inf2"] = {
-      desiredReplicas: 1,
-      readyReplicas: 0,
-      deploymentFound: true,
-      unschedulablePods: [],
-    };
+    losePods(h, "sd21-inf2");
     const input = await capacityLossInput(h);
     expect(input).toMatchObject({
       move: "rebalance",

@@ -48,6 +48,29 @@ const signalArb = fc.record({
   count: fc.integer({ min: 1, max: 5 }),
 });
 
+/** Some of the units, at least one: the causes of a failover. */
+const causesArb = fc.subarray(
+  svc.units.map((u) => u.name),
+  { minLength: 1 },
+);
+
+/** The CloudTrail capacity errors the generated signals stand for, each its minutes before T0. */
+function capacityFrom(
+  raw: readonly { instanceType: string; minutesAgo: number; count: number }[],
+): CapacitySignal[] {
+  return raw.map((s) => capacityError(s.instanceType, T0 - s.minutesAgo * MINUTE, s.count));
+}
+
+/** In capacity mode for two hours, failed over by `causes`: no dwell time or switch cap holds a fallback back. */
+function failedOverLongAgo(causes: string[]): ServiceState {
+  return state({ mode: "capacity", failoverCause: causes, lastTransitionAt: T0 - 120 * MINUTE });
+}
+
+/** Cost mode's plan for the service at `demandRps` under these unit conditions. */
+function costPlan(demandRps: number, conditions: Decision["conditions"]) {
+  return planService({ service: svc, mode: "cost", demandRps, conditions });
+}
+
 describe("Properties: decide", () => {
   it("never makes more switches in any 60 minutes than the cap, when capacity flaps faster than the dwell time", () => {
     fc.assert(
@@ -106,7 +129,7 @@ describe("Properties: decide", () => {
             pin: parsePin(pinValue, mode),
             ...(brokenAnnotation ? { weights: null, actionProblem: "not valid JSON" } : {}),
           });
-          const capacity = raw.map((s) => capacityError(s.instanceType, T0 - s.minutesAgo * MINUTE, s.count));
+          const capacity = capacityFrom(raw);
           expect(decide(pinned, { ...calmSignals(), capacity }, policyOf(svc), T0).kind).toBe("pinned");
         },
       ),
@@ -117,23 +140,14 @@ describe("Properties: decide", () => {
     let aroundFailing = 0;
     fc.assert(
       fc.property(
-        fc.subarray(
-          svc.units.map((u) => u.name),
-          { minLength: 1 },
-        ),
+        causesArb,
         fc.array(signalArb, { maxLength: 8 }),
         fc.integer({ min: 3, max: 20 }),
         fc.integer({ min: 20, max: 250 }),
         (causes, raw, quiet, rpsPerUnit) => {
           const policy = policyOf(svc, { quietPeriodMinutes: quiet });
-          const inCapacity = state({
-            mode: "capacity",
-            failoverCause: causes,
-            lastTransitionAt: T0 - 120 * MINUTE,
-          });
-          const capacity: CapacitySignal[] = raw.map((s) =>
-            capacityError(s.instanceType, T0 - s.minutesAgo * MINUTE, s.count),
-          );
+          const inCapacity = failedOverLongAgo(causes);
+          const capacity = capacityFrom(raw);
           const signals: DecisionSignals = {
             minutes: Object.fromEntries(UNITS.map((u) => [u, minutes(30, () => ({ rps: rpsPerUnit }))])),
             capacity,
@@ -159,12 +173,7 @@ describe("Properties: decide", () => {
           expect(decision.evidence).toContainEqual(
             expect.objectContaining({ rule: "route-around", met: true }),
           );
-          const plan = planService({
-            service: svc,
-            mode: "cost",
-            demandRps: decision.demandRps,
-            conditions: decision.conditions,
-          });
+          const plan = costPlan(decision.demandRps, decision.conditions);
           expect(plan.feasible).toBe(true);
         },
       ),
@@ -176,20 +185,13 @@ describe("Properties: decide", () => {
     let covered = 0;
     fc.assert(
       fc.property(
-        fc.subarray(
-          svc.units.map((u) => u.name),
-          { minLength: 1 },
-        ),
+        causesArb,
         fc.array(signalArb, { maxLength: 8 }),
         fc.array(fc.constantFrom(600, 880, 1200, 2000), { minLength: UNITS.length, maxLength: UNITS.length }),
         fc.integer({ min: 20, max: 300 }),
         (causes, raw, latencies, rpsPerUnit) => {
-          const inCapacity = state({
-            mode: "capacity",
-            failoverCause: causes,
-            lastTransitionAt: T0 - 120 * MINUTE,
-          });
-          const capacity = raw.map((s) => capacityError(s.instanceType, T0 - s.minutesAgo * MINUTE, s.count));
+          const inCapacity = failedOverLongAgo(causes);
+          const capacity = capacityFrom(raw);
           const signals: DecisionSignals = {
             minutes: Object.fromEntries(
               UNITS.map((u, i) => [
@@ -210,12 +212,7 @@ describe("Properties: decide", () => {
                 : c,
             ]),
           );
-          const plan = planService({
-            service: svc,
-            mode: "cost",
-            demandRps: decision.demandRps,
-            conditions: frozen,
-          });
+          const plan = costPlan(decision.demandRps, frozen);
           if (plan.feasible) {
             covered += 1;
             expect(decision.kind).toBe("fallback");
@@ -235,7 +232,7 @@ describe("Properties: decide", () => {
           const weights = Object.fromEntries(
             Object.entries(COST_WEIGHTS).map(([n, w]) => [n, idle.includes(n) ? 0 : w]),
           );
-          const capacity = raw.map((s) => capacityError(s.instanceType, T0 - s.minutesAgo * MINUTE, s.count));
+          const capacity = capacityFrom(raw);
           const decision = decide(state({ weights }), { ...calmSignals(), capacity }, policyOf(svc), T0);
           if (decision.kind === "failover") {
             for (const cause of decision.causes) {

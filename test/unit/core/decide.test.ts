@@ -5,6 +5,7 @@ import {
   observe,
   parsePin,
   planService,
+  type ServiceState,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import {
@@ -55,6 +56,24 @@ function withUnitMinutes(
   rows: ReturnType<typeof minutes>,
 ): DecisionSignals {
   return { ...signals, minutes: { ...signals.minutes, [unit]: rows } };
+}
+
+/** The seed's units with `unit` at these replica counts; its pods all schedule unless `unschedulable` says. */
+function unitsWith(
+  unit: string,
+  desiredReplicas: number,
+  readyReplicas: number,
+  unschedulable: { since: number; pods: number } | null = null,
+): ServiceState["units"] {
+  return {
+    ...state().units,
+    [unit]: {
+      desiredReplicas,
+      readyReplicas,
+      unschedulableSince: unschedulable?.since ?? null,
+      unschedulablePods: unschedulable?.pods ?? 0,
+    },
+  };
 }
 
 const kinds = (d: Decision) => d.kind;
@@ -122,15 +141,7 @@ describe("Function: decide", () => {
     it("fails over when pods stay unschedulable past the grace period, not before", () => {
       const stuck = (seconds: number) =>
         failoverState({
-          units: {
-            ...state().units,
-            "sd21-trn1": {
-              desiredReplicas: 3,
-              readyReplicas: 1,
-              unschedulableSince: T0 - seconds * 1000,
-              unschedulablePods: 2,
-            },
-          },
+          units: unitsWith("sd21-trn1", 3, 1, { since: T0 - seconds * 1000, pods: 2 }),
         });
       expect(
         decide(stuck(failoverPolicy.unschedulableGraceSeconds - 10), calmSignals(), failoverPolicy, T0).kind,
@@ -147,15 +158,7 @@ describe("Function: decide", () => {
     it("fails over on K of the last M minutes over the SLO while the unit cannot scale out", () => {
       const slow = minutes(30, (i) => ({ latencyMs: i >= 27 ? 1400 : 600 }));
       const atMax = failoverState({
-        units: {
-          ...state().units,
-          "sd21-l4-triton": {
-            desiredReplicas: 100,
-            readyReplicas: 100,
-            unschedulableSince: null,
-            unschedulablePods: 0,
-          },
-        },
+        units: unitsWith("sd21-l4-triton", 100, 100),
       });
       const decision = decide(
         atMax,
@@ -186,15 +189,7 @@ describe("Function: decide", () => {
     it("treats missing latency as unknown: never a breach", () => {
       const unknown = minutes(30, () => ({ latencyMs: null, rps: 0 }));
       const atMax = failoverState({
-        units: {
-          ...state().units,
-          "sd21-inf2": {
-            desiredReplicas: 100,
-            readyReplicas: 100,
-            unschedulableSince: null,
-            unschedulablePods: 0,
-          },
-        },
+        units: unitsWith("sd21-inf2", 100, 100),
       });
       expect(
         decide(atMax, withUnitMinutes(calmSignals(), "sd21-inf2", unknown), failoverPolicy, T0).kind,
@@ -234,15 +229,7 @@ describe("Function: decide", () => {
     const needsInf2 = (overrides: Parameters<typeof state>[0] = {}) =>
       inCapacity({
         service: tight,
-        units: {
-          ...state().units,
-          "sd21-inf2": {
-            desiredReplicas: 2,
-            readyReplicas: 1,
-            unschedulableSince: null,
-            unschedulablePods: 0,
-          },
-        },
+        units: unitsWith("sd21-inf2", 2, 1),
         ...overrides,
       });
     const busy = busySignals(150);
@@ -284,15 +271,7 @@ describe("Function: decide", () => {
 
     it("waits while a causing unit's pods cannot be scheduled and cost mode cannot route around it", () => {
       const stuck = needsInf2({
-        units: {
-          ...state().units,
-          "sd21-inf2": {
-            desiredReplicas: 2,
-            readyReplicas: 1,
-            unschedulableSince: T0 - 30_000,
-            unschedulablePods: 1,
-          },
-        },
+        units: unitsWith("sd21-inf2", 2, 1, { since: T0 - 30_000, pods: 1 }),
       });
       const decision = decide(stuck, busy, policy, T0);
       expect(decision.kind).toBe("stay");
@@ -305,15 +284,7 @@ describe("Function: decide", () => {
 
     it("routes around a causing unit whose pods cannot be scheduled when cost mode covers demand without it", () => {
       const stuck = inCapacity({
-        units: {
-          ...state().units,
-          "sd21-inf2": {
-            desiredReplicas: 2,
-            readyReplicas: 1,
-            unschedulableSince: T0 - 30_000,
-            unschedulablePods: 1,
-          },
-        },
+        units: unitsWith("sd21-inf2", 2, 1, { since: T0 - 30_000, pods: 1 }),
       });
       const decision = decide(stuck, calmSignals(), policy, T0);
       expect(decision.kind).toBe("fallback");
@@ -594,10 +565,7 @@ describe("Function: decide — failover urgency and limits", () => {
     expect(serving).toMatchObject({ kind: "failover", urgent: false });
     expect(serving.reasons.at(-1)).toMatch(/not urgent: sd21-inf2 still serves and only cannot grow/);
     const lost = failoverState({
-      units: {
-        ...state().units,
-        "sd21-inf2": { desiredReplicas: 1, readyReplicas: 0, unschedulableSince: null, unschedulablePods: 0 },
-      },
+      units: unitsWith("sd21-inf2", 1, 0),
     });
     const urgent = decide(lost, signals, failoverPolicy, T0);
     expect(urgent).toMatchObject({ kind: "failover", urgent: true });
@@ -607,10 +575,7 @@ describe("Function: decide — failover urgency and limits", () => {
   it("routes around a unit that lost its pods at once, inside cost mode, when the others cover demand", () => {
     const signals = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - MINUTE));
     const lost = state({
-      units: {
-        ...state().units,
-        "sd21-inf2": { desiredReplicas: 1, readyReplicas: 0, unschedulableSince: null, unschedulablePods: 0 },
-      },
+      units: unitsWith("sd21-inf2", 1, 0),
     });
     const decision = decide(lost, signals, policy, T0);
     expect(decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"], urgent: true });
@@ -648,10 +613,7 @@ describe("Function: decide — failover urgency and limits", () => {
     const starting = state({
       mode: "capacity",
       service: tight,
-      units: {
-        ...state().units,
-        "sd21-inf2": { desiredReplicas: 1, readyReplicas: 0, unschedulableSince: null, unschedulablePods: 0 },
-      },
+      units: unitsWith("sd21-inf2", 1, 0),
     });
     // 800 RPS (880 with headroom): the others serve 682 at most.
     const decision = decide(starting, busySignals(160), policy, T0);
@@ -667,13 +629,15 @@ describe("Function: decide — capacity mode reads the consolidated Service's gr
     UNITS.map((u) => [u, minutes(30, () => ({ rps: 0, latencyMs: null }))]),
   );
   const inCapacity = state({ mode: "capacity", lastTransitionAt: T0 - 30 * MINUTE });
+  /** 30 minutes of `rps` at `latencyMs` through the consolidated group, none through the units'. */
+  const throughConsolidated = (rps: number, latencyMs: number): DecisionSignals => ({
+    minutes: silentUnits,
+    consolidated: minutes(30, () => ({ rps, latencyMs })),
+    capacity: [],
+  });
 
   it("falls back on the consolidated group's latency, and counts its requests as demand", () => {
-    const signals: DecisionSignals = {
-      minutes: silentUnits,
-      consolidated: minutes(30, () => ({ rps: 300, latencyMs: 640 })),
-      capacity: [],
-    };
+    const signals = throughConsolidated(300, 640);
     const decision = decide(inCapacity, signals, policy, T0);
     expect(decision.kind).toBe("fallback");
     expect(decision.demandRps).toBeCloseTo(300, 6);
@@ -681,22 +645,14 @@ describe("Function: decide — capacity mode reads the consolidated Service's gr
 
   it("stays while the consolidated group breaks the SLO and cost mode could not serve the demand either", () => {
     // 850 RPS (935 with headroom) is more than the tight service serves in cost mode (892).
-    const signals: DecisionSignals = {
-      minutes: silentUnits,
-      consolidated: minutes(30, () => ({ rps: 850, latencyMs: 1500 })),
-      capacity: [],
-    };
+    const signals = throughConsolidated(850, 1500);
     const decision = decide({ ...inCapacity, service: tight }, signals, policy, T0);
     expect(decision.kind).toBe("stay");
     expect(decision.reasons).toContain("SLO 900 ms broken by the consolidated Service sd21");
   });
 
   it("falls back through a breach of capacity mode's own when cost mode covers the demand (no absorbing state)", () => {
-    const signals: DecisionSignals = {
-      minutes: silentUnits,
-      consolidated: minutes(30, () => ({ rps: 300, latencyMs: 1500 })),
-      capacity: [],
-    };
+    const signals = throughConsolidated(300, 1500);
     const decision = decide(inCapacity, signals, policy, T0);
     expect(decision.kind).toBe("fallback");
     expect(decision.evidence).toContainEqual(
@@ -716,15 +672,7 @@ describe("Function: decide — the response fits the loss", () => {
   const signals = withCapacity(busySignals(200), capacityError("g6.xlarge", T0 - MINUTE));
   const l4Stuck = (overrides: Parameters<typeof state>[0] = {}) =>
     state({
-      units: {
-        ...state().units,
-        "sd21-l4-triton": {
-          desiredReplicas: 2,
-          readyReplicas: 1,
-          unschedulableSince: null,
-          unschedulablePods: 0,
-        },
-      },
+      units: unitsWith("sd21-l4-triton", 2, 1),
       ...overrides,
     });
   const round1 = (v: number) => Math.round(v * 10) / 10;

@@ -279,6 +279,7 @@ describe("Properties: planService", () => {
     bounds: boundsArb,
     consolidated: fc.boolean(),
   });
+  type PropertyInput = typeof arbitrary extends fc.Arbitrary<infer T> ? T : never;
   const serviceFor = (input: {
     headroom: number;
     bounds: { min: number; span: number }[];
@@ -295,15 +296,17 @@ describe("Properties: planService", () => {
     };
   };
 
+  /** The plan for one generated input, on `service` (the input's own by default) in `mode`. */
+  const planFor = (
+    input: PropertyInput,
+    service: InferenceService = serviceFor(input),
+    mode: Mode = input.mode,
+  ) => planService({ service, mode, demandRps: input.demand, conditions: input.conditions });
+
   it("writes integer weights 0-999, the largest 999 (one group at 100 through the consolidated Service)", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
-        const plan = planService({
-          service: serviceFor(input),
-          mode: input.mode,
-          demandRps: input.demand,
-          conditions: input.conditions,
-        });
+        const plan = planFor(input);
         const groups = plan.routing.targetGroups;
         for (const g of groups) {
           expect(Number.isInteger(g.weight) && g.weight >= 0 && g.weight <= 999).toBe(true);
@@ -320,12 +323,7 @@ describe("Properties: planService", () => {
   it("never routes to a unit without healthy targets while another unit is available", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
-        const plan = planService({
-          service: serviceFor(input),
-          mode: input.mode,
-          demandRps: input.demand,
-          conditions: input.conditions,
-        });
+        const plan = planFor(input);
         const someAvailable = plan.units.some((u) => u.unavailable === undefined);
         for (const unit of plan.units) {
           if (unit.unavailable === "no-healthy-targets" && someAvailable) {
@@ -379,12 +377,7 @@ describe("Properties: planService", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
         const service = serviceFor(input);
-        const plan = planService({
-          service,
-          mode: input.mode,
-          demandRps: input.demand,
-          conditions: input.conditions,
-        });
+        const plan = planFor(input, service);
         const served = servingRates(plan, service, input.mode);
         const total = served.reduce((sum, r) => sum + r, 0);
         const tolerance = Math.max(1, 0.001 * input.demand);
@@ -410,12 +403,7 @@ describe("Properties: planService", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
         const service = serviceFor({ ...input, consolidated: true });
-        const plan = planService({
-          service,
-          mode: "capacity",
-          demandRps: input.demand,
-          conditions: input.conditions,
-        });
+        const plan = planFor(input, service, "capacity");
         expect(plan.weighting).toBe("consolidated");
         expect(new Set(plan.units.map((u) => u.kedaTarget)).size).toBe(1);
         const serving = plan.units
@@ -440,12 +428,7 @@ describe("Properties: planService", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
         const service = serviceFor(input);
-        const plan = planService({
-          service,
-          mode: input.mode,
-          demandRps: input.demand,
-          conditions: input.conditions,
-        });
+        const plan = planFor(input, service);
         plan.units.forEach((unitPlan, i) => {
           const unit = service.units[i];
           const condition = input.conditions[unitPlan.name];
@@ -464,12 +447,7 @@ describe("Properties: planService", () => {
   it("when feasible, covers demand × (1 + headroom); when not, says by how much", () => {
     fc.assert(
       fc.property(arbitrary, (input) => {
-        const plan = planService({
-          service: serviceFor(input),
-          mode: input.mode,
-          demandRps: input.demand,
-          conditions: input.conditions,
-        });
+        const plan = planFor(input);
         expect(plan.requiredRps).toBeCloseTo(input.demand * (1 + input.headroom), 9);
         if (plan.feasible) {
           expect(plan.capacityRps).toBeGreaterThanOrEqual(plan.requiredRps - 1e-6);

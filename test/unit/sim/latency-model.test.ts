@@ -1,14 +1,8 @@
-import { LatencyModel, serveStep, standardNormalCdf } from "@switchyard/sim";
+import { serveStep, standardNormalCdf } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { defaultLatencyModel } from "../../support/latency-model.ts";
 
-const model = new LatencyModel({
-  idleFraction: 0.8,
-  curveExponent: 4,
-  overloadSlope: 6,
-  saturation: 1.2,
-  queueSeconds: 5,
-  spread: 0.25,
-});
+const model = defaultLatencyModel();
 // sd21-inf2: 105 RPS at its breaking point with 670 ms.
 const inf2 = { maxRps: 105, latencyMs: 670 };
 

@@ -3,7 +3,6 @@ import {
   InMemoryCapacityRecorder,
   InMemoryMetricsReader,
   inverseStandardNormalCdf,
-  LatencyModel,
   loadScenario,
   plannedStart,
   renderSummaryTable,
@@ -17,6 +16,7 @@ import {
 } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { defaultLatencyModel } from "../../support/latency-model.ts";
 import { readRepoFile } from "../../support/paths.ts";
 import { readRepoText } from "../../support/scenarios.ts";
 
@@ -60,14 +60,7 @@ describe("Function: inverseStandardNormalCdf", () => {
 });
 
 describe("Class: LatencyModel at any percentile", () => {
-  const model = new LatencyModel({
-    idleFraction: 0.8,
-    curveExponent: 4,
-    overloadSlope: 6,
-    saturation: 1.2,
-    queueSeconds: 5,
-    spread: 0.25,
-  });
+  const model = defaultLatencyModel();
 
   it("puts 1 % of requests above the p99 of one unit and of a mixture, and the p99 above the p95", () => {
     const p99 = model.quantileMs(800, 0.99);
