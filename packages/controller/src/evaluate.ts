@@ -16,6 +16,7 @@ import {
   type LoadBalancerLocator,
   type MetricsReader,
   type MetricsSnapshot,
+  MINUTE,
   type MoveDecision,
   type ServiceTargets,
   type SpotInterruption,
@@ -33,8 +34,6 @@ import { EvaluationError } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
 import { assertOnlyOwnTargets, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
-
-const MINUTE = 60_000;
 
 /** ALB metrics of the newest minutes are incomplete; the window ends this long before now. */
 export const METRICS_LAG_MS = 2 * MINUTE;

@@ -272,6 +272,7 @@ export {
   type ServiceMetrics,
   type UnitMinute,
 } from "./signals/types.ts";
+export { DAY, EPSILON, HOUR, MINUTE, round1, SECOND } from "./units.ts";
 export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";
 export { type ModeSwitchTableInput, modeSwitchTable } from "./workflow/mode-switch-table.ts";

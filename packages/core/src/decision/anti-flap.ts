@@ -1,8 +1,8 @@
 import type { Policy } from "../config/types.ts";
 import type { EpochMs } from "../signals/types.ts";
+import { MINUTE, round1 } from "../units.ts";
 import type { Evidence, ServiceState, SwitchRecord } from "./types.ts";
 
-const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
@@ -59,8 +59,4 @@ export function antiFlapEvidence(state: ServiceState, policy: Policy, now: Epoch
       detail: `${recent} switch${recent === 1 ? "" : "es"} in the last hour; at most ${room} leave room for this move and a failover under the cap of ${policy.maxSwitchesPerHour} per hour`,
     },
   ];
-}
-
-export function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

@@ -2,13 +2,12 @@ import type { Policy } from "../config/types.ts";
 import { planService } from "../planning/plan-service.ts";
 import type { ServicePlan, UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs } from "../signals/types.ts";
-import { antiFlapEvidence, lastFallbackUndone, round1 } from "./anti-flap.ts";
+import { EPSILON, MINUTE, round1 } from "../units.ts";
+import { antiFlapEvidence, lastFallbackUndone } from "./anti-flap.ts";
 import { DEMAND_MINUTES, type Observations, observe, type UnitObservation } from "./observations.ts";
 import { pinHolds } from "./pin.ts";
 import { compareServedNow, routingLoad, type ServedNowComparison, servingTolerance } from "./routing-load.ts";
 import type { Decision, DecisionSignals, Evidence, ServiceState } from "./types.ts";
-
-const MINUTE = 60_000;
 
 /**
  * Whether a service should stay, fail over, fall back or rebalance — pure: everything
@@ -224,8 +223,8 @@ function compareResponses(
   const urgentLoss = causes.some((name) => observations.conditions[name]?.runningPods === 0);
   const choice =
     policy.lossResponse === "failover" ||
-    (urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow) ||
-    (!cost.feasible && capacity.capacityRps > cost.capacityRps + 1e-9)
+    (urgentLoss && costNow < observations.demandRps - EPSILON && capacityNow >= costNow) ||
+    (!cost.feasible && capacity.capacityRps > cost.capacityRps + EPSILON)
       ? "capacity"
       : "cost";
   const needed = round1(cost.requiredRps);
@@ -245,7 +244,7 @@ function compareResponses(
           ? `${costText}; ${capacityText}: route around the loss in cost mode`
           : policy.lossResponse === "failover"
             ? `${costText}; ${capacityText}: fail over to capacity mode (policy lossResponse: failover)`
-            : urgentLoss && costNow < observations.demandRps - 1e-9 && capacityNow >= costNow
+            : urgentLoss && costNow < observations.demandRps - EPSILON && capacityNow >= costNow
               ? `${costText}; ${capacityText}: the pods ready now cannot carry ${round1(observations.demandRps)} RPS under cost weights and serve at least as much spread round-robin, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced`
               : `${costText}; ${capacityText}: fail over to capacity mode, which serves more`,
     },

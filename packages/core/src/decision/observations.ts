@@ -1,9 +1,8 @@
 import type { DeploymentUnit, Policy } from "../config/types.ts";
 import type { UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs, UnitMinute } from "../signals/types.ts";
+import { MINUTE } from "../units.ts";
 import type { DecisionSignals, ServiceState } from "./types.ts";
-
-const MINUTE = 60_000;
 
 /** Observed demand is the highest of this many latest minutes: plans size for the peak, not the mean. */
 export const DEMAND_MINUTES = 3;

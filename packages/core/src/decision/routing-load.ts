@@ -1,5 +1,6 @@
 import type { InferenceService } from "../config/types.ts";
 import type { UnitCondition } from "../planning/types.ts";
+import { EPSILON } from "../units.ts";
 
 /** What the current weights would make of a demand: the pods KEDA would run, their bill, and what they cannot serve. */
 export interface RoutingLoad {
@@ -41,7 +42,7 @@ export function routingLoad(
         : condition.unavailable === "no-healthy-targets"
           ? 0
           : unit.maxReplicaCount;
-    const wanted = Math.ceil(required / unit.maxRps - 1e-9);
+    const wanted = Math.ceil(required / unit.maxRps - EPSILON);
     // A unit that is unavailable keeps the pods it runs; the others run what KEDA asks.
     const running =
       condition.unavailable === undefined

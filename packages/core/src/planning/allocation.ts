@@ -1,3 +1,4 @@
+import { EPSILON } from "../units.ts";
 /**
  * Whole-pod allocation: choose pods n_i in [min_i, max_i] that give capacity
  * Σ n_i·rps_i >= required at least cost Σ n_i·price_i. Pods held by min_i are paid
@@ -22,9 +23,6 @@ export interface Allocation {
   /** Whether capacity covers the requirement; when not, every unit is at its max. */
   readonly feasible: boolean;
 }
-
-/** Needs below this are met: guards against float dust such as 300 − 3×100 = 5e-14. */
-const EPSILON = 1e-9;
 
 export function evaluateAllocation(
   units: readonly AllocationUnit[],

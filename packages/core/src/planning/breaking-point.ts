@@ -1,3 +1,4 @@
+import { EPSILON } from "../units.ts";
 /** One step of a stepped load test against one pod of a unit. */
 export interface LoadTestStep {
   /** Requests per second the load generator sent. */
@@ -80,7 +81,7 @@ export function breakingPoint(
   criteria: BreakingPointCriteria,
 ): BreakingPoint {
   const ordered = [...steps].sort((a, b) => a.offeredRps - b.offeredRps);
-  const fallsBehind = (s: LoadTestStep) => s.servedRps < criteria.keepUp * s.offeredRps - 1e-9;
+  const fallsBehind = (s: LoadTestStep) => s.servedRps < criteria.keepUp * s.offeredRps - EPSILON;
   const overSlo = (s: LoadTestStep) => s.latencyMs > criteria.sloMs;
   const why = (s: LoadTestStep, limit: BreakingPointLimit): StepBreak | null =>
     fallsBehind(s) ? "falls-behind" : limit === "slo" && overSlo(s) ? "over-slo" : null;

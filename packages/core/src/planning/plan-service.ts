@@ -1,5 +1,6 @@
 import type { DeploymentUnit, InferenceService } from "../config/types.ts";
 import { PlanningError } from "../errors.ts";
+import { EPSILON, round1 } from "../units.ts";
 import { type AllocationUnit, costOptimalAllocation } from "./allocation.ts";
 import type { Mode, ServicePlan, UnavailableReason, UnitCondition, UnitPlan, Weighting } from "./types.ts";
 import {
@@ -108,8 +109,8 @@ export function planService(request: PlanRequest): ServicePlan {
     demandRps,
     requiredRps,
     capacityRps: shape.capacityRps,
-    feasible: shortfallRps <= 1e-9,
-    shortfallRps: shortfallRps <= 1e-9 ? 0 : shortfallRps,
+    feasible: shortfallRps <= EPSILON,
+    shortfallRps: shortfallRps <= EPSILON ? 0 : shortfallRps,
     hourlyCost,
     costPerMillion: costPerMillionRequests(hourlyCost, demandRps),
     routing,
@@ -218,7 +219,7 @@ function fixedWeightPlan(
   const shares = weightShares(weights);
   const pods = participants.map((p, i) => {
     const bounds = allocationUnit(p, p.unit.maxRps);
-    const needed = Math.ceil((requiredRps * (shares[i] ?? 0)) / p.unit.maxRps - 1e-9);
+    const needed = Math.ceil((requiredRps * (shares[i] ?? 0)) / p.unit.maxRps - EPSILON);
     return Math.min(bounds.max, Math.max(bounds.min, needed));
   });
   // With weights fixed, the unit that fills first limits the whole service.
@@ -286,7 +287,7 @@ function capacityPlan(
   let pods = podsAt(ceiling);
   for (let perUnit = 0; perUnit <= ceiling; perUnit += 1) {
     const candidate = podsAt(perUnit);
-    if (capacityOf(candidate) >= requiredRps - 1e-9) {
+    if (capacityOf(candidate) >= requiredRps - EPSILON) {
       pods = candidate;
       break;
     }
@@ -354,15 +355,11 @@ function notesFor(
   if (shape.weighting === "fixed") {
     notes.push("weights fixed by the config (fixedWeights); pods sized to carry them");
   }
-  if (shortfallRps > 1e-9) {
+  if (shortfallRps > EPSILON) {
     const headroom = Math.round(service.headroom * 100);
     notes.push(
       `needs ${round1(requiredRps)} RPS (${round1(demandRps)} demand + ${headroom} % headroom) but the most these units can serve is ${round1(shape.capacityRps)}: short by ${round1(shortfallRps)} RPS; every unit that can scale is at its maxReplicaCount`,
     );
   }
   return notes;
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

@@ -8,12 +8,11 @@ import type {
   ServiceMetrics,
   UnitMinute,
 } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import { noDatapointMinute } from "../model/alb-metrics.ts";
 import type { EnvironmentModel } from "../model/environment.ts";
 import type { SimClock } from "./sim-clock.ts";
 import { targetGroupsOf } from "./target-group-directory.ts";
-
-const MINUTE = 60_000;
 
 /** The custom metric of capacity errors per instance type, as the real recorder keeps it. */
 export class InMemoryCapacityRecorder implements CapacitySignalRecorder {

@@ -1,7 +1,6 @@
 import type { EpochMs } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import { readCsvRows } from "./csv-rows.ts";
-
-const MINUTE = 60_000;
 
 /** Where the trace's datapoints sit on the run's clock. */
 export type TraceAlignment = "first-datapoint" | "wall-clock";

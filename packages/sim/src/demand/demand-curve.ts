@@ -1,8 +1,6 @@
 import type { EpochMs } from "@switchyard/core";
+import { DAY, MINUTE } from "@switchyard/core";
 import type { DemandNoise, DemandShape } from "../scenario/types.ts";
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 /** The offered load of a scenario: requests per second at any moment of the run. */
 export class DemandCurve {

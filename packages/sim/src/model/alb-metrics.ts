@@ -1,7 +1,6 @@
 import type { EpochMs, UnitMinute } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import type { LatencyModel } from "./latency-model.ts";
-
-const MINUTE = 60_000;
 
 interface MinuteAccumulator {
   requests: number;

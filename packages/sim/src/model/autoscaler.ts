@@ -1,4 +1,5 @@
 import type { EpochMs } from "@switchyard/core";
+import { EPSILON } from "@switchyard/core";
 import type { KedaParameters } from "../scenario/types.ts";
 
 /**
@@ -30,7 +31,7 @@ export class HorizontalAutoscaler {
     } else if (current > 0 && Math.abs(metric / (target * current) - 1) <= this.#parameters.tolerance) {
       recommended = current;
     } else {
-      recommended = Math.ceil(metric / target - 1e-9);
+      recommended = Math.ceil(metric / target - EPSILON);
     }
     recommended = Math.min(max, Math.max(min, recommended));
 

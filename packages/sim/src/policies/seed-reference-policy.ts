@@ -1,7 +1,9 @@
 import {
   type CapacitySignal,
+  EPSILON,
   type EpochMs,
   type InferenceService,
+  MINUTE,
   type Mode,
   planService,
   type RoutingPlan,
@@ -19,7 +21,6 @@ import type {
 } from "./compared-policy.ts";
 import { annotationsForRouting, kedaTargetsOf, peakWeightedService } from "./initial-state.ts";
 
-const MINUTE = 60_000;
 /** The seed's controller runs its query every 300 s over the last 5 minutes of Karpenter's logs. */
 const POLL_MS = 5 * MINUTE;
 
@@ -108,7 +109,7 @@ function seedStart(scenario: Scenario): InitialState {
     service.units.map((u) => {
       const share = total > 0 ? (weightOf.get(u.service.name) ?? 0) / total : 0;
       const target = Number(manifests.weighted.targets[u.name]);
-      const wanted = target > 0 ? Math.ceil((rps * share) / target - 1e-9) : u.minReplicaCount;
+      const wanted = target > 0 ? Math.ceil((rps * share) / target - EPSILON) : u.minReplicaCount;
       return [u.name, Math.min(u.maxReplicaCount, Math.max(u.minReplicaCount, wanted))];
     }),
   );

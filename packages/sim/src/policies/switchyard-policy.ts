@@ -1,5 +1,6 @@
 import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
 import {
@@ -18,8 +19,6 @@ import type {
   PolicyRun,
 } from "./compared-policy.ts";
 import { plannedStart } from "./initial-state.ts";
-
-const MINUTE = 60_000;
 
 /**
  * Switchyard itself: the controller's `evaluate` every minute (the EventBridge schedule)

@@ -1,4 +1,5 @@
 import type { EpochMs } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import type { MinuteRecord } from "./minute-series.ts";
 import type { SimulationReport } from "./simulation-report.ts";
 
@@ -31,7 +32,6 @@ export const CHART_MARKS = {
   costMarker: "cost_marker",
 } as const;
 
-const MINUTE = 60_000;
 /** Colours per unit, in config order (colour-blind-safe Tableau 10). */
 const UNIT_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2"];
 const POLICY_COLOURS = ["#4e79a7", "#e15759", "#9c755f", "#b07aa1", "#59a14f"];

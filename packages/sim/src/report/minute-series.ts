@@ -1,8 +1,7 @@
 import type { EpochMs, InferenceService, Mode } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import type { LatencyModel } from "../model/latency-model.ts";
 import type { StepRecord } from "../model/step-record.ts";
-
-const MINUTE = 60_000;
 
 export interface UnitMinuteRecord {
   readonly name: string;

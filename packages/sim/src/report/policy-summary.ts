@@ -1,11 +1,10 @@
 import type { EpochMs } from "@switchyard/core";
+import { HOUR } from "@switchyard/core";
 import type { PolicyName } from "../policies/compared-policy.ts";
 import type { PolicyResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { MinuteRecord } from "./minute-series.ts";
 import type { ReferenceCosts } from "./reference-costs.ts";
-
-const HOUR = 3_600_000;
 
 /** The figures the table and `--output json` show for one policy. */
 export interface PolicySummary {

@@ -3,12 +3,11 @@ import {
   costOptimalAllocation,
   type DeploymentUnit,
   type EpochMs,
+  HOUR,
 } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { Scenario } from "../scenario/types.ts";
-
-const HOUR = 3_600_000;
 
 /**
  * The two figures every policy's bill is read against, computed from the scenario alone.

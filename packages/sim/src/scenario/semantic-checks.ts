@@ -1,9 +1,9 @@
 import type { RawIssue } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import { formatDuration, parseDuration } from "./duration.ts";
 
 type Raw = Record<string, unknown>;
 
-const MINUTE = 60_000;
 /** Longer runs are not refused for any deep reason; a month is far beyond what a laptop run needs. */
 const LONGEST_RUN_MS = 31 * 86_400_000;
 
