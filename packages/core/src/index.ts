@@ -59,11 +59,18 @@ export {
   servingTolerance,
 } from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
+export { lossStartedAt, supersedes, switchToWaitFor } from "./decision/supersede.ts";
 export {
+  type Breach,
   type Decision,
   type DecisionSignals,
   type Evidence,
+  type Gate,
+  type GatedMove,
+  isBreach,
   isMove,
+  type LossMove,
+  MOVES,
   type Move,
   type MoveDecision,
   type Pin,
@@ -280,6 +287,14 @@ export {
   type ModeSwitchWorkflowInput,
   modeSwitchWorkflow,
 } from "./workflow/mode-switch-workflow.ts";
+export {
+  type MovePlan,
+  type MoveRequest,
+  type MoveTarget,
+  planMove,
+  readyTimeoutSeconds,
+  type ScalingStep,
+} from "./workflow/plan-move.ts";
 export {
   type AttributeValue,
   type ChoiceEntry,

@@ -279,14 +279,14 @@ describe("Mode-switch steps", () => {
     expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
   });
 
-  it("plan a rebalance routing around a lost unit with the short deadline, and move its traffic at the deadline instead of rolling back", async () => {
+  it("plan a reroute around a lost unit with the short deadline, and move its traffic at the deadline instead of rolling back", async () => {
     // The default policy (lossResponse: compare): inf2 has lost its pods and the others
-    // carry the calm 200 RPS in cost mode, so the answer is an urgent rebalance around it.
+    // carry the calm 200 RPS in cost mode, so the answer is an urgent reroute around it.
     const h = harness();
     losePods(h, "sd21-inf2");
     const input = await capacityLossInput(h);
     expect(input).toMatchObject({
-      move: "rebalance",
+      move: "reroute",
       from: "cost",
       to: "cost",
       causes: ["sd21-inf2"],
@@ -296,7 +296,7 @@ describe("Mode-switch steps", () => {
     expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
     const scaling = await applyScaling({ plan }, h);
     const hold = plan.holds[0];
-    if (hold === undefined) throw new Error("the rebalance holds no receiver");
+    if (hold === undefined) throw new Error("the reroute holds no receiver");
     // inf2's pod is back on a node it kept (it still cannot grow), so nothing turns urgent
     // again; a receiver's held pod is still starting.
     h.cluster.units["sd21-inf2"] = {
@@ -336,7 +336,7 @@ describe("Mode-switch steps", () => {
       unschedulablePods: [],
     };
     const input = await capacityLossInput(h);
-    expect(input).toMatchObject({ move: "rebalance", causes: ["sd21-inf2"], urgent: false });
+    expect(input).toMatchObject({ move: "reroute", causes: ["sd21-inf2"], urgent: false });
     const plan = await planSwitch(input, null, h);
     const scaling = await applyScaling({ plan }, h);
     expect(plan.holds.some((hold) => hold.replicas > 2)).toBe(true);
