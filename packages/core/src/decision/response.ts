@@ -39,7 +39,16 @@ export function compareResponses(
   const capacity = planService({ ...request, mode: "capacity" });
   const costNow = servedNow(state, observations, cost);
   const capacityNow = servedNow(state, observations, capacity);
-  const why = responseWhy(policy, urgency, cost, capacity, costNow, capacityNow, observations.demandRps);
+  const why = responseWhy({
+    lossResponse: policy.lossResponse,
+    podsLost: urgency.podsLost,
+    demandRps: observations.demandRps,
+    costFeasible: cost.feasible,
+    costRps: cost.capacityRps,
+    capacityRps: capacity.capacityRps,
+    costNow,
+    capacityNow,
+  });
   const choice = why === "cost-answers" ? "cost" : "capacity";
   return {
     choice,
@@ -64,17 +73,24 @@ export function compareResponses(
   };
 }
 
+/** The figures the response to a loss is chosen on. */
+export interface ResponseFigures {
+  readonly lossResponse: Policy["lossResponse"];
+  /** A cause runs no ready pod (Urgency.podsLost). */
+  readonly podsLost: boolean;
+  readonly demandRps: number;
+  /** Whether cost mode around the causes covers demand with headroom, and what each plan serves. */
+  readonly costFeasible: boolean;
+  readonly costRps: number;
+  readonly capacityRps: number;
+  /** What the pods ready now serve under each plan's routing. */
+  readonly costNow: number;
+  readonly capacityNow: number;
+}
+
 /** Which comparison sends the loss to capacity mode, in the order they are tried; `cost-answers` when none does. */
-function responseWhy(
-  policy: Policy,
-  urgency: Urgency,
-  cost: ServicePlan,
-  capacity: ServicePlan,
-  costNow: number,
-  capacityNow: number,
-  demandRps: number,
-): ResponseWhy {
-  if (policy.lossResponse === "failover") {
+export function responseWhy(f: ResponseFigures): ResponseWhy {
+  if (f.lossResponse === "failover") {
     return "policy";
   }
   // When a unit has lost its pods, the pods ready now cannot carry demand under cost
@@ -82,10 +98,10 @@ function responseWhy(
   // answers: it spreads demand over every ready pod rather than onto the cheapest units'
   // few, and grows every pool at once rather than one, so the first new pods are the
   // fastest to start. Cost mode takes over again once it covers demand (fallbackGates).
-  if (urgency.podsLost && costNow < demandRps - EPSILON && capacityNow >= costNow) {
+  if (f.podsLost && f.costNow < f.demandRps - EPSILON && f.capacityNow >= f.costNow) {
     return "pods-lost";
   }
-  if (!cost.feasible && capacity.capacityRps > cost.capacityRps + EPSILON) {
+  if (!f.costFeasible && f.capacityRps > f.costRps + EPSILON) {
     return "serves-more";
   }
   return "cost-answers";
