@@ -1,67 +1,41 @@
-import { type DecisionSignals, observe, type ServiceState } from "@switchyard/core";
+import type { DecisionSignals, ServiceState } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import {
-  failoverEvidence,
-  lossCauses,
-  lossUrgency,
-} from "../../../packages/core/src/decision/failover-evidence.ts";
+import * as loss from "../../../packages/core/src/decision/failover-evidence.ts";
 import {
   COST_WEIGHTS,
   calmSignals,
   capacityError,
   MINUTE,
-  minutes,
-  policyOf,
-  service,
   state,
   T0,
 } from "../../support/decision-fixtures.ts";
-
-const svc = service();
-const policy = policyOf(svc);
-
-function withCapacity(signals: DecisionSignals, ...capacity: DecisionSignals["capacity"]): DecisionSignals {
-  return { ...signals, capacity: [...signals.capacity, ...capacity] };
-}
-
-function slow(unit: string, latencyMs: number, signals = calmSignals()): DecisionSignals {
-  return { ...signals, minutes: { ...signals.minutes, [unit]: minutes(30, () => ({ latencyMs })) } };
-}
-
-function runtimeOf(unit: string, runtime: Partial<ServiceState["units"][string]>): ServiceState["units"] {
-  const units = state().units;
-  return { ...units, [unit]: { ...(units[unit] as ServiceState["units"][string]), ...runtime } };
-}
+import {
+  inf2Error,
+  observed,
+  policy,
+  slow,
+  svc,
+  withCapacity,
+  withRuntime,
+} from "../../support/rule-fixtures.ts";
 
 const L4_MAX = svc.units.find((u) => u.name === "sd21-l4-triton")?.maxReplicaCount ?? 0;
 /** L4 at its maxReplicaCount: it cannot scale out. */
-const l4AtMax = runtimeOf("sd21-l4-triton", { desiredReplicas: L4_MAX, readyReplicas: L4_MAX });
+const l4AtMax = withRuntime("sd21-l4-triton", { desiredReplicas: L4_MAX, readyReplicas: L4_MAX });
 
 /** Every unit at its maxReplicaCount: none can scale out. */
-const everyUnitAtMax = Object.fromEntries(
-  svc.units.map((u) => [
-    u.name,
-    {
-      desiredReplicas: u.maxReplicaCount,
-      readyReplicas: u.maxReplicaCount,
-      unschedulableSince: null,
-      unschedulablePods: 0,
-    },
-  ]),
+const everyUnitAtMax = svc.units.reduce(
+  (s, u) => withRuntime(u.name, { desiredReplicas: u.maxReplicaCount, readyReplicas: u.maxReplicaCount }, s),
+  state(),
 );
 
 function evidenceOf(s: ServiceState, signals: DecisionSignals) {
-  return failoverEvidence(observe(s, signals, policy, T0), policy, svc.slo.latencyMs);
+  return loss.failoverEvidence(observed(s, signals), policy, svc.slo.latencyMs);
 }
 
 describe("Function: failoverEvidence", () => {
   it.each([
-    {
-      case: "a calm service: nothing to report",
-      state: state(),
-      signals: calmSignals(),
-      expected: [],
-    },
+    { case: "a calm service: nothing to report", state: state(), signals: calmSignals(), expected: [] },
     {
       case: "capacity errors for the instance type of a unit that carries traffic: breached",
       state: state(),
@@ -81,7 +55,7 @@ describe("Function: failoverEvidence", () => {
     {
       case: "capacity errors of a unit with weight 0: reported, not breached",
       state: state({ weights: { ...COST_WEIGHTS, "sd21-inf2": 0 } }),
-      signals: withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - MINUTE)),
+      signals: inf2Error(),
       expected: [
         {
           rule: "capacity-errors",
@@ -102,9 +76,7 @@ describe("Function: failoverEvidence", () => {
     },
     {
       case: "a pod unschedulable inside the grace period: reported, not breached",
-      state: state({
-        units: runtimeOf("sd21-trn1", { unschedulableSince: T0 - 60_000, unschedulablePods: 1 }),
-      }),
+      state: withRuntime("sd21-trn1", { unschedulableSince: T0 - 60_000, unschedulablePods: 1 }),
       signals: calmSignals(),
       expected: [
         {
@@ -119,9 +91,7 @@ describe("Function: failoverEvidence", () => {
     },
     {
       case: "pods unschedulable past the grace period: breached",
-      state: state({
-        units: runtimeOf("sd21-trn1", { unschedulableSince: T0 - 200_000, unschedulablePods: 2 }),
-      }),
+      state: withRuntime("sd21-trn1", { unschedulableSince: T0 - 200_000, unschedulablePods: 2 }),
       signals: calmSignals(),
       expected: [
         expect.objectContaining({
@@ -137,7 +107,7 @@ describe("Function: failoverEvidence", () => {
       state: state(),
       signals: slow("sd21-l4-triton", 1400),
       expected: [
-        expect.objectContaining({
+        {
           rule: "latency-breach",
           unit: "sd21-l4-triton",
           observed: 5,
@@ -145,12 +115,12 @@ describe("Function: failoverEvidence", () => {
           breached: false,
           detail:
             "sd21-l4-triton latency over the 900 ms SLO in 5 of the last 5 min (worst 1400 ms, needs 3 to count) and it can still scale out",
-        }),
+        },
       ],
     },
     {
       case: "latency over the SLO at maxReplicaCount while others can scale out: breached",
-      state: state({ units: l4AtMax }),
+      state: l4AtMax,
       signals: slow("sd21-l4-triton", 1400),
       expected: [
         expect.objectContaining({
@@ -164,7 +134,7 @@ describe("Function: failoverEvidence", () => {
     },
     {
       case: "latency over the SLO when no unit can scale out: capacity mode would add nothing",
-      state: state({ units: everyUnitAtMax }),
+      state: everyUnitAtMax,
       signals: slow("sd21-l4-triton", 1400),
       expected: [
         expect.objectContaining({
@@ -182,8 +152,7 @@ describe("Function: failoverEvidence", () => {
 
   it("gives one piece of evidence per instance type of a unit, and breaks every unit on a shared type", () => {
     const signals = withCapacity(calmSignals(), capacityError("g5.xlarge", T0 - MINUTE));
-    const evidence = evidenceOf(state(), signals);
-    expect(evidence.map((e) => [e.unit, e.instanceType, e.breached])).toEqual([
+    expect(evidenceOf(state(), signals).map((e) => [e.unit, e.instanceType, e.breached])).toEqual([
       ["sd21-a10g-triton", "g5.xlarge", true],
       ["sd21-a10g-cuda", "g5.xlarge", true],
     ]);
@@ -192,21 +161,21 @@ describe("Function: failoverEvidence", () => {
 
 describe("Function: lossCauses", () => {
   it("names each unit a breached rule names, once, in the order found; never one that is only reported", () => {
-    const s = state({
-      weights: { ...COST_WEIGHTS, "sd21-trn1": 0 },
-      units: runtimeOf("sd21-a10g-cuda", { unschedulableSince: T0 - 200_000, unschedulablePods: 1 }),
-    });
+    const s = withRuntime(
+      "sd21-a10g-cuda",
+      { unschedulableSince: T0 - 200_000, unschedulablePods: 1 },
+      state({ weights: { ...COST_WEIGHTS, "sd21-trn1": 0 } }),
+    );
     const signals = withCapacity(
       calmSignals(),
       capacityError("g5.xlarge", T0 - MINUTE),
       capacityError("trn1.2xlarge", T0 - MINUTE),
     );
-    expect(lossCauses(evidenceOf(s, signals))).toEqual(["sd21-a10g-triton", "sd21-a10g-cuda"]);
+    expect(loss.lossCauses(evidenceOf(s, signals))).toEqual(["sd21-a10g-triton", "sd21-a10g-cuda"]);
   });
 });
 
 describe("Function: lossUrgency", () => {
-  const inf2Error = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - MINUTE));
   const spotWarning = withCapacity(calmSignals(), {
     ...capacityError("inf2.xlarge", T0 - MINUTE),
     source: "spot-interruption",
@@ -216,19 +185,19 @@ describe("Function: lossUrgency", () => {
     {
       case: "a cause that still serves and only cannot grow: not urgent",
       state: state(),
-      signals: inf2Error,
+      signals: inf2Error(),
       expected: { why: null, losing: false, podsLost: false },
     },
     {
       case: "a cause with pods desired and none ready: urgent, losing, its pods lost",
-      state: state({ units: runtimeOf("sd21-inf2", { desiredReplicas: 1, readyReplicas: 0 }) }),
-      signals: inf2Error,
+      state: withRuntime("sd21-inf2", { desiredReplicas: 1, readyReplicas: 0 }),
+      signals: inf2Error(),
       expected: { why: { unit: "sd21-inf2", because: "no-ready-pod" }, losing: true, podsLost: true },
     },
     {
       case: "a cause KEDA scaled to zero: not urgent (nothing was asked of it), but it runs no pod",
-      state: state({ units: runtimeOf("sd21-inf2", { desiredReplicas: 0, readyReplicas: 0 }) }),
-      signals: inf2Error,
+      state: withRuntime("sd21-inf2", { desiredReplicas: 0, readyReplicas: 0 }),
+      signals: inf2Error(),
       expected: { why: null, losing: false, podsLost: true },
     },
     {
@@ -239,13 +208,13 @@ describe("Function: lossUrgency", () => {
     },
     {
       case: "a cause over the SLO that cannot scale out: urgent, yet still serving",
-      state: state({ units: l4AtMax }),
+      state: l4AtMax,
       signals: slow("sd21-l4-triton", 1400),
       expected: { why: { unit: "sd21-l4-triton", because: "breaks-slo" }, losing: false, podsLost: false },
     },
   ])("$case", ({ state: s, signals, expected }) => {
-    const observations = observe(s, signals, policy, T0);
-    const evidence = failoverEvidence(observations, policy, svc.slo.latencyMs);
-    expect(lossUrgency(lossCauses(evidence), evidence, observations)).toEqual(expected);
+    const observations = observed(s, signals);
+    const evidence = loss.failoverEvidence(observations, policy, svc.slo.latencyMs);
+    expect(loss.lossUrgency(loss.lossCauses(evidence), evidence, observations)).toEqual(expected);
   });
 });

@@ -1,76 +1,76 @@
-import { type Observations, observe, planService, type UnitObservation } from "@switchyard/core";
+import { type Observations, planService, type UnitObservation } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import {
-  fallbackGates,
-  podsSchedule,
-  quietPeriod,
-  routeAroundGate,
-  sloHolds,
-} from "../../../packages/core/src/decision/fallback-gates.ts";
-import {
-  calmSignals,
-  capacityError,
-  MINUTE,
-  policyOf,
-  service,
-  state,
-  switchRecord,
-  T0,
-} from "../../support/decision-fixtures.ts";
+import * as gates from "../../../packages/core/src/decision/fallback-gates.ts";
+import { calmSignals, MINUTE, policyOf, state, switchRecord, T0 } from "../../support/decision-fixtures.ts";
+import { inf2Error, observed, policy, svc } from "../../support/rule-fixtures.ts";
 
-const svc = service();
-const policy = policyOf(svc);
 const inCapacity = state({ mode: "capacity" });
-const calm = observe(inCapacity, calmSignals(), policy, T0);
+const calm = observed(inCapacity, calmSignals());
 const inf2 = calm.units.find((u) => u.unit.name === "sd21-inf2") as UnitObservation;
 
 describe("Function: quietPeriod", () => {
   it.each([
-    {
-      case: "no capacity error in the signals",
-      unit: { lastCapacitySignalAt: null, recovery: "clear" },
-      undone: false,
-      expected: { observed: null, threshold: 10, passed: true },
+    // recovery, last error (min before T0), last fallback undone, quiet period, passed, the detail's end
+    [
+      "recovered",
+      12,
+      false,
+      10,
+      true,
+      "launches were tried in the quiet period and none failed: capacity is back",
+    ],
+    ["unproven", 12, false, 10, false, "no launch was tried since: quiet, but recovery is unproven"],
+    ["quiet", 7, false, 10, false, "(quiet period 10 min); not quiet for long enough yet"],
+    ["failing", 3, false, 10, false, "(quiet period 10 min); launches still fail"],
+    [
+      "recovered",
+      12,
+      true,
+      20,
+      false,
+      "(quiet period 20 min (2× after a fallback that had to be undone)); launches",
+    ],
+  ] as const)(
+    "%s, last error %s min ago, undone %s: quiet period %s min, passed %s",
+    (recovery, ago, undone, threshold, passed, end) => {
+      const gate = gates.quietPeriod(
+        { ...inf2, lastCapacitySignalAt: T0 - ago * MINUTE, recovery },
+        undone,
+        policy,
+        T0,
+      );
+      expect(gate).toMatchObject({
+        rule: "quiet-period",
+        unit: "sd21-inf2",
+        observed: ago,
+        threshold,
+        passed,
+      });
+      expect(
+        gate.detail.startsWith(
+          `sd21-inf2: last capacity error ${ago} min ago (quiet period ${threshold} min`,
+        ),
+      ).toBe(true);
+      expect(gate.detail).toContain(end);
+    },
+  );
+
+  it("passes a unit with no capacity error in the signals", () => {
+    expect(
+      gates.quietPeriod({ ...inf2, lastCapacitySignalAt: null, recovery: "clear" }, false, policy, T0),
+    ).toEqual({
+      rule: "quiet-period",
+      unit: "sd21-inf2",
+      observed: null,
+      threshold: 10,
+      passed: true,
       detail: "sd21-inf2: no capacity error in the signals (quiet period 10 min)",
-    },
-    {
-      case: "quiet for the quiet period while launches were tried",
-      unit: { lastCapacitySignalAt: T0 - 12 * MINUTE, recovery: "recovered" },
-      undone: false,
-      expected: { observed: 12, threshold: 10, passed: true },
-      detail:
-        "sd21-inf2: last capacity error 12 min ago (quiet period 10 min); launches were tried in the quiet period and none failed: capacity is back",
-    },
-    {
-      case: "quiet for the quiet period, but no launch was tried: unproven",
-      unit: { lastCapacitySignalAt: T0 - 12 * MINUTE, recovery: "unproven" },
-      undone: false,
-      expected: { observed: 12, passed: false },
-      detail:
-        "sd21-inf2: last capacity error 12 min ago (quiet period 10 min); no launch was tried since: quiet, but recovery is unproven",
-    },
-    {
-      case: "not quiet for long enough",
-      unit: { lastCapacitySignalAt: T0 - 7 * MINUTE, recovery: "quiet" },
-      undone: false,
-      expected: { observed: 7, passed: false },
-      detail: "sd21-inf2: last capacity error 7 min ago (quiet period 10 min); not quiet for long enough yet",
-    },
-    {
-      case: "after a fallback that had to be undone, twice as long",
-      unit: { lastCapacitySignalAt: T0 - 12 * MINUTE, recovery: "recovered" },
-      undone: true,
-      expected: { observed: 12, threshold: 20, passed: false },
-      detail: expect.stringContaining("(quiet period 20 min (2× after a fallback that had to be undone))"),
-    },
-  ] as const)("$case", ({ unit, undone, expected, detail }) => {
-    const gate = quietPeriod({ ...inf2, ...unit }, undone, policy, T0);
-    expect(gate).toMatchObject({ rule: "quiet-period", unit: "sd21-inf2", ...expected, detail });
+    });
   });
 
   it("is never shorter than the capacity-error window", () => {
     const long = policyOf(svc, { capacityErrorWindowMinutes: 15 });
-    const gate = quietPeriod(
+    const gate = gates.quietPeriod(
       { ...inf2, lastCapacitySignalAt: T0 - 12 * MINUTE, recovery: "recovered" },
       false,
       long,
@@ -99,7 +99,7 @@ describe("Function: podsSchedule", () => {
   ])(
     "$unschedulablePods unschedulable, pods ready $podsReady → passed $passed",
     ({ unschedulablePods, podsReady, passed, detail }) => {
-      expect(podsSchedule({ ...inf2, unschedulablePods, podsReady })).toEqual({
+      expect(gates.podsSchedule({ ...inf2, unschedulablePods, podsReady })).toEqual({
         rule: "pods-schedule",
         unit: "sd21-inf2",
         observed: unschedulablePods,
@@ -113,8 +113,8 @@ describe("Function: podsSchedule", () => {
 
 describe("Function: routeAroundGate", () => {
   it("freezes every cause whose gates did not pass, and passes when cost mode still covers demand", () => {
-    const failed = { ...podsSchedule({ ...inf2, unschedulablePods: 1 }) };
-    const { plan, routeAround } = routeAroundGate(inCapacity, calm, [failed]);
+    const failed = gates.podsSchedule({ ...inf2, unschedulablePods: 1 });
+    const { plan, routeAround } = gates.routeAroundGate(inCapacity, calm, [failed]);
     expect(plan.units.find((u) => u.name === "sd21-inf2")?.unavailable).toBe("no-capacity");
     expect(routeAround).toMatchObject({ rule: "route-around", passed: true, threshold: 220 });
     expect(routeAround.detail).toMatch(
@@ -123,7 +123,7 @@ describe("Function: routeAroundGate", () => {
   });
 
   it("leaves a cause that passed its gates free to grow", () => {
-    const { plan, routeAround } = routeAroundGate(inCapacity, calm, [podsSchedule(inf2)]);
+    const { plan, routeAround } = gates.routeAroundGate(inCapacity, calm, [gates.podsSchedule(inf2)]);
     expect(plan.units.find((u) => u.name === "sd21-inf2")?.unavailable).toBeUndefined();
     expect(routeAround.detail).toMatch(/^cost mode serves /);
   });
@@ -175,7 +175,7 @@ describe("Function: sloHolds", () => {
       detail: "no latency reported in the last 5 min: the SLO cannot be shown to hold",
     },
   ])("$case", ({ observations, plan, passed, observed, detail }) => {
-    expect(sloHolds(inCapacity, observations, policy, plan)).toEqual({
+    expect(gates.sloHolds(inCapacity, observations, policy, plan)).toEqual({
       rule: "slo-holds",
       observed,
       threshold: 900,
@@ -187,10 +187,13 @@ describe("Function: sloHolds", () => {
 
 describe("Function: fallbackGates", () => {
   it("orders the evidence: each cause's gates, route-around, the SLO, then the anti-flap gates", () => {
-    const signals = { ...calmSignals(), capacity: [capacityError("inf2.xlarge", T0 - 2 * MINUTE)] };
-    const observations = observe(inCapacity, signals, policy, T0);
-    const gates = fallbackGates(inCapacity, observations, policy, T0);
-    expect(gates.evidence.map((e) => e.rule)).toEqual([
+    const found = gates.fallbackGates(
+      inCapacity,
+      observed(inCapacity, inf2Error(calmSignals(), 2)),
+      policy,
+      T0,
+    );
+    expect(found.evidence.map((e) => e.rule)).toEqual([
       "quiet-period",
       "pods-schedule",
       "route-around",
@@ -198,7 +201,7 @@ describe("Function: fallbackGates", () => {
       "dwell-time",
       "switch-cap",
     ]);
-    expect(gates).toMatchObject({ recovered: false, troubleClear: true });
+    expect(found).toMatchObject({ recovered: false, troubleClear: true });
   });
 
   it("reads an undone fallback from the history: the quiet period doubles", () => {
@@ -206,8 +209,7 @@ describe("Function: fallbackGates", () => {
       mode: "capacity",
       switches: [switchRecord("failover", T0 - 30 * MINUTE), switchRecord("fallback", T0 - 50 * MINUTE)],
     });
-    const signals = { ...calmSignals(), capacity: [capacityError("inf2.xlarge", T0 - 12 * MINUTE)] };
-    const gates = fallbackGates(undone, observe(undone, signals, policy, T0), policy, T0);
-    expect(gates.causes[0]).toMatchObject({ rule: "quiet-period", threshold: 20, passed: false });
+    const found = gates.fallbackGates(undone, observed(undone, inf2Error(calmSignals(), 12)), policy, T0);
+    expect(found.causes[0]).toMatchObject({ rule: "quiet-period", threshold: 20, passed: false });
   });
 });

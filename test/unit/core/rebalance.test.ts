@@ -1,36 +1,23 @@
-import { type DecisionSignals, observe, type ServiceState } from "@switchyard/core";
+import type { DecisionSignals, ServiceState } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { RISK_MINUTES, rebalanceCheck } from "../../../packages/core/src/decision/rebalance.ts";
 import {
   CALM_RPS,
   COST_WEIGHTS,
   calmSignals,
-  minutes,
   optimalWeights,
-  policyOf,
   service,
   state,
-  T0,
-  UNITS,
 } from "../../support/decision-fixtures.ts";
+import { demand, observed, policy, svc } from "../../support/rule-fixtures.ts";
 
-const svc = service();
-const policy = policyOf(svc);
 /** L4 at most 2 pods (122 RPS): weights that send it most of the demand overload it. */
 const smallL4 = service({
   units: svc.units.map((u) => (u.name === "sd21-l4-triton" ? { ...u, maxReplicaCount: 2 } : u)),
 });
 
-/** `count` minutes of `total(i)` RPS split over the five units. */
-const demand = (total: (i: number) => number, count = 30): DecisionSignals => ({
-  minutes: Object.fromEntries(
-    UNITS.map((u) => [u, minutes(count, (i) => ({ rps: total(i) / UNITS.length }))]),
-  ),
-  capacity: [],
-});
-
 function check(s: ServiceState, signals: DecisionSignals) {
-  return rebalanceCheck(s, observe(s, signals, policy, T0), policy);
+  return rebalanceCheck(s, observed(s, signals), policy);
 }
 
 describe("Function: rebalanceCheck", () => {
@@ -124,7 +111,7 @@ describe("Function: rebalanceCheck", () => {
         ]),
       ),
     };
-    expect(observe(s, silent, policy, T0).demandSource).toBe("running-pods");
+    expect(observed(s, silent).demandSource).toBe("running-pods");
     expect(check(s, silent).atRisk).toBe(false);
     expect(
       check(

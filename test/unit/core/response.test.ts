@@ -1,4 +1,4 @@
-import { type DecisionSignals, observe, type ServiceState } from "@switchyard/core";
+import type { DecisionSignals, Policy, ServiceState } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import {
   failoverEvidence,
@@ -6,30 +6,13 @@ import {
   lossUrgency,
   type Urgency,
 } from "../../../packages/core/src/decision/failover-evidence.ts";
-import {
-  compareResponses,
-  earlyMove,
-  type ResponseFigures,
-  responseWhy,
-  routingRisk,
-} from "../../../packages/core/src/decision/response.ts";
-import {
-  COST_WEIGHTS,
-  calmSignals,
-  capacityError,
-  MINUTE,
-  minutes,
-  optimalWeights,
-  policyOf,
-  service,
-  state,
-  T0,
-  UNITS,
-} from "../../support/decision-fixtures.ts";
+import * as response from "../../../packages/core/src/decision/response.ts";
+import { COST_WEIGHTS, optimalWeights, policyOf, state, UNITS } from "../../support/decision-fixtures.ts";
+import { demand, inf2Error, observed, policy, svc, withRuntime } from "../../support/rule-fixtures.ts";
 
 describe("Function: responseWhy", () => {
   // Cost mode short, and round-robin serving as much with the pods ready now.
-  const short: ResponseFigures = {
+  const short: response.ResponseFigures = {
     lossResponse: "compare",
     podsLost: false,
     demandRps: 1000,
@@ -78,31 +61,26 @@ describe("Function: responseWhy", () => {
       why: "policy",
     },
   ] as const)("$case → $why", ({ figures, why }) => {
-    expect(responseWhy(figures)).toBe(why);
+    expect(response.responseWhy(figures)).toBe(why);
   });
 });
 
-const svc = service();
-const policy = policyOf(svc);
-const inf2Error = (signals: DecisionSignals): DecisionSignals => ({
-  ...signals,
-  capacity: [capacityError("inf2.xlarge", T0 - MINUTE)],
-});
-const busy = (rpsPerUnit: number): DecisionSignals => ({
-  minutes: Object.fromEntries(UNITS.map((u) => [u, minutes(30, () => ({ rps: rpsPerUnit }))])),
-  capacity: [],
-});
-function withInf2(runtime: Partial<ServiceState["units"][string]>, s: ServiceState = state()): ServiceState {
-  const current = s.units["sd21-inf2"] as ServiceState["units"][string];
-  return { ...s, units: { ...s.units, "sd21-inf2": { ...current, ...runtime } } };
-}
-
 /** What decide hands the response rules: observations, the causes and their urgency. */
-function loss(s: ServiceState, signals: DecisionSignals, p = policy) {
-  const observations = observe(s, signals, p, T0);
+function loss(s: ServiceState, signals: DecisionSignals, p: Policy = policy) {
+  const observations = observed(s, signals, p);
   const evidence = failoverEvidence(observations, p, svc.slo.latencyMs);
   const causes = lossCauses(evidence);
   return { observations, causes, urgency: lossUrgency(causes, evidence, observations) };
+}
+
+/** The cost plan around the loss of `s`, as compareResponses makes it. */
+function costAround(s: ServiceState, signals: DecisionSignals) {
+  const { observations, causes, urgency } = loss(s, signals);
+  return {
+    observations,
+    causes,
+    cost: response.compareResponses(s, observations, causes, urgency, policy).cost,
+  };
 }
 
 describe("Function: compareResponses", () => {
@@ -110,7 +88,7 @@ describe("Function: compareResponses", () => {
     {
       case: "a unit that still serves, at calm demand: cost mode answers",
       s: state(),
-      signals: inf2Error(calmSignals()),
+      signals: inf2Error(),
       p: policy,
       choice: "cost",
       ending: ": route around the loss in cost mode",
@@ -118,15 +96,19 @@ describe("Function: compareResponses", () => {
     {
       case: "the policy's lossResponse: failover",
       s: state(),
-      signals: inf2Error(calmSignals()),
+      signals: inf2Error(),
       p: policyOf(svc, { lossResponse: "failover" }),
       choice: "capacity",
       ending: ": fail over to capacity mode (policy lossResponse: failover)",
     },
     {
       case: "inf2 lost its pods at 1,000 RPS: the pods ready now serve more round-robin",
-      s: withInf2({ desiredReplicas: 2, readyReplicas: 0 }, state({ weights: optimalWeights(1000) })),
-      signals: inf2Error(busy(200)),
+      s: withRuntime(
+        "sd21-inf2",
+        { desiredReplicas: 2, readyReplicas: 0 },
+        state({ weights: optimalWeights(1000) }),
+      ),
+      signals: inf2Error(demand(1000)),
       p: policy,
       choice: "capacity",
       ending:
@@ -134,82 +116,65 @@ describe("Function: compareResponses", () => {
     },
   ])("$case", ({ s, signals, p, choice, ending }) => {
     const { observations, causes, urgency } = loss(s, signals, p);
-    const response = compareResponses(s, observations, causes, urgency, p);
-    expect(response.choice).toBe(choice);
-    expect(response.evidence).toMatchObject({
+    const answer = response.compareResponses(s, observations, causes, urgency, p);
+    expect(answer.choice).toBe(choice);
+    expect(answer.evidence).toMatchObject({
       rule: "response",
       observed: choice,
       passed: choice === "capacity",
-      threshold: Math.round(response.cost.requiredRps * 10) / 10,
+      threshold: Math.round(answer.cost.requiredRps * 10) / 10,
     });
-    expect(response.evidence.detail.startsWith(`cost mode around ${causes.join(", ")} serves `)).toBe(true);
-    expect(response.evidence.detail.endsWith(ending)).toBe(true);
+    expect(answer.evidence.detail.startsWith(`cost mode around ${causes.join(", ")} serves `)).toBe(true);
+    expect(answer.evidence.detail.endsWith(ending)).toBe(true);
   });
 });
 
 describe("Function: routingRisk", () => {
-  /** inf2 frozen at one ready pod (105 RPS) at 1,000 RPS. */
-  const frozen = (weights: Record<string, number> | null, actionProblem: string | null = null) => {
-    const s = { ...withInf2({ desiredReplicas: 1, readyReplicas: 1 }), weights, actionProblem };
-    const { observations, causes } = loss(s, inf2Error(busy(200)));
-    const cost = compareResponses(
-      s,
-      observations,
-      causes,
-      lossUrgency(causes, [], observations),
-      policy,
-    ).cost;
-    return routingRisk(s, observations, causes, cost);
+  /** inf2 frozen at one ready pod (105 RPS) at 1,000 RPS, under `weights`. */
+  const inf2Frozen = withRuntime("sd21-inf2", { desiredReplicas: 1, readyReplicas: 1 });
+  const riskUnder = (weights: Record<string, number> | null, actionProblem: string | null = null) => {
+    const s = { ...inf2Frozen, weights, actionProblem };
+    const { observations, causes, cost } = costAround(s, inf2Error(demand(1000)));
+    return response.routingRisk(s, observations, causes, cost);
   };
   it("is breached when the weights in force send the frozen unit more than its pods serve", () => {
-    const risk = frozen({ ...COST_WEIGHTS, "sd21-inf2": 999 });
+    const risk = riskUnder({ ...COST_WEIGHTS, "sd21-inf2": 999 });
     expect(risk).toMatchObject({ rule: "routing-risk", breached: true });
     expect(risk.detail).toMatch(
       /^the current weights send [\d.]+ RPS more than the units' pods can serve at 1000 RPS/,
     );
   });
   it("is not breached once the weights route around it", () => {
-    const s = withInf2({ desiredReplicas: 1, readyReplicas: 1 });
-    const { observations, causes } = loss(s, inf2Error(busy(200)));
-    const cost = compareResponses(
-      s,
-      observations,
-      causes,
-      lossUrgency(causes, [], observations),
-      policy,
-    ).cost;
+    const { cost } = costAround(inf2Frozen, inf2Error(demand(1000)));
     const around = Object.fromEntries(cost.units.map((u) => [u.name, u.weight ?? 0]));
-    expect(frozen(around)).toMatchObject({
+    expect(riskUnder(around)).toMatchObject({
       breached: false,
       detail: "the current weights already route around sd21-inf2: no unit is sent more than its pods serve",
     });
   });
   it("is breached whatever the load when the action annotation cannot be read", () => {
-    expect(frozen(null, "missing")).toMatchObject({ breached: true });
+    expect(riskUnder(null, "missing")).toMatchObject({ breached: true });
   });
 });
 
 describe("Function: earlyMove", () => {
   // inf2 holds one ready pod, the others ten each: weights that pile demand on inf2 serve
   // less with the pods ready now than the cost-optimal ones.
-  const units = Object.fromEntries(
-    UNITS.map((u) => [
-      u,
-      {
-        desiredReplicas: u === "sd21-inf2" ? 1 : 10,
-        readyReplicas: u === "sd21-inf2" ? 1 : 10,
-        unschedulableSince: null,
-        unschedulablePods: 0,
-      },
-    ]),
+  const s = UNITS.filter((u) => u !== "sd21-inf2").reduce(
+    (at, u) => withRuntime(u, { desiredReplicas: 10, readyReplicas: 10 }, at),
+    withRuntime("sd21-inf2", { desiredReplicas: 1, readyReplicas: 1 }),
   );
-  const s = state({ units });
-  const observations = observe(s, busy(200), policy, T0);
+  const observations = observed(s, demand(1000));
   const onInf2 = Object.fromEntries(UNITS.map((u) => [u, u === "sd21-inf2" ? 999 : 1]));
   const optimal = optimalWeights(1000);
   const breaking: Urgency = {
     why: { unit: "sd21-inf2", because: "breaks-slo" },
     losing: false,
+    podsLost: false,
+  };
+  const reclaimed: Urgency = {
+    why: { unit: "sd21-inf2", because: "reclaimed" },
+    losing: true,
     podsLost: false,
   };
   it.each([
@@ -236,13 +201,13 @@ describe("Function: earlyMove", () => {
     },
     {
       case: "no SLO breach behind the urgency: moves at once",
-      urgency: { why: { unit: "sd21-inf2", because: "reclaimed" }, losing: true, podsLost: false } as Urgency,
+      urgency: reclaimed,
       current: optimal,
       target: onInf2,
       passed: true,
     },
   ])("$case", ({ urgency, current, target, passed }) => {
-    const early = earlyMove(s, observations, ["sd21-inf2"], urgency, current, target);
+    const early = response.earlyMove(s, observations, ["sd21-inf2"], urgency, current, target);
     expect(early).toMatchObject({ rule: "early-move", passed });
     expect(early.detail).toMatch(passed ? /: traffic moves at once$/ : /so traffic moves once they are$/);
   });

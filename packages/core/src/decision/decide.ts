@@ -17,8 +17,8 @@ import type { Breach, Decision, DecisionSignals, Evidence, ServiceState } from "
  * in its arguments, and the result carries the evidence (which signals, which
  * thresholds, what was observed) that becomes the mode-switch execution's input.
  *
- * Each rule lives in a module of its own and returns evidence; this function only
- * composes them, in the order below, and the first that decides wins:
+ * Each rule lives in a module of its own and returns evidence (its sentences written by
+ * reasons.ts); this function only composes them, in this order, the first to decide winning:
  *
  * 1. pinned — an operator's pin holds: observe and report only (pin.ts).
  * 2. cost mode, a loss — a unit that carries traffic cannot get capacity or breaks the
@@ -33,8 +33,6 @@ import type { Breach, Decision, DecisionSignals, Evidence, ServiceState } from "
  * 5. capacity mode — `fallback` when the causes recovered or cost mode routes around
  *    them, the SLO gate passes and the anti-flap gates pass (fallback-gates.ts).
  * 6. otherwise `stay`, saying what it waits for (and what anti-flap holds back).
- *
- * Every sentence is written by reasons.ts.
  */
 export function decide(
   state: ServiceState,
@@ -161,16 +159,7 @@ function rebalanceOrStay(
     from: "cost" as const,
     to: "cost" as const,
     weights: { current: state.weights ?? {}, target },
-    reasons: [
-      band.detail,
-      reason({
-        reason: "planned-demand",
-        plannedRps: planned.rps,
-        demandRps: observations.demandRps,
-        slope: planned.slope,
-        horizonMinutes: planned.horizonMinutes,
-      }),
-    ],
+    reasons: [band.detail, planned.detail],
   };
   // A risk to the service is answered like a failover, never held back by anti-flap.
   if (atRisk) {

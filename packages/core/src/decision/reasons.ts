@@ -182,7 +182,7 @@ export function detail(facts: RuleFacts): string {
           : ` (${facts.undoneMultiplier}× after a fallback that had to be undone)`;
       return facts.clearForMinutes === null
         ? `${facts.unit}: no capacity error in the signals (quiet period ${facts.quietMinutes} min${longer})`
-        : `${facts.unit}: last capacity error ${round1(facts.clearForMinutes)} min ago (quiet period ${facts.quietMinutes} min${longer}); ${recoveryText(facts.recovery)}`;
+        : `${facts.unit}: last capacity error ${round1(facts.clearForMinutes)} min ago (quiet period ${facts.quietMinutes} min${longer}); ${RECOVERY[facts.recovery]}`;
     }
     case "pods-schedule":
       return facts.unschedulablePods > 0
@@ -255,7 +255,7 @@ export function reason(facts: ReasonFacts): string {
     case "urgency":
       return facts.why === null
         ? `not urgent: ${facts.causes.join(", ")} still ${facts.causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
-        : `urgent: ${urgencyText(facts.why)}, so traffic moves at once`;
+        : `urgent: ${URGENCY[facts.why.because](facts.why.unit)}, so traffic moves at once`;
     case "cost-quiet":
       return "cost mode: no unit that carries traffic has capacity errors, unschedulable pods or a latency breach";
     case "rebalance-held":
@@ -298,42 +298,30 @@ function responseVerdict(why: ResponseWhy, demandRps: number): string {
   }
 }
 
-function urgencyText(why: UrgencyWhy): string {
-  switch (why.because) {
-    case "breaks-slo":
-      return `${why.unit} breaks the SLO`;
-    case "no-ready-pod":
-      return `${why.unit} has no ready pod`;
-    case "reclaimed":
-      return `${why.unit}'s instances are being reclaimed (Spot interruption)`;
-  }
-}
+const URGENCY: Readonly<Record<UrgencyWhy["because"], (unit: string) => string>> = {
+  "breaks-slo": (unit) => `${unit} breaks the SLO`,
+  "no-ready-pod": (unit) => `${unit} has no ready pod`,
+  reclaimed: (unit) => `${unit}'s instances are being reclaimed (Spot interruption)`,
+};
 
 function scaleOutBlocker(blocker: ScaleOutBlocker, maxReplicaCount: number): string {
-  switch (blocker) {
-    case "capacity-errors":
-      return "cannot scale out (capacity errors)";
-    case "unschedulable-pods":
-      return "cannot scale out (unschedulable pods)";
-    case "max-replicas":
-      return `cannot scale out (at maxReplicaCount ${maxReplicaCount})`;
-  }
+  const why =
+    blocker === "max-replicas"
+      ? `at maxReplicaCount ${maxReplicaCount}`
+      : blocker === "capacity-errors"
+        ? "capacity errors"
+        : "unschedulable pods";
+  return `cannot scale out (${why})`;
 }
 
-function recoveryText(recovery: Recovery): string {
-  switch (recovery) {
-    case "recovered":
-      return "launches were tried in the quiet period and none failed: capacity is back";
-    case "unproven":
-      return "no launch was tried since: quiet, but recovery is unproven";
-    case "failing":
-      return "launches still fail";
-    case "quiet":
-      return "not quiet for long enough yet";
-    case "clear":
-      return "clear";
-  }
-}
+/** What a cause's recovery says, after its last capacity error. */
+const RECOVERY: Readonly<Record<Recovery, string>> = {
+  recovered: "launches were tried in the quiet period and none failed: capacity is back",
+  unproven: "no launch was tried since: quiet, but recovery is unproven",
+  failing: "launches still fail",
+  quiet: "not quiet for long enough yet",
+  clear: "clear",
+};
 
 function deadBandText(facts: Extract<RuleFacts, { rule: "rebalance-dead-band" }>): string {
   const { smallestSavingPercent: smallest, deadBandPercent: band, sustainMinutes: sustain } = facts;

@@ -3,7 +3,7 @@ import { planService } from "../planning/plan-service.ts";
 import { round1 } from "../units.ts";
 import { type PlanningDemand, planningDemand } from "./demand-trend.ts";
 import { DEMAND_MINUTES, type Observations } from "./observations.ts";
-import { type DeadBandOutcome, detail } from "./reasons.ts";
+import { type DeadBandOutcome, detail, reason } from "./reasons.ts";
 import { routingLoad, servingTolerance, weightsOf } from "./routing-load.ts";
 import type { Gate, ServiceState } from "./types.ts";
 
@@ -16,8 +16,8 @@ export interface RebalanceCheck {
   readonly band: Gate;
   /** The weights in force overload a unit in each of the last RISK_MINUTES measured minutes: never held back by anti-flap. */
   readonly atRisk: boolean;
-  /** The demand the target is planned for. */
-  readonly planned: PlanningDemand;
+  /** The demand the target is planned for, and the sentence that says how. */
+  readonly planned: PlanningDemand & { readonly detail: string };
   readonly target: Readonly<Record<string, number>>;
 }
 
@@ -86,7 +86,16 @@ export function rebalanceCheck(
       }),
     },
     atRisk,
-    planned,
+    planned: {
+      ...planned,
+      detail: reason({
+        reason: "planned-demand",
+        plannedRps: planned.rps,
+        demandRps: observations.demandRps,
+        slope: planned.slope,
+        horizonMinutes: planned.horizonMinutes,
+      }),
+    },
     target,
   };
 }

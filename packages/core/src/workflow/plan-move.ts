@@ -5,7 +5,7 @@ import type { Move } from "../decision/types.ts";
 import { ManifestError } from "../errors.ts";
 import { type ForwardAction, renderForwardAction } from "../manifests/forward-action.ts";
 import { planService } from "../planning/plan-service.ts";
-import type { Mode, RoutingPlan, UnitCondition, UnitPlan, Weighting } from "../planning/types.ts";
+import type { Mode, ServicePlan, UnitCondition } from "../planning/types.ts";
 
 /** A receiver gains at least this share of traffic (half a percentage point). */
 const RECEIVER_GAIN = 0.005;
@@ -37,22 +37,11 @@ export interface ScalingStep {
   readonly to: string;
 }
 
-/** The plan of the target mode, and the action annotation that writes it. */
-export interface MoveTarget {
-  readonly mode: Mode;
-  readonly weighting: Weighting;
-  readonly routing: RoutingPlan;
+/** The plan of the target mode (its service and demand aside), and the action annotation that writes it. */
+export type MoveTarget = Omit<ServicePlan, "service" | "demandRps"> & {
   /** The action annotation's value Switchyard will write. */
   readonly annotationValue: string;
-  readonly hourlyCost: number;
-  readonly costPerMillion: number | null;
-  readonly requiredRps: number;
-  readonly capacityRps: number;
-  readonly feasible: boolean;
-  readonly shortfallRps: number;
-  readonly units: readonly UnitPlan[];
-  readonly notes: readonly string[];
-}
+};
 
 /** What a move will do: its target, the KEDA changes, the receivers and how long they may take. */
 export interface MovePlan {
