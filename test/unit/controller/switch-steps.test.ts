@@ -12,6 +12,7 @@ import {
   SwitchInputError,
   type SwitchState,
   SwitchSupersededError,
+  switchAlert,
   verifyRouting,
 } from "@switchyard/controller";
 import { type InferenceService, planService } from "@switchyard/core";
@@ -316,11 +317,23 @@ describe("Mode-switch steps", () => {
     h.clock.advance(20_000);
     const receivers = await checkReceivers({ plan, scaling }, h);
     expect(receivers).toMatchObject({ ready: false, timedOut: true, verdict: "deadline" });
-    await applyRouting({ plan, scaling, receivers }, h);
+    const routing = await applyRouting({ plan, scaling, receivers }, h);
     expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(plan.target.annotationValue);
     expect(JSON.parse(plan.target.annotationValue).forwardConfig.targetGroups).toContainEqual(
       expect.objectContaining({ serviceName: "sd21-inf2", weight: 0 }),
     );
+    // The alert names the move, and marks each rule by what it is: a breach found, a gate passed or not.
+    const alert = switchAlert(
+      { plan, scaling, receivers, routing },
+      { applied: true, differences: [], ruleArn: null },
+      "us-west-2",
+    );
+    expect(alert.subject).toBe("Switchyard sd21: reroute cost -> cost");
+    expect(alert.message).toContain("sd21 switched from cost to cost mode (reroute)");
+    expect(alert.message).toMatch(/- \[breached\] capacity-errors sd21-inf2: observed 3, threshold 1/);
+    expect(alert.message).toMatch(/- \[not passed\] response: observed cost,/);
+    expect(alert.message).toMatch(/- \[breached\] routing-risk: /);
+    expect(alert.message).toMatch(/- \[passed\] early-move: /);
   });
 
   it("move a waiting route-around as soon as its weights serve more with the pods ready now than the routing in force", async () => {
