@@ -59,17 +59,13 @@ export {
   servingTolerance,
 } from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
-export { lossStartedAt, supersedes, switchToWaitFor } from "./decision/supersede.ts";
+export { lossStartedAt, switchToWaitFor } from "./decision/supersede.ts";
 export {
-  type Breach,
   type Decision,
   type DecisionSignals,
   type Evidence,
-  type Gate,
-  type GatedMove,
   isBreach,
   isMove,
-  type LossMove,
   MOVES,
   type Move,
   type MoveDecision,
@@ -287,14 +283,7 @@ export {
   type ModeSwitchWorkflowInput,
   modeSwitchWorkflow,
 } from "./workflow/mode-switch-workflow.ts";
-export {
-  type MovePlan,
-  type MoveRequest,
-  type MoveTarget,
-  planMove,
-  readyTimeoutSeconds,
-  type ScalingStep,
-} from "./workflow/plan-move.ts";
+export { type MovePlan, type MoveTarget, planMove, type ScalingStep } from "./workflow/plan-move.ts";
 export {
   type AttributeValue,
   type ChoiceEntry,

@@ -145,24 +145,20 @@ describe("Command: switchyard status", () => {
   });
 
   it("names a repair and a running reroute by their moves, and says what the running one holds back", async () => {
+    const [repair, reroute] = ["sd21-repair-202611141900", "sd21-reroute-202611142118"];
     world.executions = [
-      listedExecution(
-        "sd21-repair-202611141900",
-        "SUCCEEDED",
-        "2026-11-14T19:00:03Z",
-        "2026-11-14T19:01:40Z",
-      ),
-      listedExecution("sd21-reroute-202611142118", "RUNNING", "2026-11-14T21:18:04Z"),
+      listedExecution(reroute, "RUNNING", "2026-11-14T21:18:04Z"),
+      listedExecution(repair, "SUCCEEDED", "2026-11-14T19:00:03Z", "2026-11-14T19:01:40Z"),
     ];
     const run = await status("--output", "json", "--stage", "dev");
-    expect(run.code).toBe(0);
-    const service = JSON.parse(run.stdout).services[0];
-    expect(service).toMatchObject({
-      lastSwitch: { name: "sd21-repair-202611141900", move: "repair", outcome: "succeeded" },
-      running: [{ name: "sd21-reroute-202611142118", move: "reroute", outcome: "running" }],
-    });
-    expect(service.next).toBe(
-      "sd21-reroute-202611142118 running: the controller starts no fallback, rebalance or repair until it ends (a failover still supersedes a calm move, and a reroute one started before its loss)",
+    const { lastSwitch, running, next } = JSON.parse(run.stdout).services[0];
+    expect([run.code, lastSwitch, running]).toMatchObject([
+      0,
+      { name: repair, move: "repair", outcome: "succeeded" },
+      [{ name: reroute, move: "reroute", outcome: "running" }],
+    ]);
+    expect(next).toBe(
+      `${reroute} running: the controller starts no fallback, rebalance or repair until it ends (a failover still supersedes a calm move, and a reroute one started before its loss)`,
     );
   });
 

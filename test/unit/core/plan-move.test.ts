@@ -1,15 +1,6 @@
-import {
-  actionAnnotationKey,
-  ManifestError,
-  MOVES,
-  type MoveRequest,
-  parseForwardAction,
-  planMove,
-  planService,
-  readyTimeoutSeconds,
-  type ScaledObjectState,
-} from "@switchyard/core";
+import { actionAnnotationKey, ManifestError, MOVES, parseForwardAction, planService } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import * as planning from "../../../packages/core/src/workflow/plan-move.ts";
 import { healthyWorkloads, seedCostIngress, seedCostTargets } from "../../support/controller-fixtures.ts";
 import { service } from "../../support/decision-fixtures.ts";
 
@@ -26,17 +17,17 @@ describe("Function: readyTimeoutSeconds", () => {
     { move: "rebalance", urgent: false, seconds: calmWait },
     { move: "repair", urgent: false, seconds: calmWait },
   ] as const)("a $move, urgent $urgent, waits $seconds s for its receivers", ({ move, urgent, seconds }) => {
-    expect(readyTimeoutSeconds(move, urgent, svc)).toBe(seconds);
+    expect(planning.readyTimeoutSeconds(move, urgent, svc)).toBe(seconds);
   });
 
   it("covers every move", () => {
     for (const move of MOVES) {
-      expect(readyTimeoutSeconds(move, false, svc)).toBe(calmWait);
+      expect(planning.readyTimeoutSeconds(move, false, svc)).toBe(calmWait);
     }
   });
 });
 
-function scaledObjects(targets = seedCostTargets()): Record<string, ScaledObjectState> {
+function scaledObjects(targets = seedCostTargets()): planning.MoveRequest["scaledObjects"] {
   return Object.fromEntries(
     svc.units.map((u) => [
       u.name,
@@ -46,7 +37,7 @@ function scaledObjects(targets = seedCostTargets()): Record<string, ScaledObject
 }
 
 /** The seed's cost-mode Ingress and ScaledObjects, every unit at 2 ready pods, 200 RPS. */
-function request(overrides: Partial<MoveRequest> = {}): MoveRequest {
+function request(overrides: Partial<planning.MoveRequest> = {}): planning.MoveRequest {
   const ingress = seedCostIngress();
   const value = ingress.annotations[actionAnnotationKey(svc.action)] ?? "";
   return {
@@ -65,7 +56,7 @@ function request(overrides: Partial<MoveRequest> = {}): MoveRequest {
 
 describe("Function: planMove", () => {
   it("plans the target mode with the pods that run now, and changes each KEDA target that differs", () => {
-    const planned = planMove(request());
+    const planned = planning.planMove(request());
     const expected = planService({
       service: svc,
       mode: "capacity",
@@ -88,7 +79,7 @@ describe("Function: planMove", () => {
   });
 
   it("holds each unit that gains traffic at the plan's pods, or the pods it runs when that is more", () => {
-    const planned = planMove(request({ move: "rebalance", to: "cost", demandRps: 1500 }));
+    const planned = planning.planMove(request({ move: "rebalance", to: "cost", demandRps: 1500 }));
     expect(planned.receivers.length).toBeGreaterThan(0);
     for (const hold of planned.holds) {
       const pods = planned.target.units.find((u) => u.name === hold.unit)?.pods ?? 0;
@@ -113,14 +104,14 @@ describe("Function: planMove", () => {
         "sd21-inf2": { desiredReplicas: 3, readyReplicas: 1, deploymentFound: true, unschedulablePods: [] },
       },
     };
-    const planned = planMove(request({ move: "fallback", to: "cost", demandRps: 1500, cluster }));
+    const planned = planning.planMove(request({ move: "fallback", to: "cost", demandRps: 1500, cluster }));
     expect(planned.target.units.find((u) => u.name === "sd21-inf2")?.pods).toBe(1);
-    const rebalance = planMove(request({ move: "rebalance", to: "cost", demandRps: 1500, cluster }));
+    const rebalance = planning.planMove(request({ move: "rebalance", to: "cost", demandRps: 1500, cluster }));
     expect(rebalance.target.units.find((u) => u.name === "sd21-inf2")?.pods).toBeGreaterThan(1);
   });
 
   it("keeps the target-group order of the action in force", () => {
-    const planned = planMove(request({ to: "cost", move: "rebalance" }));
+    const planned = planning.planMove(request({ to: "cost", move: "rebalance" }));
     const order = (value: string) =>
       parseForwardAction(value, "x").forwardConfig.targetGroups.map((g) => g.serviceName);
     expect(order(planned.target.annotationValue)).toEqual(
@@ -130,7 +121,7 @@ describe("Function: planMove", () => {
 
   it("refuses a unit without its ScaledObject, naming it and the fix", () => {
     const { "sd21-trn1": _, ...others } = scaledObjects();
-    const plan = () => planMove(request({ scaledObjects: others }));
+    const plan = () => planning.planMove(request({ scaledObjects: others }));
     expect(plan).toThrow(ManifestError);
     expect(plan).toThrow(
       /ScaledObject default\/sd21-trn1.*not found for unit sd21-trn1; create it or fix scaledObject.name in the config/,

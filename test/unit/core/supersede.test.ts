@@ -1,5 +1,6 @@
-import { lossStartedAt, MOVES, type Move, supersedes, switchToWaitFor } from "@switchyard/core";
+import { lossStartedAt, MOVES, type Move, switchToWaitFor } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { supersedes } from "../../../packages/core/src/decision/supersede.ts";
 import { capacityError, MINUTE, switchRecord, T0 } from "../../support/decision-fixtures.ts";
 
 const LOSS = T0 - 2 * MINUTE;

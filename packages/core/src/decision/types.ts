@@ -18,9 +18,6 @@ export const MOVES: readonly Move[] = ["failover", "fallback", "rebalance", "rer
 /** The moves anti-flap may hold back (never a failover, a reroute or a repair). */
 export type GatedMove = "fallback" | "rebalance";
 
-/** The moves that answer a loss: they name its causes and may be urgent. */
-export type LossMove = "failover" | "reroute";
-
 /** A past or running mode-switch execution, from the state machine's history. */
 export interface SwitchRecord {
   readonly name: string;
