@@ -272,6 +272,17 @@ export {
   type ServiceMetrics,
   type UnitMinute,
 } from "./signals/types.ts";
+export {
+  DURATION_EXAMPLES,
+  DURATION_PATTERN,
+  formatDuration,
+  formatRfc3339,
+  isWritableInstant,
+  parseDuration,
+  parseRfc3339,
+  RFC3339_EXAMPLE,
+  RFC3339_PATTERN,
+} from "./time.ts";
 export { DAY, EPSILON, HOUR, MINUTE, round1, SECOND } from "./units.ts";
 export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";

@@ -1,4 +1,5 @@
 import {
+  formatRfc3339,
   type InferenceService,
   type IngressState,
   type Mode,
@@ -8,7 +9,7 @@ import {
 } from "@switchyard/core";
 import type { CliIo } from "../io.ts";
 import { onCluster, operatorCluster, operatorCredentials } from "./operator-access.ts";
-import { type PinRequest, parseUntil, pinPatch, rfc3339, unpinPatch } from "./pin-annotation.ts";
+import { type PinRequest, parseUntil, pinPatch, unpinPatch } from "./pin-annotation.ts";
 import { readConfig } from "./read-config.ts";
 import { servicesNamed } from "./status.ts";
 import { EVALUATION_INTERVAL, movesFrom } from "./status-report.ts";
@@ -69,7 +70,7 @@ function pinReport(
   const value = after.annotations[SWITCHYARD_ANNOTATIONS.pin] ?? "";
   const mode = stateOf(service, after).mode;
   const until =
-    request.until === null ? "until it is removed (no expiry)" : `until ${rfc3339(request.until)}`;
+    request.until === null ? "until it is removed (no expiry)" : `until ${formatRfc3339(request.until)}`;
   const lines = [
     change.changed
       ? `pinned ${where(service, after)} to ${request.mode} mode: ${SWITCHYARD_ANNOTATIONS.pin}=${JSON.stringify(value)}${request.reason === null ? "" : `, ${SWITCHYARD_ANNOTATIONS.pinReason}=${JSON.stringify(request.reason)}`} (resourceVersion ${change.before.resourceVersion} → ${after.resourceVersion})`
@@ -87,7 +88,7 @@ function pinReport(
   }
   if (request.until !== null) {
     lines.push(
-      `after ${rfc3339(request.until)} the pin no longer holds and the controller decides again as usual; the annotation stays until \`switchyard unpin\`.`,
+      `after ${formatRfc3339(request.until)} the pin no longer holds and the controller decides again as usual; the annotation stays until \`switchyard unpin\`.`,
     );
   }
   lines.push("a switch already running is not stopped by a pin: `switchyard status` shows it.");

@@ -1,5 +1,6 @@
 import type { Mode } from "../planning/types.ts";
 import type { EpochMs } from "../signals/types.ts";
+import { parseRfc3339 } from "../time.ts";
 import type { Pin } from "./types.ts";
 
 const PIN = /^\s*(cost|capacity)(?:\s+until\s+(\S+))?\s*$/;
@@ -24,8 +25,8 @@ export function parsePin(raw: string, currentMode: Mode): Pin {
   if (untilText === undefined) {
     return { mode, until: null, raw };
   }
-  const until = Date.parse(untilText);
-  if (Number.isNaN(until)) {
+  const until = parseRfc3339(untilText);
+  if (until === null) {
     return {
       mode,
       until: null,

@@ -1,4 +1,4 @@
-import { formatDuration } from "../scenario/duration.ts";
+import { formatDuration } from "@switchyard/core";
 import type { ChartDefinition } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
 import type { MinuteRecord } from "./minute-series.ts";

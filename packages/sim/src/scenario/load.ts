@@ -3,6 +3,8 @@ import {
   ConfigError,
   type InferenceService,
   parseConfig,
+  parseDuration,
+  parseRfc3339,
   type RawIssue,
   type SwitchyardConfig,
   type ValidationResult,
@@ -16,7 +18,6 @@ import {
   traceDemand,
 } from "../demand/cloudwatch-trace.ts";
 import { parseDemandCsv } from "../demand/demand-csv.ts";
-import { parseDuration } from "./duration.ts";
 import { type ParsedDemand, type ParsedScenario, ScenarioSchema } from "./schema.ts";
 import { offsetOf, scenarioIssues } from "./semantic-checks.ts";
 import type { CapacityWindow, DemandShape, Scenario } from "./types.ts";
@@ -263,9 +264,9 @@ function seriesLength(document: unknown, rpsByMinute: readonly number[] | null):
 
 /** The run's span, when its start and duration are valid (else the schema reports them). */
 function runSpan(document: Raw): { start: number; end: number } | null {
-  const start = typeof document.start === "string" ? Date.parse(document.start) : Number.NaN;
+  const start = typeof document.start === "string" ? parseRfc3339(document.start) : null;
   const length = typeof document.duration === "string" ? parseDuration(document.duration) : null;
-  return Number.isFinite(start) && length !== null && length > 0 ? { start, end: start + length } : null;
+  return start !== null && length !== null && length > 0 ? { start, end: start + length } : null;
 }
 
 function alignmentOf(document: Raw): TraceAlignment {
@@ -290,7 +291,8 @@ function resolveScenario(
   config: SwitchyardConfig,
   referenced: Referenced,
 ): Scenario {
-  const start = Date.parse(parsed.start);
+  // The schema refused a start that is not an RFC 3339 time.
+  const start = parseRfc3339(parsed.start) as number;
   const at = (instant: string): number => start + (offsetOf(instant, start) ?? 0);
   const ms = (duration: string): number => parseDuration(duration) ?? 0;
   const service = serviceOf(config, parsed.service) as InferenceService;

@@ -1,6 +1,5 @@
 import type { RawIssue } from "@switchyard/core";
-import { MINUTE } from "@switchyard/core";
-import { formatDuration, parseDuration } from "./duration.ts";
+import { formatDuration, MINUTE, parseDuration, parseRfc3339 } from "@switchyard/core";
 
 type Raw = Record<string, unknown>;
 
@@ -22,8 +21,8 @@ export function offsetOf(value: unknown, start: number | null): number | null {
   if (offset !== null) {
     return offset;
   }
-  const at = Date.parse(value);
-  return start === null || Number.isNaN(at) ? null : at - start;
+  const at = parseRfc3339(value);
+  return start === null || at === null ? null : at - start;
 }
 
 /**
@@ -35,8 +34,7 @@ export function scenarioIssues(document: unknown): RawIssue[] {
     return [];
   }
   const issues: RawIssue[] = [];
-  const startAt = typeof document.start === "string" ? Date.parse(document.start) : Number.NaN;
-  const start = Number.isNaN(startAt) ? null : startAt;
+  const start = typeof document.start === "string" ? parseRfc3339(document.start) : null;
   const length = durationOf(document.duration);
   const step = document.step === undefined ? MINUTE : durationOf(document.step);
 
