@@ -6,6 +6,12 @@ import { InputFileError, OutputFolderError } from "./errors.ts";
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /**
+   * Writes to stderr as is, control characters included: only for what the CLI draws
+   * itself (the progress bar's `\r` redraws). runCli passes stdout and stderr through
+   * `printable`; without this the bar writes to stderr.
+   */
+  readonly terminal?: (text: string) => void;
   readonly readFile: (path: string) => Promise<string>;
   /** Writes a file, creating its folder first (the simulator's report). */
   readonly writeFile: (path: string, content: string | Uint8Array) => Promise<void>;

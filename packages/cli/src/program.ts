@@ -17,6 +17,7 @@ import { validateCommand } from "./commands/validate.ts";
 import { workflowCommand } from "./commands/workflow.ts";
 import { PlanInfeasibleError, UnreachableError, UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
+import { printable } from "./render/printable.ts";
 
 /**
  * Exit codes: 0 done, 1 the work failed (or `calibrate` found no breaking point for a unit),
@@ -190,8 +191,18 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
+ * Everything it writes, output and errors alike, passes through `printable`.
+ */
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  const io: CliIo = {
+    ...rawIo,
+    stdout: (text) => rawIo.stdout(printable(text)),
+    stderr: (text) => rawIo.stderr(printable(text)),
+    // The progress bar's own \r redraws, never text from outside.
+    terminal: rawIo.terminal ?? rawIo.stderr,
+  };
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: "user" });
