@@ -163,6 +163,7 @@ export {
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
 export { JSON_SIGNIFICANT_DIGITS, jsonText } from "./output/json-output.ts";
+export { shellCommand, shellQuote } from "./output/shell-quote.ts";
 export {
   type Allocation,
   type AllocationUnit,

@@ -72,6 +72,7 @@ describe("Command: switchyard status", () => {
 
     // Assess: nothing a terminal acts on reaches it, and the text is still there to read.
     expect(table.code).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them.
     expect(table.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(table.stdout).toContain(
       "reason: INC-1\\u001b[2J\\u001b[H\\u000d  mode     cost\\u009b31m\\u202eevil",

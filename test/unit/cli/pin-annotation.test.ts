@@ -46,14 +46,11 @@ describe("Function: parseUntil", () => {
     "2027-04-31T00:00:00Z",
     "2027-01-01T24:00:00Z",
     "12/31",
-  ])(
-    "refuses %j, naming both accepted forms",
-    (text) => {
-      expect(() => parseUntil(text, NOW)).toThrow(
-        /is neither a duration .* nor an RFC 3339 time with its offset/,
-      );
-    },
-  );
+  ])("refuses %j, naming both accepted forms", (text) => {
+    expect(() => parseUntil(text, NOW)).toThrow(
+      /is neither a duration .* nor an RFC 3339 time with its offset/,
+    );
+  });
 
   it("refuses an expiry past the year 9999 with a usage error, not a RangeError", () => {
     expect(() => parseUntil("99999999d", NOW)).toThrow(/past the year 9999/);
@@ -113,8 +110,6 @@ describe("Function: parsePin (the controller's reading of switchyard.io/pin)", (
   );
 
   it("reads an RFC 3339 expiry with an offset", () => {
-    expect(parsePin("cost until 2026-12-02T03:00:00+02:00", "capacity").until).toBe(
-      Date.UTC(2026, 11, 2, 1),
-    );
+    expect(parsePin("cost until 2026-12-02T03:00:00+02:00", "capacity").until).toBe(Date.UTC(2026, 11, 2, 1));
   });
 });

@@ -6,6 +6,7 @@ import {
   type RoutingChange,
   SWITCHYARD_ANNOTATIONS,
   serviceStateFrom,
+  shellQuote,
 } from "@switchyard/core";
 import type { CliIo } from "../io.ts";
 import { onCluster, operatorCluster, operatorCredentials } from "./operator-access.ts";
@@ -83,7 +84,7 @@ function pinReport(
   lines.push(`next: ${hold}`);
   if (mode !== request.mode) {
     lines.push(
-      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard plan --config ${configPath} --service ${service.name} --mode ${request.mode} --output yaml --out-dir <dir>\`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.`,
+      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard plan --config ${shellQuote(configPath)} --service ${service.name} --mode ${request.mode} --output yaml --out-dir <dir>\`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.`,
     );
   }
   if (request.until !== null) {

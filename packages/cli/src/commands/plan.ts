@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { jsonText, type Mode } from "@switchyard/core";
+import { jsonText, type Mode, shellQuote } from "@switchyard/core";
 import { OutputFolderError, PlanInfeasibleError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { planJson } from "../render/plan-json.ts";
@@ -78,7 +78,7 @@ async function writePatchFiles(io: CliIo, dir: string, patches: readonly PlanPat
       : error;
   }
   const lines = [
-    `# ${patches.length} patch files in ${dir}; apply one plan's in this order (ScaledObjects first, then the Ingress)`,
+    `# ${patches.length} patch files in ${shellQuote(dir)}; apply one plan's in this order (ScaledObjects first, then the Ingress)`,
   ];
   let plan = "";
   for (const patch of patches) {

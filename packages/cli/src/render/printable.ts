@@ -5,6 +5,7 @@
  * bidirectional overrides and isolates that reorder what follows them (Trojan Source,
  * CVE-2021-42574).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

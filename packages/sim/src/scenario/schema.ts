@@ -28,12 +28,9 @@ const instant = (what: string) =>
     .string({
       error: `must be an offset from start such as 10h30m, or a time such as 2024-11-14T10:30:00Z: ${what}`,
     })
-    .refine(
-      (text) => parseDuration(text) !== null || parseRfc3339(text) !== null,
-      {
-        error: `must be an offset from start such as 10h30m, or a time such as 2024-11-14T10:30:00Z: ${what}`,
-      },
-    )
+    .refine((text) => parseDuration(text) !== null || parseRfc3339(text) !== null, {
+      error: `must be an offset from start such as 10h30m, or a time such as 2024-11-14T10:30:00Z: ${what}`,
+    })
     .meta({ description: `${what}: an offset from start (e.g. 10h30m) or an RFC 3339 time.` });
 
 const rps = (what: string) =>
@@ -268,7 +265,8 @@ export const ScenarioSchema = z
         abort: true,
       })
       .refine((text) => parseRfc3339(text) !== null, {
-        error: "must be a day and time that exist (month 1–12, a day of that month, hour 0–23), e.g. 2024-11-14T00:00:00Z",
+        error:
+          "must be a day and time that exist (month 1–12, a day of that month, hour 0–23), e.g. 2024-11-14T00:00:00Z",
       })
       .meta({ description: "When the run starts (UTC)." }),
     duration: duration("how long the run lasts, e.g. 48h"),
