@@ -103,6 +103,7 @@ export {
   SWITCHYARD_METRICS,
 } from "./deploy/metric-namespace.ts";
 export { partitionOf } from "./deploy/partition.ts";
+export { modeSwitchName, SST_APP_NAME, stageProblem } from "./deploy/stack-name.ts";
 export {
   ConfigError,
   type ConfigIssue,
