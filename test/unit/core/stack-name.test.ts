@@ -2,7 +2,7 @@ import { modeSwitchName, stageProblem } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 
 describe("Function: stageProblem", () => {
-  it.each(["prod", "prod-us-west-2", "hw-agnostic-infer", "a".repeat(58)])("accepts %s", (stage) => {
+  it.each(["prod", "prod-us-west-2", "hw-agnostic-infer", "a".repeat(57)])("accepts %s", (stage) => {
     expect(stageProblem(stage)).toBeNull();
     expect(modeSwitchName(stage).length).toBeLessThanOrEqual(80);
   });
@@ -11,7 +11,7 @@ describe("Function: stageProblem", () => {
     ["prod b", /letters, digits and "-"/],
     ["-prod", /starting with a letter or digit/],
     ["prod_b", /letters, digits and "-"/],
-    ["a".repeat(59), /59 characters; at most 58 fit the state machine's name switchyard-<stage>-mode-switch/],
+    ["a".repeat(58), /58 characters; at most 57 fit the state machine's name switchyard-<stage>-mode-switch/],
   ])("refuses %j, saying why", (stage, message) => {
     expect(stageProblem(stage)).toMatch(message);
   });
