@@ -21,7 +21,7 @@ export interface CliIo {
    */
   readonly prepareFolder: (path: string) => Promise<void>;
   readonly now: () => Date;
-  /** Whether stdout is a terminal (progress bars and colour only then). */
+  /** Whether stdout is a terminal (the progress bar only then; nothing the CLI writes is coloured). */
   readonly isTty: boolean;
 }
 

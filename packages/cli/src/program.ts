@@ -126,7 +126,7 @@ function buildProgram(io: CliIo): Command {
       "replay a scenario through Switchyard, the baselines and the clairvoyant oracle; writes a report (table, charts, timeline) and prints the comparison with the floor and the lower bound",
     )
     .requiredOption(
-      "-s, --scenario <file>",
+      "-f, --scenario <file>",
       "scenario file (YAML), e.g. examples/sd21/scenarios/inf2-outage.yaml",
     )
     .option(

@@ -252,7 +252,7 @@ describe("Command: switchyard status", () => {
     // It leads with the ARN (a read needs no deploy) and says how to list it; deploying is the fallback
     // when nothing is deployed, and --outputs is not suggested to a user who passed it.
     expect(run.stderr).toContain(
-      "no such file; pass --state-machine-arn ARN (`aws stepfunctions list-state-machines --query \"stateMachines[?contains(name, 'ModeSwitch')].stateMachineArn\"` lists it",
+      "no such file; pass --stage STAGE to find the stage's state machine by its name (switchyard-<stage>-mode-switch), from any folder; or pass --state-machine-arn ARN (`aws stepfunctions list-state-machines --query \"stateMachines[?ends_with(name, '-mode-switch')].stateMachineArn\"` lists them",
     );
     expect(run.stderr).toContain(
       "if nothing is deployed yet, `npx sst deploy` from the project's root writes .sst/outputs.json",
@@ -301,7 +301,7 @@ describe("Command: switchyard status", () => {
     const run = await status();
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(
-      /^switchyard: no AWS credentials \(Could not load credentials from any providers\): set AWS_PROFILE/,
+      /^switchyard: no AWS credentials \(Could not load credentials from any providers\): pass --profile NAME or set AWS_PROFILE/,
     );
     expect(world.double.requests).toEqual([]);
   });

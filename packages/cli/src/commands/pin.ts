@@ -9,13 +9,19 @@ import {
   shellQuote,
 } from "@switchyard/core";
 import type { CliIo } from "../io.ts";
-import { onCluster, operatorCluster, operatorCredentials } from "./operator-access.ts";
+import {
+  inRegion,
+  type LiveOptions,
+  onCluster,
+  operatorCluster,
+  operatorCredentials,
+} from "./operator-access.ts";
 import { type PinRequest, parseUntil, pinPatch, unpinPatch } from "./pin-annotation.ts";
 import { readConfig } from "./read-config.ts";
 import { servicesNamed } from "./status.ts";
 import { EVALUATION_INTERVAL, movesFrom } from "./status-report.ts";
 
-export interface PinCommandOptions {
+export interface PinCommandOptions extends LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly mode: Mode;
@@ -29,7 +35,7 @@ export interface PinCommandOptions {
  * says what the controller does at its next evaluation.
  */
 export async function pinCommand(io: CliIo, options: PinCommandOptions): Promise<void> {
-  const config = await readConfig(io, options.config);
+  const config = inRegion(await readConfig(io, options.config), options);
   const [service] = servicesNamed(config, options.service) as [InferenceService];
   const reason = options.reason?.trim() ?? "";
   const request: PinRequest = {
@@ -37,7 +43,7 @@ export async function pinCommand(io: CliIo, options: PinCommandOptions): Promise
     until: options.until === undefined ? null : parseUntil(options.until, io.now()),
     reason: reason === "" ? null : reason,
   };
-  const cluster = operatorCluster(config, await operatorCredentials(), io);
+  const cluster = operatorCluster(config, await operatorCredentials(options), io);
   const change = await onCluster(config, () =>
     cluster.patchRouting(service, (current) => pinPatch(current, request)),
   );
@@ -45,10 +51,13 @@ export async function pinCommand(io: CliIo, options: PinCommandOptions): Promise
 }
 
 /** `switchyard unpin`: removes Switchyard's pin annotations from the Ingress, and nothing else. */
-export async function unpinCommand(io: CliIo, options: { config: string; service: string }): Promise<void> {
-  const config = await readConfig(io, options.config);
+export async function unpinCommand(
+  io: CliIo,
+  options: { readonly config: string; readonly service: string } & LiveOptions,
+): Promise<void> {
+  const config = inRegion(await readConfig(io, options.config), options);
   const [service] = servicesNamed(config, options.service) as [InferenceService];
-  const cluster = operatorCluster(config, await operatorCredentials(), io);
+  const cluster = operatorCluster(config, await operatorCredentials(options), io);
   const change = await onCluster(config, () => cluster.patchRouting(service, unpinPatch));
   io.stdout(unpinReport(service, change));
 }
