@@ -128,3 +128,11 @@ describe("Command: switchyard calibrate --output yaml", () => {
     expect(units[1]?.maxRps).toBe(20);
   });
 });
+
+describe("Errors: switchyard's stderr", () => {
+  it("escapes control characters in what it names: a file name cannot clear the screen", async () => {
+    const run = await runSwitchyard(["validate", "-c", "missing\u001b[2J\r.yaml"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("switchyard: cannot read missing\\u001b[2J\\u000d.yaml: no such file\n");
+  });
+});
