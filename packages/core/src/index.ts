@@ -111,6 +111,7 @@ export {
   ManifestError,
   PlanningError,
   SwitchyardError,
+  type SwitchyardErrorOptions,
   WorkflowRuntimeError,
 } from "./errors.ts";
 export {

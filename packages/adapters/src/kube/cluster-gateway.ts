@@ -501,7 +501,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
         if (attempt > this.#maxConflictRetries) {
           throw new KubernetesConflictError(
             `${describeTarget(target)} changed under Switchyard on each of ${attempt} attempts ${write.intent(patch)}; retry the step`,
-            error,
+            { cause: error },
           );
         }
         this.#logger.warn(write.log.retrying, {

@@ -5,7 +5,9 @@ import {
   planSwitch,
   releaseHolds,
   rollback,
+  runStep,
   type SwitchInput,
+  silentLogger,
   verifyRouting,
 } from "@switchyard/controller";
 import {
@@ -18,6 +20,7 @@ import {
   type InvokeEntry,
   invokePayload,
   MODE_SWITCH_STATES,
+  MODE_SWITCH_STEPS,
   type ModeSwitchState,
   type ModeSwitchStep,
   type Move,
@@ -117,14 +120,17 @@ export function superseded(execution: ExecutionRecord): boolean {
   return execution.status !== "RUNNING" && execution.states.at(-1)?.state === MODE_SWITCH_STATES.superseded;
 }
 
-/** The step Lambdas over the simulator's ports: what each handler of functions/ does over the real adapters. */
+/**
+ * The step Lambdas over the simulator's ports: what each handler of functions/ does over
+ * the real adapters, errors included (a retryable one reaches the workflow as TransientError).
+ */
 export function stepLambdas(deps: {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: SimClock;
   readonly verifier: RoutingVerifier;
 }): Readonly<Record<ModeSwitchStep, SimLambda>> {
-  return {
+  const steps: Readonly<Record<ModeSwitchStep, SimLambda>> = {
     "plan-switch": async (event) => {
       const { input, executionArn } = event as { input: unknown; executionArn?: string };
       return { plan: await planSwitch(input, executionArn ?? null, deps) };
@@ -136,6 +142,13 @@ export function stepLambdas(deps: {
     "release-holds": (state) => releaseHolds(state, deps),
     rollback: (state) => rollback(state, deps),
   };
+  // Each handler of functions/ runs its step through runStep: the same error names reach the table's Retry.
+  return Object.fromEntries(
+    MODE_SWITCH_STEPS.map((step) => [
+      step,
+      (event: unknown) => runStep(step, silentLogger, () => steps[step](event)),
+    ]),
+  ) as Record<ModeSwitchStep, SimLambda>;
 }
 
 /** JSON in, JSON out, as a Lambda's event and response are: undefined fields vanish both ways. */

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join } from "node:path";
 import {
   ConfigError,
+  formatConfigIssues,
   type InferenceService,
   parseConfig,
   type RawIssue,
@@ -82,7 +83,7 @@ export async function parseScenario(
 export async function loadScenario(source: string, read: ReadText): Promise<Scenario> {
   const result = await parseScenario(await read(source), source, read);
   if (!result.ok) {
-    throw new ConfigError(source, result.issues);
+    throw new ConfigError(formatConfigIssues(source, result.issues), { source, issues: result.issues });
   }
   return result.value;
 }
