@@ -29,6 +29,7 @@ import {
   type PublishEntry,
   partitionOf,
   type RoutingVerifier,
+  SECOND,
   type StepError,
   type StepTable,
   type SwitchRecord,
@@ -52,7 +53,7 @@ export interface WorkflowTiming {
   readonly publishMs: number;
 }
 
-export const WORKFLOW_TIMING: WorkflowTiming = { lambdaMs: 1000, publishMs: 0 };
+export const WORKFLOW_TIMING: WorkflowTiming = { lambdaMs: SECOND, publishMs: 0 };
 
 /** A step's Lambda as the simulator runs it: its event in, its result out. */
 export type SimLambda = (event: unknown) => Promise<unknown>;
@@ -269,7 +270,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
           return;
         case "wait": {
           const seconds = waitSeconds(entry, data, context, name);
-          this.#after(seconds * 1000, () => this.#enter(execution, entry.next, data));
+          this.#after(seconds * SECOND, () => this.#enter(execution, entry.next, data));
           return;
         }
         case "choice":
@@ -326,7 +327,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
         const then = afterError(entry, outcome.error, retries, data);
         if (then.kind === "retry") {
           const counted = retries.map((n, i) => (i === then.retrier ? n + 1 : n));
-          this.#after(then.delaySeconds * 1000, () => this.#attempt(execution, name, data, counted));
+          this.#after(then.delaySeconds * SECOND, () => this.#attempt(execution, name, data, counted));
         } else if (then.kind === "caught") {
           await this.#enter(execution, then.next, then.state);
         } else {

@@ -1,3 +1,5 @@
+import { DAY, HOUR, MINUTE, SECOND } from "@switchyard/core";
+
 /**
  * Durations in scenario files are written the way operators say them: `90s`, `15m`,
  * `2h`, `1h30m`, `2d`. A bare number would leave the unit to guess, so it is refused.
@@ -6,13 +8,8 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 export const DURATION_PATTERN = "^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$";
 const WHOLE = new RegExp(DURATION_PATTERN);
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
+/** Each unit's length, longest first (the order `formatDuration` writes them in). */
+const UNIT_MS: Readonly<Record<string, number>> = { d: DAY, h: HOUR, m: MINUTE, s: SECOND, ms: 1 };
 
 /** Milliseconds of a duration such as `1h30m`, or null when the text is not one. */
 export function parseDuration(text: string): number | null {
@@ -33,13 +30,7 @@ export function formatDuration(ms: number): string {
   }
   const parts: string[] = [];
   let left = Math.round(ms);
-  for (const [unit, size] of [
-    ["d", 86_400_000],
-    ["h", 3_600_000],
-    ["m", 60_000],
-    ["s", 1000],
-    ["ms", 1],
-  ] as const) {
+  for (const [unit, size] of Object.entries(UNIT_MS)) {
     const n = Math.floor(left / size);
     if (n > 0) {
       parts.push(`${n}${unit}`);

@@ -3,6 +3,7 @@ import {
   ConfigError,
   formatConfigIssues,
   type InferenceService,
+  MINUTE,
   parseConfig,
   type RawIssue,
   type SwitchyardConfig,
@@ -251,7 +252,7 @@ function seriesLength(document: unknown, rpsByMinute: readonly number[] | null):
   if (!isObject(document) || rpsByMinute === null || typeof document.duration !== "string") {
     return [];
   }
-  const minutes = Math.ceil((parseDuration(document.duration) ?? 0) / 60_000);
+  const minutes = Math.ceil((parseDuration(document.duration) ?? 0) / MINUTE);
   return rpsByMinute.length >= minutes
     ? []
     : [
