@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { InputFileError, OutputFolderError } from "./errors.ts";
+import { InputFileError, OutputFolderError, unreadableFile, unwritableFolder } from "./errors.ts";
 
 /** What a command touches outside itself; tests pass their own. */
 export interface CliIo {
@@ -32,7 +32,7 @@ export const processIo: CliIo = {
     try {
       return await readFile(path, "utf8");
     } catch (cause) {
-      throw new InputFileError(path, cause);
+      throw new InputFileError(unreadableFile(path, cause), { cause });
     }
   },
   writeFile: async (path, content) => {
@@ -43,7 +43,7 @@ export const processIo: CliIo = {
     try {
       await mkdir(path, { recursive: true });
     } catch (cause) {
-      throw new OutputFolderError(path, cause);
+      throw new OutputFolderError(unwritableFolder(path, cause), { path, cause });
     }
   },
   now: () => new Date(),

@@ -30,7 +30,7 @@ import {
   type TrailCoverageReader,
   trailMissingMessage,
 } from "@switchyard/core";
-import { EvaluationError } from "./errors.ts";
+import { EvaluationError, evaluationFailures } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
 import { assertOnlyOwnTargets, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
@@ -163,7 +163,7 @@ export async function evaluate(
     log.error("evaluation failed", {
       failures: failures.map((f) => ({ service: f.service, error: f.error })),
     });
-    throw new EvaluationError(failures);
+    throw new EvaluationError(evaluationFailures(failures), { failures });
   }
   return {
     at: now,

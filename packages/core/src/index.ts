@@ -112,6 +112,7 @@ export {
   ManifestError,
   PlanningError,
   SwitchyardError,
+  type SwitchyardErrorOptions,
   WorkflowRuntimeError,
 } from "./errors.ts";
 export {

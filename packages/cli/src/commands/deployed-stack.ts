@@ -81,7 +81,9 @@ export async function deployedStack(
     text = await io.readFile(file);
   } catch (error) {
     if (error instanceof InputFileError) {
-      throw new UnreachableError(`no deployed stack outputs: ${error.message}; ${how(true)}`, error);
+      throw new UnreachableError(`no deployed stack outputs: ${error.message}; ${how(true)}`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -64,7 +64,7 @@ export async function operatorCredentials(options: LiveOptions = {}): Promise<Cr
       options.profile === undefined
         ? `no AWS credentials (${reason}): pass --profile NAME or set AWS_PROFILE (after \`aws sso login\` or \`aws configure\`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and check with \`aws sts get-caller-identity\``
         : `no AWS credentials for --profile ${options.profile} (${reason}): check the profile in ~/.aws/config and ~/.aws/credentials (\`aws configure list --profile ${options.profile}\`, \`aws sso login --profile ${options.profile}\`)`,
-      error,
+      { cause: error },
     );
   }
   return credentials;
@@ -124,7 +124,7 @@ export function stateMachineFinder(credentials: Credentials): FindStateMachine {
     } catch (error) {
       throw new UnreachableError(
         `cannot list the state machines in ${region} to find ${name}: ${error instanceof Error ? error.message : String(error)} (From this machine: your identity needs states:ListStateMachines, or pass --state-machine-arn ARN.)`,
-        error,
+        { cause: error },
       );
     }
   };
@@ -143,19 +143,19 @@ export async function onCluster<T>(config: SwitchyardConfig, operation: () => Pr
     if (error instanceof ClusterAccessError) {
       throw new UnreachableError(
         `cannot reach EKS cluster ${name} in ${region}: ${error.message} (From this machine: your identity, \`aws sts get-caller-identity\`, needs eks:DescribeCluster and an access entry on the cluster, \`aws eks list-access-entries --cluster-name ${name} --region ${region}\`.)`,
-        error,
+        { cause: error },
       );
     }
     if (error instanceof KubernetesUnavailableError) {
       throw new UnreachableError(
         `cannot reach EKS cluster ${name} in ${region}: ${error.message} (From this machine: the endpoint must allow public access or this machine must be in the cluster's network, \`aws eks describe-cluster --name ${name} --region ${region} --query cluster.resourcesVpcConfig\`.)`,
-        error,
+        { cause: error },
       );
     }
     if (error instanceof KubernetesForbiddenError) {
       throw new UnreachableError(
         `EKS cluster ${name} refused the request: ${error.message} (From this machine: the Kubernetes groups of your own access entry need that rule.)`,
-        error,
+        { cause: error },
       );
     }
     throw error;
@@ -170,7 +170,7 @@ export async function onStateMachine<T>(stateMachineArn: string, operation: () =
     if (error instanceof AwsCallError) {
       throw new UnreachableError(
         `cannot read the mode-switch executions of ${stateMachineArn}: ${error.message} (From this machine: your identity needs states:ListExecutions, states:DescribeExecution and states:GetExecutionHistory on it; a wrong stage or a removed stack shows as StateMachineDoesNotExist.)`,
-        error,
+        { cause: error },
       );
     }
     throw error;

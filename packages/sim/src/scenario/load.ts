@@ -1,7 +1,9 @@
 import { dirname, isAbsolute, join } from "node:path";
 import {
   ConfigError,
+  formatConfigIssues,
   type InferenceService,
+  MINUTE,
   parseConfig,
   parseDuration,
   parseRfc3339,
@@ -83,7 +85,7 @@ export async function parseScenario(
 export async function loadScenario(source: string, read: ReadText): Promise<Scenario> {
   const result = await parseScenario(await read(source), source, read);
   if (!result.ok) {
-    throw new ConfigError(source, result.issues);
+    throw new ConfigError(formatConfigIssues(source, result.issues), { source, issues: result.issues });
   }
   return result.value;
 }
@@ -251,7 +253,7 @@ function seriesLength(document: unknown, rpsByMinute: readonly number[] | null):
   if (!isObject(document) || rpsByMinute === null || typeof document.duration !== "string") {
     return [];
   }
-  const minutes = Math.ceil((parseDuration(document.duration) ?? 0) / 60_000);
+  const minutes = Math.ceil((parseDuration(document.duration) ?? 0) / MINUTE);
   return rpsByMinute.length >= minutes
     ? []
     : [

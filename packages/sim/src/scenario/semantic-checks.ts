@@ -1,10 +1,10 @@
 import type { RawIssue } from "@switchyard/core";
-import { formatDuration, MINUTE, parseDuration, parseRfc3339 } from "@switchyard/core";
+import { DAY, formatDuration, MINUTE, parseDuration, parseRfc3339 } from "@switchyard/core";
 
 type Raw = Record<string, unknown>;
 
 /** Longer runs are not refused for any deep reason; a month is far beyond what a laptop run needs. */
-const LONGEST_RUN_MS = 31 * 86_400_000;
+const LONGEST_RUN_MS = 31 * DAY;
 
 const isObject = (value: unknown): value is Raw =>
   value !== null && typeof value === "object" && !Array.isArray(value);
