@@ -13,7 +13,7 @@ import {
   ElbLoadBalancerLocator,
   SfnSwitchStarter,
 } from "@switchyard/adapters";
-import { type EvaluationDeps, type EvaluationReport, evaluate } from "@switchyard/controller";
+import { type EvaluationDeps, type EvaluationReport, evaluate, runStep } from "@switchyard/controller";
 import {
   EVALUATE_METRICS_SERVICE,
   SWITCHYARD_METRIC_NAMESPACE,
@@ -26,7 +26,6 @@ import { deployedConfig } from "./shared/deployed-config.ts";
 import { evaluationCauseOf } from "./shared/evaluation-cause.ts";
 import { publishEvaluationMetrics } from "./shared/evaluation-metrics.ts";
 import { logger } from "./shared/logger.ts";
-import { runStep } from "./shared/step-errors.ts";
 import { systemClock } from "./shared/system-clock.ts";
 
 /** The AWS actions this function calls, declared next to the adapters that call them. */
@@ -116,7 +115,7 @@ function executionStatus(evaluation: EvaluationReport["services"][number]): stri
 
 /** EventBridge schedule (1 min), CloudTrail capacity errors and Spot warnings all land here. */
 export async function handler(event: unknown): Promise<EvaluateResult> {
-  return runStep("evaluate", async () => {
+  return runStep("evaluate", logger, async () => {
     const config = await deployedConfig();
     const report = await evaluate(config, evaluationCauseOf(event), depsFor(config));
     publishEvaluationMetrics(metrics, report);

@@ -1,7 +1,7 @@
 import { EksClusterAccess } from "@switchyard/adapters";
-import { planSwitch, type SwitchPlan } from "@switchyard/controller";
+import { planSwitch, runStep, type SwitchPlan } from "@switchyard/controller";
 import { awsActionsOf } from "./shared/aws-actions.ts";
-import { runStep } from "./shared/step-errors.ts";
+import { logger } from "./shared/logger.ts";
 import { stepDeps } from "./shared/step-runtime.ts";
 
 export const awsActions = awsActionsOf([EksClusterAccess]);
@@ -11,7 +11,7 @@ export async function handler(event: {
   input?: unknown;
   executionArn?: string;
 }): Promise<{ plan: SwitchPlan }> {
-  return runStep("plan-switch", async () => ({
+  return runStep("plan-switch", logger, async () => ({
     plan: await planSwitch(event.input, event.executionArn ?? null, await stepDeps()),
   }));
 }

@@ -1,6 +1,7 @@
 import {
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
+  modeSwitchName,
   modeSwitchTiming,
   modeSwitchWorkflow,
   policyStatements,
@@ -23,7 +24,7 @@ export function createModeSwitchWorkflow(
     "ModeSwitchLogs",
     {
       // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy from growing per log group.
-      name: `/aws/vendedlogs/states/${$app.name}-${$app.stage}-mode-switch`,
+      name: `/aws/vendedlogs/states/${modeSwitchName($app.stage, $app.name)}`,
       retentionInDays: 90,
     },
     { retainOnDelete: $app.removal !== "remove" },
@@ -62,6 +63,9 @@ export function createModeSwitchWorkflow(
   return new aws.sfn.StateMachine(
     "ModeSwitch",
     {
+      // Named by app and stage, one per stage in an account and Region: `switchyard status
+      // --stage <stage>` finds it by this name, without the deploy's .sst/outputs.json.
+      name: modeSwitchName($app.stage, $app.name),
       type: "STANDARD",
       roleArn: role.arn,
       definition,

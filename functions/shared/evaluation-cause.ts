@@ -10,11 +10,8 @@ import {
 /** The evaluate function was invoked with an event it does not handle. */
 export class UnsupportedEventError extends SwitchyardError {
   override name = "UnsupportedEventError";
-  constructor(received: string) {
-    super(
-      `evaluate handles the EventBridge schedule, CloudTrail CreateFleet/RunInstances calls and EC2 Spot interruption warnings; got ${received}`,
-      { code: "UNSUPPORTED_EVENT" },
-    );
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "UNSUPPORTED_EVENT" });
   }
 }
 
@@ -46,6 +43,8 @@ export function evaluationCauseOf(event: unknown): EvaluationCause {
           };
     }
     case "unknown":
-      throw new UnsupportedEventError(trigger.received);
+      throw new UnsupportedEventError(
+        `evaluate handles the EventBridge schedule, CloudTrail CreateFleet/RunInstances calls and EC2 Spot interruption warnings; got ${trigger.received}`,
+      );
   }
 }

@@ -1,6 +1,6 @@
 import type { ChartSpec } from "@switchyard/sim";
 import { parse, View } from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import { compile } from "vega-lite";
 
 /** One drawn item of a mark, with the policy row (facet) it is drawn in. */
 export interface SceneItem {
@@ -47,7 +47,7 @@ interface SceneNode {
  * scene graph Vega drew: item positions in pixels, with their stroke, dash and text.
  */
 export async function chartScene(spec: ChartSpec): Promise<ChartScene> {
-  const vega = compile(spec as unknown as TopLevelSpec).spec;
+  const vega = compile(spec).spec;
   const view = new View(parse(vega), { renderer: "none" });
   await view.runAsync();
   const found = new Map<string, SceneItem[]>();

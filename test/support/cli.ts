@@ -1,4 +1,5 @@
 import { type CliIo, InputFileError, runCli } from "@switchyard/cli";
+import { unreadableFile } from "../../packages/cli/src/errors.ts";
 import { readRepoFile } from "./paths.ts";
 
 export interface CliRun {
@@ -28,7 +29,7 @@ export async function runSwitchyard(
       try {
         return files[path] ?? readRepoFile(path);
       } catch (cause) {
-        throw new InputFileError(path, cause);
+        throw new InputFileError(unreadableFile(path, cause), { cause });
       }
     },
     writeFile: async (path, content) => {

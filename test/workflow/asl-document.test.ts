@@ -18,7 +18,6 @@ import {
 import validateAsl from "asl-validator";
 import { describe, expect, it } from "vitest";
 import * as evaluationCause from "../../functions/shared/evaluation-cause.ts";
-import * as stepErrors from "../../functions/shared/step-errors.ts";
 import { FUNCTION_ARNS, TOPIC_ARN, testWorkflow } from "../support/local-workflow.ts";
 import { readRepoFile } from "../support/paths.ts";
 import { sd21Config } from "../support/sd21.ts";
@@ -45,7 +44,7 @@ function lambdaTasks(document: AslDocument): [string, TaskState][] {
 
 /** Every error class the handlers can throw, by the name Step Functions sees. */
 function errorClassNames(): string[] {
-  const modules = [adapters, controller, core, stepErrors, evaluationCause] as Record<string, unknown>[];
+  const modules = [adapters, controller, core, evaluationCause] as Record<string, unknown>[];
   return [
     ...new Set(
       modules.flatMap((module) =>
@@ -305,7 +304,7 @@ describe("Workflow document: modeSwitchWorkflow", () => {
   });
 
   it("names the retried errors exactly as the handlers' classes do", () => {
-    expect(new stepErrors.TransientError(new Error("x")).name).toBe(RETRIED_ERRORS.transient);
+    expect(new controller.TransientError("x").name).toBe(RETRIED_ERRORS.transient);
     expect(new controller.RoutingNotAppliedError("x")).toBeInstanceOf(SwitchyardError);
     expect(new controller.RoutingNotAppliedError("x").name).toBe(RETRIED_ERRORS.routingNotApplied);
   });

@@ -4,19 +4,24 @@ import { percent } from "./render/numbers.ts";
 /** Bad flags or arguments: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends SwitchyardError {
   override name = "UsageError";
-  constructor(message: string) {
-    super(message, { code: "USAGE" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "USAGE" });
   }
 }
 
-/** A file the user named cannot be read. */
+/** A file the user named cannot be read; the message is `unreadableFile(path, cause)`. */
 export class InputFileError extends SwitchyardError {
   override name = "InputFileError";
-  constructor(path: string, cause: unknown) {
-    const reason =
-      (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (cause as Error).message;
-    super(`cannot read ${path}: ${reason}`, { code: "INPUT_FILE", cause });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "INPUT_FILE" });
   }
+}
+
+/** `cannot read x.yaml: no such file`, or the reason the read failed. */
+export function unreadableFile(path: string, cause: unknown): string {
+  const reason =
+    (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (cause as Error).message;
+  return `cannot read ${path}: ${reason}`;
 }
 
 /** Which output a folder was for, as the message names it: `simulate --out` by default. */
@@ -25,24 +30,33 @@ export interface OutputFolderUse {
   readonly what: string;
 }
 
-/** A folder the user named for output cannot be created (a file is in the way, no permission). */
+/**
+ * A folder the user named for output cannot be created (a file is in the way, no
+ * permission); the message is `unwritableFolder(path, cause, use)`.
+ */
 export class OutputFolderError extends SwitchyardError {
   override name = "OutputFolderError";
   readonly path: string;
-  constructor(path: string, cause: unknown, use: OutputFolderUse = { flag: "--out", what: "the report" }) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const reason =
-      code === "EEXIST" || code === "ENOTDIR"
-        ? `${code === "EEXIST" ? path : "a part of it"} is a file, not a folder`
-        : code === "EACCES" || code === "EPERM" || code === "EROFS"
-          ? "permission denied"
-          : (cause as Error).message;
-    super(`cannot write ${use.what} to ${path}: ${reason}; pass ${use.flag} a new or existing folder`, {
-      code: "OUTPUT_FOLDER",
-      cause,
-    });
-    this.path = path;
+  constructor(message: string, options: ErrorOptions & { readonly path: string }) {
+    super(message, { ...options, code: "OUTPUT_FOLDER" });
+    this.path = options.path;
   }
+}
+
+/** Why `path` cannot hold the output, and which flag to change: `simulate --out` by default. */
+export function unwritableFolder(
+  path: string,
+  cause: unknown,
+  use: OutputFolderUse = { flag: "--out", what: "the report" },
+): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const reason =
+    code === "EEXIST" || code === "ENOTDIR"
+      ? `${code === "EEXIST" ? path : "a part of it"} is a file, not a folder`
+      : code === "EACCES" || code === "EPERM" || code === "EROFS"
+        ? "permission denied"
+        : (cause as Error).message;
+  return `cannot write ${use.what} to ${path}: ${reason}; pass ${use.flag} a new or existing folder`;
 }
 
 /** What one mode of one service's plan cannot serve. */
@@ -56,45 +70,50 @@ export interface PlanShortfall {
 
 /**
  * `plan` at a demand some mode cannot serve even with every unit at `maxReplicaCount`: the
- * plan is printed, then the CLI names what falls short and exits 3 (`EXIT.infeasible`).
+ * plan is printed, then the CLI names what falls short (`infeasiblePlan(shortfalls)`) and
+ * exits 3 (`EXIT.infeasible`).
  */
 export class PlanInfeasibleError extends SwitchyardError {
   override name = "PlanInfeasibleError";
-  constructor(shortfalls: readonly PlanShortfall[]) {
-    const rps = (value: number) => Number(value.toFixed(1)).toLocaleString("en-US");
-    const what = shortfalls
-      .map(
-        (s) =>
-          `${s.service} ${s.mode} mode is short by ${rps(s.shortfallRps)} RPS at ${rps(s.demandRps)} RPS demand plus ${percent(s.headroom)} headroom`,
-      )
-      .join("; ");
-    super(
-      `the plan is infeasible: ${what}, with every unit at its maxReplicaCount; raise maxReplicaCount or maxRps, add a unit, or plan for less demand`,
-      { code: "PLAN_INFEASIBLE" },
-    );
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "PLAN_INFEASIBLE" });
   }
 }
 
-/** A load-test CSV that cannot be used: every bad row, with its line. */
+/** What each mode falls short by, and what to change. */
+export function infeasiblePlan(shortfalls: readonly PlanShortfall[]): string {
+  const rps = (value: number) => Number(value.toFixed(1)).toLocaleString("en-US");
+  const what = shortfalls
+    .map(
+      (s) =>
+        `${s.service} ${s.mode} mode is short by ${rps(s.shortfallRps)} RPS at ${rps(s.demandRps)} RPS demand plus ${percent(s.headroom)} headroom`,
+    )
+    .join("; ");
+  return `the plan is infeasible: ${what}, with every unit at its maxReplicaCount; raise maxReplicaCount or maxRps, add a unit, or plan for less demand`;
+}
+
+/** A load-test CSV that cannot be used: every bad row, with its line (`loadTestProblems(path, problems)`). */
 export class LoadTestFileError extends SwitchyardError {
   override name = "LoadTestFileError";
   readonly problems: readonly string[];
-  constructor(path: string, problems: readonly string[]) {
-    const shown = problems.slice(0, 20);
-    const more = problems.length - shown.length;
-    super(
-      `${path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${shown.map((p) => `  ${p}`).join("\n")}${more > 0 ? `\n  … and ${more} more` : ""}`,
-      { code: "INPUT_FILE" },
-    );
-    this.problems = problems;
+  constructor(message: string, options: ErrorOptions & { readonly problems: readonly string[] }) {
+    super(message, { ...options, code: "INPUT_FILE" });
+    this.problems = options.problems;
   }
+}
+
+/** `t.csv: 2 problems:` and the first 20, one a line. */
+export function loadTestProblems(path: string, problems: readonly string[]): string {
+  const shown = problems.slice(0, 20);
+  const more = problems.length - shown.length;
+  return `${path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${shown.map((p) => `  ${p}`).join("\n")}${more > 0 ? `\n  … and ${more} more` : ""}`;
 }
 
 /** A load test that did not find every unit's breaking point: the results are printed, the run fails. */
 export class NoBreakingPointError extends SwitchyardError {
   override name = "NoBreakingPointError";
-  constructor(message: string) {
-    super(message, { code: "NO_BREAKING_POINT" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "NO_BREAKING_POINT" });
   }
 }
 
@@ -104,7 +123,7 @@ export class NoBreakingPointError extends SwitchyardError {
  */
 export class UnreachableError extends SwitchyardError {
   override name = "UnreachableError";
-  constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? { code: "UNREACHABLE" } : { code: "UNREACHABLE", cause });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "UNREACHABLE" });
   }
 }

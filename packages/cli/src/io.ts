@@ -1,11 +1,17 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { InputFileError, OutputFolderError } from "./errors.ts";
+import { InputFileError, OutputFolderError, unreadableFile, unwritableFolder } from "./errors.ts";
 
 /** What a command touches outside itself; tests pass their own. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /**
+   * Writes to stderr as is, control characters included: only for what the CLI draws
+   * itself (the progress bar's `\r` redraws). runCli passes stdout and stderr through
+   * `printable`; without this the bar writes to stderr.
+   */
+  readonly terminal?: (text: string) => void;
   readonly readFile: (path: string) => Promise<string>;
   /** Writes a file, creating its folder first (the simulator's report). */
   readonly writeFile: (path: string, content: string | Uint8Array) => Promise<void>;
@@ -15,7 +21,7 @@ export interface CliIo {
    */
   readonly prepareFolder: (path: string) => Promise<void>;
   readonly now: () => Date;
-  /** Whether stdout is a terminal (progress bars and colour only then). */
+  /** Whether stdout is a terminal (the progress bar only then; nothing the CLI writes is coloured). */
   readonly isTty: boolean;
 }
 
@@ -26,7 +32,7 @@ export const processIo: CliIo = {
     try {
       return await readFile(path, "utf8");
     } catch (cause) {
-      throw new InputFileError(path, cause);
+      throw new InputFileError(unreadableFile(path, cause), { cause });
     }
   },
   writeFile: async (path, content) => {
@@ -37,7 +43,7 @@ export const processIo: CliIo = {
     try {
       await mkdir(path, { recursive: true });
     } catch (cause) {
-      throw new OutputFolderError(path, cause);
+      throw new OutputFolderError(unwritableFolder(path, cause), { path, cause });
     }
   },
   now: () => new Date(),

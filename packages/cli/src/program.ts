@@ -17,6 +17,7 @@ import { validateCommand } from "./commands/validate.ts";
 import { workflowCommand } from "./commands/workflow.ts";
 import { PlanInfeasibleError, UnreachableError, UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
+import { printable } from "./render/printable.ts";
 
 /**
  * Exit codes: 0 done, 1 the work failed (or `calibrate` found no breaking point for a unit),
@@ -125,7 +126,7 @@ function buildProgram(io: CliIo): Command {
       "replay a scenario through Switchyard, the baselines and the clairvoyant oracle; writes a report (table, charts, timeline) and prints the comparison with the floor and the lower bound",
     )
     .requiredOption(
-      "-s, --scenario <file>",
+      "-f, --scenario <file>",
       "scenario file (YAML), e.g. examples/sd21/scenarios/inf2-outage.yaml",
     )
     .option(
@@ -190,8 +191,18 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
+ * Everything it writes, output and errors alike, passes through `printable`.
+ */
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  const io: CliIo = {
+    ...rawIo,
+    stdout: (text) => rawIo.stdout(printable(text)),
+    stderr: (text) => rawIo.stderr(printable(text)),
+    // The progress bar's own \r redraws, never text from outside.
+    terminal: rawIo.terminal ?? rawIo.stderr,
+  };
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: "user" });

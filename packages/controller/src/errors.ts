@@ -3,50 +3,69 @@ import { SwitchyardError } from "@switchyard/core";
 /** A step was given an input it cannot use: not retryable, the workflow rolls back. */
 export class SwitchInputError extends SwitchyardError {
   override name = "SwitchInputError";
-  constructor(message: string, cause?: unknown) {
-    super(
-      message,
-      cause === undefined ? { code: "SWITCH_INPUT_INVALID" } : { code: "SWITCH_INPUT_INVALID", cause },
-    );
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "SWITCH_INPUT_INVALID" });
   }
 }
 
-/** Some services could not be evaluated; the others were. Each failure is kept with its cause. */
+/** One service an evaluation could not evaluate, with what went wrong. */
+export interface EvaluationFailure {
+  readonly service: string;
+  readonly error: unknown;
+}
+
+/**
+ * Some services could not be evaluated; the others were. Each failure is kept with its
+ * error, the first one the `cause` unless another is given; the message is
+ * `evaluationFailures(failures)`.
+ */
 export class EvaluationError extends SwitchyardError {
   override name = "EvaluationError";
-  readonly failures: readonly { readonly service: string; readonly error: unknown }[];
+  readonly failures: readonly EvaluationFailure[];
 
-  constructor(failures: readonly { readonly service: string; readonly error: unknown }[]) {
-    const detail = failures
-      .map(
-        (f) =>
-          `${f.service}: ${f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error)}`,
-      )
-      .join("; ");
-    super(
-      `${failures.length} service${failures.length === 1 ? "" : "s"} could not be evaluated — ${detail}`,
-      {
-        code: "EVALUATION_FAILED",
-        cause: failures[0]?.error,
-      },
-    );
-    this.failures = failures;
+  constructor(message: string, options: ErrorOptions & { readonly failures: readonly EvaluationFailure[] }) {
+    super(message, { code: "EVALUATION_FAILED", cause: options.cause ?? options.failures[0]?.error });
+    this.failures = options.failures;
+  }
+}
+
+/** `2 services could not be evaluated — sd21: XError: …; sd15: …` */
+export function evaluationFailures(failures: readonly EvaluationFailure[]): string {
+  const detail = failures
+    .map(
+      (f) =>
+        `${f.service}: ${f.error instanceof Error ? `${f.error.name}: ${f.error.message}` : String(f.error)}`,
+    )
+    .join("; ");
+  return `${failures.length} service${failures.length === 1 ? "" : "s"} could not be evaluated — ${detail}`;
+}
+
+/**
+ * Something that may work if tried again (throttling, a 5xx, a conflict that kept coming
+ * back): what `runStep` throws for an error whose `retryable` is set, in the Lambdas and in
+ * the simulator's step Lambdas alike. The workflow retries this name with backoff; every
+ * other error name goes straight to its Catch.
+ */
+export class TransientError extends SwitchyardError {
+  override name = "TransientError";
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "TRANSIENT", retryable: true });
   }
 }
 
 /** The listener rule does not hold the planned weights yet: the workflow retries VerifyAlb with backoff. */
 export class RoutingNotAppliedError extends SwitchyardError {
   override name = "RoutingNotAppliedError";
-  constructor(message: string) {
-    super(message, { code: "ROUTING_NOT_APPLIED" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "ROUTING_NOT_APPLIED" });
   }
 }
 
 /** The Load Balancer Controller cannot build a model from the new annotation (FailedBuildModel): roll back at once. */
 export class RoutingRejectedError extends SwitchyardError {
   override name = "RoutingRejectedError";
-  constructor(message: string) {
-    super(message, { code: "ROUTING_REJECTED" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "ROUTING_REJECTED" });
   }
 }
 
@@ -56,8 +75,8 @@ export class RoutingRejectedError extends SwitchyardError {
  */
 export class SwitchSupersededError extends SwitchyardError {
   override name = "SwitchSupersededError";
-  constructor(message: string) {
-    super(message, { code: "SWITCH_SUPERSEDED" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "SWITCH_SUPERSEDED" });
   }
 }
 
@@ -67,8 +86,8 @@ export class SwitchSupersededError extends SwitchyardError {
  */
 export class ReceiversNotReadyError extends SwitchyardError {
   override name = "ReceiversNotReadyError";
-  constructor(message: string) {
-    super(message, { code: "RECEIVERS_NOT_READY" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "RECEIVERS_NOT_READY" });
   }
 }
 
@@ -79,8 +98,8 @@ export class ReceiversNotReadyError extends SwitchyardError {
 export class ForeignRoutingError extends SwitchyardError {
   override readonly name = "ForeignRoutingError";
 
-  constructor(message: string) {
-    super(message, { code: "FOREIGN_ROUTING" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "FOREIGN_ROUTING" });
   }
 }
 
@@ -92,7 +111,7 @@ export class ForeignRoutingError extends SwitchyardError {
 export class ScalingNotResumedError extends SwitchyardError {
   override readonly name = "ScalingNotResumedError";
 
-  constructor(message: string) {
-    super(message, { code: "SCALING_NOT_RESUMED" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "SCALING_NOT_RESUMED" });
   }
 }

@@ -32,7 +32,7 @@ import {
   type TrailCoverageReader,
   trailMissingMessage,
 } from "@switchyard/core";
-import { EvaluationError } from "./errors.ts";
+import { EvaluationError, evaluationFailures } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
 import { assertOnlyOwnTargets, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
@@ -165,7 +165,7 @@ export async function evaluate(
     log.error("evaluation failed", {
       failures: failures.map((f) => ({ service: f.service, error: f.error })),
     });
-    throw new EvaluationError(failures);
+    throw new EvaluationError(evaluationFailures(failures), { failures });
   }
   return {
     at: now,

@@ -4,6 +4,8 @@ export { type ApplyScalingDeps, applyScaling } from "./apply-scaling.ts";
 export { type CheckReceiversDeps, checkReceivers } from "./check-receivers.ts";
 export {
   EvaluationError,
+  type EvaluationFailure,
+  evaluationFailures,
   ForeignRoutingError,
   ReceiversNotReadyError,
   RoutingNotAppliedError,
@@ -11,6 +13,7 @@ export {
   ScalingNotResumedError,
   SwitchInputError,
   SwitchSupersededError,
+  TransientError,
 } from "./errors.ts";
 export {
   type EvaluationCause,
@@ -26,6 +29,7 @@ export { type ControllerLogger, silentLogger } from "./logger.ts";
 export { type PlanSwitchDeps, planSwitch } from "./plan-switch.ts";
 export { type ReleaseHoldsDeps, releaseHolds } from "./release-holds.ts";
 export { type RollbackDeps, rollback } from "./rollback.ts";
+export { runStep, workflowErrorOf } from "./run-step.ts";
 export {
   type Alert,
   type CaughtError,

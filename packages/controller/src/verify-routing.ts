@@ -1,4 +1,5 @@
 import type { ClusterGateway, RoutingVerifier, SwitchyardConfig } from "@switchyard/core";
+import { SECOND } from "@switchyard/core";
 import { switchAlert } from "./alerts.ts";
 import { RoutingNotAppliedError, RoutingRejectedError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
@@ -34,7 +35,7 @@ export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps):
   const service = serviceNamed(deps.config, state.plan.input.service);
   const patchedAt = Date.parse(state.routing?.patchedAt ?? state.plan.plannedAt);
   // Event times have one-second precision.
-  const since = Math.floor(patchedAt / 1000) * 1000;
+  const since = Math.floor(patchedAt / SECOND) * SECOND;
   const events = await deps.cluster.ingressEvents(service, since);
   const rejected = events.find((e) => e.reason === FINAL_REJECTION && e.at >= since);
   if (rejected !== undefined) {

@@ -106,6 +106,7 @@ export {
   SWITCHYARD_METRICS,
 } from "./deploy/metric-namespace.ts";
 export { partitionOf } from "./deploy/partition.ts";
+export { modeSwitchName, SST_APP_NAME, stageProblem } from "./deploy/stack-name.ts";
 export {
   ConfigError,
   type ConfigIssue,
@@ -114,6 +115,7 @@ export {
   ManifestError,
   PlanningError,
   SwitchyardError,
+  type SwitchyardErrorOptions,
   WorkflowRuntimeError,
 } from "./errors.ts";
 export {
@@ -166,6 +168,7 @@ export {
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
 export { JSON_SIGNIFICANT_DIGITS, jsonText } from "./output/json-output.ts";
+export { shellCommand, shellQuote } from "./output/shell-quote.ts";
 export {
   type Allocation,
   type AllocationUnit,
@@ -275,6 +278,17 @@ export {
   type ServiceMetrics,
   type UnitMinute,
 } from "./signals/types.ts";
+export {
+  DURATION_EXAMPLES,
+  DURATION_PATTERN,
+  formatDuration,
+  formatRfc3339,
+  isWritableInstant,
+  parseDuration,
+  parseRfc3339,
+  RFC3339_EXAMPLE,
+  RFC3339_PATTERN,
+} from "./time.ts";
 export { DAY, EPSILON, HOUR, MINUTE, round1, SECOND } from "./units.ts";
 export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";

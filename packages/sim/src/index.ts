@@ -109,7 +109,6 @@ export {
   type SimulationResult,
   simulate,
 } from "./run/simulate.ts";
-export { DURATION_PATTERN, formatDuration, parseDuration } from "./scenario/duration.ts";
 export { SCENARIO_SCHEMA_ID, scenarioJsonSchema } from "./scenario/json-schema.ts";
 export { besideScenario, loadScenario, parseScenario, type ReadText } from "./scenario/load.ts";
 export { type LatencyParameters, type ScenarioInput, ScenarioSchema } from "./scenario/schema.ts";

@@ -7,7 +7,7 @@ import { readRepoFile } from "../../support/paths.ts";
 
 const CONFIG = "examples/sd21/switchyard.yaml";
 /** Pulumi names the raw aws.sfn.StateMachine "ModeSwitch" with a random suffix. */
-const MACHINE = "arn:aws:states:us-west-2:123456789012:stateMachine:ModeSwitch-4f1c2e7";
+const MACHINE = "arn:aws:states:us-west-2:123456789012:stateMachine:switchyard-prod-mode-switch";
 
 /**
  * The example output in docs/operations.md and the README is the commands' real output,

@@ -33,7 +33,7 @@ describe("Command: switchyard pin / unpin", () => {
     const read = world.double.get("Ingress", "default", "sd21")?.metadata.resourceVersion;
 
     // Act
-    const run = await pin("--mode", "capacity", "--until", "2026-11-15T01:00Z", "--reason", "INC-4211");
+    const run = await pin("--mode", "capacity", "--until", "2026-11-15T01:00:00Z", "--reason", "INC-4211");
 
     // Assess
     expect(run.stderr).toBe("");
@@ -169,12 +169,12 @@ describe("Command: switchyard pin / unpin", () => {
     [
       "a malformed --until",
       ["pin", "--config", CONFIG, "--service", "sd21", "--mode", "cost", "--until", "tomorrow"],
-      'switchyard: --until "tomorrow" is neither a duration (90m, 2h, 1d, 1h30m) nor an RFC 3339 time with its offset (2026-12-02T01:00:00Z)\n',
+      'switchyard: --until "tomorrow" is neither a duration (90s, 15m, 2h, 1h30m or 1d) nor an RFC 3339 time with its offset (2026-12-02T01:00:00Z) on a day that exists\n',
     ],
     [
       "an --until without its offset",
       ["pin", "--config", CONFIG, "--service", "sd21", "--mode", "cost", "--until", "2026-12-02T01:00"],
-      'switchyard: --until "2026-12-02T01:00" is neither a duration (90m, 2h, 1d, 1h30m) nor an RFC 3339 time with its offset (2026-12-02T01:00:00Z)\n',
+      'switchyard: --until "2026-12-02T01:00" is neither a duration (90s, 15m, 2h, 1h30m or 1d) nor an RFC 3339 time with its offset (2026-12-02T01:00:00Z) on a day that exists\n',
     ],
     [
       "an unknown service to unpin",

@@ -55,6 +55,34 @@ describe("Command: switchyard status", () => {
     expect(world.double.requests.filter((r) => r.verb !== "get" && r.verb !== "list")).toEqual([]);
   });
 
+  it("escapes control characters in annotation text: a pin reason cannot clear the screen or fake a line", async () => {
+    // Prepare: a pin reason that clears the screen, returns to the line's start to overwrite
+    // it, starts a C1 CSI and reverses the text after it; the pin's own value a faked newline.
+    const reason = "INC-1\u001b[2J\u001b[H\r  mode     cost\u009b31m\u202eevil";
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      Object.assign(ingress.metadata.annotations as Record<string, string>, {
+        [SWITCHYARD_ANNOTATIONS.pin]: "capacity\u000b\u001b[1A",
+        [SWITCHYARD_ANNOTATIONS.pinReason]: reason,
+      });
+    });
+
+    // Act
+    const table = await status();
+    const json = await status("--output", "json");
+
+    // Assess: nothing a terminal acts on reaches it, and the text is still there to read.
+    expect(table.code).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them.
+    expect(table.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(table.stdout).toContain(
+      "reason: INC-1\\u001b[2J\\u001b[H\\u000d  mode     cost\\u009b31m\\u202eevil",
+    );
+    expect(table.stdout.split("\n").filter((line) => line.startsWith("  mode "))).toHaveLength(1);
+    // JSON keeps the value: \uXXXX is how JSON writes it.
+    expect(json.stdout).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
+    expect(JSON.parse(json.stdout).services[0].pin.reason).toBe(reason);
+  });
+
   it("shows a pin with its expiry and reason, a Switchyard hold and the running execution, in JSON", async () => {
     // Prepare: capacity mode after a failover; a fallback running that holds inf2; an operator's pin.
     world.double.edit("Ingress", "default", "sd21", (ingress) => {
@@ -242,7 +270,7 @@ describe("Command: switchyard status", () => {
     // It leads with the ARN (a read needs no deploy) and says how to list it; deploying is the fallback
     // when nothing is deployed, and --outputs is not suggested to a user who passed it.
     expect(run.stderr).toContain(
-      "no such file; pass --state-machine-arn ARN (`aws stepfunctions list-state-machines --query \"stateMachines[?contains(name, 'ModeSwitch')].stateMachineArn\"` lists it",
+      "no such file; pass --stage STAGE to find the stage's state machine by its name (switchyard-<stage>-mode-switch), from any folder; or pass --state-machine-arn ARN (`aws stepfunctions list-state-machines --query \"stateMachines[?ends_with(name, '-mode-switch')].stateMachineArn\"` lists them",
     );
     expect(run.stderr).toContain(
       "if nothing is deployed yet, `npx sst deploy` from the project's root writes .sst/outputs.json",
@@ -291,7 +319,7 @@ describe("Command: switchyard status", () => {
     const run = await status();
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(
-      /^switchyard: no AWS credentials \(Could not load credentials from any providers\): set AWS_PROFILE/,
+      /^switchyard: no AWS credentials \(Could not load credentials from any providers\): pass --profile NAME or set AWS_PROFILE/,
     );
     expect(world.double.requests).toEqual([]);
   });

@@ -20,60 +20,53 @@ const ERROR_MODULES = [
   "packages/controller/src/errors.ts",
   "packages/cli/src/errors.ts",
   "packages/sim/src/errors.ts",
-  "functions/shared/step-errors.ts",
   "functions/shared/evaluation-cause.ts",
 ];
 
-/** Arguments each constructor needs; a class missing here fails the completeness check. */
-const CONSTRUCT: Record<string, (cls: new (...args: never[]) => Error) => Error> = {};
-const ctor =
-  (...args: unknown[]) =>
-  (cls: new (...a: never[]) => Error) =>
-    new cls(...(args as never[]));
-const message = ctor("m");
-const adapterOptions = ctor("m", { retryable: false });
-Object.assign(CONSTRUCT, {
-  SwitchyardError: ctor("m", { code: "X" }),
-  ConfigError: ctor("switchyard.yaml", [{ path: "(root)", message: "m" }]),
-  PlanningError: message,
-  ManifestError: ctor("Ingress default/sd21", "m"),
-  AdapterError: ctor("m", { code: "X", retryable: false }),
-  MetricsUnavailableError: message,
-  CapacityRecordError: message,
-  LoadBalancerNotFoundError: message,
-  RoutingNotAppliedError: message,
-  RoutingRejectedError: message,
-  AwsCallError: adapterOptions,
-  KubernetesForbiddenError: message,
-  KubernetesNotFoundError: message,
-  KubernetesConflictError: message,
-  KubernetesRejectedError: message,
-  KubernetesUnavailableError: message,
-  ClusterAccessError: adapterOptions,
-  UnknownUnitError: message,
-  SwitchInputError: message,
-  EvaluationError: ctor([{ service: "sd21", error: new Error("m") }]),
-  SwitchSupersededError: message,
-  ReceiversNotReadyError: message,
-  ForeignRoutingError: message,
-  ScalingNotResumedError: message,
-  UsageError: message,
-  UnreachableError: message,
-  InputFileError: ctor("x.yaml", Object.assign(new Error("m"), { code: "ENOENT" })),
-  OutputFolderError: ctor("out/x", Object.assign(new Error("m"), { code: "EEXIST" })),
-  LoadTestFileError: ctor("t.csv", ["line 2: m"]),
-  NoBreakingPointError: message,
-  PlanInfeasibleError: ctor([
-    { service: "sd21", mode: "cost", demandRps: 1, headroom: 0.1, shortfallRps: 1 },
-  ]),
-  SimulatedApiError: ctor("m", 409, "X"),
-  ConflictError: ctor("Ingress default/sd21", "1", "2"),
-  PatchRejectedError: ctor("ScaledObject default/x", "m"),
-  UnknownPolicyError: ctor("x", ["switchyard"]),
-  TransientError: ctor(new Error("m")),
-  UnsupportedEventError: message,
-  WorkflowRuntimeError: ctor("Plan", "m"),
-});
+/**
+ * Every error class takes `(message, options?)`; the options a class requires, by class.
+ * A class missing here fails the completeness check.
+ */
+const REQUIRED_OPTIONS: Record<string, object | undefined> = {
+  SwitchyardError: { code: "X" },
+  ConfigError: { source: "switchyard.yaml", issues: [{ path: "(root)", message: "m" }] },
+  PlanningError: undefined,
+  ManifestError: { object: "Ingress default/sd21" },
+  AdapterError: { code: "X", retryable: false },
+  MetricsUnavailableError: undefined,
+  CapacityRecordError: undefined,
+  LoadBalancerNotFoundError: undefined,
+  RoutingNotAppliedError: undefined,
+  RoutingRejectedError: undefined,
+  AwsCallError: { retryable: false },
+  KubernetesForbiddenError: undefined,
+  KubernetesNotFoundError: undefined,
+  KubernetesConflictError: undefined,
+  KubernetesRejectedError: undefined,
+  KubernetesUnavailableError: undefined,
+  ClusterAccessError: { retryable: false },
+  UnknownUnitError: undefined,
+  SwitchInputError: undefined,
+  EvaluationError: { failures: [{ service: "sd21", error: new Error("m") }] },
+  SwitchSupersededError: undefined,
+  ReceiversNotReadyError: undefined,
+  ForeignRoutingError: undefined,
+  ScalingNotResumedError: undefined,
+  TransientError: undefined,
+  UsageError: undefined,
+  UnreachableError: undefined,
+  InputFileError: undefined,
+  OutputFolderError: { path: "out/x" },
+  LoadTestFileError: { problems: ["line 2: m"] },
+  NoBreakingPointError: undefined,
+  PlanInfeasibleError: undefined,
+  SimulatedApiError: { code: "X", status: 409 },
+  ConflictError: undefined,
+  PatchRejectedError: undefined,
+  UnknownPolicyError: undefined,
+  UnsupportedEventError: undefined,
+  WorkflowRuntimeError: { state: "Plan" },
+};
 
 const dir = mkdtempSync(join(tmpdir(), "switchyard-bundle-"));
 /** esbuild bundles in a few seconds alone; allow for a busy machine. */
@@ -101,10 +94,16 @@ describe("Bundle: error names", () => {
         (e): e is [string, new (...args: never[]) => Error] =>
           typeof e[1] === "function" && e[1].prototype instanceof Error,
       );
-    expect([...new Set(classes.map(([name]) => name))].sort()).toEqual(Object.keys(CONSTRUCT).sort());
+    expect([...new Set(classes.map(([name]) => name))].sort()).toEqual(Object.keys(REQUIRED_OPTIONS).sort());
+    const cause = new Error("the cause");
     for (const [exportName, cls] of classes) {
-      const error = CONSTRUCT[exportName]?.(cls);
-      expect({ exportName, name: error?.name }).toEqual({ exportName, name: exportName });
+      const error = new cls(...(["m", { ...REQUIRED_OPTIONS[exportName], cause }] as never[]));
+      expect({ exportName, name: error.name, message: error.message, cause: error.cause }).toEqual({
+        exportName,
+        name: exportName,
+        message: "m",
+        cause,
+      });
     }
   });
 

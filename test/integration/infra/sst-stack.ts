@@ -256,13 +256,15 @@ async function startCliServer(work: string, log: string[]): Promise<Server> {
 export interface StackOptions {
   /** The config's region, where the mocks put every resource. */
   readonly region: string;
+  /** `sst deploy --stage`; APP.stage by default. */
+  readonly stage?: string;
 }
 
 /**
  * Runs sst.config.ts's `run()` under Pulumi's mocks. Pulumi's runtime state and SST's
  * globals are per process: call it once per test file.
  */
-export async function runStack({ region }: StackOptions): Promise<StackRun> {
+export async function runStack({ region, stage = APP.stage }: StackOptions): Promise<StackRun> {
   ensureSstPlatform();
   const work = mkdtempSync(join(tmpdir(), "switchyard-sst-"));
   const rpc: string[] = [];
@@ -278,7 +280,7 @@ export async function runStack({ region }: StackOptions): Promise<StackRun> {
   await pulumi.runtime.setMocks(
     {
       newResource({ type, name, inputs, custom }) {
-        const physicalName = typeof inputs.name === "string" ? inputs.name : `${name}-${APP.stage}`;
+        const physicalName = typeof inputs.name === "string" ? inputs.name : `${name}-${stage}`;
         const arn = arnOf(type, physicalName, region);
         const state: Record<string, unknown> = {
           ...inputs,
@@ -322,12 +324,12 @@ export async function runStack({ region }: StackOptions): Promise<StackRun> {
       },
     },
     APP.name,
-    APP.stage,
+    stage,
     false,
   );
 
   const globals = globalThis as Record<string, unknown>;
-  globals.$app = { ...APP, removal: "remove", protect: false, providers: { aws: { region } } };
+  globals.$app = { ...APP, stage, removal: "remove", protect: false, providers: { aws: { region } } };
   globals.$cli = {
     command: "deploy",
     dev: false,

@@ -21,20 +21,40 @@ describe("Function: parseUntil", () => {
     ["90m", "2026-12-02T01:05:12Z"],
     ["1d", "2026-12-02T23:35:12Z"],
     ["1h30m", "2026-12-02T01:05:12Z"],
-    ["2026-12-02T01:00Z", "2026-12-02T01:00:00Z"],
+    ["90s", "2026-12-01T23:36:42Z"],
+    ["2026-12-02T01:00:00Z", "2026-12-02T01:00:00Z"],
     ["2026-12-02T03:00:00+02:00", "2026-12-02T01:00:00Z"],
   ])("reads %s as %s, in whole seconds", (text, expected) => {
     expect(new Date(parseUntil(text, NOW)).toISOString().replace(".000Z", "Z")).toBe(expected);
   });
 
-  it.each(["", "2", "2 hours", "-1h", "1w", "2026-12-02", "2026-12-02T01:00", "2026-13-02T01:00:00Z"])(
-    "refuses %j, naming both accepted forms",
-    (text) => {
-      expect(() => parseUntil(text, NOW)).toThrow(
-        /is neither a duration .* nor an RFC 3339 time with its offset/,
-      );
-    },
-  );
+  it.each([
+    "",
+    "2",
+    "2 hours",
+    "-1h",
+    "1w",
+    "30m1h",
+    "1h1h",
+    "2026-12-02",
+    "2026-12-02T01:00",
+    "2026-12-02T01:00Z",
+    "2026-13-02T01:00:00Z",
+    // Date.parse reads these as March 1 and 2, and "12/31" and "1" as local dates in 2001.
+    "2027-02-30T00:00:00Z",
+    "2027-02-29T00:00:00Z",
+    "2027-04-31T00:00:00Z",
+    "2027-01-01T24:00:00Z",
+    "12/31",
+  ])("refuses %j, naming both accepted forms", (text) => {
+    expect(() => parseUntil(text, NOW)).toThrow(
+      /is neither a duration .* nor an RFC 3339 time with its offset/,
+    );
+  });
+
+  it("refuses an expiry past the year 9999 with a usage error, not a RangeError", () => {
+    expect(() => parseUntil("99999999d", NOW)).toThrow(/past the year 9999/);
+  });
 
   it("refuses a time in the past and an expiry of now", () => {
     expect(() => parseUntil("2026-12-01T23:00:00Z", NOW)).toThrow(
@@ -76,5 +96,20 @@ describe("Function: pinPatch", () => {
       unpinPatch(ingress({ [SWITCHYARD_ANNOTATIONS.pin]: "cost", [SWITCHYARD_ANNOTATIONS.mode]: "cost" })),
     ).toEqual({ metadata: { annotations: { [SWITCHYARD_ANNOTATIONS.pin]: null } } });
     expect(unpinPatch(ingress({ [SWITCHYARD_ANNOTATIONS.mode]: "cost" }))).toBeNull();
+  });
+});
+
+describe("Function: parsePin (the controller's reading of switchyard.io/pin)", () => {
+  it.each(["12/31", "1", "2026-02-30T00:00:00Z", "2026-12-02T01:00Z", "2026-12-02"])(
+    "does not read %j as an expiry: it holds without one and says why",
+    (until) => {
+      const pin = parsePin(`capacity until ${until}`, "cost");
+      expect(pin.until).toBeNull();
+      expect(pin.problem).toMatch(/is not an RFC 3339 time/);
+    },
+  );
+
+  it("reads an RFC 3339 expiry with an offset", () => {
+    expect(parsePin("cost until 2026-12-02T03:00:00+02:00", "capacity").until).toBe(Date.UTC(2026, 11, 2, 1));
   });
 });

@@ -67,7 +67,7 @@ describe("Command: switchyard simulate", () => {
   it("prints the JSON contract with --output json, null where a figure does not apply", async () => {
     const run = await runSwitchyard([
       "simulate",
-      "-s",
+      "-f",
       SHORT,
       "-p",
       "switchyard,static-cost,seed-reference",
@@ -161,7 +161,7 @@ describe("Command: switchyard simulate", () => {
       /unknown cheapest; expected a comma-separated list of switchyard, seed-reference/,
     ],
     [["simulate", "--scenario", SHORT, "--output", "yaml"], /Allowed choices are table, json/],
-    [["simulate"], /required option '-s, --scenario <file>' not specified/],
+    [["simulate"], /required option '-f, --scenario <file>' not specified/],
     [["simulate", "--scenario", "nowhere.yaml"], /cannot read nowhere.yaml: no such file/],
   ])("exits 2 with a usage message for %j", async (args, message) => {
     const run = await runSwitchyard(args);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DEPLOYED_CONFIG_FILE, readDeployedConfig } from "@switchyard/core";
@@ -36,6 +36,22 @@ describe("Deploy config: infra/config.ts", () => {
     expect((error as ConfigError).message).toMatch(/^test\/fixtures\/configs\/four-errors\.yaml: 4 errors\n/);
   });
 
+  it("reads a config given by absolute path, outside the app's root, as given", () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), "switchyard-config-"));
+    const path = join(elsewhere, "prod-b.yaml");
+    writeFileSync(
+      path,
+      readFileSync(repoPath("examples/sd21/switchyard.yaml"), "utf8").replace(
+        "hw-agnostic-infer",
+        "inference-b",
+      ),
+    );
+    process.env[CONFIG_ENV] = path;
+    const deploy = readDeployConfig(ROOT);
+    expect(deploy.source).toBe(path);
+    expect(deploy.config.cluster.name).toBe("inference-b");
+  });
+
   it("names the variable to set when the file cannot be read", () => {
     process.env[CONFIG_ENV] = "no/such/switchyard.yaml";
     expect(() => readDeployConfig(ROOT)).toThrow(
@@ -47,8 +63,8 @@ describe("Deploy config: infra/config.ts", () => {
     delete process.env[CONFIG_ENV];
     const root = mkdtempSync(join(tmpdir(), "switchyard-deploy-"));
     const deploy = readDeployConfig(ROOT);
-    const written = writeDeployedConfig(deploy, root);
-    expect(written).toBe(join(".sst", "switchyard", DEPLOYED_CONFIG_FILE));
+    const written = writeDeployedConfig(deploy, root, "prod-a");
+    expect(written).toBe(join(".sst", "switchyard", "prod-a", DEPLOYED_CONFIG_FILE));
     const text = readFileSync(join(root, written), "utf8");
     expect(readDeployedConfig(text, written)).toEqual(deploy.config);
   });

@@ -275,7 +275,7 @@ duration: 10m
 demand: { shape: cloudwatch, file: trace.json }
 `;
     const run = await runSwitchyard(
-      ["simulate", "-s", "test/fixtures/scenarios/trace.yaml", "-p", "static-cost", "--out", "out/trace"],
+      ["simulate", "-f", "test/fixtures/scenarios/trace.yaml", "-p", "static-cost", "--out", "out/trace"],
       { "test/fixtures/scenarios/trace.yaml": scenario, "test/fixtures/scenarios/trace.json": trace },
     );
     expect(run.code, run.stderr).toBe(0);

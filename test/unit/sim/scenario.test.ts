@@ -199,6 +199,31 @@ describe("Function: loadScenario", () => {
     expect(issue?.message).toMatch(message);
   });
 
+  it.each([
+    ["start: 2024-02-30T00:00:00Z", "start", /must be a day and time that exist/],
+    ["start: 2023-02-29T00:00:00Z", "start", /must be a day and time that exist/],
+    ["start: 2024-11-14T00:00Z", "start", /must be an RFC 3339 time/],
+    ["start: 2024-11-14", "start", /must be an RFC 3339 time/],
+    ["duration: 30m1h", "duration", /must be a duration such as/],
+    ["duration: 99999999999999999999d", "duration", /too long to count/],
+  ])("refuses %s, which Date.parse or the old duration grammar accepted", async (line, path, message) => {
+    const key = line.split(":")[0] as string;
+    const text = MINIMAL.replace(new RegExp(`^${key}: .*$`, "m"), line);
+    const issues = await issuesOf(text);
+    expect(issues.map((i) => i.path)).toEqual([path]);
+    expect(issues[0]?.message).toMatch(message);
+  });
+
+  it("places an RFC 3339 capacity window on the run's clock, whatever its offset", async () => {
+    const scenario = await parseScenario(
+      `${MINIMAL}capacity: [{ instanceType: inf2.xlarge, from: "2024-11-14T02:30:00+02:00", to: 45m }]\n`,
+      "test/fixtures/scenarios/inline.yaml",
+      readRepoText,
+    );
+    if (!scenario.ok) throw new Error(JSON.stringify(scenario.issues));
+    expect(scenario.value.capacity[0]?.from).toBe(Date.UTC(2024, 10, 14, 0, 30));
+  });
+
   it("reports a broken config file through the scenario's config field, with the config's own path and line", async () => {
     const issues = await issuesOf(
       MINIMAL.replace("../../../examples/sd21/switchyard.yaml", "../configs/four-errors.yaml"),

@@ -1,4 +1,23 @@
-import { loadScenario, runPolicy, switchyardPolicy } from "@switchyard/sim";
+import {
+  type EpochMs,
+  type InferenceService,
+  type IngressPatchBuilder,
+  MODE_SWITCH_STATES,
+  modeSwitchTable,
+  modeSwitchTiming,
+  RETRIED_ERRORS,
+  type RoutingChange,
+} from "@switchyard/core";
+import {
+  type ComparedPolicy,
+  type EnvironmentModel,
+  InMemoryClusterGateway,
+  loadScenario,
+  runPolicy,
+  type SimClock,
+  switchyardPolicy,
+  WORKFLOW_TIMING,
+} from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { readRepoFile } from "../../support/paths.ts";
@@ -77,7 +96,84 @@ describe("Policy: switchyard", () => {
   });
 });
 
+/**
+ * The simulated cluster with another writer on the Ingress: for the first `edits` patches
+ * Switchyard builds, it edits an annotation of its own between Switchyard's read and its
+ * patch, so the patch's resourceVersion is stale and the API answers 409. Each call of
+ * patchRouting is recorded with when it ran and how it ended.
+ */
+class ContendedClusterGateway extends InMemoryClusterGateway {
+  readonly calls: { readonly at: EpochMs; readonly outcome: string }[] = [];
+  readonly #env: EnvironmentModel;
+  readonly #clock: SimClock;
+  #edits: number;
+
+  constructor(env: EnvironmentModel, clock: SimClock, edits: number) {
+    super(env, clock);
+    this.#env = env;
+    this.#clock = clock;
+    this.#edits = edits;
+  }
+
+  override async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
+    const at = this.#clock.now();
+    try {
+      const change = await super.patchRouting(service, (current) => {
+        if (this.#edits > 0) {
+          this.#edits -= 1;
+          this.#env.ingress.mergePatch({ metadata: { annotations: { "team/edit": `${this.#edits}` } } }, at);
+        }
+        return build(current);
+      });
+      this.calls.push({ at, outcome: "patched" });
+      return change;
+    } catch (error) {
+      this.calls.push({ at, outcome: (error as Error).name });
+      throw error;
+    }
+  }
+}
+
 describe("Class: StepFunctionsStandIn", () => {
+  it("retries an Ingress conflict that outlasts the gateway's own retries as the deployed workflow does: TransientError, then ShiftTraffic again after the Retry's interval", async () => {
+    // Prepare: the gateway reads again and retries a 409 three times (as the real one
+    // does), so four contended builds make the first ShiftTraffic fail with a conflict.
+    const scenario = await failoverScenario();
+    let cluster: ContendedClusterGateway | undefined;
+    const contended: ComparedPolicy = {
+      ...switchyardPolicy,
+      attach: (context) => {
+        cluster = new ContendedClusterGateway(context.env, context.clock, 4);
+        return switchyardPolicy.attach({ ...context, cluster });
+      },
+    };
+    const shiftTraffic = modeSwitchTable({
+      region: scenario.config.cluster.region,
+      timing: modeSwitchTiming(scenario.config),
+    }).states[MODE_SWITCH_STATES.shiftTraffic];
+    const transientRetry =
+      shiftTraffic.type === "invoke"
+        ? shiftTraffic.retry.find((r) => r.ErrorEquals.includes(RETRIED_ERRORS.transient))
+        : undefined;
+
+    // Act
+    const run = await runPolicy(scenario, contended);
+
+    // Assess: the conflict reached the workflow as TransientError, which the step table's
+    // Retry waits out (the Lambda's second, then IntervalSeconds) and tries again; the
+    // second ShiftTraffic patches, and the switch completes without a rollback.
+    expect(transientRetry?.IntervalSeconds).toBe(3);
+    const [failed, patched] = cluster?.calls ?? [];
+    expect(failed?.outcome).toBe("ConflictError");
+    expect(patched).toEqual({
+      at: (failed?.at ?? 0) + WORKFLOW_TIMING.lambdaMs + (transientRetry?.IntervalSeconds ?? 0) * 1000,
+      outcome: "patched",
+    });
+    const failover = run.moves.find((m) => m.move === "failover");
+    expect(failover).toMatchObject({ outcome: "succeeded", appliedAt: patched?.at });
+    expect(run.failures).toEqual([]);
+  });
+
   it("rolls a switch back when the ALB does not show the new weights within verifyTimeoutSeconds", async () => {
     const text = readRepoFile(SHORT_OUTAGE).replace("podStartup:", "alb: { ruleLag: 10m }\npodStartup:");
     const scenario = await failoverScenario(text, "test/fixtures/scenarios/slow-alb.yaml");

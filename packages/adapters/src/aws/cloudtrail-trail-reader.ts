@@ -9,6 +9,8 @@ import {
 import {
   type Clock,
   type EpochMs,
+  HOUR,
+  MINUTE,
   type TrailCoverage,
   type TrailCoverageReader,
   type TrailSelectors,
@@ -25,9 +27,9 @@ export interface CloudTrailTrailReaderOptions {
 }
 
 /** Trails change rarely: read them at a container's first evaluation, then once an hour. */
-export const TRAIL_RECHECK_MS = 60 * 60_000;
+export const TRAIL_RECHECK_MS = HOUR;
 /** A missing trail is looked for again sooner, so the alarm clears soon after the fix. */
-export const MISSING_TRAIL_RECHECK_MS = 10 * 60_000;
+export const MISSING_TRAIL_RECHECK_MS = 10 * MINUTE;
 
 /**
  * Reads whether a trail delivers EC2's write management events in a Region, so the

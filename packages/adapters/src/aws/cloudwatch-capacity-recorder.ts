@@ -57,7 +57,7 @@ export class CloudWatchCapacityRecorder implements CapacitySignalRecorder {
       } catch (error) {
         throw new CapacityRecordError(
           `CloudWatch PutMetricData of ${batch.length} ${CAPACITY_METRIC.namespace}/${CAPACITY_METRIC.metricName} datapoints failed after the SDK's retries: ${summarizeSdkError(error)}. Check that the function's role allows cloudwatch:PutMetricData (with any cloudwatch:namespace condition allowing "${CAPACITY_METRIC.namespace}") and that every signal is less than two weeks old.`,
-          error,
+          { cause: error },
         );
       }
     }

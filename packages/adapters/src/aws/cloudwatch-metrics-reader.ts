@@ -150,7 +150,7 @@ export class CloudWatchMetricsReader implements MetricsReader {
       const part = call.of > 1 ? ` (call ${call.index + 1} of ${call.of})` : "";
       throw new MetricsUnavailableError(
         `CloudWatch GetMetricData failed for ${queries.length} queries${part} of services ${services} over ${window(request)} after the SDK's retries: ${summarizeSdkError(error)}. Check that the function's role allows cloudwatch:GetMetricData and whether CloudWatch is throttling the account's GetMetricData calls.`,
-        error,
+        { cause: error },
       );
     }
   }

@@ -11,10 +11,12 @@ import type {
   ServiceMetrics,
   UnitMinute,
 } from "@switchyard/core";
+import { SECOND } from "@switchyard/core";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
 import { PERIOD_SECONDS, type QueryPlan, type UnitField } from "./cloudwatch-query-plan.ts";
 
-const MINUTE = PERIOD_SECONDS * 1000;
+/** One datapoint's period: a minute. */
+const PERIOD_MS = PERIOD_SECONDS * SECOND;
 
 /** Per query id: value per minute (the datapoint's timestamp, the start of its period). */
 export type SeriesByQuery = ReadonlyMap<string, ReadonlyMap<EpochMs, number>>;
@@ -26,7 +28,8 @@ export type SeriesByQuery = ReadonlyMap<string, ReadonlyMap<EpochMs, number>>;
  */
 export function windowMinutes(start: EpochMs, end: EpochMs): EpochMs[] {
   const minutes: EpochMs[] = [];
-  for (let at = Math.floor(start / MINUTE) * MINUTE; at + MINUTE <= end; at += MINUTE) minutes.push(at);
+  for (let at = Math.floor(start / PERIOD_MS) * PERIOD_MS; at + PERIOD_MS <= end; at += PERIOD_MS)
+    minutes.push(at);
   return minutes;
 }
 

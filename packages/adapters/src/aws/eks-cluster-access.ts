@@ -1,6 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Cluster, DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
 import type { Clock, EpochMs } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import { ClusterAccessError } from "../errors.ts";
 import { awsErrorName, describeAwsError, isTransientAwsError } from "./aws-fault.ts";
 import { type CredentialsSource, eksBearerToken } from "./eks-token.ts";
@@ -27,7 +28,7 @@ export interface EksClusterAccessOptions {
 }
 
 /** Tokens die 15 minutes after X-Amz-Date; one a minute older than this is not handed out. */
-const TOKEN_RENEW_AFTER_MS = 14 * 60_000;
+const TOKEN_RENEW_AFTER_MS = 14 * MINUTE;
 
 interface Endpoint {
   readonly server: string;

@@ -11,6 +11,7 @@ import type {
   LoadBalancerLocator,
   LoadBalancerTargets,
 } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import { LoadBalancerNotFoundError } from "../errors.ts";
 import { awsErrorName } from "./aws-fault.ts";
 import { elbCall, elbPages } from "./elb-call.ts";
@@ -41,7 +42,7 @@ interface CachedLocation {
   readonly foundAt: EpochMs;
 }
 
-const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
+const DEFAULT_CACHE_TTL_MS = 5 * MINUTE;
 
 /**
  * Finds the ALB the AWS Load Balancer Controller made for a service's Ingress (an

@@ -70,7 +70,7 @@ export function kubernetesError(error: unknown, target: KubeTarget): SwitchyardE
   if (!(error instanceof ApiException)) {
     return new KubernetesUnavailableError(
       `could not ${target.verb} ${what}: no answer from the API server (${transportReason(error)}); check the endpoint and the Lambda's network path to it`,
-      error,
+      { cause: error },
     );
   }
   const status = statusOf(error);
@@ -85,27 +85,29 @@ export function kubernetesError(error: unknown, target: KubeTarget): SwitchyardE
   if (status.code === 403) {
     return new KubernetesForbiddenError(
       `cannot ${target.verb} ${what}: the Role bound to Switchyard's access-entry group needs ${rbacRule(target)} (see deploy/rbac.yaml); the API server said: ${status.message}`,
-      error,
+      { cause: error },
     );
   }
   if (status.code === 404) {
     const named = target.configField === undefined ? "" : `; ${target.configField} in the config names it`;
     return new KubernetesNotFoundError(
       `${what} not found${named}: fix the name or namespace in the config, or create the object`,
-      error,
+      { cause: error },
     );
   }
   if (status.code === 409) {
-    return new KubernetesConflictError(`cannot ${target.verb} ${what} (${answer}): ${status.message}`, error);
+    return new KubernetesConflictError(`cannot ${target.verb} ${what} (${answer}): ${status.message}`, {
+      cause: error,
+    });
   }
   if (status.code === 429 || status.code >= 500) {
     return new KubernetesUnavailableError(
       `the API server could not ${target.verb} ${what} (${answer}): ${status.message}; retry later`,
-      error,
+      { cause: error },
     );
   }
   return new KubernetesRejectedError(
     `the API server refused to ${target.verb} ${what} (${answer}): ${status.message}`,
-    error,
+    { cause: error },
   );
 }

@@ -4,10 +4,11 @@ import {
   breakingPoint,
   jsonText,
   type LoadTestStep,
+  shellCommand,
   sloServingRps,
   type ThroughputPlateau,
 } from "@switchyard/core";
-import { stringify } from "yaml";
+import { Document, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import { NoBreakingPointError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { num } from "../render/numbers.ts";
@@ -263,30 +264,47 @@ function overSloNote(
 }
 
 function calibrationYaml(results: readonly UnitCalibration[], options: CalibrateCommandOptions): string {
-  const lines = [
-    // The command that made it: the required flags and those that are not the defaults.
-    `# switchyard calibrate --load-test ${options.loadTest} --slo-ms ${num(options.sloMs)}${options.statistic === DEFAULT_CALIBRATE_STATISTIC ? "" : ` --statistic ${options.statistic}`}${options.keepUp === DEFAULT_KEEP_UP_PERCENT ? "" : ` --keep-up ${num(options.keepUp)}`}${options.limit === DEFAULT_CALIBRATE_LIMIT ? "" : ` --limit ${options.limit}`}`,
-    `# Paste each unit's maxRps and latencyMs into its entry under services[].units (latencyMs: the ${options.statistic} at maxRps).`,
-    "units:",
-  ];
+  // The command that made it: the required flags and those that are not the defaults.
+  const command = shellCommand([
+    "switchyard",
+    "calibrate",
+    "--load-test",
+    options.loadTest,
+    "--slo-ms",
+    num(options.sloMs),
+    ...(options.statistic === DEFAULT_CALIBRATE_STATISTIC ? [] : ["--statistic", options.statistic]),
+    ...(options.keepUp === DEFAULT_KEEP_UP_PERCENT ? [] : ["--keep-up", num(options.keepUp)]),
+    ...(options.limit === DEFAULT_CALIBRATE_LIMIT ? [] : ["--limit", options.limit]),
+  ]);
+  // Built as a YAML document so the library quotes every name and keeps every comment a
+  // comment: a unit name from the CSV is data, whatever characters it has.
+  const document = new Document({ units: [] as unknown[] });
+  // On the top map, not the document: a document's own comment is followed by a blank line.
+  (document.contents as YAMLMap).commentBefore = [
+    ` ${command}`,
+    ` Paste each unit's maxRps and latencyMs into its entry under services[].units (latencyMs: the ${options.statistic} at maxRps).`,
+  ].join("\n");
+  const units = document.get("units") as YAMLSeq;
   for (const r of results) {
-    const name = stringify(r.name).trimEnd();
     const { point } = r;
     if (point.verdict === "below-range") {
-      lines.push(`  # ${r.name}: no breaking point: ${whyUnfinished(point, options)}`, `  - name: ${name}`);
+      const entry = document.createNode({ name: r.name });
+      entry.commentBefore = ` ${r.name}: no breaking point: ${whyUnfinished(point, options)}`;
+      units.add(entry);
       continue;
     }
+    const entry = document.createNode({
+      name: r.name,
+      maxRps: Number(num(point.maxRps)),
+      latencyMs: Number(num(point.latencyMs)),
+    });
     if (point.verdict === "not-reached") {
-      lines.push(
-        `  # ${r.name}: not reached: ${whyUnfinished(point, options)}; maxRps is only the highest rate tested`,
-      );
+      entry.commentBefore = ` ${r.name}: not reached: ${whyUnfinished(point, options)}; maxRps is only the highest rate tested`;
     }
-    const over = point.withinSlo ? "" : ` # over the ${num(options.sloMs)} ms SLO`;
-    lines.push(
-      `  - name: ${name}`,
-      `    maxRps: ${num(point.maxRps)}`,
-      `    latencyMs: ${num(point.latencyMs)}${over}`,
-    );
+    if (!point.withinSlo) {
+      (entry.get("latencyMs", true) as Scalar).comment = ` over the ${num(options.sloMs)} ms SLO`;
+    }
+    units.add(entry);
   }
-  return `${lines.join("\n")}\n`;
+  return document.toString({ lineWidth: 0 });
 }

@@ -1,3 +1,4 @@
+import { modeSwitchName, shellQuote, stageProblem } from "@switchyard/core";
 import { InputFileError, UnreachableError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 
@@ -30,8 +31,36 @@ export interface DeployedStackOptions {
   readonly stage?: string;
 }
 
-/** The mode-switch state machine: `--state-machine-arn`, else the `stateMachine` output of the deployed stack. */
-export async function deployedStack(io: CliIo, options: DeployedStackOptions): Promise<DeployedStack> {
+/**
+ * Finds a state machine by name in a Region (ListStateMachines), or null when there is
+ * none. The command passes one over the operator's credentials; the error it throws for
+ * an unreachable Step Functions says what to check.
+ */
+export type FindStateMachine = (name: string, region: string) => Promise<string | null>;
+
+/**
+ * The mode-switch state machine of one deployed stack (one stage, one cluster):
+ * `--state-machine-arn`; else `--outputs`, the outputs file `sst deploy` wrote; else, with
+ * `--stage`, `.sst/outputs.json` in this folder if it is that stage's, or the stage's
+ * machine by its name (`switchyard-<stage>-mode-switch`, infra/workflow.ts) in `region`,
+ * which works from any folder; else `.sst/outputs.json` in this folder.
+ */
+export async function deployedStack(
+  io: CliIo,
+  options: DeployedStackOptions,
+  region: string,
+  find: FindStateMachine,
+): Promise<DeployedStack> {
+  if (options.stage !== undefined) {
+    const problem = stageProblem(options.stage);
+    if (problem !== null) {
+      throw new UsageError(`--stage: ${problem}`);
+    }
+  }
+  if (options.stateMachineArn === undefined && options.outputs === undefined && options.stage !== undefined) {
+    const here = await stageOutputs(io, options.stage);
+    return here ?? (await stageByName(options.stage, region, find));
+  }
   if (options.stateMachineArn !== undefined) {
     if (!STATE_MACHINE_ARN.test(options.stateMachineArn)) {
       throw new UsageError(
@@ -52,7 +81,9 @@ export async function deployedStack(io: CliIo, options: DeployedStackOptions): P
     text = await io.readFile(file);
   } catch (error) {
     if (error instanceof InputFileError) {
-      throw new UnreachableError(`no deployed stack outputs: ${error.message}; ${how(true)}`, error);
+      throw new UnreachableError(`no deployed stack outputs: ${error.message}; ${how(true)}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -78,16 +109,55 @@ export async function deployedStack(io: CliIo, options: DeployedStackOptions): P
   return { stateMachineArn: arn, region: regionOf(arn), from: file, stage };
 }
 
+/** `.sst/outputs.json` here, when it exists and holds `stage`'s outputs; null otherwise. */
+async function stageOutputs(io: CliIo, stage: string): Promise<DeployedStack | null> {
+  let text: string;
+  try {
+    text = await io.readFile(SST_OUTPUTS_FILE);
+  } catch (error) {
+    if (error instanceof InputFileError) {
+      return null;
+    }
+    throw error;
+  }
+  try {
+    const record = JSON.parse(text) as Record<string, unknown>;
+    const arn = record.stateMachine;
+    return record.stage === stage && typeof arn === "string" && STATE_MACHINE_ARN.test(arn)
+      ? { stateMachineArn: arn, region: regionOf(arn), from: SST_OUTPUTS_FILE, stage }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The stage's state machine by its name, in `region`. */
+async function stageByName(stage: string, region: string, find: FindStateMachine): Promise<DeployedStack> {
+  const name = modeSwitchName(stage);
+  const arn = await find(name, region);
+  if (arn === null || !STATE_MACHINE_ARN.test(arn)) {
+    throw new UnreachableError(
+      `no state machine ${name} in ${region} for stage ${stage} in the account of your AWS credentials: check the stage (\`npx sst deploy --stage ${shellQuote(stage)}\` creates it), the Region (--region) and the account (--profile, \`aws sts get-caller-identity\`), or pass --state-machine-arn ARN`,
+    );
+  }
+  return { stateMachineArn: arn, region: regionOf(arn), from: `its name in ${region}`, stage };
+}
+
 /**
  * What to do when the outputs do not name the machine. A read (status at 3 a.m.) needs the ARN, not a
- * deploy: lead with --state-machine-arn and how to list it. The machine is the stack's `ModeSwitch`
- * (infra/workflow.ts), which Pulumi names `ModeSwitch-<7 hex>`, one per stage. Deploying is advice
+ * deploy: lead with --stage (found by name) or --state-machine-arn and how to list it. The machine
+ * is the stack's `switchyard-<stage>-mode-switch` (infra/workflow.ts), one per stage. Deploying is advice
  * only when no outputs exist at all, and --outputs only when the user did not already pass it.
  */
 function howToName(options: DeployedStackOptions, nothingDeployed: boolean): string {
-  const stage = options.stage === undefined ? "" : ` --stage ${options.stage}`;
+  const stage = options.stage === undefined ? "" : ` --stage ${shellQuote(options.stage)}`;
   const ways = [
-    `pass --state-machine-arn ARN (\`aws stepfunctions list-state-machines --query "stateMachines[?contains(name, 'ModeSwitch')].stateMachineArn"\` lists it, one ModeSwitch-… per stage)`,
+    ...(options.stage === undefined
+      ? [
+          "pass --stage STAGE to find the stage's state machine by its name (switchyard-<stage>-mode-switch), from any folder",
+        ]
+      : []),
+    `pass --state-machine-arn ARN (\`aws stepfunctions list-state-machines --query "stateMachines[?ends_with(name, '-mode-switch')].stateMachineArn"\` lists them, one per stage)`,
   ];
   if (options.outputs === undefined) {
     ways.push(

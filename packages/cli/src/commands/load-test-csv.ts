@@ -1,6 +1,6 @@
 import type { LoadTestStep } from "@switchyard/core";
 import { raggedRows, readCsvRows } from "@switchyard/sim";
-import { LoadTestFileError } from "../errors.ts";
+import { LoadTestFileError, loadTestProblems } from "../errors.ts";
 
 /** The statistics an SLO can name; the load test's latency column is `<statistic>_ms`. */
 export const LOAD_TEST_STATISTICS = ["p50", "p90", "p95", "p99", "average"] as const;
@@ -28,13 +28,11 @@ export function parseLoadTestCsv(text: string, path: string, statistic: LoadTest
   // Rows of the wrong width are reported with the rest, not as the first and only problem.
   const parsed = readCsvRows(text, { relaxColumnCount: true });
   if (!parsed.ok) {
-    throw new LoadTestFileError(path, [
-      `${parsed.line === null ? "" : `line ${parsed.line}: `}${parsed.problem}`,
-    ]);
+    throw unusableLoadTest(path, [`${parsed.line === null ? "" : `line ${parsed.line}: `}${parsed.problem}`]);
   }
   const [header, ...rows] = parsed.rows;
   if (header === undefined) {
-    throw new LoadTestFileError(path, [
+    throw unusableLoadTest(path, [
       `has no rows: expected a header ${wanted.join(",")} and one row per step per unit`,
     ]);
   }
@@ -46,7 +44,7 @@ export function parseLoadTestCsv(text: string, path: string, statistic: LoadTest
       missing.includes(`${statistic}_ms`) && latency.length > 0
         ? `; it has ${latency.join(", ")}: pass --statistic ${(latency[0] as string).replace(/_ms$/, "")} to use it`
         : "";
-    throw new LoadTestFileError(path, [
+    throw unusableLoadTest(path, [
       `line ${header.line}: the header must name the columns ${wanted.join(",")}; ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing (it has ${header.cells.join(",")})${hint}`,
     ]);
   }
@@ -103,10 +101,14 @@ export function parseLoadTestCsv(text: string, path: string, statistic: LoadTest
     units.set(unit, steps);
   }
   if (problems.length > 0) {
-    throw new LoadTestFileError(path, problems);
+    throw unusableLoadTest(path, problems);
   }
   if (units.size === 0) {
-    throw new LoadTestFileError(path, [`has a header but no steps: expected one row per step per unit`]);
+    throw unusableLoadTest(path, [`has a header but no steps: expected one row per step per unit`]);
   }
   return [...units].map(([name, steps]) => ({ name, steps }));
+}
+
+function unusableLoadTest(path: string, problems: readonly string[]): LoadTestFileError {
+  return new LoadTestFileError(loadTestProblems(path, problems), { problems });
 }

@@ -1,19 +1,27 @@
 import {
+  formatRfc3339,
   type InferenceService,
   type IngressState,
   type Mode,
   type RoutingChange,
   SWITCHYARD_ANNOTATIONS,
   serviceStateFrom,
+  shellQuote,
 } from "@switchyard/core";
 import type { CliIo } from "../io.ts";
-import { onCluster, operatorCluster, operatorCredentials } from "./operator-access.ts";
-import { type PinRequest, parseUntil, pinPatch, rfc3339, unpinPatch } from "./pin-annotation.ts";
+import {
+  inRegion,
+  type LiveOptions,
+  onCluster,
+  operatorCluster,
+  operatorCredentials,
+} from "./operator-access.ts";
+import { type PinRequest, parseUntil, pinPatch, unpinPatch } from "./pin-annotation.ts";
 import { readConfig } from "./read-config.ts";
 import { servicesNamed } from "./status.ts";
 import { EVALUATION_INTERVAL, movesFrom } from "./status-report.ts";
 
-export interface PinCommandOptions {
+export interface PinCommandOptions extends LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly mode: Mode;
@@ -27,7 +35,7 @@ export interface PinCommandOptions {
  * says what the controller does at its next evaluation.
  */
 export async function pinCommand(io: CliIo, options: PinCommandOptions): Promise<void> {
-  const config = await readConfig(io, options.config);
+  const config = inRegion(await readConfig(io, options.config), options);
   const [service] = servicesNamed(config, options.service) as [InferenceService];
   const reason = options.reason?.trim() ?? "";
   const request: PinRequest = {
@@ -35,7 +43,7 @@ export async function pinCommand(io: CliIo, options: PinCommandOptions): Promise
     until: options.until === undefined ? null : parseUntil(options.until, io.now()),
     reason: reason === "" ? null : reason,
   };
-  const cluster = operatorCluster(config, await operatorCredentials(), io);
+  const cluster = operatorCluster(config, await operatorCredentials(options), io);
   const change = await onCluster(config, () =>
     cluster.patchRouting(service, (current) => pinPatch(current, request)),
   );
@@ -43,10 +51,13 @@ export async function pinCommand(io: CliIo, options: PinCommandOptions): Promise
 }
 
 /** `switchyard unpin`: removes Switchyard's pin annotations from the Ingress, and nothing else. */
-export async function unpinCommand(io: CliIo, options: { config: string; service: string }): Promise<void> {
-  const config = await readConfig(io, options.config);
+export async function unpinCommand(
+  io: CliIo,
+  options: { readonly config: string; readonly service: string } & LiveOptions,
+): Promise<void> {
+  const config = inRegion(await readConfig(io, options.config), options);
   const [service] = servicesNamed(config, options.service) as [InferenceService];
-  const cluster = operatorCluster(config, await operatorCredentials(), io);
+  const cluster = operatorCluster(config, await operatorCredentials(options), io);
   const change = await onCluster(config, () => cluster.patchRouting(service, unpinPatch));
   io.stdout(unpinReport(service, change));
 }
@@ -69,7 +80,7 @@ function pinReport(
   const value = after.annotations[SWITCHYARD_ANNOTATIONS.pin] ?? "";
   const mode = stateOf(service, after).mode;
   const until =
-    request.until === null ? "until it is removed (no expiry)" : `until ${rfc3339(request.until)}`;
+    request.until === null ? "until it is removed (no expiry)" : `until ${formatRfc3339(request.until)}`;
   const lines = [
     change.changed
       ? `pinned ${where(service, after)} to ${request.mode} mode: ${SWITCHYARD_ANNOTATIONS.pin}=${JSON.stringify(value)}${request.reason === null ? "" : `, ${SWITCHYARD_ANNOTATIONS.pinReason}=${JSON.stringify(request.reason)}`} (resourceVersion ${change.before.resourceVersion} → ${after.resourceVersion})`
@@ -82,12 +93,12 @@ function pinReport(
   lines.push(`next: ${hold}`);
   if (mode !== request.mode) {
     lines.push(
-      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard plan --config ${configPath} --service ${service.name} --mode ${request.mode} --output yaml --out-dir <dir>\`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.`,
+      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard plan --config ${shellQuote(configPath)} --service ${service.name} --mode ${request.mode} --output yaml --out-dir <dir>\`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.`,
     );
   }
   if (request.until !== null) {
     lines.push(
-      `after ${rfc3339(request.until)} the pin no longer holds and the controller decides again as usual; the annotation stays until \`switchyard unpin\`.`,
+      `after ${formatRfc3339(request.until)} the pin no longer holds and the controller decides again as usual; the annotation stays until \`switchyard unpin\`.`,
     );
   }
   lines.push("a switch already running is not stopped by a pin: `switchyard status` shows it.");

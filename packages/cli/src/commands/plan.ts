@@ -1,6 +1,12 @@
 import { join } from "node:path";
-import { jsonText, type Mode } from "@switchyard/core";
-import { OutputFolderError, PlanInfeasibleError, UsageError } from "../errors.ts";
+import { jsonText, type Mode, shellQuote } from "@switchyard/core";
+import {
+  infeasiblePlan,
+  OutputFolderError,
+  PlanInfeasibleError,
+  UsageError,
+  unwritableFolder,
+} from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { planJson } from "../render/plan-json.ts";
 import { renderPlanTable } from "../render/plan-table.ts";
@@ -60,7 +66,7 @@ export async function planCommand(io: CliIo, options: PlanCommandOptions): Promi
       })),
   );
   if (shortfalls.length > 0) {
-    throw new PlanInfeasibleError(shortfalls);
+    throw new PlanInfeasibleError(infeasiblePlan(shortfalls));
   }
 }
 
@@ -74,11 +80,17 @@ async function writePatchFiles(io: CliIo, dir: string, patches: readonly PlanPat
   } catch (error) {
     // The shell's error speaks of simulate's report; say which flag of plan to fix.
     throw error instanceof OutputFolderError
-      ? new OutputFolderError(dir, error.cause, { flag: "--out-dir", what: "the patches" })
+      ? new OutputFolderError(
+          unwritableFolder(dir, error.cause, { flag: "--out-dir", what: "the patches" }),
+          {
+            path: dir,
+            cause: error.cause,
+          },
+        )
       : error;
   }
   const lines = [
-    `# ${patches.length} patch files in ${dir}; apply one plan's in this order (ScaledObjects first, then the Ingress)`,
+    `# ${patches.length} patch files in ${shellQuote(dir)}; apply one plan's in this order (ScaledObjects first, then the Ingress)`,
   ];
   let plan = "";
   for (const patch of patches) {

@@ -1,24 +1,30 @@
 import type { SwitchExecution } from "@switchyard/adapters";
 import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
 import { jsonText, stepFunctionsExecutionUrl } from "@switchyard/core";
+import { stringify } from "yaml";
 import { UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { renderStatusTable } from "../render/status-table.ts";
 import { type DeployedStack, type DeployedStackOptions, deployedStack } from "./deployed-stack.ts";
 import {
+  inRegion,
+  type LiveOptions,
   onCluster,
   onStateMachine,
   operatorCluster,
   operatorCredentials,
   operatorSwitches,
+  stateMachineFinder,
 } from "./operator-access.ts";
 import { readConfig } from "./read-config.ts";
 import { type ServiceStatus, serviceStatus, shownSwitches } from "./status-report.ts";
 
-export interface StatusCommandOptions extends DeployedStackOptions {
+export type StatusOutput = "table" | "json" | "yaml" | "wide";
+
+export interface StatusCommandOptions extends DeployedStackOptions, LiveOptions {
   readonly config: string;
   readonly service?: string;
-  readonly output: "table" | "json";
+  readonly output: StatusOutput;
 }
 
 /** The services a live command acts on: one by name (unknown: a usage error naming the known ones), or all. */
@@ -41,10 +47,18 @@ export function servicesNamed(config: SwitchyardConfig, name: string | undefined
  * deployed state machine — through the same adapters the functions use.
  */
 export async function statusCommand(io: CliIo, options: StatusCommandOptions): Promise<void> {
-  const config = await readConfig(io, options.config);
+  const config = inRegion(await readConfig(io, options.config), options);
   const services = servicesNamed(config, options.service);
-  const stack = await deployedStack(io, options);
-  const credentials = await operatorCredentials();
+  // Credentials once, when first needed: a bad flag or outputs file is reported before them.
+  let resolved: Awaited<ReturnType<typeof operatorCredentials>> | undefined;
+  const credentialsNow = async () => {
+    resolved ??= await operatorCredentials(options);
+    return resolved;
+  };
+  const stack = await deployedStack(io, options, config.cluster.region, async (name, region) =>
+    stateMachineFinder(await credentialsNow())(name, region),
+  );
+  const credentials = await credentialsNow();
   const cluster = operatorCluster(config, credentials, io);
   const switches = operatorSwitches(stack, credentials);
   const { region } = stack;
@@ -73,11 +87,20 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
     );
   }
 
-  if (options.output === "json") {
-    io.stdout(jsonText(statusJson(config, stack, statuses, io.now())));
-    return;
+  switch (options.output) {
+    case "json":
+      io.stdout(jsonText(statusJson(config, stack, statuses, io.now())));
+      return;
+    case "yaml":
+      // The same document as JSON, through the YAML library (which quotes what must be).
+      io.stdout(
+        stringify(JSON.parse(jsonText(statusJson(config, stack, statuses, io.now()))), { lineWidth: 0 }),
+      );
+      return;
+    case "table":
+    case "wide":
+      io.stdout(renderStatusTable(config, stack, statuses, io.now(), { wide: options.output === "wide" }));
   }
-  io.stdout(renderStatusTable(config, stack, statuses, io.now()));
 }
 
 function statusJson(

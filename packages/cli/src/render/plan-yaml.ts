@@ -3,6 +3,8 @@ import {
   ingressRoutingPatch,
   renderForwardAction,
   type ServicePlan,
+  shellCommand,
+  shellQuote,
 } from "@switchyard/core";
 import { stringify } from "yaml";
 import type { ServicePlanReport } from "../commands/plan-report.ts";
@@ -23,9 +25,24 @@ export interface PlanPatch {
   readonly document: string;
 }
 
-/** The `kubectl patch` command that applies `patch` from `file`. kubectl reads a patch file as JSON or YAML. */
-export function kubectlPatchCommand(patch: PlanPatch, file: string): string {
-  return `kubectl -n ${patch.namespace} patch ${patch.resource} ${patch.name} --type ${patch.type} --patch-file ${file}`;
+/**
+ * The `kubectl patch` command that applies `patch` from `file` (null: the placeholder
+ * `<this document>`, in a document's own header). kubectl reads a patch file as JSON or YAML.
+ */
+export function kubectlPatchCommand(patch: PlanPatch, file: string | null): string {
+  // Every word quoted as the shell reads it back: the line is meant to be pasted.
+  const command = shellCommand([
+    "kubectl",
+    "-n",
+    patch.namespace,
+    "patch",
+    patch.resource,
+    patch.name,
+    "--type",
+    patch.type,
+    "--patch-file",
+  ]);
+  return `${command} ${file === null ? "<this document>" : shellQuote(file)}`;
 }
 
 /**
@@ -72,7 +89,7 @@ function ingressPatch(report: ServicePlanReport, plan: ServicePlan, transitionAt
     ...target,
     document: [
       `# ${planTitle(report, plan)}: Ingress ${service.namespace}/${service.ingress}`,
-      `# ${kubectlPatchCommand({ ...target, document: "" }, "<this document>")}`,
+      `# ${kubectlPatchCommand({ ...target, document: "" }, null)}`,
       stringify(patch, { lineWidth: 0 }),
     ].join("\n"),
   };
@@ -98,7 +115,7 @@ function scaledObjectPatches(report: ServicePlanReport, plan: ServicePlan): Plan
         ...target,
         document: [
           `# ${service.name} · ${plan.mode} mode: ScaledObject ${service.namespace}/${unit.scaledObject.name} → ${unit.scaledObject.metadataKey} "${unitPlan.kedaTarget}"`,
-          `# ${kubectlPatchCommand({ ...target, document: "" }, "<this document>")}`,
+          `# ${kubectlPatchCommand({ ...target, document: "" }, null)}`,
           stringify(handAppliedTargetPatch(unit.scaledObject, unitPlan.kedaTarget)),
         ].join("\n"),
       },

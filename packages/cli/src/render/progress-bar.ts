@@ -15,6 +15,7 @@ export function progressBar(
   done: () => void;
 } {
   let last = "";
+  const write = io.terminal ?? io.stderr;
   return {
     update(policy, fraction) {
       const index = policies.indexOf(policy);
@@ -22,13 +23,13 @@ export function progressBar(
       const filled = Math.round(overall * WIDTH);
       const line = `simulating [${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${String(Math.round(overall * 100)).padStart(3)} % ${policy} (${index + 1}/${policies.length})`;
       if (line !== last) {
-        io.stderr(`\r${line.padEnd(last.length)}`);
+        write(`\r${line.padEnd(last.length)}`);
         last = line;
       }
     },
     done() {
       if (last !== "") {
-        io.stderr(`\r${" ".repeat(last.length)}\r`);
+        write(`\r${" ".repeat(last.length)}\r`);
       }
     },
   };

@@ -1,4 +1,4 @@
-import type { SwitchyardConfig } from "@switchyard/core";
+import type { DeploymentUnit, InferenceService, SwitchyardConfig } from "@switchyard/core";
 import type { DeployedStack } from "../commands/deployed-stack.ts";
 import type { ServiceStatus, SwitchSearch, SwitchStatus, UnitStatus } from "../commands/status-report.ts";
 import { type Column, textTable } from "./text-table.ts";
@@ -24,23 +24,57 @@ const UNIT_COLUMNS: readonly Column<UnitStatus>[] = [
   },
 ];
 
+/** A unit's row in `-o wide`: what it reads, and the objects and limits the config names for it. */
+interface WideUnit {
+  readonly status: UnitStatus;
+  readonly unit: DeploymentUnit | undefined;
+}
+
+const configured = (unit: DeploymentUnit | undefined, text: (u: DeploymentUnit) => string): string =>
+  unit === undefined ? "?" : text(unit);
+
+/** `-o wide`: the table's columns, then the Kubernetes objects and the limits of each unit. */
+const WIDE_UNIT_COLUMNS: readonly Column<WideUnit>[] = [
+  ...UNIT_COLUMNS.map((column) => ({ ...column, cell: (row: WideUnit) => column.cell(row.status) })),
+  { header: "Service", cell: (row) => configured(row.unit, (u) => `${u.service.name}:${u.service.port}`) },
+  { header: "Deployment", cell: (row) => configured(row.unit, (u) => u.deployment) },
+  { header: "ScaledObject", cell: (row) => configured(row.unit, (u) => u.scaledObject.name) },
+  {
+    header: "replicas",
+    align: "right",
+    cell: (row) => configured(row.unit, (u) => `${u.minReplicaCount}–${u.maxReplicaCount}`),
+  },
+  { header: "maxRps", align: "right", cell: (row) => configured(row.unit, (u) => String(u.maxRps)) },
+  { header: "instance types", cell: (row) => configured(row.unit, (u) => u.instanceTypes.join(",")) },
+];
+
+export interface StatusTableOptions {
+  /** `-o wide`: each unit's Service, Deployment, ScaledObject, replica range, maxRps and instance types too. */
+  readonly wide?: boolean;
+}
+
 /** `switchyard status`'s table: per service, its mode and pin, one row per unit, its switches. */
 export function renderStatusTable(
   config: SwitchyardConfig,
   stack: DeployedStack,
   services: readonly ServiceStatus[],
   now: Date,
+  options: StatusTableOptions = {},
 ): string {
   const stage = stack.stage === null ? "" : ` (stage ${stack.stage})`;
   const header = [
     `cluster ${config.cluster.name} (${config.cluster.region}) · read ${now.toISOString().replace(/\.\d{3}Z$/, "Z")}`,
     `state machine ${stack.stateMachineArn}${stage}, from ${stack.from}`,
   ].join("\n");
-  return `${[header, ...services.map(renderService)].join("\n\n")}\n`;
+  const configOf = (name: string) => config.services.find((service) => service.name === name);
+  const rendered = services.map((s) => renderService(s, options.wide === true ? configOf(s.service) : null));
+  return `${[header, ...rendered].join("\n\n")}\n`;
 }
 
-function renderService(s: ServiceStatus): string {
-  const lines = [`${s.service} · Ingress ${s.namespace}/${s.ingress} · action ${s.action}`];
+/** One service; `wide` is its config in `-o wide` (undefined if the config lacks it), null otherwise. */
+function renderService(s: ServiceStatus, wide: InferenceService | undefined | null): string {
+  const version = wide === null ? "" : ` · resourceVersion ${s.resourceVersion}`;
+  const lines = [`${s.service} · Ingress ${s.namespace}/${s.ingress} · action ${s.action}${version}`];
   const since = s.lastTransition === null ? "" : `, since ${s.lastTransition}`;
   const recorded = s.modeRecorded ? "" : " (inferred from the routing: no switchyard.io/mode yet)";
   const cause = s.failoverCause === null ? "" : `; caused by ${s.failoverCause.join(", ")}`;
@@ -53,7 +87,14 @@ function renderService(s: ServiceStatus): string {
       `  routing  round-robin per pod through the consolidated Service (weight ${s.consolidatedWeight})`,
     );
   }
-  lines.push(textTable(s.units, UNIT_COLUMNS));
+  lines.push(
+    wide === null
+      ? textTable(s.units, UNIT_COLUMNS)
+      : textTable(
+          s.units.map((status) => ({ status, unit: wide?.units.find((u) => u.name === status.name) })),
+          WIDE_UNIT_COLUMNS,
+        ),
+  );
   lines.push(`  last switch  ${s.lastSwitch === null ? noSwitchText(s.searched) : switchText(s.lastSwitch)}`);
   lines.push(
     `  running      ${s.running.length === 0 ? "none" : s.running.map(switchText).join("\n               ")}`,

@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors.ts";
+import { ConfigError, type ConfigIssue, formatConfigIssues } from "../errors.ts";
 import type { SwitchyardConfig } from "./types.ts";
 
 /** Marks the file the infra writes for the functions; a stale or foreign file is refused. */
@@ -29,17 +29,20 @@ export function readDeployedConfig(text: string, path: string): SwitchyardConfig
   try {
     document = JSON.parse(text) as Partial<DeployedConfigDocument>;
   } catch (cause) {
-    throw new ConfigError(path, [
-      { path: "(root)", message: `not JSON (${(cause as Error).message}); redeploy to rewrite it` },
-    ]);
+    throw invalidDeployedConfig(path, {
+      path: "(root)",
+      message: `not JSON (${(cause as Error).message}); redeploy to rewrite it`,
+    });
   }
   if (document.format !== DEPLOYED_CONFIG_FORMAT || !Array.isArray(document.config?.services)) {
-    throw new ConfigError(path, [
-      {
-        path: "format",
-        message: `expected "${DEPLOYED_CONFIG_FORMAT}" with a config, got ${JSON.stringify(document.format ?? null)}; the file is written by the deploy from switchyard.yaml — redeploy`,
-      },
-    ]);
+    throw invalidDeployedConfig(path, {
+      path: "format",
+      message: `expected "${DEPLOYED_CONFIG_FORMAT}" with a config, got ${JSON.stringify(document.format ?? null)}; the file is written by the deploy from switchyard.yaml — redeploy`,
+    });
   }
   return document.config as SwitchyardConfig;
+}
+
+function invalidDeployedConfig(path: string, issue: ConfigIssue): ConfigError {
+  return new ConfigError(formatConfigIssues(path, [issue]), { source: path, issues: [issue] });
 }

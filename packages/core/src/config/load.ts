@@ -1,6 +1,6 @@
 import { type Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
-import { ConfigError, type ConfigIssue } from "../errors.ts";
+import { ConfigError, type ConfigIssue, formatConfigIssues } from "../errors.ts";
 import { configWarnings } from "./config-warnings.ts";
 import { formatIssuePath, valueAt } from "./issue-path.ts";
 import { type ParsedConfig, SwitchyardConfigSchema } from "./schema.ts";
@@ -137,7 +137,7 @@ export function parseConfigWarnings(text: string, config: SwitchyardConfig): Con
 export function loadConfig(text: string, source = "switchyard.yaml"): SwitchyardConfig {
   const result = parseConfig(text);
   if (!result.ok) {
-    throw new ConfigError(source, result.issues);
+    throw new ConfigError(formatConfigIssues(source, result.issues), { source, issues: result.issues });
   }
   return result.value;
 }

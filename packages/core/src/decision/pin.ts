@@ -1,5 +1,6 @@
 import type { Mode } from "../planning/types.ts";
 import type { EpochMs } from "../signals/types.ts";
+import { parseRfc3339 } from "../time.ts";
 import { detail } from "./reasons.ts";
 import type { Gate, Pin } from "./types.ts";
 
@@ -25,8 +26,8 @@ export function parsePin(raw: string, currentMode: Mode): Pin {
   if (untilText === undefined) {
     return { mode, until: null, raw };
   }
-  const until = Date.parse(untilText);
-  if (Number.isNaN(until)) {
+  const until = parseRfc3339(untilText);
+  if (until === null) {
     return {
       mode,
       until: null,

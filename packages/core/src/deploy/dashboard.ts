@@ -1,5 +1,6 @@
 import type { InferenceService, SwitchyardConfig } from "../config/types.ts";
 import { MOVES } from "../decision/types.ts";
+import { SECOND } from "../units.ts";
 import {
   SWITCHYARD_METRIC_DIMENSIONS as DIMENSION,
   SWITCHYARD_METRICS as METRIC,
@@ -83,7 +84,7 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
       ],
       {
         annotations: {
-          horizontal: [{ label: `SLO ${service.slo.statistic}`, value: service.slo.latencyMs / 1000 }],
+          horizontal: [{ label: `SLO ${service.slo.statistic}`, value: service.slo.latencyMs / SECOND }],
         },
       },
     ),

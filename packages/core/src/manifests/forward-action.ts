@@ -89,13 +89,16 @@ export function parseForwardAction(value: string, where: string): ForwardAction 
   try {
     json = JSON.parse(value);
   } catch (cause) {
-    throw new ManifestError(where, `is not valid JSON (${(cause as Error).message})`, { cause });
+    throw new ManifestError(`${where}: is not valid JSON (${(cause as Error).message})`, {
+      object: where,
+      cause,
+    });
   }
   const parsed = asDecoded(json, ACTION_SHAPE);
   if (typeof parsed !== "object" || parsed === null || (parsed as { type?: unknown }).type !== "forward") {
     throw new ManifestError(
-      where,
-      'is not a forward action: expected {"type":"forward","forwardConfig":{...}}',
+      `${where}: is not a forward action: expected {"type":"forward","forwardConfig":{...}}`,
+      { object: where },
     );
   }
   const forwardConfig = (parsed as { forwardConfig?: unknown }).forwardConfig;
@@ -104,7 +107,7 @@ export function parseForwardAction(value: string, where: string): ForwardAction 
     forwardConfig === null ||
     !Array.isArray((forwardConfig as { targetGroups?: unknown }).targetGroups)
   ) {
-    throw new ManifestError(where, "has no forwardConfig.targetGroups list");
+    throw new ManifestError(`${where}: has no forwardConfig.targetGroups list`, { object: where });
   }
   return parsed as ForwardAction;
 }
@@ -126,10 +129,10 @@ export interface RenderOptions {
 export function renderForwardAction(routing: RoutingPlan, options: RenderOptions = {}): string {
   for (const group of routing.targetGroups) {
     if (!Number.isInteger(group.weight) || group.weight < 0 || group.weight > MAX_ALB_WEIGHT) {
-      throw new ManifestError(
-        `target group ${group.serviceName}`,
-        `weight ${group.weight} is outside the ALB's 0-${MAX_ALB_WEIGHT}`,
-      );
+      const object = `target group ${group.serviceName}`;
+      throw new ManifestError(`${object}: weight ${group.weight} is outside the ALB's 0-${MAX_ALB_WEIGHT}`, {
+        object,
+      });
     }
   }
   const currentOrder = (options.current?.forwardConfig.targetGroups ?? []).map((g) => g.serviceName);

@@ -70,14 +70,14 @@ export function scalingTrigger(object: ScaledObjectLike, ref: ScaledObjectRef): 
   const found = matching[0];
   if (found === undefined) {
     throw new ManifestError(
-      where,
-      `has no ${triggerLabel(ref)} (its triggers: ${present}); Switchyard sets ${ref.metadataKey} on that trigger only. Add it to the ScaledObject, or set scaledObject.triggerType${ref.triggerName === undefined ? "" : "/triggerName"} in the config to the trigger that carries the per-pod target`,
+      `${where}: has no ${triggerLabel(ref)} (its triggers: ${present}); Switchyard sets ${ref.metadataKey} on that trigger only. Add it to the ScaledObject, or set scaledObject.triggerType${ref.triggerName === undefined ? "" : "/triggerName"} in the config to the trigger that carries the per-pod target`,
+      { object: where },
     );
   }
   if (matching.length > 1) {
     throw new ManifestError(
-      where,
-      `has ${matching.length} ${ref.triggerType} triggers (at spec.triggers[${matching.map((m) => m.index).join("], [")}]); name the one that carries the per-pod target with scaledObject.triggerName in the config (the trigger's spec.triggers[].name)`,
+      `${where}: has ${matching.length} ${ref.triggerType} triggers (at spec.triggers[${matching.map((m) => m.index).join("], [")}]); name the one that carries the per-pod target with scaledObject.triggerName in the config (the trigger's spec.triggers[].name)`,
+      { object: where },
     );
   }
   return found;
@@ -110,9 +110,10 @@ export function scaledObjectTargetPatch(
     return [];
   }
   if (old === undefined || old === null) {
+    const object = `ScaledObject ${current.metadata?.name ?? ref.name}`;
     throw new ManifestError(
-      `ScaledObject ${current.metadata?.name ?? ref.name}`,
-      `its ${triggerLabel(ref)} (spec.triggers[${index}]) has no metadata.${ref.metadataKey}; KEDA needs it as the per-pod target. Set it in the ScaledObject, or name the key with scaledObject.metadataKey in the config`,
+      `${object}: its ${triggerLabel(ref)} (spec.triggers[${index}]) has no metadata.${ref.metadataKey}; KEDA needs it as the per-pod target. Set it in the ScaledObject, or name the key with scaledObject.metadataKey in the config`,
+      { object },
     );
   }
   const path = jsonPointer(["spec", "triggers", index, "metadata", ref.metadataKey]);

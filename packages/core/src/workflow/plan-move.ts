@@ -95,9 +95,10 @@ export function planMove(request: MoveRequest): MovePlan {
     const unit = service.units.find((u) => u.name === unitPlan.name);
     const object = scaledObjects[unitPlan.name];
     if (unit === undefined || object === undefined) {
+      const missing = `ScaledObject ${service.namespace}/${unit?.scaledObject.name ?? unitPlan.name}`;
       throw new ManifestError(
-        `ScaledObject ${service.namespace}/${unit?.scaledObject.name ?? unitPlan.name}`,
-        `not found for unit ${unitPlan.name}; create it or fix scaledObject.name in the config`,
+        `${missing}: not found for unit ${unitPlan.name}; create it or fix scaledObject.name in the config`,
+        { object: missing },
       );
     }
     if (object.target !== unitPlan.kedaTarget) {

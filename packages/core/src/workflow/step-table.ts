@@ -56,7 +56,7 @@ export type ModeSwitchState = (typeof MODE_SWITCH_STATES)[keyof typeof MODE_SWIT
  * SwitchInputError, ManifestError, Kubernetes*Error, ...) goes straight to the Catch.
  */
 export const RETRIED_ERRORS = {
-  /** functions/shared/step-errors.ts: an adapter failure that may pass (throttling, 5xx, 409s). */
+  /** packages/controller/src/run-step.ts: an error that may pass if tried again (throttling, 5xx, 409s). */
   transient: "TransientError",
   /** The ALB rule does not show the planned weights yet: the controller has not reconciled. */
   routingNotApplied: "RoutingNotAppliedError",

@@ -32,6 +32,14 @@ export interface StepError {
   readonly Cause: string;
 }
 
+/** A States.Runtime error of `state` (or `(path)`, for a path no state may use). */
+function runtimeError(state: string, problem: string): WorkflowRuntimeError {
+  return new WorkflowRuntimeError(
+    `state ${state}: ${problem}; fix the step table or the step that wrote the state`,
+    { state },
+  );
+}
+
 const SEGMENT = /^(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\])/;
 
 /** The value at a path (`$`, `$.a.b[0]`, `$$.Execution.Id`), or undefined where there is none. */
@@ -41,7 +49,7 @@ export function readPath(path: StatePath, state: unknown, context: WalkContext):
   while (rest !== "") {
     const match = SEGMENT.exec(rest);
     if (match === null) {
-      throw new WorkflowRuntimeError("(path)", `the path ${path} is not one the step table may use`);
+      throw runtimeError("(path)", `the path ${path} is not one the step table may use`);
     }
     const key = match[1] ?? Number(match[2]);
     value =
@@ -57,7 +65,7 @@ export function readPath(path: StatePath, state: unknown, context: WalkContext):
 function writePath(state: unknown, path: string, value: unknown): unknown {
   const key = /^\$\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(path)?.[1];
   if (key === undefined) {
-    throw new WorkflowRuntimeError("(path)", `the result path ${path} is not $.<key>`);
+    throw runtimeError("(path)", `the result path ${path} is not $.<key>`);
   }
   return { ...(typeof state === "object" && state !== null ? state : {}), [key]: value };
 }
@@ -72,7 +80,7 @@ function holds(condition: Condition, state: unknown, context: WalkContext, at: s
   }
   // A comparison on a path that is not there fails the execution (States.Runtime).
   if (value === undefined) {
-    throw new WorkflowRuntimeError(at, `the Choice reads ${condition.path}, which the state does not have`);
+    throw runtimeError(at, `the Choice reads ${condition.path}, which the state does not have`);
   }
   return value === condition.equals;
 }
@@ -92,10 +100,7 @@ export function waitSeconds(entry: WaitEntry, state: unknown, context: WalkConte
   const seconds =
     typeof entry.seconds === "number" ? entry.seconds : readPath(entry.seconds.path, state, context);
   if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0) {
-    throw new WorkflowRuntimeError(
-      at,
-      `the Wait's seconds are ${JSON.stringify(seconds)}, not a whole number ≥ 0`,
-    );
+    throw runtimeError(at, `the Wait's seconds are ${JSON.stringify(seconds)}, not a whole number ≥ 0`);
   }
   return seconds;
 }
@@ -120,7 +125,7 @@ export function withResult(entry: InvokeEntry, state: unknown, payload: unknown,
     fields.map((field) => {
       const value = readPath(`$.${field}`, payload, { Execution: { Id: "", Name: "" } });
       if (value === undefined) {
-        throw new WorkflowRuntimeError(at, `the ${entry.step} result has no field ${field}`);
+        throw runtimeError(at, `the ${entry.step} result has no field ${field}`);
       }
       return [field, value];
     }),
@@ -172,7 +177,7 @@ export function afterError(
 
 function text(value: unknown, path: string, at: string): string {
   if (value === undefined) {
-    throw new WorkflowRuntimeError(at, `the state has no ${path}`);
+    throw runtimeError(at, `the state has no ${path}`);
   }
   return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -5,7 +5,9 @@ import {
   planSwitch,
   releaseHolds,
   rollback,
+  runStep,
   type SwitchInput,
+  silentLogger,
   verifyRouting,
 } from "@switchyard/controller";
 import {
@@ -18,6 +20,7 @@ import {
   type InvokeEntry,
   invokePayload,
   MODE_SWITCH_STATES,
+  MODE_SWITCH_STEPS,
   type ModeSwitchState,
   type ModeSwitchStep,
   type Move,
@@ -26,6 +29,7 @@ import {
   type PublishEntry,
   partitionOf,
   type RoutingVerifier,
+  SECOND,
   type StepError,
   type StepTable,
   type SwitchRecord,
@@ -49,7 +53,7 @@ export interface WorkflowTiming {
   readonly publishMs: number;
 }
 
-export const WORKFLOW_TIMING: WorkflowTiming = { lambdaMs: 1000, publishMs: 0 };
+export const WORKFLOW_TIMING: WorkflowTiming = { lambdaMs: SECOND, publishMs: 0 };
 
 /** A step's Lambda as the simulator runs it: its event in, its result out. */
 export type SimLambda = (event: unknown) => Promise<unknown>;
@@ -117,14 +121,17 @@ export function superseded(execution: ExecutionRecord): boolean {
   return execution.status !== "RUNNING" && execution.states.at(-1)?.state === MODE_SWITCH_STATES.superseded;
 }
 
-/** The step Lambdas over the simulator's ports: what each handler of functions/ does over the real adapters. */
+/**
+ * The step Lambdas over the simulator's ports: what each handler of functions/ does over
+ * the real adapters, errors included (a retryable one reaches the workflow as TransientError).
+ */
 export function stepLambdas(deps: {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: SimClock;
   readonly verifier: RoutingVerifier;
 }): Readonly<Record<ModeSwitchStep, SimLambda>> {
-  return {
+  const steps: Readonly<Record<ModeSwitchStep, SimLambda>> = {
     "plan-switch": async (event) => {
       const { input, executionArn } = event as { input: unknown; executionArn?: string };
       return { plan: await planSwitch(input, executionArn ?? null, deps) };
@@ -136,6 +143,13 @@ export function stepLambdas(deps: {
     "release-holds": (state) => releaseHolds(state, deps),
     rollback: (state) => rollback(state, deps),
   };
+  // Each handler of functions/ runs its step through runStep: the same error names reach the table's Retry.
+  return Object.fromEntries(
+    MODE_SWITCH_STEPS.map((step) => [
+      step,
+      (event: unknown) => runStep(step, silentLogger, () => steps[step](event)),
+    ]),
+  ) as Record<ModeSwitchStep, SimLambda>;
 }
 
 /** JSON in, JSON out, as a Lambda's event and response are: undefined fields vanish both ways. */
@@ -256,7 +270,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
           return;
         case "wait": {
           const seconds = waitSeconds(entry, data, context, name);
-          this.#after(seconds * 1000, () => this.#enter(execution, entry.next, data));
+          this.#after(seconds * SECOND, () => this.#enter(execution, entry.next, data));
           return;
         }
         case "choice":
@@ -313,7 +327,7 @@ export class StepFunctionsStandIn implements SwitchStarter {
         const then = afterError(entry, outcome.error, retries, data);
         if (then.kind === "retry") {
           const counted = retries.map((n, i) => (i === then.retrier ? n + 1 : n));
-          this.#after(then.delaySeconds * 1000, () => this.#attempt(execution, name, data, counted));
+          this.#after(then.delaySeconds * SECOND, () => this.#attempt(execution, name, data, counted));
         } else if (then.kind === "caught") {
           await this.#enter(execution, then.next, then.state);
         } else {

@@ -1,5 +1,5 @@
 import type { EpochMs } from "@switchyard/core";
-import { MINUTE } from "@switchyard/core";
+import { MINUTE, SECOND } from "@switchyard/core";
 import { readCsvRows } from "./csv-rows.ts";
 
 /** Where the trace's datapoints sit on the run's clock. */
@@ -201,7 +201,7 @@ function fromConsoleCsv(text: string, series: string | number | undefined): Trac
 /** ISO 8601 (with or without offset, `T` or space; no offset is UTC) or epoch seconds. */
 function instantOf(value: unknown): number | null {
   if (typeof value === "number") {
-    return Number.isFinite(value) ? value * 1000 : null;
+    return Number.isFinite(value) ? value * SECOND : null;
   }
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(value.trim())) {
     return null;
@@ -248,11 +248,11 @@ function withPeriod(
     if (gap % periodMs !== 0) {
       return {
         ok: false,
-        problem: `has datapoints off its ${periodMs / 1000} s period: ${new Date(points[i - 1]?.at ?? 0).toISOString()} then ${new Date(points[i]?.at ?? 0).toISOString()}; fetch it with one period (get-metric-data MetricStat.Period)`,
+        problem: `has datapoints off its ${periodMs / SECOND} s period: ${new Date(points[i - 1]?.at ?? 0).toISOString()} then ${new Date(points[i]?.at ?? 0).toISOString()}; fetch it with one period (get-metric-data MetricStat.Period)`,
       };
     }
   }
-  return { ok: true, value: { format, label, periodSeconds: periodMs / 1000, points } };
+  return { ok: true, value: { format, label, periodSeconds: periodMs / SECOND, points } };
 }
 
 /**
@@ -271,7 +271,7 @@ export function traceDemand(
   end: EpochMs,
   align: TraceAlignment,
 ): TraceResult<TraceDemand> {
-  const periodMs = trace.periodSeconds * 1000;
+  const periodMs = trace.periodSeconds * SECOND;
   const first = trace.points[0]?.at ?? 0;
   const last = (trace.points.at(-1)?.at ?? 0) + periodMs;
   const shift = align === "first-datapoint" ? start - first : 0;

@@ -39,7 +39,9 @@ export class IngressObject {
   mergePatch(patch: IngressMergePatch, at: EpochMs): IngressState {
     const expected = patch.metadata.resourceVersion;
     if (expected !== undefined && expected !== String(this.#version)) {
-      throw new ConflictError(`Ingress ${this.namespace}/${this.name}`, expected, String(this.#version));
+      throw new ConflictError(
+        `Ingress ${this.namespace}/${this.name}: the object has been modified (resourceVersion ${expected} was read, ${this.#version} is current); read it again and retry`,
+      );
     }
     const next = { ...this.#annotations };
     for (const [key, value] of Object.entries(patch.metadata.annotations)) {
@@ -140,20 +142,24 @@ export class ScaledObjectObject {
         .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], draft);
       const key = path[path.length - 1] as string;
       if (parent === null || typeof parent !== "object") {
-        throw new PatchRejectedError(`ScaledObject ${this.name}`, `path ${op.path} does not exist`);
+        throw this.#refused(`path ${op.path} does not exist`);
       }
       const holder = parent as Record<string, unknown>;
       if (op.op === "test") {
         if (JSON.stringify(holder[key]) !== JSON.stringify(op.value)) {
-          throw new PatchRejectedError(`ScaledObject ${this.name}`, `test of ${op.path} failed`);
+          throw this.#refused(`test of ${op.path} failed`);
         }
       } else if (op.op === "replace" && !(key in holder)) {
-        throw new PatchRejectedError(`ScaledObject ${this.name}`, `replace of missing ${op.path}`);
+        throw this.#refused(`replace of missing ${op.path}`);
       } else {
         holder[key] = op.value;
       }
     }
     this.#object = draft as ScaledObjectDocument;
     this.#version += 1;
+  }
+
+  #refused(reason: string): PatchRejectedError {
+    return new PatchRejectedError(`ScaledObject ${this.name}: the JSON patch was refused: ${reason}`);
   }
 }

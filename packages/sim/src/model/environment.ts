@@ -1,4 +1,5 @@
 import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core";
+import { HOUR, SECOND } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -123,7 +124,7 @@ export class EnvironmentModel {
     }
     deployment.replicas += count;
     deployment.addReadyPods(count, at, launchedAt);
-    this.#extraCostUsd += (count * this.unitOf(unit).hourlyPrice * (at - launchedAt)) / 3_600_000;
+    this.#extraCostUsd += (count * this.unitOf(unit).hourlyPrice * (at - launchedAt)) / HOUR;
   }
 
   /** Capacity windows opening, pods becoming ready, Karpenter launching nodes, the ALB catching up. */
@@ -149,7 +150,7 @@ export class EnvironmentModel {
 
   /** The traffic of [at, at + step): routing, latency, failures, CloudWatch data and cost. */
   serveStep(at: EpochMs): StepRecord {
-    const seconds = this.scenario.stepMs / 1000;
+    const seconds = this.scenario.stepMs / SECOND;
     const demandRps = this.demand.rpsAt(at);
     const rule = this.alb.rule;
     const ready = new Map([...this.deployments].map(([name, d]) => [name, d.count("ready")]));

@@ -1,4 +1,5 @@
 import type { DeploymentUnit } from "@switchyard/core";
+import { SECOND } from "@switchyard/core";
 import type { LatencyModel } from "./latency-model.ts";
 
 export interface ServedStep {
@@ -40,7 +41,7 @@ export function serveStep(
     failed += Math.max(0, grown - bound);
     queueAfter = Math.min(grown, bound);
   }
-  const delayMs = capacity > 0 ? ((queueBefore + queueAfter) / 2 / capacity) * 1000 : 0;
+  const delayMs = capacity > 0 ? ((queueBefore + queueAfter) / 2 / capacity) * SECOND : 0;
   const p95Ms = model.p95Ms(unit.latencyMs, unit.maxRps, arrivalRps / readyPods) + delayMs;
   return { requests, failed, p95Ms, queueAfter };
 }

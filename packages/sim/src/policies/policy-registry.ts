@@ -19,7 +19,7 @@ export function policiesNamed(names: readonly string[] = []): ComparedPolicy[] {
   return wanted.map((name) => {
     const policy = POLICIES[name as PolicyName];
     if (policy === undefined) {
-      throw new UnknownPolicyError(name, POLICY_NAMES);
+      throw new UnknownPolicyError(`unknown policy "${name}"; the policies are ${POLICY_NAMES.join(", ")}`);
     }
     return policy;
   });

@@ -1,6 +1,6 @@
 import { Resvg } from "@resvg/resvg-js";
 import { None, parse, View } from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import { compile } from "vega-lite";
 import type { ChartSpec } from "./charts.ts";
 
 /** Vega-Lite's warnings are for chart authors, not for someone running a simulation. */
@@ -22,7 +22,7 @@ export interface RenderedChart {
  * SVG to a PNG at twice the size, with the system's fonts.
  */
 export async function renderChart(spec: ChartSpec): Promise<RenderedChart> {
-  const vega = compile(spec as unknown as TopLevelSpec, { logger: SILENT }).spec;
+  const vega = compile(spec, { logger: SILENT }).spec;
   const view = new View(parse(vega), { renderer: "none", logLevel: None });
   const svg = await view.toSVG();
   view.finalize();

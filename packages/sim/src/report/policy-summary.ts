@@ -1,5 +1,5 @@
 import type { EpochMs } from "@switchyard/core";
-import { HOUR } from "@switchyard/core";
+import { HOUR, SECOND } from "@switchyard/core";
 import type { PolicyName } from "../policies/compared-policy.ts";
 import type { PolicyResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -131,15 +131,15 @@ export function summarize(
     failoverDecidedSeconds:
       failoverDecidedAt === null || firstCapacityErrorAt === null
         ? null
-        : (failoverDecidedAt - firstCapacityErrorAt) / 1000,
+        : (failoverDecidedAt - firstCapacityErrorAt) / SECOND,
     failoverSeconds:
       failoverAt === null || firstCapacityErrorAt === null
         ? null
-        : (failoverAt - firstCapacityErrorAt) / 1000,
+        : (failoverAt - firstCapacityErrorAt) / SECOND,
     capacityBackAt,
     fallbackAt,
     fallbackSeconds:
-      fallbackAt === null || capacityBackAt === null ? null : (fallbackAt - capacityBackAt) / 1000,
+      fallbackAt === null || capacityBackAt === null ? null : (fallbackAt - capacityBackAt) / SECOND,
     wallMs: result.wallMs,
   };
 }

@@ -1,4 +1,4 @@
-import { formatDuration } from "../scenario/duration.ts";
+import { formatDuration, MINUTE, SECOND } from "@switchyard/core";
 import type { ChartDefinition } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
 import type { MinuteRecord } from "./minute-series.ts";
@@ -108,7 +108,7 @@ function headline(report: SimulationReport): string[] {
     const firstAround = routedAround[0];
     if (firstAround !== undefined && s.firstCapacityErrorAt !== null) {
       parts.push(
-        `routed around the loss inside cost mode ${routedAround.length === 1 ? "once" : `${routedAround.length} times`}, first ${seconds(Math.max(0, (firstAround.decidedAt - s.firstCapacityErrorAt) / 1000))} after the first capacity error (the frozen pool kept its pods; the cheapest pools that could grow took the rest)`,
+        `routed around the loss inside cost mode ${routedAround.length === 1 ? "once" : `${routedAround.length} times`}, first ${seconds(Math.max(0, (firstAround.decidedAt - s.firstCapacityErrorAt) / SECOND))} after the first capacity error (the frozen pool kept its pods; the cheapest pools that could grow took the rest)`,
       );
     }
     if (s.failoverAt !== null) {
@@ -185,11 +185,11 @@ function violationSpans(minutes: readonly MinuteRecord[]): string[] {
   let last: MinuteRecord | null = null;
   const close = () => {
     if (first !== null && last !== null) {
-      spans.push(`${shortUtc(first.at)}–${new Date(last.at + 60_000).toISOString().slice(11, 16)}`);
+      spans.push(`${shortUtc(first.at)}–${new Date(last.at + MINUTE).toISOString().slice(11, 16)}`);
     }
   };
   for (const m of minutes) {
-    if (m.sloViolated && last !== null && m.at - last.at === 60_000) {
+    if (m.sloViolated && last !== null && m.at - last.at === MINUTE) {
       last = m;
     } else if (m.sloViolated) {
       close();
@@ -243,7 +243,7 @@ function scenarioFacts(report: SimulationReport): string[] {
           ? `steps: ${d.steps.map((s) => `${s.rps} RPS from ${shortUtc(s.at)}`).join(", ")}`
           : d.trace === undefined
             ? `per-minute RPS from ${d.file}`
-            : `recorded ${d.trace.label} from ${d.file} (${d.trace.format}, ${d.trace.datapoints} datapoints of ${formatDuration(d.trace.periodSeconds * 1000)}, replayed from ${utc(d.trace.traceStart)}); ${d.trace.emptyMinutes} minute${d.trace.emptyMinutes === 1 ? "" : "s"} with no datapoint, replayed as no traffic`;
+            : `recorded ${d.trace.label} from ${d.file} (${d.trace.format}, ${d.trace.datapoints} datapoints of ${formatDuration(d.trace.periodSeconds * SECOND)}, replayed from ${utc(d.trace.traceStart)}); ${d.trace.emptyMinutes} minute${d.trace.emptyMinutes === 1 ? "" : "s"} with no datapoint, replayed as no traffic`;
   const facts = [
     `Demand: ${demand}${scenario.noise.percent > 0 ? ` ± ${scenario.noise.percent} % noise (seed ${scenario.noise.seed})` : ""}.`,
   ];

@@ -1,3 +1,4 @@
+import { HOUR } from "@switchyard/core";
 import { count, seconds, usd } from "./figures.ts";
 import type { SimulationReport } from "./simulation-report.ts";
 
@@ -39,7 +40,7 @@ export function renderSummaryTable(report: SimulationReport): string {
       .join("  ")
       .trimEnd();
   const { scenario } = report;
-  const hours = (scenario.end - scenario.start) / 3_600_000;
+  const hours = (scenario.end - scenario.start) / HOUR;
   return [
     `${scenario.name} · service ${scenario.service.name} · ${hours} h from ${new Date(scenario.start).toISOString().slice(0, 16).replace("T", " ")} UTC · SLO ${scenario.service.slo.statistic} ${scenario.service.slo.latencyMs} ms`,
     line(rows[0] as string[]),

@@ -1,8 +1,12 @@
 import { dirname, isAbsolute, join } from "node:path";
 import {
   ConfigError,
+  formatConfigIssues,
   type InferenceService,
+  MINUTE,
   parseConfig,
+  parseDuration,
+  parseRfc3339,
   type RawIssue,
   type SwitchyardConfig,
   type ValidationResult,
@@ -16,7 +20,6 @@ import {
   traceDemand,
 } from "../demand/cloudwatch-trace.ts";
 import { parseDemandCsv } from "../demand/demand-csv.ts";
-import { parseDuration } from "./duration.ts";
 import { type ParsedDemand, type ParsedScenario, ScenarioSchema } from "./schema.ts";
 import { offsetOf, scenarioIssues } from "./semantic-checks.ts";
 import type { CapacityWindow, DemandShape, Scenario } from "./types.ts";
@@ -82,7 +85,7 @@ export async function parseScenario(
 export async function loadScenario(source: string, read: ReadText): Promise<Scenario> {
   const result = await parseScenario(await read(source), source, read);
   if (!result.ok) {
-    throw new ConfigError(source, result.issues);
+    throw new ConfigError(formatConfigIssues(source, result.issues), { source, issues: result.issues });
   }
   return result.value;
 }
@@ -250,7 +253,7 @@ function seriesLength(document: unknown, rpsByMinute: readonly number[] | null):
   if (!isObject(document) || rpsByMinute === null || typeof document.duration !== "string") {
     return [];
   }
-  const minutes = Math.ceil((parseDuration(document.duration) ?? 0) / 60_000);
+  const minutes = Math.ceil((parseDuration(document.duration) ?? 0) / MINUTE);
   return rpsByMinute.length >= minutes
     ? []
     : [
@@ -263,9 +266,9 @@ function seriesLength(document: unknown, rpsByMinute: readonly number[] | null):
 
 /** The run's span, when its start and duration are valid (else the schema reports them). */
 function runSpan(document: Raw): { start: number; end: number } | null {
-  const start = typeof document.start === "string" ? Date.parse(document.start) : Number.NaN;
+  const start = typeof document.start === "string" ? parseRfc3339(document.start) : null;
   const length = typeof document.duration === "string" ? parseDuration(document.duration) : null;
-  return Number.isFinite(start) && length !== null && length > 0 ? { start, end: start + length } : null;
+  return start !== null && length !== null && length > 0 ? { start, end: start + length } : null;
 }
 
 function alignmentOf(document: Raw): TraceAlignment {
@@ -290,7 +293,8 @@ function resolveScenario(
   config: SwitchyardConfig,
   referenced: Referenced,
 ): Scenario {
-  const start = Date.parse(parsed.start);
+  // The schema refused a start that is not an RFC 3339 time.
+  const start = parseRfc3339(parsed.start) as number;
   const at = (instant: string): number => start + (offsetOf(instant, start) ?? 0);
   const ms = (duration: string): number => parseDuration(duration) ?? 0;
   const service = serviceOf(config, parsed.service) as InferenceService;

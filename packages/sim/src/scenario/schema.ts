@@ -1,5 +1,5 @@
+import { DURATION_PATTERN, parseDuration, parseRfc3339, RFC3339_PATTERN } from "@switchyard/core";
 import { z } from "zod";
-import { DURATION_PATTERN, parseDuration } from "./duration.ts";
 
 /**
  * A scenario file: which Switchyard config to replay, over what time, with what demand
@@ -8,13 +8,17 @@ import { DURATION_PATTERN, parseDuration } from "./duration.ts";
  */
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 const duration = (what: string) =>
   z
     .string({ error: `must be a duration such as 90s, 15m, 2h or 1h30m: ${what}` })
     .regex(new RegExp(DURATION_PATTERN), {
       error: `must be a duration such as 90s, 15m, 2h or 1h30m: ${what}`,
+      abort: true,
+    })
+    .refine((text) => parseDuration(text) !== null, {
+      error: `is too long to count in milliseconds: ${what}`,
+      abort: true,
     })
     .refine((text) => parseDuration(text) !== 0, { error: `must be longer than zero: ${what}` });
 
@@ -24,12 +28,9 @@ const instant = (what: string) =>
     .string({
       error: `must be an offset from start such as 10h30m, or a time such as 2024-11-14T10:30:00Z: ${what}`,
     })
-    .refine(
-      (text) => parseDuration(text) !== null || (TIMESTAMP.test(text) && !Number.isNaN(Date.parse(text))),
-      {
-        error: `must be an offset from start such as 10h30m, or a time such as 2024-11-14T10:30:00Z: ${what}`,
-      },
-    )
+    .refine((text) => parseDuration(text) !== null || parseRfc3339(text) !== null, {
+      error: `must be an offset from start such as 10h30m, or a time such as 2024-11-14T10:30:00Z: ${what}`,
+    })
     .meta({ description: `${what}: an offset from start (e.g. 10h30m) or an RFC 3339 time.` });
 
 const rps = (what: string) =>
@@ -259,7 +260,14 @@ export const ScenarioSchema = z
       .meta({ description: "Which service of the config; defaults to the first." }),
     start: z
       .string({ error: "must be an RFC 3339 time such as 2024-11-14T00:00:00Z" })
-      .regex(TIMESTAMP, { error: "must be an RFC 3339 time such as 2024-11-14T00:00:00Z" })
+      .regex(new RegExp(RFC3339_PATTERN), {
+        error: "must be an RFC 3339 time such as 2024-11-14T00:00:00Z",
+        abort: true,
+      })
+      .refine((text) => parseRfc3339(text) !== null, {
+        error:
+          "must be a day and time that exist (month 1–12, a day of that month, hour 0–23), e.g. 2024-11-14T00:00:00Z",
+      })
       .meta({ description: "When the run starts (UTC)." }),
     duration: duration("how long the run lasts, e.g. 48h"),
     step: duration("the simulation step; must divide one minute").default("60s"),

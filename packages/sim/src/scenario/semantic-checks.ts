@@ -1,11 +1,10 @@
 import type { RawIssue } from "@switchyard/core";
-import { MINUTE } from "@switchyard/core";
-import { formatDuration, parseDuration } from "./duration.ts";
+import { DAY, formatDuration, MINUTE, parseDuration, parseRfc3339 } from "@switchyard/core";
 
 type Raw = Record<string, unknown>;
 
 /** Longer runs are not refused for any deep reason; a month is far beyond what a laptop run needs. */
-const LONGEST_RUN_MS = 31 * 86_400_000;
+const LONGEST_RUN_MS = 31 * DAY;
 
 const isObject = (value: unknown): value is Raw =>
   value !== null && typeof value === "object" && !Array.isArray(value);
@@ -22,8 +21,8 @@ export function offsetOf(value: unknown, start: number | null): number | null {
   if (offset !== null) {
     return offset;
   }
-  const at = Date.parse(value);
-  return start === null || Number.isNaN(at) ? null : at - start;
+  const at = parseRfc3339(value);
+  return start === null || at === null ? null : at - start;
 }
 
 /**
@@ -35,8 +34,7 @@ export function scenarioIssues(document: unknown): RawIssue[] {
     return [];
   }
   const issues: RawIssue[] = [];
-  const startAt = typeof document.start === "string" ? Date.parse(document.start) : Number.NaN;
-  const start = Number.isNaN(startAt) ? null : startAt;
+  const start = typeof document.start === "string" ? parseRfc3339(document.start) : null;
   const length = durationOf(document.duration);
   const step = document.step === undefined ? MINUTE : durationOf(document.step);
 
