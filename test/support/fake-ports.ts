@@ -5,7 +5,11 @@ import type {
   Clock,
   ClusterEvent,
   ClusterGateway,
+  DemandHistory,
+  DemandHistoryReader,
+  DemandHistoryRequest,
   EpochMs,
+  FloorAction,
   InferenceService,
   IngressPatchBuilder,
   IngressState,
@@ -15,6 +19,7 @@ import type {
   MetricsReader,
   MetricsRequest,
   MetricsSnapshot,
+  ReplicaFloorChange,
   ReplicaHold,
   ResolvedInstance,
   RoutingChange,
@@ -31,7 +36,8 @@ import type {
   TargetGroupWeight,
   UnitWorkload,
 } from "@switchyard/core";
-import { KEDA_PAUSED_REPLICAS, replicaHoldPatch } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, replicaFloorPatch, replicaHoldPatch } from "@switchyard/core";
+import jsonPatch from "fast-json-patch";
 import mergePatch from "json-merge-patch";
 
 /** A clock a test moves by hand. */
@@ -80,14 +86,59 @@ export class InMemoryCluster implements ClusterGateway {
     return { ingress: structuredClone(this.ingress), units: structuredClone(this.units) };
   }
 
+  /** Each unit's ScaledObject as far as forecast floors read and write it (created from the config on first use). */
+  floorObjects: Record<
+    string,
+    {
+      metadata: { resourceVersion: string; annotations?: Record<string, string> };
+      spec: { minReplicaCount: number; maxReplicaCount: number };
+    }
+  > = {};
+
+  #floorObject(service: InferenceService, unit: string) {
+    const config = service.units.find((u) => u.name === unit);
+    this.floorObjects[unit] ??= {
+      metadata: { resourceVersion: "1" },
+      spec: {
+        minReplicaCount: config?.minReplicaCount ?? 1,
+        maxReplicaCount: config?.maxReplicaCount ?? 100,
+      },
+    };
+    return this.floorObjects[unit];
+  }
+
   async readScaledObjects(service: InferenceService): Promise<Record<string, ScaledObjectState>> {
     this.calls.push("readScaledObjects");
     return Object.fromEntries(
       service.units.map((u) => [
         u.name,
-        { name: u.scaledObject.name, resourceVersion: "1", target: this.targets[u.name], object: {} },
+        {
+          name: u.scaledObject.name,
+          resourceVersion: "1",
+          target: this.targets[u.name],
+          object: structuredClone(this.#floorObject(service, u.name)),
+        },
       ]),
     );
+  }
+
+  async setReplicaFloor(
+    service: InferenceService,
+    unit: string,
+    action: FloorAction,
+  ): Promise<ReplicaFloorChange> {
+    const object = this.#floorObject(service, unit);
+    const patch = replicaFloorPatch(object, action);
+    this.calls.push(`setReplicaFloor:${unit}=${patch.to}`);
+    if (patch.ops.length > 0) {
+      const next = jsonPatch.applyPatch(structuredClone(object), [
+        ...patch.ops,
+      ] as jsonPatch.Operation[]).newDocument;
+      next.metadata.resourceVersion = String(Number(object.metadata.resourceVersion) + 1);
+      this.floorObjects[unit] = next;
+    }
+    const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
+    return { unit, scaledObject, outcome: patch.outcome, from: patch.from, to: patch.to };
   }
 
   async setScalingTarget(
@@ -222,6 +273,19 @@ export class CannedMetrics implements MetricsReader {
       throw this.failure;
     }
     return this.snapshot;
+  }
+}
+
+/** A history read that returns what the test put in, and counts the calls. */
+export class CannedHistory implements DemandHistoryReader {
+  readonly requests: DemandHistoryRequest[] = [];
+  histories: Record<string, DemandHistory>;
+  constructor(histories: Record<string, DemandHistory> = {}) {
+    this.histories = histories;
+  }
+  async read(request: DemandHistoryRequest): Promise<Record<string, DemandHistory>> {
+    this.requests.push(request);
+    return this.histories;
   }
 }
 

@@ -5,6 +5,8 @@ import {
   type Clock,
   type ClusterGateway,
   type Decision,
+  type DemandHistory,
+  type DemandHistoryReader,
   decide,
   type EpochMs,
   executionName,
@@ -19,6 +21,9 @@ import {
   type MetricsSnapshot,
   MINUTE,
   type MoveDecision,
+  type ReplicaFloorChange,
+  type ReplicaFloors,
+  replicaFloors,
   type ServiceTargets,
   type SpotInterruption,
   type SwitchStart,
@@ -33,6 +38,7 @@ import {
   trailMissingMessage,
 } from "@switchyard/core";
 import { EvaluationError, evaluationFailures } from "./errors.ts";
+import { applyReplicaFloors, readDemandHistories } from "./forecast-floors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
 import { assertOnlyOwnTargets, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
@@ -66,6 +72,8 @@ export interface EvaluationDeps {
   readonly switches: SwitchStarter;
   /** Whether the CloudTrail capacity rules can fire at all (the deployed evaluate has it; the simulator not). */
   readonly trail?: TrailCoverageReader;
+  /** The target groups' RequestCount history for the forecast floor; without it, no service forecasts. */
+  readonly history?: DemandHistoryReader;
   readonly logger?: ControllerLogger;
 }
 
@@ -78,6 +86,10 @@ export interface ServiceEvaluation {
   readonly execution: (SwitchStart & { readonly name: string }) | null;
   /** A move was due but another execution for the service is running. */
   readonly skippedForRunning: string | null;
+  /** The forecast and each unit's floor; null when the service's forecast is off or no history reader is given. */
+  readonly floors: ReplicaFloors | null;
+  /** The floors this evaluation wrote (forecast-and-scale, not pinned). */
+  readonly floorChanges: readonly ReplicaFloorChange[];
 }
 
 export interface EvaluationReport {
@@ -152,11 +164,26 @@ export async function evaluate(
     end,
   });
   const karpenter = await deps.cluster.capacityEvents(now - windowMinutes * MINUTE);
+  const histories = await readDemandHistories(located, deps.history, now, METRICS_LAG_MS);
 
   const services: ServiceEvaluation[] = [];
   for (const { service } of located) {
     try {
-      services.push(await evaluateService(service, { now, metrics, karpenter, triggerSignals }, deps, log));
+      const observed = { now, metrics, karpenter, triggerSignals, history: histories[service.name] ?? null };
+      const evaluation = await evaluateService(service, observed, deps, log);
+      services.push(evaluation);
+      // After the move started: a floor that cannot be written never holds back a failover.
+      const floors = evaluation.floors;
+      if (floors?.acts === true && evaluation.decision.kind !== "pinned") {
+        try {
+          services[services.length - 1] = {
+            ...evaluation,
+            floorChanges: await applyReplicaFloors(service, floors, deps.cluster, log),
+          };
+        } catch (error) {
+          failures.push({ service: service.name, error });
+        }
+      }
     } catch (error) {
       failures.push({ service: service.name, error });
     }
@@ -183,6 +210,8 @@ interface Observed {
   readonly metrics: MetricsSnapshot;
   readonly karpenter: readonly CapacitySignal[];
   readonly triggerSignals: readonly CapacitySignal[];
+  /** The service's RequestCount history; null when it does not forecast. */
+  readonly history: DemandHistory | null;
 }
 
 async function evaluateService(
@@ -196,16 +225,17 @@ async function evaluateService(
   const switches = await deps.switches.history(service.name, now - HISTORY_MS);
   const state = serviceStateFrom({ service, cluster, switches });
   const capacity = [...observed.metrics.capacityErrors, ...observed.karpenter, ...observed.triggerSignals];
-  const decision = decide(
-    state,
-    {
-      minutes: observed.metrics.services[service.name]?.units ?? {},
-      consolidated: observed.metrics.services[service.name]?.consolidated ?? null,
-      capacity,
-    },
-    service.policy,
-    now,
-  );
+  const signals = {
+    minutes: observed.metrics.services[service.name]?.units ?? {},
+    consolidated: observed.metrics.services[service.name]?.consolidated ?? null,
+    capacity,
+  };
+  const decision = decide(state, signals, service.policy, now);
+  const floors =
+    service.forecast.mode === "off" || deps.history === undefined
+      ? null
+      : replicaFloors(state, signals, observed.history, now);
+  const unchanged = { floors, floorChanges: [] };
   log.info("decision", {
     service: service.name,
     kind: decision.kind,
@@ -219,6 +249,7 @@ async function evaluateService(
       weights: state.weights,
       execution: null,
       skippedForRunning: null,
+      ...unchanged,
     };
   }
   // An action that also routes to Services the config does not name (another team's
@@ -245,6 +276,7 @@ async function evaluateService(
       weights: state.weights,
       execution: null,
       skippedForRunning: running.name,
+      ...unchanged,
     };
   }
   const name = executionName(service.name, decision.kind, now);
@@ -271,6 +303,7 @@ async function evaluateService(
     weights: state.weights,
     execution: { ...started, name },
     skippedForRunning: null,
+    ...unchanged,
   };
 }
 

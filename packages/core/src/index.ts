@@ -35,6 +35,7 @@ export {
 export { MAX_UNITS_PER_SERVICE, type RawIssue, semanticIssues } from "./config/semantic-checks.ts";
 export type {
   DeploymentUnit,
+  ForecastSettings,
   InferenceService,
   Policy,
   ServiceRef,
@@ -119,6 +120,21 @@ export {
   WorkflowRuntimeError,
 } from "./errors.ts";
 export {
+  type DemandHistory,
+  demandHistoryOf,
+  GET_METRIC_DATA_PAGE_DATAPOINTS,
+  historyPeriodSeconds,
+  historySeriesCount,
+  historyWindow,
+} from "./forecast/history.ts";
+export {
+  type FloorAction,
+  type ReplicaFloors,
+  replicaFloors,
+  type UnitFloor,
+} from "./forecast/replica-floor.ts";
+export { type DemandForecast, forecastAt, forecastDemand } from "./forecast/seasonal.ts";
+export {
   actionAnnotationKey,
   holdRemovalCommand,
   KEDA_PAUSED_REPLICAS,
@@ -151,6 +167,11 @@ export {
 } from "./manifests/ingress-patch.ts";
 export { escapePointerSegment, type JsonPatchOperation, jsonPointer } from "./manifests/json-patch.ts";
 export { renderControllerRbac } from "./manifests/rbac-yaml.ts";
+export {
+  parseFloorMark,
+  type ReplicaFloorOutcome,
+  replicaFloorPatch,
+} from "./manifests/replica-floor-patch.ts";
 export {
   parseHoldMark,
   type ReplicaHoldOutcome,
@@ -205,12 +226,17 @@ export {
   costPerMillionRequests,
   formatKedaTarget,
   kedaTargetValue,
+  podHourlyPrice,
+  type TargetAllowance,
+  targetAllowance,
 } from "./planning/unit-economics.ts";
 export { MAX_ALB_WEIGHT, proportionalWeights } from "./planning/weights.ts";
 export type {
   CapacitySignalRecorder,
   Clock,
   ClusterGateway,
+  DemandHistoryReader,
+  DemandHistoryRequest,
   IngressPatchBuilder,
   InstanceTypeResolver,
   LoadBalancerLocator,
@@ -218,6 +244,7 @@ export type {
   MetricsReader,
   MetricsRequest,
   MetricsSnapshot,
+  ReplicaFloorChange,
   ReplicaHold,
   ResolvedInstance,
   RoutingChange,

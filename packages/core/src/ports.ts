@@ -11,7 +11,10 @@ import type {
 } from "./cluster/types.ts";
 import type { InferenceService } from "./config/types.ts";
 import type { SwitchRecord } from "./decision/types.ts";
+import type { DemandHistory } from "./forecast/history.ts";
+import type { FloorAction } from "./forecast/replica-floor.ts";
 import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
+import type { ReplicaFloorOutcome } from "./manifests/replica-floor-patch.ts";
 import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
 import type { TrailCoverage } from "./signals/trail-coverage.ts";
@@ -55,6 +58,23 @@ export interface MetricsSnapshot {
 /** Reads the window's ALB metrics and recorded capacity errors, in as few calls as the API allows. */
 export interface MetricsReader {
   read(request: MetricsRequest): Promise<MetricsSnapshot>;
+}
+
+export interface DemandHistoryRequest {
+  readonly services: readonly ServiceTargets[];
+  /** Whole periods: [start, end) in steps of periodSeconds (`historyWindow`). */
+  readonly start: EpochMs;
+  readonly end: EpochMs;
+  readonly periodSeconds: number;
+}
+
+/**
+ * Reads each service's RequestCount history (its units' and consolidated Service's target
+ * groups, summed per period) in one GetMetricData call of at most one page: the period
+ * is chosen so it fits (`historyPeriodSeconds`).
+ */
+export interface DemandHistoryReader {
+  read(request: DemandHistoryRequest): Promise<Readonly<Record<string, DemandHistory>>>;
 }
 
 /** Keeps capacity signals where the next evaluation reads them (a custom metric per instance type). */
@@ -141,6 +161,16 @@ export interface ReplicaHold {
   readonly outcome: ReplicaHoldOutcome;
 }
 
+/** What a forecast-floor write did to one unit's ScaledObject. */
+export interface ReplicaFloorChange {
+  readonly unit: string;
+  readonly scaledObject: string;
+  readonly outcome: ReplicaFloorOutcome;
+  /** spec.minReplicaCount before and after. */
+  readonly from: number;
+  readonly to: number;
+}
+
 /**
  * Builds the Ingress patch from the Ingress as read; null means nothing to change. Run
  * again on the fresh Ingress after every conflict.
@@ -180,6 +210,12 @@ export interface ClusterGateway {
     replicas: number | null,
     owner: string,
   ): Promise<ReplicaHold>;
+  /**
+   * Applies a forecast floor to one unit's ScaledObject spec.minReplicaCount (raise,
+   * restore or keep, `replicaFloorPatch`), guarded by the resourceVersion read; on a
+   * conflict reads it again, rebuilds and retries a bounded number of times.
+   */
+  setReplicaFloor(service: InferenceService, unit: string, action: FloorAction): Promise<ReplicaFloorChange>;
   /** What KEDA reports for one unit's ScaledObject: its pause annotation, its Paused condition, and whether its HPA exists. */
   autoscalingOf(service: InferenceService, unit: string): Promise<AutoscalingState>;
   /** Merge-patches the Ingress; on a conflict reads it again, rebuilds and retries a bounded number of times. */

@@ -4,6 +4,8 @@ import {
   costPerMillionAtFullLoad,
   formatKedaTarget,
   kedaTargetValue,
+  podHourlyPrice,
+  targetAllowance,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { sd21Service } from "../../support/sd21.ts";
@@ -73,12 +75,44 @@ describe("Function: adjustedThroughput", () => {
 });
 
 describe("Function: kedaTargetValue", () => {
-  it("is the per-pod throughput when the headroom is 0", () => {
-    expect(formatKedaTarget(kedaTargetValue(105, 0))).toBe("105");
-    expect(formatKedaTarget(kedaTargetValue(89.2, 0))).toBe("89.2");
+  const none = { scaleUpTolerance: 0, startupAllowance: 0 };
+
+  it("is the safe rate when nothing is to be allowed for", () => {
+    expect(formatKedaTarget(kedaTargetValue(105, none))).toBe("105");
+    expect(formatKedaTarget(kedaTargetValue(89.2, none))).toBe("89.2");
   });
 
-  it("keeps the plan's headroom: 105 RPS with 10 % headroom targets 95.5", () => {
-    expect(formatKedaTarget(kedaTargetValue(105, 0.1))).toBe("95.5");
+  it("asks for the next pod at the safe rate: 105 RPS past the HPA's 10 % tolerance targets 95.5", () => {
+    const target = kedaTargetValue(105, { scaleUpTolerance: 0.1, startupAllowance: 0 });
+    expect(formatKedaTarget(target)).toBe("95.5");
+    // The HPA adds a pod once usage ÷ (target × replicas) > 1.1: at 105 RPS a pod, not past it.
+    expect(target * 1.1).toBeCloseTo(105, 9);
+  });
+
+  it("leaves the start-up allowance too when no forecast floor starts pods ahead: 105 ÷ 1.1 ÷ 1.1 = 86.8", () => {
+    const target = kedaTargetValue(105, { scaleUpTolerance: 0.1, startupAllowance: 0.1 });
+    expect(formatKedaTarget(target)).toBe("86.8");
+    expect(target * 1.1).toBeCloseTo(105 / 1.1, 9);
+  });
+});
+
+describe("Function: targetAllowance", () => {
+  it("is the HPA's tolerance alone when the forecast floor acts, and the headroom besides when it does not", () => {
+    const service = sd21Service();
+    expect(targetAllowance(service)).toEqual({ scaleUpTolerance: 0.1, startupAllowance: 0 });
+    for (const mode of ["off", "forecast-only"] as const) {
+      expect(targetAllowance({ ...service, forecast: { ...service.forecast, mode } })).toEqual({
+        scaleUpTolerance: 0.1,
+        startupAllowance: 0.1,
+      });
+    }
+    expect(targetAllowance({ ...service, scaleUpTolerance: 0 }).scaleUpTolerance).toBe(0);
+  });
+});
+
+describe("Function: podHourlyPrice", () => {
+  it("shares an instance's price between the pods it holds: an inf2.48xlarge pod of three costs $4.3271/h", () => {
+    expect(podHourlyPrice({ hourlyPrice: 12.9813, podsPerInstance: 3 })).toBeCloseTo(4.3271, 4);
+    expect(podHourlyPrice({ hourlyPrice: 1.006, podsPerInstance: 1 })).toBe(1.006);
   });
 });

@@ -47,6 +47,7 @@ function minutes(shape: MinuteShape): MinuteRecord[] {
       readyPods: 10,
       billedPods: 10,
       pendingPods: 0,
+      minReplicas: 1,
       weight: 1,
       p95Ms: 600,
     })),

@@ -12,14 +12,17 @@ import {
   type ClusterEvent,
   type ClusterGateway,
   type EpochMs,
+  type FloorAction,
   type InferenceService,
   type IngressPatchBuilder,
   KARPENTER_CAPACITY_REASON,
   KEDA_PAUSED_REPLICAS,
   karpenterCapacitySignals,
   kedaHpaName,
+  type ReplicaFloorChange,
   type ReplicaHold,
   type RoutingChange,
+  replicaFloorPatch,
   replicaHoldPatch,
   type ScaledObjectState,
   type ScalingChange,
@@ -269,6 +272,48 @@ export class KubernetesClusterGateway implements ClusterGateway {
       },
     });
     return { unit: unit.name, scaledObject: name, replicas, outcome };
+  }
+
+  setReplicaFloor(
+    service: InferenceService,
+    unitName: string,
+    action: FloorAction,
+  ): Promise<ReplicaFloorChange> {
+    return this.#apis.run((apis) => this.#setReplicaFloor(apis, service, unitName, action));
+  }
+
+  async #setReplicaFloor(
+    apis: KubeApis,
+    service: InferenceService,
+    unitName: string,
+    action: FloorAction,
+  ): Promise<ReplicaFloorChange> {
+    const unit = unitNamed(service, unitName);
+    const namespace = service.namespace;
+    const name = unit.scaledObject.name;
+    const { current, patch } = await this.#write({
+      target: scaledObjectTarget(service, unit, "patch"),
+      read: async () => {
+        const object = await readScaledObject(apis, service, unit, this.#logger);
+        return { resourceVersion: object.metadata?.resourceVersion ?? "", object };
+      },
+      build: (read) => {
+        const built = replicaFloorPatch(read.object, action);
+        return built.ops.length === 0 ? null : built;
+      },
+      // JSON patch, its first op a test of the resourceVersion read (replicaFloorPatch).
+      send: (built) =>
+        apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body: built.ops }, JSON_PATCH),
+      intent: (built) => `to set minReplicaCount to ${built.to}`,
+      log: {
+        landed: "scaledobject-floor",
+        retrying: "scaledobject-floor-conflict-retrying",
+        keys: { scaledObject: `${namespace}/${name}` },
+        landedKeys: (built) => ({ outcome: built.outcome, from: built.from, to: built.to }),
+      },
+    });
+    const result = patch ?? replicaFloorPatch(current.object, action);
+    return { unit: unit.name, scaledObject: name, outcome: result.outcome, from: result.from, to: result.to };
   }
 
   autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {

@@ -64,6 +64,22 @@ export const MAX_DEMAND_RPS: Bound = {
   why: "a billion requests per second is beyond any one load balancer",
 };
 
+/**
+ * The most pods one unit may scale to: Kubernetes' tested limit of 150,000 pods per
+ * cluster ("Considerations for large clusters", kubernetes.io/docs/setup/best-practices/cluster-large/).
+ */
+export const MAX_PODS: Bound = {
+  value: 150_000,
+  why: "Kubernetes is tested to 150,000 pods per cluster (kubernetes.io, Considerations for large clusters)",
+};
+
+/** Pods one instance may hold: a pod takes at least one accelerator core, and trn1.32xlarge, the most split, has 32 NeuronCores. */
+const MAX_PODS_PER_INSTANCE: Bound = { value: 64, why: "no accelerator instance has more cores to split" };
+
+/** The seed's pods take 5-15 minutes to serve (seed 003); without a figure, plan for the middle. */
+export const DEFAULT_STARTUP_SECONDS = 600;
+const STARTUP_SECONDS_MAX = 3600;
+
 const wholeNumber = (what: string, min: number, max: number) =>
   z
     .number({ error: `must be a whole number from ${min} to ${max}: ${what}` })
@@ -165,9 +181,33 @@ export const DeploymentUnitSchema = z
       minReplicaCount: wholeNumber("the ScaledObject's minReplicaCount", 0, 1000).default(1).meta({
         description: "The ScaledObject's minReplicaCount: pods that run (and are paid for) at any demand.",
       }),
-      maxReplicaCount: wholeNumber("the ScaledObject's maxReplicaCount", 1, 1000)
+      maxReplicaCount: wholeNumber(
+        `the ScaledObject's maxReplicaCount (at most ${MAX_PODS.value}: ${MAX_PODS.why})`,
+        1,
+        MAX_PODS.value,
+      )
         .default(100)
         .meta({ description: "The ScaledObject's maxReplicaCount (KEDA's default is 100)." }),
+      podsPerInstance: wholeNumber(
+        "how many of the unit's pods one instance of its type holds (Karpenter packs them)",
+        1,
+        MAX_PODS_PER_INSTANCE.value,
+      )
+        .default(1)
+        .meta({
+          description:
+            "Pods of this unit one instance runs, e.g. 3 inf2-bs8-tp8 pods on an inf2.48xlarge (the LLM post, seed 000): hourlyPrice stays the instance's price and one pod costs hourlyPrice ÷ podsPerInstance.",
+        }),
+      startupSeconds: wholeNumber(
+        "seconds from a new pod's creation to ready: node launch, image pull and model load",
+        0,
+        STARTUP_SECONDS_MAX,
+      )
+        .default(DEFAULT_STARTUP_SECONDS)
+        .meta({
+          description:
+            "Seconds a new pod of this unit takes to serve (seed 003: 5-15 min). The forecast floor starts pods this long before a forecast ramp, as EC2 Auto Scaling's SchedulingBufferTime.",
+        }),
     },
     { error: "must be a deployment unit: { name, instanceTypes, hourlyPrice, maxRps, latencyMs, ... }" },
   )
@@ -336,6 +376,42 @@ export const PolicyOverridesSchema = z
   .partial()
   .meta({ description: "Overrides of the top-level policy for this service." });
 
+/** How the forecast floor runs; the modes of EC2 Auto Scaling predictive scaling (ForecastOnly, ForecastAndScale), and off. */
+export const FORECAST_MODES = ["off", "forecast-only", "forecast-and-scale"] as const;
+
+export const ForecastSchema = z
+  .strictObject({
+    mode: z
+      .enum(FORECAST_MODES, { error: "must be off, forecast-only or forecast-and-scale" })
+      .default("forecast-and-scale")
+      .meta({
+        description:
+          "forecast-and-scale: raise each unit's minReplicaCount ahead of a forecast ramp by its startupSeconds (the floor only adds pods; KEDA scales on top). forecast-only: forecast and score it, change nothing (the KEDA targets then carry the start-up allowance themselves, see docs/planning.md). off: no history is read.",
+      }),
+    historyDays: wholeNumber(
+      "days of RequestCount history the forecast reads (CloudWatch keeps 1-minute data 15 days)",
+      1,
+      14,
+    )
+      .default(14)
+      .meta({
+        description: "Days of the target groups' RequestCount history read in one GetMetricData call.",
+      }),
+    maxGrowthPercent: z
+      .number({ error: "must be a percentage from 0 to 400" })
+      .min(0, { error: "must be a percentage from 0 to 400" })
+      .max(400, { error: "must be a percentage from 0 to 400" })
+      .default(50)
+      .meta({
+        description:
+          "Cap on growth: the forecast never goes more than this far above what history and the last hour support (a spike is not a new level), so a wrong forecast costs at most this share of pods.",
+      }),
+  })
+  .meta({
+    description:
+      "Predictive pre-scaling from the service's own request history (docs/planning.md#forecast-floor).",
+  });
+
 export const InferenceServiceSchema = z
   .strictObject(
     {
@@ -367,6 +443,16 @@ export const InferenceServiceSchema = z
         .optional()
         .meta({ description: "A Service selecting every unit's pods, used at weight 100 in capacity mode." }),
       stickiness: StickinessSchema.optional(),
+      scaleUpTolerance: z
+        .number({ error: "must be a fraction from 0 to 1, e.g. 0.1: the HPA's scale-up tolerance" })
+        .min(0, { error: "must be a fraction from 0 to 1, e.g. 0.1: the HPA's scale-up tolerance" })
+        .max(1, { error: "must be a fraction from 0 to 1, e.g. 0.1: the HPA's scale-up tolerance" })
+        .default(0.1)
+        .meta({
+          description:
+            "The HPA's scale-up tolerance: it adds pods only once metric ÷ (target × replicas) exceeds 1 + this. 0.1 is kube-controller-manager's --horizontal-pod-autoscaler-tolerance default; set lower only if every unit's ScaledObject carries spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.tolerance at that value, which the HPA honours from Kubernetes 1.35 (HPAConfigurableTolerance beta) and KEDA passes through from 2.18.",
+        }),
+      forecast: ForecastSchema.prefault({}),
       fixedWeights: z
         .record(z.string(), wholeNumber("an ALB target group weight", 0, 999), {
           error: "must map unit names to weights from 0 to 999",
@@ -414,3 +500,4 @@ export type ParsedConfig = z.output<typeof SwitchyardConfigSchema>;
 export type Policy = z.output<typeof PolicySchema>;
 export type Slo = z.output<typeof SloSchema>;
 export type Stickiness = z.output<typeof StickinessSchema>;
+export type ForecastSettings = z.output<typeof ForecastSchema>;

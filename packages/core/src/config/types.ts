@@ -1,4 +1,4 @@
-import type { Policy, Slo, Stickiness } from "./schema.ts";
+import type { ForecastSettings, Policy, Slo, Stickiness } from "./schema.ts";
 
 /** A config after validation, with every default filled in. Plain data, safe to serialize. */
 export interface SwitchyardConfig {
@@ -17,6 +17,9 @@ export interface InferenceService {
   readonly demandRps?: number;
   readonly consolidatedService?: ServiceRef;
   readonly stickiness?: Stickiness;
+  /** The HPA's scale-up tolerance the KEDA targets allow for (0.1 unless the ScaledObjects carry their own). */
+  readonly scaleUpTolerance: number;
+  readonly forecast: ForecastSettings;
   readonly fixedWeights?: Readonly<Record<string, number>>;
   readonly units: readonly DeploymentUnit[];
   /** The top-level policy with this service's overrides applied. */
@@ -41,8 +44,12 @@ export interface DeploymentUnit {
     readonly metadataKey: string;
   };
   readonly instanceTypes: readonly string[];
-  /** USD per hour for one pod's instance. */
+  /** USD per hour for one instance of the unit's type; a pod costs this ÷ podsPerInstance (`podHourlyPrice`). */
   readonly hourlyPrice: number;
+  /** Pods of this unit one instance holds (Karpenter packs them). */
+  readonly podsPerInstance: number;
+  /** Seconds from a new pod's creation to ready: how far ahead of a forecast ramp its floor rises. */
+  readonly startupSeconds: number;
   /** Breaking point: requests per second one pod serves within the SLO. */
   readonly maxRps: number;
   /** Response time at maxRps, in milliseconds. */
@@ -51,4 +58,4 @@ export interface DeploymentUnit {
   readonly maxReplicaCount: number;
 }
 
-export type { Policy, Slo, Stickiness };
+export type { ForecastSettings, Policy, Slo, Stickiness };

@@ -1,5 +1,6 @@
 import type { Policy } from "../config/types.ts";
 import { planService } from "../planning/plan-service.ts";
+import { podHourlyPrice } from "../planning/unit-economics.ts";
 import { round1 } from "../units.ts";
 import { type PlanningDemand, planningDemand } from "./demand-trend.ts";
 import { DEMAND_MINUTES, type Observations } from "./observations.ts";
@@ -36,8 +37,8 @@ export function rebalanceCheck(
   const current = state.weights ?? {};
   const sustain = Math.max(1, policy.rebalanceSustainMinutes);
   const window = observations.demandByMinute.slice(-sustain);
-  const floor = state.service.units.reduce((sum, u) => sum + u.minReplicaCount * u.hourlyPrice, 0);
-  const cheapestPod = Math.min(...state.service.units.map((u) => u.hourlyPrice));
+  const floor = state.service.units.reduce((sum, u) => sum + u.minReplicaCount * podHourlyPrice(u), 0);
+  const cheapestPod = Math.min(...state.service.units.map((u) => podHourlyPrice(u)));
   const costPlan = (demandRps: number) =>
     planService({ service: state.service, mode: "cost", demandRps, conditions: observations.conditions });
   const planned = planningDemand(window, observations.demandRps, sustain);

@@ -1,5 +1,6 @@
 import type { InferenceService } from "../config/types.ts";
 import type { ServicePlan, UnitCondition } from "../planning/types.ts";
+import { podHourlyPrice } from "../planning/unit-economics.ts";
 import { EPSILON } from "../units.ts";
 
 /** What the current weights would make of a demand: the pods KEDA would run, their bill, and what they cannot serve. */
@@ -49,7 +50,7 @@ export function routingLoad(
         ? Math.min(unit.maxReplicaCount, Math.max(unit.minReplicaCount, wanted))
         : held;
     pods[unit.name] = running;
-    hourlyCost += running * unit.hourlyPrice;
+    hourlyCost += running * podHourlyPrice(unit);
     overloadRps += Math.max(0, required - ceiling * unit.maxRps);
   }
   return { hourlyCost, overloadRps, pods };

@@ -11,6 +11,12 @@ export const SWITCHYARD_ANNOTATIONS = {
    * it (make-before-break); it marks KEDA's paused-replicas as Switchyard's to remove.
    */
   heldReplicas: "switchyard.io/held-replicas",
+  /**
+   * On a ScaledObject: `<floor>;base=<value>` — Switchyard's forecast floor raised
+   * spec.minReplicaCount to <floor> from the owner's <value> (`-` when the field was
+   * absent), which it puts back when the floor is no longer needed.
+   */
+  replicaFloor: "switchyard.io/replica-floor",
   /** An operator's pin: `cost` or `capacity`, optionally `capacity until 2026-11-21T18:00:00Z`. */
   pin: "switchyard.io/pin",
   /** Why the operator pinned (`switchyard pin --reason`); shown by `switchyard status`, removed with the pin. */

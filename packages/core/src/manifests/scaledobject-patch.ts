@@ -11,8 +11,14 @@ export interface ScaledObjectTrigger {
 
 /** The part of a KEDA ScaledObject Switchyard reads. */
 export interface ScaledObjectLike {
-  readonly metadata?: { readonly name?: string };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly resourceVersion?: string;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
   readonly spec?: {
+    readonly minReplicaCount?: number;
+    readonly maxReplicaCount?: number;
     readonly triggers?: readonly ScaledObjectTrigger[];
     readonly advanced?: { readonly horizontalPodAutoscalerConfig?: { readonly name?: string } };
   };

@@ -8,6 +8,8 @@ import {
   costPerMillionRequests,
   formatKedaTarget,
   kedaTargetValue,
+  podHourlyPrice,
+  targetAllowance,
 } from "./unit-economics.ts";
 import { proportionalWeights, rangeWeights, weightShares } from "./weights.ts";
 
@@ -68,10 +70,20 @@ export function planService(request: PlanRequest): ServicePlan {
         : costOptimalPlan(participants, requiredRps)
       : capacityPlan(service, participants, requiredRps);
 
-  const hourlyCost = participants.reduce((sum, p, i) => sum + (shape.pods[i] ?? 0) * p.unit.hourlyPrice, 0);
+  const hourlyCost = participants.reduce(
+    (sum, p, i) => sum + (shape.pods[i] ?? 0) * podHourlyPrice(p.unit),
+    0,
+  );
+  const allowance = targetAllowance(service);
   const shortfallRps = Math.max(0, requiredRps - shape.capacityRps);
   const units = participants.map((p, i): UnitPlan => {
-    const perPod = shape.perPodRps[i] ?? p.unit.maxRps;
+    // KEDA's target derives from the rate at which the unit's pods meet the SLO in this
+    // mode, never from more: in cost mode a unit whose latency at maxRps is over the SLO
+    // is held to maxRps × SLO ÷ latencyMs, as capacity mode holds it.
+    const safeRps = Math.min(
+      shape.perPodRps[i] ?? p.unit.maxRps,
+      sloServingRps(p.unit, service.slo.latencyMs),
+    );
     const share = shape.shares[i] ?? 0;
     return {
       name: p.unit.name,
@@ -79,7 +91,8 @@ export function planService(request: PlanRequest): ServicePlan {
       weight: shape.weights === null ? null : (shape.weights[i] ?? 0),
       trafficShare: share,
       plannedRps: demandRps * share,
-      kedaTarget: formatKedaTarget(kedaTargetValue(perPod, service.headroom)),
+      safeRps,
+      kedaTarget: formatKedaTarget(kedaTargetValue(safeRps, allowance)),
       ...(p.unavailable === undefined ? {} : { unavailable: p.unavailable }),
     };
   });
@@ -113,6 +126,7 @@ export function planService(request: PlanRequest): ServicePlan {
     shortfallRps: shortfallRps <= EPSILON ? 0 : shortfallRps,
     hourlyCost,
     costPerMillion: costPerMillionRequests(hourlyCost, demandRps),
+    targetAllowance: allowance,
     routing,
     units,
     notes: notesFor(service, participants, shape, requiredRps, demandRps, shortfallRps),
@@ -161,22 +175,22 @@ function allocationUnit(p: Participant, perPodRps: number): AllocationUnit {
     // they keep serving (up to all of them), and it gets no pod it cannot launch.
     return {
       rps: perPodRps,
-      price: p.unit.hourlyPrice,
+      price: podHourlyPrice(p.unit),
       min: Math.min(p.heldPods, p.unit.minReplicaCount),
       max: p.heldPods,
     };
   }
   if (p.unavailable !== undefined) {
-    return { rps: 0, price: p.unit.hourlyPrice, min: p.heldPods, max: p.heldPods };
+    return { rps: 0, price: podHourlyPrice(p.unit), min: p.heldPods, max: p.heldPods };
   }
   if (p.forced) {
-    return { rps: perPodRps, price: p.unit.hourlyPrice, min: p.heldPods, max: p.heldPods };
+    return { rps: perPodRps, price: podHourlyPrice(p.unit), min: p.heldPods, max: p.heldPods };
   }
   // A cap never goes below minReplicaCount: those pods run (and are paid for) anyway.
   const cap = Math.max(p.unit.minReplicaCount, p.maxPods ?? p.unit.maxReplicaCount);
   return {
     rps: perPodRps,
-    price: p.unit.hourlyPrice,
+    price: podHourlyPrice(p.unit),
     min: p.unit.minReplicaCount,
     max: Math.min(p.unit.maxReplicaCount, cap),
   };

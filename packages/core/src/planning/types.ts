@@ -1,3 +1,5 @@
+import type { TargetAllowance } from "./unit-economics.ts";
+
 /** Cost-optimized weighted routing, or capacity-optimized round-robin. */
 export type Mode = "cost" | "capacity";
 
@@ -41,7 +43,9 @@ export interface UnitPlan {
   readonly trafficShare: number;
   /** Requests per second expected at the planned demand. */
   readonly plannedRps: number;
-  /** KEDA `targetMetricValue` for this mode (a string, as the ScaledObject holds it). */
+  /** Requests/s per pod at which the unit meets the SLO in this mode: what its KEDA target derives from. */
+  readonly safeRps: number;
+  /** KEDA `targetMetricValue` for this mode (a string, as the ScaledObject holds it): safeRps ÷ the target allowance. */
   readonly kedaTarget: string;
   readonly unavailable?: UnavailableReason;
 }
@@ -61,6 +65,8 @@ export interface ServicePlan {
   readonly hourlyCost: number;
   /** USD per million requests at the planned demand; null at zero demand. */
   readonly costPerMillion: number | null;
+  /** What every unit's KEDA target allows for: the HPA's tolerance and the start-up growth. */
+  readonly targetAllowance: TargetAllowance;
   readonly routing: RoutingPlan;
   readonly units: readonly UnitPlan[];
   /** Sentences for a human: why a unit gets nothing, what is short, what was assumed. */

@@ -1,4 +1,4 @@
-import type { DeploymentUnit } from "../config/types.ts";
+import type { DeploymentUnit, InferenceService } from "../config/types.ts";
 
 const SECONDS_PER_HOUR = 3600;
 
@@ -35,12 +35,49 @@ export function adjustedThroughput(units: readonly Pick<DeploymentUnit, "maxRps"
 }
 
 /**
- * KEDA's per-pod target: the unit's throughput in that mode less the plan's headroom,
- * so KEDA keeps the same spare capacity the planner does (headroom 0 gives exactly
- * maxRps in cost mode and the adjusted throughput in capacity mode).
+ * USD per hour of one pod: its instance's price shared by the pods one instance holds
+ * (three inf2-bs8-tp8 pods on an inf2.48xlarge each cost a third of it, seed 000).
  */
-export function kedaTargetValue(perPodRps: number, headroom: number): number {
-  return perPodRps / (1 + headroom);
+export function podHourlyPrice(unit: Pick<DeploymentUnit, "hourlyPrice" | "podsPerInstance">): number {
+  return unit.hourlyPrice / Math.max(1, unit.podsPerInstance);
+}
+
+/** What a KEDA target allows for between the HPA asking for a pod and that pod serving. */
+export interface TargetAllowance {
+  /**
+   * The HPA's scale-up tolerance: it leaves replicas alone while metric ÷ (target ×
+   * replicas) ≤ 1 + this (kubernetes pkg/controller/podautoscaler/replica_calculator.go,
+   * `Tolerances.isWithin`; default 0.1).
+   */
+  readonly scaleUpTolerance: number;
+  /**
+   * Growth of demand the target itself must absorb while a new pod starts: 0 when the
+   * forecast floor starts pods a start-up ahead of the ramp (forecast-and-scale), else the
+   * service's headroom.
+   */
+  readonly startupAllowance: number;
+}
+
+/** The start-up allowance of a service's KEDA targets: see `TargetAllowance`. */
+export function targetAllowance(
+  service: Pick<InferenceService, "headroom" | "scaleUpTolerance" | "forecast">,
+): TargetAllowance {
+  return {
+    scaleUpTolerance: service.scaleUpTolerance,
+    startupAllowance: service.forecast.mode === "forecast-and-scale" ? 0 : service.headroom,
+  };
+}
+
+/**
+ * KEDA's per-pod target (aws-cloudwatch scaler: an External metric with an AverageValue
+ * target, so the HPA's desired replicas = ceil(metric ÷ target)): the unit's SLO-safe
+ * rate in that mode ÷ (1 + tolerance) ÷ (1 + start-up allowance). The HPA asks for its
+ * next pod once the load per pod passes target × (1 + tolerance) = safe ÷ (1 + allowance):
+ * while every pod is still within its safe rate, with the allowance left for demand to
+ * grow while the pod starts.
+ */
+export function kedaTargetValue(safeRps: number, allowance: TargetAllowance): number {
+  return safeRps / ((1 + allowance.scaleUpTolerance) * (1 + allowance.startupAllowance));
 }
 
 /** `targetMetricValue` is a string in the ScaledObject; one decimal, no trailing `.0`. */

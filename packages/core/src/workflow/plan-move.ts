@@ -127,6 +127,7 @@ export function planMove(request: MoveRequest): MovePlan {
       capacityRps: plan.capacityRps,
       feasible: plan.feasible,
       shortfallRps: plan.shortfallRps,
+      targetAllowance: plan.targetAllowance,
       units: plan.units,
       notes: plan.notes,
     },

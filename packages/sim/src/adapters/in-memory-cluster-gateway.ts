@@ -4,12 +4,15 @@ import {
   type ClusterEvent,
   type ClusterGateway,
   type EpochMs,
+  type FloorAction,
   type InferenceService,
   type IngressPatchBuilder,
   KEDA_PAUSED_REPLICAS,
   kedaHpaName,
+  type ReplicaFloorChange,
   type ReplicaHold,
   type RoutingChange,
+  replicaFloorPatch,
   replicaHoldPatch,
   type ScaledObjectState,
   type ScalingChange,
@@ -111,6 +114,28 @@ export class InMemoryClusterGateway implements ClusterGateway {
       object.mergeAnnotations(patch.metadata.annotations);
     }
     return { unit: unitName, scaledObject: object.name, replicas, outcome };
+  }
+
+  async setReplicaFloor(
+    service: InferenceService,
+    unitName: string,
+    action: FloorAction,
+  ): Promise<ReplicaFloorChange> {
+    const object = this.#env.scaledObjects.get(unitName);
+    if (object === undefined || !service.units.some((u) => u.name === unitName)) {
+      throw new Error(`service ${service.name} has no unit ${unitName} with a ScaledObject`);
+    }
+    const patch = replicaFloorPatch(object.read().object, action);
+    if (patch.ops.length > 0) {
+      object.jsonPatch(patch.ops);
+    }
+    return {
+      unit: unitName,
+      scaledObject: object.name,
+      outcome: patch.outcome,
+      from: patch.from,
+      to: patch.to,
+    };
   }
 
   /**

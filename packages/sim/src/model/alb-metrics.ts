@@ -21,6 +21,8 @@ export class AlbMetrics {
   readonly #publishDelayMs: number;
   readonly #byGroup = new Map<string, Map<EpochMs, MinuteAccumulator>>();
   readonly #elb5xx = new Map<EpochMs, number>();
+  /** Per group: requests before each minute since the first recorded one (prefix sums, for long history reads). */
+  readonly #cumulative = new Map<string, { origin: EpochMs; sums: number[] }>();
 
   constructor(latency: LatencyModel, publishDelayMs: number) {
     this.#latency = latency;
@@ -48,6 +50,30 @@ export class AlbMetrics {
       const key = Math.floor(at / MINUTE) * MINUTE;
       this.#elb5xx.set(key, (this.#elb5xx.get(key) ?? 0) + count);
     }
+  }
+
+  /**
+   * RequestCount summed over the whole minutes of [from, to) that are published at `now`
+   * (GetMetricData's Sum at a period of several minutes): what a long history read sees.
+   */
+  requestsBetween(group: string, from: EpochMs, to: EpochMs, now: EpochMs): number {
+    const minutes = this.#byGroup.get(group);
+    if (minutes === undefined) {
+      return 0;
+    }
+    let cumulative = this.#cumulative.get(group);
+    if (cumulative === undefined) {
+      cumulative = { origin: Math.min(...minutes.keys()), sums: [0] };
+      this.#cumulative.set(group, cumulative);
+    }
+    const { origin, sums } = cumulative;
+    // Extend the prefix sums over the minutes published since the last read; they no longer change.
+    for (let at = origin + (sums.length - 1) * MINUTE; this.#published(at, now); at += MINUTE) {
+      sums.push((sums[sums.length - 1] ?? 0) + (minutes.get(at)?.requests ?? 0));
+    }
+    const index = (at: EpochMs): number =>
+      Math.max(0, Math.min(sums.length - 1, Math.ceil((at - origin) / MINUTE)));
+    return Math.round((sums[index(to)] ?? 0) - (sums[index(from)] ?? 0));
   }
 
   /**

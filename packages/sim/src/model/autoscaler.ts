@@ -1,12 +1,30 @@
 import type { EpochMs } from "@switchyard/core";
-import { EPSILON } from "@switchyard/core";
+import { EPSILON, SECOND } from "@switchyard/core";
 import type { KedaParameters } from "../scenario/types.ts";
 
 /**
- * KEDA's ScaledObject driving an HPA on an external metric with an AverageValue target:
- * desired = ceil(metric ÷ target), left alone while metric ÷ (target × replicas) is within
- * the tolerance, held between min and max replicas, and on the way down the highest
- * recommendation of the stabilization window (HPA's default scale-down behaviour).
+ * The HPA's sync period (kube-controller-manager --horizontal-pod-autoscaler-sync-period,
+ * default 15 s) and the period of its default scale-up policies.
+ */
+const HPA_SYNC_MS = 15 * SECOND;
+
+/**
+ * KEDA's ScaledObject driving an HPA on an external metric with an AverageValue target
+ * (KEDA pkg/scalers/scaler.go GetMetricTargetType: AverageValue when no metricType), as
+ * kubernetes pkg/controller/podautoscaler computes it:
+ *
+ * 1. replica_calculator.go GetExternalPerPodMetricReplicas: usage ÷ (target × replicas)
+ *    within 1 ± tolerance keeps the replicas; otherwise ceil(usage ÷ target).
+ * 2. horizontal.go reconcileAutoscaler: replicas below minReplicas go straight to
+ *    minReplicas (a raised minReplicaCount acts at the next sync, whatever the metric).
+ * 3. stabilizeRecommendationWithBehaviors: the metric's recommendations are kept (before
+ *    any min/max clamp); scaling down goes no lower than the highest of the window
+ *    (default 300 s), scaling up has no window by default.
+ * 4. convertDesiredReplicasWithBehaviorRate: clamped to [minReplicas, maxReplicas], and up
+ *    by at most the default scale-up policies, max(+4 pods, +100 %) per 15 s
+ *    (pkg/apis/autoscaling/v2/defaults.go).
+ *
+ * One call stands for the syncs of one polling interval (two at the default 30 s).
  */
 export class HorizontalAutoscaler {
   readonly #parameters: KedaParameters;
@@ -25,6 +43,12 @@ export class HorizontalAutoscaler {
     readonly max: number;
   }): number {
     const { at, current, metric, target, min, max } = input;
+    if (current < min) {
+      return Math.min(min, max);
+    }
+    if (current > max) {
+      return max;
+    }
     let recommended: number;
     if (!(target > 0)) {
       recommended = current;
@@ -33,17 +57,23 @@ export class HorizontalAutoscaler {
     } else {
       recommended = Math.ceil(metric / target - EPSILON);
     }
-    recommended = Math.min(max, Math.max(min, recommended));
 
     const window = at - this.#parameters.scaleDownStabilizationMs;
     while ((this.#recommendations[0]?.at ?? Number.POSITIVE_INFINITY) <= window) {
       this.#recommendations.shift();
     }
     this.#recommendations.push({ at, replicas: recommended });
-    if (recommended >= current) {
-      return recommended;
-    }
     const highest = this.#recommendations.reduce((top, r) => Math.max(top, r.replicas), recommended);
-    return Math.min(current, highest);
+    // The stabilized recommendation: up at once, down no lower than the window's highest.
+    const stabilized = recommended > current ? recommended : Math.min(current, highest);
+    if (stabilized > current) {
+      let limit = current;
+      const syncs = Math.max(1, Math.round(this.#parameters.pollingMs / HPA_SYNC_MS));
+      for (let i = 0; i < syncs; i += 1) {
+        limit = Math.max(limit + 4, 2 * limit);
+      }
+      return Math.max(min, Math.min(max, limit, stabilized));
+    }
+    return Math.min(max, Math.max(min, stabilized));
   }
 }

@@ -71,19 +71,23 @@ interface TriggerShape {
 }
 
 interface ScaledObjectDocument {
-  metadata: { name: string; annotations?: Record<string, string> };
-  spec: { triggers: TriggerShape[] };
+  metadata: { name: string; resourceVersion: string; annotations?: Record<string, string> };
+  spec: { minReplicaCount: number; maxReplicaCount: number; triggers: TriggerShape[] };
 }
 
-/** A KEDA ScaledObject, patched with RFC 6902 test/add/replace on its trigger metadata. */
+/** A KEDA ScaledObject, patched with RFC 6902 test/add/replace/remove, and its annotations merged. */
 export class ScaledObjectObject {
   readonly name: string;
   #version = 1;
   #object: ScaledObjectDocument;
   readonly #ref: DeploymentUnit["scaledObject"];
 
-  /** One trigger, of the type (and name) the config says carries the per-pod target. */
-  constructor(ref: DeploymentUnit["scaledObject"], target: string) {
+  /** One trigger, of the type (and name) the config says carries the per-pod target, and the unit's replica bounds. */
+  constructor(
+    ref: DeploymentUnit["scaledObject"],
+    target: string,
+    bounds: { readonly minReplicaCount: number; readonly maxReplicaCount: number },
+  ) {
     this.name = ref.name;
     this.#ref = ref;
     const trigger: TriggerShape = {
@@ -91,13 +95,26 @@ export class ScaledObjectObject {
       ...(ref.triggerName === undefined ? {} : { name: ref.triggerName }),
       metadata: { [ref.metadataKey]: target, metricUnit: "Count" },
     };
-    this.#object = { metadata: { name: ref.name }, spec: { triggers: [trigger] } };
+    this.#object = {
+      metadata: { name: ref.name, resourceVersion: "1" },
+      spec: {
+        minReplicaCount: bounds.minReplicaCount,
+        maxReplicaCount: bounds.maxReplicaCount,
+        triggers: [trigger],
+      },
+    };
   }
 
+  /** The object as a GET returns it: a copy, the same one until the object changes (callers only read it). */
   read(): ScaledObjectState {
-    const object = structuredClone(this.#object) as ScaledObjectLike;
-    return { name: this.name, resourceVersion: String(this.#version), target: this.target(), object };
+    if (this.#read?.resourceVersion !== String(this.#version)) {
+      const object = structuredClone(this.#object) as ScaledObjectLike;
+      this.#read = { name: this.name, resourceVersion: String(this.#version), target: this.target(), object };
+    }
+    return this.#read;
   }
+
+  #read: ScaledObjectState | undefined;
 
   /** The per-pod target KEDA scales on, as the string the ScaledObject holds. */
   target(): string | undefined {
@@ -118,8 +135,16 @@ export class ScaledObjectObject {
         next[key] = value;
       }
     }
-    this.#object = { ...this.#object, metadata: { ...this.#object.metadata, annotations: next } };
     this.#version += 1;
+    this.#object = {
+      ...this.#object,
+      metadata: { ...this.#object.metadata, annotations: next, resourceVersion: String(this.#version) },
+    };
+  }
+
+  /** spec.minReplicaCount: the HPA's minReplicas (KEDA copies it, controllers/keda/hpa.go). */
+  minReplicaCount(): number {
+    return this.#object.spec.minReplicaCount;
   }
 
   /** KEDA's `autoscaling.keda.sh/paused-replicas`: the count the workload is held at, if paused. */
@@ -149,14 +174,17 @@ export class ScaledObjectObject {
         if (JSON.stringify(holder[key]) !== JSON.stringify(op.value)) {
           throw this.#refused(`test of ${op.path} failed`);
         }
-      } else if (op.op === "replace" && !(key in holder)) {
-        throw this.#refused(`replace of missing ${op.path}`);
+      } else if ((op.op === "replace" || op.op === "remove") && !(key in holder)) {
+        throw this.#refused(`${op.op} of missing ${op.path}`);
+      } else if (op.op === "remove") {
+        delete holder[key];
       } else {
         holder[key] = op.value;
       }
     }
-    this.#object = draft as ScaledObjectDocument;
     this.#version += 1;
+    const next = draft as ScaledObjectDocument;
+    this.#object = { ...next, metadata: { ...next.metadata, resourceVersion: String(this.#version) } };
   }
 
   #refused(reason: string): PatchRejectedError {

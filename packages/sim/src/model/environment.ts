@@ -1,5 +1,5 @@
 import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core";
-import { HOUR, SECOND } from "@switchyard/core";
+import { HOUR, podHourlyPrice, SECOND } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -83,7 +83,11 @@ export class EnvironmentModel {
       deployments.set(unit.name, deployment);
       scaledObjects.set(
         unit.name,
-        new ScaledObjectObject(unit.scaledObject, initial.kedaTargets[unit.name] ?? String(unit.maxRps)),
+        new ScaledObjectObject(
+          unit.scaledObject,
+          initial.kedaTargets[unit.name] ?? String(unit.maxRps),
+          unit,
+        ),
       );
       this.#autoscalers.set(unit.name, new HorizontalAutoscaler(scenario.keda));
       this.#queues.set(unit.name, 0);
@@ -124,7 +128,7 @@ export class EnvironmentModel {
     }
     deployment.replicas += count;
     deployment.addReadyPods(count, at, launchedAt);
-    this.#extraCostUsd += (count * this.unitOf(unit).hourlyPrice * (at - launchedAt)) / HOUR;
+    this.#extraCostUsd += (count * podHourlyPrice(this.unitOf(unit)) * (at - launchedAt)) / HOUR;
   }
 
   /** Capacity windows opening, pods becoming ready, Karpenter launching nodes, the ALB catching up. */
@@ -191,8 +195,9 @@ export class EnvironmentModel {
         billedPods: deployment.billed(),
         pendingPods: deployment.count("pending"),
         replicas: deployment.replicas,
+        minReplicas: this.scaledObjects.get(unit.name)?.minReplicaCount() ?? unit.minReplicaCount,
         weight: weightReaching(rule.weights, this.service, unit),
-        hourlyCost: deployment.billed() * unit.hourlyPrice,
+        hourlyCost: instancesFor(unit, deployment.billed()) * unit.hourlyPrice,
       });
     }
 
@@ -245,13 +250,16 @@ export class EnvironmentModel {
         (a) => a.at >= at - this.scenario.keda.metricWindowMs,
       );
       const metric = window.length === 0 ? 0 : window.reduce((sum, a) => sum + a.rps, 0) / window.length;
-      const target = Number(this.scaledObjects.get(unit.name)?.target() ?? Number.NaN);
+      const scaledObject = this.scaledObjects.get(unit.name);
+      const target = Number(scaledObject?.target() ?? Number.NaN);
       const desired = (this.#autoscalers.get(unit.name) as HorizontalAutoscaler).desiredReplicas({
         at,
         current: deployment.replicas,
         metric,
         target,
-        min: unit.minReplicaCount,
+        // The ScaledObject's bounds, as KEDA writes them into the HPA: a forecast floor
+        // raises minReplicaCount there.
+        min: scaledObject?.minReplicaCount() ?? unit.minReplicaCount,
         max: unit.maxReplicaCount,
       });
       if (desired !== deployment.replicas) {
@@ -259,6 +267,16 @@ export class EnvironmentModel {
       }
     }
   }
+}
+
+/**
+ * Instances a unit's pods occupy: Karpenter packs `podsPerInstance` of them on each
+ * (bin-packing pods of one NodePool onto the fewest nodes, and consolidation removing
+ * nodes whose pods fit elsewhere: kubernetes-sigs/karpenter, designs/consolidation.md),
+ * so the bill counts whole instances, ceil(pods ÷ podsPerInstance).
+ */
+export function instancesFor(unit: DeploymentUnit, pods: number): number {
+  return Math.ceil(pods / Math.max(1, unit.podsPerInstance));
 }
 
 /** The weight that reaches a unit: its own Service's, or the consolidated Service's share per pod. */

@@ -17,6 +17,8 @@ export interface UnitStep {
   readonly pendingPods: number;
   /** Deployment spec.replicas. */
   readonly replicas: number;
+  /** Its ScaledObject's minReplicaCount (the HPA's floor; a forecast floor raises it). */
+  readonly minReplicas: number;
   /** Weight of the target group that reaches it in the ALB's rule. */
   readonly weight: number;
   /** USD per hour of its running pods. */

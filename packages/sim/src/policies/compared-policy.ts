@@ -37,10 +37,21 @@ export interface DecisionNote {
   readonly reasons: readonly string[];
 }
 
+/** The demand forecast for one minute, as made a start-up ahead of it (what the forecast floor acted on). */
+export interface ForecastPoint {
+  /** The minute the forecast is for. */
+  readonly at: EpochMs;
+  /** When it was made: `at` less the service's longest pod start-up. */
+  readonly madeAt: EpochMs;
+  readonly rps: number;
+}
+
 /** What a policy's run hands back besides the steps. */
 export interface PolicyRun {
   moves(): readonly MoveRecord[];
   decisions(): readonly DecisionNote[];
+  /** The forecasts it made, oldest first; none for a policy that does not forecast. */
+  forecasts?(): readonly ForecastPoint[];
   /** Control-plane failures (an evaluation or step that threw), with when. */
   failures(): readonly { readonly at: EpochMs; readonly message: string }[];
 }

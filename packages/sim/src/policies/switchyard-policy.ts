@@ -1,6 +1,7 @@
 import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
-import { MINUTE } from "@switchyard/core";
+import { forecastAt, MINUTE, SECOND } from "@switchyard/core";
+import { InMemoryDemandHistoryReader } from "../adapters/in-memory-history.ts";
 import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
 import {
@@ -14,6 +15,7 @@ import {
 import type {
   ComparedPolicy,
   DecisionNote,
+  ForecastPoint,
   MoveRecord,
   PolicyContext,
   PolicyRun,
@@ -51,12 +53,22 @@ export const switchyardPolicy: ComparedPolicy = {
       cluster,
       locator: new InMemoryLoadBalancerLocator(),
       switches: stepFunctions,
+      history: new InMemoryDemandHistoryReader(env, clock),
     };
     const failures: { at: EpochMs; message: string }[] = [];
     const decisions: DecisionNote[] = [];
+    const forecasts: ForecastPoint[] = [];
+    // The forecast for the moment a pod started now is ready: what the floors act on.
+    const leadMs = Math.max(...scenario.service.units.map((u) => u.startupSeconds)) * SECOND;
     const run = async (cause: EvaluationCause): Promise<void> => {
       try {
         const report = await evaluate(config, cause, deps);
+        for (const { floors } of report.services) {
+          const rps = floors === null ? null : forecastAt(floors.forecast, report.at + leadMs);
+          if (rps !== null && cause.trigger === "schedule") {
+            forecasts.push({ at: report.at + leadMs, madeAt: report.at, rps });
+          }
+        }
         for (const { decision } of report.services) {
           const kind =
             decision.kind === "stay" && decision.heldBack !== undefined
@@ -99,6 +111,7 @@ export const switchyardPolicy: ComparedPolicy = {
       moves: () => stepFunctions.executions.map(moveOf),
       decisions: () => decisions,
       failures: () => failures,
+      forecasts: () => forecasts,
     };
   },
 };

@@ -12,6 +12,8 @@ export interface UnitMinuteRecord {
   readonly pendingPods: number;
   readonly weight: number;
   readonly p95Ms: number | null;
+  /** Its ScaledObject's minReplicaCount at the end of the minute (raised by a forecast floor). */
+  readonly minReplicas: number;
 }
 
 /** One minute of one policy's run, as the report reads it. */
@@ -106,6 +108,7 @@ export function minutesOf(
         pendingPods: unit.pendingPods,
         weight: unit.weight,
         p95Ms: unit.p95Ms,
+        minReplicas: unit.minReplicas,
       })),
     });
   }

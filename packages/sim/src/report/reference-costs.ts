@@ -4,6 +4,7 @@ import {
   type DeploymentUnit,
   type EpochMs,
   HOUR,
+  podHourlyPrice,
 } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
@@ -21,6 +22,8 @@ import type { Scenario } from "../scenario/types.ts";
  *   started instantly, no headroom: the core planner's exact allocation. A unit whose
  *   pool cannot launch at that moment can still have pods that were launched before and
  *   not lost since (up to `maxReplicaCount`); a unit whose pods a window took has none.
+ *   A pod costs its share of an instance (`podHourlyPrice`: several pods per instance
+ *   share its price), as if every instance were full; the bill counts whole instances.
  *   No policy that keeps every pod within its breaking point can pay less.
  */
 export interface ReferenceCosts {
@@ -87,10 +90,10 @@ export function referenceCosts(scenario: Scenario): ReferenceCosts {
   for (let at = scenario.start; at < scenario.end; at += stepMs) {
     const units = service.units.map((unit): AllocationUnit => {
       if (!podsCanRun(unit, calendar, at)) {
-        return { rps: 0, price: unit.hourlyPrice, min: 0, max: 0 };
+        return { rps: 0, price: podHourlyPrice(unit), min: 0, max: 0 };
       }
       const min = floorHolds(unit, calendar, at, graceMs) ? unit.minReplicaCount : 0;
-      return { rps: unit.maxRps, price: unit.hourlyPrice, min, max: unit.maxReplicaCount };
+      return { rps: unit.maxRps, price: podHourlyPrice(unit), min, max: unit.maxReplicaCount };
     });
     const rps = demand.rpsAt(at);
     const key = `${units.map((u) => `${u.min}-${u.max}`).join()}:${rps}`;

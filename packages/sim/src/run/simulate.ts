@@ -4,7 +4,13 @@ import { SimClock } from "../adapters/sim-clock.ts";
 import { EnvironmentModel } from "../model/environment.ts";
 import type { CapacityError } from "../model/karpenter.ts";
 import type { StepRecord } from "../model/step-record.ts";
-import type { ComparedPolicy, DecisionNote, MoveRecord, PolicyName } from "../policies/compared-policy.ts";
+import type {
+  ComparedPolicy,
+  DecisionNote,
+  ForecastPoint,
+  MoveRecord,
+  PolicyName,
+} from "../policies/compared-policy.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { SimScheduler } from "./sim-scheduler.ts";
 
@@ -17,6 +23,8 @@ export interface PolicyResult {
   readonly decisions: readonly DecisionNote[];
   readonly capacityErrors: readonly CapacityError[];
   readonly failures: readonly { readonly at: number; readonly message: string }[];
+  /** Its demand forecasts (switchyard with a forecast floor), oldest first. */
+  readonly forecasts: readonly ForecastPoint[];
   /** Wall time of the run, in milliseconds. */
   readonly wallMs: number;
 }
@@ -77,6 +85,7 @@ export async function runPolicy(
     decisions: run.decisions(),
     capacityErrors: env.capacityErrors,
     failures: run.failures(),
+    forecasts: run.forecasts?.() ?? [],
     wallMs: performance.now() - started,
   };
 }

@@ -1,0 +1,169 @@
+import type { InferenceService } from "../config/types.ts";
+import { observe } from "../decision/observations.ts";
+import type { DecisionSignals, ServiceState } from "../decision/types.ts";
+import { planService } from "../planning/plan-service.ts";
+import type { EpochMs } from "../signals/types.ts";
+import { EPSILON, round1, SECOND } from "../units.ts";
+import type { DemandHistory } from "./history.ts";
+import { type DemandForecast, forecastDemand, forecastPeak } from "./seasonal.ts";
+
+/**
+ * What the forecast asks of one unit's `minReplicaCount`:
+ * - raise: at least `pods` (the write keeps the owner's value when it is higher);
+ * - restore: no floor of Switchyard's; put back the owner's value;
+ * - keep: leave it as it is (the unit cannot grow now: raising it would only queue pods
+ *   that cannot start, and lowering it would let KEDA drain pods that cannot come back).
+ */
+export type FloorAction =
+  | { readonly kind: "raise"; readonly pods: number }
+  | { readonly kind: "restore" }
+  | { readonly kind: "keep" };
+
+export interface UnitFloor {
+  readonly unit: string;
+  /** Requests/s the unit is forecast to carry once a pod started now is ready; null without a forecast. */
+  readonly forecastRps: number | null;
+  /** The rate at which its pods meet the SLO in the current mode. */
+  readonly safeRps: number;
+  /** The floor's per-pod rate: safeRps less the recent minutes' spread, so a noisy minute fits too. */
+  readonly podRps: number;
+  readonly action: FloorAction;
+  /** One sentence for logs and status. */
+  readonly why: string;
+}
+
+export interface ReplicaFloors {
+  readonly service: string;
+  readonly mode: InferenceService["forecast"]["mode"];
+  readonly forecast: DemandForecast;
+  /** Per unit, in config order. */
+  readonly units: readonly UnitFloor[];
+  /** Whether the floors are to be written (forecast-and-scale) or only recorded (forecast-only). */
+  readonly acts: boolean;
+}
+
+/**
+ * The forecast floor of each unit (predictive pre-scaling, as EC2 Auto Scaling's
+ * predictive scaling pre-launches by SchedulingBufferTime): the pods that carry the
+ * unit's share of the demand forecast for the moment a pod started now would be ready —
+ * `startupSeconds` ahead — each at its SLO-safe rate (the rate at which KEDA's target
+ * asks for the next pod), within its maxReplicaCount. The floor only adds pods: written
+ * as `minReplicaCount`, KEDA keeps scaling on the load above it, and a forecast that is
+ * too high costs the pods of the error and no more (the forecast's growth is capped).
+ * Its share is the routing in force: a unit's weight in cost mode (and in capacity mode
+ * without a consolidated Service); through the consolidated Service every pod gets an
+ * equal share, so a unit's share is its pods'. Pure: history and signals are data.
+ */
+export function replicaFloors(
+  state: ServiceState,
+  signals: DecisionSignals,
+  history: DemandHistory | null,
+  now: EpochMs,
+): ReplicaFloors {
+  const { service } = state;
+  const observed = observe(state, signals, service.policy, now);
+  const forecast = forecastDemand(history, observed.demandByMinute, now, {
+    maxGrowth: service.forecast.maxGrowthPercent / 100,
+  });
+  const acts = service.forecast.mode === "forecast-and-scale";
+  // Capacity mode with a consolidated Service routes through it alone (planService's "consolidated" weighting).
+  const throughConsolidated = state.mode === "capacity" && service.consolidatedService !== undefined;
+  const shares = routingShares(service, state, throughConsolidated);
+  const peakRps = forecastPeak(forecast, now, now + maxStartupMs(service)) ?? observed.demandRps;
+  // The per-pod rates of the mode in force, as its KEDA targets derive them.
+  const plan = planService({
+    service,
+    mode: state.mode,
+    demandRps: Math.max(0, peakRps),
+    conditions: observed.conditions,
+  });
+  // Two standard deviations of a minute around the trend: the minutes the pods must carry.
+  const margin = 2 * (forecast.trend?.spread ?? 0);
+  const units = service.units.map((unit, i): UnitFloor => {
+    const safeRps = plan.units[i]?.safeRps ?? unit.maxRps;
+    const podRps = safeRps / (1 + margin);
+    const observation = observed.units[i];
+    const readyAt = now + unit.startupSeconds * SECOND;
+    const rps = forecastPeak(forecast, readyAt, readyAt + FLOOR_LOOKAHEAD_MS);
+    const share = shares?.[unit.name] ?? null;
+    const forecastRps = rps === null || share === null ? null : rps * share;
+    if (
+      observation !== undefined &&
+      (observation.recentCapacitySignals.length > 0 || observation.unschedulablePods > 0)
+    ) {
+      return {
+        unit: unit.name,
+        forecastRps,
+        safeRps,
+        podRps,
+        action: { kind: "keep" },
+        why: `${unit.name} cannot add pods now: its floor stays as it is`,
+      };
+    }
+    if (observed.conditions[unit.name]?.unavailable !== undefined) {
+      return {
+        unit: unit.name,
+        forecastRps,
+        safeRps,
+        podRps,
+        action: { kind: "keep" },
+        why: `${unit.name} is unavailable: its floor stays as it is`,
+      };
+    }
+    if (forecastRps === null) {
+      return {
+        unit: unit.name,
+        forecastRps,
+        safeRps,
+        podRps,
+        action: { kind: "restore" },
+        why:
+          shares === null
+            ? "the routing cannot be read: no floor"
+            : "no forecast (no history and too few measured minutes): no floor",
+      };
+    }
+    const pods = Math.min(unit.maxReplicaCount, Math.max(0, Math.ceil(forecastRps / podRps - EPSILON)));
+    return {
+      unit: unit.name,
+      forecastRps,
+      safeRps,
+      podRps,
+      action: { kind: "raise", pods },
+      why: `${round1(forecastRps)} RPS forecast for ${unit.name} by ${new Date(readyAt).toISOString().slice(11, 16)} UTC (${round1(unit.startupSeconds / 60)} min start-up ahead) needs ${pods} pod${pods === 1 ? "" : "s"} at ${round1(podRps)} RPS each`,
+    };
+  });
+  return { service: service.name, mode: service.forecast.mode, forecast, units, acts };
+}
+
+/** The floors look this far past a pod's ready time: the forecast's finest step. */
+const FLOOR_LOOKAHEAD_MS = 60 * SECOND;
+
+function maxStartupMs(service: InferenceService): number {
+  return Math.max(...service.units.map((unit) => unit.startupSeconds)) * SECOND;
+}
+
+/**
+ * Each unit's share of demand under the routing in force: weights over the units' target
+ * groups, or, through the consolidated Service (one target group, round-robin per pod),
+ * the unit's pods over all pods. Null when the routing cannot be read.
+ */
+function routingShares(
+  service: InferenceService,
+  state: ServiceState,
+  throughConsolidated: boolean,
+): Readonly<Record<string, number>> | null {
+  if (state.weights === null) {
+    return null;
+  }
+  const parts = service.units.map((unit) =>
+    throughConsolidated
+      ? (state.units[unit.name]?.desiredReplicas ?? 0)
+      : Math.max(0, state.weights?.[unit.name] ?? 0),
+  );
+  const total = parts.reduce((sum, part) => sum + part, 0);
+  if (total <= 0) {
+    return null;
+  }
+  return Object.fromEntries(service.units.map((unit, i) => [unit.name, (parts[i] ?? 0) / total]));
+}
