@@ -18,17 +18,29 @@ import {
 } from "@switchyard/sim";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const folder = "examples/sd21/scenarios";
 const headline = "scale-inf2-outage";
 const targetSeconds = 5;
-const files = (await readdir(`${root}${folder}`)).filter((f) => f.endsWith(".yaml")).sort();
+// Every example's scenarios: examples/<service>/scenarios/*.yaml.
+const files: string[] = [];
+for (const example of (await readdir(`${root}examples`, { withFileTypes: true })).filter((e) =>
+  e.isDirectory(),
+)) {
+  const folder = `examples/${example.name}/scenarios`;
+  const names = await readdir(`${root}${folder}`).catch(() => [] as string[]);
+  files.push(
+    ...names
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()
+      .map((f) => `${folder}/${f}`),
+  );
+}
 const read = (path: string) => readFile(path.startsWith("/") ? path : `${root}${path}`, "utf8");
 
 const broken: string[] = [];
 let headlineSeconds: number | null = null;
 let headlineCpuSeconds: number | null = null;
 for (const file of files) {
-  const scenario = await loadScenario(`${folder}/${file}`, read);
+  const scenario = await loadScenario(file, read);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const result = await simulate(scenario, policiesNamed());

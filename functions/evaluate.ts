@@ -6,6 +6,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import {
   CloudTrailTrailReader,
   CloudWatchCapacityRecorder,
+  CloudWatchDemandHistoryReader,
   CloudWatchMetricsReader,
   Ec2InstanceTypeResolver,
   type Ec2Sdk,
@@ -31,6 +32,7 @@ import { systemClock } from "./shared/system-clock.ts";
 /** The AWS actions this function calls, declared next to the adapters that call them. */
 export const awsActions = awsActionsOf([
   CloudWatchMetricsReader,
+  CloudWatchDemandHistoryReader,
   CloudWatchCapacityRecorder,
   Ec2InstanceTypeResolver,
   ElbLoadBalancerLocator,
@@ -73,6 +75,7 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
   deps = {
     clock: systemClock,
     metrics: new CloudWatchMetricsReader({ client: cloudwatch, logger }),
+    history: new CloudWatchDemandHistoryReader({ client: cloudwatch, logger }),
     recorder: new CloudWatchCapacityRecorder({ client: cloudwatch, logger }),
     instanceTypes: new Ec2InstanceTypeResolver({ sdk: ec2Sdk, logger }),
     locator: new ElbLoadBalancerLocator({

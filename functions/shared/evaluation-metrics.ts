@@ -1,6 +1,10 @@
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { EvaluationReport } from "@switchyard/controller";
-import { SWITCHYARD_METRIC_DIMENSIONS as DIMENSION, SWITCHYARD_METRICS as METRIC } from "@switchyard/core";
+import {
+  SWITCHYARD_METRIC_DIMENSIONS as DIMENSION,
+  forecastAt,
+  SWITCHYARD_METRICS as METRIC,
+} from "@switchyard/core";
 
 /**
  * Per-service metrics of one evaluation, written as CloudWatch embedded metric format
@@ -36,6 +40,28 @@ export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationRep
       const perUnit = metrics.singleMetric();
       perUnit.addDimensions({ [DIMENSION.service]: evaluation.service, [DIMENSION.unit]: unit });
       perUnit.addMetric(METRIC.weight, MetricUnit.Count, weight);
+    }
+    const floors = evaluation.floors;
+    if (floors !== null) {
+      // The forecast for the moment a pod started now would be ready, stamped with that
+      // moment (EMF takes timestamps up to 2 h ahead): on the dashboard it meets the demand it forecast.
+      const forecastFor = report.at + floors.leadMs;
+      const forecast = forecastAt(floors.forecast, forecastFor);
+      if (forecast !== null) {
+        const metric = metrics.singleMetric();
+        metric.setTimestamp(forecastFor);
+        metric.addDimension(DIMENSION.service, evaluation.service);
+        metric.addMetric(METRIC.forecastRps, MetricUnit.CountPerSecond, forecast);
+      }
+      for (const floor of floors.units) {
+        const perUnit = metrics.singleMetric();
+        perUnit.addDimensions({ [DIMENSION.service]: evaluation.service, [DIMENSION.unit]: floor.unit });
+        perUnit.addMetric(
+          METRIC.replicaFloor,
+          MetricUnit.Count,
+          floor.action.kind === "raise" ? floor.action.pods : 0,
+        );
+      }
     }
     if (evaluation.execution?.started === true) {
       const moved = metrics.singleMetric();

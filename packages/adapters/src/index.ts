@@ -10,6 +10,10 @@ export {
   CloudWatchCapacityRecorder,
   type CloudWatchCapacityRecorderOptions,
 } from "./aws/cloudwatch-capacity-recorder.ts";
+export {
+  CloudWatchDemandHistoryReader,
+  type CloudWatchDemandHistoryReaderOptions,
+} from "./aws/cloudwatch-demand-history.ts";
 export { batchesOf, MAX_DATUMS_PER_CALL, MAX_QUERIES_PER_CALL } from "./aws/cloudwatch-limits.ts";
 export {
   CloudWatchMetricsReader,

@@ -21,9 +21,9 @@ export interface CheckReceiversDeps {
 /**
  * One readiness check of WaitForReceivers: every unit that will get more traffic has
  * the pods it was held at ready (or, where it could not be held, none still starting).
- * Past the deadline a failover or a reroute moves traffic anyway — it must not wait
- * long on a service already degraded — while a fallback, a rebalance or a repair fails,
- * and rolls back. A reroute also moves before its receivers are ready once its weights
+ * Past the deadline a failover or an urgent reroute moves traffic anyway — it must not
+ * wait long on a service already degraded — while a fallback, a rebalance, a repair or a
+ * reroute that was not urgent fails, and rolls back. A reroute also moves before its receivers are ready once its weights
  * serve more with the pods ready now than the routing in force: waiting any longer only
  * keeps the frozen units overloaded.
  */
@@ -66,7 +66,17 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       const unit = cluster.units[name];
       return unit !== undefined && unit.desiredReplicas > 0 && unit.readyReplicas === 0;
     });
-  if (!ready && timedOut && !respondsToLoss) {
+  const servesMoreNow =
+    !ready &&
+    plan.input.move === "reroute" &&
+    movingServesMore(service, cluster, plan.target.units, plan.input.demandRps);
+  // A reroute that was not urgent (its causes still serve, they only cannot grow) and whose
+  // receivers never got ready — their pools may be short too — would move traffic onto
+  // pods that are not there: it rolls back like a calm move, and the next evaluation plans
+  // again with what the wait showed.
+  const movesAtDeadline =
+    plan.input.move === "failover" || (plan.input.move === "reroute" && (plan.input.urgent || servesMoreNow));
+  if (!ready && timedOut && !movesAtDeadline && !turnedUrgent) {
     const short = units
       .filter((u) => u.ready < Math.max(1, u.wanted))
       .map((u) => `${u.unit} ${u.ready}/${Math.max(1, u.wanted)} ready`)
@@ -77,10 +87,6 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       }`,
     );
   }
-  const servesMoreNow =
-    !ready &&
-    plan.input.move === "reroute" &&
-    movingServesMore(service, cluster, plan.target.units, plan.input.demandRps);
   const verdict = ready
     ? "ready"
     : turnedUrgent || servesMoreNow

@@ -28,7 +28,7 @@ describe("Handler: evaluate — budget per evaluation", () => {
   afterAll(() => world.stop());
   beforeEach(() => world.reset());
 
-  it("reads 100 units in one GetMetricData, one ListExecutions per service and at most four Kubernetes reads per service", async () => {
+  it("reads 100 units in one GetMetricData and their history in one more, one ListExecutions per service and at most four Kubernetes reads per service", async () => {
     world.double.clearRequests();
     const result = await handler({
       version: "0",
@@ -42,13 +42,18 @@ describe("Handler: evaluate — budget per evaluation", () => {
       detail: {},
     });
     expect(result.services).toHaveLength(20);
-    expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
-    const call = world.cloudwatch.commandCalls(GetMetricDataCommand)[0];
+    expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    const [call, historyCall] = world.cloudwatch.commandCalls(GetMetricDataCommand);
     const queries = (call?.args[0].input as GetMetricDataCommandInput | undefined)?.MetricDataQueries;
     expect(queries?.length).toBeLessThanOrEqual(500);
+    // 120 target groups of 14 days fit one page only at hourly periods: 120 × 336 = 40,320.
+    const history = historyCall?.args[0].input as GetMetricDataCommandInput | undefined;
+    expect(history?.MetricDataQueries).toHaveLength(120);
+    expect(history?.MetricDataQueries?.every((q) => q.MetricStat?.Period === 3600)).toBe(true);
     expect(world.sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 20);
     const reads = world.double.requests.filter((r) => r.method === "GET");
-    expect(reads.length).toBeLessThanOrEqual(4 * 20);
+    // Ingress, Deployments, Pods, and the ScaledObjects the forecast floor checks.
+    expect(reads.length).toBeLessThanOrEqual(4 * 20 + 1);
     for (let i = 0; i < 20; i += 1) {
       const inNamespace = reads.filter((r) => r.path.includes(`/namespaces/tenant-${i}/`));
       expect(inNamespace.length).toBeLessThanOrEqual(4);

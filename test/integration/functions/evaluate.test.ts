@@ -203,10 +203,18 @@ describe("Handler: evaluate", () => {
     expect(result.services[0]?.decision).toBe("rebalance");
   });
 
-  it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads for the service", async () => {
+  it("stays within budget: one GetMetricData for the window and one page of history, one ListExecutions and five Kubernetes reads", async () => {
     world.double.clearRequests();
     await handler(fixture("scheduled-event"));
-    expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    // The forecast's history: RequestCount of the 5 units' and the consolidated Service's
+    // target groups, 14 days at 300 s (6 × 4,032 = 24,192 datapoints: one page).
+    const history = world.cloudwatch.commandCalls(GetMetricDataCommand)[1]?.args[0].input;
+    expect(history?.MetricDataQueries?.map((q) => q.MetricStat?.Metric?.MetricName)).toEqual(
+      new Array(6).fill("RequestCount"),
+    );
+    expect(history?.MetricDataQueries?.every((q) => q.MetricStat?.Period === 300)).toBe(true);
+    expect((history?.EndTime?.getTime() ?? 0) - (history?.StartTime?.getTime() ?? 0)).toBe(14 * 86_400_000);
     expect(world.sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 1);
     const reads = world.double.requests.filter((r) => r.method === "GET");
     expect(reads.map((r) => `${r.verb} ${r.resource}`).sort()).toEqual([
@@ -214,6 +222,8 @@ describe("Handler: evaluate", () => {
       "list deployments",
       "list events",
       "list pods",
+      // The forecast floor: one LIST says which ScaledObjects' minReplicaCount need a write.
+      "list scaledobjects",
     ]);
   });
 

@@ -59,9 +59,15 @@ describe("Command: switchyard simulate", () => {
     );
     const csv = String(run.written.get("reports/x/timeline.csv")).split("\n");
     expect(csv[0]).toMatch(
-      /^policy,minute,mode,demand_rps,requests,failed,p95_ms,slo_violated,cost_usd,hourly_cost_usd,sd21-inf2_rps,/,
+      /^policy,minute,mode,demand_rps,requests,failed,p95_ms,slo_violated,cost_usd,hourly_cost_usd,forecast_rps,sd21-inf2_rps,sd21-inf2_ready,sd21-inf2_pods,sd21-inf2_pending,sd21-inf2_weight,sd21-inf2_min_replicas,/,
     );
-    expect(csv.filter((line) => line.startsWith("switchyard,"))).toHaveLength(180);
+    const switchyard = csv.filter((line) => line.startsWith("switchyard,"));
+    expect(switchyard).toHaveLength(180);
+    // switchyard forecasts a start-up ahead once it has measured minutes; the baselines do not.
+    expect(switchyard.filter((line) => line.split(",")[10] !== "").length).toBeGreaterThan(100);
+    expect(csv.filter((line) => line.startsWith("oracle,")).every((line) => line.split(",")[10] === "")).toBe(
+      true,
+    );
   });
 
   it("prints the JSON contract with --output json, null where a figure does not apply", async () => {

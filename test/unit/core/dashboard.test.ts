@@ -1,9 +1,10 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { CAPACITY_METRIC } from "@switchyard/adapters";
 import type { EvaluationReport } from "@switchyard/controller";
-import { dashboardBody, SWITCHYARD_METRIC_NAMESPACE } from "@switchyard/core";
+import { dashboardBody, replicaFloors, SWITCHYARD_METRIC_NAMESPACE } from "@switchyard/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { publishEvaluationMetrics } from "../../../functions/shared/evaluation-metrics.ts";
+import { calmSignals, state, T0 } from "../../support/decision-fixtures.ts";
 import { sd21Config } from "../../support/sd21.ts";
 
 type MetricRow = (string | Record<string, unknown>)[];
@@ -40,7 +41,7 @@ function emitted(): Set<string> {
     return true;
   });
   const report = {
-    at: 0,
+    at: T0,
     trigger: "schedule",
     recorded: [],
     launchBlocks: [],
@@ -57,6 +58,8 @@ function emitted(): Set<string> {
         weights: Object.fromEntries(sd21Config().services[0]?.units.map((u) => [u.name, 20]) ?? []),
         execution: { started: true, name: "sd21-failover-202511211200" },
         skippedForRunning: null,
+        floors: replicaFloors(state(), calmSignals(), null, T0),
+        floorChanges: [],
       },
     ],
   } as unknown as EvaluationReport;
@@ -100,7 +103,9 @@ describe("Dashboard: dashboardBody", () => {
   it("plots every metric the evaluate function emits, with the same dimensions", () => {
     const shown = plotted();
     const metrics = emitted();
-    expect(metrics.size).toBeGreaterThanOrEqual(9);
+    expect(metrics.size).toBeGreaterThanOrEqual(15);
+    expect(metrics).toContain("Switchyard ForecastRps Service=sd21");
+    expect(metrics).toContain("Switchyard ReplicaFloor Service=sd21 Unit=sd21-inf2");
     for (const metric of metrics) {
       expect(shown, metric).toContain(metric);
     }
@@ -122,7 +127,8 @@ describe("Dashboard: dashboardBody", () => {
       "sd21: mode (0 cost, 1 capacity)",
       "sd21: ALB weight per unit",
       "sd21: p95 latency per target group (s)",
-      "sd21: demand and units without capacity",
+      "sd21: demand, forecast and units without capacity",
+      "sd21: forecast floor (pods) per unit",
       "sd21: mode switches started",
     ]);
     const latency = JSON.stringify(widgets()[3]);

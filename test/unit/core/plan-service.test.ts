@@ -60,11 +60,29 @@ describe("Function: planService", () => {
       expect(plan.capacityRps).toBeGreaterThanOrEqual(1000);
     });
 
-    it("sets KEDA targets at each unit's breaking point less the headroom", () => {
+    it("sets KEDA targets so the HPA asks for the next pod at each unit's SLO-safe rate, past its 10 % tolerance", () => {
       const plan = planService({ service: sd21Service({ headroom: 0.1 }), mode: "cost", demandRps: 446 });
-      expect(plan.units.map((u) => u.kedaTarget)).toEqual(["95.5", "118.2", "81.8", "55.5", "54.5"]);
+      // l4 and a10g-cuda answer over the 900 ms SLO at maxRps: their safe rates are 57.2 and 58.7.
+      expect(plan.units.map((u) => u.safeRps)).toEqual([105, 130, 90, (61 * 900) / 960, (60 * 900) / 920]);
+      expect(plan.units.map((u) => u.kedaTarget)).toEqual(["95.5", "118.2", "81.8", "52", "53.4"]);
+      expect(plan.targetAllowance).toEqual({ scaleUpTolerance: 0.1, startupAllowance: 0 });
+      // The headroom is the plan's spare capacity; the HPA still asks at the safe rate.
       const exact = planService({ service: noHeadroom(), mode: "cost", demandRps: 446 });
-      expect(exact.units.map((u) => u.kedaTarget)).toEqual(["105", "130", "90", "61", "60"]);
+      expect(exact.units.map((u) => u.kedaTarget)).toEqual(["95.5", "118.2", "81.8", "52", "53.4"]);
+    });
+
+    it("leaves the headroom for demand to grow while a pod starts when no forecast floor acts", () => {
+      const s = sd21Service({ headroom: 0.1 });
+      const only = { ...s, forecast: { ...s.forecast, mode: "forecast-only" as const } };
+      const plan = planService({ service: only, mode: "cost", demandRps: 446 });
+      expect(plan.units.map((u) => u.kedaTarget)).toEqual(["86.8", "107.4", "74.4", "47.3", "48.5"]);
+      // With a per-HPA tolerance of 0 (Kubernetes 1.35+) and no headroom, the target is the safe rate.
+      const exact = planService({
+        service: { ...only, headroom: 0, scaleUpTolerance: 0 },
+        mode: "cost",
+        demandRps: 446,
+      });
+      expect(exact.units.map((u) => u.kedaTarget)).toEqual(["105", "130", "90", "57.2", "58.7"]);
     });
 
     it("freezes a unit without capacity at the pods it runs: they keep serving, and no pod is added", () => {
@@ -181,15 +199,19 @@ describe("Function: planService", () => {
     });
 
     it("gives every unit the same KEDA target through the consolidated Service, so the mix cannot drift", () => {
-      const exact = planService({ service: noHeadroom(), mode: "capacity", demandRps: 446 });
+      const exact = planService({
+        service: noHeadroom({ scaleUpTolerance: 0 }),
+        mode: "capacity",
+        demandRps: 446,
+      });
       expect(exact.units.map((u) => u.kedaTarget)).toEqual(["57.2", "57.2", "57.2", "57.2", "57.2"]);
-      // SD2.1 with its 10 % headroom: 57.19 / 1.1 = 52.
+      // SD2.1 past the HPA's 10 % tolerance: 57.19 / 1.1 = 52.
       const sd21 = planService({ service: sd21Service(), mode: "capacity", demandRps: 446 });
       expect(sd21.units.map((u) => u.kedaTarget)).toEqual(["52", "52", "52", "52", "52"]);
     });
 
     it("without a consolidated Service weights units by their rate × pods over the ALB's range", () => {
-      const { consolidatedService: _omitted, ...rest } = noHeadroom();
+      const { consolidatedService: _omitted, ...rest } = noHeadroom({ scaleUpTolerance: 0 });
       const plan = planService({ service: rest, mode: "capacity", demandRps: 300 });
       expect(plan.weighting).toBe("adjusted-throughput");
       expect(Object.values(pods(plan))).toEqual([1, 1, 1, 1, 1]);
@@ -415,9 +437,10 @@ describe("Properties: planService", () => {
           ),
         );
         if (Number.isFinite(slowest)) {
+          // The HPA asks at target × (1 + tolerance): never past the slowest unit's SLO rate.
           // kedaTarget has one decimal: allow its rounding.
           expect(Number(plan.units[0]?.kedaTarget)).toBeLessThanOrEqual(
-            slowest / (1 + service.headroom) + 0.05,
+            slowest / (1 + service.scaleUpTolerance) + 0.05,
           );
         }
       }),

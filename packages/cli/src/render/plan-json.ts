@@ -32,6 +32,7 @@ function modeJson(report: ServicePlanReport, plan: ServicePlan): unknown {
     shortfallRps: plan.shortfallRps,
     requiredRps: plan.requiredRps,
     capacityRps: plan.capacityRps,
+    targetAllowance: plan.targetAllowance,
     units: plan.units.map((unitPlan, i) => {
       const unit = report.service.units[i] as DeploymentUnit;
       return {
@@ -39,6 +40,9 @@ function modeJson(report: ServicePlanReport, plan: ServicePlan): unknown {
         pods: unitPlan.pods,
         weight: unitPlan.weight,
         kedaTarget: unitPlan.kedaTarget,
+        safeRps: unitPlan.safeRps,
+        asksAtRps: unitPlan.safeRps / (1 + plan.targetAllowance.startupAllowance),
+        startupSeconds: unit.startupSeconds,
         trafficShare: unitPlan.trafficShare,
         plannedRps: unitPlan.plannedRps,
         maxRps: unit.maxRps,

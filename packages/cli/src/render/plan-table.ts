@@ -13,6 +13,8 @@ interface Row {
   readonly unit: DeploymentUnit;
   readonly adjusted: number;
   readonly plan: UnitPlan;
+  /** The start-up allowance the KEDA targets leave below the safe rate. */
+  readonly startupAllowance: number;
 }
 
 const WEIGHTING_TEXT: Record<ServicePlan["weighting"], (report: ServicePlanReport) => string> = {
@@ -33,7 +35,9 @@ const COLUMNS: readonly Column<Row>[] = [
   { header: "adjusted", align: "right", cell: (r) => r.adjusted.toFixed(1) },
   { header: "pods", align: "right", cell: (r) => String(r.plan.pods) },
   { header: "weight", align: "right", cell: (r) => (r.plan.weight === null ? "—" : String(r.plan.weight)) },
+  { header: "safe RPS", align: "right", cell: (r) => num(r.plan.safeRps) },
   { header: "KEDA target", align: "right", cell: (r) => r.plan.kedaTarget },
+  { header: "asks at", align: "right", cell: (r) => num(r.plan.safeRps / (1 + r.startupAllowance)) },
   { header: "load RPS", align: "right", cell: (r) => num(r.plan.plannedRps) },
   { header: "", cell: (r) => (r.plan.unavailable === undefined ? "" : `(${r.plan.unavailable})`) },
 ];
@@ -54,10 +58,15 @@ function renderService(report: ServicePlanReport): string {
     lines.push("", `${plan.mode} mode — ${WEIGHTING_TEXT[plan.weighting](report)}`);
     const rows = plan.units.map((unitPlan, i): Row => {
       const unit = service.units[i] as DeploymentUnit;
-      return { unit, adjusted: report.adjusted[i] ?? 0, plan: unitPlan };
+      return {
+        unit,
+        adjusted: report.adjusted[i] ?? 0,
+        plan: unitPlan,
+        startupAllowance: plan.targetAllowance.startupAllowance,
+      };
     });
     lines.push(textTable(rows, COLUMNS));
-    lines.push(`  ${summary(plan)}`);
+    lines.push(`  ${summary(plan)}`, `  ${targetArithmetic(report, plan)}`);
     for (const note of plan.notes) {
       lines.push(`  note: ${note}`);
     }
@@ -73,6 +82,22 @@ function renderService(report: ServicePlanReport): string {
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * How the KEDA targets were set: the HPA adds a pod only once load per pod passes target
+ * × (1 + tolerance), so the target is the safe rate ÷ (1 + tolerance) — ÷ (1 + headroom)
+ * again when no forecast floor starts pods ahead of a ramp.
+ */
+function targetArithmetic(report: ServicePlanReport, plan: ServicePlan): string {
+  const { scaleUpTolerance, startupAllowance } = plan.targetAllowance;
+  const tolerance = `${num(scaleUpTolerance * 100)} %`;
+  const base = `KEDA target = safe RPS ÷ ${num(1 + scaleUpTolerance, 2)} (the HPA adds a pod only past ${tolerance} over its target)`;
+  const startup = Math.max(...report.service.units.map((u) => u.startupSeconds)) / 60;
+  if (startupAllowance > 0) {
+    return `${base} ÷ ${num(1 + startupAllowance, 2)} (no forecast floor: ${num(startupAllowance * 100)} % left for demand to grow while a pod starts), so each unit asks for a pod at asks-at RPS per pod`;
+  }
+  return `${base}, so each unit asks for a pod at its safe rate; the forecast floor starts pods up to ${num(startup)} min ahead of a forecast ramp`;
 }
 
 function summary(plan: ServicePlan): string {

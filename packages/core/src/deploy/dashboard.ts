@@ -10,7 +10,8 @@ import {
 /**
  * The CloudWatch dashboard body (the JSON `aws.cloudwatch.Dashboard` takes) for a config:
  * per service its mode, ALB weights per unit, latency per target group at the SLO's
- * statistic against the SLO, demand, and switches by move; and capacity errors by instance type. The names are
+ * statistic against the SLO, demand beside the forecast a start-up ahead, each unit's
+ * forecast floor, and switches by move; and capacity errors by instance type. The names are
  * the evaluate function's EMF metrics (functions/shared/evaluation-metrics.ts) and the
  * capacity recorder's metric (packages/adapters/src/aws/cloudwatch-capacity-metric.ts).
  */
@@ -88,8 +89,15 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
         },
       },
     ),
-    metricWidget(region, `${name}: demand and units without capacity`, [
+    metricWidget(region, `${name}: demand, forecast and units without capacity`, [
       [NS, METRIC.demandRps, DIMENSION.service, name, { stat: "Average", label: "demand (RPS)" }],
+      [
+        NS,
+        METRIC.forecastRps,
+        DIMENSION.service,
+        name,
+        { stat: "Average", label: "forecast a start-up ahead (RPS)" },
+      ],
       [
         NS,
         METRIC.unitsWithoutCapacity,
@@ -98,6 +106,19 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
         { stat: "Maximum", label: "units without capacity", yAxis: "right" },
       ],
     ]),
+    metricWidget(
+      region,
+      `${name}: forecast floor (pods) per unit`,
+      service.units.map((unit) => [
+        NS,
+        METRIC.replicaFloor,
+        DIMENSION.service,
+        name,
+        DIMENSION.unit,
+        unit.name,
+        { stat: "Maximum", label: unit.name },
+      ]),
+    ),
     metricWidget(
       region,
       `${name}: mode switches started`,

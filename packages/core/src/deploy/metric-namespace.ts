@@ -26,6 +26,14 @@ export const SWITCHYARD_METRICS = {
   launchBlocked: "LaunchBlocked",
   /** 1 on each evaluation that finds no CloudTrail trail delivering the capacity rules' events (alarmed). */
   trailMissing: "CapacityTrailMissing",
+  /**
+   * The demand forecast for the moment a pod started now would be ready (the service's
+   * longest startupSeconds ahead), written with that moment as its timestamp so it lines
+   * up with DemandRps; per Service.
+   */
+  forecastRps: "ForecastRps",
+  /** The pods each unit's forecast floor asks for (0: no floor); per Service and Unit. */
+  replicaFloor: "ReplicaFloor",
   /** Capacity signals kept from one evaluation to the next; per InstanceType (and ErrorCode). */
   capacityErrors: "CapacityErrors",
 } as const;

@@ -36,6 +36,8 @@ export interface ReplicaFloors {
   readonly service: string;
   readonly mode: InferenceService["forecast"]["mode"];
   readonly forecast: DemandForecast;
+  /** The service's longest pod start-up: how far ahead the forecast matters. */
+  readonly leadMs: number;
   /** Per unit, in config order. */
   readonly units: readonly UnitFloor[];
   /** Whether the floors are to be written (forecast-and-scale) or only recorded (forecast-only). */
@@ -133,7 +135,14 @@ export function replicaFloors(
       why: `${round1(forecastRps)} RPS forecast for ${unit.name} by ${new Date(readyAt).toISOString().slice(11, 16)} UTC (${round1(unit.startupSeconds / 60)} min start-up ahead) needs ${pods} pod${pods === 1 ? "" : "s"} at ${round1(podRps)} RPS each`,
     };
   });
-  return { service: service.name, mode: service.forecast.mode, forecast, units, acts };
+  return {
+    service: service.name,
+    mode: service.forecast.mode,
+    forecast,
+    leadMs: maxStartupMs(service),
+    units,
+    acts,
+  };
 }
 
 /** The floors look this far past a pod's ready time: the forecast's finest step. */

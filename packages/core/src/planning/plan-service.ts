@@ -80,10 +80,9 @@ export function planService(request: PlanRequest): ServicePlan {
     // KEDA's target derives from the rate at which the unit's pods meet the SLO in this
     // mode, never from more: in cost mode a unit whose latency at maxRps is over the SLO
     // is held to maxRps × SLO ÷ latencyMs, as capacity mode holds it.
-    const safeRps = Math.min(
-      shape.perPodRps[i] ?? p.unit.maxRps,
-      sloServingRps(p.unit, service.slo.latencyMs),
-    );
+    // (Capacity mode's rates hold it already, through the consolidated Service one for all.)
+    const perPod = shape.perPodRps[i] ?? p.unit.maxRps;
+    const safeRps = mode === "cost" ? Math.min(perPod, sloServingRps(p.unit, service.slo.latencyMs)) : perPod;
     const share = shape.shares[i] ?? 0;
     return {
       name: p.unit.name,

@@ -4,15 +4,20 @@ const SECONDS_PER_HOUR = 3600;
 
 /**
  * Seed 003, Table 1: hourly price ÷ breaking-point throughput, in USD per hour per
- * request/second. g5.xlarge at $1.0060/h and 90 RPS → 0.01118. Lower is cheaper.
+ * request/second. g5.xlarge at $1.0060/h and 90 RPS → 0.01118. Lower is cheaper. The
+ * price is a pod's: its share of an instance that holds several.
  */
-export function costPerInferenceSecond(unit: Pick<DeploymentUnit, "hourlyPrice" | "maxRps">): number {
-  return unit.hourlyPrice / unit.maxRps;
+export function costPerInferenceSecond(
+  unit: Pick<DeploymentUnit, "hourlyPrice" | "maxRps" | "podsPerInstance">,
+): number {
+  return podHourlyPrice(unit) / unit.maxRps;
 }
 
 /** USD per million requests when one pod runs at its breaking point. */
-export function costPerMillionAtFullLoad(unit: Pick<DeploymentUnit, "hourlyPrice" | "maxRps">): number {
-  return (unit.hourlyPrice / (unit.maxRps * SECONDS_PER_HOUR)) * 1e6;
+export function costPerMillionAtFullLoad(
+  unit: Pick<DeploymentUnit, "hourlyPrice" | "maxRps" | "podsPerInstance">,
+): number {
+  return (podHourlyPrice(unit) / (unit.maxRps * SECONDS_PER_HOUR)) * 1e6;
 }
 
 /** USD per million requests for a service spending `hourlyCost` while serving `demandRps`. */

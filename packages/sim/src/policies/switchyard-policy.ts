@@ -1,6 +1,6 @@
 import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
-import { forecastAt, MINUTE, SECOND } from "@switchyard/core";
+import { forecastAt, MINUTE } from "@switchyard/core";
 import { InMemoryDemandHistoryReader } from "../adapters/in-memory-history.ts";
 import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
@@ -58,15 +58,14 @@ export const switchyardPolicy: ComparedPolicy = {
     const failures: { at: EpochMs; message: string }[] = [];
     const decisions: DecisionNote[] = [];
     const forecasts: ForecastPoint[] = [];
-    // The forecast for the moment a pod started now is ready: what the floors act on.
-    const leadMs = Math.max(...scenario.service.units.map((u) => u.startupSeconds)) * SECOND;
     const run = async (cause: EvaluationCause): Promise<void> => {
       try {
         const report = await evaluate(config, cause, deps);
+        // The forecast for the moment a pod started now is ready: what the floors act on.
         for (const { floors } of report.services) {
-          const rps = floors === null ? null : forecastAt(floors.forecast, report.at + leadMs);
-          if (rps !== null && cause.trigger === "schedule") {
-            forecasts.push({ at: report.at + leadMs, madeAt: report.at, rps });
+          const rps = floors === null ? null : forecastAt(floors.forecast, report.at + floors.leadMs);
+          if (floors !== null && rps !== null && cause.trigger === "schedule") {
+            forecasts.push({ at: report.at + floors.leadMs, madeAt: report.at, rps });
           }
         }
         for (const { decision } of report.services) {
