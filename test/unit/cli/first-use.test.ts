@@ -79,6 +79,21 @@ describe("Command: switchyard validate (warnings)", () => {
     );
   });
 
+  it("warns about a scaleUpTolerance below the HPA's 10 %: it needs Kubernetes 1.35 and the ScaledObjects to carry it", async () => {
+    const yaml = readRepoFile(CONFIG)
+      .replace("latencyMs: 960", "latencyMs: 880")
+      .replace("latencyMs: 920", "latencyMs: 890")
+      .replace("headroom: 0.1", "headroom: 0.1\n    scaleUpTolerance: 0.02");
+
+    const run = await runSwitchyard(["validate", "--config", "tol.yaml"], { "tol.yaml": yaml });
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^tol\.yaml: 1 warning\n/);
+    expect(run.stderr).toMatch(
+      /services\[0\]\.scaleUpTolerance: 0\.02 is below the HPA's default tolerance of 0\.1: it holds only if every unit's ScaledObject sets spec\.advanced\.horizontalPodAutoscalerConfig\.behavior\.scaleUp\.tolerance .* Kubernetes 1\.35 or later .* KEDA 2\.18 or later; .* let pods run 8 % past their safe rate/,
+    );
+  });
+
   it("prints no warning for a config within its SLO", async () => {
     const yaml = readRepoFile(CONFIG)
       .replace("latencyMs: 960", "latencyMs: 880")

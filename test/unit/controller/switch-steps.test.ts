@@ -376,6 +376,37 @@ describe("Mode-switch steps", () => {
     expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(plan.target.annotationValue);
   });
 
+  it("roll back a route-around that was not urgent when its receivers never got ready: their pools may be short too", async () => {
+    // As above: inf2 still serves with its one pod and only cannot grow, so the reroute is
+    // calm and waits. Its receivers' pods never start (say their pool has no capacity
+    // either): at the deadline it must not move traffic onto pods that are not there.
+    const h = harness();
+    h.metrics.snapshot = calmSnapshot(200);
+    h.cluster.units["sd21-inf2"] = {
+      desiredReplicas: 1,
+      readyReplicas: 1,
+      deploymentFound: true,
+      unschedulablePods: [],
+    };
+    const input = await capacityLossInput(h);
+    expect(input).toMatchObject({ move: "reroute", urgent: false });
+    const plan = await planSwitch(input, null, h);
+    const scaling = await applyScaling({ plan }, h);
+    for (const hold of plan.holds) {
+      h.cluster.units[hold.unit] = {
+        desiredReplicas: hold.replicas,
+        readyReplicas: 1,
+        deploymentFound: true,
+        unschedulablePods: [],
+      };
+    }
+    h.clock.advance(Date.parse(plan.receiversDeadline) - h.clock.now());
+    await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(ReceiversNotReadyError);
+    await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(
+      /the reroute's receiving units were not ready by .*; traffic stays where it is/,
+    );
+  });
+
   it("roll back a fallback or rebalance whose receivers are not ready by the deadline", async () => {
     const h = harness(sd21FailoverConfig());
     h.metrics.snapshot = calmSnapshot(80);

@@ -79,6 +79,37 @@ services:
   });
 });
 
+describe("Function: parseConfig — scale and start-up", () => {
+  it("accepts maxReplicaCount above 1,000 (the LLM example's 1,500), several pods per instance and each unit's start-up", () => {
+    const config = loadConfig(readRepoFile("examples/llama31-8b/switchyard.yaml"), "llama");
+    const [inf2, g5] = config.services[0]?.units ?? [];
+    expect(inf2).toMatchObject({
+      maxReplicaCount: 1500,
+      podsPerInstance: 3,
+      startupSeconds: 900,
+      hourlyPrice: 12.9813,
+    });
+    expect(g5).toMatchObject({ podsPerInstance: 1, startupSeconds: 600 });
+    expect(config.services[0]?.forecast).toEqual({
+      mode: "forecast-and-scale",
+      historyDays: 14,
+      maxGrowthPercent: 50,
+    });
+    expect(config.services[0]?.scaleUpTolerance).toBe(0.1);
+  });
+
+  it("defaults: one pod per instance, a 10-minute start-up (the middle of the seed's 5-15), the forecast acting", () => {
+    const config = loadConfig(
+      readRepoFile("examples/sd21/switchyard.yaml").replace(/\n\s+startupSeconds: \d+[^\n]*/g, ""),
+      "sd21",
+    );
+    expect(config.services[0]?.units.map((u) => [u.podsPerInstance, u.startupSeconds])).toEqual(
+      new Array(5).fill([1, 600]),
+    );
+    expect(config.services[0]?.forecast.mode).toBe("forecast-and-scale");
+  });
+});
+
 describe("Function: parseConfig refuses", () => {
   it.each([
     [
@@ -161,6 +192,32 @@ describe("Function: parseConfig refuses", () => {
       (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "demandRps"], 1e308),
       "services[0].demandRps",
       /must be at most 1000000000: the demand in requests per second .*; a billion requests per second is beyond any one load balancer/,
+    ],
+    [
+      "a maxReplicaCount past the 150,000 pods Kubernetes is tested to per cluster",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 0, "maxReplicaCount"], 150_001),
+      "services[0].units[0].maxReplicaCount",
+      /must be a whole number from 1 to 150000: the ScaledObject's maxReplicaCount \(at most 150000: Kubernetes is tested to 150,000 pods per cluster/,
+    ],
+    [
+      "a podsPerInstance of 0",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 0, "podsPerInstance"], 0),
+      "services[0].units[0].podsPerInstance",
+      /must be a whole number from 1 to 64: how many of the unit's pods one instance of its type holds/,
+    ],
+    [
+      "a pod start-up longer than the forecast's hour",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 0, "startupSeconds"], 7200),
+      "services[0].units[0].startupSeconds",
+      /must be a whole number from 0 to 3600: seconds from a new pod's creation to ready/,
+    ],
+    [
+      "an unknown forecast mode",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "forecast", "mode"], "predict"),
+      "services[0].forecast.mode",
+      /must be off, forecast-only or forecast-and-scale/,
     ],
     [
       "min replicas above max",

@@ -45,3 +45,36 @@ describe("Class: HorizontalAutoscaler", () => {
     ).toBe(2);
   });
 });
+
+describe("Class: HorizontalAutoscaler — as kubernetes horizontal.go normalizes", () => {
+  it("goes straight to a raised minReplicas, whatever the metric (reconcileAutoscaler: current < min)", () => {
+    const hpa = new HorizontalAutoscaler(keda);
+    expect(hpa.desiredReplicas({ at: 0, current: 2, metric: 100, target: 95.5, min: 7, max: 100 })).toBe(7);
+  });
+
+  it("keeps the metric's recommendations, not the floor's: once the floor falls, it scales down to what the metric asked for in the window", () => {
+    const hpa = new HorizontalAutoscaler(keda);
+    // Four minutes at 7 pods held by the floor while the metric asks for 2.
+    for (let m = 0; m < 4; m += 1) {
+      expect(
+        hpa.desiredReplicas({ at: m * MINUTE, current: 7, metric: 150, target: 95.5, min: 7, max: 100 }),
+      ).toBe(7);
+    }
+    // The floor is lowered: down to the highest the metric asked for, 2, at once.
+    expect(
+      hpa.desiredReplicas({ at: 4 * MINUTE, current: 7, metric: 150, target: 95.5, min: 1, max: 100 }),
+    ).toBe(2);
+  });
+
+  it("scales up at most max(+4 pods, +100 %) per 15 s sync (the default scale-up policies), two syncs a 30 s poll", () => {
+    const hpa = new HorizontalAutoscaler(keda);
+    // 1 → 5 (+4) → 10 (+100 %) in one 30 s poll, though the metric asks for 53.
+    expect(hpa.desiredReplicas({ at: 0, current: 1, metric: 5000, target: 95.5, min: 1, max: 150 })).toBe(10);
+    expect(
+      hpa.desiredReplicas({ at: 30_000, current: 10, metric: 5000, target: 95.5, min: 1, max: 150 }),
+    ).toBe(40);
+    expect(
+      hpa.desiredReplicas({ at: 60_000, current: 40, metric: 5000, target: 95.5, min: 1, max: 150 }),
+    ).toBe(53);
+  });
+});

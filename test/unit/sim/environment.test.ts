@@ -150,3 +150,37 @@ describe("Class: EnvironmentModel", () => {
     expect(env.alb.events.at(-1)?.reason).toBe("FailedBuildModel");
   });
 });
+
+describe("Class: EnvironmentModel — several pods per instance, and the ScaledObject's floor", () => {
+  it("bills whole instances: four inf2-bs8-tp8 pods, three to an inf2.48xlarge, are two instances", async () => {
+    const llm = await inlineScenario(`name: llm
+config: ../../../examples/llama31-8b/switchyard.yaml
+start: 2025-05-20T00:00:00Z
+duration: 1h
+demand: { shape: constant, rps: 100 }
+`);
+    const env = new EnvironmentModel(llm, {
+      ...plannedStart(llm, "cost"),
+      pods: { "llama-inf2": 4, "llama-g5": 1 },
+    });
+    const [first] = run(env, llm, 1);
+    const inf2 = first?.units.find((u) => u.name === "llama-inf2");
+    expect(inf2?.billedPods).toBe(4);
+    expect(inf2?.hourlyCost).toBeCloseTo(2 * 12.9813, 6);
+  });
+
+  it("keeps KEDA's replicas at or above the ScaledObject's minReplicaCount, which a forecast floor raises", () => {
+    const env = new EnvironmentModel(steady, plannedStart(steady, "cost"));
+    run(env, steady, 2);
+    const inf2 = env.scaledObjects.get("sd21-inf2");
+    const object = inf2?.read().object;
+    inf2?.jsonPatch([
+      { op: "test", path: "/metadata/resourceVersion", value: object?.metadata?.resourceVersion },
+      { op: "replace", path: "/spec/minReplicaCount", value: 5 },
+    ]);
+    // KEDA acts at the end of the step: the next one runs 5 replicas.
+    const [during, after] = run(env, steady, 2, 2);
+    expect(during?.units[0]?.minReplicas).toBe(5);
+    expect(after?.units[0]?.replicas).toBe(5);
+  });
+});
