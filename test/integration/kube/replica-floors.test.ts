@@ -50,7 +50,7 @@ describe("Class: KubernetesClusterGateway — forecast floors", () => {
     );
     const patch = double.requestsMatching({ verb: "patch", resource: "scaledobjects" })[0];
     expect(patch?.contentType).toBe("application/json-patch+json");
-    expect((patch?.body as { op: string; path: string }[])[0]).toEqual({
+    expect((patch?.body as { op: string; path: string }[] | undefined)?.[0]).toEqual({
       op: "test",
       path: "/metadata/resourceVersion",
       value: before?.metadata.resourceVersion,
