@@ -1,4 +1,5 @@
 import { type AddressInfo, createServer } from "node:net";
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import {
   type DescribeExecutionOutput,
@@ -54,6 +55,8 @@ export function listedExecution(
 export class OperatorWorld {
   readonly eks: AwsClientStub<EKSClient> = mockClient(EKSClient);
   readonly sfn: AwsClientStub<SFNClient> = mockClient(SFNClient);
+  /** The evaluate function's recorded ForecastRps and DemandRps, as status reads them back: none by default. */
+  readonly cloudwatch: AwsClientStub<CloudWatchClient> = mockClient(CloudWatchClient);
   readonly double: KubeApiDouble = eksApiDouble();
   executions: ExecutionListItem[] = [];
   /** Per execution name: what DescribeExecution adds to the listed item (error, cause). */
@@ -73,6 +76,8 @@ export class OperatorWorld {
   reset(): void {
     this.eks.reset();
     this.sfn.reset();
+    this.cloudwatch.reset();
+    this.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     this.double.reset();
     seedSd21(this.double);
     this.executions = [];

@@ -14,6 +14,11 @@ export {
   CloudWatchDemandHistoryReader,
   type CloudWatchDemandHistoryReaderOptions,
 } from "./aws/cloudwatch-demand-history.ts";
+export {
+  CloudWatchForecastRecord,
+  type CloudWatchForecastRecordOptions,
+  type RecordedForecast,
+} from "./aws/cloudwatch-forecast-record.ts";
 export { batchesOf, MAX_DATUMS_PER_CALL, MAX_QUERIES_PER_CALL } from "./aws/cloudwatch-limits.ts";
 export {
   CloudWatchMetricsReader,

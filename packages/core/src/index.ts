@@ -133,6 +133,7 @@ export {
   replicaFloors,
   type UnitFloor,
 } from "./forecast/replica-floor.ts";
+export { type ForecastScore, forecastScore } from "./forecast/score.ts";
 export { type DemandForecast, forecastAt, forecastDemand } from "./forecast/seasonal.ts";
 export {
   actionAnnotationKey,

@@ -162,10 +162,10 @@ describe("Live commands: --stage, --region, --profile, status --output", () => {
     expect(wide.code).toBe(0);
     expect(wide.stdout).toMatch(/· resourceVersion \d+/);
     expect(wide.stdout).toMatch(
-      /unit\s+weight\s+KEDA target\s+pods ready\/desired\s+unschedulable\s+hold\s+Service\s+Deployment\s+ScaledObject\s+replicas\s+maxRps\s+instance types/,
+      /unit\s+weight\s+KEDA target\s+pods ready\/desired\s+unschedulable\s+hold\s+min replicas\s+Service\s+Deployment\s+ScaledObject\s+replicas\s+maxRps\s+instance types/,
     );
     expect(wide.stdout).toMatch(
-      /sd21-inf2\s+40\s+100\s+1\/1\s+0\s+—\s+sd21-inf2:\S+\s+sd21-inf2\s+sd21-inf2\s+1–\d+\s+105\s+inf2.xlarge/,
+      /sd21-inf2\s+40\s+100\s+1\/1\s+0\s+—\s+1\s+sd21-inf2:\S+\s+sd21-inf2\s+sd21-inf2\s+1–\d+\s+105\s+inf2.xlarge/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSwitchyard } from "../../support/cli.ts";
@@ -58,6 +59,11 @@ describe("Docs: switchyard status and pin examples", () => {
         [SWITCHYARD_ANNOTATIONS.failoverCause]: "sd21-inf2",
       });
     });
+    // The forecast floor holds trn1 at 2 pods (its owner's minReplicaCount is 1).
+    world.double.edit("ScaledObject", "default", "sd21-trn1", (scaledObject) => {
+      (scaledObject.spec as { minReplicaCount: number }).minReplicaCount = 2;
+      scaledObject.metadata.annotations = { [SWITCHYARD_ANNOTATIONS.replicaFloor]: "2;base=1" };
+    });
     for (const name of ["sd21-inf2-7d9c8b6f5-x2k4p", "sd21-inf2-7d9c8b6f5-q8r7t"]) {
       world.double.put(pod(name, { app: "sd21-inf2", unschedulableSince: "2026-11-14T20:03:40Z" }));
     }
@@ -77,6 +83,20 @@ describe("Docs: switchyard status and pin examples", () => {
         MACHINE,
       ),
     ];
+    // What evaluate recorded of the forecast over the last hour: ForecastRps stamped with
+    // the minute it was for (up to 9 minutes ahead), and the demand that came.
+    const minute = (n: number) => new Date(Date.parse("2026-11-14T20:20:00Z") + n * 60_000);
+    const demand = Array.from({ length: 59 }, (_, n) => 430 + 2 * n);
+    world.cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        {
+          Id: "f0",
+          Timestamps: Array.from({ length: 69 }, (_, n) => minute(n)),
+          Values: Array.from({ length: 69 }, (_, n) => 430 + 2 * n + (n % 3) * 4),
+        },
+        { Id: "d0", Timestamps: demand.map((_, n) => minute(n)), Values: demand },
+      ],
+    });
     const outputs = { ".sst/outputs.json": sstOutputs("prod", MACHINE) };
     const run = async (name: string, args: string[]) => {
       const result = await runSwitchyard(args, outputs);
@@ -100,6 +120,10 @@ describe("Docs: switchyard status and pin examples", () => {
     ]);
     await run("status-pinned", ["status", "--config", CONFIG, "--service", "sd21"]);
     await run("unpin", ["unpin", "--config", CONFIG, "--service", "sd21"]);
+    if (process.env.DUMP_DOC_OUTPUT !== undefined) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(process.env.DUMP_DOC_OUTPUT, JSON.stringify(Object.fromEntries(printed)));
+    }
   });
   afterAll(() => world.stop());
 

@@ -1,3 +1,4 @@
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeClusterCommand, ResourceNotFoundException } from "@aws-sdk/client-eks";
 import { ListExecutionsCommand, StateMachineDoesNotExist } from "@aws-sdk/client-sfn";
 import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
@@ -53,6 +54,56 @@ describe("Command: switchyard status", () => {
     expect(run.stdout).toContain("running      none");
     // Reads only: no write reached the cluster.
     expect(world.double.requests.filter((r) => r.verb !== "get" && r.verb !== "list")).toEqual([]);
+  });
+
+  it("shows each unit's forecast floor and the forecast evaluate recorded, scored against the demand that came", async () => {
+    // Prepare: Switchyard's floor on inf2 (6, raised from the owner's 1), and the last
+    // minutes of ForecastRps (stamped with the minute they were for) and DemandRps.
+    world.double.edit("ScaledObject", "default", "sd21-inf2", (o) => {
+      (o.spec as { minReplicaCount: number }).minReplicaCount = 6;
+      o.metadata.annotations = { [SWITCHYARD_ANNOTATIONS.replicaFloor]: "6;base=1" };
+    });
+    const at = (minute: number) => new Date(Date.parse("2026-11-14T21:00:00Z") + minute * 60_000);
+    world.cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        // Made up to 9 minutes ahead: the newest is for 21:29.
+        { Id: "f0", Timestamps: [at(10), at(11), at(29)], Values: [1100, 1000, 1300] },
+        { Id: "d0", Timestamps: [at(10), at(11)], Values: [1000, 1000] },
+      ],
+    });
+
+    // Act
+    const run = await status();
+    const json = JSON.parse((await status("--output", "json")).stdout).services[0];
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/sd21-inf2\s+40\s+100\s+1\/1\s+0\s+—\s+6 \(floor; owner's 1\)/);
+    expect(run.stdout).toMatch(/sd21-trn1\s+20\s+110\s+1\/1\s+0\s+—\s+1\n/);
+    expect(run.stdout).toContain(
+      "forecast     forecast-and-scale (floors act) · 1300 RPS for 2026-11-14T21:29:00Z · over the last 24 h (2 min) off by 5.0 % of demand on average, bias +5.0 %",
+    );
+    expect(json.forecast).toEqual({
+      mode: "forecast-and-scale",
+      next: { at: "2026-11-14T21:29:00Z", rps: 1300 },
+      score: { minutes: 2, meanAbsoluteErrorPercent: 5, biasPercent: 5 },
+      problem: null,
+    });
+    const call = world.cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    expect(call?.MetricDataQueries?.map((q) => q.MetricStat?.Metric?.MetricName)).toEqual([
+      "ForecastRps",
+      "DemandRps",
+    ]);
+  });
+
+  it("says why the forecast cannot be read, and still shows the rest", async () => {
+    world.cloudwatch.on(GetMetricDataCommand).rejects(new Error("AccessDenied: not authorized"));
+    const run = await status();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /forecast {5}forecast-and-scale: cannot read the recorded forecast \(.*AccessDenied.*\); your identity needs cloudwatch:GetMetricData/,
+    );
+    expect(run.stdout).toContain("pin      none");
   });
 
   it("escapes control characters in annotation text: a pin reason cannot clear the screen or fake a line", async () => {
@@ -163,6 +214,8 @@ describe("Command: switchyard status", () => {
       desiredPods: 1,
       unschedulablePods: 0,
       deploymentFound: true,
+      minReplicas: 1,
+      floor: null,
     });
     expect(service.next).toContain(
       "pinned: the controller observes and reports only (decision: pinned) until 2026-11-14T23:20:00Z",

@@ -68,13 +68,15 @@ describe("Class: KubernetesClusterGateway — forecast floors", () => {
   it("reads again and rebuilds when someone writes between its read and its patch", async () => {
     double.beforeNext({ verb: "patch", resource: "scaledobjects", name: "sd21-a10g-triton" }, () => {
       double.edit("ScaledObject", "default", "sd21-a10g-triton", (o) => {
-        o.metadata.labels = { ...o.metadata.labels, team: "ml" };
+        o.metadata.labels = { ...(o.metadata.labels ?? {}), team: "ml" };
       });
     });
     const change = await gateway.setReplicaFloor(service, "sd21-a10g-triton", { kind: "raise", pods: 3 });
     expect(change.outcome).toBe("raised");
     expect(minOf("sd21-a10g-triton")).toBe(3);
-    expect(scaledObject("sd21-a10g-triton")?.metadata.labels?.team).toBe("ml");
+    expect(
+      (scaledObject("sd21-a10g-triton")?.metadata.labels as Record<string, string> | undefined)?.team,
+    ).toBe("ml");
     expect(double.requestsMatching({ verb: "patch", resource: "scaledobjects" })).toHaveLength(2);
   });
 

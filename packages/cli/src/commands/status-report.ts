@@ -1,12 +1,15 @@
-import type { SwitchExecution } from "@switchyard/adapters";
+import type { RecordedForecast, SwitchExecution } from "@switchyard/adapters";
 import {
   actionAnnotationKey,
   type EpochMs,
   EVALUATE_SCHEDULE,
+  type ForecastScore,
+  forecastScore,
   type InferenceService,
   KEDA_PAUSED_REPLICAS,
   type Mode,
   type Move,
+  parseFloorMark,
   parseForwardAction,
   parseHoldMark,
   pinHolds,
@@ -52,6 +55,21 @@ export interface UnitStatus {
   readonly desiredPods: number;
   readonly unschedulablePods: number;
   readonly deploymentFound: boolean;
+  /** The ScaledObject's spec.minReplicaCount (KEDA's 0 when absent); null without a ScaledObject. */
+  readonly minReplicas: number | null;
+  /** Switchyard's forecast floor on it: the owner's value it raised from (null: the field was absent); null without one. */
+  readonly floor: { readonly base: number | null } | null;
+}
+
+/** The service's forecast, as the evaluate function recorded it (its ForecastRps and DemandRps metrics). */
+export interface ForecastStatus {
+  readonly mode: InferenceService["forecast"]["mode"];
+  /** The newest forecast recorded: the minute it is for, and requests/s; null when none is. */
+  readonly next: { readonly at: string; readonly rps: number } | null;
+  /** The forecasts of the last 24 hours against the demand that came; null without any minute of both. */
+  readonly score: ForecastScore | null;
+  /** Why the recorded forecast could not be read, when it could not. */
+  readonly problem: string | null;
 }
 
 export interface SwitchStatus {
@@ -85,6 +103,8 @@ export interface ServiceStatus {
   /** Why the action annotation cannot be read, when it cannot. */
   readonly routingProblem: string | null;
   readonly units: readonly UnitStatus[];
+  /** Null when the service's forecast is off. */
+  readonly forecast: ForecastStatus | null;
   readonly lastSwitch: SwitchStatus | null;
   /** How far back the state machine's history was searched for the last switch. */
   readonly searched: SwitchSearch;
@@ -110,6 +130,8 @@ export interface StatusInput {
   readonly executions: ReadonlyMap<string, SwitchExecution>;
   readonly consoleUrl: (executionArn: string) => string | null;
   readonly now: EpochMs;
+  /** What evaluate recorded of the forecast (null: the forecast is off), or why it could not be read. */
+  readonly forecast: RecordedForecast | { readonly problem: string } | null;
 }
 
 /** The executions `serviceStatus` shows, which the command describes first. */
@@ -151,8 +173,11 @@ export function serviceStatus(input: StatusInput): ServiceStatus {
         desiredPods: runtime?.desiredReplicas ?? 0,
         unschedulablePods: runtime?.unschedulablePods ?? 0,
         deploymentFound: cluster.units[unit.name]?.deploymentFound ?? false,
+        minReplicas: scaled === undefined ? null : (scaled.object.spec?.minReplicaCount ?? 0),
+        floor: floorOf(scaled),
       };
     }),
+    forecast: forecastStatus(service, input),
     lastSwitch: closed === undefined ? null : switchStatus(closed, input),
     searched: input.searched,
     running,
@@ -188,6 +213,32 @@ function holdOf(scaled: ScaledObjectState | undefined): UnitStatus["hold"] {
   }
   const mark = parseHoldMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);
   return { replicas: paused, by: mark !== null && mark.replicas === paused ? mark.owner : null };
+}
+
+/** `switchyard.io/replica-floor` is `<floor>;base=<owner's value>`: the floor is Switchyard's while the value is still its own. */
+function floorOf(scaled: ScaledObjectState | undefined): UnitStatus["floor"] {
+  const mark = parseFloorMark(scaled?.object.metadata?.annotations?.[SWITCHYARD_ANNOTATIONS.replicaFloor]);
+  return mark === null || mark.floor !== scaled?.object.spec?.minReplicaCount ? null : { base: mark.base };
+}
+
+function forecastStatus(service: InferenceService, input: StatusInput): ForecastStatus | null {
+  const recorded = input.forecast;
+  if (recorded === null || service.forecast.mode === "off") {
+    return null;
+  }
+  if ("problem" in recorded) {
+    return { mode: service.forecast.mode, next: null, score: null, problem: recorded.problem };
+  }
+  const newest = [...recorded.forecast].reduce<[EpochMs, number] | null>(
+    (latest, point) => (latest === null || point[0] > latest[0] ? point : latest),
+    null,
+  );
+  return {
+    mode: service.forecast.mode,
+    next: newest === null ? null : { at: iso(newest[0]), rps: newest[1] },
+    score: forecastScore(recorded.forecast, recorded.demand),
+    problem: null,
+  };
 }
 
 function consolidatedWeight(service: InferenceService, value: string | undefined): number | null {

@@ -1,6 +1,7 @@
-import type { SwitchExecution } from "@switchyard/adapters";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchForecastRecord, type RecordedForecast, type SwitchExecution } from "@switchyard/adapters";
 import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
-import { jsonText, stepFunctionsExecutionUrl } from "@switchyard/core";
+import { DAY, HOUR, jsonText, stepFunctionsExecutionUrl } from "@switchyard/core";
 import { stringify } from "yaml";
 import { UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
@@ -62,6 +63,7 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
   const cluster = operatorCluster(config, credentials, io);
   const switches = operatorSwitches(stack, credentials);
   const { region } = stack;
+  const forecasts = await recordedForecasts(services, config.cluster.region, credentials, io.now().getTime());
 
   const statuses: ServiceStatus[] = [];
   for (const service of services) {
@@ -83,6 +85,7 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
         executions,
         consoleUrl: (arn) => stepFunctionsExecutionUrl(region, arn),
         now: io.now().getTime(),
+        forecast: forecasts[service.name] ?? null,
       }),
     );
   }
@@ -100,6 +103,30 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
     case "table":
     case "wide":
       io.stdout(renderStatusTable(config, stack, statuses, io.now(), { wide: options.output === "wide" }));
+  }
+}
+
+/**
+ * What evaluate recorded of each forecasting service's forecast and demand over the last
+ * day (and the forecasts stamped up to an hour ahead), in one GetMetricData call. A read
+ * that fails is reported on each service's forecast line, not as a failed command.
+ */
+async function recordedForecasts(
+  services: readonly InferenceService[],
+  region: string,
+  credentials: Awaited<ReturnType<typeof operatorCredentials>>,
+  now: number,
+): Promise<Record<string, RecordedForecast | { readonly problem: string }>> {
+  const forecasting = services.filter((s) => s.forecast.mode !== "off").map((s) => s.name);
+  if (forecasting.length === 0) {
+    return {};
+  }
+  const reader = new CloudWatchForecastRecord({ client: new CloudWatchClient({ region, credentials }) });
+  try {
+    return await reader.read(forecasting, now - DAY, now + HOUR);
+  } catch (error) {
+    const problem = `cannot read the recorded forecast (${error instanceof Error ? error.message : String(error)}); your identity needs cloudwatch:GetMetricData`;
+    return Object.fromEntries(forecasting.map((name) => [name, { problem }]));
   }
 }
 

@@ -1,6 +1,12 @@
 import type { DeploymentUnit, InferenceService, SwitchyardConfig } from "@switchyard/core";
 import type { DeployedStack } from "../commands/deployed-stack.ts";
-import type { ServiceStatus, SwitchSearch, SwitchStatus, UnitStatus } from "../commands/status-report.ts";
+import type {
+  ForecastStatus,
+  ServiceStatus,
+  SwitchSearch,
+  SwitchStatus,
+  UnitStatus,
+} from "../commands/status-report.ts";
 import { type Column, textTable } from "./text-table.ts";
 
 const UNIT_COLUMNS: readonly Column<UnitStatus>[] = [
@@ -21,6 +27,16 @@ const UNIT_COLUMNS: readonly Column<UnitStatus>[] = [
         : u.hold.by === null
           ? `paused at ${u.hold.replicas} (not Switchyard's)`
           : `${u.hold.replicas} pods, by ${u.hold.by}`,
+  },
+  {
+    header: "min replicas",
+    align: "right",
+    cell: (u) =>
+      u.minReplicas === null
+        ? "?"
+        : u.floor === null
+          ? String(u.minReplicas)
+          : `${u.minReplicas} (floor; owner's ${u.floor.base ?? "unset"})`,
   },
 ];
 
@@ -95,6 +111,9 @@ function renderService(s: ServiceStatus, wide: InferenceService | undefined | nu
           WIDE_UNIT_COLUMNS,
         ),
   );
+  if (s.forecast !== null) {
+    lines.push(`  forecast     ${forecastText(s.forecast)}`);
+  }
   lines.push(`  last switch  ${s.lastSwitch === null ? noSwitchText(s.searched) : switchText(s.lastSwitch)}`);
   lines.push(
     `  running      ${s.running.length === 0 ? "none" : s.running.map(switchText).join("\n               ")}`,
@@ -108,6 +127,20 @@ function noSwitchText(searched: SwitchSearch): string {
   return searched.wholeHistory
     ? `none in the state machine's history (${searched.executions} ${searched.executions === 1 ? "execution" : "executions"})`
     : `none in the state machine's newest ${searched.executions} executions (status reads no further back)`;
+}
+
+/** The newest forecast and how the last day's scored, from what evaluate recorded. */
+function forecastText(f: ForecastStatus): string {
+  if (f.problem !== null) {
+    return `${f.mode}: ${f.problem}`;
+  }
+  const next = f.next === null ? "none recorded yet" : `${Math.round(f.next.rps)} RPS for ${f.next.at}`;
+  const score =
+    f.score === null
+      ? "no forecast minute scored yet"
+      : `over the last 24 h (${f.score.minutes} min) off by ${f.score.meanAbsoluteErrorPercent.toFixed(1)} % of demand on average, bias ${f.score.biasPercent >= 0 ? "+" : "−"}${Math.abs(f.score.biasPercent).toFixed(1)} %`;
+  const acts = f.mode === "forecast-and-scale" ? "floors act" : "recorded only, no floor written";
+  return `${f.mode} (${acts}) · ${next} · ${score}`;
 }
 
 function pinText(s: ServiceStatus): string {
