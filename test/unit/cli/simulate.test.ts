@@ -52,6 +52,10 @@ describe("Command: switchyard simulate", () => {
     expect(report).toContain("## In one minute");
     expect(report).toMatch(/\*\*switchyard\*\*: \$\d+\.\d\d/);
     expect(report).toContain("![Requests/s per unit, whole run](throughput.png)");
+    // The forecast scored against the demand that came, a pod start-up (9 min for inf2) ahead.
+    expect(report).toMatch(
+      /- Forecast \(forecast-and-scale; each minute forecast 9 min ahead, a pod start-up\): off by \d+\.\d % of demand on average over \d+ minutes, bias [+−]\d+\.\d %/,
+    );
     expect(report).toMatch(/cannot get inf2.xlarge capacity/);
     // The loss was answered inside cost mode: the headline says so, with when.
     expect(report).toMatch(

@@ -54,17 +54,27 @@ function minutes(shape: MinuteShape): MinuteRecord[] {
   }));
 }
 
-function reportOf(policies: Record<string, MinuteRecord[]>): SimulationReport {
+function reportOf(
+  policies: Record<string, MinuteRecord[]>,
+  forecasts: Record<string, { at: number; madeAt: number; rps: number }[]> = {},
+): SimulationReport {
   return {
     scenario: {
       name: "charts",
       start: T0,
       end: T0 + 24 * 60 * MINUTE,
       capacity: [OUTAGE],
-      service: { units: UNITS.map((name) => ({ name })), slo: { latencyMs: 900, statistic: "p95" } },
+      service: {
+        units: UNITS.map((name) => ({ name, maxRps: 100 })),
+        slo: { latencyMs: 900, statistic: "p95" },
+      },
     },
     reference: { floorCost: 0, lowerBoundCost: 0, boundBrokenBy: [] },
-    policies: Object.entries(policies).map(([name, m]) => ({ result: {}, minutes: m, summary: { name } })),
+    policies: Object.entries(policies).map(([name, m]) => ({
+      result: { forecasts: forecasts[name] ?? [] },
+      minutes: m,
+      summary: { name },
+    })),
   } as unknown as SimulationReport;
 }
 
@@ -142,6 +152,32 @@ describe("Function: chartsOf", () => {
     const stroke = line[0]?.stroke;
     expect(UNIT_COLOURS).not.toContain(stroke);
     expect(line[0]?.strokeDash?.length).toBeGreaterThan(0);
+  });
+
+  it("draws switchyard's forecast a start-up ahead and its floor over the stack, only where it forecast", async () => {
+    // Forecasts for 12:00-12:59 only; the floor raised to 3 pods a unit from 12:30.
+    const forecasts = Array.from({ length: 60 }, (_, i) => ({
+      at: T0 + (720 + i) * MINUTE,
+      madeAt: T0 + (711 + i) * MINUTE,
+      rps: 3100,
+    }));
+    const raised = minutes({}).map((m, i) => ({
+      ...m,
+      units: m.units.map((u) => ({ ...u, minReplicas: i >= 750 ? 3 : 1 })),
+    }));
+    const report = reportOf({ switchyard: raised, oracle: minutes({}) }, { switchyard: forecasts });
+
+    const scene = await chartScene(chart(report, "throughput").spec);
+
+    const forecast = scene.items(CHART_MARKS.forecast);
+    const times = forecast.map((p) => scene.timeAt(p.x));
+    expect(Math.min(...times)).toBe(T0 + 720 * MINUTE);
+    expect(Math.max(...times)).toBe(T0 + 775 * MINUTE);
+    expect(UNIT_COLOURS).not.toContain(forecast[0]?.stroke);
+    // The floor line: 5 units × 100 RPS per pod, × 1 then × 3 pods.
+    const floor = scene.items(CHART_MARKS.floor);
+    expect(floor.length).toBe(forecast.length);
+    expect(new Set(floor.map((p) => Math.round(p.y ?? 0))).size).toBe(2);
   });
 
   it("puts the SLO in the middle of the latency scale, far enough from typical latency to see it crossed", async () => {

@@ -1,4 +1,4 @@
-import { formatDuration, MINUTE, SECOND } from "@switchyard/core";
+import { forecastScore, formatDuration, MINUTE, SECOND } from "@switchyard/core";
 import type { ChartDefinition } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
 import type { MinuteRecord } from "./minute-series.ts";
@@ -124,6 +124,10 @@ function headline(report: SimulationReport): string[] {
     }
     out.push(`${parts.join("; ")}.`);
   }
+  const forecast = forecastLine(report);
+  if (forecast !== null) {
+    out.push(forecast);
+  }
   const stuck = report.policies.find(
     (p) => p.summary.name === "switchyard" && p.summary.failoverAt !== null && p.summary.fallbackAt === null,
   );
@@ -132,6 +136,30 @@ function headline(report: SimulationReport): string[] {
     out.push(`Why switchyard stayed in capacity mode: ${lastNote.reasons.join("; ")}.`);
   }
   return out;
+}
+
+/**
+ * How good switchyard's demand forecast was (what forecast-only mode is for): each
+ * minute's forecast as made a pod start-up before it, against the demand that came.
+ */
+function forecastLine(report: SimulationReport): string | null {
+  const policy = report.policies.find((p) => p.summary.name === "switchyard");
+  const forecasts = policy?.result.forecasts ?? [];
+  const first = forecasts[0];
+  if (policy === undefined || first === undefined) {
+    return null;
+  }
+  const score = forecastScore(
+    new Map(forecasts.map((f) => [f.at, f.rps])),
+    new Map(policy.minutes.map((m) => [m.at, m.demandRps])),
+  );
+  if (score === null) {
+    return null;
+  }
+  const mode = report.scenario.service.forecast.mode;
+  const lead = Math.round((first.at - first.madeAt) / SECOND / 60);
+  const sign = score.biasPercent >= 0 ? "+" : "−";
+  return `Forecast (${mode}; each minute forecast ${lead} min ahead, a pod start-up): off by ${score.meanAbsoluteErrorPercent.toFixed(1)} % of demand on average over ${count(score.minutes)} minutes, bias ${sign}${Math.abs(score.biasPercent).toFixed(1)} % (above 0: forecast high, pods paid for ahead; below 0: low, KEDA catches up).`;
 }
 
 /** What an SLO-violation minute is, for the SLO's statistic. */

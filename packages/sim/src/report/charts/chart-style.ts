@@ -36,6 +36,8 @@ export const CHART_MARKS = {
   outageStrip: "outage_strip",
   stack: "unit_stack",
   failed: "failed_line",
+  forecast: "forecast_line",
+  floor: "floor_line",
   latency: "latency_line",
   clipped: "latency_clipped",
   slo: "slo_rule",
@@ -54,6 +56,9 @@ const CAPACITY_BAND = "#e9e0f1";
 export const COST_STRIP = "#e4e4e4";
 export const OUTAGE = "#d62728";
 export const FAILED = "#000000";
+/** The demand forecast a start-up ahead, and what the minReplicaCount pods (the forecast floor) serve. */
+export const FORECAST = "#d6007e";
+export const FLOOR = "#555555";
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 export const WIDTH = 920;
 

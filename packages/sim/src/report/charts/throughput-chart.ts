@@ -8,6 +8,8 @@ import {
   COST_STRIP,
   capacityBand,
   FAILED,
+  FLOOR,
+  FORECAST,
   OUTAGE,
   rowPerPolicy,
   timeAxis,
@@ -33,6 +35,7 @@ interface StripLabel {
 type ThroughputRow =
   | { kind: "rps"; policy: string; t: EpochMs; unit: string; order: number; rps: number }
   | { kind: "failed"; policy: string; t: EpochMs; failed: number | null }
+  | { kind: "forecast"; policy: string; t: EpochMs; forecast: number; floor: number }
   | { kind: "cost-strip"; policy: string; start: EpochMs; end: EpochMs }
   | ({ kind: "band"; policy: string; start: EpochMs; end: EpochMs } & StripLabel)
   | ({ kind: "outage"; policy: string; start: EpochMs; end: EpochMs; type: string } & StripLabel);
@@ -96,12 +99,30 @@ function throughputRows(report: SimulationReport, from: EpochMs, to: EpochMs, en
   for (const policy of report.policies) {
     const p = policy.summary.name;
     const failed: { t: EpochMs; failed: number }[] = [];
+    const forecasts = new Map(policy.result.forecasts.map((f) => [f.at, f.rps]));
     for (const { t, group } of steps(binned(policy.minutes, from, to, bin), end)) {
       units.forEach((unit, order) => {
         const rps = mean(group.map((m) => m.units.find((u) => u.name === unit)?.rps ?? 0));
         values.push({ kind: "rps", policy: p, t, unit, order, rps });
       });
       failed.push({ t, failed: mean(group.map((m) => m.failed / 60)) });
+      const forecast = group.flatMap((m) => {
+        const rps = forecasts.get(m.at);
+        return rps === undefined ? [] : [rps];
+      });
+      if (forecast.length > 0) {
+        // What the minReplicaCount pods serve at their breaking points: the forecast floor.
+        const floor = mean(
+          group.map((m) =>
+            report.scenario.service.units.reduce(
+              (sum, unit) =>
+                sum + (m.units.find((u) => u.name === unit.name)?.minReplicas ?? 0) * unit.maxRps,
+              0,
+            ),
+          ),
+        );
+        values.push({ kind: "forecast", policy: p, t, forecast: mean(forecast), floor });
+      }
     }
     for (const point of failedPoints(failed)) {
       values.push({ kind: "failed", policy: p, ...point });
@@ -170,12 +191,12 @@ export function throughputChart(
   return {
     name,
     title: whole ? "Requests/s per unit, whole run" : "Requests/s per unit around the capacity trouble",
-    caption: `Stacked requests/s reaching each unit's pods (${bin}-minute ${bin === 1 ? "values" : "means"}); purple strip (and the faint purple behind the stack): the ALB routes in capacity mode (round-robin), grey: cost mode; red strip above it: the EC2 capacity windows, named by instance type${instanceTypes === "" ? "" : ` (${instanceTypes})`}; black line: failed requests/s, drawn only where requests failed.`,
+    caption: `Stacked requests/s reaching each unit's pods (${bin}-minute ${bin === 1 ? "values" : "means"}); purple strip (and the faint purple behind the stack): the ALB routes in capacity mode (round-robin), grey: cost mode; red strip above it: the EC2 capacity windows, named by instance type${instanceTypes === "" ? "" : ` (${instanceTypes})`}; black line: failed requests/s, drawn only where requests failed; magenta line (switchyard): the demand it forecast for each minute a pod start-up before it; dotted grey: what the minReplicaCount pods serve at their breaking points — the forecast floor raising them ahead of a ramp.`,
     spec: rowPerPolicy({
       title: `${report.scenario.name}: ${whole ? "throughput per unit" : "throughput per unit around the capacity trouble"}`,
       subtitle: [
         "top strips: red = no EC2 capacity for the named instance type · purple = capacity mode (round-robin), grey = cost mode",
-        "dashed black = failed req/s (drawn only where requests failed)",
+        "dashed black = failed req/s (drawn only where requests failed) · magenta = forecast a start-up ahead · dotted grey = forecast floor (req/s its pods serve)",
       ],
       values,
       policies,
@@ -221,6 +242,24 @@ export function throughputChart(
             interpolate: "step-after",
           },
           encoding: { x, y: { field: "failed", type: "quantitative" } },
+        },
+        {
+          name: CHART_MARKS.floor,
+          transform: [{ filter: "datum.kind === 'forecast'" }],
+          mark: {
+            type: "line",
+            color: FLOOR,
+            strokeWidth: 1.2,
+            strokeDash: [2, 2],
+            interpolate: "step-after",
+          },
+          encoding: { x, y: { field: "floor", type: "quantitative" } },
+        },
+        {
+          name: CHART_MARKS.forecast,
+          transform: [{ filter: "datum.kind === 'forecast'" }],
+          mark: { type: "line", color: FORECAST, strokeWidth: 1.5, interpolate: "step-after" },
+          encoding: { x, y: { field: "forecast", type: "quantitative" } },
         },
         {
           transform: [{ filter: "datum.kind === 'cost-strip'" }],
