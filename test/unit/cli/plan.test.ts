@@ -70,6 +70,65 @@ describe("Command: switchyard plan", () => {
     expect(run.stdout).toContain("kubectl -n default patch scaledobject sd21-inf2 --type json");
   });
 
+  it("shows where each unit asks for its next pod: its safe rate, the KEDA target and the line of arithmetic", async () => {
+    const run = await runSwitchyard(["plan", "--config", CONFIG, "--mode", "cost"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/weight\s+safe RPS\s+KEDA target\s+asks at\s+load RPS/);
+    // l4 answers in 960 ms at its 61 RPS breaking point: safe at 57.2, target 52, asked at 57.2.
+    expect(run.stdout).toMatch(
+      /sd21-l4-triton\s+0\.01319\s+\$3\.66\s+61\s+61\.0\s+1\s+\d+\s+57\.2\s+52\s+57\.2/,
+    );
+    expect(run.stdout).toContain(
+      "KEDA target = safe RPS ÷ 1.1 (the HPA adds a pod only past 10 % over its target), so each unit asks for a pod at its safe rate; the forecast floor starts pods up to 9 min ahead of a forecast ramp",
+    );
+    const json = JSON.parse((await runSwitchyard(["plan", "-c", CONFIG, "-m", "cost", "-o", "json"])).stdout);
+    expect(json.services[0].modes.cost.targetAllowance).toEqual({
+      scaleUpTolerance: 0.1,
+      startupAllowance: 0,
+    });
+    expect(json.services[0].modes.cost.units[0]).toMatchObject({
+      safeRps: 105,
+      kedaTarget: "95.5",
+      asksAtRps: 105,
+      startupSeconds: 540,
+    });
+  });
+
+  it("without a forecast floor, leaves the headroom below the safe rate for demand to grow while a pod starts", async () => {
+    const yaml = readRepoFile(CONFIG).replace(
+      "headroom: 0.1",
+      "headroom: 0.1\n    forecast: { mode: forecast-only }",
+    );
+    const run = await runSwitchyard(["plan", "--config", "only.yaml", "-m", "cost"], { "only.yaml": yaml });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /sd21-inf2\s+0\.00722\s+\$2\.01\s+105\s+89\.2\s+\d+\s+\d+\s+105\s+86\.8\s+95\.5/,
+    );
+    expect(run.stdout).toContain(
+      "KEDA target = safe RPS ÷ 1.1 (the HPA adds a pod only past 10 % over its target) ÷ 1.1 (no forecast floor: 10 % left for demand to grow while a pod starts)",
+    );
+  });
+
+  it("with a per-HPA tolerance, prints the ScaledObject behaviour that carries it, and targets closer to the safe rate", async () => {
+    const yaml = readRepoFile(CONFIG).replace("headroom: 0.1", "headroom: 0.1\n    scaleUpTolerance: 0.02");
+    const run = await runSwitchyard(["plan", "-c", "tol.yaml", "-m", "cost", "-o", "yaml"], {
+      "tol.yaml": yaml,
+    });
+    expect(run.code).toBe(0);
+    const docs = parseAllDocuments(run.stdout).map((d) => d.toJS());
+    expect(docs).toHaveLength(11);
+    expect(docs[0]).toContainEqual({
+      op: "replace",
+      path: "/spec/triggers/0/metadata/targetMetricValue",
+      value: "102.9",
+    });
+    expect(docs[1]).toEqual({
+      spec: { advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { tolerance: "0.02" } } } } },
+    });
+    expect(run.stdout).toContain("kubectl -n default patch scaledobject sd21-inf2 --type merge");
+    expect(run.stdout).toContain("(Kubernetes 1.35 or later, KEDA 2.18 or later)");
+  });
+
   it.each([
     [
       ["plan", "--config", CONFIG, "--mode", "cheap"],

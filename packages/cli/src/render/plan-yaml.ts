@@ -110,7 +110,7 @@ function scaledObjectPatches(report: ServicePlanReport, plan: ServicePlan): Plan
       name: unit.scaledObject.name,
       type: "json",
     } as const;
-    return [
+    const patches: PlanPatch[] = [
       {
         ...target,
         document: [
@@ -120,8 +120,38 @@ function scaledObjectPatches(report: ServicePlanReport, plan: ServicePlan): Plan
         ].join("\n"),
       },
     ];
+    if (service.scaleUpTolerance !== HPA_DEFAULT_TOLERANCE) {
+      // The targets assume this tolerance: the HPA must apply it (KEP-4951; KEDA copies
+      // spec.advanced.horizontalPodAutoscalerConfig.behavior into the HPA). A merge patch:
+      // the path may not exist yet, which a JSON patch's add cannot create.
+      const behavior = {
+        ...target,
+        fileName: target.fileName.replace(/\.yaml$/, "-tolerance.yaml"),
+        type: "merge",
+      } as const;
+      patches.push({
+        ...behavior,
+        document: [
+          `# ${service.name} · ${plan.mode} mode: ScaledObject ${service.namespace}/${unit.scaledObject.name} → the HPA's scale-up tolerance ${service.scaleUpTolerance} (Kubernetes 1.35 or later, KEDA 2.18 or later)`,
+          `# ${kubectlPatchCommand({ ...behavior, document: "" }, null)}`,
+          stringify({
+            spec: {
+              advanced: {
+                horizontalPodAutoscalerConfig: {
+                  behavior: { scaleUp: { tolerance: String(service.scaleUpTolerance) } },
+                },
+              },
+            },
+          }),
+        ].join("\n"),
+      });
+    }
+    return patches;
   });
 }
+
+/** kube-controller-manager's --horizontal-pod-autoscaler-tolerance default. */
+const HPA_DEFAULT_TOLERANCE = 0.1;
 
 function planTitle(report: ServicePlanReport, plan: ServicePlan): string {
   return `${report.service.name} · ${plan.mode} mode at ${num(report.demandRps)} RPS`;
