@@ -53,17 +53,19 @@ function roleGrants(manifests: readonly RbacManifest[], access: Access): boolean
   );
 }
 
-function groupOf(plural: string): string {
-  const resource = Object.values(KUBE_RESOURCES).find((r) => r.plural === plural);
+function resourceOf(request: RecordedRequest) {
+  const resource = Object.values(KUBE_RESOURCES).find(
+    (r) => r.plural === request.resource && r.group === request.group,
+  );
   if (resource === undefined) {
-    throw new Error(`the functions do not use ${plural}`);
+    throw new Error(`the functions do not use ${request.resource} of group "${request.group}"`);
   }
-  return resource.group;
+  return resource;
 }
 
 function accessOf(request: RecordedRequest): Access {
   return {
-    group: groupOf(request.resource ?? ""),
+    group: resourceOf(request).group,
     resource: request.resource ?? "",
     verb: request.verb ?? "",
     namespace: request.namespace ?? "",
@@ -208,6 +210,7 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
         "get horizontalpodautoscalers default",
         "list pods default",
         "list events default",
+        "create events default",
       ]),
     );
     for (const request of requests) {
@@ -215,8 +218,7 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
       expect(roleGrants(manifests, access), JSON.stringify(access)).toBe(true);
       const target: KubeTarget = {
         verb: request.verb as KubeVerb,
-        resource:
-          Object.values(KUBE_RESOURCES).find((r) => r.plural === request.resource) ?? KUBE_RESOURCES.pods,
+        resource: resourceOf(request),
         namespace: access.namespace,
         ...(access.name === undefined ? {} : { name: access.name }),
       };

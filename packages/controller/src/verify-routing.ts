@@ -1,14 +1,18 @@
-import type { ClusterGateway, RoutingVerifier, SwitchyardConfig } from "@switchyard/core";
+import type { Clock, ClusterGateway, RoutingVerifier, SwitchyardConfig } from "@switchyard/core";
 import { SECOND } from "@switchyard/core";
 import { switchAlert } from "./alerts.ts";
 import { RoutingNotAppliedError, RoutingRejectedError } from "./errors.ts";
+import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { recordSwitchEvent, succeededEvent } from "./switch-events.ts";
 import { parseSwitchState, type VerificationResult } from "./switch-state.ts";
 
 export interface VerifyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly verifier: RoutingVerifier;
+  readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /**
@@ -60,5 +64,7 @@ export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps):
       }`,
     );
   }
-  return { check, alert: switchAlert(state, check, deps.config.cluster.region) };
+  const { region } = deps.config.cluster;
+  await recordSwitchEvent(deps, service, succeededEvent(state, check, deps.clock.now(), region));
+  return { check, alert: switchAlert(state, check, region) };
 }

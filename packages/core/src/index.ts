@@ -167,6 +167,20 @@ export {
   scalingTargetOf,
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
+export {
+  clipBytes,
+  EVENT_NOTE_LIMIT_BYTES,
+  type EventRegarding,
+  type EventsV1Event,
+  eventNote,
+  microTime,
+  SWITCH_EVENT_REASONS,
+  SWITCHYARD_REPORTING_CONTROLLER,
+  type SwitchEvent,
+  type SwitchEventReason,
+  switchEventName,
+  switchEventObject,
+} from "./manifests/switch-event.ts";
 export { JSON_SIGNIFICANT_DIGITS, jsonText } from "./output/json-output.ts";
 export { shellCommand, shellQuote } from "./output/shell-quote.ts";
 export {
