@@ -1,5 +1,5 @@
-import type { Clock, ClusterGateway, SwitchyardConfig } from "@switchyard/core";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Clock, ClusterGateway, SwitchyardConfig } from "@switchyard/core";
 import { clusterGateway } from "./cluster-runtime.ts";
 import { deployedConfig } from "./deployed-config.ts";
 import { logger } from "./logger.ts";

@@ -4,6 +4,7 @@ import { switchAlert } from "./alerts.ts";
 import { RoutingNotAppliedError, RoutingRejectedError } from "./errors.ts";
 import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { assertNotAborted } from "./supersession.ts";
 import { recordSwitchEvent, succeededEvent } from "./switch-events.ts";
 import { parseSwitchState, type VerificationResult } from "./switch-state.ts";
 
@@ -37,6 +38,12 @@ const DEPLOY_FAILURE = "FailedDeployModel";
 export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps): Promise<VerificationResult> {
   const state = parseSwitchState(rawState);
   const service = serviceNamed(deps.config, state.plan.input.service);
+  // A read of the Ingress (a patch builder that writes nothing): an operator may abort
+  // while the ALB lags, and this step is retried until it catches up.
+  await deps.cluster.patchRouting(service, (current) => {
+    assertNotAborted(state.plan.input.executionName, current);
+    return null;
+  });
   const patchedAt = Date.parse(state.routing?.patchedAt ?? state.plan.plannedAt);
   // Event times have one-second precision.
   const since = Math.floor(patchedAt / SECOND) * SECOND;

@@ -241,6 +241,30 @@ export class SfnSwitchStarter implements SwitchStarter {
     };
   }
 
+  /**
+   * The state a running execution entered last, by its name: GetExecutionHistory newest
+   * first (`reverseOrder`), without the data. Null when it has entered none yet.
+   */
+  async lastStateEntered(name: string): Promise<string | null> {
+    const executionArn = `${this.#executionArnPrefix}${name}`;
+    try {
+      const output = await this.#client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 20,
+          reverseOrder: true,
+          includeExecutionData: false,
+        }),
+      );
+      return (
+        (output.events ?? []).find((event) => event.stateEnteredEventDetails?.name !== undefined)
+          ?.stateEnteredEventDetails?.name ?? null
+      );
+    } catch (error) {
+      throw this.#callError("GetExecutionHistory", `reading where execution ${name} is`, error);
+    }
+  }
+
   async #statusOf(executionArn: string, name: string): Promise<SwitchRecord["status"]> {
     return (await this.#describe(executionArn, `reading the status of existing execution ${name}`)).status;
   }

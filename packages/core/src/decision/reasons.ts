@@ -37,6 +37,15 @@ export type RuleFacts =
   | { readonly rule: "action-annotation"; readonly problem: string }
   | { readonly rule: "pin"; readonly pin: Pin }
   | {
+      readonly rule: "operator";
+      readonly move: "failover" | "fallback";
+      /** The operator's words (`--reason`). */
+      readonly why: string;
+      readonly demandRps: number;
+      /** Where the planned demand came from: `--demand`, measured, or what the running pods serve. */
+      readonly demandSource: "operator" | "measured" | "running-pods";
+    }
+  | {
       readonly rule: "capacity-errors";
       readonly unit: string;
       readonly carriesTraffic: boolean;
@@ -133,6 +142,13 @@ export type RuleFacts =
       readonly worstOverloadRps: number;
     };
 
+const OPERATOR_DEMAND: Readonly<Record<"operator" | "measured" | "running-pods", string>> = {
+  operator: "given with --demand",
+  measured: "the demand measured on the ALB",
+  "running-pods":
+    "what the ready pods serve at their cost-mode KEDA targets; pass --demand to plan for another",
+};
+
 /** A rule's evidence in words. */
 export function detail(facts: RuleFacts): string {
   switch (facts.rule) {
@@ -141,6 +157,9 @@ export function detail(facts: RuleFacts): string {
       return facts.problem;
     case "pin":
       return pinned(facts.pin);
+    // The operator's word is the cause; the demand says what the plan is sized for.
+    case "operator":
+      return `an operator asked for a ${facts.move}: "${facts.why}"; planned for ${round1(facts.demandRps)} RPS (${OPERATOR_DEMAND[facts.demandSource]})`;
     // A unit that carries no traffic loses nothing by not growing: reported, never a loss.
     case "capacity-errors":
       return facts.carriesTraffic

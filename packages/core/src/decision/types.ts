@@ -98,10 +98,12 @@ export type BreachRule =
  * route-around and slo-holds are a fallback's gates; dwell-time and switch-cap the
  * anti-flap gates; rebalance-dead-band a rebalance's; response passes when a loss needs
  * capacity mode (a failover) rather than a reroute; early-move when a reroute may move
- * traffic before its receivers are ready; pin when an operator's pin holds the service.
+ * traffic before its receivers are ready; pin when an operator's pin holds the service;
+ * operator when an operator asked for the move (`switchyard failover|fallback`).
  */
 export type GateRule =
   | "pin"
+  | "operator"
   | "quiet-period"
   | "pods-schedule"
   | "route-around"
