@@ -154,6 +154,32 @@ describe("RBAC: deploy/rbac.yaml", () => {
   });
 });
 
+describe("RBAC: docs/architecture.md", () => {
+  it("lists exactly the rules of the generated Role", () => {
+    const doc = readRepoFile("docs/architecture.md");
+    const table = doc.slice(doc.indexOf("<!-- role-rules -->"));
+    const rows = table
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) => {
+        const [group, resources, names, verbs] = line
+          .split("|")
+          .slice(1)
+          .map((cell) => cell.trim());
+        const list = (cell: string | undefined) => [...(cell ?? "").matchAll(/`([^`]+)`/g)].map((c) => c[1]);
+        const apiGroup = list(group)[0] === '""' ? "" : list(group)[0];
+        return `${apiGroup} ${list(resources).join(",")} ${names === "" ? "any" : "named"} ${list(verbs).join(",")}`;
+      });
+    const role = controllerRbac(sd21Config())[0] as RoleManifest;
+    expect(rows).toEqual(
+      role.rules.map(
+        (r) =>
+          `${r.apiGroups.join(",")} ${r.resources.join(",")} ${r.resourceNames === undefined ? "any" : "named"} ${r.verbs.join(",")}`,
+      ),
+    );
+  });
+});
+
 describe("RBAC: the Role grants what the functions do, and only that", () => {
   const world = new HandlerWorld(sd21FailoverConfig());
   const manifests = controllerRbac(sd21Config());

@@ -6,6 +6,7 @@ import { runSwitchyard } from "../../support/cli.ts";
 import { PATCH_TYPES } from "../../support/kube-api-double.ts";
 import { STATE_MACHINE_ARN } from "../../support/lambda-env.ts";
 import { listedExecution, OperatorWorld } from "../../support/operator-world.ts";
+import { readRepoFile } from "../../support/paths.ts";
 
 const CONFIG = "examples/sd21/switchyard.yaml";
 const STACK = ["--state-machine-arn", STATE_MACHINE_ARN];
@@ -287,5 +288,20 @@ describe("Command: switchyard abort", () => {
     expect(run.stderr).toContain(
       `${RUNNING} completed before any of its steps saw the abort: the switch stands`,
     );
+  });
+});
+
+describe("Docs: the operator's IAM in docs/operations.md", () => {
+  const table = readRepoFile("docs/operations.md");
+  const row = (command: string) =>
+    [
+      ...(new RegExp(`^\\| ${command} \\| (.*) \\|$`, "m").exec(table)?.[1] ?? "").matchAll(
+        /`([a-z]+:\w+)`/g,
+      ),
+    ].map((m) => m[1]);
+
+  it("lists for failover, fallback and abort the actions their calls need", () => {
+    expect(row("`failover`, `fallback`")).toEqual([...OPERATOR_MOVE_ACTIONS.move]);
+    expect(row("`abort`")).toEqual([...OPERATOR_MOVE_ACTIONS.abort]);
   });
 });
