@@ -1,4 +1,5 @@
 import { DescribeClusterCommand } from "@aws-sdk/client-eks";
+import { ListStateMachinesCommand } from "@aws-sdk/client-sfn";
 import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OPERATOR_MOVE_ACTIONS } from "../../../packages/cli/src/commands/operator-moves.ts";
@@ -81,6 +82,51 @@ describe("Command: switchyard failover / fallback", () => {
         (a) => a !== "states:DescribeExecution" && a !== "states:GetExecutionHistory",
       ),
     );
+  });
+
+  it("finds the stack by --stage from any folder, and uses --profile's credentials, as the other live commands", async () => {
+    const machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:switchyard-prod-b-mode-switch";
+    world.sfn.on(ListStateMachinesCommand).resolves({
+      stateMachines: [
+        {
+          name: "switchyard-prod-b-mode-switch",
+          stateMachineArn: machine,
+          type: "STANDARD",
+          creationDate: new Date(NOW),
+        },
+      ],
+    });
+    const run = await runSwitchyard([
+      "failover",
+      "-c",
+      CONFIG,
+      "-s",
+      "sd21",
+      "--stage",
+      "prod-b",
+      "--region",
+      "eu-west-1",
+      "--reason",
+      REASON,
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(world.started.map((s) => s.stateMachineArn)).toEqual([machine]);
+    const unknown = await runSwitchyard([
+      "failover",
+      "-c",
+      CONFIG,
+      "-s",
+      "sd21",
+      "--stage",
+      "prod-b",
+      "--profile",
+      "no-such-profile",
+      "--reason",
+      REASON,
+    ]);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain("no AWS credentials for --profile no-such-profile");
   });
 
   it("plans for --demand when given, and says so in the evidence", async () => {
