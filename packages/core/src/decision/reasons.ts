@@ -1,6 +1,7 @@
 import type { Mode, ServicePlan } from "../planning/types.ts";
 import type { CapacitySignal } from "../signals/types.ts";
 import { round1 } from "../units.ts";
+import type { DemandShift } from "./demand-trend.ts";
 import type { Recovery } from "./observations.ts";
 import type { Pin } from "./types.ts";
 
@@ -244,6 +245,8 @@ export type ReasonFacts =
       /** RPS a minute; null when demand is not rising (then the plan is for now). */
       readonly slope: number | null;
       readonly horizonMinutes: number;
+      /** The level shift the window shows, when it is one (then the plan is for now). */
+      readonly shift: DemandShift | null;
     };
 
 /** A decision's own sentence. */
@@ -272,6 +275,9 @@ export function reason(facts: ReasonFacts): string {
     case "repair":
       return `the action annotation cannot be read, so the ALB keeps its last good routing: ${facts.problem}; rewriting it with the ${facts.mode}-mode plan`;
     case "planned-demand": {
+      if (facts.shift !== null) {
+        return `planned for ${round1(facts.demandRps)} RPS, the demand now: demand shifted at ${new Date(facts.shift.at).toISOString().slice(11, 16)} UTC (${round1(facts.shift.fromRps)} → ${round1(facts.shift.toRps)} RPS${Math.abs(facts.shift.slope) >= 0.05 ? `, then ${facts.shift.slope > 0 ? "rising" : "falling"} ${round1(Math.abs(facts.shift.slope))} RPS/min` : ""}), a step, not a trend to look ahead on`;
+      }
       if (facts.slope === null) {
         return `planned for ${round1(facts.demandRps)} RPS, the demand now`;
       }
