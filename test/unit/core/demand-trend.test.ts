@@ -12,12 +12,10 @@ const series = (...rps: number[]) =>
   rps.map((value, i) => ({ at: T0 - (rps.length - i) * MINUTE, rps: value }));
 const at = (minutesBeforeT0: number) => T0 - minutesBeforeT0 * MINUTE;
 const repeat = (rps: number, times: number) => Array.from({ length: times }, () => rps);
+const JITTER = [0.9, -0.7, 0.2, -1, 0.6, -0.3, 1, -0.5];
 /** ±`share` of `rps`, alternating and uneven: noise that no split explains. */
 const noisy = (rps: number, share: number, times: number) =>
-  Array.from(
-    { length: times },
-    (_, i) => rps * (1 + share * [0.9, -0.7, 0.2, -1, 0.6, -0.3, 1, -0.5][i % 8]!),
-  );
+  Array.from({ length: times }, (_, i) => rps * (1 + share * (JITTER[i % JITTER.length] ?? 0)));
 
 describe("Function: demandSlope", () => {
   it.each([
