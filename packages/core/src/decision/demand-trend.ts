@@ -32,11 +32,20 @@ export type DemandReading =
       readonly slope: number;
     };
 
-/** A window of fewer minutes is read as one line: too short to tell a shift from noise. */
-export const SHIFT_MIN_MINUTES = 4;
+/**
+ * Each side of a shift spans at least this many minutes: one odd minute is noise (or a
+ * level not yet confirmed), not a shift, and least squares already barely moves for it.
+ */
+export const SHIFT_SIDE_MINUTES = 2;
 
-/** A segment of at least this many minutes gets a line of its own; a shorter one, its mean. */
-export const SEGMENT_LINE_MINUTES = 3;
+/** A window of fewer minutes is read as one line: too short to tell a shift from noise. */
+export const SHIFT_MIN_MINUTES = 2 * SHIFT_SIDE_MINUTES;
+
+/**
+ * A segment of at least this many minutes gets a line of its own; a shorter one, its
+ * mean: a line through three minutes bends to one odd minute at the end of a trend.
+ */
+export const SEGMENT_LINE_MINUTES = 4;
 
 /**
  * A shift must leave at most this share of the squared error of one line: two segments
@@ -48,7 +57,7 @@ export const SHIFT_ERROR_SHARE = 1 / 3;
 /**
  * Tells a step from a trend. Two models are fitted by least squares: one line over the
  * whole window, and two segments split at the best minute (each its own line when long
- * enough, else its mean). The window is a `shift` when the split leaves at most
+ * enough, else its mean; each at least SHIFT_SIDE_MINUTES long). The window is a `shift` when the split leaves at most
  * SHIFT_ERROR_SHARE of the line's squared error **and** the line misses some minute by
  * more than `materialShare` of the mean demand — a change of level that a plan's headroom
  * would not absorb anyway. Otherwise it is a `line`. Pure: the same minutes, the same
@@ -64,8 +73,9 @@ export function readDemand(window: readonly DemandMinute[], materialShare: numbe
   if (!(line.squaredError > 0) || worstMiss <= materialShare * Math.max(mean, 0)) {
     return { kind: "line", slope: line.slope };
   }
+  // Every split that leaves SHIFT_SIDE_MINUTES on each side.
   let best: { split: number; error: number; before: SegmentFit; after: SegmentFit } | null = null;
-  for (let split = 1; split < window.length; split += 1) {
+  for (let split = SHIFT_SIDE_MINUTES; split <= window.length - SHIFT_SIDE_MINUTES; split += 1) {
     const before = segmentFit(window.slice(0, split));
     const after = segmentFit(window.slice(split));
     const error = before.squaredError + after.squaredError;

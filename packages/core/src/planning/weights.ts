@@ -42,19 +42,28 @@ export function proportionalWeights(shares: readonly number[], total = 100): num
 
 /**
  * Integer weights over the ALB's whole range, proportional to `shares`: the largest
- * share gets MAX_ALB_WEIGHT and every other share its rounded proportion (ALB weights
- * are relative, they need not sum to 100). One point is then at most 1/999 of the
- * largest unit's traffic, so the routing error of any unit stays within 0.05 % of
- * demand — at 4,000 RPS, 2 RPS rather than the 40 RPS one point of 100 would be. A
- * positive share never rounds to 0 (its unit would drop out of the action).
+ * share gets MAX_ALB_WEIGHT and every other share the floor of its proportion (ALB
+ * weights are relative, they need not sum to 100). Rounding down is what keeps a pod
+ * from being overloaded by rounding: a unit's share of requests is then never above its
+ * exact share by more than the points the others lost (fewer than one each, so at most
+ * (n − 1) of at least 999 − n + 1 points: under 0.5 % with the ALB's five target groups),
+ * while rounding to the nearest point can add half a point to a small unit — at 40,000
+ * RPS over 1,085 points, 18 RPS, a third of an l4 pod. A share below one point of the
+ * largest gets weight 0: the unit stays in the action and its pods idle rather than take
+ * a whole point's traffic they cannot serve.
  */
 export function rangeWeights(shares: readonly number[]): number[] {
   const top = shares.reduce((acc, share) => Math.max(acc, share), 0);
   if (!(top > 0)) {
     return shares.map(() => 0);
   }
-  return shares.map((share) => (share > 0 ? Math.max(1, Math.round((share / top) * MAX_ALB_WEIGHT)) : 0));
+  return shares.map((share) =>
+    share > 0 ? Math.min(MAX_ALB_WEIGHT, Math.floor((share / top) * MAX_ALB_WEIGHT + ROUNDING_SLACK)) : 0,
+  );
 }
+
+/** Floating-point slack, so an exact 4 computed as 3.9999999999 still floors to 4. */
+const ROUNDING_SLACK = 1e-9;
 
 /** Each weight's fraction of their sum: the share of requests the ALB sends it. */
 export function weightShares(weights: readonly number[]): number[] {
