@@ -71,12 +71,13 @@ describe("Function: rangeWeights", () => {
     expect(rangeWeights(shares)).toEqual(weights);
   });
 
-  it("never gives a unit more than its exact share of requests by more than the points the others lost", () => {
+  it("never gives a unit more than its exact share of requests by more than the slack and the half points the others lost", () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 5 }),
-        (shares) => {
-          const weights = rangeWeights(shares);
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        (shares, slack) => {
+          const weights = rangeWeights(shares, slack);
           const total = weights.reduce((a, b) => a + b, 0);
           const exact = shares.reduce((a, b) => a + b, 0);
           if (total === 0) {
