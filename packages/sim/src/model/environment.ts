@@ -58,7 +58,7 @@ export class EnvironmentModel {
     this.service = scenario.service;
     this.demand = new DemandCurve(scenario.demand, scenario.noise, scenario.start, scenario.end);
     this.calendar = new CapacityCalendar(scenario.capacity);
-    this.latency = new LatencyModel(scenario.latency);
+    this.latency = new LatencyModel(scenario.latency, scenario.service.slo.statistic);
     this.metrics = new AlbMetrics(this.latency, scenario.cloudwatch.publishDelayMs);
     this.autoscaling = initial.autoscaling;
     this.#karpenter = new Karpenter(
