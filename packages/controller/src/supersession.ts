@@ -1,4 +1,10 @@
-import { actionAnnotationKey, type IngressState } from "@switchyard/core";
+import {
+  actionAnnotationKey,
+  type IngressState,
+  parseHoldMark,
+  type ScaledObjectState,
+  SWITCHYARD_ANNOTATIONS,
+} from "@switchyard/core";
 import { SwitchSupersededError } from "./errors.ts";
 import type { SwitchPlan } from "./switch-state.ts";
 
@@ -14,4 +20,28 @@ export function assertNotSuperseded(plan: SwitchPlan, ingress: IngressState, act
   throw new SwitchSupersededError(
     `the routing of Ingress ${ingress.namespace}/${ingress.name} changed after ${plan.input.executionName} planned (another switch or a person moved traffic); this ${plan.input.move} stands down`,
   );
+}
+
+/**
+ * Throws when another switch has taken over one of this switch's replica holds: a later
+ * move (a reroute correcting a stale one, a failover) holds the same receivers now, so this
+ * one has been superseded even though it has not seen the routing change yet — it is still
+ * waiting for its receivers, and the correction that superseded it waits for the same pods.
+ * Left to run, the stale move would move traffic first and make its correction stand down.
+ */
+export function assertHoldsNotTakenOver(
+  plan: SwitchPlan,
+  held: readonly string[],
+  scaledObjects: Readonly<Record<string, ScaledObjectState>>,
+): void {
+  for (const unit of held) {
+    const mark = parseHoldMark(
+      scaledObjects[unit]?.object.metadata?.annotations?.[SWITCHYARD_ANNOTATIONS.heldReplicas],
+    );
+    if (mark !== null && mark.owner !== plan.input.executionName) {
+      throw new SwitchSupersededError(
+        `${mark.owner} took over the replica hold of ${unit} after ${plan.input.executionName} planned (a newer move holds its receivers); this ${plan.input.move} stands down`,
+      );
+    }
+  }
 }

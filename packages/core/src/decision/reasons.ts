@@ -227,6 +227,16 @@ export function detail(facts: RuleFacts): string {
 export type ReasonFacts =
   | { readonly reason: "pinned"; readonly pin: Pin }
   | { readonly reason: "urgency"; readonly causes: readonly string[]; readonly why: UrgencyWhy | null }
+  | {
+      readonly reason: "sized-now";
+      /** The demand now the loss is answered for. */
+      readonly demandRps: number;
+      /** The highest of the latest measured minutes. */
+      readonly measuredRps: number;
+      /** Age of the newest measured minute. */
+      readonly lagMinutes: number;
+      readonly slope: number;
+    }
   | { readonly reason: "cost-quiet" }
   | { readonly reason: "rebalance-held" }
   | { readonly reason: "fallback-held"; readonly troubleClear: boolean }
@@ -259,6 +269,8 @@ export function reason(facts: ReasonFacts): string {
       return facts.why === null
         ? `not urgent: ${facts.causes.join(", ")} still ${facts.causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
         : `urgent: ${URGENCY[facts.why.because](facts.why.unit)}, so traffic moves at once`;
+    case "sized-now":
+      return `sized for ${round1(facts.demandRps)} RPS now: ${round1(facts.measuredRps)} measured, the newest minute ${round1(facts.lagMinutes)} min old, rising ${round1(facts.slope)} RPS/min`;
     case "cost-quiet":
       return "cost mode: no unit that carries traffic has capacity errors, unschedulable pods or a latency breach";
     case "rebalance-held":
