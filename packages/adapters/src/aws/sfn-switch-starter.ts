@@ -384,7 +384,9 @@ function plannedDemandOf(input: string | undefined): number | null {
   try {
     const parsed: unknown = input === undefined ? null : JSON.parse(input);
     const value =
-      parsed !== null && typeof parsed === "object" ? (parsed as { demandRps?: unknown }).demandRps : undefined;
+      parsed !== null && typeof parsed === "object"
+        ? (parsed as { demandRps?: unknown }).demandRps
+        : undefined;
     return typeof value === "number" && Number.isFinite(value) ? value : null;
   } catch {
     return null;
