@@ -86,7 +86,12 @@ export class InMemoryCluster implements ClusterGateway {
     return Object.fromEntries(
       service.units.map((u) => [
         u.name,
-        { name: u.scaledObject.name, resourceVersion: "1", target: this.targets[u.name], object: {} },
+        {
+          name: u.scaledObject.name,
+          resourceVersion: "1",
+          target: this.targets[u.name],
+          object: { metadata: { annotations: { ...(this.holdAnnotations[u.name] ?? {}) } } },
+        },
       ]),
     );
   }

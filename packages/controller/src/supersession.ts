@@ -1,4 +1,10 @@
-import { actionAnnotationKey, type IngressState, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import {
+  actionAnnotationKey,
+  type IngressState,
+  parseHoldMark,
+  type ScaledObjectState,
+  SWITCHYARD_ANNOTATIONS,
+} from "@switchyard/core";
 import { SwitchAbortedError, SwitchSupersededError } from "./errors.ts";
 import type { SwitchPlan } from "./switch-state.ts";
 
@@ -31,4 +37,28 @@ export function assertNotAborted(executionName: string, ingress: IngressState): 
   throw new SwitchAbortedError(
     `an operator aborted ${executionName} (${SWITCHYARD_ANNOTATIONS.abort} on Ingress ${ingress.namespace}/${ingress.name})${why === undefined || why === "" ? "" : `: ${why}`}; it stops here and rolls back what it changed`,
   );
+}
+
+/**
+ * Throws when another switch has taken over one of this switch's replica holds: a later
+ * move (a reroute correcting a stale one, a failover) holds the same receivers now, so this
+ * one has been superseded even though it has not seen the routing change yet — it is still
+ * waiting for its receivers, and the correction that superseded it waits for the same pods.
+ * Left to run, the stale move would move traffic first and make its correction stand down.
+ */
+export function assertHoldsNotTakenOver(
+  plan: SwitchPlan,
+  held: readonly string[],
+  scaledObjects: Readonly<Record<string, ScaledObjectState>>,
+): void {
+  for (const unit of held) {
+    const mark = parseHoldMark(
+      scaledObjects[unit]?.object.metadata?.annotations?.[SWITCHYARD_ANNOTATIONS.heldReplicas],
+    );
+    if (mark !== null && mark.owner !== plan.input.executionName) {
+      throw new SwitchSupersededError(
+        `${mark.owner} took over the replica hold of ${unit} after ${plan.input.executionName} planned (a newer move holds its receivers); this ${plan.input.move} stands down`,
+      );
+    }
+  }
 }

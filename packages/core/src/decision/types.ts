@@ -30,6 +30,12 @@ export interface SwitchRecord {
    * for running and succeeded executions, which count as switches anyway.
    */
   readonly movedTraffic?: boolean;
+  /**
+   * For a running execution, when read: the demand its decision planned for (its input's
+   * demandRps). A reroute planned for demand that has since grown past its headroom is
+   * stale, and a correction may supersede it (supersede.ts).
+   */
+  readonly plannedRps?: number;
 }
 
 /** An operator's pin: hold the service in `mode` (until `until`, if set). */
