@@ -29,6 +29,7 @@ import type {
   ScalingChange,
   ScalingTargetBuilder,
   ServiceClusterState,
+  SwitchEvent,
   SwitchRecord,
   SwitchRequest,
   SwitchStart,
@@ -107,6 +108,18 @@ export class InMemoryCluster implements ClusterGateway {
     return this.floorObjects[unit];
   }
 
+  /** A unit's ScaledObject as read: the floor's fields, and the holds' annotations with the floor's mark. */
+  #scaledObject(service: InferenceService, unit: string) {
+    const floor = structuredClone(this.#floorObject(service, unit));
+    return {
+      ...floor,
+      metadata: {
+        ...floor.metadata,
+        annotations: { ...(floor.metadata.annotations ?? {}), ...(this.holdAnnotations[unit] ?? {}) },
+      },
+    };
+  }
+
   async readScaledObjects(service: InferenceService): Promise<Record<string, ScaledObjectState>> {
     this.calls.push("readScaledObjects");
     return Object.fromEntries(
@@ -116,7 +129,7 @@ export class InMemoryCluster implements ClusterGateway {
           name: u.scaledObject.name,
           resourceVersion: "1",
           target: this.targets[u.name],
-          object: structuredClone(this.#floorObject(service, u.name)),
+          object: this.#scaledObject(service, u.name),
         },
       ]),
     );
@@ -236,6 +249,23 @@ export class InMemoryCluster implements ClusterGateway {
   async capacityEvents(since: EpochMs): Promise<CapacitySignal[]> {
     this.calls.push("capacityEvents");
     return this.karpenter.filter((s) => s.at >= since);
+  }
+
+  /** The Events recorded, once per switch and reason (a retried step's second record writes nothing). */
+  recorded: SwitchEvent[] = [];
+  /** Set to make every Event write fail, as a Role without `create events` would. */
+  failEvents: Error | null = null;
+
+  async recordEvent(_service: InferenceService, event: SwitchEvent): Promise<void> {
+    this.calls.push("recordEvent");
+    if (this.failEvents !== null) {
+      throw this.failEvents;
+    }
+    if (
+      !this.recorded.some((e) => e.reason === event.reason && e.switchDecidedAt === event.switchDecidedAt)
+    ) {
+      this.recorded.push(event);
+    }
   }
 }
 

@@ -14,19 +14,32 @@ interface MinuteAccumulator {
  * CloudWatch's AWS/ApplicationELB one-minute data per target group, as the ALB would
  * publish it: a minute appears `publishDelayMs` after it ends, and a minute without
  * requests has no datapoint (counts read as 0, latency as unknown). HealthyHostCount is
- * reported for every group in the rule, traffic or not.
+ * reported for every group in the rule, traffic or not. A minute in one of the scenario's
+ * CloudWatch gaps has no datapoint of any metric although traffic flowed.
  */
 export class AlbMetrics {
   readonly #latency: LatencyModel;
   readonly #publishDelayMs: number;
+  readonly #gaps: readonly { readonly from: EpochMs; readonly to: EpochMs }[];
   readonly #byGroup = new Map<string, Map<EpochMs, MinuteAccumulator>>();
   readonly #elb5xx = new Map<EpochMs, number>();
   /** Per group: requests before each minute since the first recorded one (prefix sums, for long history reads). */
   readonly #cumulative = new Map<string, { origin: EpochMs; sums: number[] }>();
 
-  constructor(latency: LatencyModel, publishDelayMs: number) {
+  /** `gaps`: [from, to) windows of minutes CloudWatch never publishes (traffic flowing or not). */
+  constructor(
+    latency: LatencyModel,
+    publishDelayMs: number,
+    gaps: readonly { readonly from: EpochMs; readonly to: EpochMs }[] = [],
+  ) {
     this.#latency = latency;
     this.#publishDelayMs = publishDelayMs;
+    this.#gaps = gaps;
+  }
+
+  /** Whether the minute starting at `minute` falls in a CloudWatch gap: no datapoint of it, ever. */
+  inGap(minute: EpochMs): boolean {
+    return this.#gaps.some((gap) => gap.from <= minute && minute < gap.to);
   }
 
   /** One step's requests a target group sent to one unit, and what they met. */
@@ -55,6 +68,7 @@ export class AlbMetrics {
   /**
    * RequestCount summed over the whole minutes of [from, to) that are published at `now`
    * (GetMetricData's Sum at a period of several minutes): what a long history read sees.
+   * Minutes in a CloudWatch gap count nothing: a period all in a gap has no datapoint.
    */
   requestsBetween(group: string, from: EpochMs, to: EpochMs, now: EpochMs): number {
     const minutes = this.#byGroup.get(group);
@@ -67,9 +81,15 @@ export class AlbMetrics {
       this.#cumulative.set(group, cumulative);
     }
     const { origin, sums } = cumulative;
-    // Extend the prefix sums over the minutes published since the last read; they no longer change.
-    for (let at = origin + (sums.length - 1) * MINUTE; this.#published(at, now); at += MINUTE) {
-      sums.push((sums[sums.length - 1] ?? 0) + (minutes.get(at)?.requests ?? 0));
+    // Extend the prefix sums over the minutes whose publishing time has come since the last
+    // read (they no longer change); a minute in a CloudWatch gap adds nothing, never published.
+    for (
+      let at = origin + (sums.length - 1) * MINUTE;
+      at + MINUTE + this.#publishDelayMs <= now;
+      at += MINUTE
+    ) {
+      const requests = this.inGap(at) ? 0 : (minutes.get(at)?.requests ?? 0);
+      sums.push((sums[sums.length - 1] ?? 0) + requests);
     }
     const index = (at: EpochMs): number =>
       Math.max(0, Math.min(sums.length - 1, Math.ceil((at - origin) / MINUTE)));
@@ -105,7 +125,7 @@ export class AlbMetrics {
   }
 
   #published(minute: EpochMs, now: EpochMs): boolean {
-    return minute + MINUTE + this.#publishDelayMs <= now;
+    return minute + MINUTE + this.#publishDelayMs <= now && !this.inGap(minute);
   }
 
   #minute(group: string, at: EpochMs): MinuteAccumulator {

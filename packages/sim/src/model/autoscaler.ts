@@ -25,6 +25,16 @@ const HPA_SYNC_MS = 15 * SECOND;
  *    (pkg/apis/autoscaling/v2/defaults.go).
  *
  * One call stands for the syncs of one polling interval (two at the default 30 s).
+ *
+ * A metric of null is the trigger's error (aws-cloudwatch with ignoreNullValues false and
+ * no datapoint, KEDA pkg/scalers/aws_cloudwatch_scaler.go 2.18-2.20): the HPA reports
+ * FailedGetExternalMetric and leaves the replicas alone (the min/max checks of
+ * reconcileAutoscaler come first). `forget` is the HPA deleted: KEDA deletes it while
+ * paused-replicas is set and makes a new one when the pause is removed
+ * (controllers/keda/scaledobject_controller.go, hpa.go, KEDA 2.18-2.20), and the HPA
+ * controller drops the stabilization history of an HPA it finds gone
+ * (kubernetes pkg/controller/podautoscaler/horizontal.go, reconcileKey on NotFound): the
+ * new HPA's first sync applies what the metric says then, with nothing to hold it up.
  */
 export class HorizontalAutoscaler {
   readonly #parameters: KedaParameters;
@@ -37,7 +47,7 @@ export class HorizontalAutoscaler {
   desiredReplicas(input: {
     readonly at: EpochMs;
     readonly current: number;
-    readonly metric: number;
+    readonly metric: number | null;
     readonly target: number;
     readonly min: number;
     readonly max: number;
@@ -48,6 +58,9 @@ export class HorizontalAutoscaler {
     }
     if (current > max) {
       return max;
+    }
+    if (metric === null) {
+      return current;
     }
     let recommended: number;
     if (!(target > 0)) {
@@ -75,5 +88,10 @@ export class HorizontalAutoscaler {
       return Math.max(min, Math.min(max, limit, stabilized));
     }
     return Math.min(max, Math.max(min, stabilized));
+  }
+
+  /** The HPA is deleted (a pause): its stabilization history goes with it. */
+  forget(): void {
+    this.#recommendations.length = 0;
   }
 }
