@@ -147,11 +147,20 @@ describe("Function: forecastDemand", () => {
     expect(forecastAt(forecastDemand(null, [], now, options), now + MINUTE)).toBeNull();
   });
 
-  it("caps the trend: a step that doubles demand projects at most 1 + maxGrowth times the level", () => {
+  it("reads a step as a step: a doubling holds the new level, its height is not projected as a slope", () => {
     const now = T0 + 5 * HOUR;
     const step = (at: number) => (at < now - 8 * MINUTE ? 1000 : 2000);
     const forecast = forecastDemand(null, recent(now, step), now, options);
+    expect(forecast.trend?.rps).toBeCloseTo(2000, 6);
+    expect(forecastAt(forecast, now + 30 * MINUTE)).toBeCloseTo(2000, 6);
+  });
+
+  it("caps the trend: a ramp of 5 % a minute projects at most 1 + maxGrowth times the level", () => {
+    const now = T0 + 5 * HOUR;
+    const ramp = (at: number) => 1000 * (1 + (0.05 * (at - (now - 20 * MINUTE))) / MINUTE);
+    const forecast = forecastDemand(null, recent(now, ramp), now, options);
     const level = forecast.trend?.rps ?? 0;
+    expect(forecast.trend?.slope).toBeGreaterThan(0);
     expect(forecastAt(forecast, now + 60 * MINUTE)).toBeCloseTo(1.5 * level, 6);
   });
 
@@ -169,5 +178,16 @@ describe("Function: forecastDemand", () => {
         options,
       ).trend?.spread,
     ).toBe(0);
+  });
+});
+
+describe("Function: forecastDemand — noise is not a trend", () => {
+  it("projects no rise from minutes that only scatter around a flat level", () => {
+    const now = T0 + 12 * HOUR;
+    // Flat 1,000 RPS, the newest minutes a little high by chance: a line tilts up, within its noise.
+    const scatter = [1, 1, 0.96, 1.04, 0.97, 1.03, 0.96, 1.05, 0.97, 1.03, 0.98, 1.03];
+    const noisy = recent(now, () => 1000).map((m, i) => ({ ...m, rps: m.rps * (scatter[i] ?? 1) }));
+    const forecast = forecastDemand(null, noisy, now, options);
+    expect(forecast.trend?.slope).toBe(0);
   });
 });

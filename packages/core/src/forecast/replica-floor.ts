@@ -49,7 +49,9 @@ export interface ReplicaFloors {
  * predictive scaling pre-launches by SchedulingBufferTime): the pods that carry the
  * unit's share of the demand forecast for the moment a pod started now would be ready —
  * `startupSeconds` ahead — each at its SLO-safe rate (the rate at which KEDA's target
- * asks for the next pod), within its maxReplicaCount. The floor only adds pods: written
+ * asks for the next pod) less, while demand rises, twice the recent minutes' spread
+ * around the trend (pods carry a minute's demand, not the mean of ten), within its
+ * maxReplicaCount. The floor only adds pods: written
  * as `minReplicaCount`, KEDA keeps scaling on the load above it, and a forecast that is
  * too high costs the pods of the error and no more (the forecast's growth is capped).
  * Its share is the routing in force: a unit's weight in cost mode (and in capacity mode
@@ -66,6 +68,7 @@ export function replicaFloors(
   const observed = observe(state, signals, service.policy, now);
   const forecast = forecastDemand(history, observed.demandByMinute, now, {
     maxGrowth: service.forecast.maxGrowthPercent / 100,
+    stepShare: service.headroom,
   });
   const acts = service.forecast.mode === "forecast-and-scale";
   // Capacity mode with a consolidated Service routes through it alone (planService's "consolidated" weighting).
@@ -79,8 +82,9 @@ export function replicaFloors(
     demandRps: Math.max(0, peakRps),
     conditions: observed.conditions,
   });
-  // Two standard deviations of a minute around the trend: the minutes the pods must carry.
-  const margin = 2 * (forecast.trend?.spread ?? 0);
+  // While demand rises, two standard deviations of a minute around the trend: the minutes
+  // the new pods must carry. On a flat day KEDA's own tolerance band already covers them.
+  const margin = (forecast.trend?.slope ?? 0) > 0 ? 2 * (forecast.trend?.spread ?? 0) : 0;
   const units = service.units.map((unit, i): UnitFloor => {
     const safeRps = plan.units[i]?.safeRps ?? unit.maxRps;
     const podRps = safeRps / (1 + margin);

@@ -1,4 +1,4 @@
-import { demandSlope } from "../decision/demand-trend.ts";
+import { demandSlope, readDemand } from "../decision/demand-trend.ts";
 import type { EpochMs } from "../signals/types.ts";
 import { DAY, MINUTE } from "../units.ts";
 import { type DemandHistory, historyEnd } from "./history.ts";
@@ -15,6 +15,12 @@ export interface ForecastOptions {
    * than 1 + this, and the trend never projects more than this far above the level now.
    */
   readonly maxGrowth: number;
+  /**
+   * A change of level the recent minutes must show, as a share of demand, before a step
+   * is told from a trend (`readDemand`; the service's headroom, as the rebalance reads it).
+   * Default 0.1.
+   */
+  readonly stepShare?: number;
 }
 
 /**
@@ -88,7 +94,7 @@ export function forecastDemand(
   madeAt: EpochMs,
   options: ForecastOptions,
 ): DemandForecast {
-  const trend = recentTrend(recent, options.maxGrowth);
+  const trend = recentTrend(recent, options.maxGrowth, options.stepShare ?? 0.1);
   const days = history === null ? 0 : measuredDays(history, madeAt);
   if (history === null || days === 0) {
     return { madeAt, days: 0, level: null, seasonal: [], trend };
@@ -215,31 +221,66 @@ function levelRatio(
 
 /**
  * The recent minutes, fitted by least squares over the last TREND_MINUTES measured
- * minutes (`demandSlope`): the fitted level of the newest minute, the slope when demand
- * is rising (a fall is left to KEDA: the floor never drains), and the minutes' spread
- * around the line. Null with fewer than half that many minutes measured. The projection
+ * minutes: the fitted level of the newest minute, the slope when demand is rising (a fall
+ * is left to KEDA: the floor never drains), and the minutes' spread around the line. A
+ * step is not a trend (`readDemand`): after a change of level only the minutes since it
+ * count — the level is theirs and so is the slope (none until they are enough to have
+ * one) — or the step's height, spread over the window, would project a level demand
+ * never reaches. Null with fewer than half that many minutes measured. The projection
  * is capped at 1 + maxGrowth times the level.
  */
-function recentTrend(recent: readonly RecentMinute[], maxGrowth: number): RecentTrend | null {
+function recentTrend(
+  recent: readonly RecentMinute[],
+  maxGrowth: number,
+  stepShare: number,
+): RecentTrend | null {
   const window = recent.slice(-TREND_MINUTES);
   const newest = window[window.length - 1];
   if (window.length < TREND_MINUTES / 2 || newest === undefined) {
     return null;
   }
-  const slope = demandSlope(window);
-  const meanAt = window.reduce((sum, m) => sum + m.at, 0) / window.length;
-  const meanRps = window.reduce((sum, m) => sum + m.rps, 0) / window.length;
-  const fitted = (at: EpochMs): number => meanRps + (slope * (at - meanAt)) / MINUTE;
+  const reading = readDemand(window, stepShare);
+  let fitted: (at: EpochMs) => number;
+  let since: readonly RecentMinute[];
+  if (reading.kind === "shift") {
+    const { at: shiftAt, afterRps, slope } = reading;
+    fitted = (at) => afterRps + (slope * (at - shiftAt)) / MINUTE;
+    since = window.filter((m) => m.at >= shiftAt);
+  } else {
+    const slope = demandSlope(window);
+    const meanAt = window.reduce((sum, m) => sum + m.at, 0) / window.length;
+    const meanRps = window.reduce((sum, m) => sum + m.rps, 0) / window.length;
+    fitted = (at) => meanRps + (slope * (at - meanAt)) / MINUTE;
+    since = window;
+  }
   // The fitted level of the newest measured minute, at its middle (it ended minutes
   // before now: the projection runs from its own time, not from now).
   const rps = Math.max(0, fitted(newest.at));
-  const squares = window.reduce((sum, m) => sum + (m.rps - fitted(m.at)) ** 2, 0);
-  const spread = rps > 0 ? Math.sqrt(squares / window.length) / rps : 0;
+  const squares = since.reduce((sum, m) => sum + (m.rps - fitted(m.at)) ** 2, 0);
+  const spread = rps > 0 ? Math.sqrt(squares / since.length) / rps : 0;
   return {
     at: newest.at + MINUTE / 2,
     rps,
-    slope: Math.max(0, slope),
+    slope: risesBeyondNoise(since, reading.slope, squares) ? reading.slope : 0,
     capRps: rps * (1 + maxGrowth),
     spread: Math.min(maxGrowth, spread),
   };
+}
+
+/**
+ * Whether a fitted slope is a rise rather than the minutes' noise: more than its standard
+ * error, √(Σ residual² ÷ (n − 2)) ÷ √(Σ (t − t̄)²) (ordinary least squares). On noisy flat
+ * demand a line through ten minutes tilts up half the time; projected a start-up ahead,
+ * that tilt would hold pods for a rise that is not there. One standard error, not two:
+ * a real morning ramp at low demand (under 1 % a minute, as noisy as 5 % a minute) must
+ * still count, or the first day's ramps go unseen.
+ */
+function risesBeyondNoise(minutes: readonly RecentMinute[], slope: number, squares: number): boolean {
+  if (!(slope > 0) || minutes.length < 3) {
+    return false;
+  }
+  const meanAt = minutes.reduce((sum, m) => sum + m.at, 0) / minutes.length;
+  const spreadT = minutes.reduce((sum, m) => sum + ((m.at - meanAt) / MINUTE) ** 2, 0);
+  const standardError = Math.sqrt(squares / (minutes.length - 2)) / Math.sqrt(spreadT);
+  return slope > standardError;
 }
