@@ -70,13 +70,16 @@ describe("Function: replicaFloors", () => {
     }
   });
 
-  it("leaves a unit that cannot add pods as it is: no pod queued where EC2 has none, none drained", () => {
+  it("holds a unit that cannot add pods at the pods it runs: none queued where EC2 has none, none drained", () => {
     const rising = {
       ...signalsAt((i) => 200 + 10 * i),
       capacity: [capacityError("inf2.xlarge", T0 - 2 * MINUTE)],
     };
+    // inf2 runs 2 ready pods (the fixture's); the rise alone would ask for more.
     const floors = replicaFloors(state(), rising, null, T0);
-    expect(floors.units.find((u) => u.unit === "sd21-inf2")?.action).toEqual({ kind: "keep" });
+    const inf2 = floors.units.find((u) => u.unit === "sd21-inf2");
+    expect(inf2?.action).toEqual({ kind: "raise", pods: 2 });
+    expect(inf2?.why).toBe("sd21-inf2 cannot add pods now: its floor holds the 2 pods that run");
     expect(floors.units.find((u) => u.unit === "sd21-trn1")?.action.kind).toBe("raise");
   });
 

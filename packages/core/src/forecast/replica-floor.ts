@@ -9,10 +9,11 @@ import { type DemandForecast, forecastDemand, forecastPeak } from "./seasonal.ts
 
 /**
  * What the forecast asks of one unit's `minReplicaCount`:
- * - raise: at least `pods` (the write keeps the owner's value when it is higher);
+ * - raise: at least `pods` (the write keeps the owner's value when it is higher); for a
+ *   unit that cannot grow now, the pods it runs: none queued that cannot start, none
+ *   drained that could not come back;
  * - restore: no floor of Switchyard's; put back the owner's value;
- * - keep: leave it as it is (the unit cannot grow now: raising it would only queue pods
- *   that cannot start, and lowering it would let KEDA drain pods that cannot come back).
+ * - keep: leave it as it is.
  */
 export type FloorAction =
   | { readonly kind: "raise"; readonly pods: number }
@@ -93,27 +94,22 @@ export function replicaFloors(
     const rps = forecastPeak(forecast, readyAt, readyAt + FLOOR_LOOKAHEAD_MS);
     const share = shares?.[unit.name] ?? null;
     const forecastRps = rps === null || share === null ? null : rps * share;
-    if (
-      observation !== undefined &&
-      (observation.recentCapacitySignals.length > 0 || observation.unschedulablePods > 0)
-    ) {
+    const cannotGrow =
+      (observation !== undefined &&
+        (observation.recentCapacitySignals.length > 0 || observation.unschedulablePods > 0)) ||
+      observed.conditions[unit.name]?.unavailable !== undefined;
+    if (cannotGrow) {
+      // Frozen, never drained: the floor holds the pods that run — no pod queued that
+      // cannot start (a higher floor would keep pods pending, and launch them all at
+      // once when the pool is back, wherever the traffic is by then), none drained.
+      const ready = state.units[unit.name]?.readyReplicas ?? 0;
       return {
         unit: unit.name,
         forecastRps,
         safeRps,
         podRps,
-        action: { kind: "keep" },
-        why: `${unit.name} cannot add pods now: its floor stays as it is`,
-      };
-    }
-    if (observed.conditions[unit.name]?.unavailable !== undefined) {
-      return {
-        unit: unit.name,
-        forecastRps,
-        safeRps,
-        podRps,
-        action: { kind: "keep" },
-        why: `${unit.name} is unavailable: its floor stays as it is`,
+        action: { kind: "raise", pods: Math.min(unit.maxReplicaCount, ready) },
+        why: `${unit.name} cannot add pods now: its floor holds the ${ready} pod${ready === 1 ? "" : "s"} that run`,
       };
     }
     if (forecastRps === null) {
