@@ -23,8 +23,8 @@ export interface RecordedForecast {
 }
 
 /**
- * What the evaluate function recorded of each service's forecast (`ForecastRps`, stamped
- * with the minute it was for) and demand (`DemandRps`), read back per minute in one
+ * What the evaluate function recorded of each service's forecast (`SWITCHYARD_METRICS.forecastRps`, stamped
+ * with the minute it was for) and demand (`SWITCHYARD_METRICS.demandRps`), read back per minute in one
  * GetMetricData call: `switchyard status` shows the newest forecast and scores the
  * others against the demand that came.
  */

@@ -61,7 +61,7 @@ export interface UnitStatus {
   readonly floor: { readonly base: number | null } | null;
 }
 
-/** The service's forecast, as the evaluate function recorded it (its ForecastRps and DemandRps metrics). */
+/** The service's forecast, as the evaluate function recorded it (its forecast and demand metrics). */
 export interface ForecastStatus {
   readonly mode: InferenceService["forecast"]["mode"];
   /** The newest forecast recorded: the minute it is for, and requests/s; null when none is. */
