@@ -85,10 +85,15 @@ function serviceIssues(service: Raw, at: readonly PropertyKey[]): RawIssue[] {
     issues.push(
       ...duplicates(
         listOf(unit.instanceTypes).map((type, i) =>
-          typeof type === "string" ? { value: type, path: [...at, "units", index, "instanceTypes", i] } : undefined,
+          typeof type === "string"
+            ? { value: type, path: [...at, "units", index, "instanceTypes", i] }
+            : undefined,
         ),
         "instance type",
-      ).map((issue) => ({ ...issue, message: issue.message.replace(/each must be unique$/, "list it once") })),
+      ).map((issue) => ({
+        ...issue,
+        message: issue.message.replace(/each must be unique$/, "list it once"),
+      })),
     );
     const min = unit.minReplicaCount ?? 1;
     const max = unit.maxReplicaCount ?? 100;
