@@ -49,7 +49,7 @@ export default $config({
     const evaluate = createEvaluateFunction(context, stateMachine.arn);
     createTriggers(evaluate);
     createEvaluateAlarms(evaluate, alerts);
-    createSignalAlarms(alerts);
+    createSignalAlarms(config, alerts);
     grantClusterAccess(config, { evaluate, ...steps });
     const dashboard = createDashboard(config);
 

@@ -85,6 +85,8 @@ export interface EvaluationReport {
   readonly trigger: EvaluationCause["trigger"];
   /** Signals this evaluation recorded for the next ones to read back. */
   readonly recorded: readonly CapacitySignal[];
+  /** Signals PutMetricData refused this time: the recorder writes them with its next record. */
+  readonly unrecorded: readonly CapacitySignal[];
   /**
    * Launches EC2 refused for a quota, subnet or offering reason: no reason to move
    * traffic (every unit launches under the same quota and subnets), a reason to alert.
@@ -113,10 +115,6 @@ export async function evaluate(
   const now = deps.clock.now();
   const scoped = await scopedToCluster(config, cause, deps, log);
   const { triggerSignals, launchBlocks, ignored } = scoped;
-  if (triggerSignals.length > 0) {
-    await deps.recorder.record(triggerSignals);
-    log.info("capacity signals recorded", { signals: triggerSignals });
-  }
   for (const block of launchBlocks) {
     // Not a capacity signal: a quota or a full subnet holds every unit alike.
     log.warn("launch blocked", { ...block });
@@ -128,6 +126,49 @@ export async function evaluate(
     log.warn("trail check failed", { region: trail.region, reason: trail.reason });
   }
 
+  // Recorded after the decisions, which count the event's signals at once: a CloudWatch
+  // fault must not drop a failover. The recorder keeps what it could not write for its
+  // next call (the next evaluation), so later evaluations still read these signals back;
+  // they are recorded even when reading the metrics failed.
+  let decided: Decided;
+  let recorded = false;
+  try {
+    decided = await decideServices(config, now, triggerSignals, deps, log);
+  } finally {
+    recorded = await recordSignals(triggerSignals, deps.recorder, log);
+  }
+  const { services, failures } = decided;
+  if (failures.length > 0) {
+    log.error("evaluation failed", {
+      failures: failures.map((f) => ({ service: f.service, error: f.error })),
+    });
+    throw new EvaluationError(evaluationFailures(failures), { failures });
+  }
+  return {
+    at: now,
+    trigger: cause.trigger,
+    recorded: recorded ? triggerSignals : [],
+    unrecorded: recorded ? [] : triggerSignals,
+    launchBlocks,
+    ignored,
+    trail,
+    services,
+  };
+}
+
+interface Decided {
+  readonly services: readonly ServiceEvaluation[];
+  readonly failures: readonly { readonly service: string; readonly error: unknown }[];
+}
+
+/** Reads every service's signals in one metrics call, decides per service and starts its move. */
+async function decideServices(
+  config: SwitchyardConfig,
+  now: EpochMs,
+  triggerSignals: readonly CapacitySignal[],
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<Decided> {
   const failures: { service: string; error: unknown }[] = [];
   const located: { service: InferenceService; targets: ServiceTargets }[] = [];
   for (const service of config.services) {
@@ -161,21 +202,28 @@ export async function evaluate(
       failures.push({ service: service.name, error });
     }
   }
-  if (failures.length > 0) {
-    log.error("evaluation failed", {
-      failures: failures.map((f) => ({ service: f.service, error: f.error })),
-    });
-    throw new EvaluationError(evaluationFailures(failures), { failures });
+  return { services, failures };
+}
+
+/**
+ * Records the event's signals (and any an earlier call could not write: the recorder keeps
+ * them) without ever failing the evaluation: false when this call failed, logged.
+ */
+async function recordSignals(
+  signals: readonly CapacitySignal[],
+  recorder: CapacitySignalRecorder,
+  log: ControllerLogger,
+): Promise<boolean> {
+  try {
+    await recorder.record(signals);
+    if (signals.length > 0) {
+      log.info("capacity signals recorded", { signals });
+    }
+    return true;
+  } catch (error) {
+    log.error("capacity signals not recorded; kept for the next evaluation", { signals, error });
+    return false;
   }
-  return {
-    at: now,
-    trigger: cause.trigger,
-    recorded: triggerSignals,
-    launchBlocks,
-    ignored,
-    trail,
-    services,
-  };
 }
 
 interface Observed {

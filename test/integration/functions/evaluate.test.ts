@@ -76,6 +76,30 @@ describe("Handler: evaluate", () => {
     );
   });
 
+  it("still fails over when PutMetricData fails, and writes the kept signal with the next evaluation", async () => {
+    world.cloudwatch.on(PutMetricDataCommand).rejects(
+      Object.assign(new Error("Rate exceeded"), {
+        name: "ThrottlingException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400, attempts: 3 },
+      }),
+    );
+    const result = await handler(createFleetInf2);
+    expect(result.services).toEqual([
+      { service: "sd21", decision: "failover", execution: "sd21-failover-202506021408", status: "STARTED" },
+    ]);
+    expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+
+    world.cloudwatch.on(PutMetricDataCommand).resolves({});
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 70_000);
+    await handler(fixture("scheduled-event"));
+    const written = world.cloudwatch.commandCalls(PutMetricDataCommand).at(-1)?.args[0].input;
+    expect(written?.MetricData?.map((d) => [d.Timestamp, d.Dimensions?.map((x) => x.Value)])).toEqual([
+      [new Date(createFleetInf2.time), ["hw-agnostic-infer", "inf2.xlarge"]],
+      [new Date(createFleetInf2.time), ["hw-agnostic-infer", "inf2.xlarge", "InsufficientInstanceCapacity"]],
+    ]);
+  });
+
   it("starts none on a second evaluation in the same minute", async () => {
     await handler(createFleetInf2);
     vi.setSystemTime(Date.parse(createFleetInf2.time) + 50_000);
