@@ -54,6 +54,13 @@ export interface EvaluationCause {
   readonly launchBlocks?: readonly LaunchBlock[];
   /** The Region the event came from (CloudTrail's awsRegion, else the envelope's); null for none. */
   readonly region?: string | null;
+  /**
+   * The triggering event's own time (EventBridge's `time`), the same on every delivery of
+   * it: a move it starts is named for that minute, so the same event delivered again a
+   * minute later (a Lambda retry), before ListExecutions lists the first run, finds the
+   * name taken instead of starting a second switch. Unset for the schedule.
+   */
+  readonly eventAt?: EpochMs;
 }
 
 export interface EvaluationDeps {
@@ -133,7 +140,7 @@ export async function evaluate(
   let decided: Decided;
   let recorded = false;
   try {
-    decided = await decideServices(config, now, triggerSignals, deps, log);
+    decided = await decideServices(config, now, cause.eventAt, triggerSignals, deps, log);
   } finally {
     recorded = await recordSignals(triggerSignals, deps.recorder, log);
   }
@@ -165,6 +172,7 @@ interface Decided {
 async function decideServices(
   config: SwitchyardConfig,
   now: EpochMs,
+  eventAt: EpochMs | undefined,
   triggerSignals: readonly CapacitySignal[],
   deps: EvaluationDeps,
   log: ControllerLogger,
@@ -197,7 +205,14 @@ async function decideServices(
   const services: ServiceEvaluation[] = [];
   for (const { service } of located) {
     try {
-      services.push(await evaluateService(service, { now, metrics, karpenter, triggerSignals }, deps, log));
+      services.push(
+        await evaluateService(
+          service,
+          { now, metrics, karpenter, triggerSignals, nameAt: nameMinuteOf(eventAt, now) },
+          deps,
+          log,
+        ),
+      );
     } catch (error) {
       failures.push({ service: service.name, error });
     }
@@ -226,8 +241,19 @@ async function recordSignals(
   }
 }
 
+/**
+ * The minute an execution is named for: the triggering event's, when there is one and it
+ * is not in the future (a skewed clock), else now. A schedule's evaluations are named for
+ * their own minute, as before.
+ */
+function nameMinuteOf(eventAt: EpochMs | undefined, now: EpochMs): EpochMs {
+  return eventAt !== undefined && Number.isFinite(eventAt) && eventAt <= now ? eventAt : now;
+}
+
 interface Observed {
   readonly now: EpochMs;
+  /** The time the execution's name carries (see nameMinuteOf). */
+  readonly nameAt: EpochMs;
   readonly metrics: MetricsSnapshot;
   readonly karpenter: readonly CapacitySignal[];
   readonly triggerSignals: readonly CapacitySignal[];
@@ -295,7 +321,7 @@ async function evaluateService(
       skippedForRunning: running.name,
     };
   }
-  const name = executionName(service.name, decision.kind, now);
+  const name = executionName(service.name, decision.kind, observed.nameAt);
   const started = await deps.switches.start({
     name,
     input: switchInputOf(decision, name, observed.triggerSignals),

@@ -240,6 +240,7 @@ export {
   classifyEvent,
   type EvaluationTrigger,
   eventRegion,
+  eventTime,
   launchErrorsFromCloudTrail,
   type SpotInterruption,
   spotInterruptionInstance,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { actionAnnotationKey } from "@switchyard/core";
 import { describe, expect, it, vi } from "vitest";
 import { handler } from "../../../functions/evaluate.ts";
@@ -107,6 +107,26 @@ describe("Handler: evaluate", () => {
     expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(again.services[0]?.execution).toBe("sd21-failover-202506021408");
     expect(again.services[0]?.status).toBe("RUNNING");
+  });
+
+  it("starts one failover for a CloudTrail event delivered again a minute later, before ListExecutions lists the first", async () => {
+    await handler(createFleetInf2);
+    const first = world.executions[0];
+    if (first === undefined) throw new Error("the first evaluation started an execution");
+    // ListExecutions "is eventually consistent. The results are best effort and may not
+    // reflect very recent updates" (Step Functions API reference); DescribeExecution of a
+    // name is not.
+    world.executions = [];
+    world.sfn.on(DescribeExecutionCommand).resolves({ ...first, status: "RUNNING" });
+    // Lambda retries a failed asynchronous invocation with the same event after a minute.
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 100_000);
+    const again = await handler(createFleetInf2);
+    expect(world.started.map((s) => s.name)).toEqual(["sd21-failover-202506021408"]);
+    expect(again.services[0]).toMatchObject({
+      decision: "failover",
+      execution: "sd21-failover-202506021408",
+      status: "RUNNING",
+    });
   });
 
   it("reports a same-minute execution that already FAILED as failed, not as running", async () => {

@@ -317,6 +317,15 @@ export function capacitySignalsFromCloudTrail(event: unknown): readonly Capacity
  * events (cross-Region rules, a central monitoring bus), so evaluate checks it against
  * the cluster's Region before counting anything.
  */
+/**
+ * The EventBridge envelope's `time`: the same on every delivery of one event (a Lambda
+ * retry of an async invocation, an EventBridge retry), so a move it starts can be named
+ * for it. Null when absent or unreadable.
+ */
+export function eventTime(event: unknown): EpochMs | null {
+  return time(record(event)?.time);
+}
+
 export function eventRegion(event: unknown): string | null {
   const envelope = record(event);
   return text(record(envelope?.detail)?.awsRegion) ?? text(envelope?.region);
