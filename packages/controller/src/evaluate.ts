@@ -11,6 +11,7 @@ import {
   type InferenceService,
   type InstanceTypeResolver,
   instanceClusterOf,
+  isInstanceId,
   isMove,
   type LaunchBlock,
   type LoadBalancerLocator,
@@ -426,6 +427,17 @@ async function spotSignals(
   const spot = cause.spotInterruption;
   if (spot === undefined) {
     return { signals: [], ignored: [] };
+  }
+  if (!isInstanceId(spot.instanceId)) {
+    // Nothing to look up: EC2 would refuse the call (InvalidInstanceID.Malformed), and one
+    // bad event must not stop the evaluation of every service.
+    log.warn("spot interruption with a malformed instance id ignored", { instanceId: spot.instanceId });
+    return {
+      signals: [],
+      ignored: [
+        `Spot interruption for ${JSON.stringify(spot.instanceId)}: not an EC2 instance id (i- and 8 or 17 hexadecimal digits), so no instance to count`,
+      ],
+    };
   }
   const instance = await deps.instanceTypes.instanceOf(spot.instanceId);
   if (instance === null) {

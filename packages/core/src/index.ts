@@ -241,6 +241,7 @@ export {
   type EvaluationTrigger,
   eventRegion,
   eventTime,
+  isInstanceId,
   launchErrorsFromCloudTrail,
   type SpotInterruption,
   spotInterruptionInstance,

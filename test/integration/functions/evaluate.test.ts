@@ -145,6 +145,29 @@ describe("Handler: evaluate", () => {
     });
   });
 
+  it("ignores a Spot warning whose instance id is malformed, with the reason, and evaluates every service", async () => {
+    const spot = fixture("spot-interruption-warning") as { time: string; detail: Record<string, unknown> };
+    vi.setSystemTime(Date.parse(spot.time) + 20_000);
+    // EC2 refuses an id that is not one: "InvalidInstanceID.Malformed: The specified ID for
+    // the instance is malformed" (EC2 API reference, error codes), a 400.
+    world.ec2.reset();
+    world.ec2.onAnyCommand().rejects(
+      Object.assign(new Error('Invalid id: "i-0c4f8e2a7b19d3e5\n6"'), {
+        name: "InvalidInstanceID.Malformed",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400, attempts: 1 },
+      }),
+    );
+    const result = await handler({
+      ...spot,
+      detail: { ...spot.detail, "instance-id": "i-0c4f8e2a7b19d3e5\n6" },
+    });
+    expect(result.ignored).toEqual([
+      'Spot interruption for "i-0c4f8e2a7b19d3e5\\n6": not an EC2 instance id (i- and 8 or 17 hexadecimal digits), so no instance to count',
+    ]);
+    expect(result.services.map((s) => s.service)).toEqual(["sd21"]);
+  });
+
   it("surfaces a CloudWatch ThrottlingException (after the SDK's retries) as a named error, and switches nothing", async () => {
     world.cloudwatch.on(GetMetricDataCommand).rejects(
       Object.assign(new Error("Rate exceeded"), {
