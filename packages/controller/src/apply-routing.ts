@@ -37,7 +37,7 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
   const failoverCause =
     input.move === "failover" ? input.causes.join(",") : input.move === "fallback" ? null : undefined;
   const change = await deps.cluster.patchRouting(service, (current: IngressState) => {
-    assertNotSuperseded(state.plan, current, service.action);
+    assertNotSuperseded(state.plan, current, service.action, deps.clock.now());
     const action = readableAction(
       current.annotations[actionAnnotationKey(service.action)] ?? null,
       current.namespace,

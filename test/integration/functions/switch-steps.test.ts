@@ -286,6 +286,37 @@ describe("Handlers: the mode-switch steps", () => {
     expect(result.leftAlone[0]).toMatch(/^Ingress default\/sd21 annotation .*switchyard\.io\/mode/);
   });
 
+  it("stand down before moving traffic when an operator pins the other mode while the switch waits", async () => {
+    const before = annotations();
+    const targets = ["sd21-inf2", "sd21-trn1"].map(target);
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    // `switchyard pin --mode cost` while the failover waits for its receivers.
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[SWITCHYARD_ANNOTATIONS.pin] = "cost";
+    });
+    const stoodDown = await failureOf(checkReceivers(state));
+    expect(stoodDown.name).toBe("SwitchSupersededError");
+    expect(stoodDown.message).toContain('is pinned to cost mode (switchyard.io/pin="cost")');
+    await expect(applyRouting(state)).rejects.toThrow(/is pinned to cost mode/);
+
+    const result = await rollback({ ...state, error: { Error: stoodDown.name, Cause: stoodDown.message } });
+    expect(result.outcome).toBe("superseded");
+    expect(annotations()).toEqual({ ...before, [SWITCHYARD_ANNOTATIONS.pin]: "cost" });
+    expect(["sd21-inf2", "sd21-trn1"].map(target)).toEqual(targets);
+  });
+
+  it("finish a switch to the mode an operator pins while it runs", async () => {
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[SWITCHYARD_ANNOTATIONS.pin] = "capacity";
+    });
+    state = { ...state, receivers: await checkReceivers(state) };
+    await applyRouting(state);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+  });
+
   it("roll back no KEDA target that someone else changed between the rollback's read and its patch", async () => {
     const targets = ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(
       target,
