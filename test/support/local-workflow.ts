@@ -106,6 +106,17 @@ export interface RunOptions {
    * error named so, as the optimized integration surfaces it (`SNS.` + the exception).
    */
   readonly failPublish?: { readonly state: string; readonly error: string };
+  /**
+   * The step's function runs out of time on these invocations (1-based) after its handler
+   * has done its work, as a Lambda cut off before it could answer: Step Functions reports
+   * `Sandbox.Timedout` ("Task timed out after … seconds"), or `Lambda.Unknown` for an
+   * unhandled error such as a timeout or running out of memory.
+   */
+  readonly timeOut?: {
+    readonly step: ModeSwitchStep;
+    readonly invocations: readonly number[];
+    readonly error: "Sandbox.Timedout" | "Lambda.Unknown";
+  };
 }
 
 const IAM_PREFIX: Readonly<Record<string, string>> = {
@@ -214,6 +225,10 @@ export async function runModeSwitch(
         const result = JSON.parse(
           JSON.stringify((await handler(JSON.parse(JSON.stringify(Payload)) as never)) ?? null),
         );
+        const cut = options.timeOut;
+        if (cut !== undefined && cut.step === step && cut.invocations.includes(n)) {
+          throw Object.assign(new Error("Task timed out after 30.00 seconds"), { name: cut.error });
+        }
         record({ result });
         return { ExecutedVersion: "$LATEST", Payload: result, StatusCode: 200 } as never;
       } catch (error) {

@@ -588,6 +588,31 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
   });
 
+  it.each(["Sandbox.Timedout", "Lambda.Unknown"] as const)(
+    "runs ShiftTraffic again after it timed out (%s) once its patch had landed, and completes the switch instead of rolling it back",
+    async (error) => {
+      const run = await failover({ timeOut: { step: "apply-routing", invocations: [1], error } });
+      expect(invocationsOf(run, "apply-routing").map((i) => i.error?.name ?? "ok")).toEqual([error, "ok"]);
+      expect(invocationsOf(run, "rollback")).toEqual([]);
+      expect(run.failure).toBeUndefined();
+      expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+      expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+    },
+  );
+
+  it("rolls back a step that times out on every run, after two more runs", async () => {
+    const run = await failover({
+      timeOut: { step: "verify-routing", invocations: [1, 2, 3], error: "Sandbox.Timedout" },
+    });
+    expect(invocationsOf(run, "verify-routing").map((i) => i.error?.name)).toEqual([
+      "Sandbox.Timedout",
+      "Sandbox.Timedout",
+      "Sandbox.Timedout",
+    ]);
+    expect(invocationsOf(run, "rollback")).toHaveLength(1);
+    expect(run.failure?.error).toBe("Sandbox.Timedout");
+  });
+
   it("never retries a FailedBuildModel: one VerifyAlb, then Rollback", async () => {
     world.lbc.lag = "never";
     const before = annotations();

@@ -81,6 +81,8 @@ export {
   EVALUATE_SILENT_MINUTES,
   type EvaluateAlarm,
   evaluateAlarms,
+  type ModeSwitchAlarm,
+  modeSwitchAlarms,
 } from "./deploy/alarms.ts";
 export {
   cloudWatchDashboardUrl,

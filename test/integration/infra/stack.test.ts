@@ -11,6 +11,7 @@ import {
   executionsArnOf,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
+  modeSwitchAlarms,
   type PolicyStatement,
   policyStatements,
   STATE_MACHINE_ACTIONS,
@@ -240,7 +241,12 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
 
     const alarms = all("aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => a.name).sort()).toEqual(
-      [...evaluateAlarms().map((a) => a.id), "LaunchBlockedAlarm", "CapacityTrailMissingAlarm"].sort(),
+      [
+        ...evaluateAlarms().map((a) => a.id),
+        ...modeSwitchAlarms().map((a) => a.id),
+        "LaunchBlockedAlarm",
+        "CapacityTrailMissingAlarm",
+      ].sort(),
     );
     for (const alarm of alarms) {
       expect(alarm.inputs.alarmActions, alarm.name).toEqual([topicArn]);
@@ -251,6 +257,14 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
       const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", id);
       expect(alarm.inputs).toMatchObject({ ...expected, name: `${APP.name}-${APP.stage}-${id}` });
       expect(alarm.inputs.dimensions, id).toEqual({ FunctionName: evaluateName });
+    }
+    // Failed, aborted and timed-out mode switches, on this stack's state machine.
+    const [machine] = all("aws:sfn/stateMachine:StateMachine");
+    if (machine === undefined) throw new Error("the stack has no state machine");
+    for (const { id, ...expected } of modeSwitchAlarms()) {
+      const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", id);
+      expect(alarm.inputs).toMatchObject({ ...expected, name: `${APP.name}-${APP.stage}-${id}` });
+      expect(alarm.inputs.dimensions, id).toEqual({ StateMachineArn: arn(machine) });
     }
     for (const [name, metricName] of [
       ["LaunchBlockedAlarm", SWITCHYARD_METRICS.launchBlocked],
