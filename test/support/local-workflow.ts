@@ -112,6 +112,8 @@ export interface RunOptions {
    * `Sandbox.Timedout` ("Task timed out after … seconds"), or `Lambda.Unknown` for an
    * unhandled error such as a timeout or running out of memory.
    */
+  /** An operator stops the execution (StopExecution, the console's Stop) as this step is about to run. */
+  readonly abortBefore?: ModeSwitchStep;
   readonly timeOut?: {
     readonly step: ModeSwitchStep;
     readonly invocations: readonly number[];
@@ -192,6 +194,7 @@ export async function runModeSwitch(
   const invocations: StepInvocation[] = [];
   const published: SnsPublish[] = [];
   const counts = new Map<ModeSwitchStep, number>();
+  let abortExecution: (() => void) | undefined;
 
   const lambdaInvoke =
     (state: string) =>
@@ -209,6 +212,11 @@ export async function runModeSwitch(
         options.advanceClock?.(RECEIVER_POLL_SECONDS * 1000);
       }
       options.beforeStep?.(step, n);
+      if (options.abortBefore === step) {
+        abortExecution?.();
+        // Stopped: the function is never invoked, and nothing answers the task.
+        return new Promise<never>(() => undefined);
+      }
       const awsBefore = sentActions(world).length;
       const kubeBefore = world.double.requests.length;
       const record = (outcome: { result?: unknown; error?: { name: string; message: string } }) =>
@@ -257,6 +265,9 @@ export async function runModeSwitch(
     executionName,
     lambdaInvoke,
     snsPublish,
+    started: (abort) => {
+      abortExecution = abort;
+    },
   });
   return { executionArn, output, failure, published, invocations, events };
 }
@@ -267,6 +278,8 @@ export interface AslTasks {
   readonly executionName: string;
   readonly lambdaInvoke: (state: string) => (input: unknown) => Promise<never>;
   readonly snsPublish: (state: string) => (input: unknown) => Promise<never>;
+  /** Called once the execution runs, with the function that stops it (StopExecution). */
+  readonly started?: (abort: () => void) => void;
 }
 
 /**
@@ -309,6 +322,7 @@ export async function executeAsl(
       },
     },
   });
+  tasks.started?.(execution.abort);
   const events: EventLog[] = [];
   const collected = (async () => {
     for await (const event of execution.eventLogs) {

@@ -7,6 +7,7 @@ import {
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
+  transitionInFuture,
 } from "@switchyard/core";
 import { readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
@@ -49,7 +50,10 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
       ...(action === undefined ? {} : { current: action }),
     });
     const held = current.annotations;
+    const recorded = Date.parse(held[SWITCHYARD_ANNOTATIONS.lastTransition] ?? "");
     if (
+      // A last transition in the future is a problem a repair writes over.
+      !transitionInFuture(Number.isNaN(recorded) ? null : recorded, deps.clock.now()) &&
       held[actionAnnotationKey(service.action)] === written &&
       held[SWITCHYARD_ANNOTATIONS.mode] === target.mode &&
       (failoverCause === undefined || (held[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null) === failoverCause)

@@ -15,16 +15,19 @@ import {
   isMove,
   type LaunchBlock,
   type LoadBalancerLocator,
+  longestSwitchMs,
   lossStartedAt,
   type MetricsReader,
   type MetricsSnapshot,
   MINUTE,
   type MoveDecision,
+  type ScaledObjectState,
   type ServiceTargets,
   type SpotInterruption,
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
+  SwitchyardError,
   serviceStateFrom,
   signalWindowMinutes,
   spotInterruptionSignal,
@@ -268,8 +271,18 @@ async function evaluateService(
 ): Promise<ServiceEvaluation> {
   const { now } = observed;
   const cluster = await deps.cluster.readService(service);
-  const switches = await deps.switches.history(service.name, now - HISTORY_MS);
-  const state = serviceStateFrom({ service, cluster, switches });
+  // Far enough back that every switch that may still run is listed: a hold whose owner
+  // started earlier has outlived any switch (leftovers.ts).
+  const since = now - Math.max(HISTORY_MS, longestSwitchMs(service.policy));
+  const switches = await deps.switches.history(service.name, since);
+  const scaling = await readScaling(service, deps.cluster);
+  const state = serviceStateFrom({
+    service,
+    cluster,
+    switches,
+    switchesSince: since,
+    ...(scaling.objects === null ? {} : { scaledObjects: scaling.objects }),
+  });
   const capacity = [...observed.metrics.capacityErrors, ...observed.karpenter, ...observed.triggerSignals];
   const decision = decide(
     state,
@@ -308,6 +321,13 @@ async function evaluateService(
   );
   if (action !== undefined) {
     assertOnlyOwnTargets(action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
+  }
+  // A ScaledObject the Plan step cannot use (no trigger of the configured type, several,
+  // missing) fails every switch at Plan, every minute, with a failure alert each time: it
+  // fails this service's evaluation instead, before any execution starts, so the
+  // EvaluateErrors alarm says it once per incident, with the fix in the message.
+  if (scaling.problem !== null) {
+    throw scaling.problem;
   }
   // One move at a time, except that a response to a loss supersedes a calm move (core's supersedes).
   const lossSince = lossStartedAt(decision.kind, capacity, now, service.policy.capacityErrorWindowMinutes);
@@ -368,6 +388,7 @@ export function switchInputOf(
     evidence: decision.evidence,
     decidedAt: new Date(decision.at).toISOString(),
     triggerSignals,
+    releaseHolds: decision.kind === "repair" ? decision.releaseHolds : [],
   };
 }
 
@@ -385,6 +406,28 @@ async function targetsOf(service: InferenceService, locator: LoadBalancerLocator
         : (lb.targetGroups[service.consolidatedService.name]?.dimension ?? null),
     latencyStatistic: service.slo.statistic,
   };
+}
+
+/**
+ * The units' ScaledObjects, for Switchyard's holds on them; a ScaledObject Switchyard
+ * cannot use is kept as the problem (thrown only when a move is due). A read that may
+ * pass (a 5xx, throttling) fails the evaluation as any other read.
+ */
+async function readScaling(
+  service: InferenceService,
+  cluster: ClusterGateway,
+): Promise<{
+  readonly objects: Readonly<Record<string, ScaledObjectState>> | null;
+  readonly problem: Error | null;
+}> {
+  try {
+    return { objects: await cluster.readScaledObjects(service), problem: null };
+  } catch (error) {
+    if (error instanceof SwitchyardError && !error.retryable) {
+      return { objects: null, problem: error };
+    }
+    throw error;
+  }
 }
 
 interface ScopedCause {

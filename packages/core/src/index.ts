@@ -44,6 +44,7 @@ export type {
 } from "./config/types.ts";
 export { lastFallbackUndone, switchesInLastHour } from "./decision/anti-flap.ts";
 export { decide } from "./decision/decide.ts";
+export { longestSwitchMs, transitionInFuture } from "./decision/leftovers.ts";
 export {
   DEMAND_MINUTES,
   type Observations,
@@ -73,6 +74,7 @@ export {
   type RuleName,
   type ServiceState,
   type SwitchRecord,
+  type SwitchyardHold,
   type UnitRuntime,
 } from "./decision/types.ts";
 export {

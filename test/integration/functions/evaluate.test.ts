@@ -168,6 +168,20 @@ describe("Handler: evaluate", () => {
     expect(result.services.map((s) => s.service)).toEqual(["sd21"]);
   });
 
+  it("starts no switch for a service whose ScaledObject has no aws-cloudwatch trigger, and fails its evaluation naming it", async () => {
+    world.double.edit("ScaledObject", "default", "sd21-trn1", (object) => {
+      (object.spec as { triggers: { type: string }[] }).triggers = [
+        { type: "cpu", metadata: { value: "60" } } as never,
+      ];
+    });
+    const error = await failureOf(handler(createFleetInf2));
+    expect(error.name).toBe("EvaluationError");
+    expect(error.message).toContain(
+      "ScaledObject sd21-trn1: has no aws-cloudwatch trigger (its triggers: cpu)",
+    );
+    expect(world.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
   it("surfaces a CloudWatch ThrottlingException (after the SDK's retries) as a named error, and switches nothing", async () => {
     world.cloudwatch.on(GetMetricDataCommand).rejects(
       Object.assign(new Error("Rate exceeded"), {
@@ -270,7 +284,7 @@ describe("Handler: evaluate", () => {
     expect(result.services[0]?.decision).toBe("rebalance");
   });
 
-  it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads for the service", async () => {
+  it("stays within budget: one GetMetricData, one ListExecutions and five Kubernetes reads for the service", async () => {
     world.double.clearRequests();
     await handler(fixture("scheduled-event"));
     expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
@@ -281,6 +295,8 @@ describe("Handler: evaluate", () => {
       "list deployments",
       "list events",
       "list pods",
+      // Switchyard's holds on them, and whether the Plan step could use them.
+      "list scaledobjects",
     ]);
   });
 

@@ -192,6 +192,43 @@ describe("Handlers: the mode-switch steps", () => {
     );
   });
 
+  it("repair a last transition written in the future: the repair writes it again, now", async () => {
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[SWITCHYARD_ANNOTATIONS.lastTransition] =
+        new Date(Date.now() + 3 * 3_600_000).toISOString();
+    });
+    const state = await planned(fixture("scheduled-event"));
+    expect(state.plan.input.move).toBe("repair");
+    expect(state.plan.input.reasons.join("\n")).toContain("minutes in the future");
+    const routing = await applyRouting(state);
+    expect(routing.changed).toBe(true);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.lastTransition]).toBe(new Date(Date.now()).toISOString());
+  });
+
+  it.each([
+    ["a fractional weight", [10.5, 20, 20, 20, 20]],
+    ["every weight 0", [0, 0, 0, 0, 0]],
+  ])("replace an action with %s with the planned one", async (_case, weights) => {
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      const annotations = ingress.metadata.annotations as Record<string, string>;
+      const action = JSON.parse(annotations[ACTION] ?? "{}") as {
+        forwardConfig: { targetGroups: { weight: number }[] };
+      };
+      action.forwardConfig.targetGroups.forEach((group, i) => {
+        group.weight = weights[i] ?? 0;
+      });
+      annotations[ACTION] = JSON.stringify(action);
+    });
+    const state = await planned(fixture("scheduled-event"));
+    expect(state.plan.input.move).toBe("repair");
+    await applyRouting(state);
+    const groups = (
+      JSON.parse(annotations()[ACTION] ?? "{}") as { forwardConfig: { targetGroups: { weight: number }[] } }
+    ).forwardConfig.targetGroups;
+    expect(groups.every((g) => Number.isInteger(g.weight))).toBe(true);
+    expect(groups.some((g) => g.weight > 0)).toBe(true);
+  });
+
   it("name the ALB lag and a FailedDeployModel as retryable, and a FailedBuildModel as final", async () => {
     world.lbc.lag = "never";
     let state = await planned();
