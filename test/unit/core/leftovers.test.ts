@@ -64,9 +64,7 @@ describe("Function: leftoverEvidence", () => {
   const policy = policyOf(service());
 
   it("finds nothing on a service its switches left as they should", () => {
-    expect(leftoverEvidence(state({ switches: [switchRecord("failover", T0 - HOUR)] }), policy, T0)).toEqual(
-      [],
-    );
+    expect(leftoverEvidence(state({ switches: [switchRecord("failover", T0 - HOUR)] }), T0)).toEqual([]);
   });
 
   it.each(["ABORTED", "TIMED_OUT"] as const)(
@@ -74,7 +72,6 @@ describe("Function: leftoverEvidence", () => {
     (status) => {
       const evidence = leftoverEvidence(
         state({ switches: [switchRecord("failover", T0 - HOUR, status)] }),
-        policy,
         T0,
       );
       expect(evidence).toEqual([
@@ -87,7 +84,7 @@ describe("Function: leftoverEvidence", () => {
   it("reports a last transition in the future, past a minute of clock difference", () => {
     expect(transitionInFuture(T0 + 30_000, T0)).toBe(false);
     expect(transitionInFuture(T0 + 2 * HOUR, T0)).toBe(true);
-    const [evidence] = leftoverEvidence(state({ lastTransitionAt: T0 + 2 * HOUR }), policy, T0);
+    const [evidence] = leftoverEvidence(state({ lastTransitionAt: T0 + 2 * HOUR }), T0);
     expect(evidence).toMatchObject({ rule: "last-transition", breached: true });
     expect(evidence?.detail).toContain("is 120 minutes in the future");
   });

@@ -52,7 +52,7 @@ export function decide(
     at: now,
   };
   const annotation = annotationEvidence(state);
-  const leftovers = leftoverEvidence(state, policy, now);
+  const leftovers = leftoverEvidence(state, now);
   if (pinHolds(state.pin, now)) {
     const pin = state.pin;
     // The loss rules are still read: the pinned decision reports what it would have seen.

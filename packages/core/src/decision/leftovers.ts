@@ -57,7 +57,7 @@ export function orphanedHolds(state: ServiceState): SwitchyardHold[] {
  * reported as found; the repair waits while one ran in the last `minDwellMinutes`, so a
  * repair that cannot fix it does not run every minute.
  */
-export function leftoverEvidence(state: ServiceState, policy: Policy, now: EpochMs): Breach[] {
+export function leftoverEvidence(state: ServiceState, now: EpochMs): Breach[] {
   const evidence: Breach[] = [];
   const orphans = orphanedHolds(state);
   if (orphans.length > 0) {
