@@ -61,8 +61,6 @@ describe("Function: orphanedHolds", () => {
 });
 
 describe("Function: leftoverEvidence", () => {
-  const policy = policyOf(service());
-
   it("finds nothing on a service its switches left as they should", () => {
     expect(leftoverEvidence(state({ switches: [switchRecord("failover", T0 - HOUR)] }), T0)).toEqual([]);
   });
