@@ -129,9 +129,11 @@ export {
   SWITCHYARD_ANNOTATIONS,
 } from "./manifests/annotations.ts";
 export {
-  CONTROLLER_KUBERNETES_GROUP,
+  CLUSTER_ACCESS,
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
+  KUBERNETES_GROUPS,
+  kubernetesGroupsOf,
   type PolicyRule,
   type RbacManifest,
   type RoleBindingManifest,

@@ -284,15 +284,15 @@ describe("Handler: evaluate", () => {
     expect(result.services[0]?.decision).toBe("rebalance");
   });
 
-  it("stays within budget: one GetMetricData, one ListExecutions and five Kubernetes reads for the service", async () => {
+  it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads and a GET per Deployment for the service", async () => {
     world.double.clearRequests();
     await handler(fixture("scheduled-event"));
     expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     expect(world.sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 1);
     const reads = world.double.requests.filter((r) => r.method === "GET");
     expect(reads.map((r) => `${r.verb} ${r.resource}`).sort()).toEqual([
+      ...world.service.units.map(() => "get deployments"),
       "get ingresses",
-      "list deployments",
       "list events",
       "list pods",
       // Switchyard's holds on them, and whether the Plan step could use them.

@@ -1,7 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
-  CONTROLLER_KUBERNETES_GROUP,
   DEPLOYED_CONFIG_FILE,
   dashboardBody,
   deployedConfigDocument,
@@ -9,6 +8,7 @@ import {
   EVALUATE_SCHEDULE,
   evaluateAlarms,
   executionsArnOf,
+  kubernetesGroupsOf,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   modeSwitchAlarms,
@@ -286,7 +286,7 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
     );
   });
 
-  it("gives each function's role an access entry in the controller's Kubernetes group, and no access policy", () => {
+  it("gives each function's role an access entry in the readers' group (and the writers' for a step that patches), and no access policy", () => {
     const entries = all("aws:eks/accessEntry:AccessEntry");
     expect(entries).toHaveLength(HANDLERS.length);
     for (const name of HANDLERS) {
@@ -297,10 +297,21 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
         clusterName: config.cluster.name,
         principalArn: arn(roleOf(name)),
         type: "STANDARD",
-        kubernetesGroups: [CONTROLLER_KUBERNETES_GROUP],
+        kubernetesGroups: kubernetesGroupsOf(name),
       });
     }
     expect(all("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);
+    const readers = entries.filter(
+      (e) => !(e.inputs.kubernetesGroups as string[]).includes("switchyard-writer"),
+    );
+    expect(readers.map((e) => e.name).sort()).toEqual(
+      [
+        "EvaluateClusterAccess",
+        "PlanSwitchClusterAccess",
+        "CheckReceiversClusterAccess",
+        "VerifyRoutingClusterAccess",
+      ].sort(),
+    );
   });
 
   it("ships each function its handler and the validated config where the handler reads it", () => {

@@ -112,13 +112,17 @@ describe("Class: KubernetesClusterGateway over EKS access, when the API server r
     double.clearRequests();
     sessions.signings = 0;
 
-    // Act: three requests in parallel, all refused with the cached token.
+    // Act: the Ingress, each unit's Deployment and the Pending pods in parallel, all refused with the cached token.
     const after = await gateway.readService(service);
 
     // Assess
     expect(after).toEqual(before);
-    expect(double.requests.map((r) => r.status).sort()).toEqual([200, 200, 200, 401, 401, 401]);
-    // Three refusals, one new token.
+    const parallel = 2 + service.units.length;
+    expect(double.requests.map((r) => r.status).sort()).toEqual([
+      ...Array.from({ length: parallel }, () => 200),
+      ...Array.from({ length: parallel }, () => 401),
+    ]);
+    // Every request refused, one new token.
     expect(sessions.signings).toBe(1);
     expect(tokensSeen.size).toBe(2);
   });
