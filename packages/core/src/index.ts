@@ -8,6 +8,7 @@ export {
   type UnitWorkload,
 } from "./cluster/types.ts";
 export { configWarnings } from "./config/config-warnings.ts";
+export { parseDecimal } from "./config/decimal.ts";
 export {
   DEPLOYED_CONFIG_FILE,
   DEPLOYED_CONFIG_FORMAT,
@@ -27,7 +28,10 @@ export {
 export {
   DeploymentUnitSchema,
   InferenceServiceSchema,
+  isUnitName,
+  LONGEST_RESPONSE_MS,
   MAX_DEMAND_RPS,
+  MAX_POD_RPS,
   PolicySchema,
   type SwitchyardConfigInput,
   SwitchyardConfigSchema,
