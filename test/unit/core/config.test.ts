@@ -84,6 +84,26 @@ services:
   });
 });
 
+describe("Function: loadConfig, YAML as Kubernetes users write it", () => {
+  it("reads a merge key (<<: *anchor) as the anchored map's fields, overridden by the map's own", () => {
+    const merged = example
+      .replace("      - name: sd21-inf2\n", "      - &inf2\n        name: sd21-inf2\n")
+      .replace(
+        "      - name: sd21-trn1\n        service: { name: sd21-trn1, port: 80 }\n        deployment: sd21-trn1\n",
+        "      - <<: *inf2\n        name: sd21-trn1\n        service: { name: sd21-trn1, port: 80 }\n        deployment: sd21-trn1\n",
+      );
+    expect(merged).toContain("<<: *inf2");
+    expect(loadConfig(merged, "merged.yaml")).toEqual(loadConfig(example, "merged.yaml"));
+    // A field only the anchor sets comes from it.
+    const inherited = merged.replace(
+      "        deployment: sd21-trn1\n        scaledObject: { name: sd21-trn1 }\n        instanceTypes: [trn1.2xlarge]\n        hourlyPrice: 1.3438\n        maxRps: 130\n        latencyMs: 510\n        minReplicaCount: 1\n",
+      "        deployment: sd21-trn1\n        scaledObject: { name: sd21-trn1 }\n        instanceTypes: [trn1.2xlarge]\n        hourlyPrice: 1.3438\n        maxRps: 130\n        minReplicaCount: 1\n",
+    );
+    expect(inherited).not.toBe(merged);
+    expect(loadConfig(inherited, "merged.yaml").services[0]?.units[1]?.latencyMs).toBe(670);
+  });
+});
+
 describe("Function: parseConfig refuses", () => {
   it.each([
     [
