@@ -1,10 +1,8 @@
 import { readFileSync } from "node:fs";
 import { KUBE_RESOURCES, type KubeTarget, type KubeVerb, rbacRule } from "@switchyard/adapters";
 import {
-  CLUSTER_ACCESS,
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
-  KUBERNETES_GROUPS,
   kubernetesGroupsOf,
   loadConfig,
   type PolicyRule,
@@ -15,6 +13,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { handler as evaluate } from "../../functions/evaluate.ts";
+import { CLUSTER_ACCESS, KUBERNETES_GROUPS } from "../../packages/core/src/manifests/controller-rbac.ts";
 import { HandlerWorld } from "../support/handler-world.ts";
 import type { RecordedRequest } from "../support/kube-api-double.ts";
 import { karpenterEvent } from "../support/kube-objects.ts";

@@ -133,10 +133,8 @@ export {
   SWITCHYARD_ANNOTATIONS,
 } from "./manifests/annotations.ts";
 export {
-  CLUSTER_ACCESS,
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
-  KUBERNETES_GROUPS,
   kubernetesGroupsOf,
   type PolicyRule,
   type RbacManifest,

@@ -1,11 +1,9 @@
+import { controllerRbac, kubernetesGroupsOf, type RoleManifest } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
 import {
   type CLUSTER_ACCESS,
-  controllerRbac,
   KUBERNETES_GROUPS,
-  kubernetesGroupsOf,
-  type RoleManifest,
-} from "@switchyard/core";
-import { describe, expect, it } from "vitest";
+} from "../../../packages/core/src/manifests/controller-rbac.ts";
 import { HANDLERS } from "../../../scripts/handlers.ts";
 import { useLambdaEnvironment } from "../../support/lambda-env.ts";
 import { readRepoFile } from "../../support/paths.ts";
