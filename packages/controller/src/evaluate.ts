@@ -13,9 +13,11 @@ import {
   type InferenceService,
   type InstanceTypeResolver,
   instanceClusterOf,
+  isInstanceId,
   isMove,
   type LaunchBlock,
   type LoadBalancerLocator,
+  longestSwitchMs,
   lossStartedAt,
   type MetricsReader,
   type MetricsSnapshot,
@@ -24,11 +26,13 @@ import {
   type ReplicaFloorChange,
   type ReplicaFloors,
   replicaFloors,
+  type ScaledObjectState,
   type ServiceTargets,
   type SpotInterruption,
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
+  SwitchyardError,
   serviceStateFrom,
   signalWindowMinutes,
   spotInterruptionSignal,
@@ -60,6 +64,13 @@ export interface EvaluationCause {
   readonly launchBlocks?: readonly LaunchBlock[];
   /** The Region the event came from (CloudTrail's awsRegion, else the envelope's); null for none. */
   readonly region?: string | null;
+  /**
+   * The triggering event's own time (EventBridge's `time`), the same on every delivery of
+   * it: a move it starts is named for that minute, so the same event delivered again a
+   * minute later (a Lambda retry), before ListExecutions lists the first run, finds the
+   * name taken instead of starting a second switch. Unset for the schedule.
+   */
+  readonly eventAt?: EpochMs;
 }
 
 export interface EvaluationDeps {
@@ -90,6 +101,8 @@ export interface ServiceEvaluation {
   readonly floors: ReplicaFloors | null;
   /** The floors this evaluation wrote (forecast-and-scale, not pinned). */
   readonly floorChanges: readonly ReplicaFloorChange[];
+  /** The service's ScaledObjects as this evaluation read them; null when they could not be used. */
+  readonly scaledObjects: Readonly<Record<string, ScaledObjectState>> | null;
 }
 
 export interface EvaluationReport {
@@ -97,6 +110,8 @@ export interface EvaluationReport {
   readonly trigger: EvaluationCause["trigger"];
   /** Signals this evaluation recorded for the next ones to read back. */
   readonly recorded: readonly CapacitySignal[];
+  /** Signals PutMetricData refused this time: the recorder writes them with its next record. */
+  readonly unrecorded: readonly CapacitySignal[];
   /**
    * Launches EC2 refused for a quota, subnet or offering reason: no reason to move
    * traffic (every unit launches under the same quota and subnets), a reason to alert.
@@ -125,10 +140,6 @@ export async function evaluate(
   const now = deps.clock.now();
   const scoped = await scopedToCluster(config, cause, deps, log);
   const { triggerSignals, launchBlocks, ignored } = scoped;
-  if (triggerSignals.length > 0) {
-    await deps.recorder.record(triggerSignals);
-    log.info("capacity signals recorded", { signals: triggerSignals });
-  }
   for (const block of launchBlocks) {
     // Not a capacity signal: a quota or a full subnet holds every unit alike.
     log.warn("launch blocked", { ...block });
@@ -140,6 +151,50 @@ export async function evaluate(
     log.warn("trail check failed", { region: trail.region, reason: trail.reason });
   }
 
+  // Recorded after the decisions, which count the event's signals at once: a CloudWatch
+  // fault must not drop a failover. The recorder keeps what it could not write for its
+  // next call (the next evaluation), so later evaluations still read these signals back;
+  // they are recorded even when reading the metrics failed.
+  let decided: Decided;
+  let recorded = false;
+  try {
+    decided = await decideServices(config, now, cause.eventAt, triggerSignals, deps, log);
+  } finally {
+    recorded = await recordSignals(triggerSignals, deps.recorder, log);
+  }
+  const { services, failures } = decided;
+  if (failures.length > 0) {
+    log.error("evaluation failed", {
+      failures: failures.map((f) => ({ service: f.service, error: f.error })),
+    });
+    throw new EvaluationError(evaluationFailures(failures), { failures });
+  }
+  return {
+    at: now,
+    trigger: cause.trigger,
+    recorded: recorded ? triggerSignals : [],
+    unrecorded: recorded ? [] : triggerSignals,
+    launchBlocks,
+    ignored,
+    trail,
+    services,
+  };
+}
+
+interface Decided {
+  readonly services: readonly ServiceEvaluation[];
+  readonly failures: readonly { readonly service: string; readonly error: unknown }[];
+}
+
+/** Reads every service's signals in one metrics call, decides per service and starts its move. */
+async function decideServices(
+  config: SwitchyardConfig,
+  now: EpochMs,
+  eventAt: EpochMs | undefined,
+  triggerSignals: readonly CapacitySignal[],
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<Decided> {
   const failures: { service: string; error: unknown }[] = [];
   const located: { service: InferenceService; targets: ServiceTargets }[] = [];
   for (const service of config.services) {
@@ -169,7 +224,14 @@ export async function evaluate(
   const services: ServiceEvaluation[] = [];
   for (const { service } of located) {
     try {
-      const observed = { now, metrics, karpenter, triggerSignals, history: histories[service.name] ?? null };
+      const observed = {
+        now,
+        metrics,
+        karpenter,
+        triggerSignals,
+        nameAt: nameMinuteOf(eventAt, now),
+        history: histories[service.name] ?? null,
+      };
       const evaluation = await evaluateService(service, observed, deps, log);
       services.push(evaluation);
       // After the move started: a floor that cannot be written never holds back a failover.
@@ -178,7 +240,13 @@ export async function evaluate(
         try {
           services[services.length - 1] = {
             ...evaluation,
-            floorChanges: await applyReplicaFloors(service, floors, deps.cluster, log),
+            floorChanges: await applyReplicaFloors(
+              service,
+              floors,
+              evaluation.scaledObjects,
+              deps.cluster,
+              log,
+            ),
           };
         } catch (error) {
           failures.push({ service: service.name, error });
@@ -188,25 +256,43 @@ export async function evaluate(
       failures.push({ service: service.name, error });
     }
   }
-  if (failures.length > 0) {
-    log.error("evaluation failed", {
-      failures: failures.map((f) => ({ service: f.service, error: f.error })),
-    });
-    throw new EvaluationError(evaluationFailures(failures), { failures });
+  return { services, failures };
+}
+
+/**
+ * Records the event's signals (and any an earlier call could not write: the recorder keeps
+ * them) without ever failing the evaluation: false when this call failed, logged.
+ */
+async function recordSignals(
+  signals: readonly CapacitySignal[],
+  recorder: CapacitySignalRecorder,
+  log: ControllerLogger,
+): Promise<boolean> {
+  try {
+    await recorder.record(signals);
+    if (signals.length > 0) {
+      log.info("capacity signals recorded", { signals });
+    }
+    return true;
+  } catch (error) {
+    log.error("capacity signals not recorded; kept for the next evaluation", { signals, error });
+    return false;
   }
-  return {
-    at: now,
-    trigger: cause.trigger,
-    recorded: triggerSignals,
-    launchBlocks,
-    ignored,
-    trail,
-    services,
-  };
+}
+
+/**
+ * The minute an execution is named for: the triggering event's, when there is one and it
+ * is not in the future (a skewed clock), else now. A schedule's evaluations are named for
+ * their own minute, as before.
+ */
+function nameMinuteOf(eventAt: EpochMs | undefined, now: EpochMs): EpochMs {
+  return eventAt !== undefined && Number.isFinite(eventAt) && eventAt <= now ? eventAt : now;
 }
 
 interface Observed {
   readonly now: EpochMs;
+  /** The time the execution's name carries (see nameMinuteOf). */
+  readonly nameAt: EpochMs;
   readonly metrics: MetricsSnapshot;
   readonly karpenter: readonly CapacitySignal[];
   readonly triggerSignals: readonly CapacitySignal[];
@@ -222,8 +308,18 @@ async function evaluateService(
 ): Promise<ServiceEvaluation> {
   const { now } = observed;
   const cluster = await deps.cluster.readService(service);
-  const switches = await deps.switches.history(service.name, now - HISTORY_MS);
-  const state = serviceStateFrom({ service, cluster, switches });
+  // Far enough back that every switch that may still run is listed: a hold whose owner
+  // started earlier has outlived any switch (leftovers.ts).
+  const since = now - Math.max(HISTORY_MS, longestSwitchMs(service.policy));
+  const switches = await deps.switches.history(service.name, since);
+  const scaling = await readScaling(service, deps.cluster);
+  const state = serviceStateFrom({
+    service,
+    cluster,
+    switches,
+    switchesSince: since,
+    ...(scaling.objects === null ? {} : { scaledObjects: scaling.objects }),
+  });
   const capacity = [...observed.metrics.capacityErrors, ...observed.karpenter, ...observed.triggerSignals];
   const signals = {
     minutes: observed.metrics.services[service.name]?.units ?? {},
@@ -235,7 +331,7 @@ async function evaluateService(
     service.forecast.mode === "off" || deps.history === undefined
       ? null
       : replicaFloors(state, signals, observed.history, now);
-  const unchanged = { floors, floorChanges: [] };
+  const unchanged = { floors, floorChanges: [], scaledObjects: scaling.objects };
   log.info("decision", {
     service: service.name,
     kind: decision.kind,
@@ -265,6 +361,13 @@ async function evaluateService(
   if (action !== undefined) {
     assertOnlyOwnTargets(action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
   }
+  // A ScaledObject the Plan step cannot use (no trigger of the configured type, several,
+  // missing) fails every switch at Plan, every minute, with a failure alert each time: it
+  // fails this service's evaluation instead, before any execution starts, so the
+  // EvaluateErrors alarm says it once per incident, with the fix in the message.
+  if (scaling.problem !== null) {
+    throw scaling.problem;
+  }
   // One move at a time, except that a response to a loss supersedes a calm move (core's supersedes).
   const lossSince = lossStartedAt(decision.kind, capacity, now, service.policy.capacityErrorWindowMinutes);
   const running = switchToWaitFor(decision.kind, switches, lossSince, {
@@ -282,7 +385,7 @@ async function evaluateService(
       ...unchanged,
     };
   }
-  const name = executionName(service.name, decision.kind, now);
+  const name = executionName(service.name, decision.kind, observed.nameAt);
   const started = await deps.switches.start({
     name,
     input: switchInputOf(decision, name, observed.triggerSignals),
@@ -329,6 +432,7 @@ export function switchInputOf(
     evidence: decision.evidence,
     decidedAt: new Date(decision.at).toISOString(),
     triggerSignals,
+    releaseHolds: decision.kind === "repair" ? decision.releaseHolds : [],
   };
 }
 
@@ -346,6 +450,28 @@ async function targetsOf(service: InferenceService, locator: LoadBalancerLocator
         : (lb.targetGroups[service.consolidatedService.name]?.dimension ?? null),
     latencyStatistic: service.slo.statistic,
   };
+}
+
+/**
+ * The units' ScaledObjects, for Switchyard's holds on them; a ScaledObject Switchyard
+ * cannot use is kept as the problem (thrown only when a move is due). A read that may
+ * pass (a 5xx, throttling) fails the evaluation as any other read.
+ */
+async function readScaling(
+  service: InferenceService,
+  cluster: ClusterGateway,
+): Promise<{
+  readonly objects: Readonly<Record<string, ScaledObjectState>> | null;
+  readonly problem: Error | null;
+}> {
+  try {
+    return { objects: await cluster.readScaledObjects(service), problem: null };
+  } catch (error) {
+    if (error instanceof SwitchyardError && !error.retryable) {
+      return { objects: null, problem: error };
+    }
+    throw error;
+  }
 }
 
 interface ScopedCause {
@@ -388,6 +514,17 @@ async function spotSignals(
   const spot = cause.spotInterruption;
   if (spot === undefined) {
     return { signals: [], ignored: [] };
+  }
+  if (!isInstanceId(spot.instanceId)) {
+    // Nothing to look up: EC2 would refuse the call (InvalidInstanceID.Malformed), and one
+    // bad event must not stop the evaluation of every service.
+    log.warn("spot interruption with a malformed instance id ignored", { instanceId: spot.instanceId });
+    return {
+      signals: [],
+      ignored: [
+        `Spot interruption for ${JSON.stringify(spot.instanceId)}: not an EC2 instance id (i- and 8 or 17 hexadecimal digits), so no instance to count`,
+      ],
+    };
   }
   const instance = await deps.instanceTypes.instanceOf(spot.instanceId);
   if (instance === null) {

@@ -10,6 +10,7 @@ import {
   type ReplicaFloorChange,
   type ReplicaFloors,
   replicaFloorPatch,
+  type ScaledObjectState,
   type ServiceTargets,
 } from "@switchyard/core";
 import type { ControllerLogger } from "./logger.ts";
@@ -43,18 +44,19 @@ export async function readDemandHistories(
 
 /**
  * Writes each unit's forecast floor (raise or restore its ScaledObject's
- * minReplicaCount): one LIST of the service's ScaledObjects says which units' floors are
- * already right, and only the others are written (each a guarded read and patch).
- * Returns what changed.
+ * minReplicaCount): the ScaledObjects as the evaluation read them (one LIST) say which
+ * units' floors are already right, and only the others are written (each a guarded read
+ * and patch). Returns what changed.
  */
 export async function applyReplicaFloors(
   service: InferenceService,
   floors: ReplicaFloors,
+  read: Readonly<Record<string, ScaledObjectState>> | null,
   cluster: ClusterGateway,
   log: ControllerLogger,
 ): Promise<ReplicaFloorChange[]> {
   const changes: ReplicaFloorChange[] = [];
-  const scaledObjects = await cluster.readScaledObjects(service);
+  const scaledObjects = read ?? (await cluster.readScaledObjects(service));
   for (const floor of floors.units) {
     const object = scaledObjects[floor.unit]?.object;
     if (object === undefined || replicaFloorPatch(object, floor.action).ops.length === 0) {

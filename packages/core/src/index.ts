@@ -8,6 +8,7 @@ export {
   type UnitWorkload,
 } from "./cluster/types.ts";
 export { configWarnings } from "./config/config-warnings.ts";
+export { parseDecimal } from "./config/decimal.ts";
 export {
   DEPLOYED_CONFIG_FILE,
   DEPLOYED_CONFIG_FORMAT,
@@ -27,7 +28,10 @@ export {
 export {
   DeploymentUnitSchema,
   InferenceServiceSchema,
+  isUnitName,
+  LONGEST_RESPONSE_MS,
   MAX_DEMAND_RPS,
+  MAX_POD_RPS,
   PolicySchema,
   type SwitchyardConfigInput,
   SwitchyardConfigSchema,
@@ -45,6 +49,7 @@ export type {
 } from "./config/types.ts";
 export { lastFallbackUndone, switchesInLastHour } from "./decision/anti-flap.ts";
 export { decide } from "./decision/decide.ts";
+export { longestSwitchMs, transitionInFuture } from "./decision/leftovers.ts";
 export {
   DEMAND_MINUTES,
   type Observations,
@@ -80,6 +85,7 @@ export {
   type RuleName,
   type ServiceState,
   type SwitchRecord,
+  type SwitchyardHold,
   type UnitRuntime,
 } from "./decision/types.ts";
 export {
@@ -88,6 +94,8 @@ export {
   EVALUATE_SILENT_MINUTES,
   type EvaluateAlarm,
   evaluateAlarms,
+  type ModeSwitchAlarm,
+  modeSwitchAlarms,
 } from "./deploy/alarms.ts";
 export {
   cloudWatchDashboardUrl,
@@ -148,9 +156,9 @@ export {
   SWITCHYARD_ANNOTATIONS,
 } from "./manifests/annotations.ts";
 export {
-  CONTROLLER_KUBERNETES_GROUP,
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
+  kubernetesGroupsOf,
   type PolicyRule,
   type RbacManifest,
   type RoleBindingManifest,
@@ -288,6 +296,8 @@ export {
   classifyEvent,
   type EvaluationTrigger,
   eventRegion,
+  eventTime,
+  isInstanceId,
   launchErrorsFromCloudTrail,
   type SpotInterruption,
   spotInterruptionInstance,

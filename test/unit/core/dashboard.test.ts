@@ -69,6 +69,7 @@ function emitted(): Set<string> {
     publishEvaluationMetrics(
       new Metrics({ namespace: SWITCHYARD_METRIC_NAMESPACE, serviceName: "switchyard" }),
       report,
+      sd21Config().cluster.name,
     );
   } finally {
     write.mockRestore();
@@ -104,10 +105,20 @@ describe("Dashboard: dashboardBody", () => {
     const shown = plotted();
     const metrics = emitted();
     expect(metrics.size).toBeGreaterThanOrEqual(15);
-    expect(metrics).toContain("Switchyard ForecastRps Service=sd21");
-    expect(metrics).toContain("Switchyard ReplicaFloor Service=sd21 Unit=sd21-inf2");
+    expect(metrics).toContain("Switchyard ForecastRps Cluster=hw-agnostic-infer Service=sd21");
+    expect(metrics).toContain(
+      "Switchyard ReplicaFloor Cluster=hw-agnostic-infer Service=sd21 Unit=sd21-inf2",
+    );
     for (const metric of metrics) {
       expect(shown, metric).toContain(metric);
+    }
+  });
+
+  it("selects every Switchyard series by the cluster's name: another cluster's stack writes the same namespace", () => {
+    const ours = [...plotted()].filter((metric) => metric.startsWith(`${SWITCHYARD_METRIC_NAMESPACE} `));
+    expect(ours.length).toBeGreaterThan(5);
+    for (const metric of ours) {
+      expect(metric).toContain(" Cluster=hw-agnostic-infer");
     }
   });
 
@@ -115,7 +126,7 @@ describe("Dashboard: dashboardBody", () => {
     const shown = plotted();
     for (const type of ["inf2.xlarge", "trn1.2xlarge", "g5.xlarge", "g6.xlarge"]) {
       expect(shown).toContain(
-        `${CAPACITY_METRIC.namespace} ${CAPACITY_METRIC.metricName} ${CAPACITY_METRIC.instanceTypeDimension}=${type}`,
+        `${CAPACITY_METRIC.namespace} ${CAPACITY_METRIC.metricName} ${CAPACITY_METRIC.clusterDimension}=hw-agnostic-infer ${CAPACITY_METRIC.instanceTypeDimension}=${type}`,
       );
     }
   });
@@ -137,7 +148,7 @@ describe("Dashboard: dashboardBody", () => {
     );
     expect(latency).toContain('"value":0.9');
     for (const move of ["failover", "fallback", "rebalance", "reroute", "repair"]) {
-      expect(plotted()).toContain(`Switchyard Switches Move=${move} Service=sd21`);
+      expect(plotted()).toContain(`Switchyard Switches Cluster=hw-agnostic-infer Move=${move} Service=sd21`);
     }
   });
 

@@ -14,6 +14,8 @@ import { summarizeSdkError } from "./sdk-error-summary.ts";
 
 export interface CloudWatchForecastRecordOptions {
   readonly client: CloudWatchClient;
+  /** The config's cluster.name: every Switchyard metric carries it as its `Cluster` dimension. */
+  readonly cluster: string;
 }
 
 /** One service's recorded forecast and demand, per minute (the forecast stamped with the minute it is for). */
@@ -33,9 +35,11 @@ export class CloudWatchForecastRecord {
   static readonly iamActions = ["cloudwatch:GetMetricData"] as const;
 
   readonly #client: CloudWatchClient;
+  readonly #cluster: string;
 
   constructor(options: CloudWatchForecastRecordOptions) {
     this.#client = options.client;
+    this.#cluster = options.cluster;
   }
 
   async read(
@@ -52,7 +56,10 @@ export class CloudWatchForecastRecord {
         Metric: {
           Namespace: SWITCHYARD_METRIC_NAMESPACE,
           MetricName: metric,
-          Dimensions: [{ Name: SWITCHYARD_METRIC_DIMENSIONS.service, Value: service }],
+          Dimensions: [
+            { Name: SWITCHYARD_METRIC_DIMENSIONS.cluster, Value: this.#cluster },
+            { Name: SWITCHYARD_METRIC_DIMENSIONS.service, Value: service },
+          ],
         },
         Period: 60,
         Stat: "Average",

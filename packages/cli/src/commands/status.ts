@@ -63,7 +63,7 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
   const cluster = operatorCluster(config, credentials, io);
   const switches = operatorSwitches(stack, credentials);
   const { region } = stack;
-  const forecasts = await recordedForecasts(services, config.cluster.region, credentials, io.now().getTime());
+  const forecasts = await recordedForecasts(services, config.cluster, credentials, io.now().getTime());
 
   const statuses: ServiceStatus[] = [];
   for (const service of services) {
@@ -113,7 +113,7 @@ export async function statusCommand(io: CliIo, options: StatusCommandOptions): P
  */
 async function recordedForecasts(
   services: readonly InferenceService[],
-  region: string,
+  cluster: SwitchyardConfig["cluster"],
   credentials: Awaited<ReturnType<typeof operatorCredentials>>,
   now: number,
 ): Promise<Record<string, RecordedForecast | { readonly problem: string }>> {
@@ -121,7 +121,10 @@ async function recordedForecasts(
   if (forecasting.length === 0) {
     return {};
   }
-  const reader = new CloudWatchForecastRecord({ client: new CloudWatchClient({ region, credentials }) });
+  const reader = new CloudWatchForecastRecord({
+    client: new CloudWatchClient({ region: cluster.region, credentials }),
+    cluster: cluster.name,
+  });
   try {
     return await reader.read(forecasting, now - DAY, now + HOUR);
   } catch (error) {
