@@ -81,10 +81,15 @@ export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-polici
 export { switchyardPolicy } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
-export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
+export {
+  type MinuteRecord,
+  MinuteSeries,
+  minutesOf,
+  type UnitMinuteRecord,
+} from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
 export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";
-export { reportFiles } from "./report/report-files.ts";
+export { type ReportContent, reportFiles } from "./report/report-files.ts";
 export { reportMarkdown } from "./report/report-markdown.ts";
 export {
   breaksBound,
@@ -100,7 +105,7 @@ export {
   summaryJson,
   summaryRows,
 } from "./report/summary-table.ts";
-export { timelineCsv } from "./report/timeline-csv.ts";
+export { timelineCsv, timelineCsvChunks } from "./report/timeline-csv.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {
   type PolicyResult,
@@ -109,6 +114,7 @@ export {
   type SimulationResult,
   simulate,
 } from "./run/simulate.ts";
+export { StepLog } from "./run/step-log.ts";
 export { SCENARIO_SCHEMA_ID, scenarioJsonSchema } from "./scenario/json-schema.ts";
 export { besideScenario, loadScenario, parseScenario, type ReadText } from "./scenario/load.ts";
 export { type LatencyParameters, type ScenarioInput, ScenarioSchema } from "./scenario/schema.ts";

@@ -38,6 +38,8 @@ describe("Command: switchyard simulate", () => {
         "incident.svg",
         "latency.png",
         "latency.svg",
+        "pods.png",
+        "pods.svg",
         "report.md",
         "summary.json",
         "throughput.png",

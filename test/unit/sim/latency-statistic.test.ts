@@ -138,7 +138,7 @@ describe("Report: a p99 SLO", () => {
     const report = reportOf({ scenario, policies: [await runPolicy(scenario, staticCostPolicy)] });
     expect(renderSummaryTable(report).split("\n")[0]).toMatch(/ · SLO p99 750 ms$/);
     expect(timelineCsv(report).split("\n")[0]).toMatch(/,failed,p99_ms,slo_violated,/);
-    const minutes = report.policies[0]?.minutes ?? [];
+    const minutes = [...(report.policies[0]?.minutes ?? [])];
     const answered = minutes.filter((m) => m.failed < 0.5 && m.latencyMs !== null);
     expect(answered.length).toBeGreaterThan(30);
     for (const m of answered) {
@@ -154,7 +154,7 @@ describe("Report: a p99 SLO", () => {
     const p95 = await scenarioWithStatistic("p95", GROWING, SLO_MS);
     const p95Report = reportOf({ scenario: p95, policies: [await runPolicy(p95, staticCostPolicy)] });
     expect(renderSummaryTable(p95Report).split("\n")[0]).toMatch(/ · SLO p95 750 ms$/);
-    const p95Minutes = p95Report.policies[0]?.minutes ?? [];
+    const p95Minutes = [...(p95Report.policies[0]?.minutes ?? [])];
     // The same run read at p95 breaks the objective in fewer minutes.
     expect(p95Minutes.filter((m) => m.sloViolated).length).toBeLessThan(
       minutes.filter((m) => m.sloViolated).length,

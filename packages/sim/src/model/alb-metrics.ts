@@ -8,6 +8,12 @@ interface MinuteAccumulator {
   readonly parts: { requests: number; p95Ms: number }[];
   /** Minimum over the minute; null when the group was in no rule during it. */
   healthy: number | null;
+  /**
+   * The latency statistics computed from `parts` so far, by statistic: each read of a minute
+   * (every evaluation reads the last several) would otherwise solve the same mixture again.
+   * Cleared when a request is recorded.
+   */
+  statistics: Record<string, number | null> | null;
 }
 
 /**
@@ -36,6 +42,7 @@ export class AlbMetrics {
     minute.requests += requests;
     minute.failed += failed;
     minute.parts.push({ requests, p95Ms });
+    minute.statistics = null;
   }
 
   recordHealthy(at: EpochMs, group: string, healthy: number): void {
@@ -61,8 +68,8 @@ export class AlbMetrics {
     }
     const requests = Math.round(data.requests);
     const count5xx = Math.round(data.failed);
-    const latency = this.#latency.statisticMs(data.parts, latencyStatistic);
-    const average = this.#latency.statisticMs(data.parts, "average");
+    const latency = this.#statistic(data, latencyStatistic);
+    const average = this.#statistic(data, "average");
     return {
       at: minute,
       requests,
@@ -78,6 +85,16 @@ export class AlbMetrics {
     return this.#published(minute, now) ? Math.round(this.#elb5xx.get(minute) ?? 0) : 0;
   }
 
+  #statistic(data: MinuteAccumulator, statistic: string): number | null {
+    data.statistics ??= {};
+    let value = data.statistics[statistic];
+    if (value === undefined) {
+      value = this.#latency.statisticMs(data.parts, statistic);
+      data.statistics[statistic] = value;
+    }
+    return value;
+  }
+
   #published(minute: EpochMs, now: EpochMs): boolean {
     return minute + MINUTE + this.#publishDelayMs <= now;
   }
@@ -91,7 +108,7 @@ export class AlbMetrics {
     }
     let minute = minutes.get(key);
     if (minute === undefined) {
-      minute = { requests: 0, failed: 0, parts: [], healthy: null };
+      minute = { requests: 0, failed: 0, parts: [], healthy: null, statistics: null };
       minutes.set(key, minute);
     }
     return minute;

@@ -104,6 +104,32 @@ export class LatencyModel {
     }
     return this.mixtureQuantile(parts, percentileOf(statistic));
   }
+
+  /**
+   * The statistic over `requests` requests of which `parts` were answered and the rest
+   * failed, a failed request counted as slower than any answer: the percentile of all
+   * requests is the answered requests' percentile at the level that leaves the failures in
+   * the tail, and Infinity when the failures alone fill the tail. For `average` (a mean
+   * cannot count a failure), the answered requests' mean while at most 5 % failed, else
+   * Infinity. Null without requests.
+   */
+  statisticOverAllMs(parts: readonly LatencyPart[], requests: number, statistic: string): number | null {
+    if (!(requests > 0)) {
+      return null;
+    }
+    const answered = parts.reduce((sum, p) => sum + (p.requests > 0 && p.p95Ms > 0 ? p.requests : 0), 0);
+    const failed = Math.max(0, requests - answered);
+    if (statistic.toLowerCase() === "average") {
+      return failed / requests > 0.05 || answered <= 0
+        ? Number.POSITIVE_INFINITY
+        : this.statisticMs(parts, statistic);
+    }
+    const tail = 1 - percentileOf(statistic);
+    if (answered <= 0 || failed >= tail * requests) {
+      return Number.POSITIVE_INFINITY;
+    }
+    return this.mixtureQuantile(parts, 1 - (tail * requests - failed) / answered);
+  }
 }
 
 /** One group of requests and the p95 of their response times. */

@@ -1,7 +1,7 @@
-import { formatDuration, MINUTE, SECOND } from "@switchyard/core";
+import { type EpochMs, formatDuration, MINUTE, SECOND } from "@switchyard/core";
 import type { ChartDefinition } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
-import type { MinuteRecord } from "./minute-series.ts";
+import type { MinuteSeries } from "./minute-series.ts";
 import type { PolicySummary } from "./policy-summary.ts";
 import type { PolicyReport, SimulationReport } from "./simulation-report.ts";
 import { ratio, SUMMARY_HEADERS, summaryRows } from "./summary-table.ts";
@@ -90,7 +90,7 @@ function headline(report: SimulationReport): string[] {
         ? "no SLO-violation minute, no failed request"
         : `${count(s.sloViolationMinutes)} SLO-violation minute${s.sloViolationMinutes === 1 ? "" : "s"}, ${count(s.failedRequests)} failed requests`;
     parts.push(service);
-    const spans = violationSpans(report.policies.find((p) => p.summary.name === s.name)?.minutes ?? []);
+    const spans = violationSpans(report.policies.find((p) => p.summary.name === s.name)?.minutes);
     if (spans.length > 0) {
       parts.push(
         `SLO broken ${spans.slice(0, 3).join(", ")}${spans.length > 3 ? ` and ${spans.length - 3} more span${spans.length === 4 ? "" : "s"}` : ""}`,
@@ -182,22 +182,26 @@ function referenceSection(report: SimulationReport): string[] {
 }
 
 /** Runs of consecutive SLO-violation minutes, as `14 Nov 11:00–11:08`. */
-function violationSpans(minutes: readonly MinuteRecord[]): string[] {
+function violationSpans(minutes: MinuteSeries | undefined): string[] {
   const spans: string[] = [];
-  let first: MinuteRecord | null = null;
-  let last: MinuteRecord | null = null;
+  let first: EpochMs | null = null;
+  let last: EpochMs | null = null;
   const close = () => {
     if (first !== null && last !== null) {
-      spans.push(`${shortUtc(first.at)}–${new Date(last.at + MINUTE).toISOString().slice(11, 16)}`);
+      spans.push(`${shortUtc(first)}–${new Date(last + MINUTE).toISOString().slice(11, 16)}`);
     }
   };
-  for (const m of minutes) {
-    if (m.sloViolated && last !== null && m.at - last.at === MINUTE) {
-      last = m;
-    } else if (m.sloViolated) {
+  for (let i = 0; i < (minutes?.length ?? 0); i += 1) {
+    if (!minutes?.violatedAt(i)) {
+      continue;
+    }
+    const at = minutes.timeAt(i);
+    if (last !== null && at - last === MINUTE) {
+      last = at;
+    } else {
       close();
-      first = m;
-      last = m;
+      first = at;
+      last = at;
     }
   }
   close();

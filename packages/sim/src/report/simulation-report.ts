@@ -1,14 +1,14 @@
 import { LatencyModel } from "../model/latency-model.ts";
 import type { PolicyResult, SimulationResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { type MinuteRecord, minutesOf } from "./minute-series.ts";
+import { type MinuteSeries, minutesOf } from "./minute-series.ts";
 import { type PolicySummary, summarize } from "./policy-summary.ts";
 import { type ReferenceCosts, referenceCosts } from "./reference-costs.ts";
 
 /** One policy's run, read for the report. */
 export interface PolicyReport {
   readonly result: PolicyResult;
-  readonly minutes: readonly MinuteRecord[];
+  readonly minutes: MinuteSeries;
   readonly summary: PolicySummary;
 }
 

@@ -3,16 +3,17 @@ import { InMemoryClusterGateway } from "../adapters/in-memory-cluster-gateway.ts
 import { SimClock } from "../adapters/sim-clock.ts";
 import { EnvironmentModel } from "../model/environment.ts";
 import type { CapacityError } from "../model/karpenter.ts";
-import type { StepRecord } from "../model/step-record.ts";
 import type { ComparedPolicy, DecisionNote, MoveRecord, PolicyName } from "../policies/compared-policy.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { SimScheduler } from "./sim-scheduler.ts";
+import { StepLog } from "./step-log.ts";
 
 /** One policy's run of a scenario. */
 export interface PolicyResult {
   readonly name: PolicyName;
   readonly description: string;
-  readonly steps: readonly StepRecord[];
+  /** Every step, in order (kept in columns: a month of steps as objects would not fit). */
+  readonly steps: StepLog;
   readonly moves: readonly MoveRecord[];
   readonly decisions: readonly DecisionNote[];
   readonly capacityErrors: readonly CapacityError[];
@@ -54,8 +55,11 @@ export async function runPolicy(
   const cluster = new InMemoryClusterGateway(env, clock);
   const run = policy.attach({ scenario, env, clock, scheduler, cluster });
 
-  const steps: StepRecord[] = [];
   const total = Math.ceil((scenario.end - scenario.start) / scenario.stepMs);
+  const steps = new StepLog(
+    scenario.service.units.map((u) => u.name),
+    total,
+  );
   const reportEvery = Math.max(1, Math.floor(total / 100));
   for (let i = 0; i < total; i += 1) {
     const at = scenario.start + i * scenario.stepMs;
