@@ -58,12 +58,14 @@ async function runOne(file: string, out: string): Promise<void> {
   const result = await simulate(scenario, policiesNamed());
   const cpu = process.cpuUsage(cpuBefore);
   const simulated = performance.now();
+  const writeCpuBefore = process.cpuUsage();
   const report = reportOf(result);
   await mkdir(out, { recursive: true });
   for await (const [name, content] of reportFiles(report)) {
     await writeFile(join(out, name), content);
   }
   const written = performance.now();
+  const writeCpu = process.cpuUsage(writeCpuBefore);
   const steps = Math.round((scenario.end - scenario.start) / scenario.stepMs);
   const seconds = (simulated - simulating) / 1000;
   // CPU time too: on a shared machine the wall time also counts other processes' turns.
@@ -74,7 +76,7 @@ async function runOne(file: string, out: string): Promise<void> {
       .map((p) => `${p.name} ${(p.wallMs / 1000).toFixed(2)} s`)
       .join(
         ", ",
-      )}); ${((written - simulated) / 1000).toFixed(2)} s to build the report and write its files\n`,
+      )}); ${((written - simulated) / 1000).toFixed(2)} s (CPU ${((writeCpu.user + writeCpu.system) / 1e6).toFixed(2)} s) to build the report and write its files\n`,
   );
   const measured: Measured = {
     name: scenario.name,

@@ -82,6 +82,7 @@ export { switchyardPolicy } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
 export {
+  MinuteBuilder,
   type MinuteRecord,
   MinuteSeries,
   minutesOf,
@@ -114,7 +115,6 @@ export {
   type SimulationResult,
   simulate,
 } from "./run/simulate.ts";
-export { StepLog } from "./run/step-log.ts";
 export { SCENARIO_SCHEMA_ID, scenarioJsonSchema } from "./scenario/json-schema.ts";
 export { besideScenario, loadScenario, parseScenario, type ReadText } from "./scenario/load.ts";
 export { type LatencyParameters, type ScenarioInput, ScenarioSchema } from "./scenario/schema.ts";

@@ -17,6 +17,14 @@ interface MinuteAccumulator {
 }
 
 /**
+ * How long CloudWatch keeps one-minute datapoints: 15 days (Amazon CloudWatch User Guide,
+ * "Metrics retention": data points with a period of 60 seconds are available for 15 days;
+ * after that only 5-minute and coarser aggregates, which the controller does not read).
+ * Dropping older minutes also keeps a month-long run's memory flat.
+ */
+const RETENTION_MINUTES = 15 * 24 * 60;
+
+/**
  * CloudWatch's AWS/ApplicationELB one-minute data per target group, as the ALB would
  * publish it: a minute appears `publishDelayMs` after it ends, and a minute without
  * requests has no datapoint (counts read as 0, latency as unknown). HealthyHostCount is
@@ -25,8 +33,9 @@ interface MinuteAccumulator {
 export class AlbMetrics {
   readonly #latency: LatencyModel;
   readonly #publishDelayMs: number;
-  readonly #byGroup = new Map<string, Map<EpochMs, MinuteAccumulator>>();
-  readonly #elb5xx = new Map<EpochMs, number>();
+  /** By group, by minute number since the epoch (a small integer hashes faster than a time in ms). */
+  readonly #byGroup = new Map<string, Map<number, MinuteAccumulator>>();
+  readonly #elb5xx = new Map<number, number>();
 
   constructor(latency: LatencyModel, publishDelayMs: number) {
     this.#latency = latency;
@@ -52,8 +61,9 @@ export class AlbMetrics {
 
   recordElb5xx(at: EpochMs, count: number): void {
     if (count > 0) {
-      const key = Math.floor(at / MINUTE) * MINUTE;
+      const key = Math.floor(at / MINUTE);
       this.#elb5xx.set(key, (this.#elb5xx.get(key) ?? 0) + count);
+      this.#elb5xx.delete(key - RETENTION_MINUTES);
     }
   }
 
@@ -62,7 +72,9 @@ export class AlbMetrics {
    * with TargetResponseTime at `latencyStatistic` (the SLO's: `p95`, `p99`, `average`, …).
    */
   unitMinute(group: string, minute: EpochMs, now: EpochMs, latencyStatistic: string): UnitMinute {
-    const data = this.#published(minute, now) ? this.#byGroup.get(group)?.get(minute) : undefined;
+    const data = this.#published(minute, now)
+      ? this.#byGroup.get(group)?.get(Math.floor(minute / MINUTE))
+      : undefined;
     if (data === undefined) {
       return noDatapointMinute(minute);
     }
@@ -82,7 +94,7 @@ export class AlbMetrics {
   }
 
   elb5xx(minute: EpochMs, now: EpochMs): number {
-    return this.#published(minute, now) ? Math.round(this.#elb5xx.get(minute) ?? 0) : 0;
+    return this.#published(minute, now) ? Math.round(this.#elb5xx.get(Math.floor(minute / MINUTE)) ?? 0) : 0;
   }
 
   #statistic(data: MinuteAccumulator, statistic: string): number | null {
@@ -96,11 +108,14 @@ export class AlbMetrics {
   }
 
   #published(minute: EpochMs, now: EpochMs): boolean {
-    return minute + MINUTE + this.#publishDelayMs <= now;
+    return (
+      minute + MINUTE + this.#publishDelayMs <= now &&
+      Math.floor(minute / MINUTE) > Math.floor(now / MINUTE) - RETENTION_MINUTES
+    );
   }
 
   #minute(group: string, at: EpochMs): MinuteAccumulator {
-    const key = Math.floor(at / MINUTE) * MINUTE;
+    const key = Math.floor(at / MINUTE);
     let minutes = this.#byGroup.get(group);
     if (minutes === undefined) {
       minutes = new Map();
@@ -110,6 +125,7 @@ export class AlbMetrics {
     if (minute === undefined) {
       minute = { requests: 0, failed: 0, parts: [], healthy: null, statistics: null };
       minutes.set(key, minute);
+      minutes.delete(key - RETENTION_MINUTES);
     }
     return minute;
   }

@@ -12,6 +12,9 @@ import type { SimulationReport } from "./simulation-report.ts";
 
 export { CHART_MARKS, type ChartDefinition, type ChartSpec } from "./charts/chart-style.ts";
 
+/** What report.md says of a chart: its file, title and caption. */
+export type ChartHeading = Omit<ChartDefinition, "spec">;
+
 /** Capacity windows closer than this share one close-up chart. */
 const SAME_INCIDENT_MS = 6 * HOUR;
 /** Close-ups drawn at most: the first incidents of a run with many. */
@@ -24,23 +27,33 @@ const MAX_INCIDENTS = 3;
  * Each chart bins the minutes to about one point per pixel, so a month draws as fast as a day.
  */
 export function chartsOf(report: SimulationReport): ChartDefinition[] {
+  return chartMakers(report).map((make) => make());
+}
+
+/** The report's charts as functions that each build one: `reportFiles` holds one chart's data at a time. */
+export function chartMakers(report: SimulationReport): (() => ChartDefinition)[] {
   const { start, end } = report.scenario;
-  const whole = chartWindow(report, start, end, 5);
-  const charts = [throughputChart(report, whole, "throughput")];
+  const whole = () => chartWindow(report, start, end, 5);
+  const makers = [() => throughputChart(report, whole(), "throughput")];
   incidentWindows(report).forEach((zoom, i) => {
-    const chart = throughputChart(
-      report,
-      chartWindow(report, zoom.from, zoom.to),
-      i === 0 ? "incident" : `incident-${i + 1}`,
-    );
-    charts.push(i === 0 ? chart : { ...chart, title: `${chart.title} of ${shortUtc(zoom.from + HOUR)}` });
+    makers.push(() => {
+      const chart = throughputChart(
+        report,
+        chartWindow(report, zoom.from, zoom.to),
+        i === 0 ? "incident" : `incident-${i + 1}`,
+      );
+      return i === 0 ? chart : { ...chart, title: `${chart.title} of ${shortUtc(zoom.from + HOUR)}` };
+    });
   });
-  charts.push(latencyChart(report, whole), costChart(report, whole));
+  makers.push(
+    () => latencyChart(report, whole()),
+    () => costChart(report, whole()),
+  );
   const switchyard = report.policies.find((p) => p.summary.name === "switchyard");
   if (switchyard !== undefined) {
-    charts.push(podsChart(report, switchyard, whole));
+    makers.push(() => podsChart(report, switchyard, whole()));
   }
-  return charts;
+  return makers;
 }
 
 /** Around each cluster of capacity windows: from an hour before its first to 90 minutes after its last. */

@@ -1,8 +1,8 @@
 import type { EpochMs, InferenceService, Mode } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
 import type { LatencyModel, LatencyPart } from "../model/latency-model.ts";
-import { ColumnStore } from "../run/column-store.ts";
-import { MODES, type NumericKeys, type StepLog } from "../run/step-log.ts";
+import type { StepRecord } from "../model/step-record.ts";
+import { ColumnStore } from "./column-store.ts";
 
 export interface UnitMinuteRecord {
   readonly name: string;
@@ -45,6 +45,10 @@ export interface MinuteRecord {
   readonly units: readonly UnitMinuteRecord[];
 }
 
+/** The keys of T whose values are numbers (or null, stored as NaN). */
+type NumericKeys<T> = { [K in keyof T]-?: T[K] extends number | null ? K : never }[keyof T];
+
+const MODES: readonly Mode[] = ["cost", "capacity"];
 const MINUTE_COLUMNS = [
   "at",
   "demandRps",
@@ -194,75 +198,96 @@ export class MinuteSeries implements Iterable<MinuteRecord> {
 }
 
 /**
- * The minutes of a run. A minute breaks the SLO when the share of its requests that were
- * slower than the objective, or failed, exceeds what the objective's statistic allows
- * (5 % for p95, 1 % for p99; for `average`, when the mean is over it or 5 % failed):
- * a failed request is never within the objective.
+ * Folds a run's steps into its minutes as they come, so no step needs to be kept: a
+ * minute is closed when the first step of the next one arrives (or at `finish`).
+ *
+ * A minute breaks the SLO when the share of its requests that were slower than the
+ * objective, or failed, exceeds what the objective's statistic allows (5 % for p95, 1 % for
+ * p99; for `average`, when the mean is over it or 5 % failed): a failed request is never
+ * within the objective.
  */
-export function minutesOf(steps: StepLog, service: InferenceService, latency: LatencyModel): MinuteSeries {
-  const slo = service.slo;
-  const allowedTail = slo.statistic === "average" ? 0.05 : 1 - Number(slo.statistic.slice(1)) / 100;
-  const units = steps.units;
-  const minutes = new MinuteSeries(units, Math.ceil(steps.length / Math.max(1, stepsPerMinute(steps))));
-  let first = 0;
-  while (first < steps.length) {
-    const minute = Math.floor(steps.value(first, "at") / MINUTE) * MINUTE;
-    let end = first + 1;
-    while (end < steps.length && Math.floor(steps.value(end, "at") / MINUTE) * MINUTE === minute) {
-      end += 1;
-    }
-    minutes.push(minuteOf(steps, first, end, minute, slo, allowedTail, latency));
-    first = end;
+export class MinuteBuilder {
+  readonly #service: InferenceService;
+  readonly #latency: LatencyModel;
+  readonly #minutes: MinuteSeries;
+  #group: StepRecord[] = [];
+  #minute: EpochMs | null = null;
+
+  constructor(service: InferenceService, latency: LatencyModel, capacity = 1024) {
+    this.#service = service;
+    this.#latency = latency;
+    this.#minutes = new MinuteSeries(
+      service.units.map((u) => u.name),
+      capacity,
+    );
   }
-  return minutes;
+
+  add(step: StepRecord): void {
+    const minute = Math.floor(step.at / MINUTE) * MINUTE;
+    if (minute !== this.#minute) {
+      this.#close();
+      this.#minute = minute;
+    }
+    this.#group.push(step);
+  }
+
+  /** The minutes so far, the last one closed. */
+  finish(): MinuteSeries {
+    this.#close();
+    return this.#minutes;
+  }
+
+  #close(): void {
+    if (this.#minute !== null && this.#group.length > 0) {
+      this.#minutes.push(minuteOf(this.#group, this.#minute, this.#service, this.#latency));
+    }
+    this.#group = [];
+  }
 }
 
-function stepsPerMinute(steps: StepLog): number {
-  return steps.length < 2
-    ? 1
-    : Math.max(1, Math.round(MINUTE / (steps.value(1, "at") - steps.value(0, "at"))));
+/** The minutes of a run's steps (in time order). */
+export function minutesOf(
+  steps: Iterable<StepRecord>,
+  service: InferenceService,
+  latency: LatencyModel,
+): MinuteSeries {
+  const builder = new MinuteBuilder(service, latency);
+  for (const step of steps) {
+    builder.add(step);
+  }
+  return builder.finish();
 }
 
-/** The minute starting at `at` from steps [first, end). */
+/** The minute starting at `at` from its steps. */
 function minuteOf(
-  steps: StepLog,
-  first: number,
-  end: number,
+  group: readonly StepRecord[],
   at: EpochMs,
-  slo: InferenceService["slo"],
-  allowedTail: number,
+  service: InferenceService,
   latency: LatencyModel,
 ): MinuteRecord {
-  const last = end - 1;
-  const count = end - first;
+  const slo = service.slo;
+  const allowedTail = slo.statistic === "average" ? 0.05 : 1 - Number(slo.statistic.slice(1)) / 100;
+  const last = group[group.length - 1] as StepRecord;
   let requests = 0;
   let failed = 0;
   let slow = 0;
   let latencySum = 0;
   let answered = 0;
-  let demand = 0;
-  let cost = 0;
   const parts: LatencyPart[] = [];
-  for (let i = first; i < end; i += 1) {
-    const elbFailed = steps.value(i, "elbFailed");
-    requests += elbFailed;
-    failed += elbFailed;
-    steps.units.forEach((_, u) => {
-      const unitRequests = steps.unitValue(i, u, "requests");
-      const unitFailed = steps.unitValue(i, u, "failed");
-      const p95Ms = steps.unitValue(i, u, "p95Ms");
-      requests += unitRequests;
-      failed += unitFailed;
-      const ok = Math.max(0, unitRequests - unitFailed);
-      if (!Number.isNaN(p95Ms) && ok > 0) {
-        parts.push({ requests: ok, p95Ms });
-        slow += ok * latency.fractionSlowerThan(p95Ms, slo.latencyMs);
-        latencySum += ok * latency.averageMs(p95Ms);
+  for (const step of group) {
+    requests += step.elbFailed;
+    failed += step.elbFailed;
+    for (const unit of step.units) {
+      requests += unit.requests;
+      failed += unit.failed;
+      const ok = Math.max(0, unit.requests - unit.failed);
+      if (unit.p95Ms !== null && ok > 0) {
+        parts.push({ requests: ok, p95Ms: unit.p95Ms });
+        slow += ok * latency.fractionSlowerThan(unit.p95Ms, slo.latencyMs);
+        latencySum += ok * latency.averageMs(unit.p95Ms);
         answered += ok;
       }
-    });
-    demand += steps.value(i, "demandRps");
-    cost += steps.value(i, "costUsd");
+    }
   }
   const badShare = requests > 0 ? (slow + failed) / requests : 0;
   const sloViolated =
@@ -270,35 +295,42 @@ function minuteOf(
       ? requests > 0 &&
         ((answered > 0 && latencySum / answered > slo.latencyMs) || failed / requests > allowedTail)
       : badShare > allowedTail;
+  const latencyMs = latency.statisticMs(parts, slo.statistic);
   return {
     at,
-    demandRps: demand / count,
-    mode: steps.modeAt(last),
+    demandRps: group.reduce((sum, s) => sum + s.demandRps, 0) / group.length,
+    mode: last.mode,
     requests,
     failed,
-    latencyMs: latency.statisticMs(parts, slo.statistic),
-    latencyAllMs: latency.statisticOverAllMs(parts, requests, slo.statistic),
+    latencyMs,
+    // With no failure, the statistic of all requests is the answered requests' (solved once).
+    latencyAllMs:
+      failed > 0
+        ? latency.statisticOverAllMs(parts, requests, failed, slo.statistic)
+        : requests > 0
+          ? latencyMs
+          : null,
     sloViolated,
-    costUsd: cost,
-    hourlyCost: steps.value(last, "hourlyCost"),
-    units: steps.units.map((name, u) => {
+    costUsd: group.reduce((sum, s) => sum + s.costUsd, 0),
+    hourlyCost: last.hourlyCost,
+    units: last.units.map((unit) => {
       let rps = 0;
       let unitFailed = 0;
-      for (let i = first; i < end; i += 1) {
-        rps += steps.unitValue(i, u, "rps");
-        unitFailed += steps.unitValue(i, u, "failed");
+      for (const step of group) {
+        const same = step.units.find((u) => u.name === unit.name);
+        rps += same?.rps ?? 0;
+        unitFailed += same?.failed ?? 0;
       }
-      const p95Ms = steps.unitValue(last, u, "p95Ms");
       return {
-        name,
-        rps: rps / count,
+        name: unit.name,
+        rps: rps / group.length,
         failed: unitFailed,
-        readyPods: steps.unitValue(last, u, "readyPods"),
-        billedPods: steps.unitValue(last, u, "billedPods"),
-        pendingPods: steps.unitValue(last, u, "pendingPods"),
-        replicas: steps.unitValue(last, u, "replicas"),
-        weight: steps.unitValue(last, u, "weight"),
-        p95Ms: Number.isNaN(p95Ms) ? null : p95Ms,
+        readyPods: unit.readyPods,
+        billedPods: unit.billedPods,
+        pendingPods: unit.pendingPods,
+        replicas: unit.replicas,
+        weight: unit.weight,
+        p95Ms: unit.p95Ms,
       };
     }),
   };

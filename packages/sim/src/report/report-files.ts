@@ -1,6 +1,6 @@
 import { jsonText } from "@switchyard/core";
 import { renderChart } from "./chart-renderer.ts";
-import { chartsOf } from "./charts.ts";
+import { type ChartHeading, chartMakers } from "./charts.ts";
 import { reportMarkdown } from "./report-markdown.ts";
 import type { SimulationReport } from "./simulation-report.ts";
 import { summaryJson } from "./summary-table.ts";
@@ -11,19 +11,22 @@ export type ReportContent = string | Uint8Array | Iterable<string>;
 
 /**
  * Every file of a report folder, by name, one at a time: report.md, summary.json,
- * timeline.csv (in chunks), each chart as SVG and PNG. Each chart is drawn when its turn
- * comes, so a caller that writes each file before asking for the next holds one at most.
+ * timeline.csv (in chunks), each chart as SVG and PNG. Each chart is built and drawn when
+ * its turn comes, so a caller that writes each file before asking for the next holds one
+ * chart at most; report.md, which names them all, comes last.
  */
 export async function* reportFiles(report: SimulationReport): AsyncGenerator<[string, ReportContent]> {
-  const charts = chartsOf(report);
-  yield ["report.md", reportMarkdown(report, charts)];
   yield ["summary.json", jsonText(fullSummary(report))];
   yield ["timeline.csv", timelineCsvChunks(report)];
-  for (const chart of charts) {
-    const rendered = await renderChart(chart.spec);
-    yield [`${chart.name}.svg`, rendered.svg];
-    yield [`${chart.name}.png`, rendered.png];
+  const drawn: ChartHeading[] = [];
+  for (const make of chartMakers(report)) {
+    const { spec, ...heading } = make();
+    const rendered = await renderChart(spec);
+    drawn.push(heading);
+    yield [`${heading.name}.svg`, rendered.svg];
+    yield [`${heading.name}.png`, rendered.png];
   }
+  yield ["report.md", reportMarkdown(report, drawn)];
 }
 
 /** summary.json: the `--output json` contract plus every figure behind it and each policy's moves. */

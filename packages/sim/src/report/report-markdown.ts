@@ -1,5 +1,5 @@
 import { type EpochMs, formatDuration, MINUTE, SECOND } from "@switchyard/core";
-import type { ChartDefinition } from "./charts.ts";
+import type { ChartHeading } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
 import type { MinuteSeries } from "./minute-series.ts";
 import type { PolicySummary } from "./policy-summary.ts";
@@ -7,7 +7,7 @@ import type { PolicyReport, SimulationReport } from "./simulation-report.ts";
 import { ratio, SUMMARY_HEADERS, summaryRows } from "./summary-table.ts";
 
 /** report.md: the headline first, then the table, the charts, and what each policy did and why. */
-export function reportMarkdown(report: SimulationReport, charts: readonly ChartDefinition[]): string {
+export function reportMarkdown(report: SimulationReport, charts: readonly ChartHeading[]): string {
   const { scenario } = report;
   const lines: string[] = [];
   lines.push(`# Simulation: ${scenario.name}`, "");

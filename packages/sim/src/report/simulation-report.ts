@@ -1,7 +1,6 @@
-import { LatencyModel } from "../model/latency-model.ts";
 import type { PolicyResult, SimulationResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { type MinuteSeries, minutesOf } from "./minute-series.ts";
+import type { MinuteSeries } from "./minute-series.ts";
 import { type PolicySummary, summarize } from "./policy-summary.ts";
 import { type ReferenceCosts, referenceCosts } from "./reference-costs.ts";
 
@@ -25,10 +24,9 @@ export interface SimulationReport {
 }
 
 export function reportOf(simulation: SimulationResult): SimulationReport {
-  const latency = new LatencyModel(simulation.scenario.latency);
   const costs = referenceCosts(simulation.scenario);
   const policies = simulation.policies.map((result) => {
-    const minutes = minutesOf(result.steps, simulation.scenario.service, latency);
+    const minutes = result.minutes;
     return { result, minutes, summary: summarize(result, minutes, simulation.scenario, costs) };
   });
   return {
