@@ -151,7 +151,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     );
     expect(message).toContain("after:  sd21 100 (round-robin per pod)");
     expect(message).toMatch(/sd21-inf2 +\S+ -> 52\b/);
-    expect(message).toMatch(/- \[x\] capacity-errors sd21-inf2/);
+    expect(message).toMatch(/- \[breached\] capacity-errors sd21-inf2/);
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
     expect(before[ACTION]).not.toBe(annotations()[ACTION]);
   });
@@ -214,7 +214,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
       `after:  ${plan.target.routing.targetGroups.map((g) => `${g.serviceName} ${g.weight}`).join(", ")}`,
     );
     expect(message).toMatch(/sd21-inf2 +52 -> 95\.5/);
-    expect(message).toMatch(/- \[x\] quiet-period sd21-inf2/);
+    expect(message).toMatch(/- \[passed\] quiet-period sd21-inf2/);
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 

@@ -1,4 +1,6 @@
 import {
+  type Evidence,
+  isBreach,
   parseForwardAction,
   type ReplicaHold,
   type RoutingCheck,
@@ -79,9 +81,17 @@ function header(state: SwitchState): string[] {
     "Evidence:",
     ...input.evidence.map(
       (e) =>
-        `  - [${e.met ? "x" : " "}] ${e.rule}${e.unit === undefined ? "" : ` ${e.unit}`}: observed ${e.observed ?? "n/a"}, threshold ${e.threshold ?? "n/a"}`,
+        `  - [${evidenceMark(e)}] ${e.rule}${e.unit === undefined ? "" : ` ${e.unit}`}: observed ${e.observed ?? "n/a"}, threshold ${e.threshold ?? "n/a"}`,
     ),
   ];
+}
+
+/** A rule that looks for trouble found it (`breached`) or not (`clear`); a gate `passed` or `not passed`. */
+function evidenceMark(e: Evidence): string {
+  if (isBreach(e)) {
+    return e.breached ? "breached" : "clear";
+  }
+  return e.passed ? "passed" : "not passed";
 }
 
 function footer(state: SwitchState, region: string): string[] {

@@ -21,11 +21,11 @@ export interface CheckReceiversDeps {
 /**
  * One readiness check of WaitForReceivers: every unit that will get more traffic has
  * the pods it was held at ready (or, where it could not be held, none still starting).
- * Past the deadline a failover, or a rebalance routing around a loss, moves traffic
- * anyway — it must not wait long on a service already degraded — while a fallback or a
- * calm rebalance fails, and rolls back. A rebalance routing around a loss also moves
- * before its receivers are ready once its weights serve more with the pods ready now
- * than the routing in force: waiting any longer only keeps the frozen units overloaded.
+ * Past the deadline a failover or a reroute moves traffic anyway — it must not wait
+ * long on a service already degraded — while a fallback, a rebalance or a repair fails,
+ * and rolls back. A reroute also moves before its receivers are ready once its weights
+ * serve more with the pods ready now than the routing in force: waiting any longer only
+ * keeps the frozen units overloaded.
  */
 export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps): Promise<ReceiversCheck> {
   const state = parseSwitchState(rawState);
@@ -58,8 +58,8 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
   });
   const ready = units.every((u) => u.ready >= 1 && u.ready >= u.wanted);
   const timedOut = now >= Date.parse(plan.receiversDeadline);
-  // A failover waiting because its units still served moves at once if one stops serving.
-  const respondsToLoss = plan.input.move === "failover" || plan.input.causes.length > 0;
+  // A failover or reroute waiting because its causes still served moves at once if one stops serving.
+  const respondsToLoss = plan.input.move === "failover" || plan.input.move === "reroute";
   const turnedUrgent =
     respondsToLoss &&
     plan.input.causes.some((name) => {
@@ -79,8 +79,7 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
   }
   const servesMoreNow =
     !ready &&
-    plan.input.move === "rebalance" &&
-    plan.input.causes.length > 0 &&
+    plan.input.move === "reroute" &&
     movingServesMore(service, cluster, plan.target.units, plan.input.demandRps);
   const verdict = ready
     ? "ready"

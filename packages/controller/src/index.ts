@@ -42,7 +42,6 @@ export {
   type RollbackResult,
   type RoutingResult,
   type ScalingResult,
-  type ScalingStep,
   type SwitchInput,
   type SwitchPlan,
   type SwitchState,

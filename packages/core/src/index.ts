@@ -59,11 +59,14 @@ export {
   servingTolerance,
 } from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
+export { lossStartedAt, switchToWaitFor } from "./decision/supersede.ts";
 export {
   type Decision,
   type DecisionSignals,
   type Evidence,
+  isBreach,
   isMove,
+  MOVES,
   type Move,
   type MoveDecision,
   type Pin,
@@ -294,6 +297,7 @@ export {
   type ModeSwitchWorkflowInput,
   modeSwitchWorkflow,
 } from "./workflow/mode-switch-workflow.ts";
+export { type MovePlan, type MoveTarget, planMove, type ScalingStep } from "./workflow/plan-move.ts";
 export {
   type AttributeValue,
   type ChoiceEntry,

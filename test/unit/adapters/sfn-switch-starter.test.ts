@@ -225,13 +225,12 @@ describe("Class: SfnSwitchStarter", () => {
     expect(history.map((record) => record.name)).toEqual(["team-sd21-failover-202506011001"]);
   });
 
-  it("reads a route-around back as a rebalance that routes around a loss, and a calm one as calm", async () => {
+  it("reads each move back from its execution name: a reroute, a repair and a calm rebalance apart", async () => {
     // Prepare
-    const reroute = { ...execution("sd21", "rebalance", minutes(2), "RUNNING") };
-    const name = executionName("sd21", "rebalance", minutes(2), true);
     sfn.on(ListExecutionsCommand).resolves({
       executions: [
-        { ...reroute, name, executionArn: `${STATE_MACHINE}:${name}` },
+        execution("sd21", "reroute", minutes(3), "RUNNING"),
+        execution("sd21", "repair", minutes(2)),
         execution("sd21", "rebalance", minutes(1)),
       ],
     });
@@ -241,13 +240,8 @@ describe("Class: SfnSwitchStarter", () => {
 
     // Assess
     expect(history).toEqual([
-      {
-        name: "sd21-reroute-202506011002",
-        move: "rebalance",
-        routeAround: true,
-        startedAt: minutes(2),
-        status: "RUNNING",
-      },
+      { name: "sd21-reroute-202506011003", move: "reroute", startedAt: minutes(3), status: "RUNNING" },
+      { name: "sd21-repair-202506011002", move: "repair", startedAt: minutes(2), status: "SUCCEEDED" },
       { name: "sd21-rebalance-202506011001", move: "rebalance", startedAt: minutes(1), status: "SUCCEEDED" },
     ]);
   });

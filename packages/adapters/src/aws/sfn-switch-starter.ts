@@ -308,10 +308,7 @@ export class SfnSwitchStarter implements SwitchStarter {
     const parsed = parseExecutionName(name);
     // Compare with the name executionName would give this service: it replaces
     // characters Step Functions refuses and cuts long names, so the raw name may differ.
-    if (
-      parsed === null ||
-      executionName(service, parsed.move, 0, parsed.routeAround).slice(0, -12) !== name.slice(0, -12)
-    ) {
+    if (parsed === null || executionName(service, parsed.move, 0).slice(0, -12) !== name.slice(0, -12)) {
       return [];
     }
     return [
@@ -320,7 +317,6 @@ export class SfnSwitchStarter implements SwitchStarter {
         move: parsed.move,
         startedAt: startDate.getTime(),
         status: status as SwitchRecord["status"],
-        ...(parsed.routeAround ? { routeAround: true } : {}),
       },
     ];
   }
