@@ -1,10 +1,10 @@
-import type { EpochMs } from "@switchyard/core";
-import { HOUR, SECOND } from "@switchyard/core";
+import type { EpochMs, Move } from "@switchyard/core";
+import { HOUR, MOVES, SECOND } from "@switchyard/core";
 import type { PolicyName } from "../policies/compared-policy.ts";
 import type { PolicyResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { MinuteSeries } from "./minute-series.ts";
-import type { ReferenceCosts } from "./reference-costs.ts";
+import { noRatioBecause, type ReferenceCosts } from "./reference-costs.ts";
 
 /** The figures the table and `--output json` show for one policy. */
 export interface PolicySummary {
@@ -15,7 +15,7 @@ export interface PolicySummary {
   readonly costAboveFloor: number;
   /**
    * costAboveFloor ÷ (lower bound − floor): 1 is the lower bound's cost above the floor;
-   * null when the bound is the floor (nothing above it to compare).
+   * null when the bound is the floor or too little above it to divide by (`noRatioBecause`).
    */
   readonly costAboveFloorRatio: number | null;
   readonly requests: number;
@@ -25,6 +25,10 @@ export interface PolicySummary {
   readonly sloViolationMinutes: number;
   /** Mode changes the ALB went through (failovers and fallbacks that took effect). */
   readonly switches: number;
+  /** Moves of every kind that took effect (outcome succeeded): rebalances, reroutes and repairs too. */
+  readonly moves: number;
+  /** Those moves by kind. */
+  readonly movesByKind: Readonly<Record<Move, number>>;
   /** Succeeded moves of any kind (rebalances too) in the busiest 60 minutes: what the switch cap limits. */
   readonly maxMovesInAnHour: number;
   readonly capacityModeMinutes: number;
@@ -140,17 +144,26 @@ export function summarize(
     maxMovesInAnHour = Math.max(maxMovesInAnHour, inHour);
   }
 
+  const movesByKind = Object.fromEntries(MOVES.map((move) => [move, 0])) as Record<Move, number>;
+  for (const m of result.moves) {
+    if (m.outcome === "succeeded") {
+      movesByKind[m.move] += 1;
+    }
+  }
+
   return {
     name: result.name,
     description: result.description,
     totalCost,
     costAboveFloor,
-    costAboveFloorRatio: boundAboveFloor > 0.005 ? costAboveFloor / boundAboveFloor : null,
+    costAboveFloorRatio: noRatioBecause(reference) === null ? costAboveFloor / boundAboveFloor : null,
     requests,
     failedRequests,
     costPerMillion: answered > 0 ? (totalCost / answered) * 1e6 : null,
     sloViolationMinutes,
     switches,
+    moves: MOVES.reduce((sum, move) => sum + movesByKind[move], 0),
+    movesByKind,
     maxMovesInAnHour,
     capacityModeMinutes,
     firstCapacityErrorAt,

@@ -3,6 +3,7 @@ import type { ChartHeading } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
 import type { MinuteSeries } from "./minute-series.ts";
 import type { PolicySummary } from "./policy-summary.ts";
+import { noRatioBecause } from "./reference-costs.ts";
 import type { PolicyReport, SimulationReport } from "./simulation-report.ts";
 import { ratio, SUMMARY_HEADERS, summaryRows } from "./summary-table.ts";
 
@@ -161,18 +162,25 @@ function referenceSection(report: SimulationReport): string[] {
       "",
     );
   }
-  lines.push(
-    `| policy | total cost | cost above the floor | ratio to the lower bound's (${usd(boundAbove)}) |`,
-    "|---|---:|---:|---:|",
-    ...report.policies.map(
-      ({ summary: s }) =>
-        `| ${s.name} | ${usd(s.totalCost)} | ${usd(s.costAboveFloor)} | ${ratio(s.costAboveFloorRatio)} |`,
-    ),
-  );
-  if (boundAbove <= 0.005) {
+  const why = noRatioBecause(reference);
+  if (why === null) {
     lines.push(
+      `| policy | total cost | cost above the floor | ratio to the lower bound's (${usd(boundAbove)}) |`,
+      "|---|---:|---:|---:|",
+      ...report.policies.map(
+        ({ summary: s }) =>
+          `| ${s.name} | ${usd(s.totalCost)} | ${usd(s.costAboveFloor)} | ${ratio(s.costAboveFloorRatio)} |`,
+      ),
+    );
+  } else {
+    lines.push(
+      "| policy | total cost | cost above the floor |",
+      "|---|---:|---:|",
+      ...report.policies.map(
+        ({ summary: s }) => `| ${s.name} | ${usd(s.totalCost)} | ${usd(s.costAboveFloor)} |`,
+      ),
       "",
-      "The lower bound is the floor here: the pods `minReplicaCount` keeps serve every minute's demand, so no ratio can be given; compare the costs above the floor.",
+      `No ratio to the lower bound's cost above the floor: ${why}; compare the costs above the floor.`,
     );
   }
   return lines;

@@ -111,12 +111,13 @@ export function latencyChart(report: SimulationReport, window: ChartWindow): Cha
   return {
     name: "latency",
     title: `${slo.statistic} latency of all requests against the SLO`,
-    caption: `The service's ${slo.statistic} response time over all requests, a failed request counted as too slow (${bins}), on a linear scale from ${low} to ${high} ms: over the dashed ${slo.latencyMs} ms objective exactly when a minute broke the SLO. Slower minutes are drawn at the top edge with a ▲; a red ✕ marks minutes in which more than the SLO's tail of requests failed (their ${slo.statistic} is a failure, not a time); red ticks on top: spans with SLO-violation minutes; faint purple: capacity mode; grey band with dashed edges: an EC2 capacity window.`,
+    caption: `The service's ${slo.statistic} response time over all requests, a failed request counted as too slow (${bins}), on a linear scale from ${low} to ${high} ms: over the dashed ${slo.latencyMs} ms objective exactly when a minute broke the SLO. Slower minutes are drawn at the top edge with a ▲; a red ✕ marks minutes in which more than the SLO's tail of requests failed (their ${slo.statistic} is a failure, not a time); red ticks above the row: spans with SLO-violation minutes; faint purple: capacity mode; grey band with dashed edges: an EC2 capacity window.`,
     spec: rowPerPolicy({
       title: `${scenario.name}: ${slo.statistic} latency of all requests against the ${slo.latencyMs} ms SLO`,
       subtitle: [
-        `failed requests count as too slow · ${bins} · ▲ = slower than ${high} ms · red ✕ = more than the SLO's tail failed · dashed red = SLO`,
-        "red ticks = SLO broken (slow or failed) · faint purple = capacity mode · grey band = no EC2 capacity",
+        `failed requests count as too slow · ${bins} · dashed red = the SLO`,
+        `▲ = slower than ${high} ms · red ✕ = more than the SLO's tail failed · red ticks above = minutes that broke the SLO`,
+        "faint purple = capacity mode · grey band = no EC2 capacity",
       ],
       values: drawn,
       policies,
@@ -141,8 +142,9 @@ export function latencyChart(report: SimulationReport, window: ChartWindow): Cha
         },
         {
           transform: [{ filter: "datum.kind === 'violation'" }],
-          mark: { type: "tick", color: FAILED, thickness: 2, orient: "vertical" },
-          encoding: { x, y: { value: 4 } },
+          // Above the row, clear of the ▲ and ✕ drawn at its top edge.
+          mark: { type: "tick", color: FAILED, thickness: 2, orient: "vertical", size: 7 },
+          encoding: { x, y: { value: -5 } },
         },
       ],
     }),

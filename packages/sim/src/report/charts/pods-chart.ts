@@ -62,6 +62,8 @@ export function podsChart(
       values.push({ ...outage, unit });
     }
   });
+  // One weight scale for every row, so a unit's share of the rule reads the same in each.
+  const maxWeight = Math.max(1, ...values.map((v) => (v.kind === "pods" ? v.weight : 0)));
   const x = timeAxis("%d %b %H:%M", window.from, window.end);
   const pods = (field: string) => ({ field, type: "quantitative" as const, title: "pods" });
   const rows = [{ filter: "datum.kind === 'pods'" }];
@@ -108,6 +110,7 @@ export function podsChart(
           field: "weight",
           type: "quantitative",
           title: "weight",
+          scale: { domain: [0, maxWeight], nice: false },
           axis: { orient: "right", titleColor: CAPACITY_STRIP, labelColor: CAPACITY_STRIP },
         },
       },
