@@ -143,7 +143,7 @@ export function costChart(report: SimulationReport, window: ChartWindow): ChartD
     name: "cost",
     title: "Cumulative cost",
     caption:
-      "Each policy's bill so far (USD of the pods' instances since the start), one line per policy ending in its total: the gap between two lines is what one saved over the other by then; it widens where one runs dearer pods. Each policy has its own width, dash and marker, so lines that coincide stay visible; grey band with dashed edges: an EC2 capacity window.",
+      "Each policy's bill so far (USD of the pods' instances since the start), one line per policy ending in its total: the gap between two lines is what one saved over the other by then; it widens where one runs dearer pods. A cheaper line is not a better policy where it failed requests (the throughput chart's red band): pods that are gone cost nothing. Each policy has its own width, dash and marker, so lines that coincide stay visible; grey band with dashed edges: an EC2 capacity window.",
     spec: {
       $schema: SCHEMA,
       title: {

@@ -65,7 +65,13 @@ export function podsChart(
   // One weight scale for every row, so a unit's share of the rule reads the same in each.
   const maxWeight = Math.max(1, ...values.map((v) => (v.kind === "pods" ? v.weight : 0)));
   const x = timeAxis("%d %b %H:%M", window.from, window.end);
-  const pods = (field: string) => ({ field, type: "quantitative" as const, title: "pods" });
+  // Whole pods on the axis: a row of one-pod units would otherwise read 0.5 pods.
+  const pods = (field: string) => ({
+    field,
+    type: "quantitative" as const,
+    title: "pods",
+    axis: { tickMinStep: 1, format: "d" },
+  });
   const rows = [{ filter: "datum.kind === 'pods'" }];
   const left: ChartLayer[] = [
     outageBand(x, 0, HEIGHT),

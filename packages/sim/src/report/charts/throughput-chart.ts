@@ -1,4 +1,5 @@
 import type { EpochMs } from "@switchyard/core";
+import { shortUtc } from "../figures.ts";
 import type { SimulationReport } from "../simulation-report.ts";
 import {
   CAPACITY_STRIP,
@@ -124,12 +125,18 @@ export function throughputChart(
   } as const;
   const instanceTypes = [...new Set(report.scenario.capacity.map((w) => w.instanceType))].join(", ");
   const bins = binWords(window.binMinutes, "means");
+  const troubleFrom = report.scenario.capacity
+    .filter((w) => w.to > window.from && w.from < window.end)
+    .reduce<EpochMs | undefined>(
+      (first, w) => (first === undefined || w.from < first ? w.from : first),
+      undefined,
+    );
   return {
     name,
     title: whole ? "Requests/s per unit, whole run" : "Requests/s per unit around the capacity trouble",
     caption: `Stacked requests/s each unit's pods answered, with the requests that failed as a red band on top (refused by a full queue, or a 503 from the ALB with no healthy target), so the top edge is the demand (${bins}); dark strip and grey band with dashed edges: the EC2 capacity windows, named by instance type${instanceTypes === "" ? "" : ` (${instanceTypes})`}; purple strip (and the faint purple behind the stack): the ALB routes in capacity mode (round-robin), grey strip: cost mode.`,
     spec: rowPerPolicy({
-      title: `${report.scenario.name}: ${whole ? "requests/s answered per unit, and failed" : "requests/s around the capacity trouble"}`,
+      title: `${report.scenario.name}: ${whole ? "requests/s answered per unit, and failed" : `requests/s around the capacity trouble${troubleFrom === undefined ? "" : ` of ${shortUtc(troubleFrom)}`}`}`,
       subtitle: [
         `${bins} · red on top = failed requests/s · dark strip and grey band = no EC2 capacity for the named instance type`,
         "purple strip and faint purple = capacity mode (round-robin), grey strip = cost mode",
