@@ -262,11 +262,22 @@ describe("Class: AlbMetrics", () => {
     const t0 = scenario.start;
     metrics.recordRequests(t0, "tg", 3000, 0, 600);
     const first = metrics.unitMinute("tg", t0, t0 + MINUTE, "p95").latencyMs;
+    const firstRead = metrics.readerMinute("tg", t0, t0 + MINUTE, "p95");
     metrics.recordRequests(t0 + 30_000, "tg", 3000, 0, 1200);
 
     const second = metrics.unitMinute("tg", t0, t0 + MINUTE, "p95").latencyMs;
+    const secondRead = metrics.readerMinute("tg", t0, t0 + MINUTE, "p95");
 
     expect(first).toBeCloseTo(600, 3);
     expect(second).toBeGreaterThan(1000);
+    expect(firstRead).toMatchObject({ requests: 3000, latencyAvgMs: null, healthyHosts: null });
+    expect(secondRead).toMatchObject({
+      requests: 6000,
+      latencyMs: second,
+      latencyAvgMs: null,
+      healthyHosts: null,
+    });
+    // A published minute read again is the same answer, not solved again.
+    expect(metrics.readerMinute("tg", t0, t0 + 2 * MINUTE, "p95")).toBe(secondRead);
   });
 });

@@ -14,6 +14,8 @@ interface MinuteAccumulator {
    * Cleared when a request is recorded.
    */
   statistics: Record<string, number | null> | null;
+  /** The metrics reader's view of the minute, by latency statistic (see `readerMinute`); cleared with `statistics`. */
+  readerViews: Record<string, UnitMinute> | null;
 }
 
 /**
@@ -52,6 +54,7 @@ export class AlbMetrics {
     minute.failed += failed;
     minute.parts.push({ requests, p95Ms });
     minute.statistics = null;
+    minute.readerViews = null;
   }
 
   recordHealthy(at: EpochMs, group: string, healthy: number): void {
@@ -93,6 +96,31 @@ export class AlbMetrics {
     };
   }
 
+  /**
+   * `unitMinute` as the deployed metrics reader queries it — without average latency or
+   * healthy hosts (both null) — made once per published minute and statistic: every
+   * evaluation reads the last half hour of every target group again.
+   */
+  readerMinute(group: string, minute: EpochMs, now: EpochMs, latencyStatistic: string): UnitMinute {
+    const data = this.#published(minute, now)
+      ? this.#byGroup.get(group)?.get(Math.floor(minute / MINUTE))
+      : undefined;
+    if (data === undefined) {
+      return noDatapointMinute(minute);
+    }
+    data.readerViews ??= {};
+    let view = data.readerViews[latencyStatistic];
+    if (view === undefined) {
+      view = Object.freeze({
+        ...this.unitMinute(group, minute, now, latencyStatistic),
+        latencyAvgMs: null,
+        healthyHosts: null,
+      });
+      data.readerViews[latencyStatistic] = view;
+    }
+    return view;
+  }
+
   elb5xx(minute: EpochMs, now: EpochMs): number {
     return this.#published(minute, now) ? Math.round(this.#elb5xx.get(Math.floor(minute / MINUTE)) ?? 0) : 0;
   }
@@ -123,7 +151,7 @@ export class AlbMetrics {
     }
     let minute = minutes.get(key);
     if (minute === undefined) {
-      minute = { requests: 0, failed: 0, parts: [], healthy: null, statistics: null };
+      minute = { requests: 0, failed: 0, parts: [], healthy: null, statistics: null, readerViews: null };
       minutes.set(key, minute);
       minutes.delete(key - RETENTION_MINUTES);
     }

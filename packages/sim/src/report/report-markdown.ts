@@ -31,6 +31,7 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartH
   lines.push(
     "",
     `- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: ${sloMinuteMeaning(scenario.service.slo.statistic)}`,
+    "- **switches**: mode changes of the ALB's rule (failovers and fallbacks that took effect). **moves**: the policy's moves that took effect, of every kind — failover, fallback, rebalance, reroute, repair (each with its reasons below).",
     "- **failover decided**: from the first EC2 capacity error to the start of the failover. **traffic moved**: to the ALB routing in capacity mode — later when the failover waited for its receivers' pods (make-before-break: the failing unit still served). **fallback**: from the end of the last capacity window to the ALB routing in cost mode again; `early` when it was back in cost mode before capacity returned (routing around the pool that could not grow). — : did not happen.",
     "",
     "| policy | what it does |",
