@@ -8,15 +8,18 @@ import {
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
 } from "@switchyard/core";
+import type { ControllerLogger } from "./logger.ts";
 import { readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { assertNotSuperseded } from "./supersession.ts";
+import { recordSwitchEvent, trafficMovedEvent } from "./switch-events.ts";
 import { parseSwitchState, type RoutingResult } from "./switch-state.ts";
 
 export interface ApplyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /**
@@ -71,6 +74,13 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
           : {}),
     });
   });
+  if (change.changed) {
+    await recordSwitchEvent(
+      deps,
+      service,
+      trafficMovedEvent(state, deps.clock.now(), deps.config.cluster.region, service.action),
+    );
+  }
   return {
     changed: change.changed,
     patchedAt: change.changed ? transitionAt : (recordedAt ?? transitionAt),

@@ -9,7 +9,7 @@ import {
 } from "@switchyard/core";
 import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
-import { assertNotSuperseded } from "./supersession.ts";
+import { assertHoldsNotTakenOver, assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type ReceiversCheck } from "./switch-state.ts";
 
 export interface CheckReceiversDeps {
@@ -39,6 +39,9 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       .filter((h) => h.outcome === "held" || h.outcome === "unchanged")
       .map((h) => [h.unit, h.replicas ?? 0]),
   );
+  if (held.size > 0) {
+    assertHoldsNotTakenOver(plan, [...held.keys()], await deps.cluster.readScaledObjects(service));
+  }
   const units = plan.receivers.map((unit) => {
     const desired = cluster.units[unit]?.desiredReplicas ?? 0;
     return {

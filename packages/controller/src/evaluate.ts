@@ -236,7 +236,10 @@ async function evaluateService(
   }
   // One move at a time, except that a response to a loss supersedes a calm move (core's supersedes).
   const lossSince = lossStartedAt(decision.kind, capacity, now, service.policy.capacityErrorWindowMinutes);
-  const running = switchToWaitFor(decision.kind, switches, lossSince);
+  const running = switchToWaitFor(decision.kind, switches, lossSince, {
+    demandRps: decision.demandRps,
+    headroom: service.headroom,
+  });
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
     return {

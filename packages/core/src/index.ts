@@ -51,6 +51,12 @@ export {
   signalWindowMinutes,
   type UnitObservation,
 } from "./decision/observations.ts";
+export {
+  isRefusal,
+  type OperatorRefusal,
+  type OperatorRequest,
+  operatorDecision,
+} from "./decision/operator.ts";
 export { parsePin, pinHolds } from "./decision/pin.ts";
 export {
   compareServedNow,
@@ -167,6 +173,20 @@ export {
   scalingTargetOf,
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
+export {
+  clipBytes,
+  EVENT_NOTE_LIMIT_BYTES,
+  type EventRegarding,
+  type EventsV1Event,
+  eventNote,
+  microTime,
+  SWITCH_EVENT_REASONS,
+  SWITCHYARD_REPORTING_CONTROLLER,
+  type SwitchEvent,
+  type SwitchEventReason,
+  switchEventName,
+  switchEventObject,
+} from "./manifests/switch-event.ts";
 export { JSON_SIGNIFICANT_DIGITS, jsonText } from "./output/json-output.ts";
 export { shellCommand, shellQuote } from "./output/shell-quote.ts";
 export {
@@ -290,6 +310,7 @@ export {
   RFC3339_PATTERN,
 } from "./time.ts";
 export { DAY, EPSILON, HOUR, MINUTE, round1, SECOND } from "./units.ts";
+export { abortable } from "./workflow/abortable.ts";
 export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";
 export { type ModeSwitchTableInput, modeSwitchTable } from "./workflow/mode-switch-table.ts";

@@ -234,16 +234,43 @@ describe("Class: SfnSwitchStarter", () => {
         execution("sd21", "rebalance", minutes(1)),
       ],
     });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: "RUNNING", input: JSON.stringify({ demandRps: 1280 }) });
 
     // Act
     const history = await starter().history("sd21", SINCE);
 
     // Assess
     expect(history).toEqual([
-      { name: "sd21-reroute-202506011003", move: "reroute", startedAt: minutes(3), status: "RUNNING" },
+      {
+        name: "sd21-reroute-202506011003",
+        move: "reroute",
+        startedAt: minutes(3),
+        status: "RUNNING",
+        plannedRps: 1280,
+      },
       { name: "sd21-repair-202506011002", move: "repair", startedAt: minutes(2), status: "SUCCEEDED" },
       { name: "sd21-rebalance-202506011001", move: "rebalance", startedAt: minutes(1), status: "SUCCEEDED" },
     ]);
+  });
+
+  it("reads the demand a running reroute planned for from its input, so a correction can tell it is stale", async () => {
+    // Prepare
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        execution("sd21", "reroute", minutes(3), "RUNNING"),
+        execution("sd21", "rebalance", minutes(1), "RUNNING"),
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING", input: '{"service":"sd21"}' });
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess: an input without demandRps leaves it unknown; only the reroute is described.
+    expect(history.map((r) => r.plannedRps)).toEqual([undefined, undefined]);
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 1);
   });
 
   it("starts an execution with the request's input as JSON", async () => {

@@ -1,6 +1,8 @@
 import type { Policy } from "../config/types.ts";
 import type { EpochMs } from "../signals/types.ts";
+import { MINUTE } from "../units.ts";
 import { antiFlapEvidence } from "./anti-flap.ts";
+import { demandNow } from "./demand-trend.ts";
 import { failoverEvidence, lossCauses, lossUrgency } from "./failover-evidence.ts";
 import { fallbackGates } from "./fallback-gates.ts";
 import { type Observations, observe } from "./observations.ts";
@@ -83,14 +85,22 @@ type Base = Omit<Extract<Decision, { kind: "stay" }>, "kind" | "reasons" | "evid
 
 /** A loss in cost mode: fail over, reroute around it, or — routed around already — carry on as without it. */
 function answerLoss(
-  base: Base,
+  measuredBase: Base,
   state: ServiceState,
-  observations: Observations,
+  measured: Observations,
   policy: Policy,
   now: EpochMs,
   evidence: readonly Breach[],
   causes: readonly string[],
 ): Decision {
+  let base = measuredBase;
+  let observations = measured;
+  // A loss is answered for the demand now, not for the newest measured minute: that is
+  // minutes old, and in a surge a reroute sized on it starts a fraction of the pods its
+  // receivers will need (then waits for them, and the right move comes a plan later).
+  const sized = sizedNow(state, observations, policy, now);
+  observations = sized.observations;
+  base = { ...base, demandRps: observations.demandRps };
   const urgency = lossUrgency(causes, evidence, observations);
   const response = compareResponses(state, observations, causes, urgency, policy);
   const urgencyReason = reason({ reason: "urgency", causes, why: urgency.why });
@@ -104,14 +114,18 @@ function answerLoss(
       to: "capacity",
       causes,
       urgent: urgency.why !== null,
-      reasons: [...troubles, response.evidence.detail, urgencyReason],
+      reasons: [...troubles, ...sized.reasons, response.evidence.detail, urgencyReason],
       evidence: [...evidence, response.evidence],
     };
   }
   const risk = routingRisk(state, observations, causes, response.cost);
   if (!risk.breached) {
     // The weights in force already route around the causes: nothing to move for the loss.
-    return rebalanceOrStay(base, state, observations, policy, now, [...evidence, response.evidence, risk]);
+    return rebalanceOrStay(measuredBase, state, measured, policy, now, [
+      ...evidence,
+      response.evidence,
+      risk,
+    ]);
   }
   const current = state.weights ?? {};
   const target = weightsOf(response.cost);
@@ -128,6 +142,7 @@ function answerLoss(
     weights: { current, target },
     reasons: [
       ...troubles,
+      ...sized.reasons,
       response.evidence.detail,
       urgency.why !== null && !urgent ? early.detail : urgencyReason,
     ],
@@ -233,5 +248,40 @@ function repair(base: Base, problem: string, evidence: readonly Evidence[]): Dec
     to: base.mode,
     reasons: [reason({ reason: "repair", problem, mode: base.mode })],
     evidence,
+  };
+}
+
+/**
+ * The observations a loss is answered on: demand carried forward over the age of the
+ * newest measured minute on the slope of the minutes since any shift (demand-trend.ts),
+ * never below what was measured. The sentence says so when it differs.
+ */
+function sizedNow(
+  state: ServiceState,
+  observations: Observations,
+  policy: Policy,
+  now: EpochMs,
+): { observations: Observations; reasons: string[] } {
+  const window = observations.demandByMinute.slice(-Math.max(1, policy.rebalanceSustainMinutes));
+  const newest = window[window.length - 1];
+  if (newest === undefined || observations.demandSource !== "measured") {
+    return { observations, reasons: [] };
+  }
+  const lagMinutes = Math.max(0, (now - newest.at) / MINUTE);
+  const estimate = demandNow(window, observations.demandRps, lagMinutes, state.service.headroom);
+  if (estimate.slope === null || !(estimate.rps > observations.demandRps)) {
+    return { observations, reasons: [] };
+  }
+  return {
+    observations: { ...observations, demandRps: estimate.rps },
+    reasons: [
+      reason({
+        reason: "sized-now",
+        demandRps: estimate.rps,
+        measuredRps: observations.demandRps,
+        lagMinutes,
+        slope: estimate.slope,
+      }),
+    ],
   };
 }

@@ -1,6 +1,7 @@
 import type { Mode, ServicePlan } from "../planning/types.ts";
 import type { CapacitySignal } from "../signals/types.ts";
 import { round1 } from "../units.ts";
+import type { DemandShift } from "./demand-trend.ts";
 import type { Recovery } from "./observations.ts";
 import type { Pin } from "./types.ts";
 
@@ -36,6 +37,15 @@ export type DeadBandOutcome = "at-risk" | "cheaper" | "short-window" | "within-b
 export type RuleFacts =
   | { readonly rule: "action-annotation"; readonly problem: string }
   | { readonly rule: "pin"; readonly pin: Pin }
+  | {
+      readonly rule: "operator";
+      readonly move: "failover" | "fallback";
+      /** The operator's words (`--reason`). */
+      readonly why: string;
+      readonly demandRps: number;
+      /** Where the planned demand came from: `--demand`, measured, or what the running pods serve. */
+      readonly demandSource: "operator" | "measured" | "running-pods";
+    }
   | {
       readonly rule: "capacity-errors";
       readonly unit: string;
@@ -133,6 +143,13 @@ export type RuleFacts =
       readonly worstOverloadRps: number;
     };
 
+const OPERATOR_DEMAND: Readonly<Record<"operator" | "measured" | "running-pods", string>> = {
+  operator: "given with --demand",
+  measured: "the demand measured on the ALB",
+  "running-pods":
+    "what the ready pods serve at their cost-mode KEDA targets; pass --demand to plan for another",
+};
+
 /** A rule's evidence in words. */
 export function detail(facts: RuleFacts): string {
   switch (facts.rule) {
@@ -141,6 +158,9 @@ export function detail(facts: RuleFacts): string {
       return facts.problem;
     case "pin":
       return pinned(facts.pin);
+    // The operator's word is the cause; the demand says what the plan is sized for.
+    case "operator":
+      return `an operator asked for a ${facts.move}: "${facts.why}"; planned for ${round1(facts.demandRps)} RPS (${OPERATOR_DEMAND[facts.demandSource]})`;
     // A unit that carries no traffic loses nothing by not growing: reported, never a loss.
     case "capacity-errors":
       return facts.carriesTraffic
@@ -226,6 +246,16 @@ export function detail(facts: RuleFacts): string {
 export type ReasonFacts =
   | { readonly reason: "pinned"; readonly pin: Pin }
   | { readonly reason: "urgency"; readonly causes: readonly string[]; readonly why: UrgencyWhy | null }
+  | {
+      readonly reason: "sized-now";
+      /** The demand now the loss is answered for. */
+      readonly demandRps: number;
+      /** The highest of the latest measured minutes. */
+      readonly measuredRps: number;
+      /** Age of the newest measured minute. */
+      readonly lagMinutes: number;
+      readonly slope: number;
+    }
   | { readonly reason: "cost-quiet" }
   | { readonly reason: "rebalance-held" }
   | { readonly reason: "fallback-held"; readonly troubleClear: boolean }
@@ -244,6 +274,8 @@ export type ReasonFacts =
       /** RPS a minute; null when demand is not rising (then the plan is for now). */
       readonly slope: number | null;
       readonly horizonMinutes: number;
+      /** The level shift the window shows, when it is one (then the plan is for now). */
+      readonly shift: DemandShift | null;
     };
 
 /** A decision's own sentence. */
@@ -256,6 +288,8 @@ export function reason(facts: ReasonFacts): string {
       return facts.why === null
         ? `not urgent: ${facts.causes.join(", ")} still ${facts.causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
         : `urgent: ${URGENCY[facts.why.because](facts.why.unit)}, so traffic moves at once`;
+    case "sized-now":
+      return `sized for ${round1(facts.demandRps)} RPS now: ${round1(facts.measuredRps)} measured, the newest minute ${round1(facts.lagMinutes)} min old, rising ${round1(facts.slope)} RPS/min`;
     case "cost-quiet":
       return "cost mode: no unit that carries traffic has capacity errors, unschedulable pods or a latency breach";
     case "rebalance-held":
@@ -272,6 +306,9 @@ export function reason(facts: ReasonFacts): string {
     case "repair":
       return `the action annotation cannot be read, so the ALB keeps its last good routing: ${facts.problem}; rewriting it with the ${facts.mode}-mode plan`;
     case "planned-demand": {
+      if (facts.shift !== null) {
+        return `planned for ${round1(facts.demandRps)} RPS, the demand now: demand shifted at ${new Date(facts.shift.at).toISOString().slice(11, 16)} UTC (${round1(facts.shift.fromRps)} → ${round1(facts.shift.toRps)} RPS${Math.abs(facts.shift.slope) >= 0.05 ? `, then ${facts.shift.slope > 0 ? "rising" : "falling"} ${round1(Math.abs(facts.shift.slope))} RPS/min` : ""}), a step, not a trend to look ahead on`;
+      }
       if (facts.slope === null) {
         return `planned for ${round1(facts.demandRps)} RPS, the demand now`;
       }

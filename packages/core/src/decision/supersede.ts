@@ -1,6 +1,25 @@
 import type { CapacitySignal, EpochMs } from "../signals/types.ts";
-import { MINUTE } from "../units.ts";
+import { EPSILON, MINUTE } from "../units.ts";
 import type { Move, SwitchRecord } from "./types.ts";
+
+/** What the move decided now is sized for: its demand, and the headroom its plan covers. */
+export interface MoveSizing {
+  readonly demandRps: number;
+  readonly headroom: number;
+}
+
+/**
+ * Whether `running` was planned for demand the move decided now has outgrown: demand now
+ * beyond what its plan covers (its planned demand plus the headroom). Unknown planned
+ * demand is never stale.
+ */
+export function isStale(running: SwitchRecord, sizing: MoveSizing | undefined): boolean {
+  return (
+    sizing !== undefined &&
+    running.plannedRps !== undefined &&
+    sizing.demandRps > running.plannedRps * (1 + sizing.headroom) + EPSILON
+  );
+}
 
 /**
  * Whether a move decided now may start while `running` still runs — it supersedes it,
@@ -9,22 +28,29 @@ import type { Move, SwitchRecord } from "./types.ts";
  * (which may be waiting for pods, or holding them). `lossSince`: when the loss a reroute
  * answers began (see lossStartedAt); null for none.
  */
-export function supersedes(move: Move, running: SwitchRecord, lossSince: EpochMs | null): boolean {
+export function supersedes(
+  move: Move,
+  running: SwitchRecord,
+  lossSince: EpochMs | null,
+  sizing?: MoveSizing,
+): boolean {
   switch (move) {
     // The safe direction never waits: it supersedes every move but another failover.
     case "failover":
       return running.move !== "failover";
-    // A reroute supersedes a calm move started before the loss showed. Never another
-    // reroute: the signals behind `lossSince` slide with the capacity-error window, so a
+    // A reroute supersedes a calm move started before the loss showed. Another reroute
+    // only when that one is stale — planned for demand the one decided now has outgrown
+    // (a surge under way): its corrections must not wait behind it. Never because of its
+    // age: the signals behind `lossSince` slide with the capacity-error window, so a
     // reroute started early in a long loss would otherwise look "older than the loss"
-    // minutes later and be replaced every few minutes, each replacement a superseded alert.
+    // minutes later and be replaced every few minutes, each replacement a superseded
+    // alert. A correction itself, sized on newer demand, is not stale to a move decided
+    // on the same or older demand, so a stale move never supersedes it.
     case "reroute":
-      return (
-        lossSince !== null &&
-        running.move !== "failover" &&
-        running.move !== "reroute" &&
-        running.startedAt < lossSince
-      );
+      if (running.move === "reroute") {
+        return isStale(running, sizing);
+      }
+      return lossSince !== null && running.move !== "failover" && running.startedAt < lossSince;
     // A fallback, a rebalance and a repair wait for the running move to end.
     case "fallback":
     case "rebalance":
@@ -38,8 +64,9 @@ export function switchToWaitFor(
   move: Move,
   switches: readonly SwitchRecord[],
   lossSince: EpochMs | null,
+  sizing?: MoveSizing,
 ): SwitchRecord | undefined {
-  return switches.find((s) => s.status === "RUNNING" && !supersedes(move, s, lossSince));
+  return switches.find((s) => s.status === "RUNNING" && !supersedes(move, s, lossSince, sizing));
 }
 
 /**

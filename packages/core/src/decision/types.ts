@@ -30,6 +30,12 @@ export interface SwitchRecord {
    * for running and succeeded executions, which count as switches anyway.
    */
   readonly movedTraffic?: boolean;
+  /**
+   * For a running execution, when read: the demand its decision planned for (its input's
+   * demandRps). A reroute planned for demand that has since grown past its headroom is
+   * stale, and a correction may supersede it (supersede.ts).
+   */
+  readonly plannedRps?: number;
 }
 
 /** An operator's pin: hold the service in `mode` (until `until`, if set). */
@@ -98,10 +104,12 @@ export type BreachRule =
  * route-around and slo-holds are a fallback's gates; dwell-time and switch-cap the
  * anti-flap gates; rebalance-dead-band a rebalance's; response passes when a loss needs
  * capacity mode (a failover) rather than a reroute; early-move when a reroute may move
- * traffic before its receivers are ready; pin when an operator's pin holds the service.
+ * traffic before its receivers are ready; pin when an operator's pin holds the service;
+ * operator when an operator asked for the move (`switchyard failover|fallback`).
  */
 export type GateRule =
   | "pin"
+  | "operator"
   | "quiet-period"
   | "pods-schedule"
   | "route-around"
