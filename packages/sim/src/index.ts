@@ -81,10 +81,16 @@ export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-polici
 export { switchyardPolicy } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
-export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
+export {
+  MinuteBuilder,
+  type MinuteRecord,
+  MinuteSeries,
+  minutesOf,
+  type UnitMinuteRecord,
+} from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
 export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";
-export { reportFiles } from "./report/report-files.ts";
+export { type ReportContent, reportFiles } from "./report/report-files.ts";
 export { reportMarkdown } from "./report/report-markdown.ts";
 export {
   breaksBound,
@@ -100,7 +106,7 @@ export {
   summaryJson,
   summaryRows,
 } from "./report/summary-table.ts";
-export { timelineCsv } from "./report/timeline-csv.ts";
+export { timelineCsv, timelineCsvChunks } from "./report/timeline-csv.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {
   type PolicyResult,

@@ -90,7 +90,7 @@ describe("Policy: switchyard", () => {
     expect(failover?.decidedAt).toBe(Date.parse("2024-11-14T00:30:00Z"));
     // ShiftTraffic patched the Ingress within the minute; the steps ran in sim time.
     expect((failover?.appliedAt ?? 0) - (failover?.decidedAt ?? 0)).toBeLessThan(60_000);
-    const firstCapacityMinute = run.steps.find((s) => s.mode === "capacity");
+    const firstCapacityMinute = [...run.minutes].find((m) => m.mode === "capacity");
     expect(firstCapacityMinute?.at).toBe(Date.parse("2024-11-14T00:31:00Z"));
     expect(run.failures).toEqual([]);
   });
@@ -185,7 +185,7 @@ describe("Class: StepFunctionsStandIn", () => {
     );
     // Rollback put the cost-mode annotation back, so the ALB never routed in capacity mode
     // before a later failover's patch had waited out the 10-minute lag.
-    const firstCapacity = run.steps.find((s) => s.mode === "capacity")?.at ?? Infinity;
+    const firstCapacity = [...run.minutes].find((m) => m.mode === "capacity")?.at ?? Infinity;
     expect(firstCapacity - (first?.decidedAt ?? 0)).toBeGreaterThan(10 * 60_000);
   });
 });

@@ -406,8 +406,12 @@ function deadBandText(facts: Extract<RuleFacts, { rule: "rebalance-dead-band" }>
     // A risk to the service is answered whatever it saves.
     case "at-risk":
       return `the current weights send up to ${round1(facts.worstOverloadRps)} RPS more than the units' pods can serve in each of the last ${facts.riskMinutes} measured min`;
+    // The saving is a share of the plan's own cost above the floor: past 100 % a percentage
+    // reads as impossible ("saves 448.7 %"), so it is said as a multiple.
     case "cheaper":
-      return `the cost-optimal plan saves ${smallest} % of the cost above the minReplicaCount floor over the pods the current weights need, in each of the last ${sustain} measured min (dead band ${band} %)`;
+      return smallest > 100
+        ? `the cost-optimal plan saves more than its whole cost above the minReplicaCount floor (${round1(smallest / 100)}× it) over the pods the current weights need, in each of the last ${sustain} measured min (dead band ${band} %)`
+        : `the cost-optimal plan saves ${smallest} % of the cost above the minReplicaCount floor over the pods the current weights need, in each of the last ${sustain} measured min (dead band ${band} %)`;
     // Unknown demand is no reason to move.
     case "short-window":
       return `${facts.measuredMinutes} of the ${sustain} measured minutes a rebalance needs: demand is not known for long enough`;
