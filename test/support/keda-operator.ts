@@ -1,5 +1,5 @@
 import { KEDA_PAUSED_REPLICAS, kedaHpaName } from "@switchyard/core";
-import type { KubeApiDouble } from "./kube-api-double.ts";
+import type { AdmissionWebhook, KubeApiDouble } from "./kube-api-double.ts";
 import type { KubeObject } from "./seed-manifests.ts";
 
 /**
@@ -11,7 +11,11 @@ import type { KubeObject } from "./seed-manifests.ts";
 export type KedaFault = "none" | "not-scaled" | "stuck-paused";
 
 interface ScaledObjectShape {
-  readonly spec?: { readonly scaleTargetRef?: { readonly name?: string }; readonly maxReplicaCount?: number };
+  readonly spec?: {
+    readonly scaleTargetRef?: { readonly name?: string };
+    readonly minReplicaCount?: number;
+    readonly maxReplicaCount?: number;
+  };
   readonly status?: { readonly conditions?: readonly { readonly type?: string; readonly status?: string }[] };
 }
 
@@ -30,6 +34,18 @@ export function kedaHpa(scaledObject: KubeObject): KubeObject {
       name: kedaHpaName(scaledObject as never, name),
       namespace: scaledObject.metadata.namespace ?? "default",
       labels: { "app.kubernetes.io/managed-by": "keda-operator", "scaledobject.keda.sh/name": name },
+      // KEDA owns its HPA (controllers/keda/hpa.go: controllerutil.SetControllerReference),
+      // which is how its admission webhook tells it from a foreign one.
+      ownerReferences: [
+        {
+          apiVersion: "keda.sh/v1alpha1",
+          kind: "ScaledObject",
+          name,
+          uid: scaledObject.metadata.uid ?? "",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: spec?.scaleTargetRef?.name ?? name },
@@ -52,6 +68,48 @@ export function kedaHpa(scaledObject: KubeObject): KubeObject {
 }
 
 /**
+ * KEDA's validating webhook `vscaledobject.kb.io` on ScaledObject updates (kedacore/keda
+ * v2.20.2 apis/keda/v1alpha1/scaledobject_webhook.go `ValidateUpdate` → `validateWorkload`;
+ * config/webhooks/validation_webhooks.yaml names it), reduced to the two checks a
+ * Switchyard patch can run into: `verifyHpas` (an HPA on the same workload that the
+ * ScaledObject does not own, unless it is annotated `validations.keda.sh/hpa-ownership:
+ * "false"`) and `verifyReplicaCount` (`CheckReplicaCountBoundsAreValid` in
+ * scaledobject_types.go). Each denial is KEDA's own message.
+ */
+export function kedaAdmissionWebhook(double: KubeApiDouble): AdmissionWebhook {
+  return {
+    name: "vscaledobject.kb.io",
+    kind: "ScaledObject",
+    validate(object) {
+      const spec = (object as ScaledObjectShape).spec;
+      const namespace = object.metadata.namespace ?? "default";
+      const workload = spec?.scaleTargetRef?.name ?? "";
+      for (const hpa of double.all("HorizontalPodAutoscaler", namespace)) {
+        const hpaSpec = (hpa.spec ?? {}) as { scaleTargetRef?: { kind?: string; name?: string } };
+        const owners = (hpa.metadata.ownerReferences ?? []) as { kind?: string; name?: string }[];
+        const annotations = (hpa.metadata.annotations ?? {}) as Record<string, string>;
+        if (
+          annotations["validations.keda.sh/hpa-ownership"] !== "false" &&
+          (hpaSpec.scaleTargetRef?.kind ?? "Deployment") === "Deployment" &&
+          hpaSpec.scaleTargetRef?.name === workload &&
+          !owners.some((o) => o.kind === "ScaledObject" && o.name === object.metadata.name)
+        ) {
+          return `the workload '${workload}' of type 'apps/v1.Deployment' is already managed by the hpa '${hpa.metadata.name}'`;
+        }
+      }
+      const min = spec?.minReplicaCount ?? 0;
+      const max = spec?.maxReplicaCount ?? 100;
+      // GetHPAMinReplicas: a minReplicaCount of 0 counts as 1.
+      const hpaMin = Math.max(min, 1);
+      if (spec?.minReplicaCount !== undefined && hpaMin > max) {
+        return `MinReplicaCount=${hpaMin} must be less than MaxReplicaCount=${max}`;
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
  * A stand-in for KEDA's operator (controllers/keda/scaledobject_controller.go,
  * reconcileScaledObject/handlePause) as it reacts to a ScaledObject write: while
  * `autoscaling.keda.sh/paused-replicas` is set, the Paused condition is True
@@ -68,8 +126,9 @@ export class KedaOperatorStandIn {
     this.#double = double;
   }
 
-  /** Reconciles every ScaledObject now, then each one a request writes. */
+  /** Reconciles every ScaledObject now, then each one a request writes; KEDA's webhook admits each write. */
   adopt(namespaces: readonly string[]): void {
+    this.#double.admit(kedaAdmissionWebhook(this.#double));
     for (const namespace of namespaces) {
       for (const object of this.#double.all("ScaledObject", namespace)) {
         this.reconcile(object);

@@ -22,6 +22,7 @@ import {
   SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { kedaAdmissionWebhook } from "../../support/keda-operator.ts";
 import { KubeApiDouble, type RecordedRequest, validateKubeObject } from "../../support/kube-api-double.ts";
 import { deployment, pod, seedSd21 } from "../../support/kube-objects.ts";
 import { sd21Service } from "../../support/sd21.ts";
@@ -730,6 +731,58 @@ describe("Class: KubernetesClusterGateway", () => {
       );
       expect((error.cause as ApiException<unknown>).code).toBe(403);
       expect((error as KubernetesForbiddenError).retryable).toBe(false);
+    });
+
+    it("maps KEDA's admission webhook denial to KubernetesRejectedError with the webhook's message, not to RBAC", async () => {
+      // Prepare: someone made an HPA of their own for inf2's Deployment; KEDA's webhook
+      // then refuses every update of the ScaledObject (verifyHpas).
+      double.admit(kedaAdmissionWebhook(double));
+      double.put({
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "sd21-inf2-manual", namespace: NS },
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "sd21-inf2" },
+          minReplicas: 1,
+          maxReplicas: 4,
+        },
+      });
+
+      // Act
+      const targetError = await rejection(gateway.setScalingTarget(service, "sd21-inf2", () => "89.2"));
+      const holdError = await rejection(gateway.holdReplicas(service, "sd21-inf2", 4, "sd21-failover-1"));
+
+      // Assess
+      for (const error of [targetError, holdError]) {
+        expect(error).toBeInstanceOf(KubernetesRejectedError);
+        expect(error).not.toBeInstanceOf(KubernetesForbiddenError);
+        expect(error.message).toContain(
+          `the API server refused to patch scaledobjects.keda.sh "sd21-inf2" in namespace "default": its admission webhook "vscaledobject.kb.io" denied the change (403 Forbidden): the workload 'sd21-inf2' of type 'apps/v1.Deployment' is already managed by the hpa 'sd21-inf2-manual'. This is the webhook judging the object, not RBAC`,
+        );
+        expect(error.message).not.toContain("the Role bound to");
+        expect((error.cause as ApiException<unknown>).code).toBe(403);
+      }
+      expect(targetOf(double, "sd21-inf2")).toBe("100");
+    });
+
+    it("reads a webhook denial with the newer '<resource> is forbidden:' prefix as a denial too", async () => {
+      // Prepare
+      double.failNext({
+        verb: "patch",
+        resource: "scaledobjects",
+        status: 403,
+        message:
+          'scaledobjects.keda.sh "sd21-inf2" is forbidden: admission webhook "vscaledobject.kb.io" denied the request: MinReplicaCount=5 must be less than MaxReplicaCount=4',
+      });
+
+      // Act
+      const error = await rejection(gateway.setScalingTarget(service, "sd21-inf2", () => "89.2"));
+
+      // Assess
+      expect(error).toBeInstanceOf(KubernetesRejectedError);
+      expect(error.message).toContain(
+        'its admission webhook "vscaledobject.kb.io" denied the change (403 Forbidden): MinReplicaCount=5 must be less than MaxReplicaCount=4',
+      );
     });
 
     it("names a LIST's rule without resourceNames, which cannot narrow a LIST", async () => {
