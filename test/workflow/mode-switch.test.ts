@@ -588,7 +588,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
   });
 
-  it("never retries a FailedBuildModel: one VerifyAlb, then Rollback", async () => {
+  it("never retries a FailedBuildModel that names the action: one VerifyAlb, then Rollback", async () => {
     world.lbc.lag = "never";
     const before = annotations();
     const run = await failover({
@@ -596,7 +596,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
         if (step === "verify-routing") {
           controllerEvent(
             "FailedBuildModel",
-            "Failed build model due to failed to load actions: invalid character '}' looking for beginning of value",
+            'Failed build model due to ingress: default/sd21: failed to parse json annotation, alb.ingress.kubernetes.io/actions.weighted-routing: {"type":"forward",}: invalid character \'}\' looking for beginning of object key string',
           );
         }
       },
@@ -607,6 +607,31 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(run.published[0]?.Message).toContain(
       "Error: RoutingRejectedError: the AWS Load Balancer Controller rejected",
     );
+  });
+
+  it("keeps verifying through a FailedBuildModel of a subnet lookup (the controller retries its build) and completes the switch", async () => {
+    // The controller records FailedBuildModel for AWS errors of its model build too
+    // (model_build_load_balancer.go: "couldn't auto-discover subnets"), and requeues.
+    world.lbc.lag = 2;
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "verify-routing" && n === 1) {
+          controllerEvent(
+            "FailedBuildModel",
+            "Failed build model due to couldn't auto-discover subnets: operation error EC2: DescribeSubnets, api error RequestLimitExceeded: Request limit exceeded.",
+          );
+        }
+      },
+    });
+    const attempts = invocationsOf(run, "verify-routing");
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.slice(0, -1).every((i) => i.error?.name === "RoutingNotAppliedError")).toBe(true);
+    expect(attempts[0]?.error?.message).toContain(
+      "reported FailedBuildModel (it retries): Failed build model due to couldn't auto-discover subnets",
+    );
+    expect(run.failure).toBeUndefined();
+    expect(statesEntered(run)).not.toContain(S.rollback);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
   });
 
   it("keeps verifying through a FailedDeployModel (the controller retries its deploy) and completes the switch", async () => {

@@ -1,3 +1,4 @@
+export { LBC_EVENT_REASONS, rejectsWrittenRouting, type WrittenRouting } from "./cluster/lbc-events.ts";
 export {
   type AutoscalingState,
   type ClusterEvent,

@@ -189,7 +189,7 @@ describe("Handlers: the mode-switch steps", () => {
     );
   });
 
-  it("name the ALB lag and a FailedDeployModel as retryable, and a FailedBuildModel as final", async () => {
+  it("name the ALB lag, a FailedDeployModel and a FailedBuildModel of an AWS lookup as retryable, and one about the action as final", async () => {
     world.lbc.lag = "never";
     let state = await planned();
     state = { ...state, routing: await applyRouting(state) };
@@ -209,12 +209,28 @@ describe("Handlers: the mode-switch steps", () => {
     expect(deployFailed.message).toContain(
       "FailedDeployModel (it retries): Failed deploy model due to Throttling",
     );
-    // FailedBuildModel: the controller cannot use the annotation; retrying cannot fix it.
+    // FailedBuildModel for an AWS lookup of the model build: the controller retries it.
     world.double.put(
       ingressEvent({
         ingress: "sd21",
         reason: "FailedBuildModel",
-        message: "Failed build model due to ingress: default/sd21: weight must be between 0 and 999",
+        message:
+          "Failed build model due to ingress: default/sd21: operation error ACM: ListCertificates, api error ThrottlingException: Rate exceeded",
+        at: new Date(Date.now() + 1500).toISOString(),
+      }),
+    );
+    const buildRetried = await failureOf(verifyRouting(state));
+    expect(buildRetried.name).toBe("RoutingNotAppliedError");
+    expect(buildRetried.message).toContain(
+      "FailedBuildModel (it retries): Failed build model due to ingress",
+    );
+    // FailedBuildModel naming the action: the controller cannot use it; retrying cannot fix it.
+    world.double.put(
+      ingressEvent({
+        ingress: "sd21",
+        reason: "FailedBuildModel",
+        message:
+          "Failed build model due to ingress: default/sd21: invalid ForwardConfig: weight must be set when route to multiple target groups",
         at: new Date(Date.now() + 2000).toISOString(),
       }),
     );

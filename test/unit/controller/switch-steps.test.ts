@@ -136,7 +136,8 @@ describe("Mode-switch steps", () => {
     ).rejects.toThrow(RoutingNotAppliedError);
     h.cluster.events.push({
       reason: "FailedBuildModel",
-      message: "Failed build model due to unexpected end of JSON input",
+      message:
+        "Failed build model due to ingress: default/sd21: failed to parse json annotation, alb.ingress.kubernetes.io/actions.weighted-routing: {: unexpected end of JSON input",
       type: "Warning",
       involvedObject: { kind: "Ingress", name: "sd21", namespace: "default" },
       at: T0 + 31_000,
@@ -145,6 +146,31 @@ describe("Mode-switch steps", () => {
     await expect(verifyRouting(state, { ...h, verifier: new LaggingAlb(0) })).rejects.toThrow(
       RoutingRejectedError,
     );
+  });
+
+  it("keep verifying through a FailedBuildModel that is not about the routing: the controller retries its AWS lookups", async () => {
+    const h = harness(sd21FailoverConfig());
+    const state = await throughShiftTraffic(h);
+    // Subnet discovery failed for now (model_build_load_balancer.go); the same event
+    // repeats, its count and lastTimestamp bumped.
+    h.cluster.events.push({
+      reason: "FailedBuildModel",
+      message:
+        "Failed build model due to couldn't auto-discover subnets: operation error EC2: DescribeSubnets, api error RequestLimitExceeded: Request limit exceeded.",
+      type: "Warning",
+      involvedObject: { kind: "Ingress", name: "sd21", namespace: "default" },
+      at: T0 + 31_000,
+      count: 4,
+    });
+    const lagging = verifyRouting(state, { ...h, verifier: new LaggingAlb(Number.POSITIVE_INFINITY) });
+    await expect(lagging).rejects.toThrow(RoutingNotAppliedError);
+    await expect(lagging).rejects.toThrow(
+      "the AWS Load Balancer Controller reported FailedBuildModel (it retries): Failed build model due to couldn't auto-discover subnets",
+    );
+    // Once the controller builds the model, the weights show and the switch is verified.
+    await expect(verifyRouting(state, { ...h, verifier: new LaggingAlb(0) })).resolves.toMatchObject({
+      check: { applied: true },
+    });
   });
 
   it("roll back exactly what changed: the annotations and targets come back, other annotations untouched", async () => {

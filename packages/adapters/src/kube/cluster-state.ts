@@ -101,11 +101,15 @@ export type ListedEvent = Omit<CoreV1Event, EventTime | "metadata"> & {
 
 /**
  * A core/v1 Event reduced to what decisions read. `at` is the newest of lastTimestamp,
- * eventTime and firstTimestamp (client-go's recorder sets the first and last, the
- * events.k8s.io API only eventTime); undefined when neither it nor its metadata carries a time.
+ * series.lastObservedTime, eventTime and firstTimestamp: client-go's tools/record recorder
+ * (the one the Load Balancer Controller uses) sets the first and last and bumps `count`
+ * and `lastTimestamp` on a repeat (tools/record/events_cache.go, v0.36.2); the
+ * events.k8s.io recorder sets eventTime once and records repeats in
+ * `series{count, lastObservedTime}` (tools/events/event_broadcaster.go). Undefined when
+ * neither it nor its metadata carries a time.
  */
 export function clusterEventOf(event: CoreV1Event | ListedEvent): ClusterEvent | undefined {
-  const times = [event.lastTimestamp, event.eventTime, event.firstTimestamp]
+  const times = [event.lastTimestamp, event.series?.lastObservedTime, event.eventTime, event.firstTimestamp]
     .map(timeOf)
     .filter((t): t is EpochMs => t !== undefined);
   // creationTimestamp only stands in when the event carries no time of its own: a
