@@ -31,7 +31,7 @@ import type {
   TargetGroupWeight,
   UnitWorkload,
 } from "@switchyard/core";
-import { KEDA_PAUSED_REPLICAS, replicaHoldPatch } from "@switchyard/core";
+import { foreignPauses, KEDA_PAUSED_REPLICAS, kedaPauses, replicaHoldPatch } from "@switchyard/core";
 import mergePatch from "json-merge-patch";
 
 /** A clock a test moves by hand. */
@@ -117,7 +117,7 @@ export class InMemoryCluster implements ClusterGateway {
   ): Promise<ReplicaHold> {
     this.calls.push(`holdReplicas:${unit}=${replicas}`);
     const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
-    const { outcome, patch } = replicaHoldPatch(this.holdAnnotations[unit] ?? {}, replicas, owner);
+    const { outcome, patch, pausedBy } = replicaHoldPatch(this.holdAnnotations[unit] ?? {}, replicas, owner);
     if (patch !== null) {
       const next: Record<string, string> = { ...(this.holdAnnotations[unit] ?? {}) };
       for (const [key, value] of Object.entries(patch.metadata.annotations)) {
@@ -129,7 +129,7 @@ export class InMemoryCluster implements ClusterGateway {
       }
       this.holdAnnotations[unit] = next;
     }
-    return { unit, scaledObject, replicas, outcome };
+    return { unit, scaledObject, replicas, outcome, ...(pausedBy === undefined ? {} : { pausedBy }) };
   }
 
   /** The replica count a unit is held at by a Switchyard switch, if any. */
@@ -145,12 +145,15 @@ export class InMemoryCluster implements ClusterGateway {
   async autoscalingOf(service: InferenceService, unit: string): Promise<AutoscalingState> {
     this.calls.push(`autoscalingOf:${unit}`);
     const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
-    const paused = this.holdAnnotations[unit]?.[KEDA_PAUSED_REPLICAS] ?? null;
-    const resumed = paused === null && !this.stuckPaused.has(unit);
+    const annotations = this.holdAnnotations[unit] ?? {};
+    const paused = annotations[KEDA_PAUSED_REPLICAS] ?? null;
+    const pausedBy = foreignPauses(annotations);
+    const resumed = kedaPauses(annotations).length === 0 && !this.stuckPaused.has(unit);
     return {
       unit,
       scaledObject,
       pausedReplicas: paused,
+      pausedBy,
       pausedCondition: resumed ? "False" : "True",
       hpaName: `keda-hpa-${scaledObject}`,
       hpaFound: resumed,

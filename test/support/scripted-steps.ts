@@ -79,7 +79,7 @@ const USUAL: Readonly<Record<ModeSwitchStep, unknown>> = {
     check: { matches: true },
     alert: { subject: "Switchyard sd21: failover cost -> capacity", message: "switched" },
   },
-  "release-holds": { released: [HOLD] },
+  "release-holds": { released: [HOLD], pausedByOthers: [] },
   rollback: {
     ...SUPERSEDED.result,
     outcome: "rolled-back",

@@ -561,6 +561,59 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain("KEDA 2.18.2 or later is required");
   });
 
+  it("does not hold a receiver an operator paused, says so in the alert, and still switches", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const receiver = (await planFor(input)).holds[0]?.scaledObject ?? "";
+    world.double.edit("ScaledObject", "default", receiver, (o) => {
+      o.metadata.annotations = { ...o.metadata.annotations, "autoscaling.keda.sh/paused-scale-out": "true" };
+    });
+
+    const run = await runModeSwitch(world, input, name, {
+      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+    });
+
+    expect(run.failure).toBeUndefined();
+    const scaling = invocationsOf(run, "apply-scaling")[0]?.result as
+      | { holds: { unit: string }[] }
+      | undefined;
+    const holds = scaling?.holds ?? [];
+    expect(holds.find((h) => h.unit === receiver)).toMatchObject({
+      outcome: "paused-by-someone-else",
+      pausedBy: ["autoscaling.keda.sh/paused-scale-out=true"],
+    });
+    expect(world.double.get("ScaledObject", "default", receiver)?.metadata.annotations).toEqual({
+      "autoscaling.keda.sh/paused-scale-out": "true",
+    });
+    expect(run.published[0]?.Message).toContain(
+      `Receiver ${receiver} not held: ScaledObject ${receiver} is paused by someone else (autoscaling.keda.sh/paused-scale-out=true); Switchyard leaves an operator's pause alone`,
+    );
+    expect(run.published[0]?.Message).not.toMatch(new RegExp(`held while traffic moved[^\n]*${receiver} `));
+  });
+
+  it("does not report KEDA as not resumed for a held unit an operator paused meanwhile", async () => {
+    const run = await failover({
+      beforeStep: (step) => {
+        if (step === "release-holds") {
+          const first = SD21_UNITS.find((unit) => paused()[unit] !== undefined) ?? "";
+          world.double.edit("ScaledObject", "default", first, (o) => {
+            o.metadata.annotations = { ...o.metadata.annotations, "autoscaling.keda.sh/paused": "true" };
+          });
+        }
+      },
+    });
+
+    expect(run.failure).toBeUndefined();
+    expect(statesEntered(run)).not.toContain(S.notifyNotResumed);
+    expect(invocationsOf(run, "release-holds").map((i) => i.error?.name ?? "ok")).toEqual(["ok"]);
+    const release = invocationsOf(run, "release-holds")[0]?.result as {
+      pausedByOthers: { unit: string; pauses: string[] }[];
+    };
+    expect(release.pausedByOthers).toEqual([
+      expect.objectContaining({ pauses: ["autoscaling.keda.sh/paused=true"] }),
+    ]);
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+  });
+
   it("finds the units KEDA's again after the release: Paused False and each HPA back", async () => {
     const run = await failover();
     expect(run.failure).toBeUndefined();

@@ -137,6 +137,15 @@ export interface RoutingResult {
 /** The receivers' holds lifted once KEDA's metric has caught up with their new load. */
 export interface HoldsRelease {
   readonly released: readonly ReplicaHold[];
+  /**
+   * Released units someone else paused (their KEDA pauses, as `key=value`): KEDA stays
+   * paused for them, which is not a failure to resume; lifting that pause is theirs.
+   */
+  readonly pausedByOthers: readonly {
+    readonly unit: string;
+    readonly scaledObject: string;
+    readonly pauses: readonly string[];
+  }[];
 }
 
 export interface Alert {

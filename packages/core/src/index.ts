@@ -148,8 +148,10 @@ export {
   ingressRoutingPatch,
 } from "./manifests/ingress-patch.ts";
 export { escapePointerSegment, type JsonPatchOperation, jsonPointer } from "./manifests/json-patch.ts";
+export { KEDA_PAUSE_ANNOTATIONS, kedaPauses } from "./manifests/keda-pause.ts";
 export { renderControllerRbac } from "./manifests/rbac-yaml.ts";
 export {
+  foreignPauses,
   parseHoldMark,
   type ReplicaHoldOutcome,
   type ReplicaHoldPatch,

@@ -139,6 +139,8 @@ export interface ReplicaHold {
   /** The count held at, or null for a release. */
   readonly replicas: number | null;
   readonly outcome: ReplicaHoldOutcome;
+  /** A hold not set because someone else paused the ScaledObject: their pauses, as `key=value`. */
+  readonly pausedBy?: readonly string[];
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type ClusterEvent,
   type ClusterGateway,
   type EpochMs,
+  foreignPauses,
   type InferenceService,
   type IngressPatchBuilder,
   KARPENTER_CAPACITY_REASON,
@@ -234,6 +235,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const namespace = service.namespace;
     const name = unit.scaledObject.name;
     let outcome: ReplicaHold["outcome"] = "unchanged";
+    let pausedBy: readonly string[] | undefined;
     await this.#write({
       target: scaledObjectTarget(service, unit, "patch"),
       read: async () => {
@@ -246,6 +248,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
       build: (current) => {
         const built = replicaHoldPatch(current.annotations, replicas, owner);
         outcome = built.outcome;
+        pausedBy = built.pausedBy;
         return built.patch;
       },
       // Annotations only: a merge patch never touches the triggers.
@@ -268,7 +271,13 @@ export class KubernetesClusterGateway implements ClusterGateway {
         landedKeys: () => ({ replicas, outcome }),
       },
     });
-    return { unit: unit.name, scaledObject: name, replicas, outcome };
+    return {
+      unit: unit.name,
+      scaledObject: name,
+      replicas,
+      outcome,
+      ...(pausedBy === undefined ? {} : { pausedBy }),
+    };
   }
 
   autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {
@@ -303,6 +312,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
       unit: unit.name,
       scaledObject: name,
       pausedReplicas: object.metadata?.annotations?.[KEDA_PAUSED_REPLICAS] ?? null,
+      pausedBy: foreignPauses(object.metadata?.annotations ?? {}),
       pausedCondition: paused?.status ?? null,
       hpaName,
       hpaFound,

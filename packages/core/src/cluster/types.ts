@@ -56,6 +56,11 @@ export interface AutoscalingState {
   readonly scaledObject: string;
   /** `autoscaling.keda.sh/paused-replicas` as found, or null. */
   readonly pausedReplicas: string | null;
+  /**
+   * KEDA pauses someone other than Switchyard set (`foreignPauses`), as `key=value`: an
+   * operator's `paused`, `paused-scale-in`, `paused-scale-out` or `paused-replicas`.
+   */
+  readonly pausedBy: readonly string[];
   /** The status of the ScaledObject's `Paused` condition ("True", "False", "Unknown"), or null when there is none. */
   readonly pausedCondition: string | null;
   /** `keda-hpa-<name>`, or spec.advanced.horizontalPodAutoscalerConfig.name. */
@@ -67,9 +72,15 @@ export interface AutoscalingState {
  * What keeps KEDA from autoscaling a unit whose hold was lifted: KEDA deletes the HPA
  * and sets Paused=True while paused-replicas is set, and on its removal sets Paused=False
  * ("ScaledObjectUnpaused") and makes the HPA again (controllers/keda/scaledobject_controller.go).
- * KEDA issues #6982 and #7231 show both can stay behind. Empty when KEDA has resumed.
+ * KEDA issues #6982 and #7231 show both can stay behind. Empty when KEDA has resumed, and
+ * when someone else paused the ScaledObject (`pausedBy`): KEDA is then right to stay
+ * paused (any of its pauses sets Paused=True; `paused` and `paused-replicas` delete the
+ * HPA), and lifting that pause is theirs.
  */
 export function notResumed(state: AutoscalingState): string[] {
+  if (state.pausedBy.length > 0) {
+    return [];
+  }
   const problems: string[] = [];
   if (state.pausedReplicas !== null) {
     problems.push(`autoscaling.keda.sh/paused-replicas is still ${state.pausedReplicas}`);

@@ -97,7 +97,7 @@ export const STEP_RESULTS = {
   receivers: ["ready", "timedOut", "verdict", "units", "holdsNotApplied", "checkedAt"],
   routing: ["changed", "annotationValue", "patchedAt", "resourceVersion"],
   verification: ["check", "alert"],
-  release: ["released"],
+  release: ["released", "pausedByOthers"],
   rollback: [
     "outcome",
     "routingRestored",
