@@ -28,7 +28,9 @@ import type {
   SwitchRequest,
   SwitchStart,
   SwitchStarter,
+  TargetGroupHealth,
   TargetGroupWeight,
+  TargetHealthReader,
   UnitWorkload,
 } from "@switchyard/core";
 import { foreignPauses, KEDA_PAUSED_REPLICAS, kedaPauses, replicaHoldPatch } from "@switchyard/core";
@@ -172,9 +174,16 @@ export class InMemoryCluster implements ClusterGateway {
       { annotations: { ...before.annotations } },
       { annotations: metadataPatch.annotations },
     ) as { annotations: Record<string, string> };
+    const added = (patch.addRules ?? []).flatMap((rule) =>
+      rule.http.paths.map((path) => ({
+        service: path.backend.service.name,
+        port: path.backend.service.port.name,
+      })),
+    );
     this.ingress = {
       ...before,
       annotations: merged.annotations,
+      backends: [...(before.backends ?? []), ...added],
       resourceVersion: String(Number(before.resourceVersion) + 1),
     };
     return { before, after: structuredClone(this.ingress), changed: true };
@@ -272,6 +281,29 @@ export class FixedLocator implements LoadBalancerLocator {
         ].map((name) => [name, { arn: `arn:tg/${name}`, dimension: `targetgroup/${name}/0123` }]),
       ),
     };
+  }
+}
+
+/**
+ * The ALB's target health as a test sets it: every Service's target group has `healthy`
+ * targets unless `set` says otherwise for it (null: the ALB has no target group for it).
+ */
+export class FixedTargetHealth implements TargetHealthReader {
+  readonly #groups = new Map<string, TargetGroupHealth["targets"] | null>();
+  calls = 0;
+
+  set(serviceName: string, targets: TargetGroupHealth["targets"] | null): void {
+    this.#groups.set(serviceName, targets);
+  }
+
+  async health(_service: InferenceService, serviceNames: readonly string[]): Promise<TargetGroupHealth[]> {
+    this.calls += 1;
+    return serviceNames.map((serviceName) => {
+      const targets = this.#groups.has(serviceName) ? this.#groups.get(serviceName) : { healthy: 2 };
+      return targets === null || targets === undefined
+        ? { serviceName, targetGroupArn: null, targets: {} }
+        : { serviceName, targetGroupArn: `arn:tg/${serviceName}`, targets };
+    });
   }
 }
 

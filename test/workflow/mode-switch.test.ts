@@ -41,6 +41,22 @@ function annotations(): Record<string, string> {
   return { ...(world.double.get("Ingress", "default", "sd21")?.metadata.annotations ?? {}) };
 }
 
+/**
+ * The annotations without the standby rule's (core's standbyActions): ScaleReceivers adds
+ * them before anything else of a switch, and a rollback leaves them, since they carry no
+ * traffic and keep both modes' target groups registered.
+ */
+/** Ingress patches that wrote the routing (the action or the mode), leaving out the standby's own. */
+function routingPatches(): unknown[] {
+  return world.double
+    .requestsMatching({ verb: "patch", resource: "ingresses" })
+    .filter((r) => JSON.stringify(r.body).includes(SWITCHYARD_ANNOTATIONS.mode));
+}
+
+function withoutStandby(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !/-standby-\d+$/.test(key)));
+}
+
 function kedaTargets(): Record<string, unknown> {
   return Object.fromEntries(
     SD21_UNITS.map((unit) => {
@@ -245,8 +261,8 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
       expect(checks.at(-1)?.error?.name).toBe("ReceiversNotReadyError");
       expect(run.failure?.error).toBe("ReceiversNotReadyError");
       expect(invocationsOf(run, "apply-routing")).toEqual([]);
-      expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
-      expect(annotations()).toEqual(before);
+      expect(routingPatches()).toEqual([]);
+      expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
       expect(kedaTargets()).toEqual(targetsBefore);
       expect(run.published.map((p) => p.Subject)).toEqual([
         "Switchyard sd21: fallback FAILED, rolled back (capacity stays)",
@@ -268,7 +284,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
     expect(statesEntered(run).slice(-4)).toEqual(ROLLED_BACK);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(kedaTargets()).toEqual(targetsBefore);
     expect(paused()).toEqual({});
 
@@ -297,8 +313,8 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
       "KubernetesForbiddenError",
     ]);
     expect(invocationsOf(run, "apply-routing")).toEqual([]);
-    expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
-    expect(annotations()).toEqual(before);
+    expect(routingPatches()).toEqual([]);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(kedaTargets()).toEqual(targetsBefore);
     expect(run.failure?.error).toBe("KubernetesForbiddenError");
 
@@ -354,7 +370,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(statesEntered(run)).toEqual([S.plan, S.notifyPlanFailure, S.planFailed]);
     expect(run.failure?.error).toBe("ForeignRoutingError");
     expect(world.double.requestsMatching({ verb: "patch" })).toEqual([]);
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(kedaTargets()).toEqual(targetsBefore);
     expect(run.published.map((p) => p.Subject)).toEqual([
       "Switchyard: a mode switch failed to plan; nothing was changed",
@@ -630,8 +646,13 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
   });
 
   it("retries a step that failed with TransientError and completes the switch", async () => {
-    world.double.failNext({ verb: "patch", resource: "ingresses", status: 503 });
-    const run = await failover();
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "apply-routing" && n === 1) {
+          world.double.failNext({ verb: "patch", resource: "ingresses", status: 503 });
+        }
+      },
+    });
     expect(invocationsOf(run, "apply-routing").map((i) => i.error?.name ?? "ok")).toEqual([
       "TransientError",
       "ok",
@@ -656,7 +677,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     });
     expect(invocationsOf(run, "verify-routing").map((i) => i.error?.name)).toEqual(["RoutingRejectedError"]);
     expect(run.failure?.error).toBe("RoutingRejectedError");
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(run.published[0]?.Message).toContain(
       "Error: RoutingRejectedError: the AWS Load Balancer Controller rejected",
     );
@@ -731,7 +752,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     });
     expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(run.published[0]?.Message).toContain(
       "reported FailedDeployModel (it retries): Failed deploy model due to AccessDenied",
     );

@@ -110,7 +110,12 @@ function footer(state: SwitchState, region: string): string[] {
 }
 
 /** The alert of a switch that completed and was verified on the ALB. */
-export function switchAlert(state: SwitchState, check: RoutingCheck, region: string): Alert {
+export function switchAlert(
+  state: SwitchState,
+  check: RoutingCheck,
+  region: string,
+  unhealthyTargets: readonly string[] = [],
+): Alert {
   const { input } = state.plan;
   return {
     subject: subject(`Switchyard ${input.service}: ${input.move} ${input.from} -> ${input.to}`),
@@ -120,6 +125,12 @@ export function switchAlert(state: SwitchState, check: RoutingCheck, region: str
       ...(state.receivers === undefined || state.receivers.holdsNotApplied.length === 0
         ? []
         : [`WARNING: ${holdsNotAppliedText(state.receivers.holdsNotApplied)}.`, ""]),
+      ...(unhealthyTargets.length === 0
+        ? []
+        : [
+            `WARNING: traffic moved before its targets were healthy (receivers: ${state.receivers?.verdict ?? "not checked"}); the ALB answers 503 for a target group with no healthy target: ${unhealthyTargets.join("; ")}.`,
+            "",
+          ]),
       ...header(state),
       ...(check.ruleArn === null ? [] : ["", `Listener rule: ${check.ruleArn}`]),
       ...footer(state, region),

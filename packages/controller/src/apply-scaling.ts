@@ -1,5 +1,6 @@
 import type { ClusterGateway, ReplicaHold, ScalingChange, SwitchyardConfig } from "@switchyard/core";
 import { serviceNamed } from "./service-lookup.ts";
+import { installStandby } from "./standby.ts";
 import { parseSwitchState, type ScalingResult } from "./switch-state.ts";
 
 export interface ApplyScalingDeps {
@@ -8,7 +9,9 @@ export interface ApplyScalingDeps {
 }
 
 /**
- * The ScaleReceivers step: sets each unit's KEDA target for the new mode, then holds
+ * The ScaleReceivers step: first makes sure the Ingress has the service's standby rule,
+ * so the target groups that will carry traffic exist and are health-checked while the
+ * receivers start (`installStandby`); then sets each unit's KEDA target for the new mode, then holds
  * every receiving unit at the plan's pods (KEDA's paused-replicas), so its pods start
  * before any traffic moves. A failure part-way leaves what changed for Rollback, which
  * restores every target that still holds this step's value and lifts its holds.
@@ -16,6 +19,7 @@ export interface ApplyScalingDeps {
 export async function applyScaling(rawState: unknown, deps: ApplyScalingDeps): Promise<ScalingResult> {
   const state = parseSwitchState(rawState);
   const service = serviceNamed(deps.config, state.plan.input.service);
+  const standby = await installStandby(service, deps.cluster);
   const changes: ScalingChange[] = [];
   for (const step of state.plan.scaling) {
     changes.push(await deps.cluster.setScalingTarget(service, step.unit, () => step.to));
@@ -26,5 +30,5 @@ export async function applyScaling(rawState: unknown, deps: ApplyScalingDeps): P
       await deps.cluster.holdReplicas(service, hold.unit, hold.replicas, state.plan.input.executionName),
     );
   }
-  return { changes, holds };
+  return { standby, changes, holds };
 }

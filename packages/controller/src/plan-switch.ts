@@ -9,6 +9,7 @@ import {
   ManifestError,
   parseForwardAction,
   planService,
+  portsNamedByIngress,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
@@ -73,6 +74,7 @@ export async function planSwitch(
   const annotationValue = renderForwardAction(plan.routing, {
     ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
     ...(current === undefined ? {} : { current }),
+    ingressPorts: portsNamedByIngress(cluster.ingress),
   });
 
   const scaling: ScalingStep[] = [];

@@ -9,6 +9,7 @@ import type {
   ScalingChange,
   StepResultKey,
   StepResultTypes,
+  TargetGroupHealth,
   UnitCondition,
   UnitPlan,
   Weighting,
@@ -96,7 +97,16 @@ export interface SwitchPlan {
   readonly receiverHoldSeconds: number;
 }
 
+/** What ScaleReceivers did about the service's standby rule (see core's `standbyActions`). */
+export interface StandbyResult {
+  /** Whether the Ingress was written: the standby was missing or not as Switchyard writes it. */
+  readonly changed: boolean;
+  /** Why the standby is not in place, or null. */
+  readonly problem: string | null;
+}
+
 export interface ScalingResult {
+  readonly standby: StandbyResult;
   readonly changes: readonly ScalingChange[];
   readonly holds: readonly ReplicaHold[];
 }
@@ -123,6 +133,10 @@ export interface ReceiversCheck {
     readonly heldAt: number;
     readonly specReplicas: number;
   }[];
+  /** The target groups that are to carry traffic after the move: their targets by state (DescribeTargetHealth). */
+  readonly targetGroups: readonly TargetGroupHealth[];
+  /** Why some of them cannot serve yet (no target group, no healthy target); empty when all can. */
+  readonly targetsNotReady: readonly string[];
   readonly checkedAt: string;
 }
 
@@ -156,6 +170,8 @@ export interface Alert {
 
 export interface VerificationResult {
   readonly check: RoutingCheck;
+  /** The target groups that carry traffic now, their targets by state: each has a healthy one unless the move did not wait for them. */
+  readonly targetGroups: readonly TargetGroupHealth[];
   readonly alert: Alert;
 }
 

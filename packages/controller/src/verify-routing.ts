@@ -6,6 +6,9 @@ import {
   rejectsWrittenRouting,
   SECOND,
   type SwitchyardConfig,
+  standbyActionNames,
+  type TargetHealthReader,
+  targetGroupProblems,
   type WrittenRouting,
 } from "@switchyard/core";
 import { switchAlert } from "./alerts.ts";
@@ -17,6 +20,7 @@ export interface VerifyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly verifier: RoutingVerifier;
+  readonly targetHealth: TargetHealthReader;
 }
 
 /**
@@ -30,7 +34,13 @@ export interface VerifyRoutingDeps {
  * deploy) are retried by the controller itself, so the step waits like for a lagging
  * ALB: it throws RoutingNotAppliedError for the workflow to retry with backoff until
  * verifyTimeoutSeconds, the latest such message in the error, so a switch that runs out
- * of time says why. The listener rule holding the planned weights is the success signal.
+ * of time says why. The listener rule holding the planned weights, with a healthy target
+ * in every target group that now carries traffic (DescribeTargetHealth), is the success
+ * signal: weights that point at a target group with no healthy target — one the
+ * controller has just made, or replaced — are not a switch that serves, and are waited on
+ * like the weights. A move that went ahead without ready receivers (CheckReceivers'
+ * deadline, or a failover that turned urgent) is not failed for it: its alert says which
+ * target groups cannot serve yet.
  */
 export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps): Promise<VerificationResult> {
   const state = parseSwitchState(rawState);
@@ -67,7 +77,22 @@ export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps):
       }`,
     );
   }
-  return { check, alert: switchAlert(state, check, deps.config.cluster.region) };
+  const carrying = state.plan.target.routing.targetGroups
+    .filter((g) => g.weight > 0)
+    .map((g) => g.serviceName);
+  const targetGroups = await deps.targetHealth.health(service, carrying);
+  const unhealthy = targetGroupProblems(targetGroups, "wait");
+  const movedUnready = state.receivers !== undefined && state.receivers.verdict !== "ready";
+  if (unhealthy.length > 0 && !movedUnready) {
+    throw new RoutingNotAppliedError(
+      `the ALB listener rule holds the planned weights, but the traffic it sends cannot be served yet: ${unhealthy.join("; ")}`,
+    );
+  }
+  return {
+    check,
+    targetGroups,
+    alert: switchAlert(state, check, deps.config.cluster.region, unhealthy),
+  };
 }
 
 /** The actions Switchyard writes on the service's Ingress, and the Services they name. */
@@ -75,7 +100,7 @@ function writtenRouting(service: InferenceService): WrittenRouting {
   return {
     namespace: service.namespace,
     ingress: service.ingress,
-    actions: [service.action],
+    actions: [service.action, ...standbyActionNames(service)],
     services: [
       ...service.units.map((u) => u.service.name),
       ...(service.consolidatedService === undefined ? [] : [service.consolidatedService.name]),

@@ -19,6 +19,26 @@ const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
 const createFleetInf2 = fixture("create-fleet-one-error") as { time: string };
 const ACTION = actionAnnotationKey("weighted-routing");
+/** The standby rule's annotations (core's standbyActions): ScaleReceivers, or else ShiftTraffic, adds them. */
+const STANDBY_KEYS = [1, 2].flatMap((n) => [
+  actionAnnotationKey(`weighted-routing-standby-${n}`),
+  `alb.ingress.kubernetes.io/conditions.weighted-routing-standby-${n}`,
+]);
+
+/** The annotations without the standby's: what a rollback restores. */
+function withoutStandby(annotations: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).filter(([key]) => !STANDBY_KEYS.includes(key)));
+}
+
+/** The resourceVersion a patch was guarded by: a merge patch's, or a JSON patch's `test`. */
+function guardOf(body: unknown): string | undefined {
+  if (Array.isArray(body)) {
+    return (body as { op: string; path: string; value: string }[]).find(
+      (op) => op.op === "test" && op.path === "/metadata/resourceVersion",
+    )?.value;
+  }
+  return (body as { metadata: { resourceVersion?: string } }).metadata.resourceVersion;
+}
 const EXECUTION =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev-ModeSwitch:sd21-failover-202506021408";
 
@@ -83,9 +103,8 @@ describe("Handlers: the mode-switch steps", () => {
     await applyRouting(state);
     const patches = world.double.requestsMatching({ verb: "patch", resource: "ingresses" });
     expect(patches).toHaveLength(2);
-    const versions = patches.map(
-      (p) => (p.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion,
-    );
+    const versions = patches.map((p) => guardOf(p.body));
+    expect(versions[0]).toBeDefined();
     expect(versions[1]).not.toBe(versions[0]);
     expect(annotations()["example.com/owner"]).toBe("team-a");
     expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
@@ -184,8 +203,9 @@ describe("Handlers: the mode-switch steps", () => {
     const after = annotations();
     expect(JSON.parse(after[ACTION] ?? "").type).toBe("forward");
     const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    // The standby comes with the routing when no ScaleReceivers wrote it first.
     expect(changed.sort()).toEqual(
-      [ACTION, SWITCHYARD_ANNOTATIONS.lastTransition, SWITCHYARD_ANNOTATIONS.mode].sort(),
+      [ACTION, SWITCHYARD_ANNOTATIONS.lastTransition, SWITCHYARD_ANNOTATIONS.mode, ...STANDBY_KEYS].sort(),
     );
   });
 
@@ -250,7 +270,9 @@ describe("Handlers: the mode-switch steps", () => {
       ...state,
       error: { Error: "RoutingNotAppliedError", Cause: '{"errorMessage":"never applied"}' },
     });
-    expect(annotations()).toEqual(before);
+    // The standby rule stays: it carries no traffic and keeps both modes' target groups.
+    expect(withoutStandby(annotations())).toEqual(before);
+    expect(Object.keys(annotations())).toEqual(expect.arrayContaining(STANDBY_KEYS));
     expect(
       ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(target),
     ).toEqual(targets);

@@ -177,6 +177,7 @@ describe("Class: KubernetesClusterGateway", () => {
         name: "sd21",
         resourceVersion: ingress?.metadata.resourceVersion,
         annotations: ingress?.metadata.annotations,
+        backends: [{ service: "weighted-routing", port: "use-annotation" }],
       });
       expect(state.units).toEqual({
         "sd21-inf2": {
@@ -588,6 +589,7 @@ describe("Class: KubernetesClusterGateway", () => {
         name: "sd21",
         resourceVersion: after.metadata.resourceVersion,
         annotations: after.metadata.annotations,
+        backends: [{ service: "weighted-routing", port: "use-annotation" }],
       });
       const [patch] = double.requestsMatching({ verb: "patch", resource: "ingresses" });
       expect(patch?.contentType).toBe("application/merge-patch+json");

@@ -185,7 +185,19 @@ describe("Mode-switch steps", () => {
       },
       h,
     );
-    expect(h.cluster.ingress.annotations).toEqual(beforeAnnotations);
+    // The standby rule ScaleReceivers added stays: it routes nothing, and it keeps the
+    // target groups of both modes registered for the next switch.
+    const standbyKeys = Object.keys(h.cluster.ingress.annotations).filter((k) => k.includes("-standby-"));
+    expect(standbyKeys.sort()).toEqual([
+      "alb.ingress.kubernetes.io/actions.weighted-routing-standby-1",
+      "alb.ingress.kubernetes.io/actions.weighted-routing-standby-2",
+      "alb.ingress.kubernetes.io/conditions.weighted-routing-standby-1",
+      "alb.ingress.kubernetes.io/conditions.weighted-routing-standby-2",
+    ]);
+    const restored = Object.fromEntries(
+      Object.entries(h.cluster.ingress.annotations).filter(([k]) => !standbyKeys.includes(k)),
+    );
+    expect(restored).toEqual(beforeAnnotations);
     expect(h.cluster.targets).toEqual(beforeTargets);
     expect(result.routingRestored).toBe(true);
     expect(result.scalingRestored.length).toBe(state.plan.scaling.length);
@@ -203,7 +215,8 @@ describe("Mode-switch steps", () => {
     const result = await rollback({ plan, error: { Error: "Error", Cause: "injected" } }, h);
     expect(result.routingRestored).toBe(false);
     expect(result.scalingRestored.map((c) => c.unit)).toEqual(plan.scaling.slice(0, 2).map((s) => s.unit));
-    expect(h.cluster.calls.filter((c) => c === "patchRouting")).toHaveLength(1);
+    // ScaleReceivers' standby write, then Rollback's read of the Ingress (it finds nothing to restore).
+    expect(h.cluster.calls.filter((c) => c === "patchRouting")).toHaveLength(2);
   });
 
   it("leave an annotation someone changed since the switch, and say so", async () => {

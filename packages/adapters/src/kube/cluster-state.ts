@@ -7,6 +7,7 @@ import type {
   ClusterEvent,
   DeploymentUnit,
   EpochMs,
+  IngressBackendRef,
   IngressState,
   ScaledObjectLike,
   ScaledObjectState,
@@ -20,7 +21,24 @@ export function ingressStateOf(ingress: V1Ingress, namespace: string): IngressSt
     name: ingress.metadata?.name ?? "",
     resourceVersion: ingress.metadata?.resourceVersion ?? "",
     annotations: { ...(ingress.metadata?.annotations ?? {}) },
+    backends: backendsOf(ingress),
   };
+}
+
+/** The Services (or use-annotation actions) the Ingress's rules and default backend name, in order. */
+function backendsOf(ingress: V1Ingress): IngressBackendRef[] {
+  const backends = [
+    ...(ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((path) => path.backend)),
+    ...(ingress.spec?.defaultBackend === undefined ? [] : [ingress.spec.defaultBackend]),
+  ];
+  return backends.flatMap((backend) => {
+    const service = backend.service;
+    if (service === undefined) {
+      return [];
+    }
+    const port = service.port?.name ?? service.port?.number;
+    return port === undefined ? [] : [{ service: service.name, port }];
+  });
 }
 
 /** A pod belongs to a Deployment when it carries every label of the selector's matchLabels. */

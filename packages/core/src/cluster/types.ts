@@ -1,12 +1,27 @@
 import type { ScaledObjectLike } from "../manifests/scaledobject-patch.ts";
 import type { EpochMs } from "../signals/types.ts";
 
+/**
+ * A backend an Ingress rule (or its default backend) names: a Service and its port, by
+ * number or by name; `use-annotation` as the port name points at the action annotation
+ * `actions.<service>` (the AWS Load Balancer Controller's convention).
+ */
+export interface IngressBackendRef {
+  readonly service: string;
+  readonly port: number | string;
+}
+
 /** The Ingress as Switchyard needs it: its version and annotations (all of them, none written but ours). */
 export interface IngressState {
   readonly namespace: string;
   readonly name: string;
   readonly resourceVersion: string;
   readonly annotations: Readonly<Record<string, string>>;
+  /**
+   * Every backend of spec.rules[].http.paths[] and spec.defaultBackend, in order. The
+   * gateways always read it; a state made by hand without it reads as naming none.
+   */
+  readonly backends?: readonly IngressBackendRef[];
 }
 
 /** One unit's workload as the cluster reports it. */

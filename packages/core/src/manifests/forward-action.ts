@@ -2,6 +2,7 @@ import type { Stickiness } from "../config/types.ts";
 import { ManifestError } from "../errors.ts";
 import type { RoutingPlan } from "../planning/types.ts";
 import { MAX_ALB_WEIGHT } from "../planning/weights.ts";
+import { portToWrite } from "./port-form.ts";
 
 /** A target group of an AWS Load Balancer Controller forward action (pkg/ingress/config_types.go). */
 export interface TargetGroupTuple {
@@ -117,6 +118,12 @@ export interface RenderOptions {
   readonly stickiness?: Stickiness;
   /** The annotation as found on the Ingress: its stickiness and target-group order are kept. */
   readonly current?: ForwardAction;
+  /**
+   * The ports the Ingress already names each Service by (`portsNamedByIngress`): each
+   * servicePort is written in the form the Ingress uses (`portToWrite`), so its target
+   * group is kept. Without it, the config's ports are written.
+   */
+  readonly ingressPorts?: ReadonlyMap<string, readonly (number | string)[]>;
 }
 
 /**
@@ -124,7 +131,8 @@ export interface RenderOptions {
  * `{"type":"forward","forwardConfig":{"targetGroups":[{serviceName,servicePort,weight}],
  * "targetGroupStickinessConfig":{...}}}`. Target groups already in the current
  * annotation keep their order (a hand-written order stays readable in diffs);
- * new ones follow in config order.
+ * new ones follow in config order. Each servicePort is in the form the Ingress already
+ * names the Service by, when it does (see `portToWrite`).
  */
 export function renderForwardAction(routing: RoutingPlan, options: RenderOptions = {}): string {
   for (const group of routing.targetGroups) {
@@ -145,7 +153,10 @@ export function renderForwardAction(routing: RoutingPlan, options: RenderOptions
     .sort((a, b) => rank(a.group.serviceName) - rank(b.group.serviceName) || a.index - b.index)
     .map(({ group }) => ({
       serviceName: group.serviceName,
-      servicePort: group.servicePort,
+      servicePort:
+        options.ingressPorts === undefined
+          ? group.servicePort
+          : portToWrite(group.serviceName, group.servicePort, options.ingressPorts),
       weight: group.weight,
     }));
 
