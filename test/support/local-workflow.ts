@@ -98,7 +98,7 @@ export interface WorkflowRun {
 
 export interface RunOptions {
   /** Called before each step's handler runs: the cluster or ALB can change in between. */
-  readonly beforeStep?: (step: ModeSwitchStep, invocation: number) => void;
+  readonly beforeStep?: (step: ModeSwitchStep, invocation: number) => void | Promise<void>;
   /** Moves the (faked) clock on by the WaitForReceivers pause before each readiness check. */
   readonly advanceClock?: (ms: number) => void;
   /**
@@ -197,7 +197,7 @@ export async function runModeSwitch(
       if (step === "check-receivers") {
         options.advanceClock?.(RECEIVER_POLL_SECONDS * 1000);
       }
-      options.beforeStep?.(step, n);
+      await options.beforeStep?.(step, n);
       const awsBefore = sentActions(world).length;
       const kubeBefore = world.double.requests.length;
       const record = (outcome: { result?: unknown; error?: { name: string; message: string } }) =>

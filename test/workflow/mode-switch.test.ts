@@ -21,6 +21,7 @@ import {
 } from "../support/local-workflow.ts";
 import { repoPath } from "../support/paths.ts";
 import { sd21FailoverConfig } from "../support/sd21.ts";
+import { withoutStandby } from "../support/standby.ts";
 
 const fixture = (name: string): { time: string } =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
@@ -41,20 +42,11 @@ function annotations(): Record<string, string> {
   return { ...(world.double.get("Ingress", "default", "sd21")?.metadata.annotations ?? {}) };
 }
 
-/**
- * The annotations without the standby rule's (core's standbyActions): ScaleReceivers adds
- * them before anything else of a switch, and a rollback leaves them, since they carry no
- * traffic and keep both modes' target groups registered.
- */
 /** Ingress patches that wrote the routing (the action or the mode), leaving out the standby's own. */
 function routingPatches(): unknown[] {
   return world.double
     .requestsMatching({ verb: "patch", resource: "ingresses" })
     .filter((r) => JSON.stringify(r.body).includes(SWITCHYARD_ANNOTATIONS.mode));
-}
-
-function withoutStandby(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([key]) => !/-standby-\d+$/.test(key)));
 }
 
 function kedaTargets(): Record<string, unknown> {
@@ -167,7 +159,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     );
     expect(message).toContain("after:  sd21 100 (round-robin per pod)");
     expect(message).toMatch(/sd21-inf2 +\S+ -> 52\b/);
-    expect(message).toMatch(/- \[x\] capacity-errors sd21-inf2/);
+    expect(message).toMatch(/- \[breached\] capacity-errors sd21-inf2/);
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
     expect(before[ACTION]).not.toBe(annotations()[ACTION]);
   });
@@ -230,7 +222,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
       `after:  ${plan.target.routing.targetGroups.map((g) => `${g.serviceName} ${g.weight}`).join(", ")}`,
     );
     expect(message).toMatch(/sd21-inf2 +52 -> 95\.5/);
-    expect(message).toMatch(/- \[x\] quiet-period sd21-inf2/);
+    expect(message).toMatch(/- \[passed\] quiet-period sd21-inf2/);
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 

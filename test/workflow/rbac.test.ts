@@ -53,17 +53,19 @@ function roleGrants(manifests: readonly RbacManifest[], access: Access): boolean
   );
 }
 
-function groupOf(plural: string): string {
-  const resource = Object.values(KUBE_RESOURCES).find((r) => r.plural === plural);
+function resourceOf(request: RecordedRequest) {
+  const resource = Object.values(KUBE_RESOURCES).find(
+    (r) => r.plural === request.resource && r.group === request.group,
+  );
   if (resource === undefined) {
-    throw new Error(`the functions do not use ${plural}`);
+    throw new Error(`the functions do not use ${request.resource} of group "${request.group}"`);
   }
-  return resource.group;
+  return resource;
 }
 
 function accessOf(request: RecordedRequest): Access {
   return {
-    group: groupOf(request.resource ?? ""),
+    group: resourceOf(request).group,
     resource: request.resource ?? "",
     verb: request.verb ?? "",
     namespace: request.namespace ?? "",
@@ -152,6 +154,32 @@ describe("RBAC: deploy/rbac.yaml", () => {
   });
 });
 
+describe("RBAC: docs/architecture.md", () => {
+  it("lists exactly the rules of the generated Role", () => {
+    const doc = readRepoFile("docs/architecture.md");
+    const table = doc.slice(doc.indexOf("<!-- role-rules -->"));
+    const rows = table
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) => {
+        const [group, resources, names, verbs] = line
+          .split("|")
+          .slice(1)
+          .map((cell) => cell.trim());
+        const list = (cell: string | undefined) => [...(cell ?? "").matchAll(/`([^`]+)`/g)].map((c) => c[1]);
+        const apiGroup = list(group)[0] === '""' ? "" : list(group)[0];
+        return `${apiGroup} ${list(resources).join(",")} ${names === "" ? "any" : "named"} ${list(verbs).join(",")}`;
+      });
+    const role = controllerRbac(sd21Config())[0] as RoleManifest;
+    expect(rows).toEqual(
+      role.rules.map(
+        (r) =>
+          `${r.apiGroups.join(",")} ${r.resources.join(",")} ${r.resourceNames === undefined ? "any" : "named"} ${r.verbs.join(",")}`,
+      ),
+    );
+  });
+});
+
 describe("RBAC: the Role grants what the functions do, and only that", () => {
   const world = new HandlerWorld(sd21FailoverConfig());
   const manifests = controllerRbac(sd21Config());
@@ -208,6 +236,7 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
         "get horizontalpodautoscalers default",
         "list pods default",
         "list events default",
+        "create events default",
       ]),
     );
     for (const request of requests) {
@@ -215,8 +244,7 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
       expect(roleGrants(manifests, access), JSON.stringify(access)).toBe(true);
       const target: KubeTarget = {
         verb: request.verb as KubeVerb,
-        resource:
-          Object.values(KUBE_RESOURCES).find((r) => r.plural === request.resource) ?? KUBE_RESOURCES.pods,
+        resource: resourceOf(request),
         namespace: access.namespace,
         ...(access.name === undefined ? {} : { name: access.name }),
       };

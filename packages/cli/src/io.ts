@@ -23,6 +23,8 @@ export interface CliIo {
   readonly now: () => Date;
   /** Whether stdout is a terminal (the progress bar only then; nothing the CLI writes is coloured). */
   readonly isTty: boolean;
+  /** Waits `ms` (`abort` waiting for the switch to stop); tests pass one that moves their world on. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export const processIo: CliIo = {
@@ -48,4 +50,5 @@ export const processIo: CliIo = {
   },
   now: () => new Date(),
   isTty: process.stdout.isTTY === true,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

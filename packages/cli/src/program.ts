@@ -15,17 +15,19 @@ import { rbacCommand } from "./commands/rbac.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { workflowCommand } from "./commands/workflow.ts";
-import { PlanInfeasibleError, UnreachableError, UsageError } from "./errors.ts";
+import { PlanInfeasibleError, RefusedError, UnreachableError, UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import { printable } from "./render/printable.ts";
 
 /**
- * Exit codes: 0 done, 1 the work failed (or `calibrate` found no breaking point for a unit),
- * 2 bad usage or a bad input file, 3 `plan` cannot serve the demand, 4 what a live command
- * reads cannot be reached (no AWS credentials, no deployed stack, the cluster or Step
- * Functions unreachable or refusing).
+ * Exit codes: 0 done, 1 the work failed (or `calibrate` found no breaking point for a unit,
+ * or `abort` could not confirm the switch stopped), 2 bad usage or a bad input file, 3
+ * `plan` cannot serve the demand, 4 what a live command reads cannot be reached (no AWS
+ * credentials, no deployed stack, the cluster or Step Functions unreachable or refusing),
+ * 5 a live command refused, nothing changed (`failover`/`fallback` while a switch runs or
+ * a pin holds the other mode; `abort` with nothing to abort).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4, refused: 5 } as const;
 
 function demandRps(value: string): number {
   const n = Number(value);
@@ -235,6 +237,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   if (error instanceof UnreachableError) {
     io.stderr(`switchyard: ${error.message}\n`);
     return EXIT.unreachable;
+  }
+  if (error instanceof RefusedError) {
+    io.stderr(`switchyard: refused: ${error.message}\n`);
+    return EXIT.refused;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.stderr(`switchyard: ${message}\n`);

@@ -10,16 +10,19 @@ import {
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
 } from "@switchyard/core";
+import type { ControllerLogger } from "./logger.ts";
 import { readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { standbyPart } from "./standby.ts";
 import { assertNotSuperseded } from "./supersession.ts";
+import { recordSwitchEvent, trafficMovedEvent } from "./switch-events.ts";
 import { parseSwitchState, type RoutingResult } from "./switch-state.ts";
 
 export interface ApplyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /**
@@ -95,6 +98,13 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
     );
   });
   const changed = change.changed && routingWritten;
+  if (changed) {
+    await recordSwitchEvent(
+      deps,
+      service,
+      trafficMovedEvent(state, deps.clock.now(), deps.config.cluster.region, service.action),
+    );
+  }
   return {
     changed,
     patchedAt: changed ? transitionAt : (recordedAt ?? transitionAt),

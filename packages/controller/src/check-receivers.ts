@@ -12,7 +12,7 @@ import {
 import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { standbyInPlace } from "./standby.ts";
-import { assertNotSuperseded } from "./supersession.ts";
+import { assertHoldsNotTakenOver, assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type ReceiversCheck } from "./switch-state.ts";
 
 export interface CheckReceiversDeps {
@@ -31,11 +31,11 @@ export interface CheckReceiversDeps {
  * not have yet is waited for while the standby rule names it (the Load Balancer
  * Controller is about to make it); without the standby in place nothing makes it before
  * traffic moves, so it is not waited for.
- * Past the deadline a failover, or a rebalance routing around a loss, moves traffic
- * anyway — it must not wait long on a service already degraded — while a fallback or a
- * calm rebalance fails, and rolls back. A rebalance routing around a loss also moves
- * before its receivers are ready once its weights serve more with the pods ready now
- * than the routing in force: waiting any longer only keeps the frozen units overloaded.
+ * Past the deadline a failover or a reroute moves traffic anyway — it must not wait
+ * long on a service already degraded — while a fallback, a rebalance or a repair fails,
+ * and rolls back. A reroute also moves before its receivers are ready once its weights
+ * serve more with the pods ready now than the routing in force: waiting any longer only
+ * keeps the frozen units overloaded.
  */
 export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps): Promise<ReceiversCheck> {
   const state = parseSwitchState(rawState);
@@ -49,6 +49,9 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       .filter((h) => h.outcome === "held" || h.outcome === "unchanged")
       .map((h) => [h.unit, h.replicas ?? 0]),
   );
+  if (held.size > 0) {
+    assertHoldsNotTakenOver(plan, [...held.keys()], await deps.cluster.readScaledObjects(service));
+  }
   const units = plan.receivers.map((unit) => {
     const desired = cluster.units[unit]?.desiredReplicas ?? 0;
     return {
@@ -74,8 +77,8 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
   );
   const ready = units.every((u) => u.ready >= 1 && u.ready >= u.wanted) && targetsNotReady.length === 0;
   const timedOut = now >= Date.parse(plan.receiversDeadline);
-  // A failover waiting because its units still served moves at once if one stops serving.
-  const respondsToLoss = plan.input.move === "failover" || plan.input.causes.length > 0;
+  // A failover or reroute waiting because its causes still served moves at once if one stops serving.
+  const respondsToLoss = plan.input.move === "failover" || plan.input.move === "reroute";
   const turnedUrgent =
     respondsToLoss &&
     plan.input.causes.some((name) => {
@@ -97,8 +100,7 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
   }
   const servesMoreNow =
     !ready &&
-    plan.input.move === "rebalance" &&
-    plan.input.causes.length > 0 &&
+    plan.input.move === "reroute" &&
     movingServesMore(service, cluster, plan.target.units, plan.input.demandRps);
   const verdict = ready
     ? "ready"

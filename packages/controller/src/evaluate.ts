@@ -14,6 +14,7 @@ import {
   isMove,
   type LaunchBlock,
   type LoadBalancerLocator,
+  lossStartedAt,
   type MetricsReader,
   type MetricsSnapshot,
   MINUTE,
@@ -26,6 +27,7 @@ import {
   serviceStateFrom,
   signalWindowMinutes,
   spotInterruptionSignal,
+  switchToWaitFor,
   type TrailCoverage,
   type TrailCoverageReader,
   trailMissingMessage,
@@ -232,27 +234,12 @@ async function evaluateService(
   if (action !== undefined) {
     assertOnlyOwnTargets(action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
   }
-  // One move at a time, except that a response to a loss never waits behind a calm
-  // move (which may be waiting for pods, or holding them): a failover supersedes a
-  // fallback or a rebalance, and a rebalance that routes around a loss supersedes one
-  // started before the loss showed; the superseded move's next step sees routing it did
-  // not plan from and stands down. A route-around is never superseded by another: the
-  // signals behind `lossSince` slide with the capacity-error window, so a route-around
-  // started early in a long loss would otherwise look "older than the loss" minutes later
-  // and be replaced every few minutes, each replacement a superseded alert.
-  const lossSince = lossStartedAt(decision, capacity, now, service.policy.capacityErrorWindowMinutes);
-  const running = switches.find(
-    (s) =>
-      s.status === "RUNNING" &&
-      !(decision.kind === "failover" && s.move !== "failover") &&
-      !(
-        decision.kind === "rebalance" &&
-        lossSince !== null &&
-        s.move !== "failover" &&
-        s.routeAround !== true &&
-        s.startedAt < lossSince
-      ),
-  );
+  // One move at a time, except that a response to a loss supersedes a calm move (core's supersedes).
+  const lossSince = lossStartedAt(decision.kind, capacity, now, service.policy.capacityErrorWindowMinutes);
+  const running = switchToWaitFor(decision.kind, switches, lossSince, {
+    demandRps: decision.demandRps,
+    headroom: service.headroom,
+  });
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
     return {
@@ -263,12 +250,7 @@ async function evaluateService(
       skippedForRunning: running.name,
     };
   }
-  const name = executionName(
-    service.name,
-    decision.kind,
-    now,
-    decision.kind === "rebalance" && (decision.causes?.length ?? 0) > 0,
-  );
+  const name = executionName(service.name, decision.kind, now);
   const started = await deps.switches.start({
     name,
     input: switchInputOf(decision, name, observed.triggerSignals),
@@ -295,20 +277,6 @@ async function evaluateService(
   };
 }
 
-/** When the capacity errors behind a routing-around rebalance began; null for any other move. */
-function lossStartedAt(
-  decision: MoveDecision,
-  capacity: readonly CapacitySignal[],
-  now: EpochMs,
-  windowMinutes: number,
-): EpochMs | null {
-  if (decision.kind !== "rebalance" || decision.causes === undefined || decision.causes.length === 0) {
-    return null;
-  }
-  const recent = capacity.filter((c) => c.at > now - windowMinutes * 60_000 && c.at <= now).map((c) => c.at);
-  return recent.length === 0 ? null : Math.min(...recent);
-}
-
 export function switchInputOf(
   decision: MoveDecision,
   name: string,
@@ -320,8 +288,8 @@ export function switchInputOf(
     move: decision.kind,
     from: decision.from,
     to: decision.to,
-    causes: decision.kind === "fallback" ? [] : (decision.causes ?? []),
-    urgent: decision.kind !== "fallback" && decision.urgent === true,
+    causes: decision.kind === "failover" || decision.kind === "reroute" ? decision.causes : [],
+    urgent: (decision.kind === "failover" || decision.kind === "reroute") && decision.urgent,
     demandRps: decision.demandRps,
     conditions: decision.conditions,
     reasons: decision.reasons,

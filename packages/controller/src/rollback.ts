@@ -1,5 +1,6 @@
 import {
   actionAnnotationKey,
+  type Clock,
   type ClusterGateway,
   holdRemovalCommand,
   type InferenceService,
@@ -10,7 +11,9 @@ import {
   type SwitchyardConfig,
 } from "@switchyard/core";
 import { rollbackAlert } from "./alerts.ts";
+import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { recordSwitchEvent, rollbackEvent } from "./switch-events.ts";
 import {
   type CaughtError,
   type NotRestored,
@@ -23,6 +26,8 @@ import {
 export interface RollbackDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
+  readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /** The error name a superseded switch stands down with (see supersession.ts). */
@@ -70,7 +75,9 @@ export async function rollback(rawState: unknown, deps: RollbackDeps): Promise<R
     leftAlone: found.leftAlone,
     notRestored: found.notRestored,
   };
-  return { ...result, alert: rollbackAlert(state, error, result, deps.config.cluster.region) };
+  const { region } = deps.config.cluster;
+  await recordSwitchEvent(deps, service, rollbackEvent(state, error, result, deps.clock.now(), region));
+  return { ...result, alert: rollbackAlert(state, error, result, region) };
 }
 
 async function restoreRouting(

@@ -3,17 +3,18 @@ import type {
   Evidence,
   Mode,
   Move,
+  MovePlan,
+  MoveTarget,
   ReplicaHold,
   RoutingCheck,
-  RoutingPlan,
   ScalingChange,
+  ScalingStep,
   StepResultKey,
   StepResultTypes,
   TargetGroupHealth,
   UnitCondition,
-  UnitPlan,
-  Weighting,
 } from "@switchyard/core";
+import { MOVES } from "@switchyard/core";
 import * as z from "zod/mini";
 import { SwitchInputError } from "./errors.ts";
 
@@ -27,9 +28,9 @@ export interface SwitchInput {
   readonly move: Move;
   readonly from: Mode;
   readonly to: Mode;
-  /** Units whose trouble caused a failover; empty for other moves. */
+  /** Units whose trouble a failover or a reroute answers; empty for other moves. */
   readonly causes: readonly string[];
-  /** A failover that cannot wait for the receivers' pods (see Decision); false for other moves. */
+  /** A failover or a reroute that cannot wait for the receivers' pods (see Decision); false for other moves. */
   readonly urgent: boolean;
   readonly demandRps: number;
   readonly conditions: Readonly<Record<string, UnitCondition>>;
@@ -41,50 +42,19 @@ export interface SwitchInput {
   readonly triggerSignals: readonly CapacitySignal[];
 }
 
-/** One unit's KEDA target change. */
-export interface ScalingStep {
-  readonly unit: string;
-  readonly scaledObject: string;
-  /** The value read before the switch (undefined: the key was absent). */
-  readonly from: string | undefined;
-  readonly to: string;
-}
-
 /** What the Plan step decided to do, and what was there before (for Rollback). */
 export interface SwitchPlan {
   readonly input: SwitchInput;
   /** The execution's ARN, passed in from the state machine's context object. */
   readonly executionArn: string | null;
   readonly plannedAt: string;
-  readonly target: {
-    readonly mode: Mode;
-    readonly weighting: Weighting;
-    readonly routing: RoutingPlan;
-    /** The action annotation's value Switchyard will write. */
-    readonly annotationValue: string;
-    readonly hourlyCost: number;
-    readonly costPerMillion: number | null;
-    readonly requiredRps: number;
-    readonly capacityRps: number;
-    readonly feasible: boolean;
-    readonly shortfallRps: number;
-    readonly units: readonly UnitPlan[];
-    readonly notes: readonly string[];
-  };
+  readonly target: MoveTarget;
   /** Units whose KEDA target changes. */
   readonly scaling: readonly ScalingStep[];
   /** Units that get more traffic than now: they must be ready before traffic moves. */
   readonly receivers: readonly string[];
-  /**
-   * Make-before-break: each receiver held at the plan's pods (or more, if it runs more)
-   * with KEDA's paused-replicas until traffic has moved — KEDA alone would add pods only
-   * after the load arrives.
-   */
-  readonly holds: readonly {
-    readonly unit: string;
-    readonly scaledObject: string;
-    readonly replicas: number;
-  }[];
+  /** Make-before-break: each receiver held at the plan's pods until traffic has moved (see core's MovePlan). */
+  readonly holds: MovePlan["holds"];
   readonly before: {
     readonly annotationValue: string | null;
     readonly mode: string | null;
@@ -232,7 +202,7 @@ const text = z.string().check(z.minLength(1));
 const switchInputSchema = z.looseObject({
   executionName: text,
   service: text,
-  move: z.enum(["failover", "fallback", "rebalance"]),
+  move: z.enum(MOVES),
   from: modeSchema,
   to: modeSchema,
   causes: z.array(z.string()),
@@ -254,7 +224,10 @@ export function parseSwitchInput(value: unknown): SwitchInput {
       .join("; ");
     throw new SwitchInputError(`the mode-switch input is not one evaluate writes — ${problems}`);
   }
-  return result.data as unknown as SwitchInput;
+  const input = result.data as unknown as SwitchInput;
+  // An execution started before reroutes had a move of their own (a rebalance with causes)
+  // is still running when the step functions are updated under it: it stays a reroute.
+  return input.move === "rebalance" && input.causes.length > 0 ? { ...input, move: "reroute" } : input;
 }
 
 /** Checks that a step got the state the Plan step produced. */
@@ -265,6 +238,6 @@ export function parseSwitchState(value: unknown): SwitchState {
       "the step expects the workflow state with `plan` from the Plan step; got none",
     );
   }
-  parseSwitchInput(plan.input);
-  return value as SwitchState;
+  const state = value as SwitchState;
+  return { ...state, plan: { ...state.plan, input: parseSwitchInput(plan.input) } };
 }

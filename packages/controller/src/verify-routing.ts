@@ -1,4 +1,5 @@
 import {
+  type Clock,
   type ClusterGateway,
   type InferenceService,
   LBC_EVENT_REASONS,
@@ -13,7 +14,10 @@ import {
 } from "@switchyard/core";
 import { switchAlert } from "./alerts.ts";
 import { RoutingNotAppliedError, RoutingRejectedError } from "./errors.ts";
+import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { assertNotAborted } from "./supersession.ts";
+import { recordSwitchEvent, succeededEvent } from "./switch-events.ts";
 import { parseSwitchState, type VerificationResult } from "./switch-state.ts";
 
 export interface VerifyRoutingDeps {
@@ -21,6 +25,8 @@ export interface VerifyRoutingDeps {
   readonly cluster: ClusterGateway;
   readonly verifier: RoutingVerifier;
   readonly targetHealth: TargetHealthReader;
+  readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /**
@@ -45,6 +51,12 @@ export interface VerifyRoutingDeps {
 export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps): Promise<VerificationResult> {
   const state = parseSwitchState(rawState);
   const service = serviceNamed(deps.config, state.plan.input.service);
+  // A read of the Ingress (a patch builder that writes nothing): an operator may abort
+  // while the ALB lags, and this step is retried until it catches up.
+  await deps.cluster.patchRouting(service, (current) => {
+    assertNotAborted(state.plan.input.executionName, current);
+    return null;
+  });
   const patchedAt = Date.parse(state.routing?.patchedAt ?? state.plan.plannedAt);
   // Event times have one-second precision.
   const since = Math.floor(patchedAt / SECOND) * SECOND;
@@ -88,11 +100,9 @@ export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps):
       `the ALB listener rule holds the planned weights, but the traffic it sends cannot be served yet: ${unhealthy.join("; ")}`,
     );
   }
-  return {
-    check,
-    targetGroups,
-    alert: switchAlert(state, check, deps.config.cluster.region, unhealthy),
-  };
+  const { region } = deps.config.cluster;
+  await recordSwitchEvent(deps, service, succeededEvent(state, check, deps.clock.now(), region));
+  return { check, targetGroups, alert: switchAlert(state, check, region, unhealthy) };
 }
 
 /** The actions Switchyard writes on the service's Ingress, and the Services they name. */

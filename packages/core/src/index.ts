@@ -54,6 +54,12 @@ export {
   signalWindowMinutes,
   type UnitObservation,
 } from "./decision/observations.ts";
+export {
+  isRefusal,
+  type OperatorRefusal,
+  type OperatorRequest,
+  operatorDecision,
+} from "./decision/operator.ts";
 export { parsePin, pinHolds } from "./decision/pin.ts";
 export {
   compareServedNow,
@@ -62,11 +68,14 @@ export {
   servingTolerance,
 } from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
+export { lossStartedAt, switchToWaitFor } from "./decision/supersede.ts";
 export {
   type Decision,
   type DecisionSignals,
   type Evidence,
+  isBreach,
   isMove,
+  MOVES,
   type Move,
   type MoveDecision,
   type Pin,
@@ -184,6 +193,20 @@ export {
   standbyActions,
   standbyChanges,
 } from "./manifests/standby.ts";
+export {
+  clipBytes,
+  EVENT_NOTE_LIMIT_BYTES,
+  type EventRegarding,
+  type EventsV1Event,
+  eventNote,
+  microTime,
+  SWITCH_EVENT_REASONS,
+  SWITCHYARD_REPORTING_CONTROLLER,
+  type SwitchEvent,
+  type SwitchEventReason,
+  switchEventName,
+  switchEventObject,
+} from "./manifests/switch-event.ts";
 export { JSON_SIGNIFICANT_DIGITS, jsonText } from "./output/json-output.ts";
 export { shellCommand, shellQuote } from "./output/shell-quote.ts";
 export {
@@ -310,6 +333,7 @@ export {
   RFC3339_PATTERN,
 } from "./time.ts";
 export { DAY, EPSILON, HOUR, MINUTE, round1, SECOND } from "./units.ts";
+export { abortable } from "./workflow/abortable.ts";
 export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";
 export { type ModeSwitchTableInput, modeSwitchTable } from "./workflow/mode-switch-table.ts";
@@ -317,6 +341,7 @@ export {
   type ModeSwitchWorkflowInput,
   modeSwitchWorkflow,
 } from "./workflow/mode-switch-workflow.ts";
+export { type MovePlan, type MoveTarget, planMove, type ScalingStep } from "./workflow/plan-move.ts";
 export {
   type AttributeValue,
   type ChoiceEntry,

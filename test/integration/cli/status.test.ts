@@ -172,6 +172,24 @@ describe("Command: switchyard status", () => {
     );
   });
 
+  it("names a repair and a running reroute by their moves, and says what the running one holds back", async () => {
+    const [repair, reroute] = ["sd21-repair-202611141900", "sd21-reroute-202611142118"];
+    world.executions = [
+      listedExecution(reroute, "RUNNING", "2026-11-14T21:18:04Z"),
+      listedExecution(repair, "SUCCEEDED", "2026-11-14T19:00:03Z", "2026-11-14T19:01:40Z"),
+    ];
+    const run = await status("--output", "json", "--stage", "dev");
+    const { lastSwitch, running, next } = JSON.parse(run.stdout).services[0];
+    expect([run.code, lastSwitch, running]).toMatchObject([
+      0,
+      { name: repair, move: "repair", outcome: "succeeded" },
+      [{ name: reroute, move: "reroute", outcome: "running" }],
+    ]);
+    expect(next).toBe(
+      `${reroute} running: the controller starts no fallback, rebalance or repair until it ends (a failover still supersedes a calm move, and a reroute one started before its loss)`,
+    );
+  });
+
   it("names the error of a failed switch and whether it had moved traffic", async () => {
     world.executions = [
       listedExecution("sd21-failover-202611142010", "FAILED", "2026-11-14T20:10:02Z", "2026-11-14T20:16:30Z"),

@@ -71,7 +71,7 @@ describe("Handler: evaluate", () => {
         rule: "capacity-errors",
         unit: "sd21-inf2",
         instanceType: "inf2.xlarge",
-        met: true,
+        breached: true,
       }),
     );
   });
@@ -123,7 +123,8 @@ describe("Handler: evaluate", () => {
     });
     await handler(fixture("scheduled-event"));
     const input = JSON.parse(world.started[0]?.input ?? "{}");
-    expect(input).toMatchObject({ move: "rebalance", from: "cost", to: "cost" });
+    expect(input).toMatchObject({ move: "repair", from: "cost", to: "cost" });
+    expect(world.started[0]?.name).toMatch(/^sd21-repair-\d{12}$/);
     expect(input.evidence).toContainEqual(
       expect.objectContaining({
         rule: "action-annotation",

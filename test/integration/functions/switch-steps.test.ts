@@ -198,7 +198,7 @@ describe("Handlers: the mode-switch steps", () => {
     });
     const before = annotations();
     const state = await planned(fixture("scheduled-event"));
-    expect(state.plan.input.move).toBe("rebalance");
+    expect(state.plan.input.move).toBe("repair");
     await applyRouting(state);
     const after = annotations();
     expect(JSON.parse(after[ACTION] ?? "").type).toBe("forward");

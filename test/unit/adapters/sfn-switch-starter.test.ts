@@ -225,16 +225,18 @@ describe("Class: SfnSwitchStarter", () => {
     expect(history.map((record) => record.name)).toEqual(["team-sd21-failover-202506011001"]);
   });
 
-  it("reads a route-around back as a rebalance that routes around a loss, and a calm one as calm", async () => {
+  it("reads each move back from its execution name: a reroute, a repair and a calm rebalance apart", async () => {
     // Prepare
-    const reroute = { ...execution("sd21", "rebalance", minutes(2), "RUNNING") };
-    const name = executionName("sd21", "rebalance", minutes(2), true);
     sfn.on(ListExecutionsCommand).resolves({
       executions: [
-        { ...reroute, name, executionArn: `${STATE_MACHINE}:${name}` },
+        execution("sd21", "reroute", minutes(3), "RUNNING"),
+        execution("sd21", "repair", minutes(2)),
         execution("sd21", "rebalance", minutes(1)),
       ],
     });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: "RUNNING", input: JSON.stringify({ demandRps: 1280 }) });
 
     // Act
     const history = await starter().history("sd21", SINCE);
@@ -242,14 +244,33 @@ describe("Class: SfnSwitchStarter", () => {
     // Assess
     expect(history).toEqual([
       {
-        name: "sd21-reroute-202506011002",
-        move: "rebalance",
-        routeAround: true,
-        startedAt: minutes(2),
+        name: "sd21-reroute-202506011003",
+        move: "reroute",
+        startedAt: minutes(3),
         status: "RUNNING",
+        plannedRps: 1280,
       },
+      { name: "sd21-repair-202506011002", move: "repair", startedAt: minutes(2), status: "SUCCEEDED" },
       { name: "sd21-rebalance-202506011001", move: "rebalance", startedAt: minutes(1), status: "SUCCEEDED" },
     ]);
+  });
+
+  it("reads the demand a running reroute planned for from its input, so a correction can tell it is stale", async () => {
+    // Prepare
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        execution("sd21", "reroute", minutes(3), "RUNNING"),
+        execution("sd21", "rebalance", minutes(1), "RUNNING"),
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING", input: '{"service":"sd21"}' });
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess: an input without demandRps leaves it unknown; only the reroute is described.
+    expect(history.map((r) => r.plannedRps)).toEqual([undefined, undefined]);
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 1);
   });
 
   it("starts an execution with the request's input as JSON", async () => {

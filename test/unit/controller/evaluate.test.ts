@@ -54,7 +54,7 @@ describe("Function: evaluate", () => {
         unit: "sd21-inf2",
         instanceType: "inf2.xlarge",
         observed: 2,
-        met: true,
+        breached: true,
       }),
     );
     expect(input.triggerSignals).toEqual([signal]);
@@ -211,11 +211,11 @@ describe("Function: evaluate, a loss answered by routing around it in cost mode"
     });
     const report = await evaluate(h.config, lossEvent, h);
     const decision = report.services[0]?.decision;
-    expect(decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"], urgent: true });
+    expect(decision).toMatchObject({ kind: "reroute", causes: ["sd21-inf2"], urgent: true });
     expect(report.services[0]?.skippedForRunning).toBeNull();
     expect(h.switches.started.map((s) => s.name)).toEqual(["sd21-reroute-202611142120"]);
     expect(h.switches.started[0]?.input).toMatchObject({
-      move: "rebalance",
+      move: "reroute",
       causes: ["sd21-inf2"],
       urgent: true,
     });
@@ -231,7 +231,7 @@ describe("Function: evaluate, a loss answered by routing around it in cost mode"
       status: "RUNNING",
     });
     const report = await evaluate(h.config, lossEvent, h);
-    expect(report.services[0]?.decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"] });
+    expect(report.services[0]?.decision).toMatchObject({ kind: "reroute", causes: ["sd21-inf2"] });
     expect(report.services[0]?.skippedForRunning).toBe(recent);
     expect(h.switches.started).toEqual([]);
   });
@@ -244,13 +244,12 @@ describe("Function: evaluate, a loss answered by routing around it in cost mode"
     const earlier = "sd21-reroute-202611142110";
     h.switches.records.push({
       name: earlier,
-      move: "rebalance",
-      routeAround: true,
+      move: "reroute",
       startedAt: T0 - 10 * MINUTE,
       status: "RUNNING",
     });
     const report = await evaluate(h.config, lossEvent, h);
-    expect(report.services[0]?.decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"] });
+    expect(report.services[0]?.decision).toMatchObject({ kind: "reroute", causes: ["sd21-inf2"] });
     expect(report.services[0]?.skippedForRunning).toBe(earlier);
     expect(h.switches.started).toEqual([]);
   });

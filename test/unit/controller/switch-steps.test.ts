@@ -12,6 +12,7 @@ import {
   SwitchInputError,
   type SwitchState,
   SwitchSupersededError,
+  switchAlert,
   verifyRouting,
 } from "@switchyard/controller";
 import { type InferenceService, planService } from "@switchyard/core";
@@ -318,14 +319,14 @@ describe("Mode-switch steps", () => {
     expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
   });
 
-  it("plan a rebalance routing around a lost unit with the short deadline, and move its traffic at the deadline instead of rolling back", async () => {
+  it("plan a reroute around a lost unit with the short deadline, and move its traffic at the deadline instead of rolling back", async () => {
     // The default policy (lossResponse: compare): inf2 has lost its pods and the others
-    // carry the calm 200 RPS in cost mode, so the answer is an urgent rebalance around it.
+    // carry the calm 200 RPS in cost mode, so the answer is an urgent reroute around it.
     const h = harness();
     losePods(h, "sd21-inf2");
     const input = await capacityLossInput(h);
     expect(input).toMatchObject({
-      move: "rebalance",
+      move: "reroute",
       from: "cost",
       to: "cost",
       causes: ["sd21-inf2"],
@@ -335,7 +336,7 @@ describe("Mode-switch steps", () => {
     expect(plan.receiversDeadline).toBe(new Date(T0 + 30_000).toISOString());
     const scaling = await applyScaling({ plan }, h);
     const hold = plan.holds[0];
-    if (hold === undefined) throw new Error("the rebalance holds no receiver");
+    if (hold === undefined) throw new Error("the reroute holds no receiver");
     // inf2's pod is back on a node it kept (it still cannot grow), so nothing turns urgent
     // again; a receiver's held pod is still starting.
     h.cluster.units["sd21-inf2"] = {
@@ -355,11 +356,23 @@ describe("Mode-switch steps", () => {
     h.clock.advance(20_000);
     const receivers = await checkReceivers({ plan, scaling }, h);
     expect(receivers).toMatchObject({ ready: false, timedOut: true, verdict: "deadline" });
-    await applyRouting({ plan, scaling, receivers }, h);
+    const routing = await applyRouting({ plan, scaling, receivers }, h);
     expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(plan.target.annotationValue);
     expect(JSON.parse(plan.target.annotationValue).forwardConfig.targetGroups).toContainEqual(
       expect.objectContaining({ serviceName: "sd21-inf2", weight: 0 }),
     );
+    // The alert names the move, and marks each rule by what it is: a breach found, a gate passed or not.
+    const alert = switchAlert(
+      { plan, scaling, receivers, routing },
+      { applied: true, differences: [], ruleArn: null },
+      "us-west-2",
+    );
+    expect(alert.subject).toBe("Switchyard sd21: reroute cost -> cost");
+    expect(alert.message).toContain("sd21 switched from cost to cost mode (reroute)");
+    expect(alert.message).toMatch(/- \[breached\] capacity-errors sd21-inf2: observed 3, threshold 1/);
+    expect(alert.message).toMatch(/- \[not passed\] response: observed cost,/);
+    expect(alert.message).toMatch(/- \[breached\] routing-risk: /);
+    expect(alert.message).toMatch(/- \[passed\] early-move: /);
   });
 
   it("move a waiting route-around as soon as its weights serve more with the pods ready now than the routing in force", async () => {
@@ -375,7 +388,7 @@ describe("Mode-switch steps", () => {
       unschedulablePods: [],
     };
     const input = await capacityLossInput(h);
-    expect(input).toMatchObject({ move: "rebalance", causes: ["sd21-inf2"], urgent: false });
+    expect(input).toMatchObject({ move: "reroute", causes: ["sd21-inf2"], urgent: false });
     const plan = await planSwitch(input, null, h);
     const scaling = await applyScaling({ plan }, h);
     expect(plan.holds.some((hold) => hold.replicas > 2)).toBe(true);
@@ -468,6 +481,24 @@ describe("Mode-switch steps", () => {
       },
     };
     await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(SwitchSupersededError);
+  });
+
+  it("stand a waiting move down when a newer move took over its replica hold, before it moves traffic (issue 17)", async () => {
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    const first = plan.holds[0];
+    if (first === undefined) throw new Error("no hold");
+    // A correction, sized on newer demand, holds the same receiver at more pods.
+    await h.cluster.holdReplicas(
+      h.config.services[0] as never,
+      first.unit,
+      first.replicas + 4,
+      "sd21-reroute-202506011010",
+    );
+    await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(
+      /sd21-reroute-202506011010 took over the replica hold of .* \(a newer move holds its receivers\); this .* stands down/,
+    );
   });
 
   it("plan a fallback with the unit that caused the failover at the pods it has ready", async () => {

@@ -30,7 +30,7 @@ describe("Anti-flap: switches that moved traffic count, whatever the execution's
     // Assess
     expect(decision).toMatchObject({ kind: "stay", heldBack: "fallback" });
     expect(decision.evidence).toContainEqual(
-      expect.objectContaining({ rule: "switch-cap", observed: 3, met: false }),
+      expect.objectContaining({ rule: "switch-cap", observed: 3, passed: false }),
     );
   });
 

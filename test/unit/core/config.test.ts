@@ -172,6 +172,13 @@ describe("Function: parseConfig refuses", () => {
       /4 is above maxReplicaCount 2/,
     ],
     [
+      // Issue 17: a unit KEDA scales to zero never wakes on its own target group's metric.
+      "minReplicaCount 0",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 3, "minReplicaCount"], 0),
+      "services[0].units[3].minReplicaCount",
+      /0 lets KEDA scale this unit to zero pods, and it could never wake up: .* does not count it in RequestCount, .* Set minReplicaCount: 1 or more/,
+    ],
+    [
       "fixed weights for a unit that does not exist",
       (doc: ReturnType<typeof parseDocument>) =>
         doc.setIn(["services", 0, "fixedWeights"], { "sd21-inf2": 60, "sd21-h100": 40 }),

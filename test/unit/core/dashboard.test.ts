@@ -130,7 +130,7 @@ describe("Dashboard: dashboardBody", () => {
       `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName=\\"TargetResponseTime\\" k8s default sd21', 'p95', 60)`,
     );
     expect(latency).toContain('"value":0.9');
-    for (const move of ["failover", "fallback", "rebalance"]) {
+    for (const move of ["failover", "fallback", "rebalance", "reroute", "repair"]) {
       expect(plotted()).toContain(`Switchyard Switches Move=${move} Service=sd21`);
     }
   });

@@ -51,10 +51,10 @@ describe("Function: decide — a route-around moves before its receivers are rea
       () => 6000,
     );
     const decision = decide(state({ units }), signals, policy, T0);
-    expect(decision).toMatchObject({ kind: "rebalance", causes: G5, urgent: false });
-    if (decision.kind !== "rebalance" || decision.weights === undefined) return;
+    expect(decision).toMatchObject({ kind: "reroute", causes: G5, urgent: false });
+    if (decision.kind !== "reroute") return;
     const early = decision.evidence.find((e) => e.rule === "early-move");
-    expect(early).toMatchObject({ met: false });
+    expect(early).toMatchObject({ passed: false });
     expect(decision.reasons.at(-1)).toMatch(
       /moving before the receivers' pods are ready would serve less, so traffic moves once they are$/,
     );
@@ -74,8 +74,8 @@ describe("Function: decide — a route-around moves before its receivers are rea
       (u) => (G5.includes(u) ? 4000 : 600),
     );
     const decision = decide(state({ units }), signals, policy, T0);
-    expect(decision).toMatchObject({ kind: "rebalance", causes: G5, urgent: true });
-    expect(decision.evidence).toContainEqual(expect.objectContaining({ rule: "early-move", met: true }));
+    expect(decision).toMatchObject({ kind: "reroute", causes: G5, urgent: true });
+    expect(decision.evidence).toContainEqual(expect.objectContaining({ rule: "early-move", passed: true }));
     expect(decision.reasons.at(-1)).toMatch(
       /urgent: sd21-a10g-triton breaks the SLO, so traffic moves at once/,
     );
@@ -98,7 +98,7 @@ describe("Function: decide — a route-around moves before its receivers are rea
           const rpsOf = (u: string) => rps[UNITS.indexOf(u as (typeof UNITS)[number])] ?? 40;
           const signals = g5Lost(rpsOf, (u) => (G5.includes(u) ? 3000 : 600));
           const decision = decide(state({ units, weights: COST_WEIGHTS }), signals, policy, T0);
-          if (decision.kind !== "rebalance" || decision.weights === undefined) {
+          if (decision.kind !== "reroute") {
             return;
           }
           if (decision.urgent !== true) {

@@ -171,7 +171,7 @@ describe("Properties: decide", () => {
             expect(decision.conditions[name]?.unavailable).toBe("no-capacity");
           }
           expect(decision.evidence).toContainEqual(
-            expect.objectContaining({ rule: "route-around", met: true }),
+            expect.objectContaining({ rule: "route-around", passed: true }),
           );
           const plan = costPlan(decision.demandRps, decision.conditions);
           expect(plan.feasible).toBe(true);

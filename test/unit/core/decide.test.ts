@@ -92,7 +92,7 @@ describe("Function: decide", () => {
           unit: "sd21-inf2",
           instanceType: "inf2.xlarge",
           observed: 3,
-          met: true,
+          breached: true,
         }),
       );
       const weight = COST_WEIGHTS["sd21-inf2"];
@@ -104,7 +104,7 @@ describe("Function: decide", () => {
         expect.objectContaining({
           rule: "response",
           observed: "capacity",
-          met: true,
+          passed: true,
           detail: expect.stringMatching(/fail over to capacity mode \(policy lossResponse: failover\)$/),
         }),
       );
@@ -134,7 +134,7 @@ describe("Function: decide", () => {
       const decision = decide(failoverState({ weights }), signals, failoverPolicy, T0);
       expect(decision.kind).toBe("stay");
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "capacity-errors", unit: "sd21-inf2", met: false }),
+        expect.objectContaining({ rule: "capacity-errors", unit: "sd21-inf2", breached: false }),
       );
     });
 
@@ -168,7 +168,7 @@ describe("Function: decide", () => {
       );
       expect(decision.kind === "failover" && decision.causes).toEqual(["sd21-l4-triton"]);
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "latency-breach", observed: 3, threshold: 3, met: true }),
+        expect.objectContaining({ rule: "latency-breach", observed: 3, threshold: 3, breached: true }),
       );
     });
 
@@ -182,7 +182,7 @@ describe("Function: decide", () => {
       );
       expect(decision.kind).toBe("stay");
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "latency-breach", met: false }),
+        expect.objectContaining({ rule: "latency-breach", breached: false }),
       );
     });
 
@@ -241,7 +241,11 @@ describe("Function: decide", () => {
       expect(decision.reasons[0]).toMatch(
         /^every unit that caused the failover \(sd21-inf2\) has recovered: sd21-inf2: last capacity error 12 min ago \(quiet period 10 min\); launches were tried/,
       );
-      expect(decision.evidence.filter((e) => e.rule !== "action-annotation").every((e) => e.met)).toBe(true);
+      expect(
+        decision.evidence
+          .filter((e) => e.rule !== "action-annotation")
+          .every((e) => "passed" in e && e.passed),
+      ).toBe(true);
     });
 
     it("waits while a causing unit had an error inside the quiet period and cost mode cannot route around it", () => {
@@ -278,7 +282,7 @@ describe("Function: decide", () => {
       expect(decision.reasons).toContain("sd21-inf2: 1 pod cannot be scheduled");
       // The route-around plan does not count on the pod that is waiting to be scheduled.
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "route-around", met: false, observed: 787 }),
+        expect.objectContaining({ rule: "route-around", passed: false, observed: 787 }),
       );
     });
 
@@ -309,7 +313,11 @@ describe("Function: decide", () => {
       const decision = decide(needsInf2(), signals, policy, T0);
       expect(decision.kind).toBe("stay");
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "slo-holds", met: false, detail: "SLO 900 ms broken by sd21-trn1" }),
+        expect.objectContaining({
+          rule: "slo-holds",
+          passed: false,
+          detail: "SLO 900 ms broken by sd21-trn1",
+        }),
       );
     });
 
@@ -324,7 +332,7 @@ describe("Function: decide", () => {
         expect.objectContaining({
           rule: "slo-holds",
           observed: "no latency data",
-          met: true,
+          passed: true,
           detail: expect.stringMatching(
             /^no latency reported in the last 5 min, but cost mode covers the demand/,
           ),
@@ -349,7 +357,7 @@ describe("Function: decide", () => {
       const decision = decide(busy, calmSignals(), policy, T0);
       expect(decision).toMatchObject({ kind: "stay", heldBack: "fallback" });
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "switch-cap", observed: 3, threshold: 2, met: false }),
+        expect.objectContaining({ rule: "switch-cap", observed: 3, threshold: 2, passed: false }),
       );
     });
   });
@@ -382,7 +390,7 @@ describe("Function: decide", () => {
       const decision = decide(state(), lately, policy, T0);
       expect(decision.kind).toBe("stay");
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "rebalance-dead-band", met: false }),
+        expect.objectContaining({ rule: "rebalance-dead-band", passed: false }),
       );
     });
 
@@ -408,7 +416,7 @@ describe("Function: decide", () => {
       expect(decision.conditions["sd21-inf2"]).toMatchObject({ unavailable: "no-capacity", runningPods: 2 });
       expect(decision.kind).toBe("stay");
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "rebalance-dead-band", observed: 0, met: false }),
+        expect.objectContaining({ rule: "rebalance-dead-band", observed: 0, passed: false }),
       );
     });
 
@@ -428,7 +436,7 @@ describe("Function: decide", () => {
         policy,
         T0,
       );
-      expect(decision).toMatchObject({ kind: "rebalance", from: "cost", to: "cost" });
+      expect(decision).toMatchObject({ kind: "repair", from: "cost", to: "cost" });
       expect(decision.evidence).toContainEqual(
         expect.objectContaining({ rule: "action-annotation", observed: problem }),
       );
@@ -448,11 +456,11 @@ describe("Function: decide", () => {
     it("routes around a unit that cannot get capacity rather than repairs, when cost mode covers demand", () => {
       const signals = withCapacity(calmSignals(), capacityError("trn1.2xlarge", T0 - MINUTE));
       const decision = decide(state({ weights: null, actionProblem: "missing" }), signals, policy, T0);
-      expect(decision).toMatchObject({ kind: "rebalance", from: "cost", to: "cost", causes: ["sd21-trn1"] });
-      if (decision.kind !== "rebalance") return;
+      expect(decision).toMatchObject({ kind: "reroute", from: "cost", to: "cost", causes: ["sd21-trn1"] });
+      if (decision.kind !== "reroute") return;
       expect(decision.weights?.target["sd21-trn1"]).toBeGreaterThan(0);
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "action-annotation", met: true }),
+        expect.objectContaining({ rule: "action-annotation", breached: true }),
       );
     });
   });
@@ -467,7 +475,7 @@ describe("Function: decide", () => {
         "pinned to cost mode by switchyard.io/pin without expiry: observing only",
       );
       expect(decision.evidence).toContainEqual(
-        expect.objectContaining({ rule: "capacity-errors", met: true }),
+        expect.objectContaining({ rule: "capacity-errors", breached: true }),
       );
     });
 
@@ -507,7 +515,7 @@ describe("Function: decide", () => {
       expect(decision.evidence).toContainEqual(
         expect.objectContaining({
           rule: "rebalance-dead-band",
-          met: false,
+          passed: false,
           detail: "0 of the 15 measured minutes a rebalance needs: demand is not known for long enough",
         }),
       );
@@ -578,10 +586,12 @@ describe("Function: decide — failover urgency and limits", () => {
       units: unitsWith("sd21-inf2", 1, 0),
     });
     const decision = decide(lost, signals, policy, T0);
-    expect(decision).toMatchObject({ kind: "rebalance", causes: ["sd21-inf2"], urgent: true });
-    if (decision.kind !== "rebalance") return;
+    expect(decision).toMatchObject({ kind: "reroute", causes: ["sd21-inf2"], urgent: true });
+    if (decision.kind !== "reroute") return;
     expect(decision.weights?.target["sd21-inf2"]).toBe(0);
-    expect(decision.evidence).toContainEqual(expect.objectContaining({ rule: "routing-risk", met: true }));
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({ rule: "routing-risk", breached: true }),
+    );
     expect(decision.reasons.at(-1)).toMatch(/urgent: sd21-inf2 has no ready pod, so traffic moves at once/);
   });
 
@@ -603,7 +613,7 @@ describe("Function: decide — failover urgency and limits", () => {
     expect(decision.evidence).toContainEqual(
       expect.objectContaining({
         rule: "latency-breach",
-        met: false,
+        breached: false,
         detail: expect.stringMatching(/no other unit can scale out either/),
       }),
     );
@@ -658,11 +668,50 @@ describe("Function: decide — capacity mode reads the consolidated Service's gr
     expect(decision.evidence).toContainEqual(
       expect.objectContaining({
         rule: "slo-holds",
-        met: true,
+        passed: true,
         detail:
           "SLO 900 ms broken by the consolidated Service sd21 in capacity mode, but cost mode covers the demand: the breach does not hold the fallback back",
       }),
     );
+  });
+});
+
+describe("Function: decide — a loss in a surge is answered for the demand now (issue 17)", () => {
+  // 1,000 RPS for 26 minutes, then a ramp of 150 RPS a minute to 1,600 in the newest
+  // minute; L4 cannot get g6 capacity. The newest minute is `lag` minutes old.
+  const ramp = (end: number): DecisionSignals => ({
+    minutes: Object.fromEntries(
+      UNITS.map((u) => [u, minutes(30, (i) => ({ rps: i < 26 ? 200 : 200 + 30 * (i - 25) }), end)]),
+    ),
+    capacity: [capacityError("g6.xlarge", T0 - MINUTE)],
+  });
+  const l4Stuck = state({ units: unitsWith("sd21-l4-triton", 2, 1) });
+
+  it.each([
+    { lag: 1, expected: 1600 + 150 },
+    { lag: 3, expected: 1600 + 3 * 150 },
+  ])(
+    "a reroute with the newest minute $lag min old is sized for $expected RPS, not the 1,600 measured",
+    ({ lag, expected }) => {
+      const decision = decide(l4Stuck, ramp(T0 - (lag - 1) * MINUTE), policy, T0);
+      expect(decision.kind).toBe("reroute");
+      expect(decision.demandRps).toBeCloseTo(expected, 6);
+      expect(decision.reasons).toContain(
+        `sized for ${expected} RPS now: 1600 measured, the newest minute ${lag} min old, rising 150 RPS/min`,
+      );
+    },
+  );
+
+  it("a flat demand is answered for what was measured", () => {
+    const decision = decide(
+      l4Stuck,
+      withCapacity(busySignals(200), capacityError("g6.xlarge", T0 - MINUTE)),
+      policy,
+      T0,
+    );
+    expect(decision.kind).toBe("reroute");
+    expect(decision.demandRps).toBe(1000);
+    expect(decision.reasons.some((r) => r.startsWith("sized for"))).toBe(false);
   });
 });
 
@@ -680,19 +729,19 @@ describe("Function: decide — the response fits the loss", () => {
   it("routes around a small unit that cannot grow inside cost mode, with both plans' figures in the evidence", () => {
     const decision = decide(l4Stuck(), signals, policy, T0);
     expect(decision).toMatchObject({
-      kind: "rebalance",
+      kind: "reroute",
       from: "cost",
       to: "cost",
       causes: ["sd21-l4-triton"],
       urgent: false,
     });
-    if (decision.kind !== "rebalance") return;
+    if (decision.kind !== "reroute") return;
     const request = { service: svc, demandRps: 1000, conditions: decision.conditions };
     const cost = planService({ ...request, mode: "cost" });
     const capacity = planService({ ...request, mode: "capacity" });
     expect(cost.feasible).toBe(true);
     const response = decision.evidence.find((e) => e.rule === "response");
-    expect(response).toMatchObject({ observed: "cost", met: false, threshold: 1100 });
+    expect(response).toMatchObject({ observed: "cost", passed: false, threshold: 1100 });
     expect(response?.detail).toContain(
       `cost mode around sd21-l4-triton serves ${round1(cost.capacityRps)} of 1100 RPS needed at $${cost.hourlyCost.toFixed(2)}/h`,
     );
@@ -700,7 +749,9 @@ describe("Function: decide — the response fits the loss", () => {
       `capacity mode serves ${round1(capacity.capacityRps)} at $${capacity.hourlyCost.toFixed(2)}/h`,
     );
     expect(response?.detail).toMatch(/: route around the loss in cost mode$/);
-    expect(decision.evidence).toContainEqual(expect.objectContaining({ rule: "routing-risk", met: true }));
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({ rule: "routing-risk", breached: true }),
+    );
     // The new weights send L4 no more than its one pod serves.
     const target = decision.weights?.target ?? {};
     const sum = Object.values(target).reduce((s, w) => s + w, 0);
@@ -717,18 +768,18 @@ describe("Function: decide — the response fits the loss", () => {
     );
     expect(decision).toMatchObject({ kind: "failover", causes: ["sd21-l4-triton"] });
     expect(decision.evidence).toContainEqual(
-      expect.objectContaining({ rule: "response", observed: "capacity", met: true }),
+      expect.objectContaining({ rule: "response", observed: "capacity", passed: true }),
     );
   });
 
   it("stays once the weights route around it: the move is not repeated", () => {
     const first = decide(l4Stuck(), signals, policy, T0);
-    if (first.kind !== "rebalance" || first.weights === undefined) {
-      throw new Error(`expected a rebalance, got ${first.kind}`);
+    if (first.kind !== "reroute") {
+      throw new Error(`expected a reroute, got ${first.kind}`);
     }
     const next = decide(l4Stuck({ weights: first.weights.target }), signals, policy, T0);
     expect(next.kind).toBe("stay");
-    expect(next.evidence).toContainEqual(expect.objectContaining({ rule: "routing-risk", met: false }));
+    expect(next.evidence).toContainEqual(expect.objectContaining({ rule: "routing-risk", breached: false }));
   });
 });
 
@@ -769,7 +820,7 @@ describe("Function: decide — the rebalance dead band is on cost above the floo
     const decision = decide(state({ weights: current }), calmSignals(), policy, T0);
     expect(decision.kind).toBe("stay");
     expect(decision.evidence).toContainEqual(
-      expect.objectContaining({ rule: "rebalance-dead-band", observed: 0, met: false }),
+      expect.objectContaining({ rule: "rebalance-dead-band", observed: 0, passed: false }),
     );
   });
 });
@@ -821,16 +872,16 @@ describe("Function: decide — quiet is not recovered", () => {
   const quietFor12 = withCapacity(calmSignals(), capacityError("inf2.xlarge", T0 - 12 * MINUTE));
 
   it.each([
-    { desiredReplicas: 2, readyReplicas: 2, recovery: "unproven", met: false },
-    { desiredReplicas: 1, readyReplicas: 2, recovery: "unproven", met: false },
-    { desiredReplicas: 3, readyReplicas: 2, recovery: "recovered", met: true },
+    { desiredReplicas: 2, readyReplicas: 2, recovery: "unproven", passed: false },
+    { desiredReplicas: 1, readyReplicas: 2, recovery: "unproven", passed: false },
+    { desiredReplicas: 3, readyReplicas: 2, recovery: "recovered", passed: true },
   ])(
     "a cause quiet for the quiet period with $desiredReplicas desired and $readyReplicas ready is $recovery",
-    ({ desiredReplicas, readyReplicas, recovery, met }) => {
+    ({ desiredReplicas, readyReplicas, recovery, passed }) => {
       const current = inCapacity({ desiredReplicas, readyReplicas });
       const observed = observe(current, quietFor12, policy, T0);
       expect(observed.units.find((u) => u.unit.name === "sd21-inf2")?.recovery).toBe(recovery);
-      expect(observed.conditions["sd21-inf2"]?.unavailable).toBe(met ? undefined : "no-capacity");
+      expect(observed.conditions["sd21-inf2"]?.unavailable).toBe(passed ? undefined : "no-capacity");
       const decision = decide(current, quietFor12, policy, T0);
       expect(decision.evidence).toContainEqual(
         expect.objectContaining({
@@ -838,8 +889,8 @@ describe("Function: decide — quiet is not recovered", () => {
           unit: "sd21-inf2",
           observed: 12,
           threshold: 10,
-          met,
-          detail: expect.stringContaining(met ? "launches were tried" : "recovery is unproven"),
+          passed,
+          detail: expect.stringContaining(passed ? "launches were tried" : "recovery is unproven"),
         }),
       );
     },
@@ -848,9 +899,11 @@ describe("Function: decide — quiet is not recovered", () => {
   it("falls back around an unproven cause when cost mode covers demand with it frozen (no absorbing state)", () => {
     const decision = decide(inCapacity({ desiredReplicas: 2, readyReplicas: 2 }), quietFor12, policy, T0);
     expect(decision.kind).toBe("fallback");
-    expect(decision.evidence).toContainEqual(expect.objectContaining({ rule: "quiet-period", met: false }));
     expect(decision.evidence).toContainEqual(
-      expect.objectContaining({ rule: "route-around", met: true, threshold: 220 }),
+      expect.objectContaining({ rule: "quiet-period", passed: false }),
+    );
+    expect(decision.evidence).toContainEqual(
+      expect.objectContaining({ rule: "route-around", passed: true, threshold: 220 }),
     );
     expect(decision.reasons[0]).toMatch(
       /^cost mode with sd21-inf2 frozen at its running pods serves 446 of 220 RPS/,
@@ -889,7 +942,7 @@ describe("Function: decide — quiet is not recovered", () => {
     const decision = decide(inCapacity({ desiredReplicas: 2, readyReplicas: 2 }), slow, policy, T0);
     expect(decision.kind).toBe("fallback");
     expect(decision.evidence).toContainEqual(
-      expect.objectContaining({ rule: "slo-holds", observed: "sd21-l4-triton", met: true }),
+      expect.objectContaining({ rule: "slo-holds", observed: "sd21-l4-triton", passed: true }),
     );
   });
 });

@@ -86,7 +86,9 @@ describe("Function: loadScenario", () => {
       metricWindowMs: 60_000,
       tolerance: 0.1,
       scaleDownStabilizationMs: 300_000,
+      ignoreNullValues: true,
     });
+    expect(scenario.cloudwatch).toEqual({ publishDelayMs: 60_000, gaps: [] });
     expect(scenario.latency).toMatchObject({ idleFraction: 0.8, saturation: 1.2, queueSeconds: 5 });
   });
 

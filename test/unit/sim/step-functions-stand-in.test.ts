@@ -1,4 +1,4 @@
-import { MODE_SWITCH_STEPS, type SwitchyardConfig } from "@switchyard/core";
+import { executionName, MODE_SWITCH_STEPS, type SwitchyardConfig, switchToWaitFor } from "@switchyard/core";
 import { SimClock, SimScheduler, StepFunctionsStandIn } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { SCRIPTED_INPUT, scriptedSteps } from "../../support/scripted-steps.ts";
@@ -33,5 +33,39 @@ describe("Class: StepFunctionsStandIn", () => {
     expect(start.executionArn).toBe(
       `${prefix}000000000000:execution:switchyard-mode-switch:${SCRIPTED_INPUT.executionName}`,
     );
+  });
+});
+
+describe("Class: StepFunctionsStandIn — history", () => {
+  it("reads a running reroute back as a reroute with the demand it planned for, which a later reroute supersedes only once stale", async () => {
+    // Prepare
+    const clock = new SimClock(Date.parse(SCRIPTED_INPUT.decidedAt));
+    const stepFunctions = new StepFunctionsStandIn({
+      config: sd21Config(),
+      scheduler: new SimScheduler(clock),
+      clock,
+      lambdas: Object.fromEntries(
+        MODE_SWITCH_STEPS.map((step) => [step, () => scriptedSteps({})(step)]),
+      ) as never,
+    });
+    const name = executionName("sd21", "reroute", clock.now());
+    await stepFunctions.start({ name, input: { ...SCRIPTED_INPUT, executionName: name, move: "reroute" } });
+
+    // Act
+    const history = await stepFunctions.history("sd21", 0);
+
+    // Assess
+    expect(history).toEqual([
+      {
+        name,
+        move: "reroute",
+        startedAt: clock.now(),
+        status: "RUNNING",
+        plannedRps: SCRIPTED_INPUT.demandRps,
+      },
+    ]);
+    expect(switchToWaitFor("reroute", history, clock.now() + 60_000)?.name).toBe(name);
+    const outgrown = { demandRps: SCRIPTED_INPUT.demandRps * 2, headroom: 0.1 };
+    expect(switchToWaitFor("reroute", history, clock.now() + 60_000, outgrown)).toBeUndefined();
   });
 });

@@ -186,6 +186,10 @@ export class SfnSwitchStarter implements SwitchStarter {
     const records: SwitchRecord[] = [];
     let lookups = 0;
     for (const record of listed) {
+      if (record.status === "RUNNING" && record.move === "reroute") {
+        records.push(await this.#withPlannedDemand(record));
+        continue;
+      }
       if (!UNSUCCESSFUL.has(record.status)) {
         records.push(record);
         continue;
@@ -241,8 +245,46 @@ export class SfnSwitchStarter implements SwitchStarter {
     };
   }
 
+  /**
+   * The state a running execution entered last, by its name: GetExecutionHistory newest
+   * first (`reverseOrder`), without the data. Null when it has entered none yet.
+   */
+  async lastStateEntered(name: string): Promise<string | null> {
+    const executionArn = `${this.#executionArnPrefix}${name}`;
+    try {
+      const output = await this.#client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 20,
+          reverseOrder: true,
+          includeExecutionData: false,
+        }),
+      );
+      return (
+        (output.events ?? []).find((event) => event.stateEnteredEventDetails?.name !== undefined)
+          ?.stateEnteredEventDetails?.name ?? null
+      );
+    } catch (error) {
+      throw this.#callError("GetExecutionHistory", `reading where execution ${name} is`, error);
+    }
+  }
+
   async #statusOf(executionArn: string, name: string): Promise<SwitchRecord["status"]> {
     return (await this.#describe(executionArn, `reading the status of existing execution ${name}`)).status;
+  }
+
+  /**
+   * A running reroute with the demand its decision planned for (`demandRps` of its input,
+   * from DescribeExecution), so a correction can tell whether it is stale (core's
+   * supersede.ts). An input without the figure leaves it unknown: never stale.
+   */
+  async #withPlannedDemand(record: SwitchRecord): Promise<SwitchRecord> {
+    const { output } = await this.#describe(
+      `${this.#executionArnPrefix}${record.name}`,
+      `reading the planned demand of running execution ${record.name}`,
+    );
+    const planned = plannedDemandOf(output.input);
+    return planned === null ? record : { ...record, plannedRps: planned };
   }
 
   /** DescribeExecution, with a status this adapter knows; `purpose` names the call in its error. */
@@ -308,10 +350,7 @@ export class SfnSwitchStarter implements SwitchStarter {
     const parsed = parseExecutionName(name);
     // Compare with the name executionName would give this service: it replaces
     // characters Step Functions refuses and cuts long names, so the raw name may differ.
-    if (
-      parsed === null ||
-      executionName(service, parsed.move, 0, parsed.routeAround).slice(0, -12) !== name.slice(0, -12)
-    ) {
+    if (parsed === null || executionName(service, parsed.move, 0).slice(0, -12) !== name.slice(0, -12)) {
       return [];
     }
     return [
@@ -320,7 +359,6 @@ export class SfnSwitchStarter implements SwitchStarter {
         move: parsed.move,
         startedAt: startDate.getTime(),
         status: status as SwitchRecord["status"],
-        ...(parsed.routeAround ? { routeAround: true } : {}),
       },
     ];
   }
@@ -363,4 +401,18 @@ function executionArnPrefix(stateMachineArn: string): string {
     );
   }
   return `arn:${partition}:states:${region}:${account}:execution:${name}:`;
+}
+
+/** `demandRps` of an execution's input JSON, when it is a finite number. */
+function plannedDemandOf(input: string | undefined): number | null {
+  try {
+    const parsed: unknown = input === undefined ? null : JSON.parse(input);
+    const value =
+      parsed !== null && typeof parsed === "object"
+        ? (parsed as { demandRps?: unknown }).demandRps
+        : undefined;
+    return typeof value === "number" && Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
 }

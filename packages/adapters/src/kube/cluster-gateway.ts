@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
+  type KubernetesObject,
   PatchStrategy,
   type V1Deployment,
   type V1Ingress,
@@ -30,7 +31,9 @@ import {
   type ScalingChange,
   type ScalingTargetBuilder,
   type ServiceClusterState,
+  type SwitchEvent,
   scaledObjectTargetPatch,
+  switchEventObject,
 } from "@switchyard/core";
 import { KubernetesNotFoundError } from "../errors.ts";
 import {
@@ -72,6 +75,11 @@ export interface KubernetesClusterGatewayOptions {
   readonly karpenterEventNamespace?: string;
   /** Fresh reads and retries after a 409 (or a failed JSON-patch test) before giving up. */
   readonly maxConflictRetries?: number;
+  /**
+   * The `reportingInstance` of the Events this gateway records: who wrote them, e.g. the
+   * Lambda function's name. "switchyard" unless told.
+   */
+  readonly reportingInstance?: string;
 }
 
 /**
@@ -86,6 +94,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
   readonly #logger: Logger;
   readonly #karpenterEventNamespace: string;
   readonly #maxConflictRetries: number;
+  readonly #reportingInstance: string;
 
   constructor(options: KubernetesClusterGatewayOptions) {
     const retries = options.maxConflictRetries ?? 3;
@@ -94,6 +103,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
     this.#maxConflictRetries = retries;
     this.#karpenterEventNamespace = options.karpenterEventNamespace ?? "default";
+    this.#reportingInstance = options.reportingInstance ?? "switchyard";
     this.#logger = (options.logger ?? new Logger({ serviceName: "switchyard" })).createChild({
       persistentKeys: { adapter: "kubernetes" },
     });
@@ -436,6 +446,50 @@ export class KubernetesClusterGateway implements ClusterGateway {
       listEvents(apis, namespace, `reason=${KARPENTER_CAPACITY_REASON}`),
     );
     return karpenterCapacitySignals(eventsSince(list.items, since));
+  }
+
+  recordEvent(service: InferenceService, event: SwitchEvent): Promise<void> {
+    return this.#apis.run((apis) => this.#recordEvent(apis, service, event));
+  }
+
+  /**
+   * One POST of an events.k8s.io/v1 Event about the Ingress as read just before (its uid
+   * is what `kubectl describe` selects the Events by). The name is the switch's and the
+   * reason's, so a retried step's second create answers 409 AlreadyExists: the Event is
+   * there already, and that is success.
+   */
+  async #recordEvent(apis: KubeApis, service: InferenceService, event: SwitchEvent): Promise<void> {
+    const namespace = service.namespace;
+    const ingress = await this.#call(ingressTarget(service, "get"), () => readIngress(apis, service));
+    const uid = ingress.metadata?.uid;
+    const resourceVersion = ingress.metadata?.resourceVersion;
+    const body = switchEventObject({
+      event,
+      regarding: {
+        ...INGRESS,
+        namespace,
+        name: service.ingress,
+        ...(uid === undefined ? {} : { uid }),
+        ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      },
+      reportingInstance: this.#reportingInstance,
+    });
+    const target: KubeTarget = { verb: "create", resource: KUBE_RESOURCES.eventsV1, namespace };
+    try {
+      // The object's own type: client-node's generic API types it by apiVersion and kind.
+      await apis.objects.create(body as unknown as KubernetesObject);
+    } catch (error) {
+      if (statusCodeOf(error) === 409) {
+        this.#logger.info("event-exists", { event: body.metadata.name, reason: event.reason });
+        return;
+      }
+      throw failedRequest(error, target, this.#logger);
+    }
+    this.#logger.info("event-recorded", {
+      event: body.metadata.name,
+      reason: event.reason,
+      ingress: `${namespace}/${service.ingress}`,
+    });
   }
 
   #write<O extends { readonly resourceVersion: string }, P, W>(write: GuardedWrite<O, P, W>) {

@@ -93,7 +93,7 @@ function pinReport(
   lines.push(`next: ${hold}`);
   if (mode !== request.mode) {
     lines.push(
-      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard plan --config ${shellQuote(configPath)} --service ${service.name} --mode ${request.mode} --output yaml --out-dir <dir>\`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.`,
+      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard ${request.mode === "capacity" ? "failover" : "fallback"} --config ${shellQuote(configPath)} --service ${service.name} --reason <why>\`: the pin holds that mode, so the switch goes with it.`,
     );
   }
   if (request.until !== null) {

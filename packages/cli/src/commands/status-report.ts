@@ -24,7 +24,7 @@ export const EVALUATION_INTERVAL = EVALUATE_SCHEDULE.replace(/^rate\((.*)\)$/, "
 export function movesFrom(mode: Mode, failoverCause: readonly string[]): string {
   return mode === "capacity"
     ? `it falls back to cost mode once ${failoverCause.join(", ")} ${failoverCause.length === 1 ? "has" : "have"} recovered (clear of capacity errors for the quiet period, pods schedule, the SLO holds, the dwell time passed) or cost mode can carry demand without ${failoverCause.length === 1 ? "it" : "them"}`
-    : "it fails over or rebalances when the signals say so";
+    : "it fails over, reroutes around a loss or rebalances when the signals say so";
 }
 
 export interface PinStatus {
@@ -260,7 +260,7 @@ function nextEvaluation(
       ? ""
       : `the pin expired at ${pin.until ?? "?"} and no longer holds (switchyard unpin removes it); `;
   if (running.length > 0) {
-    return `${expired}${running.map((r) => r.name).join(", ")} running: the controller starts no fallback or rebalance until it ends (a failover still supersedes a calm move)`;
+    return `${expired}${running.map((r) => r.name).join(", ")} running: the controller starts no fallback, rebalance or repair until it ends (a failover still supersedes a calm move, and a reroute one started before its loss)`;
   }
   return `${expired}the controller evaluates ${every}: ${movesFrom(mode, failoverCause)}`;
 }

@@ -10,6 +10,20 @@ export interface RawIssue {
 
 type Raw = Record<string, unknown>;
 
+/**
+ * Why `minReplicaCount: 0` is refused. KEDA takes a unit at zero pods back to one only when
+ * a trigger is active (`scaleFromZeroOrIdle`, pkg/scaling/executor/scale_scaledobjects.go,
+ * KEDA 2.18-2.20), and the unit's trigger reads its own target group's RequestCount. At
+ * zero pods that target group has no registered target: the ALB answers its share with 503
+ * itself, and RequestCount "is only incremented for requests where the load balancer node
+ * was able to choose a target" (the ALB guide's CloudWatch metrics page), so the metric
+ * stays at minMetricValue and the unit never wakes. A wake-up path needs a trigger Switchyard
+ * does not write (one counted at the load balancer or at another unit's target group) or
+ * KEDA 2.18's `autoscaling.keda.sh/force-activation`, which Switchyard does not set.
+ */
+export const SCALE_TO_ZERO_REFUSED =
+  "0 lets KEDA scale this unit to zero pods, and it could never wake up: with no pod behind its target group the ALB answers that share with 503 itself and does not count it in RequestCount, so the unit's own trigger never becomes active (KEDA scales from zero only on an active trigger). Set minReplicaCount: 1 or more (a unit the plan does not need gets weight 0 and keeps its one pod)";
+
 const isObject = (value: unknown): value is Raw =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 const stringOf = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
@@ -56,6 +70,9 @@ function serviceIssues(service: Raw, at: readonly PropertyKey[]): RawIssue[] {
     }
     const min = unit.minReplicaCount ?? 1;
     const max = unit.maxReplicaCount ?? 100;
+    if (min === 0) {
+      issues.push({ path: [...at, "units", index, "minReplicaCount"], message: SCALE_TO_ZERO_REFUSED });
+    }
     if (typeof min === "number" && typeof max === "number" && min > max) {
       issues.push({
         path: [...at, "units", index, "minReplicaCount"],

@@ -1,9 +1,8 @@
 import type { Policy } from "../config/types.ts";
 import type { EpochMs } from "../signals/types.ts";
-import { MINUTE, round1 } from "../units.ts";
-import type { Evidence, ServiceState, SwitchRecord } from "./types.ts";
-
-const HOUR = 60 * MINUTE;
+import { HOUR, MINUTE, round1 } from "../units.ts";
+import { detail } from "./reasons.ts";
+import type { Gate, ServiceState, SwitchRecord } from "./types.ts";
 
 /**
  * Switches that happened (or are happening): an execution that failed after it moved
@@ -36,7 +35,7 @@ export function lastFallbackUndone(switches: readonly SwitchRecord[]): boolean {
  * time in a mode, and the switch cap. A gated move needs room for itself and for a
  * failover that may undo it, so no 60-minute window holds more than the cap.
  */
-export function antiFlapEvidence(state: ServiceState, policy: Policy, now: EpochMs): Evidence[] {
+export function antiFlapEvidence(state: ServiceState, policy: Policy, now: EpochMs): Gate[] {
   const inMode = state.lastTransitionAt === null ? null : (now - state.lastTransitionAt) / MINUTE;
   const recent = switchesInLastHour(state.switches, now);
   const room = policy.maxSwitchesPerHour - 2;
@@ -45,18 +44,20 @@ export function antiFlapEvidence(state: ServiceState, policy: Policy, now: Epoch
       rule: "dwell-time",
       observed: inMode === null ? null : round1(inMode),
       threshold: policy.minDwellMinutes,
-      met: inMode === null || inMode >= policy.minDwellMinutes,
-      detail:
-        inMode === null
-          ? `no recorded transition; the minimum time in a mode (${policy.minDwellMinutes} min) does not apply`
-          : `${round1(inMode)} min in ${state.mode} mode; the minimum is ${policy.minDwellMinutes} min`,
+      passed: inMode === null || inMode >= policy.minDwellMinutes,
+      detail: detail({
+        rule: "dwell-time",
+        mode: state.mode,
+        inModeMinutes: inMode,
+        minDwellMinutes: policy.minDwellMinutes,
+      }),
     },
     {
       rule: "switch-cap",
       observed: recent,
       threshold: room,
-      met: recent <= room,
-      detail: `${recent} switch${recent === 1 ? "" : "es"} in the last hour; at most ${room} leave room for this move and a failover under the cap of ${policy.maxSwitchesPerHour} per hour`,
+      passed: recent <= room,
+      detail: detail({ rule: "switch-cap", recent, room, cap: policy.maxSwitchesPerHour }),
     },
   ];
 }

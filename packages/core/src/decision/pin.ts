@@ -1,7 +1,8 @@
 import type { Mode } from "../planning/types.ts";
 import type { EpochMs } from "../signals/types.ts";
 import { parseRfc3339 } from "../time.ts";
-import type { Pin } from "./types.ts";
+import { detail } from "./reasons.ts";
+import type { Gate, Pin } from "./types.ts";
 
 const PIN = /^\s*(cost|capacity)(?:\s+until\s+(\S+))?\s*$/;
 
@@ -39,4 +40,15 @@ export function parsePin(raw: string, currentMode: Mode): Pin {
 
 export function pinHolds(pin: Pin | null, now: EpochMs): pin is Pin {
   return pin !== null && (pin.until === null || pin.until > now);
+}
+
+/** The pin gate: an operator's pin holds the service, so the controller only observes. */
+export function pinGate(pin: Pin): Gate {
+  return {
+    rule: "pin",
+    observed: pin.raw,
+    threshold: null,
+    passed: true,
+    detail: detail({ rule: "pin", pin }),
+  };
 }

@@ -1,5 +1,5 @@
 import type { InferenceService } from "../config/types.ts";
-import type { UnitCondition } from "../planning/types.ts";
+import type { ServicePlan, UnitCondition } from "../planning/types.ts";
 import { EPSILON } from "../units.ts";
 
 /** What the current weights would make of a demand: the pods KEDA would run, their bill, and what they cannot serve. */
@@ -110,4 +110,9 @@ export function compareServedNow(
   const targetNow = servedByReadyPods(service, target, readyPods, demandRps, noHealthyTargets);
   const threshold = currentNow + servingTolerance(demandRps);
   return { currentNow, targetNow, threshold, targetServesMore: targetNow > threshold };
+}
+
+/** A plan's weight per unit (0 for a unit it gives none). */
+export function weightsOf(plan: ServicePlan): Record<string, number> {
+  return Object.fromEntries(plan.units.map((u) => [u.name, u.weight ?? 0]));
 }

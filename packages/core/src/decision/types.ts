@@ -2,8 +2,21 @@ import type { InferenceService } from "../config/types.ts";
 import type { Mode, UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs, UnitMinute } from "../signals/types.ts";
 
-/** The moves between modes; each is one Step Functions execution. */
-export type Move = "failover" | "fallback" | "rebalance";
+/**
+ * The moves; each is one Step Functions execution, named for it.
+ * - failover: cost → capacity, a loss cost mode cannot carry.
+ * - fallback: capacity → cost, the trouble has cleared.
+ * - rebalance: cost → cost, a calm move to the cost-optimal weights.
+ * - reroute: cost → cost, routing around a loss inside cost mode (the response that fits a small loss).
+ * - repair: the action annotation cannot be read, so it is rewritten with the current mode's plan.
+ */
+export type Move = "failover" | "fallback" | "rebalance" | "reroute" | "repair";
+
+/** Every move, in the order reports and dashboards list them. */
+export const MOVES: readonly Move[] = ["failover", "fallback", "rebalance", "reroute", "repair"];
+
+/** The moves anti-flap may hold back (never a failover, a reroute or a repair). */
+export type GatedMove = "fallback" | "rebalance";
 
 /** A past or running mode-switch execution, from the state machine's history. */
 export interface SwitchRecord {
@@ -11,14 +24,18 @@ export interface SwitchRecord {
   readonly move: Move;
   readonly startedAt: EpochMs;
   readonly status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
-  /** A rebalance that routes around a loss (named `reroute`), not a calm one. */
-  readonly routeAround?: boolean;
   /**
    * For an execution that closed without succeeding: whether it got as far as moving
    * traffic (ShiftTraffic wrote the Ingress) before it failed or was rolled back. Unset
    * for running and succeeded executions, which count as switches anyway.
    */
   readonly movedTraffic?: boolean;
+  /**
+   * For a running execution, when read: the demand its decision planned for (its input's
+   * demandRps). A reroute planned for demand that has since grown past its headroom is
+   * stale, and a correction may supersede it (supersede.ts).
+   */
+  readonly plannedRps?: number;
 }
 
 /** An operator's pin: hold the service in `mode` (until `until`, if set). */
@@ -69,34 +86,68 @@ export interface DecisionSignals {
   readonly capacity: readonly CapacitySignal[];
 }
 
-export type RuleName =
-  | "pin"
+/**
+ * Rules that look for trouble: `breached` says whether they found it. A breached
+ * capacity-errors, unschedulable-pods or latency-breach rule makes its unit a cause of a
+ * loss; a breached action-annotation rule asks for a repair; a breached routing-risk rule
+ * means the weights in force send frozen units more than their pods serve.
+ */
+export type BreachRule =
   | "capacity-errors"
   | "unschedulable-pods"
   | "latency-breach"
+  | "action-annotation"
+  | "routing-risk";
+
+/**
+ * Rules a move must pass: `passed` says whether it does. quiet-period, pods-schedule,
+ * route-around and slo-holds are a fallback's gates; dwell-time and switch-cap the
+ * anti-flap gates; rebalance-dead-band a rebalance's; response passes when a loss needs
+ * capacity mode (a failover) rather than a reroute; early-move when a reroute may move
+ * traffic before its receivers are ready; pin when an operator's pin holds the service;
+ * operator when an operator asked for the move (`switchyard failover|fallback`).
+ */
+export type GateRule =
+  | "pin"
+  | "operator"
   | "quiet-period"
   | "pods-schedule"
+  | "route-around"
   | "slo-holds"
   | "dwell-time"
   | "switch-cap"
   | "rebalance-dead-band"
-  | "action-annotation"
-  | "switch-running"
   | "response"
-  | "routing-risk"
-  | "route-around"
   | "early-move";
 
+export type RuleName = BreachRule | GateRule;
+
 /** One signal against one threshold: what was looked at, what it showed, what it needed. */
-export interface Evidence {
-  readonly rule: RuleName;
+interface EvidenceOf<R extends RuleName> {
+  readonly rule: R;
   readonly unit?: string;
   readonly instanceType?: string;
   readonly observed: number | string | null;
   readonly threshold: number | string | null;
-  /** Whether the rule's condition is met (a breach for failover rules, a pass for fallback gates). */
-  readonly met: boolean;
+  /** In words, for the alert and the console. */
   readonly detail: string;
+}
+
+/** A rule that looks for trouble, and whether it found it. */
+export interface Breach extends EvidenceOf<BreachRule> {
+  readonly breached: boolean;
+}
+
+/** A gate of a move, and whether it passed. */
+export interface Gate extends EvidenceOf<GateRule> {
+  readonly passed: boolean;
+}
+
+export type Evidence = Breach | Gate;
+
+/** Whether a piece of evidence is a breach rule's (and which way it went is `breached`). */
+export function isBreach(evidence: Evidence): evidence is Breach {
+  return "breached" in evidence;
 }
 
 interface DecisionBase {
@@ -113,41 +164,46 @@ interface DecisionBase {
   readonly at: EpochMs;
 }
 
+/** The weights a cost-mode move finds and writes. */
+export interface WeightChange {
+  readonly current: Readonly<Record<string, number>>;
+  readonly target: Readonly<Record<string, number>>;
+}
+
+interface LossAnswer {
+  /** The units whose trouble the move answers. */
+  readonly causes: readonly string[];
+  /**
+   * A cause is failing now (over the SLO, no ready pod, or its instance is being
+   * reclaimed): traffic moves at once. Otherwise the cause still serves and only cannot
+   * grow, so traffic moves once the receivers' pods are ready.
+   */
+  readonly urgent: boolean;
+}
+
 export type Decision =
-  | (DecisionBase & { readonly kind: "stay"; readonly heldBack?: Move })
+  | (DecisionBase & { readonly kind: "stay"; readonly heldBack?: GatedMove })
   | (DecisionBase & { readonly kind: "pinned"; readonly pin: Pin })
-  | (DecisionBase & {
-      readonly kind: "failover";
-      readonly from: "cost";
-      readonly to: "capacity";
-      readonly causes: readonly string[];
-      /**
-       * A causing unit is failing now (over the SLO, no ready pod, or its instance is
-       * being reclaimed): traffic moves at once. Otherwise the unit still serves and only
-       * cannot grow, so traffic moves once the receivers' pods are ready.
-       */
-      readonly urgent: boolean;
-    })
+  | (DecisionBase &
+      LossAnswer & { readonly kind: "failover"; readonly from: "cost"; readonly to: "capacity" })
+  | (DecisionBase &
+      LossAnswer & {
+        readonly kind: "reroute";
+        readonly from: "cost";
+        readonly to: "cost";
+        readonly weights: WeightChange;
+      })
   | (DecisionBase & { readonly kind: "fallback"; readonly from: "capacity"; readonly to: "cost" })
   | (DecisionBase & {
       readonly kind: "rebalance";
-      readonly from: Mode;
-      readonly to: Mode;
-      /**
-       * Set when the rebalance routes around units that cannot grow (inside cost mode,
-       * the response that fits a small loss): those units, and whether traffic must
-       * move at once, as for a failover.
-       */
-      readonly causes?: readonly string[];
-      readonly urgent?: boolean;
-      readonly weights?: {
-        readonly current: Readonly<Record<string, number>>;
-        readonly target: Readonly<Record<string, number>>;
-      };
-    });
+      readonly from: "cost";
+      readonly to: "cost";
+      readonly weights: WeightChange;
+    })
+  | (DecisionBase & { readonly kind: "repair"; readonly from: Mode; readonly to: Mode });
 
 export type MoveDecision = Extract<Decision, { kind: Move }>;
 
 export function isMove(decision: Decision): decision is MoveDecision {
-  return decision.kind === "failover" || decision.kind === "fallback" || decision.kind === "rebalance";
+  return decision.kind !== "stay" && decision.kind !== "pinned";
 }

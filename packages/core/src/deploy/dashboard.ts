@@ -1,4 +1,5 @@
 import type { InferenceService, SwitchyardConfig } from "../config/types.ts";
+import { MOVES } from "../decision/types.ts";
 import { SECOND } from "../units.ts";
 import {
   SWITCHYARD_METRIC_DIMENSIONS as DIMENSION,
@@ -17,7 +18,6 @@ import {
 const NS = SWITCHYARD_METRIC_NAMESPACE;
 const WIDTH = 8;
 const HEIGHT = 6;
-const MOVES = ["failover", "fallback", "rebalance"] as const;
 
 type MetricRow = readonly (string | { readonly [key: string]: string | number })[];
 

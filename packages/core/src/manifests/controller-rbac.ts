@@ -48,7 +48,10 @@ const sorted = (names: Iterable<string>): string[] => [...new Set(names)].sort()
  *   the ScaledObject's HPA again). Not narrowed by name: KEDA names it `keda-hpa-<name>`
  *   unless the ScaledObject's spec.advanced.horizontalPodAutoscalerConfig.name says
  *   otherwise, which only the cluster knows;
- * - Events: LIST (Load Balancer Controller rejections of the Ingress, Karpenter capacity errors).
+ * - Events: LIST (Load Balancer Controller rejections of the Ingress, Karpenter capacity errors),
+ *   and CREATE through events.k8s.io (each switch's own Events on its Ingress; a create
+ *   cannot be narrowed by name, and the API group is the one the writes go through:
+ *   manifests/switch-event.ts).
  *
  * No rule for API discovery (GET /api/v1, /apis/<group>/<version>, which client-node's
  * KubernetesObjectApi reads to map a kind to its URL): a namespaced Role cannot grant
@@ -74,6 +77,7 @@ function serviceRules(ingresses: readonly string[], scaledObjects: readonly stri
     { apiGroups: ["apps"], resources: ["deployments"], verbs: ["list"] },
     { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["get"] },
     { apiGroups: [""], resources: ["pods", "events"], verbs: ["list"] },
+    { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"] },
   ];
 }
 

@@ -65,7 +65,7 @@ export function planService(request: PlanRequest): ServicePlan {
     mode === "cost"
       ? hasUsableFixedWeights(service, participants)
         ? fixedWeightPlan(service, participants, requiredRps)
-        : costOptimalPlan(participants, requiredRps)
+        : costOptimalPlan(participants, requiredRps, service.headroom / 2)
       : capacityPlan(service, participants, requiredRps);
 
   const hourlyCost = participants.reduce((sum, p, i) => sum + (shape.pods[i] ?? 0) * p.unit.hourlyPrice, 0);
@@ -182,13 +182,18 @@ function allocationUnit(p: Participant, perPodRps: number): AllocationUnit {
   };
 }
 
-function costOptimalPlan(participants: readonly Participant[], requiredRps: number): PlanShape {
+function costOptimalPlan(
+  participants: readonly Participant[],
+  requiredRps: number,
+  roundingSlack: number,
+): PlanShape {
   const units = participants.map((p) => allocationUnit(p, p.unit.maxRps));
   const allocation = costOptimalAllocation(units, requiredRps);
   const capacities = units.map((unit, i) => (allocation.pods[i] ?? 0) * unit.rps);
   // Load follows capacity, so every unit runs at the same utilization: the lowest
   // peak utilization these pods allow.
-  const weights = rangeWeights(capacities);
+  // Rounding may add at most half the headroom to a unit's share: never past its pods.
+  const weights = rangeWeights(capacities, roundingSlack);
   return {
     weighting: "cost-optimal",
     pods: allocation.pods,
@@ -308,6 +313,7 @@ function capacityPlan(
   }
   const weights = rangeWeights(
     participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) * (rates[i] ?? 0) : 0)),
+    service.headroom / 2,
   );
   return {
     weighting: "adjusted-throughput",

@@ -1,4 +1,4 @@
-import type { Move } from "../decision/types.ts";
+import { MOVES, type Move } from "../decision/types.ts";
 import type { EpochMs } from "../signals/types.ts";
 
 /** Step Functions allows 1-80 characters of A-Z a-z 0-9 - _ in an execution name. */
@@ -8,34 +8,25 @@ const MAX_NAME = 80;
  * `<service>-<move>-<yyyyMMddHHmm>` (UTC): the idempotency key of a mode switch. Two
  * evaluations in the same minute that want the same move get the same name, and Step
  * Functions refuses the second. A long service name is cut so the move and minute stay.
- *
- * A rebalance that routes around a loss is named `reroute` instead of `rebalance`:
- * ListExecutions answers names, not inputs, and the next evaluation must tell a
- * route-around from a calm rebalance (it supersedes only the calm one).
+ * ListExecutions answers names, not inputs: the move in the name is how the next
+ * evaluation tells a reroute from a calm rebalance (it supersedes only the calm one).
  */
-export function executionName(service: string, move: Move, at: EpochMs, routeAround = false): string {
+export function executionName(service: string, move: Move, at: EpochMs): string {
   const d = new Date(at);
   const pad = (n: number, width = 2) => String(n).padStart(width, "0");
   const stamp = `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}`;
-  const word = move === "rebalance" && routeAround ? "reroute" : move;
-  const suffix = `-${word}-${stamp}`;
+  const suffix = `-${move}-${stamp}`;
   const safe = service.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, MAX_NAME - suffix.length);
   return `${safe}${suffix}`;
 }
 
+const NAME = new RegExp(`^(.+)-(${MOVES.join("|")})-(\\d{12})$`);
+
 /** Reads back the move and service of a name made by `executionName`, or null for any other name. */
-export function parseExecutionName(
-  name: string,
-): { service: string; move: Move; routeAround: boolean; stamp: string } | null {
-  const match = /^(.+)-(failover|fallback|rebalance|reroute)-(\d{12})$/.exec(name);
+export function parseExecutionName(name: string): { service: string; move: Move; stamp: string } | null {
+  const match = NAME.exec(name);
   if (match === null) {
     return null;
   }
-  const word = match[2] as Move | "reroute";
-  return {
-    service: match[1] as string,
-    move: word === "reroute" ? "rebalance" : word,
-    routeAround: word === "reroute",
-    stamp: match[3] as string,
-  };
+  return { service: match[1] as string, move: match[2] as Move, stamp: match[3] as string };
 }

@@ -16,6 +16,7 @@ import {
   type ScalingChange,
   type ScalingTargetBuilder,
   type ServiceClusterState,
+  type SwitchEvent,
   scaledObjectTargetPatch,
   type UnitWorkload,
 } from "@switchyard/core";
@@ -35,6 +36,8 @@ const CONFLICT_RETRIES = 3;
 export class InMemoryClusterGateway implements ClusterGateway {
   readonly #env: EnvironmentModel;
   readonly #clock: SimClock;
+  /** The Events the switches recorded on the Ingress, oldest first, once each (as the API server keeps them by name). */
+  readonly recordedEvents: SwitchEvent[] = [];
 
   constructor(env: EnvironmentModel, clock: SimClock) {
     this.#env = env;
@@ -177,5 +180,12 @@ export class InMemoryClusterGateway implements ClusterGateway {
         count: e.count,
         detail: `InsufficientCapacityError for ${e.units.join(", ")}`,
       }));
+  }
+
+  async recordEvent(_service: InferenceService, event: SwitchEvent): Promise<void> {
+    const same = (e: SwitchEvent) => e.reason === event.reason && e.switchDecidedAt === event.switchDecidedAt;
+    if (!this.recordedEvents.some(same)) {
+      this.recordedEvents.push(event);
+    }
   }
 }

@@ -221,7 +221,14 @@ export class StepFunctionsStandIn implements SwitchStarter {
     return this.executions
       .filter((e) => e.service === service && e.startedAt >= since)
       .sort((a, b) => b.startedAt - a.startedAt)
-      .map((e) => ({ name: e.name, move: e.move, startedAt: e.startedAt, status: e.status }));
+      .map((e) => ({
+        name: e.name,
+        move: e.move,
+        startedAt: e.startedAt,
+        status: e.status,
+        // DescribeExecution's input of a running execution: the demand it planned for.
+        ...(e.status === "RUNNING" ? { plannedRps: e.input.demandRps } : {}),
+      }));
   }
 
   async start(request: SwitchRequest): Promise<SwitchStart> {

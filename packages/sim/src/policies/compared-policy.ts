@@ -32,7 +32,7 @@ export interface MoveRecord {
 /** A decision whose outcome or reasons differ from the one before: the log of why it did what it did. */
 export interface DecisionNote {
   readonly at: EpochMs;
-  /** stay, pinned, failover, fallback or rebalance (with what held a move back, if anything). */
+  /** stay, pinned, or the move decided (failover, fallback, rebalance, reroute, repair), with what held a move back, if anything. */
   readonly kind: string;
   readonly reasons: readonly string[];
 }

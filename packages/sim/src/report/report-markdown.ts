@@ -104,10 +104,7 @@ function headline(report: SimulationReport): string[] {
       );
     }
     const result = report.policies.find((p) => p.summary.name === s.name)?.result;
-    const routedAround = (result?.moves ?? []).filter(
-      (m) =>
-        m.move === "rebalance" && m.reasons.some((r) => r.includes("route around the loss in cost mode")),
-    );
+    const routedAround = (result?.moves ?? []).filter((m) => m.move === "reroute");
     const firstAround = routedAround[0];
     if (firstAround !== undefined && s.firstCapacityErrorAt !== null) {
       parts.push(

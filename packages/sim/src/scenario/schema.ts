@@ -199,6 +199,10 @@ export const KedaModelSchema = z
       description: "HPA leaves replicas alone while metric ÷ (target × replicas) is within 1 ± this.",
     }),
     scaleDownStabilization: duration("HPA scale-down stabilization window").default("5m"),
+    ignoreNullValues: z.boolean({ error: "must be true or false" }).default(true).meta({
+      description:
+        "The aws-cloudwatch trigger's ignoreNullValues (KEDA's default true): a minute with no datapoint reads as minMetricValue, 0; false: it is an error and the HPA leaves replicas as they are.",
+    }),
   })
   .meta({ description: "KEDA ScaledObject → HPA behaviour." });
 
@@ -308,6 +312,24 @@ export const ScenarioSchema = z
     cloudwatch: z
       .strictObject({
         publishDelay: duration("how long after a minute ends its ALB datapoints appear").default("1m"),
+        gaps: z
+          .array(
+            z
+              .strictObject({
+                from: instant("the first minute whose ALB metrics are missing"),
+                to: instant("the end of the gap (exclusive)"),
+              })
+              .meta({
+                description:
+                  "Minutes whose ALB datapoints CloudWatch never publishes while traffic still flows: the controller reads them as unknown demand, and KEDA's aws-cloudwatch trigger reads no datapoint (see keda.ignoreNullValues).",
+              }),
+            { error: "must be a list of { from, to } windows" },
+          )
+          .default([])
+          .meta({
+            description:
+              "CloudWatch gaps: traffic flows and is served, but no ALB metric of those minutes appears. Not the same as minutes with no traffic (demand 0), which have no datapoint either because nothing happened.",
+          }),
       })
       .prefault({}),
   })

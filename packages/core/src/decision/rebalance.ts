@@ -1,0 +1,102 @@
+import type { Policy } from "../config/types.ts";
+import { planService } from "../planning/plan-service.ts";
+import { round1 } from "../units.ts";
+import { type PlanningDemand, planningDemand } from "./demand-trend.ts";
+import { DEMAND_MINUTES, type Observations } from "./observations.ts";
+import { type DeadBandOutcome, detail, reason } from "./reasons.ts";
+import { routingLoad, servingTolerance, weightsOf } from "./routing-load.ts";
+import type { Gate, ServiceState } from "./types.ts";
+
+/** How many of the latest measured minutes a risk to the service must last before a rebalance answers it. */
+export const RISK_MINUTES = DEMAND_MINUTES;
+
+/** Whether a rebalance is due, and what it would write. */
+export interface RebalanceCheck {
+  /** rebalance-dead-band: passed when the plan saves enough for long enough, or the weights put the service at risk. */
+  readonly band: Gate;
+  /** The weights in force overload a unit in each of the last RISK_MINUTES measured minutes: never held back by anti-flap. */
+  readonly atRisk: boolean;
+  /** The demand the target is planned for, and the sentence that says how. */
+  readonly planned: PlanningDemand & { readonly detail: string };
+  readonly target: Readonly<Record<string, number>>;
+}
+
+/**
+ * A rebalance is judged on what changes the bill or the risk, not on weight points: in
+ * each minute of the sustain window, the weights in force and the target are held to
+ * that minute's demand the way KEDA follows them, and compared (a rebalance to the
+ * weights it has saves nothing, whatever the plan's own pod count). Only the pods above
+ * the minReplicaCount floor are the controller's to save.
+ */
+export function rebalanceCheck(
+  state: ServiceState,
+  observations: Observations,
+  policy: Policy,
+): RebalanceCheck {
+  const current = state.weights ?? {};
+  const sustain = Math.max(1, policy.rebalanceSustainMinutes);
+  const window = observations.demandByMinute.slice(-sustain);
+  const floor = state.service.units.reduce((sum, u) => sum + u.minReplicaCount * u.hourlyPrice, 0);
+  const cheapestPod = Math.min(...state.service.units.map((u) => u.hourlyPrice));
+  const costPlan = (demandRps: number) =>
+    planService({ service: state.service, mode: "cost", demandRps, conditions: observations.conditions });
+  const planned = planningDemand(window, observations.demandRps, sustain, state.service.headroom);
+  const target = weightsOf(costPlan(planned.rps));
+  const checks = window.map((minute) => {
+    const plan = costPlan(minute.rps);
+    const load = routingLoad(state.service, current, observations.conditions, minute.rps);
+    const next = routingLoad(state.service, target, observations.conditions, minute.rps);
+    const above = Math.max(plan.hourlyCost - floor, cheapestPod);
+    return {
+      savingPercent: ((load.hourlyCost - next.hourlyCost) / above) * 100,
+      risk: load.overloadRps > plan.shortfallRps + servingTolerance(minute.rps),
+      overloadRps: load.overloadRps,
+    };
+  });
+  const riskWindow = checks.slice(-RISK_MINUTES);
+  const atRisk =
+    observations.demandSource === "measured" &&
+    riskWindow.length >= RISK_MINUTES &&
+    riskWindow.every((c) => c.risk);
+  const cheaper =
+    window.length >= sustain && checks.every((c) => c.savingPercent > policy.rebalanceDeadBandPercent);
+  const smallest = checks.length === 0 ? 0 : round1(Math.min(...checks.map((c) => c.savingPercent)));
+  const outcome: DeadBandOutcome = atRisk
+    ? "at-risk"
+    : cheaper
+      ? "cheaper"
+      : window.length < sustain
+        ? "short-window"
+        : "within-band";
+  return {
+    band: {
+      rule: "rebalance-dead-band",
+      observed: smallest,
+      threshold: policy.rebalanceDeadBandPercent,
+      passed: cheaper || atRisk,
+      detail: detail({
+        rule: "rebalance-dead-band",
+        outcome,
+        smallestSavingPercent: smallest,
+        deadBandPercent: policy.rebalanceDeadBandPercent,
+        measuredMinutes: window.length,
+        sustainMinutes: sustain,
+        riskMinutes: RISK_MINUTES,
+        worstOverloadRps: Math.max(...riskWindow.map((c) => c.overloadRps)),
+      }),
+    },
+    atRisk,
+    planned: {
+      ...planned,
+      detail: reason({
+        reason: "planned-demand",
+        plannedRps: planned.rps,
+        demandRps: observations.demandRps,
+        slope: planned.slope,
+        horizonMinutes: planned.horizonMinutes,
+        shift: planned.shift ?? null,
+      }),
+    },
+    target,
+  };
+}

@@ -1,0 +1,169 @@
+import type { ScaledObjectState, ServiceClusterState } from "../cluster/types.ts";
+import type { InferenceService } from "../config/types.ts";
+import { serviceStateFrom } from "../decision/service-state.ts";
+import type { Move } from "../decision/types.ts";
+import { ManifestError } from "../errors.ts";
+import { type ForwardAction, renderForwardAction } from "../manifests/forward-action.ts";
+import { portsNamedByIngress } from "../manifests/service-ports.ts";
+import { planService } from "../planning/plan-service.ts";
+import type { Mode, ServicePlan, UnitCondition } from "../planning/types.ts";
+
+/** A receiver gains at least this share of traffic (half a percentage point). */
+const RECEIVER_GAIN = 0.005;
+
+/** What the Plan step of a move needs, gathered by the shell. */
+export interface MoveRequest {
+  readonly service: InferenceService;
+  readonly move: Move;
+  readonly to: Mode;
+  readonly demandRps: number;
+  /** A failover or reroute that cannot wait long for its receivers' pods. */
+  readonly urgent: boolean;
+  /** The decision's view of each unit. */
+  readonly conditions: Readonly<Record<string, UnitCondition>>;
+  /** The cluster as read now. */
+  readonly cluster: ServiceClusterState;
+  /** Each unit's ScaledObject as read now, by unit name. */
+  readonly scaledObjects: Readonly<Record<string, ScaledObjectState>>;
+  /** The action in force, when it can be read: its stickiness and target-group order are kept. */
+  readonly currentAction: ForwardAction | undefined;
+}
+
+/** One unit's KEDA target change. */
+export interface ScalingStep {
+  readonly unit: string;
+  readonly scaledObject: string;
+  /** The value read before the switch (undefined: the key was absent). */
+  readonly from: string | undefined;
+  readonly to: string;
+}
+
+/** The plan of the target mode (its service and demand aside), and the action annotation that writes it. */
+export type MoveTarget = Omit<ServicePlan, "service" | "demandRps"> & {
+  /** The action annotation's value Switchyard will write. */
+  readonly annotationValue: string;
+};
+
+/** What a move will do: its target, the KEDA changes, the receivers and how long they may take. */
+export interface MovePlan {
+  readonly target: MoveTarget;
+  /** Units whose KEDA target changes. */
+  readonly scaling: readonly ScalingStep[];
+  /** Units that get more traffic than now: they must be ready before traffic moves. */
+  readonly receivers: readonly string[];
+  /**
+   * Make-before-break: each receiver held at the plan's pods (or more, if it runs more)
+   * with KEDA's paused-replicas until traffic has moved — KEDA alone would add pods only
+   * after the load arrives.
+   */
+  readonly holds: readonly {
+    readonly unit: string;
+    readonly scaledObject: string;
+    readonly replicas: number;
+  }[];
+  /** How long the receivers may take to be ready before traffic moves (or the move rolls back). */
+  readonly readyTimeoutSeconds: number;
+}
+
+/**
+ * The pure half of the Plan step: plans the target mode against the cluster as it is
+ * now. The decision's view of each unit is kept, with the pods that run now; a fallback
+ * plans the units that caused the failover at the pods they have ready, so traffic
+ * returns to them now, without waiting minutes for new pods (a later rebalance grows
+ * them).
+ */
+export function planMove(request: MoveRequest): MovePlan {
+  const { service, cluster, scaledObjects } = request;
+  const state = serviceStateFrom({ service, cluster, switches: [] });
+  const conditions: Record<string, UnitCondition> = {};
+  for (const unit of service.units) {
+    const ready = cluster.units[unit.name]?.readyReplicas;
+    const returning = request.move === "fallback" && state.failoverCause.includes(unit.name);
+    conditions[unit.name] = {
+      ...(request.conditions[unit.name] ?? {}),
+      ...(ready === undefined ? {} : { runningPods: ready }),
+      ...(returning && ready !== undefined ? { maxPods: ready } : {}),
+    };
+  }
+  const plan = planService({ service, mode: request.to, demandRps: request.demandRps, conditions });
+  const annotationValue = renderForwardAction(plan.routing, {
+    ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
+    ...(request.currentAction === undefined ? {} : { current: request.currentAction }),
+    ingressPorts: portsNamedByIngress(cluster.ingress),
+  });
+
+  const scaling: ScalingStep[] = [];
+  for (const unitPlan of plan.units) {
+    const unit = service.units.find((u) => u.name === unitPlan.name);
+    const object = scaledObjects[unitPlan.name];
+    if (unit === undefined || object === undefined) {
+      const missing = `ScaledObject ${service.namespace}/${unit?.scaledObject.name ?? unitPlan.name}`;
+      throw new ManifestError(
+        `${missing}: not found for unit ${unitPlan.name}; create it or fix scaledObject.name in the config`,
+        { object: missing },
+      );
+    }
+    if (object.target !== unitPlan.kedaTarget) {
+      scaling.push({
+        unit: unit.name,
+        scaledObject: object.name,
+        from: object.target,
+        to: unitPlan.kedaTarget,
+      });
+    }
+  }
+
+  const currentShares = sharesOf(state.weights);
+  const receiving = plan.units.filter(
+    (u) => u.unavailable === undefined && u.trafficShare > (currentShares[u.name] ?? 0) + RECEIVER_GAIN,
+  );
+  return {
+    target: {
+      mode: plan.mode,
+      weighting: plan.weighting,
+      routing: plan.routing,
+      annotationValue,
+      hourlyCost: plan.hourlyCost,
+      costPerMillion: plan.costPerMillion,
+      requiredRps: plan.requiredRps,
+      capacityRps: plan.capacityRps,
+      feasible: plan.feasible,
+      shortfallRps: plan.shortfallRps,
+      units: plan.units,
+      notes: plan.notes,
+    },
+    scaling,
+    receivers: receiving.map((u) => u.name),
+    holds: receiving.map((u) => ({
+      unit: u.name,
+      scaledObject: scaledObjects[u.name]?.name ?? u.name,
+      replicas: Math.max(u.pods, cluster.units[u.name]?.desiredReplicas ?? 0),
+    })),
+    readyTimeoutSeconds: readyTimeoutSeconds(request.move, request.urgent, service),
+  };
+}
+
+/**
+ * An urgent failover or reroute must not wait long on a service already failing; other
+ * moves (and a response to a loss whose causes still serve) wait for the pods they need.
+ */
+export function readyTimeoutSeconds(move: Move, urgent: boolean, service: InferenceService): number {
+  switch (move) {
+    case "failover":
+    case "reroute":
+      return urgent ? service.policy.receiverReadyTimeoutSeconds : service.policy.calmMoveReadyTimeoutSeconds;
+    case "fallback":
+    case "rebalance":
+    case "repair":
+      return service.policy.calmMoveReadyTimeoutSeconds;
+  }
+}
+
+/** Each unit's share of traffic under the current weights (consolidated routing counts every unit equally). */
+function sharesOf(weights: Readonly<Record<string, number>> | null): Record<string, number> {
+  if (weights === null) {
+    return {};
+  }
+  const total = Object.values(weights).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(Object.entries(weights).map(([name, w]) => [name, total > 0 ? w / total : 0]));
+}
