@@ -52,9 +52,9 @@ interface RuleModel {
  * sees them through ELBv2 (kubernetes-sigs/aws-load-balancer-controller v3.5.0; every
  * behaviour below cites where it is defined):
  *
- * - It reconciles the Ingress `lag` ELBv2 calls after the Ingress last changed
- *   (DescribeRules and DescribeTargetHealth each count), or never (`"never"`: a controller
- *   that does not reconcile). The reconcile delay itself is not documented.
+ * - It reconciles the Ingress as a write lands (`lag` 0), `lag` ELBv2 calls after it last
+ *   changed (DescribeRules and DescribeTargetHealth each count), or never (`"never"`: a
+ *   controller that does not reconcile). The reconcile delay itself is not documented.
  * - A reconcile makes one listener rule per Ingress backend, in order: a `use-annotation`
  *   backend forwards as its `actions.<name>` annotation says, with the conditions of its
  *   `conditions.<name>` annotation added (pkg/ingress/enhanced_backend_builder.go
@@ -120,6 +120,17 @@ export class LoadBalancerControllerStandIn {
       });
     }
     this.#apply(Number.NEGATIVE_INFINITY, { deleteUnnamed: false });
+    this.#double.watch((object) => {
+      // With no lag the controller reconciles as the write lands (it watches Ingresses).
+      if (
+        this.lag === 0 &&
+        object.kind === "Ingress" &&
+        object.metadata.name === this.#service.ingress &&
+        object.metadata.namespace === this.#service.namespace
+      ) {
+        this.#tick();
+      }
+    });
     stub.on(DescribeListenersCommand).resolves({
       Listeners: [
         {

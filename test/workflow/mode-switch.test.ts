@@ -183,6 +183,49 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     }
   });
 
+  it("has the consolidated Service's target group made and healthy before traffic moves to it, and keeps both modes' groups after", async () => {
+    // Prepare: in cost mode the Load Balancer Controller keeps no target group for the
+    // consolidated Service (no rule names it: target_group_synthesizer.go deletes it).
+    world.alb.targetGroups = world.alb.targetGroups.filter(
+      (g) => g.tags["ingress.k8s.aws/resource"] !== "default/sd21-sd21:80",
+    );
+    const unitGroups = SD21_UNITS.map((unit) => world.lbc.targetGroupOf(unit, 80));
+    const atShift: { group: string | undefined; serves: boolean }[] = [];
+
+    // Act
+    const run = await failover({
+      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+      beforeStep: (step) => {
+        if (step === "apply-routing") {
+          const group = world.lbc.targetGroupOf("sd21", 80);
+          atShift.push({ group, serves: group !== undefined && world.lbc.servesTraffic(group) });
+        }
+      },
+    });
+
+    // Assess: the standby rule made the group while the receivers started; CheckReceivers
+    // waited for its targets (registration, then two 10 s health checks), so the traffic
+    // moved to a group that serves.
+    expect(run.failure).toBeUndefined();
+    const checks = invocationsOf(run, "check-receivers").map(
+      (i) => i.result as { ready: boolean; targetsNotReady: string[] },
+    );
+    expect(checks[0]?.targetsNotReady[0]).toMatch(
+      /^Service sd21: (the ALB has no target group for it yet|target group .* has no healthy target)/,
+    );
+    expect(checks.at(-1)).toMatchObject({ ready: true, targetsNotReady: [] });
+    expect(atShift).toEqual([{ group: expect.any(String), serves: true }]);
+    const verified = invocationsOf(run, "verify-routing").at(-1)?.result as {
+      targetGroups: { serviceName: string; targets: Record<string, number> }[];
+    };
+    expect(verified.targetGroups).toEqual([
+      expect.objectContaining({ serviceName: "sd21", targets: { healthy: expect.any(Number) } }),
+    ]);
+    // The units' groups carry no traffic now and are still there, the same ones: the
+    // standby rule names them, so a fallback finds them registered and healthy.
+    expect(SD21_UNITS.map((unit) => world.lbc.targetGroupOf(unit, 80))).toEqual(unitGroups);
+  });
+
   it("falls back once the pool is quiet: the cost weights and targets return, one alert", async () => {
     const first = await failover();
     finished(first, "SUCCEEDED");

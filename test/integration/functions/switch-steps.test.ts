@@ -92,6 +92,47 @@ describe("Handlers: the mode-switch steps", () => {
     expect(verified.alert.subject).toBe("Switchyard sd21: failover cost -> capacity");
   });
 
+  it.each([
+    ["a failover: inf2 only in the standby", "create-fleet-one-error"],
+    ["a rebalance: inf2 in the live action", "scheduled-event"],
+  ])(
+    "keep a Service's target group whose port the Ingress names by name while the config gives the number — %s",
+    async (_what, event) => {
+      // Prepare: the Ingress names inf2's port `http`; the config says 80. The controller
+      // made its target group for `default/sd21-sd21-inf2:http`.
+      world.double.edit("Ingress", "default", "sd21", (ingress) => {
+        const annotations = ingress.metadata.annotations as Record<string, string>;
+        annotations[ACTION] = (annotations[ACTION] ?? "").replace(
+          '"serviceName":"sd21-inf2","servicePort":80',
+          '"serviceName":"sd21-inf2","servicePort":"http"',
+        );
+      });
+      world.lbc.serve(world.elb);
+      const inf2Group = world.lbc.targetGroupOf("sd21-inf2", "http");
+      expect(inf2Group).toBeDefined();
+
+      // Act
+      let state = await planned(fixture(event));
+      state = { ...state, scaling: await applyScaling(state) };
+      state = { ...state, routing: await applyRouting(state) };
+      await verifyRouting(state);
+
+      // Assess: every write names inf2's port as the Ingress did; the controller kept its
+      // target group and never made one for `:80`.
+      for (const [key, value] of Object.entries(annotations()).filter(([k]) => k.includes("/actions."))) {
+        const groups = JSON.parse(value).forwardConfig.targetGroups as {
+          serviceName: string;
+          servicePort: unknown;
+        }[];
+        for (const group of groups.filter((g) => g.serviceName === "sd21-inf2")) {
+          expect([key, group.servicePort]).toEqual([key, "http"]);
+        }
+      }
+      expect(world.lbc.targetGroupOf("sd21-inf2", "http")).toBe(inf2Group);
+      expect(world.lbc.targetGroupOf("sd21-inf2", 80)).toBeUndefined();
+    },
+  );
+
   it("patch the Ingress after a 409 with the fresh resourceVersion, once it lands", async () => {
     const state = await planned();
     world.double.clearRequests();

@@ -20,6 +20,7 @@ import {
   planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
+  standbyChanges,
 } from "@switchyard/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { kedaAdmissionWebhook } from "../../support/keda-operator.ts";
@@ -662,6 +663,89 @@ describe("Class: KubernetesClusterGateway", () => {
       expect(
         double.get("Ingress", NS, "sd21")?.metadata.annotations?.[SWITCHYARD_ANNOTATIONS.mode],
       ).toBeUndefined();
+    });
+
+    it("appends the standby rule with a JSON patch guarded by a test of the version read, the Ingress's own rules and annotations untouched", async () => {
+      // Prepare
+      const before = double.get("Ingress", NS, "sd21");
+      const build = (current: IngressState) => {
+        const changes = standbyChanges(current, service);
+        return changes.rules.length === 0
+          ? null
+          : {
+              metadata: { resourceVersion: current.resourceVersion, annotations: changes.annotations },
+              addRules: changes.rules,
+            };
+      };
+
+      // Act
+      const change = await gateway.patchRouting(service, build);
+      const again = await gateway.patchRouting(service, build);
+
+      // Assess
+      const after = double.get("Ingress", NS, "sd21");
+      if (before === undefined || after === undefined) {
+        throw new Error("the Ingress vanished");
+      }
+      const [patch, ...more] = double.requestsMatching({ verb: "patch", resource: "ingresses" });
+      expect(more).toEqual([]);
+      expect(patch?.contentType).toBe("application/json-patch+json");
+      expect(patch?.path).toBe("/apis/networking.k8s.io/v1/namespaces/default/ingresses/sd21");
+      const ops = sentBody<{ op: string; path: string; value?: unknown }[]>(patch);
+      expect(ops[0]).toEqual({
+        op: "test",
+        path: "/metadata/resourceVersion",
+        value: before.metadata.resourceVersion,
+      });
+      expect(ops.filter((op) => op.path.startsWith("/spec")).map((op) => [op.op, op.path])).toEqual([
+        ["add", "/spec/rules/-"],
+        ["add", "/spec/rules/-"],
+      ]);
+      const rulesBefore = (before.spec as { rules: unknown[] }).rules;
+      const rulesAfter = (after.spec as { rules: unknown[] }).rules;
+      expect(rulesAfter.slice(0, rulesBefore.length)).toEqual(rulesBefore);
+      expect(rulesAfter).toHaveLength(rulesBefore.length + 2);
+      for (const [key, value] of Object.entries(before.metadata.annotations ?? {})) {
+        expect(after.metadata.annotations?.[key]).toBe(value);
+      }
+      expect(() => validateKubeObject(after)).not.toThrow();
+      expect(change.after.backends).toEqual([
+        { service: "weighted-routing", port: "use-annotation" },
+        { service: "weighted-routing-standby-1", port: "use-annotation" },
+        { service: "weighted-routing-standby-2", port: "use-annotation" },
+      ]);
+      expect(again.changed).toBe(false);
+    });
+
+    it("reads again and rebuilds when the Ingress moved between the read and the JSON patch (its test fails)", async () => {
+      // Prepare
+      double.beforeNext({ verb: "patch", resource: "ingresses", name: "sd21" }, () =>
+        double.edit("Ingress", NS, "sd21", (o) => {
+          (o.metadata.annotations as Record<string, string>)["example.com/owner"] = "team-a";
+        }),
+      );
+      const seen: string[] = [];
+
+      // Act
+      await gateway.patchRouting(service, (current) => {
+        seen.push(current.resourceVersion);
+        const changes = standbyChanges(current, service);
+        return changes.rules.length === 0
+          ? null
+          : {
+              metadata: { resourceVersion: current.resourceVersion, annotations: changes.annotations },
+              addRules: changes.rules,
+            };
+      });
+
+      // Assess
+      expect(double.requestsMatching({ verb: "patch", resource: "ingresses" }).map((r) => r.status)).toEqual([
+        422, 200,
+      ]);
+      expect(new Set(seen).size).toBe(2);
+      const after = double.get("Ingress", NS, "sd21");
+      expect(after?.metadata.annotations?.["example.com/owner"]).toBe("team-a");
+      expect((after?.spec as { rules: unknown[] }).rules).toHaveLength(3);
     });
 
     it("sends nothing when the builder has nothing to change", async () => {

@@ -129,6 +129,71 @@ describe("Mode-switch steps", () => {
     });
   });
 
+  it("wait until the target group that will carry the traffic has a healthy target, not only the pods", async () => {
+    // Prepare: the receivers' pods are ready, but the consolidated Service's target group
+    // was just made (the standby rule named it) and its targets are in their first checks.
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    expect(scaling.standby).toEqual({ changed: true, problem: null });
+    h.targetHealth.set("sd21", { initial: 5 });
+
+    // Act
+    const waiting = await checkReceivers({ plan, scaling }, h);
+    h.targetHealth.set("sd21", { healthy: 5 });
+    const ready = await checkReceivers({ plan, scaling }, h);
+
+    // Assess
+    expect(waiting).toMatchObject({ ready: false, verdict: "waiting" });
+    expect(waiting.targetsNotReady).toEqual([
+      "Service sd21: target group arn:tg/sd21 has no healthy target (5 initial)",
+    ]);
+    expect(ready).toMatchObject({ ready: true, verdict: "ready", targetsNotReady: [] });
+  });
+
+  it("wait for a target group the standby names but the controller has not made yet; without the standby, do not", async () => {
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    h.targetHealth.set("sd21", null);
+    // No standby on the Ingress: nothing makes the group before traffic moves.
+    expect(await checkReceivers({ plan }, h)).toMatchObject({ ready: true, targetsNotReady: [] });
+    const scaling = await applyScaling({ plan }, h);
+    expect(await checkReceivers({ plan, scaling }, h)).toMatchObject({
+      ready: false,
+      targetsNotReady: ["Service sd21: the ALB has no target group for it yet"],
+    });
+  });
+
+  it("fail verification while the weights show but the target group carrying them has no healthy target", async () => {
+    const h = harness(sd21FailoverConfig());
+    const state = await throughShiftTraffic(h);
+    h.targetHealth.set("sd21", {});
+    await expect(verifyRouting(state, { ...h, verifier: new LaggingAlb(0) })).rejects.toThrow(
+      "the ALB listener rule holds the planned weights, but the traffic it sends cannot be served yet: Service sd21: target group arn:tg/sd21 has no healthy target (no registered target)",
+    );
+    h.targetHealth.set("sd21", { healthy: 3, unhealthy: 1 });
+    const verified = await verifyRouting(state, { ...h, verifier: new LaggingAlb(0) });
+    expect(verified.targetGroups).toEqual([
+      { serviceName: "sd21", targetGroupArn: "arn:tg/sd21", targets: { healthy: 3, unhealthy: 1 } },
+    ]);
+  });
+
+  it("verify a move that went ahead at its deadline without healthy targets, and warn in the alert", async () => {
+    const h = harness(sd21FailoverConfig());
+    const state = await throughShiftTraffic(h);
+    h.targetHealth.set("sd21", { initial: 2 });
+    const verified = await verifyRouting(
+      {
+        ...state,
+        receivers: { ...(state.receivers as NonNullable<SwitchState["receivers"]>), verdict: "deadline" },
+      },
+      { ...h, verifier: new LaggingAlb(0) },
+    );
+    expect(verified.alert.message).toContain(
+      "WARNING: traffic moved before its targets were healthy (receivers: deadline); the ALB answers 503 for a target group with no healthy target: Service sd21: target group arn:tg/sd21 has no healthy target (2 initial).",
+    );
+  });
+
   it("fail verification while the ALB lags, and at once on a FailedBuildModel event newer than the patch", async () => {
     const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);

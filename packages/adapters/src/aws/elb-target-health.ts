@@ -63,11 +63,13 @@ export class ElbTargetHealthReader implements TargetHealthReader {
     const purpose = `while reading the target health of Ingress ${service.namespace}/${service.ingress}`;
     const cached = await this.#locator.locate(service, { require: serviceNames });
     let health = await this.#describeAll(cached, serviceNames, purpose);
-    if (health.some((h) => h.targetGroupArn === null)) {
+    const missing = health.filter((h) => h.targetGroupArn === null).map((h) => h.serviceName);
+    if (missing.length > 0) {
       // The controller makes and deletes target groups; a location cached before that
       // names the old ones. One fresh read of the ALB's target groups settles it.
       const fresh = await this.#locator.locate(service, { require: serviceNames, refresh: true });
-      health = await this.#describeAll(fresh, serviceNames, purpose);
+      const found = await this.#describeAll(fresh, missing, purpose);
+      health = health.map((h) => found.find((f) => f.serviceName === h.serviceName) ?? h);
     }
     this.#logger?.info("target health read", { service: service.name, health });
     return health;
