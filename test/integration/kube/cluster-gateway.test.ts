@@ -745,7 +745,7 @@ describe("Class: KubernetesClusterGateway", () => {
       expect(new Set(seen).size).toBe(2);
       const after = double.get("Ingress", NS, "sd21");
       expect(after?.metadata.annotations?.["example.com/owner"]).toBe("team-a");
-      expect((after?.spec as { rules: unknown[] }).rules).toHaveLength(3);
+      expect((after?.spec as { rules?: unknown[] } | undefined)?.rules).toHaveLength(3);
     });
 
     it("sends nothing when the builder has nothing to change", async () => {
