@@ -145,6 +145,7 @@ export {
 export {
   describeTargetGroup,
   type ForwardAction,
+  foreignActionOf,
   foreignTargetGroups,
   parseForwardAction,
   type RenderOptions,

@@ -83,6 +83,21 @@ describe("Mode-switch steps", () => {
     expect(plan.holds.length).toBe(plan.receivers.length);
   });
 
+  it("refuse to plan over a valid action Switchyard did not write (a maintenance page written after evaluate decided)", async () => {
+    const h = harness(sd21FailoverConfig());
+    const input = await capacityLossInput(h);
+    const page =
+      '{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}';
+    h.cluster.ingress = {
+      ...h.cluster.ingress,
+      annotations: { ...h.cluster.ingress.annotations, [ACTION_KEY]: page },
+    };
+    await expect(planSwitch(input, EXECUTION_ARN, h)).rejects.toThrow(
+      /^Ingress default\/sd21 annotation alb\.ingress\.kubernetes\.io\/actions\.weighted-routing holds a fixed-response action \(status 503\), a valid action of the AWS Load Balancer Controller that Switchyard did not write; Switchyard rewrites the whole action and would replace it, so it changes nothing/,
+    );
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(page);
+  });
+
   it("carry a failover through to the Ingress and ScaledObjects, and alert with before and after", async () => {
     const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);

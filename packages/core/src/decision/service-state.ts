@@ -2,7 +2,7 @@ import type { ServiceClusterState } from "../cluster/types.ts";
 import type { InferenceService } from "../config/types.ts";
 import { ManifestError } from "../errors.ts";
 import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "../manifests/annotations.ts";
-import { parseForwardAction } from "../manifests/forward-action.ts";
+import { foreignActionOf, parseForwardAction } from "../manifests/forward-action.ts";
 import type { Mode } from "../planning/types.ts";
 import { parsePin } from "./pin.ts";
 import type { ServiceState, SwitchRecord, UnitRuntime } from "./types.ts";
@@ -55,6 +55,7 @@ export function serviceStateFrom({ service, cluster, switches }: ServiceStateInp
     failoverCause: cause.length > 0 ? cause : service.units.map((unit) => unit.name),
     weights: routing.weights,
     actionProblem: routing.problem,
+    actionForeign: routing.foreign,
     units,
     switches,
   };
@@ -63,6 +64,7 @@ export function serviceStateFrom({ service, cluster, switches }: ServiceStateInp
 interface Routing {
   readonly weights: Readonly<Record<string, number>> | null;
   readonly problem: string | null;
+  readonly foreign: string | null;
   readonly inferredMode: Mode;
 }
 
@@ -72,14 +74,17 @@ interface Routing {
  */
 function readRouting(service: InferenceService, value: string | undefined, where: string): Routing {
   if (value === undefined) {
-    return { weights: null, problem: `${where} is missing`, inferredMode: "cost" };
+    return { weights: null, problem: `${where} is missing`, foreign: null, inferredMode: "cost" };
   }
   let action: ReturnType<typeof parseForwardAction>;
   try {
     action = parseForwardAction(value, where);
   } catch (error) {
     if (error instanceof ManifestError) {
-      return { weights: null, problem: error.message, inferredMode: "cost" };
+      const foreign = foreignActionOf(value);
+      return foreign === null
+        ? { weights: null, problem: error.message, foreign: null, inferredMode: "cost" }
+        : { weights: null, problem: null, foreign: `${where} holds ${foreign}`, inferredMode: "cost" };
     }
     throw error;
   }
@@ -98,5 +103,10 @@ function readRouting(service: InferenceService, value: string | undefined, where
     unitTotal += own;
     weights[unit.name] = Math.max(own, consolidated);
   }
-  return { weights, problem: null, inferredMode: consolidated > 0 && unitTotal === 0 ? "capacity" : "cost" };
+  return {
+    weights,
+    problem: null,
+    foreign: null,
+    inferredMode: consolidated > 0 && unitTotal === 0 ? "capacity" : "cost",
+  };
 }

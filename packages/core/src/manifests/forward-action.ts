@@ -35,8 +35,9 @@ interface ObjectShape {
 const ACTION_SHAPE: ObjectShape = {
   type: true,
   targetGroupARN: true,
-  fixedResponseConfig: true,
-  redirectConfig: true,
+  targetGroupName: true,
+  fixedResponseConfig: { contentType: true, messageBody: true, statusCode: true },
+  redirectConfig: { host: true, path: true, port: true, protocol: true, query: true, statusCode: true },
   forwardConfig: {
     targetGroups: [
       { targetGroupARN: true, targetGroupName: true, serviceName: true, servicePort: true, weight: true },
@@ -111,6 +112,55 @@ export function parseForwardAction(value: string, where: string): ForwardAction 
     throw new ManifestError(`${where}: has no forwardConfig.targetGroups list`, { object: where });
   }
   return parsed as ForwardAction;
+}
+
+/**
+ * A valid action of the Load Balancer Controller that Switchyard does not write — a
+ * `forward` to one target group by ARN or name (the simplified schema), a
+ * `fixed-response` or a `redirect` — described for an operator; null for anything else
+ * (a forward with forwardConfig, which Switchyard reads, or a value the controller would
+ * refuse). Valid as `Action.validate` checks it (kubernetes-sigs/aws-load-balancer-controller
+ * v3.5.0 pkg/ingress/config_types.go): a fixed-response or redirect needs its config with
+ * a statusCode; a simplified forward has an ARN or a name and no forwardConfig.
+ */
+export function foreignActionOf(value: string): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  const action = asDecoded(json, ACTION_SHAPE);
+  if (typeof action !== "object" || action === null || Array.isArray(action)) {
+    return null;
+  }
+  const fields = action as Record<string, unknown>;
+  const text = (field: unknown): string | undefined =>
+    typeof field === "string" && field !== "" ? field : undefined;
+  const statusOf = (config: unknown): string | undefined =>
+    typeof config === "object" && config !== null
+      ? text((config as { statusCode?: unknown }).statusCode)
+      : undefined;
+  switch (fields.type) {
+    case "fixed-response": {
+      const status = statusOf(fields.fixedResponseConfig);
+      return status === undefined ? null : `a fixed-response action (status ${status})`;
+    }
+    case "redirect": {
+      const status = statusOf(fields.redirectConfig);
+      return status === undefined ? null : `a redirect action (${status})`;
+    }
+    case "forward": {
+      const arn = text(fields.targetGroupARN);
+      const name = text(fields.targetGroupName);
+      if (fields.forwardConfig !== undefined || (arn === undefined) === (name === undefined)) {
+        return null;
+      }
+      return `a forward to target group ${arn ?? name}`;
+    }
+    default:
+      return null;
+  }
 }
 
 export interface RenderOptions {
