@@ -66,6 +66,8 @@ export function state(overrides: Partial<ServiceState> & { mode?: Mode } = {}): 
     actionForeign: null,
     units: Object.fromEntries(svc.units.map((u) => [u.name, healthyUnit])),
     switches: [],
+    switchesSince: null,
+    holds: [],
     ...overrides,
   };
 }

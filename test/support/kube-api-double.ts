@@ -122,6 +122,11 @@ export interface KubeApiDoubleOptions {
   readonly tls?: { readonly key: string; readonly cert: string };
   /** The user name RBAC denials name: an EKS access entry maps an assumed role to this. */
   readonly user?: string;
+  /**
+   * The server's clock, in epoch ms: its `Date` response header (Go's net/http writes one
+   * on every response, net/http/server.go). Unset: Node's own Date header, the real clock.
+   */
+  readonly clock?: () => number;
 }
 
 interface Route {
@@ -177,6 +182,7 @@ export class KubeApiDouble {
   readonly #authenticate: ((token: string) => boolean) | undefined;
   readonly #tls: { readonly key: string; readonly cert: string } | undefined;
   readonly #user: string;
+  readonly #clock: (() => number) | undefined;
   readonly #objects = new Map<string, KubeObject>();
   readonly #requests: RecordedRequest[] = [];
   readonly #discoveryRequests: RecordedRequest[] = [];
@@ -194,6 +200,7 @@ export class KubeApiDouble {
     this.#authenticate = options.authenticate;
     this.#tls = options.tls;
     this.#user = options.user ?? DEFAULT_USER;
+    this.#clock = options.clock;
   }
 
   get url(): string {
@@ -417,6 +424,7 @@ export class KubeApiDouble {
     res.writeHead(answer.status, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(payload),
+      ...(this.#clock === undefined ? {} : { date: new Date(this.#clock()).toUTCString() }),
     });
     res.end(payload);
   }

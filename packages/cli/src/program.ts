@@ -1,4 +1,4 @@
-import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
+import { ConfigError, MAX_DEMAND_RPS, parseDecimal, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import cliPackage from "../package.json" with { type: "json" };
@@ -29,19 +29,21 @@ import { printable } from "./render/printable.ts";
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4, refused: 5 } as const;
 
+// Flag values are decimal numbers: `0x1F`, ` 12 ` or `Infinity` are refused (parseDecimal).
+
 function demandRps(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_DEMAND_RPS.value) {
+  const n = parseDecimal(value);
+  if (n === null || n > MAX_DEMAND_RPS.value) {
     throw new InvalidArgumentError(
-      `expected requests per second, a number from 0 to ${MAX_DEMAND_RPS.value} (e.g. --demand 446)${n > MAX_DEMAND_RPS.value ? `: ${MAX_DEMAND_RPS.why}` : ""}`,
+      `expected requests per second, a decimal number from 0 to ${MAX_DEMAND_RPS.value} (e.g. --demand 446)${n !== null && n > MAX_DEMAND_RPS.value ? `: ${MAX_DEMAND_RPS.why}` : ""}`,
     );
   }
   return n;
 }
 
 function sloMs(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+  const n = parseDecimal(value);
+  if (n === null || n <= 0) {
     throw new InvalidArgumentError(
       "expected the latency objective in milliseconds, a number above 0 (e.g. --slo-ms 900)",
     );
@@ -50,8 +52,8 @@ function sloMs(value: string): number {
 }
 
 function keepUpPercent(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100) {
+  const n = parseDecimal(value);
+  if (n === null || n <= 0 || n > 100) {
     throw new InvalidArgumentError("expected a percentage above 0 and at most 100 (e.g. --keep-up 95)");
   }
   return n;

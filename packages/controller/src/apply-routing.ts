@@ -9,6 +9,7 @@ import {
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
+  transitionInFuture,
 } from "@switchyard/core";
 import type { ControllerLogger } from "./logger.ts";
 import { readableAction } from "./plan-switch.ts";
@@ -47,7 +48,7 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
   const failoverCause =
     input.move === "failover" ? input.causes.join(",") : input.move === "fallback" ? null : undefined;
   const change = await deps.cluster.patchRouting(service, (current: IngressState) => {
-    assertNotSuperseded(state.plan, current, service.action);
+    assertNotSuperseded(state.plan, current, service.action, deps.clock.now());
     const action = readableAction(
       current.annotations[actionAnnotationKey(service.action)] ?? null,
       current.namespace,
@@ -69,7 +70,10 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
       ...(standby.rules.length === 0 ? {} : { addRules: standby.rules }),
     });
     const held = current.annotations;
+    const recorded = Date.parse(held[SWITCHYARD_ANNOTATIONS.lastTransition] ?? "");
     if (
+      // A last transition in the future is a problem a repair writes over.
+      !transitionInFuture(Number.isNaN(recorded) ? null : recorded, deps.clock.now()) &&
       held[actionAnnotationKey(service.action)] === written &&
       held[SWITCHYARD_ANNOTATIONS.mode] === target.mode &&
       (failoverCause === undefined || (held[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null) === failoverCause)

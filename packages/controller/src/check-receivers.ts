@@ -43,7 +43,7 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
   const service = serviceNamed(deps.config, plan.input.service);
   const now = deps.clock.now();
   const cluster = await deps.cluster.readService(service);
-  assertNotSuperseded(plan, cluster.ingress, service.action);
+  assertNotSuperseded(plan, cluster.ingress, service.action, now);
   const held = new Map(
     (state.scaling?.holds ?? [])
       .filter((h) => h.outcome === "held" || h.outcome === "unchanged")

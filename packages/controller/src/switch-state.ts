@@ -11,6 +11,7 @@ import type {
   ScalingStep,
   StepResultKey,
   StepResultTypes,
+  SwitchyardHold,
   TargetGroupHealth,
   UnitCondition,
 } from "@switchyard/core";
@@ -40,6 +41,8 @@ export interface SwitchInput {
   readonly decidedAt: string;
   /** Capacity signals from the event that triggered the evaluation, if any. */
   readonly triggerSignals: readonly CapacitySignal[];
+  /** A repair's: replica holds no running switch owns, lifted by ScaleReceivers; empty otherwise. */
+  readonly releaseHolds: readonly SwitchyardHold[];
 }
 
 /** What the Plan step decided to do, and what was there before (for Rollback). */
@@ -213,6 +216,10 @@ const switchInputSchema = z.looseObject({
   evidence: z.array(z.looseObject({})),
   decidedAt: z.string(),
   triggerSignals: z.array(z.looseObject({})),
+  // An execution started before repairs lifted holds has none.
+  releaseHolds: z.optional(
+    z.array(z.looseObject({ unit: text, scaledObject: text, replicas: z.string(), owner: text })),
+  ),
 });
 
 /** Checks an execution input before any step acts on it. */
@@ -224,7 +231,7 @@ export function parseSwitchInput(value: unknown): SwitchInput {
       .join("; ");
     throw new SwitchInputError(`the mode-switch input is not one evaluate writes — ${problems}`);
   }
-  const input = result.data as unknown as SwitchInput;
+  const input = { releaseHolds: [], ...result.data } as unknown as SwitchInput;
   // An execution started before reroutes had a move of their own (a rebalance with causes)
   // is still running when the step functions are updated under it: it stays a reroute.
   return input.move === "rebalance" && input.causes.length > 0 ? { ...input, move: "reroute" } : input;

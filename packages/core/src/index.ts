@@ -11,6 +11,7 @@ export {
   type UnitWorkload,
 } from "./cluster/types.ts";
 export { configWarnings } from "./config/config-warnings.ts";
+export { parseDecimal } from "./config/decimal.ts";
 export {
   DEPLOYED_CONFIG_FILE,
   DEPLOYED_CONFIG_FORMAT,
@@ -30,7 +31,10 @@ export {
 export {
   DeploymentUnitSchema,
   InferenceServiceSchema,
+  isUnitName,
+  LONGEST_RESPONSE_MS,
   MAX_DEMAND_RPS,
+  MAX_POD_RPS,
   PolicySchema,
   type SwitchyardConfigInput,
   SwitchyardConfigSchema,
@@ -47,6 +51,7 @@ export type {
 } from "./config/types.ts";
 export { lastFallbackUndone, switchesInLastHour } from "./decision/anti-flap.ts";
 export { decide } from "./decision/decide.ts";
+export { longestSwitchMs, transitionInFuture } from "./decision/leftovers.ts";
 export {
   DEMAND_MINUTES,
   type Observations,
@@ -82,6 +87,7 @@ export {
   type RuleName,
   type ServiceState,
   type SwitchRecord,
+  type SwitchyardHold,
   type UnitRuntime,
 } from "./decision/types.ts";
 export {
@@ -90,6 +96,8 @@ export {
   EVALUATE_SILENT_MINUTES,
   type EvaluateAlarm,
   evaluateAlarms,
+  type ModeSwitchAlarm,
+  modeSwitchAlarms,
 } from "./deploy/alarms.ts";
 export {
   cloudWatchDashboardUrl,
@@ -134,9 +142,9 @@ export {
   SWITCHYARD_ANNOTATIONS,
 } from "./manifests/annotations.ts";
 export {
-  CONTROLLER_KUBERNETES_GROUP,
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
+  kubernetesGroupsOf,
   type PolicyRule,
   type RbacManifest,
   type RoleBindingManifest,
@@ -284,6 +292,8 @@ export {
   classifyEvent,
   type EvaluationTrigger,
   eventRegion,
+  eventTime,
+  isInstanceId,
   launchErrorsFromCloudTrail,
   type SpotInterruption,
   spotInterruptionInstance,

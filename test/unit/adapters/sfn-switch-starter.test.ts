@@ -154,6 +154,7 @@ describe("Class: SfnSwitchStarter", () => {
         startedAt: minutes(0),
         status: "FAILED",
         movedTraffic: false,
+        planFailed: false,
       },
     ]);
   });
@@ -360,6 +361,31 @@ describe("Class: SfnSwitchStarter", () => {
       });
     },
   );
+
+  it("reads a FAILED execution that ended in PlanFailed as a failed plan that moved nothing", async () => {
+    // Prepare: Plan failed, its failure was announced, the execution failed in PlanFailed.
+    const failed = execution("sd21", "fallback", minutes(3), "FAILED");
+    sfn.on(ListExecutionsCommand).resolves({ executions: [failed] });
+    const events = failedHistory([], "Plan").filter(
+      (e) =>
+        e.stateEnteredEventDetails?.name !== "Rollback" &&
+        e.stateEnteredEventDetails?.name !== "SwitchFailed",
+    );
+    events.push({
+      id: events.length + 1,
+      previousEventId: events.length,
+      timestamp: new Date(SINCE),
+      type: "FailStateEntered",
+      stateEnteredEventDetails: { name: "PlanFailed" },
+    });
+    sfn.on(GetExecutionHistoryCommand, { executionArn: failed.executionArn }).resolves({ events });
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess
+    expect(history).toMatchObject([{ status: "FAILED", movedTraffic: false, planFailed: true }]);
+  });
 
   it("counts a FAILED execution whose events cannot be read as having moved traffic", async () => {
     // Prepare

@@ -312,7 +312,10 @@ describe("Mode-switch steps", () => {
       },
     };
     const result = await rollback({ ...state, error: { Error: "X", Cause: "y" } }, h);
-    expect(result.routingRestored).toBe(false);
+    // The action is the person's; the mode, last transition and cause the switch wrote go back.
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toContain('"serviceName":"sd21-trn1"');
+    expect(h.cluster.ingress.annotations["switchyard.io/mode"]).toBe("cost");
+    expect(h.cluster.ingress.annotations["switchyard.io/failover-cause"]).toBeUndefined();
     expect(result.leftAlone[0]).toMatch(
       /annotation alb\.ingress\.kubernetes\.io\/actions\.weighted-routing \(not the value the switch wrote\)/,
     );

@@ -190,6 +190,21 @@ describe("Function: loadScenario", () => {
       /must be longer than the window \(10m\)/,
     ],
     [
+      MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: constant, rps: 1e12 }"),
+      "demand.rps",
+      /must be at most 1000000000 requests per second: the demand; a billion requests per second is beyond any one load balancer/,
+    ],
+    [
+      MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: cosine, min: 300, max: 1e12, period: 24h }"),
+      "demand.max",
+      /must be at most 1000000000 requests per second/,
+    ],
+    [
+      MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: steps, steps: [{ from: 0s, rps: 1e12 }] }"),
+      "demand.steps[0].rps",
+      /must be at most 1000000000 requests per second/,
+    ],
+    [
       `${MINIMAL}podStartup: { instanceTypes: { p4d.24xlarge: 5m } }\n`,
       'podStartup.instanceTypes["p4d.24xlarge"]',
       /no unit of service sd21 runs on it/,

@@ -195,11 +195,11 @@ export class SfnSwitchStarter implements SwitchStarter {
         continue;
       }
       lookups += 1;
-      const movedTraffic =
+      const reached =
         lookups > MAX_TRAFFIC_LOOKUPS
-          ? true
-          : await this.#movedTraffic(`${this.#executionArnPrefix}${record.name}`);
-      records.push({ ...record, movedTraffic });
+          ? { movedTraffic: true, planFailed: false }
+          : await this.#howFar(`${this.#executionArnPrefix}${record.name}`);
+      records.push({ ...record, ...reached });
     }
     return records;
   }
@@ -305,14 +305,15 @@ export class SfnSwitchStarter implements SwitchStarter {
   }
 
   /**
-   * Whether a closed execution moved traffic: it did once the workflow entered VerifyAlb,
-   * the state ShiftTraffic goes to only when its Ingress patch succeeded. Read from the
-   * execution's events (GetExecutionHistory, `stateEnteredEventDetails.name`), without
-   * their data. A history that cannot be read counts as moved: that only holds back a
-   * fallback or a rebalance, never a failover.
+   * How far a closed execution got: it moved traffic once the workflow entered VerifyAlb,
+   * the state ShiftTraffic goes to only when its Ingress patch succeeded; it failed at Plan
+   * when it entered PlanFailed. Read from the execution's events (GetExecutionHistory,
+   * `stateEnteredEventDetails.name`), without their data. A history that cannot be read
+   * counts as moved: that only holds back a fallback or a rebalance, never a failover.
    */
-  async #movedTraffic(executionArn: string): Promise<boolean> {
+  async #howFar(executionArn: string): Promise<{ movedTraffic: boolean; planFailed: boolean }> {
     let nextToken: string | undefined;
+    let planFailed = false;
     try {
       for (let page = 0; page < MAX_EVENT_PAGES; page += 1) {
         const output: GetExecutionHistoryCommandOutput = await this.#client.send(
@@ -323,22 +324,28 @@ export class SfnSwitchStarter implements SwitchStarter {
             ...(nextToken === undefined ? {} : { nextToken }),
           }),
         );
-        const entered = (output.events ?? []).some(
+        const events = output.events ?? [];
+        const entered = events.some(
           (event) =>
             event.type === "TaskStateEntered" &&
             event.stateEnteredEventDetails?.name === MODE_SWITCH_STATES.verifyAlb,
         );
-        if (entered) return true;
+        if (entered) return { movedTraffic: true, planFailed: false };
+        planFailed ||= events.some(
+          (event) =>
+            event.type === "FailStateEntered" &&
+            event.stateEnteredEventDetails?.name === MODE_SWITCH_STATES.planFailed,
+        );
         nextToken = output.nextToken;
-        if (nextToken === undefined) return false;
+        if (nextToken === undefined) return { movedTraffic: false, planFailed };
       }
-      return true;
+      return { movedTraffic: true, planFailed: false };
     } catch (error) {
       this.#logger?.warn("execution history unreadable; counted as a switch that moved traffic", {
         executionArn,
         error: describeAwsError(error),
       });
-      return true;
+      return { movedTraffic: true, planFailed: false };
     }
   }
 

@@ -118,9 +118,10 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const namespace = service.namespace;
     const [ingress, deployments, pods] = await Promise.all([
       this.#call(ingressTarget(service, "get"), () => readIngress(apis, service)),
-      this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, () =>
-        apis.objects.list<V1Deployment>("apps/v1", "Deployment", namespace),
-      ),
+      // Each unit's Deployment by name: the Role grants GET of those only, never a LIST of
+      // every Deployment in the namespace (other workloads' pod templates and environment).
+      Promise.all(service.units.map((unit) => this.#deployment(apis, namespace, unit.deployment))),
+      // Only Pending pods can be unschedulable: running pods' specs are never fetched.
       this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, () =>
         apis.objects.list<V1Pod>(
           "v1",
@@ -135,8 +136,30 @@ export class KubernetesClusterGateway implements ClusterGateway {
     ]);
     return {
       ingress: ingressStateOf(ingress, namespace),
-      units: unitWorkloads(service.units, deployments.items, pods.items),
+      units: unitWorkloads(
+        service.units,
+        deployments.filter((d) => d !== null),
+        pods.items,
+      ),
     };
+  }
+
+  /** One Deployment, or null when it does not exist (the unit then runs no pods). */
+  async #deployment(apis: KubeApis, namespace: string, name: string): Promise<V1Deployment | null> {
+    try {
+      return await this.#call({ verb: "get", resource: KUBE_RESOURCES.deployments, namespace, name }, () =>
+        apis.objects.read<V1Deployment>({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name, namespace },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof KubernetesNotFoundError) {
+        return null;
+      }
+      throw error;
+    }
   }
 
   readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {

@@ -101,7 +101,9 @@ function pinReport(
       `after ${formatRfc3339(request.until)} the pin no longer holds and the controller decides again as usual; the annotation stays until \`switchyard unpin\`.`,
     );
   }
-  lines.push("a switch already running is not stopped by a pin: `switchyard status` shows it.");
+  lines.push(
+    "a switch already running toward the other mode stands down at its next step, before it moves traffic (one that has moved traffic completes): `switchyard status` shows it.",
+  );
   return `${lines.join("\n")}\n`;
 }
 

@@ -5,6 +5,7 @@ import { antiFlapEvidence } from "./anti-flap.ts";
 import { demandNow } from "./demand-trend.ts";
 import { failoverEvidence, lossCauses, lossUrgency } from "./failover-evidence.ts";
 import { fallbackGates } from "./fallback-gates.ts";
+import { leftoverEvidence, orphanedHolds, repairedLately } from "./leftovers.ts";
 import { type Observations, observe } from "./observations.ts";
 import { pinGate, pinHolds } from "./pin.ts";
 import { reason } from "./reasons.ts";
@@ -31,7 +32,9 @@ import type { Breach, Decision, DecisionSignals, Evidence, ServiceState } from "
  *    compared (response.ts): `failover` to capacity mode when cost mode cannot carry
  *    demand, else `reroute` inside cost mode when the weights in force overload the
  *    frozen units, else the loss is already routed around. Never delayed by anti-flap.
- * 3. `repair` — the action annotation cannot be read: rewritten at once (repair.ts).
+ * 3. `repair` — the action annotation cannot be read: rewritten at once (repair.ts); or
+ *    a switch left holds or targets behind, or the last transition lies in the future:
+ *    the current mode re-planned (leftovers.ts), at most once per dwell time.
  * 4. cost mode — `rebalance` when the cost-optimal plan saves more than the dead band
  *    for the sustain window (anti-flap gates apply), or at once when the weights put the
  *    service at risk (rebalance.ts, demand-trend.ts).
@@ -54,6 +57,7 @@ export function decide(
     at: now,
   };
   const annotation = annotationEvidence(state);
+  const leftovers = leftoverEvidence(state, now);
   if (pinHolds(state.pin, now)) {
     const pin = state.pin;
     // The loss rules are still read: the pinned decision reports what it would have seen.
@@ -66,6 +70,7 @@ export function decide(
         pinGate(pin),
         ...failoverEvidence(observations, policy, state.service.slo.latencyMs),
         ...annotation,
+        ...leftovers,
       ],
     };
   }
@@ -89,9 +94,12 @@ export function decide(
     if (state.actionProblem !== null) {
       return repair(base, state.actionProblem, evidence);
     }
-    return rebalanceOrStay(base, state, observations, policy, now, evidence);
+    if (leftovers.length > 0 && !repairedLately(state, policy, now)) {
+      return repairLeftovers(base, state, [...evidence, ...leftovers]);
+    }
+    return rebalanceOrStay(base, state, observations, policy, now, [...evidence, ...leftovers]);
   }
-  return fallbackOrStay(base, state, observations, policy, now, annotation);
+  return fallbackOrStay(base, state, observations, policy, now, [...annotation, ...leftovers]);
 }
 
 type Base = Omit<Extract<Decision, { kind: "stay" }>, "kind" | "reasons" | "evidence" | "heldBack">;
@@ -214,10 +222,10 @@ function fallbackOrStay(
   observations: Observations,
   policy: Policy,
   now: EpochMs,
-  annotation: readonly Breach[],
+  repairs: readonly Breach[],
 ): Decision {
   const fallback = fallbackGates(state, observations, policy, now);
-  const evidence = [...fallback.evidence, ...annotation];
+  const evidence = [...fallback.evidence, ...repairs];
   if (fallback.troubleClear && fallback.antiFlap.every((e) => e.passed)) {
     return {
       ...base,
@@ -240,6 +248,9 @@ function fallbackOrStay(
   if (state.actionProblem !== null) {
     return repair(base, state.actionProblem, evidence);
   }
+  if (repairs.some((e) => e.rule !== "action-annotation") && !repairedLately(state, policy, now)) {
+    return repairLeftovers(base, state, evidence);
+  }
   return {
     ...base,
     kind: "stay",
@@ -259,6 +270,7 @@ function repair(base: Base, problem: string, evidence: readonly Evidence[]): Dec
     kind: "repair",
     from: base.mode,
     to: base.mode,
+    releaseHolds: [],
     reasons: [reason({ reason: "repair", problem, mode: base.mode })],
     evidence,
   };
@@ -296,5 +308,25 @@ function sizedNow(
         slope: estimate.slope,
       }),
     ],
+  };
+}
+
+/** A switch left holds or targets behind, or the last transition lies ahead: re-plan the current mode. */
+function repairLeftovers(base: Base, state: ServiceState, evidence: readonly Evidence[]): Decision {
+  const releaseHolds = orphanedHolds(state);
+  const found = evidence.filter(
+    (e) => e.rule === "orphaned-holds" || e.rule === "abandoned-switch" || e.rule === "last-transition",
+  );
+  return {
+    ...base,
+    kind: "repair",
+    from: base.mode,
+    to: base.mode,
+    releaseHolds,
+    reasons: [
+      ...found.map((e) => e.detail),
+      reason({ reason: "repair-leftovers", mode: base.mode, holds: releaseHolds.length }),
+    ],
+    evidence,
   };
 }

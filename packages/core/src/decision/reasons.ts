@@ -1,5 +1,5 @@
 import type { Mode, ServicePlan } from "../planning/types.ts";
-import type { CapacitySignal } from "../signals/types.ts";
+import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { round1 } from "../units.ts";
 import type { DemandShift } from "./demand-trend.ts";
 import type { Recovery } from "./observations.ts";
@@ -37,6 +37,19 @@ export type DeadBandOutcome = "at-risk" | "cheaper" | "short-window" | "within-b
 export type RuleFacts =
   | { readonly rule: "action-annotation"; readonly problem: string }
   | { readonly rule: "action-annotation"; readonly foreign: string }
+  | {
+      readonly rule: "orphaned-holds";
+      readonly holds: readonly {
+        readonly unit: string;
+        readonly scaledObject: string;
+        readonly replicas: string;
+        readonly owner: string;
+        /** The owner's status in the history; null when it started before the history read. */
+        readonly status: string | null;
+      }[];
+    }
+  | { readonly rule: "abandoned-switch"; readonly execution: string; readonly status: string }
+  | { readonly rule: "last-transition"; readonly at: EpochMs; readonly now: EpochMs }
   | { readonly rule: "pin"; readonly pin: Pin }
   | {
       readonly rule: "operator";
@@ -132,7 +145,14 @@ export type RuleFacts =
       readonly inModeMinutes: number | null;
       readonly minDwellMinutes: number;
     }
-  | { readonly rule: "switch-cap"; readonly recent: number; readonly room: number; readonly cap: number }
+  | {
+      readonly rule: "switch-cap";
+      readonly recent: number;
+      /** Of `recent`, the switches that failed at Plan. */
+      readonly failedPlans: number;
+      readonly room: number;
+      readonly cap: number;
+    }
   | {
       readonly rule: "rebalance-dead-band";
       readonly outcome: DeadBandOutcome;
@@ -158,6 +178,22 @@ export function detail(facts: RuleFacts): string {
     // else's says why it is left alone.
     case "action-annotation":
       return "problem" in facts ? facts.problem : foreignAction(facts.foreign);
+    // KEDA does not autoscale a held unit: a hold nobody will lift freezes it.
+    case "orphaned-holds":
+      return `${facts.holds
+        .map(
+          (h) =>
+            `ScaledObject ${h.scaledObject} (${h.unit}) is held at ${h.replicas} replicas by ${h.owner}, which ${h.status === null ? "started before the history read and has ended" : `ended ${h.status}`}`,
+        )
+        .join(
+          "; ",
+        )}: no running switch will lift ${facts.holds.length === 1 ? "it" : "them"}, so KEDA does not autoscale ${facts.holds.length === 1 ? "that unit" : "those units"}`;
+    // Stopped or timed out, a switch runs no Rollback: its targets and holds stay as it left them.
+    case "abandoned-switch":
+      return `the last switch, ${facts.execution}, ended ${facts.status} without its Rollback: the KEDA targets and replica holds it set may be left behind`;
+    // A dwell time measured from the future holds every fallback and rebalance back until then.
+    case "last-transition":
+      return `switchyard.io/last-transition ${new Date(facts.at).toISOString()} is ${Math.round((facts.at - facts.now) / 60_000)} minutes in the future: the dwell time would hold every fallback and rebalance back until then`;
     case "pin":
       return pinned(facts.pin);
     // The operator's word is the cause; the demand says what the plan is sized for.
@@ -238,7 +274,7 @@ export function detail(facts: RuleFacts): string {
         ? `no recorded transition; the minimum time in a mode (${facts.minDwellMinutes} min) does not apply`
         : `${round1(facts.inModeMinutes)} min in ${facts.mode} mode; the minimum is ${facts.minDwellMinutes} min`;
     case "switch-cap":
-      return `${facts.recent} switch${facts.recent === 1 ? "" : "es"} in the last hour; at most ${facts.room} leave room for this move and a failover under the cap of ${facts.cap} per hour`;
+      return `${facts.recent} switch${facts.recent === 1 ? "" : "es"} in the last hour${facts.failedPlans === 0 ? "" : ` (${facts.failedPlans} of them failed at Plan)`}; at most ${facts.room} leave room for this move and a failover under the cap of ${facts.cap} per hour`;
     case "rebalance-dead-band":
       return deadBandText(facts);
   }
@@ -270,6 +306,7 @@ export type ReasonFacts =
     }
   | { readonly reason: "repair"; readonly problem: string; readonly mode: Mode }
   | { readonly reason: "foreign-action"; readonly foreign: string }
+  | { readonly reason: "repair-leftovers"; readonly mode: Mode; readonly holds: number }
   | {
       readonly reason: "planned-demand";
       readonly plannedRps: number;
@@ -311,6 +348,9 @@ export function reason(facts: ReasonFacts): string {
         ? `every unit that caused the failover (${facts.failoverCause.join(", ")}) has recovered: ${facts.causes.join("; ")}`
         : `${facts.routeAround}; ${facts.causes.join("; ")}`;
     // The ALB keeps the last action it could read; rewriting restores Switchyard's control.
+    // What a switch left behind is set right by planning the mode the service is in.
+    case "repair-leftovers":
+      return `re-planning ${facts.mode} mode: its KEDA targets, routing and switchyard.io/last-transition are written again${facts.holds === 0 ? "" : `, and ${facts.holds === 1 ? "the hold" : `the ${facts.holds} holds`} no running switch owns ${facts.holds === 1 ? "is" : "are"} lifted`}`;
     case "repair":
       return `the action annotation cannot be read, so the ALB keeps its last good routing: ${facts.problem}; rewriting it with the ${facts.mode}-mode plan`;
     // Someone else's routing: a repair, a failover or a rebalance would write over it.

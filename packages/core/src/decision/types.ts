@@ -36,6 +36,11 @@ export interface SwitchRecord {
    * stale, and a correction may supersede it (supersede.ts).
    */
   readonly plannedRps?: number;
+  /**
+   * For an execution that closed without succeeding: whether it failed at Plan (it never
+   * got to ScaleReceivers). Unset when unknown, and for running and succeeded executions.
+   */
+  readonly planFailed?: boolean;
 }
 
 /** An operator's pin: hold the service in `mode` (until `until`, if set). */
@@ -55,6 +60,18 @@ export interface UnitRuntime {
   /** The oldest pod of the unit that cannot be scheduled, or null. */
   readonly unschedulableSince: EpochMs | null;
   readonly unschedulablePods: number;
+}
+
+/**
+ * A replica hold Switchyard set on a unit's ScaledObject (`autoscaling.keda.sh/paused-replicas`
+ * marked `switchyard.io/held-replicas: <replicas>@<owner>`), as read.
+ */
+export interface SwitchyardHold {
+  readonly unit: string;
+  readonly scaledObject: string;
+  readonly replicas: string;
+  /** The execution name of the switch that set it. */
+  readonly owner: string;
 }
 
 /** Everything `decide` knows about a service besides the signals. */
@@ -80,6 +97,10 @@ export interface ServiceState {
   readonly units: Readonly<Record<string, UnitRuntime>>;
   /** This service's executions, newest first. */
   readonly switches: readonly SwitchRecord[];
+  /** How far back `switches` reaches (executions started since then); null when unknown. */
+  readonly switchesSince: EpochMs | null;
+  /** Switchyard's replica holds on the units' ScaledObjects, as read; empty when not read. */
+  readonly holds: readonly SwitchyardHold[];
 }
 
 /** The signals of one evaluation. */
@@ -95,7 +116,8 @@ export interface DecisionSignals {
 /**
  * Rules that look for trouble: `breached` says whether they found it. A breached
  * capacity-errors, unschedulable-pods or latency-breach rule makes its unit a cause of a
- * loss; a breached action-annotation rule asks for a repair; a breached routing-risk rule
+ * loss; a breached action-annotation, orphaned-holds, abandoned-switch or last-transition
+ * rule asks for a repair; a breached routing-risk rule
  * means the weights in force send frozen units more than their pods serve.
  */
 export type BreachRule =
@@ -103,7 +125,10 @@ export type BreachRule =
   | "unschedulable-pods"
   | "latency-breach"
   | "action-annotation"
-  | "routing-risk";
+  | "routing-risk"
+  | "orphaned-holds"
+  | "abandoned-switch"
+  | "last-transition";
 
 /**
  * Rules a move must pass: `passed` says whether it does. quiet-period, pods-schedule,
@@ -206,7 +231,13 @@ export type Decision =
       readonly to: "cost";
       readonly weights: WeightChange;
     })
-  | (DecisionBase & { readonly kind: "repair"; readonly from: Mode; readonly to: Mode });
+  | (DecisionBase & {
+      readonly kind: "repair";
+      readonly from: Mode;
+      readonly to: Mode;
+      /** Holds no running switch owns: the repair lifts them (each only while its owner's mark is on it). */
+      readonly releaseHolds: readonly SwitchyardHold[];
+    });
 
 export type MoveDecision = Extract<Decision, { kind: Move }>;
 

@@ -1,4 +1,10 @@
-import { DURATION_PATTERN, parseDuration, parseRfc3339, RFC3339_PATTERN } from "@switchyard/core";
+import {
+  DURATION_PATTERN,
+  MAX_DEMAND_RPS,
+  parseDuration,
+  parseRfc3339,
+  RFC3339_PATTERN,
+} from "@switchyard/core";
 import { z } from "zod";
 
 /**
@@ -37,6 +43,9 @@ const rps = (what: string) =>
   z
     .number({ error: `must be a number of requests per second >= 0: ${what}` })
     .min(0, { error: `must be a number of requests per second >= 0: ${what}` })
+    .max(MAX_DEMAND_RPS.value, {
+      error: `must be at most ${MAX_DEMAND_RPS.value} requests per second: ${what}; ${MAX_DEMAND_RPS.why}`,
+    })
     .refine(Number.isFinite, { error: `must be a finite number: ${what}` });
 
 const fraction = (what: string, min: number, max: number) =>
