@@ -1,5 +1,9 @@
 export { InMemoryClusterGateway } from "./adapters/in-memory-cluster-gateway.ts";
-export { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "./adapters/in-memory-load-balancer.ts";
+export {
+  InMemoryLoadBalancerLocator,
+  InMemoryRoutingVerifier,
+  InMemoryTargetHealthReader,
+} from "./adapters/in-memory-load-balancer.ts";
 export { InMemoryCapacityRecorder, InMemoryMetricsReader } from "./adapters/in-memory-metrics.ts";
 export { SimClock } from "./adapters/sim-clock.ts";
 export {
@@ -48,7 +52,7 @@ export {
   percentileOf,
   standardNormalCdf,
 } from "./model/latency-model.ts";
-export { type AppliedRule, LoadBalancerModel } from "./model/load-balancer.ts";
+export { type AppliedRule, LoadBalancerModel, TARGET_GROUP_WARMUP_MS } from "./model/load-balancer.ts";
 export { membersOf, type RoutedDemand, routeDemand } from "./model/routing.ts";
 export type { StepRecord, UnitStep } from "./model/step-record.ts";
 export { type Pod, type PodPhase, UnitPods } from "./model/unit-pods.ts";

@@ -95,6 +95,7 @@ describe("Class: InMemoryClusterGateway", () => {
       unit: "sd21-trn1",
       scaledObject: "sd21-trn1",
       pausedReplicas: "3",
+      pausedBy: [],
       pausedCondition: "True",
       hpaName: "keda-hpa-sd21-trn1",
       hpaFound: false,

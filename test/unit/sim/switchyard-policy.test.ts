@@ -7,6 +7,7 @@ import {
   modeSwitchTiming,
   RETRIED_ERRORS,
   type RoutingChange,
+  SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
 import {
   type ComparedPolicy,
@@ -98,9 +99,10 @@ describe("Policy: switchyard", () => {
 
 /**
  * The simulated cluster with another writer on the Ingress: for the first `edits` patches
- * Switchyard builds, it edits an annotation of its own between Switchyard's read and its
- * patch, so the patch's resourceVersion is stale and the API answers 409. Each call of
- * patchRouting is recorded with when it ran and how it ended.
+ * of the routing Switchyard builds (ShiftTraffic's: they set switchyard.io/mode), it edits
+ * an annotation of its own between Switchyard's read and its patch, so the patch's
+ * resourceVersion is stale and the API answers 409. Each call of patchRouting that writes
+ * the routing is recorded with when it ran and how it ended.
  */
 class ContendedClusterGateway extends InMemoryClusterGateway {
   readonly calls: { readonly at: EpochMs; readonly outcome: string }[] = [];
@@ -117,15 +119,20 @@ class ContendedClusterGateway extends InMemoryClusterGateway {
 
   override async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
     const at = this.#clock.now();
+    let routing = false;
     try {
       const change = await super.patchRouting(service, (current) => {
-        if (this.#edits > 0) {
+        const patch = build(current);
+        routing = patch?.metadata.annotations[SWITCHYARD_ANNOTATIONS.mode] !== undefined;
+        if (routing && this.#edits > 0) {
           this.#edits -= 1;
           this.#env.ingress.mergePatch({ metadata: { annotations: { "team/edit": `${this.#edits}` } } }, at);
         }
-        return build(current);
+        return patch;
       });
-      this.calls.push({ at, outcome: "patched" });
+      if (routing) {
+        this.calls.push({ at, outcome: "patched" });
+      }
       return change;
     } catch (error) {
       this.calls.push({ at, outcome: (error as Error).name });

@@ -37,6 +37,7 @@ import {
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
+  type TargetHealthReader,
   type WalkContext,
   WorkflowRuntimeError,
   waitSeconds,
@@ -130,6 +131,7 @@ export function stepLambdas(deps: {
   readonly cluster: ClusterGateway;
   readonly clock: SimClock;
   readonly verifier: RoutingVerifier;
+  readonly targetHealth: TargetHealthReader;
 }): Readonly<Record<ModeSwitchStep, SimLambda>> {
   const steps: Readonly<Record<ModeSwitchStep, SimLambda>> = {
     "plan-switch": async (event) => {

@@ -1,7 +1,11 @@
 import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
-import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
+import {
+  InMemoryLoadBalancerLocator,
+  InMemoryRoutingVerifier,
+  InMemoryTargetHealthReader,
+} from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
 import {
   type ExecutionRecord,
@@ -41,7 +45,13 @@ export const switchyardPolicy: ComparedPolicy = {
       config,
       scheduler,
       clock,
-      lambdas: stepLambdas({ config, cluster, clock, verifier: new InMemoryRoutingVerifier(env) }),
+      lambdas: stepLambdas({
+        config,
+        cluster,
+        clock,
+        verifier: new InMemoryRoutingVerifier(env),
+        targetHealth: new InMemoryTargetHealthReader(env, clock),
+      }),
     });
     const deps: EvaluationDeps = {
       clock,
