@@ -71,12 +71,15 @@ describe("Acceptance: ahead of demand on a daily rhythm", () => {
     if (report === undefined) throw new Error("no run");
     const from = report.scenario.start + day * DAY;
     const dayOf = (name: PolicyName) => {
-      const minutes = report.policies.find((p) => p.summary.name === name)?.minutes ?? [];
-      const today = minutes.filter((m) => m.at >= from && m.at < from + DAY);
-      return {
-        cost: today.reduce((sum, m) => sum + m.costUsd, 0),
-        slo: today.filter((m) => m.sloViolated).length,
-      };
+      const minutes = report.policies.find((p) => p.summary.name === name)?.minutes;
+      if (minutes === undefined) throw new Error(`no ${name} run`);
+      let cost = 0;
+      let slo = 0;
+      for (let i = minutes.indexAt(from); i < minutes.indexAt(from + DAY); i += 1) {
+        cost += minutes.value(i, "costUsd");
+        slo += minutes.violatedAt(i) ? 1 : 0;
+      }
+      return { cost, slo };
     };
     const switchyard = dayOf("switchyard");
     // The wrong forecast costs the pods of its error for a start-up at most: the level

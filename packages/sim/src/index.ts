@@ -1,5 +1,9 @@
 export { InMemoryClusterGateway } from "./adapters/in-memory-cluster-gateway.ts";
-export { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "./adapters/in-memory-load-balancer.ts";
+export {
+  InMemoryLoadBalancerLocator,
+  InMemoryRoutingVerifier,
+  InMemoryTargetHealthReader,
+} from "./adapters/in-memory-load-balancer.ts";
 export { InMemoryCapacityRecorder, InMemoryMetricsReader } from "./adapters/in-memory-metrics.ts";
 export { SimClock } from "./adapters/sim-clock.ts";
 export {
@@ -48,7 +52,7 @@ export {
   percentileOf,
   standardNormalCdf,
 } from "./model/latency-model.ts";
-export { type AppliedRule, LoadBalancerModel } from "./model/load-balancer.ts";
+export { type AppliedRule, LoadBalancerModel, TARGET_GROUP_WARMUP_MS } from "./model/load-balancer.ts";
 export { membersOf, type RoutedDemand, routeDemand } from "./model/routing.ts";
 export type { StepRecord, UnitStep } from "./model/step-record.ts";
 export { type Pod, type PodPhase, UnitPods } from "./model/unit-pods.ts";
@@ -81,10 +85,16 @@ export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-polici
 export { switchyardPolicy } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
-export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
+export {
+  MinuteBuilder,
+  type MinuteRecord,
+  MinuteSeries,
+  minutesOf,
+  type UnitMinuteRecord,
+} from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
 export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";
-export { reportFiles } from "./report/report-files.ts";
+export { type ReportContent, reportFiles } from "./report/report-files.ts";
 export { reportMarkdown } from "./report/report-markdown.ts";
 export {
   breaksBound,
@@ -100,7 +110,7 @@ export {
   summaryJson,
   summaryRows,
 } from "./report/summary-table.ts";
-export { timelineCsv } from "./report/timeline-csv.ts";
+export { timelineCsv, timelineCsvChunks } from "./report/timeline-csv.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {
   type PolicyResult,

@@ -4,6 +4,7 @@ import { serviceStateFrom } from "../decision/service-state.ts";
 import type { Move } from "../decision/types.ts";
 import { ManifestError } from "../errors.ts";
 import { type ForwardAction, renderForwardAction } from "../manifests/forward-action.ts";
+import { portsNamedByIngress } from "../manifests/service-ports.ts";
 import { planService } from "../planning/plan-service.ts";
 import type { Mode, ServicePlan, UnitCondition } from "../planning/types.ts";
 
@@ -88,6 +89,7 @@ export function planMove(request: MoveRequest): MovePlan {
   const annotationValue = renderForwardAction(plan.routing, {
     ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
     ...(request.currentAction === undefined ? {} : { current: request.currentAction }),
+    ingressPorts: portsNamedByIngress(cluster.ingress),
   });
 
   const scaling: ScalingStep[] = [];

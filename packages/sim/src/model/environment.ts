@@ -1,5 +1,5 @@
 import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core";
-import { HOUR, MINUTE, podHourlyPrice, SECOND } from "@switchyard/core";
+import { HOUR, MINUTE, podHourlyPrice, SECOND, USE_ANNOTATION } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -67,10 +67,12 @@ export class EnvironmentModel {
       scenario.karpenter.offeringCacheMs,
     );
     this.#lossesCheckedUntil = scenario.start;
+    // The Ingress's one rule: the service's action (backend port use-annotation).
     this.ingress = new IngressObject(
       this.service.namespace,
       this.service.ingress,
       initial.annotations,
+      [{ service: this.service.action, port: USE_ANNOTATION }],
       scenario.start,
     );
     this.alb = new LoadBalancerModel(this.service, this.ingress, scenario.alb.ruleLagMs, scenario.start);
@@ -158,7 +160,13 @@ export class EnvironmentModel {
     const demandRps = this.demand.rpsAt(at);
     const rule = this.alb.rule;
     const ready = new Map([...this.deployments].map(([name, d]) => [name, d.count("ready")]));
-    const routed = routeDemand(demandRps, rule, this.service, ready);
+    const servingShare = new Map(
+      [...rule.weights.keys()].map((name) => {
+        const from = this.alb.servingFrom(name);
+        return [name, from === null ? 0 : (at + this.scenario.stepMs - from) / this.scenario.stepMs];
+      }),
+    );
+    const routed = routeDemand(demandRps, rule, this.service, ready, servingShare);
 
     const units: UnitStep[] = [];
     const served = new Map<string, { p95Ms: number; failedShare: number }>();

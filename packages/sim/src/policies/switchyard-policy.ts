@@ -2,7 +2,11 @@ import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } fro
 import type { CapacitySignal, EpochMs, SwitchyardConfig } from "@switchyard/core";
 import { forecastAt, MINUTE } from "@switchyard/core";
 import { InMemoryDemandHistoryReader } from "../adapters/in-memory-history.ts";
-import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
+import {
+  InMemoryLoadBalancerLocator,
+  InMemoryRoutingVerifier,
+  InMemoryTargetHealthReader,
+} from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
 import {
   type ExecutionRecord,
@@ -43,7 +47,13 @@ export const switchyardPolicy: ComparedPolicy = {
       config,
       scheduler,
       clock,
-      lambdas: stepLambdas({ config, cluster, clock, verifier: new InMemoryRoutingVerifier(env) }),
+      lambdas: stepLambdas({
+        config,
+        cluster,
+        clock,
+        verifier: new InMemoryRoutingVerifier(env),
+        targetHealth: new InMemoryTargetHealthReader(env, clock),
+      }),
     });
     const deps: EvaluationDeps = {
       clock,

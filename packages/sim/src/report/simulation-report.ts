@@ -1,14 +1,13 @@
-import { LatencyModel } from "../model/latency-model.ts";
 import type { PolicyResult, SimulationResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { type MinuteRecord, minutesOf } from "./minute-series.ts";
+import type { MinuteSeries } from "./minute-series.ts";
 import { type PolicySummary, summarize } from "./policy-summary.ts";
 import { type ReferenceCosts, referenceCosts } from "./reference-costs.ts";
 
 /** One policy's run, read for the report. */
 export interface PolicyReport {
   readonly result: PolicyResult;
-  readonly minutes: readonly MinuteRecord[];
+  readonly minutes: MinuteSeries;
   readonly summary: PolicySummary;
 }
 
@@ -25,10 +24,9 @@ export interface SimulationReport {
 }
 
 export function reportOf(simulation: SimulationResult): SimulationReport {
-  const latency = new LatencyModel(simulation.scenario.latency, simulation.scenario.service.slo.statistic);
   const costs = referenceCosts(simulation.scenario);
   const policies = simulation.policies.map((result) => {
-    const minutes = minutesOf(result.steps, simulation.scenario.service, latency);
+    const minutes = result.minutes;
     return { result, minutes, summary: summarize(result, minutes, simulation.scenario, costs) };
   });
   return {
