@@ -14,6 +14,7 @@ import {
   targetGroupsOf,
 } from "@switchyard/sim";
 import { beforeAll, describe, expect, it } from "vitest";
+import { InMemoryDemandHistoryReader } from "../../../packages/sim/src/adapters/in-memory-history.ts";
 import { inlineScenario } from "../../support/scenarios.ts";
 
 const MINUTE = 60_000;
@@ -280,5 +281,79 @@ describe("Class: AlbMetrics", () => {
     });
     // A published minute read again is the same answer, not solved again.
     expect(metrics.readerMinute("tg", t0, t0 + 2 * MINUTE, "p95")).toBe(secondRead);
+  });
+});
+
+describe("Class: InMemoryDemandHistoryReader", () => {
+  /** A 14-day read at 5-minute periods ending `lagMinutes` before now, as evaluate asks for it. */
+  function request(env: EnvironmentModel, now: number) {
+    const period = 5 * MINUTE;
+    const end = Math.floor((now - 3 * MINUTE) / period) * period;
+    const directory = targetGroupsOf(env.service);
+    return {
+      services: [
+        {
+          service: env.service.name,
+          loadBalancer: directory.loadBalancerDimension,
+          targetGroups: Object.fromEntries(
+            env.service.units.map((u) => [u.name, directory.targetGroups[u.service.name]?.dimension ?? null]),
+          ),
+          consolidatedTargetGroup:
+            env.service.consolidatedService === undefined
+              ? null
+              : (directory.targetGroups[env.service.consolidatedService.name]?.dimension ?? null),
+          latencyStatistic: "p95",
+        },
+      ],
+      start: end - 14 * 24 * 12 * period,
+      end,
+      periodSeconds: 300,
+    };
+  }
+
+  it("reads the run's periods as the requests/s the ALB counted, the periods before the run as none, the same each minute of a period", async () => {
+    const { clock, env } = world();
+    const reader = new InMemoryDemandHistoryReader(env, clock);
+    advance(env, clock, 7);
+    // At 00:07 the window ends at 00:00: the whole 14 days are before the run.
+    const before = (await reader.read(request(env, clock.now())))[env.service.name];
+    expect(before?.rps.every((rps) => rps === null)).toBe(true);
+
+    advance(env, clock, 20);
+    const at27 = (await reader.read(request(env, clock.now())))[env.service.name];
+    // 00:27: the window ends at 00:20, its last four periods are the run's first 20 minutes:
+    // each the RequestCount of its five minutes over every target group, per second.
+    const run = at27?.rps.slice(-4) ?? [];
+    const groups = Object.keys(targetGroupsOf(env.service).targetGroups);
+    const counted = [0, 1, 2, 3].map((p) => {
+      let requests = 0;
+      for (let m = 0; m < 5; m += 1) {
+        for (const group of groups) {
+          requests += env.metrics.unitMinute(
+            group,
+            scenario.start + (p * 5 + m) * MINUTE,
+            clock.now(),
+            "p95",
+          ).requests;
+        }
+      }
+      return requests / 300;
+    });
+    // (Equal but for GetMetricData's per-minute rounding: at most half a request a minute and group.)
+    run.forEach((rps, p) => {
+      expect(Math.abs((rps ?? 0) - (counted[p] ?? 0)) * 300).toBeLessThanOrEqual(5 * groups.length * 0.5);
+    });
+    expect(Math.min(...counted)).toBeGreaterThan(0);
+    expect(at27?.rps.slice(0, -4).every((rps) => rps === null)).toBe(true);
+
+    advance(env, clock, 1);
+    // 00:28 reads the same window (ending at 00:25 from 00:28): one more period, the earlier ones as read before.
+    const at28 = (await reader.read(request(env, clock.now())))[env.service.name];
+    expect(at28?.start).toBe((at27?.start ?? 0) + 5 * MINUTE);
+    expect(at28?.rps.slice(-5, -1)).toEqual(run);
+    advance(env, clock, 1);
+    // 00:29, the same window again: the same history, not read again.
+    const at29 = (await reader.read(request(env, clock.now())))[env.service.name];
+    expect(at29).toBe(at28);
   });
 });
