@@ -226,6 +226,36 @@ describe("Function: chartsOf", () => {
     }
   });
 
+  it("keeps the row's scale to the demand: a floor far above it is drawn at 1.25× the demand with a ▲", async () => {
+    const forecasts = Array.from({ length: MINUTES }, (_, i) => ({
+      at: T0 + i * MINUTE,
+      madeAt: T0 + (i - 9) * MINUTE,
+      rps: 3000,
+    }));
+    // 12:00-12:09: every unit's minReplicaCount at 100 pods, 30,000 req/s of floor against 3,000 of demand.
+    const spike = minutes({ minReplicas: (i) => (i >= 720 && i < 730 ? 100 : 10) });
+    const report = reportOf({ switchyard: spike }, undefined, { switchyard: forecasts });
+
+    const throughput = chart(report, "throughput");
+    const scene = await chartScene(throughput.spec);
+
+    expect(throughput.caption).toContain(
+      "a ▲ marks a bin where either ran above 1.25× the row's highest demand",
+    );
+    expect(JSON.stringify(throughput.spec.title)).toContain("▲ = above 1.25× the row's demand");
+    const y = scene.yScale("switchyard");
+    const floor = scene.items(CHART_MARKS.floor);
+    const top = Math.min(...floor.map((p) => p.y));
+    expect(top).toBeCloseTo(y(3750), 0);
+    const marks = scene.items(CHART_MARKS.forecastClipped);
+    expect(marks.map((m) => scene.timeAt(m.x))).toEqual([T0 + 720 * MINUTE, T0 + 725 * MINUTE]);
+    expect(marks[0]?.fill).toBe(floor[0]?.stroke);
+    // Inside the row, under the strips above it.
+    expect(marks[0]?.y).toBeGreaterThan(y(3750));
+    // The scale ends near the cap, not at the spike: 3,000 req/s of stack fill most of the row.
+    expect(y(3000) - y(0)).toBeLessThan(-0.7 * (y(0) - y(4000)));
+  });
+
   it("draws no forecast line for a run without forecasts", async () => {
     const report = reportOf({ switchyard: minutes({}) });
 

@@ -39,6 +39,7 @@ export const CHART_MARKS = {
   failed: "failed_band",
   forecast: "forecast_line",
   floor: "floor_line",
+  forecastClipped: "forecast_clipped",
   latency: "latency_line",
   clipped: "latency_clipped",
   latencyFailed: "latency_failed",

@@ -30,12 +30,15 @@ const OUTAGE_STRIP_PX = [0, 10] as const;
 const MODE_STRIP_PX = [12, 24] as const;
 const STACK_TOP_PX = 30;
 const FAILED_LABEL = "failed requests";
+/** The forecast and floor lines are drawn up to this many times the row's highest demand. */
+const LINE_CAP = 1.25;
 
 /** The rows of the throughput chart's data, by `kind`. */
 type ThroughputRow =
   | { kind: "rps"; policy: string; t: EpochMs; unit: string; order: number; rps: number }
   | { kind: "failed"; policy: string; t: EpochMs; unit: string; answered: number; top: number }
   | { kind: "forecast"; policy: string; t: EpochMs; forecast: number; floor: number }
+  | { kind: "forecast-clipped"; policy: string; t: EpochMs; top: number }
   | { kind: "cost-strip"; policy: string; start: EpochMs; end: EpochMs }
   | ({ kind: "band"; policy: string; start: EpochMs; end: EpochMs } & StripLabel)
   | OutageRow;
@@ -62,7 +65,10 @@ function throughputRows(report: SimulationReport, window: ChartWindow): Throughp
       const total = answered.reduce((sum, rps) => sum + rps, 0);
       return { t: bin.t, answered, total, failed: meanOver(bin, (i) => m.value(i, "failed") / 60) };
     });
-    values.push(...forecastRows(report, policy, window));
+    // The row's scale is the demand's: a forecast or floor far above it (a floor raised in a
+    // switch, a forecast of a spike that did not come) is drawn at the cap with a ▲.
+    const demandTop = points.reduce((top, point) => Math.max(top, point.total + point.failed), 0);
+    values.push(...forecastRows(report, policy, window, demandTop * LINE_CAP));
     for (const point of closedAt(points, end)) {
       units.forEach((unit, order) => {
         values.push({
@@ -109,6 +115,7 @@ function forecastRows(
   report: SimulationReport,
   policy: SimulationReport["policies"][number],
   window: ChartWindow,
+  cap: number,
 ): ThroughputRow[] {
   const m = policy.minutes;
   const forecasts = policy.result.forecasts;
@@ -153,9 +160,19 @@ function forecastRows(
     return [];
   }
   const p = policy.summary.name;
-  return closedAt(points, Math.min(window.end, last.t + window.binMinutes * MINUTE)).map(
-    (point): ThroughputRow => ({ kind: "forecast", policy: p, ...point }),
+  const clipped: ThroughputRow[] = points
+    .filter((point) => point.forecast > cap || point.floor > cap)
+    .map((point) => ({ kind: "forecast-clipped", policy: p, t: point.t, top: cap }));
+  const lines = closedAt(points, Math.min(window.end, last.t + window.binMinutes * MINUTE)).map(
+    (point): ThroughputRow => ({
+      kind: "forecast",
+      policy: p,
+      t: point.t,
+      forecast: Math.min(point.forecast, cap),
+      floor: Math.min(point.floor, cap),
+    }),
   );
+  return [...lines, ...clipped];
 }
 
 /**
@@ -188,6 +205,7 @@ export function throughputChart(
   const instanceTypes = [...new Set(report.scenario.capacity.map((w) => w.instanceType))].join(", ");
   const bins = binWords(window.binMinutes, "means");
   const forecasting = report.policies.some((p) => p.result.forecasts.length > 0);
+  const clipped = values.some((v) => v.kind === "forecast-clipped");
   const troubleFrom = report.scenario.capacity
     .filter((w) => w.to > window.from && w.from < window.end)
     .reduce<EpochMs | undefined>(
@@ -197,12 +215,17 @@ export function throughputChart(
   return {
     name,
     title: whole ? "Requests/s per unit, whole run" : "Requests/s per unit around the capacity trouble",
-    caption: `Stacked requests/s each unit's pods answered, with the requests that failed as a red band on top (refused by a full queue, or a 503 from the ALB with no healthy target), so the top edge is the demand (${bins}); dark strip and grey band with dashed edges: the EC2 capacity windows, named by instance type${instanceTypes === "" ? "" : ` (${instanceTypes})`}; purple strip (and the faint purple behind the stack): the ALB routes in capacity mode (round-robin), grey strip: cost mode.${forecasting ? ` Magenta line (switchyard): the demand it forecast for each minute, a pod start-up before it; dotted magenta: what the pods its minReplicaCount keeps serve at their breaking points — the forecast floor, raising them ahead of a ramp.` : ""}`,
+    caption: `Stacked requests/s each unit's pods answered, with the requests that failed as a red band on top (refused by a full queue, or a 503 from the ALB with no healthy target), so the top edge is the demand (${bins}); dark strip and grey band with dashed edges: the EC2 capacity windows, named by instance type${instanceTypes === "" ? "" : ` (${instanceTypes})`}; purple strip (and the faint purple behind the stack): the ALB routes in capacity mode (round-robin), grey strip: cost mode.${forecasting ? ` Magenta line (switchyard): the demand it forecast for each minute, a pod start-up before it; dotted magenta: what the pods its minReplicaCount keeps serve at their breaking points — the forecast floor, raising them ahead of a ramp (a ▲ marks a bin where either ran above ${LINE_CAP}× the row's highest demand, drawn at that height).` : ""}`,
     spec: rowPerPolicy({
       title: `${report.scenario.name}: ${whole ? "requests/s answered per unit, and failed" : `requests/s around the capacity trouble${troubleFrom === undefined ? "" : ` of ${shortUtc(troubleFrom)}`}`}`,
       subtitle: [
         `${bins} · red on top = failed requests/s · dark strip and grey band = no EC2 capacity for the named instance type`,
-        `purple strip and faint purple = capacity mode (round-robin), grey strip = cost mode${forecasting ? " · magenta = forecast a start-up ahead, dotted = forecast floor (req/s its pods serve)" : ""}`,
+        "purple strip and faint purple = capacity mode (round-robin), grey strip = cost mode",
+        ...(forecasting
+          ? [
+              `magenta = switchyard's forecast a start-up ahead · dotted magenta = its forecast floor (req/s the minReplicaCount pods serve)${clipped ? ` · ▲ = above ${LINE_CAP}× the row's demand` : ""}`,
+            ]
+          : []),
       ],
       values,
       policies,
@@ -244,6 +267,12 @@ export function throughputChart(
           transform: [{ filter: "datum.kind === 'forecast'" }],
           mark: { type: "line", color: FORECAST, strokeWidth: 1.5, interpolate: "step-after" },
           encoding: { x, y: { ...y, field: "forecast" } },
+        },
+        {
+          name: CHART_MARKS.forecastClipped,
+          transform: [{ filter: "datum.kind === 'forecast-clipped'" }],
+          mark: { type: "point", shape: "triangle-up", filled: true, size: 30, color: FORECAST, yOffset: 4 },
+          encoding: { x, y: { ...y, field: "top" } },
         },
         ...outageEdges(x, STACK_TOP_PX, height),
         {
