@@ -66,6 +66,8 @@ export interface CapacitySignalRecorder {
 export interface ResolvedInstance {
   readonly instanceType: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** `Placement.AvailabilityZone`; absent when EC2 did not say. */
+  readonly availabilityZone?: string;
 }
 
 /**

@@ -147,6 +147,8 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
         code: "InsufficientInstanceCapacity",
         count: 1,
         availabilityZone: "us-west-2a",
+        // The item's lifecycle: Karpenter asked for on-demand.
+        capacityType: "on-demand",
         detail: expect.stringContaining("We currently do not have sufficient inf2.xlarge capacity"),
       },
     ]);
@@ -331,6 +333,8 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
         code: "InsufficientInstanceCapacity",
         count: 1,
         availabilityZone: "us-west-2a",
+        // No InstanceMarketOptions and no launch template: an on-demand launch.
+        capacityType: "on-demand",
         detail: expect.stringContaining("(us-west-2a)"),
       },
     ]);
@@ -451,6 +455,7 @@ describe("Function: spotInterruptionSignal", () => {
       code: "SpotInterruption",
       count: 1,
       availabilityZone: "us-west-2c",
+      capacityType: "spot",
       detail: "EC2 Spot Instance Interruption Warning for i-0c4f8e2a7b19d3e56 (terminate)",
     });
   });

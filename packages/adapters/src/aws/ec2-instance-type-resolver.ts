@@ -26,7 +26,7 @@ export interface Ec2InstanceTypeResolverOptions {
 /** EC2's answer for an instance id it does not know (never launched, or terminated long ago). */
 const NOT_FOUND = "InvalidInstanceID.NotFound";
 
-/** Resolves the instance a Spot interruption warning names to its instance type and tags (one call, no extra action). */
+/** Resolves the instance a Spot interruption warning names to its instance type, zone and tags (one call, no extra action). */
 export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
   /** What the evaluate function's role must allow for this adapter. */
   static readonly iamActions = ["ec2:DescribeInstances"] as const;
@@ -54,7 +54,12 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
       for (const tag of instance.Tags ?? []) {
         if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
       }
-      return { instanceType: instance.InstanceType, tags };
+      const zone = instance.Placement?.AvailabilityZone;
+      return {
+        instanceType: instance.InstanceType,
+        tags,
+        ...(zone === undefined ? {} : { availabilityZone: zone }),
+      };
     } catch (error) {
       if (awsErrorName(error) === NOT_FOUND) {
         this.#logger?.warn("instance not found", { instanceId, errorCode: NOT_FOUND });

@@ -23,6 +23,7 @@ const WEIGHTING_TEXT: Record<ServicePlan["weighting"], (report: ServicePlanRepor
     return `round-robin per pod through Service ${c?.name}:${c?.port} at weight 100`;
   },
   "adjusted-throughput": () => "weights follow adjusted throughput × pods",
+  "ready-pods": () => "weights follow what each unit's ready pods serve, pods sized to carry them",
 };
 
 const COLUMNS: readonly Column<Row>[] = [
