@@ -1,5 +1,6 @@
 import {
   actionAnnotationKey,
+  answersNewLoss,
   type CapacitySignal,
   type CapacitySignalRecorder,
   type Clock,
@@ -21,6 +22,7 @@ import {
   type MoveDecision,
   type ServiceTargets,
   type SpotInterruption,
+  type SwitchRecord,
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
@@ -31,6 +33,7 @@ import {
   type TrailCoverage,
   type TrailCoverageReader,
   trailMissingMessage,
+  urgentMovesSuperseded,
 } from "@switchyard/core";
 import { EvaluationError, evaluationFailures } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
@@ -236,7 +239,9 @@ async function evaluateService(
   }
   // One move at a time, except that a response to a loss supersedes a calm move (core's supersedes).
   const lossSince = lossStartedAt(decision.kind, capacity, now, service.policy.capacityErrorWindowMinutes);
-  const running = switchToWaitFor(decision.kind, switches, lossSince);
+  const causes = decision.kind === "reroute" || decision.kind === "failover" ? decision.causes : [];
+  const newLoss = (s: SwitchRecord) => answersNewLoss(causes, decision.conditions, s);
+  const running = switchToWaitFor(decision.kind, switches, lossSince, newLoss);
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
     return {
@@ -247,10 +252,17 @@ async function evaluateService(
       skippedForRunning: running.name,
     };
   }
-  const name = executionName(service.name, decision.kind, now);
+  // A move that supersedes one of this minute's own name takes a name to the second.
+  const minuteName = executionName(service.name, decision.kind, now);
+  const taken = switches.some((s) => s.name === minuteName && s.status === "RUNNING");
+  const name = taken ? executionName(service.name, decision.kind, now, true) : minuteName;
+  const superseded = urgentMovesSuperseded(decision.kind, switches, lossSince, newLoss).map((s) => s.name);
   const started = await deps.switches.start({
     name,
-    input: switchInputOf(decision, name, observed.triggerSignals),
+    input: {
+      ...switchInputOf(decision, name, observed.triggerSignals),
+      ...(superseded.length > 0 ? { supersedes: superseded } : {}),
+    },
   });
   if (started.started) {
     log.info("switch started", { service: service.name, execution: started.executionArn });
@@ -379,5 +391,8 @@ async function spotSignals(
       ],
     };
   }
-  return { signals: [spotInterruptionSignal(spot, instance.instanceType)], ignored: [] };
+  return {
+    signals: [spotInterruptionSignal(spot, instance.instanceType, instance.availabilityZone ?? null)],
+    ignored: [],
+  };
 }

@@ -58,6 +58,8 @@ export async function planSwitch(
     to: input.to,
     demandRps: input.demandRps,
     urgent: input.urgent,
+    causes: input.causes,
+    supersedesUrgent: (input.supersedes ?? []).length > 0,
     conditions: input.conditions,
     cluster,
     scaledObjects,

@@ -39,6 +39,11 @@ export interface SwitchInput {
   readonly decidedAt: string;
   /** Capacity signals from the event that triggered the evaluation, if any. */
   readonly triggerSignals: readonly CapacitySignal[];
+  /**
+   * Running failovers or reroutes this move supersedes (a Spot loss they were not
+   * planned for): it moves traffic at once, before their own deadline, so they stand down.
+   */
+  readonly supersedes?: readonly string[];
 }
 
 /** What the Plan step decided to do, and what was there before (for Rollback). */
@@ -188,6 +193,7 @@ const switchInputSchema = z.looseObject({
   evidence: z.array(z.looseObject({})),
   decidedAt: z.string(),
   triggerSignals: z.array(z.looseObject({})),
+  supersedes: z.optional(z.array(z.string())),
 });
 
 /** Checks an execution input before any step acts on it. */

@@ -25,7 +25,9 @@ export {
   validateYaml,
 } from "./config/load.ts";
 export {
+  CAPACITY_TYPES,
   DeploymentUnitSchema,
+  HEDGE_DEFAULTS,
   InferenceServiceSchema,
   MAX_DEMAND_RPS,
   PolicySchema,
@@ -34,7 +36,9 @@ export {
 } from "./config/schema.ts";
 export { MAX_UNITS_PER_SERVICE, type RawIssue, semanticIssues } from "./config/semantic-checks.ts";
 export type {
+  CapacityType,
   DeploymentUnit,
+  Hedge,
   InferenceService,
   Policy,
   ServiceRef,
@@ -59,7 +63,13 @@ export {
   servingTolerance,
 } from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
-export { lossStartedAt, switchToWaitFor } from "./decision/supersede.ts";
+export {
+  answersNewLoss,
+  lossStartedAt,
+  switchToWaitFor,
+  urgentMovesSuperseded,
+} from "./decision/supersede.ts";
+export type { LossAnswered } from "./decision/types.ts";
 export {
   type Decision,
   type DecisionSignals,
@@ -185,9 +195,17 @@ export {
   type StepBreak,
   type ThroughputPlateau,
 } from "./planning/breaking-point.ts";
+export {
+  capacityTypesOf,
+  cellZones,
+  fallsBackToOnDemand,
+  hedged,
+  isReclaimable,
+} from "./planning/capacity-cells.ts";
 export { defaultDemandRps, type PlanRequest, planService, sloServingRps } from "./planning/plan-service.ts";
 export { type RuleTarget, routingDifferences } from "./planning/routing-differences.ts";
 export {
+  type HedgeSummary,
   MODES,
   type Mode,
   type RoutingPlan,
@@ -271,11 +289,14 @@ export {
   type CapacitySignalSource,
   type EpochMs,
   isCapacityErrorCode,
+  isInterruptionWarning,
   LAUNCH_BLOCK_CODES,
   type LaunchBlock,
   type LaunchBlockKind,
   launchBlockOf,
   type ServiceMetrics,
+  type SignalCapacityType,
+  SPOT_INTERRUPTION_CODE,
   type UnitMinute,
 } from "./signals/types.ts";
 export {

@@ -1,6 +1,8 @@
+import type { UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { MINUTE } from "../units.ts";
 import type { Move, SwitchRecord } from "./types.ts";
+import { remainingPods } from "./unit-capacity.ts";
 
 /**
  * Whether a move decided now may start while `running` still runs — it supersedes it,
@@ -9,21 +11,32 @@ import type { Move, SwitchRecord } from "./types.ts";
  * (which may be waiting for pods, or holding them). `lossSince`: when the loss a reroute
  * answers began (see lossStartedAt); null for none.
  */
-export function supersedes(move: Move, running: SwitchRecord, lossSince: EpochMs | null): boolean {
+export function supersedes(
+  move: Move,
+  running: SwitchRecord,
+  lossSince: EpochMs | null,
+  newLoss = false,
+): boolean {
   switch (move) {
     // The safe direction never waits: it supersedes every move but another failover.
     case "failover":
       return running.move !== "failover";
-    // A reroute supersedes a calm move started before the loss showed. Never another
+    // A reroute supersedes a calm move started before the loss showed, or in the same
+    // instant (a move decided with the signal it answers would have answered it: a
+    // schedule tick and a Spot warning of the same second see different signals). Never another
     // reroute: the signals behind `lossSince` slide with the capacity-error window, so a
     // reroute started early in a long loss would otherwise look "older than the loss"
     // minutes later and be replaced every few minutes, each replacement a superseded alert.
+    // It supersedes a running reroute only for a loss that one was not planned for
+    // (answersNewLoss: a new cause, or fewer pods left of one): a second zone's Spot
+    // warnings, or pods that went beyond the ones it moved traffic off.
     case "reroute":
       return (
-        lossSince !== null &&
-        running.move !== "failover" &&
-        running.move !== "reroute" &&
-        running.startedAt < lossSince
+        (running.move === "reroute" && newLoss) ||
+        (lossSince !== null &&
+          running.move !== "failover" &&
+          running.move !== "reroute" &&
+          running.startedAt <= lossSince)
       );
     // A fallback, a rebalance and a repair wait for the running move to end.
     case "fallback":
@@ -38,8 +51,45 @@ export function switchToWaitFor(
   move: Move,
   switches: readonly SwitchRecord[],
   lossSince: EpochMs | null,
+  newLossOver: (running: SwitchRecord) => boolean = () => false,
 ): SwitchRecord | undefined {
-  return switches.find((s) => s.status === "RUNNING" && !supersedes(move, s, lossSince));
+  return switches.find((s) => s.status === "RUNNING" && !supersedes(move, s, lossSince, newLossOver(s)));
+}
+
+/** The running failovers and reroutes a move decided now supersedes (it hurries past them: see planMove). */
+export function urgentMovesSuperseded(
+  move: Move,
+  switches: readonly SwitchRecord[],
+  lossSince: EpochMs | null,
+  newLossOver: (running: SwitchRecord) => boolean = () => false,
+): SwitchRecord[] {
+  return switches.filter(
+    (s) =>
+      s.status === "RUNNING" &&
+      (s.move === "reroute" || s.move === "failover") &&
+      supersedes(move, s, lossSince, newLossOver(s)),
+  );
+}
+
+/**
+ * Whether a loss answered now is one the running failover or reroute was not planned
+ * for: a cause it did not name, or a cause with fewer ready pods left (not being
+ * reclaimed) than it planned around. Unknown (its input was not read): false.
+ */
+export function answersNewLoss(
+  causes: readonly string[],
+  conditions: Readonly<Record<string, UnitCondition>>,
+  running: SwitchRecord,
+): boolean {
+  const answered = running.answered;
+  if (answered === undefined) {
+    return false;
+  }
+  return causes.some(
+    (name) =>
+      !answered.causes.includes(name) ||
+      remainingPods(conditions[name]) < remainingPods(answered.conditions[name]),
+  );
 }
 
 /**

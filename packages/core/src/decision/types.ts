@@ -30,6 +30,17 @@ export interface SwitchRecord {
    * for running and succeeded executions, which count as switches anyway.
    */
   readonly movedTraffic?: boolean;
+  /**
+   * For a running failover or reroute: the loss it answers, as its input says (read with
+   * DescribeExecution) — so a later evaluation knows what it was planned for.
+   */
+  readonly answered?: LossAnswered;
+}
+
+/** The causes a failover or reroute answered, and its view of each unit when it was decided. */
+export interface LossAnswered {
+  readonly causes: readonly string[];
+  readonly conditions: Readonly<Record<string, UnitCondition>>;
 }
 
 /** An operator's pin: hold the service in `mode` (until `until`, if set). */
@@ -82,14 +93,16 @@ export interface DecisionSignals {
 
 /**
  * Rules that look for trouble: `breached` says whether they found it. A breached
- * capacity-errors, unschedulable-pods or latency-breach rule makes its unit a cause of a
- * loss; a breached action-annotation rule asks for a repair; a breached routing-risk rule
+ * capacity-errors, unschedulable-pods, latency-breach, spot-interruption or
+ * empty-target-group rule makes its unit a cause of a loss; a breached action-annotation rule asks for a repair; a breached routing-risk rule
  * means the weights in force send frozen units more than their pods serve.
  */
 export type BreachRule =
   | "capacity-errors"
   | "unschedulable-pods"
   | "latency-breach"
+  | "spot-interruption"
+  | "empty-target-group"
   | "action-annotation"
   | "routing-risk";
 

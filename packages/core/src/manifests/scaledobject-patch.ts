@@ -11,7 +11,7 @@ export interface ScaledObjectTrigger {
 
 /** The part of a KEDA ScaledObject Switchyard reads. */
 export interface ScaledObjectLike {
-  readonly metadata?: { readonly name?: string };
+  readonly metadata?: { readonly name?: string; readonly annotations?: Readonly<Record<string, string>> };
   readonly spec?: {
     readonly triggers?: readonly ScaledObjectTrigger[];
     readonly advanced?: { readonly horizontalPodAutoscalerConfig?: { readonly name?: string } };
