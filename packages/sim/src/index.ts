@@ -78,7 +78,12 @@ export {
   seedReferencePolicy,
 } from "./policies/seed-reference-policy.ts";
 export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-policies.ts";
-export { switchyardPolicy } from "./policies/switchyard-policy.ts";
+export {
+  type ControllerVariant,
+  controlledService,
+  switchyardPolicy,
+  switchyardPolicyWith,
+} from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
 export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";

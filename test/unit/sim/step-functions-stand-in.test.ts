@@ -55,7 +55,16 @@ describe("Class: StepFunctionsStandIn — history", () => {
     const history = await stepFunctions.history("sd21", 0);
 
     // Assess
-    expect(history).toEqual([{ name, move: "reroute", startedAt: clock.now(), status: "RUNNING" }]);
+    // What it answered comes with it (DescribeExecution's input, in the deployed reader).
+    expect(history).toEqual([
+      {
+        name,
+        move: "reroute",
+        startedAt: clock.now(),
+        status: "RUNNING",
+        answered: { causes: SCRIPTED_INPUT.causes, conditions: SCRIPTED_INPUT.conditions },
+      },
+    ]);
     expect(switchToWaitFor("reroute", history, clock.now() + 60_000)?.name).toBe(name);
   });
 });

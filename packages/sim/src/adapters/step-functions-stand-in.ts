@@ -219,7 +219,16 @@ export class StepFunctionsStandIn implements SwitchStarter {
     return this.executions
       .filter((e) => e.service === service && e.startedAt >= since)
       .sort((a, b) => b.startedAt - a.startedAt)
-      .map((e) => ({ name: e.name, move: e.move, startedAt: e.startedAt, status: e.status }));
+      .map((e) => ({
+        name: e.name,
+        move: e.move,
+        startedAt: e.startedAt,
+        status: e.status,
+        // The deployed reader takes it from DescribeExecution's input of a running failover or reroute.
+        ...(e.status === "RUNNING" && (e.move === "failover" || e.move === "reroute")
+          ? { answered: { causes: e.input.causes, conditions: e.input.conditions } }
+          : {}),
+      }));
   }
 
   async start(request: SwitchRequest): Promise<SwitchStart> {

@@ -2,7 +2,7 @@ import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core
 import { HOUR, SECOND } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
-import type { Scenario } from "../scenario/types.ts";
+import type { CapacityWindow, Scenario } from "../scenario/types.ts";
 import { AlbMetrics } from "./alb-metrics.ts";
 import { HorizontalAutoscaler } from "./autoscaler.ts";
 import { IngressObject, ScaledObjectObject } from "./cluster-objects.ts";
@@ -13,6 +13,15 @@ import { routeDemand } from "./routing.ts";
 import type { StepRecord, UnitStep } from "./step-record.ts";
 import { UnitPods } from "./unit-pods.ts";
 import { serveStep } from "./unit-queue.ts";
+
+/** One EC2 Spot Instance Interruption Warning, as the EventBridge event carries it (and the instance behind it). */
+export interface SpotWarning {
+  readonly at: EpochMs;
+  readonly instanceId: string;
+  readonly instanceType: string;
+  readonly zone: string | null;
+  readonly unit: string;
+}
 
 /** How a policy's run begins: the Ingress annotations, each unit's KEDA target and pods, all ready. */
 export interface InitialState {
@@ -49,7 +58,11 @@ export class EnvironmentModel {
   readonly #queues = new Map<string, number>();
   readonly #arrivals = new Map<string, { at: EpochMs; rps: number }[]>();
   readonly #capacityListeners: ((error: CapacityError) => void)[] = [];
+  readonly #warningListeners: ((warning: SpotWarning) => void)[] = [];
+  /** Every Spot interruption warning so far, oldest first. */
+  readonly spotWarnings: SpotWarning[] = [];
   #lossesCheckedUntil: EpochMs;
+  #warningsCheckedUntil: EpochMs;
   #lastAutoscale: EpochMs = Number.NEGATIVE_INFINITY;
   #extraCostUsd = 0;
 
@@ -67,6 +80,7 @@ export class EnvironmentModel {
       scenario.karpenter.offeringCacheMs,
     );
     this.#lossesCheckedUntil = scenario.start;
+    this.#warningsCheckedUntil = scenario.start;
     this.ingress = new IngressObject(
       this.service.namespace,
       this.service.ingress,
@@ -111,27 +125,42 @@ export class EnvironmentModel {
     this.#capacityListeners.push(listener);
   }
 
+  /** Called for every Spot interruption warning, when EC2 sends it (the EventBridge rule listens here). */
+  onSpotWarning(listener: (warning: SpotWarning) => void): void {
+    this.#warningListeners.push(listener);
+  }
+
   /** Tells the ALB model the Ingress changed (the Load Balancer Controller's watch). */
   ingressChanged(): void {
     this.alb.watch(this.ingress);
   }
 
-  /** An oracle's pods: ready at `at`, billed from `launchedAt` as if started ahead of time. */
-  addPrestartedPods(unit: string, count: number, at: EpochMs, launchedAt: EpochMs): void {
+  /** An oracle's pods: ready at `at`, billed from `launchedAt` as if started ahead of time, where they can run. */
+  addPrestartedPods(
+    unit: string,
+    count: number,
+    at: EpochMs,
+    launchedAt: EpochMs,
+    placed: Parameters<UnitPods["addReadyPods"]>[3] = null,
+  ): void {
     const deployment = this.deployments.get(unit);
     if (deployment === undefined || count <= 0) {
       return;
     }
     deployment.replicas += count;
-    deployment.addReadyPods(count, at, launchedAt);
+    deployment.addReadyPods(count, at, launchedAt, placed);
     this.#extraCostUsd += (count * this.unitOf(unit).hourlyPrice * (at - launchedAt)) / HOUR;
   }
 
-  /** Capacity windows opening, pods becoming ready, Karpenter launching nodes, the ALB catching up. */
+  /** Spot warnings, capacity windows opening, pods becoming ready, Karpenter launching nodes, the ALB catching up. */
   beginStep(at: EpochMs): void {
+    for (const window of this.calendar.warningsBetween(this.#warningsCheckedUntil, at + 1)) {
+      this.#warn(window, window.from - (window.warningLeadMs ?? 0));
+    }
+    this.#warningsCheckedUntil = at + 1;
     for (const window of this.calendar.podLossesBetween(this.#lossesCheckedUntil, at + 1)) {
       for (const deployment of this.deployments.values()) {
-        deployment.lose(window.instanceType, at);
+        deployment.lose(window, at);
       }
     }
     this.#lossesCheckedUntil = at + 1;
@@ -146,6 +175,37 @@ export class EnvironmentModel {
     }
     this.alb.watch(this.ingress);
     this.alb.reconcile(at);
+  }
+
+  /**
+   * EC2's Spot Instance Interruption Warning for each Spot instance the window will take,
+   * `warningLeadMs` before it does (EC2 User Guide, "Spot Instance interruption notices":
+   * two minutes; one event per instance). The pods keep serving until the window opens:
+   * with Karpenter's interruption queue they would be drained at once instead, which the
+   * controller answers the same way (it moves the traffic off them on the warning).
+   * Karpenter also marks the offering unavailable for 3 minutes on a warning
+   * (aws/karpenter-provider-aws v1.14 pkg/controllers/interruption); that is left out
+   * here: the recreated pods then try the offering when the window opens and fail, which
+   * is the insufficient-capacity launch failure Karpenter logs for an offering it has
+   * cached ("all requested instance types were unavailable during launch"), at the same time.
+   */
+  #warn(window: CapacityWindow, at: EpochMs): void {
+    for (const deployment of this.deployments.values()) {
+      for (const pod of deployment.warnedBy(window)) {
+        const offering = pod.offering ?? { zone: null, capacityType: "spot" as const };
+        const warning: SpotWarning = {
+          at,
+          instanceId: `i-${pod.id.toString(16).padStart(17, "0")}`,
+          instanceType: window.instanceType,
+          zone: offering.zone,
+          unit: deployment.unit.name,
+        };
+        this.spotWarnings.push(warning);
+        for (const listener of this.#warningListeners) {
+          listener(warning);
+        }
+      }
+    }
   }
 
   /** The traffic of [at, at + step): routing, latency, failures, CloudWatch data and cost. */
@@ -192,7 +252,7 @@ export class EnvironmentModel {
         pendingPods: deployment.count("pending"),
         replicas: deployment.replicas,
         weight: weightReaching(rule.weights, this.service, unit),
-        hourlyCost: deployment.billed() * unit.hourlyPrice,
+        hourlyCost: deployment.billedHourlyCost(),
       });
     }
 
