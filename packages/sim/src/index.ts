@@ -86,6 +86,13 @@ export {
 } from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
+export {
+  FRONTIER_BASELINES,
+  type FrontierRow,
+  frontierMarkdown,
+  frontierRows,
+  renderFrontierTable,
+} from "./report/hedge-frontier-report.ts";
 export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
 export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";
@@ -106,6 +113,7 @@ export {
   summaryRows,
 } from "./report/summary-table.ts";
 export { timelineCsv } from "./report/timeline-csv.ts";
+export { type FrontierRun, hasSpotUnits, withHedgeFrontier } from "./run/hedge-frontier.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {
   type PolicyResult,

@@ -2,6 +2,7 @@ import type { EpochMs } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
 import type { ChartDefinition } from "./charts/chart-style.ts";
 import { costChart } from "./charts/cost-chart.ts";
+import { frontierChart } from "./charts/frontier-chart.ts";
 import { latencyChart } from "./charts/latency-chart.ts";
 import { throughputChart } from "./charts/throughput-chart.ts";
 import type { SimulationReport } from "./simulation-report.ts";
@@ -16,7 +17,8 @@ export function chartsOf(report: SimulationReport): ChartDefinition[] {
     charts.push(throughputChart(report, zoom.from, zoom.to, 1, "incident"));
   }
   charts.push(latencyChart(report), costChart(report));
-  return charts;
+  const frontier = frontierChart(report);
+  return frontier === null ? charts : [...charts, frontier];
 }
 
 /** From an hour before the first capacity window to 90 minutes after the last one. */

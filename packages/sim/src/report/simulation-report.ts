@@ -1,6 +1,7 @@
 import { LatencyModel } from "../model/latency-model.ts";
 import type { PolicyResult, SimulationResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { type FrontierRow, frontierRows } from "./hedge-frontier-report.ts";
 import { type MinuteRecord, minutesOf } from "./minute-series.ts";
 import { type PolicySummary, summarize } from "./policy-summary.ts";
 import { type ReferenceCosts, referenceCosts } from "./reference-costs.ts";
@@ -22,6 +23,8 @@ export interface SimulationReport {
   readonly scenario: Scenario;
   readonly reference: ReportReference;
   readonly policies: readonly PolicyReport[];
+  /** The cost–risk frontier, when the run was asked for one (`simulate --hedge`). */
+  readonly frontier?: readonly FrontierRow[];
 }
 
 export function reportOf(simulation: SimulationResult): SimulationReport {
@@ -31,6 +34,15 @@ export function reportOf(simulation: SimulationResult): SimulationReport {
     const minutes = minutesOf(result.steps, simulation.scenario.service, latency);
     return { result, minutes, summary: summarize(result, minutes, simulation.scenario, costs) };
   });
+  const frontier = simulation.frontier?.map(({ maxLossShare, result }) => ({
+    maxLossShare,
+    summary: summarize(
+      result,
+      minutesOf(result.steps, simulation.scenario.service, latency),
+      simulation.scenario,
+      costs,
+    ),
+  }));
   return {
     scenario: simulation.scenario,
     reference: {
@@ -38,6 +50,14 @@ export function reportOf(simulation: SimulationResult): SimulationReport {
       boundBrokenBy: policies.filter((p) => breaksBound(p.summary, costs)).map((p) => p.summary.name),
     },
     policies,
+    ...(frontier === undefined
+      ? {}
+      : {
+          frontier: frontierRows(
+            frontier,
+            policies.map((p) => p.summary),
+          ),
+        }),
   };
 }
 
