@@ -2,6 +2,7 @@ import {
   costPerInferenceSecond,
   costPerMillionAtFullLoad,
   type DeploymentUnit,
+  type HedgeSummary,
   type ServicePlan,
   type UnitPlan,
 } from "@switchyard/core";
@@ -59,6 +60,9 @@ function renderService(report: ServicePlanReport): string {
     });
     lines.push(textTable(rows, COLUMNS));
     lines.push(`  ${summary(plan)}`);
+    if (plan.hedge !== undefined) {
+      lines.push(`  ${hedgeLine(plan.hedge, plan.demandRps)}`);
+    }
     for (const note of plan.notes) {
       lines.push(`  note: ${note}`);
     }
@@ -74,6 +78,24 @@ function renderService(report: ServicePlanReport): string {
     );
   }
   return lines.join("\n");
+}
+
+/** The hedge of a plan with Spot units: the loss that binds, what is left, and what it costs over the unhedged plan. */
+export function hedgeLine(hedge: HedgeSummary, demandRps: number): string {
+  const cell = hedge.largestCell;
+  const where =
+    cell === null
+      ? "no Spot pod is planned"
+      : `losing ${cell.unit}${cell.zones > 1 ? ` in one of its ${cell.zones} zones` : ""} (${cell.pods} pod${cell.pods === 1 ? "" : "s"}, ${num(cell.lossRps)} RPS) binds: ${num(hedge.coverAfterLossRps)} RPS stay`;
+  const cover =
+    hedge.coverRps < hedge.requiredCoverRps - 1e-9
+      ? `, short of demand × ${num(1 - hedge.maxLossShare, 2)} = ${num(hedge.requiredCoverRps)} (no plan keeps more than ${num(hedge.coverRps)})`
+      : `, covering demand × ${num(1 - hedge.maxLossShare, 2)} = ${num(hedge.requiredCoverRps)}`;
+  const extra =
+    hedge.unhedgedHourlyCost > 0
+      ? ` (+${num((hedge.extraHourlyCost / hedge.unhedgedHourlyCost) * 100, 1)} %)`
+      : "";
+  return `hedge (policy.hedge.maxLossShare ${hedge.maxLossShare}, at ${num(demandRps)} RPS): ${where}${cell === null ? "" : cover}; costs ${usd(hedge.extraHourlyCost, 4)}/h${extra} over the unhedged plan's ${usd(hedge.unhedgedHourlyCost, 4)}/h`;
 }
 
 function summary(plan: ServicePlan): string {
