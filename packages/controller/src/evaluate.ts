@@ -148,9 +148,11 @@ export async function evaluate(
     ...new Set(config.services.flatMap((s) => s.units.flatMap((u) => u.instanceTypes))),
   ].sort();
   // One read for every service: a failure here means no decision anywhere (no switch on blind data).
+  const detailedTypes = detailedTypesOf(config);
   const metrics = await deps.metrics.read({
     services: located.map((l) => l.targets),
     instanceTypes,
+    ...(detailedTypes.length === 0 ? {} : { detailedTypes }),
     start,
     end,
   });
@@ -179,6 +181,25 @@ export async function evaluate(
     trail,
     services,
   };
+}
+
+/**
+ * The instance types of units on Spot or with zones, with every zone listed for them: their
+ * recorded capacity errors are read back with capacity type and zone.
+ */
+function detailedTypesOf(config: SwitchyardConfig): { instanceType: string; zones: string[] }[] {
+  const zones = new Map<string, Set<string>>();
+  for (const unit of config.services.flatMap((s) => s.units)) {
+    if (unit.capacityTypes?.includes("spot") !== true && unit.zones === undefined) continue;
+    for (const type of unit.instanceTypes) {
+      const known = zones.get(type) ?? new Set<string>();
+      for (const zone of unit.zones ?? []) known.add(zone);
+      zones.set(type, known);
+    }
+  }
+  return [...zones.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([instanceType, set]) => ({ instanceType, zones: [...set].sort() }));
 }
 
 interface Observed {

@@ -41,6 +41,13 @@ export interface MetricsRequest {
   readonly services: readonly ServiceTargets[];
   /** Instance types whose recorded capacity errors to read back. */
   readonly instanceTypes: readonly string[];
+  /**
+   * Instance types of units that run on Spot or list zones, with those zones: their
+   * recorded errors are read back with the capacity type and zone they were recorded
+   * with (a Spot error of a unit that falls back to on-demand, or an error in one of
+   * several zones, does not stop the unit). Absent: none.
+   */
+  readonly detailedTypes?: readonly { readonly instanceType: string; readonly zones: readonly string[] }[];
   readonly start: EpochMs;
   readonly end: EpochMs;
 }

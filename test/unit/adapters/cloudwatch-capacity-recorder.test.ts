@@ -19,7 +19,6 @@ function signal(overrides: Partial<CapacitySignal> = {}): CapacitySignal {
     source: "cloudtrail-create-fleet",
     code: "InsufficientInstanceCapacity",
     count: 2,
-    availabilityZone: "us-east-1a",
     ...overrides,
   };
 }
@@ -69,6 +68,39 @@ describe("Class: CloudWatchCapacityRecorder", () => {
         datum("g5.xlarge", 1, "SpotInterruption"),
       ],
     });
+  });
+
+  it("writes a signal that says its capacity type or zone on the InstanceType+CapacityType+AvailabilityZone set too, unknown for what it does not say", async () => {
+    // Prepare
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+
+    // Act
+    await recorder().record([
+      signal({ capacityType: "spot", availabilityZone: "us-east-1a" }),
+      signal({ instanceType: "g5.xlarge", count: 1, capacityType: "on-demand" }),
+    ]);
+
+    // Assess
+    const detail = (
+      instanceType: string,
+      value: number,
+      capacityType: string,
+      zone: string,
+    ): MetricDatum => ({
+      MetricName: "CapacityErrors",
+      Timestamp: new Date(AT),
+      Value: value,
+      Unit: "Count",
+      Dimensions: [
+        { Name: "InstanceType", Value: instanceType },
+        { Name: "CapacityType", Value: capacityType },
+        { Name: "AvailabilityZone", Value: zone },
+      ],
+    });
+    const sent = cloudWatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData ?? [];
+    expect(sent).toHaveLength(6);
+    expect(sent).toContainEqual(detail("inf2.xlarge", 2, "spot", "us-east-1a"));
+    expect(sent).toContainEqual(detail("g5.xlarge", 1, "on-demand", "unknown"));
   });
 
   it.each([

@@ -13,7 +13,11 @@ export interface CloudWatchCapacityRecorderOptions {
   readonly logger?: Logger;
 }
 
-/** The two datums of one signal: the per-type count the reader reads back, and its per-code breakdown. */
+/**
+ * The datums of one signal: the per-type count the reader reads back, its per-code
+ * breakdown, and — when the signal says its capacity type or zone — the detail the reader
+ * reads back for Spot and zoned units.
+ */
 function datumsOf(signal: CapacitySignal): MetricDatum[] {
   const base = {
     MetricName: CAPACITY_METRIC.metricName,
@@ -22,10 +26,27 @@ function datumsOf(signal: CapacitySignal): MetricDatum[] {
     Unit: "Count",
   } as const;
   const instanceType = { Name: CAPACITY_METRIC.instanceTypeDimension, Value: signal.instanceType };
-  return [
+  const datums: MetricDatum[] = [
     { ...base, Dimensions: [instanceType] },
     { ...base, Dimensions: [instanceType, { Name: CAPACITY_METRIC.errorCodeDimension, Value: signal.code }] },
   ];
+  if (signal.capacityType !== undefined || signal.availabilityZone !== undefined) {
+    datums.push({
+      ...base,
+      Dimensions: [
+        instanceType,
+        {
+          Name: CAPACITY_METRIC.capacityTypeDimension,
+          Value: signal.capacityType ?? CAPACITY_METRIC.unknown,
+        },
+        {
+          Name: CAPACITY_METRIC.availabilityZoneDimension,
+          Value: signal.availabilityZone ?? CAPACITY_METRIC.unknown,
+        },
+      ],
+    });
+  }
+  return datums;
 }
 
 /**

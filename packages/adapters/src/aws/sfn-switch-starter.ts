@@ -12,6 +12,7 @@ import {
 import {
   type EpochMs,
   executionName,
+  type LossAnswered,
   MODE_SWITCH_STATES,
   parseExecutionName,
   type SwitchRecord,
@@ -186,6 +187,10 @@ export class SfnSwitchStarter implements SwitchStarter {
     const records: SwitchRecord[] = [];
     let lookups = 0;
     for (const record of listed) {
+      if (record.status === "RUNNING" && (record.move === "reroute" || record.move === "failover")) {
+        records.push(await this.#withAnswered(record));
+        continue;
+      }
       if (!UNSUCCESSFUL.has(record.status)) {
         records.push(record);
         continue;
@@ -239,6 +244,31 @@ export class SfnSwitchStarter implements SwitchStarter {
       ...(output.error === undefined ? {} : { error: output.error }),
       ...(output.cause === undefined ? {} : { cause: output.cause }),
     };
+  }
+
+  /**
+   * A running failover or reroute with the loss it answers, from its input
+   * (DescribeExecution): a later evaluation supersedes it only for a loss it was not
+   * planned for (core's answersNewLoss). An input that cannot be read leaves it without
+   * (logged).
+   */
+  async #withAnswered(record: SwitchRecord): Promise<SwitchRecord> {
+    try {
+      const { output } = await this.#describe(
+        `${this.#executionArnPrefix}${record.name}`,
+        `reading the input of running execution ${record.name}`,
+      );
+      const answered = answeredOf(output.input);
+      return answered === null ? record : { ...record, answered };
+    } catch (error) {
+      // Without it the running move is only not superseded by a later reroute: the
+      // decision it started stands, as before its input was read.
+      this.#logger?.warn("running switch's input unreadable", {
+        execution: record.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return record;
+    }
   }
 
   async #statusOf(executionArn: string, name: string): Promise<SwitchRecord["status"]> {
@@ -308,7 +338,10 @@ export class SfnSwitchStarter implements SwitchStarter {
     const parsed = parseExecutionName(name);
     // Compare with the name executionName would give this service: it replaces
     // characters Step Functions refuses and cuts long names, so the raw name may differ.
-    if (parsed === null || executionName(service, parsed.move, 0).slice(0, -12) !== name.slice(0, -12)) {
+    if (
+      parsed === null ||
+      executionName(service, parsed.move, 0).slice(0, -12) !== name.slice(0, -parsed.stamp.length)
+    ) {
       return [];
     }
     return [
@@ -359,4 +392,20 @@ function executionArnPrefix(stateMachineArn: string): string {
     );
   }
   return `arn:${partition}:states:${region}:${account}:execution:${name}:`;
+}
+
+/** The causes and conditions of a switch input (JSON), or null when it does not have them. */
+function answeredOf(input: string | undefined): LossAnswered | null {
+  if (input === undefined) return null;
+  try {
+    const parsed = JSON.parse(input) as { causes?: unknown; conditions?: unknown };
+    const causes = Array.isArray(parsed.causes) ? parsed.causes.filter((c) => typeof c === "string") : null;
+    const conditions =
+      typeof parsed.conditions === "object" && parsed.conditions !== null && !Array.isArray(parsed.conditions)
+        ? (parsed.conditions as LossAnswered["conditions"])
+        : null;
+    return causes === null || conditions === null ? null : { causes, conditions };
+  } catch {
+    return null;
+  }
 }

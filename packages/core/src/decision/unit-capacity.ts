@@ -34,8 +34,7 @@ export function signalConcerns(
     const unclaimed =
       isInterruptionWarning(signal) &&
       !peers.some(
-        (peer) =>
-          peer.instanceTypes.includes(signal.instanceType) && capacityTypesOf(peer).includes("spot"),
+        (peer) => peer.instanceTypes.includes(signal.instanceType) && capacityTypesOf(peer).includes("spot"),
       );
     if (!unclaimed) {
       return false;
@@ -92,7 +91,10 @@ export function activeWarnings(
 ): CapacitySignal[] {
   return signals.filter(
     (s) =>
-      isInterruptionWarning(s) && s.at <= now && s.at > now - WARNING_LEAD_MS && signalConcerns(unit, s, peers),
+      isInterruptionWarning(s) &&
+      s.at <= now &&
+      s.at > now - WARNING_LEAD_MS &&
+      signalConcerns(unit, s, peers),
   );
 }
 

@@ -87,9 +87,18 @@ export class InMemoryMetricsReader implements MetricsReader {
         continue;
       }
       // The deployed reader keeps a signal's capacity type and zone (the metric's
-      // {InstanceType, CapacityType, AvailabilityZone} set), but not its code.
+      // {InstanceType, CapacityType, AvailabilityZone} set) for the instance types of
+      // units on Spot or with zones, but never its code.
       const minute = Math.floor(signal.at / MINUTE) * MINUTE;
-      const key = `${signal.instanceType}@${minute}@${signal.capacityType ?? ""}@${signal.availabilityZone ?? ""}`;
+      const detailed = request.detailedTypes?.find((d) => d.instanceType === signal.instanceType);
+      const zone =
+        detailed !== undefined &&
+        signal.availabilityZone !== undefined &&
+        detailed.zones.includes(signal.availabilityZone)
+          ? signal.availabilityZone
+          : undefined;
+      const capacityType = detailed === undefined ? undefined : signal.capacityType;
+      const key = `${signal.instanceType}@${minute}@${capacityType ?? ""}@${zone ?? ""}`;
       const seen = perMinute.get(key);
       perMinute.set(key, {
         instanceType: signal.instanceType,
@@ -97,8 +106,8 @@ export class InMemoryMetricsReader implements MetricsReader {
         source: "recorded-metric",
         code: seen?.code ?? READ_BACK_CODE,
         count: (seen?.count ?? 0) + signal.count,
-        ...(signal.capacityType === undefined ? {} : { capacityType: signal.capacityType }),
-        ...(signal.availabilityZone === undefined ? {} : { availabilityZone: signal.availabilityZone }),
+        ...(capacityType === undefined ? {} : { capacityType }),
+        ...(zone === undefined ? {} : { availabilityZone: zone }),
       });
     }
     return { services, capacityErrors: [...perMinute.values()].sort((a, b) => a.at - b.at) };
