@@ -39,7 +39,7 @@ export { ConflictError, PatchRejectedError, SimulatedApiError, UnknownPolicyErro
 export { AlbMetrics } from "./model/alb-metrics.ts";
 export { HorizontalAutoscaler } from "./model/autoscaler.ts";
 export { IngressObject, ScaledObjectObject } from "./model/cluster-objects.ts";
-export { EnvironmentModel, type InitialState } from "./model/environment.ts";
+export { EnvironmentModel, type InitialState, type SpotWarning } from "./model/environment.ts";
 export { type CapacityError, Karpenter } from "./model/karpenter.ts";
 export {
   inverseStandardNormalCdf,

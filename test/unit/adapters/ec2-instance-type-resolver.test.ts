@@ -28,7 +28,7 @@ describe("Class: Ec2InstanceTypeResolver", () => {
     expect(Ec2InstanceTypeResolver.iamActions).toEqual(["ec2:DescribeInstances"]);
   });
 
-  it("returns the type and tags DescribeInstances reports for the instance", async () => {
+  it("returns the type, zone and tags DescribeInstances reports for the instance", async () => {
     // Prepare
     ec2.on(DescribeInstancesCommand, { InstanceIds: [INSTANCE] }).resolves({
       Reservations: [
@@ -39,6 +39,8 @@ describe("Class: Ec2InstanceTypeResolver", () => {
               InstanceId: INSTANCE,
               InstanceType: "inf2.xlarge",
               InstanceLifecycle: "spot",
+              // A warning whose ARN names the Region takes the zone from here.
+              Placement: { AvailabilityZone: "us-west-2b" },
               // The tags an EKS managed node group puts on its instances.
               Tags: [
                 { Key: "eks:cluster-name", Value: "hw-agnostic-infer" },
@@ -57,6 +59,7 @@ describe("Class: Ec2InstanceTypeResolver", () => {
     // Assess
     expect(instance).toEqual({
       instanceType: "inf2.xlarge",
+      availabilityZone: "us-west-2b",
       tags: {
         "eks:cluster-name": "hw-agnostic-infer",
         "eks:nodegroup-name": "inf2-spot",

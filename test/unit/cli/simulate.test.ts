@@ -168,4 +168,46 @@ describe("Command: switchyard simulate", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });
+
+  it("runs switchyard at each risk budget given with --hedge and prints, writes and charts the cost–risk frontier", async () => {
+    const run = await runSwitchyard([
+      "simulate",
+      "--scenario",
+      "test/fixtures/scenarios/spot-reclaim.yaml",
+      "--policies",
+      "switchyard,static-cost",
+      "--hedge",
+      "1,0",
+      "--out",
+      "reports/f",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /spot-reclaim · cost–risk frontier: Switchyard at each policy\.hedge\.maxLossShare/,
+    );
+    expect(run.stdout).toMatch(/\nswitchyard \(hedge 0\)\s+0\s+\$[\d,]+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+0\n/);
+    expect(run.stdout).toMatch(
+      /\nswitchyard \(hedge 1\)\s+1\s+\$[\d,]+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[1-9][\d,]*\n/,
+    );
+    expect(run.stdout).toMatch(/\nstatic-cost\s+—\s+\$/);
+    expect(run.written.has("reports/f/frontier.png")).toBe(true);
+    expect(String(run.written.get("reports/f/report.md"))).toContain("## Cost–risk frontier");
+    const summary = JSON.parse(String(run.written.get("reports/f/summary.json")));
+    expect(summary.frontier.map((r: { maxLossShare: number | null }) => r.maxLossShare)).toEqual([
+      0,
+      1,
+      null,
+    ]);
+  });
+
+  it.each([["1.5"], ["0,x"], [""]])(
+    "refuses --hedge %j with exit 2, naming what a budget is",
+    async (value) => {
+      const run = await runSwitchyard(["simulate", "--scenario", SHORT, "--hedge", value]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /expected risk budgets from 0 to 1 \(policy\.hedge\.maxLossShare\), comma-separated/,
+      );
+    },
+  );
 });
