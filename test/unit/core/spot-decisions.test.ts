@@ -127,7 +127,9 @@ describe("Function: decide — a Spot interruption warning", () => {
         (s.units[u.name]?.readyReplicas ?? 0) - (decision.conditions[u.name]?.reclaimingPods ?? 0);
       // Whole weight points: within max(1 RPS, 0.1 % of demand), as every plan's routing.
       const tolerance = Math.max(1, 0.001 * DEMAND);
-      expect(u.plannedRps).toBeLessThanOrEqual(Math.max(0, ready) * (s.service.units[i]?.maxRps ?? 0) + tolerance);
+      expect(u.plannedRps).toBeLessThanOrEqual(
+        Math.max(0, ready) * (s.service.units[i]?.maxRps ?? 0) + tolerance,
+      );
     });
   });
 

@@ -332,7 +332,7 @@ function responseVerdict(why: ResponseWhy, demandRps: number): string {
     case "policy":
       return "fail over to capacity mode (policy lossResponse: failover)";
     case "pods-lost":
-      return `the pods ready now cannot carry ${round1(demandRps)} RPS under cost weights and serve at least as much spread round-robin, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced`;
+      return `the pods ready now cannot carry ${round1(demandRps)} RPS under cost weights and serve at least as much in capacity mode, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced`;
     case "serves-more":
       return "fail over to capacity mode, which serves more";
   }
