@@ -30,7 +30,7 @@ export default $config({
     const { createModeSwitchWorkflow } = await import("./infra/workflow.ts");
     const { createTriggers } = await import("./infra/triggers.ts");
     const { createDashboard } = await import("./infra/dashboard.ts");
-    const { createEvaluateAlarms } = await import("./infra/alarms.ts");
+    const { createEvaluateAlarms, createModeSwitchAlarms } = await import("./infra/alarms.ts");
     const { createSignalAlarms } = await import("./infra/signal-alarms.ts");
     const { cloudWatchDashboardUrl, shellQuote, stepFunctionsStateMachineUrl } = await import(
       "@switchyard/core"
@@ -49,7 +49,8 @@ export default $config({
     const evaluate = createEvaluateFunction(context, stateMachine.arn);
     createTriggers(evaluate);
     createEvaluateAlarms(evaluate, alerts);
-    createSignalAlarms(alerts);
+    createModeSwitchAlarms(stateMachine, alerts);
+    createSignalAlarms(config, alerts);
     grantClusterAccess(config, { evaluate, ...steps });
     const dashboard = createDashboard(config);
 

@@ -72,8 +72,8 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
   }
   deps = {
     clock: systemClock,
-    metrics: new CloudWatchMetricsReader({ client: cloudwatch, logger }),
-    recorder: new CloudWatchCapacityRecorder({ client: cloudwatch, logger }),
+    metrics: new CloudWatchMetricsReader({ client: cloudwatch, cluster: config.cluster.name, logger }),
+    recorder: new CloudWatchCapacityRecorder({ client: cloudwatch, cluster: config.cluster.name, logger }),
     instanceTypes: new Ec2InstanceTypeResolver({ sdk: ec2Sdk, logger }),
     locator: new ElbLoadBalancerLocator({
       client: elb,
@@ -118,7 +118,7 @@ export async function handler(event: unknown): Promise<EvaluateResult> {
   return runStep("evaluate", logger, async () => {
     const config = await deployedConfig();
     const report = await evaluate(config, evaluationCauseOf(event), depsFor(config));
-    publishEvaluationMetrics(metrics, report);
+    publishEvaluationMetrics(metrics, report, config.cluster.name);
     return {
       trigger: report.trigger,
       launchBlocks: report.launchBlocks.map(

@@ -1,4 +1,4 @@
-import { evaluateAlarms } from "@switchyard/core";
+import { evaluateAlarms, modeSwitchAlarms } from "@switchyard/core";
 
 /**
  * Alarms on the evaluate function (core's evaluateAlarms): its errors, and it not running.
@@ -15,6 +15,26 @@ export function createEvaluateAlarms(
         ...alarm,
         name: `${$app.name}-${$app.stage}-${id}`,
         dimensions: { FunctionName: evaluate.name },
+        alarmActions: [alerts.arn],
+        okActions: [alerts.arn],
+      }),
+  );
+}
+
+/**
+ * Alarms on the mode-switch executions (core's modeSwitchAlarms): failed, aborted and timed
+ * out. An aborted or timed-out execution never alerts by itself, and a failed Notify cannot.
+ */
+export function createModeSwitchAlarms(
+  stateMachine: aws.sfn.StateMachine,
+  alerts: sst.aws.SnsTopic,
+): aws.cloudwatch.MetricAlarm[] {
+  return modeSwitchAlarms().map(
+    ({ id, ...alarm }) =>
+      new aws.cloudwatch.MetricAlarm(id, {
+        ...alarm,
+        name: `${$app.name}-${$app.stage}-${id}`,
+        dimensions: { StateMachineArn: stateMachine.arn },
         alarmActions: [alerts.arn],
         okActions: [alerts.arn],
       }),

@@ -1,4 +1,4 @@
-import { CONTROLLER_KUBERNETES_GROUP, type SwitchyardConfig } from "@switchyard/core";
+import { kubernetesGroupsOf, type SwitchyardConfig } from "@switchyard/core";
 import type { HandlerName } from "../scripts/handlers.ts";
 import { componentName } from "./component-name.ts";
 
@@ -23,9 +23,10 @@ export function clusterArn(config: SwitchyardConfig): $util.Output<string> {
 }
 
 /**
- * One access entry per function role, all in the Kubernetes group that deploy/rbac.yaml
- * binds. No EKS access policy is associated: the managed ones have no keda.sh rules and
- * grant far more than the functions use.
+ * One access entry per function role, in the Kubernetes groups deploy/rbac.yaml binds: the
+ * readers' group for every function, the writers' too for the steps that patch (core's
+ * CLUSTER_ACCESS). No EKS access policy is associated: the managed ones have no keda.sh
+ * rules and grant far more than the functions use.
  */
 export function grantClusterAccess(
   config: SwitchyardConfig,
@@ -37,7 +38,7 @@ export function grantClusterAccess(
         clusterName: config.cluster.name,
         principalArn: fn.nodes.role.arn,
         type: "STANDARD",
-        kubernetesGroups: [CONTROLLER_KUBERNETES_GROUP],
+        kubernetesGroups: kubernetesGroupsOf(name),
       }),
   );
 }

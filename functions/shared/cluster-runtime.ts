@@ -29,6 +29,10 @@ export function clusterGateway(config: SwitchyardConfig): ClusterGateway {
       gateway: new KubernetesClusterGateway({
         kubeConfig: eksKubeConfig(access),
         logger,
+        // The Events' reportingInstance: which function wrote them (set by the Lambda runtime).
+        ...(process.env.AWS_LAMBDA_FUNCTION_NAME === undefined
+          ? {}
+          : { reportingInstance: process.env.AWS_LAMBDA_FUNCTION_NAME }),
       }),
     };
   }

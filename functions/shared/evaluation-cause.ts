@@ -2,6 +2,7 @@ import type { EvaluationCause } from "@switchyard/controller";
 import {
   classifyEvent,
   eventRegion,
+  eventTime,
   launchErrorsFromCloudTrail,
   SwitchyardError,
   spotInterruptionInstance,
@@ -19,6 +20,8 @@ export class UnsupportedEventError extends SwitchyardError {
 export function evaluationCauseOf(event: unknown): EvaluationCause {
   const trigger = classifyEvent(event);
   const region = eventRegion(event);
+  const at = eventTime(event);
+  const eventAt = at === null ? {} : { eventAt: at };
   switch (trigger.kind) {
     case "schedule":
       return { trigger: "schedule", capacitySignals: [], region };
@@ -29,17 +32,19 @@ export function evaluationCauseOf(event: unknown): EvaluationCause {
         capacitySignals: errors.capacity,
         launchBlocks: errors.blocked,
         region,
+        ...eventAt,
       };
     }
     case "spot-interruption": {
       const spot = spotInterruptionInstance(event);
       return spot === null
-        ? { trigger: "spot-interruption", capacitySignals: [], region }
+        ? { trigger: "spot-interruption", capacitySignals: [], region, ...eventAt }
         : {
             trigger: "spot-interruption",
             capacitySignals: [],
             spotInterruption: spot,
             region,
+            ...eventAt,
           };
     }
     case "unknown":

@@ -5,25 +5,30 @@ import { SWITCHYARD_METRIC_DIMENSIONS as DIMENSION, SWITCHYARD_METRICS as METRIC
 /**
  * Per-service metrics of one evaluation, written as CloudWatch embedded metric format
  * (EMF) log lines: the dashboard's mode, weight, demand and capacity widgets read them.
+ * Every metric carries the cluster's name (`Cluster`): another cluster's stack in the same
+ * account and Region writes the same namespace, with services of the same names.
  */
-export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationReport): void {
+export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationReport, cluster: string): void {
+  const single = (dimensions: Readonly<Record<string, string>>) => {
+    const metric = metrics.singleMetric();
+    metric.addDimensions({ [DIMENSION.cluster]: cluster, ...dimensions });
+    return metric;
+  };
   const blocked = report.launchBlocks.reduce((sum, block) => sum + block.count, 0);
   if (blocked > 0) {
-    // Only Powertools' `service` dimension: one series the LaunchBlocked alarm watches
-    // (infra/signal-alarms.ts); the log line "launch blocked" names code, type and fix.
-    metrics.singleMetric().addMetric(METRIC.launchBlocked, MetricUnit.Count, blocked);
+    // Powertools' `service` dimension and the cluster: one series the LaunchBlocked alarm
+    // watches (infra/signal-alarms.ts); the log line "launch blocked" names code, type and fix.
+    single({}).addMetric(METRIC.launchBlocked, MetricUnit.Count, blocked);
   }
   if (report.trail?.kind === "missing") {
-    metrics.singleMetric().addMetric(METRIC.trailMissing, MetricUnit.Count, 1);
+    single({}).addMetric(METRIC.trailMissing, MetricUnit.Count, 1);
   }
   for (const evaluation of report.services) {
     const { decision } = evaluation;
     // A single metric is flushed, dimensions and all, by its addMetric: one per datum, or
     // every metric after the first would lose its Service dimension.
     const perService = (name: string, unit: Parameters<Metrics["addMetric"]>[1], value: number): void => {
-      const metric = metrics.singleMetric();
-      metric.addDimension(DIMENSION.service, evaluation.service);
-      metric.addMetric(name, unit, value);
+      single({ [DIMENSION.service]: evaluation.service }).addMetric(name, unit, value);
     };
     perService(METRIC.capacityMode, MetricUnit.Count, decision.mode === "capacity" ? 1 : 0);
     perService(METRIC.demandRps, MetricUnit.CountPerSecond, decision.demandRps);
@@ -33,14 +38,18 @@ export function publishEvaluationMetrics(metrics: Metrics, report: EvaluationRep
       Object.values(decision.conditions).filter((c) => c.unavailable === "no-capacity").length,
     );
     for (const [unit, weight] of Object.entries(evaluation.weights ?? {})) {
-      const perUnit = metrics.singleMetric();
-      perUnit.addDimensions({ [DIMENSION.service]: evaluation.service, [DIMENSION.unit]: unit });
-      perUnit.addMetric(METRIC.weight, MetricUnit.Count, weight);
+      single({ [DIMENSION.service]: evaluation.service, [DIMENSION.unit]: unit }).addMetric(
+        METRIC.weight,
+        MetricUnit.Count,
+        weight,
+      );
     }
     if (evaluation.execution?.started === true) {
-      const moved = metrics.singleMetric();
-      moved.addDimensions({ [DIMENSION.service]: evaluation.service, [DIMENSION.move]: decision.kind });
-      moved.addMetric(METRIC.switches, MetricUnit.Count, 1);
+      single({ [DIMENSION.service]: evaluation.service, [DIMENSION.move]: decision.kind }).addMetric(
+        METRIC.switches,
+        MetricUnit.Count,
+        1,
+      );
     }
   }
 }

@@ -43,6 +43,30 @@ describe("Binary: switchyard", () => {
     );
   });
 
+  it("exits 2 at once, naming the file, for a config path that is a FIFO or a folder", () => {
+    const folder = mkdtempSync(join(tmpdir(), "switchyard-fifo-"));
+    const fifo = join(folder, "switchyard.yaml");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    // A plain read of a FIFO blocks until a writer opens it: the run must not wait for one.
+    const run = spawnSync(
+      process.execPath,
+      [repoPath("packages/cli/src/bin.ts"), "validate", "--config", fifo],
+      {
+        cwd: repoPath("."),
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `switchyard: cannot read ${fifo}: it is a FIFO (named pipe), not a regular file; pass the path of a file\n`,
+    );
+    const asFolder = switchyard("validate", "--config", folder);
+    expect(asFolder.code).toBe(2);
+    expect(asFolder.stderr).toContain(`cannot read ${folder}: it is a folder, not a regular file`);
+  });
+
   it("exits 2 with the usage hint on an unknown command", () => {
     const run = switchyard("deploy");
     expect(run.code).toBe(2);

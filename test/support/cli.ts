@@ -14,6 +14,8 @@ export interface CliRun {
 export async function runSwitchyard(
   args: readonly string[],
   files: Record<string, string> = {},
+  /** Parts of the io to replace, e.g. a `sleep` that moves the test's world on. */
+  overrides: Partial<CliIo> = {},
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -38,6 +40,8 @@ export async function runSwitchyard(
     prepareFolder: async () => {},
     now: () => new Date("2026-11-14T21:20:00Z"),
     isTty: false,
+    sleep: async () => {},
+    ...overrides,
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr, written };

@@ -65,6 +65,8 @@ export function state(overrides: Partial<ServiceState> & { mode?: Mode } = {}): 
     actionProblem: null,
     units: Object.fromEntries(svc.units.map((u) => [u.name, healthyUnit])),
     switches: [],
+    switchesSince: null,
+    holds: [],
     ...overrides,
   };
 }

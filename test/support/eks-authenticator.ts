@@ -39,3 +39,26 @@ export function accessKeyOfEksToken(token: string): string | undefined {
     return undefined;
   }
 }
+
+/** An EKS token lives this long from its X-Amz-Date (aws-iam-authenticator, pkg/token/token.go `presignedURLExpiration`). */
+export const EKS_TOKEN_LIFETIME_MS = 15 * 60_000;
+
+/**
+ * Whether the API server, its clock at `serverNow`, finds the token expired: aws-iam-authenticator's
+ * `Verify` parses X-Amz-Date and refuses the token when `now.After(date.Add(presignedURLExpiration))`
+ * ("X-Amz-Date parameter is expired (15 minute expiration)"), by the server's own clock.
+ */
+export function eksTokenExpiredAt(token: string, serverNow: number): boolean {
+  try {
+    const url = new URL(Buffer.from(token.slice("k8s-aws-v1.".length), "base64url").toString("utf8"));
+    const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
+      url.searchParams.get("X-Amz-Date") ?? "",
+    );
+    if (stamp === null) return true;
+    const [, y, mo, d, h, mi, se] = stamp.map(Number) as number[];
+    const signed = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 0, h ?? 0, mi ?? 0, se ?? 0);
+    return serverNow > signed + EKS_TOKEN_LIFETIME_MS;
+  } catch {
+    return true;
+  }
+}

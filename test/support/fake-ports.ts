@@ -24,6 +24,7 @@ import type {
   ScalingChange,
   ScalingTargetBuilder,
   ServiceClusterState,
+  SwitchEvent,
   SwitchRecord,
   SwitchRequest,
   SwitchStart,
@@ -85,7 +86,12 @@ export class InMemoryCluster implements ClusterGateway {
     return Object.fromEntries(
       service.units.map((u) => [
         u.name,
-        { name: u.scaledObject.name, resourceVersion: "1", target: this.targets[u.name], object: {} },
+        {
+          name: u.scaledObject.name,
+          resourceVersion: "1",
+          target: this.targets[u.name],
+          object: { metadata: { annotations: { ...(this.holdAnnotations[u.name] ?? {}) } } },
+        },
       ]),
     );
   }
@@ -185,6 +191,23 @@ export class InMemoryCluster implements ClusterGateway {
   async capacityEvents(since: EpochMs): Promise<CapacitySignal[]> {
     this.calls.push("capacityEvents");
     return this.karpenter.filter((s) => s.at >= since);
+  }
+
+  /** The Events recorded, once per switch and reason (a retried step's second record writes nothing). */
+  recorded: SwitchEvent[] = [];
+  /** Set to make every Event write fail, as a Role without `create events` would. */
+  failEvents: Error | null = null;
+
+  async recordEvent(_service: InferenceService, event: SwitchEvent): Promise<void> {
+    this.calls.push("recordEvent");
+    if (this.failEvents !== null) {
+      throw this.failEvents;
+    }
+    if (
+      !this.recorded.some((e) => e.reason === event.reason && e.switchDecidedAt === event.switchDecidedAt)
+    ) {
+      this.recorded.push(event);
+    }
   }
 }
 

@@ -19,6 +19,7 @@ import jsonPatch, { type Operation } from "fast-json-patch";
 import mergePatch from "json-merge-patch";
 import { Event } from "kubernetes-models/v1/Event";
 import { Pod } from "kubernetes-models/v1/Pod";
+import { createCauses, schemaCauses, toCoreEvent, toEventsV1, undecodable } from "./kube-events-v1.ts";
 import {
   apiVersionOf,
   RESOURCE_TYPES,
@@ -28,6 +29,7 @@ import {
 } from "./kube-resources.ts";
 import { parseFieldSelector, parseLabelSelector, type SelectorTerm, selects } from "./kube-selectors.ts";
 import {
+  alreadyExists,
   badRequest,
   conflict,
   forbidden,
@@ -73,6 +75,8 @@ export interface RecordedRequest {
   readonly verb: KubeVerb | undefined;
   /** The plural resource, e.g. `ingresses`. */
   readonly resource: string | undefined;
+  /** The resource's API group ("" for the core group), when the path named a resource. */
+  readonly group: string | undefined;
   readonly namespace: string | undefined;
   readonly name: string | undefined;
   readonly authenticated: boolean;
@@ -104,6 +108,11 @@ export interface KubeApiDoubleOptions {
   readonly tls?: { readonly key: string; readonly cert: string };
   /** The user name RBAC denials name: an EKS access entry maps an assumed role to this. */
   readonly user?: string;
+  /**
+   * The server's clock, in epoch ms: its `Date` response header (Go's net/http writes one
+   * on every response, net/http/server.go). Unset: Node's own Date header, the real clock.
+   */
+  readonly clock?: () => number;
 }
 
 interface Route {
@@ -159,6 +168,7 @@ export class KubeApiDouble {
   readonly #authenticate: ((token: string) => boolean) | undefined;
   readonly #tls: { readonly key: string; readonly cert: string } | undefined;
   readonly #user: string;
+  readonly #clock: (() => number) | undefined;
   readonly #objects = new Map<string, KubeObject>();
   readonly #requests: RecordedRequest[] = [];
   readonly #discoveryRequests: RecordedRequest[] = [];
@@ -175,6 +185,7 @@ export class KubeApiDouble {
     this.#authenticate = options.authenticate;
     this.#tls = options.tls;
     this.#user = options.user ?? DEFAULT_USER;
+    this.#clock = options.clock;
   }
 
   get url(): string {
@@ -375,6 +386,7 @@ export class KubeApiDouble {
       body: body === undefined ? undefined : body.ok ? body.value : text,
       verb,
       resource: route?.resource.plural,
+      group: route?.resource.group,
       namespace: route?.namespace,
       name: route?.name,
       authenticated,
@@ -391,6 +403,7 @@ export class KubeApiDouble {
     res.writeHead(answer.status, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(payload),
+      ...(this.#clock === undefined ? {} : { date: new Date(this.#clock()).toUTCString() }),
     });
     res.end(payload);
   }
@@ -436,6 +449,8 @@ export class KubeApiDouble {
         return this.#list(route, query);
       case "patch":
         return this.#patch(route, seen.contentType, body);
+      case "create":
+        return this.#create(route, body);
       default:
         return {
           status: 405,
@@ -480,6 +495,59 @@ export class KubeApiDouble {
         items,
       },
     };
+  }
+
+  /**
+   * A create: only of Events through events.k8s.io/v1 (what Switchyard writes); any other
+   * is answered 405, as the double implements no other. The body is decoded, checked
+   * against the upstream schema and validated as the API server validates that create
+   * (kube-events-v1.ts); a name that is taken is 409 AlreadyExists.
+   */
+  #create(
+    route: Route,
+    body: { ok: true; value: unknown } | { ok: false; error: string } | undefined,
+  ): Answer {
+    const resource = route.resource;
+    if (resource.group !== "events.k8s.io") {
+      return {
+        status: 405,
+        body: status(405, "MethodNotAllowed", "the Kubernetes API double does not implement create"),
+      };
+    }
+    if (body === undefined || !body.ok || typeof body.value !== "object" || body.value === null) {
+      return {
+        status: 400,
+        body: badRequest(`error decoding the body: ${body?.ok === false ? body.error : "empty"}`),
+      };
+    }
+    const object = body.value as Record<string, unknown>;
+    const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+    const name = metadata.name ?? "";
+    if (metadata.namespace !== undefined && metadata.namespace !== route.namespace) {
+      return {
+        status: 400,
+        body: badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        ),
+      };
+    }
+    const decodeError = undecodable(object);
+    if (decodeError !== null) {
+      return { status: 400, body: badRequest(decodeError) };
+    }
+    const causes = [...schemaCauses(object), ...createCauses(object, route.namespace)];
+    if (causes.length > 0) {
+      return { status: 422, body: invalid({ group: resource.group, kind: resource.kind, name }, causes) };
+    }
+    const key = keyOf(resource.plural, route.namespace, name);
+    if (this.#objects.has(key)) {
+      return { status: 409, body: alreadyExists({ ...resource, name }) };
+    }
+    const stored = toCoreEvent(object, route.namespace);
+    stored.metadata.uid = randomUUID();
+    stored.metadata.creationTimestamp = nowRfc3339();
+    const written = this.#write(key, stored);
+    return { status: 201, body: toEventsV1(written) };
   }
 
   #patch(

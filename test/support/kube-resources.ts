@@ -89,6 +89,15 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
       "type",
     ],
   },
+  {
+    // The same Events through the newer API (one storage: kubernetes pkg/apis/events/v1/conversion.go).
+    group: "events.k8s.io",
+    version: "v1",
+    kind: "Event",
+    plural: "events",
+    custom: false,
+    fieldLabels: OBJECT_META_FIELDS,
+  },
 ];
 
 export function resourceByPlural(group: string, plural: string): ResourceType | undefined {

@@ -86,6 +86,16 @@ export function conflict(target: Target): StatusBody {
   );
 }
 
+/** errors.NewAlreadyExists: a create of a name that is taken. */
+export function alreadyExists(target: Target): StatusBody {
+  return status(
+    409,
+    "AlreadyExists",
+    `${qualifiedResource(target)} "${target.name}" already exists`,
+    detailsOf(target),
+  );
+}
+
 /**
  * errors.NewForbidden wrapping the RBAC authorizer's reason. A LIST has no name, so
  * the message starts with the bare resource.

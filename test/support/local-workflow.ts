@@ -98,7 +98,7 @@ export interface WorkflowRun {
 
 export interface RunOptions {
   /** Called before each step's handler runs: the cluster or ALB can change in between. */
-  readonly beforeStep?: (step: ModeSwitchStep, invocation: number) => void;
+  readonly beforeStep?: (step: ModeSwitchStep, invocation: number) => void | Promise<void>;
   /** Moves the (faked) clock on by the WaitForReceivers pause before each readiness check. */
   readonly advanceClock?: (ms: number) => void;
   /**
@@ -106,6 +106,19 @@ export interface RunOptions {
    * error named so, as the optimized integration surfaces it (`SNS.` + the exception).
    */
   readonly failPublish?: { readonly state: string; readonly error: string };
+  /**
+   * The step's function runs out of time on these invocations (1-based) after its handler
+   * has done its work, as a Lambda cut off before it could answer: Step Functions reports
+   * `Sandbox.Timedout` ("Task timed out after … seconds"), or `Lambda.Unknown` for an
+   * unhandled error such as a timeout or running out of memory.
+   */
+  /** An operator stops the execution (StopExecution, the console's Stop) as this step is about to run. */
+  readonly abortBefore?: ModeSwitchStep;
+  readonly timeOut?: {
+    readonly step: ModeSwitchStep;
+    readonly invocations: readonly number[];
+    readonly error: "Sandbox.Timedout" | "Lambda.Unknown";
+  };
 }
 
 const IAM_PREFIX: Readonly<Record<string, string>> = {
@@ -181,6 +194,7 @@ export async function runModeSwitch(
   const invocations: StepInvocation[] = [];
   const published: SnsPublish[] = [];
   const counts = new Map<ModeSwitchStep, number>();
+  let abortExecution: (() => void) | undefined;
 
   const lambdaInvoke =
     (state: string) =>
@@ -197,7 +211,12 @@ export async function runModeSwitch(
       if (step === "check-receivers") {
         options.advanceClock?.(RECEIVER_POLL_SECONDS * 1000);
       }
-      options.beforeStep?.(step, n);
+      await options.beforeStep?.(step, n);
+      if (options.abortBefore === step) {
+        abortExecution?.();
+        // Stopped: the function is never invoked, and nothing answers the task.
+        return new Promise<never>(() => undefined);
+      }
       const awsBefore = sentActions(world).length;
       const kubeBefore = world.double.requests.length;
       const record = (outcome: { result?: unknown; error?: { name: string; message: string } }) =>
@@ -214,6 +233,10 @@ export async function runModeSwitch(
         const result = JSON.parse(
           JSON.stringify((await handler(JSON.parse(JSON.stringify(Payload)) as never)) ?? null),
         );
+        const cut = options.timeOut;
+        if (cut !== undefined && cut.step === step && cut.invocations.includes(n)) {
+          throw Object.assign(new Error("Task timed out after 30.00 seconds"), { name: cut.error });
+        }
         record({ result });
         return { ExecutedVersion: "$LATEST", Payload: result, StatusCode: 200 } as never;
       } catch (error) {
@@ -242,6 +265,9 @@ export async function runModeSwitch(
     executionName,
     lambdaInvoke,
     snsPublish,
+    started: (abort) => {
+      abortExecution = abort;
+    },
   });
   return { executionArn, output, failure, published, invocations, events };
 }
@@ -252,6 +278,8 @@ export interface AslTasks {
   readonly executionName: string;
   readonly lambdaInvoke: (state: string) => (input: unknown) => Promise<never>;
   readonly snsPublish: (state: string) => (input: unknown) => Promise<never>;
+  /** Called once the execution runs, with the function that stops it (StopExecution). */
+  readonly started?: (abort: () => void) => void;
 }
 
 /**
@@ -294,6 +322,7 @@ export async function executeAsl(
       },
     },
   });
+  tasks.started?.(execution.abort);
   const events: EventLog[] = [];
   const collected = (async () => {
     for await (const event of execution.eventLogs) {

@@ -2,9 +2,12 @@ import { type AddressInfo, createServer } from "node:net";
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import {
   type DescribeExecutionOutput,
+  ExecutionAlreadyExists,
   type ExecutionListItem,
   type HistoryEvent,
   SFNClient,
+  StartExecutionCommand,
+  type StartExecutionCommandInput,
 } from "@aws-sdk/client-sfn";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { vi } from "vitest";
@@ -60,6 +63,8 @@ export class OperatorWorld {
   failures: Record<string, Pick<DescribeExecutionOutput, "error" | "cause">> = {};
   /** Per execution name: its history events, oldest first. */
   events: Record<string, HistoryEvent[]> = {};
+  /** What StartExecution was asked to start, in order; each is listed RUNNING at once. */
+  readonly started: StartExecutionCommandInput[] = [];
 
   async start(): Promise<void> {
     await this.double.start();
@@ -78,6 +83,7 @@ export class OperatorWorld {
     this.executions = [];
     this.failures = {};
     this.events = {};
+    this.started.length = 0;
     this.withCredentials();
     this.eks.on(DescribeClusterCommand).resolves(describeClusterFor(this.double));
     serveExecutions(this.sfn, {
@@ -86,6 +92,25 @@ export class OperatorWorld {
         [...this.executions].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0)),
       described: (execution) => ({ input: "{}", ...this.failures[execution.name ?? ""] }),
       events: (name) => this.events[name] ?? [],
+    });
+    // StartExecution as Step Functions answers it: a name already used is ExecutionAlreadyExists.
+    this.sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
+      const executionArn = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${input.name}`;
+      if (this.executions.some((e) => e.name === input.name)) {
+        throw new ExecutionAlreadyExists({
+          message: `Execution Already Exists: '${executionArn}'`,
+          $metadata: {},
+        });
+      }
+      this.started.push(input);
+      this.executions.push({
+        executionArn,
+        stateMachineArn: STATE_MACHINE_ARN,
+        name: input.name ?? "",
+        status: "RUNNING",
+        startDate: new Date("2026-11-14T21:20:00Z"),
+      });
+      return { executionArn, startDate: new Date("2026-11-14T21:20:00Z") };
     });
   }
 

@@ -45,9 +45,11 @@ export function serveExecutions(sfn: AwsClientStub<SFNClient>, records: Executio
     const execution = known(input.executionArn);
     return { ...execution, ...records.described(execution) };
   });
-  sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => ({
-    events: [...records.events(known(input.executionArn).name ?? "")],
-  }));
+  // Oldest first, or newest first with reverseOrder (GetExecutionHistory).
+  sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => {
+    const events = [...records.events(known(input.executionArn).name ?? "")];
+    return { events: input.reverseOrder === true ? events.reverse() : events };
+  });
 }
 
 /**

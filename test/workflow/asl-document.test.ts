@@ -32,6 +32,10 @@ const LAMBDA_SERVICE = [
   "Lambda.ClientExecutionTimeoutException",
 ];
 
+// A function cut off by its timeout (or memory): Sandbox.Timedout, or Lambda.Unknown for
+// "unhandled errors in Lambda ... out-of-memory errors and function timeouts" (same page).
+const LAMBDA_TIMEOUT = ["Sandbox.Timedout", "Lambda.Unknown"];
+
 function tasks(document: AslDocument): [string, TaskState][] {
   return Object.entries(document.States).flatMap(([name, state]: [string, AslState]) =>
     state.Type === "Task" ? [[name, state] as [string, TaskState]] : [],
@@ -149,10 +153,11 @@ describe("Workflow document: modeSwitchWorkflow", () => {
     }
   });
 
-  it("retries the Lambda service errors AWS recommends and TransientError on every Lambda task", () => {
+  it("retries the Lambda service errors AWS recommends, a timed-out step and TransientError on every Lambda task", () => {
     for (const [, state] of lambdaTasks(document)) {
       const retried = (state.Retry ?? []).map((r) => [...r.ErrorEquals]);
       expect(retried).toContainEqual(LAMBDA_SERVICE);
+      expect(retried).toContainEqual(LAMBDA_TIMEOUT);
       expect(retried).toContainEqual(["TransientError"]);
       expect(state.Retry?.every((r) => r.MaxAttempts > 0 && r.MaxAttempts < 200)).toBe(true);
     }
@@ -165,6 +170,7 @@ describe("Workflow document: modeSwitchWorkflow", () => {
     expect([...retried].sort()).toEqual(
       [
         ...LAMBDA_SERVICE,
+        ...LAMBDA_TIMEOUT,
         "TransientError",
         "RoutingNotAppliedError",
         "ScalingNotResumedError",

@@ -218,6 +218,41 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain(`${CONSOLE}${run.executionArn}`);
   });
 
+  it("repairs what a failover stopped from the console left: evaluate finds its holds, the repair lifts them and sets cost mode's targets again, with an alert", async () => {
+    const aborted = await failover({ abortBefore: "check-receivers" });
+    expect(aborted.failure?.error).toBe("ExecutionAbortedError");
+    const left = paused();
+    expect(Object.keys(left).length).toBeGreaterThan(0);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).not.toBe("capacity");
+    // Step Functions lists it ABORTED; the capacity errors are out of their window by now.
+    world.executions = world.executions.map((e) =>
+      e.executionArn === aborted.executionArn ? { ...e, status: "ABORTED", stopDate: new Date() } : e,
+    );
+    vi.setSystemTime(Date.now() + 10 * 60_000);
+
+    const { name, input } = await evaluated({
+      ...fixture("scheduled-event"),
+      time: new Date().toISOString(),
+    });
+    expect(input).toMatchObject({ move: "repair", from: "cost", to: "cost" });
+    expect(
+      (input as { releaseHolds: { unit: string; owner: string }[] }).releaseHolds.map((h) => h.unit).sort(),
+    ).toEqual(Object.keys(left).sort());
+    const run = await runModeSwitch(world, input, name);
+
+    expect(run.failure).toBeUndefined();
+    expect(paused()).toEqual({});
+    const plan = planOf(run);
+    expect(kedaTargets()).toEqual(Object.fromEntries(plan.target.units.map((u) => [u.name, u.kedaTarget])));
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: repair cost -> cost"]);
+    expect(run.published[0]?.Message).toContain(
+      `the last switch, ${aborted.executionArn.split(":").at(-1)}, ended ABORTED without its Rollback`,
+    );
+    expect(run.published[0]?.Message).toMatch(
+      /is held at \d+ replicas by sd21-failover-\d{12}, which ended ABORTED/,
+    );
+  });
+
   it(
     "rolls a fallback back, without moving traffic, when its receivers are not ready by the deadline",
     async () => {
@@ -586,6 +621,31 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(run.failure).toBeUndefined();
     expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
     expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+  });
+
+  it.each(["Sandbox.Timedout", "Lambda.Unknown"] as const)(
+    "runs ShiftTraffic again after it timed out (%s) once its patch had landed, and completes the switch instead of rolling it back",
+    async (error) => {
+      const run = await failover({ timeOut: { step: "apply-routing", invocations: [1], error } });
+      expect(invocationsOf(run, "apply-routing").map((i) => i.error?.name ?? "ok")).toEqual([error, "ok"]);
+      expect(invocationsOf(run, "rollback")).toEqual([]);
+      expect(run.failure).toBeUndefined();
+      expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+      expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+    },
+  );
+
+  it("rolls back a step that times out on every run, after two more runs", async () => {
+    const run = await failover({
+      timeOut: { step: "verify-routing", invocations: [1, 2, 3], error: "Sandbox.Timedout" },
+    });
+    expect(invocationsOf(run, "verify-routing").map((i) => i.error?.name)).toEqual([
+      "Sandbox.Timedout",
+      "Sandbox.Timedout",
+      "Sandbox.Timedout",
+    ]);
+    expect(invocationsOf(run, "rollback")).toHaveLength(1);
+    expect(run.failure?.error).toBe("Sandbox.Timedout");
   });
 
   it("never retries a FailedBuildModel: one VerifyAlb, then Rollback", async () => {

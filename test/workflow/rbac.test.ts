@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { KUBE_RESOURCES, type KubeTarget, type KubeVerb, rbacRule } from "@switchyard/adapters";
 import {
-  CONTROLLER_KUBERNETES_GROUP,
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
+  kubernetesGroupsOf,
   loadConfig,
   type PolicyRule,
   type RbacManifest,
@@ -13,6 +13,11 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { handler as evaluate } from "../../functions/evaluate.ts";
+import {
+  CLUSTER_ACCESS,
+  KUBERNETES_GROUPS,
+  RECORDS_EVENTS,
+} from "../../packages/core/src/manifests/controller-rbac.ts";
 import { HandlerWorld } from "../support/handler-world.ts";
 import type { RecordedRequest } from "../support/kube-api-double.ts";
 import { karpenterEvent } from "../support/kube-objects.ts";
@@ -44,6 +49,27 @@ function grants(rule: PolicyRule, access: Access): boolean {
   );
 }
 
+/**
+ * The manifests an identity in `groups` gets: the Roles that RoleBindings in the same
+ * namespace bind to one of the groups (Kubernetes RBAC: a RoleBinding grants its Role's
+ * rules to its subjects), and those bindings.
+ */
+function boundTo(manifests: readonly RbacManifest[], groups: readonly string[]): RbacManifest[] {
+  const bindings = manifests.filter(
+    (m) => m.kind === "RoleBinding" && m.subjects.some((s) => s.kind === "Group" && groups.includes(s.name)),
+  );
+  return manifests.filter(
+    (m) =>
+      m.kind === "Role" &&
+      bindings.some(
+        (b) =>
+          b.kind === "RoleBinding" &&
+          b.metadata.namespace === m.metadata.namespace &&
+          b.roleRef.name === m.metadata.name,
+      ),
+  );
+}
+
 function roleGrants(manifests: readonly RbacManifest[], access: Access): boolean {
   return manifests.some(
     (m): boolean =>
@@ -53,17 +79,19 @@ function roleGrants(manifests: readonly RbacManifest[], access: Access): boolean
   );
 }
 
-function groupOf(plural: string): string {
-  const resource = Object.values(KUBE_RESOURCES).find((r) => r.plural === plural);
+function resourceOf(request: RecordedRequest) {
+  const resource = Object.values(KUBE_RESOURCES).find(
+    (r) => r.plural === request.resource && r.group === request.group,
+  );
   if (resource === undefined) {
-    throw new Error(`the functions do not use ${plural}`);
+    throw new Error(`the functions do not use ${request.resource} of group "${request.group}"`);
   }
-  return resource.group;
+  return resource;
 }
 
 function accessOf(request: RecordedRequest): Access {
   return {
-    group: groupOf(request.resource ?? ""),
+    group: resourceOf(request).group,
     resource: request.resource ?? "",
     verb: request.verb ?? "",
     namespace: request.namespace ?? "",
@@ -116,34 +144,78 @@ describe("RBAC: deploy/rbac.yaml", () => {
 
   it("validates against the upstream RBAC schema, document by document", () => {
     const documents = parseAllDocuments(committed).map((d) => d.toJS());
-    expect(documents.map((d) => d.kind)).toEqual(["Role", "RoleBinding"]);
+    expect(documents.map((d) => d.kind)).toEqual([
+      "Role",
+      "RoleBinding",
+      "Role",
+      "RoleBinding",
+      "Role",
+      "RoleBinding",
+    ]);
     for (const document of documents) {
       expect(() => validateUpstream(document)).not.toThrow();
     }
     expect(() => validateUpstream({ ...documents[0], rules: [{ apiGroups: [""], verbs: "get" }] })).toThrow();
   });
 
-  it("binds the Role to the access entries' group in the same namespace", () => {
-    const [role, binding] = manifests;
-    expect(binding).toMatchObject({
-      kind: "RoleBinding",
-      metadata: { namespace: role?.metadata.namespace },
-      subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: CONTROLLER_KUBERNETES_GROUP }],
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role?.metadata.name },
-    });
+  it("binds the readers' Role to the readers' group and the writers' Role to the writers', in the same namespace", () => {
+    const [reader, readerBinding, writer, writerBinding] = manifests;
+    for (const [role, binding, group] of [
+      [reader, readerBinding, KUBERNETES_GROUPS.reader],
+      [writer, writerBinding, KUBERNETES_GROUPS.writer],
+    ] as const) {
+      expect(binding).toMatchObject({
+        kind: "RoleBinding",
+        metadata: { namespace: role?.metadata.namespace },
+        subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: group }],
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role?.metadata.name },
+      });
+    }
+  });
+
+  it("puts evaluate, Plan, CheckReceivers and VerifyAlb in the readers' group only", () => {
+    expect(
+      Object.entries(CLUSTER_ACCESS)
+        .filter(([, access]) => access === "read")
+        .map(([fn]) => fn)
+        .sort(),
+    ).toEqual(["check-receivers", "evaluate", "plan-switch", "verify-routing"]);
+    expect(kubernetesGroupsOf("evaluate")).toEqual([KUBERNETES_GROUPS.reader]);
+    expect(kubernetesGroupsOf("apply-routing")).toEqual([
+      KUBERNETES_GROUPS.reader,
+      KUBERNETES_GROUPS.writer,
+      KUBERNETES_GROUPS.recorder,
+    ]);
+    expect(kubernetesGroupsOf("release-holds")).toEqual([KUBERNETES_GROUPS.reader, KUBERNETES_GROUPS.writer]);
+    expect(kubernetesGroupsOf("verify-routing")).toEqual([
+      KUBERNETES_GROUPS.reader,
+      KUBERNETES_GROUPS.recorder,
+    ]);
+    const readers = boundTo(manifests, [KUBERNETES_GROUPS.reader]);
+    const writes = (readers as RoleManifest[]).flatMap((role) =>
+      role.rules.flatMap((rule) => rule.verbs.filter((verb) => !["get", "list", "watch"].includes(verb))),
+    );
+    expect(writes).toEqual([]);
   });
 
   it("adds a Role for Karpenter's events when no service lives in its namespace, and one per service namespace", () => {
     const yaml = readRepoFile(SOURCE).replace("    namespace: default\n", "    namespace: inference\n");
     const config = loadConfig(yaml, "inference.yaml");
     const rbac = controllerRbac(config);
-    expect(rbac.map((m) => `${m.kind} ${m.metadata.namespace}`)).toEqual([
-      "Role inference",
-      "RoleBinding inference",
-      `Role ${KARPENTER_EVENT_NAMESPACE}`,
-      `RoleBinding ${KARPENTER_EVENT_NAMESPACE}`,
+    expect(rbac.map((m) => `${m.kind} ${m.metadata.name} ${m.metadata.namespace}`)).toEqual([
+      "Role switchyard-reader inference",
+      "RoleBinding switchyard-reader inference",
+      "Role switchyard-writer inference",
+      "RoleBinding switchyard-writer inference",
+      "Role switchyard-recorder inference",
+      "RoleBinding switchyard-recorder inference",
+      `Role switchyard-reader ${KARPENTER_EVENT_NAMESPACE}`,
+      `RoleBinding switchyard-reader ${KARPENTER_EVENT_NAMESPACE}`,
     ]);
-    expect((rbac[2] as RoleManifest).rules).toEqual([
+    expect((rbac[4] as RoleManifest).rules).toEqual([
+      { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"] },
+    ]);
+    expect((rbac[6] as RoleManifest).rules).toEqual([
       { apiGroups: [""], resources: ["events"], verbs: ["list"] },
     ]);
     for (const manifest of rbac) {
@@ -152,7 +224,7 @@ describe("RBAC: deploy/rbac.yaml", () => {
   });
 });
 
-describe("RBAC: the Role grants what the functions do, and only that", () => {
+describe("RBAC: the Roles grant what each function does, and only that", () => {
   const world = new HandlerWorld(sd21FailoverConfig());
   const manifests = controllerRbac(sd21Config());
   beforeAll(() => world.start());
@@ -165,11 +237,23 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
     vi.useRealTimers();
   });
 
-  /** Every Kubernetes request of evaluations, a failover, a fallback and a rolled-back switch. */
-  async function requestsOfEverything(): Promise<RecordedRequest[]> {
+  type Fn = keyof typeof CLUSTER_ACCESS;
+
+  /** Every Kubernetes request of evaluations, a failover, a fallback and a rolled-back switch, with the function that made it. */
+  async function requestsOfEverything(): Promise<{ fn: Fn; request: RecordedRequest }[]> {
     const event = JSON.parse(readRepoFile("test/fixtures/events/create-fleet-one-error.json")) as {
       time: string;
     };
+    const made: { fn: Fn; request: RecordedRequest }[] = [];
+    const evaluated = async (input: unknown) => {
+      const before = world.double.requests.length;
+      await evaluate(input);
+      made.push(
+        ...world.double.requests.slice(before).map((request) => ({ fn: "evaluate" as const, request })),
+      );
+    };
+    const stepsOf = (run: Awaited<ReturnType<typeof runModeSwitch>>) =>
+      made.push(...run.invocations.flatMap((i) => i.kubernetes.map((request) => ({ fn: i.step, request }))));
     vi.setSystemTime(Date.parse(event.time) + 40_000);
     world.double.put(
       karpenterEvent({
@@ -178,25 +262,28 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
         at: new Date().toISOString(),
       }),
     );
-    await evaluate(event);
+    await evaluated(event);
     const first = world.started[0];
     world.lbc.lag = 1;
     const failover = await runModeSwitch(world, JSON.parse(first?.input ?? "null"), first?.name ?? "");
+    stepsOf(failover);
     world.executions = world.executions.map((e) => ({ ...e, status: "SUCCEEDED", stopDate: new Date() }));
     vi.setSystemTime(Date.now() + 30 * 60_000);
-    await evaluate(JSON.parse(readRepoFile("test/fixtures/events/scheduled-event.json")));
+    await evaluated(JSON.parse(readRepoFile("test/fixtures/events/scheduled-event.json")));
     const second = world.started[1];
     world.lbc.lag = "never";
     const fallback = await runModeSwitch(world, JSON.parse(second?.input ?? "null"), second?.name ?? "");
+    stepsOf(fallback);
     expect(failover.failure).toBeUndefined();
     expect(fallback.failure?.error).toBe("RoutingNotAppliedError");
-    return [...world.double.requests];
+    expect(made.length).toBe(world.double.requests.length);
+    return made;
   }
 
-  it("grants every request the functions made, and every rule their 403 messages would print", async () => {
-    const requests = await requestsOfEverything();
-    expect(requests.every((r) => r.status !== 403)).toBe(true);
-    const kinds = new Set(requests.map((r) => `${r.verb} ${r.resource} ${r.namespace}`));
+  it("grants every request each function made through its own groups' Roles, and every rule its 403 messages would print", async () => {
+    const made = await requestsOfEverything();
+    expect(made.every(({ request }) => request.status !== 403)).toBe(true);
+    const kinds = new Set(made.map(({ request: r }) => `${r.verb} ${r.resource} ${r.namespace}`));
     expect(kinds).toEqual(
       new Set([
         "get ingresses default",
@@ -204,29 +291,38 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
         "list scaledobjects default",
         "get scaledobjects default",
         "patch scaledobjects default",
-        "list deployments default",
+        "get deployments default",
         "get horizontalpodautoscalers default",
         "list pods default",
         "list events default",
+        "create events default",
       ]),
     );
-    for (const request of requests) {
+    for (const { fn, request } of made) {
+      const own = boundTo(manifests, kubernetesGroupsOf(fn));
       const access = accessOf(request);
-      expect(roleGrants(manifests, access), JSON.stringify(access)).toBe(true);
+      expect(roleGrants(own, access), `${fn}: ${JSON.stringify(access)}`).toBe(true);
       const target: KubeTarget = {
         verb: request.verb as KubeVerb,
-        resource:
-          Object.values(KUBE_RESOURCES).find((r) => r.plural === request.resource) ?? KUBE_RESOURCES.pods,
+        resource: resourceOf(request),
         namespace: access.namespace,
         ...(access.name === undefined ? {} : { name: access.name }),
       };
       const printed = rbacRule(target);
-      expect(covers(manifests, access.namespace, parseRbacRule(printed)), printed).toBe(true);
+      expect(covers(own, access.namespace, parseRbacRule(printed)), `${fn}: ${printed}`).toBe(true);
     }
+    // The readers made reads only, but for the Events the recorders among them create.
+    const readerWrites = made.filter(
+      ({ fn, request }) => CLUSTER_ACCESS[fn] === "read" && !["get", "list"].includes(request.verb),
+    );
+    expect(readerWrites.map(({ fn, request }) => `${fn} ${request.verb} ${request.resource}`)).toEqual(
+      readerWrites.map(({ fn }) => `${fn} create events`),
+    );
+    expect(readerWrites.every(({ fn }) => RECORDS_EVENTS.has(fn))).toBe(true);
   });
 
   it("grants no verb on a resource that no request used", async () => {
-    const requests = (await requestsOfEverything()).map(accessOf);
+    const requests = (await requestsOfEverything()).map(({ request }) => accessOf(request));
     for (const manifest of manifests) {
       if (manifest.kind !== "Role") continue;
       for (const rule of manifest.rules) {
@@ -263,12 +359,30 @@ describe("RBAC: the Role grants what the functions do, and only that", () => {
         name: "sd21-inf2",
       },
       { group: "apps", resource: "deployments", verb: "patch", namespace: "default", name: "sd21-inf2" },
+      // Deployments by name only: no LIST of every workload's pod template and environment.
+      { group: "apps", resource: "deployments", verb: "list", namespace: "default" },
+      { group: "apps", resource: "deployments", verb: "get", namespace: "default", name: "web-frontend" },
       { group: "", resource: "pods", verb: "delete", namespace: "default", name: "x" },
       { group: "", resource: "secrets", verb: "list", namespace: "default" },
       { group: "", resource: "events", verb: "list", namespace: "kube-system" },
     ];
     for (const access of deny) {
       expect(roleGrants(manifests, access), JSON.stringify(access)).toBe(false);
+    }
+    // A reader cannot write what the writers may.
+    const readers = boundTo(manifests, kubernetesGroupsOf("evaluate"));
+    for (const access of [
+      {
+        group: "networking.k8s.io",
+        resource: "ingresses",
+        verb: "patch",
+        namespace: "default",
+        name: "sd21",
+      },
+      { group: "keda.sh", resource: "scaledobjects", verb: "patch", namespace: "default", name: "sd21-inf2" },
+    ]) {
+      expect(roleGrants(readers, access), JSON.stringify(access)).toBe(false);
+      expect(roleGrants(boundTo(manifests, kubernetesGroupsOf("apply-routing")), access)).toBe(true);
     }
   });
 });

@@ -118,6 +118,18 @@ export class NoBreakingPointError extends SwitchyardError {
 }
 
 /**
+ * A live command that would go against the service's state: a switch is running, a pin
+ * holds the other mode, nothing runs to abort. The CLI prints why and what to do instead,
+ * and exits 5 (`EXIT.refused`); nothing was changed.
+ */
+export class RefusedError extends SwitchyardError {
+  override name = "RefusedError";
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "REFUSED" });
+  }
+}
+
+/**
  * What a live command reads or writes cannot be reached: no AWS credentials, no deployed
  * stack, the EKS cluster or Step Functions unreachable or refusing. The CLI exits 4 (`EXIT.unreachable`).
  */

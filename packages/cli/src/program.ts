@@ -1,4 +1,4 @@
-import { ConfigError, MAX_DEMAND_RPS, SwitchyardError } from "@switchyard/core";
+import { ConfigError, MAX_DEMAND_RPS, parseDecimal, SwitchyardError } from "@switchyard/core";
 import { POLICY_NAMES } from "@switchyard/sim";
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import cliPackage from "../package.json" with { type: "json" };
@@ -15,23 +15,27 @@ import { rbacCommand } from "./commands/rbac.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { workflowCommand } from "./commands/workflow.ts";
-import { PlanInfeasibleError, UnreachableError, UsageError } from "./errors.ts";
+import { PlanInfeasibleError, RefusedError, UnreachableError, UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import { printable } from "./render/printable.ts";
 
 /**
- * Exit codes: 0 done, 1 the work failed (or `calibrate` found no breaking point for a unit),
- * 2 bad usage or a bad input file, 3 `plan` cannot serve the demand, 4 what a live command
- * reads cannot be reached (no AWS credentials, no deployed stack, the cluster or Step
- * Functions unreachable or refusing).
+ * Exit codes: 0 done, 1 the work failed (or `calibrate` found no breaking point for a unit,
+ * or `abort` could not confirm the switch stopped), 2 bad usage or a bad input file, 3
+ * `plan` cannot serve the demand, 4 what a live command reads cannot be reached (no AWS
+ * credentials, no deployed stack, the cluster or Step Functions unreachable or refusing),
+ * 5 a live command refused, nothing changed (`failover`/`fallback` while a switch runs or
+ * a pin holds the other mode; `abort` with nothing to abort).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4, refused: 5 } as const;
+
+// Flag values are decimal numbers: `0x1F`, ` 12 ` or `Infinity` are refused (parseDecimal).
 
 function demandRps(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_DEMAND_RPS.value) {
+  const n = parseDecimal(value);
+  if (n === null || n > MAX_DEMAND_RPS.value) {
     throw new InvalidArgumentError(
-      `expected requests per second, a number from 0 to ${MAX_DEMAND_RPS.value} (e.g. --demand 446)${n > MAX_DEMAND_RPS.value ? `: ${MAX_DEMAND_RPS.why}` : ""}`,
+      `expected requests per second, a decimal number from 0 to ${MAX_DEMAND_RPS.value} (e.g. --demand 446)${n !== null && n > MAX_DEMAND_RPS.value ? `: ${MAX_DEMAND_RPS.why}` : ""}`,
     );
   }
   return n;
@@ -54,8 +58,8 @@ function hedgeBudgets(value: string): number[] {
 }
 
 function sloMs(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+  const n = parseDecimal(value);
+  if (n === null || n <= 0) {
     throw new InvalidArgumentError(
       "expected the latency objective in milliseconds, a number above 0 (e.g. --slo-ms 900)",
     );
@@ -64,8 +68,8 @@ function sloMs(value: string): number {
 }
 
 function keepUpPercent(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100) {
+  const n = parseDecimal(value);
+  if (n === null || n <= 0 || n > 100) {
     throw new InvalidArgumentError("expected a percentage above 0 and at most 100 (e.g. --keep-up 95)");
   }
   return n;
@@ -256,6 +260,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   if (error instanceof UnreachableError) {
     io.stderr(`switchyard: ${error.message}\n`);
     return EXIT.unreachable;
+  }
+  if (error instanceof RefusedError) {
+    io.stderr(`switchyard: refused: ${error.message}\n`);
+    return EXIT.refused;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.stderr(`switchyard: ${message}\n`);

@@ -12,6 +12,9 @@ import type { Alert, CaughtError, NotRestored, RollbackOutcome, SwitchState } fr
 
 const SUBJECT_LIMIT = 99;
 
+/** The error name of a switch an operator aborted (errors.ts SwitchAbortedError). */
+const ABORTED = "SwitchAbortedError";
+
 /** The execution's page in the Step Functions console. */
 export function executionConsoleUrl(executionArn: string | null, region: string): string | null {
   return executionArn === null ? null : stepFunctionsExecutionUrl(region, executionArn);
@@ -24,7 +27,7 @@ function subject(text: string): string {
 }
 
 /** The routing read before the switch, as the action annotation held it. */
-function beforeLine(state: SwitchState): string {
+export function beforeLine(state: SwitchState): string {
   const value = state.plan.before.annotationValue;
   if (value === null) {
     return "no action annotation";
@@ -40,7 +43,8 @@ function beforeLine(state: SwitchState): string {
   }
 }
 
-function routingLine(state: SwitchState): string {
+/** The routing the switch writes. */
+export function routingLine(state: SwitchState): string {
   const { target } = state.plan;
   const groups = target.routing.targetGroups.map((g) => `${g.serviceName} ${g.weight}`).join(", ");
   return target.weighting === "consolidated" ? `${groups} (round-robin per pod)` : groups;
@@ -117,6 +121,20 @@ export function switchAlert(state: SwitchState, check: RoutingCheck, region: str
   };
 }
 
+/** What a rollback put back, in words: the Ingress annotations, n KEDA target(s), n replica hold(s). */
+export function restoredParts(outcome: {
+  readonly routingRestored: boolean;
+  readonly scalingRestored: readonly ScalingChange[];
+  readonly released: readonly ReplicaHold[];
+}): string[] {
+  const released = outcome.released.filter((h) => h.outcome === "released").length;
+  return [
+    outcome.routingRestored ? "the Ingress annotations" : null,
+    outcome.scalingRestored.length > 0 ? `${outcome.scalingRestored.length} KEDA target(s)` : null,
+    released > 0 ? `${released} replica hold(s)` : null,
+  ].filter((x) => x !== null);
+}
+
 /** The alert of a switch that failed and was rolled back, or that stood down (superseded). */
 export function rollbackAlert(
   state: SwitchState,
@@ -132,13 +150,7 @@ export function rollbackAlert(
   region: string,
 ): Alert {
   const { input } = state.plan;
-  const restored = [
-    outcome.routingRestored ? "the Ingress annotations" : null,
-    outcome.scalingRestored.length > 0 ? `${outcome.scalingRestored.length} KEDA target(s)` : null,
-    outcome.released.some((h) => h.outcome === "released")
-      ? `${outcome.released.filter((h) => h.outcome === "released").length} replica hold(s)`
-      : null,
-  ].filter((x) => x !== null);
+  const restored = restoredParts(outcome);
   const restoredLine = `Restored: ${restored.length > 0 ? restored.join(" and ") : "nothing had changed"}.`;
   const leftAlone = outcome.leftAlone.map((what) => `Left as found (changed by someone else since): ${what}`);
   if (outcome.outcome === "superseded") {
@@ -154,16 +166,22 @@ export function rollbackAlert(
     };
   }
   const incomplete = outcome.outcome === "rollback-incomplete";
+  // An operator's `switchyard abort` ends the same way as a failure, but nothing failed.
+  const aborted = error.Error === ABORTED;
   return {
     subject: subject(
       incomplete
         ? `Switchyard ${input.service}: ${input.move} FAILED, rollback INCOMPLETE - check the service`
-        : `Switchyard ${input.service}: ${input.move} FAILED, rolled back (${input.from} stays)`,
+        : aborted
+          ? `Switchyard ${input.service}: ${input.move} ABORTED by an operator, rolled back (${input.from} stays)`
+          : `Switchyard ${input.service}: ${input.move} FAILED, rolled back (${input.from} stays)`,
     ),
     message: [
       incomplete
-        ? `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode failed, and its rollback could not restore everything (below: NOT restored).`
-        : `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode failed and was rolled back.`,
+        ? `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode ${aborted ? "was aborted by an operator" : "failed"}, and its rollback could not restore everything (below: NOT restored).`
+        : aborted
+          ? `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode was aborted by an operator and rolled back.`
+          : `${input.service}: the ${input.move} from ${input.from} to ${input.to} mode failed and was rolled back.`,
       `Error: ${error.Error}: ${causeMessage(error.Cause)}`,
       restoredLine,
       ...outcome.notRestored.map((n) => `NOT restored: ${n.what} - ${n.error}`),

@@ -7,16 +7,20 @@ import {
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
+  transitionInFuture,
 } from "@switchyard/core";
+import type { ControllerLogger } from "./logger.ts";
 import { readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { assertNotSuperseded } from "./supersession.ts";
+import { recordSwitchEvent, trafficMovedEvent } from "./switch-events.ts";
 import { parseSwitchState, type RoutingResult } from "./switch-state.ts";
 
 export interface ApplyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /**
@@ -37,7 +41,7 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
   const failoverCause =
     input.move === "failover" ? input.causes.join(",") : input.move === "fallback" ? null : undefined;
   const change = await deps.cluster.patchRouting(service, (current: IngressState) => {
-    assertNotSuperseded(state.plan, current, service.action);
+    assertNotSuperseded(state.plan, current, service.action, deps.clock.now());
     const action = readableAction(
       current.annotations[actionAnnotationKey(service.action)] ?? null,
       current.namespace,
@@ -49,7 +53,10 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
       ...(action === undefined ? {} : { current: action }),
     });
     const held = current.annotations;
+    const recorded = Date.parse(held[SWITCHYARD_ANNOTATIONS.lastTransition] ?? "");
     if (
+      // A last transition in the future is a problem a repair writes over.
+      !transitionInFuture(Number.isNaN(recorded) ? null : recorded, deps.clock.now()) &&
       held[actionAnnotationKey(service.action)] === written &&
       held[SWITCHYARD_ANNOTATIONS.mode] === target.mode &&
       (failoverCause === undefined || (held[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null) === failoverCause)
@@ -71,6 +78,13 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
           : {}),
     });
   });
+  if (change.changed) {
+    await recordSwitchEvent(
+      deps,
+      service,
+      trafficMovedEvent(state, deps.clock.now(), deps.config.cluster.region, service.action),
+    );
+  }
   return {
     changed: change.changed,
     patchedAt: change.changed ? transitionAt : (recordedAt ?? transitionAt),

@@ -9,7 +9,7 @@ import {
 } from "@switchyard/core";
 import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
-import { assertNotSuperseded } from "./supersession.ts";
+import { assertHoldsNotTakenOver, assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type ReceiversCheck } from "./switch-state.ts";
 
 export interface CheckReceiversDeps {
@@ -33,12 +33,15 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
   const service = serviceNamed(deps.config, plan.input.service);
   const now = deps.clock.now();
   const cluster = await deps.cluster.readService(service);
-  assertNotSuperseded(plan, cluster.ingress, service.action);
+  assertNotSuperseded(plan, cluster.ingress, service.action, now);
   const held = new Map(
     (state.scaling?.holds ?? [])
       .filter((h) => h.outcome === "held" || h.outcome === "unchanged")
       .map((h) => [h.unit, h.replicas ?? 0]),
   );
+  if (held.size > 0) {
+    assertHoldsNotTakenOver(plan, [...held.keys()], await deps.cluster.readScaledObjects(service));
+  }
   const units = plan.receivers.map((unit) => {
     const desired = cluster.units[unit]?.desiredReplicas ?? 0;
     return {

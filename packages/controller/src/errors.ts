@@ -81,6 +81,18 @@ export class SwitchSupersededError extends SwitchyardError {
 }
 
 /**
+ * An operator aborted this switch (`switchyard abort` wrote `switchyard.io/abort` with its
+ * execution's name on the Ingress): it stops at its next step and the workflow's
+ * Rollback undoes what it changed, as for any failure.
+ */
+export class SwitchAbortedError extends SwitchyardError {
+  override name = "SwitchAbortedError";
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: "SWITCH_ABORTED" });
+  }
+}
+
+/**
  * A fallback or rebalance found its receiving units still short of pods at the deadline:
  * the switch rolls back rather than move traffic onto pods that are not there.
  */

@@ -12,20 +12,24 @@ import {
   type InferenceService,
   type InstanceTypeResolver,
   instanceClusterOf,
+  isInstanceId,
   isMove,
   type LaunchBlock,
   type LoadBalancerLocator,
+  longestSwitchMs,
   lossStartedAt,
   type MetricsReader,
   type MetricsSnapshot,
   MINUTE,
   type MoveDecision,
+  type ScaledObjectState,
   type ServiceTargets,
   type SpotInterruption,
   type SwitchRecord,
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
+  SwitchyardError,
   serviceStateFrom,
   signalWindowMinutes,
   spotInterruptionSignal,
@@ -57,6 +61,13 @@ export interface EvaluationCause {
   readonly launchBlocks?: readonly LaunchBlock[];
   /** The Region the event came from (CloudTrail's awsRegion, else the envelope's); null for none. */
   readonly region?: string | null;
+  /**
+   * The triggering event's own time (EventBridge's `time`), the same on every delivery of
+   * it: a move it starts is named for that minute, so the same event delivered again a
+   * minute later (a Lambda retry), before ListExecutions lists the first run, finds the
+   * name taken instead of starting a second switch. Unset for the schedule.
+   */
+  readonly eventAt?: EpochMs;
 }
 
 export interface EvaluationDeps {
@@ -88,6 +99,8 @@ export interface EvaluationReport {
   readonly trigger: EvaluationCause["trigger"];
   /** Signals this evaluation recorded for the next ones to read back. */
   readonly recorded: readonly CapacitySignal[];
+  /** Signals PutMetricData refused this time: the recorder writes them with its next record. */
+  readonly unrecorded: readonly CapacitySignal[];
   /**
    * Launches EC2 refused for a quota, subnet or offering reason: no reason to move
    * traffic (every unit launches under the same quota and subnets), a reason to alert.
@@ -116,10 +129,6 @@ export async function evaluate(
   const now = deps.clock.now();
   const scoped = await scopedToCluster(config, cause, deps, log);
   const { triggerSignals, launchBlocks, ignored } = scoped;
-  if (triggerSignals.length > 0) {
-    await deps.recorder.record(triggerSignals);
-    log.info("capacity signals recorded", { signals: triggerSignals });
-  }
   for (const block of launchBlocks) {
     // Not a capacity signal: a quota or a full subnet holds every unit alike.
     log.warn("launch blocked", { ...block });
@@ -131,6 +140,50 @@ export async function evaluate(
     log.warn("trail check failed", { region: trail.region, reason: trail.reason });
   }
 
+  // Recorded after the decisions, which count the event's signals at once: a CloudWatch
+  // fault must not drop a failover. The recorder keeps what it could not write for its
+  // next call (the next evaluation), so later evaluations still read these signals back;
+  // they are recorded even when reading the metrics failed.
+  let decided: Decided;
+  let recorded = false;
+  try {
+    decided = await decideServices(config, now, cause.eventAt, triggerSignals, deps, log);
+  } finally {
+    recorded = await recordSignals(triggerSignals, deps.recorder, log);
+  }
+  const { services, failures } = decided;
+  if (failures.length > 0) {
+    log.error("evaluation failed", {
+      failures: failures.map((f) => ({ service: f.service, error: f.error })),
+    });
+    throw new EvaluationError(evaluationFailures(failures), { failures });
+  }
+  return {
+    at: now,
+    trigger: cause.trigger,
+    recorded: recorded ? triggerSignals : [],
+    unrecorded: recorded ? [] : triggerSignals,
+    launchBlocks,
+    ignored,
+    trail,
+    services,
+  };
+}
+
+interface Decided {
+  readonly services: readonly ServiceEvaluation[];
+  readonly failures: readonly { readonly service: string; readonly error: unknown }[];
+}
+
+/** Reads every service's signals in one metrics call, decides per service and starts its move. */
+async function decideServices(
+  config: SwitchyardConfig,
+  now: EpochMs,
+  eventAt: EpochMs | undefined,
+  triggerSignals: readonly CapacitySignal[],
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<Decided> {
   const failures: { service: string; error: unknown }[] = [];
   const located: { service: InferenceService; targets: ServiceTargets }[] = [];
   for (const service of config.services) {
@@ -161,26 +214,49 @@ export async function evaluate(
   const services: ServiceEvaluation[] = [];
   for (const { service } of located) {
     try {
-      services.push(await evaluateService(service, { now, metrics, karpenter, triggerSignals }, deps, log));
+      services.push(
+        await evaluateService(
+          service,
+          { now, metrics, karpenter, triggerSignals, nameAt: nameMinuteOf(eventAt, now) },
+          deps,
+          log,
+        ),
+      );
     } catch (error) {
       failures.push({ service: service.name, error });
     }
   }
-  if (failures.length > 0) {
-    log.error("evaluation failed", {
-      failures: failures.map((f) => ({ service: f.service, error: f.error })),
-    });
-    throw new EvaluationError(evaluationFailures(failures), { failures });
+  return { services, failures };
+}
+
+/**
+ * Records the event's signals (and any an earlier call could not write: the recorder keeps
+ * them) without ever failing the evaluation: false when this call failed, logged.
+ */
+async function recordSignals(
+  signals: readonly CapacitySignal[],
+  recorder: CapacitySignalRecorder,
+  log: ControllerLogger,
+): Promise<boolean> {
+  try {
+    await recorder.record(signals);
+    if (signals.length > 0) {
+      log.info("capacity signals recorded", { signals });
+    }
+    return true;
+  } catch (error) {
+    log.error("capacity signals not recorded; kept for the next evaluation", { signals, error });
+    return false;
   }
-  return {
-    at: now,
-    trigger: cause.trigger,
-    recorded: triggerSignals,
-    launchBlocks,
-    ignored,
-    trail,
-    services,
-  };
+}
+
+/**
+ * The minute an execution is named for: the triggering event's, when there is one and it
+ * is not in the future (a skewed clock), else now. A schedule's evaluations are named for
+ * their own minute, as before.
+ */
+function nameMinuteOf(eventAt: EpochMs | undefined, now: EpochMs): EpochMs {
+  return eventAt !== undefined && Number.isFinite(eventAt) && eventAt <= now ? eventAt : now;
 }
 
 /**
@@ -204,6 +280,8 @@ function detailedTypesOf(config: SwitchyardConfig): { instanceType: string; zone
 
 interface Observed {
   readonly now: EpochMs;
+  /** The time the execution's name carries (see nameMinuteOf). */
+  readonly nameAt: EpochMs;
   readonly metrics: MetricsSnapshot;
   readonly karpenter: readonly CapacitySignal[];
   readonly triggerSignals: readonly CapacitySignal[];
@@ -217,8 +295,18 @@ async function evaluateService(
 ): Promise<ServiceEvaluation> {
   const { now } = observed;
   const cluster = await deps.cluster.readService(service);
-  const switches = await deps.switches.history(service.name, now - HISTORY_MS);
-  const state = serviceStateFrom({ service, cluster, switches });
+  // Far enough back that every switch that may still run is listed: a hold whose owner
+  // started earlier has outlived any switch (leftovers.ts).
+  const since = now - Math.max(HISTORY_MS, longestSwitchMs(service.policy));
+  const switches = await deps.switches.history(service.name, since);
+  const scaling = await readScaling(service, deps.cluster);
+  const state = serviceStateFrom({
+    service,
+    cluster,
+    switches,
+    switchesSince: since,
+    ...(scaling.objects === null ? {} : { scaledObjects: scaling.objects }),
+  });
   const capacity = [...observed.metrics.capacityErrors, ...observed.karpenter, ...observed.triggerSignals];
   const decision = decide(
     state,
@@ -258,11 +346,19 @@ async function evaluateService(
   if (action !== undefined) {
     assertOnlyOwnTargets(action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
   }
+  // A ScaledObject the Plan step cannot use (no trigger of the configured type, several,
+  // missing) fails every switch at Plan, every minute, with a failure alert each time: it
+  // fails this service's evaluation instead, before any execution starts, so the
+  // EvaluateErrors alarm says it once per incident, with the fix in the message.
+  if (scaling.problem !== null) {
+    throw scaling.problem;
+  }
   // One move at a time, except that a response to a loss supersedes a calm move (core's supersedes).
   const lossSince = lossStartedAt(decision.kind, capacity, now, service.policy.capacityErrorWindowMinutes);
   const causes = decision.kind === "reroute" || decision.kind === "failover" ? decision.causes : [];
   const newLoss = (s: SwitchRecord) => answersNewLoss(causes, decision.conditions, s);
-  const running = switchToWaitFor(decision.kind, switches, lossSince, newLoss);
+  const sizing = { demandRps: decision.demandRps, headroom: service.headroom };
+  const running = switchToWaitFor(decision.kind, switches, lossSince, sizing, newLoss);
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
     return {
@@ -274,10 +370,12 @@ async function evaluateService(
     };
   }
   // A move that supersedes one of this minute's own name takes a name to the second.
-  const minuteName = executionName(service.name, decision.kind, now);
+  const minuteName = executionName(service.name, decision.kind, observed.nameAt);
   const taken = switches.some((s) => s.name === minuteName && s.status === "RUNNING");
   const name = taken ? executionName(service.name, decision.kind, now, true) : minuteName;
-  const superseded = urgentMovesSuperseded(decision.kind, switches, lossSince, newLoss).map((s) => s.name);
+  const superseded = urgentMovesSuperseded(decision.kind, switches, lossSince, sizing, newLoss).map(
+    (s) => s.name,
+  );
   const started = await deps.switches.start({
     name,
     input: {
@@ -326,6 +424,7 @@ export function switchInputOf(
     evidence: decision.evidence,
     decidedAt: new Date(decision.at).toISOString(),
     triggerSignals,
+    releaseHolds: decision.kind === "repair" ? decision.releaseHolds : [],
   };
 }
 
@@ -343,6 +442,28 @@ async function targetsOf(service: InferenceService, locator: LoadBalancerLocator
         : (lb.targetGroups[service.consolidatedService.name]?.dimension ?? null),
     latencyStatistic: service.slo.statistic,
   };
+}
+
+/**
+ * The units' ScaledObjects, for Switchyard's holds on them; a ScaledObject Switchyard
+ * cannot use is kept as the problem (thrown only when a move is due). A read that may
+ * pass (a 5xx, throttling) fails the evaluation as any other read.
+ */
+async function readScaling(
+  service: InferenceService,
+  cluster: ClusterGateway,
+): Promise<{
+  readonly objects: Readonly<Record<string, ScaledObjectState>> | null;
+  readonly problem: Error | null;
+}> {
+  try {
+    return { objects: await cluster.readScaledObjects(service), problem: null };
+  } catch (error) {
+    if (error instanceof SwitchyardError && !error.retryable) {
+      return { objects: null, problem: error };
+    }
+    throw error;
+  }
 }
 
 interface ScopedCause {
@@ -385,6 +506,17 @@ async function spotSignals(
   const spot = cause.spotInterruption;
   if (spot === undefined) {
     return { signals: [], ignored: [] };
+  }
+  if (!isInstanceId(spot.instanceId)) {
+    // Nothing to look up: EC2 would refuse the call (InvalidInstanceID.Malformed), and one
+    // bad event must not stop the evaluation of every service.
+    log.warn("spot interruption with a malformed instance id ignored", { instanceId: spot.instanceId });
+    return {
+      signals: [],
+      ignored: [
+        `Spot interruption for ${JSON.stringify(spot.instanceId)}: not an EC2 instance id (i- and 8 or 17 hexadecimal digits), so no instance to count`,
+      ],
+    };
   }
   const instance = await deps.instanceTypes.instanceOf(spot.instanceId);
   if (instance === null) {

@@ -11,6 +11,7 @@ export {
   RoutingNotAppliedError,
   RoutingRejectedError,
   ScalingNotResumedError,
+  SwitchAbortedError,
   SwitchInputError,
   SwitchSupersededError,
   TransientError,
@@ -26,6 +27,7 @@ export {
   switchInputOf,
 } from "./evaluate.ts";
 export { type ControllerLogger, silentLogger } from "./logger.ts";
+export { type OperatorSwitchDeps, type OperatorSwitchResult, operatorSwitch } from "./operator-switch.ts";
 export { type PlanSwitchDeps, planSwitch } from "./plan-switch.ts";
 export { type ReleaseHoldsDeps, releaseHolds } from "./release-holds.ts";
 export { type RollbackDeps, rollback } from "./rollback.ts";

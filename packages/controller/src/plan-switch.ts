@@ -12,20 +12,26 @@ import {
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
 } from "@switchyard/core";
-import { ForeignRoutingError } from "./errors.ts";
+import { ForeignRoutingError, TransientError } from "./errors.ts";
+import type { ControllerLogger } from "./logger.ts";
+import { workflowErrorOf } from "./run-step.ts";
 import { serviceNamed } from "./service-lookup.ts";
-import { parseSwitchInput, type SwitchPlan } from "./switch-state.ts";
+import { assertNotAborted } from "./supersession.ts";
+import { planFailedEvent, recordSwitchEvent } from "./switch-events.ts";
+import { parseSwitchInput, type SwitchInput, type SwitchPlan } from "./switch-state.ts";
 
 export interface PlanSwitchDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /**
  * The Plan step: reads the cluster as it is now, plans the target mode against it (core's
  * planMove), and records what is there before anything changes, so Rollback can restore
- * exactly that.
+ * exactly that. A failure the workflow will not retry changed nothing; it is told on the
+ * Ingress as a SwitchFailed Event.
  */
 export async function planSwitch(
   rawInput: unknown,
@@ -34,8 +40,30 @@ export async function planSwitch(
 ): Promise<SwitchPlan> {
   const input = parseSwitchInput(rawInput);
   const service = serviceNamed(deps.config, input.service);
+  try {
+    return await planOf(input, service, executionArn, deps);
+  } catch (error) {
+    if (!(workflowErrorOf(error) instanceof TransientError)) {
+      const region = deps.config.cluster.region;
+      await recordSwitchEvent(
+        deps,
+        service,
+        planFailedEvent(input, executionArn, error, deps.clock.now(), region),
+      );
+    }
+    throw error;
+  }
+}
+
+async function planOf(
+  input: SwitchInput,
+  service: InferenceService,
+  executionArn: string | null,
+  deps: PlanSwitchDeps,
+): Promise<SwitchPlan> {
   const now = deps.clock.now();
   const cluster = await deps.cluster.readService(service);
+  assertNotAborted(input.executionName, cluster.ingress);
   const scaledObjects = await deps.cluster.readScaledObjects(service);
   const annotations = cluster.ingress.annotations;
   const currentValue = annotations[actionAnnotationKey(service.action)] ?? null;

@@ -1,5 +1,6 @@
 import {
   actionAnnotationKey,
+  type Clock,
   type ClusterGateway,
   holdRemovalCommand,
   type InferenceService,
@@ -10,7 +11,9 @@ import {
   type SwitchyardConfig,
 } from "@switchyard/core";
 import { rollbackAlert } from "./alerts.ts";
+import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { recordSwitchEvent, rollbackEvent } from "./switch-events.ts";
 import {
   type CaughtError,
   type NotRestored,
@@ -23,6 +26,8 @@ import {
 export interface RollbackDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
+  readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /** The error name a superseded switch stands down with (see supersession.ts). */
@@ -38,8 +43,8 @@ function describeError(error: unknown): string {
 }
 
 /**
- * The Rollback step: undo exactly what the switch changed. The Ingress annotations go
- * back to the values read by the Plan step only while the action still holds what the
+ * The Rollback step: undo exactly what the switch changed. Each Ingress annotation the
+ * switch wrote goes back to the value read by the Plan step while it still holds what the
  * switch wrote; each KEDA target goes back only while it still holds the switch's value;
  * each of the switch's replica holds is lifted. Anything someone else changed since is
  * left as found, and reported. The three parts (and each target and hold) are undone
@@ -70,9 +75,47 @@ export async function rollback(rawState: unknown, deps: RollbackDeps): Promise<R
     leftAlone: found.leftAlone,
     notRestored: found.notRestored,
   };
-  return { ...result, alert: rollbackAlert(state, error, result, deps.config.cluster.region) };
+  const { region } = deps.config.cluster;
+  await recordSwitchEvent(deps, service, rollbackEvent(state, error, result, deps.clock.now(), region));
+  return { ...result, alert: rollbackAlert(state, error, result, region) };
 }
 
+/**
+ * What the switch wrote on the Ingress, per annotation: the action and mode always, the
+ * last transition when ShiftTraffic wrote it (unknown when ShiftTraffic failed after its
+ * patch: then any time from the plan on counts as the switch's), and the failover cause
+ * on a failover (its causes) or a fallback (removed, null); other moves leave it alone.
+ */
+function writtenBySwitch(
+  state: SwitchState,
+  actionKey: string,
+): Record<string, (value: string | null) => boolean> {
+  const { plan, routing } = state;
+  const action = routing?.annotationValue ?? plan.target.annotationValue;
+  const plannedAt = Date.parse(plan.plannedAt);
+  const written: Record<string, (value: string | null) => boolean> = {
+    [actionKey]: (value) => value === action,
+    [SWITCHYARD_ANNOTATIONS.mode]: (value) => value === plan.target.mode,
+    [SWITCHYARD_ANNOTATIONS.lastTransition]: (value) =>
+      routing === undefined ? value !== null && Date.parse(value) >= plannedAt : value === routing.patchedAt,
+  };
+  if (plan.input.move === "failover") {
+    const cause = plan.input.causes.join(",");
+    written[SWITCHYARD_ANNOTATIONS.failoverCause] = (value) => value === cause;
+  } else if (plan.input.move === "fallback") {
+    written[SWITCHYARD_ANNOTATIONS.failoverCause] = (value) => value === null;
+  }
+  return written;
+}
+
+/**
+ * Each annotation the switch wrote goes back to its value before the switch while it
+ * still holds what the switch wrote, whatever happened to the others: an action someone
+ * put back by hand (or one the switch wrote unchanged) must not leave the switch's mode,
+ * last transition and failover cause behind, or the controller would read the service as
+ * in the switch's mode and ignore the losses that mode ignores. A value that is neither
+ * the switch's nor the one before is someone else's, and is left as found.
+ */
 async function restoreRouting(
   state: SwitchState,
   service: InferenceService,
@@ -80,29 +123,45 @@ async function restoreRouting(
   found: Found,
 ): Promise<boolean> {
   const actionKey = actionAnnotationKey(service.action);
-  const written = state.routing?.annotationValue ?? state.plan.target.annotationValue;
   const { before } = state.plan;
+  const beforeValues: Record<string, string | null> = {
+    [actionKey]: before.annotationValue,
+    [SWITCHYARD_ANNOTATIONS.mode]: before.mode,
+    [SWITCHYARD_ANNOTATIONS.lastTransition]: before.lastTransition,
+    [SWITCHYARD_ANNOTATIONS.failoverCause]: before.failoverCause,
+  };
+  const written = writtenBySwitch(state, actionKey);
   try {
     const routing = await cluster.patchRouting(service, (current) => {
-      const now = current.annotations[actionKey] ?? null;
-      if (now === before.annotationValue) {
-        return null;
+      const annotation = (key: string) => current.annotations[key] ?? null;
+      const transition = annotation(SWITCHYARD_ANNOTATIONS.lastTransition);
+      // Every switch writes its own last transition: one that is neither the switch's nor
+      // the one before means a later switch wrote these annotations, and all are its.
+      const laterSwitch =
+        transition !== before.lastTransition &&
+        written[SWITCHYARD_ANNOTATIONS.lastTransition]?.(transition) !== true;
+      const restore: Record<string, string | null> = {};
+      const others: string[] = [];
+      for (const [key, isSwitchs] of Object.entries(written)) {
+        const now = annotation(key);
+        const was = beforeValues[key] ?? null;
+        if (now === was) {
+          continue;
+        }
+        if (!laterSwitch && isSwitchs(now)) {
+          restore[key] = was;
+        } else {
+          others.push(key);
+        }
       }
-      if (now !== written) {
+      if (others.length > 0) {
         found.leftAlone.push(
-          `Ingress ${current.namespace}/${current.name} annotation ${actionKey} (not the value the switch wrote)`,
+          `Ingress ${current.namespace}/${current.name} annotation ${others.join(", ")} (not the value the switch wrote)`,
         );
-        return null;
       }
-      return ingressAnnotationsPatch(
-        {
-          [actionKey]: before.annotationValue,
-          [SWITCHYARD_ANNOTATIONS.mode]: before.mode,
-          [SWITCHYARD_ANNOTATIONS.lastTransition]: before.lastTransition,
-          [SWITCHYARD_ANNOTATIONS.failoverCause]: before.failoverCause,
-        },
-        current.resourceVersion,
-      );
+      return Object.keys(restore).length === 0
+        ? null
+        : ingressAnnotationsPatch(restore, current.resourceVersion);
     });
     return routing.changed;
   } catch (error) {

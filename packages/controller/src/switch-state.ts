@@ -11,6 +11,7 @@ import type {
   ScalingStep,
   StepResultKey,
   StepResultTypes,
+  SwitchyardHold,
   UnitCondition,
 } from "@switchyard/core";
 import { MOVES } from "@switchyard/core";
@@ -44,6 +45,8 @@ export interface SwitchInput {
    * planned for): it moves traffic at once, before their own deadline, so they stand down.
    */
   readonly supersedes?: readonly string[];
+  /** A repair's: replica holds no running switch owns, lifted by ScaleReceivers; empty otherwise. */
+  readonly releaseHolds: readonly SwitchyardHold[];
 }
 
 /** What the Plan step decided to do, and what was there before (for Rollback). */
@@ -194,6 +197,10 @@ const switchInputSchema = z.looseObject({
   decidedAt: z.string(),
   triggerSignals: z.array(z.looseObject({})),
   supersedes: z.optional(z.array(z.string())),
+  // An execution started before repairs lifted holds has none.
+  releaseHolds: z.optional(
+    z.array(z.looseObject({ unit: text, scaledObject: text, replicas: z.string(), owner: text })),
+  ),
 });
 
 /** Checks an execution input before any step acts on it. */
@@ -205,7 +212,7 @@ export function parseSwitchInput(value: unknown): SwitchInput {
       .join("; ");
     throw new SwitchInputError(`the mode-switch input is not one evaluate writes — ${problems}`);
   }
-  const input = result.data as unknown as SwitchInput;
+  const input = { releaseHolds: [], ...result.data } as unknown as SwitchInput;
   // An execution started before reroutes had a move of their own (a rebalance with causes)
   // is still running when the step functions are updated under it: it stays a reroute.
   return input.move === "rebalance" && input.causes.length > 0 ? { ...input, move: "reroute" } : input;

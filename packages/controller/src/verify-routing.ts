@@ -1,14 +1,19 @@
-import type { ClusterGateway, RoutingVerifier, SwitchyardConfig } from "@switchyard/core";
+import type { Clock, ClusterGateway, RoutingVerifier, SwitchyardConfig } from "@switchyard/core";
 import { SECOND } from "@switchyard/core";
 import { switchAlert } from "./alerts.ts";
 import { RoutingNotAppliedError, RoutingRejectedError } from "./errors.ts";
+import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { assertNotAborted } from "./supersession.ts";
+import { recordSwitchEvent, succeededEvent } from "./switch-events.ts";
 import { parseSwitchState, type VerificationResult } from "./switch-state.ts";
 
 export interface VerifyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly verifier: RoutingVerifier;
+  readonly clock: Clock;
+  readonly logger?: ControllerLogger;
 }
 
 /**
@@ -33,6 +38,12 @@ const DEPLOY_FAILURE = "FailedDeployModel";
 export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps): Promise<VerificationResult> {
   const state = parseSwitchState(rawState);
   const service = serviceNamed(deps.config, state.plan.input.service);
+  // A read of the Ingress (a patch builder that writes nothing): an operator may abort
+  // while the ALB lags, and this step is retried until it catches up.
+  await deps.cluster.patchRouting(service, (current) => {
+    assertNotAborted(state.plan.input.executionName, current);
+    return null;
+  });
   const patchedAt = Date.parse(state.routing?.patchedAt ?? state.plan.plannedAt);
   // Event times have one-second precision.
   const since = Math.floor(patchedAt / SECOND) * SECOND;
@@ -60,5 +71,7 @@ export async function verifyRouting(rawState: unknown, deps: VerifyRoutingDeps):
       }`,
     );
   }
-  return { check, alert: switchAlert(state, check, deps.config.cluster.region) };
+  const { region } = deps.config.cluster;
+  await recordSwitchEvent(deps, service, succeededEvent(state, check, deps.clock.now(), region));
+  return { check, alert: switchAlert(state, check, region) };
 }

@@ -8,6 +8,7 @@ export {
   type UnitWorkload,
 } from "./cluster/types.ts";
 export { configWarnings } from "./config/config-warnings.ts";
+export { parseDecimal } from "./config/decimal.ts";
 export {
   DEPLOYED_CONFIG_FILE,
   DEPLOYED_CONFIG_FORMAT,
@@ -29,7 +30,10 @@ export {
   DeploymentUnitSchema,
   HEDGE_DEFAULTS,
   InferenceServiceSchema,
+  isUnitName,
+  LONGEST_RESPONSE_MS,
   MAX_DEMAND_RPS,
+  MAX_POD_RPS,
   PolicySchema,
   type SwitchyardConfigInput,
   SwitchyardConfigSchema,
@@ -48,6 +52,7 @@ export type {
 } from "./config/types.ts";
 export { lastFallbackUndone, switchesInLastHour } from "./decision/anti-flap.ts";
 export { decide } from "./decision/decide.ts";
+export { longestSwitchMs, transitionInFuture } from "./decision/leftovers.ts";
 export {
   DEMAND_MINUTES,
   type Observations,
@@ -55,6 +60,12 @@ export {
   signalWindowMinutes,
   type UnitObservation,
 } from "./decision/observations.ts";
+export {
+  isRefusal,
+  type OperatorRefusal,
+  type OperatorRequest,
+  operatorDecision,
+} from "./decision/operator.ts";
 export { parsePin, pinHolds } from "./decision/pin.ts";
 export {
   compareServedNow,
@@ -83,6 +94,7 @@ export {
   type RuleName,
   type ServiceState,
   type SwitchRecord,
+  type SwitchyardHold,
   type UnitRuntime,
 } from "./decision/types.ts";
 export {
@@ -91,6 +103,8 @@ export {
   EVALUATE_SILENT_MINUTES,
   type EvaluateAlarm,
   evaluateAlarms,
+  type ModeSwitchAlarm,
+  modeSwitchAlarms,
 } from "./deploy/alarms.ts";
 export {
   cloudWatchDashboardUrl,
@@ -135,9 +149,9 @@ export {
   SWITCHYARD_ANNOTATIONS,
 } from "./manifests/annotations.ts";
 export {
-  CONTROLLER_KUBERNETES_GROUP,
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
+  kubernetesGroupsOf,
   type PolicyRule,
   type RbacManifest,
   type RoleBindingManifest,
@@ -177,6 +191,20 @@ export {
   scalingTargetOf,
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
+export {
+  clipBytes,
+  EVENT_NOTE_LIMIT_BYTES,
+  type EventRegarding,
+  type EventsV1Event,
+  eventNote,
+  microTime,
+  SWITCH_EVENT_REASONS,
+  SWITCHYARD_REPORTING_CONTROLLER,
+  type SwitchEvent,
+  type SwitchEventReason,
+  switchEventName,
+  switchEventObject,
+} from "./manifests/switch-event.ts";
 export { JSON_SIGNIFICANT_DIGITS, jsonText } from "./output/json-output.ts";
 export { shellCommand, shellQuote } from "./output/shell-quote.ts";
 export {
@@ -258,6 +286,8 @@ export {
   classifyEvent,
   type EvaluationTrigger,
   eventRegion,
+  eventTime,
+  isInstanceId,
   launchErrorsFromCloudTrail,
   type SpotInterruption,
   spotInterruptionInstance,
@@ -311,6 +341,7 @@ export {
   RFC3339_PATTERN,
 } from "./time.ts";
 export { DAY, EPSILON, HOUR, MINUTE, round1, SECOND } from "./units.ts";
+export { abortable } from "./workflow/abortable.ts";
 export type { AslDocument, AslState, Catcher, Retrier, TaskState } from "./workflow/asl.ts";
 export { executionName, parseExecutionName } from "./workflow/execution-name.ts";
 export { type ModeSwitchTableInput, modeSwitchTable } from "./workflow/mode-switch-table.ts";

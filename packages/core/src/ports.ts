@@ -13,6 +13,7 @@ import type { InferenceService } from "./config/types.ts";
 import type { SwitchRecord } from "./decision/types.ts";
 import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
 import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
+import type { SwitchEvent } from "./manifests/switch-event.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
 import type { TrailCoverage } from "./signals/trail-coverage.ts";
 import type { CapacitySignal, EpochMs, ServiceMetrics } from "./signals/types.ts";
@@ -197,6 +198,13 @@ export interface ClusterGateway {
   ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]>;
   /** Karpenter's InsufficientCapacityError events since `since`, as capacity signals. */
   capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]>;
+  /**
+   * Records a Kubernetes Event about a switch on the service's Ingress. A second record of
+   * the same switch's same reason is the same occurrence (a retried step) and writes
+   * nothing. Throws when the write fails: callers record best effort (a switch never
+   * fails for its Event).
+   */
+  recordEvent(service: InferenceService, event: SwitchEvent): Promise<void>;
 }
 
 export interface SwitchRequest {

@@ -82,7 +82,7 @@ describe("Docs: switchyard status and pin examples", () => {
       const result = await runSwitchyard(args, outputs);
       expect(result.stderr).toBe("");
       const shell = args.map((a) => (/^[\w./:-]+$/.test(a) ? a : `'${a}'`)).join(" ");
-      printed.set(name, `$ switchyard ${shell}\n${result.stdout}`);
+      printed.set(name, `$ npx switchyard ${shell}\n${result.stdout}`);
     };
     await run("status", ["status", "--config", CONFIG, "--stage", "prod"]);
     await run("pin", [

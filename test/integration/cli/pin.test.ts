@@ -94,7 +94,7 @@ describe("Command: switchyard pin / unpin", () => {
     );
   });
 
-  it("warns that a pin to the other mode does not switch the service, and names the plan that does", async () => {
+  it("warns that a pin to the other mode does not switch the service, and names the verb that does", async () => {
     const run = await pin("--mode", "capacity");
     expect(run.code).toBe(0);
     expect(annotations()[PIN]).toBe("capacity");
@@ -102,7 +102,7 @@ describe("Command: switchyard pin / unpin", () => {
       "next: at its next evaluation (within 1 minute) the controller reads the pin and only observes and reports (decision: pinned) until it is removed (no expiry), starting no switch.",
     );
     expect(run.stdout).toContain(
-      "warning: sd21 is in cost mode now and a pin does not switch it: its traffic stays on the cost-mode routing while pinned. To put it in capacity mode, run `switchyard plan --config examples/sd21/switchyard.yaml --service sd21 --mode capacity --output yaml --out-dir <dir>`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.",
+      "warning: sd21 is in cost mode now and a pin does not switch it: its traffic stays on the cost-mode routing while pinned. To put it in capacity mode, run `switchyard failover --config examples/sd21/switchyard.yaml --service sd21 --reason <why>`: the pin holds that mode, so the switch goes with it.",
     );
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { actionAnnotationKey } from "@switchyard/core";
 import { describe, expect, it, vi } from "vitest";
 import { handler } from "../../../functions/evaluate.ts";
@@ -76,6 +76,30 @@ describe("Handler: evaluate", () => {
     );
   });
 
+  it("still fails over when PutMetricData fails, and writes the kept signal with the next evaluation", async () => {
+    world.cloudwatch.on(PutMetricDataCommand).rejects(
+      Object.assign(new Error("Rate exceeded"), {
+        name: "ThrottlingException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400, attempts: 3 },
+      }),
+    );
+    const result = await handler(createFleetInf2);
+    expect(result.services).toEqual([
+      { service: "sd21", decision: "failover", execution: "sd21-failover-202506021408", status: "STARTED" },
+    ]);
+    expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+
+    world.cloudwatch.on(PutMetricDataCommand).resolves({});
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 70_000);
+    await handler(fixture("scheduled-event"));
+    const written = world.cloudwatch.commandCalls(PutMetricDataCommand).at(-1)?.args[0].input;
+    expect(written?.MetricData?.map((d) => [d.Timestamp, d.Dimensions?.map((x) => x.Value)])).toEqual([
+      [new Date(createFleetInf2.time), ["hw-agnostic-infer", "inf2.xlarge"]],
+      [new Date(createFleetInf2.time), ["hw-agnostic-infer", "inf2.xlarge", "InsufficientInstanceCapacity"]],
+    ]);
+  });
+
   it("starts none on a second evaluation in the same minute", async () => {
     await handler(createFleetInf2);
     vi.setSystemTime(Date.parse(createFleetInf2.time) + 50_000);
@@ -83,6 +107,26 @@ describe("Handler: evaluate", () => {
     expect(world.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(again.services[0]?.execution).toBe("sd21-failover-202506021408");
     expect(again.services[0]?.status).toBe("RUNNING");
+  });
+
+  it("starts one failover for a CloudTrail event delivered again a minute later, before ListExecutions lists the first", async () => {
+    await handler(createFleetInf2);
+    const first = world.executions[0];
+    if (first === undefined) throw new Error("the first evaluation started an execution");
+    // ListExecutions "is eventually consistent. The results are best effort and may not
+    // reflect very recent updates" (Step Functions API reference); DescribeExecution of a
+    // name is not.
+    world.executions = [];
+    world.sfn.on(DescribeExecutionCommand).resolves({ ...first, status: "RUNNING" });
+    // Lambda retries a failed asynchronous invocation with the same event after a minute.
+    vi.setSystemTime(Date.parse(createFleetInf2.time) + 100_000);
+    const again = await handler(createFleetInf2);
+    expect(world.started.map((s) => s.name)).toEqual(["sd21-failover-202506021408"]);
+    expect(again.services[0]).toMatchObject({
+      decision: "failover",
+      execution: "sd21-failover-202506021408",
+      status: "RUNNING",
+    });
   });
 
   it("reports a same-minute execution that already FAILED as failed, not as running", async () => {
@@ -99,6 +143,43 @@ describe("Handler: evaluate", () => {
       execution: "sd21-failover-202506021408",
       status: "FAILED",
     });
+  });
+
+  it("ignores a Spot warning whose instance id is malformed, with the reason, and evaluates every service", async () => {
+    const spot = fixture("spot-interruption-warning") as { time: string; detail: Record<string, unknown> };
+    vi.setSystemTime(Date.parse(spot.time) + 20_000);
+    // EC2 refuses an id that is not one: "InvalidInstanceID.Malformed: The specified ID for
+    // the instance is malformed" (EC2 API reference, error codes), a 400.
+    world.ec2.reset();
+    world.ec2.onAnyCommand().rejects(
+      Object.assign(new Error('Invalid id: "i-0c4f8e2a7b19d3e5\n6"'), {
+        name: "InvalidInstanceID.Malformed",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400, attempts: 1 },
+      }),
+    );
+    const result = await handler({
+      ...spot,
+      detail: { ...spot.detail, "instance-id": "i-0c4f8e2a7b19d3e5\n6" },
+    });
+    expect(result.ignored).toEqual([
+      'Spot interruption for "i-0c4f8e2a7b19d3e5\\n6": not an EC2 instance id (i- and 8 or 17 hexadecimal digits), so no instance to count',
+    ]);
+    expect(result.services.map((s) => s.service)).toEqual(["sd21"]);
+  });
+
+  it("starts no switch for a service whose ScaledObject has no aws-cloudwatch trigger, and fails its evaluation naming it", async () => {
+    world.double.edit("ScaledObject", "default", "sd21-trn1", (object) => {
+      (object.spec as { triggers: { type: string }[] }).triggers = [
+        { type: "cpu", metadata: { value: "60" } } as never,
+      ];
+    });
+    const error = await failureOf(handler(createFleetInf2));
+    expect(error.name).toBe("EvaluationError");
+    expect(error.message).toContain(
+      "ScaledObject sd21-trn1: has no aws-cloudwatch trigger (its triggers: cpu)",
+    );
+    expect(world.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it("surfaces a CloudWatch ThrottlingException (after the SDK's retries) as a named error, and switches nothing", async () => {
@@ -203,17 +284,19 @@ describe("Handler: evaluate", () => {
     expect(result.services[0]?.decision).toBe("rebalance");
   });
 
-  it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads for the service", async () => {
+  it("stays within budget: one GetMetricData, one ListExecutions and four Kubernetes reads and a GET per Deployment for the service", async () => {
     world.double.clearRequests();
     await handler(fixture("scheduled-event"));
     expect(world.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     expect(world.sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 1);
     const reads = world.double.requests.filter((r) => r.method === "GET");
     expect(reads.map((r) => `${r.verb} ${r.resource}`).sort()).toEqual([
+      ...world.service.units.map(() => "get deployments"),
       "get ingresses",
-      "list deployments",
       "list events",
       "list pods",
+      // Switchyard's holds on them, and whether the Plan step could use them.
+      "list scaledobjects",
     ]);
   });
 

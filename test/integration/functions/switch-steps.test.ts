@@ -17,7 +17,10 @@ import { sd21FailoverConfig } from "../../support/sd21.ts";
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
-const createFleetInf2 = fixture("create-fleet-one-error") as { time: string };
+const createFleetInf2 = fixture("create-fleet-one-error") as {
+  time: string;
+  detail: Record<string, unknown>;
+};
 const ACTION = actionAnnotationKey("weighted-routing");
 const EXECUTION =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev-ModeSwitch:sd21-failover-202506021408";
@@ -189,6 +192,43 @@ describe("Handlers: the mode-switch steps", () => {
     );
   });
 
+  it("repair a last transition written in the future: the repair writes it again, now", async () => {
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[SWITCHYARD_ANNOTATIONS.lastTransition] =
+        new Date(Date.now() + 3 * 3_600_000).toISOString();
+    });
+    const state = await planned(fixture("scheduled-event"));
+    expect(state.plan.input.move).toBe("repair");
+    expect(state.plan.input.reasons.join("\n")).toContain("minutes in the future");
+    const routing = await applyRouting(state);
+    expect(routing.changed).toBe(true);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.lastTransition]).toBe(new Date(Date.now()).toISOString());
+  });
+
+  it.each([
+    ["a fractional weight", [10.5, 20, 20, 20, 20]],
+    ["every weight 0", [0, 0, 0, 0, 0]],
+  ])("replace an action with %s with the planned one", async (_case, weights) => {
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      const annotations = ingress.metadata.annotations as Record<string, string>;
+      const action = JSON.parse(annotations[ACTION] ?? "{}") as {
+        forwardConfig: { targetGroups: { weight: number }[] };
+      };
+      action.forwardConfig.targetGroups.forEach((group, i) => {
+        group.weight = weights[i] ?? 0;
+      });
+      annotations[ACTION] = JSON.stringify(action);
+    });
+    const state = await planned(fixture("scheduled-event"));
+    expect(state.plan.input.move).toBe("repair");
+    await applyRouting(state);
+    const groups = (
+      JSON.parse(annotations()[ACTION] ?? "{}") as { forwardConfig: { targetGroups: { weight: number }[] } }
+    ).forwardConfig.targetGroups;
+    expect(groups.every((g) => Number.isInteger(g.weight))).toBe(true);
+    expect(groups.some((g) => g.weight > 0)).toBe(true);
+  });
+
   it("name the ALB lag and a FailedDeployModel as retryable, and a FailedBuildModel as final", async () => {
     world.lbc.lag = "never";
     let state = await planned();
@@ -239,6 +279,79 @@ describe("Handlers: the mode-switch steps", () => {
       ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(target),
     ).toEqual(targets);
     expect(result.alert.subject).toBe("Switchyard sd21: failover FAILED, rolled back (cost stays)");
+  });
+
+  it("roll back the mode, last transition and failover cause when the action is already back as it was", async () => {
+    const before = annotations();
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    state = { ...state, routing: await applyRouting(state) };
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
+    // An operator puts the cost-mode action back by hand before VerifyAlb gives up.
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[ACTION] = before[ACTION] ?? "";
+    });
+    const result = await rollback({
+      ...state,
+      error: { Error: "RoutingNotAppliedError", Cause: '{"errorMessage":"never applied"}' },
+    });
+    expect(annotations()).toEqual(before);
+    expect(result.routingRestored).toBe(true);
+    expect(result.leftAlone).toEqual([]);
+    // The service reads as in cost mode again: a later loss fails it over.
+    vi.setSystemTime(Date.now() + 10 * 60_000);
+    world.started.length = 0;
+    world.executions = [];
+    const at = new Date(Date.now() - 20_000).toISOString();
+    await evaluate({ ...createFleetInf2, time: at, detail: { ...createFleetInf2.detail, eventTime: at } });
+    expect(world.started.map((s) => s.name)).toEqual([expect.stringMatching(/^sd21-failover-/)]);
+  });
+
+  it("leave every switch annotation that a later switch wrote, even where it equals this one's", async () => {
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    state = { ...state, routing: await applyRouting(state) };
+    // Another switch wrote the same action and mode after this one, at its own time.
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[SWITCHYARD_ANNOTATIONS.lastTransition] =
+        new Date(Date.now() + 60_000).toISOString();
+    });
+    const after = annotations();
+    const result = await rollback({ ...state, error: { Error: "X", Cause: "y" } });
+    expect(annotations()).toEqual(after);
+    expect(result.routingRestored).toBe(false);
+    expect(result.leftAlone[0]).toMatch(/^Ingress default\/sd21 annotation .*switchyard\.io\/mode/);
+  });
+
+  it("stand down before moving traffic when an operator pins the other mode while the switch waits", async () => {
+    const before = annotations();
+    const targets = ["sd21-inf2", "sd21-trn1"].map(target);
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    // `switchyard pin --mode cost` while the failover waits for its receivers.
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[SWITCHYARD_ANNOTATIONS.pin] = "cost";
+    });
+    const stoodDown = await failureOf(checkReceivers(state));
+    expect(stoodDown.name).toBe("SwitchSupersededError");
+    expect(stoodDown.message).toContain('is pinned to cost mode (switchyard.io/pin="cost")');
+    await expect(applyRouting(state)).rejects.toThrow(/is pinned to cost mode/);
+
+    const result = await rollback({ ...state, error: { Error: stoodDown.name, Cause: stoodDown.message } });
+    expect(result.outcome).toBe("superseded");
+    expect(annotations()).toEqual({ ...before, [SWITCHYARD_ANNOTATIONS.pin]: "cost" });
+    expect(["sd21-inf2", "sd21-trn1"].map(target)).toEqual(targets);
+  });
+
+  it("finish a switch to the mode an operator pins while it runs", async () => {
+    let state = await planned();
+    state = { ...state, scaling: await applyScaling(state) };
+    world.double.edit("Ingress", "default", "sd21", (ingress) => {
+      (ingress.metadata.annotations as Record<string, string>)[SWITCHYARD_ANNOTATIONS.pin] = "capacity";
+    });
+    state = { ...state, receivers: await checkReceivers(state) };
+    await applyRouting(state);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
   });
 
   it("roll back no KEDA target that someone else changed between the rollback's read and its patch", async () => {

@@ -75,4 +75,17 @@ describe("Stack: a second cluster's stage beside the first", () => {
     // Each holds `<app>-<stage>` (SST's physical names, ours): another stage's cannot equal it.
     expect(named.filter(({ name }) => !name.includes(`${APP.name}-${STAGE}`))).toEqual([]);
   });
+
+  it("alarms on and plots its own cluster's series in the namespace both stacks write", () => {
+    for (const name of ["LaunchBlockedAlarm", "CapacityTrailMissingAlarm"]) {
+      const [alarm] = stack.resources.filter(
+        (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name === name,
+      );
+      expect(alarm?.inputs.dimensions, name).toEqual({ service: "switchyard", Cluster: CLUSTER });
+    }
+    const [dashboard] = stack.resources.filter((r) => r.type === "aws:cloudwatch/dashboard:Dashboard");
+    const body = String(dashboard?.inputs.dashboardBody);
+    expect(body).toContain(`"Cluster","${CLUSTER}"`);
+    expect(body).not.toContain("hw-agnostic-infer");
+  });
 });

@@ -1,7 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
-  CONTROLLER_KUBERNETES_GROUP,
   DEPLOYED_CONFIG_FILE,
   dashboardBody,
   deployedConfigDocument,
@@ -9,8 +8,10 @@ import {
   EVALUATE_SCHEDULE,
   evaluateAlarms,
   executionsArnOf,
+  kubernetesGroupsOf,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
+  modeSwitchAlarms,
   type PolicyStatement,
   policyStatements,
   STATE_MACHINE_ACTIONS,
@@ -240,7 +241,12 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
 
     const alarms = all("aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => a.name).sort()).toEqual(
-      [...evaluateAlarms().map((a) => a.id), "LaunchBlockedAlarm", "CapacityTrailMissingAlarm"].sort(),
+      [
+        ...evaluateAlarms().map((a) => a.id),
+        ...modeSwitchAlarms().map((a) => a.id),
+        "LaunchBlockedAlarm",
+        "CapacityTrailMissingAlarm",
+      ].sort(),
     );
     for (const alarm of alarms) {
       expect(alarm.inputs.alarmActions, alarm.name).toEqual([topicArn]);
@@ -252,15 +258,22 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
       expect(alarm.inputs).toMatchObject({ ...expected, name: `${APP.name}-${APP.stage}-${id}` });
       expect(alarm.inputs.dimensions, id).toEqual({ FunctionName: evaluateName });
     }
+    // Failed, aborted and timed-out mode switches, on this stack's state machine.
+    const [machine] = all("aws:sfn/stateMachine:StateMachine");
+    if (machine === undefined) throw new Error("the stack has no state machine");
+    for (const { id, ...expected } of modeSwitchAlarms()) {
+      const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", id);
+      expect(alarm.inputs).toMatchObject({ ...expected, name: `${APP.name}-${APP.stage}-${id}` });
+      expect(alarm.inputs.dimensions, id).toEqual({ StateMachineArn: arn(machine) });
+    }
     for (const [name, metricName] of [
       ["LaunchBlockedAlarm", SWITCHYARD_METRICS.launchBlocked],
       ["CapacityTrailMissingAlarm", SWITCHYARD_METRICS.trailMissing],
     ] as const) {
-      expect(one("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs).toMatchObject({
-        namespace: SWITCHYARD_METRIC_NAMESPACE,
-        metricName,
-        dimensions: { service: "switchyard" },
-      });
+      const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs;
+      expect(alarm).toMatchObject({ namespace: SWITCHYARD_METRIC_NAMESPACE, metricName });
+      // Its own cluster's series only: another cluster's stack writes the same namespace.
+      expect(alarm.dimensions).toEqual({ service: "switchyard", Cluster: config.cluster.name });
     }
   });
 
@@ -273,7 +286,7 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
     );
   });
 
-  it("gives each function's role an access entry in the controller's Kubernetes group, and no access policy", () => {
+  it("gives each function's role an access entry in the readers' group (and the writers' for a step that patches), and no access policy", () => {
     const entries = all("aws:eks/accessEntry:AccessEntry");
     expect(entries).toHaveLength(HANDLERS.length);
     for (const name of HANDLERS) {
@@ -284,10 +297,21 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
         clusterName: config.cluster.name,
         principalArn: arn(roleOf(name)),
         type: "STANDARD",
-        kubernetesGroups: [CONTROLLER_KUBERNETES_GROUP],
+        kubernetesGroups: kubernetesGroupsOf(name),
       });
     }
     expect(all("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);
+    const readers = entries.filter(
+      (e) => !(e.inputs.kubernetesGroups as string[]).includes("switchyard-writer"),
+    );
+    expect(readers.map((e) => e.name).sort()).toEqual(
+      [
+        "EvaluateClusterAccess",
+        "PlanSwitchClusterAccess",
+        "CheckReceiversClusterAccess",
+        "VerifyRoutingClusterAccess",
+      ].sort(),
+    );
   });
 
   it("ships each function its handler and the validated config where the handler reads it", () => {

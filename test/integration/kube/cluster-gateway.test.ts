@@ -212,11 +212,18 @@ describe("Class: KubernetesClusterGateway", () => {
           unschedulablePods: [],
         },
       });
-      expect(double.requests.map((r) => [r.verb, r.resource, r.query])).toEqual([
-        ["get", "ingresses", {}],
-        ["list", "deployments", {}],
-        ["list", "pods", { fieldSelector: "status.phase=Pending" }],
-      ]);
+      // Each unit's Deployment by name (the Role grants nothing more), and Pending pods only.
+      expect(
+        double.requests
+          .map((r) => [r.verb, r.resource, r.name ?? null, r.query])
+          .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      ).toEqual(
+        [
+          ["get", "ingresses", "sd21", {}],
+          ...service.units.map((u) => ["get", "deployments", u.deployment, {}]),
+          ["list", "pods", null, { fieldSelector: "status.phase=Pending" }],
+        ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      );
     });
 
     it("reports a unit whose Deployment is missing as not found, with no replicas", async () => {
@@ -783,7 +790,7 @@ describe("Class: KubernetesClusterGateway", () => {
       [429, "TooManyRequests"],
     ])("maps a %i to a retryable KubernetesUnavailableError", async (status, reason) => {
       // Prepare
-      double.failNext({ verb: "list", resource: "deployments", status, message: "etcd is slow" });
+      double.failNext({ verb: "get", resource: "deployments", status, message: "etcd is slow" });
 
       // Act
       const error = await rejection(gateway.readService(service));
@@ -792,7 +799,7 @@ describe("Class: KubernetesClusterGateway", () => {
       expect(error).toBeInstanceOf(KubernetesUnavailableError);
       expect(error.message).toMatch(
         new RegExp(
-          `^the API server could not list deployments\\.apps in namespace "default" \\(${status} ${reason}\\): .*etcd is slow.*; retry later$`,
+          `^the API server could not get deployments\\.apps "sd21-[a-z0-9-]+" in namespace "default" \\(${status} ${reason}\\): .*etcd is slow.*; retry later$`,
         ),
       );
       expect((error as KubernetesUnavailableError).retryable).toBe(true);

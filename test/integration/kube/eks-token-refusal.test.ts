@@ -10,7 +10,7 @@ import {
 import type { Clock } from "@switchyard/core";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { acceptsEksToken, accessKeyOfEksToken } from "../../support/eks-authenticator.ts";
+import { acceptsEksToken, accessKeyOfEksToken, eksTokenExpiredAt } from "../../support/eks-authenticator.ts";
 import { KubeApiDouble } from "../../support/kube-api-double.ts";
 import { seedSd21 } from "../../support/kube-objects.ts";
 import { describeClusterFor } from "../../support/lambda-env.ts";
@@ -56,6 +56,8 @@ describe("Class: KubernetesClusterGateway over EKS access, when the API server r
   let sessions: RoleSessions;
   let tokensSeen: Set<string>;
   let hasAccessEntry: boolean;
+  /** How far the API server's clock runs ahead of the real one (the function signs with the real one). */
+  let serverAheadMs: number;
   let now: number;
   let gateway: KubernetesClusterGateway;
 
@@ -63,12 +65,20 @@ describe("Class: KubernetesClusterGateway over EKS access, when the API server r
     sessions = new RoleSessions();
     tokensSeen = new Set();
     hasAccessEntry = true;
+    serverAheadMs = 0;
     double = new KubeApiDouble({
       authenticate: (token) => {
         tokensSeen.add(token);
         const key = accessKeyOfEksToken(token);
-        return hasAccessEntry && acceptsEksToken(token) && key !== undefined && !sessions.ended.has(key);
+        return (
+          hasAccessEntry &&
+          acceptsEksToken(token) &&
+          !eksTokenExpiredAt(token, Date.now() + serverAheadMs) &&
+          key !== undefined &&
+          !sessions.ended.has(key)
+        );
       },
+      clock: () => Date.now() + serverAheadMs,
       tls: {
         key: readRepoFile("test/fixtures/tls/server.key"),
         cert: readRepoFile("test/fixtures/tls/server.pem"),
@@ -102,13 +112,17 @@ describe("Class: KubernetesClusterGateway over EKS access, when the API server r
     double.clearRequests();
     sessions.signings = 0;
 
-    // Act: three requests in parallel, all refused with the cached token.
+    // Act: the Ingress, each unit's Deployment and the Pending pods in parallel, all refused with the cached token.
     const after = await gateway.readService(service);
 
     // Assess
     expect(after).toEqual(before);
-    expect(double.requests.map((r) => r.status).sort()).toEqual([200, 200, 200, 401, 401, 401]);
-    // Three refusals, one new token.
+    const parallel = 2 + service.units.length;
+    expect(double.requests.map((r) => r.status).sort()).toEqual([
+      ...Array.from({ length: parallel }, () => 200),
+      ...Array.from({ length: parallel }, () => 401),
+    ]);
+    // Every request refused, one new token.
     expect(sessions.signings).toBe(1);
     expect(tokensSeen.size).toBe(2);
   });
@@ -147,6 +161,23 @@ describe("Class: KubernetesClusterGateway over EKS access, when the API server r
     );
     expect((error.cause as ApiException<unknown>).code).toBe(401);
     // One retry, not a loop.
+    expect(double.requests.map((r) => r.status)).toEqual([401, 401]);
+  });
+
+  it("names the clock skew, not the access entry, when the API server's clock is far ahead of the function's", async () => {
+    // Prepare: the server's clock runs 20 minutes ahead: every token is 15 minutes past its X-Amz-Date there.
+    serverAheadMs = 20 * 60_000;
+
+    // Act
+    const error = await gateway.readScaledObjects(service).catch((e: unknown) => e as Error);
+
+    // Assess
+    expect(error).toBeInstanceOf(ClusterAccessError);
+    expect(error.message).toMatch(
+      /a newly signed EKS token too, and its clock is 20 minutes ahead of this function's \(Date: .+ GMT\): an EKS token lives 15 minutes/,
+    );
+    expect(error.message).toContain("fix the clock");
+    expect(error.message).not.toContain("access-entries");
     expect(double.requests.map((r) => r.status)).toEqual([401, 401]);
   });
 });

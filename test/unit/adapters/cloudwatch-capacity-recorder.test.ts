@@ -26,7 +26,7 @@ function signal(overrides: Partial<CapacitySignal> = {}): CapacitySignal {
 describe("Class: CloudWatchCapacityRecorder", () => {
   const cloudWatch = mockClient(CloudWatchClient);
   const client = new CloudWatchClient({ region: "us-east-1" });
-  const recorder = () => new CloudWatchCapacityRecorder({ client });
+  const recorder = () => new CloudWatchCapacityRecorder({ client, cluster: "inference-a" });
 
   afterEach(() => {
     cloudWatch.reset();
@@ -37,7 +37,7 @@ describe("Class: CloudWatchCapacityRecorder", () => {
     expect(CloudWatchCapacityRecorder.iamActions).toEqual(["cloudwatch:PutMetricData"]);
   });
 
-  it("writes each signal as a Count at its time, on the InstanceType set and the InstanceType+ErrorCode set", async () => {
+  it("writes each signal as a Count at its time, on the Cluster+InstanceType set and the Cluster+InstanceType+ErrorCode set", async () => {
     // Prepare
     cloudWatch.on(PutMetricDataCommand).resolves({});
 
@@ -55,6 +55,7 @@ describe("Class: CloudWatchCapacityRecorder", () => {
       Value: value,
       Unit: "Count",
       Dimensions: [
+        { Name: "Cluster", Value: "inference-a" },
         { Name: "InstanceType", Value: instanceType },
         ...(code === undefined ? [] : [{ Name: "ErrorCode", Value: code }]),
       ],
@@ -154,5 +155,47 @@ describe("Class: CloudWatchCapacityRecorder", () => {
     expect((failure as Error).message).toContain(
       'allows cloudwatch:PutMetricData (with any cloudwatch:namespace condition allowing "Switchyard")',
     );
+  });
+
+  it("keeps the signals of a failed call and writes them first, at their own times, with the next", async () => {
+    // Prepare
+    const throttled = new CloudWatchServiceException({
+      name: "ThrottlingException",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400, attempts: 3 },
+      message: "Rate exceeded",
+    });
+    cloudWatch.on(PutMetricDataCommand).rejectsOnce(throttled).resolves({});
+    const kept = recorder();
+
+    // Act
+    const failure = await kept.record([signal()]).catch((error: unknown) => error);
+    await kept.record([signal({ instanceType: "g5.xlarge", at: AT + 60_000 })]);
+
+    // Assess
+    expect(failure).toBeInstanceOf(CapacityRecordError);
+    expect((failure as Error).message).toContain("1 signals are kept and written with the next record");
+    const calls = cloudWatch.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input.MetricData);
+    expect(calls[1]?.map((d) => [d.Dimensions?.[1]?.Value, d.Timestamp])).toEqual([
+      ["inf2.xlarge", new Date(AT)],
+      ["inf2.xlarge", new Date(AT)],
+      ["g5.xlarge", new Date(AT + 60_000)],
+      ["g5.xlarge", new Date(AT + 60_000)],
+    ]);
+    expect(kept.pending).toEqual([]);
+  });
+
+  it("writes kept signals on a call that brings none of its own", async () => {
+    // Prepare
+    cloudWatch.on(PutMetricDataCommand).rejectsOnce(new Error("socket hang up")).resolves({});
+    const kept = recorder();
+    await kept.record([signal()]).catch(() => undefined);
+
+    // Act
+    await kept.record([]);
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(PutMetricDataCommand, 2);
+    expect(kept.pending).toEqual([]);
   });
 });

@@ -139,11 +139,16 @@ function recordingLogger(): { logger: Logger; entries: LogEntry[] } {
 const sentQueries = (call: { args: readonly unknown[] }) =>
   (call.args[0] as GetMetricDataCommand).input.MetricDataQueries ?? [];
 
+/** The cluster whose stack reads: its name is the `Cluster` dimension of Switchyard's metrics. */
+const CLUSTER = "hw-agnostic-infer";
+
 describe("Class: CloudWatchMetricsReader", () => {
   const cloudWatch = mockClient(CloudWatchClient);
   const client = new CloudWatchClient({ region: "us-east-1" });
   const reader = (logger?: Logger) =>
-    new CloudWatchMetricsReader(logger === undefined ? { client } : { client, logger });
+    new CloudWatchMetricsReader(
+      logger === undefined ? { client, cluster: CLUSTER } : { client, cluster: CLUSTER, logger },
+    );
 
   afterEach(() => {
     cloudWatch.reset();
@@ -399,7 +404,7 @@ describe("Class: CloudWatchMetricsReader", () => {
       namespace: "Switchyard",
       metricName: "CapacityErrors",
       stat: "Sum",
-      dimensions: { InstanceType: instanceType },
+      dimensions: { Cluster: CLUSTER, InstanceType: instanceType },
       points,
     });
     cloudWatch.on(GetMetricDataCommand).callsFake((input) =>
@@ -454,7 +459,7 @@ describe("Class: CloudWatchMetricsReader", () => {
       }
       return answer(input, table);
     });
-    const recorder = new CloudWatchCapacityRecorder({ client });
+    const recorder = new CloudWatchCapacityRecorder({ client, cluster: CLUSTER });
     await recorder.record([
       {
         instanceType: "inf2.xlarge",
@@ -526,7 +531,7 @@ describe("Class: CloudWatchMetricsReader", () => {
       source: "cloudtrail-create-fleet",
       code: "InsufficientInstanceCapacity",
     } as const;
-    await new CloudWatchCapacityRecorder({ client }).record([
+    await new CloudWatchCapacityRecorder({ client, cluster: CLUSTER }).record([
       {
         ...base,
         instanceType: "inf2.xlarge",

@@ -62,7 +62,7 @@ describe("Class: CloudWatchMetricsReader", () => {
           message: "Rate exceeded",
         }),
     );
-    const reader = new CloudWatchMetricsReader({ client });
+    const reader = new CloudWatchMetricsReader({ client, cluster: "hw-agnostic-infer" });
 
     // Act
     const failure = await reader.read(request).catch((error: unknown) => error);
@@ -89,7 +89,7 @@ describe("Class: CloudWatchMetricsReader", () => {
           message: "The parameter Stat must be a valid statistic.",
         }),
     );
-    const reader = new CloudWatchMetricsReader({ client });
+    const reader = new CloudWatchMetricsReader({ client, cluster: "hw-agnostic-infer" });
 
     // Act
     const failure = await reader.read(request).catch((error: unknown) => error);

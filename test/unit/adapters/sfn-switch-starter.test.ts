@@ -154,6 +154,7 @@ describe("Class: SfnSwitchStarter", () => {
         startedAt: minutes(0),
         status: "FAILED",
         movedTraffic: false,
+        planFailed: false,
       },
     ]);
   });
@@ -234,19 +235,46 @@ describe("Class: SfnSwitchStarter", () => {
         execution("sd21", "rebalance", minutes(1)),
       ],
     });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: "RUNNING", input: JSON.stringify({ demandRps: 1280 }) });
 
     // Act
     const history = await starter().history("sd21", SINCE);
 
     // Assess
     expect(history).toEqual([
-      { name: "sd21-reroute-202506011003", move: "reroute", startedAt: minutes(3), status: "RUNNING" },
+      {
+        name: "sd21-reroute-202506011003",
+        move: "reroute",
+        startedAt: minutes(3),
+        status: "RUNNING",
+        plannedRps: 1280,
+      },
       { name: "sd21-repair-202506011002", move: "repair", startedAt: minutes(2), status: "SUCCEEDED" },
       { name: "sd21-rebalance-202506011001", move: "rebalance", startedAt: minutes(1), status: "SUCCEEDED" },
     ]);
   });
 
-  it("reads a running reroute's input for the loss it answers, and a superseding reroute's name to the second", async () => {
+  it("reads the demand a running reroute planned for from its input, so a correction can tell it is stale", async () => {
+    // Prepare
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        execution("sd21", "reroute", minutes(3), "RUNNING"),
+        execution("sd21", "rebalance", minutes(1), "RUNNING"),
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING", input: '{"service":"sd21"}' });
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess: an input without demandRps leaves it unknown; only the reroute is described.
+    expect(history.map((r) => r.plannedRps)).toEqual([undefined, undefined]);
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 1);
+  });
+
+  it("reads a running reroute's input for the demand it planned and the loss it answers, and a superseding reroute's name to the second", async () => {
     // Prepare
     const running = "sd21-reroute-202506011003";
     const second = "sd21-reroute-20250601100330";
@@ -263,7 +291,7 @@ describe("Class: SfnSwitchStarter", () => {
       executionArn: input.executionArn,
       status: "RUNNING",
       startDate: new Date(minutes(3)),
-      input: JSON.stringify({ service: "sd21", causes: ["sd21-inf2"], conditions }),
+      input: JSON.stringify({ service: "sd21", demandRps: 3000, causes: ["sd21-inf2"], conditions }),
     }));
 
     // Act
@@ -276,6 +304,7 @@ describe("Class: SfnSwitchStarter", () => {
       move: "reroute",
       startedAt: minutes(3),
       status: "RUNNING",
+      plannedRps: 3000,
       answered: { causes: ["sd21-inf2"], conditions },
     });
   });
@@ -383,6 +412,31 @@ describe("Class: SfnSwitchStarter", () => {
       });
     },
   );
+
+  it("reads a FAILED execution that ended in PlanFailed as a failed plan that moved nothing", async () => {
+    // Prepare: Plan failed, its failure was announced, the execution failed in PlanFailed.
+    const failed = execution("sd21", "fallback", minutes(3), "FAILED");
+    sfn.on(ListExecutionsCommand).resolves({ executions: [failed] });
+    const events = failedHistory([], "Plan").filter(
+      (e) =>
+        e.stateEnteredEventDetails?.name !== "Rollback" &&
+        e.stateEnteredEventDetails?.name !== "SwitchFailed",
+    );
+    events.push({
+      id: events.length + 1,
+      previousEventId: events.length,
+      timestamp: new Date(SINCE),
+      type: "FailStateEntered",
+      stateEnteredEventDetails: { name: "PlanFailed" },
+    });
+    sfn.on(GetExecutionHistoryCommand, { executionArn: failed.executionArn }).resolves({ events });
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess
+    expect(history).toMatchObject([{ status: "FAILED", movedTraffic: false, planFailed: true }]);
+  });
 
   it("counts a FAILED execution whose events cannot be read as having moved traffic", async () => {
     // Prepare

@@ -11,7 +11,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "packages/adapters": ["packages/core"],
   "packages/controller": ["packages/core"],
   "packages/sim": ["packages/core", "packages/controller"],
-  "packages/cli": ["packages/core", "packages/sim", "packages/adapters"],
+  "packages/cli": ["packages/core", "packages/sim", "packages/adapters", "packages/controller"],
   functions: ["packages/core", "packages/adapters", "packages/controller"],
   infra: ["packages/core", "functions"],
 };

@@ -225,10 +225,38 @@ describe("Command: switchyard calibrate", () => {
     expect(run.stderr).toBe(
       [
         "switchyard: t.csv: 4 problems:",
-        '  line 4: offered_rps must be the requests/s sent, a number above 0 (got "x"); p95_ms must be the p95 response time in ms, a number above 0 (got "")',
+        '  line 4: offered_rps must be the requests/s sent, a decimal number above 0 (got "x"); p95_ms must be the p95 response time in ms, a decimal number above 0 (got "")',
         "  line 5: unit is empty",
         "  line 6: a at 10 requests/s offered is already on line 3: one row per step per unit",
-        '  line 7: offered_rps must be the requests/s sent, a number above 0 (got "5,5")',
+        '  line 7: offered_rps must be the requests/s sent, a decimal number above 0 (got "5,5")',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("refuses a rate or latency past what one pod can mean, a number written as hex, and a unit name no config unit can have", async () => {
+    const csv = [
+      HEADER.trimEnd(),
+      "a,10,10,100",
+      "a,1e308,10,100",
+      "a,20,20,1e308",
+      "a,0x1F,10,100",
+      '"sd21 inf2",10,10,100',
+      '"sd21-inf2\nmaxRps: 9999",10,10,100',
+      "",
+    ].join("\n");
+    const run = await runSwitchyard(["calibrate", "-l", "t.csv", "--slo-ms", "900"], { "t.csv": csv });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      [
+        "switchyard: t.csv: 5 problems:",
+        '  line 3: offered_rps must be at most 1000000: a million requests per second is beyond what one pod serves (got "1e308")',
+        '  line 4: p95_ms must be at most 4000000: no response through an ALB takes longer than its longest idle timeout, 4000 s (got "1e308")',
+        '  line 5: offered_rps must be the requests/s sent, a decimal number above 0 (got "0x1F")',
+        `  line 6: unit "sd21 inf2" is not a deployment unit name (lowercase letters, digits and '-', starting with a letter, at most 63 characters), as the config's units are named`,
+        // The quoted cell spans lines 7 and 8; the reader names the row by its last.
+        `  line 8: unit "sd21-inf2\\nmaxRps: 9999" is not a deployment unit name (lowercase letters, digits and '-', starting with a letter, at most 63 characters), as the config's units are named`,
         "",
       ].join("\n"),
     );
@@ -243,7 +271,7 @@ describe("Command: switchyard calibrate", () => {
       [
         "switchyard: t.csv: 4 problems:",
         "  line 3: has 3 cells, the first row (line 1) has 4",
-        '  line 4: served_rps must be the requests/s answered, a number >= 0 (got "x")',
+        '  line 4: served_rps must be the requests/s answered, a decimal number >= 0 (got "x")',
         "  line 5: has 2 cells, the first row (line 1) has 4",
         "  line 6: has 5 cells, the first row (line 1) has 4",
         "",

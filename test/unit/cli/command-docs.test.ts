@@ -32,8 +32,17 @@ describe("Docs: calibrate and plan examples", () => {
   });
 
   it.each(cases)("%s: `%s` shows the command's real output", async (_file, command, printed) => {
-    const run = await runSwitchyard(command.replace(/^\$ npx switchyard /, "").split(" "));
-    expect(run.code).toBe(0);
-    expect(printed).toBe(run.stdout);
+    // `> /dev/null`: the block shows what the command wrote to stderr, a plan that falls short (exit 3).
+    const quiet = command.endsWith(" > /dev/null");
+    const args = command.replace(/^\$ npx switchyard /, "").replace(/ > \/dev\/null$/, "");
+    const run = await runSwitchyard(args.split(" "));
+    expect(run.code).toBe(quiet ? 3 : 0);
+    expect(printed).toBe(quiet ? run.stderr : run.stdout);
+  });
+
+  it("shows the README's infeasible plan as it is: the shortfall of both modes", () => {
+    expect(
+      cases.some(([file, command]) => file === "README.md" && command.endsWith("--demand 50000 > /dev/null")),
+    ).toBe(true);
   });
 });

@@ -80,7 +80,7 @@ describe("Command: switchyard plan --out-dir", () => {
 });
 
 describe("Command: switchyard rbac", () => {
-  it("keeps a config path with a newline inside the header comment: the YAML is still only the Role and RoleBinding", async () => {
+  it("keeps a config path with a newline inside the header comment: the YAML is still only the Roles and RoleBindings", async () => {
     const path = "my\nkind: Secret\n# x.yaml";
     const run = await runSwitchyard(["rbac", "-c", path], { [path]: readRepoFile(CONFIG) });
     expect(run.code).toBe(0);
@@ -88,7 +88,7 @@ describe("Command: switchyard rbac", () => {
     expect(header.split("\n").every((line) => line.startsWith("#"))).toBe(true);
     expect(header).toContain("switchyard rbac --config $'my\\nkind: Secret\\n# x.yaml'");
     const kinds = parseAllDocuments(run.stdout).map((d) => (d.toJS() as { kind?: string } | null)?.kind);
-    expect(kinds).toEqual(["Role", "RoleBinding"]);
+    expect(kinds).toEqual(["Role", "RoleBinding", "Role", "RoleBinding"]);
   });
 });
 

@@ -77,11 +77,16 @@ describe("Command: switchyard plan", () => {
     ],
     [
       ["plan", "--config", CONFIG, "--demand", "lots"],
-      /expected requests per second, a number from 0 to 1000000000 \(e.g. --demand 446\)/,
+      /expected requests per second, a decimal number from 0 to 1000000000 \(e.g. --demand 446\)/,
     ],
+    // Number() reads these as 31, 3, 12 and 0: none is a number anyone means by --demand.
+    ...["0x1F", "0b11", " 12", ""].map((demand): [string[], RegExp] => [
+      ["plan", "--config", CONFIG, "--demand", demand],
+      new RegExp(`argument '${demand}' is invalid. expected requests per second, a decimal number from 0`),
+    ]),
     [
       ["plan", "--config", CONFIG, "--demand", "1e308"],
-      /argument '1e308' is invalid. expected requests per second, a number from 0 to 1000000000 \(e.g. --demand 446\): a billion requests per second is beyond any one load balancer/,
+      /argument '1e308' is invalid. expected requests per second, a decimal number from 0 to 1000000000 \(e.g. --demand 446\): a billion requests per second is beyond any one load balancer/,
     ],
     [
       ["plan", "--config", "big.yaml"],

@@ -115,7 +115,7 @@ describe("Function: evaluate", () => {
     expect(request?.services[0]?.targetGroups["sd21-inf2"]).toBe("targetgroup/sd21-inf2/0123");
     expect(request?.instanceTypes).toEqual(["g5.xlarge", "g6.xlarge", "inf2.xlarge", "trn1.2xlarge"]);
     expect(h.switches.historyCalls).toBe(1);
-    expect(h.cluster.calls).toEqual(["capacityEvents", "readService"]);
+    expect(h.cluster.calls).toEqual(["capacityEvents", "readService", "readScaledObjects"]);
   });
 
   it("makes no decision and starts nothing when the metrics cannot be read", async () => {

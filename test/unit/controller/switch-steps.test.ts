@@ -193,7 +193,10 @@ describe("Mode-switch steps", () => {
       },
     };
     const result = await rollback({ ...state, error: { Error: "X", Cause: "y" } }, h);
-    expect(result.routingRestored).toBe(false);
+    // The action is the person's; the mode, last transition and cause the switch wrote go back.
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toContain('"serviceName":"sd21-trn1"');
+    expect(h.cluster.ingress.annotations["switchyard.io/mode"]).toBe("cost");
+    expect(h.cluster.ingress.annotations["switchyard.io/failover-cause"]).toBeUndefined();
     expect(result.leftAlone[0]).toMatch(
       /annotation alb\.ingress\.kubernetes\.io\/actions\.weighted-routing \(not the value the switch wrote\)/,
     );
@@ -442,6 +445,24 @@ describe("Mode-switch steps", () => {
       },
     };
     await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(SwitchSupersededError);
+  });
+
+  it("stand a waiting move down when a newer move took over its replica hold, before it moves traffic (issue 17)", async () => {
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    const first = plan.holds[0];
+    if (first === undefined) throw new Error("no hold");
+    // A correction, sized on newer demand, holds the same receiver at more pods.
+    await h.cluster.holdReplicas(
+      h.config.services[0] as never,
+      first.unit,
+      first.replicas + 4,
+      "sd21-reroute-202506011010",
+    );
+    await expect(checkReceivers({ plan, scaling }, h)).rejects.toThrow(
+      /sd21-reroute-202506011010 took over the replica hold of .* \(a newer move holds its receivers\); this .* stands down/,
+    );
   });
 
   it("plan a fallback with the unit that caused the failover at the pods it has ready", async () => {

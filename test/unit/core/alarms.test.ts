@@ -1,4 +1,4 @@
-import { EVALUATE_SCHEDULE, evaluateAlarms } from "@switchyard/core";
+import { EVALUATE_SCHEDULE, evaluateAlarms, modeSwitchAlarms } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { alarmStateChanges } from "../../support/cloudwatch-alarm.ts";
 
@@ -106,5 +106,49 @@ describe("Function: evaluateAlarms", () => {
       );
       expect(notifications(changes)).toEqual([]);
     });
+  });
+});
+
+describe("Function: modeSwitchAlarms", () => {
+  const byMetric = Object.fromEntries(modeSwitchAlarms().map((a) => [a.metricName, a]));
+
+  it("watches the state machine's failed, aborted and timed-out executions", () => {
+    expect(Object.keys(byMetric).sort()).toEqual([
+      "ExecutionsAborted",
+      "ExecutionsFailed",
+      "ExecutionsTimedOut",
+    ]);
+    for (const alarm of modeSwitchAlarms()) {
+      expect(alarm).toMatchObject({ namespace: "AWS/States", statistic: "Sum", period: 60 });
+    }
+  });
+
+  it.each(["ExecutionsFailed", "ExecutionsAborted", "ExecutionsTimedOut"])(
+    "notifies once for an execution that ended so (%s), and once when the next minute is quiet",
+    (metric) => {
+      const alarm = byMetric[metric];
+      if (alarm === undefined) throw new Error(`no alarm on ${metric}`);
+      // Step Functions publishes the metric only in a minute an execution ended so.
+      const series = minutes(30, (m) => (m === 12 ? 1 : undefined));
+      expect(notifications(alarmStateChanges(alarm, series))).toEqual(["ALARM", "OK"]);
+      expect(
+        notifications(
+          alarmStateChanges(
+            alarm,
+            minutes(30, () => undefined),
+          ),
+        ),
+      ).toEqual([]);
+    },
+  );
+
+  it("says a failed Notify sent no alert, and that evaluate repairs what an aborted or timed-out switch left", () => {
+    expect(byMetric.ExecutionsFailed?.alarmDescription).toContain(
+      "One that failed in AnnounceFailed sent none: its Notify never reached SNS",
+    );
+    for (const metric of ["ExecutionsAborted", "ExecutionsTimedOut"]) {
+      expect(byMetric[metric]?.alarmDescription).toContain("It ran no Rollback and sent no alert");
+      expect(byMetric[metric]?.alarmDescription).toContain("starts a repair of the current mode");
+    }
   });
 });

@@ -62,4 +62,27 @@ describe("Anti-flap: switches that moved traffic count, whatever the execution's
     // Assess
     expect(undone).toBe(true);
   });
+
+  it("counts failed plans against the switch cap: a fallback whose Plan keeps failing is held back, not alerted every minute", () => {
+    // Prepare: the failover, then three fallbacks that each failed at Plan (each sent a failure alert).
+    const failedPlan = (at: number): SwitchRecord => ({
+      ...switchRecord("fallback", at, "FAILED"),
+      movedTraffic: false,
+      planFailed: true,
+    });
+    const switches = [
+      failedPlan(T0 - 3 * MINUTE),
+      failedPlan(T0 - 4 * MINUTE),
+      switchRecord("failover", T0 - 30 * MINUTE),
+    ];
+
+    // Act
+    const decision = decide(inCapacity(switches), calmSignals(), policy, T0);
+
+    // Assess
+    expect(decision).toMatchObject({ kind: "stay", heldBack: "fallback" });
+    const cap = decision.evidence.find((e) => e.rule === "switch-cap");
+    expect(cap).toMatchObject({ observed: 3, passed: false });
+    expect(cap?.detail).toContain("3 switches in the last hour (2 of them failed at Plan)");
+  });
 });

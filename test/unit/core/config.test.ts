@@ -13,6 +13,11 @@ function edited(edit: (doc: ReturnType<typeof parseDocument>) => void): string {
   return doc.toString();
 }
 
+/** The first service, as plain data to add again under another name. */
+function serviceCopy(doc: ReturnType<typeof parseDocument>): Record<string, unknown> {
+  return (doc.getIn(["services", 0]) as { toJSON(): Record<string, unknown> }).toJSON();
+}
+
 function issuesOf(text: string): { path: string; message: string; line?: number }[] {
   const result = parseConfig(text);
   if (result.ok) {
@@ -110,6 +115,26 @@ describe("Function: loadConfig — capacity types, zones and the hedge", () => {
   });
 });
 
+describe("Function: loadConfig, YAML as Kubernetes users write it", () => {
+  it("reads a merge key (<<: *anchor) as the anchored map's fields, overridden by the map's own", () => {
+    const merged = example
+      .replace("      - name: sd21-inf2\n", "      - &inf2\n        name: sd21-inf2\n")
+      .replace(
+        "      - name: sd21-trn1\n        service: { name: sd21-trn1, port: 80 }\n        deployment: sd21-trn1\n",
+        "      - <<: *inf2\n        name: sd21-trn1\n        service: { name: sd21-trn1, port: 80 }\n        deployment: sd21-trn1\n",
+      );
+    expect(merged).toContain("<<: *inf2");
+    expect(loadConfig(merged, "merged.yaml")).toEqual(loadConfig(example, "merged.yaml"));
+    // A field only the anchor sets comes from it.
+    const inherited = merged.replace(
+      "        deployment: sd21-trn1\n        scaledObject: { name: sd21-trn1 }\n        instanceTypes: [trn1.2xlarge]\n        hourlyPrice: 1.3438\n        maxRps: 130\n        latencyMs: 510\n        minReplicaCount: 1\n",
+      "        deployment: sd21-trn1\n        scaledObject: { name: sd21-trn1 }\n        instanceTypes: [trn1.2xlarge]\n        hourlyPrice: 1.3438\n        maxRps: 130\n        minReplicaCount: 1\n",
+    );
+    expect(inherited).not.toBe(merged);
+    expect(loadConfig(inherited, "merged.yaml").services[0]?.units[1]?.latencyMs).toBe(670);
+  });
+});
+
 describe("Function: parseConfig refuses", () => {
   it.each([
     [
@@ -131,6 +156,34 @@ describe("Function: parseConfig refuses", () => {
         doc.setIn(["services", 0, "units", 0, "scaledObject", "triggerIndex"], 1),
       "services[0].units[0].scaledObject.triggerIndex",
       /is no longer read: the trigger is found by its type; set scaledObject\.triggerType \(default aws-cloudwatch\)/,
+    ],
+    [
+      "a second service on the same Ingress action (each would rewrite the other's routing)",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.addIn(["services"], { ...serviceCopy(doc), name: "sd21-canary" }),
+      "services[1].action",
+      /duplicate Ingress action "default\/sd21 action weighted-routing": services\[0\]\.action has it already: two services would each rewrite the whole action/,
+    ],
+    [
+      "the same instance type twice in a unit",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 1, "instanceTypes"], ["trn1.2xlarge", "trn1.2xlarge"]),
+      "services[0].units[1].instanceTypes[1]",
+      /duplicate instance type "trn1\.2xlarge": services\[0\]\.units\[1\]\.instanceTypes\[0\] has it already; list it once/,
+    ],
+    [
+      "two long service names that would share their execution names",
+      (doc: ReturnType<typeof parseDocument>) => {
+        // Found by search: the same first 49 characters and the same 32-bit FNV-1a hash.
+        doc.setIn(["services", 0, "name"], "sd21-stable-diffusion-inference-production-uswest-d3zlaa-canary");
+        doc.addIn(["services"], {
+          ...serviceCopy(doc),
+          name: "sd21-stable-diffusion-inference-production-uswest-2papaa-canary",
+          action: "other-routing",
+        });
+      },
+      "services[1].name",
+      /gives the same execution names \(sd21-stable-diffusion-inference-production-uswest-[0-9a-z]{7}-<move>-<minute>\) as services\[0\]\.name/,
     ],
     [
       "a duplicate unit name",
@@ -201,6 +254,13 @@ describe("Function: parseConfig refuses", () => {
       },
       "services[0].units[1].minReplicaCount",
       /4 is above maxReplicaCount 2/,
+    ],
+    [
+      // Issue 17: a unit KEDA scales to zero never wakes on its own target group's metric.
+      "minReplicaCount 0",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["services", 0, "units", 3, "minReplicaCount"], 0),
+      "services[0].units[3].minReplicaCount",
+      /0 lets KEDA scale this unit to zero pods, and it could never wake up: .* does not count it in RequestCount, .* Set minReplicaCount: 1 or more/,
     ],
     [
       "fixed weights for a unit that does not exist",

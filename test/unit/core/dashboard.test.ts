@@ -66,6 +66,7 @@ function emitted(): Set<string> {
     publishEvaluationMetrics(
       new Metrics({ namespace: SWITCHYARD_METRIC_NAMESPACE, serviceName: "switchyard" }),
       report,
+      sd21Config().cluster.name,
     );
   } finally {
     write.mockRestore();
@@ -106,11 +107,19 @@ describe("Dashboard: dashboardBody", () => {
     }
   });
 
+  it("selects every Switchyard series by the cluster's name: another cluster's stack writes the same namespace", () => {
+    const ours = [...plotted()].filter((metric) => metric.startsWith(`${SWITCHYARD_METRIC_NAMESPACE} `));
+    expect(ours.length).toBeGreaterThan(5);
+    for (const metric of ours) {
+      expect(metric).toContain(" Cluster=hw-agnostic-infer");
+    }
+  });
+
   it("plots capacity errors of every configured instance type as the recorder writes them", () => {
     const shown = plotted();
     for (const type of ["inf2.xlarge", "trn1.2xlarge", "g5.xlarge", "g6.xlarge"]) {
       expect(shown).toContain(
-        `${CAPACITY_METRIC.namespace} ${CAPACITY_METRIC.metricName} ${CAPACITY_METRIC.instanceTypeDimension}=${type}`,
+        `${CAPACITY_METRIC.namespace} ${CAPACITY_METRIC.metricName} ${CAPACITY_METRIC.clusterDimension}=hw-agnostic-infer ${CAPACITY_METRIC.instanceTypeDimension}=${type}`,
       );
     }
   });
@@ -131,7 +140,7 @@ describe("Dashboard: dashboardBody", () => {
     );
     expect(latency).toContain('"value":0.9');
     for (const move of ["failover", "fallback", "rebalance", "reroute", "repair"]) {
-      expect(plotted()).toContain(`Switchyard Switches Move=${move} Service=sd21`);
+      expect(plotted()).toContain(`Switchyard Switches Cluster=hw-agnostic-infer Move=${move} Service=sd21`);
     }
   });
 

@@ -676,6 +676,45 @@ describe("Function: decide — capacity mode reads the consolidated Service's gr
   });
 });
 
+describe("Function: decide — a loss in a surge is answered for the demand now (issue 17)", () => {
+  // 1,000 RPS for 26 minutes, then a ramp of 150 RPS a minute to 1,600 in the newest
+  // minute; L4 cannot get g6 capacity. The newest minute is `lag` minutes old.
+  const ramp = (end: number): DecisionSignals => ({
+    minutes: Object.fromEntries(
+      UNITS.map((u) => [u, minutes(30, (i) => ({ rps: i < 26 ? 200 : 200 + 30 * (i - 25) }), end)]),
+    ),
+    capacity: [capacityError("g6.xlarge", T0 - MINUTE)],
+  });
+  const l4Stuck = state({ units: unitsWith("sd21-l4-triton", 2, 1) });
+
+  it.each([
+    { lag: 1, expected: 1600 + 150 },
+    { lag: 3, expected: 1600 + 3 * 150 },
+  ])(
+    "a reroute with the newest minute $lag min old is sized for $expected RPS, not the 1,600 measured",
+    ({ lag, expected }) => {
+      const decision = decide(l4Stuck, ramp(T0 - (lag - 1) * MINUTE), policy, T0);
+      expect(decision.kind).toBe("reroute");
+      expect(decision.demandRps).toBeCloseTo(expected, 6);
+      expect(decision.reasons).toContain(
+        `sized for ${expected} RPS now: 1600 measured, the newest minute ${lag} min old, rising 150 RPS/min`,
+      );
+    },
+  );
+
+  it("a flat demand is answered for what was measured", () => {
+    const decision = decide(
+      l4Stuck,
+      withCapacity(busySignals(200), capacityError("g6.xlarge", T0 - MINUTE)),
+      policy,
+      T0,
+    );
+    expect(decision.kind).toBe("reroute");
+    expect(decision.demandRps).toBe(1000);
+    expect(decision.reasons.some((r) => r.startsWith("sized for"))).toBe(false);
+  });
+});
+
 describe("Function: decide — the response fits the loss", () => {
   // 1000 RPS; L4 (the smallest share) cannot get g6 capacity and has 1 ready pod, 61 RPS.
   // The weights are still the calm ones, which send it 13.7 % of 1100 RPS.

@@ -74,8 +74,37 @@ describe("Function: reason", () => {
       text: "the action annotation cannot be read, so the ALB keeps its last good routing: missing; rewriting it with the capacity-mode plan",
     },
     {
-      facts: { reason: "planned-demand", plannedRps: 900, demandRps: 900, slope: null, horizonMinutes: 30 },
+      facts: {
+        reason: "planned-demand",
+        plannedRps: 900,
+        demandRps: 900,
+        slope: null,
+        horizonMinutes: 30,
+        shift: null,
+      },
       text: "planned for 900 RPS, the demand now",
+    },
+    {
+      facts: {
+        reason: "planned-demand",
+        plannedRps: 3200,
+        demandRps: 3200,
+        slope: null,
+        horizonMinutes: 30,
+        shift: { at: Date.parse("2024-11-20T02:04:00Z"), fromRps: 800, toRps: 3200.04, slope: 0 },
+      },
+      text: "planned for 3200 RPS, the demand now: demand shifted at 02:04 UTC (800 → 3200 RPS), a step, not a trend to look ahead on",
+    },
+    {
+      facts: {
+        reason: "planned-demand",
+        plannedRps: 1760,
+        demandRps: 1760,
+        slope: null,
+        horizonMinutes: 30,
+        shift: { at: Date.parse("2024-11-20T02:00:00Z"), fromRps: 800, toRps: 800, slope: 480 },
+      },
+      text: "planned for 1760 RPS, the demand now: demand shifted at 02:00 UTC (800 → 800 RPS, then rising 480 RPS/min), a step, not a trend to look ahead on",
     },
     {
       facts: {
@@ -84,6 +113,7 @@ describe("Function: reason", () => {
         demandRps: 900,
         slope: 20.01,
         horizonMinutes: 30,
+        shift: null,
       },
       text: "planned for 1500 RPS: 900 now, rising 20 RPS/min, looking 30 min ahead",
     },

@@ -179,8 +179,8 @@ describe("Function: decide — a Spot interruption warning", () => {
     // A second zone is a loss the running reroute was not planned for: it supersedes it.
     if (decision.kind !== "reroute") throw new Error("not a reroute");
     expect(answersNewLoss(decision.causes, decision.conditions, running)).toBe(true);
-    expect(supersedes("reroute", running, null, true)).toBe(true);
-    expect(supersedes("reroute", running, null, false)).toBe(false);
+    expect(supersedes("reroute", running, null, undefined, true)).toBe(true);
+    expect(supersedes("reroute", running, null, undefined, false)).toBe(false);
   });
 
   it("counts a warning for a unit that does not say it runs on Spot, when no unit of its type does: the instance is Spot", () => {

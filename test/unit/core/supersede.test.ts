@@ -22,7 +22,7 @@ describe("Function: supersedes", () => {
     // …not one that planned after it, nor without a known start of the loss…
     { move: "reroute", running: "rebalance", startedAt: after, lossSince: LOSS, supersedes: false },
     { move: "reroute", running: "rebalance", startedAt: before, lossSince: null, supersedes: false },
-    // …never a failover or another reroute (the capacity-error window slides).
+    // …never a failover, nor another reroute for its age (the capacity-error window slides).
     { move: "reroute", running: "failover", startedAt: before, lossSince: LOSS, supersedes: false },
     { move: "reroute", running: "reroute", startedAt: before, lossSince: LOSS, supersedes: false },
     // Calm moves wait.
@@ -33,6 +33,32 @@ describe("Function: supersedes", () => {
     expect(supersedes(row.move, switchRecord(row.running, row.startedAt, "RUNNING"), row.lossSince)).toBe(
       row.supersedes,
     );
+  });
+});
+
+describe("Function: supersedes — a stale reroute gives way to its correction (issue 17)", () => {
+  // The running reroute planned for 1,280 RPS; its plan covers 1,408 with 10 % headroom.
+  const running = { ...switchRecord("reroute", before, "RUNNING"), plannedRps: 1280 };
+  it.each([
+    { case: "demand now past what its plan covers: stale, superseded", demandRps: 2240, supersedes: true },
+    { case: "demand now within its headroom: not stale, waited for", demandRps: 1400, supersedes: false },
+    {
+      case: "demand now lower: a stale move never supersedes a correction",
+      demandRps: 900,
+      supersedes: false,
+    },
+  ])("$case", ({ demandRps, supersedes: expected }) => {
+    expect(supersedes("reroute", running, LOSS, { demandRps, headroom: 0.1 })).toBe(expected);
+  });
+
+  it("does not supersede a reroute whose planned demand is unknown, nor without the new move's sizing", () => {
+    const unknown = switchRecord("reroute", before, "RUNNING");
+    expect(supersedes("reroute", unknown, LOSS, { demandRps: 5000, headroom: 0.1 })).toBe(false);
+    expect(supersedes("reroute", running, LOSS)).toBe(false);
+  });
+
+  it("lets a calm move still wait for a stale reroute: only a loss response corrects it", () => {
+    expect(supersedes("rebalance", running, null, { demandRps: 5000, headroom: 0.1 })).toBe(false);
   });
 });
 

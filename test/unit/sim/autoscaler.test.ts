@@ -1,7 +1,13 @@
 import { HorizontalAutoscaler } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 
-const keda = { pollingMs: 30_000, metricWindowMs: 60_000, tolerance: 0.1, scaleDownStabilizationMs: 300_000 };
+const keda = {
+  pollingMs: 30_000,
+  metricWindowMs: 60_000,
+  tolerance: 0.1,
+  scaleDownStabilizationMs: 300_000,
+  ignoreNullValues: true,
+};
 const MINUTE = 60_000;
 
 describe("Class: HorizontalAutoscaler", () => {
@@ -43,5 +49,28 @@ describe("Class: HorizontalAutoscaler", () => {
     expect(
       hpa.desiredReplicas({ at: 7 * MINUTE, current: 2, metric: 100, target: 95.5, min: 1, max: 100 }),
     ).toBe(2);
+  });
+
+  it("leaves replicas alone when the trigger errors (no datapoint with ignoreNullValues false)", () => {
+    const hpa = new HorizontalAutoscaler(keda);
+    expect(hpa.desiredReplicas({ at: 0, current: 9, metric: null, target: 95.5, min: 1, max: 100 })).toBe(9);
+  });
+
+  // Issue 17, docs/simulator.md: KEDA deletes the HPA while paused-replicas is set and makes
+  // a new one when it is removed; a new HPA has no history to hold a scale-down up.
+  it("forgets its history when the HPA is deleted: the new one drops to what the metric says at once", () => {
+    const kept = new HorizontalAutoscaler(keda);
+    const made = new HorizontalAutoscaler(keda);
+    for (const hpa of [kept, made]) {
+      expect(hpa.desiredReplicas({ at: 0, current: 9, metric: 860, target: 95.5, min: 1, max: 100 })).toBe(9);
+    }
+    made.forget();
+    // The next minute reads no datapoint: 0 with ignoreNullValues.
+    expect(kept.desiredReplicas({ at: MINUTE, current: 9, metric: 0, target: 95.5, min: 1, max: 100 })).toBe(
+      9,
+    );
+    expect(made.desiredReplicas({ at: MINUTE, current: 9, metric: 0, target: 95.5, min: 1, max: 100 })).toBe(
+      1,
+    );
   });
 });

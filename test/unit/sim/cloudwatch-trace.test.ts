@@ -169,6 +169,30 @@ describe("Function: parseCloudWatchTrace", () => {
       /off its 60 s period/,
     ],
     [
+      "datapoints 90 s apart, which is no period CloudWatch returns an ALB metric at",
+      metricData(
+        Array.from(
+          { length: 10 },
+          (_, i) => [new Date(START + i * 90_000).toISOString(), 900] as [string, number],
+        ),
+      ),
+      /has datapoints 90 s apart: CloudWatch returns ALB RequestCount per 60 s or a multiple of it/,
+    ],
+    [
+      "a count past a billion requests per second",
+      metricData([
+        [at(0), 600],
+        [at(1), 1e308],
+        [at(2), 600],
+      ]),
+      /Timestamps\[1\]: 1e\+308 requests in 60 s is more than 1000000000 requests per second/,
+    ],
+    [
+      "a CSV count written in hex",
+      '"Label","x"\n"2026-11-16 00:00:00","0x10"\n"2026-11-16 00:01:00","5"\n',
+      /line 2: column 1 \(x\) must be a request count/,
+    ],
+    [
       "a negative count",
       metricData([
         [at(0), -1],
@@ -332,7 +356,7 @@ describe("Demand shape: csv", () => {
   ])("names the column of a bad cell as the user chose it: %s", (_how, column, named) => {
     expect(parseDemandCsv("minute,rps\n0,100\n1,lots\n", column)).toEqual({
       ok: false,
-      problem: `line 3: ${named} must be requests per second, a number >= 0 (got "lots")`,
+      problem: `line 3: ${named} must be requests per second, a decimal number >= 0 (got "lots")`,
     });
   });
 

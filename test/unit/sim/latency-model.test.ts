@@ -1,4 +1,4 @@
-import { serveStep, standardNormalCdf } from "@switchyard/sim";
+import { LatencyModel, serveStep, standardNormalCdf } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { defaultLatencyModel } from "../../support/latency-model.ts";
 
@@ -19,6 +19,28 @@ describe("Class: LatencyModel", () => {
       expect(model.p95Ms(inf2.latencyMs, inf2.maxRps, rps)).toBeCloseTo(p95, 6);
     },
   );
+
+  // Issue 17: with latencyMs read as a p95, every pod at its breaking point broke a p99
+  // objective equal to its latencyMs by 19 % (the oracle showed 66 SLO-violation minutes).
+  it.each([
+    { statistic: "p95", quantile: 0.95 },
+    { statistic: "p99", quantile: 0.99 },
+    { statistic: "p50", quantile: 0.5 },
+  ])(
+    "reads latencyMs at the SLO's statistic ($statistic): that statistic is latencyMs at maxRps",
+    ({ statistic, quantile }) => {
+      const { parameters } = defaultLatencyModel();
+      const atSlo = new LatencyModel(parameters, statistic);
+      const p95 = atSlo.p95Ms(inf2.latencyMs, inf2.maxRps, inf2.maxRps);
+      expect(atSlo.quantileMs(p95, quantile)).toBeCloseTo(inf2.latencyMs, 6);
+    },
+  );
+
+  it("reads latencyMs as an average when the SLO is one", () => {
+    const { parameters } = defaultLatencyModel();
+    const atSlo = new LatencyModel(parameters, "average");
+    expect(atSlo.averageMs(atSlo.p95Ms(670, 105, 105))).toBeCloseTo(670, 6);
+  });
 
   it("puts 5 % of requests above the p95 and combines units into a p95 between theirs", () => {
     expect(model.fractionSlowerThan(700, 700)).toBeCloseTo(0.05, 4);

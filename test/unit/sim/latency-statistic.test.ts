@@ -128,15 +128,15 @@ describe("Simulated CloudWatch: TargetResponseTime at the SLO's statistic", () =
   });
 });
 
-const SLO_MS = 750;
+const SLO_MS = 600;
 
 describe("Report: a p99 SLO", () => {
   it("is shown as p99, and scores each minute on the p99 it reports", async () => {
-    // Static cost weights after demand grows from 300 to 420 RPS, against a 750 ms
-    // objective: most minutes' p99 is over it while their p95 is not.
+    // Static cost weights after demand grows from 300 to 420 RPS, against a 600 ms
+    // objective: the slower units' p99 is over it in some minutes.
     const scenario = await scenarioWithStatistic("p99", GROWING, SLO_MS);
     const report = reportOf({ scenario, policies: [await runPolicy(scenario, staticCostPolicy)] });
-    expect(renderSummaryTable(report).split("\n")[0]).toMatch(/ · SLO p99 750 ms$/);
+    expect(renderSummaryTable(report).split("\n")[0]).toMatch(/ · SLO p99 600 ms$/);
     expect(timelineCsv(report).split("\n")[0]).toMatch(/,failed,p99_ms,slo_violated,/);
     const minutes = report.policies[0]?.minutes ?? [];
     const answered = minutes.filter((m) => m.failed < 0.5 && m.latencyMs !== null);
@@ -153,10 +153,12 @@ describe("Report: a p99 SLO", () => {
 
     const p95 = await scenarioWithStatistic("p95", GROWING, SLO_MS);
     const p95Report = reportOf({ scenario: p95, policies: [await runPolicy(p95, staticCostPolicy)] });
-    expect(renderSummaryTable(p95Report).split("\n")[0]).toMatch(/ · SLO p95 750 ms$/);
+    expect(renderSummaryTable(p95Report).split("\n")[0]).toMatch(/ · SLO p95 600 ms$/);
     const p95Minutes = p95Report.policies[0]?.minutes ?? [];
-    // The same run read at p95 breaks the objective in fewer minutes.
-    expect(p95Minutes.filter((m) => m.sloViolated).length).toBeLessThan(
+    // latencyMs is each unit's response time at maxRps at the SLO's statistic: the same
+    // number read as a p95 is a slower fleet (its p99 is 19 % above it), so the p95 run
+    // breaks its objective in at least as many minutes.
+    expect(p95Minutes.filter((m) => m.sloViolated).length).toBeGreaterThanOrEqual(
       minutes.filter((m) => m.sloViolated).length,
     );
   });

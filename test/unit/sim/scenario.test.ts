@@ -97,7 +97,9 @@ describe("Function: loadScenario", () => {
       metricWindowMs: 60_000,
       tolerance: 0.1,
       scaleDownStabilizationMs: 300_000,
+      ignoreNullValues: true,
     });
+    expect(scenario.cloudwatch).toEqual({ publishDelayMs: 60_000, gaps: [] });
     expect(scenario.latency).toMatchObject({ idleFraction: 0.8, saturation: 1.2, queueSeconds: 5 });
   });
 
@@ -197,6 +199,21 @@ describe("Function: loadScenario", () => {
       `${MINIMAL}capacity:\n  - { instanceType: inf2.xlarge, from: 10m, to: 20m, repeat: { every: 5m, times: 3 } }\n`,
       "capacity[0].repeat.every",
       /must be longer than the window \(10m\)/,
+    ],
+    [
+      MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: constant, rps: 1e12 }"),
+      "demand.rps",
+      /must be at most 1000000000 requests per second: the demand; a billion requests per second is beyond any one load balancer/,
+    ],
+    [
+      MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: cosine, min: 300, max: 1e12, period: 24h }"),
+      "demand.max",
+      /must be at most 1000000000 requests per second/,
+    ],
+    [
+      MINIMAL.replace("{ shape: constant, rps: 100 }", "{ shape: steps, steps: [{ from: 0s, rps: 1e12 }] }"),
+      "demand.steps[0].rps",
+      /must be at most 1000000000 requests per second/,
     ],
     [
       `${MINIMAL}podStartup: { instanceTypes: { p4d.24xlarge: 5m } }\n`,

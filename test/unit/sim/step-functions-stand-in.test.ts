@@ -37,7 +37,7 @@ describe("Class: StepFunctionsStandIn", () => {
 });
 
 describe("Class: StepFunctionsStandIn — history", () => {
-  it("reads a running reroute back as a reroute, which a later reroute does not supersede", async () => {
+  it("reads a running reroute back as a reroute with the demand it planned for, which a later reroute supersedes only once stale", async () => {
     // Prepare
     const clock = new SimClock(Date.parse(SCRIPTED_INPUT.decidedAt));
     const stepFunctions = new StepFunctionsStandIn({
@@ -62,9 +62,12 @@ describe("Class: StepFunctionsStandIn — history", () => {
         move: "reroute",
         startedAt: clock.now(),
         status: "RUNNING",
+        plannedRps: SCRIPTED_INPUT.demandRps,
         answered: { causes: SCRIPTED_INPUT.causes, conditions: SCRIPTED_INPUT.conditions },
       },
     ]);
     expect(switchToWaitFor("reroute", history, clock.now() + 60_000)?.name).toBe(name);
+    const outgrown = { demandRps: SCRIPTED_INPUT.demandRps * 2, headroom: 0.1 };
+    expect(switchToWaitFor("reroute", history, clock.now() + 60_000, outgrown)).toBeUndefined();
   });
 });

@@ -16,6 +16,8 @@ import { summarizeSdkError } from "./sdk-error-summary.ts";
 export interface CloudWatchMetricsReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudWatchClient;
+  /** The config's `cluster.name`: recorded capacity errors are read back for this cluster only. */
+  readonly cluster: string;
   /** A child logger is made from it, keyed with this adapter's name. */
   readonly logger?: Logger;
 }
@@ -47,15 +49,17 @@ export class CloudWatchMetricsReader implements MetricsReader {
   static readonly iamActions = ["cloudwatch:GetMetricData"] as const;
 
   readonly #client: CloudWatchClient;
+  readonly #cluster: string;
   readonly #logger: Logger | undefined;
 
   constructor(options: CloudWatchMetricsReaderOptions) {
     this.#client = options.client;
+    this.#cluster = options.cluster;
     this.#logger = options.logger?.createChild({ persistentKeys: { adapter: "CloudWatchMetricsReader" } });
   }
 
   async read(request: MetricsRequest): Promise<MetricsSnapshot> {
-    const plan = planMetricQueries(request);
+    const plan = planMetricQueries(request, this.#cluster);
     const series = new Map<string, Map<EpochMs, number>>();
     const batches = batchesOf(plan.queries, MAX_QUERIES_PER_CALL);
     for (const [index, batch] of batches.entries()) {

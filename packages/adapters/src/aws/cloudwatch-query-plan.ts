@@ -64,7 +64,7 @@ export function cloudWatchStatistic(latencyStatistic: string): string {
 }
 
 /** Builds the deduplicated queries of a request, in a stable order. */
-export function planMetricQueries(request: MetricsRequest): QueryPlan {
+export function planMetricQueries(request: MetricsRequest, cluster: string): QueryPlan {
   const queries: MetricDataQuery[] = [];
   const roles = new Map<string, SeriesRole[]>();
   const idByMetric = new Map<string, string>();
@@ -161,7 +161,10 @@ export function planMetricQueries(request: MetricsRequest): QueryPlan {
       `it${t}_capacity`,
       CAPACITY_METRIC.namespace,
       CAPACITY_METRIC.metricName,
-      [{ Name: CAPACITY_METRIC.instanceTypeDimension, Value: instanceType }],
+      [
+        { Name: CAPACITY_METRIC.clusterDimension, Value: cluster },
+        { Name: CAPACITY_METRIC.instanceTypeDimension, Value: instanceType },
+      ],
       "Sum",
       { kind: "capacity", instanceType },
     );
@@ -177,6 +180,7 @@ export function planMetricQueries(request: MetricsRequest): QueryPlan {
           CAPACITY_METRIC.namespace,
           CAPACITY_METRIC.metricName,
           [
+            { Name: CAPACITY_METRIC.clusterDimension, Value: cluster },
             { Name: CAPACITY_METRIC.instanceTypeDimension, Value: instanceType },
             { Name: CAPACITY_METRIC.capacityTypeDimension, Value: capacityType },
             { Name: CAPACITY_METRIC.availabilityZoneDimension, Value: zone },

@@ -23,8 +23,11 @@ export interface Ec2InstanceTypeResolverOptions {
   readonly logger?: Logger;
 }
 
-/** EC2's answer for an instance id it does not know (never launched, or terminated long ago). */
-const NOT_FOUND = "InvalidInstanceID.NotFound";
+/**
+ * EC2's answers for an instance id it does not know (never launched, or terminated long
+ * ago) and for one that is not an instance id at all: either way, no instance to count.
+ */
+const NO_SUCH_INSTANCE = new Set(["InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"]);
 
 /** Resolves the instance a Spot interruption warning names to its instance type, zone and tags (one call, no extra action). */
 export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
@@ -61,8 +64,9 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
         ...(zone === undefined ? {} : { availabilityZone: zone }),
       };
     } catch (error) {
-      if (awsErrorName(error) === NOT_FOUND) {
-        this.#logger?.warn("instance not found", { instanceId, errorCode: NOT_FOUND });
+      const name = awsErrorName(error);
+      if (NO_SUCH_INSTANCE.has(name)) {
+        this.#logger?.warn("instance not found", { instanceId, errorCode: name });
         return null;
       }
       throw new AwsCallError(

@@ -188,7 +188,7 @@ export class SfnSwitchStarter implements SwitchStarter {
     let lookups = 0;
     for (const record of listed) {
       if (record.status === "RUNNING" && (record.move === "reroute" || record.move === "failover")) {
-        records.push(await this.#withAnswered(record));
+        records.push(await this.#withInput(record));
         continue;
       }
       if (!UNSUCCESSFUL.has(record.status)) {
@@ -196,11 +196,11 @@ export class SfnSwitchStarter implements SwitchStarter {
         continue;
       }
       lookups += 1;
-      const movedTraffic =
+      const reached =
         lookups > MAX_TRAFFIC_LOOKUPS
-          ? true
-          : await this.#movedTraffic(`${this.#executionArnPrefix}${record.name}`);
-      records.push({ ...record, movedTraffic });
+          ? { movedTraffic: true, planFailed: false }
+          : await this.#howFar(`${this.#executionArnPrefix}${record.name}`);
+      records.push({ ...record, ...reached });
     }
     return records;
   }
@@ -247,32 +247,64 @@ export class SfnSwitchStarter implements SwitchStarter {
   }
 
   /**
-   * A running failover or reroute with the loss it answers, from its input
-   * (DescribeExecution): a later evaluation supersedes it only for a loss it was not
-   * planned for (core's answersNewLoss). An input that cannot be read leaves it without
-   * (logged).
+   * The state a running execution entered last, by its name: GetExecutionHistory newest
+   * first (`reverseOrder`), without the data. Null when it has entered none yet.
    */
-  async #withAnswered(record: SwitchRecord): Promise<SwitchRecord> {
+  async lastStateEntered(name: string): Promise<string | null> {
+    const executionArn = `${this.#executionArnPrefix}${name}`;
+    try {
+      const output = await this.#client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 20,
+          reverseOrder: true,
+          includeExecutionData: false,
+        }),
+      );
+      return (
+        (output.events ?? []).find((event) => event.stateEnteredEventDetails?.name !== undefined)
+          ?.stateEnteredEventDetails?.name ?? null
+      );
+    } catch (error) {
+      throw this.#callError("GetExecutionHistory", `reading where execution ${name} is`, error);
+    }
+  }
+
+  async #statusOf(executionArn: string, name: string): Promise<SwitchRecord["status"]> {
+    return (await this.#describe(executionArn, `reading the status of existing execution ${name}`)).status;
+  }
+
+  /**
+   * A running failover or reroute with what its input (DescribeExecution) says: the
+   * demand its decision planned for (`demandRps`, so a correction can tell whether it is
+   * stale) and the loss it answers (`causes`, `conditions`: a later evaluation supersedes
+   * it for a loss it was not planned for, core's answersNewLoss) — both in supersede.ts.
+   * An input without them leaves them unknown: never stale, no new loss. An input that
+   * cannot be read leaves the record as listed (logged): the running move then stands,
+   * as the decision that started it did.
+   */
+  async #withInput(record: SwitchRecord): Promise<SwitchRecord> {
+    let input: string | undefined;
     try {
       const { output } = await this.#describe(
         `${this.#executionArnPrefix}${record.name}`,
         `reading the input of running execution ${record.name}`,
       );
-      const answered = answeredOf(output.input);
-      return answered === null ? record : { ...record, answered };
+      input = output.input;
     } catch (error) {
-      // Without it the running move is only not superseded by a later reroute: the
-      // decision it started stands, as before its input was read.
       this.#logger?.warn("running switch's input unreadable", {
         execution: record.name,
         error: error instanceof Error ? error.message : String(error),
       });
       return record;
     }
-  }
-
-  async #statusOf(executionArn: string, name: string): Promise<SwitchRecord["status"]> {
-    return (await this.#describe(executionArn, `reading the status of existing execution ${name}`)).status;
+    const planned = plannedDemandOf(input);
+    const answered = answeredOf(input);
+    return {
+      ...record,
+      ...(planned === null ? {} : { plannedRps: planned }),
+      ...(answered === null ? {} : { answered }),
+    };
   }
 
   /** DescribeExecution, with a status this adapter knows; `purpose` names the call in its error. */
@@ -293,14 +325,15 @@ export class SfnSwitchStarter implements SwitchStarter {
   }
 
   /**
-   * Whether a closed execution moved traffic: it did once the workflow entered VerifyAlb,
-   * the state ShiftTraffic goes to only when its Ingress patch succeeded. Read from the
-   * execution's events (GetExecutionHistory, `stateEnteredEventDetails.name`), without
-   * their data. A history that cannot be read counts as moved: that only holds back a
-   * fallback or a rebalance, never a failover.
+   * How far a closed execution got: it moved traffic once the workflow entered VerifyAlb,
+   * the state ShiftTraffic goes to only when its Ingress patch succeeded; it failed at Plan
+   * when it entered PlanFailed. Read from the execution's events (GetExecutionHistory,
+   * `stateEnteredEventDetails.name`), without their data. A history that cannot be read
+   * counts as moved: that only holds back a fallback or a rebalance, never a failover.
    */
-  async #movedTraffic(executionArn: string): Promise<boolean> {
+  async #howFar(executionArn: string): Promise<{ movedTraffic: boolean; planFailed: boolean }> {
     let nextToken: string | undefined;
+    let planFailed = false;
     try {
       for (let page = 0; page < MAX_EVENT_PAGES; page += 1) {
         const output: GetExecutionHistoryCommandOutput = await this.#client.send(
@@ -311,22 +344,28 @@ export class SfnSwitchStarter implements SwitchStarter {
             ...(nextToken === undefined ? {} : { nextToken }),
           }),
         );
-        const entered = (output.events ?? []).some(
+        const events = output.events ?? [];
+        const entered = events.some(
           (event) =>
             event.type === "TaskStateEntered" &&
             event.stateEnteredEventDetails?.name === MODE_SWITCH_STATES.verifyAlb,
         );
-        if (entered) return true;
+        if (entered) return { movedTraffic: true, planFailed: false };
+        planFailed ||= events.some(
+          (event) =>
+            event.type === "FailStateEntered" &&
+            event.stateEnteredEventDetails?.name === MODE_SWITCH_STATES.planFailed,
+        );
         nextToken = output.nextToken;
-        if (nextToken === undefined) return false;
+        if (nextToken === undefined) return { movedTraffic: false, planFailed };
       }
-      return true;
+      return { movedTraffic: true, planFailed: false };
     } catch (error) {
       this.#logger?.warn("execution history unreadable; counted as a switch that moved traffic", {
         executionArn,
         error: describeAwsError(error),
       });
-      return true;
+      return { movedTraffic: true, planFailed: false };
     }
   }
 
@@ -392,6 +431,20 @@ function executionArnPrefix(stateMachineArn: string): string {
     );
   }
   return `arn:${partition}:states:${region}:${account}:execution:${name}:`;
+}
+
+/** `demandRps` of an execution's input JSON, when it is a finite number. */
+function plannedDemandOf(input: string | undefined): number | null {
+  try {
+    const parsed: unknown = input === undefined ? null : JSON.parse(input);
+    const value =
+      parsed !== null && typeof parsed === "object"
+        ? (parsed as { demandRps?: unknown }).demandRps
+        : undefined;
+    return typeof value === "number" && Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The causes and conditions of a switch input (JSON), or null when it does not have them. */

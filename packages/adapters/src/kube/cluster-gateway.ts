@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
+  type KubernetesObject,
   PatchStrategy,
   type V1Deployment,
   type V1Ingress,
@@ -25,7 +26,9 @@ import {
   type ScalingChange,
   type ScalingTargetBuilder,
   type ServiceClusterState,
+  type SwitchEvent,
   scaledObjectTargetPatch,
+  switchEventObject,
 } from "@switchyard/core";
 import { KubernetesNotFoundError } from "../errors.ts";
 import {
@@ -67,6 +70,11 @@ export interface KubernetesClusterGatewayOptions {
   readonly karpenterEventNamespace?: string;
   /** Fresh reads and retries after a 409 (or a failed JSON-patch test) before giving up. */
   readonly maxConflictRetries?: number;
+  /**
+   * The `reportingInstance` of the Events this gateway records: who wrote them, e.g. the
+   * Lambda function's name. "switchyard" unless told.
+   */
+  readonly reportingInstance?: string;
 }
 
 /**
@@ -81,6 +89,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
   readonly #logger: Logger;
   readonly #karpenterEventNamespace: string;
   readonly #maxConflictRetries: number;
+  readonly #reportingInstance: string;
 
   constructor(options: KubernetesClusterGatewayOptions) {
     const retries = options.maxConflictRetries ?? 3;
@@ -89,6 +98,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     }
     this.#maxConflictRetries = retries;
     this.#karpenterEventNamespace = options.karpenterEventNamespace ?? "default";
+    this.#reportingInstance = options.reportingInstance ?? "switchyard";
     this.#logger = (options.logger ?? new Logger({ serviceName: "switchyard" })).createChild({
       persistentKeys: { adapter: "kubernetes" },
     });
@@ -103,9 +113,10 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const namespace = service.namespace;
     const [ingress, deployments, pods] = await Promise.all([
       this.#call(ingressTarget(service, "get"), () => readIngress(apis, service)),
-      this.#call({ verb: "list", resource: KUBE_RESOURCES.deployments, namespace }, () =>
-        apis.objects.list<V1Deployment>("apps/v1", "Deployment", namespace),
-      ),
+      // Each unit's Deployment by name: the Role grants GET of those only, never a LIST of
+      // every Deployment in the namespace (other workloads' pod templates and environment).
+      Promise.all(service.units.map((unit) => this.#deployment(apis, namespace, unit.deployment))),
+      // Only Pending pods can be unschedulable: running pods' specs are never fetched.
       this.#call({ verb: "list", resource: KUBE_RESOURCES.pods, namespace }, () =>
         apis.objects.list<V1Pod>(
           "v1",
@@ -120,8 +131,30 @@ export class KubernetesClusterGateway implements ClusterGateway {
     ]);
     return {
       ingress: ingressStateOf(ingress, namespace),
-      units: unitWorkloads(service.units, deployments.items, pods.items),
+      units: unitWorkloads(
+        service.units,
+        deployments.filter((d) => d !== null),
+        pods.items,
+      ),
     };
+  }
+
+  /** One Deployment, or null when it does not exist (the unit then runs no pods). */
+  async #deployment(apis: KubeApis, namespace: string, name: string): Promise<V1Deployment | null> {
+    try {
+      return await this.#call({ verb: "get", resource: KUBE_RESOURCES.deployments, namespace, name }, () =>
+        apis.objects.read<V1Deployment>({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name, namespace },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof KubernetesNotFoundError) {
+        return null;
+      }
+      throw error;
+    }
   }
 
   readScaledObjects(service: InferenceService): Promise<Readonly<Record<string, ScaledObjectState>>> {
@@ -394,6 +427,50 @@ export class KubernetesClusterGateway implements ClusterGateway {
       listEvents(apis, namespace, `reason=${KARPENTER_CAPACITY_REASON}`),
     );
     return karpenterCapacitySignals(eventsSince(list.items, since));
+  }
+
+  recordEvent(service: InferenceService, event: SwitchEvent): Promise<void> {
+    return this.#apis.run((apis) => this.#recordEvent(apis, service, event));
+  }
+
+  /**
+   * One POST of an events.k8s.io/v1 Event about the Ingress as read just before (its uid
+   * is what `kubectl describe` selects the Events by). The name is the switch's and the
+   * reason's, so a retried step's second create answers 409 AlreadyExists: the Event is
+   * there already, and that is success.
+   */
+  async #recordEvent(apis: KubeApis, service: InferenceService, event: SwitchEvent): Promise<void> {
+    const namespace = service.namespace;
+    const ingress = await this.#call(ingressTarget(service, "get"), () => readIngress(apis, service));
+    const uid = ingress.metadata?.uid;
+    const resourceVersion = ingress.metadata?.resourceVersion;
+    const body = switchEventObject({
+      event,
+      regarding: {
+        ...INGRESS,
+        namespace,
+        name: service.ingress,
+        ...(uid === undefined ? {} : { uid }),
+        ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      },
+      reportingInstance: this.#reportingInstance,
+    });
+    const target: KubeTarget = { verb: "create", resource: KUBE_RESOURCES.eventsV1, namespace };
+    try {
+      // The object's own type: client-node's generic API types it by apiVersion and kind.
+      await apis.objects.create(body as unknown as KubernetesObject);
+    } catch (error) {
+      if (statusCodeOf(error) === 409) {
+        this.#logger.info("event-exists", { event: body.metadata.name, reason: event.reason });
+        return;
+      }
+      throw failedRequest(error, target, this.#logger);
+    }
+    this.#logger.info("event-recorded", {
+      event: body.metadata.name,
+      reason: event.reason,
+      ingress: `${namespace}/${service.ingress}`,
+    });
   }
 
   #write<O extends { readonly resourceVersion: string }, P, W>(write: GuardedWrite<O, P, W>) {

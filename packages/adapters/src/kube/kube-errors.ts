@@ -47,6 +47,30 @@ function statusOf(error: ApiException<unknown>): StatusInfo {
   };
 }
 
+/** A skew past this between the API server's Date header and this clock is named as a 401's cause. */
+export const CLOCK_SKEW_NAMED_MS = 5 * 60_000;
+
+/**
+ * How far the API server's clock (its response's `Date` header, which Go's net/http sets
+ * on every answer) is from this function's, when it is at least CLOCK_SKEW_NAMED_MS:
+ * `"23 minutes ahead of this function's (Date: …)"`. Null when closer, or when the answer
+ * carried no readable Date.
+ */
+function clockSkewOf(error: ApiException<unknown>): string | null {
+  const headers = (error.headers ?? {}) as Record<string, string | undefined>;
+  const date = headers.date ?? headers.Date;
+  const server = date === undefined ? Number.NaN : Date.parse(date);
+  if (!Number.isFinite(server)) {
+    return null;
+  }
+  const skew = server - Date.now();
+  if (Math.abs(skew) < CLOCK_SKEW_NAMED_MS) {
+    return null;
+  }
+  const minutes = Math.round(Math.abs(skew) / 60_000);
+  return `${minutes} minutes ${skew > 0 ? "ahead of" : "behind"} this function's (Date: ${date})`;
+}
+
 /** Why a request got no answer, without anything from the request (no headers, no token). */
 function transportReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -76,6 +100,14 @@ export function kubernetesError(error: unknown, target: KubeTarget): SwitchyardE
   const status = statusOf(error);
   const answer = `${status.code}${status.reason === "" ? "" : ` ${status.reason}`}`;
   if (status.code === 401) {
+    const skew = clockSkewOf(error);
+    if (skew !== null) {
+      return new ClusterAccessError(
+        `the API server refused Switchyard's credentials to ${target.verb} ${what} (${answer}), a newly signed EKS token too, and its clock is ${skew}: ` +
+          "an EKS token lives 15 minutes from the time it was signed by the API server's clock (aws-iam-authenticator), so a skew this large refuses every token; fix the clock (the function's runtime clock, or the node or proxy in front of the API server), not the access entry",
+        { retryable: true, cause: error },
+      );
+    }
     return new ClusterAccessError(
       `the API server refused Switchyard's credentials to ${target.verb} ${what} (${answer}), a newly signed EKS token too: ` +
         "the function's role has no EKS access entry on the cluster (or it was just created and has not propagated); check `aws eks list-access-entries`",

@@ -16,9 +16,11 @@ export const KUBE_RESOURCES = {
   horizontalPodAutoscalers: { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers" },
   pods: { group: "", version: "v1", plural: "pods" },
   events: { group: "", version: "v1", plural: "events" },
+  /** Switchyard writes its own Events through events.k8s.io/v1 (core's switch-event.ts says why). */
+  eventsV1: { group: "events.k8s.io", version: "v1", plural: "events" },
 } as const satisfies Record<string, KubeResource>;
 
-export type KubeVerb = "get" | "list" | "patch";
+export type KubeVerb = "get" | "list" | "patch" | "create";
 
 export interface KubeTarget {
   readonly verb: KubeVerb;
@@ -44,11 +46,13 @@ export function describeTarget(target: KubeTarget): string {
 }
 
 /**
- * The Role rule that grants the request. resourceNames cannot narrow a LIST, so it
- * is named only for requests on one object.
+ * The Role rule that grants the request. resourceNames cannot narrow a LIST or a
+ * CREATE, so it is named only for requests on one existing object.
  */
 export function rbacRule(target: KubeTarget): string {
   const names =
-    target.name === undefined || target.verb === "list" ? "" : `, resourceNames ["${target.name}"]`;
+    target.name === undefined || target.verb === "list" || target.verb === "create"
+      ? ""
+      : `, resourceNames ["${target.name}"]`;
   return `apiGroups ["${target.resource.group}"], resources ["${target.resource.plural}"]${names}, verbs ["${target.verb}"]`;
 }

@@ -1,4 +1,10 @@
-import type { LoadTestStep } from "@switchyard/core";
+import {
+  isUnitName,
+  LONGEST_RESPONSE_MS,
+  type LoadTestStep,
+  MAX_POD_RPS,
+  parseDecimal,
+} from "@switchyard/core";
 import { raggedRows, readCsvRows } from "@switchyard/sim";
 import { LoadTestFileError, loadTestProblems } from "../errors.ts";
 
@@ -65,25 +71,39 @@ export function parseLoadTestCsv(text: string, path: string, statistic: LoadTest
     const rowProblems: string[] = [];
     if (unit === "") {
       rowProblems.push("unit is empty");
+    } else if (!isUnitName(unit)) {
+      // Its name goes into the config (calibrate -o yaml) as a unit's name: it must be one.
+      rowProblems.push(
+        `unit ${JSON.stringify(unit)} is not a deployment unit name (lowercase letters, digits and '-', starting with a letter, at most 63 characters), as the config's units are named`,
+      );
     }
-    const number = (index: number, column: string, what: string, min: "positive" | "non-negative") => {
+    const number = (
+      index: number,
+      column: string,
+      what: string,
+      min: "positive" | "non-negative",
+      max: { readonly value: number; readonly why: string },
+    ) => {
       const text = cell(index);
-      const value = Number(text);
-      const ok = text !== "" && Number.isFinite(value) && (min === "positive" ? value > 0 : value >= 0);
+      const value = parseDecimal(text);
+      const ok = value !== null && (min === "positive" ? value > 0 : value >= 0);
       if (!ok) {
         rowProblems.push(
-          `${column} must be ${what}, a number ${min === "positive" ? "above 0" : ">= 0"} (got "${text}")`,
+          `${column} must be ${what}, a decimal number ${min === "positive" ? "above 0" : ">= 0"} (got "${text}")`,
         );
+      } else if (value > max.value) {
+        rowProblems.push(`${column} must be at most ${max.value}: ${max.why} (got "${text}")`);
       }
-      return value;
+      return value ?? Number.NaN;
     };
-    const offeredRps = number(offeredAt, "offered_rps", "the requests/s sent", "positive");
-    const servedRps = number(servedAt, "served_rps", "the requests/s answered", "non-negative");
+    const offeredRps = number(offeredAt, "offered_rps", "the requests/s sent", "positive", MAX_POD_RPS);
+    const servedRps = number(servedAt, "served_rps", "the requests/s answered", "non-negative", MAX_POD_RPS);
     const latencyMs = number(
       latencyAt,
       `${statistic}_ms`,
       `the ${statistic} response time in ms`,
       "positive",
+      LONGEST_RESPONSE_MS,
     );
     if (rowProblems.length > 0) {
       problems.push(`line ${row.line}: ${rowProblems.join("; ")}`);

@@ -74,7 +74,8 @@ export function unpinPatch(current: IngressState): IngressMergePatch | null {
   });
 }
 
-function annotationsPatch(
+/** A merge patch of Switchyard's annotations that differ from `wanted` (null removes one); null when none does. */
+export function annotationsPatch(
   current: IngressState,
   wanted: Readonly<Record<string, string | null>>,
 ): IngressMergePatch | null {

@@ -93,7 +93,7 @@ function pinReport(
   lines.push(`next: ${hold}`);
   if (mode !== request.mode) {
     lines.push(
-      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard plan --config ${shellQuote(configPath)} --service ${service.name} --mode ${request.mode} --output yaml --out-dir <dir>\`: it writes each patch to a file in <dir> and prints the kubectl commands that apply them.`,
+      `warning: ${service.name} is in ${mode} mode now and a pin does not switch it: its traffic stays on the ${mode}-mode routing while pinned. To put it in ${request.mode} mode, run \`switchyard ${request.mode === "capacity" ? "failover" : "fallback"} --config ${shellQuote(configPath)} --service ${service.name} --reason <why>\`: the pin holds that mode, so the switch goes with it.`,
     );
   }
   if (request.until !== null) {
@@ -101,7 +101,9 @@ function pinReport(
       `after ${formatRfc3339(request.until)} the pin no longer holds and the controller decides again as usual; the annotation stays until \`switchyard unpin\`.`,
     );
   }
-  lines.push("a switch already running is not stopped by a pin: `switchyard status` shows it.");
+  lines.push(
+    "a switch already running toward the other mode stands down at its next step, before it moves traffic (one that has moved traffic completes): `switchyard status` shows it.",
+  );
   return `${lines.join("\n")}\n`;
 }
 

@@ -19,6 +19,13 @@ export type ValidationResult<T> =
 export const MAX_YAML_ALIAS_COUNT = 100;
 
 /**
+ * How config and scenario files are parsed: YAML 1.2 with the merge key `<<` (YAML 1.1's
+ * merge type, which Kubernetes manifests and docker-compose files use to share a block),
+ * and every key of a map once.
+ */
+const YAML_OPTIONS = { prettyErrors: false, merge: true } as const;
+
+/**
  * Parses and validates a YAML document against a zod schema plus cross-field checks,
  * reporting every problem at once with its path and line. Shared by config and scenario files.
  */
@@ -28,7 +35,7 @@ export function validateYaml<S extends z.ZodType>(
   crossFieldIssues: (document: unknown) => RawIssue[] = () => [],
 ): ValidationResult<z.output<S>> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -125,7 +132,7 @@ export function parseConfig(text: string): ValidationResult<SwitchyardConfig> {
  */
 export function parseConfigWarnings(text: string, config: SwitchyardConfig): ConfigIssue[] {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
   return configWarnings(config).map((warning) => ({
     path: formatIssuePath(warning.path),
     message: warning.message,

@@ -7,6 +7,11 @@ import { z } from "zod";
  */
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Whether `name` can be a deployment unit's (or service's) name: a Kubernetes DNS label. */
+export function isUnitName(name: string): boolean {
+  return name.length <= 63 && DNS_LABEL.test(name);
+}
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -59,17 +64,23 @@ const positive = (what: string, bounds: { readonly min?: Bound; readonly max: Bo
   });
 };
 
-interface Bound {
+export interface Bound {
   readonly value: number;
   readonly why: string;
 }
 
 /** The ALB's longest idle timeout is 4000 s: no response through it takes longer. */
-const LONGEST_RESPONSE_MS: Bound = {
+export const LONGEST_RESPONSE_MS: Bound = {
   value: 4_000_000,
   why: "no response through an ALB takes longer than its longest idle timeout, 4000 s",
 };
 const SHORTEST_RESPONSE_MS: Bound = { value: 1, why: "a response time under 1 ms is not an inference's" };
+
+/** What one pod can serve: bounds a unit's maxRps, and a load test's rates. */
+export const MAX_POD_RPS: Bound = {
+  value: 1_000_000,
+  why: "a million requests per second is beyond what one pod serves",
+};
 
 /** Demand a service can be planned for; also bounds `switchyard plan --demand`. */
 export const MAX_DEMAND_RPS: Bound = {
@@ -163,7 +174,7 @@ export const DeploymentUnitSchema = z
             value: 0.1,
             why: "KEDA's per-pod target, maxRps ÷ (1 + headroom) written with one decimal, would round to 0 below it",
           },
-          max: { value: 1_000_000, why: "a million requests per second is beyond what one pod serves" },
+          max: MAX_POD_RPS,
         },
       ).meta({
         description:

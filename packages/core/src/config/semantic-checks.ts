@@ -1,3 +1,4 @@
+import { executionNameStem } from "../workflow/execution-name.ts";
 import { formatIssuePath } from "./issue-path.ts";
 
 /** Maximum target groups in one ALB forward action (ELBv2 quota, not adjustable). */
@@ -9,6 +10,20 @@ export interface RawIssue {
 }
 
 type Raw = Record<string, unknown>;
+
+/**
+ * Why `minReplicaCount: 0` is refused. KEDA takes a unit at zero pods back to one only when
+ * a trigger is active (`scaleFromZeroOrIdle`, pkg/scaling/executor/scale_scaledobjects.go,
+ * KEDA 2.18-2.20), and the unit's trigger reads its own target group's RequestCount. At
+ * zero pods that target group has no registered target: the ALB answers its share with 503
+ * itself, and RequestCount "is only incremented for requests where the load balancer node
+ * was able to choose a target" (the ALB guide's CloudWatch metrics page), so the metric
+ * stays at minMetricValue and the unit never wakes. A wake-up path needs a trigger Switchyard
+ * does not write (one counted at the load balancer or at another unit's target group) or
+ * KEDA 2.18's `autoscaling.keda.sh/force-activation`, which Switchyard does not set.
+ */
+export const SCALE_TO_ZERO_REFUSED =
+  "0 lets KEDA scale this unit to zero pods, and it could never wake up: with no pod behind its target group the ALB answers that share with 503 itself and does not count it in RequestCount, so the unit's own trigger never becomes active (KEDA scales from zero only on an active trigger). Set minReplicaCount: 1 or more (a unit the plan does not need gets weight 0 and keeps its one pod)";
 
 const isObject = (value: unknown): value is Raw =>
   value !== null && typeof value === "object" && !Array.isArray(value);
@@ -24,14 +39,41 @@ export function semanticIssues(document: unknown): RawIssue[] {
     return [];
   }
   const issues: RawIssue[] = [];
-  issues.push(...duplicates(nameEntries(listOf(document.services), ["services"]), "service name"));
+  const serviceNames = nameEntries(listOf(document.services), ["services"]);
+  issues.push(...duplicates(serviceNames, "service name"));
+  issues.push(...executionNameClashes(serviceNames));
   issues.push(...policyIssues(document.policy, ["policy"]));
   listOf(document.services).forEach((service, index) => {
     if (isObject(service)) {
       issues.push(...serviceIssues(service, ["services", index]));
     }
   });
+  issues.push(...sharedActions(listOf(document.services)));
   return issues;
+}
+
+/**
+ * Two services on one Ingress action would each write the whole action with their own
+ * units, every evaluation undoing the other's routing. (The namespace defaults to
+ * `default`, as the schema fills it.)
+ */
+function sharedActions(services: readonly unknown[]): RawIssue[] {
+  const entries = services.map((service, index) => {
+    if (!isObject(service)) {
+      return undefined;
+    }
+    const ingress = stringOf(service.ingress);
+    const action = stringOf(service.action);
+    if (ingress === undefined || action === undefined) {
+      return undefined;
+    }
+    const namespace = stringOf(service.namespace) ?? "default";
+    return { value: `${namespace}/${ingress} action ${action}`, path: ["services", index, "action"] };
+  });
+  return duplicates(entries, "Ingress action").map((issue) => ({
+    ...issue,
+    message: `${issue.message.replace(/; each must be unique$/, "")}: two services would each rewrite the whole action with their own units; give each service its own action (alb.ingress.kubernetes.io/actions.<name>) or make them one service`,
+  }));
 }
 
 function serviceIssues(service: Raw, at: readonly PropertyKey[]): RawIssue[] {
@@ -54,8 +96,24 @@ function serviceIssues(service: Raw, at: readonly PropertyKey[]): RawIssue[] {
     if (!isObject(unit)) {
       return;
     }
+    issues.push(
+      ...duplicates(
+        listOf(unit.instanceTypes).map((type, i) =>
+          typeof type === "string"
+            ? { value: type, path: [...at, "units", index, "instanceTypes", i] }
+            : undefined,
+        ),
+        "instance type",
+      ).map((issue) => ({
+        ...issue,
+        message: issue.message.replace(/each must be unique$/, "list it once"),
+      })),
+    );
     const min = unit.minReplicaCount ?? 1;
     const max = unit.maxReplicaCount ?? 100;
+    if (min === 0) {
+      issues.push({ path: [...at, "units", index, "minReplicaCount"], message: SCALE_TO_ZERO_REFUSED });
+    }
     if (typeof min === "number" && typeof max === "number" && min > max) {
       issues.push({
         path: [...at, "units", index, "minReplicaCount"],
@@ -146,6 +204,32 @@ function policyIssues(policy: unknown, at: readonly PropertyKey[]): RawIssue[] {
     ];
   }
   return [];
+}
+
+/**
+ * Execution names carry the service's name, cut and hashed past 49 characters (see
+ * executionNameStem): two services whose names still meet there would share every
+ * execution name, and the second would never switch.
+ */
+function executionNameClashes(services: readonly (NamedEntry | undefined)[]): RawIssue[] {
+  const stems = new Map<string, NamedEntry>();
+  const issues: RawIssue[] = [];
+  for (const entry of services) {
+    if (entry === undefined) {
+      continue;
+    }
+    const stem = executionNameStem(entry.value);
+    const first = stems.get(stem);
+    if (first === undefined) {
+      stems.set(stem, entry);
+    } else if (first.value !== entry.value) {
+      issues.push({
+        path: entry.path,
+        message: `"${entry.value}" gives the same execution names (${stem}-<move>-<minute>) as ${formatIssuePath(first.path)} "${first.value}"; Step Functions would refuse this service's switches as already started — shorten one name or change its first 49 characters`,
+      });
+    }
+  }
+  return issues;
 }
 
 interface NamedEntry {

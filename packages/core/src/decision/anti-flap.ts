@@ -17,6 +17,16 @@ export function switchesInLastHour(switches: readonly SwitchRecord[], now: Epoch
   return switches.filter((s) => effective(s) && s.startedAt > now - HOUR && s.startedAt <= now).length;
 }
 
+/**
+ * Switches that failed at Plan in the 60 minutes before `now`: each moved nothing but sent
+ * a failure alert, so they count against the switch cap too — a fallback or rebalance
+ * whose Plan keeps failing is held back instead of alerting every minute.
+ */
+export function failedPlansInLastHour(switches: readonly SwitchRecord[], now: EpochMs): number {
+  return switches.filter((s) => s.planFailed === true && s.startedAt > now - HOUR && s.startedAt <= now)
+    .length;
+}
+
 /** Whether the latest fallback was undone by a failover within the hour after it. */
 export function lastFallbackUndone(switches: readonly SwitchRecord[]): boolean {
   const done = switches.filter(effective).sort((a, b) => b.startedAt - a.startedAt);
@@ -37,7 +47,8 @@ export function lastFallbackUndone(switches: readonly SwitchRecord[]): boolean {
  */
 export function antiFlapEvidence(state: ServiceState, policy: Policy, now: EpochMs): Gate[] {
   const inMode = state.lastTransitionAt === null ? null : (now - state.lastTransitionAt) / MINUTE;
-  const recent = switchesInLastHour(state.switches, now);
+  const failedPlans = failedPlansInLastHour(state.switches, now);
+  const recent = switchesInLastHour(state.switches, now) + failedPlans;
   const room = policy.maxSwitchesPerHour - 2;
   return [
     {
@@ -57,7 +68,7 @@ export function antiFlapEvidence(state: ServiceState, policy: Policy, now: Epoch
       observed: recent,
       threshold: room,
       passed: recent <= room,
-      detail: detail({ rule: "switch-cap", recent, room, cap: policy.maxSwitchesPerHour }),
+      detail: detail({ rule: "switch-cap", recent, failedPlans, room, cap: policy.maxSwitchesPerHour }),
     },
   ];
 }

@@ -1,8 +1,11 @@
 import type { Policy } from "../config/types.ts";
 import type { EpochMs } from "../signals/types.ts";
+import { MINUTE } from "../units.ts";
 import { antiFlapEvidence } from "./anti-flap.ts";
+import { demandNow } from "./demand-trend.ts";
 import { failoverEvidence, lossCauses, lossUrgency } from "./failover-evidence.ts";
 import { fallbackGates } from "./fallback-gates.ts";
+import { leftoverEvidence, orphanedHolds, repairedLately } from "./leftovers.ts";
 import { type Observations, observe } from "./observations.ts";
 import { pinGate, pinHolds } from "./pin.ts";
 import { reason } from "./reasons.ts";
@@ -26,7 +29,9 @@ import type { Breach, Decision, DecisionSignals, Evidence, ServiceState } from "
  *    compared (response.ts): `failover` to capacity mode when cost mode cannot carry
  *    demand, else `reroute` inside cost mode when the weights in force overload the
  *    frozen units, else the loss is already routed around. Never delayed by anti-flap.
- * 3. `repair` — the action annotation cannot be read: rewritten at once (repair.ts).
+ * 3. `repair` — the action annotation cannot be read: rewritten at once (repair.ts); or
+ *    a switch left holds or targets behind, or the last transition lies in the future:
+ *    the current mode re-planned (leftovers.ts), at most once per dwell time.
  * 4. cost mode — `rebalance` when the cost-optimal plan saves more than the dead band
  *    for the sustain window (anti-flap gates apply), or at once when the weights put the
  *    service at risk (rebalance.ts, demand-trend.ts).
@@ -49,6 +54,7 @@ export function decide(
     at: now,
   };
   const annotation = annotationEvidence(state);
+  const leftovers = leftoverEvidence(state, now);
   if (pinHolds(state.pin, now)) {
     const pin = state.pin;
     // The loss rules are still read: the pinned decision reports what it would have seen.
@@ -61,6 +67,7 @@ export function decide(
         pinGate(pin),
         ...failoverEvidence(observations, policy, state.service.slo.latencyMs),
         ...annotation,
+        ...leftovers,
       ],
     };
   }
@@ -74,23 +81,34 @@ export function decide(
     if (state.actionProblem !== null) {
       return repair(base, state.actionProblem, evidence);
     }
-    return rebalanceOrStay(base, state, observations, policy, now, evidence);
+    if (leftovers.length > 0 && !repairedLately(state, policy, now)) {
+      return repairLeftovers(base, state, [...evidence, ...leftovers]);
+    }
+    return rebalanceOrStay(base, state, observations, policy, now, [...evidence, ...leftovers]);
   }
-  return fallbackOrStay(base, state, observations, policy, now, annotation);
+  return fallbackOrStay(base, state, observations, policy, now, [...annotation, ...leftovers]);
 }
 
 type Base = Omit<Extract<Decision, { kind: "stay" }>, "kind" | "reasons" | "evidence" | "heldBack">;
 
 /** A loss in cost mode: fail over, reroute around it, or — routed around already — carry on as without it. */
 function answerLoss(
-  base: Base,
+  measuredBase: Base,
   state: ServiceState,
-  observations: Observations,
+  measured: Observations,
   policy: Policy,
   now: EpochMs,
   evidence: readonly Breach[],
   causes: readonly string[],
 ): Decision {
+  let base = measuredBase;
+  let observations = measured;
+  // A loss is answered for the demand now, not for the newest measured minute: that is
+  // minutes old, and in a surge a reroute sized on it starts a fraction of the pods its
+  // receivers will need (then waits for them, and the right move comes a plan later).
+  const sized = sizedNow(state, observations, policy, now);
+  observations = sized.observations;
+  base = { ...base, demandRps: observations.demandRps };
   const urgency = lossUrgency(causes, evidence, observations);
   const response = compareResponses(state, observations, causes, urgency, policy);
   const urgencyReason = reason({ reason: "urgency", causes, why: urgency.why });
@@ -104,14 +122,18 @@ function answerLoss(
       to: "capacity",
       causes,
       urgent: urgency.why !== null,
-      reasons: [...troubles, response.evidence.detail, urgencyReason],
+      reasons: [...troubles, ...sized.reasons, response.evidence.detail, urgencyReason],
       evidence: [...evidence, response.evidence],
     };
   }
   const risk = routingRisk(state, observations, causes, response.cost);
   if (!risk.breached) {
     // The weights in force already route around the causes: nothing to move for the loss.
-    return rebalanceOrStay(base, state, observations, policy, now, [...evidence, response.evidence, risk]);
+    return rebalanceOrStay(measuredBase, state, measured, policy, now, [
+      ...evidence,
+      response.evidence,
+      risk,
+    ]);
   }
   const current = state.weights ?? {};
   const target = weightsOf(response.cost);
@@ -128,6 +150,7 @@ function answerLoss(
     weights: { current, target },
     reasons: [
       ...troubles,
+      ...sized.reasons,
       response.evidence.detail,
       urgency.why !== null && !urgent ? early.detail : urgencyReason,
     ],
@@ -186,10 +209,10 @@ function fallbackOrStay(
   observations: Observations,
   policy: Policy,
   now: EpochMs,
-  annotation: readonly Breach[],
+  repairs: readonly Breach[],
 ): Decision {
   const fallback = fallbackGates(state, observations, policy, now);
-  const evidence = [...fallback.evidence, ...annotation];
+  const evidence = [...fallback.evidence, ...repairs];
   if (fallback.troubleClear && fallback.antiFlap.every((e) => e.passed)) {
     return {
       ...base,
@@ -212,6 +235,9 @@ function fallbackOrStay(
   if (state.actionProblem !== null) {
     return repair(base, state.actionProblem, evidence);
   }
+  if (repairs.some((e) => e.rule !== "action-annotation") && !repairedLately(state, policy, now)) {
+    return repairLeftovers(base, state, evidence);
+  }
   return {
     ...base,
     kind: "stay",
@@ -231,7 +257,63 @@ function repair(base: Base, problem: string, evidence: readonly Evidence[]): Dec
     kind: "repair",
     from: base.mode,
     to: base.mode,
+    releaseHolds: [],
     reasons: [reason({ reason: "repair", problem, mode: base.mode })],
+    evidence,
+  };
+}
+
+/**
+ * The observations a loss is answered on: demand carried forward over the age of the
+ * newest measured minute on the slope of the minutes since any shift (demand-trend.ts),
+ * never below what was measured. The sentence says so when it differs.
+ */
+function sizedNow(
+  state: ServiceState,
+  observations: Observations,
+  policy: Policy,
+  now: EpochMs,
+): { observations: Observations; reasons: string[] } {
+  const window = observations.demandByMinute.slice(-Math.max(1, policy.rebalanceSustainMinutes));
+  const newest = window[window.length - 1];
+  if (newest === undefined || observations.demandSource !== "measured") {
+    return { observations, reasons: [] };
+  }
+  const lagMinutes = Math.max(0, (now - newest.at) / MINUTE);
+  const estimate = demandNow(window, observations.demandRps, lagMinutes, state.service.headroom);
+  if (estimate.slope === null || !(estimate.rps > observations.demandRps)) {
+    return { observations, reasons: [] };
+  }
+  return {
+    observations: { ...observations, demandRps: estimate.rps },
+    reasons: [
+      reason({
+        reason: "sized-now",
+        demandRps: estimate.rps,
+        measuredRps: observations.demandRps,
+        lagMinutes,
+        slope: estimate.slope,
+      }),
+    ],
+  };
+}
+
+/** A switch left holds or targets behind, or the last transition lies ahead: re-plan the current mode. */
+function repairLeftovers(base: Base, state: ServiceState, evidence: readonly Evidence[]): Decision {
+  const releaseHolds = orphanedHolds(state);
+  const found = evidence.filter(
+    (e) => e.rule === "orphaned-holds" || e.rule === "abandoned-switch" || e.rule === "last-transition",
+  );
+  return {
+    ...base,
+    kind: "repair",
+    from: base.mode,
+    to: base.mode,
+    releaseHolds,
+    reasons: [
+      ...found.map((e) => e.detail),
+      reason({ reason: "repair-leftovers", mode: base.mode, holds: releaseHolds.length }),
+    ],
     evidence,
   };
 }

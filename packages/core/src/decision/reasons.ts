@@ -1,6 +1,7 @@
 import type { Mode, ServicePlan } from "../planning/types.ts";
-import type { CapacitySignal } from "../signals/types.ts";
+import type { CapacitySignal, EpochMs } from "../signals/types.ts";
 import { round1 } from "../units.ts";
+import type { DemandShift } from "./demand-trend.ts";
 import type { Recovery } from "./observations.ts";
 import type { Pin } from "./types.ts";
 
@@ -35,7 +36,29 @@ export type DeadBandOutcome = "at-risk" | "cheaper" | "hedge-short" | "short-win
 /** The facts of one rule's evidence, keyed by rule. */
 export type RuleFacts =
   | { readonly rule: "action-annotation"; readonly problem: string }
+  | {
+      readonly rule: "orphaned-holds";
+      readonly holds: readonly {
+        readonly unit: string;
+        readonly scaledObject: string;
+        readonly replicas: string;
+        readonly owner: string;
+        /** The owner's status in the history; null when it started before the history read. */
+        readonly status: string | null;
+      }[];
+    }
+  | { readonly rule: "abandoned-switch"; readonly execution: string; readonly status: string }
+  | { readonly rule: "last-transition"; readonly at: EpochMs; readonly now: EpochMs }
   | { readonly rule: "pin"; readonly pin: Pin }
+  | {
+      readonly rule: "operator";
+      readonly move: "failover" | "fallback";
+      /** The operator's words (`--reason`). */
+      readonly why: string;
+      readonly demandRps: number;
+      /** Where the planned demand came from: `--demand`, measured, or what the running pods serve. */
+      readonly demandSource: "operator" | "measured" | "running-pods";
+    }
   | {
       readonly rule: "capacity-errors";
       readonly unit: string;
@@ -139,7 +162,14 @@ export type RuleFacts =
       readonly inModeMinutes: number | null;
       readonly minDwellMinutes: number;
     }
-  | { readonly rule: "switch-cap"; readonly recent: number; readonly room: number; readonly cap: number }
+  | {
+      readonly rule: "switch-cap";
+      readonly recent: number;
+      /** Of `recent`, the switches that failed at Plan. */
+      readonly failedPlans: number;
+      readonly room: number;
+      readonly cap: number;
+    }
   | {
       readonly rule: "rebalance-dead-band";
       readonly outcome: DeadBandOutcome;
@@ -157,14 +187,40 @@ export type RuleFacts =
       readonly hedge: { readonly exposedShare: number; readonly maxLossShare: number } | null;
     };
 
+const OPERATOR_DEMAND: Readonly<Record<"operator" | "measured" | "running-pods", string>> = {
+  operator: "given with --demand",
+  measured: "the demand measured on the ALB",
+  "running-pods":
+    "what the ready pods serve at their cost-mode KEDA targets; pass --demand to plan for another",
+};
+
 /** A rule's evidence in words. */
 export function detail(facts: RuleFacts): string {
   switch (facts.rule) {
     // The annotation's own problem says what is wrong with it.
     case "action-annotation":
       return facts.problem;
+    // KEDA does not autoscale a held unit: a hold nobody will lift freezes it.
+    case "orphaned-holds":
+      return `${facts.holds
+        .map(
+          (h) =>
+            `ScaledObject ${h.scaledObject} (${h.unit}) is held at ${h.replicas} replicas by ${h.owner}, which ${h.status === null ? "started before the history read and has ended" : `ended ${h.status}`}`,
+        )
+        .join(
+          "; ",
+        )}: no running switch will lift ${facts.holds.length === 1 ? "it" : "them"}, so KEDA does not autoscale ${facts.holds.length === 1 ? "that unit" : "those units"}`;
+    // Stopped or timed out, a switch runs no Rollback: its targets and holds stay as it left them.
+    case "abandoned-switch":
+      return `the last switch, ${facts.execution}, ended ${facts.status} without its Rollback: the KEDA targets and replica holds it set may be left behind`;
+    // A dwell time measured from the future holds every fallback and rebalance back until then.
+    case "last-transition":
+      return `switchyard.io/last-transition ${new Date(facts.at).toISOString()} is ${Math.round((facts.at - facts.now) / 60_000)} minutes in the future: the dwell time would hold every fallback and rebalance back until then`;
     case "pin":
       return pinned(facts.pin);
+    // The operator's word is the cause; the demand says what the plan is sized for.
+    case "operator":
+      return `an operator asked for a ${facts.move}: "${facts.why}"; planned for ${round1(facts.demandRps)} RPS (${OPERATOR_DEMAND[facts.demandSource]})`;
     // A unit that carries no traffic loses nothing by not growing: reported, never a loss.
     case "capacity-errors":
       if (!facts.carriesTraffic) {
@@ -256,7 +312,7 @@ export function detail(facts: RuleFacts): string {
         ? `no recorded transition; the minimum time in a mode (${facts.minDwellMinutes} min) does not apply`
         : `${round1(facts.inModeMinutes)} min in ${facts.mode} mode; the minimum is ${facts.minDwellMinutes} min`;
     case "switch-cap":
-      return `${facts.recent} switch${facts.recent === 1 ? "" : "es"} in the last hour; at most ${facts.room} leave room for this move and a failover under the cap of ${facts.cap} per hour`;
+      return `${facts.recent} switch${facts.recent === 1 ? "" : "es"} in the last hour${facts.failedPlans === 0 ? "" : ` (${facts.failedPlans} of them failed at Plan)`}; at most ${facts.room} leave room for this move and a failover under the cap of ${facts.cap} per hour`;
     case "rebalance-dead-band":
       return deadBandText(facts);
   }
@@ -266,6 +322,16 @@ export function detail(facts: RuleFacts): string {
 export type ReasonFacts =
   | { readonly reason: "pinned"; readonly pin: Pin }
   | { readonly reason: "urgency"; readonly causes: readonly string[]; readonly why: UrgencyWhy | null }
+  | {
+      readonly reason: "sized-now";
+      /** The demand now the loss is answered for. */
+      readonly demandRps: number;
+      /** The highest of the latest measured minutes. */
+      readonly measuredRps: number;
+      /** Age of the newest measured minute. */
+      readonly lagMinutes: number;
+      readonly slope: number;
+    }
   | { readonly reason: "cost-quiet" }
   | { readonly reason: "rebalance-held" }
   | { readonly reason: "fallback-held"; readonly troubleClear: boolean }
@@ -277,6 +343,7 @@ export type ReasonFacts =
       readonly routeAround: string;
     }
   | { readonly reason: "repair"; readonly problem: string; readonly mode: Mode }
+  | { readonly reason: "repair-leftovers"; readonly mode: Mode; readonly holds: number }
   | {
       readonly reason: "planned-demand";
       readonly plannedRps: number;
@@ -284,6 +351,8 @@ export type ReasonFacts =
       /** RPS a minute; null when demand is not rising (then the plan is for now). */
       readonly slope: number | null;
       readonly horizonMinutes: number;
+      /** The level shift the window shows, when it is one (then the plan is for now). */
+      readonly shift: DemandShift | null;
     };
 
 /** A decision's own sentence. */
@@ -296,6 +365,8 @@ export function reason(facts: ReasonFacts): string {
       return facts.why === null
         ? `not urgent: ${facts.causes.join(", ")} still ${facts.causes.length === 1 ? "serves" : "serve"} and only cannot grow, so traffic moves once the receivers' pods are ready`
         : `urgent: ${URGENCY[facts.why.because](facts.why.unit)}, so traffic moves at once`;
+    case "sized-now":
+      return `sized for ${round1(facts.demandRps)} RPS now: ${round1(facts.measuredRps)} measured, the newest minute ${round1(facts.lagMinutes)} min old, rising ${round1(facts.slope)} RPS/min`;
     case "cost-quiet":
       return "cost mode: no unit that carries traffic has capacity errors, unschedulable pods or a latency breach";
     case "rebalance-held":
@@ -309,9 +380,15 @@ export function reason(facts: ReasonFacts): string {
         ? `every unit that caused the failover (${facts.failoverCause.join(", ")}) has recovered: ${facts.causes.join("; ")}`
         : `${facts.routeAround}; ${facts.causes.join("; ")}`;
     // The ALB keeps the last action it could read; rewriting restores Switchyard's control.
+    // What a switch left behind is set right by planning the mode the service is in.
+    case "repair-leftovers":
+      return `re-planning ${facts.mode} mode: its KEDA targets, routing and switchyard.io/last-transition are written again${facts.holds === 0 ? "" : `, and ${facts.holds === 1 ? "the hold" : `the ${facts.holds} holds`} no running switch owns ${facts.holds === 1 ? "is" : "are"} lifted`}`;
     case "repair":
       return `the action annotation cannot be read, so the ALB keeps its last good routing: ${facts.problem}; rewriting it with the ${facts.mode}-mode plan`;
     case "planned-demand": {
+      if (facts.shift !== null) {
+        return `planned for ${round1(facts.demandRps)} RPS, the demand now: demand shifted at ${new Date(facts.shift.at).toISOString().slice(11, 16)} UTC (${round1(facts.shift.fromRps)} → ${round1(facts.shift.toRps)} RPS${Math.abs(facts.shift.slope) >= 0.05 ? `, then ${facts.shift.slope > 0 ? "rising" : "falling"} ${round1(Math.abs(facts.shift.slope))} RPS/min` : ""}), a step, not a trend to look ahead on`;
+      }
       if (facts.slope === null) {
         return `planned for ${round1(facts.demandRps)} RPS, the demand now`;
       }

@@ -45,7 +45,7 @@ export function rebalanceCheck(
   const cheapestPod = Math.min(...state.service.units.map((u) => u.hourlyPrice));
   const costPlan = (demandRps: number) =>
     planService({ service: state.service, mode: "cost", demandRps, conditions: observations.conditions });
-  const planned = planningDemand(window, observations.demandRps, sustain);
+  const planned = planningDemand(window, observations.demandRps, sustain, state.service.headroom);
   const target = weightsOf(costPlan(planned.rps));
   const checks = window.map((minute) => {
     const plan = costPlan(minute.rps);
@@ -121,6 +121,7 @@ export function rebalanceCheck(
         demandRps: observations.demandRps,
         slope: planned.slope,
         horizonMinutes: planned.horizonMinutes,
+        shift: planned.shift ?? null,
       }),
     },
     target,

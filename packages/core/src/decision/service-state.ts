@@ -1,24 +1,41 @@
-import type { ServiceClusterState } from "../cluster/types.ts";
+import type { ScaledObjectState, ServiceClusterState } from "../cluster/types.ts";
 import type { InferenceService } from "../config/types.ts";
 import { ManifestError } from "../errors.ts";
-import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "../manifests/annotations.ts";
+import {
+  actionAnnotationKey,
+  KEDA_PAUSED_REPLICAS,
+  SWITCHYARD_ANNOTATIONS,
+} from "../manifests/annotations.ts";
 import { parseForwardAction } from "../manifests/forward-action.ts";
+import { parseHoldMark } from "../manifests/replica-hold.ts";
 import type { Mode } from "../planning/types.ts";
+import { MAX_ALB_WEIGHT } from "../planning/weights.ts";
+import type { EpochMs } from "../signals/types.ts";
 import { parsePin } from "./pin.ts";
-import type { ServiceState, SwitchRecord, UnitRuntime } from "./types.ts";
+import type { ServiceState, SwitchRecord, SwitchyardHold, UnitRuntime } from "./types.ts";
 
 export interface ServiceStateInput {
   readonly service: InferenceService;
   readonly cluster: ServiceClusterState;
   /** This service's executions, newest first. */
   readonly switches: readonly SwitchRecord[];
+  /** How far back `switches` reaches; unset when unknown (no hold is then judged by its age). */
+  readonly switchesSince?: EpochMs;
+  /** Each unit's ScaledObject as read, by unit name, when read: Switchyard's holds on them. */
+  readonly scaledObjects?: Readonly<Record<string, ScaledObjectState>>;
 }
 
 /**
  * What the controller knows about a service, read from the cluster and the execution
  * history: Lambdas keep nothing between invocations, so this is rebuilt every time.
  */
-export function serviceStateFrom({ service, cluster, switches }: ServiceStateInput): ServiceState {
+export function serviceStateFrom({
+  service,
+  cluster,
+  switches,
+  switchesSince,
+  scaledObjects,
+}: ServiceStateInput): ServiceState {
   const annotations = cluster.ingress.annotations;
   const where = `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name} annotation ${actionAnnotationKey(service.action)}`;
   const routing = readRouting(service, annotations[actionAnnotationKey(service.action)], where);
@@ -57,7 +74,22 @@ export function serviceStateFrom({ service, cluster, switches }: ServiceStateInp
     actionProblem: routing.problem,
     units,
     switches,
+    switchesSince: switchesSince ?? null,
+    holds: scaledObjects === undefined ? [] : switchyardHolds(scaledObjects),
   };
+}
+
+/** Switchyard's holds among the ScaledObjects: KEDA's paused-replicas with Switchyard's mark on the same count. */
+export function switchyardHolds(
+  scaledObjects: Readonly<Record<string, ScaledObjectState>>,
+): SwitchyardHold[] {
+  return Object.entries(scaledObjects).flatMap(([unit, state]) => {
+    const annotations = state.object.metadata?.annotations ?? {};
+    const mark = parseHoldMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);
+    return mark !== null && annotations[KEDA_PAUSED_REPLICAS] === mark.replicas
+      ? [{ unit, scaledObject: state.name, replicas: mark.replicas, owner: mark.owner }]
+      : [];
+  });
 }
 
 interface Routing {
@@ -83,6 +115,10 @@ function readRouting(service: InferenceService, value: string | undefined, where
     }
     throw error;
   }
+  const weightProblem = unusableWeights(action.forwardConfig.targetGroups, where);
+  if (weightProblem !== null) {
+    return { weights: null, problem: weightProblem, inferredMode: "cost" };
+  }
   const byService = new Map<string, number>();
   for (const group of action.forwardConfig.targetGroups) {
     if (group.serviceName !== undefined) {
@@ -99,4 +135,27 @@ function readRouting(service: InferenceService, value: string | undefined, where
     weights[unit.name] = Math.max(own, consolidated);
   }
   return { weights, problem: null, inferredMode: consolidated > 0 && unitTotal === 0 ? "capacity" : "cost" };
+}
+
+/**
+ * Weights the ALB cannot take, or that route nothing: each is a whole number from 0 to
+ * 999 (ELBv2 `TargetGroupTuple.Weight`; the Load Balancer Controller decodes it into an
+ * int64, refusing a fraction), and a forward action with every weight 0 sends no request
+ * anywhere. Either way Switchyard cannot read a routing it could keep: a repair rewrites
+ * it. Null when the weights are usable.
+ */
+function unusableWeights(
+  groups: readonly { readonly serviceName?: string; readonly weight?: number }[],
+  where: string,
+): string | null {
+  for (const [index, group] of groups.entries()) {
+    const weight = group.weight;
+    if (weight !== undefined && !(Number.isInteger(weight) && weight >= 0 && weight <= MAX_ALB_WEIGHT)) {
+      return `${where}: targetGroups[${index}]${group.serviceName === undefined ? "" : ` (${group.serviceName})`} has weight ${JSON.stringify(weight)}, not a whole number from 0 to ${MAX_ALB_WEIGHT}: the Load Balancer Controller cannot apply it`;
+    }
+  }
+  if (groups.length > 0 && groups.every((group) => group.weight === 0)) {
+    return `${where}: every target group has weight 0, so the action routes no request anywhere`;
+  }
+  return null;
 }

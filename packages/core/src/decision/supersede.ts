@@ -1,8 +1,27 @@
 import type { UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs } from "../signals/types.ts";
-import { MINUTE } from "../units.ts";
+import { EPSILON, MINUTE } from "../units.ts";
 import type { Move, SwitchRecord } from "./types.ts";
 import { remainingPods } from "./unit-capacity.ts";
+
+/** What the move decided now is sized for: its demand, and the headroom its plan covers. */
+export interface MoveSizing {
+  readonly demandRps: number;
+  readonly headroom: number;
+}
+
+/**
+ * Whether `running` was planned for demand the move decided now has outgrown: demand now
+ * beyond what its plan covers (its planned demand plus the headroom). Unknown planned
+ * demand is never stale.
+ */
+export function isStale(running: SwitchRecord, sizing: MoveSizing | undefined): boolean {
+  return (
+    sizing !== undefined &&
+    running.plannedRps !== undefined &&
+    sizing.demandRps > running.plannedRps * (1 + sizing.headroom) + EPSILON
+  );
+}
 
 /**
  * Whether a move decided now may start while `running` still runs — it supersedes it,
@@ -15,6 +34,7 @@ export function supersedes(
   move: Move,
   running: SwitchRecord,
   lossSince: EpochMs | null,
+  sizing?: MoveSizing,
   newLoss = false,
 ): boolean {
   switch (move) {
@@ -23,21 +43,22 @@ export function supersedes(
       return running.move !== "failover";
     // A reroute supersedes a calm move started before the loss showed, or in the same
     // instant (a move decided with the signal it answers would have answered it: a
-    // schedule tick and a Spot warning of the same second see different signals). Never another
-    // reroute: the signals behind `lossSince` slide with the capacity-error window, so a
-    // reroute started early in a long loss would otherwise look "older than the loss"
-    // minutes later and be replaced every few minutes, each replacement a superseded alert.
-    // It supersedes a running reroute only for a loss that one was not planned for
-    // (answersNewLoss: a new cause, or fewer pods left of one): a second zone's Spot
-    // warnings, or pods that went beyond the ones it moved traffic off.
+    // schedule tick and a Spot warning of the same second see different signals).
+    // Another reroute only when that one is stale — planned for demand the one decided
+    // now has outgrown (a surge under way): its corrections must not wait behind it — or
+    // when it answers a loss that one was not planned for (answersNewLoss: a new cause,
+    // or fewer pods left of one — a second zone's Spot warnings, or pods that went beyond
+    // the ones it moved traffic off). Never because of its age: the signals behind
+    // `lossSince` slide with the capacity-error window, so a reroute started early in a
+    // long loss would otherwise look "older than the loss" minutes later and be replaced
+    // every few minutes, each replacement a superseded alert. A correction itself, sized
+    // on newer demand, is not stale to a move decided on the same or older demand, so a
+    // stale move never supersedes it.
     case "reroute":
-      return (
-        (running.move === "reroute" && newLoss) ||
-        (lossSince !== null &&
-          running.move !== "failover" &&
-          running.move !== "reroute" &&
-          running.startedAt <= lossSince)
-      );
+      if (running.move === "reroute") {
+        return newLoss || isStale(running, sizing);
+      }
+      return lossSince !== null && running.move !== "failover" && running.startedAt <= lossSince;
     // A fallback, a rebalance and a repair wait for the running move to end.
     case "fallback":
     case "rebalance":
@@ -51,9 +72,12 @@ export function switchToWaitFor(
   move: Move,
   switches: readonly SwitchRecord[],
   lossSince: EpochMs | null,
+  sizing?: MoveSizing,
   newLossOver: (running: SwitchRecord) => boolean = () => false,
 ): SwitchRecord | undefined {
-  return switches.find((s) => s.status === "RUNNING" && !supersedes(move, s, lossSince, newLossOver(s)));
+  return switches.find(
+    (s) => s.status === "RUNNING" && !supersedes(move, s, lossSince, sizing, newLossOver(s)),
+  );
 }
 
 /** The running failovers and reroutes a move decided now supersedes (it hurries past them: see planMove). */
@@ -61,13 +85,14 @@ export function urgentMovesSuperseded(
   move: Move,
   switches: readonly SwitchRecord[],
   lossSince: EpochMs | null,
+  sizing?: MoveSizing,
   newLossOver: (running: SwitchRecord) => boolean = () => false,
 ): SwitchRecord[] {
   return switches.filter(
     (s) =>
       s.status === "RUNNING" &&
       (s.move === "reroute" || s.move === "failover") &&
-      supersedes(move, s, lossSince, newLossOver(s)),
+      supersedes(move, s, lossSince, sizing, newLossOver(s)),
   );
 }
 

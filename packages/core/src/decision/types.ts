@@ -31,6 +31,17 @@ export interface SwitchRecord {
    */
   readonly movedTraffic?: boolean;
   /**
+   * For a running execution, when read: the demand its decision planned for (its input's
+   * demandRps). A reroute planned for demand that has since grown past its headroom is
+   * stale, and a correction may supersede it (supersede.ts).
+   */
+  readonly plannedRps?: number;
+  /**
+   * For an execution that closed without succeeding: whether it failed at Plan (it never
+   * got to ScaleReceivers). Unset when unknown, and for running and succeeded executions.
+   */
+  readonly planFailed?: boolean;
+  /**
    * For a running failover or reroute: the loss it answers, as its input says (read with
    * DescribeExecution) — so a later evaluation knows what it was planned for.
    */
@@ -62,6 +73,18 @@ export interface UnitRuntime {
   readonly unschedulablePods: number;
 }
 
+/**
+ * A replica hold Switchyard set on a unit's ScaledObject (`autoscaling.keda.sh/paused-replicas`
+ * marked `switchyard.io/held-replicas: <replicas>@<owner>`), as read.
+ */
+export interface SwitchyardHold {
+  readonly unit: string;
+  readonly scaledObject: string;
+  readonly replicas: string;
+  /** The execution name of the switch that set it. */
+  readonly owner: string;
+}
+
 /** Everything `decide` knows about a service besides the signals. */
 export interface ServiceState {
   readonly service: InferenceService;
@@ -79,6 +102,10 @@ export interface ServiceState {
   readonly units: Readonly<Record<string, UnitRuntime>>;
   /** This service's executions, newest first. */
   readonly switches: readonly SwitchRecord[];
+  /** How far back `switches` reaches (executions started since then); null when unknown. */
+  readonly switchesSince: EpochMs | null;
+  /** Switchyard's replica holds on the units' ScaledObjects, as read; empty when not read. */
+  readonly holds: readonly SwitchyardHold[];
 }
 
 /** The signals of one evaluation. */
@@ -94,7 +121,9 @@ export interface DecisionSignals {
 /**
  * Rules that look for trouble: `breached` says whether they found it. A breached
  * capacity-errors, unschedulable-pods, latency-breach, spot-interruption or
- * empty-target-group rule makes its unit a cause of a loss; a breached action-annotation rule asks for a repair; a breached routing-risk rule
+ * empty-target-group rule makes its unit a cause of a loss; a breached action-annotation,
+ * orphaned-holds, abandoned-switch or last-transition rule asks for a repair; a breached
+ * routing-risk rule
  * means the weights in force send frozen units more than their pods serve.
  */
 export type BreachRule =
@@ -104,17 +133,22 @@ export type BreachRule =
   | "spot-interruption"
   | "empty-target-group"
   | "action-annotation"
-  | "routing-risk";
+  | "routing-risk"
+  | "orphaned-holds"
+  | "abandoned-switch"
+  | "last-transition";
 
 /**
  * Rules a move must pass: `passed` says whether it does. quiet-period, pods-schedule,
  * route-around and slo-holds are a fallback's gates; dwell-time and switch-cap the
  * anti-flap gates; rebalance-dead-band a rebalance's; response passes when a loss needs
  * capacity mode (a failover) rather than a reroute; early-move when a reroute may move
- * traffic before its receivers are ready; pin when an operator's pin holds the service.
+ * traffic before its receivers are ready; pin when an operator's pin holds the service;
+ * operator when an operator asked for the move (`switchyard failover|fallback`).
  */
 export type GateRule =
   | "pin"
+  | "operator"
   | "quiet-period"
   | "pods-schedule"
   | "route-around"
@@ -205,7 +239,13 @@ export type Decision =
       readonly to: "cost";
       readonly weights: WeightChange;
     })
-  | (DecisionBase & { readonly kind: "repair"; readonly from: Mode; readonly to: Mode });
+  | (DecisionBase & {
+      readonly kind: "repair";
+      readonly from: Mode;
+      readonly to: Mode;
+      /** Holds no running switch owns: the repair lifts them (each only while its owner's mark is on it). */
+      readonly releaseHolds: readonly SwitchyardHold[];
+    });
 
 export type MoveDecision = Extract<Decision, { kind: Move }>;
 

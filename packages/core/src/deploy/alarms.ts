@@ -78,3 +78,71 @@ export function evaluateAlarms(): EvaluateAlarm[] {
     },
   ];
 }
+
+/** An alarm on the mode-switch state machine's executions (namespace AWS/States, dimension StateMachineArn). */
+export interface ModeSwitchAlarm {
+  /** Component name in the stack, and the alarm name's suffix. */
+  readonly id: string;
+  readonly alarmDescription: string;
+  readonly namespace: "AWS/States";
+  readonly metricName: "ExecutionsFailed" | "ExecutionsAborted" | "ExecutionsTimedOut";
+  readonly statistic: "Sum";
+  readonly period: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly threshold: number;
+  readonly comparisonOperator: "GreaterThanOrEqualToThreshold";
+  readonly treatMissingData: "notBreaching";
+}
+
+const REPAIRED_BY_EVALUATE =
+  "It ran no Rollback and sent no alert, so KEDA targets and replica holds (autoscaling.keda.sh/paused-replicas marked switchyard.io/held-replicas) it set may be left behind: " +
+  "the next evaluation finds the holds that belong to no running execution and the switch that ended so, and starts a repair of the current mode (alert 'Switchyard <service>: repair ...') that lifts them and restores the mode's KEDA targets.";
+
+/**
+ * Three alarms on the mode-switch executions, one per way an execution can end badly
+ * (Step Functions publishes ExecutionsFailed, ExecutionsAborted and ExecutionsTimedOut per
+ * state machine, https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html):
+ * a Sum of one or more in a minute is an ALARM message, the next quiet minute an OK. A
+ * failed execution has mostly sent its own alert; one whose Notify never reached SNS
+ * (AnnounceFailed) has not, and an aborted or timed-out one never does.
+ */
+export function modeSwitchAlarms(): ModeSwitchAlarm[] {
+  const alarm = (
+    id: string,
+    metricName: ModeSwitchAlarm["metricName"],
+    alarmDescription: string,
+  ): ModeSwitchAlarm => ({
+    id,
+    alarmDescription,
+    namespace: "AWS/States",
+    metricName,
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    // Step Functions publishes these only when an execution ends so: no datapoint is none.
+    treatMissingData: "notBreaching",
+  });
+  return [
+    alarm(
+      "ModeSwitchFailed",
+      "ExecutionsFailed",
+      "A Switchyard mode-switch execution of the state machine below FAILED. Most failures sent their own alert first (rolled back, failed to plan, holds not lifted, KEDA not resumed, rollback failed), and a superseded move ends FAILED (error SwitchSuperseded) after its own short note. " +
+        "One that failed in AnnounceFailed sent none: its Notify never reached SNS after its retries, the switch itself stands and its holds were lifted. " +
+        "Read the failed executions: aws stepfunctions list-executions --state-machine-arn <StateMachineArn> --status-filter FAILED, or switchyard status. An OK message follows.",
+    ),
+    alarm(
+      "ModeSwitchAborted",
+      "ExecutionsAborted",
+      `A Switchyard mode-switch execution of the state machine below was stopped (StopExecution, the console's Stop). ${REPAIRED_BY_EVALUATE} An OK message follows.`,
+    ),
+    alarm(
+      "ModeSwitchTimedOut",
+      "ExecutionsTimedOut",
+      `A Switchyard mode-switch execution of the state machine below timed out. ${REPAIRED_BY_EVALUATE} An OK message follows.`,
+    ),
+  ];
+}

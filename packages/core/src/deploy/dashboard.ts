@@ -10,7 +10,8 @@ import {
 /**
  * The CloudWatch dashboard body (the JSON `aws.cloudwatch.Dashboard` takes) for a config:
  * per service its mode, ALB weights per unit, latency per target group at the SLO's
- * statistic against the SLO, demand, and switches by move; and capacity errors by instance type. The names are
+ * statistic against the SLO, demand, and switches by move; and capacity errors by instance type, each
+ * metric of this cluster (its `Cluster` dimension). The names are
  * the evaluate function's EMF metrics (functions/shared/evaluation-metrics.ts) and the
  * capacity recorder's metric (packages/adapters/src/aws/cloudwatch-capacity-metric.ts).
  */
@@ -50,11 +51,23 @@ function albNameTokens(service: InferenceService): string {
   return `k8s ${part(service.namespace)} ${part(service.ingress)}`;
 }
 
-function serviceWidgets(region: string, service: InferenceService): Omit<Widget, "x" | "y">[] {
+function serviceWidgets(
+  region: string,
+  cluster: string,
+  service: InferenceService,
+): Omit<Widget, "x" | "y">[] {
   const name = service.name;
   return [
     metricWidget(region, `${name}: mode (0 cost, 1 capacity)`, [
-      [NS, METRIC.capacityMode, DIMENSION.service, name, { stat: "Maximum", label: "mode" }],
+      [
+        NS,
+        METRIC.capacityMode,
+        DIMENSION.cluster,
+        cluster,
+        DIMENSION.service,
+        name,
+        { stat: "Maximum", label: "mode" },
+      ],
     ]),
     metricWidget(
       region,
@@ -62,6 +75,8 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
       service.units.map((unit) => [
         NS,
         METRIC.weight,
+        DIMENSION.cluster,
+        cluster,
         DIMENSION.service,
         name,
         DIMENSION.unit,
@@ -89,10 +104,20 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
       },
     ),
     metricWidget(region, `${name}: demand and units without capacity`, [
-      [NS, METRIC.demandRps, DIMENSION.service, name, { stat: "Average", label: "demand (RPS)" }],
+      [
+        NS,
+        METRIC.demandRps,
+        DIMENSION.cluster,
+        cluster,
+        DIMENSION.service,
+        name,
+        { stat: "Average", label: "demand (RPS)" },
+      ],
       [
         NS,
         METRIC.unitsWithoutCapacity,
+        DIMENSION.cluster,
+        cluster,
         DIMENSION.service,
         name,
         { stat: "Maximum", label: "units without capacity", yAxis: "right" },
@@ -104,6 +129,8 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
       MOVES.map((move) => [
         NS,
         METRIC.switches,
+        DIMENSION.cluster,
+        cluster,
         DIMENSION.service,
         name,
         DIMENSION.move,
@@ -117,6 +144,8 @@ function serviceWidgets(region: string, service: InferenceService): Omit<Widget,
 
 export function dashboardBody(config: SwitchyardConfig): string {
   const region = config.cluster.region;
+  // Another cluster's stack in this account and Region writes the same namespace.
+  const cluster = config.cluster.name;
   const instanceTypes = [
     ...new Set(config.services.flatMap((s) => s.units.flatMap((u) => u.instanceTypes))),
   ].sort();
@@ -128,6 +157,8 @@ export function dashboardBody(config: SwitchyardConfig): string {
         instanceTypes.map((type) => [
           NS,
           METRIC.capacityErrors,
+          DIMENSION.cluster,
+          cluster,
           DIMENSION.instanceType,
           type,
           { stat: "Sum", label: type },
@@ -135,7 +166,7 @@ export function dashboardBody(config: SwitchyardConfig): string {
         { view: "bar", period: 300 },
       ),
     ],
-    ...config.services.map((service) => serviceWidgets(region, service)),
+    ...config.services.map((service) => serviceWidgets(region, cluster, service)),
   ];
   const perRow = 24 / WIDTH;
   const widgets: Widget[] = [];

@@ -47,7 +47,7 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
       variable: "cloudwatch:namespace",
       values: [SWITCHYARD_METRIC_NAMESPACE],
     },
-    why: "PutMetricData has no resource type; the cloudwatch:namespace condition keeps it to Switchyard's namespace",
+    why: "PutMetricData has no resource type; the cloudwatch:namespace condition (its one condition key) keeps it to Switchyard's namespace, and the Cluster dimension keeps each cluster's series apart in it",
   },
   "cloudwatch:GetMetricData": { scope: "any", why: "GetMetricData supports no resource-level permissions" },
   "ec2:DescribeInstances": { scope: "any", why: DESCRIBE_ONLY },

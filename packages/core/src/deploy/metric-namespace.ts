@@ -26,12 +26,18 @@ export const SWITCHYARD_METRICS = {
   launchBlocked: "LaunchBlocked",
   /** 1 on each evaluation that finds no CloudTrail trail delivering the capacity rules' events (alarmed). */
   trailMissing: "CapacityTrailMissing",
-  /** Capacity signals kept from one evaluation to the next; per InstanceType (and ErrorCode). */
+  /** Capacity signals kept from one evaluation to the next; per Cluster and InstanceType (and ErrorCode). */
   capacityErrors: "CapacityErrors",
 } as const;
 
-/** The dimensions of those metrics. */
+/**
+ * The dimensions of those metrics. Every metric carries `Cluster` (the config's
+ * `cluster.name`): stacks of two clusters in one account and Region share the namespace,
+ * and each reads, plots and alarms on its own cluster's series only (IAM cannot keep a
+ * role to a dimension: PutMetricData's one condition key is `cloudwatch:namespace`).
+ */
 export const SWITCHYARD_METRIC_DIMENSIONS = {
+  cluster: "Cluster",
   service: "Service",
   unit: "Unit",
   move: "Move",

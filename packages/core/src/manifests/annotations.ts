@@ -15,6 +15,14 @@ export const SWITCHYARD_ANNOTATIONS = {
   pin: "switchyard.io/pin",
   /** Why the operator pinned (`switchyard pin --reason`); shown by `switchyard status`, removed with the pin. */
   pinReason: "switchyard.io/pin-reason",
+  /**
+   * `switchyard abort`: the name of the running switch an operator stopped. That switch
+   * stands down at its next step and rolls back (Argo Rollouts' abort is the same kind of
+   * request: a `status.abort` the controller acts on). Any other switch ignores it.
+   */
+  abort: "switchyard.io/abort",
+  /** Why the operator aborted (`switchyard abort --reason`), quoted in the rollback's alert and Event. */
+  abortReason: "switchyard.io/abort-reason",
 } as const;
 
 /** `alb.ingress.kubernetes.io/actions.<action>`: the AWS Load Balancer Controller's custom action. */

@@ -90,7 +90,7 @@ export function planService(request: PlanRequest): ServicePlan {
     (mode === "cost"
       ? hasUsableFixedWeights(service, participants)
         ? fixedWeightPlan(service, participants, requiredRps)
-        : costOptimalPlan(service, participants, requiredRps, demandRps)
+        : costOptimalPlan(service, participants, requiredRps, demandRps, service.headroom / 2)
       : capacityPlan(service, participants, requiredRps));
 
   const hourlyCost = participants.reduce((sum, p, i) => sum + (shape.pods[i] ?? 0) * p.unit.hourlyPrice, 0);
@@ -274,6 +274,7 @@ function costOptimalPlan(
   participants: readonly Participant[],
   requiredRps: number,
   demandRps: number,
+  roundingSlack: number,
 ): PlanShape {
   const units = participants.map((p) => allocationUnit(p, p.unit.maxRps));
   const hedge = hedged(service) ? hedgeOf(service, participants, units, requiredRps, demandRps) : undefined;
@@ -281,7 +282,8 @@ function costOptimalPlan(
   const capacities = units.map((unit, i) => (allocation.pods[i] ?? 0) * unit.rps);
   // Load follows capacity, so every unit runs at the same utilization: the lowest
   // peak utilization these pods allow.
-  const weights = rangeWeights(capacities);
+  // Rounding may add at most half the headroom to a unit's share: never past its pods.
+  const weights = rangeWeights(capacities, roundingSlack);
   return {
     weighting: "cost-optimal",
     pods: allocation.pods,
@@ -432,6 +434,7 @@ function capacityPlan(
   }
   const weights = rangeWeights(
     participants.map((p, i) => (serves(p) ? (pods[i] ?? 0) * (rates[i] ?? 0) : 0)),
+    service.headroom / 2,
   );
   return {
     weighting: "adjusted-throughput",

@@ -42,19 +42,35 @@ export function proportionalWeights(shares: readonly number[], total = 100): num
 
 /**
  * Integer weights over the ALB's whole range, proportional to `shares`: the largest
- * share gets MAX_ALB_WEIGHT and every other share its rounded proportion (ALB weights
- * are relative, they need not sum to 100). One point is then at most 1/999 of the
- * largest unit's traffic, so the routing error of any unit stays within 0.05 % of
- * demand — at 4,000 RPS, 2 RPS rather than the 40 RPS one point of 100 would be. A
- * positive share never rounds to 0 (its unit would drop out of the action).
+ * share gets MAX_ALB_WEIGHT and every other share its proportion rounded to the nearest
+ * point — or down, when rounding up would add more than `slack` of its exact value (ALB
+ * weights are relative, they need not sum to 100). Rounding up a small unit is what can
+ * overload its pods: at 40,000 RPS one point of 1,085 is 37 RPS, and half a point more
+ * than its exact share sent an l4 pod 74 RPS where it breaks at 61. With `slack` half the
+ * plan's headroom, a unit's routed share stays within its headroom of its exact share
+ * (the others lose under half a point each), so no pod is sent past its breaking point by
+ * rounding. A share below one point of the largest gets weight 0: the unit stays in the
+ * action and its pods idle rather than take a whole point's traffic they cannot serve.
  */
-export function rangeWeights(shares: readonly number[]): number[] {
+export function rangeWeights(shares: readonly number[], slack = 0): number[] {
   const top = shares.reduce((acc, share) => Math.max(acc, share), 0);
   if (!(top > 0)) {
     return shares.map(() => 0);
   }
-  return shares.map((share) => (share > 0 ? Math.max(1, Math.round((share / top) * MAX_ALB_WEIGHT)) : 0));
+  return shares.map((share) => {
+    if (!(share > 0)) {
+      return 0;
+    }
+    const exact = (share / top) * MAX_ALB_WEIGHT;
+    const nearest = Math.round(exact);
+    const weight =
+      nearest <= exact * (1 + slack) + ROUNDING_SLACK ? nearest : Math.floor(exact + ROUNDING_SLACK);
+    return Math.min(MAX_ALB_WEIGHT, weight);
+  });
 }
+
+/** Floating-point slack, so an exact 4 computed as 3.9999999999 still floors to 4. */
+const ROUNDING_SLACK = 1e-9;
 
 /** Each weight's fraction of their sum: the share of requests the ALB sends it. */
 export function weightShares(weights: readonly number[]): number[] {

@@ -359,6 +359,15 @@ export function capacitySignalsFromCloudTrail(event: unknown): readonly Capacity
  * events (cross-Region rules, a central monitoring bus), so evaluate checks it against
  * the cluster's Region before counting anything.
  */
+/**
+ * The EventBridge envelope's `time`: the same on every delivery of one event (a Lambda
+ * retry of an async invocation, an EventBridge retry), so a move it starts can be named
+ * for it. Null when absent or unreadable.
+ */
+export function eventTime(event: unknown): EpochMs | null {
+  return time(record(event)?.time);
+}
+
 export function eventRegion(event: unknown): string | null {
   const envelope = record(event);
   return text(record(envelope?.detail)?.awsRegion) ?? text(envelope?.region);
@@ -366,6 +375,15 @@ export function eventRegion(event: unknown): string | null {
 
 // arn:aws:ec2:us-east-2a:instance/i-1234567890abcdef0: the Region slot holds the zone.
 const ZONE_IN_ARN = /^arn:[^:]+:ec2:([a-z]{2}(?:-[a-z]+)+-\d+[a-z]):/;
+
+/**
+ * An EC2 instance id as EC2 writes it: `i-` and 8 or 17 lowercase hexadecimal digits
+ * (EC2 API reference, "Resource IDs"). Anything else EC2 refuses as
+ * InvalidInstanceID.Malformed.
+ */
+export function isInstanceId(value: string): boolean {
+  return /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(value);
+}
 
 /** The instance and time of an EC2 Spot Instance Interruption Warning, or null for any other event. */
 export function spotInterruptionInstance(event: unknown): SpotInterruption | null {

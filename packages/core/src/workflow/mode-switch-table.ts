@@ -27,6 +27,21 @@ const LAMBDA_SERVICE_RETRY: Retrier = {
   JitterStrategy: "FULL",
 };
 
+/**
+ * A step cut off by its timeout (a slow API server, a cold start on a stalled network)
+ * runs again: every step is idempotent — Plan, CheckReceivers and VerifyAlb only read;
+ * ScaleReceivers, ShiftTraffic, ReleaseReceivers and Rollback build each write from the
+ * object as read and write nothing when it already holds their value
+ * (test/integration/functions/switch-steps.test.ts, "change nothing more when a step runs
+ * again"). Two more runs: a step that times out three times has a cause a retry will not fix.
+ */
+const LAMBDA_TIMEOUT_RETRY: Retrier = {
+  ErrorEquals: RETRIED_ERRORS.lambdaTimeout,
+  IntervalSeconds: 5,
+  MaxAttempts: 2,
+  BackoffRate: 2,
+};
+
 /** The adapters' SDK clients have retried already; a few slower attempts cover a longer blip. */
 const TRANSIENT_RETRY: Retrier = {
   ErrorEquals: [RETRIED_ERRORS.transient],
@@ -35,7 +50,7 @@ const TRANSIENT_RETRY: Retrier = {
   BackoffRate: 2,
 };
 
-const STEP_RETRY: readonly Retrier[] = [LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY];
+const STEP_RETRY: readonly Retrier[] = [LAMBDA_SERVICE_RETRY, LAMBDA_TIMEOUT_RETRY, TRANSIENT_RETRY];
 
 const SNS_RETRY: Retrier = {
   ErrorEquals: RETRIED_ERRORS.snsService,

@@ -74,6 +74,15 @@ export const RETRIED_ERRORS = {
     "Lambda.ClientExecutionTimeoutException",
   ],
   /**
+   * A function that ran out of time (or memory): `Sandbox.Timedout` for a timeout, and
+   * `Lambda.Unknown` for "unhandled errors in Lambda ... These include out-of-memory
+   * errors and function timeouts" (Step Functions developer guide, "Handle transient
+   * Lambda service exceptions"). Its work may have landed before it was cut off; every
+   * step is idempotent (a second run with the same input changes nothing more), so it is
+   * run again rather than a switch that worked rolled back.
+   */
+  lambdaTimeout: ["Sandbox.Timedout", "Lambda.Unknown"],
+  /**
    * What SNS may answer to a publish that a later attempt can pass, named as the optimized
    * integration surfaces SDK exceptions (`SNS.` + the exception; the generic service
    * exception too, since the specific name is not documented for every fault).

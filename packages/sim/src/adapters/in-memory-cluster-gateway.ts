@@ -15,6 +15,7 @@ import {
   type ScalingChange,
   type ScalingTargetBuilder,
   type ServiceClusterState,
+  type SwitchEvent,
   scaledObjectTargetPatch,
   type UnitWorkload,
 } from "@switchyard/core";
@@ -34,6 +35,8 @@ const CONFLICT_RETRIES = 3;
 export class InMemoryClusterGateway implements ClusterGateway {
   readonly #env: EnvironmentModel;
   readonly #clock: SimClock;
+  /** The Events the switches recorded on the Ingress, oldest first, once each (as the API server keeps them by name). */
+  readonly recordedEvents: SwitchEvent[] = [];
 
   constructor(env: EnvironmentModel, clock: SimClock) {
     this.#env = env;
@@ -176,5 +179,12 @@ export class InMemoryClusterGateway implements ClusterGateway {
         ...(e.zone === null ? {} : { availabilityZone: e.zone }),
         detail: `InsufficientCapacityError for ${e.units.join(", ")}`,
       }));
+  }
+
+  async recordEvent(_service: InferenceService, event: SwitchEvent): Promise<void> {
+    const same = (e: SwitchEvent) => e.reason === event.reason && e.switchDecidedAt === event.switchDecidedAt;
+    if (!this.recordedEvents.some(same)) {
+      this.recordedEvents.push(event);
+    }
   }
 }

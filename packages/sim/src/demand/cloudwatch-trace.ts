@@ -1,5 +1,5 @@
 import type { EpochMs } from "@switchyard/core";
-import { MINUTE, SECOND } from "@switchyard/core";
+import { MAX_DEMAND_RPS, MINUTE, parseDecimal, SECOND } from "@switchyard/core";
 import { readCsvRows } from "./csv-rows.ts";
 
 /** Where the trace's datapoints sit on the run's clock. */
@@ -185,7 +185,7 @@ function fromConsoleCsv(text: string, series: string | number | undefined): Trac
     if (cell === "") {
       continue; // the console leaves the cell of a period with no datapoint empty
     }
-    const count = Number(cell);
+    const count = parseDecimal(cell) ?? Number.NaN;
     if (!Number.isFinite(count) || count < 0) {
       return {
         ok: false,
@@ -243,6 +243,24 @@ function withPeriod(
     gaps.set(gap, (gaps.get(gap) ?? 0) + 1);
   }
   const [periodMs] = [...gaps.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0] as [number, number];
+  // ALB metrics are regular resolution: GetMetricData's Period for them is 60 s or a
+  // multiple of it (CloudWatch API reference, MetricStat.Period), so a 90 s step is no
+  // period CloudWatch returns: the file was resampled or hand-made.
+  if (periodMs % MINUTE !== 0) {
+    return {
+      ok: false,
+      problem: `has datapoints ${periodMs / SECOND} s apart: CloudWatch returns ALB RequestCount per 60 s or a multiple of it (get-metric-data MetricStat.Period); fetch it again with one such period`,
+    };
+  }
+  for (const [i, point] of points.entries()) {
+    const rps = point.count / (periodMs / SECOND);
+    if (rps > MAX_DEMAND_RPS.value) {
+      return {
+        ok: false,
+        problem: `${where(order[i] ?? 0)}: ${point.count} requests in ${periodMs / SECOND} s is more than ${MAX_DEMAND_RPS.value} requests per second: ${MAX_DEMAND_RPS.why}`,
+      };
+    }
+  }
   for (let i = 1; i < points.length; i += 1) {
     const gap = (points[i]?.at ?? 0) - (points[i - 1]?.at ?? 0);
     if (gap % periodMs !== 0) {

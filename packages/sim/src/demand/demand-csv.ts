@@ -1,3 +1,4 @@
+import { MAX_DEMAND_RPS, parseDecimal } from "@switchyard/core";
 import { readCsvRows } from "./csv-rows.ts";
 
 /** What a demand CSV holds: requests/s per minute from the scenario's start, or why it cannot be read. */
@@ -23,7 +24,7 @@ export function parseDemandCsv(text: string, column?: string | number): DemandCs
   }
   const first = rows[0] as (typeof rows)[number];
   const firstValue = (index: number) => first.cells[index] ?? "";
-  const isNumber = (cell: string) => cell !== "" && Number.isFinite(Number(cell));
+  const isNumber = (cell: string) => parseDecimal(cell) !== null;
 
   let index: number;
   if (typeof column === "string") {
@@ -52,11 +53,17 @@ export function parseDemandCsv(text: string, column?: string | number): DemandCs
   const rpsByMinute: number[] = [];
   for (const row of data) {
     const cell = row.cells[index];
-    const value = Number(cell);
-    if (cell === undefined || cell === "" || !Number.isFinite(value) || value < 0) {
+    const value = parseDecimal(cell ?? "");
+    if (value === null) {
       return {
         ok: false,
-        problem: `line ${row.line}: ${named} must be requests per second, a number >= 0 (got "${cell ?? ""}")`,
+        problem: `line ${row.line}: ${named} must be requests per second, a decimal number >= 0 (got "${cell ?? ""}")`,
+      };
+    }
+    if (value > MAX_DEMAND_RPS.value) {
+      return {
+        ok: false,
+        problem: `line ${row.line}: ${named} must be at most ${MAX_DEMAND_RPS.value} requests per second: ${MAX_DEMAND_RPS.why} (got "${cell}")`,
       };
     }
     rpsByMinute.push(value);

@@ -14,17 +14,30 @@ interface MinuteAccumulator {
  * CloudWatch's AWS/ApplicationELB one-minute data per target group, as the ALB would
  * publish it: a minute appears `publishDelayMs` after it ends, and a minute without
  * requests has no datapoint (counts read as 0, latency as unknown). HealthyHostCount is
- * reported for every group in the rule, traffic or not.
+ * reported for every group in the rule, traffic or not. A minute in one of the scenario's
+ * CloudWatch gaps has no datapoint of any metric although traffic flowed.
  */
 export class AlbMetrics {
   readonly #latency: LatencyModel;
   readonly #publishDelayMs: number;
+  readonly #gaps: readonly { readonly from: EpochMs; readonly to: EpochMs }[];
   readonly #byGroup = new Map<string, Map<EpochMs, MinuteAccumulator>>();
   readonly #elb5xx = new Map<EpochMs, number>();
 
-  constructor(latency: LatencyModel, publishDelayMs: number) {
+  /** `gaps`: [from, to) windows of minutes CloudWatch never publishes (traffic flowing or not). */
+  constructor(
+    latency: LatencyModel,
+    publishDelayMs: number,
+    gaps: readonly { readonly from: EpochMs; readonly to: EpochMs }[] = [],
+  ) {
     this.#latency = latency;
     this.#publishDelayMs = publishDelayMs;
+    this.#gaps = gaps;
+  }
+
+  /** Whether the minute starting at `minute` falls in a CloudWatch gap: no datapoint of it, ever. */
+  inGap(minute: EpochMs): boolean {
+    return this.#gaps.some((gap) => gap.from <= minute && minute < gap.to);
   }
 
   /** One step's requests a target group sent to one unit, and what they met. */
@@ -79,7 +92,7 @@ export class AlbMetrics {
   }
 
   #published(minute: EpochMs, now: EpochMs): boolean {
-    return minute + MINUTE + this.#publishDelayMs <= now;
+    return minute + MINUTE + this.#publishDelayMs <= now && !this.inGap(minute);
   }
 
   #minute(group: string, at: EpochMs): MinuteAccumulator {

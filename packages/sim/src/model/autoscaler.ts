@@ -7,6 +7,15 @@ import type { KedaParameters } from "../scenario/types.ts";
  * desired = ceil(metric ÷ target), left alone while metric ÷ (target × replicas) is within
  * the tolerance, held between min and max replicas, and on the way down the highest
  * recommendation of the stabilization window (HPA's default scale-down behaviour).
+ *
+ * A metric of null is the trigger's error (aws-cloudwatch with ignoreNullValues false and
+ * no datapoint, KEDA pkg/scalers/aws_cloudwatch_scaler.go 2.18-2.20): the HPA reports
+ * FailedGetExternalMetric and leaves the replicas alone. `forget` is the HPA deleted: KEDA
+ * deletes it while paused-replicas is set and makes a new one when the pause is removed
+ * (controllers/keda/scaledobject_controller.go, hpa.go, KEDA 2.18-2.20), and the HPA
+ * controller drops the stabilization history of an HPA it finds gone
+ * (kubernetes pkg/controller/podautoscaler/horizontal.go, reconcileKey on NotFound): the
+ * new HPA's first sync applies what the metric says then, with nothing to hold it up.
  */
 export class HorizontalAutoscaler {
   readonly #parameters: KedaParameters;
@@ -19,12 +28,15 @@ export class HorizontalAutoscaler {
   desiredReplicas(input: {
     readonly at: EpochMs;
     readonly current: number;
-    readonly metric: number;
+    readonly metric: number | null;
     readonly target: number;
     readonly min: number;
     readonly max: number;
   }): number {
     const { at, current, metric, target, min, max } = input;
+    if (metric === null) {
+      return current;
+    }
     let recommended: number;
     if (!(target > 0)) {
       recommended = current;
@@ -45,5 +57,10 @@ export class HorizontalAutoscaler {
     }
     const highest = this.#recommendations.reduce((top, r) => Math.max(top, r.replicas), recommended);
     return Math.min(current, highest);
+  }
+
+  /** The HPA is deleted (a pause): its stabilization history goes with it. */
+  forget(): void {
+    this.#recommendations.length = 0;
   }
 }

@@ -1,5 +1,5 @@
 import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core";
-import { HOUR, SECOND } from "@switchyard/core";
+import { HOUR, MINUTE, SECOND } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { CapacityWindow, Scenario } from "../scenario/types.ts";
@@ -71,8 +71,8 @@ export class EnvironmentModel {
     this.service = scenario.service;
     this.demand = new DemandCurve(scenario.demand, scenario.noise, scenario.start, scenario.end);
     this.calendar = new CapacityCalendar(scenario.capacity);
-    this.latency = new LatencyModel(scenario.latency);
-    this.metrics = new AlbMetrics(this.latency, scenario.cloudwatch.publishDelayMs);
+    this.latency = new LatencyModel(scenario.latency, scenario.service.slo.statistic);
+    this.metrics = new AlbMetrics(this.latency, scenario.cloudwatch.publishDelayMs, scenario.cloudwatch.gaps);
     this.autoscaling = initial.autoscaling;
     this.#karpenter = new Karpenter(
       this.calendar,
@@ -294,8 +294,12 @@ export class EnvironmentModel {
     for (const unit of this.service.units) {
       const deployment = this.deployments.get(unit.name) as UnitPods;
       // KEDA's paused-replicas: the workload is scaled to the count and autoscaling stops.
+      // KEDA deletes the HPA while paused (B5 in docs/simulator.md): its history is gone, and
+      // the HPA made again when the pause is removed starts from what the metric says then.
+      const autoscaler = this.#autoscalers.get(unit.name) as HorizontalAutoscaler;
       const paused = this.scaledObjects.get(unit.name)?.pausedReplicas() ?? null;
       if (paused !== null) {
+        autoscaler.forget();
         if (paused !== deployment.replicas) {
           deployment.scaleTo(paused, at);
         }
@@ -304,9 +308,18 @@ export class EnvironmentModel {
       const window = (this.#arrivals.get(unit.name) ?? []).filter(
         (a) => a.at >= at - this.scenario.keda.metricWindowMs,
       );
-      const metric = window.length === 0 ? 0 : window.reduce((sum, a) => sum + a.rps, 0) / window.length;
+      // The trigger reads CloudWatch: a newest minute in a gap has no datapoint, which
+      // reads as 0 (ignoreNullValues, KEDA's default) or is an error (the HPA holds).
+      const newest = Math.floor((at - this.scenario.stepMs) / MINUTE) * MINUTE;
+      const metric = this.metrics.inGap(newest)
+        ? this.scenario.keda.ignoreNullValues
+          ? 0
+          : null
+        : window.length === 0
+          ? 0
+          : window.reduce((sum, a) => sum + a.rps, 0) / window.length;
       const target = Number(this.scaledObjects.get(unit.name)?.target() ?? Number.NaN);
-      const desired = (this.#autoscalers.get(unit.name) as HorizontalAutoscaler).desiredReplicas({
+      const desired = autoscaler.desiredReplicas({
         at,
         current: deployment.replicas,
         metric,

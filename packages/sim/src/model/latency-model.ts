@@ -15,9 +15,31 @@ const Z95 = 1.6448536269514722;
  */
 export class LatencyModel {
   readonly parameters: LatencyParameters;
+  /** The statistic each unit's latencyMs is measured at (the SLO's): its p95 at maxRps follows from it. */
+  readonly measuredAt: string;
 
-  constructor(parameters: LatencyParameters) {
+  /**
+   * `measuredAt`: the statistic a unit's `latencyMs` is at maxRps — the service's SLO
+   * statistic, since that is what `latencyMs` is compared with (planning, `validate`). A
+   * p99 of 900 ms is a p95 of 900 × e^((1.645 − 2.326) σ) = 759 ms at σ 0.25: read as a
+   * p95, every pod near its breaking point would break a p99 objective by 19 %.
+   */
+  constructor(parameters: LatencyParameters, measuredAt = "p95") {
     this.parameters = parameters;
+    this.measuredAt = measuredAt;
+  }
+
+  /** The p95 at maxRps of a unit whose latencyMs (at `measuredAt`) is given. */
+  p95AtBreakingPointMs(latencyMs: number): number {
+    const sigma = this.parameters.spread;
+    if (this.measuredAt.toLowerCase() === "p95") {
+      return latencyMs;
+    }
+    if (this.measuredAt.toLowerCase() === "average") {
+      // The average of a log-normal is its p95 × e^(−z95 σ + σ²/2).
+      return latencyMs * Math.exp(Z95 * sigma - (sigma * sigma) / 2);
+    }
+    return latencyMs * Math.exp((Z95 - inverseStandardNormalCdf(percentileOf(this.measuredAt))) * sigma);
   }
 
   /** Requests per second one pod completes at most. */
@@ -28,11 +50,12 @@ export class LatencyModel {
   /** p95 of one pod at `rpsPerPod`, before any queueing delay. */
   p95Ms(latencyMs: number, maxRps: number, rpsPerPod: number): number {
     const { idleFraction, curveExponent, overloadSlope, saturation } = this.parameters;
+    const atMaxRps = this.p95AtBreakingPointMs(latencyMs);
     const u = Math.max(0, Math.min(rpsPerPod / maxRps, saturation));
     if (u <= 1) {
-      return latencyMs * (idleFraction + (1 - idleFraction) * u ** curveExponent);
+      return atMaxRps * (idleFraction + (1 - idleFraction) * u ** curveExponent);
     }
-    return latencyMs * (1 + overloadSlope * (u - 1));
+    return atMaxRps * (1 + overloadSlope * (u - 1));
   }
 
   /** The average of a log-normal whose p95 is `p95Ms`. */

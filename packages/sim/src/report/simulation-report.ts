@@ -28,7 +28,7 @@ export interface SimulationReport {
 }
 
 export function reportOf(simulation: SimulationResult): SimulationReport {
-  const latency = new LatencyModel(simulation.scenario.latency);
+  const latency = new LatencyModel(simulation.scenario.latency, simulation.scenario.service.slo.statistic);
   const costs = referenceCosts(simulation.scenario);
   const policies = simulation.policies.map((result) => {
     const minutes = minutesOf(result.steps, simulation.scenario.service, latency);

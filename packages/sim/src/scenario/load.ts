@@ -400,13 +400,17 @@ function resolveScenario(
       metricWindowMs: ms(parsed.keda.metricWindow),
       tolerance: parsed.keda.tolerance,
       scaleDownStabilizationMs: ms(parsed.keda.scaleDownStabilization),
+      ignoreNullValues: parsed.keda.ignoreNullValues,
     },
     alb: { ruleLagMs: ms(parsed.alb.ruleLag) },
     karpenter: {
       offeringCacheMs: ms(parsed.karpenter.offeringCache),
       cloudTrailDelayMs: ms(parsed.karpenter.cloudTrailDelay),
     },
-    cloudwatch: { publishDelayMs: ms(parsed.cloudwatch.publishDelay) },
+    cloudwatch: {
+      publishDelayMs: ms(parsed.cloudwatch.publishDelay),
+      gaps: parsed.cloudwatch.gaps.map((gap) => ({ from: at(gap.from), to: at(gap.to) })),
+    },
   };
 }
 

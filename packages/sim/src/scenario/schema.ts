@@ -1,4 +1,10 @@
-import { DURATION_PATTERN, parseDuration, parseRfc3339, RFC3339_PATTERN } from "@switchyard/core";
+import {
+  DURATION_PATTERN,
+  MAX_DEMAND_RPS,
+  parseDuration,
+  parseRfc3339,
+  RFC3339_PATTERN,
+} from "@switchyard/core";
 import { z } from "zod";
 
 /**
@@ -37,6 +43,9 @@ const rps = (what: string) =>
   z
     .number({ error: `must be a number of requests per second >= 0: ${what}` })
     .min(0, { error: `must be a number of requests per second >= 0: ${what}` })
+    .max(MAX_DEMAND_RPS.value, {
+      error: `must be at most ${MAX_DEMAND_RPS.value} requests per second: ${what}; ${MAX_DEMAND_RPS.why}`,
+    })
     .refine(Number.isFinite, { error: `must be a finite number: ${what}` });
 
 const fraction = (what: string, min: number, max: number) =>
@@ -232,6 +241,10 @@ export const KedaModelSchema = z
       description: "HPA leaves replicas alone while metric ÷ (target × replicas) is within 1 ± this.",
     }),
     scaleDownStabilization: duration("HPA scale-down stabilization window").default("5m"),
+    ignoreNullValues: z.boolean({ error: "must be true or false" }).default(true).meta({
+      description:
+        "The aws-cloudwatch trigger's ignoreNullValues (KEDA's default true): a minute with no datapoint reads as minMetricValue, 0; false: it is an error and the HPA leaves replicas as they are.",
+    }),
   })
   .meta({ description: "KEDA ScaledObject → HPA behaviour." });
 
@@ -373,6 +386,24 @@ export const ScenarioSchema = z
     cloudwatch: z
       .strictObject({
         publishDelay: duration("how long after a minute ends its ALB datapoints appear").default("1m"),
+        gaps: z
+          .array(
+            z
+              .strictObject({
+                from: instant("the first minute whose ALB metrics are missing"),
+                to: instant("the end of the gap (exclusive)"),
+              })
+              .meta({
+                description:
+                  "Minutes whose ALB datapoints CloudWatch never publishes while traffic still flows: the controller reads them as unknown demand, and KEDA's aws-cloudwatch trigger reads no datapoint (see keda.ignoreNullValues).",
+              }),
+            { error: "must be a list of { from, to } windows" },
+          )
+          .default([])
+          .meta({
+            description:
+              "CloudWatch gaps: traffic flows and is served, but no ALB metric of those minutes appears. Not the same as minutes with no traffic (demand 0), which have no datapoint either because nothing happened.",
+          }),
       })
       .prefault({}),
   })

@@ -73,6 +73,8 @@ export interface KedaParameters {
   readonly metricWindowMs: number;
   readonly tolerance: number;
   readonly scaleDownStabilizationMs: number;
+  /** The trigger's ignoreNullValues: a minute with no datapoint reads as 0 (true) or is an error (false). */
+  readonly ignoreNullValues: boolean;
 }
 
 /** A validated scenario with every default filled in and every time absolute. */
@@ -101,5 +103,9 @@ export interface Scenario {
   readonly keda: KedaParameters;
   readonly alb: { readonly ruleLagMs: number };
   readonly karpenter: { readonly offeringCacheMs: number; readonly cloudTrailDelayMs: number };
-  readonly cloudwatch: { readonly publishDelayMs: number };
+  readonly cloudwatch: {
+    readonly publishDelayMs: number;
+    /** [from, to) windows of minutes whose ALB datapoints are never published, traffic or not. */
+    readonly gaps: readonly { readonly from: EpochMs; readonly to: EpochMs }[];
+  };
 }
