@@ -313,7 +313,7 @@ describe("RBAC: the Roles grant what each function does, and only that", () => {
     }
     // The readers made reads only, but for the Events the recorders among them create.
     const readerWrites = made.filter(
-      ({ fn, request }) => CLUSTER_ACCESS[fn] === "read" && !["get", "list"].includes(request.verb),
+      ({ fn, request }) => CLUSTER_ACCESS[fn] === "read" && !["get", "list"].includes(request.verb ?? ""),
     );
     expect(readerWrites.map(({ fn, request }) => `${fn} ${request.verb} ${request.resource}`)).toEqual(
       readerWrites.map(({ fn }) => `${fn} create events`),
