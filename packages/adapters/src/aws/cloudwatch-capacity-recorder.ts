@@ -3,7 +3,7 @@ import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@
 import type { CapacitySignal, CapacitySignalRecorder } from "@switchyard/core";
 import { CapacityRecordError } from "../errors.ts";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
-import { batchesOf, MAX_DATUMS_PER_CALL } from "./cloudwatch-limits.ts";
+import { MAX_DATUMS_PER_CALL } from "./cloudwatch-limits.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
 export interface CloudWatchCapacityRecorderOptions {
@@ -92,8 +92,7 @@ export class CloudWatchCapacityRecorder implements CapacitySignalRecorder {
     const due = [...this.#pending, ...signals.filter((signal) => signal.count > 0)];
     this.#pending = [];
     if (due.length === 0) return;
-    // At most three datums a signal (count, code, and capacity type and zone).
-    const batches = batchesOf(due, Math.floor(MAX_DATUMS_PER_CALL / 3));
+    const batches = signalBatches(due, this.#cluster);
     for (const [index, batch] of batches.entries()) {
       const datums = batch.flatMap((signal) => datumsOf(signal, this.#cluster));
       try {
@@ -114,4 +113,23 @@ export class CloudWatchCapacityRecorder implements CapacitySignalRecorder {
       instanceTypes: [...new Set(due.map((s) => s.instanceType))],
     });
   }
+}
+
+/** Signals in calls of at most MAX_DATUMS_PER_CALL datums, each signal's datums in one call. */
+function signalBatches(signals: readonly CapacitySignal[], cluster: string): CapacitySignal[][] {
+  const batches: CapacitySignal[][] = [];
+  let batch: CapacitySignal[] = [];
+  let size = 0;
+  for (const signal of signals) {
+    const datums = datumsOf(signal, cluster).length;
+    if (batch.length > 0 && size + datums > MAX_DATUMS_PER_CALL) {
+      batches.push(batch);
+      batch = [];
+      size = 0;
+    }
+    batch.push(signal);
+    size += datums;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }

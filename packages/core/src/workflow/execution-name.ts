@@ -4,8 +4,12 @@ import type { EpochMs } from "../signals/types.ts";
 /** Step Functions allows 1-80 characters of A-Z a-z 0-9 - _ in an execution name. */
 const MAX_NAME = 80;
 
-/** `-<move>-<yyyyMMddHHmmss>` for the longest move: what every name must leave room for (a superseding reroute's name is to the second). */
-const LONGEST_SUFFIX = 2 + Math.max(...MOVES.map((m) => m.length)) + 14;
+/**
+ * `-<move>-<yyyyMMddHHmm>` for the longest move: what every name must leave room for. A
+ * superseding reroute's name is to the second (two digits more), and fits too: `reroute`
+ * is two characters shorter than the longest move.
+ */
+const LONGEST_SUFFIX = 2 + Math.max(...MOVES.map((m) => m.length)) + 12;
 
 /** `-` and seven base-36 digits of a 32-bit hash. */
 const HASH_LENGTH = 8;
