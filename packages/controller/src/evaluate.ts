@@ -22,6 +22,8 @@ import {
   type MetricsSnapshot,
   MINUTE,
   type MoveDecision,
+  type NodeCell,
+  type NodePlacementReader,
   type ScaledObjectState,
   type ServiceTargets,
   type SpotInterruption,
@@ -75,6 +77,11 @@ export interface EvaluationDeps {
   readonly metrics: MetricsReader;
   readonly recorder: CapacitySignalRecorder;
   readonly instanceTypes: InstanceTypeResolver;
+  /**
+   * Where the nodes of zoned Spot units stand (DescribeInstances); without it their pods
+   * are taken as spread evenly over their zones.
+   */
+  readonly placement?: NodePlacementReader;
   readonly cluster: ClusterGateway;
   readonly locator: LoadBalancerLocator;
   readonly switches: SwitchStarter;
@@ -210,6 +217,7 @@ async function decideServices(
     end,
   });
   const karpenter = await deps.cluster.capacityEvents(now - windowMinutes * MINUTE);
+  const nodes = await nodeCells(config, deps, log);
 
   const services: ServiceEvaluation[] = [];
   for (const { service } of located) {
@@ -217,7 +225,7 @@ async function decideServices(
       services.push(
         await evaluateService(
           service,
-          { now, metrics, karpenter, triggerSignals, nameAt: nameMinuteOf(eventAt, now) },
+          { now, metrics, karpenter, nodes, triggerSignals, nameAt: nameMinuteOf(eventAt, now) },
           deps,
           log,
         ),
@@ -278,12 +286,45 @@ function detailedTypesOf(config: SwitchyardConfig): { instanceType: string; zone
     .map(([instanceType, set]) => ({ instanceType, zones: [...set].sort() }));
 }
 
+/**
+ * The cluster's running nodes of its zoned Spot units' instance types, by zone and
+ * capacity type; undefined when no unit is both, no reader is given, or the read fails
+ * (logged: the decision then takes an even spread, as before it was read).
+ */
+async function nodeCells(
+  config: SwitchyardConfig,
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<readonly NodeCell[] | undefined> {
+  const types = [
+    ...new Set(
+      config.services
+        .flatMap((s) => s.units)
+        .filter((u) => u.zones !== undefined && u.capacityTypes?.includes("spot") === true)
+        .flatMap((u) => u.instanceTypes),
+    ),
+  ].sort();
+  if (types.length === 0 || deps.placement === undefined) {
+    return undefined;
+  }
+  try {
+    return await deps.placement.nodeCells(config.cluster.name, types);
+  } catch (error) {
+    log.warn("node placement not read; zoned Spot units taken as spread evenly", {
+      instanceTypes: types,
+      error,
+    });
+    return undefined;
+  }
+}
+
 interface Observed {
   readonly now: EpochMs;
   /** The time the execution's name carries (see nameMinuteOf). */
   readonly nameAt: EpochMs;
   readonly metrics: MetricsSnapshot;
   readonly karpenter: readonly CapacitySignal[];
+  readonly nodes: readonly NodeCell[] | undefined;
   readonly triggerSignals: readonly CapacitySignal[];
 }
 
@@ -314,6 +355,7 @@ async function evaluateService(
       minutes: observed.metrics.services[service.name]?.units ?? {},
       consolidated: observed.metrics.services[service.name]?.consolidated ?? null,
       capacity,
+      ...(observed.nodes === undefined ? {} : { nodes: observed.nodes }),
     },
     service.policy,
     now,

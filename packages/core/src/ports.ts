@@ -16,7 +16,7 @@ import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
 import type { SwitchEvent } from "./manifests/switch-event.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
 import type { TrailCoverage } from "./signals/trail-coverage.ts";
-import type { CapacitySignal, EpochMs, ServiceMetrics } from "./signals/types.ts";
+import type { CapacitySignal, EpochMs, NodeCell, ServiceMetrics } from "./signals/types.ts";
 
 export interface Clock {
   now(): EpochMs;
@@ -84,6 +84,15 @@ export interface ResolvedInstance {
  */
 export interface InstanceTypeResolver {
   instanceOf(instanceId: string): Promise<ResolvedInstance | null>;
+}
+
+/**
+ * Counts a cluster's running nodes of some instance types by zone and capacity type
+ * (DescribeInstances): after a zone's Spot capacity goes, its pods come back in the
+ * other zones and stay there, so an even spread is no longer where they are.
+ */
+export interface NodePlacementReader {
+  nodeCells(cluster: string, instanceTypes: readonly string[]): Promise<readonly NodeCell[]>;
 }
 
 /** Whether a CloudTrail trail delivers EC2's write management events in a Region (the capacity rules need one). */

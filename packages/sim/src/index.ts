@@ -1,6 +1,7 @@
 export { InMemoryClusterGateway } from "./adapters/in-memory-cluster-gateway.ts";
 export { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "./adapters/in-memory-load-balancer.ts";
 export { InMemoryCapacityRecorder, InMemoryMetricsReader } from "./adapters/in-memory-metrics.ts";
+export { InMemoryNodePlacement } from "./adapters/in-memory-node-placement.ts";
 export { SimClock } from "./adapters/sim-clock.ts";
 export {
   type Announcement,

@@ -7,12 +7,20 @@ import {
 } from "@switchyard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cellZones, hedged } from "../../../packages/core/src/planning/capacity-cells.ts";
+import {
+  cellZones,
+  hedged,
+  placedCellsOf,
+  unitCellPods,
+} from "../../../packages/core/src/planning/capacity-cells.ts";
 import {
   cellPods,
   coverAfterLoss,
   hedgedAllocation,
   largestCellLoss,
+  type PlacedCells,
+  placedCellTable,
+  type ReclaimableCells,
 } from "../../../packages/core/src/planning/hedged-allocation.ts";
 import { sd21Service } from "../../support/sd21.ts";
 
@@ -20,7 +28,7 @@ import { sd21Service } from "../../support/sd21.ts";
 function bruteForce(
   units: readonly AllocationUnit[],
   required: number,
-  zones: readonly number[],
+  zones: readonly number[] | ReclaimableCells,
   cover: number,
 ): number | undefined {
   let best: number | undefined;
@@ -100,6 +108,52 @@ describe("Function: hedgedAllocation", () => {
     );
   });
 
+  it("stays exact when a unit's cells follow where its pods stand (against brute force)", () => {
+    const placedArb = fc.record({
+      pods: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
+      closed: fc.integer({ min: 0, max: 7 }),
+      outside: fc.integer({ min: 0, max: 2 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(unitArb, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.option(placedArb, { nil: undefined }), { minLength: 3, maxLength: 3 }),
+        fc.integer({ min: 0, max: 900 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (list, placements, required, share) => {
+          const units = list.map(
+            ({ span, zones: _z, ...u }): AllocationUnit => ({ ...u, max: u.min + span }),
+          );
+          const zones = list.map((u) => u.zones);
+          const placed = list.map((_, i): PlacedCells | undefined => {
+            const at = placements[i];
+            return at === undefined
+              ? undefined
+              : {
+                  pods: at.pods,
+                  open: at.pods.map((_p, z) => (at.closed & (1 << z)) === 0),
+                  outside: at.outside,
+                };
+          });
+          const cells: ReclaimableCells = { zones, coverRps: required * share, placed };
+          const hedgedPlan = hedgedAllocation(units, required, cells);
+          const best = bruteForce(
+            units,
+            required,
+            { ...cells, coverRps: hedgedPlan.coverRps },
+            hedgedPlan.coverRps,
+          );
+          if (best === undefined) {
+            expect(hedgedPlan.feasible).toBe(false);
+            return;
+          }
+          expect(hedgedPlan.hourlyCost).toBeCloseTo(best, 9);
+          expect(hedgedPlan.coverAfterLossRps).toBeGreaterThanOrEqual(hedgedPlan.coverRps - 1e-9);
+        },
+      ),
+    );
+  });
+
   it("is the plain least-cost allocation when no unit can be reclaimed", () => {
     fc.assert(
       fc.property(
@@ -139,6 +193,46 @@ describe("Function: hedgedAllocation", () => {
     ];
     expect(largestCellLoss(units, [9, 2], [3, 0])).toEqual({ unit: 0, pods: 3, lossRps: 315 });
     expect(coverAfterLoss(units, [9, 2], [3, 0])).toBe(9 * 105 + 2 * 130 - 315);
+  });
+});
+
+describe("Function: placedCellTable", () => {
+  it("grows the open zones fewest first, none when no zone is open, and shrinks every cell in proportion", () => {
+    // 12 pods in us-west-2b after 2a and 2c lost theirs; 2a open again, 2c still down.
+    const placed: PlacedCells = { pods: [0, 12, 0], open: [true, true, false], outside: 0 };
+    const table = placedCellTable(placed, 30);
+    expect(table[12]).toBe(12);
+    // New pods go to 2a until it has as many as 2b, then to both.
+    expect(table[20]).toBe(12);
+    expect(table[24]).toBe(12);
+    expect(table[26]).toBe(13);
+    // Fewer pods: the cell shrinks with the unit.
+    expect(table[6]).toBe(6);
+    expect(table[0]).toBe(0);
+    // Never more than one pod added to the largest cell per pod: the planner's search stays exact.
+    table.forEach((cell, n) => {
+      if (n > 0) expect(cell - (table[n - 1] ?? 0)).toBeLessThanOrEqual(1);
+      expect(cell).toBeGreaterThanOrEqual(table[n - 1] ?? 0);
+    });
+    expect(placedCellTable({ pods: [3, 5], open: [false, false], outside: 1 }, 12)[12]).toBe(5);
+  });
+
+  it("reads a unit's cells from its condition: pods being reclaimed are gone, closed zones take no new pods", () => {
+    const unit = { zones: THREE_ZONES };
+    expect(placedCellsOf(unit, {})).toBeUndefined();
+    expect(placedCellsOf({}, { placedPods: { "us-west-2a": 3 } })).toBeUndefined();
+    expect(
+      placedCellsOf(unit, {
+        runningPods: 14,
+        reclaimingPods: 6,
+        reclaimingZones: ["us-west-2a"],
+        impairedZones: ["us-west-2a", "us-west-2c"],
+        placedPods: { "us-west-2a": 6, "us-west-2b": 6, "us-west-2c": 0 },
+      }),
+    ).toEqual({ pods: [0, 6, 0], open: [false, true, false], outside: 2 });
+    // Spread evenly, the same 12 pods would be a cell of 4; where they stand, 12.
+    expect(unitCellPods(unit, { runningPods: 12 }, 12)).toBe(4);
+    expect(unitCellPods(unit, { runningPods: 12, placedPods: { "us-west-2b": 12 } }, 12)).toBe(12);
   });
 });
 
@@ -187,6 +281,32 @@ describe("Function: planService — the hedge", () => {
     expect(withZones.hedge?.extraHourlyCost ?? 0).toBeLessThan(
       (withoutZones.hedge?.extraHourlyCost ?? 0) * 0.6,
     );
+  });
+
+  it("hedges the zone the unit's pods stand in when the cluster's nodes say they stand in one", () => {
+    const service = spotService(0.1, THREE_ZONES);
+    const spread = planService({
+      service,
+      mode: "cost",
+      demandRps: 3750,
+      conditions: { "sd21-inf2": { runningPods: 12 } },
+    });
+    const together = planService({
+      service,
+      mode: "cost",
+      demandRps: 3750,
+      conditions: {
+        "sd21-inf2": {
+          runningPods: 12,
+          placedPods: { "us-west-2a": 0, "us-west-2b": 12, "us-west-2c": 0 },
+          impairedZones: ["us-west-2a", "us-west-2c"],
+        },
+      },
+    });
+    // Every pod it adds stands in 2b too: the cell is the whole unit, and more must stand elsewhere.
+    expect(together.hedge?.largestCell?.pods).toBe(together.units[0]?.pods);
+    expect(together.hedge?.coverAfterLossRps).toBeGreaterThanOrEqual(3375);
+    expect(together.hourlyCost).toBeGreaterThan(spread.hourlyCost);
   });
 
   it("sizes the cells of a unit with zones that lost Spot capacity lately from the zones left", () => {

@@ -180,6 +180,26 @@ describe("Function: planMove — holds follow the move that owns them", () => {
     expect(planned.holds.map((h) => h.unit)).not.toContain("sd21-a10g-cuda");
   });
 
+  it("keeps the hold of a unit whose pods are being reclaimed, though its share falls: lifted, KEDA would delete pods that stay", () => {
+    const objects = heldBy("sd21-a10g-cuda", 6, "sd21-rebalance-202611142119");
+    const planned = planning.planMove(
+      request({
+        move: "reroute",
+        to: "cost",
+        urgent: true,
+        demandRps: 200,
+        scaledObjects: objects,
+        conditions: { "sd21-a10g-cuda": { reclaimingPods: 1, reclaimingZones: ["us-west-2a"] } },
+        causes: ["sd21-a10g-cuda"],
+      }),
+    );
+    expect(planned.holds).toContainEqual({
+      unit: "sd21-a10g-cuda",
+      scaledObject: "sd21-a10g-cuda",
+      replicas: 6,
+    });
+  });
+
   it("moves traffic at once when it supersedes a running urgent move, which would otherwise move first and make it stand down", () => {
     const hurried = planning.planMove(
       request({ move: "reroute", to: "cost", urgent: true, supersedesUrgent: true }),

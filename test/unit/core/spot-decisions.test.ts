@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { answersNewLoss, supersedes } from "../../../packages/core/src/decision/supersede.ts";
 import {
   blocksEveryOffering,
+  placedPods,
   reclaimingPods,
   signalConcerns,
   warnedCells,
@@ -125,8 +126,10 @@ describe("Function: decide — a Spot interruption warning", () => {
     plan.units.forEach((u, i) => {
       const ready =
         (s.units[u.name]?.readyReplicas ?? 0) - (decision.conditions[u.name]?.reclaimingPods ?? 0);
-      // Whole weight points: within max(1 RPS, 0.1 % of demand), as every plan's routing.
-      const tolerance = Math.max(1, 0.001 * DEMAND);
+      // Whole weight points: the others' weights round down, so a unit's share may gain up
+      // to one point of the total from each of them.
+      const points = plan.units.reduce((sum, p) => sum + (p.weight ?? 0), 0);
+      const tolerance = Math.max(1, (DEMAND * plan.units.length) / points);
       expect(u.plannedRps).toBeLessThanOrEqual(
         Math.max(0, ready) * (s.service.units[i]?.maxRps ?? 0) + tolerance,
       );
@@ -148,6 +151,65 @@ describe("Function: decide — a Spot interruption warning", () => {
     if (decision.kind === "reroute") {
       expect(decision.weights.target["sd21-inf2"]).toBeGreaterThan(0);
     }
+  });
+
+  it("takes a warned zone's cell from where the cluster's nodes say the pods stand: all of them when they all stand there", () => {
+    // After 2a and 2c lost their Spot capacity, every inf2 pod came back in 2b: a warning
+    // there takes them all, not a third of them.
+    const s = settled(spotService(["spot"], ZONES));
+    const ready = s.units["sd21-inf2"]?.readyReplicas ?? 0;
+    const nodes = [
+      {
+        instanceType: "inf2.xlarge",
+        availabilityZone: "us-west-2b",
+        capacityType: "spot" as const,
+        nodes: ready,
+      },
+    ];
+    const decision = decide(s, { ...traffic(s, [warning("us-west-2b")]), nodes }, s.service.policy, T0);
+    expect(decision.kind).toBe("reroute");
+    expect(decision.conditions["sd21-inf2"]).toMatchObject({
+      reclaimingPods: ready,
+      placedPods: { "us-west-2a": 0, "us-west-2b": ready, "us-west-2c": 0 },
+    });
+    if (decision.kind === "reroute") {
+      expect(decision.weights.target["sd21-inf2"]).toBe(0);
+    }
+    // Without the nodes, a third of them.
+    const spread = decide(s, traffic(s, [warning("us-west-2b")]), s.service.policy, T0);
+    expect(spread.conditions["sd21-inf2"]?.reclaimingPods).toBe(Math.ceil(ready / 3));
+  });
+
+  it("places a unit's ready pods by its Spot nodes per zone, of all its instance types' nodes", () => {
+    const unit = spotService(["spot", "on-demand"], ZONES).units[0] as InferenceService["units"][number];
+    const node = (
+      zone: string,
+      capacityType: "spot" | "on-demand",
+      nodes: number,
+      instanceType = "inf2.xlarge",
+    ) => ({
+      instanceType,
+      availabilityZone: zone,
+      capacityType,
+      nodes,
+    });
+    // 10 nodes: 6 Spot in 2a, 2 Spot in 2b, 2 on-demand in 2c; a g5 node is another unit's.
+    const nodes = [
+      node("us-west-2a", "spot", 6),
+      node("us-west-2b", "spot", 2),
+      node("us-west-2c", "on-demand", 2),
+      node("us-west-2c", "spot", 9, "g5.xlarge"),
+    ];
+    expect(placedPods(unit, nodes, 10)).toEqual({ "us-west-2a": 6, "us-west-2b": 2, "us-west-2c": 0 });
+    // Ready pods apportioned by largest remainder: 7 × 6/10 = 4.2, 7 × 2/10 = 1.4 → 4 and 2 (5.6 rounds to 6).
+    expect(placedPods(unit, nodes, 7)).toEqual({ "us-west-2a": 4, "us-west-2b": 2, "us-west-2c": 0 });
+    expect(placedPods(unit, [], 7)).toBeNull();
+    expect(placedPods(unit, undefined, 7)).toBeNull();
+    const { zones: _zones, ...unzoned } = unit;
+    expect(placedPods(unzoned, nodes, 7)).toBeNull();
+    expect(
+      reclaimingPods(unit, { zones: ["us-west-2a"], wholeUnit: false }, 10, placedPods(unit, nodes, 10)),
+    ).toBe(6);
   });
 
   it("counts the cells a running reroute was started for in the last two minutes with its own", () => {

@@ -1,5 +1,6 @@
 import {
   EnvironmentModel,
+  InMemoryNodePlacement,
   parseScenario,
   plannedStart,
   runPolicy,
@@ -127,6 +128,22 @@ capacity:
     expect(after["us-west-2b"]).toBeUndefined();
     expect(after["us-west-2a"]).toBe(before["us-west-2a"]);
     expect(after["us-west-2c"]).toBe(before["us-west-2c"]);
+  });
+
+  it("answers DescribeInstances of the running nodes from the pods that have one: by zone, the lost zone's gone", async () => {
+    const env = new EnvironmentModel(zonal, plannedStart(zonal, "cost"));
+    const placement = new InMemoryNodePlacement(env);
+    run(env, zonal, 10);
+    const ready = podsOf(env, "sd21-inf2").filter((p) => p.launchedAt !== null).length;
+    const before = await placement.nodeCells("any", ["inf2.xlarge"]);
+    expect(before.map((c) => c.availabilityZone).sort()).toEqual(["us-west-2a", "us-west-2b", "us-west-2c"]);
+    expect(before.every((c) => c.capacityType === "spot" && c.instanceType === "inf2.xlarge")).toBe(true);
+    expect(before.reduce((sum, c) => sum + c.nodes, 0)).toBe(ready);
+    // Another instance type is not asked for; a unit without zones stands in none.
+    expect(await placement.nodeCells("any", ["trn1.2xlarge"])).toEqual([]);
+    run(env, zonal, 1, 10);
+    const after = await placement.nodeCells("any", ["inf2.xlarge"]);
+    expect(after.find((c) => c.availabilityZone === "us-west-2b")).toBeUndefined();
   });
 
   it("falls back to on-demand for a unit whose NodePool allows it, after a Spot error, and bills those pods at the on-demand price", () => {

@@ -1,6 +1,5 @@
 import type { InferenceService } from "../config/types.ts";
-import { cellZones, isReclaimable } from "../planning/capacity-cells.ts";
-import { cellPods } from "../planning/hedged-allocation.ts";
+import { isReclaimable, unitCellPods } from "../planning/capacity-cells.ts";
 import type { ServicePlan, UnitCondition } from "../planning/types.ts";
 import { routingLoad } from "./routing-load.ts";
 
@@ -31,7 +30,7 @@ export function hedgeExposure(
     const n = pods[unit.name] ?? 0;
     total += n * unit.maxRps;
     if (isReclaimable(unit)) {
-      largest = Math.max(largest, cellPods(n, cellZones(unit, condition)) * unit.maxRps);
+      largest = Math.max(largest, unitCellPods(unit, condition, n) * unit.maxRps);
     }
   }
   return Math.max(0, (demandRps - (total - largest)) / demandRps);

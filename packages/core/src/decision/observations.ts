@@ -7,6 +7,7 @@ import {
   activeWarnings,
   blocksEveryOffering,
   impairedZones,
+  placedPods,
   reclaimingPods,
   signalConcerns,
   WARNING_LEAD_MS,
@@ -38,6 +39,8 @@ export interface UnitObservation {
   readonly warned: WarnedCells;
   /** Its zones that lost Spot capacity in the quiet period (impairedZones). */
   readonly impairedZones: readonly string[];
+  /** Its ready pods per zone, from the cluster's nodes (placedPods); null when not read. */
+  readonly placedPods: Readonly<Record<string, number>> | null;
   /** Ready pods the warnings say are being reclaimed. */
   readonly reclaimingPods: number;
   /**
@@ -152,7 +155,8 @@ export function observe(
     const warnings = activeWarnings(unit, signals.capacity, now, peers);
     const impaired = impairedZones(unit, since(now - policy.quietPeriodMinutes * MINUTE));
     const warned = warnedCells(unit, warnings, runningAnswers(state, unit.name, now));
-    const reclaiming = reclaimingPods(unit, warned, runtime?.readyReplicas ?? 0);
+    const placed = placedPods(unit, signals.nodes, runtime?.readyReplicas ?? 0);
+    const reclaiming = reclaimingPods(unit, warned, runtime?.readyReplicas ?? 0, placed);
     const waiting =
       runtime?.unschedulableSince == null ? null : Math.max(0, (now - runtime.unschedulableSince) / 1000);
     const latency = latencyOver(minutes.slice(-policy.latencyWindowMinutes), slo);
@@ -178,6 +182,7 @@ export function observe(
       warnings,
       warned,
       impairedZones: impaired,
+      placedPods: placed,
       reclaimingPods: reclaiming,
       emptyTargetGroup:
         unit.minReplicaCount > 0 &&
@@ -225,7 +230,10 @@ export function observe(
             ...(o.warned.wholeUnit ? {} : { reclaimingZones: o.warned.zones }),
           }
         : {};
-    const impaired = o.impairedZones.length > 0 ? { impairedZones: o.impairedZones } : {};
+    const impaired = {
+      ...(o.impairedZones.length > 0 ? { impairedZones: o.impairedZones } : {}),
+      ...(o.placedPods === null ? {} : { placedPods: o.placedPods }),
+    };
     const base =
       running === undefined
         ? { ...reclaiming, ...impaired }

@@ -1,6 +1,6 @@
 import type { InferenceService } from "../config/types.ts";
 import type { Mode, UnitCondition } from "../planning/types.ts";
-import type { CapacitySignal, EpochMs, UnitMinute } from "../signals/types.ts";
+import type { CapacitySignal, EpochMs, NodeCell, UnitMinute } from "../signals/types.ts";
 
 /**
  * The moves; each is one Step Functions execution, named for it.
@@ -116,6 +116,8 @@ export interface DecisionSignals {
   readonly consolidated?: readonly UnitMinute[] | null;
   /** Capacity signals of every source, any instance type. */
   readonly capacity: readonly CapacitySignal[];
+  /** The cluster's running nodes of its zoned Spot units' instance types, when read (NodePlacementReader). */
+  readonly nodes?: readonly NodeCell[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { CapacityType, DeploymentUnit } from "../config/types.ts";
 import { capacityTypesOf } from "../planning/capacity-cells.ts";
 import type { UnitCondition } from "../planning/types.ts";
-import { type CapacitySignal, type EpochMs, isInterruptionWarning } from "../signals/types.ts";
+import { type CapacitySignal, type EpochMs, isInterruptionWarning, type NodeCell } from "../signals/types.ts";
 import { MINUTE } from "../units.ts";
 
 /**
@@ -141,18 +141,76 @@ export function warnedCells(
  * Ready pods of a unit that warnings say are being reclaimed. A warning names one
  * instance, but co-interruptions of one instance type in one zone come within three
  * minutes of each other in over 92 % of cases (Kim et al., "Spot-and-Scoot", arXiv
- * 2604.16457): so a warned zone counts the unit's whole cell there — its ready pods ÷
- * its zones, spread evenly — and a warning with no zone, or for a unit whose zones are
- * not listed, the whole unit.
+ * 2604.16457): so a warned zone counts the unit's whole cell there — the pods the
+ * cluster's nodes place there (`placed`, placedPods), or else its ready pods ÷ its zones,
+ * spread evenly — and a warning with no zone, or for a unit whose zones are not listed,
+ * the whole unit.
  */
-export function reclaimingPods(unit: DeploymentUnit, cells: WarnedCells, readyPods: number): number {
+export function reclaimingPods(
+  unit: DeploymentUnit,
+  cells: WarnedCells,
+  readyPods: number,
+  placed: Readonly<Record<string, number>> | null = null,
+): number {
   if (readyPods <= 0 || (!cells.wholeUnit && cells.zones.length === 0)) {
     return 0;
   }
   if (cells.wholeUnit || unit.zones === undefined) {
     return readyPods;
   }
+  if (placed !== null) {
+    return Math.min(
+      readyPods,
+      cells.zones.reduce((sum, zone) => sum + (placed[zone] ?? 0), 0),
+    );
+  }
   return Math.min(readyPods, cells.zones.length * Math.ceil(readyPods / unit.zones.length));
+}
+
+/**
+ * Where a zoned Spot unit's ready pods stand: per listed zone, its ready pods in
+ * proportion to the cluster's running Spot nodes of its instance types there, of all its
+ * instance types' nodes (on-demand ones stand in no cell). Pods that came back after a
+ * zone's loss stand in the other zones until they are replaced, so an even spread is no
+ * longer where they are (the SpotHedge traces, MaoZiming/spothedge_ae data/AWS3: zones
+ * go down together and come back apart). Null when no node of its types was read, or for
+ * a unit that lists no zones or is not on Spot. The nodes are counted by instance type:
+ * units sharing one share its nodes' spread.
+ */
+export function placedPods(
+  unit: DeploymentUnit,
+  nodes: readonly NodeCell[] | undefined,
+  readyPods: number,
+): Record<string, number> | null {
+  const zones = unit.zones;
+  if (nodes === undefined || zones === undefined || !capacityTypesOf(unit).includes("spot")) {
+    return null;
+  }
+  const mine = nodes.filter((cell) => unit.instanceTypes.includes(cell.instanceType) && cell.nodes > 0);
+  const total = mine.reduce((sum, cell) => sum + cell.nodes, 0);
+  if (total <= 0) {
+    return null;
+  }
+  // Largest remainders, so the zones' pods add up to the Spot nodes' share of the ready pods.
+  const exact = zones.map(
+    (zone) =>
+      (readyPods *
+        mine
+          .filter((cell) => cell.capacityType === "spot" && cell.availabilityZone === zone)
+          .reduce((sum, cell) => sum + cell.nodes, 0)) /
+      total,
+  );
+  const pods = exact.map(Math.floor);
+  let left = Math.round(exact.reduce((sum, x) => sum + x, 0)) - pods.reduce((sum, n) => sum + n, 0);
+  const byRemainder = exact
+    .map((x, z) => ({ z, r: x - Math.floor(x) }))
+    .sort((a, b) => b.r - a.r || a.z - b.z);
+  for (const { z } of byRemainder) {
+    if (left <= 0) break;
+    pods[z] = (pods[z] ?? 0) + 1;
+    left -= 1;
+  }
+  return Object.fromEntries(zones.map((zone, z) => [zone, pods[z] ?? 0]));
 }
 
 /**

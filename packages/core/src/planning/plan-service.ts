@@ -2,7 +2,7 @@ import type { DeploymentUnit, InferenceService } from "../config/types.ts";
 import { PlanningError } from "../errors.ts";
 import { EPSILON, round1 } from "../units.ts";
 import { type AllocationUnit, costOptimalAllocation } from "./allocation.ts";
-import { cellZones, hedged, isReclaimable } from "./capacity-cells.ts";
+import { cellZones, hedged, isReclaimable, placedCellsOf } from "./capacity-cells.ts";
 import { hedgedAllocation } from "./hedged-allocation.ts";
 import { type ReadyUnit, readyRouting } from "./ready-routing.ts";
 import type {
@@ -309,7 +309,10 @@ function hedgeOf(
   const maxLossShare = service.policy.hedge.maxLossShare;
   const zones = participants.map((p) => (isReclaimable(p.unit) ? cellZones(p.unit, p.condition) : 0));
   const requiredCoverRps = demandRps * (1 - maxLossShare);
-  const allocation = hedgedAllocation(units, requiredRps, { zones, coverRps: requiredCoverRps });
+  const placed = participants.map((p) =>
+    isReclaimable(p.unit) ? placedCellsOf(p.unit, p.condition) : undefined,
+  );
+  const allocation = hedgedAllocation(units, requiredRps, { zones, coverRps: requiredCoverRps, placed });
   const unhedged = costOptimalAllocation(units, requiredRps);
   const cell = allocation.largestCell;
   const largest = participants[cell.unit];

@@ -29,6 +29,12 @@ export interface UnitCondition {
    * quiet period): its pods stand in the others, so each of those holds a larger cell.
    */
   readonly impairedZones?: readonly string[];
+  /**
+   * Of runningPods, how many stand on Spot nodes in each of its zones, as the cluster's
+   * nodes say (NodePlacementReader); absent when not read. The hedge sizes its cells from
+   * these, not from an even spread: after a zone's loss its pods stand in the others.
+   */
+  readonly placedPods?: Readonly<Record<string, number>>;
 }
 
 export interface TargetGroupWeight {

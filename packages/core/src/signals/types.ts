@@ -164,3 +164,14 @@ export interface LaunchBlock {
   /** What an operator does about it. */
   readonly fix: string;
 }
+
+/**
+ * Running nodes of one instance type in one zone on one capacity type: where a Spot unit's
+ * pods stand. EC2 reclaims one instance type in one zone at once, so these are its cells.
+ */
+export interface NodeCell {
+  readonly instanceType: string;
+  readonly availabilityZone: string;
+  readonly capacityType: "spot" | "on-demand";
+  readonly nodes: number;
+}

@@ -137,13 +137,22 @@ export function planMove(request: MoveRequest): MovePlan {
   // Holds follow the move that owns them: a hold another switch set (one this move
   // supersedes, whose rollback would lift it) is taken over for every unit whose share
   // does not fall, at no fewer pods than it holds, and lifted with this move's own holds
-  // — so no unit is scaled down while the weight it was held for stands or rises.
+  // — so no unit is scaled down while the weight it was held for stands or rises. So is
+  // the hold of a unit whose pods are being reclaimed, whatever its share: lifted during
+  // the reclaim, KEDA makes its HPA anew, which scales to the metric at once, and the
+  // ReplicaSet deletes pods by phase and age, not by node (kubernetes
+  // pkg/controller/replicaset getPodsToDelete), so it takes pods that would stay while
+  // the warned ones still run.
   for (const u of plan.units) {
     const mark = parseHoldMark(
       scaledObjects[u.name]?.object.metadata?.annotations?.[SWITCHYARD_ANNOTATIONS.heldReplicas],
     );
     const held = mark === null ? Number.NaN : Number(mark.replicas);
-    if (!Number.isInteger(held) || u.trafficShare < (currentShares[u.name] ?? 0) - RECEIVER_GAIN) {
+    const reclaimed = (conditions[u.name]?.reclaimingPods ?? 0) > 0;
+    if (
+      !Number.isInteger(held) ||
+      (!reclaimed && u.trafficShare < (currentShares[u.name] ?? 0) - RECEIVER_GAIN)
+    ) {
       continue;
     }
     const own = holds.find((h) => h.unit === u.name);

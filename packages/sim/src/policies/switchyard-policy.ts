@@ -3,6 +3,7 @@ import type { CapacitySignal, EpochMs, InferenceService, SwitchyardConfig } from
 import { MINUTE } from "@switchyard/core";
 import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
+import { InMemoryNodePlacement } from "../adapters/in-memory-node-placement.ts";
 import {
   type ExecutionRecord,
   receiversTimedOut,
@@ -91,6 +92,7 @@ export function switchyardPolicyWith(variant: ControllerVariant): ComparedPolicy
                 };
           },
         },
+        placement: new InMemoryNodePlacement(env),
         cluster,
         locator: new InMemoryLoadBalancerLocator(),
         switches: stepFunctions,
