@@ -8,9 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import {
   hasSpotUnits,
-  LatencyModel,
   loadScenario,
-  minutesOf,
   policiesNamed,
   referenceCosts,
   renderFrontierTable,
@@ -43,11 +41,10 @@ for (const file of files) {
   }
   // The same scenario with the controller not told the zones: what the hedge costs without them.
   const costs = referenceCosts(scenario);
-  const latency = new LatencyModel(scenario.latency);
   const rows: string[] = [];
   for (const maxLossShare of LEVELS) {
     const result = await runPolicy(scenario, switchyardPolicyWith({ maxLossShare, zonesKnown: false }));
-    const s = summarize(result, minutesOf(result.steps, scenario.service, latency), scenario, costs);
+    const s = summarize(result, result.minutes, scenario, costs);
     rows.push(
       `  zones not known, hedge ${maxLossShare}: total cost $${s.totalCost.toFixed(2)}, ${s.sloViolationMinutes} SLO-violation min, ${Math.round(s.failedRequests).toLocaleString("en-US")} failed`,
     );

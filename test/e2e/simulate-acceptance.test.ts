@@ -216,7 +216,7 @@ describe.each(SCENARIOS)("Acceptance: $title", (scenario) => {
     const lossesInARow = scenario.spot === true ? Number.POSITIVE_INFINITY : cap;
     expect(policy(report, "switchyard").maxMovesInAnHour).toBeLessThanOrEqual(lossesInARow);
     // …and the mode changes the ALB went through, by minute.
-    const minutes = policyReport(report, "switchyard").minutes;
+    const minutes = [...policyReport(report, "switchyard").minutes];
     const changes = minutes.filter((m, i) => i > 0 && m.mode !== minutes[i - 1]?.mode).map((m) => m.at);
     const busiest = Math.max(
       0,
@@ -230,7 +230,7 @@ describe.each(SCENARIOS)("Acceptance: $title", (scenario) => {
     const back = Math.max(...report.scenario.capacity.map((w) => w.to));
     const limit = back + quietInForceMs(report) + 10 * MINUTE_MS;
     // A minute's mode is the ALB's at the end of the minute.
-    const stuck = policyReport(report, "switchyard").minutes.find(
+    const stuck = [...policyReport(report, "switchyard").minutes].find(
       (m) => m.mode === "capacity" && m.at + MINUTE_MS > limit,
     );
     expect(

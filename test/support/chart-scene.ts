@@ -11,6 +11,7 @@ export interface SceneItem {
   readonly height: number;
   readonly text: string | undefined;
   readonly stroke: string | undefined;
+  readonly fill: string | undefined;
   readonly strokeWidth: number | undefined;
   readonly strokeDash: readonly number[] | undefined;
   readonly shape: string | undefined;
@@ -110,6 +111,7 @@ function itemOf(item: SceneNode, policy: string | undefined): SceneItem {
     height: num("height"),
     text: typeof item.text === "string" ? item.text : undefined,
     stroke: typeof item.stroke === "string" ? item.stroke : undefined,
+    fill: typeof item.fill === "string" ? item.fill : undefined,
     strokeWidth: typeof item.strokeWidth === "number" ? item.strokeWidth : undefined,
     strokeDash: Array.isArray(item.strokeDash) ? (item.strokeDash as number[]) : undefined,
     shape: typeof item.shape === "string" ? item.shape : undefined,

@@ -35,7 +35,10 @@ export async function runSwitchyard(
       }
     },
     writeFile: async (path, content) => {
-      written.set(path, content);
+      written.set(
+        path,
+        typeof content === "string" || content instanceof Uint8Array ? content : [...content].join(""),
+      );
     },
     prepareFolder: async () => {},
     now: () => new Date("2026-11-14T21:20:00Z"),

@@ -4,6 +4,7 @@ import {
   CannedMetrics,
   FixedInstanceTypes,
   FixedLocator,
+  FixedTargetHealth,
   InMemoryCluster,
   ManualClock,
   RecordingRecorder,
@@ -77,6 +78,7 @@ export interface Harness {
   readonly switches: RecordingSwitchStarter;
   readonly instanceTypes: FixedInstanceTypes;
   readonly locator: FixedLocator;
+  readonly targetHealth: FixedTargetHealth;
 }
 
 /** `unit` has lost its pods: one is wanted, none is ready, none is waiting to be scheduled. */
@@ -104,5 +106,6 @@ export function harness(config: SwitchyardConfig = sd21Config()): Harness {
     switches: new RecordingSwitchStarter(),
     instanceTypes: new FixedInstanceTypes({ "i-0b22a22eec53b9321": "inf2.xlarge" }),
     locator: new FixedLocator(),
+    targetHealth: new FixedTargetHealth(),
   };
 }

@@ -63,6 +63,7 @@ export function state(overrides: Partial<ServiceState> & { mode?: Mode } = {}): 
     failoverCause: mode === "capacity" ? ["sd21-inf2"] : [],
     weights: mode === "cost" ? COST_WEIGHTS : Object.fromEntries(svc.units.map((u) => [u.name, 100])),
     actionProblem: null,
+    actionForeign: null,
     units: Object.fromEntries(svc.units.map((u) => [u.name, healthyUnit])),
     switches: [],
     switchesSince: null,

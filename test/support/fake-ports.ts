@@ -29,10 +29,12 @@ import type {
   SwitchRequest,
   SwitchStart,
   SwitchStarter,
+  TargetGroupHealth,
   TargetGroupWeight,
+  TargetHealthReader,
   UnitWorkload,
 } from "@switchyard/core";
-import { KEDA_PAUSED_REPLICAS, replicaHoldPatch } from "@switchyard/core";
+import { foreignPauses, KEDA_PAUSED_REPLICAS, kedaPauses, replicaHoldPatch } from "@switchyard/core";
 import mergePatch from "json-merge-patch";
 
 /** A clock a test moves by hand. */
@@ -123,7 +125,7 @@ export class InMemoryCluster implements ClusterGateway {
   ): Promise<ReplicaHold> {
     this.calls.push(`holdReplicas:${unit}=${replicas}`);
     const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
-    const { outcome, patch } = replicaHoldPatch(this.holdAnnotations[unit] ?? {}, replicas, owner);
+    const { outcome, patch, pausedBy } = replicaHoldPatch(this.holdAnnotations[unit] ?? {}, replicas, owner);
     if (patch !== null) {
       const next: Record<string, string> = { ...(this.holdAnnotations[unit] ?? {}) };
       for (const [key, value] of Object.entries(patch.metadata.annotations)) {
@@ -135,7 +137,7 @@ export class InMemoryCluster implements ClusterGateway {
       }
       this.holdAnnotations[unit] = next;
     }
-    return { unit, scaledObject, replicas, outcome };
+    return { unit, scaledObject, replicas, outcome, ...(pausedBy === undefined ? {} : { pausedBy }) };
   }
 
   /** The replica count a unit is held at by a Switchyard switch, if any. */
@@ -151,12 +153,15 @@ export class InMemoryCluster implements ClusterGateway {
   async autoscalingOf(service: InferenceService, unit: string): Promise<AutoscalingState> {
     this.calls.push(`autoscalingOf:${unit}`);
     const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
-    const paused = this.holdAnnotations[unit]?.[KEDA_PAUSED_REPLICAS] ?? null;
-    const resumed = paused === null && !this.stuckPaused.has(unit);
+    const annotations = this.holdAnnotations[unit] ?? {};
+    const paused = annotations[KEDA_PAUSED_REPLICAS] ?? null;
+    const pausedBy = foreignPauses(annotations);
+    const resumed = kedaPauses(annotations).length === 0 && !this.stuckPaused.has(unit);
     return {
       unit,
       scaledObject,
       pausedReplicas: paused,
+      pausedBy,
       pausedCondition: resumed ? "False" : "True",
       hpaName: `keda-hpa-${scaledObject}`,
       hpaFound: resumed,
@@ -175,9 +180,16 @@ export class InMemoryCluster implements ClusterGateway {
       { annotations: { ...before.annotations } },
       { annotations: metadataPatch.annotations },
     ) as { annotations: Record<string, string> };
+    const added = (patch.addRules ?? []).flatMap((rule) =>
+      rule.http.paths.map((path) => ({
+        service: path.backend.service.name,
+        port: path.backend.service.port.name,
+      })),
+    );
     this.ingress = {
       ...before,
       annotations: merged.annotations,
+      backends: [...(before.backends ?? []), ...added],
       resourceVersion: String(Number(before.resourceVersion) + 1),
     };
     return { before, after: structuredClone(this.ingress), changed: true };
@@ -292,6 +304,29 @@ export class FixedLocator implements LoadBalancerLocator {
         ].map((name) => [name, { arn: `arn:tg/${name}`, dimension: `targetgroup/${name}/0123` }]),
       ),
     };
+  }
+}
+
+/**
+ * The ALB's target health as a test sets it: every Service's target group has `healthy`
+ * targets unless `set` says otherwise for it (null: the ALB has no target group for it).
+ */
+export class FixedTargetHealth implements TargetHealthReader {
+  readonly #groups = new Map<string, TargetGroupHealth["targets"] | null>();
+  calls = 0;
+
+  set(serviceName: string, targets: TargetGroupHealth["targets"] | null): void {
+    this.#groups.set(serviceName, targets);
+  }
+
+  async health(_service: InferenceService, serviceNames: readonly string[]): Promise<TargetGroupHealth[]> {
+    this.calls += 1;
+    return serviceNames.map((serviceName) => {
+      const targets = this.#groups.has(serviceName) ? this.#groups.get(serviceName) : { healthy: 2 };
+      return targets === null || targets === undefined
+        ? { serviceName, targetGroupArn: null, targets: {} }
+        : { serviceName, targetGroupArn: `arn:tg/${serviceName}`, targets };
+    });
   }
 }
 

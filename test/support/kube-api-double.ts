@@ -43,6 +43,7 @@ import {
   unauthorized,
   unknownPath,
   unsupportedMediaType,
+  webhookDenied,
 } from "./kube-status.ts";
 import type { KubeObject } from "./seed-manifests.ts";
 import { validateUpstream } from "./upstream-schemas.ts";
@@ -97,6 +98,19 @@ export interface Fault extends RequestMatch {
   /** How many matching requests fail; 1 unless told. */
   readonly times?: number;
   readonly message?: string;
+}
+
+/**
+ * A validating admission webhook as the API server calls it on each write of a kind
+ * (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration, operations UPDATE).
+ * `validate` sees the object as it would be stored and the object before; a string is
+ * the webhook's denial message, undefined admits the write.
+ */
+export interface AdmissionWebhook {
+  /** The webhook's name, e.g. KEDA's `vscaledobject.kb.io`. */
+  readonly name: string;
+  readonly kind: string;
+  validate(object: KubeObject, old: KubeObject): string | undefined;
 }
 
 export interface KubeApiDoubleOptions {
@@ -176,6 +190,7 @@ export class KubeApiDouble {
   readonly #hooks: { match: RequestMatch; action: () => void; left: number }[] = [];
   readonly #denied: RequestMatch[] = [];
   readonly #watchers: ((object: KubeObject) => void)[] = [];
+  readonly #webhooks: AdmissionWebhook[] = [];
   #revision = 100;
   #server: Server | undefined;
   #url: string | undefined;
@@ -299,6 +314,11 @@ export class KubeApiDouble {
     this.#watchers.push(watcher);
   }
 
+  /** Calls `webhook` on every patch of its kind, as a ValidatingWebhookConfiguration makes the API server do. */
+  admit(webhook: AdmissionWebhook): void {
+    this.#webhooks.push(webhook);
+  }
+
   /** Changes a stored object as another client would: a write with a new resourceVersion. */
   edit(kind: string, namespace: string, name: string, change: (object: KubeObject) => void): KubeObject {
     const key = keyOf(resourceByKind(kind).plural, namespace, name);
@@ -357,6 +377,7 @@ export class KubeApiDouble {
     this.#hooks.length = 0;
     this.#denied.length = 0;
     this.#watchers.length = 0;
+    this.#webhooks.length = 0;
   }
 
   #write(key: string, object: KubeObject): KubeObject {
@@ -612,6 +633,14 @@ export class KubeApiDouble {
       validateKubeObject(patched);
     } catch (error) {
       return { status: 422, body: invalid({ ...resource, name }, causesOf(error, patched)) };
+    }
+    // Validating admission runs after the schema check (k8s.io/apiserver
+    // pkg/endpoints/handlers/patch.go: admit after the object is decoded and validated).
+    for (const webhook of this.#webhooks.filter((w) => w.kind === patched.kind)) {
+      const denial = webhook.validate(structuredClone(patched), structuredClone(stored));
+      if (denial !== undefined) {
+        return { status: 403, body: webhookDenied(webhook.name, denial) };
+      }
     }
     if (!isDeepStrictEqual(patched.spec, stored.spec)) {
       patched.metadata.generation = Number(stored.metadata.generation ?? 1) + 1;

@@ -113,6 +113,19 @@ export function forbidden(
   );
 }
 
+/**
+ * A validating webhook's denial as the API server returns it: the webhook answers
+ * `Denied(err.Error())` with code 403 and reason Forbidden (controller-runtime
+ * pkg/webhook/admission/response.go `ValidationResponse`, v0.23.3, which KEDA 2.20 pins),
+ * and the API server prefixes the message with `admission webhook "<name>" denied the
+ * request: ` (kubernetes staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/errors/statuserror.go
+ * `ToStatusErr`; a later revision of the same function, which takes the request's
+ * attributes, also puts `<resource> "<name>" is forbidden: ` in front: the adapter reads both).
+ */
+export function webhookDenied(webhook: string, message: string): StatusBody {
+  return status(403, "Forbidden", `admission webhook "${webhook}" denied the request: ${message}`);
+}
+
 /** The authenticator's answer to a missing or refused bearer token. */
 export function unauthorized(): StatusBody {
   return status(401, "Unauthorized", "Unauthorized");
@@ -171,6 +184,8 @@ export function methodNotAllowed(
 /** The shape a test-injected fault answers with, following NewGenericServerResponse's reasons. */
 export function injected(code: number, message: string, target: Target): StatusBody {
   switch (code) {
+    case 403:
+      return status(403, "Forbidden", message);
     case 404:
       return notFound(target);
     case 409:

@@ -49,6 +49,8 @@ export const WAITING = {
     verdict: "waiting",
     units: [],
     holdsNotApplied: [],
+    targetGroups: [],
+    targetsNotReady: [],
     checkedAt: "2024-11-14T00:30:12.000Z",
   },
 } as const;
@@ -67,7 +69,7 @@ export const SUPERSEDED = {
 
 const USUAL: Readonly<Record<ModeSwitchStep, unknown>> = {
   "plan-switch": { plan: scriptedPlan() },
-  "apply-scaling": { changes: [], holds: [HOLD] },
+  "apply-scaling": { standby: { changed: false, problem: null }, changes: [], holds: [HOLD] },
   "check-receivers": { ...WAITING.result, ready: true, verdict: "ready" },
   "apply-routing": {
     changed: true,
@@ -77,9 +79,10 @@ const USUAL: Readonly<Record<ModeSwitchStep, unknown>> = {
   },
   "verify-routing": {
     check: { matches: true },
+    targetGroups: [],
     alert: { subject: "Switchyard sd21: failover cost -> capacity", message: "switched" },
   },
-  "release-holds": { released: [HOLD] },
+  "release-holds": { released: [HOLD], pausedByOthers: [] },
   rollback: {
     ...SUPERSEDED.result,
     outcome: "rolled-back",

@@ -21,6 +21,7 @@ import {
 } from "../support/local-workflow.ts";
 import { repoPath } from "../support/paths.ts";
 import { sd21FailoverConfig } from "../support/sd21.ts";
+import { withoutStandby } from "../support/standby.ts";
 
 const fixture = (name: string): { time: string } =>
   JSON.parse(readFileSync(repoPath(`test/fixtures/events/${name}.json`), "utf8"));
@@ -39,6 +40,13 @@ const LONG_WAIT_MS = 60_000;
 
 function annotations(): Record<string, string> {
   return { ...(world.double.get("Ingress", "default", "sd21")?.metadata.annotations ?? {}) };
+}
+
+/** Ingress patches that wrote the routing (the action or the mode), leaving out the standby's own. */
+function routingPatches(): unknown[] {
+  return world.double
+    .requestsMatching({ verb: "patch", resource: "ingresses" })
+    .filter((r) => JSON.stringify(r.body).includes(SWITCHYARD_ANNOTATIONS.mode));
 }
 
 function kedaTargets(): Record<string, unknown> {
@@ -175,6 +183,49 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     }
   });
 
+  it("has the consolidated Service's target group made and healthy before traffic moves to it, and keeps both modes' groups after", async () => {
+    // Prepare: in cost mode the Load Balancer Controller keeps no target group for the
+    // consolidated Service (no rule names it: target_group_synthesizer.go deletes it).
+    world.alb.targetGroups = world.alb.targetGroups.filter(
+      (g) => g.tags["ingress.k8s.aws/resource"] !== "default/sd21-sd21:80",
+    );
+    const unitGroups = SD21_UNITS.map((unit) => world.lbc.targetGroupOf(unit, 80));
+    const atShift: { group: string | undefined; serves: boolean }[] = [];
+
+    // Act
+    const run = await failover({
+      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+      beforeStep: (step) => {
+        if (step === "apply-routing") {
+          const group = world.lbc.targetGroupOf("sd21", 80);
+          atShift.push({ group, serves: group !== undefined && world.lbc.servesTraffic(group) });
+        }
+      },
+    });
+
+    // Assess: the standby rule made the group while the receivers started; CheckReceivers
+    // waited for its targets (registration, then two 10 s health checks), so the traffic
+    // moved to a group that serves.
+    expect(run.failure).toBeUndefined();
+    const checks = invocationsOf(run, "check-receivers").map(
+      (i) => i.result as { ready: boolean; targetsNotReady: string[] },
+    );
+    expect(checks[0]?.targetsNotReady[0]).toMatch(
+      /^Service sd21: (the ALB has no target group for it yet|target group .* has no healthy target)/,
+    );
+    expect(checks.at(-1)).toMatchObject({ ready: true, targetsNotReady: [] });
+    expect(atShift).toEqual([{ group: expect.any(String), serves: true }]);
+    const verified = invocationsOf(run, "verify-routing").at(-1)?.result as {
+      targetGroups: { serviceName: string; targets: Record<string, number> }[];
+    };
+    expect(verified.targetGroups).toEqual([
+      expect.objectContaining({ serviceName: "sd21", targets: { healthy: expect.any(Number) } }),
+    ]);
+    // The units' groups carry no traffic now and are still there, the same ones: the
+    // standby rule names them, so a fallback finds them registered and healthy.
+    expect(SD21_UNITS.map((unit) => world.lbc.targetGroupOf(unit, 80))).toEqual(unitGroups);
+  });
+
   it("falls back once the pool is quiet: the cost weights and targets return, one alert", async () => {
     const first = await failover();
     finished(first, "SUCCEEDED");
@@ -280,8 +331,8 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
       expect(checks.at(-1)?.error?.name).toBe("ReceiversNotReadyError");
       expect(run.failure?.error).toBe("ReceiversNotReadyError");
       expect(invocationsOf(run, "apply-routing")).toEqual([]);
-      expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
-      expect(annotations()).toEqual(before);
+      expect(routingPatches()).toEqual([]);
+      expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
       expect(kedaTargets()).toEqual(targetsBefore);
       expect(run.published.map((p) => p.Subject)).toEqual([
         "Switchyard sd21: fallback FAILED, rolled back (capacity stays)",
@@ -303,7 +354,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
     expect(statesEntered(run).slice(-4)).toEqual(ROLLED_BACK);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(kedaTargets()).toEqual(targetsBefore);
     expect(paused()).toEqual({});
 
@@ -332,8 +383,8 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
       "KubernetesForbiddenError",
     ]);
     expect(invocationsOf(run, "apply-routing")).toEqual([]);
-    expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
-    expect(annotations()).toEqual(before);
+    expect(routingPatches()).toEqual([]);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(kedaTargets()).toEqual(targetsBefore);
     expect(run.failure?.error).toBe("KubernetesForbiddenError");
 
@@ -389,7 +440,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(statesEntered(run)).toEqual([S.plan, S.notifyPlanFailure, S.planFailed]);
     expect(run.failure?.error).toBe("ForeignRoutingError");
     expect(world.double.requestsMatching({ verb: "patch" })).toEqual([]);
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(kedaTargets()).toEqual(targetsBefore);
     expect(run.published.map((p) => p.Subject)).toEqual([
       "Switchyard: a mode switch failed to plan; nothing was changed",
@@ -596,6 +647,59 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(message).toContain("KEDA 2.18.2 or later is required");
   });
 
+  it("does not hold a receiver an operator paused, says so in the alert, and still switches", async () => {
+    const { name, input } = await evaluated(createFleetInf2);
+    const receiver = (await planFor(input)).holds[0]?.scaledObject ?? "";
+    world.double.edit("ScaledObject", "default", receiver, (o) => {
+      o.metadata.annotations = { ...o.metadata.annotations, "autoscaling.keda.sh/paused-scale-out": "true" };
+    });
+
+    const run = await runModeSwitch(world, input, name, {
+      advanceClock: (ms) => vi.setSystemTime(Date.now() + ms),
+    });
+
+    expect(run.failure).toBeUndefined();
+    const scaling = invocationsOf(run, "apply-scaling")[0]?.result as
+      | { holds: { unit: string }[] }
+      | undefined;
+    const holds = scaling?.holds ?? [];
+    expect(holds.find((h) => h.unit === receiver)).toMatchObject({
+      outcome: "paused-by-someone-else",
+      pausedBy: ["autoscaling.keda.sh/paused-scale-out=true"],
+    });
+    expect(world.double.get("ScaledObject", "default", receiver)?.metadata.annotations).toEqual({
+      "autoscaling.keda.sh/paused-scale-out": "true",
+    });
+    expect(run.published[0]?.Message).toContain(
+      `Receiver ${receiver} not held: ScaledObject ${receiver} is paused by someone else (autoscaling.keda.sh/paused-scale-out=true); Switchyard leaves an operator's pause alone`,
+    );
+    expect(run.published[0]?.Message).not.toMatch(new RegExp(`held while traffic moved[^\n]*${receiver} `));
+  });
+
+  it("does not report KEDA as not resumed for a held unit an operator paused meanwhile", async () => {
+    const run = await failover({
+      beforeStep: (step) => {
+        if (step === "release-holds") {
+          const first = SD21_UNITS.find((unit) => paused()[unit] !== undefined) ?? "";
+          world.double.edit("ScaledObject", "default", first, (o) => {
+            o.metadata.annotations = { ...o.metadata.annotations, "autoscaling.keda.sh/paused": "true" };
+          });
+        }
+      },
+    });
+
+    expect(run.failure).toBeUndefined();
+    expect(statesEntered(run)).not.toContain(S.notifyNotResumed);
+    expect(invocationsOf(run, "release-holds").map((i) => i.error?.name ?? "ok")).toEqual(["ok"]);
+    const release = invocationsOf(run, "release-holds")[0]?.result as {
+      pausedByOthers: { unit: string; pauses: string[] }[];
+    };
+    expect(release.pausedByOthers).toEqual([
+      expect.objectContaining({ pauses: ["autoscaling.keda.sh/paused=true"] }),
+    ]);
+    expect(run.published.map((p) => p.Subject)).toEqual(["Switchyard sd21: failover cost -> capacity"]);
+  });
+
   it("finds the units KEDA's again after the release: Paused False and each HPA back", async () => {
     const run = await failover();
     expect(run.failure).toBeUndefined();
@@ -612,8 +716,13 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
   });
 
   it("retries a step that failed with TransientError and completes the switch", async () => {
-    world.double.failNext({ verb: "patch", resource: "ingresses", status: 503 });
-    const run = await failover();
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "apply-routing" && n === 1) {
+          world.double.failNext({ verb: "patch", resource: "ingresses", status: 503 });
+        }
+      },
+    });
     expect(invocationsOf(run, "apply-routing").map((i) => i.error?.name ?? "ok")).toEqual([
       "TransientError",
       "ok",
@@ -648,7 +757,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     expect(run.failure?.error).toBe("Sandbox.Timedout");
   });
 
-  it("never retries a FailedBuildModel: one VerifyAlb, then Rollback", async () => {
+  it("never retries a FailedBuildModel that names the action: one VerifyAlb, then Rollback", async () => {
     world.lbc.lag = "never";
     const before = annotations();
     const run = await failover({
@@ -656,17 +765,42 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
         if (step === "verify-routing") {
           controllerEvent(
             "FailedBuildModel",
-            "Failed build model due to failed to load actions: invalid character '}' looking for beginning of value",
+            'Failed build model due to ingress: default/sd21: failed to parse json annotation, alb.ingress.kubernetes.io/actions.weighted-routing: {"type":"forward",}: invalid character \'}\' looking for beginning of object key string',
           );
         }
       },
     });
     expect(invocationsOf(run, "verify-routing").map((i) => i.error?.name)).toEqual(["RoutingRejectedError"]);
     expect(run.failure?.error).toBe("RoutingRejectedError");
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(run.published[0]?.Message).toContain(
       "Error: RoutingRejectedError: the AWS Load Balancer Controller rejected",
     );
+  });
+
+  it("keeps verifying through a FailedBuildModel of a subnet lookup (the controller retries its build) and completes the switch", async () => {
+    // The controller records FailedBuildModel for AWS errors of its model build too
+    // (model_build_load_balancer.go: "couldn't auto-discover subnets"), and requeues.
+    world.lbc.lag = 2;
+    const run = await failover({
+      beforeStep: (step, n) => {
+        if (step === "verify-routing" && n === 1) {
+          controllerEvent(
+            "FailedBuildModel",
+            "Failed build model due to couldn't auto-discover subnets: operation error EC2: DescribeSubnets, api error RequestLimitExceeded: Request limit exceeded.",
+          );
+        }
+      },
+    });
+    const attempts = invocationsOf(run, "verify-routing");
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.slice(0, -1).every((i) => i.error?.name === "RoutingNotAppliedError")).toBe(true);
+    expect(attempts[0]?.error?.message).toContain(
+      "reported FailedBuildModel (it retries): Failed build model due to couldn't auto-discover subnets",
+    );
+    expect(run.failure).toBeUndefined();
+    expect(statesEntered(run)).not.toContain(S.rollback);
+    expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
   });
 
   it("keeps verifying through a FailedDeployModel (the controller retries its deploy) and completes the switch", async () => {
@@ -713,7 +847,7 @@ describe("Workflow: the mode-switch state machine run locally with the real hand
     });
     expect(invocationsOf(run, "verify-routing")).toHaveLength(10);
     expect(run.failure?.error).toBe("RoutingNotAppliedError");
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(withoutStandby(before));
     expect(run.published[0]?.Message).toContain(
       "reported FailedDeployModel (it retries): Failed deploy model due to AccessDenied",
     );

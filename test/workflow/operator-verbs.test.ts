@@ -7,6 +7,7 @@ import { describeIngressEvents } from "../support/kubectl-describe.ts";
 import { STATE_MACHINE_ARN } from "../support/lambda-env.ts";
 import { runModeSwitch, statesEntered, type WorkflowRun } from "../support/local-workflow.ts";
 import { sd21Config } from "../support/sd21.ts";
+import { withoutStandby } from "../support/standby.ts";
 
 // The operator's verbs against the deployed workflow: the CLI starts (or aborts) an
 // execution through the mocked Step Functions, and the state machine runs it with the real
@@ -111,7 +112,7 @@ describe("Operator verbs through the workflow", () => {
     ]);
     // Routing never moved; KEDA targets back; every replica hold lifted.
     expect(scaledObjects()).toEqual(before.scaledObjects);
-    expect(annotations()).toEqual({
+    expect(withoutStandby(annotations())).toEqual({
       ...before.annotations,
       [SWITCHYARD_ANNOTATIONS.abort]: world.started[0]?.name,
       [SWITCHYARD_ANNOTATIONS.abortReason]: "wrong pool",

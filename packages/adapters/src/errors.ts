@@ -81,7 +81,7 @@ export class KubernetesConflictError extends AdapterError {
   }
 }
 
-/** The API server refused the request's content (415, 422, a failed JSON-patch test). */
+/** The API server refused the request's content (415, 422, a failed JSON-patch test, an admission webhook's 403 denial). */
 export class KubernetesRejectedError extends AdapterError {
   override name = "KubernetesRejectedError";
   constructor(message: string, options: ErrorOptions = {}) {

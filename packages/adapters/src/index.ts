@@ -60,6 +60,7 @@ export {
   type RefreshableLocator,
 } from "./aws/elb-routing-verifier.ts";
 export { DESCRIBE_TAGS_MAX_ARNS, LBC_TAGS } from "./aws/elb-tags.ts";
+export { ElbTargetHealthReader, type ElbTargetHealthReaderOptions } from "./aws/elb-target-health.ts";
 export { summarizeSdkError } from "./aws/sdk-error-summary.ts";
 export {
   SfnSwitchStarter,

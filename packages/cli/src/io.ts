@@ -14,8 +14,8 @@ export interface CliIo {
    */
   readonly terminal?: (text: string) => void;
   readonly readFile: (path: string) => Promise<string>;
-  /** Writes a file, creating its folder first (the simulator's report). */
-  readonly writeFile: (path: string, content: string | Uint8Array) => Promise<void>;
+  /** Writes a file, creating its folder first (the simulator's report); text in chunks is written as it comes. */
+  readonly writeFile: (path: string, content: string | Uint8Array | Iterable<string>) => Promise<void>;
   /**
    * Creates an output folder (and its parents) before the work starts, so a file in the
    * way is a usage error at once, not after a long run.

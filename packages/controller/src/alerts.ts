@@ -62,6 +62,30 @@ function kedaLines(state: SwitchState, changes: readonly ScalingChange[] | undef
   });
 }
 
+/**
+ * The receivers held while traffic moved, as ScaleReceivers left them (the plan's holds
+ * before it ran), and those not held because someone else paused their ScaledObject.
+ */
+function holdLines(state: SwitchState): string[] {
+  const holds = state.scaling?.holds;
+  const held =
+    holds === undefined
+      ? state.plan.holds.map((h) => `${h.unit} ${h.replicas}`)
+      : holds
+          .filter((h) => h.outcome === "held" || h.outcome === "unchanged")
+          .map((h) => `${h.unit} ${h.replicas ?? 0}`);
+  const notHeld = (holds ?? []).filter((h) => h.outcome === "paused-by-someone-else");
+  return [
+    ...(held.length === 0
+      ? []
+      : [`Receivers held while traffic moved (paused-replicas): ${held.join(", ")}`]),
+    ...notHeld.map(
+      (h) =>
+        `Receiver ${h.unit} not held: ScaledObject ${h.scaledObject} is paused by someone else (${(h.pausedBy ?? []).join(", ")}); Switchyard leaves an operator's pause alone, so it scales as that pause allows`,
+    ),
+  ];
+}
+
 function header(state: SwitchState): string[] {
   const { input, target } = state.plan;
   return [
@@ -73,11 +97,7 @@ function header(state: SwitchState): string[] {
     "",
     "KEDA targets (targetMetricValue):",
     ...kedaLines(state, state.scaling?.changes),
-    ...(state.plan.holds.length === 0
-      ? []
-      : [
-          `Receivers held while traffic moved (paused-replicas): ${state.plan.holds.map((h) => `${h.unit} ${h.replicas}`).join(", ")}`,
-        ]),
+    ...holdLines(state),
     "",
     `Plan: $${target.hourlyCost.toFixed(2)}/h, capacity ${Math.round(target.capacityRps)} RPS for ${Math.round(target.requiredRps)} needed (demand ${Math.round(input.demandRps)} RPS)${target.feasible ? "" : `, SHORT by ${Math.round(target.shortfallRps)} RPS`}`,
     ...target.notes.map((note) => `  note: ${note}`),
@@ -104,7 +124,12 @@ function footer(state: SwitchState, region: string): string[] {
 }
 
 /** The alert of a switch that completed and was verified on the ALB. */
-export function switchAlert(state: SwitchState, check: RoutingCheck, region: string): Alert {
+export function switchAlert(
+  state: SwitchState,
+  check: RoutingCheck,
+  region: string,
+  unhealthyTargets: readonly string[] = [],
+): Alert {
   const { input } = state.plan;
   return {
     subject: subject(`Switchyard ${input.service}: ${input.move} ${input.from} -> ${input.to}`),
@@ -114,6 +139,12 @@ export function switchAlert(state: SwitchState, check: RoutingCheck, region: str
       ...(state.receivers === undefined || state.receivers.holdsNotApplied.length === 0
         ? []
         : [`WARNING: ${holdsNotAppliedText(state.receivers.holdsNotApplied)}.`, ""]),
+      ...(unhealthyTargets.length === 0
+        ? []
+        : [
+            `WARNING: traffic moved before its targets were healthy (receivers: ${state.receivers?.verdict ?? "not checked"}); the ALB answers 503 for a target group with no healthy target: ${unhealthyTargets.join("; ")}.`,
+            "",
+          ]),
       ...header(state),
       ...(check.ruleArn === null ? [] : ["", `Listener rule: ${check.ruleArn}`]),
       ...footer(state, region),

@@ -2,8 +2,10 @@ import {
   actionAnnotationKey,
   type Clock,
   type ClusterGateway,
+  type IngressMergePatch,
   type IngressState,
   ingressRoutingPatch,
+  portsNamedByIngress,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
@@ -12,6 +14,7 @@ import {
 import type { ControllerLogger } from "./logger.ts";
 import { readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { standbyPart } from "./standby.ts";
 import { assertNotSuperseded } from "./supersession.ts";
 import { recordSwitchEvent, trafficMovedEvent } from "./switch-events.ts";
 import { parseSwitchState, type RoutingResult } from "./switch-state.ts";
@@ -29,7 +32,10 @@ export interface ApplyRoutingDeps {
  * concurrent edit of another annotation is never overwritten. Idempotent: when the
  * Ingress already holds this switch's action, mode and failover cause (a retried
  * invocation whose first patch landed), nothing is written and the recorded
- * `switchyard.io/last-transition` stays the start of the dwell time.
+ * `switchyard.io/last-transition` stays the start of the dwell time. The action names
+ * each Service's port in the form the Ingress already uses (`portToWrite`: another form
+ * would make the Load Balancer Controller replace the target group), and the write carries
+ * the standby rule too when the Ingress still lacks it.
  */
 export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): Promise<RoutingResult> {
   const state = parseSwitchState(rawState);
@@ -38,6 +44,7 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
   const transitionAt = new Date(deps.clock.now()).toISOString();
   let written = target.annotationValue;
   let recordedAt: string | null = null;
+  let routingWritten = false;
   const failoverCause =
     input.move === "failover" ? input.causes.join(",") : input.move === "fallback" ? null : undefined;
   const change = await deps.cluster.patchRouting(service, (current: IngressState) => {
@@ -51,6 +58,16 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
     written = renderForwardAction(target.routing, {
       ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
       ...(action === undefined ? {} : { current: action }),
+      ingressPorts: portsNamedByIngress(current),
+    });
+    // The standby rule goes in the same write when ScaleReceivers could not put it in.
+    const standby = standbyPart(current, service);
+    const withStandby = (patch: IngressMergePatch): IngressMergePatch => ({
+      metadata: {
+        ...patch.metadata,
+        annotations: { ...standby.annotations, ...patch.metadata.annotations },
+      },
+      ...(standby.rules.length === 0 ? {} : { addRules: standby.rules }),
     });
     const held = current.annotations;
     const recorded = Date.parse(held[SWITCHYARD_ANNOTATIONS.lastTransition] ?? "");
@@ -62,23 +79,30 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
       (failoverCause === undefined || (held[SWITCHYARD_ANNOTATIONS.failoverCause] ?? null) === failoverCause)
     ) {
       recordedAt = held[SWITCHYARD_ANNOTATIONS.lastTransition] ?? null;
-      return null;
+      routingWritten = false;
+      return standby.empty
+        ? null
+        : withStandby({ metadata: { resourceVersion: current.resourceVersion, annotations: {} } });
     }
     recordedAt = null;
-    return ingressRoutingPatch({
-      action: service.action,
-      actionValue: written,
-      mode: target.mode,
-      transitionAt,
-      resourceVersion: current.resourceVersion,
-      ...(input.move === "failover"
-        ? { failoverCause: input.causes }
-        : input.move === "fallback"
-          ? { failoverCause: null }
-          : {}),
-    });
+    routingWritten = true;
+    return withStandby(
+      ingressRoutingPatch({
+        action: service.action,
+        actionValue: written,
+        mode: target.mode,
+        transitionAt,
+        resourceVersion: current.resourceVersion,
+        ...(input.move === "failover"
+          ? { failoverCause: input.causes }
+          : input.move === "fallback"
+            ? { failoverCause: null }
+            : {}),
+      }),
+    );
   });
-  if (change.changed) {
+  const changed = change.changed && routingWritten;
+  if (changed) {
     await recordSwitchEvent(
       deps,
       service,
@@ -86,8 +110,8 @@ export async function applyRouting(rawState: unknown, deps: ApplyRoutingDeps): P
     );
   }
   return {
-    changed: change.changed,
-    patchedAt: change.changed ? transitionAt : (recordedAt ?? transitionAt),
+    changed,
+    patchedAt: changed ? transitionAt : (recordedAt ?? transitionAt),
     resourceVersion: change.after.resourceVersion,
     annotationValue: written,
   };

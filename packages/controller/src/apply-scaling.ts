@@ -1,6 +1,7 @@
 import type { Clock, ClusterGateway, ReplicaHold, ScalingChange, SwitchyardConfig } from "@switchyard/core";
 import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { installStandby } from "./standby.ts";
 import { recordSwitchEvent, startedEvent } from "./switch-events.ts";
 import { parseSwitchState, type ScalingResult } from "./switch-state.ts";
 
@@ -12,7 +13,9 @@ export interface ApplyScalingDeps {
 }
 
 /**
- * The ScaleReceivers step: sets each unit's KEDA target for the new mode, then holds
+ * The ScaleReceivers step: first makes sure the Ingress has the service's standby rule,
+ * so the target groups that will carry traffic exist and are health-checked while the
+ * receivers start (`installStandby`); then sets each unit's KEDA target for the new mode, then holds
  * every receiving unit at the plan's pods (KEDA's paused-replicas), so its pods start
  * before any traffic moves. A failure part-way leaves what changed for Rollback, which
  * restores every target that still holds this step's value and lifts its holds. The
@@ -24,6 +27,7 @@ export async function applyScaling(rawState: unknown, deps: ApplyScalingDeps): P
   const state = parseSwitchState(rawState);
   const service = serviceNamed(deps.config, state.plan.input.service);
   await recordSwitchEvent(deps, service, startedEvent(state, deps.clock.now(), deps.config.cluster.region));
+  const standby = await installStandby(service, deps.cluster);
   const holds: ReplicaHold[] = [];
   for (const orphan of state.plan.input.releaseHolds) {
     holds.push(await deps.cluster.holdReplicas(service, orphan.unit, null, orphan.owner));
@@ -37,5 +41,5 @@ export async function applyScaling(rawState: unknown, deps: ApplyScalingDeps): P
       await deps.cluster.holdReplicas(service, hold.unit, hold.replicas, state.plan.input.executionName),
     );
   }
-  return { changes, holds };
+  return { standby, changes, holds };
 }

@@ -6,9 +6,12 @@ import {
   type ServiceClusterState,
   type SwitchyardConfig,
   serviceStateFrom,
+  type TargetHealthReader,
+  targetGroupProblems,
 } from "@switchyard/core";
 import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
+import { standbyInPlace } from "./standby.ts";
 import { assertHoldsNotTakenOver, assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type ReceiversCheck } from "./switch-state.ts";
 
@@ -16,11 +19,18 @@ export interface CheckReceiversDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
+  readonly targetHealth: TargetHealthReader;
 }
 
 /**
  * One readiness check of WaitForReceivers: every unit that will get more traffic has
- * the pods it was held at ready (or, where it could not be held, none still starting).
+ * the pods it was held at ready (or, where it could not be held, none still starting),
+ * and every target group that is to carry traffic after the move has a healthy target
+ * on the ALB (DescribeTargetHealth): a target must pass the ALB's health checks before it
+ * gets requests, and a target group with none answers 503. A target group the ALB does
+ * not have yet is waited for while the standby rule names it (the Load Balancer
+ * Controller is about to make it); without the standby in place nothing makes it before
+ * traffic moves, so it is not waited for.
  * Past the deadline a failover or a reroute moves traffic anyway — it must not wait
  * long on a service already degraded — while a fallback, a rebalance or a repair fails,
  * and rolls back. A reroute also moves before its receivers are ready once its weights
@@ -59,7 +69,13 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       ? []
       : [{ unit, heldAt, specReplicas: workload.desiredReplicas }];
   });
-  const ready = units.every((u) => u.ready >= 1 && u.ready >= u.wanted);
+  const carrying = plan.target.routing.targetGroups.filter((g) => g.weight > 0).map((g) => g.serviceName);
+  const targetGroups = await deps.targetHealth.health(service, carrying);
+  const targetsNotReady = targetGroupProblems(
+    targetGroups,
+    standbyInPlace(cluster.ingress, service) ? "wait" : "ignore",
+  );
+  const ready = units.every((u) => u.ready >= 1 && u.ready >= u.wanted) && targetsNotReady.length === 0;
   const timedOut = now >= Date.parse(plan.receiversDeadline);
   // A failover or reroute waiting because its causes still served moves at once if one stops serving.
   const respondsToLoss = plan.input.move === "failover" || plan.input.move === "reroute";
@@ -70,10 +86,12 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
       return unit !== undefined && unit.desiredReplicas > 0 && unit.readyReplicas === 0;
     });
   if (!ready && timedOut && !respondsToLoss) {
-    const short = units
-      .filter((u) => u.ready < Math.max(1, u.wanted))
-      .map((u) => `${u.unit} ${u.ready}/${Math.max(1, u.wanted)} ready`)
-      .join(", ");
+    const short = [
+      ...units
+        .filter((u) => u.ready < Math.max(1, u.wanted))
+        .map((u) => `${u.unit} ${u.ready}/${Math.max(1, u.wanted)} ready`),
+      ...targetsNotReady,
+    ].join(", ");
     throw new ReceiversNotReadyError(
       `the ${plan.input.move}'s receiving units were not ready by ${plan.receiversDeadline} (${short}); traffic stays where it is${
         holdsNotApplied.length === 0 ? "" : `. ${holdsNotAppliedText(holdsNotApplied)}`
@@ -97,6 +115,8 @@ export async function checkReceivers(rawState: unknown, deps: CheckReceiversDeps
     verdict,
     units,
     holdsNotApplied,
+    targetGroups,
+    targetsNotReady,
     checkedAt: new Date(now).toISOString(),
   };
 }

@@ -43,7 +43,7 @@ import {
 } from "@switchyard/core";
 import { EvaluationError, evaluationFailures } from "./errors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
-import { assertOnlyOwnTargets, readableAction } from "./plan-switch.ts";
+import { assertOwnRouting, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
 
 /** ALB metrics of the newest minutes are incomplete; the window ends this long before now. */
@@ -379,15 +379,9 @@ async function evaluateService(
   // canary) is never rewritten: refusing here, before any execution starts, fails this
   // service's evaluation with the fix in the message, so the EvaluateErrors alarm tells
   // once per incident instead of a failure alert from Plan every minute.
-  const action = readableAction(
-    cluster.ingress.annotations[actionAnnotationKey(service.action)] ?? null,
-    cluster.ingress.namespace,
-    cluster.ingress.name,
-    service.action,
-  );
-  if (action !== undefined) {
-    assertOnlyOwnTargets(action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
-  }
+  const value = cluster.ingress.annotations[actionAnnotationKey(service.action)] ?? null;
+  const action = readableAction(value, cluster.ingress.namespace, cluster.ingress.name, service.action);
+  assertOwnRouting(value, action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
   // A ScaledObject the Plan step cannot use (no trigger of the configured type, several,
   // missing) fails every switch at Plan, every minute, with a failure alert each time: it
   // fails this service's evaluation instead, before any execution starts, so the

@@ -16,7 +16,7 @@ import {
   signalWindowMinutes,
 } from "@switchyard/core";
 import { HISTORY_MS, switchInputOf } from "./evaluate.ts";
-import { assertOnlyOwnTargets, readableAction } from "./plan-switch.ts";
+import { assertOwnRouting, readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
 
 /** What an operator's move reads and starts with: the operator's own credentials behind each port. */
@@ -64,15 +64,9 @@ export async function operatorSwitch(
     return { kind: "refused", refusal: verdict };
   }
   // As evaluate: an action that also routes to Services the config does not name is never rewritten.
-  const action = readableAction(
-    cluster.ingress.annotations[actionAnnotationKey(service.action)] ?? null,
-    cluster.ingress.namespace,
-    cluster.ingress.name,
-    service.action,
-  );
-  if (action !== undefined) {
-    assertOnlyOwnTargets(action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
-  }
+  const value = cluster.ingress.annotations[actionAnnotationKey(service.action)] ?? null;
+  const action = readableAction(value, cluster.ingress.namespace, cluster.ingress.name, service.action);
+  assertOwnRouting(value, action, service, `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`);
   const name = executionName(service.name, verdict.kind, now);
   const start = await deps.switches.start({ name, input: switchInputOf(verdict, name, []) });
   return { kind: "started", name, start, decision: verdict };

@@ -4,6 +4,7 @@ import {
   type ClusterGateway,
   describeTargetGroup,
   type ForwardAction,
+  foreignActionOf,
   foreignTargetGroups,
   type InferenceService,
   ManifestError,
@@ -73,13 +74,12 @@ async function planOf(
     cluster.ingress.name,
     service.action,
   );
-  if (currentAction !== undefined) {
-    assertOnlyOwnTargets(
-      currentAction,
-      service,
-      `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`,
-    );
-  }
+  assertOwnRouting(
+    currentValue,
+    currentAction,
+    service,
+    `Ingress ${cluster.ingress.namespace}/${cluster.ingress.name}`,
+  );
   const { readyTimeoutSeconds, ...planned } = planMove({
     service,
     move: input.move,
@@ -107,6 +107,29 @@ async function planOf(
     receiversDeadline: new Date(now + readyTimeoutSeconds * 1000).toISOString(),
     receiverHoldSeconds: service.policy.receiverHoldSeconds,
   };
+}
+
+/**
+ * Refuses to write over routing that is not Switchyard's: an action annotation that
+ * holds a valid action Switchyard does not write (a forward to a target group by ARN, a
+ * fixed response, a redirect: `foreignActionOf`), or a forward that also routes to
+ * Services the config does not name (`assertOnlyOwnTargets`).
+ */
+export function assertOwnRouting(
+  value: string | null,
+  action: ForwardAction | undefined,
+  service: InferenceService,
+  where: string,
+): void {
+  const foreign = value === null ? null : foreignActionOf(value);
+  if (foreign !== null) {
+    throw new ForeignRoutingError(
+      `${where} annotation ${actionAnnotationKey(service.action)} holds ${foreign}, a valid action of the AWS Load Balancer Controller that Switchyard did not write; Switchyard rewrites the whole action and would replace it, so it changes nothing. To hand the routing back, write a forward action with forwardConfig over the service's Services`,
+    );
+  }
+  if (action !== undefined) {
+    assertOnlyOwnTargets(action, service, where);
+  }
 }
 
 /**

@@ -19,6 +19,9 @@ const GIVEN_BACK: ReadonlySet<ReplicaHold["outcome"]> = new Set(["released", "un
  *
  * Then it checks that KEDA took each unit back — no paused-replicas, the ScaledObject's
  * Paused condition False, its HPA there — and throws ScalingNotResumedError when not,
+ * unless someone else paused the ScaledObject (an operator's `paused`, `paused-scale-in`,
+ * `paused-scale-out` or `paused-replicas`): that unit is listed in `pausedByOthers`, not
+ * reported as KEDA failing to resume,
  * for the workflow to retry (a re-run releases nothing more) and then alert: a unit
  * KEDA silently left paused would not scale at all (KEDA issues #6982, #7231).
  */
@@ -30,8 +33,15 @@ export async function releaseHolds(rawState: unknown, deps: ReleaseHoldsDeps): P
     released.push(await deps.cluster.holdReplicas(service, hold.unit, null, state.plan.input.executionName));
   }
   const stuck: string[] = [];
+  const pausedByOthers: { unit: string; scaledObject: string; pauses: readonly string[] }[] = [];
   for (const hold of released.filter((h) => GIVEN_BACK.has(h.outcome))) {
-    const problems = notResumed(await deps.cluster.autoscalingOf(service, hold.unit));
+    const autoscaling = await deps.cluster.autoscalingOf(service, hold.unit);
+    if (autoscaling.pausedBy.length > 0) {
+      // Someone else paused it since (or before): KEDA is right to stay paused.
+      pausedByOthers.push({ unit: hold.unit, scaledObject: hold.scaledObject, pauses: autoscaling.pausedBy });
+      continue;
+    }
+    const problems = notResumed(autoscaling);
     if (problems.length > 0) {
       stuck.push(`ScaledObject ${service.namespace}/${hold.scaledObject}: ${problems.join("; ")}`);
     }
@@ -41,5 +51,5 @@ export async function releaseHolds(rawState: unknown, deps: ReleaseHoldsDeps): P
       `KEDA has not resumed autoscaling after the replica holds were lifted — ${stuck.join(" | ")}. KEDA 2.18.2 or later is required (issues #6982, #7231); check the keda-operator logs, and restart it if the ScaledObject stays Paused`,
     );
   }
-  return { released };
+  return { released, pausedByOthers };
 }

@@ -12,6 +12,7 @@ import type {
   StepResultKey,
   StepResultTypes,
   SwitchyardHold,
+  TargetGroupHealth,
   UnitCondition,
 } from "@switchyard/core";
 import { MOVES } from "@switchyard/core";
@@ -74,7 +75,16 @@ export interface SwitchPlan {
   readonly receiverHoldSeconds: number;
 }
 
+/** What ScaleReceivers did about the service's standby rule (see core's `standbyActions`). */
+export interface StandbyResult {
+  /** Whether the Ingress was written: the standby was missing or not as Switchyard writes it. */
+  readonly changed: boolean;
+  /** Why the standby is not in place, or null. */
+  readonly problem: string | null;
+}
+
 export interface ScalingResult {
+  readonly standby: StandbyResult;
   readonly changes: readonly ScalingChange[];
   readonly holds: readonly ReplicaHold[];
 }
@@ -101,6 +111,10 @@ export interface ReceiversCheck {
     readonly heldAt: number;
     readonly specReplicas: number;
   }[];
+  /** The target groups that are to carry traffic after the move: their targets by state (DescribeTargetHealth). */
+  readonly targetGroups: readonly TargetGroupHealth[];
+  /** Why some of them cannot serve yet (no target group, no healthy target); empty when all can. */
+  readonly targetsNotReady: readonly string[];
   readonly checkedAt: string;
 }
 
@@ -115,6 +129,15 @@ export interface RoutingResult {
 /** The receivers' holds lifted once KEDA's metric has caught up with their new load. */
 export interface HoldsRelease {
   readonly released: readonly ReplicaHold[];
+  /**
+   * Released units someone else paused (their KEDA pauses, as `key=value`): KEDA stays
+   * paused for them, which is not a failure to resume; lifting that pause is theirs.
+   */
+  readonly pausedByOthers: readonly {
+    readonly unit: string;
+    readonly scaledObject: string;
+    readonly pauses: readonly string[];
+  }[];
 }
 
 export interface Alert {
@@ -125,6 +148,8 @@ export interface Alert {
 
 export interface VerificationResult {
   readonly check: RoutingCheck;
+  /** The target groups that carry traffic now, their targets by state: each has a healthy one unless the move did not wait for them. */
+  readonly targetGroups: readonly TargetGroupHealth[];
   readonly alert: Alert;
 }
 

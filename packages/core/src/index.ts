@@ -1,6 +1,9 @@
+export { LBC_EVENT_REASONS, rejectsWrittenRouting, type WrittenRouting } from "./cluster/lbc-events.ts";
+export { describeTargets, targetGroupProblems } from "./cluster/target-health.ts";
 export {
   type AutoscalingState,
   type ClusterEvent,
+  type IngressBackendRef,
   type IngressState,
   notResumed,
   type ScaledObjectState,
@@ -160,6 +163,7 @@ export {
 export {
   describeTargetGroup,
   type ForwardAction,
+  foreignActionOf,
   foreignTargetGroups,
   parseForwardAction,
   type RenderOptions,
@@ -168,14 +172,20 @@ export {
   weightsOf,
 } from "./manifests/forward-action.ts";
 export {
+  type IngressAsRead,
   type IngressMergePatch,
   type IngressRoutingChange,
+  type IngressRuleSpec,
   ingressAnnotationsPatch,
+  ingressJsonPatch,
   ingressRoutingPatch,
 } from "./manifests/ingress-patch.ts";
 export { escapePointerSegment, type JsonPatchOperation, jsonPointer } from "./manifests/json-patch.ts";
+export { KEDA_PAUSE_ANNOTATIONS, kedaPauses } from "./manifests/keda-pause.ts";
+export { normalizedPort, portToWrite } from "./manifests/port-form.ts";
 export { renderControllerRbac } from "./manifests/rbac-yaml.ts";
 export {
+  foreignPauses,
   parseHoldMark,
   type ReplicaHoldOutcome,
   type ReplicaHoldPatch,
@@ -191,6 +201,17 @@ export {
   scalingTargetOf,
   scalingTrigger,
 } from "./manifests/scaledobject-patch.ts";
+export { portsNamedByIngress, USE_ANNOTATION } from "./manifests/service-ports.ts";
+export {
+  conditionsAnnotationKey,
+  STANDBY_SOURCE_IP,
+  type StandbyAction,
+  type StandbyChanges,
+  standbyActionName,
+  standbyActionNames,
+  standbyActions,
+  standbyChanges,
+} from "./manifests/standby.ts";
 export {
   clipBytes,
   EVENT_NOTE_LIMIT_BYTES,
@@ -277,6 +298,9 @@ export type {
   SwitchRequest,
   SwitchStart,
   SwitchStarter,
+  TargetGroupHealth,
+  TargetHealthReader,
+  TargetState,
   TrailCoverageReader,
 } from "./ports.ts";
 export {

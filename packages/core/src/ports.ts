@@ -132,6 +132,33 @@ export interface RoutingVerifier {
   verify(service: InferenceService, expected: readonly TargetGroupWeight[]): Promise<RoutingCheck>;
 }
 
+/**
+ * A target's state as ELBv2 DescribeTargetHealth reports it
+ * (TargetHealth.State: initial, healthy, unhealthy, unhealthy.draining, unused, draining, unavailable).
+ */
+export type TargetState =
+  | "initial"
+  | "healthy"
+  | "unhealthy"
+  | "unhealthy.draining"
+  | "unused"
+  | "draining"
+  | "unavailable";
+
+/** One Service's target group on the ALB and its targets, counted by state. */
+export interface TargetGroupHealth {
+  readonly serviceName: string;
+  /** The target group's ARN, or null when the ALB has none for the Service (the controller has not made it). */
+  readonly targetGroupArn: string | null;
+  /** Registered targets per state; none registered is an empty record. */
+  readonly targets: Readonly<Partial<Record<TargetState, number>>>;
+}
+
+/** Reads the health of the targets behind a service's target groups (ELBv2 DescribeTargetHealth). */
+export interface TargetHealthReader {
+  health(service: InferenceService, serviceNames: readonly string[]): Promise<readonly TargetGroupHealth[]>;
+}
+
 /** One change of a ScaledObject's per-pod target. */
 export interface ScalingChange {
   readonly unit: string;
@@ -158,6 +185,8 @@ export interface ReplicaHold {
   /** The count held at, or null for a release. */
   readonly replicas: number | null;
   readonly outcome: ReplicaHoldOutcome;
+  /** A hold not set because someone else paused the ScaledObject: their pauses, as `key=value`. */
+  readonly pausedBy?: readonly string[];
 }
 
 /**

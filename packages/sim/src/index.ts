@@ -1,5 +1,9 @@
 export { InMemoryClusterGateway } from "./adapters/in-memory-cluster-gateway.ts";
-export { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "./adapters/in-memory-load-balancer.ts";
+export {
+  InMemoryLoadBalancerLocator,
+  InMemoryRoutingVerifier,
+  InMemoryTargetHealthReader,
+} from "./adapters/in-memory-load-balancer.ts";
 export { InMemoryCapacityRecorder, InMemoryMetricsReader } from "./adapters/in-memory-metrics.ts";
 export { InMemoryNodePlacement } from "./adapters/in-memory-node-placement.ts";
 export { SimClock } from "./adapters/sim-clock.ts";
@@ -49,7 +53,7 @@ export {
   percentileOf,
   standardNormalCdf,
 } from "./model/latency-model.ts";
-export { type AppliedRule, LoadBalancerModel } from "./model/load-balancer.ts";
+export { type AppliedRule, LoadBalancerModel, TARGET_GROUP_WARMUP_MS } from "./model/load-balancer.ts";
 export { membersOf, type RoutedDemand, routeDemand } from "./model/routing.ts";
 export type { StepRecord, UnitStep } from "./model/step-record.ts";
 export { type Pod, type PodPhase, UnitPods } from "./model/unit-pods.ts";
@@ -94,10 +98,16 @@ export {
   frontierRows,
   renderFrontierTable,
 } from "./report/hedge-frontier-report.ts";
-export { type MinuteRecord, minutesOf, type UnitMinuteRecord } from "./report/minute-series.ts";
+export {
+  MinuteBuilder,
+  type MinuteRecord,
+  MinuteSeries,
+  minutesOf,
+  type UnitMinuteRecord,
+} from "./report/minute-series.ts";
 export { type PolicySummary, summarize } from "./report/policy-summary.ts";
 export { podsCanRun, type ReferenceCosts, referenceCosts } from "./report/reference-costs.ts";
-export { reportFiles } from "./report/report-files.ts";
+export { type ReportContent, reportFiles } from "./report/report-files.ts";
 export { reportMarkdown } from "./report/report-markdown.ts";
 export {
   breaksBound,
@@ -113,7 +123,7 @@ export {
   summaryJson,
   summaryRows,
 } from "./report/summary-table.ts";
-export { timelineCsv } from "./report/timeline-csv.ts";
+export { timelineCsv, timelineCsvChunks } from "./report/timeline-csv.ts";
 export { type FrontierRun, hasSpotUnits, withHedgeFrontier } from "./run/hedge-frontier.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {

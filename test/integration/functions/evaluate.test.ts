@@ -199,6 +199,41 @@ describe("Handler: evaluate", () => {
     expect(world.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
+  it.each([
+    [
+      "a forward to a target group by ARN (the simplified schema)",
+      '{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/blue/0123456789abcdef"}',
+    ],
+    [
+      "a fixed response (a maintenance page)",
+      '{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503","messageBody":"down for maintenance"}}',
+    ],
+    [
+      "a redirect",
+      '{"type":"redirect","redirectConfig":{"host":"sd21.example.com","statusCode":"HTTP_301"}}',
+    ],
+  ])(
+    "leaves alone a valid action Switchyard did not write — %s — however the minute goes",
+    async (_what, value) => {
+      // Prepare
+      world.double.edit("Ingress", "default", "sd21", (ingress) => {
+        (ingress.metadata.annotations as Record<string, string>)[ACTION] = value;
+      });
+
+      // Act: a calm minute, and a capacity error of the unit that carried the most traffic.
+      const calm = await handler(fixture("scheduled-event"));
+      const loss = await handler(createFleetInf2);
+
+      // Assess
+      expect(world.started).toEqual([]);
+      expect(world.double.requestsMatching({ verb: "patch", resource: "ingresses" })).toEqual([]);
+      for (const result of [calm, loss]) {
+        expect(result.services[0]?.decision).toBe("stay");
+      }
+      expect(world.double.get("Ingress", "default", "sd21")?.metadata.annotations?.[ACTION]).toBe(value);
+    },
+  );
+
   it("reports an action annotation that is not valid JSON in the evidence and starts a switch to rewrite it", async () => {
     world.double.edit("Ingress", "default", "sd21", (ingress) => {
       (ingress.metadata.annotations as Record<string, string>)[ACTION] =

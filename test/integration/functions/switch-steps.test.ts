@@ -22,6 +22,26 @@ const createFleetInf2 = fixture("create-fleet-one-error") as {
   detail: Record<string, unknown>;
 };
 const ACTION = actionAnnotationKey("weighted-routing");
+/** The standby rule's annotations (core's standbyActions): ScaleReceivers, or else ShiftTraffic, adds them. */
+const STANDBY_KEYS = [1, 2].flatMap((n) => [
+  actionAnnotationKey(`weighted-routing-standby-${n}`),
+  `alb.ingress.kubernetes.io/conditions.weighted-routing-standby-${n}`,
+]);
+
+/** The annotations without the standby's: what a rollback restores. */
+function withoutStandby(annotations: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).filter(([key]) => !STANDBY_KEYS.includes(key)));
+}
+
+/** The resourceVersion a patch was guarded by: a merge patch's, or a JSON patch's `test`. */
+function guardOf(body: unknown): string | undefined {
+  if (Array.isArray(body)) {
+    return (body as { op: string; path: string; value: string }[]).find(
+      (op) => op.op === "test" && op.path === "/metadata/resourceVersion",
+    )?.value;
+  }
+  return (body as { metadata: { resourceVersion?: string } }).metadata.resourceVersion;
+}
 const EXECUTION =
   "arn:aws:states:us-west-2:123456789012:execution:switchyard-dev-ModeSwitch:sd21-failover-202506021408";
 
@@ -75,6 +95,47 @@ describe("Handlers: the mode-switch steps", () => {
     expect(verified.alert.subject).toBe("Switchyard sd21: failover cost -> capacity");
   });
 
+  it.each([
+    ["a failover: inf2 only in the standby", "create-fleet-one-error"],
+    ["a rebalance: inf2 in the live action", "scheduled-event"],
+  ])(
+    "keep a Service's target group whose port the Ingress names by name while the config gives the number — %s",
+    async (_what, event) => {
+      // Prepare: the Ingress names inf2's port `http`; the config says 80. The controller
+      // made its target group for `default/sd21-sd21-inf2:http`.
+      world.double.edit("Ingress", "default", "sd21", (ingress) => {
+        const annotations = ingress.metadata.annotations as Record<string, string>;
+        annotations[ACTION] = (annotations[ACTION] ?? "").replace(
+          '"serviceName":"sd21-inf2","servicePort":80',
+          '"serviceName":"sd21-inf2","servicePort":"http"',
+        );
+      });
+      world.lbc.serve(world.elb);
+      const inf2Group = world.lbc.targetGroupOf("sd21-inf2", "http");
+      expect(inf2Group).toBeDefined();
+
+      // Act
+      let state = await planned(fixture(event));
+      state = { ...state, scaling: await applyScaling(state) };
+      state = { ...state, routing: await applyRouting(state) };
+      await verifyRouting(state);
+
+      // Assess: every write names inf2's port as the Ingress did; the controller kept its
+      // target group and never made one for `:80`.
+      for (const [key, value] of Object.entries(annotations()).filter(([k]) => k.includes("/actions."))) {
+        const groups = JSON.parse(value).forwardConfig.targetGroups as {
+          serviceName: string;
+          servicePort: unknown;
+        }[];
+        for (const group of groups.filter((g) => g.serviceName === "sd21-inf2")) {
+          expect([key, group.servicePort]).toEqual([key, "http"]);
+        }
+      }
+      expect(world.lbc.targetGroupOf("sd21-inf2", "http")).toBe(inf2Group);
+      expect(world.lbc.targetGroupOf("sd21-inf2", 80)).toBeUndefined();
+    },
+  );
+
   it("patch the Ingress after a 409 with the fresh resourceVersion, once it lands", async () => {
     const state = await planned();
     world.double.clearRequests();
@@ -86,9 +147,8 @@ describe("Handlers: the mode-switch steps", () => {
     await applyRouting(state);
     const patches = world.double.requestsMatching({ verb: "patch", resource: "ingresses" });
     expect(patches).toHaveLength(2);
-    const versions = patches.map(
-      (p) => (p.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion,
-    );
+    const versions = patches.map((p) => guardOf(p.body));
+    expect(versions[0]).toBeDefined();
     expect(versions[1]).not.toBe(versions[0]);
     expect(annotations()["example.com/owner"]).toBe("team-a");
     expect(annotations()[SWITCHYARD_ANNOTATIONS.mode]).toBe("capacity");
@@ -187,8 +247,9 @@ describe("Handlers: the mode-switch steps", () => {
     const after = annotations();
     expect(JSON.parse(after[ACTION] ?? "").type).toBe("forward");
     const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    // The standby comes with the routing when no ScaleReceivers wrote it first.
     expect(changed.sort()).toEqual(
-      [ACTION, SWITCHYARD_ANNOTATIONS.lastTransition, SWITCHYARD_ANNOTATIONS.mode].sort(),
+      [ACTION, SWITCHYARD_ANNOTATIONS.lastTransition, SWITCHYARD_ANNOTATIONS.mode, ...STANDBY_KEYS].sort(),
     );
   });
 
@@ -229,7 +290,7 @@ describe("Handlers: the mode-switch steps", () => {
     expect(groups.some((g) => g.weight > 0)).toBe(true);
   });
 
-  it("name the ALB lag and a FailedDeployModel as retryable, and a FailedBuildModel as final", async () => {
+  it("name the ALB lag, a FailedDeployModel and a FailedBuildModel of an AWS lookup as retryable, and one about the action as final", async () => {
     world.lbc.lag = "never";
     let state = await planned();
     state = { ...state, routing: await applyRouting(state) };
@@ -249,12 +310,28 @@ describe("Handlers: the mode-switch steps", () => {
     expect(deployFailed.message).toContain(
       "FailedDeployModel (it retries): Failed deploy model due to Throttling",
     );
-    // FailedBuildModel: the controller cannot use the annotation; retrying cannot fix it.
+    // FailedBuildModel for an AWS lookup of the model build: the controller retries it.
     world.double.put(
       ingressEvent({
         ingress: "sd21",
         reason: "FailedBuildModel",
-        message: "Failed build model due to ingress: default/sd21: weight must be between 0 and 999",
+        message:
+          "Failed build model due to ingress: default/sd21: operation error ACM: ListCertificates, api error ThrottlingException: Rate exceeded",
+        at: new Date(Date.now() + 1500).toISOString(),
+      }),
+    );
+    const buildRetried = await failureOf(verifyRouting(state));
+    expect(buildRetried.name).toBe("RoutingNotAppliedError");
+    expect(buildRetried.message).toContain(
+      "FailedBuildModel (it retries): Failed build model due to ingress",
+    );
+    // FailedBuildModel naming the action: the controller cannot use it; retrying cannot fix it.
+    world.double.put(
+      ingressEvent({
+        ingress: "sd21",
+        reason: "FailedBuildModel",
+        message:
+          "Failed build model due to ingress: default/sd21: invalid ForwardConfig: weight must be set when route to multiple target groups",
         at: new Date(Date.now() + 2000).toISOString(),
       }),
     );
@@ -274,7 +351,9 @@ describe("Handlers: the mode-switch steps", () => {
       ...state,
       error: { Error: "RoutingNotAppliedError", Cause: '{"errorMessage":"never applied"}' },
     });
-    expect(annotations()).toEqual(before);
+    // The standby rule stays: it carries no traffic and keeps both modes' target groups.
+    expect(withoutStandby(annotations())).toEqual(before);
+    expect(Object.keys(annotations())).toEqual(expect.arrayContaining(STANDBY_KEYS));
     expect(
       ["sd21-inf2", "sd21-trn1", "sd21-a10g-triton", "sd21-l4-triton", "sd21-a10g-cuda"].map(target),
     ).toEqual(targets);
@@ -295,7 +374,7 @@ describe("Handlers: the mode-switch steps", () => {
       ...state,
       error: { Error: "RoutingNotAppliedError", Cause: '{"errorMessage":"never applied"}' },
     });
-    expect(annotations()).toEqual(before);
+    expect(withoutStandby(annotations())).toEqual(before);
     expect(result.routingRestored).toBe(true);
     expect(result.leftAlone).toEqual([]);
     // The service reads as in cost mode again: a later loss fails it over.
@@ -339,7 +418,7 @@ describe("Handlers: the mode-switch steps", () => {
 
     const result = await rollback({ ...state, error: { Error: stoodDown.name, Cause: stoodDown.message } });
     expect(result.outcome).toBe("superseded");
-    expect(annotations()).toEqual({ ...before, [SWITCHYARD_ANNOTATIONS.pin]: "cost" });
+    expect(withoutStandby(annotations())).toEqual({ ...before, [SWITCHYARD_ANNOTATIONS.pin]: "cost" });
     expect(["sd21-inf2", "sd21-trn1"].map(target)).toEqual(targets);
   });
 

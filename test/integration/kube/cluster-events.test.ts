@@ -101,6 +101,32 @@ describe("Class: KubernetesClusterGateway", () => {
         ["FailedBuildModel", Date.parse("2026-11-14T21:25:00.250Z")],
       ]);
     });
+    it("dates a recurring events.k8s.io event by its series' lastObservedTime, not its first eventTime", async () => {
+      // Prepare: the events/v1 recorder writes eventTime once and records each repeat in
+      // series (client-go tools/events/event_broadcaster.go); the repeat is after the patch.
+      // Its core/v1 view has no count: the series holds it (deprecatedCount is unset).
+      const { count: _count, ...base } = ingressEvent({
+        ingress: "sd21",
+        reason: "FailedBuildModel",
+        at: "2026-11-14T21:00:00Z",
+      });
+      double.put({
+        ...base,
+        message: "Failed build model due to couldn't auto-discover subnets: UnauthorizedOperation",
+        firstTimestamp: null,
+        lastTimestamp: null,
+        eventTime: "2026-11-14T21:00:00.000000Z",
+        series: { count: 7, lastObservedTime: "2026-11-14T21:24:30.000000Z" },
+      });
+
+      // Act
+      const events = await gateway.ingressEvents(service, PATCHED_AT);
+
+      // Assess
+      expect(events.map((e) => [e.reason, e.at, e.count])).toEqual([
+        ["FailedBuildModel", Date.parse("2026-11-14T21:24:30Z"), 7],
+      ]);
+    });
   });
 
   describe("Method: capacityEvents", () => {

@@ -20,8 +20,10 @@ import {
   planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
+  standbyChanges,
 } from "@switchyard/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { kedaAdmissionWebhook } from "../../support/keda-operator.ts";
 import { KubeApiDouble, type RecordedRequest, validateKubeObject } from "../../support/kube-api-double.ts";
 import { deployment, pod, seedSd21 } from "../../support/kube-objects.ts";
 import { sd21Service } from "../../support/sd21.ts";
@@ -176,6 +178,7 @@ describe("Class: KubernetesClusterGateway", () => {
         name: "sd21",
         resourceVersion: ingress?.metadata.resourceVersion,
         annotations: ingress?.metadata.annotations,
+        backends: [{ service: "weighted-routing", port: "use-annotation" }],
       });
       expect(state.units).toEqual({
         "sd21-inf2": {
@@ -594,6 +597,7 @@ describe("Class: KubernetesClusterGateway", () => {
         name: "sd21",
         resourceVersion: after.metadata.resourceVersion,
         annotations: after.metadata.annotations,
+        backends: [{ service: "weighted-routing", port: "use-annotation" }],
       });
       const [patch] = double.requestsMatching({ verb: "patch", resource: "ingresses" });
       expect(patch?.contentType).toBe("application/merge-patch+json");
@@ -668,6 +672,89 @@ describe("Class: KubernetesClusterGateway", () => {
       ).toBeUndefined();
     });
 
+    it("appends the standby rule with a JSON patch guarded by a test of the version read, the Ingress's own rules and annotations untouched", async () => {
+      // Prepare
+      const before = double.get("Ingress", NS, "sd21");
+      const build = (current: IngressState) => {
+        const changes = standbyChanges(current, service);
+        return changes.rules.length === 0
+          ? null
+          : {
+              metadata: { resourceVersion: current.resourceVersion, annotations: changes.annotations },
+              addRules: changes.rules,
+            };
+      };
+
+      // Act
+      const change = await gateway.patchRouting(service, build);
+      const again = await gateway.patchRouting(service, build);
+
+      // Assess
+      const after = double.get("Ingress", NS, "sd21");
+      if (before === undefined || after === undefined) {
+        throw new Error("the Ingress vanished");
+      }
+      const [patch, ...more] = double.requestsMatching({ verb: "patch", resource: "ingresses" });
+      expect(more).toEqual([]);
+      expect(patch?.contentType).toBe("application/json-patch+json");
+      expect(patch?.path).toBe("/apis/networking.k8s.io/v1/namespaces/default/ingresses/sd21");
+      const ops = sentBody<{ op: string; path: string; value?: unknown }[]>(patch);
+      expect(ops[0]).toEqual({
+        op: "test",
+        path: "/metadata/resourceVersion",
+        value: before.metadata.resourceVersion,
+      });
+      expect(ops.filter((op) => op.path.startsWith("/spec")).map((op) => [op.op, op.path])).toEqual([
+        ["add", "/spec/rules/-"],
+        ["add", "/spec/rules/-"],
+      ]);
+      const rulesBefore = (before.spec as { rules: unknown[] }).rules;
+      const rulesAfter = (after.spec as { rules: unknown[] }).rules;
+      expect(rulesAfter.slice(0, rulesBefore.length)).toEqual(rulesBefore);
+      expect(rulesAfter).toHaveLength(rulesBefore.length + 2);
+      for (const [key, value] of Object.entries(before.metadata.annotations ?? {})) {
+        expect(after.metadata.annotations?.[key]).toBe(value);
+      }
+      expect(() => validateKubeObject(after)).not.toThrow();
+      expect(change.after.backends).toEqual([
+        { service: "weighted-routing", port: "use-annotation" },
+        { service: "weighted-routing-standby-1", port: "use-annotation" },
+        { service: "weighted-routing-standby-2", port: "use-annotation" },
+      ]);
+      expect(again.changed).toBe(false);
+    });
+
+    it("reads again and rebuilds when the Ingress moved between the read and the JSON patch (its test fails)", async () => {
+      // Prepare
+      double.beforeNext({ verb: "patch", resource: "ingresses", name: "sd21" }, () =>
+        double.edit("Ingress", NS, "sd21", (o) => {
+          (o.metadata.annotations as Record<string, string>)["example.com/owner"] = "team-a";
+        }),
+      );
+      const seen: string[] = [];
+
+      // Act
+      await gateway.patchRouting(service, (current) => {
+        seen.push(current.resourceVersion);
+        const changes = standbyChanges(current, service);
+        return changes.rules.length === 0
+          ? null
+          : {
+              metadata: { resourceVersion: current.resourceVersion, annotations: changes.annotations },
+              addRules: changes.rules,
+            };
+      });
+
+      // Assess
+      expect(double.requestsMatching({ verb: "patch", resource: "ingresses" }).map((r) => r.status)).toEqual([
+        422, 200,
+      ]);
+      expect(new Set(seen).size).toBe(2);
+      const after = double.get("Ingress", NS, "sd21");
+      expect(after?.metadata.annotations?.["example.com/owner"]).toBe("team-a");
+      expect((after?.spec as { rules?: unknown[] } | undefined)?.rules).toHaveLength(3);
+    });
+
     it("sends nothing when the builder has nothing to change", async () => {
       // Act
       const change = await gateway.patchRouting(service, () => null);
@@ -737,6 +824,58 @@ describe("Class: KubernetesClusterGateway", () => {
       );
       expect((error.cause as ApiException<unknown>).code).toBe(403);
       expect((error as KubernetesForbiddenError).retryable).toBe(false);
+    });
+
+    it("maps KEDA's admission webhook denial to KubernetesRejectedError with the webhook's message, not to RBAC", async () => {
+      // Prepare: someone made an HPA of their own for inf2's Deployment; KEDA's webhook
+      // then refuses every update of the ScaledObject (verifyHpas).
+      double.admit(kedaAdmissionWebhook(double));
+      double.put({
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "sd21-inf2-manual", namespace: NS },
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "sd21-inf2" },
+          minReplicas: 1,
+          maxReplicas: 4,
+        },
+      });
+
+      // Act
+      const targetError = await rejection(gateway.setScalingTarget(service, "sd21-inf2", () => "89.2"));
+      const holdError = await rejection(gateway.holdReplicas(service, "sd21-inf2", 4, "sd21-failover-1"));
+
+      // Assess
+      for (const error of [targetError, holdError]) {
+        expect(error).toBeInstanceOf(KubernetesRejectedError);
+        expect(error).not.toBeInstanceOf(KubernetesForbiddenError);
+        expect(error.message).toContain(
+          `the API server refused to patch scaledobjects.keda.sh "sd21-inf2" in namespace "default": its admission webhook "vscaledobject.kb.io" denied the change (403 Forbidden): the workload 'sd21-inf2' of type 'apps/v1.Deployment' is already managed by the hpa 'sd21-inf2-manual'. This is the webhook judging the object, not RBAC`,
+        );
+        expect(error.message).not.toContain("the Role bound to");
+        expect((error.cause as ApiException<unknown>).code).toBe(403);
+      }
+      expect(targetOf(double, "sd21-inf2")).toBe("100");
+    });
+
+    it("reads a webhook denial with the newer '<resource> is forbidden:' prefix as a denial too", async () => {
+      // Prepare
+      double.failNext({
+        verb: "patch",
+        resource: "scaledobjects",
+        status: 403,
+        message:
+          'scaledobjects.keda.sh "sd21-inf2" is forbidden: admission webhook "vscaledobject.kb.io" denied the request: MinReplicaCount=5 must be less than MaxReplicaCount=4',
+      });
+
+      // Act
+      const error = await rejection(gateway.setScalingTarget(service, "sd21-inf2", () => "89.2"));
+
+      // Assess
+      expect(error).toBeInstanceOf(KubernetesRejectedError);
+      expect(error.message).toContain(
+        'its admission webhook "vscaledobject.kb.io" denied the change (403 Forbidden): MinReplicaCount=5 must be less than MaxReplicaCount=4',
+      );
     });
 
     it("names a LIST's rule without resourceNames, which cannot narrow a LIST", async () => {

@@ -76,6 +76,7 @@ describe("Class: KubernetesClusterGateway — replica holds", () => {
       unit: "sd21-l4-triton",
       scaledObject: "sd21-l4-triton",
       pausedReplicas: null,
+      pausedBy: [],
       pausedCondition: "False",
       hpaName: "keda-hpa-sd21-l4-triton",
       hpaFound: true,
@@ -90,6 +91,97 @@ describe("Class: KubernetesClusterGateway — replica holds", () => {
     ]);
     await gateway.holdReplicas(service, "sd21-l4-triton", null, OWNER);
     expect(notResumed(await gateway.autoscalingOf(service, "sd21-l4-triton"))).toEqual([]);
+  });
+
+  it.each([
+    ["autoscaling.keda.sh/paused", "true"],
+    ["autoscaling.keda.sh/paused", "yes"],
+    ["autoscaling.keda.sh/paused-scale-in", "true"],
+    ["autoscaling.keda.sh/paused-scale-out", "true"],
+  ])(
+    "does not hold a ScaledObject an operator paused with %s: %s, and says which pause",
+    async (key, value) => {
+      double.edit("ScaledObject", "default", "sd21-trn1", (o) => {
+        o.metadata.annotations = { [key]: value };
+      });
+      double.clearRequests();
+      const hold = await gateway.holdReplicas(service, "sd21-trn1", 2, OWNER);
+      expect(hold).toEqual({
+        unit: "sd21-trn1",
+        scaledObject: "sd21-trn1",
+        replicas: 2,
+        outcome: "paused-by-someone-else",
+        pausedBy: [`${key}=${value}`],
+      });
+      expect(annotationsOf("sd21-trn1")).toEqual({ [key]: value });
+      expect(double.requestsMatching({ verb: "patch", resource: "scaledobjects" })).toEqual([]);
+    },
+  );
+
+  it("does not call a ScaledObject an operator paused during the hold 'not resumed' after the release", async () => {
+    const keda = new KedaOperatorStandIn(double);
+    keda.adopt(["default"]);
+    await gateway.holdReplicas(service, "sd21-l4-triton", 3, OWNER);
+    double.edit("ScaledObject", "default", "sd21-l4-triton", (o) => {
+      o.metadata.annotations = { ...o.metadata.annotations, "autoscaling.keda.sh/paused": "true" };
+    });
+    expect((await gateway.holdReplicas(service, "sd21-l4-triton", null, OWNER)).outcome).toBe("released");
+    const after = await gateway.autoscalingOf(service, "sd21-l4-triton");
+    expect(after).toMatchObject({
+      pausedReplicas: null,
+      pausedBy: ["autoscaling.keda.sh/paused=true"],
+      pausedCondition: "True",
+      hpaFound: false,
+    });
+    expect(notResumed(after)).toEqual([]);
+    expect(annotationsOf("sd21-l4-triton")).toEqual({ "autoscaling.keda.sh/paused": "true" });
+  });
+
+  describe.each(["2.18", "2.19", "2.20"] as const)("over KEDA %s", (version) => {
+    const hpaOf = (name: string) =>
+      double.get("HorizontalPodAutoscaler", "default", `keda-hpa-${name}`)?.spec as
+        | { minReplicas?: number; maxReplicas?: number; behavior?: unknown }
+        | undefined;
+
+    it("scales a held unit to its hold and gives it back to KEDA with its HPA at min..max", async () => {
+      const keda = new KedaOperatorStandIn(double);
+      keda.version = version;
+      keda.adopt(["default"]);
+      await gateway.holdReplicas(service, "sd21-l4-triton", 3, OWNER);
+      const held = await gateway.autoscalingOf(service, "sd21-l4-triton");
+      expect(held).toMatchObject({ pausedReplicas: "3", pausedBy: [], pausedCondition: "True" });
+      // 2.18/2.19 make the HPA again pinned at the count while the target is scaled to it;
+      // 2.20 scales the target directly and keeps no HPA.
+      expect(hpaOf("sd21-l4-triton")).toEqual(
+        version === "2.20" ? undefined : expect.objectContaining({ minReplicas: 3, maxReplicas: 3 }),
+      );
+      expect(
+        (double.get("Deployment", "default", "sd21-l4-triton")?.spec as { replicas?: number } | undefined)
+          ?.replicas,
+      ).toBe(3);
+      await gateway.holdReplicas(service, "sd21-l4-triton", null, OWNER);
+      expect(notResumed(await gateway.autoscalingOf(service, "sd21-l4-triton"))).toEqual([]);
+      expect(hpaOf("sd21-l4-triton")).toMatchObject({ minReplicas: 1, maxReplicas: 100 });
+    });
+
+    it("keeps the HPA of a scale-in pause with scale-down disabled, Paused True", async () => {
+      const keda = new KedaOperatorStandIn(double);
+      keda.version = version;
+      keda.adopt(["default"]);
+      await gateway.setScalingTarget(service, "sd21-trn1", () => "89.2");
+      double.edit("ScaledObject", "default", "sd21-trn1", (o) => {
+        o.metadata.annotations = { "autoscaling.keda.sh/paused-scale-in": "true" };
+      });
+      keda.reconcile(double.get("ScaledObject", "default", "sd21-trn1") as never);
+      const state = await gateway.autoscalingOf(service, "sd21-trn1");
+      expect(state).toMatchObject({
+        pausedBy: ["autoscaling.keda.sh/paused-scale-in=true"],
+        pausedCondition: "True",
+        hpaFound: true,
+      });
+      expect(hpaOf("sd21-trn1")?.behavior).toEqual({ scaleDown: { selectPolicy: "Disabled" } });
+      expect(notResumed(state)).toEqual([]);
+    });
   });
 
   it("looks for the HPA under the name spec.advanced.horizontalPodAutoscalerConfig.name gives it", async () => {

@@ -5,7 +5,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ElbLoadBalancerLocator, ElbRoutingVerifier } from "@switchyard/adapters";
-import type { TargetGroupWeight } from "@switchyard/core";
+import { STANDBY_SOURCE_IP, type TargetGroupWeight } from "@switchyard/core";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import "../../support/aws-sdk-matchers.ts";
@@ -100,6 +100,32 @@ describe("Class: ElbRoutingVerifier", () => {
     // Prepare
     const { lb, rule } = albWithRule(seedWeights);
     serveElbAccount(elb, newElbAccount([unrelatedLoadBalancer("web"), lb]));
+
+    // Act
+    const check = await verifierOver().verify(service, costPlan);
+
+    // Assess
+    expect(check).toEqual({ applied: true, differences: [], ruleArn: rule });
+  });
+
+  it("never takes Switchyard's standby rule (source-ip 192.0.2.1/32) for the action's, though it names the same target groups", async () => {
+    // Prepare: the standby rule forwards to the five units at weight 1, listed first.
+    const { lb, rule } = albWithRule(seedWeights);
+    const listener = lb.listeners[0];
+    if (listener === undefined) {
+      throw new Error("no listener");
+    }
+    const standby = weightedRule(
+      ruleArn(listener.arn, 2),
+      2,
+      forwardTo(lb, Object.fromEntries(Object.keys(seedWeights).map((n) => [n, 1]))),
+    );
+    standby.Conditions = [
+      ...(standby.Conditions ?? []),
+      { Field: "source-ip", SourceIpConfig: { Values: [STANDBY_SOURCE_IP] } },
+    ];
+    listener.rules = [standby, ...listener.rules];
+    serveElbAccount(elb, newElbAccount([lb]));
 
     // Act
     const check = await verifierOver().verify(service, costPlan);

@@ -88,7 +88,7 @@ describe("Command: switchyard rbac", () => {
     expect(header.split("\n").every((line) => line.startsWith("#"))).toBe(true);
     expect(header).toContain("switchyard rbac --config $'my\\nkind: Secret\\n# x.yaml'");
     const kinds = parseAllDocuments(run.stdout).map((d) => (d.toJS() as { kind?: string } | null)?.kind);
-    expect(kinds).toEqual(["Role", "RoleBinding", "Role", "RoleBinding"]);
+    expect(kinds).toEqual(["Role", "RoleBinding", "Role", "RoleBinding", "Role", "RoleBinding"]);
   });
 });
 

@@ -19,16 +19,25 @@ describe("Command: switchyard simulate", () => {
       /^short-outage · service sd21 · 3 h from 2024-11-14 00:00 UTC · SLO p95 900 ms\n/,
     );
     expect(run.stdout).toMatch(
-      /policy\s+\$\/M req\s+total cost\s+SLO-violation min\s+failed requests\s+switches\s+failover decided\s+traffic moved\s+fallback/,
+      /policy\s+\$\/M req\s+total cost\s+SLO-violation min\s+failed requests\s+switches\s+moves\s+failover decided\s+traffic moved\s+fallback/,
     );
-    // 330 RPS without inf2 fits in cost mode: switchyard routes around the loss and never changes mode.
-    expect(run.stdout).toMatch(/\nswitchyard\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+0\s+—\s+—\s+—\n/);
+    // 330 RPS without inf2 fits in cost mode: switchyard routes around the loss and never
+    // changes mode; its moves (a reroute, a rebalance) are counted and named.
+    expect(run.stdout).toMatch(
+      /\nswitchyard\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+0\s+2\s+—\s+—\s+—\n/,
+    );
+    expect(run.stdout).toContain(
+      "\nmoves that took effect: switchyard 2 (1 rebalance, 1 reroute); seed-reference 1 (1 failover)\n",
+    );
+    expect(run.stdout).toContain(
+      "\nmode switches: seed-reference failover 14 Nov 00:30 succeeded (Ingress patched 00:30)\n",
+    );
     // The seed's controller fails over at its next 5-minute poll, which falls on the first
     // error, moves traffic within the minute, and reverts only at the next load cycle.
     expect(run.stdout).toMatch(
-      /\nseed-reference\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+1\s+0 s\s+60 s\s+—\n/,
+      /\nseed-reference\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+1\s+1\s+0 s\s+60 s\s+—\n/,
     );
-    expect(run.stdout).toMatch(/\noracle\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+0\s+0\s+0\s+—\s+—\s+—\n/);
+    expect(run.stdout).toMatch(/\noracle\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+0\s+0\s+0\s+0\s+—\s+—\s+—\n/);
     expect(run.stdout).toContain("report: reports/x/report.md\n");
     expect([...run.written.keys()].sort()).toEqual(
       [
@@ -38,6 +47,8 @@ describe("Command: switchyard simulate", () => {
         "incident.svg",
         "latency.png",
         "latency.svg",
+        "pods.png",
+        "pods.svg",
         "report.md",
         "summary.json",
         "throughput.png",
@@ -112,6 +123,8 @@ describe("Command: switchyard simulate", () => {
         "sloViolationMinutes",
         "failedRequests",
         "switches",
+        "moves",
+        "movesByKind",
         "failoverDecidedSeconds",
         "failoverSeconds",
         "fallbackSeconds",
@@ -126,6 +139,11 @@ describe("Command: switchyard simulate", () => {
         fallbackSeconds: null,
       });
     }
+    // Its moves are counted by kind though it never switched mode.
+    expect(json.policies[0]).toMatchObject({
+      moves: 2,
+      movesByKind: { failover: 0, fallback: 0, rebalance: 1, reroute: 1, repair: 0 },
+    });
     expect(json.policies[0].failedRequests).toBeLessThan(json.policies[1].failedRequests);
     expect(json.policies[1].failedRequests).toBeGreaterThan(0);
     // The seed's controller fails over and never falls back within the run.

@@ -83,6 +83,21 @@ describe("Mode-switch steps", () => {
     expect(plan.holds.length).toBe(plan.receivers.length);
   });
 
+  it("refuse to plan over a valid action Switchyard did not write (a maintenance page written after evaluate decided)", async () => {
+    const h = harness(sd21FailoverConfig());
+    const input = await capacityLossInput(h);
+    const page =
+      '{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}';
+    h.cluster.ingress = {
+      ...h.cluster.ingress,
+      annotations: { ...h.cluster.ingress.annotations, [ACTION_KEY]: page },
+    };
+    await expect(planSwitch(input, EXECUTION_ARN, h)).rejects.toThrow(
+      /^Ingress default\/sd21 annotation alb\.ingress\.kubernetes\.io\/actions\.weighted-routing holds a fixed-response action \(status 503\), a valid action of the AWS Load Balancer Controller that Switchyard did not write; Switchyard rewrites the whole action and would replace it, so it changes nothing/,
+    );
+    expect(h.cluster.ingress.annotations[ACTION_KEY]).toBe(page);
+  });
+
   it("carry a failover through to the Ingress and ScaledObjects, and alert with before and after", async () => {
     const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
@@ -129,6 +144,71 @@ describe("Mode-switch steps", () => {
     });
   });
 
+  it("wait until the target group that will carry the traffic has a healthy target, not only the pods", async () => {
+    // Prepare: the receivers' pods are ready, but the consolidated Service's target group
+    // was just made (the standby rule named it) and its targets are in their first checks.
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    expect(scaling.standby).toEqual({ changed: true, problem: null });
+    h.targetHealth.set("sd21", { initial: 5 });
+
+    // Act
+    const waiting = await checkReceivers({ plan, scaling }, h);
+    h.targetHealth.set("sd21", { healthy: 5 });
+    const ready = await checkReceivers({ plan, scaling }, h);
+
+    // Assess
+    expect(waiting).toMatchObject({ ready: false, verdict: "waiting" });
+    expect(waiting.targetsNotReady).toEqual([
+      "Service sd21: target group arn:tg/sd21 has no healthy target (5 initial)",
+    ]);
+    expect(ready).toMatchObject({ ready: true, verdict: "ready", targetsNotReady: [] });
+  });
+
+  it("wait for a target group the standby names but the controller has not made yet; without the standby, do not", async () => {
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    h.targetHealth.set("sd21", null);
+    // No standby on the Ingress: nothing makes the group before traffic moves.
+    expect(await checkReceivers({ plan }, h)).toMatchObject({ ready: true, targetsNotReady: [] });
+    const scaling = await applyScaling({ plan }, h);
+    expect(await checkReceivers({ plan, scaling }, h)).toMatchObject({
+      ready: false,
+      targetsNotReady: ["Service sd21: the ALB has no target group for it yet"],
+    });
+  });
+
+  it("fail verification while the weights show but the target group carrying them has no healthy target", async () => {
+    const h = harness(sd21FailoverConfig());
+    const state = await throughShiftTraffic(h);
+    h.targetHealth.set("sd21", {});
+    await expect(verifyRouting(state, { ...h, verifier: new LaggingAlb(0) })).rejects.toThrow(
+      "the ALB listener rule holds the planned weights, but the traffic it sends cannot be served yet: Service sd21: target group arn:tg/sd21 has no healthy target (no registered target)",
+    );
+    h.targetHealth.set("sd21", { healthy: 3, unhealthy: 1 });
+    const verified = await verifyRouting(state, { ...h, verifier: new LaggingAlb(0) });
+    expect(verified.targetGroups).toEqual([
+      { serviceName: "sd21", targetGroupArn: "arn:tg/sd21", targets: { healthy: 3, unhealthy: 1 } },
+    ]);
+  });
+
+  it("verify a move that went ahead at its deadline without healthy targets, and warn in the alert", async () => {
+    const h = harness(sd21FailoverConfig());
+    const state = await throughShiftTraffic(h);
+    h.targetHealth.set("sd21", { initial: 2 });
+    const verified = await verifyRouting(
+      {
+        ...state,
+        receivers: { ...(state.receivers as NonNullable<SwitchState["receivers"]>), verdict: "deadline" },
+      },
+      { ...h, verifier: new LaggingAlb(0) },
+    );
+    expect(verified.alert.message).toContain(
+      "WARNING: traffic moved before its targets were healthy (receivers: deadline); the ALB answers 503 for a target group with no healthy target: Service sd21: target group arn:tg/sd21 has no healthy target (2 initial).",
+    );
+  });
+
   it("fail verification while the ALB lags, and at once on a FailedBuildModel event newer than the patch", async () => {
     const h = harness(sd21FailoverConfig());
     const state = await throughShiftTraffic(h);
@@ -137,7 +217,8 @@ describe("Mode-switch steps", () => {
     ).rejects.toThrow(RoutingNotAppliedError);
     h.cluster.events.push({
       reason: "FailedBuildModel",
-      message: "Failed build model due to unexpected end of JSON input",
+      message:
+        "Failed build model due to ingress: default/sd21: failed to parse json annotation, alb.ingress.kubernetes.io/actions.weighted-routing: {: unexpected end of JSON input",
       type: "Warning",
       involvedObject: { kind: "Ingress", name: "sd21", namespace: "default" },
       at: T0 + 31_000,
@@ -146,6 +227,31 @@ describe("Mode-switch steps", () => {
     await expect(verifyRouting(state, { ...h, verifier: new LaggingAlb(0) })).rejects.toThrow(
       RoutingRejectedError,
     );
+  });
+
+  it("keep verifying through a FailedBuildModel that is not about the routing: the controller retries its AWS lookups", async () => {
+    const h = harness(sd21FailoverConfig());
+    const state = await throughShiftTraffic(h);
+    // Subnet discovery failed for now (model_build_load_balancer.go); the same event
+    // repeats, its count and lastTimestamp bumped.
+    h.cluster.events.push({
+      reason: "FailedBuildModel",
+      message:
+        "Failed build model due to couldn't auto-discover subnets: operation error EC2: DescribeSubnets, api error RequestLimitExceeded: Request limit exceeded.",
+      type: "Warning",
+      involvedObject: { kind: "Ingress", name: "sd21", namespace: "default" },
+      at: T0 + 31_000,
+      count: 4,
+    });
+    const lagging = verifyRouting(state, { ...h, verifier: new LaggingAlb(Number.POSITIVE_INFINITY) });
+    await expect(lagging).rejects.toThrow(RoutingNotAppliedError);
+    await expect(lagging).rejects.toThrow(
+      "the AWS Load Balancer Controller reported FailedBuildModel (it retries): Failed build model due to couldn't auto-discover subnets",
+    );
+    // Once the controller builds the model, the weights show and the switch is verified.
+    await expect(verifyRouting(state, { ...h, verifier: new LaggingAlb(0) })).resolves.toMatchObject({
+      check: { applied: true },
+    });
   });
 
   it("roll back exactly what changed: the annotations and targets come back, other annotations untouched", async () => {
@@ -160,7 +266,19 @@ describe("Mode-switch steps", () => {
       },
       h,
     );
-    expect(h.cluster.ingress.annotations).toEqual(beforeAnnotations);
+    // The standby rule ScaleReceivers added stays: it routes nothing, and it keeps the
+    // target groups of both modes registered for the next switch.
+    const standbyKeys = Object.keys(h.cluster.ingress.annotations).filter((k) => k.includes("-standby-"));
+    expect(standbyKeys.sort()).toEqual([
+      "alb.ingress.kubernetes.io/actions.weighted-routing-standby-1",
+      "alb.ingress.kubernetes.io/actions.weighted-routing-standby-2",
+      "alb.ingress.kubernetes.io/conditions.weighted-routing-standby-1",
+      "alb.ingress.kubernetes.io/conditions.weighted-routing-standby-2",
+    ]);
+    const restored = Object.fromEntries(
+      Object.entries(h.cluster.ingress.annotations).filter(([k]) => !standbyKeys.includes(k)),
+    );
+    expect(restored).toEqual(beforeAnnotations);
     expect(h.cluster.targets).toEqual(beforeTargets);
     expect(result.routingRestored).toBe(true);
     expect(result.scalingRestored.length).toBe(state.plan.scaling.length);
@@ -178,7 +296,8 @@ describe("Mode-switch steps", () => {
     const result = await rollback({ plan, error: { Error: "Error", Cause: "injected" } }, h);
     expect(result.routingRestored).toBe(false);
     expect(result.scalingRestored.map((c) => c.unit)).toEqual(plan.scaling.slice(0, 2).map((s) => s.unit));
-    expect(h.cluster.calls.filter((c) => c === "patchRouting")).toHaveLength(1);
+    // ScaleReceivers' standby write, then Rollback's read of the Ingress (it finds nothing to restore).
+    expect(h.cluster.calls.filter((c) => c === "patchRouting")).toHaveLength(2);
   });
 
   it("leave an annotation someone changed since the switch, and say so", async () => {

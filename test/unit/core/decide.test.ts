@@ -442,6 +442,25 @@ describe("Function: decide", () => {
       );
     });
 
+    it("leaves a valid action Switchyard did not write alone, even through a loss, and says why in the evidence", () => {
+      const foreign =
+        "Ingress default/sd21 annotation alb.ingress.kubernetes.io/actions.weighted-routing holds a fixed-response action (status 503)";
+      const signals = withCapacity(calmSignals(), capacityError("trn1.2xlarge", T0 - MINUTE));
+      for (const decision of [
+        decide(state({ weights: null, actionForeign: foreign }), calmSignals(), policy, T0),
+        decide(failoverState({ weights: null, actionForeign: foreign }), signals, failoverPolicy, T0),
+        decide(state({ mode: "capacity", weights: null, actionForeign: foreign }), calmSignals(), policy, T0),
+      ]) {
+        expect(decision.kind).toBe("stay");
+        expect(decision.reasons).toEqual([
+          `${foreign}, a valid action of the AWS Load Balancer Controller that Switchyard did not write (it writes only a forward with forwardConfig): it is left as it is, and Switchyard moves no traffic while it is there; to hand the routing back, write a forward action with forwardConfig over the service's Services (e.g. with \`switchyard plan --out-dir\`)`,
+        ]);
+        expect(decision.evidence).toContainEqual(
+          expect.objectContaining({ rule: "action-annotation", observed: foreign, breached: false }),
+        );
+      }
+    });
+
     it("fails over rather than repairs when a unit cannot get capacity (the failover rewrites it too)", () => {
       const signals = withCapacity(calmSignals(), capacityError("trn1.2xlarge", T0 - MINUTE));
       const decision = decide(

@@ -1,6 +1,6 @@
 import { parsePin } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { type ReasonFacts, reason } from "../../../packages/core/src/decision/reasons.ts";
+import { detail, type ReasonFacts, reason } from "../../../packages/core/src/decision/reasons.ts";
 
 describe("Function: reason", () => {
   it.each<{ facts: ReasonFacts; text: string }>([
@@ -119,5 +119,32 @@ describe("Function: reason", () => {
     },
   ])("$facts.reason: $text", ({ facts, text }) => {
     expect(reason(facts)).toBe(text);
+  });
+});
+
+describe("Function: detail — the rebalance dead band", () => {
+  const facts = (smallestSavingPercent: number) =>
+    ({
+      rule: "rebalance-dead-band",
+      outcome: "cheaper",
+      smallestSavingPercent,
+      deadBandPercent: 10,
+      measuredMinutes: 15,
+      sustainMinutes: 15,
+      riskMinutes: 5,
+      worstOverloadRps: 0,
+      hedge: null,
+    }) as const;
+
+  it("says a saving of the plan's cost above the floor as a percentage up to 100 %", () => {
+    expect(detail(facts(36.4))).toBe(
+      "the cost-optimal plan saves 36.4 % of the cost above the minReplicaCount floor over the pods the current weights need, in each of the last 15 measured min (dead band 10 %)",
+    );
+  });
+
+  it("says a saving larger than the plan's whole cost above the floor as a multiple, never as 448.7 %", () => {
+    expect(detail(facts(448.7))).toBe(
+      "the cost-optimal plan saves more than its whole cost above the minReplicaCount floor (4.5× it) over the pods the current weights need, in each of the last 15 measured min (dead band 10 %)",
+    );
   });
 });

@@ -34,8 +34,41 @@ describe("Function: replicaHoldPatch", () => {
 
   it("never touches a pause an operator set, holding or releasing", () => {
     const paused = { [KEDA_PAUSED_REPLICAS]: "0" };
-    expect(replicaHoldPatch(paused, 3, OWNER)).toEqual({ outcome: "paused-by-someone-else", patch: null });
+    expect(replicaHoldPatch(paused, 3, OWNER)).toEqual({
+      outcome: "paused-by-someone-else",
+      patch: null,
+      pausedBy: [`${KEDA_PAUSED_REPLICAS}=0`],
+    });
     expect(replicaHoldPatch(paused, null, OWNER)).toEqual({ outcome: "unchanged", patch: null });
+  });
+
+  // KEDA obeys paused-replicas over the other pauses (scaledobject_controller.go
+  // reconcileScaledObject), so a hold written over them would undo the operator's pause.
+  it.each([
+    [{ "autoscaling.keda.sh/paused": "true" }, ["autoscaling.keda.sh/paused=true"]],
+    // getBoolAnnotation: a value that is not a boolean counts as true.
+    [{ "autoscaling.keda.sh/paused": "yes" }, ["autoscaling.keda.sh/paused=yes"]],
+    [{ "autoscaling.keda.sh/paused-scale-in": "True" }, ["autoscaling.keda.sh/paused-scale-in=True"]],
+    [{ "autoscaling.keda.sh/paused-scale-out": "1" }, ["autoscaling.keda.sh/paused-scale-out=1"]],
+    [
+      // A Switchyard hold an operator then paused on top: a later switch must not take it over.
+      { [KEDA_PAUSED_REPLICAS]: "3", [MARK]: `3@${OWNER}`, "autoscaling.keda.sh/paused": "t" },
+      ["autoscaling.keda.sh/paused=t"],
+    ],
+  ])("does not hold a ScaledObject an operator paused with %o", (annotations, pausedBy) => {
+    expect(replicaHoldPatch(annotations, 3, "sd21-failover-202611141322")).toEqual({
+      outcome: "paused-by-someone-else",
+      patch: null,
+      pausedBy,
+    });
+  });
+
+  it.each([
+    { "autoscaling.keda.sh/paused": "false" },
+    { "autoscaling.keda.sh/paused-scale-in": "0" },
+    { "autoscaling.keda.sh/paused-scale-out": "F" },
+  ])("holds a ScaledObject whose pause annotation KEDA reads as false: %o", (annotations) => {
+    expect(replicaHoldPatch(annotations, 3, OWNER).outcome).toBe("held");
   });
 
   it("removes only its mark when someone changed the pause it set", () => {

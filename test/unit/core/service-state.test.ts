@@ -89,6 +89,38 @@ describe("Function: serviceStateFrom", () => {
     expect(missing.actionProblem).toBe(`Ingress default/sd21 annotation ${ACTION} is missing`);
   });
 
+  it.each([
+    [
+      '{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/blue/0123"}',
+      "a forward to target group arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/blue/0123",
+    ],
+    ['{"type":"forward","TargetGroupName":"blue"}', "a forward to target group blue"],
+    [
+      '{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503"}}',
+      "a fixed-response action (status 503)",
+    ],
+    [
+      '{"type":"redirect","redirectConfig":{"host":"x.example.com","StatusCode":"HTTP_302"}}',
+      "a redirect action (HTTP_302)",
+    ],
+  ])("reads %s as a valid action Switchyard did not write, not as a problem", (value, described) => {
+    const state = serviceStateFrom({ service: svc, cluster: cluster({ [ACTION]: value }), switches: [] });
+    expect(state.actionProblem).toBeNull();
+    expect(state.weights).toBeNull();
+    expect(state.actionForeign).toBe(`Ingress default/sd21 annotation ${ACTION} holds ${described}`);
+  });
+
+  it.each([
+    ['{"type":"fixed-response"}', "a fixed response without its config"],
+    ['{"type":"redirect","redirectConfig":{"host":"x"}}', "a redirect without a statusCode"],
+    ['{"type":"forward"}', "a forward to nothing"],
+    ['{"type":"weighted"}', "an unknown type"],
+  ])("reads %s (%s) as a problem to repair: the controller refuses it too", (value) => {
+    const state = serviceStateFrom({ service: svc, cluster: cluster({ [ACTION]: value }), switches: [] });
+    expect(state.actionForeign).toBeNull();
+    expect(state.actionProblem).not.toBeNull();
+  });
+
   it("takes every unit as a cause when none is recorded, and the oldest unschedulable pod's time", () => {
     const state = serviceStateFrom({ service: svc, cluster: cluster({}), switches: [] });
     expect(state.failoverCause).toEqual(svc.units.map((u) => u.name));

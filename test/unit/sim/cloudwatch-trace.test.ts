@@ -356,14 +356,55 @@ describe("Demand shape: csv", () => {
   ])("names the column of a bad cell as the user chose it: %s", (_how, column, named) => {
     expect(parseDemandCsv("minute,rps\n0,100\n1,lots\n", column)).toEqual({
       ok: false,
-      problem: `line 3: ${named} must be requests per second, a decimal number >= 0 (got "lots")`,
+      problems: [`line 3: ${named} must be requests per second, a decimal number >= 0 (got "lots")`],
     });
   });
 
   it("names the line of a row that is not CSV", () => {
     expect(parseDemandCsv('minute,rps\n0,100\n1,"120\n')).toEqual({
       ok: false,
-      problem: expect.stringMatching(/^line \d: opens a quote that is never closed/),
+      problems: [expect.stringMatching(/^line \d: opens a quote that is never closed/)],
     });
+  });
+
+  it("reports every bad row with its line, not only the first", () => {
+    const csv = "minute,rps\n0,100\n1,lots\n2,120\n3,-5\n4,130,extra\n5,\n";
+
+    expect(parseDemandCsv(csv)).toEqual({
+      ok: false,
+      problems: [
+        'line 3: the last column, "rps" (the 2nd) must be requests per second, a decimal number >= 0 (got "lots")',
+        'line 5: the last column, "rps" (the 2nd) must be requests per second, a decimal number >= 0 (got "-5")',
+        "line 6: has 3 cells, the first row (line 1) has 2",
+        'line 7: the last column, "rps" (the 2nd) must be requests per second, a decimal number >= 0 (got "")',
+      ],
+    });
+  });
+
+  it("lists the first 20 bad rows and counts the rest", () => {
+    const csv = `rps\n${Array.from({ length: 25 }, (_, i) => `bad${i}`).join("\n")}\n`;
+
+    const result = parseDemandCsv(csv);
+
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toHaveLength(21);
+    expect(problems[19]).toMatch(/^line 21: /);
+    expect(problems[20]).toBe("and 5 more bad rows, from line 22");
+  });
+
+  it("refuses a scenario with one issue per bad row of its demand CSV", async () => {
+    const result = await parseScenario(
+      "name: x\nstart: 2024-11-14T00:00:00Z\nduration: 5m\ndemand: { shape: csv, file: d.csv }\n",
+      "s/x.yaml",
+      async (path) =>
+        path.endsWith("d.csv") ? "rps\n1\nx\n2\ny\n3\n" : readRepoFile("examples/sd21/switchyard.yaml"),
+    );
+
+    expect(
+      result.ok ? [] : result.issues.filter((i) => i.path === "demand.file").map((i) => i.message),
+    ).toEqual([
+      expect.stringMatching(/d\.csv line 3: .*\(got "x"\)$/),
+      expect.stringMatching(/d\.csv line 5: .*\(got "y"\)$/),
+    ]);
   });
 });

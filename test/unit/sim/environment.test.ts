@@ -1,5 +1,5 @@
-import { planService } from "@switchyard/core";
-import { EnvironmentModel, plannedStart, type Scenario } from "@switchyard/sim";
+import { planService, standbyChanges } from "@switchyard/core";
+import { EnvironmentModel, plannedStart, type Scenario, TARGET_GROUP_WARMUP_MS } from "@switchyard/sim";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inlineScenario } from "../../support/scenarios.ts";
 
@@ -135,6 +135,57 @@ describe("Class: EnvironmentModel", () => {
     expect([...env.alb.rule.weights]).toEqual([["sd21", 100]]);
     expect(env.alb.rule.appliedAt).toBe(outage.start + 2 * MINUTE);
     expect(env.alb.events.at(-1)?.reason).toBe("SuccessfullyReconciled");
+  });
+
+  it("makes a target group when the routing first names its Service, and answers its requests with 503 until it is warm", () => {
+    // Prepare: cost mode names only the units' Services; the consolidated one has no group.
+    const env = new EnvironmentModel(outage, plannedStart(outage, "cost"));
+    expect(env.alb.targetGroups.has("sd21")).toBe(false);
+    env.beginStep(outage.start);
+    env.ingress.mergePatch(
+      { metadata: { annotations: plannedStart(outage, "capacity").annotations } },
+      outage.start + 10_000,
+    );
+    env.ingressChanged();
+
+    // Act: the rule follows at the step of 00:01; the new group's targets register and
+    // pass their checks TARGET_GROUP_WARMUP_MS (35 s) later, in the middle of that step.
+    const [moved, next] = run(env, outage, 2, 1);
+
+    // Assess
+    expect(env.alb.targetGroups.get("sd21")).toBe(outage.start + MINUTE);
+    expect(TARGET_GROUP_WARMUP_MS).toBe(35_000);
+    expect(moved?.elbFailed).toBeCloseTo(300 * 60 * (35 / 60), 6);
+    expect(next?.elbFailed).toBe(0);
+    // The units' groups are deleted once no rule names them.
+    expect([...env.alb.targetGroups.keys()]).toEqual(["sd21"]);
+  });
+
+  it("keeps a group warm that a standby rule names, so moving traffic to it fails nothing", () => {
+    // Prepare: the standby rule names the consolidated Service from the start of the run.
+    const env = new EnvironmentModel(outage, plannedStart(outage, "cost"));
+    const standby = standbyChanges(env.ingress.read(), outage.service);
+    env.ingress.mergePatch(
+      { metadata: { annotations: standby.annotations }, addRules: standby.rules },
+      outage.start,
+    );
+    env.ingressChanged();
+    run(env, outage, 2);
+    env.ingress.mergePatch(
+      { metadata: { annotations: plannedStart(outage, "capacity").annotations } },
+      outage.start + 2 * MINUTE,
+    );
+    env.ingressChanged();
+
+    // Act
+    const steps = run(env, outage, 2, 3);
+
+    // Assess
+    expect(steps.map((s) => s.elbFailed)).toEqual([0, 0]);
+    expect(steps.at(-1)?.mode).toBe("capacity");
+    expect([...env.alb.targetGroups.keys()].sort()).toEqual(
+      ["sd21", ...outage.service.units.map((u) => u.service.name)].sort(),
+    );
   });
 
   it("keeps the last good rule and records FailedBuildModel when the annotation cannot be read", () => {

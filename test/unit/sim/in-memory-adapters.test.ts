@@ -1,11 +1,13 @@
 import { compareRouting } from "@switchyard/adapters";
 import { notResumed, SWITCHYARD_ANNOTATIONS, type TargetGroupWeight } from "@switchyard/core";
 import {
+  AlbMetrics,
   EnvironmentModel,
   InMemoryCapacityRecorder,
   InMemoryClusterGateway,
   InMemoryMetricsReader,
   InMemoryRoutingVerifier,
+  LatencyModel,
   plannedStart,
   type Scenario,
   SimClock,
@@ -93,6 +95,7 @@ describe("Class: InMemoryClusterGateway", () => {
       unit: "sd21-trn1",
       scaledObject: "sd21-trn1",
       pausedReplicas: "3",
+      pausedBy: [],
       pausedCondition: "True",
       hpaName: "keda-hpa-sd21-trn1",
       hpaFound: false,
@@ -228,5 +231,54 @@ describe("Class: InMemoryRoutingVerifier", () => {
     // Assess
     expect(simulated.applied).toBe(alb.applied);
     expect(simulated.differences).toEqual(alb.differences);
+  });
+});
+
+describe("Class: AlbMetrics", () => {
+  const DAY = 24 * 60 * MINUTE;
+
+  it("keeps one-minute datapoints for CloudWatch's 15 days, then reports the minute as having none", () => {
+    const metrics = new AlbMetrics(new LatencyModel(scenario.latency), 0);
+    const t0 = scenario.start;
+    metrics.recordRequests(t0, "tg", 6000, 60, 700);
+    metrics.recordElb5xx(t0, 12);
+
+    expect(metrics.unitMinute("tg", t0, t0 + 15 * DAY - MINUTE, "p95")).toMatchObject({
+      requests: 6000,
+      count5xx: 60,
+    });
+    expect(metrics.elb5xx(t0, t0 + 15 * DAY - MINUTE)).toBe(12);
+    // A datapoint recorded 15 days later: the first minute is past retention.
+    metrics.recordRequests(t0 + 15 * DAY, "tg", 6000, 0, 700);
+    metrics.recordElb5xx(t0 + 15 * DAY, 1);
+    expect(metrics.unitMinute("tg", t0, t0 + 15 * DAY + MINUTE, "p95")).toMatchObject({
+      requests: 0,
+      latencyMs: null,
+    });
+    expect(metrics.elb5xx(t0, t0 + 15 * DAY + MINUTE)).toBe(0);
+  });
+
+  it("solves a minute's latency again when more of its requests are recorded", () => {
+    const metrics = new AlbMetrics(new LatencyModel(scenario.latency), 0);
+    const t0 = scenario.start;
+    metrics.recordRequests(t0, "tg", 3000, 0, 600);
+    const first = metrics.unitMinute("tg", t0, t0 + MINUTE, "p95").latencyMs;
+    const firstRead = metrics.readerMinute("tg", t0, t0 + MINUTE, "p95");
+    metrics.recordRequests(t0 + 30_000, "tg", 3000, 0, 1200);
+
+    const second = metrics.unitMinute("tg", t0, t0 + MINUTE, "p95").latencyMs;
+    const secondRead = metrics.readerMinute("tg", t0, t0 + MINUTE, "p95");
+
+    expect(first).toBeCloseTo(600, 3);
+    expect(second).toBeGreaterThan(1000);
+    expect(firstRead).toMatchObject({ requests: 3000, latencyAvgMs: null, healthyHosts: null });
+    expect(secondRead).toMatchObject({
+      requests: 6000,
+      latencyMs: second,
+      latencyAvgMs: null,
+      healthyHosts: null,
+    });
+    // A published minute read again is the same answer, not solved again.
+    expect(metrics.readerMinute("tg", t0, t0 + 2 * MINUTE, "p95")).toBe(secondRead);
   });
 });

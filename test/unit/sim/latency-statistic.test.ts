@@ -138,7 +138,7 @@ describe("Report: a p99 SLO", () => {
     const report = reportOf({ scenario, policies: [await runPolicy(scenario, staticCostPolicy)] });
     expect(renderSummaryTable(report).split("\n")[0]).toMatch(/ · SLO p99 600 ms$/);
     expect(timelineCsv(report).split("\n")[0]).toMatch(/,failed,p99_ms,slo_violated,/);
-    const minutes = report.policies[0]?.minutes ?? [];
+    const minutes = [...(report.policies[0]?.minutes ?? [])];
     const answered = minutes.filter((m) => m.failed < 0.5 && m.latencyMs !== null);
     expect(answered.length).toBeGreaterThan(30);
     for (const m of answered) {
@@ -154,7 +154,7 @@ describe("Report: a p99 SLO", () => {
     const p95 = await scenarioWithStatistic("p95", GROWING, SLO_MS);
     const p95Report = reportOf({ scenario: p95, policies: [await runPolicy(p95, staticCostPolicy)] });
     expect(renderSummaryTable(p95Report).split("\n")[0]).toMatch(/ · SLO p95 600 ms$/);
-    const p95Minutes = p95Report.policies[0]?.minutes ?? [];
+    const p95Minutes = [...(p95Report.policies[0]?.minutes ?? [])];
     // latencyMs is each unit's response time at maxRps at the SLO's statistic: the same
     // number read as a p95 is a slower fleet (its p99 is 19 % above it), so the p95 run
     // breaks its objective in at least as many minutes.

@@ -1,13 +1,19 @@
 import type { Mode } from "@switchyard/core";
-import { type MinuteRecord, type PolicyResult, type Scenario, summarize } from "@switchyard/sim";
+import {
+  type MinuteRecord,
+  MinuteSeries,
+  type PolicyResult,
+  type Scenario,
+  summarize,
+} from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 
 const MINUTE = 60_000;
 const T0 = Date.parse("2024-11-14T13:00:00Z");
 
 /** A run's minutes in the given modes, one a minute from T0; only what the summary reads is filled. */
-function minutesIn(modes: readonly Mode[]): MinuteRecord[] {
-  return modes.map(
+function minutesIn(modes: readonly Mode[]): MinuteSeries {
+  const records = modes.map(
     (mode, i) =>
       ({
         at: T0 + i * MINUTE,
@@ -16,12 +22,14 @@ function minutesIn(modes: readonly Mode[]): MinuteRecord[] {
         requests: 6000,
         failed: 0,
         latencyMs: 600,
+        latencyAllMs: 600,
         sloViolated: false,
         costUsd: 0.1,
         hourlyCost: 6,
         units: [],
       }) as MinuteRecord,
   );
+  return MinuteSeries.of([], records);
 }
 
 /** inf2 out from T0 to T0 + 20 min, its first error at T0. */

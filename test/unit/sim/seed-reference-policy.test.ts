@@ -80,8 +80,8 @@ async function runWithProbes(scenario: Scenario, probeAt: readonly number[]) {
 }
 
 function weightsAt(result: PolicyResult, at: number): Record<string, number> {
-  const step = result.steps.find((s) => s.at === at);
-  return Object.fromEntries((step?.units ?? []).map((u) => [u.name, u.weight]));
+  const minute = [...result.minutes].find((m) => m.at === at);
+  return Object.fromEntries((minute?.units ?? []).map((u) => [u.name, u.weight]));
 }
 
 const numeric = (targets: Record<string, string> | undefined) =>
@@ -152,9 +152,9 @@ seedReference:
     expect(weightsAt(result, start + 20 * MINUTE)).toEqual(seedWeights);
     const equal = equalAction.forwardConfig.targetGroups;
     expect(equal).toEqual([{ serviceName: "sd21", servicePort: 80, weight: 100 }]);
-    const during = result.steps.find((s) => s.at === start + 40 * MINUTE);
+    const during = [...result.minutes].find((m) => m.at === start + 40 * MINUTE);
     expect(during?.mode).toBe("capacity");
-    expect(result.steps.find((s) => s.at === start + 20 * 60 * MINUTE)?.mode).toBe("capacity");
+    expect([...result.minutes].find((m) => m.at === start + 20 * 60 * MINUTE)?.mode).toBe("capacity");
     expect(weightsAt(result, start + 25 * 60 * MINUTE)).toEqual(seedWeights);
   });
 });

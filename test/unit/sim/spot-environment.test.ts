@@ -219,12 +219,10 @@ capacity:
   it("moves inf2's traffic onto the pods already standing on the warning, before its pods go: no request fails", async () => {
     const result = await runPolicy(reclaim, switchyardPolicyWith({ maxLossShare: 0 }));
     const lossAt = reclaim.start + 30 * MINUTE;
-    const before = result.steps.find((s) => s.at === lossAt - MINUTE);
+    const minutes = [...result.minutes];
+    const before = minutes.find((m) => m.at === lossAt - MINUTE);
     expect(before?.units.find((u) => u.name === "sd21-inf2")?.weight).toBe(0);
-    const failed = result.steps.reduce(
-      (sum, s) => sum + s.elbFailed + s.units.reduce((a, u) => a + u.failed, 0),
-      0,
-    );
+    const failed = minutes.reduce((sum, m) => sum + m.failed, 0);
     expect(failed).toBe(0);
     expect(result.moves[0]).toMatchObject({ move: "reroute", decidedAt: lossAt - 2 * MINUTE });
   });
@@ -238,8 +236,9 @@ capacity:
     expect(reroute?.reasons.join(" ")).toMatch(
       /sd21-inf2 \(weight \d+\) has no ready pod: its target group answers its share with 503/,
     );
-    const next = result.steps.find((s) => s.at === lossAt + MINUTE);
+    const next = [...result.minutes].find((m) => m.at === lossAt + MINUTE);
     expect(next?.units.find((u) => u.name === "sd21-inf2")?.weight).toBe(0);
-    expect(next?.elbFailed).toBe(0);
+    // Nothing is sent to the empty target group any more: no 503s, no failure.
+    expect(next?.failed).toBe(0);
   });
 });

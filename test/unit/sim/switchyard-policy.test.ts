@@ -7,6 +7,7 @@ import {
   modeSwitchTiming,
   RETRIED_ERRORS,
   type RoutingChange,
+  SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
 import {
   type ComparedPolicy,
@@ -90,7 +91,7 @@ describe("Policy: switchyard", () => {
     expect(failover?.decidedAt).toBe(Date.parse("2024-11-14T00:30:00Z"));
     // ShiftTraffic patched the Ingress within the minute; the steps ran in sim time.
     expect((failover?.appliedAt ?? 0) - (failover?.decidedAt ?? 0)).toBeLessThan(60_000);
-    const firstCapacityMinute = run.steps.find((s) => s.mode === "capacity");
+    const firstCapacityMinute = [...run.minutes].find((m) => m.mode === "capacity");
     expect(firstCapacityMinute?.at).toBe(Date.parse("2024-11-14T00:31:00Z"));
     expect(run.failures).toEqual([]);
   });
@@ -98,9 +99,10 @@ describe("Policy: switchyard", () => {
 
 /**
  * The simulated cluster with another writer on the Ingress: for the first `edits` patches
- * Switchyard builds, it edits an annotation of its own between Switchyard's read and its
- * patch, so the patch's resourceVersion is stale and the API answers 409. Each call of
- * patchRouting is recorded with when it ran and how it ended.
+ * of the routing Switchyard builds (ShiftTraffic's: they set switchyard.io/mode), it edits
+ * an annotation of its own between Switchyard's read and its patch, so the patch's
+ * resourceVersion is stale and the API answers 409. Each call of patchRouting that writes
+ * the routing is recorded with when it ran and how it ended.
  */
 class ContendedClusterGateway extends InMemoryClusterGateway {
   readonly calls: { readonly at: EpochMs; readonly outcome: string }[] = [];
@@ -117,15 +119,20 @@ class ContendedClusterGateway extends InMemoryClusterGateway {
 
   override async patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
     const at = this.#clock.now();
+    let routing = false;
     try {
       const change = await super.patchRouting(service, (current) => {
-        if (this.#edits > 0) {
+        const patch = build(current);
+        routing = patch?.metadata.annotations[SWITCHYARD_ANNOTATIONS.mode] !== undefined;
+        if (routing && this.#edits > 0) {
           this.#edits -= 1;
           this.#env.ingress.mergePatch({ metadata: { annotations: { "team/edit": `${this.#edits}` } } }, at);
         }
-        return build(current);
+        return patch;
       });
-      this.calls.push({ at, outcome: "patched" });
+      if (routing) {
+        this.calls.push({ at, outcome: "patched" });
+      }
       return change;
     } catch (error) {
       this.calls.push({ at, outcome: (error as Error).name });
@@ -185,7 +192,7 @@ describe("Class: StepFunctionsStandIn", () => {
     );
     // Rollback put the cost-mode annotation back, so the ALB never routed in capacity mode
     // before a later failover's patch had waited out the 10-minute lag.
-    const firstCapacity = run.steps.find((s) => s.mode === "capacity")?.at ?? Infinity;
+    const firstCapacity = [...run.minutes].find((m) => m.mode === "capacity")?.at ?? Infinity;
     expect(firstCapacity - (first?.decidedAt ?? 0)).toBeGreaterThan(10 * 60_000);
   });
 });

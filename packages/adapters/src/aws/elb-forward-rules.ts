@@ -4,6 +4,7 @@ import {
   paginateDescribeRules,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { STANDBY_SOURCE_IP } from "@switchyard/core";
 import { elbPages } from "./elb-call.ts";
 
 /** A target group of a rule's forward action; `weight` is absent when the API gave none. */
@@ -26,7 +27,8 @@ const RULES_PAGE_SIZE = 400;
 /**
  * Every forwarding rule of every listener of the ALB (the default rule included, as
  * DescribeRules returns it). Rules that redirect, answer fixed responses or
- * authenticate without forwarding are left out.
+ * authenticate without forwarding are left out, and so are Switchyard's standby rules
+ * (`isStandbyRule`): they name target groups without ever carrying traffic.
  */
 export async function readForwardRules(
   client: ElasticLoadBalancingV2Client,
@@ -52,7 +54,7 @@ export async function readForwardRules(
     )) {
       for (const rule of page.Rules ?? []) {
         const targets = forwardTargetsOf(rule);
-        if (rule.RuleArn !== undefined && targets.length > 0) {
+        if (rule.RuleArn !== undefined && targets.length > 0 && !isStandbyRule(rule)) {
           rules.push({ ruleArn: rule.RuleArn, listenerArn, priority: rule.Priority ?? "", targets });
         }
       }
@@ -78,4 +80,17 @@ export function forwardTargetsOf(rule: Rule): ForwardTarget[] {
     );
   }
   return forward.TargetGroupArn === undefined ? [] : [{ arn: forward.TargetGroupArn, weight: undefined }];
+}
+
+/**
+ * A standby rule Switchyard added to keep target groups registered (core's
+ * `standbyActions`): the Load Balancer Controller turns its `conditions.<name>` into a
+ * source-ip condition on Switchyard's TEST-NET address, which no client has.
+ */
+export function isStandbyRule(rule: Rule): boolean {
+  return (rule.Conditions ?? []).some(
+    (c) =>
+      c.Field === "source-ip" &&
+      [...(c.SourceIpConfig?.Values ?? []), ...(c.Values ?? [])].includes(STANDBY_SOURCE_IP),
+  );
 }

@@ -13,8 +13,13 @@ import {
   type ClusterEvent,
   type ClusterGateway,
   type EpochMs,
+  foreignPauses,
   type InferenceService,
+  type IngressAsRead,
+  type IngressMergePatch,
   type IngressPatchBuilder,
+  type IngressState,
+  ingressJsonPatch,
   KARPENTER_CAPACITY_REASON,
   KEDA_PAUSED_REPLICAS,
   karpenterCapacitySignals,
@@ -267,6 +272,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     const namespace = service.namespace;
     const name = unit.scaledObject.name;
     let outcome: ReplicaHold["outcome"] = "unchanged";
+    let pausedBy: readonly string[] | undefined;
     await this.#write({
       target: scaledObjectTarget(service, unit, "patch"),
       read: async () => {
@@ -279,6 +285,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
       build: (current) => {
         const built = replicaHoldPatch(current.annotations, replicas, owner);
         outcome = built.outcome;
+        pausedBy = built.pausedBy;
         return built.patch;
       },
       // Annotations only: a merge patch never touches the triggers.
@@ -301,7 +308,13 @@ export class KubernetesClusterGateway implements ClusterGateway {
         landedKeys: () => ({ replicas, outcome }),
       },
     });
-    return { unit: unit.name, scaledObject: name, replicas, outcome };
+    return {
+      unit: unit.name,
+      scaledObject: name,
+      replicas,
+      outcome,
+      ...(pausedBy === undefined ? {} : { pausedBy }),
+    };
   }
 
   autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {
@@ -336,6 +349,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
       unit: unit.name,
       scaledObject: name,
       pausedReplicas: object.metadata?.annotations?.[KEDA_PAUSED_REPLICAS] ?? null,
+      pausedBy: foreignPauses(object.metadata?.annotations ?? {}),
       pausedCondition: paused?.status ?? null,
       hpaName,
       hpaFound,
@@ -352,38 +366,64 @@ export class KubernetesClusterGateway implements ClusterGateway {
     build: IngressPatchBuilder,
   ): Promise<RoutingChange> {
     const namespace = service.namespace;
-    const { current, written } = await this.#write({
+    const { current, written } = await this.#write<
+      IngressState & IngressAsRead,
+      IngressMergePatch,
+      IngressState
+    >({
       target: ingressTarget(service, "patch"),
-      read: async () =>
-        ingressStateOf(
-          await this.#call(ingressTarget(service, "get"), () => readIngress(apis, service)),
-          namespace,
-        ),
+      read: async () => {
+        const ingress = await this.#call(ingressTarget(service, "get"), () => readIngress(apis, service));
+        return {
+          ...ingressStateOf(ingress, namespace),
+          hasAnnotations: ingress.metadata?.annotations !== undefined,
+          hasRules: ingress.spec?.rules !== undefined,
+        };
+      },
       build,
-      // Only annotations are sent, guarded by the version just read (not one the
-      // builder may have carried from an earlier read).
-      send: async (patch, before) =>
-        ingressStateOf(
-          await apis.objects.patch(
-            // apiVersion, kind, name and namespace address the object (the generic API
-            // builds the URL from them); merged, they change nothing. The cast: a merge
-            // patch's null removes an annotation (RFC 7386), which V1ObjectMeta cannot type.
+      // Guarded by the version just read (not one the builder may have carried from an
+      // earlier read): annotations alone go as a merge patch with that resourceVersion;
+      // rules to append (a merge patch would replace the whole list) as a JSON patch
+      // whose first op tests it, sent as application/json-patch+json.
+      send: async (patch, before) => {
+        if ((patch.addRules ?? []).length > 0) {
+          // The custom-objects client addresses any group's resource by group, version
+          // and plural; the generic API would address it by a body, which a JSON patch
+          // is not, and the typed networking client would load client-node's generated
+          // APIs at a cold start.
+          const sent = (await apis.custom.patchNamespacedCustomObject(
             {
-              ...INGRESS,
-              metadata: {
-                name: service.ingress,
-                namespace,
-                ...guardedAnnotations(patch.metadata.annotations, before.resourceVersion).metadata,
-              },
-            } as V1Ingress,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            PatchStrategy.MergePatch,
-          ),
-          namespace,
-        ),
+              group: KUBE_RESOURCES.ingresses.group,
+              version: KUBE_RESOURCES.ingresses.version,
+              plural: KUBE_RESOURCES.ingresses.plural,
+              namespace,
+              name: service.ingress,
+              body: ingressJsonPatch(patch, before),
+            },
+            JSON_PATCH,
+          )) as V1Ingress;
+          return ingressStateOf(sent, namespace);
+        }
+        const sent = await apis.objects.patch(
+          // apiVersion, kind, name and namespace address the object (the generic API
+          // builds the URL from them); merged, they change nothing. The cast: a merge
+          // patch's null removes an annotation (RFC 7386), which V1ObjectMeta cannot type.
+          {
+            ...INGRESS,
+            metadata: {
+              name: service.ingress,
+              namespace,
+              ...guardedAnnotations(patch.metadata.annotations, before.resourceVersion).metadata,
+            },
+          } as V1Ingress,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          PatchStrategy.MergePatch,
+        );
+        return ingressStateOf(sent, namespace);
+      },
       intent: () => "(409 Conflict every time)",
       log: {
         landed: "ingress-patched",
@@ -391,14 +431,16 @@ export class KubernetesClusterGateway implements ClusterGateway {
         keys: { ingress: `${namespace}/${service.ingress}` },
         landedKeys: (patch, before, after) => ({
           annotations: Object.keys(patch.metadata.annotations),
+          ...((patch.addRules ?? []).length === 0 ? {} : { rulesAdded: (patch.addRules ?? []).length }),
           resourceVersion: { read: before.resourceVersion, written: after.resourceVersion },
         }),
       },
     });
+    const read = stateOnly(current);
     if (written === null) {
-      return { before: current, after: current, changed: false };
+      return { before: read, after: read, changed: false };
     }
-    return { before: current, after: written, changed: written.resourceVersion !== current.resourceVersion };
+    return { before: read, after: written, changed: written.resourceVersion !== read.resourceVersion };
   }
 
   ingressEvents(service: InferenceService, since: EpochMs): Promise<readonly ClusterEvent[]> {
@@ -480,4 +522,10 @@ export class KubernetesClusterGateway implements ClusterGateway {
   #call<T>(target: KubeTarget, send: () => Promise<T>): Promise<T> {
     return sendRequest(target, send, this.#logger);
   }
+}
+
+/** The Ingress state without what only the write needed to know. */
+function stateOnly(read: IngressState & Partial<IngressAsRead>): IngressState {
+  const { hasAnnotations: _annotations, hasRules: _rules, ...state } = read;
+  return state;
 }

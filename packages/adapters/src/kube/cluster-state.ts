@@ -7,6 +7,7 @@ import type {
   ClusterEvent,
   DeploymentUnit,
   EpochMs,
+  IngressBackendRef,
   IngressState,
   ScaledObjectLike,
   ScaledObjectState,
@@ -20,7 +21,24 @@ export function ingressStateOf(ingress: V1Ingress, namespace: string): IngressSt
     name: ingress.metadata?.name ?? "",
     resourceVersion: ingress.metadata?.resourceVersion ?? "",
     annotations: { ...(ingress.metadata?.annotations ?? {}) },
+    backends: backendsOf(ingress),
   };
+}
+
+/** The Services (or use-annotation actions) the Ingress's rules and default backend name, in order. */
+function backendsOf(ingress: V1Ingress): IngressBackendRef[] {
+  const backends = [
+    ...(ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((path) => path.backend)),
+    ...(ingress.spec?.defaultBackend === undefined ? [] : [ingress.spec.defaultBackend]),
+  ];
+  return backends.flatMap((backend) => {
+    const service = backend.service;
+    if (service === undefined) {
+      return [];
+    }
+    const port = service.port?.name ?? service.port?.number;
+    return port === undefined ? [] : [{ service: service.name, port }];
+  });
 }
 
 /** A pod belongs to a Deployment when it carries every label of the selector's matchLabels. */
@@ -101,11 +119,15 @@ export type ListedEvent = Omit<CoreV1Event, EventTime | "metadata"> & {
 
 /**
  * A core/v1 Event reduced to what decisions read. `at` is the newest of lastTimestamp,
- * eventTime and firstTimestamp (client-go's recorder sets the first and last, the
- * events.k8s.io API only eventTime); undefined when neither it nor its metadata carries a time.
+ * series.lastObservedTime, eventTime and firstTimestamp: client-go's tools/record recorder
+ * (the one the Load Balancer Controller uses) sets the first and last and bumps `count`
+ * and `lastTimestamp` on a repeat (tools/record/events_cache.go, v0.36.2); the
+ * events.k8s.io recorder sets eventTime once and records repeats in
+ * `series{count, lastObservedTime}` (tools/events/event_broadcaster.go). Undefined when
+ * neither it nor its metadata carries a time.
  */
 export function clusterEventOf(event: CoreV1Event | ListedEvent): ClusterEvent | undefined {
-  const times = [event.lastTimestamp, event.eventTime, event.firstTimestamp]
+  const times = [event.lastTimestamp, event.series?.lastObservedTime, event.eventTime, event.firstTimestamp]
     .map(timeOf)
     .filter((t): t is EpochMs => t !== undefined);
   // creationTimestamp only stands in when the event carries no time of its own: a

@@ -82,6 +82,30 @@ function transportReason(error: unknown): string {
 }
 
 /**
+ * A validating webhook's denial: the API server answers 403 with the message
+ * `admission webhook "<name>" denied the request: <reason>` (k8s.io/apiserver
+ * pkg/admission/plugin/webhook/errors/statuserror.go `ToStatusErr`; a later revision puts
+ * `<resource> "<name>" is forbidden: ` in front). An RBAC refusal is also 403, but reads
+ * `... is forbidden: User "..." cannot <verb> resource ...` and names no webhook.
+ */
+function webhookDenial(message: string): { webhook: string; reason: string } | undefined {
+  const match = /admission webhook "([^"]*)" denied the request(?:: ([\s\S]*)| without explanation)/.exec(
+    message,
+  );
+  if (match === null) {
+    return undefined;
+  }
+  return { webhook: match[1] ?? "", reason: match[2] ?? "without explanation" };
+}
+
+/** Where to look for the webhooks a Switchyard write meets. */
+function advice(webhook: string): string {
+  return webhook === "vscaledobject.kb.io"
+    ? " (KEDA's ScaledObject webhook: another HPA or ScaledObject on the same workload, or minReplicaCount above maxReplicaCount; `kubectl get hpa -n <namespace>`)"
+    : "";
+}
+
+/**
  * Maps a failed Kubernetes request to the adapter error the workflow's Retry and
  * Catch match on. Each message names the verb and object and says what to do.
  * Errors that are already Switchyard's pass through unchanged.
@@ -112,6 +136,14 @@ export function kubernetesError(error: unknown, target: KubeTarget): SwitchyardE
       `the API server refused Switchyard's credentials to ${target.verb} ${what} (${answer}), a newly signed EKS token too: ` +
         "the function's role has no EKS access entry on the cluster (or it was just created and has not propagated); check `aws eks list-access-entries`",
       { retryable: true, cause: error },
+    );
+  }
+  const denial = status.code === 403 ? webhookDenial(status.message) : undefined;
+  if (denial !== undefined) {
+    return new KubernetesRejectedError(
+      `the API server refused to ${target.verb} ${what}: its admission webhook "${denial.webhook}" denied the change (${answer}): ${denial.reason}. ` +
+        `This is the webhook judging the object, not RBAC (deploy/rbac.yaml is not the fix): correct what the webhook names${advice(denial.webhook)}, then let the next evaluation try again`,
+      { cause: error },
     );
   }
   if (status.code === 403) {

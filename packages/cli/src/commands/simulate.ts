@@ -50,7 +50,7 @@ export async function simulateCommand(io: CliIo, options: SimulateCommandOptions
       : await withHedgeFrontier(simulated, levels, (policy, fraction) => bar?.update(policy, fraction));
   bar?.done();
   const report = reportOf(result);
-  for (const [name, content] of await reportFiles(report)) {
+  for await (const [name, content] of reportFiles(report)) {
     await io.writeFile(join(out, name), content);
   }
   if (options.output === "json") {

@@ -24,6 +24,9 @@ import type { Breach, Decision, DecisionSignals, Evidence, ServiceState } from "
  * reasons.ts); this function only composes them, in this order, the first to decide winning:
  *
  * 1. pinned — an operator's pin holds: observe and report only (pin.ts).
+ *    Then `stay` while the action annotation holds a valid action of someone else's (a
+ *    forward by target-group ARN, a fixed response, a redirect): any move would write
+ *    over it, so the evidence says why and nothing is done (repair.ts).
  * 2. cost mode, a loss — a unit that carries traffic cannot get capacity or breaks the
  *    SLO while it cannot scale out (failover-evidence.ts). Both answers are planned and
  *    compared (response.ts): `failover` to capacity mode when cost mode cannot carry
@@ -69,6 +72,16 @@ export function decide(
         ...annotation,
         ...leftovers,
       ],
+    };
+  }
+  if (state.actionForeign !== null) {
+    // Someone else's valid action (a maintenance page, a blue/green by target-group ARN):
+    // any move would write over it, so none is made; the loss rules are still reported.
+    return {
+      ...base,
+      kind: "stay",
+      reasons: [reason({ reason: "foreign-action", foreign: state.actionForeign })],
+      evidence: [...failoverEvidence(observations, policy, state.service.slo.latencyMs), ...annotation],
     };
   }
   if (state.mode === "cost") {

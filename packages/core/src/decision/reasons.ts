@@ -36,6 +36,7 @@ export type DeadBandOutcome = "at-risk" | "cheaper" | "hedge-short" | "short-win
 /** The facts of one rule's evidence, keyed by rule. */
 export type RuleFacts =
   | { readonly rule: "action-annotation"; readonly problem: string }
+  | { readonly rule: "action-annotation"; readonly foreign: string }
   | {
       readonly rule: "orphaned-holds";
       readonly holds: readonly {
@@ -197,9 +198,10 @@ const OPERATOR_DEMAND: Readonly<Record<"operator" | "measured" | "running-pods",
 /** A rule's evidence in words. */
 export function detail(facts: RuleFacts): string {
   switch (facts.rule) {
-    // The annotation's own problem says what is wrong with it.
+    // The annotation's own problem says what is wrong with it; a valid action of someone
+    // else's says why it is left alone.
     case "action-annotation":
-      return facts.problem;
+      return "problem" in facts ? facts.problem : foreignAction(facts.foreign);
     // KEDA does not autoscale a held unit: a hold nobody will lift freezes it.
     case "orphaned-holds":
       return `${facts.holds
@@ -343,6 +345,7 @@ export type ReasonFacts =
       readonly routeAround: string;
     }
   | { readonly reason: "repair"; readonly problem: string; readonly mode: Mode }
+  | { readonly reason: "foreign-action"; readonly foreign: string }
   | { readonly reason: "repair-leftovers"; readonly mode: Mode; readonly holds: number }
   | {
       readonly reason: "planned-demand";
@@ -354,6 +357,11 @@ export type ReasonFacts =
       /** The level shift the window shows, when it is one (then the plan is for now). */
       readonly shift: DemandShift | null;
     };
+
+/** A valid action Switchyard did not write, and why nothing is done to it. */
+function foreignAction(foreign: string): string {
+  return `${foreign}, a valid action of the AWS Load Balancer Controller that Switchyard did not write (it writes only a forward with forwardConfig): it is left as it is, and Switchyard moves no traffic while it is there; to hand the routing back, write a forward action with forwardConfig over the service's Services (e.g. with \`switchyard plan --out-dir\`)`;
+}
 
 /** A decision's own sentence. */
 export function reason(facts: ReasonFacts): string {
@@ -385,6 +393,9 @@ export function reason(facts: ReasonFacts): string {
       return `re-planning ${facts.mode} mode: its KEDA targets, routing and switchyard.io/last-transition are written again${facts.holds === 0 ? "" : `, and ${facts.holds === 1 ? "the hold" : `the ${facts.holds} holds`} no running switch owns ${facts.holds === 1 ? "is" : "are"} lifted`}`;
     case "repair":
       return `the action annotation cannot be read, so the ALB keeps its last good routing: ${facts.problem}; rewriting it with the ${facts.mode}-mode plan`;
+    // Someone else's routing: a repair, a failover or a rebalance would write over it.
+    case "foreign-action":
+      return foreignAction(facts.foreign);
     case "planned-demand": {
       if (facts.shift !== null) {
         return `planned for ${round1(facts.demandRps)} RPS, the demand now: demand shifted at ${new Date(facts.shift.at).toISOString().slice(11, 16)} UTC (${round1(facts.shift.fromRps)} → ${round1(facts.shift.toRps)} RPS${Math.abs(facts.shift.slope) >= 0.05 ? `, then ${facts.shift.slope > 0 ? "rising" : "falling"} ${round1(Math.abs(facts.shift.slope))} RPS/min` : ""}), a step, not a trend to look ahead on`;
@@ -449,8 +460,12 @@ function deadBandText(facts: Extract<RuleFacts, { rule: "rebalance-dead-band" }>
     // The weights in force leave more of demand to one Spot loss than the hedge allows.
     case "hedge-short":
       return `if the largest Spot cell were reclaimed, the current weights would leave at least ${round1((facts.hedge?.exposedShare ?? 0) * 100)} % more of demand without a serving pod than the hedge allows (policy.hedge.maxLossShare ${facts.hedge?.maxLossShare ?? "?"}), in each of the last ${facts.riskMinutes} measured min: rebalance to the hedged plan`;
+    // The saving is a share of the plan's own cost above the floor: past 100 % a percentage
+    // reads as impossible ("saves 448.7 %"), so it is said as a multiple.
     case "cheaper":
-      return `the cost-optimal plan saves ${smallest} % of the cost above the minReplicaCount floor over the pods the current weights need, in each of the last ${sustain} measured min (dead band ${band} %)`;
+      return smallest > 100
+        ? `the cost-optimal plan saves more than its whole cost above the minReplicaCount floor (${round1(smallest / 100)}× it) over the pods the current weights need, in each of the last ${sustain} measured min (dead band ${band} %)`
+        : `the cost-optimal plan saves ${smallest} % of the cost above the minReplicaCount floor over the pods the current weights need, in each of the last ${sustain} measured min (dead band ${band} %)`;
     // Unknown demand is no reason to move.
     case "short-window":
       return `${facts.measuredMinutes} of the ${sustain} measured minutes a rebalance needs: demand is not known for long enough`;

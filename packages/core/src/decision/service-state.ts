@@ -6,7 +6,7 @@ import {
   KEDA_PAUSED_REPLICAS,
   SWITCHYARD_ANNOTATIONS,
 } from "../manifests/annotations.ts";
-import { parseForwardAction } from "../manifests/forward-action.ts";
+import { foreignActionOf, parseForwardAction } from "../manifests/forward-action.ts";
 import { parseHoldMark } from "../manifests/replica-hold.ts";
 import type { Mode } from "../planning/types.ts";
 import { MAX_ALB_WEIGHT } from "../planning/weights.ts";
@@ -72,6 +72,7 @@ export function serviceStateFrom({
     failoverCause: cause.length > 0 ? cause : service.units.map((unit) => unit.name),
     weights: routing.weights,
     actionProblem: routing.problem,
+    actionForeign: routing.foreign,
     units,
     switches,
     switchesSince: switchesSince ?? null,
@@ -95,6 +96,7 @@ export function switchyardHolds(
 interface Routing {
   readonly weights: Readonly<Record<string, number>> | null;
   readonly problem: string | null;
+  readonly foreign: string | null;
   readonly inferredMode: Mode;
 }
 
@@ -104,20 +106,23 @@ interface Routing {
  */
 function readRouting(service: InferenceService, value: string | undefined, where: string): Routing {
   if (value === undefined) {
-    return { weights: null, problem: `${where} is missing`, inferredMode: "cost" };
+    return { weights: null, problem: `${where} is missing`, foreign: null, inferredMode: "cost" };
   }
   let action: ReturnType<typeof parseForwardAction>;
   try {
     action = parseForwardAction(value, where);
   } catch (error) {
     if (error instanceof ManifestError) {
-      return { weights: null, problem: error.message, inferredMode: "cost" };
+      const foreign = foreignActionOf(value);
+      return foreign === null
+        ? { weights: null, problem: error.message, foreign: null, inferredMode: "cost" }
+        : { weights: null, problem: null, foreign: `${where} holds ${foreign}`, inferredMode: "cost" };
     }
     throw error;
   }
   const weightProblem = unusableWeights(action.forwardConfig.targetGroups, where);
   if (weightProblem !== null) {
-    return { weights: null, problem: weightProblem, inferredMode: "cost" };
+    return { weights: null, problem: weightProblem, foreign: null, inferredMode: "cost" };
   }
   const byService = new Map<string, number>();
   for (const group of action.forwardConfig.targetGroups) {
@@ -134,7 +139,12 @@ function readRouting(service: InferenceService, value: string | undefined, where
     unitTotal += own;
     weights[unit.name] = Math.max(own, consolidated);
   }
-  return { weights, problem: null, inferredMode: consolidated > 0 && unitTotal === 0 ? "capacity" : "cost" };
+  return {
+    weights,
+    problem: null,
+    foreign: null,
+    inferredMode: consolidated > 0 && unitTotal === 0 ? "capacity" : "cost",
+  };
 }
 
 /**

@@ -99,6 +99,12 @@ export interface ServiceState {
   readonly weights: Readonly<Record<string, number>> | null;
   /** Why the action annotation could not be read, when it could not. */
   readonly actionProblem: string | null;
+  /**
+   * A valid Load Balancer Controller action Switchyard does not write (a forward to a
+   * target group by ARN, a fixed response, a redirect), described with where it is, when
+   * the annotation holds one: someone else's routing, left alone (weights null).
+   */
+  readonly actionForeign: string | null;
   readonly units: Readonly<Record<string, UnitRuntime>>;
   /** This service's executions, newest first. */
   readonly switches: readonly SwitchRecord[];

@@ -66,6 +66,7 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
   "elasticloadbalancing:DescribeTargetGroups": { scope: "any", why: DESCRIBE_ONLY },
   "elasticloadbalancing:DescribeListeners": { scope: "any", why: DESCRIBE_ONLY },
   "elasticloadbalancing:DescribeRules": { scope: "any", why: DESCRIBE_ONLY },
+  "elasticloadbalancing:DescribeTargetHealth": { scope: "any", why: DESCRIBE_ONLY },
   // The state machine's own role.
   "lambda:InvokeFunction": { scope: "stepFunctions", why: "the mode-switch steps, nothing else" },
   "sns:Publish": { scope: "topic", why: "the alert topic of this stack" },

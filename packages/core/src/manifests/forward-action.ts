@@ -2,6 +2,7 @@ import type { Stickiness } from "../config/types.ts";
 import { ManifestError } from "../errors.ts";
 import type { RoutingPlan } from "../planning/types.ts";
 import { MAX_ALB_WEIGHT } from "../planning/weights.ts";
+import { portToWrite } from "./port-form.ts";
 
 /** A target group of an AWS Load Balancer Controller forward action (pkg/ingress/config_types.go). */
 export interface TargetGroupTuple {
@@ -34,8 +35,9 @@ interface ObjectShape {
 const ACTION_SHAPE: ObjectShape = {
   type: true,
   targetGroupARN: true,
-  fixedResponseConfig: true,
-  redirectConfig: true,
+  targetGroupName: true,
+  fixedResponseConfig: { contentType: true, messageBody: true, statusCode: true },
+  redirectConfig: { host: true, path: true, port: true, protocol: true, query: true, statusCode: true },
   forwardConfig: {
     targetGroups: [
       { targetGroupARN: true, targetGroupName: true, serviceName: true, servicePort: true, weight: true },
@@ -112,11 +114,66 @@ export function parseForwardAction(value: string, where: string): ForwardAction 
   return parsed as ForwardAction;
 }
 
+/**
+ * A valid action of the Load Balancer Controller that Switchyard does not write — a
+ * `forward` to one target group by ARN or name (the simplified schema), a
+ * `fixed-response` or a `redirect` — described for an operator; null for anything else
+ * (a forward with forwardConfig, which Switchyard reads, or a value the controller would
+ * refuse). Valid as `Action.validate` checks it (kubernetes-sigs/aws-load-balancer-controller
+ * v3.5.0 pkg/ingress/config_types.go): a fixed-response or redirect needs its config with
+ * a statusCode; a simplified forward has an ARN or a name and no forwardConfig.
+ */
+export function foreignActionOf(value: string): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  const action = asDecoded(json, ACTION_SHAPE);
+  if (typeof action !== "object" || action === null || Array.isArray(action)) {
+    return null;
+  }
+  const fields = action as Record<string, unknown>;
+  const text = (field: unknown): string | undefined =>
+    typeof field === "string" && field !== "" ? field : undefined;
+  const statusOf = (config: unknown): string | undefined =>
+    typeof config === "object" && config !== null
+      ? text((config as { statusCode?: unknown }).statusCode)
+      : undefined;
+  switch (fields.type) {
+    case "fixed-response": {
+      const status = statusOf(fields.fixedResponseConfig);
+      return status === undefined ? null : `a fixed-response action (status ${status})`;
+    }
+    case "redirect": {
+      const status = statusOf(fields.redirectConfig);
+      return status === undefined ? null : `a redirect action (${status})`;
+    }
+    case "forward": {
+      const arn = text(fields.targetGroupARN);
+      const name = text(fields.targetGroupName);
+      if (fields.forwardConfig !== undefined || (arn === undefined) === (name === undefined)) {
+        return null;
+      }
+      return `a forward to target group ${arn ?? name}`;
+    }
+    default:
+      return null;
+  }
+}
+
 export interface RenderOptions {
   /** From the service's config; wins over the current annotation's. */
   readonly stickiness?: Stickiness;
   /** The annotation as found on the Ingress: its stickiness and target-group order are kept. */
   readonly current?: ForwardAction;
+  /**
+   * The ports the Ingress already names each Service by (`portsNamedByIngress`): each
+   * servicePort is written in the form the Ingress uses (`portToWrite`), so its target
+   * group is kept. Without it, the config's ports are written.
+   */
+  readonly ingressPorts?: ReadonlyMap<string, readonly (number | string)[]>;
 }
 
 /**
@@ -124,7 +181,8 @@ export interface RenderOptions {
  * `{"type":"forward","forwardConfig":{"targetGroups":[{serviceName,servicePort,weight}],
  * "targetGroupStickinessConfig":{...}}}`. Target groups already in the current
  * annotation keep their order (a hand-written order stays readable in diffs);
- * new ones follow in config order.
+ * new ones follow in config order. Each servicePort is in the form the Ingress already
+ * names the Service by, when it does (see `portToWrite`).
  */
 export function renderForwardAction(routing: RoutingPlan, options: RenderOptions = {}): string {
   for (const group of routing.targetGroups) {
@@ -145,7 +203,10 @@ export function renderForwardAction(routing: RoutingPlan, options: RenderOptions
     .sort((a, b) => rank(a.group.serviceName) - rank(b.group.serviceName) || a.index - b.index)
     .map(({ group }) => ({
       serviceName: group.serviceName,
-      servicePort: group.servicePort,
+      servicePort:
+        options.ingressPorts === undefined
+          ? group.servicePort
+          : portToWrite(group.serviceName, group.servicePort, options.ingressPorts),
       weight: group.weight,
     }));
 

@@ -2,7 +2,8 @@
 export type JsonPatchOperation =
   | { readonly op: "test"; readonly path: string; readonly value: unknown }
   | { readonly op: "replace"; readonly path: string; readonly value: unknown }
-  | { readonly op: "add"; readonly path: string; readonly value: unknown };
+  | { readonly op: "add"; readonly path: string; readonly value: unknown }
+  | { readonly op: "remove"; readonly path: string };
 
 /** RFC 6901: `~` → `~0`, `/` → `~1` (so `a/b` in a key is `a~1b` in a path). */
 export function escapePointerSegment(segment: string): string {

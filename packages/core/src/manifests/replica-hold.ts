@@ -1,4 +1,5 @@
 import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "./annotations.ts";
+import { kedaPauses } from "./keda-pause.ts";
 
 /**
  * What happened to a hold: set or lifted by this switch, already as wanted, left to the
@@ -18,6 +19,8 @@ export interface ReplicaHoldPatch {
   readonly patch: {
     readonly metadata: { readonly annotations: Readonly<Record<string, string | null>> };
   } | null;
+  /** For a hold left undone because someone else paused the ScaledObject: their pauses, as `key=value`. */
+  readonly pausedBy?: readonly string[];
 }
 
 /** `switchyard.io/held-replicas` reads `<replicas>@<execution name>`: whose hold it is. */
@@ -27,13 +30,29 @@ export function parseHoldMark(mark: string | undefined): { replicas: string; own
 }
 
 /**
+ * The pauses someone other than Switchyard set: every pause KEDA obeys (`kedaPauses`)
+ * except a paused-replicas that Switchyard's hold mark claims. An operator's pause is
+ * theirs: Switchyard never writes over it, and never reports a ScaledObject it leaves
+ * paused as KEDA failing to resume.
+ */
+export function foreignPauses(annotations: Readonly<Record<string, string>>): string[] {
+  const mark = parseHoldMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);
+  const held = mark !== null && annotations[KEDA_PAUSED_REPLICAS] === mark.replicas;
+  return kedaPauses(annotations).filter((pause) => !(held && pause.startsWith(`${KEDA_PAUSED_REPLICAS}=`)));
+}
+
+/**
  * Make-before-break on KEDA: a receiving unit is held at `replicas` with KEDA's
  * `autoscaling.keda.sh/paused-replicas` (KEDA scales the workload to that many and stops
  * autoscaling) until traffic has moved and KEDA's metric has caught up, then released
  * (`replicas` null) so KEDA scales on the load again. Switchyard marks its holds with
  * `switchyard.io/held-replicas` naming the switch (`owner`, the execution name): a
  * switch lifts only its own hold, a later switch may take over a Switchyard hold, and a
- * pause Switchyard did not set is never touched.
+ * pause Switchyard did not set is never touched: a ScaledObject someone else paused in
+ * any of KEDA's ways (`paused`, `paused-replicas`, `paused-scale-in`, `paused-scale-out`)
+ * is not held, since KEDA obeys paused-replicas over the others
+ * (controllers/keda/scaledobject_controller.go `reconcileScaledObject`) and the hold
+ * would undo their pause.
  */
 export function replicaHoldPatch(
   annotations: Readonly<Record<string, string>>,
@@ -62,8 +81,9 @@ export function replicaHoldPatch(
   if (!Number.isInteger(replicas) || replicas < 0) {
     throw new RangeError(`a replica hold must be a whole number >= 0, got ${replicas}`);
   }
-  if (paused !== undefined && !switchyards) {
-    return { outcome: "paused-by-someone-else", patch: null };
+  const theirs = foreignPauses(annotations);
+  if (theirs.length > 0) {
+    return { outcome: "paused-by-someone-else", patch: null, pausedBy: theirs };
   }
   const value = String(replicas);
   const wanted = `${value}@${owner}`;

@@ -7,6 +7,7 @@ import { ManifestError } from "../errors.ts";
 import { SWITCHYARD_ANNOTATIONS } from "../manifests/annotations.ts";
 import { type ForwardAction, renderForwardAction } from "../manifests/forward-action.ts";
 import { parseHoldMark } from "../manifests/replica-hold.ts";
+import { portsNamedByIngress } from "../manifests/service-ports.ts";
 import { planService } from "../planning/plan-service.ts";
 import type { Mode, ServicePlan, UnitCondition } from "../planning/types.ts";
 
@@ -102,6 +103,7 @@ export function planMove(request: MoveRequest): MovePlan {
   const annotationValue = renderForwardAction(plan.routing, {
     ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
     ...(request.currentAction === undefined ? {} : { current: request.currentAction }),
+    ingressPorts: portsNamedByIngress(cluster.ingress),
   });
 
   const scaling: ScalingStep[] = [];

@@ -102,11 +102,20 @@ export const RETRIED_ERRORS = {
  * added to a result type without its entry here, or the other way round, is a compile error.
  */
 export const STEP_RESULTS = {
-  scaling: ["changes", "holds"],
-  receivers: ["ready", "timedOut", "verdict", "units", "holdsNotApplied", "checkedAt"],
+  scaling: ["standby", "changes", "holds"],
+  receivers: [
+    "ready",
+    "timedOut",
+    "verdict",
+    "units",
+    "holdsNotApplied",
+    "targetGroups",
+    "targetsNotReady",
+    "checkedAt",
+  ],
   routing: ["changed", "annotationValue", "patchedAt", "resourceVersion"],
-  verification: ["check", "alert"],
-  release: ["released"],
+  verification: ["check", "targetGroups", "alert"],
+  release: ["released", "pausedByOthers"],
   rollback: [
     "outcome",
     "routingRestored",

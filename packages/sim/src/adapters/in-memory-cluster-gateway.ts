@@ -4,6 +4,7 @@ import {
   type ClusterEvent,
   type ClusterGateway,
   type EpochMs,
+  foreignPauses,
   type InferenceService,
   type IngressPatchBuilder,
   KEDA_PAUSED_REPLICAS,
@@ -109,11 +110,17 @@ export class InMemoryClusterGateway implements ClusterGateway {
     if (object === undefined || !service.units.some((u) => u.name === unitName)) {
       throw new Error(`service ${service.name} has no unit ${unitName} with a ScaledObject`);
     }
-    const { outcome, patch } = replicaHoldPatch(object.annotations(), replicas, owner);
+    const { outcome, patch, pausedBy } = replicaHoldPatch(object.annotations(), replicas, owner);
     if (patch !== null) {
       object.mergeAnnotations(patch.metadata.annotations);
     }
-    return { unit: unitName, scaledObject: object.name, replicas, outcome };
+    return {
+      unit: unitName,
+      scaledObject: object.name,
+      replicas,
+      outcome,
+      ...(pausedBy === undefined ? {} : { pausedBy }),
+    };
   }
 
   /**
@@ -130,6 +137,7 @@ export class InMemoryClusterGateway implements ClusterGateway {
       unit: unitName,
       scaledObject: object.name,
       pausedReplicas: paused,
+      pausedBy: foreignPauses(object.annotations()),
       pausedCondition: paused === null ? "False" : "True",
       hpaName: kedaHpaName(object.read().object, object.name),
       hpaFound: paused === null,

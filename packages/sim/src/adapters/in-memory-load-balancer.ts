@@ -5,9 +5,13 @@ import {
   type RoutingCheck,
   type RoutingVerifier,
   routingDifferences,
+  type TargetGroupHealth,
   type TargetGroupWeight,
+  type TargetHealthReader,
 } from "@switchyard/core";
 import type { EnvironmentModel } from "../model/environment.ts";
+import { membersOf } from "../model/routing.ts";
+import type { SimClock } from "./sim-clock.ts";
 import { targetGroupsOf } from "./target-group-directory.ts";
 
 export class InMemoryLoadBalancerLocator implements LoadBalancerLocator {
@@ -29,5 +33,44 @@ export class InMemoryRoutingVerifier implements RoutingVerifier {
     const differences = routingDifferences(rule, expected);
     const ruleArn = `${targetGroupsOf(service).loadBalancerArn.replace(":loadbalancer/", ":listener-rule/")}/listener/rule`;
     return { applied: differences.length === 0, differences, ruleArn };
+  }
+}
+
+/**
+ * The ALB's target health over the environment model: a Service has a target group while
+ * the Load Balancer Controller model keeps one (see `LoadBalancerModel`); its targets are
+ * the ready pods of the units it selects, `initial` until the group's warm-up has passed,
+ * then `healthy`.
+ */
+export class InMemoryTargetHealthReader implements TargetHealthReader {
+  readonly #env: EnvironmentModel;
+  readonly #clock: SimClock;
+
+  constructor(env: EnvironmentModel, clock: SimClock) {
+    this.#env = env;
+    this.#clock = clock;
+  }
+
+  async health(
+    service: InferenceService,
+    serviceNames: readonly string[],
+  ): Promise<readonly TargetGroupHealth[]> {
+    const arns = targetGroupsOf(service).targetGroups;
+    return serviceNames.map((serviceName) => {
+      const from = this.#env.alb.servingFrom(serviceName);
+      if (from === null) {
+        return { serviceName, targetGroupArn: null, targets: {} };
+      }
+      const pods = membersOf(service, serviceName).reduce(
+        (sum, unit) => sum + (this.#env.deployments.get(unit)?.count("ready") ?? 0),
+        0,
+      );
+      const state = this.#clock.now() >= from ? "healthy" : "initial";
+      return {
+        serviceName,
+        targetGroupArn: arns[serviceName]?.arn ?? serviceName,
+        targets: pods === 0 ? {} : { [state]: pods },
+      };
+    });
   }
 }

@@ -20,9 +20,29 @@ const READ_BACK_CODE = "InsufficientInstanceCapacity";
 /** The custom metric of capacity errors per instance type, as the real recorder keeps it. */
 export class InMemoryCapacityRecorder implements CapacitySignalRecorder {
   readonly signals: CapacitySignal[] = [];
+  /** latestAt[i]: the latest `at` of signals[0..i], so a read skips the run's old signals in one search. */
+  readonly #latestAt: number[] = [];
 
   async record(signals: readonly CapacitySignal[]): Promise<void> {
-    this.signals.push(...signals);
+    for (const signal of signals) {
+      this.signals.push(signal);
+      this.#latestAt.push(Math.max(signal.at, this.#latestAt[this.#latestAt.length - 1] ?? signal.at));
+    }
+  }
+
+  /** The index of the first signal that may be at or after `at`: every signal before it is earlier. */
+  firstIndexSince(at: EpochMs): number {
+    let low = 0;
+    let high = this.#latestAt.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((this.#latestAt[mid] as number) < at) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
   }
 }
 
@@ -35,11 +55,18 @@ export class InMemoryMetricsReader implements MetricsReader {
   readonly #env: EnvironmentModel;
   readonly #clock: SimClock;
   readonly #recorder: InMemoryCapacityRecorder;
+  readonly #directory: ReturnType<typeof targetGroupsOf>;
+  readonly #serviceByDimension: ReadonlyMap<string, string>;
 
   constructor(env: EnvironmentModel, clock: SimClock, recorder: InMemoryCapacityRecorder) {
     this.#env = env;
     this.#clock = clock;
     this.#recorder = recorder;
+    // The service's target groups do not change during a run: named once, not on every read.
+    this.#directory = targetGroupsOf(env.service);
+    this.#serviceByDimension = new Map(
+      Object.entries(this.#directory.targetGroups).map(([name, tg]) => [tg.dimension, name]),
+    );
   }
 
   async read(request: MetricsRequest): Promise<MetricsSnapshot> {
@@ -48,10 +75,8 @@ export class InMemoryMetricsReader implements MetricsReader {
     for (let at = Math.floor(request.start / MINUTE) * MINUTE; at + MINUTE <= request.end; at += MINUTE) {
       minutes.push(at);
     }
-    const directory = targetGroupsOf(this.#env.service);
-    const serviceByDimension = new Map(
-      Object.entries(directory.targetGroups).map(([name, tg]) => [tg.dimension, name]),
-    );
+    const directory = this.#directory;
+    const serviceByDimension = this.#serviceByDimension;
     const services: Record<string, ServiceMetrics> = {};
     for (const targets of request.services) {
       const rows = (dimension: string | null): UnitMinute[] => {
@@ -60,11 +85,7 @@ export class InMemoryMetricsReader implements MetricsReader {
           group === undefined || targets.loadBalancer !== directory.loadBalancerDimension
             ? noDatapointMinute(at)
             : // The deployed reader does not query average latency or healthy hosts; neither does this one.
-              {
-                ...this.#env.metrics.unitMinute(group, at, now, targets.latencyStatistic),
-                latencyAvgMs: null,
-                healthyHosts: null,
-              },
+              this.#env.metrics.readerMinute(group, at, now, targets.latencyStatistic),
         );
       };
       const units: Record<string, readonly UnitMinute[]> = {};
@@ -78,7 +99,9 @@ export class InMemoryMetricsReader implements MetricsReader {
       };
     }
     const perMinute = new Map<string, CapacitySignal>();
-    for (const signal of this.#recorder.signals) {
+    const signals = this.#recorder.signals;
+    for (let i = this.#recorder.firstIndexSince(request.start); i < signals.length; i += 1) {
+      const signal = signals[i] as CapacitySignal;
       if (
         !request.instanceTypes.includes(signal.instanceType) ||
         signal.at < request.start ||

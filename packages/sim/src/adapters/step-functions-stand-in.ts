@@ -37,6 +37,7 @@ import {
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
+  type TargetHealthReader,
   type WalkContext,
   WorkflowRuntimeError,
   waitSeconds,
@@ -130,6 +131,7 @@ export function stepLambdas(deps: {
   readonly cluster: ClusterGateway;
   readonly clock: SimClock;
   readonly verifier: RoutingVerifier;
+  readonly targetHealth: TargetHealthReader;
 }): Readonly<Record<ModeSwitchStep, SimLambda>> {
   const steps: Readonly<Record<ModeSwitchStep, SimLambda>> = {
     "plan-switch": async (event) => {
@@ -216,8 +218,15 @@ export class StepFunctionsStandIn implements SwitchStarter {
   }
 
   async history(service: string, since: EpochMs): Promise<readonly SwitchRecord[]> {
+    // Executions are recorded as they start, on a clock that never goes back: only the
+    // tail since `since` is read, not a month of them on every evaluation.
+    let first = this.executions.length;
+    while (first > 0 && (this.executions[first - 1] as ExecutionRecord).startedAt >= since) {
+      first -= 1;
+    }
     return this.executions
-      .filter((e) => e.service === service && e.startedAt >= since)
+      .slice(first)
+      .filter((e) => e.service === service)
       .sort((a, b) => b.startedAt - a.startedAt)
       .map((e) => ({
         name: e.name,

@@ -1,26 +1,33 @@
 import { MAX_DEMAND_RPS, parseDecimal } from "@switchyard/core";
-import { readCsvRows } from "./csv-rows.ts";
+import { raggedRows, readCsvRows } from "./csv-rows.ts";
 
-/** What a demand CSV holds: requests/s per minute from the scenario's start, or why it cannot be read. */
+/** What a demand CSV holds: requests/s per minute from the scenario's start, or every reason it cannot be read. */
 export type DemandCsv =
   | { readonly ok: true; readonly rpsByMinute: readonly number[] }
-  | { readonly ok: false; readonly problem: string };
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Bad rows listed one by one, at most; past that, one line counts the rest. */
+export const LISTED_BAD_ROWS = 20;
 
 /**
  * Reads one row per minute with a real CSV parser (quoted cells are read as their
  * content). Blank lines and lines starting with `#` are skipped; a first
  * row whose chosen cell is not a number is a header. The chosen column is `column` (a
  * header name or 0-based index) or the last one, so `minute,rps` and a bare list of
- * numbers both work.
+ * numbers both work. Every bad row is reported with its line (the first `LISTED_BAD_ROWS`
+ * one by one, then how many more), so one run of `validate` shows what to fix.
  */
 export function parseDemandCsv(text: string, column?: string | number): DemandCsv {
-  const parsed = readCsvRows(text);
+  const parsed = readCsvRows(text, { relaxColumnCount: true });
   if (!parsed.ok) {
-    return { ok: false, problem: `${parsed.line === null ? "" : `line ${parsed.line}: `}${parsed.problem}` };
+    return {
+      ok: false,
+      problems: [`${parsed.line === null ? "" : `line ${parsed.line}: `}${parsed.problem}`],
+    };
   }
   const rows = parsed.rows;
   if (rows.length === 0) {
-    return { ok: false, problem: "has no rows: expected one row of requests/s per minute" };
+    return { ok: false, problems: ["has no rows: expected one row of requests/s per minute"] };
   }
   const first = rows[0] as (typeof rows)[number];
   const firstValue = (index: number) => first.cells[index] ?? "";
@@ -32,7 +39,7 @@ export function parseDemandCsv(text: string, column?: string | number): DemandCs
     if (index === -1) {
       return {
         ok: false,
-        problem: `has no column "${column}" in its header row (columns: ${first.cells.join(", ")})`,
+        problems: [`has no column "${column}" in its header row (columns: ${first.cells.join(", ")})`],
       };
     }
   } else {
@@ -50,26 +57,45 @@ export function parseDemandCsv(text: string, column?: string | number): DemandCs
         : header
           ? `the last column, "${firstValue(index)}" (the ${nth})`
           : `the last column (the ${nth})`;
+  const ragged = new Map(raggedRows(rows).map(({ line, problem }) => [line, problem]));
+  const bad: { line: number; problem: string }[] = [];
   const rpsByMinute: number[] = [];
   for (const row of data) {
     const cell = row.cells[index];
     const value = parseDecimal(cell ?? "");
-    if (value === null) {
-      return {
-        ok: false,
-        problem: `line ${row.line}: ${named} must be requests per second, a decimal number >= 0 (got "${cell ?? ""}")`,
-      };
+    const width = ragged.get(row.line);
+    if (width !== undefined) {
+      bad.push({ line: row.line, problem: width });
+    } else if (value === null) {
+      bad.push({
+        line: row.line,
+        problem: `${named} must be requests per second, a decimal number >= 0 (got "${cell ?? ""}")`,
+      });
+    } else if (value > MAX_DEMAND_RPS.value) {
+      bad.push({
+        line: row.line,
+        problem: `${named} must be at most ${MAX_DEMAND_RPS.value} requests per second: ${MAX_DEMAND_RPS.why} (got "${cell}")`,
+      });
+    } else {
+      rpsByMinute.push(value);
     }
-    if (value > MAX_DEMAND_RPS.value) {
-      return {
-        ok: false,
-        problem: `line ${row.line}: ${named} must be at most ${MAX_DEMAND_RPS.value} requests per second: ${MAX_DEMAND_RPS.why} (got "${cell}")`,
-      };
-    }
-    rpsByMinute.push(value);
+  }
+  if (bad.length > 0) {
+    const listed = bad.slice(0, LISTED_BAD_ROWS).map((b) => `line ${b.line}: ${b.problem}`);
+    const more = bad.length - listed.length;
+    return {
+      ok: false,
+      problems:
+        more > 0
+          ? [
+              ...listed,
+              `and ${more} more bad row${more === 1 ? "" : "s"}, from line ${bad[LISTED_BAD_ROWS]?.line}`,
+            ]
+          : listed,
+    };
   }
   if (rpsByMinute.length === 0) {
-    return { ok: false, problem: "has a header but no rows of requests/s" };
+    return { ok: false, problems: ["has a header but no rows of requests/s"] };
   }
   return { ok: true, rpsByMinute };
 }

@@ -8,7 +8,23 @@ interface MinuteAccumulator {
   readonly parts: { requests: number; p95Ms: number }[];
   /** Minimum over the minute; null when the group was in no rule during it. */
   healthy: number | null;
+  /**
+   * The latency statistics computed from `parts` so far, by statistic: each read of a minute
+   * (every evaluation reads the last several) would otherwise solve the same mixture again.
+   * Cleared when a request is recorded.
+   */
+  statistics: Record<string, number | null> | null;
+  /** The metrics reader's view of the minute, by latency statistic (see `readerMinute`); cleared with `statistics`. */
+  readerViews: Record<string, UnitMinute> | null;
 }
+
+/**
+ * How long CloudWatch keeps one-minute datapoints: 15 days (Amazon CloudWatch User Guide,
+ * "Metrics retention": data points with a period of 60 seconds are available for 15 days;
+ * after that only 5-minute and coarser aggregates, which the controller does not read).
+ * Dropping older minutes also keeps a month-long run's memory flat.
+ */
+const RETENTION_MINUTES = 15 * 24 * 60;
 
 /**
  * CloudWatch's AWS/ApplicationELB one-minute data per target group, as the ALB would
@@ -21,8 +37,9 @@ export class AlbMetrics {
   readonly #latency: LatencyModel;
   readonly #publishDelayMs: number;
   readonly #gaps: readonly { readonly from: EpochMs; readonly to: EpochMs }[];
-  readonly #byGroup = new Map<string, Map<EpochMs, MinuteAccumulator>>();
-  readonly #elb5xx = new Map<EpochMs, number>();
+  /** By group, by minute number since the epoch (a small integer hashes faster than a time in ms). */
+  readonly #byGroup = new Map<string, Map<number, MinuteAccumulator>>();
+  readonly #elb5xx = new Map<number, number>();
 
   /** `gaps`: [from, to) windows of minutes CloudWatch never publishes (traffic flowing or not). */
   constructor(
@@ -49,6 +66,8 @@ export class AlbMetrics {
     minute.requests += requests;
     minute.failed += failed;
     minute.parts.push({ requests, p95Ms });
+    minute.statistics = null;
+    minute.readerViews = null;
   }
 
   recordHealthy(at: EpochMs, group: string, healthy: number): void {
@@ -58,8 +77,9 @@ export class AlbMetrics {
 
   recordElb5xx(at: EpochMs, count: number): void {
     if (count > 0) {
-      const key = Math.floor(at / MINUTE) * MINUTE;
+      const key = Math.floor(at / MINUTE);
       this.#elb5xx.set(key, (this.#elb5xx.get(key) ?? 0) + count);
+      this.#elb5xx.delete(key - RETENTION_MINUTES);
     }
   }
 
@@ -68,14 +88,16 @@ export class AlbMetrics {
    * with TargetResponseTime at `latencyStatistic` (the SLO's: `p95`, `p99`, `average`, …).
    */
   unitMinute(group: string, minute: EpochMs, now: EpochMs, latencyStatistic: string): UnitMinute {
-    const data = this.#published(minute, now) ? this.#byGroup.get(group)?.get(minute) : undefined;
+    const data = this.#published(minute, now)
+      ? this.#byGroup.get(group)?.get(Math.floor(minute / MINUTE))
+      : undefined;
     if (data === undefined) {
       return noDatapointMinute(minute);
     }
     const requests = Math.round(data.requests);
     const count5xx = Math.round(data.failed);
-    const latency = this.#latency.statisticMs(data.parts, latencyStatistic);
-    const average = this.#latency.statisticMs(data.parts, "average");
+    const latency = this.#statistic(data, latencyStatistic);
+    const average = this.#statistic(data, "average");
     return {
       at: minute,
       requests,
@@ -87,16 +109,55 @@ export class AlbMetrics {
     };
   }
 
+  /**
+   * `unitMinute` as the deployed metrics reader queries it — without average latency or
+   * healthy hosts (both null) — made once per published minute and statistic: every
+   * evaluation reads the last half hour of every target group again.
+   */
+  readerMinute(group: string, minute: EpochMs, now: EpochMs, latencyStatistic: string): UnitMinute {
+    const data = this.#published(minute, now)
+      ? this.#byGroup.get(group)?.get(Math.floor(minute / MINUTE))
+      : undefined;
+    if (data === undefined) {
+      return noDatapointMinute(minute);
+    }
+    data.readerViews ??= {};
+    let view = data.readerViews[latencyStatistic];
+    if (view === undefined) {
+      view = Object.freeze({
+        ...this.unitMinute(group, minute, now, latencyStatistic),
+        latencyAvgMs: null,
+        healthyHosts: null,
+      });
+      data.readerViews[latencyStatistic] = view;
+    }
+    return view;
+  }
+
   elb5xx(minute: EpochMs, now: EpochMs): number {
-    return this.#published(minute, now) ? Math.round(this.#elb5xx.get(minute) ?? 0) : 0;
+    return this.#published(minute, now) ? Math.round(this.#elb5xx.get(Math.floor(minute / MINUTE)) ?? 0) : 0;
+  }
+
+  #statistic(data: MinuteAccumulator, statistic: string): number | null {
+    data.statistics ??= {};
+    let value = data.statistics[statistic];
+    if (value === undefined) {
+      value = this.#latency.statisticMs(data.parts, statistic);
+      data.statistics[statistic] = value;
+    }
+    return value;
   }
 
   #published(minute: EpochMs, now: EpochMs): boolean {
-    return minute + MINUTE + this.#publishDelayMs <= now && !this.inGap(minute);
+    return (
+      minute + MINUTE + this.#publishDelayMs <= now &&
+      Math.floor(minute / MINUTE) > Math.floor(now / MINUTE) - RETENTION_MINUTES &&
+      !this.inGap(minute)
+    );
   }
 
   #minute(group: string, at: EpochMs): MinuteAccumulator {
-    const key = Math.floor(at / MINUTE) * MINUTE;
+    const key = Math.floor(at / MINUTE);
     let minutes = this.#byGroup.get(group);
     if (minutes === undefined) {
       minutes = new Map();
@@ -104,8 +165,9 @@ export class AlbMetrics {
     }
     let minute = minutes.get(key);
     if (minute === undefined) {
-      minute = { requests: 0, failed: 0, parts: [], healthy: null };
+      minute = { requests: 0, failed: 0, parts: [], healthy: null, statistics: null, readerViews: null };
       minutes.set(key, minute);
+      minutes.delete(key - RETENTION_MINUTES);
     }
     return minute;
   }

@@ -1,6 +1,7 @@
 import type {
   DeploymentUnit,
   EpochMs,
+  IngressBackendRef,
   IngressMergePatch,
   IngressState,
   JsonPatchOperation,
@@ -10,19 +11,30 @@ import type {
 import { KEDA_PAUSED_REPLICAS, scalingTargetOf } from "@switchyard/core";
 import { ConflictError, PatchRejectedError } from "../errors.ts";
 
-/** The service's Ingress: its annotations and resourceVersion, patched like the API server does. */
+/**
+ * The service's Ingress: its annotations, the backends of its rules and its
+ * resourceVersion, patched like the API server does.
+ */
 export class IngressObject {
   readonly namespace: string;
   readonly name: string;
   #version = 1;
   #annotations: Record<string, string>;
-  /** When the annotations last changed. */
+  #backends: IngressBackendRef[];
+  /** When the annotations or rules last changed. */
   changedAt: EpochMs;
 
-  constructor(namespace: string, name: string, annotations: Readonly<Record<string, string>>, at: EpochMs) {
+  constructor(
+    namespace: string,
+    name: string,
+    annotations: Readonly<Record<string, string>>,
+    backends: readonly IngressBackendRef[],
+    at: EpochMs,
+  ) {
     this.namespace = namespace;
     this.name = name;
     this.#annotations = { ...annotations };
+    this.#backends = [...backends];
     this.changedAt = at;
   }
 
@@ -32,6 +44,7 @@ export class IngressObject {
       name: this.name,
       resourceVersion: String(this.#version),
       annotations: { ...this.#annotations },
+      backends: [...this.#backends],
     };
   }
 
@@ -51,8 +64,16 @@ export class IngressObject {
         next[key] = value;
       }
     }
-    if (JSON.stringify(next) !== JSON.stringify(this.#annotations)) {
+    // Rules appended (a JSON patch `add /spec/rules/-` in the cluster): their backends.
+    const added = (patch.addRules ?? []).flatMap((rule) =>
+      rule.http.paths.map((path) => ({
+        service: path.backend.service.name,
+        port: path.backend.service.port.name,
+      })),
+    );
+    if (JSON.stringify(next) !== JSON.stringify(this.#annotations) || added.length > 0) {
       this.#annotations = next;
+      this.#backends = [...this.#backends, ...added];
       this.#version += 1;
       this.changedAt = at;
     }
@@ -149,8 +170,9 @@ export class ScaledObjectObject {
         if (JSON.stringify(holder[key]) !== JSON.stringify(op.value)) {
           throw this.#refused(`test of ${op.path} failed`);
         }
-      } else if (op.op === "replace" && !(key in holder)) {
-        throw this.#refused(`replace of missing ${op.path}`);
+      } else if (op.op === "remove" || (op.op === "replace" && !(key in holder))) {
+        // Switchyard never removes a ScaledObject field.
+        throw this.#refused(`${op.op} of ${key in holder ? "" : "missing "}${op.path}`);
       } else {
         holder[key] = op.value;
       }

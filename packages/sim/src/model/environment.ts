@@ -1,5 +1,5 @@
 import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core";
-import { HOUR, MINUTE, SECOND } from "@switchyard/core";
+import { HOUR, MINUTE, SECOND, USE_ANNOTATION } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { CapacityWindow, Scenario } from "../scenario/types.ts";
@@ -81,10 +81,12 @@ export class EnvironmentModel {
     );
     this.#lossesCheckedUntil = scenario.start;
     this.#warningsCheckedUntil = scenario.start;
+    // The Ingress's one rule: the service's action (backend port use-annotation).
     this.ingress = new IngressObject(
       this.service.namespace,
       this.service.ingress,
       initial.annotations,
+      [{ service: this.service.action, port: USE_ANNOTATION }],
       scenario.start,
     );
     this.alb = new LoadBalancerModel(this.service, this.ingress, scenario.alb.ruleLagMs, scenario.start);
@@ -214,7 +216,13 @@ export class EnvironmentModel {
     const demandRps = this.demand.rpsAt(at);
     const rule = this.alb.rule;
     const ready = new Map([...this.deployments].map(([name, d]) => [name, d.count("ready")]));
-    const routed = routeDemand(demandRps, rule, this.service, ready);
+    const servingShare = new Map(
+      [...rule.weights.keys()].map((name) => {
+        const from = this.alb.servingFrom(name);
+        return [name, from === null ? 0 : (at + this.scenario.stepMs - from) / this.scenario.stepMs];
+      }),
+    );
+    const routed = routeDemand(demandRps, rule, this.service, ready, servingShare);
 
     const units: UnitStep[] = [];
     const served = new Map<string, { p95Ms: number; failedShare: number }>();

@@ -98,8 +98,17 @@ export class LatencyModel {
     if (live.length === 1) {
       return own[0] as number;
     }
-    const slower = (x: number) =>
-      live.reduce((sum, p) => sum + p.requests * this.fractionSlowerThan(p.p95Ms, x), 0) / total;
+    // fractionSlowerThan, with each part's median worked out once instead of 40 times.
+    const sigma = this.parameters.spread;
+    const medians = live.map((p) => p.p95Ms * Math.exp(-Z95 * sigma));
+    const slower = (x: number) => {
+      let sum = 0;
+      for (let i = 0; i < live.length; i += 1) {
+        const fraction = 1 - standardNormalCdf(Math.log(x / (medians[i] as number)) / sigma);
+        sum += (live[i] as LatencyPart).requests * fraction;
+      }
+      return sum / total;
+    };
     let low = Math.min(...own);
     let high = Math.max(...own);
     for (let i = 0; i < 40; i += 1) {
@@ -126,6 +135,38 @@ export class LatencyModel {
         : null;
     }
     return this.mixtureQuantile(parts, percentileOf(statistic));
+  }
+
+  /**
+   * The statistic over `requests` requests of which `failed` failed and `parts` were answered, a failed request counted as slower than any answer: the percentile of all
+   * requests is the answered requests' percentile at the level that leaves the failures in
+   * the tail, and Infinity when the failures alone fill the tail. For `average` (a mean
+   * cannot count a failure), the answered requests' mean while at most 5 % failed, else
+   * Infinity. Null without requests.
+   */
+  statisticOverAllMs(
+    parts: readonly LatencyPart[],
+    requests: number,
+    failed: number,
+    statistic: string,
+  ): number | null {
+    if (!(requests > 0)) {
+      return null;
+    }
+    if (!(failed > 0)) {
+      return this.statisticMs(parts, statistic);
+    }
+    const answered = requests - failed;
+    if (statistic.toLowerCase() === "average") {
+      return failed / requests > 0.05 || answered <= 0
+        ? Number.POSITIVE_INFINITY
+        : this.statisticMs(parts, statistic);
+    }
+    const tail = 1 - percentileOf(statistic);
+    if (answered <= 0 || failed >= tail * requests) {
+      return Number.POSITIVE_INFINITY;
+    }
+    return this.mixtureQuantile(parts, 1 - (tail * requests - failed) / answered);
   }
 }
 

@@ -17,14 +17,17 @@ export interface RoutedDemand {
  * The ALB's forward action: each target group gets its weight's share of requests; within
  * a group, requests go round-robin over its ready pods, so a unit's Service passes its share
  * to that unit and the consolidated Service spreads its share over every ready pod of every
- * unit. A group with no ready pod answers 503 itself (HTTPCode_ELB_5XX). With every weight
- * 0 nothing is served. Stickiness is not modelled: with many clients it averages out.
+ * unit. A group with no ready pod answers 503 itself (HTTPCode_ELB_5XX), and so does a
+ * group for the part of the step before its targets are registered and healthy
+ * (`servingShare`: the share of the step it serves, 1 when absent). With every weight 0
+ * nothing is served. Stickiness is not modelled: with many clients it averages out.
  */
 export function routeDemand(
   demandRps: number,
   rule: AppliedRule,
   service: InferenceService,
   readyPods: ReadonlyMap<string, number>,
+  servingShare: ReadonlyMap<string, number> = new Map(),
 ): RoutedDemand {
   const unitRps = new Map<string, number>(service.units.map((u) => [u.name, 0]));
   const byTargetGroup = new Map<string, Map<string, number>>();
@@ -36,12 +39,20 @@ export function routeDemand(
     const members = membersOf(service, serviceName);
     const pods = members.reduce((sum, unit) => sum + (readyPods.get(unit) ?? 0), 0);
     healthyHosts.set(serviceName, pods);
-    const share = totalWeight > 0 ? (demandRps * weight) / totalWeight : 0;
-    if (share <= 0) {
+    const routed = totalWeight > 0 ? (demandRps * weight) / totalWeight : 0;
+    if (routed <= 0) {
       continue;
     }
     if (pods === 0) {
-      elbFailedRps.set(serviceName, share);
+      elbFailedRps.set(serviceName, routed);
+      continue;
+    }
+    const serving = Math.min(1, Math.max(0, servingShare.get(serviceName) ?? 1));
+    if (serving < 1) {
+      elbFailedRps.set(serviceName, routed * (1 - serving));
+    }
+    const share = routed * serving;
+    if (share <= 0) {
       continue;
     }
     const split = new Map<string, number>();

@@ -1,7 +1,11 @@
 import { causeMessage, type EvaluationCause, type EvaluationDeps, evaluate } from "@switchyard/controller";
 import type { CapacitySignal, EpochMs, InferenceService, SwitchyardConfig } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
-import { InMemoryLoadBalancerLocator, InMemoryRoutingVerifier } from "../adapters/in-memory-load-balancer.ts";
+import {
+  InMemoryLoadBalancerLocator,
+  InMemoryRoutingVerifier,
+  InMemoryTargetHealthReader,
+} from "../adapters/in-memory-load-balancer.ts";
 import { InMemoryCapacityRecorder, InMemoryMetricsReader } from "../adapters/in-memory-metrics.ts";
 import { InMemoryNodePlacement } from "../adapters/in-memory-node-placement.ts";
 import {
@@ -72,7 +76,13 @@ export function switchyardPolicyWith(variant: ControllerVariant): ComparedPolicy
         config,
         scheduler,
         clock,
-        lambdas: stepLambdas({ config, cluster, clock, verifier: new InMemoryRoutingVerifier(env) }),
+        lambdas: stepLambdas({
+          config,
+          cluster,
+          clock,
+          verifier: new InMemoryRoutingVerifier(env),
+          targetHealth: new InMemoryTargetHealthReader(env, clock),
+        }),
       });
       // DescribeInstances of a warned instance: its type, zone and the cluster tag Karpenter puts on its nodes.
       const warned = new Map<string, SpotWarning>();

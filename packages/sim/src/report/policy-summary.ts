@@ -1,10 +1,10 @@
-import type { EpochMs } from "@switchyard/core";
-import { HOUR, SECOND } from "@switchyard/core";
+import type { EpochMs, Move } from "@switchyard/core";
+import { HOUR, MOVES, SECOND } from "@switchyard/core";
 import type { PolicyName } from "../policies/compared-policy.ts";
 import type { PolicyResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
-import type { MinuteRecord } from "./minute-series.ts";
-import type { ReferenceCosts } from "./reference-costs.ts";
+import type { MinuteSeries } from "./minute-series.ts";
+import { noRatioBecause, type ReferenceCosts } from "./reference-costs.ts";
 
 /** The figures the table and `--output json` show for one policy. */
 export interface PolicySummary {
@@ -15,7 +15,7 @@ export interface PolicySummary {
   readonly costAboveFloor: number;
   /**
    * costAboveFloor ÷ (lower bound − floor): 1 is the lower bound's cost above the floor;
-   * null when the bound is the floor (nothing above it to compare).
+   * null when the bound is the floor or too little above it to divide by (`noRatioBecause`).
    */
   readonly costAboveFloorRatio: number | null;
   readonly requests: number;
@@ -25,6 +25,10 @@ export interface PolicySummary {
   readonly sloViolationMinutes: number;
   /** Mode changes the ALB went through (failovers and fallbacks that took effect). */
   readonly switches: number;
+  /** Moves of every kind that took effect (outcome succeeded): rebalances, reroutes and repairs too. */
+  readonly moves: number;
+  /** Those moves by kind. */
+  readonly movesByKind: Readonly<Record<Move, number>>;
   /** Succeeded moves of any kind (rebalances too) in the busiest 60 minutes: what the switch cap limits. */
   readonly maxMovesInAnHour: number;
   readonly capacityModeMinutes: number;
@@ -45,30 +49,59 @@ export interface PolicySummary {
 
 export function summarize(
   result: PolicyResult,
-  minutes: readonly MinuteRecord[],
+  minutes: MinuteSeries,
   scenario: Scenario,
   reference: ReferenceCosts,
 ): PolicySummary {
-  const totalCost = minutes.reduce((sum, m) => sum + m.costUsd, 0);
-  const costAboveFloor = totalCost - reference.floorCost;
-  const boundAboveFloor = reference.lowerBoundCost - reference.floorCost;
-  const requests = minutes.reduce((sum, m) => sum + m.requests, 0);
-  const failedRequests = minutes.reduce((sum, m) => sum + m.failed, 0);
-  const answered = requests - failedRequests;
-
+  let totalCost = 0;
+  let requests = 0;
+  let failedRequests = 0;
+  let sloViolationMinutes = 0;
+  let capacityModeMinutes = 0;
   let switches = 0;
-  for (let i = 1; i < minutes.length; i += 1) {
-    if ((minutes[i] as MinuteRecord).mode !== (minutes[i - 1] as MinuteRecord).mode) {
+  for (let i = 0; i < minutes.length; i += 1) {
+    totalCost += minutes.value(i, "costUsd");
+    requests += minutes.value(i, "requests");
+    failedRequests += minutes.value(i, "failed");
+    sloViolationMinutes += minutes.violatedAt(i) ? 1 : 0;
+    capacityModeMinutes += minutes.modeAt(i) === "capacity" ? 1 : 0;
+    if (i > 0 && minutes.modeAt(i) !== minutes.modeAt(i - 1)) {
       switches += 1;
     }
   }
+  const costAboveFloor = totalCost - reference.floorCost;
+  const boundAboveFloor = reference.lowerBoundCost - reference.floorCost;
+  const answered = requests - failedRequests;
+  /** The first minute index at or after `from` (or after it, `strictly`) that `test` holds for; -1 when none. */
+  const firstIndex = (from: EpochMs, test: (i: number) => boolean, strictly = false): number => {
+    for (let i = minutes.indexAt(from); i < minutes.length; i += 1) {
+      if ((!strictly || minutes.timeAt(i) > from) && test(i)) {
+        return i;
+      }
+    }
+    return -1;
+  };
+  /** The last minute index at or before `to` that `test` holds for; -1 when none. */
+  const lastIndex = (to: EpochMs, test: (i: number) => boolean): number => {
+    for (let i = minutes.length - 1; i >= 0; i -= 1) {
+      if (minutes.timeAt(i) <= to && test(i)) {
+        return i;
+      }
+    }
+    return -1;
+  };
+  const timeOf = (i: number): EpochMs | null => (i < 0 ? null : minutes.timeAt(i));
+
   const firstCapacityErrorAt = result.capacityErrors[0]?.at ?? null;
   const failoverAt =
     firstCapacityErrorAt === null
       ? null
-      : (minutes.find(
-          (m, i) => m.at >= firstCapacityErrorAt && m.mode === "capacity" && minutes[i - 1]?.mode === "cost",
-        )?.at ?? null);
+      : timeOf(
+          firstIndex(
+            firstCapacityErrorAt,
+            (i) => i > 0 && minutes.modeAt(i) === "capacity" && minutes.modeAt(i - 1) === "cost",
+          ),
+        );
   const failoverDecidedAt =
     firstCapacityErrorAt === null
       ? null
@@ -83,10 +116,8 @@ export function summarize(
       : scenario.capacity
           .filter((w) => erroredTypes.has(w.instanceType))
           .reduce<EpochMs | null>((latest, w) => (latest === null || w.to > latest ? w.to : latest), null);
-  const modeWhenBack =
-    capacityBackAt === null
-      ? null
-      : ([...minutes].reverse().find((m) => m.at <= capacityBackAt)?.mode ?? null);
+  const whenBack = capacityBackAt === null ? -1 : lastIndex(capacityBackAt, () => true);
+  const modeWhenBack = whenBack < 0 ? null : minutes.modeAt(whenBack);
   // Back in cost mode before capacity returned is an early fallback: its time is the
   // last return to cost mode before then, reported as negative seconds, never as "0 s
   // after capacity returned".
@@ -94,13 +125,13 @@ export function summarize(
     capacityBackAt === null
       ? null
       : modeWhenBack === "cost"
-        ? ([...minutes]
-            .reverse()
-            .find(
-              (m, i, reversed) =>
-                m.at <= capacityBackAt && m.mode === "cost" && reversed[i + 1]?.mode === "capacity",
-            )?.at ?? capacityBackAt)
-        : (minutes.find((m) => m.at > capacityBackAt && m.mode === "cost")?.at ?? null);
+        ? (timeOf(
+            lastIndex(
+              capacityBackAt,
+              (i) => i > 0 && minutes.modeAt(i) === "cost" && minutes.modeAt(i - 1) === "capacity",
+            ),
+          ) ?? capacityBackAt)
+        : timeOf(firstIndex(capacityBackAt, (i) => minutes.modeAt(i) === "cost", true));
 
   const succeeded = result.moves
     .filter((m) => m.outcome !== "failed" && m.outcome !== "superseded")
@@ -113,19 +144,28 @@ export function summarize(
     maxMovesInAnHour = Math.max(maxMovesInAnHour, inHour);
   }
 
+  const movesByKind = Object.fromEntries(MOVES.map((move) => [move, 0])) as Record<Move, number>;
+  for (const m of result.moves) {
+    if (m.outcome === "succeeded") {
+      movesByKind[m.move] += 1;
+    }
+  }
+
   return {
     name: result.name,
     description: result.description,
     totalCost,
     costAboveFloor,
-    costAboveFloorRatio: boundAboveFloor > 0.005 ? costAboveFloor / boundAboveFloor : null,
+    costAboveFloorRatio: noRatioBecause(reference) === null ? costAboveFloor / boundAboveFloor : null,
     requests,
     failedRequests,
     costPerMillion: answered > 0 ? (totalCost / answered) * 1e6 : null,
-    sloViolationMinutes: minutes.filter((m) => m.sloViolated).length,
+    sloViolationMinutes,
     switches,
+    moves: MOVES.reduce((sum, move) => sum + movesByKind[move], 0),
+    movesByKind,
     maxMovesInAnHour,
-    capacityModeMinutes: minutes.filter((m) => m.mode === "capacity").length,
+    capacityModeMinutes,
     firstCapacityErrorAt,
     failoverAt,
     failoverDecidedSeconds:

@@ -31,6 +31,27 @@ export interface ReferenceCosts {
   readonly infeasibleSteps: number;
 }
 
+/**
+ * A policy's cost above the floor is read as a ratio to the lower bound's only when the
+ * bound is at least this share above the floor: when the floor is nearly the whole bound
+ * (the pods minReplicaCount keeps serve almost every minute), the ratio divides by cents
+ * and reads as "10.72×" for a few dollars.
+ */
+export const MEANINGFUL_BOUND_SHARE = 0.05;
+
+/** Why no ratio to the lower bound's cost above the floor is given, or null when it is. */
+export function noRatioBecause(reference: ReferenceCosts): string | null {
+  const above = reference.lowerBoundCost - reference.floorCost;
+  if (above <= 0.005) {
+    return "the lower bound is the floor: the pods minReplicaCount keeps serve every minute's demand";
+  }
+  if (above < MEANINGFUL_BOUND_SHARE * reference.lowerBoundCost) {
+    const share = (100 * above) / reference.lowerBoundCost;
+    return `the lower bound is only $${above.toFixed(2)} above the floor, ${share < 0.1 ? "under 0.1" : share.toFixed(1)} % of it, too little to divide by`;
+  }
+  return null;
+}
+
 /** Whether a pod of `unit` can be running at `at`: one of its offerings launches now, or launched one that no window has taken since. */
 export function podsCanRun(unit: DeploymentUnit, calendar: CapacityCalendar, at: EpochMs): boolean {
   return unit.instanceTypes.some((type) =>

@@ -1,24 +1,32 @@
 import { jsonText } from "@switchyard/core";
 import { renderChart } from "./chart-renderer.ts";
-import { chartsOf } from "./charts.ts";
+import { type ChartHeading, chartMakers } from "./charts.ts";
 import { reportMarkdown } from "./report-markdown.ts";
 import type { SimulationReport } from "./simulation-report.ts";
 import { summaryJson } from "./summary-table.ts";
-import { timelineCsv } from "./timeline-csv.ts";
+import { timelineCsvChunks } from "./timeline-csv.ts";
 
-/** Every file of a report folder, by name: report.md, summary.json, timeline.csv, each chart as SVG and PNG. */
-export async function reportFiles(report: SimulationReport): Promise<Map<string, string | Uint8Array>> {
-  const files = new Map<string, string | Uint8Array>();
-  const charts = chartsOf(report);
-  for (const chart of charts) {
-    const rendered = await renderChart(chart.spec);
-    files.set(`${chart.name}.svg`, rendered.svg);
-    files.set(`${chart.name}.png`, rendered.png);
+/** A report file's content: text, bytes, or text in chunks (written as they are made). */
+export type ReportContent = string | Uint8Array | Iterable<string>;
+
+/**
+ * Every file of a report folder, by name, one at a time: report.md, summary.json,
+ * timeline.csv (in chunks), each chart as SVG and PNG. Each chart is built and drawn when
+ * its turn comes, so a caller that writes each file before asking for the next holds one
+ * chart at most; report.md, which names them all, comes last.
+ */
+export async function* reportFiles(report: SimulationReport): AsyncGenerator<[string, ReportContent]> {
+  yield ["summary.json", jsonText(fullSummary(report))];
+  yield ["timeline.csv", timelineCsvChunks(report)];
+  const drawn: ChartHeading[] = [];
+  for (const make of chartMakers(report)) {
+    const { spec, ...heading } = make();
+    const rendered = await renderChart(spec);
+    drawn.push(heading);
+    yield [`${heading.name}.svg`, rendered.svg];
+    yield [`${heading.name}.png`, rendered.png];
   }
-  files.set("report.md", reportMarkdown(report, charts));
-  files.set("summary.json", jsonText(fullSummary(report)));
-  files.set("timeline.csv", timelineCsv(report));
-  return files;
+  yield ["report.md", reportMarkdown(report, drawn)];
 }
 
 /** summary.json: the `--output json` contract plus every figure behind it and each policy's moves. */

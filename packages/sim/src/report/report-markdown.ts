@@ -1,14 +1,15 @@
-import { formatDuration, MINUTE, SECOND } from "@switchyard/core";
-import type { ChartDefinition } from "./charts.ts";
+import { type EpochMs, formatDuration, MINUTE, SECOND } from "@switchyard/core";
+import type { ChartHeading } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
 import { frontierMarkdown } from "./hedge-frontier-report.ts";
-import type { MinuteRecord } from "./minute-series.ts";
+import type { MinuteSeries } from "./minute-series.ts";
 import type { PolicySummary } from "./policy-summary.ts";
+import { noRatioBecause } from "./reference-costs.ts";
 import type { PolicyReport, SimulationReport } from "./simulation-report.ts";
 import { ratio, SUMMARY_HEADERS, summaryRows } from "./summary-table.ts";
 
 /** report.md: the headline first, then the table, the charts, and what each policy did and why. */
-export function reportMarkdown(report: SimulationReport, charts: readonly ChartDefinition[]): string {
+export function reportMarkdown(report: SimulationReport, charts: readonly ChartHeading[]): string {
   const { scenario } = report;
   const lines: string[] = [];
   lines.push(`# Simulation: ${scenario.name}`, "");
@@ -31,6 +32,7 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartD
   lines.push(
     "",
     `- **$/M req**: total cost ÷ requests answered, per million. **SLO-violation min**: ${sloMinuteMeaning(scenario.service.slo.statistic)}`,
+    "- **switches**: mode changes of the ALB's rule (failovers and fallbacks that took effect). **moves**: the policy's moves that took effect, of every kind — failover, fallback, rebalance, reroute, repair (each with its reasons below).",
     "- **failover decided**: from the first EC2 capacity error to the start of the failover. **traffic moved**: to the ALB routing in capacity mode — later when the failover waited for its receivers' pods (make-before-break: the failing unit still served). **fallback**: from the end of the last capacity window to the ALB routing in cost mode again; `early` when it was back in cost mode before capacity returned (routing around the pool that could not grow). — : did not happen.",
     "",
     "| policy | what it does |",
@@ -101,7 +103,7 @@ function headline(report: SimulationReport): string[] {
         ? "no SLO-violation minute, no failed request"
         : `${count(s.sloViolationMinutes)} SLO-violation minute${s.sloViolationMinutes === 1 ? "" : "s"}, ${count(s.failedRequests)} failed requests`;
     parts.push(service);
-    const spans = violationSpans(report.policies.find((p) => p.summary.name === s.name)?.minutes ?? []);
+    const spans = violationSpans(report.policies.find((p) => p.summary.name === s.name)?.minutes);
     if (spans.length > 0) {
       parts.push(
         `SLO broken ${spans.slice(0, 3).join(", ")}${spans.length > 3 ? ` and ${spans.length - 3} more span${spans.length === 4 ? "" : "s"}` : ""}`,
@@ -172,40 +174,51 @@ function referenceSection(report: SimulationReport): string[] {
       "",
     );
   }
-  lines.push(
-    `| policy | total cost | cost above the floor | ratio to the lower bound's (${usd(boundAbove)}) |`,
-    "|---|---:|---:|---:|",
-    ...report.policies.map(
-      ({ summary: s }) =>
-        `| ${s.name} | ${usd(s.totalCost)} | ${usd(s.costAboveFloor)} | ${ratio(s.costAboveFloorRatio)} |`,
-    ),
-  );
-  if (boundAbove <= 0.005) {
+  const why = noRatioBecause(reference);
+  if (why === null) {
     lines.push(
+      `| policy | total cost | cost above the floor | ratio to the lower bound's (${usd(boundAbove)}) |`,
+      "|---|---:|---:|---:|",
+      ...report.policies.map(
+        ({ summary: s }) =>
+          `| ${s.name} | ${usd(s.totalCost)} | ${usd(s.costAboveFloor)} | ${ratio(s.costAboveFloorRatio)} |`,
+      ),
+    );
+  } else {
+    lines.push(
+      "| policy | total cost | cost above the floor |",
+      "|---|---:|---:|",
+      ...report.policies.map(
+        ({ summary: s }) => `| ${s.name} | ${usd(s.totalCost)} | ${usd(s.costAboveFloor)} |`,
+      ),
       "",
-      "The lower bound is the floor here: the pods `minReplicaCount` keeps serve every minute's demand, so no ratio can be given; compare the costs above the floor.",
+      `No ratio to the lower bound's cost above the floor: ${why}; compare the costs above the floor.`,
     );
   }
   return lines;
 }
 
 /** Runs of consecutive SLO-violation minutes, as `14 Nov 11:00–11:08`. */
-function violationSpans(minutes: readonly MinuteRecord[]): string[] {
+function violationSpans(minutes: MinuteSeries | undefined): string[] {
   const spans: string[] = [];
-  let first: MinuteRecord | null = null;
-  let last: MinuteRecord | null = null;
+  let first: EpochMs | null = null;
+  let last: EpochMs | null = null;
   const close = () => {
     if (first !== null && last !== null) {
-      spans.push(`${shortUtc(first.at)}–${new Date(last.at + MINUTE).toISOString().slice(11, 16)}`);
+      spans.push(`${shortUtc(first)}–${new Date(last + MINUTE).toISOString().slice(11, 16)}`);
     }
   };
-  for (const m of minutes) {
-    if (m.sloViolated && last !== null && m.at - last.at === MINUTE) {
-      last = m;
-    } else if (m.sloViolated) {
+  for (let i = 0; i < (minutes?.length ?? 0); i += 1) {
+    if (!minutes?.violatedAt(i)) {
+      continue;
+    }
+    const at = minutes.timeAt(i);
+    if (last !== null && at - last === MINUTE) {
+      last = at;
+    } else {
       close();
-      first = m;
-      last = m;
+      first = at;
+      last = at;
     }
   }
   close();

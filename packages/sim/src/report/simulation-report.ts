@@ -1,15 +1,14 @@
-import { LatencyModel } from "../model/latency-model.ts";
 import type { PolicyResult, SimulationResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { type FrontierRow, frontierRows } from "./hedge-frontier-report.ts";
-import { type MinuteRecord, minutesOf } from "./minute-series.ts";
+import type { MinuteSeries } from "./minute-series.ts";
 import { type PolicySummary, summarize } from "./policy-summary.ts";
 import { type ReferenceCosts, referenceCosts } from "./reference-costs.ts";
 
 /** One policy's run, read for the report. */
 export interface PolicyReport {
   readonly result: PolicyResult;
-  readonly minutes: readonly MinuteRecord[];
+  readonly minutes: MinuteSeries;
   readonly summary: PolicySummary;
 }
 
@@ -28,20 +27,14 @@ export interface SimulationReport {
 }
 
 export function reportOf(simulation: SimulationResult): SimulationReport {
-  const latency = new LatencyModel(simulation.scenario.latency, simulation.scenario.service.slo.statistic);
   const costs = referenceCosts(simulation.scenario);
   const policies = simulation.policies.map((result) => {
-    const minutes = minutesOf(result.steps, simulation.scenario.service, latency);
+    const minutes = result.minutes;
     return { result, minutes, summary: summarize(result, minutes, simulation.scenario, costs) };
   });
   const frontier = simulation.frontier?.map(({ maxLossShare, result }) => ({
     maxLossShare,
-    summary: summarize(
-      result,
-      minutesOf(result.steps, simulation.scenario.service, latency),
-      simulation.scenario,
-      costs,
-    ),
+    summary: summarize(result, result.minutes, simulation.scenario, costs),
   }));
   return {
     scenario: simulation.scenario,

@@ -1,5 +1,7 @@
-import { HOUR } from "@switchyard/core";
-import { count, seconds, usd } from "./figures.ts";
+import { HOUR, MOVES } from "@switchyard/core";
+import type { MoveRecord } from "../policies/compared-policy.ts";
+import { count, seconds, shortUtc, usd } from "./figures.ts";
+import { noRatioBecause } from "./reference-costs.ts";
 import type { SimulationReport } from "./simulation-report.ts";
 
 /** The comparison's columns, shared by the terminal table and report.md. */
@@ -10,6 +12,7 @@ export const SUMMARY_HEADERS = [
   "SLO-violation min",
   "failed requests",
   "switches",
+  "moves",
   "failover decided",
   "traffic moved",
   "fallback",
@@ -24,6 +27,7 @@ export function summaryRows(report: SimulationReport): string[][] {
     count(s.sloViolationMinutes),
     count(s.failedRequests),
     count(s.switches),
+    count(s.moves),
     seconds(s.failoverDecidedSeconds),
     seconds(s.failoverSeconds),
     seconds(s.fallbackSeconds),
@@ -45,11 +49,65 @@ export function renderSummaryTable(report: SimulationReport): string {
     `${scenario.name} · service ${scenario.service.name} · ${hours} h from ${new Date(scenario.start).toISOString().slice(0, 16).replace("T", " ")} UTC · SLO ${scenario.service.slo.statistic} ${scenario.service.slo.latencyMs} ms`,
     line(rows[0] as string[]),
     ...rows.slice(1).map(line),
-    "failover decided: first capacity error → the failover starts; traffic moved: → ALB routing in capacity mode; fallback: capacity back → ALB routing in cost mode (early: back in cost mode before capacity returned)",
+    "switches: mode changes of the ALB's rule; moves: the policy's moves that took effect, of every kind (failover, fallback, rebalance, reroute, repair); failover decided: first capacity error → the failover starts; traffic moved: → ALB routing in capacity mode; fallback: capacity back → ALB routing in cost mode (early: back in cost mode before capacity returned)",
+    ...movesLines(report),
     ...referenceLines(report),
     "",
   ].join("\n");
 }
+
+/**
+ * Each policy that moved: its moves that took effect by kind (`switchyard 35 (1 failover,
+ * 1 fallback, 33 rebalances)`), then each mode switch it decided with its outcome (the
+ * first four of a policy), so the first run shows what happened, not only counts.
+ */
+export function movesLines(report: SimulationReport): string[] {
+  const moved = report.policies.filter(({ summary: s }) => s.moves > 0);
+  const lines =
+    moved.length === 0
+      ? []
+      : [
+          `moves that took effect: ${moved
+            .map(({ summary: s }) => {
+              const kinds = MOVES.filter((move) => s.movesByKind[move] > 0).map(
+                (move) => `${count(s.movesByKind[move])} ${move}${s.movesByKind[move] === 1 ? "" : "s"}`,
+              );
+              return `${s.name} ${count(s.moves)} (${kinds.join(", ")})`;
+            })
+            .join("; ")}`,
+        ];
+  const switched = report.policies
+    .map(({ summary, result }) => ({
+      name: summary.name,
+      switches: result.moves.filter((m) => m.move === "failover" || m.move === "fallback"),
+    }))
+    .filter((p) => p.switches.length > 0);
+  if (switched.length > 0) {
+    lines.push(
+      `mode switches: ${switched
+        .map(
+          ({ name, switches }) =>
+            `${name} ${switches
+              .slice(0, 4)
+              .map(
+                (m) =>
+                  `${m.move} ${shortUtc(m.decidedAt)} ${OUTCOME[m.outcome]}${m.appliedAt === null ? "" : ` (Ingress patched ${shortUtc(m.appliedAt).slice(-5)})`}`,
+              )
+              .join(", ")}${switches.length > 4 ? ` and ${switches.length - 4} more` : ""}`,
+        )
+        .join("; ")}`,
+    );
+  }
+  return lines;
+}
+
+/** A move's outcome as the switch line says it. */
+const OUTCOME: Readonly<Record<MoveRecord["outcome"], string>> = {
+  succeeded: "succeeded",
+  failed: "failed and was rolled back",
+  running: "still running at the end",
+  superseded: "superseded by a newer move",
+};
 
 /**
  * The floor, the lower bound and each policy's cost above the floor (with its ratio to
@@ -63,9 +121,7 @@ export function referenceLines(report: SimulationReport): string[] {
         ? `; ${count(reference.infeasibleSteps)} step${reference.infeasibleSteps === 1 ? "" : "s"} of demand beyond every pod allowed, counted at all of them`
         : ""
     }`,
-    `cost above the floor (as a ratio to the lower bound's ${usd(reference.lowerBoundCost - reference.floorCost)}): ${report.policies
-      .map(({ summary: s }) => `${s.name} ${usd(s.costAboveFloor)} (${ratio(s.costAboveFloorRatio)})`)
-      .join(", ")}`,
+    costAboveFloorLine(report),
   ];
   if (reference.boundBrokenBy.length > 0) {
     lines.push(
@@ -73,6 +129,18 @@ export function referenceLines(report: SimulationReport): string[] {
     );
   }
   return lines;
+}
+
+/** Each policy's cost above the floor, with its ratio to the lower bound's where that means something, or why not. */
+function costAboveFloorLine(report: SimulationReport): string {
+  const why = noRatioBecause(report.reference);
+  const bound = usd(report.reference.lowerBoundCost - report.reference.floorCost);
+  return `cost above the floor (${why === null ? `as a ratio to the lower bound's ${bound}` : `no ratio: ${why}`}): ${report.policies
+    .map(
+      ({ summary: s }) =>
+        `${s.name} ${usd(s.costAboveFloor)}${s.costAboveFloorRatio === null ? "" : ` (${ratio(s.costAboveFloorRatio)})`}`,
+    )
+    .join(", ")}`;
 }
 
 /** 1.234 → "1.23×"; null → "—". */
@@ -95,6 +163,8 @@ export function summaryJson(report: SimulationReport): {
     sloViolationMinutes: number;
     failedRequests: number;
     switches: number;
+    moves: number;
+    movesByKind: Record<string, number>;
     failoverDecidedSeconds: number | null;
     failoverSeconds: number | null;
     fallbackSeconds: number | null;
@@ -114,6 +184,8 @@ export function summaryJson(report: SimulationReport): {
       sloViolationMinutes: s.sloViolationMinutes,
       failedRequests: Math.round(s.failedRequests),
       switches: s.switches,
+      moves: s.moves,
+      movesByKind: { ...s.movesByKind },
       failoverDecidedSeconds: s.failoverDecidedSeconds,
       failoverSeconds: s.failoverSeconds,
       fallbackSeconds: s.fallbackSeconds,

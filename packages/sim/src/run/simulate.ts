@@ -1,10 +1,11 @@
 import { performance } from "node:perf_hooks";
+import { MINUTE } from "@switchyard/core";
 import { InMemoryClusterGateway } from "../adapters/in-memory-cluster-gateway.ts";
 import { SimClock } from "../adapters/sim-clock.ts";
 import { EnvironmentModel } from "../model/environment.ts";
 import type { CapacityError } from "../model/karpenter.ts";
-import type { StepRecord } from "../model/step-record.ts";
 import type { ComparedPolicy, DecisionNote, MoveRecord, PolicyName } from "../policies/compared-policy.ts";
+import { MinuteBuilder, type MinuteSeries } from "../report/minute-series.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { SimScheduler } from "./sim-scheduler.ts";
 
@@ -12,7 +13,8 @@ import { SimScheduler } from "./sim-scheduler.ts";
 export interface PolicyResult {
   readonly name: PolicyName;
   readonly description: string;
-  readonly steps: readonly StepRecord[];
+  /** Every minute, as the report reads it. */
+  readonly minutes: MinuteSeries;
   readonly moves: readonly MoveRecord[];
   readonly decisions: readonly DecisionNote[];
   readonly capacityErrors: readonly CapacityError[];
@@ -56,15 +58,17 @@ export async function runPolicy(
   const cluster = new InMemoryClusterGateway(env, clock);
   const run = policy.attach({ scenario, env, clock, scheduler, cluster });
 
-  const steps: StepRecord[] = [];
   const total = Math.ceil((scenario.end - scenario.start) / scenario.stepMs);
+  // The minutes are folded as the steps come: no step is kept (a month of them as objects
+  // for five policies is over a gigabyte).
+  const minutes = new MinuteBuilder(env.service, env.latency, Math.ceil((total * scenario.stepMs) / MINUTE));
   const reportEvery = Math.max(1, Math.floor(total / 100));
   for (let i = 0; i < total; i += 1) {
     const at = scenario.start + i * scenario.stepMs;
     clock.set(at);
     env.beginStep(at);
     await scheduler.runUntil(at + scenario.stepMs);
-    steps.push(env.serveStep(at));
+    minutes.add(env.serveStep(at));
     env.autoscale(at + scenario.stepMs);
     if (i % reportEvery === 0) {
       onProgress(policy.name, i / total);
@@ -74,7 +78,7 @@ export async function runPolicy(
   return {
     name: policy.name,
     description: policy.description,
-    steps,
+    minutes: minutes.finish(),
     moves: run.moves(),
     decisions: run.decisions(),
     capacityErrors: env.capacityErrors,

@@ -126,7 +126,9 @@ async function readReferenced(raw: unknown, source: string, read: ReadText): Pro
       if (csv.ok) {
         rpsByMinute = csv.rpsByMinute;
       } else {
-        issues.push({ path: ["demand", "file"], message: `${path} ${csv.problem}` });
+        for (const problem of csv.problems) {
+          issues.push({ path: ["demand", "file"], message: `${path} ${problem}` });
+        }
       }
     }
   }

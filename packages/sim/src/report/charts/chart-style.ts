@@ -34,26 +34,43 @@ export const CHART_MARKS = {
   modeStrip: "mode_strip",
   modeBand: "mode_band",
   outageStrip: "outage_strip",
+  outageBand: "outage_band",
   stack: "unit_stack",
-  failed: "failed_line",
+  failed: "failed_band",
   latency: "latency_line",
   clipped: "latency_clipped",
+  latencyFailed: "latency_failed",
   slo: "slo_rule",
   costLine: "cost_line",
   costMarker: "cost_marker",
+  costLabel: "cost_label",
+  readyPods: "ready_pods",
+  desiredPods: "desired_pods",
+  weight: "unit_weight",
 } as const;
 
 export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
-/** Colours per unit, in config order (colour-blind-safe Tableau 10). */
-export const UNIT_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2"];
-export const POLICY_COLOURS = ["#4e79a7", "#e15759", "#9c755f", "#b07aa1", "#59a14f"];
+/**
+ * Colours per unit, in config order: Tableau 10 without its red (failed requests) and its
+ * purple (capacity mode), so no unit shares a colour with what the charts mark.
+ */
+const UNIT_PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"];
+/** The colours of `count` units, the palette repeating past its eight. */
+export function unitColours(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => UNIT_PALETTE[i % UNIT_PALETTE.length] as string);
+}
+/** Per policy, in the report's order: static-capacity in the purple of capacity mode, where it always routes. */
+export const POLICY_COLOURS = ["#4e79a7", "#f28e2b", "#9c755f", "#7b4f9d", "#59a14f"];
 /** Capacity mode: a purple no unit is drawn in, strong on the strip, faint behind the data. */
 export const CAPACITY_STRIP = "#7b4f9d";
 const CAPACITY_BAND = "#e9e0f1";
 export const COST_STRIP = "#e4e4e4";
-export const OUTAGE = "#d62728";
-export const FAILED = "#000000";
+/** EC2 capacity windows: a dark strip, and a light band with dashed edges behind every chart's data. */
+export const OUTAGE = "#3c3c3c";
+export const OUTAGE_BAND = "#ececec";
+/** Failed requests, and minutes that broke the SLO: red, which nothing else is drawn in. */
+export const FAILED = "#d62728";
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 export const WIDTH = 920;
 
@@ -77,13 +94,13 @@ export function timeAxis(format: string, from: EpochMs, end: EpochMs): PositionF
   };
 }
 
-/** One chart row per policy, in the report's order, labelled at its top left. */
-function policyRows(policies: readonly string[]): FacetMapping<Field> {
+/** One chart row per value of `field` (a policy, a unit), in the given order, labelled at its top left. */
+function rowsBy(field: string, order: readonly string[]): FacetMapping<Field> {
   return {
     row: {
-      field: "policy",
+      field,
       type: "nominal",
-      sort: [...policies],
+      sort: [...order],
       title: null,
       header: { labelAngle: 0, labelAlign: "left", labelAnchor: "start", labelOrient: "top" },
     },
@@ -105,11 +122,41 @@ export function rowPerPolicy(chart: {
     $schema: SCHEMA,
     title: { text: chart.title, subtitle: chart.subtitle },
     data: { values: chart.values },
-    facet: policyRows(chart.policies),
+    facet: rowsBy("policy", chart.policies),
     spec: { width: WIDTH, height: chart.height, layer: chart.layer },
     ...(chart.independentY === true ? { resolve: { scale: { y: "independent" } } } : {}),
     config: CONFIG,
   };
+}
+
+/**
+ * A chart of one row per unit (`unit` of each data row), each row `height` pixels: the
+ * `left` layers on a y scale of their own, the `right` layers on another with its axis on
+ * the right, every row with its own scales.
+ */
+export function rowPerUnit(chart: {
+  readonly title: string;
+  readonly subtitle: string[];
+  readonly values: object[];
+  readonly units: readonly string[];
+  readonly height: number;
+  readonly left: ChartLayer[];
+  readonly right: ChartLayer[];
+}): ChartSpec {
+  return {
+    $schema: SCHEMA,
+    title: { text: chart.title, subtitle: chart.subtitle },
+    data: { values: chart.values },
+    facet: rowsBy("unit", chart.units),
+    spec: {
+      width: WIDTH,
+      height: chart.height,
+      layer: [{ layer: chart.left }, { layer: chart.right }],
+      resolve: { scale: { y: "independent" } },
+    },
+    resolve: { scale: { y: "independent" } },
+    config: CONFIG,
+  } as ChartSpec;
 }
 
 /**
