@@ -44,7 +44,8 @@ export const awsActions = awsActionsOf([
 // Clients and adapters live as long as the container: the locator's and the EKS
 // token's caches make the per-minute evaluation cheap.
 const cloudwatch = new CloudWatchClient({});
-// Only a Spot interruption warning needs EC2: its SDK loads on that path, once per container.
+// Only a Spot interruption warning, and units on Spot with zones (where their nodes stand),
+// need EC2: its SDK loads on those paths, once per container.
 let ec2: Promise<Ec2Sdk> | undefined;
 const ec2Sdk = () => {
   ec2 ??= import("./shared/ec2-sdk.ts").then(({ EC2Client, DescribeInstancesCommand }) => ({
@@ -72,12 +73,14 @@ function depsFor(config: SwitchyardConfig): EvaluationDeps {
   if (deps !== undefined) {
     return deps;
   }
+  const ec2Resolver = new Ec2InstanceTypeResolver({ sdk: ec2Sdk, logger });
   deps = {
     clock: systemClock,
     metrics: new CloudWatchMetricsReader({ client: cloudwatch, cluster: config.cluster.name, logger }),
     history: new CloudWatchDemandHistoryReader({ client: cloudwatch, logger }),
     recorder: new CloudWatchCapacityRecorder({ client: cloudwatch, cluster: config.cluster.name, logger }),
-    instanceTypes: new Ec2InstanceTypeResolver({ sdk: ec2Sdk, logger }),
+    instanceTypes: ec2Resolver,
+    placement: ec2Resolver,
     locator: new ElbLoadBalancerLocator({
       client: elb,
       clusterName: config.cluster.name,

@@ -30,6 +30,13 @@ interface AcceptanceScenario {
   readonly title: string;
   /** The policies switchyard must fail no more requests than (within FAILED_SLACK). */
   readonly failedNoMoreThan: readonly PolicyName[];
+  /**
+   * inf2 on Spot: its running pods are reclaimed, and the hedge keeps pods standing
+   * against that. Issue 16's bound then applies to the bill — at most the seed's
+   * controller's or 1.25 × the oracle's, which knows when the pods go and needs no hedge —
+   * and failures must stay within half the better of the seed's and static weights'.
+   */
+  readonly spot?: boolean;
 }
 
 const SCENARIOS: readonly AcceptanceScenario[] = [
@@ -40,13 +47,39 @@ const SCENARIOS: readonly AcceptanceScenario[] = [
   },
   {
     file: "inf2-reclaimed.yaml",
-    title: "inf2-reclaimed (the running inf2 nodes go too)",
+    title: "inf2-reclaimed (inf2 on Spot: the running inf2 nodes go too)",
     failedNoMoreThan: ["static-cost", "seed-reference"],
+    spot: true,
   },
   {
     file: "flapping.yaml",
-    title: "flapping (inf2 lost and back every 10 minutes for an hour)",
+    title: "flapping (inf2 on Spot, lost and back every 10 minutes for an hour)",
     failedNoMoreThan: ["static-cost", "seed-reference"],
+    spot: true,
+  },
+  {
+    file: "scale-inf2-reclaimed.yaml",
+    title: "scale-inf2-reclaimed (inf2 on Spot at scale: its pods reclaimed near the peak)",
+    failedNoMoreThan: ["static-cost", "seed-reference"],
+    spot: true,
+  },
+  {
+    file: "scale-flapping.yaml",
+    title: "scale-flapping (inf2 on Spot at scale, lost 4 minutes in 10 for an hour)",
+    failedNoMoreThan: ["static-cost", "seed-reference"],
+    spot: true,
+  },
+  {
+    file: "spot-zones.yaml",
+    title: "spot-zones (inf2 on Spot in three zones, four days of a real per-zone Spot trace)",
+    failedNoMoreThan: ["static-cost", "seed-reference"],
+    spot: true,
+  },
+  {
+    file: "spot-zones-correlated.yaml",
+    title: "spot-zones-correlated (the same, days when zones often go together)",
+    failedNoMoreThan: ["static-cost", "seed-reference"],
+    spot: true,
   },
 ];
 
@@ -98,7 +131,7 @@ beforeAll(async () => {
     );
     reports.set(scenario.file, reportOf(simulated));
   }
-}, 120_000);
+}, 240_000);
 
 describe.each(SCENARIOS)("Acceptance: $title", (scenario) => {
   it("breaks the SLO no more minutes than static cost weights or the seed's controller (+1)", () => {
@@ -125,23 +158,63 @@ describe.each(SCENARIOS)("Acceptance: $title", (scenario) => {
     }
   });
 
-  it("costs at most 5 % more than the clairvoyant oracle", () => {
+  it("costs at most 5 % more than the clairvoyant oracle (inf2 on Spot: at most the seed's controller or 1.25 × the oracle)", () => {
     const report = reportFor(scenario);
     const switchyard = policy(report, "switchyard");
     const oracle = policy(report, "oracle");
+    const bound =
+      scenario.spot === true
+        ? Math.max(policy(report, "seed-reference").totalCost, 1.25 * oracle.totalCost)
+        : oracle.totalCost * (1 + ORACLE_COST_SLACK);
     const over = (switchyard.totalCost / oracle.totalCost - 1) * 100;
     expect(
       switchyard.totalCost,
       `switchyard $${switchyard.totalCost.toFixed(2)} vs oracle $${oracle.totalCost.toFixed(2)}: +${over.toFixed(1)} %`,
-    ).toBeLessThanOrEqual(oracle.totalCost * (1 + ORACLE_COST_SLACK));
+    ).toBeLessThanOrEqual(bound);
+  });
+
+  it("with inf2 on Spot, fails at most half the requests of the better of the seed's controller and static weights", () => {
+    const report = reportFor(scenario);
+    const switchyard = policy(report, "switchyard");
+    const better = Math.min(
+      policy(report, "seed-reference").failedRequests,
+      policy(report, "static-cost").failedRequests,
+    );
+    // Without Spot units the bar is the one above: no more than either (+1 %).
+    expect(switchyard.failedRequests).toBeLessThanOrEqual(
+      (scenario.spot === true ? 0.5 : 1 + FAILED_SLACK) * better,
+    );
   });
 
   it("never moves more often in any hour than the switch cap allows", () => {
     const report = reportFor(scenario);
-    const switchyard = policy(report, "switchyard");
     const cap = report.scenario.service.policy.maxSwitchesPerHour;
-    // Succeeded moves of any kind, rebalances included, by when they were decided…
-    expect(switchyard.maxMovesInAnHour).toBeLessThanOrEqual(cap);
+    // Each calm move (a fallback, or a rebalance that answers no risk) started with at most
+    // cap − 2 switches of any kind in the hour before it: room for itself and a failover. An
+    // answer to a loss — a failover, a reroute, a risk's rebalance — is never held back, so
+    // losses in a row may take an hour past the cap (three zones' Spot warnings in 13
+    // minutes on spot-zones-correlated).
+    const moves = policyReport(report, "switchyard").result.moves;
+    const risk = /^(the current weights send up to|if the largest Spot cell were reclaimed)/;
+    const calm = moves.filter(
+      (m) =>
+        m.outcome === "succeeded" &&
+        (m.move === "fallback" || (m.move === "rebalance" && !risk.test(m.reasons[0] ?? ""))),
+    );
+    // A switch counts when it happened: succeeded, or moved traffic before it failed (anti-flap.ts).
+    const happened = moves.filter((o) => o.outcome === "succeeded" || o.appliedAt !== null);
+    for (const m of calm) {
+      const before = happened.filter(
+        (o) => o.decidedAt > m.decidedAt - 60 * MINUTE_MS && o.decidedAt < m.decidedAt,
+      );
+      expect(before.length, `${m.move} at ${new Date(m.decidedAt).toISOString()}`).toBeLessThanOrEqual(
+        cap - 2,
+      );
+    }
+    // Without Spot units no run here answers more losses than that leaves room for: every
+    // hour stays within the cap, moves of any kind counted.
+    const lossesInARow = scenario.spot === true ? Number.POSITIVE_INFINITY : cap;
+    expect(policy(report, "switchyard").maxMovesInAnHour).toBeLessThanOrEqual(lossesInARow);
     // …and the mode changes the ALB went through, by minute.
     const minutes = [...policyReport(report, "switchyard").minutes];
     const changes = minutes.filter((m, i) => i > 0 && m.mode !== minutes[i - 1]?.mode).map((m) => m.at);

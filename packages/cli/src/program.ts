@@ -41,6 +41,22 @@ function demandRps(value: string): number {
   return n;
 }
 
+/** `--hedge 0,0.1,0.25,0.5,1`: risk budgets from 0 to 1, each once. */
+function hedgeBudgets(value: string): number[] {
+  const parts = value.split(",").map((part) => part.trim());
+  const budgets = parts.map(Number);
+  const bad = parts.filter((part, i) => {
+    const n = budgets[i] ?? Number.NaN;
+    return part === "" || !Number.isFinite(n) || n < 0 || n > 1;
+  });
+  if (bad.length > 0) {
+    throw new InvalidArgumentError(
+      `expected risk budgets from 0 to 1 (policy.hedge.maxLossShare), comma-separated, e.g. --hedge 0,0.1,0.25,0.5,1; not a budget: ${bad.map((b) => `"${b}"`).join(", ")}`,
+    );
+  }
+  return [...new Set(budgets)];
+}
+
 function sloMs(value: string): number {
   const n = parseDecimal(value);
   if (n === null || n <= 0) {
@@ -141,6 +157,11 @@ function buildProgram(io: CliIo): Command {
     .option("--out <dir>", "report folder (default: out/<scenario name>)")
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+    )
+    .option(
+      "--hedge <budgets>",
+      "also run switchyard at each risk budget (policy.hedge.maxLossShare, comma-separated, 0-1) and print and chart the cost–risk frontier, e.g. 0,0.1,0.25,0.5,1",
+      hedgeBudgets,
     )
     .action((options) => simulateCommand(io, options));
 

@@ -1,5 +1,6 @@
 import {
   actionAnnotationKey,
+  answersNewLoss,
   type CapacitySignal,
   type CapacitySignalRecorder,
   type Clock,
@@ -23,12 +24,15 @@ import {
   type MetricsSnapshot,
   MINUTE,
   type MoveDecision,
+  type NodeCell,
+  type NodePlacementReader,
   type ReplicaFloorChange,
   type ReplicaFloors,
   replicaFloors,
   type ScaledObjectState,
   type ServiceTargets,
   type SpotInterruption,
+  type SwitchRecord,
   type SwitchStart,
   type SwitchStarter,
   type SwitchyardConfig,
@@ -40,6 +44,7 @@ import {
   type TrailCoverage,
   type TrailCoverageReader,
   trailMissingMessage,
+  urgentMovesSuperseded,
 } from "@switchyard/core";
 import { EvaluationError, evaluationFailures } from "./errors.ts";
 import { applyReplicaFloors, readDemandHistories } from "./forecast-floors.ts";
@@ -78,6 +83,11 @@ export interface EvaluationDeps {
   readonly metrics: MetricsReader;
   readonly recorder: CapacitySignalRecorder;
   readonly instanceTypes: InstanceTypeResolver;
+  /**
+   * Where the nodes of zoned Spot units stand (DescribeInstances); without it their pods
+   * are taken as spread evenly over their zones.
+   */
+  readonly placement?: NodePlacementReader;
   readonly cluster: ClusterGateway;
   readonly locator: LoadBalancerLocator;
   readonly switches: SwitchStarter;
@@ -212,14 +222,17 @@ async function decideServices(
     ...new Set(config.services.flatMap((s) => s.units.flatMap((u) => u.instanceTypes))),
   ].sort();
   // One read for every service: a failure here means no decision anywhere (no switch on blind data).
+  const detailedTypes = detailedTypesOf(config);
   const metrics = await deps.metrics.read({
     services: located.map((l) => l.targets),
     instanceTypes,
+    ...(detailedTypes.length === 0 ? {} : { detailedTypes }),
     start,
     end,
   });
   const karpenter = await deps.cluster.capacityEvents(now - windowMinutes * MINUTE);
   const histories = await readDemandHistories(located, deps.history, now, METRICS_LAG_MS);
+  const nodes = await nodeCells(config, deps, log);
 
   const services: ServiceEvaluation[] = [];
   for (const { service } of located) {
@@ -229,6 +242,7 @@ async function decideServices(
         metrics,
         karpenter,
         triggerSignals,
+        nodes,
         nameAt: nameMinuteOf(eventAt, now),
         history: histories[service.name] ?? null,
       };
@@ -289,12 +303,64 @@ function nameMinuteOf(eventAt: EpochMs | undefined, now: EpochMs): EpochMs {
   return eventAt !== undefined && Number.isFinite(eventAt) && eventAt <= now ? eventAt : now;
 }
 
+/**
+ * The instance types of units on Spot or with zones, with every zone listed for them: their
+ * recorded capacity errors are read back with capacity type and zone.
+ */
+function detailedTypesOf(config: SwitchyardConfig): { instanceType: string; zones: string[] }[] {
+  const zones = new Map<string, Set<string>>();
+  for (const unit of config.services.flatMap((s) => s.units)) {
+    if (unit.capacityTypes?.includes("spot") !== true && unit.zones === undefined) continue;
+    for (const type of unit.instanceTypes) {
+      const known = zones.get(type) ?? new Set<string>();
+      for (const zone of unit.zones ?? []) known.add(zone);
+      zones.set(type, known);
+    }
+  }
+  return [...zones.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([instanceType, set]) => ({ instanceType, zones: [...set].sort() }));
+}
+
+/**
+ * The cluster's running nodes of its zoned Spot units' instance types, by zone and
+ * capacity type; undefined when no unit is both, no reader is given, or the read fails
+ * (logged: the decision then takes an even spread, as before it was read).
+ */
+async function nodeCells(
+  config: SwitchyardConfig,
+  deps: EvaluationDeps,
+  log: ControllerLogger,
+): Promise<readonly NodeCell[] | undefined> {
+  const types = [
+    ...new Set(
+      config.services
+        .flatMap((s) => s.units)
+        .filter((u) => u.zones !== undefined && u.capacityTypes?.includes("spot") === true)
+        .flatMap((u) => u.instanceTypes),
+    ),
+  ].sort();
+  if (types.length === 0 || deps.placement === undefined) {
+    return undefined;
+  }
+  try {
+    return await deps.placement.nodeCells(config.cluster.name, types);
+  } catch (error) {
+    log.warn("node placement not read; zoned Spot units taken as spread evenly", {
+      instanceTypes: types,
+      error,
+    });
+    return undefined;
+  }
+}
+
 interface Observed {
   readonly now: EpochMs;
   /** The time the execution's name carries (see nameMinuteOf). */
   readonly nameAt: EpochMs;
   readonly metrics: MetricsSnapshot;
   readonly karpenter: readonly CapacitySignal[];
+  readonly nodes: readonly NodeCell[] | undefined;
   readonly triggerSignals: readonly CapacitySignal[];
   /** The service's RequestCount history; null when it does not forecast. */
   readonly history: DemandHistory | null;
@@ -325,6 +391,7 @@ async function evaluateService(
     minutes: observed.metrics.services[service.name]?.units ?? {},
     consolidated: observed.metrics.services[service.name]?.consolidated ?? null,
     capacity,
+    ...(observed.nodes === undefined ? {} : { nodes: observed.nodes }),
   };
   const decision = decide(state, signals, service.policy, now);
   const floors =
@@ -364,10 +431,10 @@ async function evaluateService(
   }
   // One move at a time, except that a response to a loss supersedes a calm move (core's supersedes).
   const lossSince = lossStartedAt(decision.kind, capacity, now, service.policy.capacityErrorWindowMinutes);
-  const running = switchToWaitFor(decision.kind, switches, lossSince, {
-    demandRps: decision.demandRps,
-    headroom: service.headroom,
-  });
+  const causes = decision.kind === "reroute" || decision.kind === "failover" ? decision.causes : [];
+  const newLoss = (s: SwitchRecord) => answersNewLoss(causes, decision.conditions, s);
+  const sizing = { demandRps: decision.demandRps, headroom: service.headroom };
+  const running = switchToWaitFor(decision.kind, switches, lossSince, sizing, newLoss);
   if (running !== undefined) {
     log.info("switch already running", { service: service.name, execution: running.name });
     return {
@@ -379,10 +446,19 @@ async function evaluateService(
       ...unchanged,
     };
   }
-  const name = executionName(service.name, decision.kind, observed.nameAt);
+  // A move that supersedes one of this minute's own name takes a name to the second.
+  const minuteName = executionName(service.name, decision.kind, observed.nameAt);
+  const taken = switches.some((s) => s.name === minuteName && s.status === "RUNNING");
+  const name = taken ? executionName(service.name, decision.kind, now, true) : minuteName;
+  const superseded = urgentMovesSuperseded(decision.kind, switches, lossSince, sizing, newLoss).map(
+    (s) => s.name,
+  );
   const started = await deps.switches.start({
     name,
-    input: switchInputOf(decision, name, observed.triggerSignals),
+    input: {
+      ...switchInputOf(decision, name, observed.triggerSignals),
+      ...(superseded.length > 0 ? { supersedes: superseded } : {}),
+    },
   });
   if (started.started) {
     log.info("switch started", { service: service.name, execution: started.executionArn });
@@ -546,5 +622,8 @@ async function spotSignals(
       ],
     };
   }
-  return { signals: [spotInterruptionSignal(spot, instance.instanceType)], ignored: [] };
+  return {
+    signals: [spotInterruptionSignal(spot, instance.instanceType, instance.availabilityZone ?? null)],
+    ignored: [],
+  };
 }

@@ -86,6 +86,8 @@ async function planOf(
     to: input.to,
     demandRps: input.demandRps,
     urgent: input.urgent,
+    causes: input.causes,
+    supersedesUrgent: (input.supersedes ?? []).length > 0,
     conditions: input.conditions,
     cluster,
     scaledObjects,

@@ -41,6 +41,11 @@ export interface SwitchInput {
   readonly decidedAt: string;
   /** Capacity signals from the event that triggered the evaluation, if any. */
   readonly triggerSignals: readonly CapacitySignal[];
+  /**
+   * Running failovers or reroutes this move supersedes (a Spot loss they were not
+   * planned for): it moves traffic at once, before their own deadline, so they stand down.
+   */
+  readonly supersedes?: readonly string[];
   /** A repair's: replica holds no running switch owns, lifted by ScaleReceivers; empty otherwise. */
   readonly releaseHolds: readonly SwitchyardHold[];
 }
@@ -216,6 +221,7 @@ const switchInputSchema = z.looseObject({
   evidence: z.array(z.looseObject({})),
   decidedAt: z.string(),
   triggerSignals: z.array(z.looseObject({})),
+  supersedes: z.optional(z.array(z.string())),
   // An execution started before repairs lifted holds has none.
   releaseHolds: z.optional(
     z.array(z.looseObject({ unit: text, scaledObject: text, replicas: z.string(), owner: text })),

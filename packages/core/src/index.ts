@@ -29,7 +29,9 @@ export {
   validateYaml,
 } from "./config/load.ts";
 export {
+  CAPACITY_TYPES,
   DeploymentUnitSchema,
+  HEDGE_DEFAULTS,
   InferenceServiceSchema,
   isUnitName,
   LONGEST_RESPONSE_MS,
@@ -41,8 +43,10 @@ export {
 } from "./config/schema.ts";
 export { MAX_UNITS_PER_SERVICE, type RawIssue, semanticIssues } from "./config/semantic-checks.ts";
 export type {
+  CapacityType,
   DeploymentUnit,
   ForecastSettings,
+  Hedge,
   InferenceService,
   Policy,
   ServiceRef,
@@ -74,7 +78,13 @@ export {
   servingTolerance,
 } from "./decision/routing-load.ts";
 export { type ServiceStateInput, serviceStateFrom } from "./decision/service-state.ts";
-export { lossStartedAt, switchToWaitFor } from "./decision/supersede.ts";
+export {
+  answersNewLoss,
+  lossStartedAt,
+  switchToWaitFor,
+  urgentMovesSuperseded,
+} from "./decision/supersede.ts";
+export type { LossAnswered } from "./decision/types.ts";
 export {
   type Decision,
   type DecisionSignals,
@@ -256,9 +266,17 @@ export {
   type StepBreak,
   type ThroughputPlateau,
 } from "./planning/breaking-point.ts";
+export {
+  capacityTypesOf,
+  cellZones,
+  fallsBackToOnDemand,
+  hedged,
+  isReclaimable,
+} from "./planning/capacity-cells.ts";
 export { defaultDemandRps, type PlanRequest, planService, sloServingRps } from "./planning/plan-service.ts";
 export { type RuleTarget, routingDifferences } from "./planning/routing-differences.ts";
 export {
+  type HedgeSummary,
   MODES,
   type Mode,
   type RoutingPlan,
@@ -294,6 +312,7 @@ export type {
   MetricsReader,
   MetricsRequest,
   MetricsSnapshot,
+  NodePlacementReader,
   ReplicaFloorChange,
   ReplicaHold,
   ResolvedInstance,
@@ -353,11 +372,15 @@ export {
   type CapacitySignalSource,
   type EpochMs,
   isCapacityErrorCode,
+  isInterruptionWarning,
   LAUNCH_BLOCK_CODES,
   type LaunchBlock,
   type LaunchBlockKind,
   launchBlockOf,
+  type NodeCell,
   type ServiceMetrics,
+  type SignalCapacityType,
+  SPOT_INTERRUPTION_CODE,
   type UnitMinute,
 } from "./signals/types.ts";
 export {

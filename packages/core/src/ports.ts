@@ -19,7 +19,7 @@ import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
 import type { SwitchEvent } from "./manifests/switch-event.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
 import type { TrailCoverage } from "./signals/trail-coverage.ts";
-import type { CapacitySignal, EpochMs, ServiceMetrics } from "./signals/types.ts";
+import type { CapacitySignal, EpochMs, NodeCell, ServiceMetrics } from "./signals/types.ts";
 
 export interface Clock {
   now(): EpochMs;
@@ -45,6 +45,13 @@ export interface MetricsRequest {
   readonly services: readonly ServiceTargets[];
   /** Instance types whose recorded capacity errors to read back. */
   readonly instanceTypes: readonly string[];
+  /**
+   * Instance types of units that run on Spot or list zones, with those zones: their
+   * recorded errors are read back with the capacity type and zone they were recorded
+   * with (a Spot error of a unit that falls back to on-demand, or an error in one of
+   * several zones, does not stop the unit). Absent: none.
+   */
+  readonly detailedTypes?: readonly { readonly instanceType: string; readonly zones: readonly string[] }[];
   readonly start: EpochMs;
   readonly end: EpochMs;
 }
@@ -87,6 +94,8 @@ export interface CapacitySignalRecorder {
 export interface ResolvedInstance {
   readonly instanceType: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** `Placement.AvailabilityZone`; absent when EC2 did not say. */
+  readonly availabilityZone?: string;
 }
 
 /**
@@ -95,6 +104,15 @@ export interface ResolvedInstance {
  */
 export interface InstanceTypeResolver {
   instanceOf(instanceId: string): Promise<ResolvedInstance | null>;
+}
+
+/**
+ * Counts a cluster's running nodes of some instance types by zone and capacity type
+ * (DescribeInstances): after a zone's Spot capacity goes, its pods come back in the
+ * other zones and stay there, so an even spread is no longer where they are.
+ */
+export interface NodePlacementReader {
+  nodeCells(cluster: string, instanceTypes: readonly string[]): Promise<readonly NodeCell[]>;
 }
 
 /** Whether a CloudTrail trail delivers EC2's write management events in a Region (the capacity rules need one). */

@@ -5,6 +5,7 @@ export {
   InMemoryTargetHealthReader,
 } from "./adapters/in-memory-load-balancer.ts";
 export { InMemoryCapacityRecorder, InMemoryMetricsReader } from "./adapters/in-memory-metrics.ts";
+export { InMemoryNodePlacement } from "./adapters/in-memory-node-placement.ts";
 export { SimClock } from "./adapters/sim-clock.ts";
 export {
   type Announcement,
@@ -43,7 +44,7 @@ export { ConflictError, PatchRejectedError, SimulatedApiError, UnknownPolicyErro
 export { AlbMetrics } from "./model/alb-metrics.ts";
 export { HorizontalAutoscaler } from "./model/autoscaler.ts";
 export { IngressObject, ScaledObjectObject } from "./model/cluster-objects.ts";
-export { EnvironmentModel, type InitialState } from "./model/environment.ts";
+export { EnvironmentModel, type InitialState, type SpotWarning } from "./model/environment.ts";
 export { type CapacityError, Karpenter } from "./model/karpenter.ts";
 export {
   inverseStandardNormalCdf,
@@ -82,9 +83,21 @@ export {
   seedReferencePolicy,
 } from "./policies/seed-reference-policy.ts";
 export { staticCapacityPolicy, staticCostPolicy } from "./policies/static-policies.ts";
-export { switchyardPolicy } from "./policies/switchyard-policy.ts";
+export {
+  type ControllerVariant,
+  controlledService,
+  switchyardPolicy,
+  switchyardPolicyWith,
+} from "./policies/switchyard-policy.ts";
 export { type RenderedChart, renderChart } from "./report/chart-renderer.ts";
 export { CHART_MARKS, type ChartDefinition, type ChartSpec, chartsOf } from "./report/charts.ts";
+export {
+  FRONTIER_BASELINES,
+  type FrontierRow,
+  frontierMarkdown,
+  frontierRows,
+  renderFrontierTable,
+} from "./report/hedge-frontier-report.ts";
 export {
   MinuteBuilder,
   type MinuteRecord,
@@ -111,6 +124,7 @@ export {
   summaryRows,
 } from "./report/summary-table.ts";
 export { timelineCsv, timelineCsvChunks } from "./report/timeline-csv.ts";
+export { type FrontierRun, hasSpotUnits, withHedgeFrontier } from "./run/hedge-frontier.ts";
 export { SimScheduler } from "./run/sim-scheduler.ts";
 export {
   type PolicyResult,

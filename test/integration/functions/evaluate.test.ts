@@ -97,6 +97,8 @@ describe("Handler: evaluate", () => {
     expect(written?.MetricData?.map((d) => [d.Timestamp, d.Dimensions?.map((x) => x.Value)])).toEqual([
       [new Date(createFleetInf2.time), ["hw-agnostic-infer", "inf2.xlarge"]],
       [new Date(createFleetInf2.time), ["hw-agnostic-infer", "inf2.xlarge", "InsufficientInstanceCapacity"]],
+      // CreateFleet's error says its capacity type and zone: the detail set the reader reads back.
+      [new Date(createFleetInf2.time), ["hw-agnostic-infer", "inf2.xlarge", "on-demand", "us-west-2a"]],
     ]);
   });
 

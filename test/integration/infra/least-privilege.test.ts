@@ -219,6 +219,9 @@ describe("Least privilege: what the functions actually send", () => {
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeTags",
         "elasticloadbalancing:DescribeTargetGroups",
+        // The Spot warning's reroute is still running at the next event: its input is read
+        // to know which loss it answers (a later reroute supersedes it only for a new one).
+        "states:DescribeExecution",
         "states:ListExecutions",
         "states:StartExecution",
       ]),

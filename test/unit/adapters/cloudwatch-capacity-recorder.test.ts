@@ -19,7 +19,6 @@ function signal(overrides: Partial<CapacitySignal> = {}): CapacitySignal {
     source: "cloudtrail-create-fleet",
     code: "InsufficientInstanceCapacity",
     count: 2,
-    availabilityZone: "us-east-1a",
     ...overrides,
   };
 }
@@ -72,6 +71,40 @@ describe("Class: CloudWatchCapacityRecorder", () => {
     });
   });
 
+  it("writes a signal that says its capacity type or zone on the Cluster+InstanceType+CapacityType+AvailabilityZone set too, unknown for what it does not say", async () => {
+    // Prepare
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+
+    // Act
+    await recorder().record([
+      signal({ capacityType: "spot", availabilityZone: "us-east-1a" }),
+      signal({ instanceType: "g5.xlarge", count: 1, capacityType: "on-demand" }),
+    ]);
+
+    // Assess
+    const detail = (
+      instanceType: string,
+      value: number,
+      capacityType: string,
+      zone: string,
+    ): MetricDatum => ({
+      MetricName: "CapacityErrors",
+      Timestamp: new Date(AT),
+      Value: value,
+      Unit: "Count",
+      Dimensions: [
+        { Name: "Cluster", Value: "inference-a" },
+        { Name: "InstanceType", Value: instanceType },
+        { Name: "CapacityType", Value: capacityType },
+        { Name: "AvailabilityZone", Value: zone },
+      ],
+    });
+    const sent = cloudWatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData ?? [];
+    expect(sent).toHaveLength(6);
+    expect(sent).toContainEqual(detail("inf2.xlarge", 2, "spot", "us-east-1a"));
+    expect(sent).toContainEqual(detail("g5.xlarge", 1, "on-demand", "unknown"));
+  });
+
   it.each([
     ["no signals", []],
     ["only zero counts", [signal({ count: 0 })]],
@@ -97,6 +130,23 @@ describe("Class: CloudWatchCapacityRecorder", () => {
       .commandCalls(PutMetricDataCommand)
       .map((call) => call.args[0].input.MetricData?.length);
     expect(sizes).toEqual([1000, 200]);
+  });
+
+  it("keeps each signal's datums in one call when some signals have three", async () => {
+    // Prepare: 400 signals with a zone are 1200 datums, three each
+    cloudWatch.on(PutMetricDataCommand).resolves({});
+    const signals = Array.from({ length: 400 }, (_, i) =>
+      signal({ at: AT - i * 60_000, capacityType: "spot", availabilityZone: "us-east-1a" }),
+    );
+
+    // Act
+    await recorder().record(signals);
+
+    // Assess: 333 signals (999 datums), then the other 67 (201)
+    const sizes = cloudWatch
+      .commandCalls(PutMetricDataCommand)
+      .map((call) => call.args[0].input.MetricData?.length);
+    expect(sizes).toEqual([999, 201]);
   });
 
   it("throws CapacityRecordError naming the cause and the IAM action when PutMetricData fails", async () => {

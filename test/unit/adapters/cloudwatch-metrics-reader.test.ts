@@ -494,6 +494,79 @@ describe("Class: CloudWatchMetricsReader", () => {
     ]);
   });
 
+  it("reads back, for the instance types of Spot or zoned units, each error's capacity type and zone, and the rest as unknown", async () => {
+    // Prepare: the same CloudWatch double, summing datums per exact dimension set
+    const stored: MetricDatum[] = [];
+    cloudWatch.on(PutMetricDataCommand).callsFake((input) => {
+      stored.push(...(input.MetricData ?? []));
+      return { $metadata: {} };
+    });
+    cloudWatch.on(GetMetricDataCommand).callsFake((input) => {
+      const table: Series[] = [];
+      for (const datum of stored) {
+        const dimensions = Object.fromEntries(
+          (datum.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]),
+        );
+        const at = Math.floor((datum.Timestamp?.getTime() ?? 0) / MINUTE) * MINUTE;
+        const series = table.find((s) => sameDimensions(s.dimensions, dimensions));
+        const points = new Map(series?.points ?? []);
+        points.set(at, (points.get(at) ?? 0) + (datum.Value ?? 0));
+        const next = {
+          namespace: "Switchyard",
+          metricName: "CapacityErrors",
+          stat: "Sum",
+          dimensions,
+          points: [...points],
+        };
+        table.splice(
+          series === undefined ? table.length : table.indexOf(series),
+          series === undefined ? 0 : 1,
+          next,
+        );
+      }
+      return answer(input, table);
+    });
+    const base = {
+      at: minute(1) + 12_000,
+      source: "cloudtrail-create-fleet",
+      code: "InsufficientInstanceCapacity",
+    } as const;
+    await new CloudWatchCapacityRecorder({ client, cluster: CLUSTER }).record([
+      {
+        ...base,
+        instanceType: "inf2.xlarge",
+        count: 2,
+        capacityType: "spot",
+        availabilityZone: "us-west-2a",
+      },
+      { ...base, instanceType: "inf2.xlarge", count: 1, capacityType: "on-demand" },
+      { ...base, instanceType: "inf2.xlarge", count: 4 },
+      { ...base, instanceType: "g5.xlarge", count: 1, capacityType: "spot", availabilityZone: "us-west-2a" },
+    ]);
+
+    // Act
+    const snapshot = await reader().read({
+      ...request(),
+      detailedTypes: [{ instanceType: "inf2.xlarge", zones: ["us-west-2a", "us-west-2b"] }],
+    });
+
+    // Assess
+    const read = (type: string) =>
+      snapshot.capacityErrors
+        .filter((s) => s.instanceType === type)
+        .map((s) => [s.count, s.capacityType ?? "?", s.availabilityZone ?? "?"]);
+    expect(read("inf2.xlarge")).toEqual(
+      expect.arrayContaining([
+        [2, "spot", "us-west-2a"],
+        [1, "on-demand", "?"],
+        [4, "?", "?"],
+      ]),
+    );
+    expect(read("inf2.xlarge")).toHaveLength(3);
+    // g5.xlarge is no Spot or zoned unit's: read back as before, type and zone unknown.
+    expect(read("g5.xlarge")).toEqual([[1, "?", "?"]]);
+  });
+
   it("makes no call when there is nothing to read", async () => {
     // Act
     const snapshot = await reader().read(request({ services: [], instanceTypes: [] }));

@@ -28,7 +28,7 @@ describe("Class: Ec2InstanceTypeResolver", () => {
     expect(Ec2InstanceTypeResolver.iamActions).toEqual(["ec2:DescribeInstances"]);
   });
 
-  it("returns the type and tags DescribeInstances reports for the instance", async () => {
+  it("returns the type, zone and tags DescribeInstances reports for the instance", async () => {
     // Prepare
     ec2.on(DescribeInstancesCommand, { InstanceIds: [INSTANCE] }).resolves({
       Reservations: [
@@ -39,6 +39,8 @@ describe("Class: Ec2InstanceTypeResolver", () => {
               InstanceId: INSTANCE,
               InstanceType: "inf2.xlarge",
               InstanceLifecycle: "spot",
+              // A warning whose ARN names the Region takes the zone from here.
+              Placement: { AvailabilityZone: "us-west-2b" },
               // The tags an EKS managed node group puts on its instances.
               Tags: [
                 { Key: "eks:cluster-name", Value: "hw-agnostic-infer" },
@@ -57,6 +59,7 @@ describe("Class: Ec2InstanceTypeResolver", () => {
     // Assess
     expect(instance).toEqual({
       instanceType: "inf2.xlarge",
+      availabilityZone: "us-west-2b",
       tags: {
         "eks:cluster-name": "hw-agnostic-infer",
         "eks:nodegroup-name": "inf2-spot",
@@ -113,4 +116,76 @@ describe("Class: Ec2InstanceTypeResolver", () => {
       expect((failure as Error).message).toContain("ec2:DescribeInstances");
     },
   );
+
+  it("counts the cluster's running nodes of the instance types by zone and capacity type, page by page", async () => {
+    // Prepare
+    const node = (id: string, zone: string, spot: boolean, cluster = "hw-agnostic-infer") => ({
+      InstanceId: id,
+      InstanceType: "inf2.xlarge" as const,
+      ...(spot ? { InstanceLifecycle: "spot" as const } : {}),
+      Placement: { AvailabilityZone: zone },
+      // Karpenter tags its nodes with the cluster's eks:eks-cluster-name.
+      Tags: [{ Key: "eks:eks-cluster-name", Value: cluster }],
+    });
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({
+        Reservations: [
+          { Instances: [node("i-1", "us-west-2b", true), node("i-2", "us-west-2b", true)] },
+          { Instances: [node("i-3", "us-west-2a", false)] },
+        ],
+        NextToken: "page-2",
+      })
+      .resolvesOnce({
+        Reservations: [
+          {
+            Instances: [
+              node("i-4", "us-west-2b", true),
+              // Another cluster's node of the same type is not this cluster's pods.
+              node("i-5", "us-west-2a", true, "other-cluster"),
+            ],
+          },
+        ],
+      });
+
+    // Act
+    const cells = await resolver().nodeCells("hw-agnostic-infer", ["inf2.xlarge"]);
+
+    // Assess
+    expect(cells).toEqual([
+      { instanceType: "inf2.xlarge", availabilityZone: "us-west-2a", capacityType: "on-demand", nodes: 1 },
+      { instanceType: "inf2.xlarge", availabilityZone: "us-west-2b", capacityType: "spot", nodes: 3 },
+    ]);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
+    expect(ec2).toHaveReceivedNthCommandWith(DescribeInstancesCommand, 1, {
+      Filters: [
+        { Name: "instance-type", Values: ["inf2.xlarge"] },
+        { Name: "instance-state-name", Values: ["running"] },
+      ],
+      MaxResults: 1000,
+    });
+    expect(ec2).toHaveReceivedNthCommandWith(DescribeInstancesCommand, 2, {
+      Filters: [
+        { Name: "instance-type", Values: ["inf2.xlarge"] },
+        { Name: "instance-state-name", Values: ["running"] },
+      ],
+      MaxResults: 1000,
+      NextToken: "page-2",
+    });
+  });
+
+  it("wraps a failed count of the nodes in an AwsCallError that names the IAM action", async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).rejects(ec2Error("UnauthorizedOperation", 403, "refused"));
+
+    // Act
+    const failure = await resolver()
+      .nodeCells("hw-agnostic-infer", ["inf2.xlarge"])
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(AwsCallError);
+    expect((failure as Error).message).toContain("DescribeInstances of the running inf2.xlarge nodes failed");
+    expect((failure as Error).message).toContain("ec2:DescribeInstances");
+  });
 });

@@ -274,6 +274,57 @@ describe("Class: SfnSwitchStarter", () => {
     expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 1);
   });
 
+  it("reads a running reroute's input for the demand it planned and the loss it answers, and a superseding reroute's name to the second", async () => {
+    // Prepare
+    const running = "sd21-reroute-202506011003";
+    const second = "sd21-reroute-20250601100330";
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        { ...execution("sd21", "reroute", minutes(3) + 30_000, "RUNNING"), name: second },
+        execution("sd21", "reroute", minutes(3), "RUNNING"),
+      ],
+    });
+    const conditions = {
+      "sd21-inf2": { runningPods: 12, reclaimingPods: 4, reclaimingZones: ["us-west-2a"] },
+    };
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn?: string }) => ({
+      executionArn: input.executionArn,
+      status: "RUNNING",
+      startDate: new Date(minutes(3)),
+      input: JSON.stringify({ service: "sd21", demandRps: 3000, causes: ["sd21-inf2"], conditions }),
+    }));
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess
+    expect(history.map((r) => r.name)).toEqual([second, running]);
+    expect(history[1]).toEqual({
+      name: running,
+      move: "reroute",
+      startedAt: minutes(3),
+      status: "RUNNING",
+      plannedRps: 3000,
+      answered: { causes: ["sd21-inf2"], conditions },
+    });
+  });
+
+  it("keeps a running reroute without what it answered when its input cannot be read", async () => {
+    // Prepare
+    sfn
+      .on(ListExecutionsCommand)
+      .resolves({ executions: [execution("sd21", "reroute", minutes(3), "RUNNING")] });
+    sfn.on(DescribeExecutionCommand).rejects(new Error("AccessDenied"));
+
+    // Act
+    const history = await starter().history("sd21", SINCE);
+
+    // Assess
+    expect(history).toEqual([
+      { name: "sd21-reroute-202506011003", move: "reroute", startedAt: minutes(3), status: "RUNNING" },
+    ]);
+  });
+
   it("starts an execution with the request's input as JSON", async () => {
     // Prepare
     const executionArn = `arn:aws:states:us-west-2:123456789012:execution:switchyard-mode-switch:sd21-failover-202506011005`;

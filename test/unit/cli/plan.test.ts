@@ -166,4 +166,43 @@ describe("Command: switchyard plan", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });
+
+  it("shows the hedge of a service with Spot units: the loss that binds, what stays, its cost over the unhedged plan", async () => {
+    const run = await runSwitchyard([
+      "plan",
+      "--config",
+      "examples/sd21/switchyard-spot.yaml",
+      "--demand",
+      "3750",
+      "--mode",
+      "cost",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      "hedge (policy.hedge.maxLossShare 0.05, at 3750 RPS): losing sd21-inf2 in one of its 3 zones (5 pods, 525 RPS) binds: 3601 RPS stay, covering demand × 0.95 = 3562.5; costs $6.3368/h (+19.8 %) over the unhedged plan's $32.0414/h",
+    );
+    const json = JSON.parse(
+      (
+        await runSwitchyard([
+          "plan",
+          "-c",
+          "examples/sd21/switchyard-spot.yaml",
+          "--demand",
+          "3750",
+          "-o",
+          "json",
+        ])
+      ).stdout,
+    );
+    expect(json.services[0].modes.cost.hedge).toMatchObject({
+      maxLossShare: 0.05,
+      largestCell: { unit: "sd21-inf2", zones: 3, pods: 5 },
+    });
+    expect(json.services[0].modes.capacity.hedge).toBeUndefined();
+  });
+
+  it("shows no hedge for a service without Spot units", async () => {
+    const run = await runSwitchyard(["plan", "--config", CONFIG, "--demand", "446"]);
+    expect(run.stdout).not.toContain("hedge");
+  });
 });

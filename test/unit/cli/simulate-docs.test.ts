@@ -31,9 +31,10 @@ function shownSimulations(): { command: string; args: string[]; printed: string 
 describe("Docs: the README's simulate outputs", () => {
   const runs = shownSimulations();
 
-  it("finds the npm start block and the recorded-day block", () => {
+  it("finds the npm start block, the Spot frontier's and the recorded-day block", () => {
     expect(runs.map((r) => r.command)).toEqual([
       "$ npm start",
+      "$ npx switchyard simulate -f examples/sd21/scenarios/scale-inf2-reclaimed.yaml --hedge 0,0.05,0.1,0.25,0.5,1",
       "$ npx switchyard simulate -f examples/sd21/scenarios/recorded-day.yaml",
     ]);
   });

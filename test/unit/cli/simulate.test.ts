@@ -22,12 +22,14 @@ describe("Command: switchyard simulate", () => {
       /policy\s+\$\/M req\s+total cost\s+SLO-violation min\s+failed requests\s+switches\s+moves\s+failover decided\s+traffic moved\s+fallback/,
     );
     // 330 RPS without inf2 fits in cost mode: switchyard routes around the loss and never
-    // changes mode; its moves (a reroute, a rebalance) are counted and named.
+    // changes mode (inf2's empty target group at weight 0 at once, onto the pods ready
+    // now); its moves (a reroute, a rebalance as the receivers' pods come, another when
+    // inf2 is back) are counted and named.
     expect(run.stdout).toMatch(
-      /\nswitchyard\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+0\s+2\s+—\s+—\s+—\n/,
+      /\nswitchyard\s+\$\d+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[\d,]+\s+0\s+3\s+—\s+—\s+—\n/,
     );
     expect(run.stdout).toContain(
-      "\nmoves that took effect: switchyard 2 (1 rebalance, 1 reroute); seed-reference 1 (1 failover)\n",
+      "\nmoves that took effect: switchyard 3 (2 rebalances, 1 reroute); seed-reference 1 (1 failover)\n",
     );
     expect(run.stdout).toContain(
       "\nmode switches: seed-reference failover 14 Nov 00:30 succeeded (Ingress patched 00:30)\n",
@@ -151,8 +153,8 @@ describe("Command: switchyard simulate", () => {
     }
     // Its moves are counted by kind though it never switched mode.
     expect(json.policies[0]).toMatchObject({
-      moves: 2,
-      movesByKind: { failover: 0, fallback: 0, rebalance: 1, reroute: 1, repair: 0 },
+      moves: 3,
+      movesByKind: { failover: 0, fallback: 0, rebalance: 2, reroute: 1, repair: 0 },
     });
     expect(json.policies[0].failedRequests).toBeLessThan(json.policies[1].failedRequests);
     expect(json.policies[1].failedRequests).toBeGreaterThan(0);
@@ -196,4 +198,46 @@ describe("Command: switchyard simulate", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });
+
+  it("runs switchyard at each risk budget given with --hedge and prints, writes and charts the cost–risk frontier", async () => {
+    const run = await runSwitchyard([
+      "simulate",
+      "--scenario",
+      "test/fixtures/scenarios/spot-reclaim.yaml",
+      "--policies",
+      "switchyard,static-cost",
+      "--hedge",
+      "1,0",
+      "--out",
+      "reports/f",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /spot-reclaim · cost–risk frontier: Switchyard at each policy\.hedge\.maxLossShare/,
+    );
+    expect(run.stdout).toMatch(/\nswitchyard \(hedge 0\)\s+0\s+\$[\d,]+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+0\n/);
+    expect(run.stdout).toMatch(
+      /\nswitchyard \(hedge 1\)\s+1\s+\$[\d,]+\.\d\d\s+\$\d+\.\d\d\s+\d+\s+[1-9][\d,]*\n/,
+    );
+    expect(run.stdout).toMatch(/\nstatic-cost\s+—\s+\$/);
+    expect(run.written.has("reports/f/frontier.png")).toBe(true);
+    expect(String(run.written.get("reports/f/report.md"))).toContain("## Cost–risk frontier");
+    const summary = JSON.parse(String(run.written.get("reports/f/summary.json")));
+    expect(summary.frontier.map((r: { maxLossShare: number | null }) => r.maxLossShare)).toEqual([
+      0,
+      1,
+      null,
+    ]);
+  });
+
+  it.each([["1.5"], ["0,x"], [""]])(
+    "refuses --hedge %j with exit 2, naming what a budget is",
+    async (value) => {
+      const run = await runSwitchyard(["simulate", "--scenario", SHORT, "--hedge", value]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /expected risk budgets from 0 to 1 \(policy\.hedge\.maxLossShare\), comma-separated/,
+      );
+    },
+  );
 });

@@ -1,6 +1,11 @@
 import { LoadBalancerNotFoundError } from "@switchyard/adapters";
 import { EvaluationError, evaluate, type SwitchInput } from "@switchyard/controller";
-import { type InferenceService, planService, renderForwardAction } from "@switchyard/core";
+import {
+  type InferenceService,
+  planService,
+  renderForwardAction,
+  type SwitchyardConfig,
+} from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { ACTION_KEY, calmSnapshot, harness, losePods } from "../../support/controller-fixtures.ts";
 import { CALM_RPS, capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
@@ -104,6 +109,69 @@ describe("Function: evaluate", () => {
       }),
     ]);
     expect(h.switches.started[0]?.name).toBe("sd21-failover-202611142120");
+  });
+
+  it("reads where a zoned Spot unit's nodes stand and takes a warned zone's cell from them; without them, an even spread", async () => {
+    const zoned = (): SwitchyardConfig => {
+      const config = sd21FailoverConfig();
+      return {
+        ...config,
+        services: config.services.map((s) => ({
+          ...s,
+          units: s.units.map((u) =>
+            u.name === "sd21-inf2"
+              ? { ...u, capacityTypes: ["spot" as const], zones: ["us-west-2a", "us-west-2b", "us-west-2c"] }
+              : u,
+          ),
+        })),
+      };
+    };
+    const warning = {
+      trigger: "spot-interruption" as const,
+      capacitySignals: [],
+      spotInterruption: {
+        instanceId: "i-0b22a22eec53b9321",
+        at: T0 - 10_000,
+        action: "terminate",
+        availabilityZone: "us-west-2b",
+      },
+    };
+    // Both inf2 pods stand in us-west-2b: the warning takes both.
+    const asked: [string, readonly string[]][] = [];
+    const h = harness(zoned());
+    const placement = {
+      nodeCells: async (cluster: string, types: readonly string[]) => {
+        asked.push([cluster, types]);
+        return [
+          {
+            instanceType: "inf2.xlarge",
+            availabilityZone: "us-west-2b",
+            capacityType: "spot" as const,
+            nodes: 2,
+          },
+        ];
+      },
+    };
+    await evaluate(h.config, warning, { ...h, placement });
+    expect(asked).toEqual([[h.config.cluster.name, ["inf2.xlarge"]]]);
+    const input = h.switches.started[0]?.input as SwitchInput;
+    expect(input.conditions["sd21-inf2"]).toMatchObject({
+      reclaimingPods: 2,
+      placedPods: { "us-west-2b": 2 },
+    });
+
+    // A failed read is logged and the evaluation goes on with an even spread: one of two.
+    const blind = harness(zoned());
+    const failing = { nodeCells: async () => Promise.reject(new Error("UnauthorizedOperation")) };
+    await evaluate(blind.config, warning, { ...blind, placement: failing });
+    const spread = blind.switches.started[0]?.input as SwitchInput;
+    expect(spread.conditions["sd21-inf2"]).toMatchObject({ reclaimingPods: 1 });
+    expect(spread.conditions["sd21-inf2"]?.placedPods).toBeUndefined();
+
+    // A service without zoned Spot units never asks.
+    const plain = harness();
+    await evaluate(plain.config, schedule, { ...plain, placement });
+    expect(asked).toHaveLength(1);
   });
 
   it("reads every service's metrics in one call ending two minutes before now, and the cluster within budget", async () => {

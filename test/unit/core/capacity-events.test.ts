@@ -147,6 +147,8 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
         code: "InsufficientInstanceCapacity",
         count: 1,
         availabilityZone: "us-west-2a",
+        // The item's lifecycle: Karpenter asked for on-demand.
+        capacityType: "on-demand",
         detail: expect.stringContaining("We currently do not have sufficient inf2.xlarge capacity"),
       },
     ]);
@@ -331,6 +333,8 @@ describe("Function: capacitySignalsFromCloudTrail", () => {
         code: "InsufficientInstanceCapacity",
         count: 1,
         availabilityZone: "us-west-2a",
+        // No InstanceMarketOptions and no launch template: an on-demand launch.
+        capacityType: "on-demand",
         detail: expect.stringContaining("(us-west-2a)"),
       },
     ]);
@@ -451,6 +455,7 @@ describe("Function: spotInterruptionSignal", () => {
       code: "SpotInterruption",
       count: 1,
       availabilityZone: "us-west-2c",
+      capacityType: "spot",
       detail: "EC2 Spot Instance Interruption Warning for i-0c4f8e2a7b19d3e56 (terminate)",
     });
   });
@@ -522,5 +527,78 @@ describe("Function: instanceClusterOf", () => {
 
     // Assess
     expect(cluster).toEqual(expected);
+  });
+});
+
+describe("Function: capacitySignalsFromCloudTrail — the capacity type asked for", () => {
+  it("reads a Spot CreateFleet's error items as Spot, each with its zone, though EC2's message names neither", () => {
+    // Act
+    const signals = capacitySignalsFromCloudTrail(fixture("create-fleet-spot-error"));
+
+    // Assess
+    expect(signals.map((s) => [s.instanceType, s.availabilityZone, s.capacityType, s.count])).toEqual([
+      ["inf2.xlarge", "us-west-2a", "spot", 1],
+      ["inf2.xlarge", "us-west-2b", "spot", 1],
+    ]);
+  });
+
+  it("takes the request's DefaultTargetCapacityType for an item without a lifecycle", () => {
+    // Prepare
+    const event = fixture("create-fleet-spot-error") as { detail: { responseElements: unknown } };
+    const json = JSON.parse(JSON.stringify(event)) as typeof event & {
+      detail: { responseElements: { CreateFleetResponse: { errorSet: { item: { lifecycle?: string }[] } } } };
+    };
+    for (const item of json.detail.responseElements.CreateFleetResponse.errorSet.item) {
+      delete item.lifecycle;
+    }
+
+    // Act
+    const signals = capacitySignalsFromCloudTrail(json);
+
+    // Assess
+    expect(signals.map((s) => s.capacityType)).toEqual(["spot", "spot"]);
+  });
+
+  it.each([
+    ["InstanceMarketOptions.MarketType spot", { instanceMarketOptions: { marketType: "spot" } }, "spot"],
+    ["no market options: on-demand", {}, "on-demand"],
+    [
+      "a launch template, which may set the market type: unknown",
+      { launchTemplate: { launchTemplateId: "lt-1" } },
+      undefined,
+    ],
+  ])("reads a failed RunInstances with %s", (_case, extra, capacityType) => {
+    // Prepare
+    const event = fixture("run-instances-insufficient-capacity") as {
+      detail: { requestParameters: Record<string, unknown> };
+    };
+    const json = JSON.parse(JSON.stringify(event)) as typeof event;
+    Object.assign(json.detail.requestParameters, extra);
+
+    // Act
+    const [signal] = capacitySignalsFromCloudTrail(json);
+
+    // Assess
+    expect(signal?.capacityType).toBe(capacityType);
+  });
+
+  it("gives a Spot warning the instance's zone from DescribeInstances when its ARN names the Region", () => {
+    // Prepare
+    const interruption = spotInterruptionInstance(fixture("spot-interruption-warning"));
+    if (interruption === null) throw new Error("the fixture is a Spot interruption warning");
+
+    // Act
+    const signal = spotInterruptionSignal(
+      { ...interruption, availabilityZone: null },
+      "inf2.xlarge",
+      "us-west-2b",
+    );
+
+    // Assess
+    expect(signal).toMatchObject({
+      availabilityZone: "us-west-2b",
+      capacityType: "spot",
+      code: "SpotInterruption",
+    });
   });
 });

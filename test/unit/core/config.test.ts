@@ -115,6 +115,37 @@ describe("Function: parseConfig — scale and start-up", () => {
   });
 });
 
+describe("Function: loadConfig — capacity types, zones and the hedge", () => {
+  it("reads a unit's capacity type as the NodePool's list, Spot first, and its zones; on-demand when unsaid", () => {
+    const config = loadConfig(
+      edited((doc) => {
+        doc.setIn(["services", 0, "units", 0, "capacityType"], ["on-demand", "spot"]);
+        doc.setIn(["services", 0, "units", 0, "onDemandHourlyPrice"], 0.7582);
+        doc.setIn(["services", 0, "units", 0, "zones"], ["us-west-2a", "us-west-2b"]);
+        doc.setIn(["services", 0, "units", 1, "capacityType"], "spot");
+      }),
+    );
+    const [inf2, trn1, g5] = config.services[0]?.units ?? [];
+    expect(inf2).toMatchObject({
+      capacityTypes: ["spot", "on-demand"],
+      onDemandHourlyPrice: 0.7582,
+      zones: ["us-west-2a", "us-west-2b"],
+    });
+    expect(trn1?.capacityTypes).toEqual(["spot"]);
+    expect(g5?.capacityTypes).toBeUndefined();
+    expect(g5?.zones).toBeUndefined();
+  });
+
+  it("defaults the risk budget and lets a service override it", () => {
+    expect(loadConfig(example).services[0]?.policy.hedge).toEqual({ maxLossShare: 0.05 });
+    const config = loadConfig(
+      edited((doc) => doc.setIn(["services", 0, "policy"], { hedge: { maxLossShare: 0.25 } })),
+    );
+    expect(config.services[0]?.policy.hedge).toEqual({ maxLossShare: 0.25 });
+    expect(config.services[0]?.policy.quietPeriodMinutes).toBe(10);
+  });
+});
+
 describe("Function: loadConfig, YAML as Kubernetes users write it", () => {
   it("reads a merge key (<<: *anchor) as the anchored map's fields, overridden by the map's own", () => {
     const merged = example
@@ -332,6 +363,49 @@ describe("Function: parseConfig refuses", () => {
         doc.setIn(["services", 0, "units", 1, "service", "name"], "sd21-inf2"),
       "services[0].units[1].service.name",
       /duplicate Service "sd21-inf2"/,
+    ],
+    [
+      "a capacity type Karpenter does not know",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 0, "capacityType"], "spots"),
+      "services[0].units[0].capacityType",
+      /must be "on-demand", "spot", or the list the NodePool allows, e\.g\. \[spot, on-demand\]/,
+    ],
+    [
+      "an on-demand price on a unit that never falls back to on-demand",
+      (doc: ReturnType<typeof parseDocument>) => {
+        doc.setIn(["services", 0, "units", 0, "capacityType"], "spot");
+        doc.setIn(["services", 0, "units", 0, "onDemandHourlyPrice"], 0.7582);
+      },
+      "services[0].units[0].onDemandHourlyPrice",
+      /set capacityType: \[spot, on-demand\], or drop onDemandHourlyPrice/,
+    ],
+    [
+      "a zone listed twice",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 0, "zones"], ["us-west-2a", "us-west-2a"]),
+      "services[0].units[0].zones[1]",
+      /duplicate Availability Zone "us-west-2a": zones\[0\] has it already; list each zone once/,
+    ],
+    [
+      "a zone that is not an Availability Zone",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "units", 0, "zones"], ["us-west-2"]),
+      "services[0].units[0].zones[0]",
+      /must be an Availability Zone such as us-west-2a/,
+    ],
+    [
+      "a risk budget above 1",
+      (doc: ReturnType<typeof parseDocument>) => doc.setIn(["policy", "hedge"], { maxLossShare: 1.5 }),
+      "policy.hedge.maxLossShare",
+      /must be a fraction from 0 to 1: the largest share of demand the loss of one Spot cell may leave without a serving pod; 1 turns the hedge off \(got 1\.5\)/,
+    ],
+    [
+      "a service's hedge with an unknown field",
+      (doc: ReturnType<typeof parseDocument>) =>
+        doc.setIn(["services", 0, "policy"], { hedge: { maxLossShares: 0.2 } }),
+      "services[0].policy.hedge.maxLossShares",
+      /unknown field "maxLossShares"/,
     ],
   ])("%s, naming the path and what is expected", (_case, edit, path, message) => {
     const issues = issuesOf(edited(edit));

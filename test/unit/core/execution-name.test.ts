@@ -31,6 +31,16 @@ describe("Function: executionName", () => {
     }
   });
 
+  it("names a superseding reroute to the second within 80 characters, whatever the stem", () => {
+    const name = executionName(LONG_A, "reroute", AT + 30_000, true);
+    expect(name.length).toBeLessThanOrEqual(80);
+    expect(parseExecutionName(name)).toEqual({
+      service: executionNameStem(LONG_A),
+      move: "reroute",
+      stamp: "20261114200430",
+    });
+  });
+
   it("gives a service one stem for every move, so its history reads back whatever the move", () => {
     const stems = new Set(MOVES.map((move) => executionName(LONG_A, move, AT).split(`-${move}-`)[0]));
     expect(stems).toEqual(new Set([executionNameStem(LONG_A)]));

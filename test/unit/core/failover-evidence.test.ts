@@ -201,10 +201,11 @@ describe("Function: lossUrgency", () => {
       expected: { why: null, losing: false, podsLost: true },
     },
     {
-      case: "a cause whose instances are being reclaimed: urgent and losing",
+      // Its ready pods all go within two minutes: planned as gone already.
+      case: "a cause whose instances are being reclaimed: urgent, losing, its pods as good as lost",
       state: state(),
       signals: spotWarning,
-      expected: { why: { unit: "sd21-inf2", because: "reclaimed" }, losing: true, podsLost: false },
+      expected: { why: { unit: "sd21-inf2", because: "reclaimed" }, losing: true, podsLost: true },
     },
     {
       case: "a cause over the SLO that cannot scale out: urgent, yet still serving",

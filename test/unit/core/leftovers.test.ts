@@ -51,6 +51,17 @@ describe("Function: orphanedHolds", () => {
     ).toEqual([]);
   });
 
+  it("reads the start of an owner named to the second (a superseding reroute) the same way", () => {
+    const reroute = `${failoverAt(started).replace("failover", "reroute")}30`;
+    expect(
+      orphanedHolds(state({ holds: [hold(reroute)], switches: [], switchesSince: T0 - 3 * HOUR })),
+    ).toEqual([]);
+    const old = `${failoverAt(T0 - 4 * HOUR).replace("failover", "reroute")}30`;
+    expect(orphanedHolds(state({ holds: [hold(old)], switches: [], switchesSince: T0 - 3 * HOUR }))).toEqual([
+      hold(old),
+    ]);
+  });
+
   it("calls a hold orphaned when its owner started before the history read, which outlasts any switch", () => {
     const old = failoverAt(T0 - 4 * HOUR);
     expect(orphanedHolds(state({ holds: [hold(old)], switches: [], switchesSince: T0 - 3 * HOUR }))).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { POLICY_DEFAULTS } from "../../../packages/core/src/config/schema.ts";
+import { HEDGE_DEFAULTS, POLICY_DEFAULTS } from "../../../packages/core/src/config/schema.ts";
 import { holdRemovalCommand } from "../../../packages/core/src/manifests/annotations.ts";
 import { readRepoFile } from "../../support/paths.ts";
 
@@ -13,6 +13,8 @@ describe("Docs: docs/operations.md", () => {
       ),
     );
     expect(Object.fromEntries(rows)).toEqual(POLICY_DEFAULTS);
+    const hedge = /^\| `hedge\.maxLossShare` \| (\d+(?:\.\d+)?) \|/m.exec(doc);
+    expect(Number(hedge?.[1])).toBe(HEDGE_DEFAULTS.maxLossShare);
   });
 
   it.each(["README.md", "docs/operations.md", "docs/decision-policy.md"])(

@@ -128,3 +128,84 @@ describe("Function: planMove", () => {
     );
   });
 });
+
+describe("Function: planMove — holds follow the move that owns them", () => {
+  /** The ScaledObjects with `unit` held at `replicas` by switch `owner`, as a superseded move left it. */
+  function heldBy(unit: string, replicas: number, owner: string): planning.MoveRequest["scaledObjects"] {
+    const objects = scaledObjects();
+    const object = objects[unit];
+    if (object === undefined) throw new Error(`no ScaledObject for ${unit}`);
+    return {
+      ...objects,
+      [unit]: {
+        ...object,
+        object: {
+          metadata: {
+            name: object.name,
+            annotations: {
+              "autoscaling.keda.sh/paused-replicas": String(replicas),
+              "switchyard.io/held-replicas": `${replicas}@${owner}`,
+            },
+          },
+        },
+      },
+    };
+  }
+
+  it("takes over a hold another switch set on a unit whose share does not fall, at no fewer pods than it held", () => {
+    // The superseded reroute held a10g-triton at 6 pods for traffic it moved there.
+    const objects = heldBy("sd21-a10g-triton", 6, "sd21-reroute-202611142119");
+    const planned = planning.planMove(
+      request({ move: "rebalance", to: "cost", demandRps: 200, scaledObjects: objects }),
+    );
+    const share = (name: string) => planned.target.units.find((u) => u.name === name)?.trafficShare ?? 0;
+    const before = seedCostIngress();
+    expect(share("sd21-a10g-triton")).toBeGreaterThan(0);
+    expect(planned.holds).toContainEqual({
+      unit: "sd21-a10g-triton",
+      scaledObject: "sd21-a10g-triton",
+      replicas: 6,
+    });
+    // Without it the superseded switch's rollback lifts the hold, and KEDA scales the unit
+    // down while its weight stands: the hold would be no one's.
+    expect(before.annotations["switchyard.io/held-replicas"]).toBeUndefined();
+  });
+
+  it("lets go of a hold on a unit whose share falls: KEDA may scale it down", () => {
+    const objects = heldBy("sd21-a10g-cuda", 6, "sd21-reroute-202611142119");
+    // A calm 200 RPS cost plan gives a10g-cuda less than the seed's 15 %.
+    const planned = planning.planMove(
+      request({ move: "rebalance", to: "cost", demandRps: 200, scaledObjects: objects }),
+    );
+    expect(planned.holds.map((h) => h.unit)).not.toContain("sd21-a10g-cuda");
+  });
+
+  it("keeps the hold of a unit whose pods are being reclaimed, though its share falls: lifted, KEDA would delete pods that stay", () => {
+    const objects = heldBy("sd21-a10g-cuda", 6, "sd21-rebalance-202611142119");
+    const planned = planning.planMove(
+      request({
+        move: "reroute",
+        to: "cost",
+        urgent: true,
+        demandRps: 200,
+        scaledObjects: objects,
+        conditions: { "sd21-a10g-cuda": { reclaimingPods: 1, reclaimingZones: ["us-west-2a"] } },
+        causes: ["sd21-a10g-cuda"],
+      }),
+    );
+    expect(planned.holds).toContainEqual({
+      unit: "sd21-a10g-cuda",
+      scaledObject: "sd21-a10g-cuda",
+      replicas: 6,
+    });
+  });
+
+  it("moves traffic at once when it supersedes a running urgent move, which would otherwise move first and make it stand down", () => {
+    const hurried = planning.planMove(
+      request({ move: "reroute", to: "cost", urgent: true, supersedesUrgent: true }),
+    );
+    expect(hurried.readyTimeoutSeconds).toBe(0);
+    const urgent = planning.planMove(request({ move: "reroute", to: "cost", urgent: true }));
+    expect(urgent.readyTimeoutSeconds).toBe(urgentWait);
+  });
+});

@@ -133,6 +133,7 @@ describe("Function: detail — the rebalance dead band", () => {
       sustainMinutes: 15,
       riskMinutes: 5,
       worstOverloadRps: 0,
+      hedge: null,
     }) as const;
 
   it("says a saving of the plan's cost above the floor as a percentage up to 100 %", () => {

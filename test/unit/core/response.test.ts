@@ -102,7 +102,11 @@ describe("Function: compareResponses", () => {
       ending: ": fail over to capacity mode (policy lossResponse: failover)",
     },
     {
-      case: "inf2 lost its pods at 1,000 RPS: the pods ready now serve more round-robin",
+      // Both answers route to the pods ready now (a move that cannot wait): round-robin
+      // would give the single a10g, l4 and cuda pods as much as any other, past their
+      // breaking points, so capacity mode routes to what each unit's pods serve too, and
+      // serves no more than cost mode.
+      case: "inf2 lost its pods at 1,000 RPS: both route to the pods ready now, so cost mode answers",
       s: withRuntime(
         "sd21-inf2",
         { desiredReplicas: 2, readyReplicas: 0 },
@@ -110,9 +114,8 @@ describe("Function: compareResponses", () => {
       ),
       signals: inf2Error(demand(1000)),
       p: policy,
-      choice: "capacity",
-      ending:
-        ": the pods ready now cannot carry 1000 RPS under cost weights and serve at least as much spread round-robin, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced",
+      choice: "cost",
+      ending: ": route around the loss in cost mode",
     },
   ])("$case", ({ s, signals, p, choice, ending }) => {
     const { observations, causes, urgency } = loss(s, signals, p);

@@ -59,6 +59,9 @@ describe("Function: loadScenario", () => {
         from: Date.parse("2024-11-14T13:00:00Z"),
         to: Date.parse("2024-11-14T15:00:00Z"),
         podsLost: false,
+        zone: null,
+        capacityType: null,
+        warningLeadMs: null,
       },
     ]);
   });
@@ -70,9 +73,17 @@ describe("Function: loadScenario", () => {
       from: Date.parse("2024-11-14T13:00:00Z"),
       to: Date.parse("2024-11-14T15:00:00Z"),
       podsLost: false,
+      zone: null,
+      capacityType: null,
+      warningLeadMs: null,
     });
     const reclaimed = await repoScenario("examples/sd21/scenarios/inf2-reclaimed.yaml");
-    expect(reclaimed.capacity[0]).toMatchObject({ from: Date.parse("2024-11-14T11:00:00Z"), podsLost: true });
+    // A window that takes pods warns their Spot instances two minutes ahead, by default.
+    expect(reclaimed.capacity[0]).toMatchObject({
+      from: Date.parse("2024-11-14T11:00:00Z"),
+      podsLost: true,
+      warningLeadMs: 120_000,
+    });
     expect(scenario.demand).toEqual({
       kind: "cosine",
       min: 40,

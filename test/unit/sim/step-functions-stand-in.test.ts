@@ -55,6 +55,7 @@ describe("Class: StepFunctionsStandIn — history", () => {
     const history = await stepFunctions.history("sd21", 0);
 
     // Assess
+    // What it answered comes with it (DescribeExecution's input, in the deployed reader).
     expect(history).toEqual([
       {
         name,
@@ -62,6 +63,7 @@ describe("Class: StepFunctionsStandIn — history", () => {
         startedAt: clock.now(),
         status: "RUNNING",
         plannedRps: SCRIPTED_INPUT.demandRps,
+        answered: { causes: SCRIPTED_INPUT.causes, conditions: SCRIPTED_INPUT.conditions },
       },
     ]);
     expect(switchToWaitFor("reroute", history, clock.now() + 60_000)?.name).toBe(name);

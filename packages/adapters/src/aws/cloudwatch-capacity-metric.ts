@@ -19,6 +19,11 @@ import {
  *   reasons).
  * - `{Cluster, InstanceType, ErrorCode}`: the breakdown by code, for operators and dashboards; the
  *   reader never reads it. It costs custom-metric hours only while errors happen.
+ * - `{Cluster, InstanceType, CapacityType, AvailabilityZone}`, for a signal that says either: the
+ *   reader reads it back for the instance types of units on Spot or with zones, whose
+ *   zones it knows from the config (so every value can be named in a query), and keeps
+ *   the rest of `{Cluster, InstanceType}` as signals of unknown capacity type and zone. A value a
+ *   signal does not say is written as `unknown`.
  */
 export const CAPACITY_METRIC = {
   namespace: SWITCHYARD_METRIC_NAMESPACE,
@@ -32,4 +37,10 @@ export const CAPACITY_METRIC = {
    * counts it. The signal's source (`recorded-metric`) and detail say it was read back.
    */
   readBackCode: "InsufficientInstanceCapacity",
+  capacityTypeDimension: SWITCHYARD_METRIC_DIMENSIONS.capacityType,
+  availabilityZoneDimension: SWITCHYARD_METRIC_DIMENSIONS.availabilityZone,
+  /** The value of a detail dimension a signal does not say. */
+  unknown: "unknown",
+  /** The capacity types a detail query names. */
+  capacityTypes: ["spot", "on-demand", "unknown"],
 } as const;

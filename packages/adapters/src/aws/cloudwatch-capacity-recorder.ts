@@ -3,7 +3,7 @@ import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@
 import type { CapacitySignal, CapacitySignalRecorder } from "@switchyard/core";
 import { CapacityRecordError } from "../errors.ts";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
-import { batchesOf, MAX_DATUMS_PER_CALL } from "./cloudwatch-limits.ts";
+import { MAX_DATUMS_PER_CALL } from "./cloudwatch-limits.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
 export interface CloudWatchCapacityRecorderOptions {
@@ -16,12 +16,17 @@ export interface CloudWatchCapacityRecorderOptions {
 }
 
 /**
+/**
  * Signals a failed PutMetricData left behind are kept for the next call, at most this
  * many (the oldest go first): an outage of CloudWatch must not grow a container's memory.
  */
 export const MAX_PENDING_SIGNALS = 1000;
 
-/** The two datums of one signal: the per-type count the reader reads back, and its per-code breakdown. */
+/**
+ * The datums of one signal: the per-type count the reader reads back, its per-code
+ * breakdown, and — when the signal says its capacity type or zone — the detail the reader
+ * reads back for Spot and zoned units.
+ */
 function datumsOf(signal: CapacitySignal, cluster: string): MetricDatum[] {
   const base = {
     MetricName: CAPACITY_METRIC.metricName,
@@ -29,14 +34,30 @@ function datumsOf(signal: CapacitySignal, cluster: string): MetricDatum[] {
     Value: signal.count,
     Unit: "Count",
   } as const;
-  const scope = [
-    { Name: CAPACITY_METRIC.clusterDimension, Value: cluster },
-    { Name: CAPACITY_METRIC.instanceTypeDimension, Value: signal.instanceType },
-  ];
-  return [
+  const clusterDimension = { Name: CAPACITY_METRIC.clusterDimension, Value: cluster };
+  const instanceType = { Name: CAPACITY_METRIC.instanceTypeDimension, Value: signal.instanceType };
+  const scope = [clusterDimension, instanceType];
+  const datums: MetricDatum[] = [
     { ...base, Dimensions: scope },
     { ...base, Dimensions: [...scope, { Name: CAPACITY_METRIC.errorCodeDimension, Value: signal.code }] },
   ];
+  if (signal.capacityType !== undefined || signal.availabilityZone !== undefined) {
+    datums.push({
+      ...base,
+      Dimensions: [
+        ...scope,
+        {
+          Name: CAPACITY_METRIC.capacityTypeDimension,
+          Value: signal.capacityType ?? CAPACITY_METRIC.unknown,
+        },
+        {
+          Name: CAPACITY_METRIC.availabilityZoneDimension,
+          Value: signal.availabilityZone ?? CAPACITY_METRIC.unknown,
+        },
+      ],
+    });
+  }
+  return datums;
 }
 
 /**
@@ -71,7 +92,7 @@ export class CloudWatchCapacityRecorder implements CapacitySignalRecorder {
     const due = [...this.#pending, ...signals.filter((signal) => signal.count > 0)];
     this.#pending = [];
     if (due.length === 0) return;
-    const batches = batchesOf(due, MAX_DATUMS_PER_CALL / 2);
+    const batches = signalBatches(due, this.#cluster);
     for (const [index, batch] of batches.entries()) {
       const datums = batch.flatMap((signal) => datumsOf(signal, this.#cluster));
       try {
@@ -88,8 +109,27 @@ export class CloudWatchCapacityRecorder implements CapacitySignalRecorder {
     }
     this.#logger?.info("capacity signals recorded", {
       signals: due.length,
-      datums: due.length * 2,
+      datums: due.flatMap((signal) => datumsOf(signal, this.#cluster)).length,
       instanceTypes: [...new Set(due.map((s) => s.instanceType))],
     });
   }
+}
+
+/** Signals in calls of at most MAX_DATUMS_PER_CALL datums, each signal's datums in one call. */
+function signalBatches(signals: readonly CapacitySignal[], cluster: string): CapacitySignal[][] {
+  const batches: CapacitySignal[][] = [];
+  let batch: CapacitySignal[] = [];
+  let size = 0;
+  for (const signal of signals) {
+    const datums = datumsOf(signal, cluster).length;
+    if (batch.length > 0 && size + datums > MAX_DATUMS_PER_CALL) {
+      batches.push(batch);
+      batch = [];
+      size = 0;
+    }
+    batch.push(signal);
+    size += datums;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }

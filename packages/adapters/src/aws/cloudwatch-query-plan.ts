@@ -18,7 +18,13 @@ export type SeriesRole =
   | { readonly kind: "unit"; readonly service: string; readonly unit: string; readonly field: UnitField }
   | { readonly kind: "consolidated"; readonly service: string; readonly field: UnitField }
   | { readonly kind: "elb5xx"; readonly loadBalancer: string }
-  | { readonly kind: "capacity"; readonly instanceType: string };
+  | { readonly kind: "capacity"; readonly instanceType: string }
+  | {
+      readonly kind: "capacity-detail";
+      readonly instanceType: string;
+      readonly capacityType: string;
+      readonly zone: string;
+    };
 
 export interface QueryPlan {
   readonly queries: readonly MetricDataQuery[];
@@ -162,6 +168,28 @@ export function planMetricQueries(request: MetricsRequest, cluster: string): Que
       "Sum",
       { kind: "capacity", instanceType },
     );
+  });
+  // Units on Spot or with zones: the recorded errors by capacity type and zone, each
+  // value named (GetMetricData needs every dimension's value), unknown included.
+  (request.detailedTypes ?? []).forEach(({ instanceType, zones }, t) => {
+    const zoneValues = [...zones, CAPACITY_METRIC.unknown];
+    CAPACITY_METRIC.capacityTypes.forEach((capacityType, c) => {
+      zoneValues.forEach((zone, z) => {
+        add(
+          `dt${t}_c${c}_z${z}`,
+          CAPACITY_METRIC.namespace,
+          CAPACITY_METRIC.metricName,
+          [
+            { Name: CAPACITY_METRIC.clusterDimension, Value: cluster },
+            { Name: CAPACITY_METRIC.instanceTypeDimension, Value: instanceType },
+            { Name: CAPACITY_METRIC.capacityTypeDimension, Value: capacityType },
+            { Name: CAPACITY_METRIC.availabilityZoneDimension, Value: zone },
+          ],
+          "Sum",
+          { kind: "capacity-detail", instanceType, capacityType, zone },
+        );
+      });
+    });
   });
   return { queries, roles };
 }

@@ -13,7 +13,7 @@ import type {
 } from "@switchyard/core";
 import { SECOND } from "@switchyard/core";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
-import { PERIOD_SECONDS, type QueryPlan, type UnitField } from "./cloudwatch-query-plan.ts";
+import { PERIOD_SECONDS, type QueryPlan, type SeriesRole, type UnitField } from "./cloudwatch-query-plan.ts";
 
 /** One datapoint's period: a minute. */
 const PERIOD_MS = PERIOD_SECONDS * SECOND;
@@ -51,6 +51,10 @@ export function buildSnapshot(
   const consolidatedSeries = new Map<string, ReadonlyMap<EpochMs, number>>();
   const elbSeries = new Map<string, ReadonlyMap<EpochMs, number>>();
   const capacitySeries = new Map<string, ReadonlyMap<EpochMs, number>>();
+  const detailSeries: {
+    role: Extract<SeriesRole, { kind: "capacity-detail" }>;
+    values: ReadonlyMap<EpochMs, number>;
+  }[] = [];
   for (const [id, roles] of plan.roles) {
     const values = series.get(id) ?? new Map<EpochMs, number>();
     for (const role of roles) {
@@ -58,7 +62,8 @@ export function buildSnapshot(
       else if (role.kind === "consolidated")
         consolidatedSeries.set(unitKey(role.service, "", role.field), values);
       else if (role.kind === "elb5xx") elbSeries.set(role.loadBalancer, values);
-      else capacitySeries.set(role.instanceType, values);
+      else if (role.kind === "capacity") capacitySeries.set(role.instanceType, values);
+      else detailSeries.push({ role, values });
     }
   }
 
@@ -92,8 +97,31 @@ export function buildSnapshot(
   const capacityErrors: CapacitySignal[] = [];
   for (const instanceType of new Set(request.instanceTypes)) {
     const values = capacitySeries.get(instanceType);
+    const details = detailSeries.filter((d) => d.role.instanceType === instanceType);
     for (const at of minutes) {
-      const count = values?.get(at) ?? 0;
+      const total = values?.get(at) ?? 0;
+      if (total <= 0) continue;
+      // The part of the minute's count the detail set says (its capacity type, its zone);
+      // what is left was recorded without either.
+      let detailed = 0;
+      for (const { role, values: detail } of details) {
+        const count = detail.get(at) ?? 0;
+        if (count <= 0) continue;
+        detailed += count;
+        capacityErrors.push({
+          instanceType,
+          at,
+          source: "recorded-metric",
+          code: CAPACITY_METRIC.readBackCode,
+          count,
+          ...(role.zone === CAPACITY_METRIC.unknown ? {} : { availabilityZone: role.zone }),
+          ...(role.capacityType === "spot" || role.capacityType === "on-demand"
+            ? { capacityType: role.capacityType }
+            : {}),
+          detail: `${CAPACITY_METRIC.namespace}/${CAPACITY_METRIC.metricName} {${CAPACITY_METRIC.instanceTypeDimension}=${instanceType}, ${CAPACITY_METRIC.capacityTypeDimension}=${role.capacityType}, ${CAPACITY_METRIC.availabilityZoneDimension}=${role.zone}} Sum for the minute`,
+        });
+      }
+      const count = total - detailed;
       if (count <= 0) continue;
       capacityErrors.push({
         instanceType,

@@ -1,6 +1,12 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
-import type { InstanceTypeResolver, ResolvedInstance } from "@switchyard/core";
+import {
+  type InstanceTypeResolver,
+  instanceClusterOf,
+  type NodeCell,
+  type NodePlacementReader,
+  type ResolvedInstance,
+} from "@switchyard/core";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, isTransientAwsError } from "./aws-fault.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
@@ -29,8 +35,12 @@ export interface Ec2InstanceTypeResolverOptions {
  */
 const NO_SUCH_INSTANCE = new Set(["InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"]);
 
-/** Resolves the instance a Spot interruption warning names to its instance type and tags (one call, no extra action). */
-export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
+/**
+ * Resolves the instance a Spot interruption warning names to its instance type, zone and
+ * tags, and counts a cluster's running nodes of some instance types by zone and capacity
+ * type — both with DescribeInstances, no other action.
+ */
+export class Ec2InstanceTypeResolver implements InstanceTypeResolver, NodePlacementReader {
   /** What the evaluate function's role must allow for this adapter. */
   static readonly iamActions = ["ec2:DescribeInstances"] as const;
 
@@ -57,7 +67,12 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
       for (const tag of instance.Tags ?? []) {
         if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
       }
-      return { instanceType: instance.InstanceType, tags };
+      const zone = instance.Placement?.AvailabilityZone;
+      return {
+        instanceType: instance.InstanceType,
+        tags,
+        ...(zone === undefined ? {} : { availabilityZone: zone }),
+      };
     } catch (error) {
       const name = awsErrorName(error);
       if (NO_SUCH_INSTANCE.has(name)) {
@@ -69,5 +84,66 @@ export class Ec2InstanceTypeResolver implements InstanceTypeResolver {
         { retryable: isTransientAwsError(error), cause: error },
       );
     }
+  }
+
+  /**
+   * The running instances of `instanceTypes` that are nodes of `cluster` (their
+   * kubernetes.io/cluster/<name> or eks:cluster-name tag, as Karpenter and managed node
+   * groups tag them), counted by zone and capacity type: `InstanceLifecycle` is "spot"
+   * for a Spot Instance and absent for on-demand (EC2 API Reference, Instance).
+   * DescribeInstances pages through them (at most 1,000 a page).
+   */
+  async nodeCells(cluster: string, instanceTypes: readonly string[]): Promise<readonly NodeCell[]> {
+    if (instanceTypes.length === 0) {
+      return [];
+    }
+    const counts = new Map<string, NodeCell>();
+    try {
+      const { client, DescribeInstancesCommand } =
+        typeof this.#sdk === "function" ? await this.#sdk() : this.#sdk;
+      let nextToken: string | undefined;
+      do {
+        const output = await client.send(
+          new DescribeInstancesCommand({
+            Filters: [
+              { Name: "instance-type", Values: [...instanceTypes] },
+              { Name: "instance-state-name", Values: ["running"] },
+            ],
+            MaxResults: 1000,
+            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+          }),
+        );
+        for (const instance of (output.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+          const zone = instance.Placement?.AvailabilityZone;
+          if (instance.InstanceType === undefined || zone === undefined) continue;
+          const tags: Record<string, string> = {};
+          for (const tag of instance.Tags ?? []) {
+            if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
+          }
+          if (instanceClusterOf(tags, cluster).kind !== "this") continue;
+          const capacityType = instance.InstanceLifecycle === "spot" ? "spot" : "on-demand";
+          const key = `${instance.InstanceType} ${zone} ${capacityType}`;
+          const known = counts.get(key);
+          counts.set(key, {
+            instanceType: instance.InstanceType,
+            availabilityZone: zone,
+            capacityType,
+            nodes: (known?.nodes ?? 0) + 1,
+          });
+        }
+        nextToken = output.NextToken;
+      } while (nextToken !== undefined && nextToken !== "");
+    } catch (error) {
+      throw new AwsCallError(
+        `EC2 DescribeInstances of the running ${instanceTypes.join(", ")} nodes failed after the SDK's retries: ${summarizeSdkError(error)}. Check that the function's role allows ec2:DescribeInstances.`,
+        { retryable: isTransientAwsError(error), cause: error },
+      );
+    }
+    return [...counts.values()].sort(
+      (a, b) =>
+        a.instanceType.localeCompare(b.instanceType) ||
+        a.availabilityZone.localeCompare(b.availabilityZone) ||
+        a.capacityType.localeCompare(b.capacityType),
+    );
   }
 }

@@ -12,6 +12,7 @@ import {
 import {
   type EpochMs,
   executionName,
+  type LossAnswered,
   MODE_SWITCH_STATES,
   parseExecutionName,
   type SwitchRecord,
@@ -186,8 +187,8 @@ export class SfnSwitchStarter implements SwitchStarter {
     const records: SwitchRecord[] = [];
     let lookups = 0;
     for (const record of listed) {
-      if (record.status === "RUNNING" && record.move === "reroute") {
-        records.push(await this.#withPlannedDemand(record));
+      if (record.status === "RUNNING" && (record.move === "reroute" || record.move === "failover")) {
+        records.push(await this.#withInput(record));
         continue;
       }
       if (!UNSUCCESSFUL.has(record.status)) {
@@ -274,17 +275,36 @@ export class SfnSwitchStarter implements SwitchStarter {
   }
 
   /**
-   * A running reroute with the demand its decision planned for (`demandRps` of its input,
-   * from DescribeExecution), so a correction can tell whether it is stale (core's
-   * supersede.ts). An input without the figure leaves it unknown: never stale.
+   * A running failover or reroute with what its input (DescribeExecution) says: the
+   * demand its decision planned for (`demandRps`, so a correction can tell whether it is
+   * stale) and the loss it answers (`causes`, `conditions`: a later evaluation supersedes
+   * it for a loss it was not planned for, core's answersNewLoss) — both in supersede.ts.
+   * An input without them leaves them unknown: never stale, no new loss. An input that
+   * cannot be read leaves the record as listed (logged): the running move then stands,
+   * as the decision that started it did.
    */
-  async #withPlannedDemand(record: SwitchRecord): Promise<SwitchRecord> {
-    const { output } = await this.#describe(
-      `${this.#executionArnPrefix}${record.name}`,
-      `reading the planned demand of running execution ${record.name}`,
-    );
-    const planned = plannedDemandOf(output.input);
-    return planned === null ? record : { ...record, plannedRps: planned };
+  async #withInput(record: SwitchRecord): Promise<SwitchRecord> {
+    let input: string | undefined;
+    try {
+      const { output } = await this.#describe(
+        `${this.#executionArnPrefix}${record.name}`,
+        `reading the input of running execution ${record.name}`,
+      );
+      input = output.input;
+    } catch (error) {
+      this.#logger?.warn("running switch's input unreadable", {
+        execution: record.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return record;
+    }
+    const planned = plannedDemandOf(input);
+    const answered = answeredOf(input);
+    return {
+      ...record,
+      ...(planned === null ? {} : { plannedRps: planned }),
+      ...(answered === null ? {} : { answered }),
+    };
   }
 
   /** DescribeExecution, with a status this adapter knows; `purpose` names the call in its error. */
@@ -357,7 +377,10 @@ export class SfnSwitchStarter implements SwitchStarter {
     const parsed = parseExecutionName(name);
     // Compare with the name executionName would give this service: it replaces
     // characters Step Functions refuses and cuts long names, so the raw name may differ.
-    if (parsed === null || executionName(service, parsed.move, 0).slice(0, -12) !== name.slice(0, -12)) {
+    if (
+      parsed === null ||
+      executionName(service, parsed.move, 0).slice(0, -12) !== name.slice(0, -parsed.stamp.length)
+    ) {
       return [];
     }
     return [
@@ -419,6 +442,22 @@ function plannedDemandOf(input: string | undefined): number | null {
         ? (parsed as { demandRps?: unknown }).demandRps
         : undefined;
     return typeof value === "number" && Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The causes and conditions of a switch input (JSON), or null when it does not have them. */
+function answeredOf(input: string | undefined): LossAnswered | null {
+  if (input === undefined) return null;
+  try {
+    const parsed = JSON.parse(input) as { causes?: unknown; conditions?: unknown };
+    const causes = Array.isArray(parsed.causes) ? parsed.causes.filter((c) => typeof c === "string") : null;
+    const conditions =
+      typeof parsed.conditions === "object" && parsed.conditions !== null && !Array.isArray(parsed.conditions)
+        ? (parsed.conditions as LossAnswered["conditions"])
+        : null;
+    return causes === null || conditions === null ? null : { causes, conditions };
   } catch {
     return null;
   }

@@ -3,11 +3,13 @@ import { jsonText } from "@switchyard/core";
 import {
   loadScenario,
   policiesNamed,
+  renderFrontierTable,
   renderSummaryTable,
   reportFiles,
   reportOf,
   simulate,
   summaryJson,
+  withHedgeFrontier,
 } from "@switchyard/sim";
 import type { CliIo } from "../io.ts";
 import { progressBar } from "../render/progress-bar.ts";
@@ -19,11 +21,15 @@ export interface SimulateCommandOptions {
   readonly policies?: readonly string[];
   readonly out?: string;
   readonly output: SimulateOutput;
+  /** Risk budgets (policy.hedge.maxLossShare) to run Switchyard at as well: the cost–risk frontier. */
+  readonly hedge?: readonly number[];
 }
 
 /**
  * `switchyard simulate`: replays a scenario through every policy, writes the report folder
- * (report.md, summary.json, timeline.csv, charts) and prints the comparison.
+ * (report.md, summary.json, timeline.csv, charts) and prints the comparison; with
+ * `--hedge`, Switchyard again at each risk budget (the cost–risk frontier, printed after it
+ * and charted as frontier.png).
  */
 export async function simulateCommand(io: CliIo, options: SimulateCommandOptions): Promise<void> {
   const scenario = await loadScenario(options.scenario, io.readFile);
@@ -36,15 +42,23 @@ export async function simulateCommand(io: CliIo, options: SimulateCommandOptions
         policies.map((p) => p.name),
       )
     : null;
-  const result = await simulate(scenario, policies, (policy, fraction) => bar?.update(policy, fraction));
+  const simulated = await simulate(scenario, policies, (policy, fraction) => bar?.update(policy, fraction));
+  const levels = options.hedge ?? [];
+  const result =
+    levels.length === 0
+      ? simulated
+      : await withHedgeFrontier(simulated, levels, (policy, fraction) => bar?.update(policy, fraction));
   bar?.done();
   const report = reportOf(result);
   for await (const [name, content] of reportFiles(report)) {
     await io.writeFile(join(out, name), content);
   }
   if (options.output === "json") {
-    io.stdout(jsonText(summaryJson(report)));
+    const summary = summaryJson(report);
+    io.stdout(jsonText(report.frontier === undefined ? summary : { ...summary, frontier: report.frontier }));
     return;
   }
-  io.stdout(`${renderSummaryTable(report)}report: ${join(out, "report.md")}\n`);
+  const frontier =
+    report.frontier === undefined ? "" : `\n${renderFrontierTable(scenario.name, report.frontier)}`;
+  io.stdout(`${renderSummaryTable(report)}${frontier}report: ${join(out, "report.md")}\n`);
 }

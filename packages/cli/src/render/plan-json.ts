@@ -58,5 +58,6 @@ function modeJson(report: ServicePlanReport, plan: ServicePlan): unknown {
       report.service.stickiness === undefined ? {} : { stickiness: report.service.stickiness },
     ),
     notes: plan.notes,
+    ...(plan.hedge === undefined ? {} : { hedge: plan.hedge }),
   };
 }

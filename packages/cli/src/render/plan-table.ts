@@ -2,6 +2,7 @@ import {
   costPerInferenceSecond,
   costPerMillionAtFullLoad,
   type DeploymentUnit,
+  type HedgeSummary,
   type ServicePlan,
   type UnitPlan,
 } from "@switchyard/core";
@@ -25,6 +26,7 @@ const WEIGHTING_TEXT: Record<ServicePlan["weighting"], (report: ServicePlanRepor
     return `round-robin per pod through Service ${c?.name}:${c?.port} at weight 100`;
   },
   "adjusted-throughput": () => "weights follow adjusted throughput × pods",
+  "ready-pods": () => "weights follow what each unit's ready pods serve, pods sized to carry them",
 };
 
 const COLUMNS: readonly Column<Row>[] = [
@@ -67,6 +69,9 @@ function renderService(report: ServicePlanReport): string {
     });
     lines.push(textTable(rows, COLUMNS));
     lines.push(`  ${summary(plan)}`, `  ${targetArithmetic(report, plan)}`);
+    if (plan.hedge !== undefined) {
+      lines.push(`  ${hedgeLine(plan.hedge, plan.demandRps)}`);
+    }
     for (const note of plan.notes) {
       lines.push(`  note: ${note}`);
     }
@@ -98,6 +103,24 @@ function targetArithmetic(report: ServicePlanReport, plan: ServicePlan): string 
     return `${base} ÷ ${num(1 + startupAllowance, 2)} (no forecast floor: ${num(startupAllowance * 100)} % left for demand to grow while a pod starts), so each unit asks for a pod at asks-at RPS per pod`;
   }
   return `${base}, so each unit asks for a pod at its safe rate; the forecast floor starts pods up to ${num(startup)} min ahead of a forecast ramp`;
+}
+
+/** The hedge of a plan with Spot units: the loss that binds, what is left, and what it costs over the unhedged plan. */
+export function hedgeLine(hedge: HedgeSummary, demandRps: number): string {
+  const cell = hedge.largestCell;
+  const where =
+    cell === null
+      ? "no Spot pod is planned"
+      : `losing ${cell.unit}${cell.zones > 1 ? ` in one of its ${cell.zones} zones` : ""} (${cell.pods} pod${cell.pods === 1 ? "" : "s"}, ${num(cell.lossRps)} RPS) binds: ${num(hedge.coverAfterLossRps)} RPS stay`;
+  const cover =
+    hedge.coverRps < hedge.requiredCoverRps - 1e-9
+      ? `, short of demand × ${num(1 - hedge.maxLossShare, 2)} = ${num(hedge.requiredCoverRps)} (no plan keeps more than ${num(hedge.coverRps)})`
+      : `, covering demand × ${num(1 - hedge.maxLossShare, 2)} = ${num(hedge.requiredCoverRps)}`;
+  const extra =
+    hedge.unhedgedHourlyCost > 0
+      ? ` (+${num((hedge.extraHourlyCost / hedge.unhedgedHourlyCost) * 100, 1)} %)`
+      : "";
+  return `hedge (policy.hedge.maxLossShare ${hedge.maxLossShare}, at ${num(demandRps)} RPS): ${where}${cell === null ? "" : cover}; costs ${usd(hedge.extraHourlyCost, 4)}/h${extra} over the unhedged plan's ${usd(hedge.unhedgedHourlyCost, 4)}/h`;
 }
 
 function summary(plan: ServicePlan): string {

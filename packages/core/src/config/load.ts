@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { ConfigError, type ConfigIssue, formatConfigIssues } from "../errors.ts";
 import { configWarnings } from "./config-warnings.ts";
 import { formatIssuePath, valueAt } from "./issue-path.ts";
-import { type ParsedConfig, SwitchyardConfigSchema } from "./schema.ts";
+import { CAPACITY_TYPES, type CapacityType, type ParsedConfig, SwitchyardConfigSchema } from "./schema.ts";
 import { type RawIssue, semanticIssues } from "./semantic-checks.ts";
 import type { DeploymentUnit, InferenceService, SwitchyardConfig } from "./types.ts";
 
@@ -158,8 +158,9 @@ function normalizeConfig(parsed: ParsedConfig): SwitchyardConfig {
       return {
         ...stripUndefined(rest),
         units: units.map(
-          (unit): DeploymentUnit => ({
-            ...unit,
+          ({ capacityType, ...unit }): DeploymentUnit => ({
+            ...stripUndefined(unit),
+            ...(capacityType === undefined ? {} : { capacityTypes: normalizedCapacityTypes(capacityType) }),
             service: { name: unit.service.name ?? unit.name, port: unit.service.port },
             deployment: unit.deployment ?? unit.name,
             scaledObject: {
@@ -168,10 +169,22 @@ function normalizeConfig(parsed: ParsedConfig): SwitchyardConfig {
             },
           }),
         ),
-        policy: { ...parsed.policy, ...stripUndefined(policy ?? {}) },
+        policy: {
+          ...parsed.policy,
+          ...stripUndefined(policy ?? {}),
+          hedge: { ...parsed.policy.hedge, ...stripUndefined(policy?.hedge ?? {}) },
+        },
       };
     }),
   };
+}
+
+/** One capacity type or the NodePool's list, as a list in Karpenter's order of preference (spot first). */
+function normalizedCapacityTypes(value: CapacityType | readonly CapacityType[]): readonly CapacityType[] {
+  const given = typeof value === "string" ? [value] : value;
+  return CAPACITY_TYPES.filter((type) => given.includes(type)).sort((a, b) =>
+    a === "spot" ? -1 : b === "spot" ? 1 : 0,
+  );
 }
 
 /** zod's optional fields come back as `undefined`; exactOptionalPropertyTypes wants them absent. */

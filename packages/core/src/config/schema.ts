@@ -15,6 +15,19 @@ export function isUnitName(name: string): boolean {
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
+
+/**
+ * Karpenter's `karpenter.sh/capacity-type` values a unit's NodePool may launch
+ * (kubernetes-sigs/karpenter pkg/apis/v1/labels.go, v1.14: spot, on-demand, reserved;
+ * reserved capacity is not modelled here). Only Spot capacity can be reclaimed.
+ */
+export const CAPACITY_TYPES = ["on-demand", "spot"] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+
+const capacityTypeValue = z.enum(CAPACITY_TYPES, {
+  error: 'must be "on-demand" or "spot" (Karpenter\'s karpenter.sh/capacity-type values)',
+});
 
 const dnsLabel = (what: string) =>
   z
@@ -189,6 +202,56 @@ export const DeploymentUnitSchema = z
       }).meta({
         description: "Response time (ms) measured at maxRps.",
       }),
+      capacityType: z
+        .union(
+          [
+            capacityTypeValue,
+            z
+              .array(capacityTypeValue, {
+                error:
+                  'must be "on-demand", "spot", or the list the NodePool allows, e.g. [spot, on-demand] (karpenter.sh/capacity-type values)',
+              })
+              .min(1, {
+                error:
+                  'must list at least one capacity type, e.g. [spot, on-demand]; leave the field out for "on-demand"',
+              }),
+          ],
+          {
+            error:
+              'must be "on-demand", "spot", or the list the NodePool allows, e.g. [spot, on-demand] (karpenter.sh/capacity-type values)',
+          },
+        )
+        .optional()
+        .meta({
+          default: "on-demand",
+          description:
+            "What the unit's NodePool launches (its karpenter.sh/capacity-type requirement): on-demand (the default), spot, or [spot, on-demand] when Karpenter may fall back to on-demand. Only Spot pods can be reclaimed, and the hedge (policy.hedge) covers their loss.",
+        }),
+      onDemandHourlyPrice: positive(
+        "the price in USD per hour of one instance when Karpenter launches it on-demand, e.g. 0.7582",
+        {
+          min: { value: 0.0001, why: "a hundredth of a cent an hour is below any EC2 price" },
+          max: { value: 1000, why: "no EC2 instance costs more than $1000 an hour" },
+        },
+      )
+        .optional()
+        .meta({
+          description:
+            "For a unit with capacityType [spot, on-demand]: the on-demand price of a pod, paid while Karpenter falls back from Spot; defaults to hourlyPrice (the Spot price).",
+        }),
+      zones: z
+        .array(
+          z.string().regex(AVAILABILITY_ZONE, {
+            error: "must be an Availability Zone such as us-west-2a",
+          }),
+          { error: "must be a list of Availability Zones, e.g. [us-west-2a, us-west-2b, us-west-2c]" },
+        )
+        .min(1, { error: "must list at least one Availability Zone, or leave the field out" })
+        .optional()
+        .meta({
+          description:
+            "Availability Zones the unit's pods spread over evenly (a topologySpreadConstraint on topology.kubernetes.io/zone, or Karpenter's zone spread). With zones, a Spot loss is one (unit, zone) cell, and the hedge covers the largest cell rather than the whole unit.",
+        }),
       minReplicaCount: wholeNumber("the ScaledObject's minReplicaCount", 0, 1000).default(1).meta({
         description: "The ScaledObject's minReplicaCount: pods that run (and are paid for) at any demand.",
       }),
@@ -377,13 +440,52 @@ function withDefaults(fields: PolicyFields): { [K in keyof PolicyFields]: z.ZodD
   return Object.fromEntries(entries) as { [K in keyof PolicyFields]: z.ZodDefault<PolicyFields[K]> };
 }
 
+/**
+ * The hedge's default risk budget, chosen from the cost–risk frontier of the bundled Spot
+ * scenarios (docs/planning.md, "The hedge"): the largest share of demand the loss of one
+ * Spot cell may leave without a serving pod until replacements start.
+ */
+export const HEDGE_DEFAULTS = { maxLossShare: 0.05 } as const;
+
+const maxLossShare = z
+  .number({
+    error:
+      "must be a fraction from 0 to 1: the largest share of demand the loss of one Spot cell (a Spot unit, or one zone of it) may leave without a serving pod, e.g. 0.1; 0 covers any one loss fully, 1 turns the hedge off",
+  })
+  .min(0, {
+    error:
+      "must be a fraction from 0 to 1: the largest share of demand the loss of one Spot cell may leave without a serving pod; 0 covers any one loss fully",
+  })
+  .max(1, {
+    error:
+      "must be a fraction from 0 to 1: the largest share of demand the loss of one Spot cell may leave without a serving pod; 1 turns the hedge off",
+  })
+  .meta({
+    description:
+      "The largest share of demand that losing any one Spot cell's running pods (a Spot unit, or one of its zones) may leave without a serving pod until replacements start. The cost plan keeps enough standing pods elsewhere that what remains at their breaking points covers demand × (1 − maxLossShare). 0 covers any single loss in full; 1 is no hedge. Services without Spot units pay nothing for it.",
+  });
+
+export const HedgeSchema = z
+  .strictObject(
+    { maxLossShare: maxLossShare.default(HEDGE_DEFAULTS.maxLossShare) },
+    { error: "must be the hedge's risk budget, e.g. hedge: { maxLossShare: 0.1 }" },
+  )
+  .meta({ description: "Risk budget of plans with Spot units (docs/planning.md, The hedge)." });
+
+const HedgeOverridesSchema = z
+  .strictObject(
+    { maxLossShare: maxLossShare.optional() },
+    { error: "must be the hedge's risk budget, e.g. hedge: { maxLossShare: 0.25 }" },
+  )
+  .meta({ description: "This service's risk budget, overriding the top-level policy.hedge." });
+
 export const PolicySchema = z
-  .strictObject(withDefaults(policyFields))
+  .strictObject({ ...withDefaults(policyFields), hedge: HedgeSchema.prefault({}) })
   .meta({ description: "Decision thresholds; every field has a documented default." });
 
 /** A service's overrides of the top-level policy: the same fields, none defaulted. */
 export const PolicyOverridesSchema = z
-  .strictObject(policyFields)
+  .strictObject({ ...policyFields, hedge: HedgeOverridesSchema })
   .partial()
   .meta({ description: "Overrides of the top-level policy for this service." });
 
@@ -512,3 +614,4 @@ export type Policy = z.output<typeof PolicySchema>;
 export type Slo = z.output<typeof SloSchema>;
 export type Stickiness = z.output<typeof StickinessSchema>;
 export type ForecastSettings = z.output<typeof ForecastSchema>;
+export type Hedge = z.output<typeof HedgeSchema>;

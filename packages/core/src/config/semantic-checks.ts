@@ -120,6 +120,7 @@ function serviceIssues(service: Raw, at: readonly PropertyKey[]): RawIssue[] {
         message: `${min} is above maxReplicaCount ${max}; set minReplicaCount <= maxReplicaCount as in the ScaledObject`,
       });
     }
+    issues.push(...capacityIssues(unit, [...at, "units", index]));
   });
   const consolidated = isObject(service.consolidatedService)
     ? stringOf(service.consolidatedService.name)
@@ -137,6 +138,29 @@ function serviceIssues(service: Raw, at: readonly PropertyKey[]): RawIssue[] {
   }
   issues.push(...fixedWeightIssues(service.fixedWeights, units, [...at, "fixedWeights"]));
   issues.push(...policyIssues(service.policy, [...at, "policy"]));
+  return issues;
+}
+
+/** Zones listed twice, and an on-demand price for a unit that never launches on-demand. */
+function capacityIssues(unit: Raw, at: readonly PropertyKey[]): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const zones = listOf(unit.zones);
+  zones.forEach((zone, index) => {
+    if (typeof zone === "string" && zones.indexOf(zone) < index) {
+      issues.push({
+        path: [...at, "zones", index],
+        message: `duplicate Availability Zone "${zone}": zones[${zones.indexOf(zone)}] has it already; list each zone once`,
+      });
+    }
+  });
+  const types = typeof unit.capacityType === "string" ? [unit.capacityType] : listOf(unit.capacityType);
+  if (unit.onDemandHourlyPrice !== undefined && !(types.includes("spot") && types.includes("on-demand"))) {
+    issues.push({
+      path: [...at, "onDemandHourlyPrice"],
+      message:
+        "is the price of the on-demand pods of a unit that prefers Spot and may fall back; set capacityType: [spot, on-demand], or drop onDemandHourlyPrice and put the price in hourlyPrice",
+    });
+  }
   return issues;
 }
 

@@ -1,4 +1,4 @@
-import type { ForecastSettings, Policy, Slo, Stickiness } from "./schema.ts";
+import type { CapacityType, ForecastSettings, Hedge, Policy, Slo, Stickiness } from "./schema.ts";
 
 /** A config after validation, with every default filled in. Plain data, safe to serialize. */
 export interface SwitchyardConfig {
@@ -56,6 +56,15 @@ export interface DeploymentUnit {
   readonly latencyMs: number;
   readonly minReplicaCount: number;
   readonly maxReplicaCount: number;
+  /**
+   * What the unit's NodePool may launch, Karpenter's preference first (spot before
+   * on-demand); absent means on-demand only. See capacity-cells.ts.
+   */
+  readonly capacityTypes?: readonly CapacityType[];
+  /** USD per hour of one instance launched on-demand by a unit that prefers Spot (a pod pays ÷ podsPerInstance); defaults to hourlyPrice. */
+  readonly onDemandHourlyPrice?: number;
+  /** Availability Zones its pods spread over evenly; absent when not known. */
+  readonly zones?: readonly string[];
 }
 
-export type { ForecastSettings, Policy, Slo, Stickiness };
+export type { CapacityType, ForecastSettings, Hedge, Policy, Slo, Stickiness };

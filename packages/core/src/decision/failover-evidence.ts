@@ -13,6 +13,8 @@ import { type Breach, type Evidence, isBreach } from "./types.ts";
  */
 export function failoverEvidence(observations: Observations, policy: Policy, sloMs: number): Breach[] {
   const evidence: Breach[] = [];
+  // With no unit able to serve, routing has nowhere better to send traffic.
+  const everyTargetGroupEmpty = observations.units.every((o) => o.emptyTargetGroup);
   for (const o of observations.units) {
     if (!o.carriesTraffic) {
       if (o.recentCapacitySignals.length > 0) {
@@ -22,6 +24,12 @@ export function failoverEvidence(observations: Observations, policy: Policy, slo
     }
     for (const [instanceType, group] of byInstanceType(o.recentCapacitySignals)) {
       evidence.push(capacityErrors(o, instanceType, group, policy));
+    }
+    if (o.reclaimingPods > 0) {
+      evidence.push(spotInterruption(o));
+    }
+    if (o.emptyTargetGroup && !everyTargetGroupEmpty) {
+      evidence.push(emptyTargetGroup(o, observations));
     }
     if (o.unschedulableSeconds !== null) {
       evidence.push(unschedulablePods(o, o.unschedulableSeconds, policy));
@@ -45,15 +53,58 @@ function capacityErrors(
     ...(instanceType === null ? {} : { instanceType }),
     observed: signals.reduce((sum, s) => sum + s.count, 0),
     threshold: 1,
-    breached: o.carriesTraffic,
+    // Errors in one of several zones, or for Spot while on-demand is allowed, leave the
+    // unit somewhere to launch: Karpenter goes there, and nothing is lost.
+    breached: o.carriesTraffic && o.blocked,
     detail: detail({
       rule: "capacity-errors",
       unit: o.unit.name,
       carriesTraffic: o.carriesTraffic,
+      blocked: o.blocked,
       weight: o.weight,
       instanceType,
       signals,
       windowMinutes: policy.capacityErrorWindowMinutes,
+    }),
+  };
+}
+
+/** A Spot interruption warning for a unit that carries traffic: its warned pods go within two minutes. */
+function spotInterruption(o: UnitObservation): Breach {
+  const zones = o.warned.wholeUnit ? [] : o.warned.zones;
+  return {
+    rule: "spot-interruption",
+    unit: o.unit.name,
+    observed: o.reclaimingPods,
+    threshold: 1,
+    breached: o.carriesTraffic && o.reclaimingPods > 0,
+    detail: detail({
+      rule: "spot-interruption",
+      unit: o.unit.name,
+      weight: o.weight,
+      warnings: o.warnings.reduce((sum, w) => sum + w.count, 0),
+      zones,
+      reclaimingPods: o.reclaimingPods,
+      carriesTraffic: o.carriesTraffic,
+    }),
+  };
+}
+
+/** A unit that carries traffic with no ready pod to serve it: the ALB answers its share with 503. */
+function emptyTargetGroup(o: UnitObservation, observations: Observations): Breach {
+  const running = observations.conditions[o.unit.name]?.runningPods ?? 0;
+  return {
+    rule: "empty-target-group",
+    unit: o.unit.name,
+    observed: Math.max(0, running - o.reclaimingPods),
+    threshold: 1,
+    breached: o.carriesTraffic,
+    detail: detail({
+      rule: "empty-target-group",
+      unit: o.unit.name,
+      weight: o.weight,
+      readyPods: running,
+      reclaimingPods: o.reclaimingPods,
     }),
   };
 }
@@ -106,7 +157,7 @@ function latencyBreach(
 }
 
 function scaleOutBlocker(o: UnitObservation): ScaleOutBlocker {
-  if (o.recentCapacitySignals.length > 0) {
+  if (o.blocked) {
     return "capacity-errors";
   }
   return o.unschedulablePods > 0 ? "unschedulable-pods" : "max-replicas";
@@ -130,7 +181,7 @@ export interface Urgency {
    * being reclaimed — so a reroute moves at once whatever the pods ready elsewhere serve.
    */
   readonly losing: boolean;
-  /** A cause runs no ready pod at all (one KEDA scaled to zero too): what it is sent fails. */
+  /** A cause runs no ready pod at all, or every one is being reclaimed (one KEDA scaled to zero too): what it is sent fails. */
   readonly podsLost: boolean;
 }
 
@@ -146,7 +197,7 @@ export function lossUrgency(
 ): Urgency {
   const of = causes.flatMap((name) => observations.units.filter((u) => u.unit.name === name));
   const reclaimed = (o: UnitObservation) =>
-    o.recentCapacitySignals.some((s) => s.source === "spot-interruption");
+    o.reclaimingPods > 0 || o.recentCapacitySignals.some((s) => s.source === "spot-interruption");
   const breaching = evidence.find((e) => isBreach(e) && e.breached && e.rule === "latency-breach");
   const failing = of.find((o) => !o.podsReady || reclaimed(o));
   const why: UrgencyWhy | null =
@@ -158,7 +209,12 @@ export function lossUrgency(
   return {
     why,
     losing: failing !== undefined,
-    podsLost: causes.some((name) => observations.conditions[name]?.runningPods === 0),
+    podsLost: causes.some((name) => {
+      const condition = observations.conditions[name];
+      return (
+        condition?.runningPods !== undefined && condition.runningPods - (condition.reclaimingPods ?? 0) <= 0
+      );
+    }),
   };
 }
 

@@ -25,12 +25,19 @@ export function longestSwitchMs(policy: Policy): number {
   );
 }
 
-/** `yyyyMMddHHmm` (UTC) of an execution name, as epoch ms; null when unreadable. */
+/** `yyyyMMddHHmm` or `yyyyMMddHHmmss` (UTC) of an execution name, as epoch ms; null when unreadable. */
 function stampOf(name: string): EpochMs | null {
   const stamp = parseExecutionName(name)?.stamp;
-  const m = stamp === undefined ? null : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(stamp);
+  const m = stamp === undefined ? null : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$/.exec(stamp);
   if (m === null) return null;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  return Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? 0),
+  );
 }
 
 /**

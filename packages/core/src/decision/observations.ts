@@ -3,6 +3,17 @@ import type { UnitCondition } from "../planning/types.ts";
 import type { CapacitySignal, EpochMs, UnitMinute } from "../signals/types.ts";
 import { MINUTE } from "../units.ts";
 import type { DecisionSignals, ServiceState } from "./types.ts";
+import {
+  activeWarnings,
+  blocksEveryOffering,
+  impairedZones,
+  placedPods,
+  reclaimingPods,
+  signalConcerns,
+  WARNING_LEAD_MS,
+  type WarnedCells,
+  warnedCells,
+} from "./unit-capacity.ts";
 
 /** Observed demand is the highest of this many latest minutes: plans size for the peak, not the mean. */
 export const DEMAND_MINUTES = 3;
@@ -14,9 +25,33 @@ export interface UnitObservation {
   readonly weight: number | null;
   /** Weight > 0, or unknown weight (then every unit is assumed to carry traffic). */
   readonly carriesTraffic: boolean;
-  /** Capacity signals for the unit's instance types inside the capacity-error window. */
+  /** Capacity signals that concern the unit's pool (signalConcerns) inside the capacity-error window. */
   readonly recentCapacitySignals: readonly CapacitySignal[];
-  /** The newest capacity signal for its instance types anywhere in the data, or null. */
+  /**
+   * Those signals leave it nowhere to launch (every zone, every capacity type it may use):
+   * it cannot grow. An error for one of several zones, or for Spot while on-demand is
+   * allowed, does not stop it.
+   */
+  readonly blocked: boolean;
+  /** Spot interruption warnings whose instances still run (the last two minutes). */
+  readonly warnings: readonly CapacitySignal[];
+  /** The cells those warnings, and the failovers and reroutes running for warnings, name. */
+  readonly warned: WarnedCells;
+  /** Its zones that lost Spot capacity in the quiet period (impairedZones). */
+  readonly impairedZones: readonly string[];
+  /** Its ready pods per zone, from the cluster's nodes (placedPods); null when not read. */
+  readonly placedPods: Readonly<Record<string, number>> | null;
+  /** Ready pods the warnings say are being reclaimed. */
+  readonly reclaimingPods: number;
+  /**
+   * Its target group has no ready pod to serve (pods desired and none ready, or every
+   * ready pod being reclaimed): what it is sent the ALB answers with 503.
+   */
+  readonly emptyTargetGroup: boolean;
+  /**
+   * The newest capacity signal that concerns it anywhere in the data, when the signals
+   * have left it nowhere to launch; null when they never did.
+   */
   readonly lastCapacitySignalAt: EpochMs | null;
   readonly unschedulablePods: number;
   /** False while pods are desired but none is ready (starting, crash-looping). */
@@ -107,12 +142,21 @@ export function observe(
     const minutes = signals.minutes[unit.name] ?? [];
     const runtime = state.units[unit.name];
     const weight = state.weights === null ? null : (state.weights[unit.name] ?? 0);
-    const ofUnit = signals.capacity.filter((s) => unit.instanceTypes.includes(s.instanceType) && s.at <= now);
+    const peers = state.service.units;
+    const ofUnit = signals.capacity.filter((s) => signalConcerns(unit, s, peers) && s.at <= now);
     const recent = ofUnit.filter((s) => s.at > now - policy.capacityErrorWindowMinutes * MINUTE);
-    const last = ofUnit.reduce<EpochMs | null>(
-      (newest, s) => (newest === null || s.at > newest ? s.at : newest),
-      null,
-    );
+    const since = (from: EpochMs) => ofUnit.filter((s) => s.at > from);
+    const blocked = blocksEveryOffering(unit, recent);
+    // The newest signal of a unit that signals have ever left nowhere to launch; null for one
+    // they never did (errors in one zone of several, Spot errors of a unit that falls back).
+    const last = blocksEveryOffering(unit, ofUnit)
+      ? ofUnit.reduce<EpochMs | null>((newest, s) => (newest === null || s.at > newest ? s.at : newest), null)
+      : null;
+    const warnings = activeWarnings(unit, signals.capacity, now, peers);
+    const impaired = impairedZones(unit, since(now - policy.quietPeriodMinutes * MINUTE));
+    const warned = warnedCells(unit, warnings, runningAnswers(state, unit.name, now));
+    const placed = placedPods(unit, signals.nodes, runtime?.readyReplicas ?? 0);
+    const reclaiming = reclaimingPods(unit, warned, runtime?.readyReplicas ?? 0, placed);
     const waiting =
       runtime?.unschedulableSince == null ? null : Math.max(0, (now - runtime.unschedulableSince) / 1000);
     const latency = latencyOver(minutes.slice(-policy.latencyWindowMinutes), slo);
@@ -122,9 +166,9 @@ export function observe(
     const recovery: Recovery =
       last === null
         ? "clear"
-        : recent.length > 0
+        : blocked
           ? "failing"
-          : now - last < policy.quietPeriodMinutes * MINUTE
+          : blocksEveryOffering(unit, since(now - policy.quietPeriodMinutes * MINUTE))
             ? "quiet"
             : launchesTried
               ? "recovered"
@@ -134,6 +178,16 @@ export function observe(
       weight,
       carriesTraffic: weight === null || weight > 0,
       recentCapacitySignals: recent,
+      blocked,
+      warnings,
+      warned,
+      impairedZones: impaired,
+      placedPods: placed,
+      reclaimingPods: reclaiming,
+      emptyTargetGroup:
+        unit.minReplicaCount > 0 &&
+        ((runtime !== undefined && runtime.desiredReplicas > 0 && runtime.readyReplicas === 0) ||
+          (reclaiming > 0 && reclaiming >= (runtime?.readyReplicas ?? 0))),
       lastCapacitySignalAt: last,
       unschedulablePods,
       podsReady: !(runtime !== undefined && runtime.desiredReplicas > 0 && runtime.readyReplicas === 0),
@@ -142,7 +196,7 @@ export function observe(
       latency,
       breachesSlo: latency.breachedMinutes >= policy.latencyBreachMinutes,
       atMaxReplicas: atMax,
-      cannotScaleOut: recent.length > 0 || unschedulablePods > 0 || atMax,
+      cannotScaleOut: blocked || unschedulablePods > 0 || atMax,
       healthyHosts: [...minutes].reverse().find((m) => m.healthyHosts !== null)?.healthyHosts ?? null,
       recovery,
     };
@@ -169,7 +223,21 @@ export function observe(
   const conditions: Record<string, UnitCondition> = {};
   for (const o of units) {
     const running = state.units[o.unit.name]?.readyReplicas;
-    const base = running === undefined ? {} : { runningPods: running };
+    const reclaiming =
+      o.reclaimingPods > 0
+        ? {
+            reclaimingPods: o.reclaimingPods,
+            ...(o.warned.wholeUnit ? {} : { reclaimingZones: o.warned.zones }),
+          }
+        : {};
+    const impaired = {
+      ...(o.impairedZones.length > 0 ? { impairedZones: o.impairedZones } : {}),
+      ...(o.placedPods === null ? {} : { placedPods: o.placedPods }),
+    };
+    const base =
+      running === undefined
+        ? { ...reclaiming, ...impaired }
+        : { runningPods: running, ...reclaiming, ...impaired };
     // A pool that could not grow stays frozen until it has shown it can grow again.
     if (
       o.recovery === "failing" ||
@@ -180,6 +248,10 @@ export function observe(
       conditions[o.unit.name] = { ...base, unavailable: "no-capacity" };
     } else if (noHealthyTargets(o, state.units[o.unit.name])) {
       conditions[o.unit.name] = { ...base, unavailable: "no-healthy-targets" };
+    } else if (o.reclaimingPods > 0) {
+      // It can still grow elsewhere (another zone, on-demand), but its new pods are minutes
+      // away: planned at the pods that stay, so no traffic waits on them; a rebalance grows it.
+      conditions[o.unit.name] = { ...base, maxPods: Math.max(0, (running ?? 0) - o.reclaimingPods) };
     } else {
       conditions[o.unit.name] = base;
     }
@@ -192,6 +264,19 @@ export function observe(
     demandSource: measured ? "measured" : "running-pods",
     conditions,
   };
+}
+
+/**
+ * A unit's condition in the failovers and reroutes still running that were started for
+ * the last two minutes' warnings (their instances have not gone yet).
+ */
+function runningAnswers(state: ServiceState, unit: string, now: EpochMs): UnitCondition[] {
+  return state.switches.flatMap((s) => {
+    const condition = s.answered?.conditions[unit];
+    return s.status === "RUNNING" && condition !== undefined && s.startedAt > now - WARNING_LEAD_MS
+      ? [condition]
+      : [];
+  });
 }
 
 /** What the ready pods serve at their cost-mode KEDA targets: the demand KEDA sized them for. */

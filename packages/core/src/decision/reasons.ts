@@ -31,7 +31,7 @@ export interface UrgencyWhy {
 }
 
 /** Which test made a rebalance due, or why it is not. */
-export type DeadBandOutcome = "at-risk" | "cheaper" | "short-window" | "within-band";
+export type DeadBandOutcome = "at-risk" | "cheaper" | "hedge-short" | "short-window" | "within-band";
 
 /** The facts of one rule's evidence, keyed by rule. */
 export type RuleFacts =
@@ -68,6 +68,24 @@ export type RuleFacts =
       readonly instanceType: string | null;
       readonly signals: readonly CapacitySignal[];
       readonly windowMinutes: number;
+      /** Whether the errors leave it nowhere to launch (every zone, every capacity type it may use). */
+      readonly blocked: boolean;
+    }
+  | {
+      readonly rule: "spot-interruption";
+      readonly unit: string;
+      readonly weight: number | null;
+      readonly warnings: number;
+      readonly zones: readonly string[];
+      readonly reclaimingPods: number;
+      readonly carriesTraffic: boolean;
+    }
+  | {
+      readonly rule: "empty-target-group";
+      readonly unit: string;
+      readonly weight: number | null;
+      readonly readyPods: number;
+      readonly reclaimingPods: number;
     }
   | {
       readonly rule: "unschedulable-pods";
@@ -162,6 +180,12 @@ export type RuleFacts =
       readonly sustainMinutes: number;
       readonly riskMinutes: number;
       readonly worstOverloadRps: number;
+      /**
+       * With Spot units: the smallest share of demand, over the measured minutes, that one
+       * Spot cell's loss would leave unserved under the weights in force, beyond what the
+       * hedged plan leaves; null for a service without Spot units.
+       */
+      readonly hedge: { readonly exposedShare: number; readonly maxLossShare: number } | null;
     };
 
 const OPERATOR_DEMAND: Readonly<Record<"operator" | "measured" | "running-pods", string>> = {
@@ -201,9 +225,25 @@ export function detail(facts: RuleFacts): string {
       return `an operator asked for a ${facts.move}: "${facts.why}"; planned for ${round1(facts.demandRps)} RPS (${OPERATOR_DEMAND[facts.demandSource]})`;
     // A unit that carries no traffic loses nothing by not growing: reported, never a loss.
     case "capacity-errors":
-      return facts.carriesTraffic
+      if (!facts.carriesTraffic) {
+        return `${facts.unit} has capacity errors (${describeSignals(facts.signals)}) but carries no traffic (weight 0): no failover`;
+      }
+      // Karpenter launches in the unit's other zones, or on-demand after a Spot error.
+      return facts.blocked
         ? `${facts.unit} (weight ${facts.weight ?? "unknown"}) cannot get ${facts.instanceType} capacity: ${describeSignals(facts.signals)} in the last ${facts.windowMinutes} min`
-        : `${facts.unit} has capacity errors (${describeSignals(facts.signals)}) but carries no traffic (weight 0): no failover`;
+        : `${facts.unit} (weight ${facts.weight ?? "unknown"}) has ${facts.instanceType} capacity errors (${describeSignals(facts.signals)}) in the last ${facts.windowMinutes} min, but not in every zone and capacity type it may launch in: Karpenter launches there, so it can still grow`;
+    // One type in one zone goes together (arXiv 2604.16457): the whole cell is taken as going.
+    case "spot-interruption": {
+      const where = facts.zones.length === 0 ? "" : ` in ${facts.zones.join(", ")}`;
+      const lead = `${facts.unit} (weight ${facts.weight ?? "unknown"}) has ${facts.warnings} Spot interruption warning${facts.warnings === 1 ? "" : "s"}${where}: its ${facts.reclaimingPods} ready pod${facts.reclaimingPods === 1 ? "" : "s"} there go within 2 min (one instance type in one zone is reclaimed together)`;
+      return facts.carriesTraffic ? lead : `${lead}, but it carries no traffic`;
+    }
+    // The ALB fails open only for unhealthy targets; a group with none registered answers 503.
+    case "empty-target-group":
+      return facts.reclaimingPods > 0 && facts.readyPods > 0
+        ? `${facts.unit} (weight ${facts.weight ?? "unknown"}): all ${facts.readyPods} ready pods are being reclaimed, so its target group is about to be empty and answer 503: weight 0 now`
+        : `${facts.unit} (weight ${facts.weight ?? "unknown"}) has no ready pod: its target group answers its share with 503, so it gets weight 0 now`;
+
     case "unschedulable-pods":
       return `${facts.unit} has ${facts.pods} unschedulable pod${facts.pods === 1 ? "" : "s"}, the oldest waiting ${Math.round(facts.waitingSeconds)} s (grace ${facts.graceSeconds} s)`;
     // Latency counts only while the unit cannot scale out and another unit can: otherwise
@@ -380,7 +420,7 @@ function responseVerdict(why: ResponseWhy, demandRps: number): string {
     case "policy":
       return "fail over to capacity mode (policy lossResponse: failover)";
     case "pods-lost":
-      return `the pods ready now cannot carry ${round1(demandRps)} RPS under cost weights and serve at least as much spread round-robin, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced`;
+      return `the pods ready now cannot carry ${round1(demandRps)} RPS under cost weights and serve at least as much in capacity mode, so fail over to capacity mode, which also grows every pool at once while the lost pods are replaced`;
     case "serves-more":
       return "fail over to capacity mode, which serves more";
   }
@@ -417,6 +457,9 @@ function deadBandText(facts: Extract<RuleFacts, { rule: "rebalance-dead-band" }>
     // A risk to the service is answered whatever it saves.
     case "at-risk":
       return `the current weights send up to ${round1(facts.worstOverloadRps)} RPS more than the units' pods can serve in each of the last ${facts.riskMinutes} measured min`;
+    // The weights in force leave more of demand to one Spot loss than the hedge allows.
+    case "hedge-short":
+      return `if the largest Spot cell were reclaimed, the current weights would leave at least ${round1((facts.hedge?.exposedShare ?? 0) * 100)} % more of demand without a serving pod than the hedge allows (policy.hedge.maxLossShare ${facts.hedge?.maxLossShare ?? "?"}), in each of the last ${facts.riskMinutes} measured min: rebalance to the hedged plan`;
     // The saving is a share of the plan's own cost above the floor: past 100 % a percentage
     // reads as impossible ("saves 448.7 %"), so it is said as a multiple.
     case "cheaper":

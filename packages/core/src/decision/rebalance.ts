@@ -3,6 +3,7 @@ import { planService } from "../planning/plan-service.ts";
 import { podHourlyPrice } from "../planning/unit-economics.ts";
 import { round1 } from "../units.ts";
 import { type PlanningDemand, planningDemand } from "./demand-trend.ts";
+import { HEDGE_TOLERANCE_SHARE, hedgeExposure, hedgeShortfall } from "./hedge-exposure.ts";
 import { DEMAND_MINUTES, type Observations } from "./observations.ts";
 import { type DeadBandOutcome, detail, reason } from "./reasons.ts";
 import { routingLoad, servingTolerance, weightsOf } from "./routing-load.ts";
@@ -15,7 +16,11 @@ export const RISK_MINUTES = DEMAND_MINUTES;
 export interface RebalanceCheck {
   /** rebalance-dead-band: passed when the plan saves enough for long enough, or the weights put the service at risk. */
   readonly band: Gate;
-  /** The weights in force overload a unit in each of the last RISK_MINUTES measured minutes: never held back by anti-flap. */
+  /**
+   * The weights in force overload a unit, or leave more of demand to one Spot loss than
+   * the hedge allows, in each of the last RISK_MINUTES measured minutes: never held back
+   * by anti-flap.
+   */
   readonly atRisk: boolean;
   /** The demand the target is planned for, and the sentence that says how. */
   readonly planned: PlanningDemand & { readonly detail: string };
@@ -52,6 +57,11 @@ export function rebalanceCheck(
       savingPercent: ((load.hourlyCost - next.hourlyCost) / above) * 100,
       risk: load.overloadRps > plan.shortfallRps + servingTolerance(minute.rps),
       overloadRps: load.overloadRps,
+      hedgeShort: hedgeShortfall(
+        hedgeExposure(state.service, current, observations.conditions, minute.rps, plan),
+        hedgeExposure(state.service, target, observations.conditions, minute.rps, plan),
+        state.service.policy.hedge.maxLossShare,
+      ),
     };
   });
   const riskWindow = checks.slice(-RISK_MINUTES);
@@ -61,20 +71,33 @@ export function rebalanceCheck(
     riskWindow.every((c) => c.risk);
   const cheaper =
     window.length >= sustain && checks.every((c) => c.savingPercent > policy.rebalanceDeadBandPercent);
+  // With Spot units: the weights in force leave more of demand to one Spot loss than the
+  // hedged plan, in each of the last RISK_MINUTES measured minutes (after a reroute or a
+  // fallback that planned a unit at its ready pods, a zone lost that leaves a unit's pods
+  // in fewer cells, or a budget the user tightened). A risk, answered like one: Spot
+  // losses come in bursts (the SpotHedge trace: 43 % of the ticks with a zone down have
+  // two or more), so the next may be minutes away.
+  const hedgeShort =
+    observations.demandSource === "measured" &&
+    riskWindow.length >= RISK_MINUTES &&
+    riskWindow.every((c) => c.hedgeShort !== null && c.hedgeShort > HEDGE_TOLERANCE_SHARE);
   const smallest = checks.length === 0 ? 0 : round1(Math.min(...checks.map((c) => c.savingPercent)));
   const outcome: DeadBandOutcome = atRisk
     ? "at-risk"
     : cheaper
       ? "cheaper"
-      : window.length < sustain
-        ? "short-window"
-        : "within-band";
+      : hedgeShort
+        ? "hedge-short"
+        : window.length < sustain
+          ? "short-window"
+          : "within-band";
+  const exposures = riskWindow.flatMap((c) => (c.hedgeShort === null ? [] : [c.hedgeShort]));
   return {
     band: {
       rule: "rebalance-dead-band",
       observed: smallest,
       threshold: policy.rebalanceDeadBandPercent,
-      passed: cheaper || atRisk,
+      passed: cheaper || atRisk || hedgeShort,
       detail: detail({
         rule: "rebalance-dead-band",
         outcome,
@@ -84,9 +107,13 @@ export function rebalanceCheck(
         sustainMinutes: sustain,
         riskMinutes: RISK_MINUTES,
         worstOverloadRps: Math.max(...riskWindow.map((c) => c.overloadRps)),
+        hedge:
+          exposures.length === 0
+            ? null
+            : { exposedShare: Math.min(...exposures), maxLossShare: state.service.policy.hedge.maxLossShare },
       }),
     },
-    atRisk,
+    atRisk: atRisk || hedgeShort,
     planned: {
       ...planned,
       detail: reason({

@@ -7,6 +7,7 @@ import type { Observations } from "./observations.ts";
 import { detail, type ResponseWhy } from "./reasons.ts";
 import { compareServedNow, routingLoad, servingTolerance } from "./routing-load.ts";
 import type { Breach, Gate, ServiceState } from "./types.ts";
+import { remainingPods, routesToReadyPods } from "./unit-capacity.ts";
 
 /** A loss answered inside cost mode or by capacity mode: the two plans, side by side. */
 export interface ResponseComparison {
@@ -34,6 +35,7 @@ export function compareResponses(
     service: state.service,
     demandRps: observations.demandRps,
     conditions: observations.conditions,
+    routeToReadyPods: routesToReadyPods(urgency.why !== null, causes, observations.conditions),
   };
   const cost = planService({ ...request, mode: "cost" });
   const capacity = planService({ ...request, mode: "capacity" });
@@ -41,6 +43,7 @@ export function compareResponses(
   const capacityNow = servedNow(state, observations, capacity);
   const why = responseWhy({
     lossResponse: policy.lossResponse,
+    readyRouting: request.routeToReadyPods,
     podsLost: urgency.podsLost,
     demandRps: observations.demandRps,
     costFeasible: cost.feasible,
@@ -76,6 +79,11 @@ export function compareResponses(
 /** The figures the response to a loss is chosen on. */
 export interface ResponseFigures {
   readonly lossResponse: Policy["lossResponse"];
+  /**
+   * Both plans route to the pods ready now (routesToReadyPods): round-robin then spreads
+   * nothing cost mode does not, so capacity mode must serve more to be chosen.
+   */
+  readonly readyRouting?: boolean;
   /** A cause runs no ready pod (Urgency.podsLost). */
   readonly podsLost: boolean;
   readonly demandRps: number;
@@ -98,7 +106,11 @@ export function responseWhy(f: ResponseFigures): ResponseWhy {
   // answers: it spreads demand over every ready pod rather than onto the cheapest units'
   // few, and grows every pool at once rather than one, so the first new pods are the
   // fastest to start. Cost mode takes over again once it covers demand (fallbackGates).
-  if (f.podsLost && f.costNow < f.demandRps - EPSILON && f.capacityNow >= f.costNow) {
+  const capacityServesAsMuch =
+    f.readyRouting === true
+      ? f.capacityNow > f.costNow + servingTolerance(f.demandRps)
+      : f.capacityNow >= f.costNow;
+  if (f.podsLost && f.costNow < f.demandRps - EPSILON && capacityServesAsMuch) {
     return "pods-lost";
   }
   if (!f.costFeasible && f.capacityRps > f.costRps + EPSILON) {
@@ -166,7 +178,7 @@ export function earlyMove(
   const dark = new Set<string>();
   for (const unit of state.service.units) {
     const condition = observations.conditions[unit.name];
-    ready[unit.name] = condition?.runningPods ?? 0;
+    ready[unit.name] = remainingPods(condition);
     if (condition?.unavailable === "no-healthy-targets") {
       dark.add(unit.name);
     }
@@ -191,7 +203,7 @@ export function earlyMove(
 
 /** Requests/s the pods ready now would serve of the demand under a plan's routing, each up to its breaking point. */
 function servedNow(state: ServiceState, observations: Observations, plan: ServicePlan): number {
-  const ready = (name: string) => observations.conditions[name]?.runningPods ?? 0;
+  const ready = (name: string) => remainingPods(observations.conditions[name]);
   const serving = plan.units.filter((u) => u.unavailable !== "no-healthy-targets");
   const readyTotal = serving.reduce((sum, u) => sum + ready(u.name), 0);
   return plan.units.reduce((sum, u) => {

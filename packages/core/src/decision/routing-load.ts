@@ -36,13 +36,22 @@ export function routingLoad(
     const condition = conditions[unit.name] ?? {};
     const share = total > 0 ? Math.max(0, weights[unit.name] ?? 0) / total : 0;
     const required = share * demandRps * (1 + service.headroom);
-    const held = Math.min(condition.runningPods ?? unit.minReplicaCount, unit.maxReplicaCount);
+    // Pods being reclaimed serve for two minutes at most: they are not counted.
+    const held = Math.max(
+      0,
+      Math.min(
+        (condition.runningPods ?? unit.minReplicaCount) - (condition.reclaimingPods ?? 0),
+        unit.maxReplicaCount,
+      ),
+    );
     const ceiling =
       condition.unavailable === "no-capacity"
         ? held
         : condition.unavailable === "no-healthy-targets"
           ? 0
-          : unit.maxReplicaCount;
+          : (condition.reclaimingPods ?? 0) > 0
+            ? Math.min(held, condition.maxPods ?? held)
+            : unit.maxReplicaCount;
     const wanted = Math.ceil(required / unit.maxRps - EPSILON);
     // A unit that is unavailable keeps the pods it runs; the others run what KEDA asks.
     const running =

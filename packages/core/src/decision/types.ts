@@ -1,6 +1,6 @@
 import type { InferenceService } from "../config/types.ts";
 import type { Mode, UnitCondition } from "../planning/types.ts";
-import type { CapacitySignal, EpochMs, UnitMinute } from "../signals/types.ts";
+import type { CapacitySignal, EpochMs, NodeCell, UnitMinute } from "../signals/types.ts";
 
 /**
  * The moves; each is one Step Functions execution, named for it.
@@ -41,6 +41,17 @@ export interface SwitchRecord {
    * got to ScaleReceivers). Unset when unknown, and for running and succeeded executions.
    */
   readonly planFailed?: boolean;
+  /**
+   * For a running failover or reroute: the loss it answers, as its input says (read with
+   * DescribeExecution) — so a later evaluation knows what it was planned for.
+   */
+  readonly answered?: LossAnswered;
+}
+
+/** The causes a failover or reroute answered, and its view of each unit when it was decided. */
+export interface LossAnswered {
+  readonly causes: readonly string[];
+  readonly conditions: Readonly<Record<string, UnitCondition>>;
 }
 
 /** An operator's pin: hold the service in `mode` (until `until`, if set). */
@@ -111,19 +122,24 @@ export interface DecisionSignals {
   readonly consolidated?: readonly UnitMinute[] | null;
   /** Capacity signals of every source, any instance type. */
   readonly capacity: readonly CapacitySignal[];
+  /** The cluster's running nodes of its zoned Spot units' instance types, when read (NodePlacementReader). */
+  readonly nodes?: readonly NodeCell[];
 }
 
 /**
  * Rules that look for trouble: `breached` says whether they found it. A breached
- * capacity-errors, unschedulable-pods or latency-breach rule makes its unit a cause of a
- * loss; a breached action-annotation, orphaned-holds, abandoned-switch or last-transition
- * rule asks for a repair; a breached routing-risk rule
+ * capacity-errors, unschedulable-pods, latency-breach, spot-interruption or
+ * empty-target-group rule makes its unit a cause of a loss; a breached action-annotation,
+ * orphaned-holds, abandoned-switch or last-transition rule asks for a repair; a breached
+ * routing-risk rule
  * means the weights in force send frozen units more than their pods serve.
  */
 export type BreachRule =
   | "capacity-errors"
   | "unschedulable-pods"
   | "latency-breach"
+  | "spot-interruption"
+  | "empty-target-group"
   | "action-annotation"
   | "routing-risk"
   | "orphaned-holds"

@@ -51,6 +51,10 @@ export const SWITCHYARD_METRIC_DIMENSIONS = {
   move: "Move",
   instanceType: "InstanceType",
   errorCode: "ErrorCode",
+  /** spot, on-demand or unknown: the capacity type of a recorded capacity signal. */
+  capacityType: "CapacityType",
+  /** A recorded capacity signal's zone, or unknown. */
+  availabilityZone: "AvailabilityZone",
 } as const;
 
 /**

@@ -2,7 +2,18 @@ import type { DeploymentUnit, InferenceService } from "../config/types.ts";
 import { PlanningError } from "../errors.ts";
 import { EPSILON, round1 } from "../units.ts";
 import { type AllocationUnit, costOptimalAllocation } from "./allocation.ts";
-import type { Mode, ServicePlan, UnavailableReason, UnitCondition, UnitPlan, Weighting } from "./types.ts";
+import { cellZones, hedged, isReclaimable, placedCellsOf } from "./capacity-cells.ts";
+import { hedgedAllocation } from "./hedged-allocation.ts";
+import { type ReadyUnit, readyRouting } from "./ready-routing.ts";
+import type {
+  HedgeSummary,
+  Mode,
+  ServicePlan,
+  UnavailableReason,
+  UnitCondition,
+  UnitPlan,
+  Weighting,
+} from "./types.ts";
 import {
   adjustedThroughput,
   costPerMillionRequests,
@@ -20,6 +31,11 @@ export interface PlanRequest {
   readonly demandRps: number;
   /** Per unit name: running pods and why it cannot take traffic, if it cannot. */
   readonly conditions?: Readonly<Record<string, UnitCondition>>;
+  /**
+   * Route to the pods ready now (a move that cannot wait for new pods): weights follow
+   * what each unit's remaining ready pods serve (see ready-routing.ts).
+   */
+  readonly routeToReadyPods?: boolean;
 }
 
 /** Demand to plan for when none is measured: the config's, else one pod per unit at its breaking point. */
@@ -38,6 +54,12 @@ interface Participant {
   readonly forced: boolean;
   /** A planning cap on the unit's pods (see UnitCondition.maxPods). */
   readonly maxPods?: number;
+  /** Some of its ready pods are being reclaimed: the cap may go below minReplicaCount. */
+  readonly reclaiming?: boolean;
+  /** Ready pods that stay (runningPods less those being reclaimed); null when the conditions do not say. */
+  readonly readyPods: number | null;
+  /** The unit's condition as given. */
+  readonly condition: UnitCondition;
 }
 
 const REASON_TEXT: Record<UnavailableReason, string> = {
@@ -63,12 +85,15 @@ export function planService(request: PlanRequest): ServicePlan {
   }
   const participants = participantsOf(service, request.conditions ?? {});
   const requiredRps = demandRps * (1 + service.headroom);
+  const ready =
+    request.routeToReadyPods === true ? readyPodsPlan(service, participants, demandRps, mode) : null;
   const shape =
-    mode === "cost"
+    ready ??
+    (mode === "cost"
       ? hasUsableFixedWeights(service, participants)
         ? fixedWeightPlan(service, participants, requiredRps)
-        : costOptimalPlan(participants, requiredRps, service.headroom / 2)
-      : capacityPlan(service, participants, requiredRps);
+        : costOptimalPlan(service, participants, requiredRps, demandRps, service.headroom / 2)
+      : capacityPlan(service, participants, requiredRps));
 
   const hourlyCost = participants.reduce(
     (sum, p, i) => sum + (shape.pods[i] ?? 0) * podHourlyPrice(p.unit),
@@ -129,6 +154,7 @@ export function planService(request: PlanRequest): ServicePlan {
     routing,
     units,
     notes: notesFor(service, participants, shape, requiredRps, demandRps, shortfallRps),
+    ...(shape.hedge === undefined ? {} : { hedge: shape.hedge }),
   };
 }
 
@@ -141,6 +167,7 @@ interface PlanShape {
   readonly capacityRps: number;
   /** Requests/s each unit's pods are planned to serve at most: what KEDA's target derives from. */
   readonly perPodRps: readonly number[];
+  readonly hedge?: HedgeSummary;
 }
 
 function participantsOf(
@@ -150,20 +177,32 @@ function participantsOf(
   const everyUnitDown = service.units.every((unit) => conditions[unit.name]?.unavailable !== undefined);
   return service.units.map((unit) => {
     const condition = conditions[unit.name] ?? {};
+    // Pods being reclaimed are planned as gone: they serve for two minutes at most.
+    const reclaimingPods = condition.reclaimingPods ?? 0;
     const heldPods = Math.max(
       0,
-      Math.min(condition.runningPods ?? unit.minReplicaCount, unit.maxReplicaCount),
+      Math.min((condition.runningPods ?? unit.minReplicaCount) - reclaimingPods, unit.maxReplicaCount),
     );
+    const readyPods = condition.runningPods === undefined ? null : heldPods;
+    const reclaiming = reclaimingPods > 0 ? { reclaiming: true } : {};
     if (condition.unavailable === undefined) {
       return condition.maxPods === undefined
-        ? { unit, heldPods, forced: false }
-        : { unit, heldPods, forced: false, maxPods: Math.max(0, condition.maxPods) };
+        ? { unit, heldPods, forced: false, readyPods, condition, ...reclaiming }
+        : {
+            unit,
+            heldPods,
+            forced: false,
+            readyPods,
+            condition,
+            maxPods: Math.max(0, condition.maxPods),
+            ...reclaiming,
+          };
     }
     // An ALB rule with every weight 0 is not a state to rely on; when nothing is
     // available, keep routing to what runs so a unit that recovers serves at once.
     return everyUnitDown
-      ? { unit, heldPods, forced: true }
-      : { unit, heldPods, forced: false, ...{ unavailable: condition.unavailable } };
+      ? { unit, heldPods, forced: true, readyPods, condition }
+      : { unit, heldPods, forced: false, readyPods, condition, ...{ unavailable: condition.unavailable } };
   });
 }
 
@@ -185,23 +224,74 @@ function allocationUnit(p: Participant, perPodRps: number): AllocationUnit {
   if (p.forced) {
     return { rps: perPodRps, price: podHourlyPrice(p.unit), min: p.heldPods, max: p.heldPods };
   }
-  // A cap never goes below minReplicaCount: those pods run (and are paid for) anyway.
-  const cap = Math.max(p.unit.minReplicaCount, p.maxPods ?? p.unit.maxReplicaCount);
+  // A cap never goes below minReplicaCount: those pods run (and are paid for) anyway —
+  // unless they are being reclaimed, when what is left is all the unit can serve now.
+  const cap =
+    p.reclaiming === true && p.maxPods !== undefined
+      ? p.maxPods
+      : Math.max(p.unit.minReplicaCount, p.maxPods ?? p.unit.maxReplicaCount);
+  const max = Math.min(p.unit.maxReplicaCount, cap);
   return {
     rps: perPodRps,
     price: podHourlyPrice(p.unit),
-    min: p.unit.minReplicaCount,
-    max: Math.min(p.unit.maxReplicaCount, cap),
+    min: Math.min(p.unit.minReplicaCount, max),
+    max,
   };
 }
 
+/** The shape of a plan whose weights follow the pods ready now (ready-routing.ts); null when none is ready. */
+function readyPodsPlan(
+  service: InferenceService,
+  participants: readonly Participant[],
+  demandRps: number,
+  mode: Mode,
+): PlanShape | null {
+  const rates =
+    mode === "cost" ? participants.map((p) => p.unit.maxRps) : capacityRates(service, participants);
+  const units = participants.map((p, i): ReadyUnit => {
+    const rate = rates[i] ?? p.unit.maxRps;
+    const bounds = allocationUnit(p, rate);
+    return {
+      perPodRps: rate,
+      readyPods: Math.min(p.readyPods ?? 0, bounds.max),
+      serves: bounds.rps > 0,
+      min: bounds.min,
+      max: bounds.max,
+    };
+  });
+  const routing = readyRouting(units, demandRps, service.headroom);
+  if (routing === null) {
+    return null;
+  }
+  const weights = rangeWeights(routing.loads);
+  return {
+    weighting: "ready-pods",
+    pods: routing.pods,
+    weights,
+    shares: weightShares(weights),
+    capacityRps: routing.capacityRps,
+    perPodRps: rates,
+  };
+}
+
+/** Each unit's per-pod rate in capacity mode: its adjusted throughput, no more than it serves within the SLO. */
+function capacityRates(service: InferenceService, participants: readonly Participant[]): number[] {
+  const adjusted = adjustedThroughput(service.units);
+  return participants.map((p, i) =>
+    Math.min(adjusted[i] ?? p.unit.maxRps, sloServingRps(p.unit, service.slo.latencyMs)),
+  );
+}
+
 function costOptimalPlan(
+  service: InferenceService,
   participants: readonly Participant[],
   requiredRps: number,
+  demandRps: number,
   roundingSlack: number,
 ): PlanShape {
   const units = participants.map((p) => allocationUnit(p, p.unit.maxRps));
-  const allocation = costOptimalAllocation(units, requiredRps);
+  const hedge = hedged(service) ? hedgeOf(service, participants, units, requiredRps, demandRps) : undefined;
+  const allocation = hedge?.allocation ?? costOptimalAllocation(units, requiredRps);
   const capacities = units.map((unit, i) => (allocation.pods[i] ?? 0) * unit.rps);
   // Load follows capacity, so every unit runs at the same utilization: the lowest
   // peak utilization these pods allow.
@@ -214,7 +304,44 @@ function costOptimalPlan(
     shares: weightShares(weights),
     capacityRps: allocation.capacityRps,
     perPodRps: participants.map((p) => p.unit.maxRps),
+    ...(hedge === undefined ? {} : { hedge: hedge.summary }),
   };
+}
+
+/**
+ * The least-cost pods that also keep demand × (1 − maxLossShare) served after the loss
+ * of the largest Spot cell, and what that costs over the unhedged plan.
+ */
+function hedgeOf(
+  service: InferenceService,
+  participants: readonly Participant[],
+  units: readonly AllocationUnit[],
+  requiredRps: number,
+  demandRps: number,
+) {
+  const maxLossShare = service.policy.hedge.maxLossShare;
+  const zones = participants.map((p) => (isReclaimable(p.unit) ? cellZones(p.unit, p.condition) : 0));
+  const requiredCoverRps = demandRps * (1 - maxLossShare);
+  const placed = participants.map((p) =>
+    isReclaimable(p.unit) ? placedCellsOf(p.unit, p.condition) : undefined,
+  );
+  const allocation = hedgedAllocation(units, requiredRps, { zones, coverRps: requiredCoverRps, placed });
+  const unhedged = costOptimalAllocation(units, requiredRps);
+  const cell = allocation.largestCell;
+  const largest = participants[cell.unit];
+  const summary: HedgeSummary = {
+    maxLossShare,
+    requiredCoverRps,
+    coverRps: allocation.coverRps,
+    coverAfterLossRps: allocation.coverAfterLossRps,
+    largestCell:
+      largest === undefined
+        ? null
+        : { unit: largest.unit.name, zones: zones[cell.unit] ?? 1, pods: cell.pods, lossRps: cell.lossRps },
+    unhedgedHourlyCost: unhedged.hourlyCost,
+    extraHourlyCost: Math.max(0, allocation.hourlyCost - unhedged.hourlyCost),
+  };
+  return { allocation, summary };
 }
 
 function hasUsableFixedWeights(service: InferenceService, participants: readonly Participant[]): boolean {
@@ -275,10 +402,7 @@ function capacityPlan(
   participants: readonly Participant[],
   requiredRps: number,
 ): PlanShape {
-  const adjusted = adjustedThroughput(service.units);
-  const rates = participants.map((p, i) =>
-    Math.min(adjusted[i] ?? p.unit.maxRps, sloServingRps(p.unit, service.slo.latencyMs)),
-  );
+  const rates = capacityRates(service, participants);
   const consolidated = service.consolidatedService !== undefined;
   const podsAt = (perUnit: number): number[] =>
     participants.map((p) => {

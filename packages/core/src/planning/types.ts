@@ -19,6 +19,24 @@ export interface UnitCondition {
    * for new ones; a later rebalance grows it.
    */
   readonly maxPods?: number;
+  /**
+   * Of runningPods, how many a Spot interruption warning says are going within two
+   * minutes: planned as gone, so no traffic is routed to them.
+   */
+  readonly reclaimingPods?: number;
+  /** The zones the warnings named; absent when one named none (then the whole unit is going). */
+  readonly reclaimingZones?: readonly string[];
+  /**
+   * Zones of a Spot unit that lost Spot capacity lately (an error or a warning in the
+   * quiet period): its pods stand in the others, so each of those holds a larger cell.
+   */
+  readonly impairedZones?: readonly string[];
+  /**
+   * Of runningPods, how many stand on Spot nodes in each of its zones, as the cluster's
+   * nodes say (NodePlacementReader); absent when not read. The hedge sizes its cells from
+   * these, not from an even spread: after a zone's loss its pods stand in the others.
+   */
+  readonly placedPods?: Readonly<Record<string, number>>;
 }
 
 export interface TargetGroupWeight {
@@ -32,7 +50,13 @@ export interface RoutingPlan {
   readonly targetGroups: readonly TargetGroupWeight[];
 }
 
-export type Weighting = "cost-optimal" | "fixed" | "consolidated" | "adjusted-throughput";
+/**
+ * How a plan's weights were set: least-cost pods (cost-optimal), the config's
+ * (fixed), round-robin through the consolidated Service, adjusted throughput × pods,
+ * or in proportion to what each unit's ready pods serve (ready-pods: a move that cannot
+ * wait for new pods; see ready-routing.ts).
+ */
+export type Weighting = "cost-optimal" | "fixed" | "consolidated" | "adjusted-throughput" | "ready-pods";
 
 export interface UnitPlan {
   readonly name: string;
@@ -71,4 +95,29 @@ export interface ServicePlan {
   readonly units: readonly UnitPlan[];
   /** Sentences for a human: why a unit gets nothing, what is short, what was assumed. */
   readonly notes: readonly string[];
+  /** The risk budget a cost-mode plan with Spot units is held to; absent without Spot units. */
+  readonly hedge?: HedgeSummary;
+}
+
+/** What the hedge asked of a cost plan, what it got, and what it costs (see hedged-allocation.ts). */
+export interface HedgeSummary {
+  /** policy.hedge.maxLossShare. */
+  readonly maxLossShare: number;
+  /** demand × (1 − maxLossShare): what the pods left after the largest cell's loss must serve. */
+  readonly requiredCoverRps: number;
+  /** The cover the plan is held to: requiredCoverRps, or the most any plan keeps when that is less. */
+  readonly coverRps: number;
+  /** What the planned pods serve after the largest cell's loss. */
+  readonly coverAfterLossRps: number;
+  /** The largest cell of the plan, the loss the hedge is sized for; null when no Spot pod is planned. */
+  readonly largestCell: {
+    readonly unit: string;
+    /** Zones the unit spreads over (1 when none are known: the cell is the whole unit). */
+    readonly zones: number;
+    readonly pods: number;
+    readonly lossRps: number;
+  } | null;
+  /** The least-cost plan without the hedge, and what the hedge adds to it. */
+  readonly unhedgedHourlyCost: number;
+  readonly extraHourlyCost: number;
 }

@@ -10,6 +10,8 @@ import {
   isCapacityErrorCode,
   type LaunchBlock,
   launchBlockOf,
+  type SignalCapacityType,
+  SPOT_INTERRUPTION_CODE,
 } from "./types.ts";
 
 /** The CloudTrail API calls whose failures are EC2 capacity errors. */
@@ -152,8 +154,22 @@ interface Draft {
   code: string;
   availabilityZone: string | null;
   subnetId: string | null;
+  capacityType: SignalCapacityType | null;
   count: number;
   detail: string | null;
+}
+
+/**
+ * EC2's name for a launch's capacity type, as Switchyard reads it: CreateFleet's
+ * `lifecycle` (`spot | on-demand | interruptible-capacity-reservation | capacity-block`,
+ * EC2 API CreateFleetError) and `DefaultTargetCapacityType`, RunInstances'
+ * `MarketType` (`spot | capacity-block | interruptible-capacity-reservation`, absent for
+ * on-demand; EC2 API InstanceMarketOptionsRequest). Reservations are neither Spot nor a
+ * pool a unit falls back to, so they read as unknown.
+ */
+function capacityTypeOf(value: unknown): SignalCapacityType | null {
+  const name = text(value)?.toLowerCase();
+  return name === "spot" ? "spot" : name === "on-demand" ? "on-demand" : null;
 }
 
 function toSignal(
@@ -168,6 +184,7 @@ function toSignal(
     code: draft.code,
     count: draft.count,
     ...(draft.availabilityZone === null ? {} : { availabilityZone: draft.availabilityZone }),
+    ...(draft.capacityType === null ? {} : { capacityType: draft.capacityType }),
     ...(draft.detail === null ? {} : { detail: draft.detail }),
   };
 }
@@ -202,6 +219,11 @@ function createFleetDrafts(detail: Json): Draft[] {
   const response = record(record(detail.responseElements)?.CreateFleetResponse);
   const errors = items(record(response?.errorSet)?.item);
   const launched = launchedTypes(response);
+  // Karpenter asks for one capacity type per CreateFleet (aws/karpenter-provider-aws
+  // v1.14 pkg/providers/instance/types.go, `DefaultTargetCapacityType`): the request's
+  // value stands for an error item that carries no `lifecycle` of its own.
+  const request = record(record(detail.requestParameters)?.CreateFleetRequest);
+  const requested = capacityTypeOf(record(request?.TargetCapacitySpecification)?.DefaultTargetCapacityType);
   const drafts = new Map<string, Draft>();
   for (const error of errors) {
     const rawCode = text(error.errorCode);
@@ -214,10 +236,19 @@ function createFleetDrafts(detail: Json): Draft[] {
     const code = withoutPrefix(rawCode);
     const availabilityZone = text(overrides?.availabilityZone) ?? zoneInMessage(message);
     const subnetId = text(overrides?.subnetId);
-    const key = `${instanceType ?? ""}\u0000${code}\u0000${availabilityZone ?? ""}\u0000${subnetId ?? ""}`;
+    const capacityType = capacityTypeOf(error.lifecycle) ?? requested;
+    const key = `${instanceType ?? ""}\u0000${code}\u0000${availabilityZone ?? ""}\u0000${subnetId ?? ""}\u0000${capacityType ?? ""}`;
     const known = drafts.get(key);
     if (known === undefined) {
-      drafts.set(key, { instanceType, code, availabilityZone, subnetId, count: 1, detail: message });
+      drafts.set(key, {
+        instanceType,
+        code,
+        availabilityZone,
+        subnetId,
+        capacityType,
+        count: 1,
+        detail: message,
+      });
     } else {
       known.count += 1;
     }
@@ -235,6 +266,16 @@ function runInstancesDrafts(detail: Json): Draft[] {
     text(record(request?.placement)?.availabilityZone) ??
     text(request?.availabilityZone) ??
     zoneInMessage(message);
+  // RunInstances asks for Spot with InstanceMarketOptions.MarketType (CloudTrail's
+  // lower-camel `instanceMarketOptions.marketType`); without it the launch is on-demand.
+  // A launch template can set it instead, and then the record does not show it: unknown.
+  const market = record(request?.instanceMarketOptions);
+  const capacityType =
+    market !== null
+      ? capacityTypeOf(market.marketType)
+      : record(request?.launchTemplate) === null
+        ? "on-demand"
+        : null;
   // One failed RunInstances call is one error, whatever minCount/maxCount asked for.
   return [
     {
@@ -242,6 +283,7 @@ function runInstancesDrafts(detail: Json): Draft[] {
       code: withoutPrefix(rawCode),
       availabilityZone,
       subnetId: text(request?.subnetId),
+      capacityType,
       count: 1,
       detail: message,
     },
@@ -361,15 +403,25 @@ export function spotInterruptionInstance(event: unknown): SpotInterruption | nul
   };
 }
 
-/** A Spot interruption as a capacity signal, once the instance's type is known. */
-export function spotInterruptionSignal(interruption: SpotInterruption, instanceType: string): CapacitySignal {
+/**
+ * A Spot interruption as a capacity signal, once the instance's type is known. The zone
+ * is the warning's own (its ARN names it) or, when the ARN is in the Region form, the
+ * instance's `Placement.AvailabilityZone` from DescribeInstances.
+ */
+export function spotInterruptionSignal(
+  interruption: SpotInterruption,
+  instanceType: string,
+  instanceZone: string | null = null,
+): CapacitySignal {
+  const zone = interruption.availabilityZone ?? instanceZone;
   return {
     instanceType,
     at: interruption.at,
     source: "spot-interruption",
-    code: "SpotInterruption",
+    code: SPOT_INTERRUPTION_CODE,
     count: 1,
-    ...(interruption.availabilityZone === null ? {} : { availabilityZone: interruption.availabilityZone }),
+    ...(zone === null ? {} : { availabilityZone: zone }),
+    capacityType: "spot",
     detail: `EC2 Spot Instance Interruption Warning for ${interruption.instanceId} (${interruption.action ?? "unknown action"})`,
   };
 }

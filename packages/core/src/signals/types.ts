@@ -49,6 +49,17 @@ export type CapacitySignalSource =
   | "karpenter-event"
   | "recorded-metric";
 
+/**
+ * The capacity type of the launch that failed or of the instance being reclaimed:
+ * Karpenter's `karpenter.sh/capacity-type` values, which are EC2's `lifecycle` of a
+ * CreateFleet error item and its `InstanceMarketOptions.MarketType` (spot; absent is
+ * on-demand). See capacity-type-sources in docs/decision-policy.md.
+ */
+export type SignalCapacityType = "spot" | "on-demand";
+
+/** The code of a Spot interruption warning as a capacity signal. */
+export const SPOT_INTERRUPTION_CODE = "SpotInterruption";
+
 /** Evidence that EC2 could not (or soon will not) give capacity of one instance type. */
 export interface CapacitySignal {
   readonly instanceType: string;
@@ -58,7 +69,14 @@ export interface CapacitySignal {
   readonly code: string;
   readonly count: number;
   readonly availabilityZone?: string;
+  /** The capacity type asked for (or reclaimed), when the source says; absent when it does not. */
+  readonly capacityType?: SignalCapacityType;
   readonly detail?: string;
+}
+
+/** Whether a signal is a Spot interruption warning (as the event delivered it, or read back). */
+export function isInterruptionWarning(signal: Pick<CapacitySignal, "code">): boolean {
+  return signal.code === SPOT_INTERRUPTION_CODE;
 }
 
 /**
@@ -145,4 +163,15 @@ export interface LaunchBlock {
   readonly detail: string | null;
   /** What an operator does about it. */
   readonly fix: string;
+}
+
+/**
+ * Running nodes of one instance type in one zone on one capacity type: where a Spot unit's
+ * pods stand. EC2 reclaims one instance type in one zone at once, so these are its cells.
+ */
+export interface NodeCell {
+  readonly instanceType: string;
+  readonly availabilityZone: string;
+  readonly capacityType: "spot" | "on-demand";
+  readonly nodes: number;
 }

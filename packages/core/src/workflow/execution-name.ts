@@ -4,7 +4,11 @@ import type { EpochMs } from "../signals/types.ts";
 /** Step Functions allows 1-80 characters of A-Z a-z 0-9 - _ in an execution name. */
 const MAX_NAME = 80;
 
-/** `-<move>-<yyyyMMddHHmm>` for the longest move: what every name must leave room for. */
+/**
+ * `-<move>-<yyyyMMddHHmm>` for the longest move: what every name must leave room for. A
+ * superseding reroute's name is to the second (two digits more), and fits too: `reroute`
+ * is two characters shorter than the longest move.
+ */
 const LONGEST_SUFFIX = 2 + Math.max(...MOVES.map((m) => m.length)) + 12;
 
 /** `-` and seven base-36 digits of a 32-bit hash. */
@@ -42,14 +46,17 @@ export function executionNameStem(service: string): string {
  * ListExecutions answers names, not inputs: the move in the name is how the next
  * evaluation tells a reroute from a calm rebalance (it supersedes only the calm one).
  */
-export function executionName(service: string, move: Move, at: EpochMs): string {
+export function executionName(service: string, move: Move, at: EpochMs, toTheSecond = false): string {
   const d = new Date(at);
   const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-  const stamp = `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}`;
+  const minute = `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}`;
+  // A reroute that supersedes the same minute's reroute (a new Spot loss it was not
+  // planned for) needs a name of its own: `<yyyyMMddHHmmss>`.
+  const stamp = toTheSecond ? `${minute}${pad(d.getUTCSeconds())}` : minute;
   return `${executionNameStem(service)}-${move}-${stamp}`;
 }
 
-const NAME = new RegExp(`^(.+)-(${MOVES.join("|")})-(\\d{12})$`);
+const NAME = new RegExp(`^(.+)-(${MOVES.join("|")})-(\\d{12}(?:\\d{2})?)$`);
 
 /** Reads back the move and service of a name made by `executionName`, or null for any other name. */
 export function parseExecutionName(name: string): { service: string; move: Move; stamp: string } | null {

@@ -2,8 +2,11 @@ import type { ScaledObjectState, ServiceClusterState } from "../cluster/types.ts
 import type { InferenceService } from "../config/types.ts";
 import { serviceStateFrom } from "../decision/service-state.ts";
 import type { Move } from "../decision/types.ts";
+import { routesToReadyPods } from "../decision/unit-capacity.ts";
 import { ManifestError } from "../errors.ts";
+import { SWITCHYARD_ANNOTATIONS } from "../manifests/annotations.ts";
 import { type ForwardAction, renderForwardAction } from "../manifests/forward-action.ts";
+import { parseHoldMark } from "../manifests/replica-hold.ts";
 import { portsNamedByIngress } from "../manifests/service-ports.ts";
 import { planService } from "../planning/plan-service.ts";
 import type { Mode, ServicePlan, UnitCondition } from "../planning/types.ts";
@@ -19,6 +22,10 @@ export interface MoveRequest {
   readonly demandRps: number;
   /** A failover or reroute that cannot wait long for its receivers' pods. */
   readonly urgent: boolean;
+  /** The units whose loss a failover or reroute answers (empty for other moves). */
+  readonly causes?: readonly string[];
+  /** It supersedes a running failover or reroute planned without its loss: traffic moves at once. */
+  readonly supersedesUrgent?: boolean;
   /** The decision's view of each unit. */
   readonly conditions: Readonly<Record<string, UnitCondition>>;
   /** The cluster as read now. */
@@ -85,7 +92,14 @@ export function planMove(request: MoveRequest): MovePlan {
       ...(returning && ready !== undefined ? { maxPods: ready } : {}),
     };
   }
-  const plan = planService({ service, mode: request.to, demandRps: request.demandRps, conditions });
+  // A move that cannot wait for new pods routes to the pods ready now (ready-routing.ts).
+  const plan = planService({
+    service,
+    mode: request.to,
+    demandRps: request.demandRps,
+    conditions,
+    routeToReadyPods: routesToReadyPods(request.urgent, request.causes ?? [], conditions),
+  });
   const annotationValue = renderForwardAction(plan.routing, {
     ...(service.stickiness === undefined ? {} : { stickiness: service.stickiness }),
     ...(request.currentAction === undefined ? {} : { current: request.currentAction }),
@@ -117,6 +131,43 @@ export function planMove(request: MoveRequest): MovePlan {
   const receiving = plan.units.filter(
     (u) => u.unavailable === undefined && u.trafficShare > (currentShares[u.name] ?? 0) + RECEIVER_GAIN,
   );
+  const holds = receiving.map((u) => ({
+    unit: u.name,
+    scaledObject: scaledObjects[u.name]?.name ?? u.name,
+    replicas: Math.max(u.pods, cluster.units[u.name]?.desiredReplicas ?? 0),
+  }));
+  // Holds follow the move that owns them: a hold another switch set (one this move
+  // supersedes, whose rollback would lift it) is taken over for every unit whose share
+  // does not fall, at no fewer pods than it holds, and lifted with this move's own holds
+  // — so no unit is scaled down while the weight it was held for stands or rises. So is
+  // the hold of a unit whose pods are being reclaimed, whatever its share: lifted during
+  // the reclaim, KEDA makes its HPA anew, which scales to the metric at once, and the
+  // ReplicaSet deletes pods by phase and age, not by node (kubernetes
+  // pkg/controller/replicaset getPodsToDelete), so it takes pods that would stay while
+  // the warned ones still run.
+  for (const u of plan.units) {
+    const mark = parseHoldMark(
+      scaledObjects[u.name]?.object.metadata?.annotations?.[SWITCHYARD_ANNOTATIONS.heldReplicas],
+    );
+    const held = mark === null ? Number.NaN : Number(mark.replicas);
+    const reclaimed = (conditions[u.name]?.reclaimingPods ?? 0) > 0;
+    if (
+      !Number.isInteger(held) ||
+      (!reclaimed && u.trafficShare < (currentShares[u.name] ?? 0) - RECEIVER_GAIN)
+    ) {
+      continue;
+    }
+    const own = holds.find((h) => h.unit === u.name);
+    if (own === undefined) {
+      holds.push({
+        unit: u.name,
+        scaledObject: scaledObjects[u.name]?.name ?? u.name,
+        replicas: Math.max(held, u.pods),
+      });
+    } else {
+      holds[holds.indexOf(own)] = { ...own, replicas: Math.max(own.replicas, held) };
+    }
+  }
   return {
     target: {
       mode: plan.mode,
@@ -135,12 +186,13 @@ export function planMove(request: MoveRequest): MovePlan {
     },
     scaling,
     receivers: receiving.map((u) => u.name),
-    holds: receiving.map((u) => ({
-      unit: u.name,
-      scaledObject: scaledObjects[u.name]?.name ?? u.name,
-      replicas: Math.max(u.pods, cluster.units[u.name]?.desiredReplicas ?? 0),
-    })),
-    readyTimeoutSeconds: readyTimeoutSeconds(request.move, request.urgent, service),
+    holds,
+    // Past the running move it supersedes, which would otherwise move traffic first and
+    // make this one stand down (its routing changed since it planned).
+    readyTimeoutSeconds:
+      request.urgent && request.supersedesUrgent === true
+        ? 0
+        : readyTimeoutSeconds(request.move, request.urgent, service),
   };
 }
 

@@ -195,14 +195,21 @@ export class InMemoryClusterGateway implements ClusterGateway {
 
   async capacityEvents(since: EpochMs): Promise<readonly CapacitySignal[]> {
     const now = this.#clock.now();
+    // Karpenter's InsufficientCapacityError event carries EC2's message: the on-demand
+    // text names the type and zone ("We currently do not have sufficient inf2.xlarge
+    // capacity in the Availability Zone you requested (us-west-2a)"), the Spot text names
+    // neither ("There is no Spot capacity available that matches your request."), and no
+    // capacity type ever (kubernetes-sigs/karpenter pkg/controllers/nodeclaim/lifecycle/
+    // events.go; karpenterCapacitySignals skips a message without a type).
     return this.#env.capacityErrors
-      .filter((e) => e.at >= since && e.at <= now)
+      .filter((e) => e.at >= since && e.at <= now && e.capacityType === "on-demand")
       .map((e) => ({
         instanceType: e.instanceType,
         at: e.at,
         source: "karpenter-event",
         code: e.code,
         count: e.count,
+        ...(e.zone === null ? {} : { availabilityZone: e.zone }),
         detail: `InsufficientCapacityError for ${e.units.join(", ")}`,
       }));
   }

@@ -14,6 +14,9 @@ import type { EnvironmentModel } from "../model/environment.ts";
 import type { SimClock } from "./sim-clock.ts";
 import { targetGroupsOf } from "./target-group-directory.ts";
 
+/** The code of a signal read back from the custom metric: its own code is not kept (the deployed reader's readBackCode). */
+const READ_BACK_CODE = "InsufficientInstanceCapacity";
+
 /** The custom metric of capacity errors per instance type, as the real recorder keeps it. */
 export class InMemoryCapacityRecorder implements CapacitySignalRecorder {
   readonly signals: CapacitySignal[] = [];
@@ -106,15 +109,28 @@ export class InMemoryMetricsReader implements MetricsReader {
       ) {
         continue;
       }
+      // The deployed reader keeps a signal's capacity type and zone (the metric's
+      // {InstanceType, CapacityType, AvailabilityZone} set) for the instance types of
+      // units on Spot or with zones, but never its code.
       const minute = Math.floor(signal.at / MINUTE) * MINUTE;
-      const key = `${signal.instanceType}@${minute}`;
+      const detailed = request.detailedTypes?.find((d) => d.instanceType === signal.instanceType);
+      const zone =
+        detailed !== undefined &&
+        signal.availabilityZone !== undefined &&
+        detailed.zones.includes(signal.availabilityZone)
+          ? signal.availabilityZone
+          : undefined;
+      const capacityType = detailed === undefined ? undefined : signal.capacityType;
+      const key = `${signal.instanceType}@${minute}@${capacityType ?? ""}@${zone ?? ""}`;
       const seen = perMinute.get(key);
       perMinute.set(key, {
         instanceType: signal.instanceType,
         at: minute,
         source: "recorded-metric",
-        code: seen?.code ?? signal.code,
+        code: seen?.code ?? READ_BACK_CODE,
         count: (seen?.count ?? 0) + signal.count,
+        ...(capacityType === undefined ? {} : { capacityType }),
+        ...(zone === undefined ? {} : { availabilityZone: zone }),
       });
     }
     return { services, capacityErrors: [...perMinute.values()].sort((a, b) => a.at - b.at) };

@@ -235,6 +235,10 @@ export class StepFunctionsStandIn implements SwitchStarter {
         status: e.status,
         // DescribeExecution's input of a running execution: the demand it planned for.
         ...(e.status === "RUNNING" ? { plannedRps: e.input.demandRps } : {}),
+        // The deployed reader takes it from DescribeExecution's input of a running failover or reroute.
+        ...(e.status === "RUNNING" && (e.move === "failover" || e.move === "reroute")
+          ? { answered: { causes: e.input.causes, conditions: e.input.conditions } }
+          : {}),
       }));
   }
 

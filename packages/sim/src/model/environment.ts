@@ -2,7 +2,7 @@ import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core
 import { HOUR, MINUTE, podHourlyPrice, SECOND, USE_ANNOTATION } from "@switchyard/core";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
-import type { Scenario } from "../scenario/types.ts";
+import type { CapacityWindow, Scenario } from "../scenario/types.ts";
 import { AlbMetrics } from "./alb-metrics.ts";
 import { HorizontalAutoscaler } from "./autoscaler.ts";
 import { IngressObject, ScaledObjectObject } from "./cluster-objects.ts";
@@ -13,6 +13,15 @@ import { routeDemand } from "./routing.ts";
 import type { StepRecord, UnitStep } from "./step-record.ts";
 import { UnitPods } from "./unit-pods.ts";
 import { serveStep } from "./unit-queue.ts";
+
+/** One EC2 Spot Instance Interruption Warning, as the EventBridge event carries it (and the instance behind it). */
+export interface SpotWarning {
+  readonly at: EpochMs;
+  readonly instanceId: string;
+  readonly instanceType: string;
+  readonly zone: string | null;
+  readonly unit: string;
+}
 
 /** How a policy's run begins: the Ingress annotations, each unit's KEDA target and pods, all ready. */
 export interface InitialState {
@@ -49,7 +58,11 @@ export class EnvironmentModel {
   readonly #queues = new Map<string, number>();
   readonly #arrivals = new Map<string, { at: EpochMs; rps: number }[]>();
   readonly #capacityListeners: ((error: CapacityError) => void)[] = [];
+  readonly #warningListeners: ((warning: SpotWarning) => void)[] = [];
+  /** Every Spot interruption warning so far, oldest first. */
+  readonly spotWarnings: SpotWarning[] = [];
   #lossesCheckedUntil: EpochMs;
+  #warningsCheckedUntil: EpochMs;
   #lastAutoscale: EpochMs = Number.NEGATIVE_INFINITY;
   #extraCostUsd = 0;
 
@@ -67,6 +80,7 @@ export class EnvironmentModel {
       scenario.karpenter.offeringCacheMs,
     );
     this.#lossesCheckedUntil = scenario.start;
+    this.#warningsCheckedUntil = scenario.start;
     // The Ingress's one rule: the service's action (backend port use-annotation).
     this.ingress = new IngressObject(
       this.service.namespace,
@@ -117,27 +131,42 @@ export class EnvironmentModel {
     this.#capacityListeners.push(listener);
   }
 
+  /** Called for every Spot interruption warning, when EC2 sends it (the EventBridge rule listens here). */
+  onSpotWarning(listener: (warning: SpotWarning) => void): void {
+    this.#warningListeners.push(listener);
+  }
+
   /** Tells the ALB model the Ingress changed (the Load Balancer Controller's watch). */
   ingressChanged(): void {
     this.alb.watch(this.ingress);
   }
 
-  /** An oracle's pods: ready at `at`, billed from `launchedAt` as if started ahead of time. */
-  addPrestartedPods(unit: string, count: number, at: EpochMs, launchedAt: EpochMs): void {
+  /** An oracle's pods: ready at `at`, billed from `launchedAt` as if started ahead of time, where they can run. */
+  addPrestartedPods(
+    unit: string,
+    count: number,
+    at: EpochMs,
+    launchedAt: EpochMs,
+    placed: Parameters<UnitPods["addReadyPods"]>[3] = null,
+  ): void {
     const deployment = this.deployments.get(unit);
     if (deployment === undefined || count <= 0) {
       return;
     }
     deployment.replicas += count;
-    deployment.addReadyPods(count, at, launchedAt);
+    deployment.addReadyPods(count, at, launchedAt, placed);
     this.#extraCostUsd += (count * podHourlyPrice(this.unitOf(unit)) * (at - launchedAt)) / HOUR;
   }
 
-  /** Capacity windows opening, pods becoming ready, Karpenter launching nodes, the ALB catching up. */
+  /** Spot warnings, capacity windows opening, pods becoming ready, Karpenter launching nodes, the ALB catching up. */
   beginStep(at: EpochMs): void {
+    for (const window of this.calendar.warningsBetween(this.#warningsCheckedUntil, at + 1)) {
+      this.#warn(window, window.from - (window.warningLeadMs ?? 0));
+    }
+    this.#warningsCheckedUntil = at + 1;
     for (const window of this.calendar.podLossesBetween(this.#lossesCheckedUntil, at + 1)) {
       for (const deployment of this.deployments.values()) {
-        deployment.lose(window.instanceType, at);
+        deployment.lose(window, at);
       }
     }
     this.#lossesCheckedUntil = at + 1;
@@ -152,6 +181,37 @@ export class EnvironmentModel {
     }
     this.alb.watch(this.ingress);
     this.alb.reconcile(at);
+  }
+
+  /**
+   * EC2's Spot Instance Interruption Warning for each Spot instance the window will take,
+   * `warningLeadMs` before it does (EC2 User Guide, "Spot Instance interruption notices":
+   * two minutes; one event per instance). The pods keep serving until the window opens:
+   * with Karpenter's interruption queue they would be drained at once instead, which the
+   * controller answers the same way (it moves the traffic off them on the warning).
+   * Karpenter also marks the offering unavailable for 3 minutes on a warning
+   * (aws/karpenter-provider-aws v1.14 pkg/controllers/interruption); that is left out
+   * here: the recreated pods then try the offering when the window opens and fail, which
+   * is the insufficient-capacity launch failure Karpenter logs for an offering it has
+   * cached ("all requested instance types were unavailable during launch"), at the same time.
+   */
+  #warn(window: CapacityWindow, at: EpochMs): void {
+    for (const deployment of this.deployments.values()) {
+      for (const pod of deployment.warnedBy(window)) {
+        const offering = pod.offering ?? { zone: null, capacityType: "spot" as const };
+        const warning: SpotWarning = {
+          at,
+          instanceId: `i-${pod.id.toString(16).padStart(17, "0")}`,
+          instanceType: window.instanceType,
+          zone: offering.zone,
+          unit: deployment.unit.name,
+        };
+        this.spotWarnings.push(warning);
+        for (const listener of this.#warningListeners) {
+          listener(warning);
+        }
+      }
+    }
   }
 
   /** The traffic of [at, at + step): routing, latency, failures, CloudWatch data and cost. */
@@ -205,7 +265,7 @@ export class EnvironmentModel {
         replicas: deployment.replicas,
         minReplicas: this.scaledObjects.get(unit.name)?.minReplicaCount() ?? unit.minReplicaCount,
         weight: weightReaching(rule.weights, this.service, unit),
-        hourlyCost: instancesFor(unit, deployment.billed()) * unit.hourlyPrice,
+        hourlyCost: deployment.billedHourlyCost(),
       });
     }
 
@@ -288,16 +348,6 @@ export class EnvironmentModel {
       }
     }
   }
-}
-
-/**
- * Instances a unit's pods occupy: Karpenter packs `podsPerInstance` of them on each
- * (bin-packing pods of one NodePool onto the fewest nodes, and consolidation removing
- * nodes whose pods fit elsewhere: kubernetes-sigs/karpenter, designs/consolidation.md),
- * so the bill counts whole instances, ceil(pods ÷ podsPerInstance).
- */
-export function instancesFor(unit: DeploymentUnit, pods: number): number {
-  return Math.ceil(pods / Math.max(1, unit.podsPerInstance));
 }
 
 /** The weight that reaches a unit: its own Service's, or the consolidated Service's share per pod. */

@@ -45,10 +45,19 @@ export function kedaTargetsOf(plan: ServicePlan): Record<string, string> {
   return Object.fromEntries(plan.units.map((u) => [u.name, u.kedaTarget]));
 }
 
+/**
+ * The service with its hedge off (policy.hedge.maxLossShare 1): the plans of the
+ * baselines that do not hedge — static weights and the clairvoyant oracle, which knows
+ * when pods will be lost — are the least-cost plans, as before the hedge existed.
+ */
+export function unhedged(service: InferenceService): InferenceService {
+  return { ...service, policy: { ...service.policy, hedge: { maxLossShare: 1 } } };
+}
+
 /** The service with the cost-optimal weights at the run's peak demand fixed (the seed's hand-set weights, done well). */
 export function peakWeightedService(scenario: Scenario): InferenceService {
   const peak = new DemandCurve(scenario.demand, scenario.noise, scenario.start, scenario.end).peakRps();
-  const plan = planService({ service: scenario.service, mode: "cost", demandRps: peak });
+  const plan = planService({ service: unhedged(scenario.service), mode: "cost", demandRps: peak });
   return {
     ...scenario.service,
     fixedWeights: Object.fromEntries(plan.units.map((u) => [u.name, u.weight ?? 0])),

@@ -1,6 +1,7 @@
-import { type DeploymentUnit, type EpochMs, planService } from "@switchyard/core";
+import { capacityTypesOf, type DeploymentUnit, type EpochMs, planService } from "@switchyard/core";
+import { type Offering, windowCovers } from "../capacity/capacity-calendar.ts";
 import type { ComparedPolicy, PolicyContext, PolicyRun } from "./compared-policy.ts";
-import { plannedStart } from "./initial-state.ts";
+import { plannedStart, unhedged } from "./initial-state.ts";
 
 /**
  * The clairvoyant policy (not a bound: it pays for start-up and headroom; the report's
@@ -14,28 +15,43 @@ export const oraclePolicy: ComparedPolicy = {
   name: "oracle",
   description:
     "knows demand and capacity ahead: the least-cost feasible plan every step, pods pre-started, routing instant",
-  initialState: (scenario) => plannedStart(scenario, "cost", scenario.service, false),
+  initialState: (scenario) => plannedStart(scenario, "cost", unhedged(scenario.service), false),
   attach(context: PolicyContext): PolicyRun {
     const { scenario, env, scheduler } = context;
-    // A pod ready at `at` launched a start-up earlier, and must have survived any window
-    // that took running pods of its type since.
-    const launchable = (type: string, at: EpochMs): boolean => {
+    // A pod ready at `at` launched a start-up earlier, in an offering (zone, capacity
+    // type) that could launch then and that no window has taken running pods of since.
+    const launchable = (unit: DeploymentUnit, type: string, at: EpochMs) => {
       const launchedAt = at - env.startupMs(type);
-      return (
-        env.calendar.canLaunch(type, launchedAt) &&
-        !env.calendar.podLossesBetween(launchedAt + 1, at + 1).some((w) => w.instanceType === type)
-      );
+      const survives = (offering: Offering) =>
+        env.calendar.canLaunch(type, launchedAt, offering) &&
+        !env.calendar
+          .podLossesBetween(launchedAt + 1, at + 1)
+          .some((w) => w.instanceType === type && windowCovers(w, offering));
+      for (const capacityType of capacityTypesOf(unit)) {
+        const zones = (unit.zones ?? [null]).filter((zone) => survives({ zone, capacityType }));
+        if (zones.length > 0) {
+          return {
+            instanceType: type,
+            capacityType,
+            ...(unit.zones === undefined ? {} : { zones: zones as string[] }),
+          };
+        }
+      }
+      return null;
     };
+    const placement = (unit: DeploymentUnit, at: EpochMs) =>
+      unit.instanceTypes.map((type) => launchable(unit, type, at)).find((p) => p !== null) ?? null;
+    // It knows the future, so it needs no hedge against it.
+    const service = unhedged(scenario.service);
     const tick = async (at: EpochMs): Promise<void> => {
-      const units = scenario.service.units.map((unit): DeploymentUnit => {
+      const units = service.units.map((unit): DeploymentUnit => {
         const running = env.deployments.get(unit.name)?.count("ready") ?? 0;
-        const canAdd = unit.instanceTypes.some((type) => launchable(type, at));
-        return canAdd
+        return placement(unit, at) !== null
           ? unit
           : { ...unit, minReplicaCount: Math.min(unit.minReplicaCount, running), maxReplicaCount: running };
       });
       const plan = planService({
-        service: { ...scenario.service, units },
+        service: { ...service, units },
         mode: "cost",
         demandRps: env.demand.rpsAt(at),
       });
@@ -50,8 +66,14 @@ export const oraclePolicy: ComparedPolicy = {
           deployment.scaleTo(running, at);
         }
         if (unitPlan.pods > running) {
-          const type = deployment.unit.instanceTypes.find((t) => launchable(t, at));
-          env.addPrestartedPods(unitPlan.name, unitPlan.pods - running, at, at - env.startupMs(type ?? ""));
+          const placed = placement(deployment.unit, at);
+          env.addPrestartedPods(
+            unitPlan.name,
+            unitPlan.pods - running,
+            at,
+            at - env.startupMs(placed?.instanceType ?? ""),
+            placed,
+          );
         } else if (unitPlan.pods < running) {
           deployment.scaleTo(unitPlan.pods, at);
         }

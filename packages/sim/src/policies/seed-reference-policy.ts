@@ -1,5 +1,4 @@
 import {
-  type CapacitySignal,
   EPSILON,
   type EpochMs,
   type InferenceService,
@@ -11,6 +10,7 @@ import {
 } from "@switchyard/core";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { InitialState } from "../model/environment.ts";
+import type { CapacityError } from "../model/karpenter.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type {
   ComparedPolicy,
@@ -173,8 +173,13 @@ export const seedReferencePolicy: ComparedPolicy = {
       decisions.push({ at, kind: move, reasons });
     };
 
+    // Its Logs Insights query matches Karpenter's "insufficient capacity" launch failures
+    // in the controller's log, Spot or on-demand alike (the log line carries the fleet
+    // error whatever EC2's message says): every failed launch of the last 5 minutes.
+    const capacityFailures = (since: EpochMs, at: EpochMs) =>
+      env.capacityErrors.filter((e) => e.at >= since && e.at <= at);
     const poll = async (at: EpochMs): Promise<void> => {
-      const errors = await cluster.capacityEvents(at - POLL_MS);
+      const errors = capacityFailures(at - POLL_MS, at);
       if (mode === "cost" && errors.length > 0) {
         await applyIngress(manifests.equal, "capacity", at);
         await applyScaledObjects(manifests.equal);
@@ -211,7 +216,7 @@ export const seedReferencePolicy: ComparedPolicy = {
   },
 };
 
-function describe(errors: readonly CapacitySignal[]): string {
+function describe(errors: readonly CapacityError[]): string {
   const byType = new Map<string, number>();
   for (const e of errors) {
     byType.set(e.instanceType, (byType.get(e.instanceType) ?? 0) + e.count);

@@ -2,6 +2,7 @@ import type { EpochMs } from "@switchyard/core";
 import { HOUR, MINUTE } from "@switchyard/core";
 import type { ChartDefinition } from "./charts/chart-style.ts";
 import { costChart } from "./charts/cost-chart.ts";
+import { frontierChart } from "./charts/frontier-chart.ts";
 import { latencyChart } from "./charts/latency-chart.ts";
 import { chartWindow } from "./charts/minute-bins.ts";
 import { windowClusters } from "./charts/outage-bands.ts";
@@ -23,7 +24,8 @@ const MAX_INCIDENTS = 3;
 /**
  * The charts of a report: throughput (answered per unit, failed on top) with mode and
  * capacity strips over the whole run, then close to each capacity incident; latency of all
- * requests at the SLO's statistic; cumulative cost; switchyard's pods and weights per unit.
+ * requests at the SLO's statistic; cumulative cost; switchyard's pods and weights per unit;
+ * the cost–risk frontier of a run with one.
  * Each chart bins the minutes to about one point per pixel, so a month draws as fast as a day.
  */
 export function chartsOf(report: SimulationReport): ChartDefinition[] {
@@ -52,6 +54,10 @@ export function chartMakers(report: SimulationReport): (() => ChartDefinition)[]
   const switchyard = report.policies.find((p) => p.summary.name === "switchyard");
   if (switchyard !== undefined) {
     makers.push(() => podsChart(report, switchyard, whole()));
+  }
+  // The cost–risk frontier, when the run has one (`simulate --hedge`).
+  if (report.frontier !== undefined && report.frontier.length > 0) {
+    makers.push(() => frontierChart(report) as ChartDefinition);
   }
   return makers;
 }

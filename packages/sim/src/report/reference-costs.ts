@@ -1,12 +1,13 @@
 import {
   type AllocationUnit,
+  capacityTypesOf,
   costOptimalAllocation,
   type DeploymentUnit,
   type EpochMs,
   HOUR,
   podHourlyPrice,
 } from "@switchyard/core";
-import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
+import { CapacityCalendar, type Offering, windowCovers } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { Scenario } from "../scenario/types.ts";
 
@@ -54,27 +55,39 @@ export function noRatioBecause(reference: ReferenceCosts): string | null {
   return null;
 }
 
-/** Whether a pod of `unit` can be running at `at`: its pool launches now, or launched one that no window has taken since. */
+/** Whether a pod of `unit` can be running at `at`: one of its offerings launches now, or launched one that no window has taken since. */
 export function podsCanRun(unit: DeploymentUnit, calendar: CapacityCalendar, at: EpochMs): boolean {
-  return unit.instanceTypes.some((type) => podsCanRunOn(type, calendar, at));
+  return unit.instanceTypes.some((type) =>
+    offeringsOf(unit).some((offering) => podsCanRunOn(type, offering, calendar, at)),
+  );
 }
 
-function podsCanRunOn(type: string, calendar: CapacityCalendar, at: EpochMs): boolean {
-  if (calendar.canLaunch(type, at)) {
+/** Where a unit launches: each zone it lists (or any zone) in each capacity type it allows. */
+function offeringsOf(unit: DeploymentUnit): Offering[] {
+  return (unit.zones ?? [null]).flatMap((zone) =>
+    capacityTypesOf(unit).map((capacityType) => ({ zone, capacityType })),
+  );
+}
+
+function podsCanRunOn(type: string, offering: Offering, calendar: CapacityCalendar, at: EpochMs): boolean {
+  if (calendar.canLaunch(type, at, offering)) {
     return true;
   }
-  // Walk back through the windows that block the type to the last moment it could launch.
+  // Walk back through the windows that block the offering to the last moment it could launch.
   let blockedFrom = at;
   for (;;) {
     const window = calendar.windows.find(
-      (w) => w.instanceType === type && w.from <= blockedFrom && blockedFrom < w.to,
+      (w) =>
+        w.instanceType === type && w.from <= blockedFrom && blockedFrom < w.to && windowCovers(w, offering),
     );
     if (window === undefined) {
       break;
     }
     blockedFrom = window.from - 1;
   }
-  return !calendar.podLossesBetween(blockedFrom + 1, at + 1).some((w) => w.instanceType === type);
+  return !calendar
+    .podLossesBetween(blockedFrom + 1, at + 1)
+    .some((w) => w.instanceType === type && windowCovers(w, offering));
 }
 
 /**
@@ -88,12 +101,19 @@ export function floorHolds(
   at: EpochMs,
   graceMs: number,
 ): boolean {
-  return unit.instanceTypes.some(
-    (type) =>
-      podsCanRunOn(type, calendar, at) &&
-      !calendar.windows.some(
-        (w) => w.instanceType === type && w.podsLost && w.from <= at && at < w.to + graceMs,
-      ),
+  return unit.instanceTypes.some((type) =>
+    offeringsOf(unit).some(
+      (offering) =>
+        podsCanRunOn(type, offering, calendar, at) &&
+        !calendar.windows.some(
+          (w) =>
+            w.instanceType === type &&
+            w.podsLost &&
+            w.from <= at &&
+            at < w.to + graceMs &&
+            windowCovers(w, offering),
+        ),
+    ),
   );
 }
 

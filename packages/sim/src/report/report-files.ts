@@ -34,6 +34,7 @@ function fullSummary(report: SimulationReport): Record<string, unknown> {
   const contract = summaryJson(report);
   return {
     ...contract,
+    ...(report.frontier === undefined ? {} : { frontier: report.frontier }),
     source: report.scenario.source,
     start: new Date(report.scenario.start).toISOString(),
     end: new Date(report.scenario.end).toISOString(),

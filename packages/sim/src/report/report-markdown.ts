@@ -1,6 +1,7 @@
 import { type EpochMs, forecastScore, formatDuration, MINUTE, SECOND } from "@switchyard/core";
 import type { ChartHeading } from "./charts.ts";
 import { count, percentChange, seconds, shortUtc, usd, utc } from "./figures.ts";
+import { frontierMarkdown } from "./hedge-frontier-report.ts";
 import type { MinuteSeries } from "./minute-series.ts";
 import type { PolicySummary } from "./policy-summary.ts";
 import { noRatioBecause } from "./reference-costs.ts";
@@ -40,6 +41,16 @@ export function reportMarkdown(report: SimulationReport, charts: readonly ChartH
     "",
   );
 
+  if (report.frontier !== undefined) {
+    lines.push(
+      "## Cost–risk frontier",
+      "",
+      "Switchyard on the same scenario at each risk budget (`policy.hedge.maxLossShare`: the largest share of demand the loss of one Spot cell may leave without a serving pod), beside the baselines.",
+      "",
+      ...frontierMarkdown(report.frontier),
+      "",
+    );
+  }
   lines.push("## Charts", "");
   for (const chart of charts) {
     lines.push(`### ${chart.title}`, "", `![${chart.title}](${chart.name}.png)`, "", chart.caption, "");

@@ -1,5 +1,6 @@
 import type { PolicyResult, SimulationResult } from "../run/simulate.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { type FrontierRow, frontierRows } from "./hedge-frontier-report.ts";
 import type { MinuteSeries } from "./minute-series.ts";
 import { type PolicySummary, summarize } from "./policy-summary.ts";
 import { type ReferenceCosts, referenceCosts } from "./reference-costs.ts";
@@ -21,6 +22,8 @@ export interface SimulationReport {
   readonly scenario: Scenario;
   readonly reference: ReportReference;
   readonly policies: readonly PolicyReport[];
+  /** The cost–risk frontier, when the run was asked for one (`simulate --hedge`). */
+  readonly frontier?: readonly FrontierRow[];
 }
 
 export function reportOf(simulation: SimulationResult): SimulationReport {
@@ -29,6 +32,10 @@ export function reportOf(simulation: SimulationResult): SimulationReport {
     const minutes = result.minutes;
     return { result, minutes, summary: summarize(result, minutes, simulation.scenario, costs) };
   });
+  const frontier = simulation.frontier?.map(({ maxLossShare, result }) => ({
+    maxLossShare,
+    summary: summarize(result, result.minutes, simulation.scenario, costs),
+  }));
   return {
     scenario: simulation.scenario,
     reference: {
@@ -36,6 +43,14 @@ export function reportOf(simulation: SimulationResult): SimulationReport {
       boundBrokenBy: policies.filter((p) => breaksBound(p.summary, costs)).map((p) => p.summary.name),
     },
     policies,
+    ...(frontier === undefined
+      ? {}
+      : {
+          frontier: frontierRows(
+            frontier,
+            policies.map((p) => p.summary),
+          ),
+        }),
   };
 }
 

@@ -34,6 +34,8 @@ export interface PolicyResult {
 export interface SimulationResult {
   readonly scenario: Scenario;
   readonly policies: readonly PolicyResult[];
+  /** Switchyard at several risk budgets (`simulate --hedge`), when asked for: see hedge-frontier.ts. */
+  readonly frontier?: readonly { readonly maxLossShare: number; readonly result: PolicyResult }[];
 }
 
 /** Progress of a run: which policy, and how far through the scenario (0–1). */

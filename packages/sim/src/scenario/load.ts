@@ -196,6 +196,7 @@ function againstConfig(document: unknown, config: SwitchyardConfig | null): RawI
     }
   });
   issues.push(...seedReferenceIssues(document.seedReference, service));
+  issues.push(...unitOverrideIssues(document, service));
   const startup = isObject(document.podStartup) ? document.podStartup : {};
   const byType = isObject(startup.instanceTypes) ? startup.instanceTypes : {};
   for (const type of Object.keys(byType)) {
@@ -203,6 +204,53 @@ function againstConfig(document: unknown, config: SwitchyardConfig | null): RawI
       issues.push({ path: ["podStartup", "instanceTypes", type], message: explain });
     }
   }
+  return issues;
+}
+
+/**
+ * `units` names units of the service; a window's zone is one some unit of its instance
+ * type spreads over (else it would affect nothing); warnings only come with lost pods.
+ */
+function unitOverrideIssues(document: Raw, service: InferenceService): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const overrides = isObject(document.units) ? document.units : {};
+  const names = service.units.map((unit) => unit.name);
+  for (const name of Object.keys(overrides)) {
+    if (!names.includes(name)) {
+      issues.push({
+        path: ["units", name],
+        message: `names no unit of service ${service.name}; its units are ${names.join(", ")}`,
+      });
+    }
+  }
+  const zonesOf = (unit: InferenceService["units"][number]): readonly unknown[] => {
+    const override = overrides[unit.name];
+    return isObject(override) && Array.isArray(override.zones) ? override.zones : (unit.zones ?? []);
+  };
+  listOf(document.capacity).forEach((event, index) => {
+    if (!isObject(event)) {
+      return;
+    }
+    if (typeof event.zone === "string") {
+      const zone = event.zone;
+      const spread = service.units.filter(
+        (unit) => unit.instanceTypes.includes(String(event.instanceType)) && zonesOf(unit).includes(zone),
+      );
+      if (spread.length === 0) {
+        issues.push({
+          path: ["capacity", index, "zone"],
+          message: `${zone}: no unit on ${String(event.instanceType)} lists this zone, so the window would affect nothing; add it to the unit's zones (in the config, or under units: in this scenario)`,
+        });
+      }
+    }
+    if (event.warning !== undefined && event.podsLost !== true) {
+      issues.push({
+        path: ["capacity", index, "warning"],
+        message:
+          "is the Spot interruption warning before running pods are lost: set podsLost: true, or drop warning",
+      });
+    }
+  });
   return issues;
 }
 
@@ -299,13 +347,16 @@ function resolveScenario(
   const start = parseRfc3339(parsed.start) as number;
   const at = (instant: string): number => start + (offsetOf(instant, start) ?? 0);
   const ms = (duration: string): number => parseDuration(duration) ?? 0;
-  const service = serviceOf(config, parsed.service) as InferenceService;
+  const service = withUnitOverrides(serviceOf(config, parsed.service) as InferenceService, parsed.units);
   return {
     name: parsed.name,
     description: parsed.description ?? null,
     source,
     configSource,
-    config,
+    config: {
+      ...config,
+      services: config.services.map((s) => (s.name === service.name ? service : s)),
+    },
     service,
     start,
     end: start + ms(parsed.duration),
@@ -317,11 +368,18 @@ function resolveScenario(
       const length = at(event.to) - from;
       const times = event.repeat?.times ?? 1;
       const every = event.repeat === undefined ? 0 : ms(event.repeat.every);
+      // EC2 warns a Spot instance two minutes before it takes it (EC2 User Guide, "Spot
+      // Instance interruption notices"): the default for a window that takes pods.
+      const warningLeadMs =
+        !event.podsLost || event.warning === "none" ? null : ms(event.warning ?? DEFAULT_WARNING);
       return Array.from({ length: times }, (_, i) => ({
         instanceType: event.instanceType,
         from: from + i * every,
         to: from + i * every + length,
         podsLost: event.podsLost,
+        zone: event.zone ?? null,
+        capacityType: event.capacityType ?? null,
+        warningLeadMs,
       }));
     }),
     podStartup: {
@@ -355,6 +413,37 @@ function resolveScenario(
       publishDelayMs: ms(parsed.cloudwatch.publishDelay),
       gaps: parsed.cloudwatch.gaps.map((gap) => ({ from: at(gap.from), to: at(gap.to) })),
     },
+  };
+}
+
+/** How long before a Spot reclaim EC2 sends the interruption warning. */
+const DEFAULT_WARNING = "2m";
+
+/** The service with the scenario's per-unit capacity types and zones in place of the config's. */
+function withUnitOverrides(service: InferenceService, overrides: ParsedScenario["units"]): InferenceService {
+  if (Object.keys(overrides).length === 0) {
+    return service;
+  }
+  return {
+    ...service,
+    units: service.units.map((unit) => {
+      const override = overrides[unit.name];
+      if (override === undefined) {
+        return unit;
+      }
+      const given = override.capacityType;
+      const types =
+        given === undefined
+          ? undefined
+          : (["spot", "on-demand"] as const).filter((t) =>
+              (typeof given === "string" ? [given] : given).includes(t),
+            );
+      return {
+        ...unit,
+        ...(types === undefined ? {} : { capacityTypes: types }),
+        ...(override.zones === undefined ? {} : { zones: override.zones }),
+      };
+    }),
   };
 }
 

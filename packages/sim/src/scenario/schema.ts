@@ -151,16 +151,49 @@ export const DemandSchema = z.discriminatedUnion(
   },
 );
 
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
+
 export const CapacityEventSchema = z
   .strictObject({
     instanceType: z
       .string()
       .regex(INSTANCE_TYPE, { error: "must be an EC2 instance type such as inf2.xlarge" }),
+    zone: z
+      .string({ error: "must be an Availability Zone such as us-west-2a" })
+      .regex(AVAILABILITY_ZONE, { error: "must be an Availability Zone such as us-west-2a" })
+      .optional()
+      .meta({
+        description:
+          "Only this Availability Zone loses the capacity: it affects the units whose zones list it (their pods spread over their zones). Without it, every zone.",
+      }),
+    capacityType: z.enum(["spot", "on-demand"], { error: 'must be "spot" or "on-demand"' }).optional().meta({
+      description:
+        "Only this capacity type is out (a Spot trace: spot); a unit whose NodePool also allows the other falls back to it, as Karpenter does. Without it, both.",
+    }),
     from: instant("when EC2 stops giving this instance type"),
     to: instant("when capacity returns"),
     podsLost: z.boolean({ error: "must be true or false" }).default(false).meta({
       description: "Whether the running pods on this instance type are lost when the window opens.",
     }),
+    warning: z
+      .union(
+        [
+          z.literal("none"),
+          z
+            .string()
+            .regex(new RegExp(DURATION_PATTERN), { abort: true })
+            .refine((text) => parseDuration(text) !== null && (parseDuration(text) ?? 0) > 0),
+        ],
+        {
+          error:
+            'must be how long before the pods go EC2 warns, e.g. 2m (the Spot default), or "none" for a loss without warning',
+        },
+      )
+      .optional()
+      .meta({
+        description:
+          'For a window with podsLost: when EC2 sends each lost Spot instance its interruption warning, before the pods go (default 2m, the Spot notice; "none": no warning, as for a failed host or a notice EC2 did not deliver). On-demand pods get none.',
+      }),
     repeat: z
       .strictObject({
         every: duration("time from one window's start to the next"),
@@ -286,6 +319,38 @@ export const ScenarioSchema = z
     step: duration("the simulation step; must divide one minute").default("60s"),
     demand: DemandSchema,
     capacity: z.array(CapacityEventSchema, { error: "must be a list of capacity windows" }).default([]),
+    units: z
+      .record(
+        z.string().min(1),
+        z.strictObject(
+          {
+            capacityType: z
+              .union([z.enum(["spot", "on-demand"]), z.array(z.enum(["spot", "on-demand"])).min(1)], {
+                error: 'must be "on-demand", "spot", or a list such as [spot, on-demand]',
+              })
+              .optional(),
+            zones: z
+              .array(
+                z
+                  .string()
+                  .regex(AVAILABILITY_ZONE, { error: "must be an Availability Zone such as us-west-2a" }),
+                { error: "must be a list of Availability Zones" },
+              )
+              .min(1, { error: "must list at least one Availability Zone" })
+              .optional(),
+          },
+          {
+            error:
+              "must be a unit's capacityType and zones, e.g. { capacityType: spot, zones: [us-west-2a] }",
+          },
+        ),
+        { error: "must map unit names to { capacityType, zones }" },
+      )
+      .default({})
+      .meta({
+        description:
+          "Per unit of the config: its capacityType and zones for this run, in place of the config's (what the replayed service's NodePools launch). The controller plans with them too.",
+      }),
     seedReference: SeedReferenceSchema.optional(),
     podStartup: z
       .strictObject({

@@ -47,6 +47,12 @@ export interface CapacityWindow {
   readonly to: EpochMs;
   /** Whether the pods running on that type are lost when the window opens. */
   readonly podsLost: boolean;
+  /** Only this Availability Zone (it affects units that list it); null: every zone. */
+  readonly zone: string | null;
+  /** Only this capacity type is out; null: both. */
+  readonly capacityType: "spot" | "on-demand" | null;
+  /** How long before the pods go their Spot instances are warned; null: no warning. */
+  readonly warningLeadMs: number | null;
 }
 
 /**
