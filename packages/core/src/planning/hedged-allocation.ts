@@ -219,6 +219,17 @@ function search(
     const unit = units[order[k] as number] as AllocationUnit;
     suffixCapacity[k] = (suffixCapacity[k + 1] ?? 0) + (unit.max - unit.min) * unit.rps;
   }
+  // The largest cell any unit from position k on can lose, at its max.
+  const laterLoss = new Array<number>(order.length + 1).fill(0);
+  for (let k = order.length - 1; k >= 0; k -= 1) {
+    const index = order[k] as number;
+    const unit = units[index] as AllocationUnit;
+    let most = 0;
+    for (let n = unit.min; n <= unit.max; n += 1) {
+      most = Math.max(most, cellOf(index, n));
+    }
+    laterLoss[k] = Math.max(laterLoss[k + 1] ?? 0, most * unit.rps);
+  }
   const lowerBound = (k: number, need: number): number => {
     let remaining = need;
     let cost = 0;
@@ -257,14 +268,17 @@ function search(
     const index = order[k] as number;
     const unit = units[index] as AllocationUnit;
     const base = unit.min;
-    const others = largestLossBut(index);
+    // A unit decided later may lose the largest cell; until this unit's own cell is the
+    // largest any completion can lose, its every pod still lowers what the cover needs.
+    const others = Math.max(largestLossBut(index), laterLoss[k + 1] ?? 0);
     const needWith = (add: number): number => {
       const total = capacity + add * unit.rps;
       const own = cellOf(index, base + add) * unit.rps;
       return Math.max(requiredRps - total, cover + Math.max(others, own) - total);
     };
     // The most pods worth trying: the fewest that meet the need, else the fewest past
-    // which more of them no longer lowers it (a cell's own pods never cover its loss).
+    // which more of them no longer lowers it in any completion (a cell's own pods never
+    // cover its loss).
     const most = unit.max - unit.min;
     let useful = 0;
     let lowest = needWith(0);
