@@ -155,7 +155,17 @@ export {
   historyWindow,
 } from "./forecast/history.ts";
 export {
+  floorWrites,
+  HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS,
+  HPA_SYNC_PERIOD_SECONDS,
+  releaseFloor,
+  scaleDownWindowSeconds,
+  type UnitFloorWrite,
+  unitFloorAction,
+} from "./forecast/release-floor.ts";
+export {
   type FloorAction,
+  type ReleaseFloor,
   type ReplicaFloors,
   replicaFloors,
   type UnitFloor,
@@ -208,6 +218,7 @@ export {
 } from "./manifests/replica-floor-patch.ts";
 export {
   foreignPauses,
+  holdOwnedBy,
   parseHoldMark,
   type ReplicaHoldOutcome,
   type ReplicaHoldPatch,

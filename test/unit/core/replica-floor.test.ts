@@ -224,8 +224,15 @@ describe("Function: replicaFloorPatch", () => {
   });
 
   it("reads its mark and nothing else", () => {
-    expect(parseFloorMark("12;base=3")).toEqual({ floor: 12, base: 3 });
-    expect(parseFloorMark("12;base=-")).toEqual({ floor: 12, base: null });
+    expect(parseFloorMark("12;base=3")).toEqual({ floor: 12, base: 3, release: null });
+    expect(parseFloorMark("12;base=-")).toEqual({ floor: 12, base: null, release: null });
+    expect(parseFloorMark("9;base=1;release=9@2024-11-14T00:44:26.000Z")).toEqual({
+      floor: 9,
+      base: 1,
+      release: { pods: 9, until: Date.parse("2024-11-14T00:44:26.000Z") },
+    });
+    // A window that cannot be read is no window: the floor and the owner's value still are.
+    expect(parseFloorMark("9;base=1;release=9@soon")).toEqual({ floor: 9, base: 1, release: null });
     expect(parseFloorMark("twelve")).toBeNull();
     expect(parseFloorMark(undefined)).toBeNull();
   });

@@ -8,15 +8,30 @@ import type { DemandHistory } from "./history.ts";
 import { type DemandForecast, forecastDemand, forecastPeak } from "./seasonal.ts";
 
 /**
- * What the forecast asks of one unit's `minReplicaCount`:
+ * The floor a lifted replica hold leaves (release-floor.ts): at least `pods` until
+ * `until`, when the HPA KEDA made anew has a scale-down stabilization window of its own.
+ */
+export interface ReleaseFloor {
+  readonly pods: number;
+  readonly until: EpochMs;
+}
+
+/**
+ * What Switchyard asks of one unit's `minReplicaCount` (the one writer of it is
+ * `replicaFloorPatch`, written by evaluate's floors and, at a hold's release, by
+ * ReleaseReceivers):
  * - raise: at least `pods` (the write keeps the owner's value when it is higher); for a
  *   unit that cannot grow now, the pods it runs: none queued that cannot start, none
- *   drained that could not come back;
+ *   drained that could not come back. With `release`, the mark keeps that release floor
+ *   (its window is not over); without, a window the mark carried is over;
+ * - hold-release: a hold is being lifted: at least `release.pods` until `release.until`,
+ *   never lowering a floor already there (the forecast's, another release's);
  * - restore: no floor of Switchyard's; put back the owner's value;
  * - keep: leave it as it is.
  */
 export type FloorAction =
-  | { readonly kind: "raise"; readonly pods: number }
+  | { readonly kind: "raise"; readonly pods: number; readonly release?: ReleaseFloor }
+  | { readonly kind: "hold-release"; readonly release: ReleaseFloor }
   | { readonly kind: "restore" }
   | { readonly kind: "keep" };
 

@@ -1,4 +1,4 @@
-import type { FloorAction } from "../forecast/replica-floor.ts";
+import type { FloorAction, ReleaseFloor } from "../forecast/replica-floor.ts";
 import { SWITCHYARD_ANNOTATIONS } from "./annotations.ts";
 import { type JsonPatchOperation, jsonPointer } from "./json-patch.ts";
 
@@ -36,27 +36,44 @@ interface FloorMark {
   readonly floor: number;
   /** The owner's minReplicaCount before the floor; null when the field was absent. */
   readonly base: number | null;
+  /** A lifted hold's floor and the end of its window; null when none (or unreadable). */
+  readonly release: ReleaseFloor | null;
 }
 
-/** Reads `switchyard.io/replica-floor`: `<floor>;base=<n>` or `<floor>;base=-`. */
+/**
+ * Reads `switchyard.io/replica-floor`: `<floor>;base=<n>` or `<floor>;base=-`, and
+ * `;release=<pods>@<RFC 3339 end>` while a lifted hold's floor lasts.
+ */
 export function parseFloorMark(mark: string | undefined): FloorMark | null {
-  const match = mark === undefined ? null : /^(\d+);base=(\d+|-)$/.exec(mark.trim());
+  const match = mark === undefined ? null : /^(\d+);base=(\d+|-)(?:;release=(\d+)@(\S+))?$/.exec(mark.trim());
   if (match === null) {
     return null;
   }
-  return { floor: Number(match[1]), base: match[2] === "-" ? null : Number(match[2]) };
+  const until = match[4] === undefined ? Number.NaN : Date.parse(match[4]);
+  return {
+    floor: Number(match[1]),
+    base: match[2] === "-" ? null : Number(match[2]),
+    release: Number.isFinite(until) ? { pods: Number(match[3]), until } : null,
+  };
 }
 
-function markOf(floor: number, base: number | null): string {
-  return `${floor};base=${base === null ? "-" : base}`;
+function markOf(floor: number, base: number | null, release: ReleaseFloor | null): string {
+  const window = release === null ? "" : `;release=${release.pods}@${new Date(release.until).toISOString()}`;
+  return `${floor};base=${base === null ? "-" : base}${window}`;
+}
+
+/** Two release floors on one unit (two holds lifted within a window): the more pods, the later end. */
+function mergedRelease(a: ReleaseFloor | null, b: ReleaseFloor): ReleaseFloor {
+  return a === null ? b : { pods: Math.max(a.pods, b.pods), until: Math.max(a.until, b.until) };
 }
 
 const MIN_PATH = jsonPointer(["spec", "minReplicaCount"]);
 const MARK_PATH = jsonPointer(["metadata", "annotations", SWITCHYARD_ANNOTATIONS.replicaFloor]);
 
 /**
- * The JSON patch (RFC 6902) that applies a forecast floor to a ScaledObject's
- * spec.minReplicaCount. Switchyard owns a raised value only while its mark says it wrote
+ * The JSON patch (RFC 6902) that applies a floor — the forecast's, a lifted hold's, or
+ * both (forecast/release-floor.ts) — to a ScaledObject's spec.minReplicaCount: the one
+ * writer of that field. Switchyard owns a raised value only while its mark says it wrote
  * it: the owner's value (`base`) is what it raises from and what it puts back; a value
  * changed by someone else since is theirs (Switchyard drops its mark and writes nothing
  * more). The floor never goes below the owner's value nor above maxReplicaCount (KEDA's
@@ -107,11 +124,20 @@ export function replicaFloorPatch(object: FloorObject, action: FloorAction): Rep
   if (action.kind === "restore") {
     return restore();
   }
-  const floor = Math.min(max, Math.floor(action.pods));
+  // A hold's release never lowers a floor of Switchyard's (the forecast's may be higher).
+  const wanted =
+    action.kind === "raise"
+      ? { pods: action.pods, release: action.release ?? null }
+      : {
+          pods: Math.max(ours ? from : 0, action.release.pods),
+          release: mergedRelease(mark?.release ?? null, action.release),
+        };
+  const floor = Math.min(max, Math.floor(wanted.pods));
   if (floor <= baseValue) {
     return restore();
   }
-  if (ours && floor === from) {
+  const value = markOf(floor, base, wanted.release);
+  if (ours && floor === from && annotations?.[SWITCHYARD_ANNOTATIONS.replicaFloor] === value) {
     return unchanged;
   }
   const markOp: JsonPatchOperation =
@@ -119,9 +145,9 @@ export function replicaFloorPatch(object: FloorObject, action: FloorAction): Rep
       ? {
           op: "add",
           path: jsonPointer(["metadata", "annotations"]),
-          value: { [SWITCHYARD_ANNOTATIONS.replicaFloor]: markOf(floor, base) },
+          value: { [SWITCHYARD_ANNOTATIONS.replicaFloor]: value },
         }
-      : { op: "add", path: MARK_PATH, value: markOf(floor, base) };
+      : { op: "add", path: MARK_PATH, value };
   return {
     outcome: "raised",
     from,

@@ -30,6 +30,16 @@ export function parseHoldMark(mark: string | undefined): { replicas: string; own
 }
 
 /**
+ * Whether the ScaledObject is paused by the hold of switch `owner`: its mark names that
+ * switch and KEDA's paused-replicas is still the count the mark says (lifting it unpauses
+ * KEDA).
+ */
+export function holdOwnedBy(annotations: Readonly<Record<string, string>>, owner: string): boolean {
+  const mark = parseHoldMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);
+  return mark !== null && mark.owner === owner && annotations[KEDA_PAUSED_REPLICAS] === mark.replicas;
+}
+
+/**
  * The pauses someone other than Switchyard set: every pause KEDA obeys (`kedaPauses`)
  * except a paused-replicas that Switchyard's hold mark claims. An operator's pause is
  * theirs: Switchyard never writes over it, and never reports a ScaledObject it leaves

@@ -20,7 +20,13 @@ export interface ScaledObjectLike {
     readonly minReplicaCount?: number;
     readonly maxReplicaCount?: number;
     readonly triggers?: readonly ScaledObjectTrigger[];
-    readonly advanced?: { readonly horizontalPodAutoscalerConfig?: { readonly name?: string } };
+    readonly advanced?: {
+      readonly horizontalPodAutoscalerConfig?: {
+        readonly name?: string;
+        /** Passed to the HPA verbatim (KEDA controllers/keda/hpa.go newHPAForScaledObject). */
+        readonly behavior?: { readonly scaleDown?: { readonly stabilizationWindowSeconds?: unknown } };
+      };
+    };
   };
   readonly status?: {
     readonly conditions?: readonly {
