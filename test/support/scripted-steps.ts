@@ -82,7 +82,7 @@ const USUAL: Readonly<Record<ModeSwitchStep, unknown>> = {
     targetGroups: [],
     alert: { subject: "Switchyard sd21: failover cost -> capacity", message: "switched" },
   },
-  "release-holds": { released: [HOLD], pausedByOthers: [] },
+  "release-holds": { released: [HOLD], pausedByOthers: [], floors: [] },
   rollback: {
     ...SUPERSEDED.result,
     outcome: "rolled-back",

@@ -11,6 +11,7 @@ import {
   decide,
   type EpochMs,
   executionName,
+  floorWrites,
   type InferenceService,
   type InstanceTypeResolver,
   instanceClusterOf,
@@ -249,14 +250,19 @@ async function decideServices(
       const evaluation = await evaluateService(service, observed, deps, log);
       services.push(evaluation);
       // After the move started: a floor that cannot be written never holds back a failover.
+      // The forecast's floors act in forecast-and-scale unless pinned; a lifted hold's
+      // floor is kept through its window and the owner's value put back after it in every
+      // forecast mode (the release step raised it: it is the tail of that switch).
       const floors = evaluation.floors;
-      if (floors?.acts === true && evaluation.decision.kind !== "pinned") {
+      const acting = floors?.acts === true && evaluation.decision.kind !== "pinned" ? floors : null;
+      const writes = floorWrites(service, acting, evaluation.scaledObjects, now);
+      if (writes.length > 0) {
         try {
           services[services.length - 1] = {
             ...evaluation,
             floorChanges: await applyReplicaFloors(
               service,
-              floors,
+              writes,
               evaluation.scaledObjects,
               deps.cluster,
               log,

@@ -8,10 +8,10 @@ import {
   historyWindow,
   type InferenceService,
   type ReplicaFloorChange,
-  type ReplicaFloors,
   replicaFloorPatch,
   type ScaledObjectState,
   type ServiceTargets,
+  type UnitFloorWrite,
 } from "@switchyard/core";
 import type { ControllerLogger } from "./logger.ts";
 
@@ -43,28 +43,31 @@ export async function readDemandHistories(
 }
 
 /**
- * Writes each unit's forecast floor (raise or restore its ScaledObject's
- * minReplicaCount): the ScaledObjects as the evaluation read them (one LIST) say which
- * units' floors are already right, and only the others are written (each a guarded read
- * and patch). Returns what changed.
+ * Writes each unit's floor (raise or restore its ScaledObject's minReplicaCount: the
+ * forecast's and a lifted hold's, composed by core's `floorWrites`): the ScaledObjects as
+ * the evaluation read them (one LIST) say which units' floors are already right, and only
+ * the others are written (each a guarded read and patch). Returns what changed.
  */
 export async function applyReplicaFloors(
   service: InferenceService,
-  floors: ReplicaFloors,
+  writes: readonly UnitFloorWrite[],
   read: Readonly<Record<string, ScaledObjectState>> | null,
   cluster: ClusterGateway,
   log: ControllerLogger,
 ): Promise<ReplicaFloorChange[]> {
   const changes: ReplicaFloorChange[] = [];
+  if (writes.length === 0) {
+    return changes;
+  }
   const scaledObjects = read ?? (await cluster.readScaledObjects(service));
-  for (const floor of floors.units) {
-    const object = scaledObjects[floor.unit]?.object;
-    if (object === undefined || replicaFloorPatch(object, floor.action).ops.length === 0) {
+  for (const write of writes) {
+    const object = scaledObjects[write.unit]?.object;
+    if (object === undefined || replicaFloorPatch(object, write.action).ops.length === 0) {
       continue;
     }
-    const change = await cluster.setReplicaFloor(service, floor.unit, floor.action);
+    const change = await cluster.setReplicaFloor(service, write.unit, write.action);
     if (change.outcome !== "unchanged") {
-      log.info("replica floor", { service: service.name, ...change, why: floor.why });
+      log.info("replica floor", { service: service.name, ...change, why: write.why });
       changes.push(change);
     }
   }

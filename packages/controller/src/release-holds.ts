@@ -1,11 +1,22 @@
-import { type ClusterGateway, notResumed, type ReplicaHold, type SwitchyardConfig } from "@switchyard/core";
+import {
+  type Clock,
+  type ClusterGateway,
+  holdOwnedBy,
+  type InferenceService,
+  notResumed,
+  type ReplicaFloorChange,
+  type ReplicaHold,
+  releaseFloor,
+  type SwitchyardConfig,
+} from "@switchyard/core";
 import { ScalingNotResumedError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
-import { type HoldsRelease, parseSwitchState } from "./switch-state.ts";
+import { type HoldsRelease, parseSwitchState, type SwitchPlan } from "./switch-state.ts";
 
 export interface ReleaseHoldsDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
+  readonly clock: Clock;
 }
 
 /** Outcomes after which the unit should be KEDA's again: this switch lifted its hold, or it was gone. */
@@ -16,6 +27,15 @@ const GIVEN_BACK: ReadonlySet<ReplicaHold["outcome"]> = new Set(["released", "un
  * receivers' holds so KEDA scales them on their load again. Released any earlier, KEDA
  * would still see the old, lower load in its metric window and scale the new pods away
  * just before the traffic that needs them arrives.
+ *
+ * Before it lifts a hold of its own it raises the unit's minReplicaCount to the release
+ * floor (core's `releaseFloor`: the pods the unit's planned share needs, for one
+ * stabilization window of the HPA KEDA makes anew), through the one floor writer
+ * (`setReplicaFloor`, marked, the owner's value kept): KEDA's new HPA forgets its
+ * history, and a minute with no datapoint would otherwise take the unit to its
+ * minReplicaCount at the first sync. Raised while still paused, the floor acts on
+ * nothing until the pause goes; if it cannot be written, the hold stays (the step fails
+ * and is retried or alerts). evaluate puts the owner's value back once the window is over.
  *
  * Then it checks that KEDA took each unit back — no paused-replicas, the ScaledObject's
  * Paused condition False, its HPA there — and throws ScalingNotResumedError when not,
@@ -28,9 +48,11 @@ const GIVEN_BACK: ReadonlySet<ReplicaHold["outcome"]> = new Set(["released", "un
 export async function releaseHolds(rawState: unknown, deps: ReleaseHoldsDeps): Promise<HoldsRelease> {
   const state = parseSwitchState(rawState);
   const service = serviceNamed(deps.config, state.plan.input.service);
+  const owner = state.plan.input.executionName;
+  const floors = await releaseFloors(service, state.plan, deps);
   const released: ReplicaHold[] = [];
   for (const hold of state.plan.holds) {
-    released.push(await deps.cluster.holdReplicas(service, hold.unit, null, state.plan.input.executionName));
+    released.push(await deps.cluster.holdReplicas(service, hold.unit, null, owner));
   }
   const stuck: string[] = [];
   const pausedByOthers: { unit: string; scaledObject: string; pauses: readonly string[] }[] = [];
@@ -51,5 +73,41 @@ export async function releaseHolds(rawState: unknown, deps: ReleaseHoldsDeps): P
       `KEDA has not resumed autoscaling after the replica holds were lifted — ${stuck.join(" | ")}. KEDA 2.18.2 or later is required (issues #6982, #7231); check the keda-operator logs, and restart it if the ScaledObject stays Paused`,
     );
   }
-  return { released, pausedByOthers };
+  return { released, pausedByOthers, floors };
+}
+
+/**
+ * Raises each unit this switch still holds to its release floor, before any hold is
+ * lifted. A unit whose hold is gone, another switch's, or under someone else's pause is
+ * not unpaused by this step and gets none. A floor someone else changed since Switchyard
+ * raised it is theirs: the first write only drops the mark, the second raises from their
+ * value.
+ */
+async function releaseFloors(
+  service: InferenceService,
+  plan: SwitchPlan,
+  deps: ReleaseHoldsDeps,
+): Promise<ReplicaFloorChange[]> {
+  const owner = plan.input.executionName;
+  const objects = await deps.cluster.readScaledObjects(service);
+  const releasedAt = deps.clock.now();
+  const changes: ReplicaFloorChange[] = [];
+  for (const hold of plan.holds) {
+    const object = objects[hold.unit]?.object;
+    if (object === undefined || !holdOwnedBy(object.metadata?.annotations ?? {}, owner)) {
+      continue;
+    }
+    const release = releaseFloor({
+      plannedPods: plan.target.units.find((u) => u.name === hold.unit)?.pods,
+      heldReplicas: hold.replicas,
+      object,
+      releasedAt,
+    });
+    let change = await deps.cluster.setReplicaFloor(service, hold.unit, { kind: "hold-release", release });
+    if (change.outcome === "changed-by-someone-else") {
+      change = await deps.cluster.setReplicaFloor(service, hold.unit, { kind: "hold-release", release });
+    }
+    changes.push(change);
+  }
+  return changes;
 }

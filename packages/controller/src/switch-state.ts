@@ -5,6 +5,7 @@ import type {
   Move,
   MovePlan,
   MoveTarget,
+  ReplicaFloorChange,
   ReplicaHold,
   RoutingCheck,
   ScalingChange,
@@ -138,6 +139,11 @@ export interface HoldsRelease {
     readonly scaledObject: string;
     readonly pauses: readonly string[];
   }[];
+  /**
+   * Each lifted unit's minReplicaCount raised to its release floor before its hold went
+   * (core's `releaseFloor`); evaluate restores the owner's value after the window.
+   */
+  readonly floors: readonly ReplicaFloorChange[];
 }
 
 export interface Alert {

@@ -15,7 +15,7 @@ import {
   switchAlert,
   verifyRouting,
 } from "@switchyard/controller";
-import { type InferenceService, planService } from "@switchyard/core";
+import { type InferenceService, planService, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import {
   ACTION_KEY,
@@ -357,6 +357,84 @@ describe("Mode-switch steps", () => {
     const release = await releaseHolds({ plan, scaling, routing }, h);
     expect(release.released.every((x) => x.outcome === "released")).toBe(true);
     expect(plan.holds.every((hold) => h.cluster.heldAt(hold.unit) === null)).toBe(true);
+  });
+
+  it("raise each held receiver's minReplicaCount to its release floor before lifting the hold, and have evaluate put the owner's value back one HPA window later (forecast off)", async () => {
+    const config = sd21FailoverConfig();
+    const h = harness({
+      ...config,
+      services: config.services.map((s) => ({ ...s, forecast: { ...s.forecast, mode: "off" as const } })),
+    });
+    // 600 RPS in all: the receivers' planned shares need several pods each.
+    h.metrics.snapshot = calmSnapshot(120);
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    const routing = await applyRouting({ plan, scaling }, h);
+    h.clock.advance(300_000);
+    const releasedAt = h.clock.now();
+    h.cluster.calls.length = 0;
+    const release = await releaseHolds({ plan, scaling, routing }, h);
+    const receiver = plan.holds[0];
+    if (receiver === undefined) throw new Error("no hold");
+    const planned = plan.target.units.find((u) => u.name === receiver.unit)?.pods ?? 0;
+    expect(planned).toBeGreaterThan(1);
+    // The floor lands while the unit is still paused, then the hold goes: the HPA KEDA
+    // makes anew starts with minReplicas at the pods the unit's new share needs.
+    const calls = h.cluster.calls.filter((c) => c.includes(receiver.unit) && !c.startsWith("autoscalingOf"));
+    expect(calls).toEqual([
+      `setReplicaFloor:${receiver.unit}=${planned}`,
+      `holdReplicas:${receiver.unit}=null`,
+    ]);
+    const until = new Date(releasedAt + 315_000).toISOString();
+    const marked = h.cluster.floorObjects[receiver.unit];
+    expect(marked?.spec.minReplicaCount).toBe(planned);
+    expect(marked?.metadata.annotations?.[SWITCHYARD_ANNOTATIONS.replicaFloor]).toBe(
+      `${planned};base=1;release=${planned}@${until}`,
+    );
+    expect(release.floors).toContainEqual({
+      unit: receiver.unit,
+      scaledObject: receiver.scaledObject,
+      outcome: "raised",
+      from: 1,
+      to: planned,
+    });
+
+    // A retried ReleaseReceivers (KEDA slow to resume) writes no floor again.
+    h.cluster.calls.length = 0;
+    expect((await releaseHolds({ plan, scaling, routing }, h)).floors).toEqual([]);
+    expect(h.cluster.calls.some((c) => c.startsWith("setReplicaFloor"))).toBe(false);
+
+    // Within the window evaluate keeps the floor, though the forecast is off.
+    h.clock.advance(240_000);
+    const during = await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
+    expect(during.services[0]?.floorChanges).toEqual([]);
+    expect(h.cluster.floorObjects[receiver.unit]?.spec.minReplicaCount).toBe(planned);
+    // Once it is over, the owner's value is back and the mark gone.
+    h.clock.advance(120_000);
+    const after = await evaluate(h.config, { trigger: "schedule", capacitySignals: [] }, h);
+    expect(after.services[0]?.floorChanges).toContainEqual(
+      expect.objectContaining({ unit: receiver.unit, outcome: "restored", from: planned, to: 1 }),
+    );
+    expect(h.cluster.floorObjects[receiver.unit]?.spec.minReplicaCount).toBe(1);
+    expect(h.cluster.floorObjects[receiver.unit]?.metadata.annotations ?? {}).toEqual({});
+  });
+
+  it("give no release floor to a unit whose hold is not this switch's to lift", async () => {
+    const h = harness(sd21FailoverConfig());
+    const plan = await planSwitch(await capacityLossInput(h), EXECUTION_ARN, h);
+    const scaling = await applyScaling({ plan }, h);
+    const routing = await applyRouting({ plan, scaling }, h);
+    const receiver = plan.holds[0];
+    if (receiver === undefined) throw new Error("no hold");
+    // A newer switch took the hold over: this one lifts nothing, so it raises nothing.
+    h.cluster.holdAnnotations[receiver.unit] = {
+      "autoscaling.keda.sh/paused-replicas": String(receiver.replicas),
+      [SWITCHYARD_ANNOTATIONS.heldReplicas]: `${receiver.replicas}@sd21-reroute-20261114213000`,
+    };
+    const release = await releaseHolds({ plan, scaling, routing }, h);
+    expect(release.released.find((r) => r.unit === receiver.unit)?.outcome).toBe("held-by-another-switch");
+    expect(release.floors.find((f) => f.unit === receiver.unit)).toBeUndefined();
+    expect(h.cluster.floorObjects[receiver.unit]?.spec.minReplicaCount ?? 1).toBe(1);
   });
 
   it("wait for held pods: a receiver with fewer ready pods than its hold is not ready", async () => {

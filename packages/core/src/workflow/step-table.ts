@@ -115,7 +115,7 @@ export const STEP_RESULTS = {
   ],
   routing: ["changed", "annotationValue", "patchedAt", "resourceVersion"],
   verification: ["check", "targetGroups", "alert"],
-  release: ["released", "pausedByOthers"],
+  release: ["released", "pausedByOthers", "floors"],
   rollback: [
     "outcome",
     "routingRestored",
