@@ -38,7 +38,7 @@ export function grantClusterAccess(
         clusterName: config.cluster.name,
         principalArn: fn.nodes.role.arn,
         type: "STANDARD",
-        kubernetesGroups: kubernetesGroupsOf(name, config),
+        kubernetesGroups: kubernetesGroupsOf(name),
       }),
   );
 }

@@ -176,7 +176,7 @@ describe("RBAC: deploy/rbac.yaml", () => {
     }
   });
 
-  it("puts evaluate, Plan, CheckReceivers and VerifyAlb in the readers' group (evaluate in the floor group too while a forecast floor acts)", () => {
+  it("puts evaluate, Plan, CheckReceivers and VerifyAlb in the readers' group (evaluate in the floor group too, in every forecast mode: it ends the floors ReleaseReceivers leaves)", () => {
     const config = sd21Config();
     expect(
       Object.entries(CLUSTER_ACCESS)
@@ -184,10 +184,7 @@ describe("RBAC: deploy/rbac.yaml", () => {
         .map(([fn]) => fn)
         .sort(),
     ).toEqual(["check-receivers", "evaluate", "plan-switch", "verify-routing"]);
-    expect(kubernetesGroupsOf("evaluate", config)).toEqual([
-      KUBERNETES_GROUPS.reader,
-      KUBERNETES_GROUPS.floor,
-    ]);
+    expect(kubernetesGroupsOf("evaluate")).toEqual([KUBERNETES_GROUPS.reader, KUBERNETES_GROUPS.floor]);
     const forecastOnly = {
       ...config,
       services: config.services.map((s) => ({
@@ -195,18 +192,23 @@ describe("RBAC: deploy/rbac.yaml", () => {
         forecast: { ...s.forecast, mode: "forecast-only" as const },
       })),
     };
-    expect(kubernetesGroupsOf("evaluate", forecastOnly)).toEqual([KUBERNETES_GROUPS.reader]);
-    expect(controllerRbac(forecastOnly).some((m) => m.metadata.name === KUBERNETES_GROUPS.floor)).toBe(false);
-    expect(kubernetesGroupsOf("apply-routing", config)).toEqual([
+    // Forecast-only writes no forecast floor, but a lifted hold's release floor still ends
+    // at evaluate: the floor Role names the service's ScaledObjects in every mode.
+    const floorRole = (c: typeof config) =>
+      controllerRbac(c).find((m) => m.kind === "Role" && m.metadata.name === KUBERNETES_GROUPS.floor) as
+        | RoleManifest
+        | undefined;
+    expect(floorRole(forecastOnly)?.rules).toEqual(floorRole(config)?.rules);
+    expect(floorRole(forecastOnly)?.rules[0]?.resourceNames).toEqual(
+      config.services[0]?.units.map((u) => u.scaledObject.name).sort(),
+    );
+    expect(kubernetesGroupsOf("apply-routing")).toEqual([
       KUBERNETES_GROUPS.reader,
       KUBERNETES_GROUPS.writer,
       KUBERNETES_GROUPS.recorder,
     ]);
-    expect(kubernetesGroupsOf("release-holds", config)).toEqual([
-      KUBERNETES_GROUPS.reader,
-      KUBERNETES_GROUPS.writer,
-    ]);
-    expect(kubernetesGroupsOf("verify-routing", config)).toEqual([
+    expect(kubernetesGroupsOf("release-holds")).toEqual([KUBERNETES_GROUPS.reader, KUBERNETES_GROUPS.writer]);
+    expect(kubernetesGroupsOf("verify-routing")).toEqual([
       KUBERNETES_GROUPS.reader,
       KUBERNETES_GROUPS.recorder,
     ]);
@@ -329,7 +331,7 @@ describe("RBAC: the Roles grant what each function does, and only that", () => {
       ]),
     );
     for (const { fn, request } of made) {
-      const own = boundTo(manifests, kubernetesGroupsOf(fn, sd21Config()));
+      const own = boundTo(manifests, kubernetesGroupsOf(fn));
       const access = accessOf(request);
       expect(roleGrants(own, access), `${fn}: ${JSON.stringify(access)}`).toBe(true);
       const target: KubeTarget = {
@@ -402,7 +404,7 @@ describe("RBAC: the Roles grant what each function does, and only that", () => {
     // A reader cannot write what the writers may; evaluate's floor group patches the
     // named ScaledObjects (their minReplicaCount) and nothing else.
     const readers = boundTo(manifests, [KUBERNETES_GROUPS.reader]);
-    const evaluateRoles = boundTo(manifests, kubernetesGroupsOf("evaluate", sd21Config()));
+    const evaluateRoles = boundTo(manifests, kubernetesGroupsOf("evaluate"));
     const ingressPatch = {
       group: "networking.k8s.io",
       resource: "ingresses",
@@ -419,9 +421,7 @@ describe("RBAC: the Roles grant what each function does, and only that", () => {
     };
     for (const access of [ingressPatch, scaledObjectPatch]) {
       expect(roleGrants(readers, access), JSON.stringify(access)).toBe(false);
-      expect(roleGrants(boundTo(manifests, kubernetesGroupsOf("apply-routing", sd21Config())), access)).toBe(
-        true,
-      );
+      expect(roleGrants(boundTo(manifests, kubernetesGroupsOf("apply-routing")), access)).toBe(true);
     }
     expect(roleGrants(evaluateRoles, ingressPatch)).toBe(false);
     expect(roleGrants(evaluateRoles, scaledObjectPatch)).toBe(true);

@@ -297,7 +297,7 @@ describe("Stack: sst.config.ts on SST's components under Pulumi's runtime mocks"
         clusterName: config.cluster.name,
         principalArn: arn(roleOf(name)),
         type: "STANDARD",
-        kubernetesGroups: kubernetesGroupsOf(name, config),
+        kubernetesGroups: kubernetesGroupsOf(name),
       });
     }
     expect(all("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);

@@ -40,7 +40,7 @@ describe("Docs: docs/architecture.md's security notes", () => {
         awsActions: readonly string[];
       };
       expect(names(row[1] ?? ""), fn).toEqual([...awsActions]);
-      expect(names(row[2] ?? ""), fn).toEqual(kubernetesGroupsOf(fn, sd21Config()));
+      expect(names(row[2] ?? ""), fn).toEqual(kubernetesGroupsOf(fn));
     }
   });
 

@@ -116,7 +116,11 @@ describe("Function: replicaFloorPatch — a lifted hold's floor", () => {
     metadata: { resourceVersion: "7", ...(annotations === undefined ? {} : { annotations }) },
     spec: { minReplicaCount, maxReplicaCount: 20 },
   });
-  const apply = (doc: object, ops: readonly unknown[]) =>
+  type Floored = {
+    metadata: { resourceVersion: string; annotations?: Record<string, string> };
+    spec: { minReplicaCount: number; maxReplicaCount: number };
+  };
+  const apply = (doc: Floored, ops: readonly unknown[]): Floored =>
     jsonPatch.applyPatch(structuredClone(doc), ops as jsonPatch.Operation[]).newDocument;
   const release: ReleaseFloor = { pods: 9, until: Date.parse("2024-11-14T00:44:26Z") };
   const windowMark = "release=9@2024-11-14T00:44:26.000Z";
@@ -132,7 +136,7 @@ describe("Function: replicaFloorPatch — a lifted hold's floor", () => {
   it("never lowers a higher floor of its own (the forecast's), and keeps its owner's value", () => {
     const patch = replicaFloorPatch(object(12, { [MARK]: "12;base=2" }), { kind: "hold-release", release });
     expect(patch).toMatchObject({ outcome: "raised", from: 12, to: 12 });
-    expect(apply(object(12, { [MARK]: "12;base=2" }), patch.ops).metadata.annotations[MARK]).toBe(
+    expect(apply(object(12, { [MARK]: "12;base=2" }), patch.ops).metadata.annotations?.[MARK]).toBe(
       `12;base=2;${windowMark}`,
     );
   });
@@ -153,7 +157,7 @@ describe("Function: replicaFloorPatch — a lifted hold's floor", () => {
   it("drops the window from the mark once it is over, and restores the owner's value without a floor", () => {
     const marked = object(9, { [MARK]: `9;base=1;${windowMark}` });
     const moved = replicaFloorPatch(marked, { kind: "raise", pods: 4 });
-    expect(apply(marked, moved.ops).metadata.annotations[MARK]).toBe("4;base=1");
+    expect(apply(marked, moved.ops).metadata.annotations?.[MARK]).toBe("4;base=1");
     const restored = apply(marked, replicaFloorPatch(marked, { kind: "restore" }).ops);
     expect(restored.spec.minReplicaCount).toBe(1);
     expect(restored.metadata.annotations).toEqual({});

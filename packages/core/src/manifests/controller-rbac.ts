@@ -44,25 +44,18 @@ export const RECORDS_EVENTS: ReadonlySet<keyof typeof CLUSTER_ACCESS> = new Set(
 ]);
 
 /**
- * Whether evaluate writes forecast floors (some service's forecast acts): it then patches
- * its ScaledObjects' minReplicaCount (packages/controller/src/forecast-floors.ts), through
- * the floor group, and nothing else.
- */
-export function writesFloors(config: SwitchyardConfig): boolean {
-  return config.services.some((service) => service.forecast.mode === "forecast-and-scale");
-}
-
-/**
  * The Kubernetes groups of a function's access entry: every function reads; a writer
- * writes, a recorder records Events; evaluate is in the floor group while a service's
- * forecast floor acts.
+ * writes, a recorder records Events; evaluate is also in the floor group, the one writer
+ * of minReplicaCount: the forecast floor where a service's forecast acts, and, whatever
+ * the forecast mode, the end of the floor ReleaseReceivers leaves when it lifts a hold
+ * (packages/core/src/forecast/release-floor.ts).
  */
-export function kubernetesGroupsOf(fn: keyof typeof CLUSTER_ACCESS, config: SwitchyardConfig): string[] {
+export function kubernetesGroupsOf(fn: keyof typeof CLUSTER_ACCESS): string[] {
   return [
     KUBERNETES_GROUPS.reader,
     ...(CLUSTER_ACCESS[fn] === "write" ? [KUBERNETES_GROUPS.writer] : []),
     ...(RECORDS_EVENTS.has(fn) ? [KUBERNETES_GROUPS.recorder] : []),
-    ...(fn === "evaluate" && writesFloors(config) ? [KUBERNETES_GROUPS.floor] : []),
+    ...(fn === "evaluate" ? [KUBERNETES_GROUPS.floor] : []),
   ];
 }
 
@@ -165,8 +158,9 @@ function writerRules(objects: Names): PolicyRule[] {
 }
 
 /**
- * What evaluate writes for the forecast floor: PATCH of the named ScaledObjects of the
- * services whose forecast acts (their spec.minReplicaCount, a guarded JSON patch). RBAC
+ * What evaluate writes for the floors (the forecast's where it acts, and the end of a
+ * lifted hold's release floor in every mode): PATCH of the named ScaledObjects (their
+ * spec.minReplicaCount and its mark, a guarded JSON patch). RBAC
  * cannot narrow a patch to a field; the code's builder touches nothing else
  * (manifests/replica-floor-patch.ts).
  */
@@ -194,7 +188,7 @@ interface Names {
   readonly ingresses: string[];
   readonly scaledObjects: string[];
   readonly deployments: string[];
-  /** The ScaledObjects of the namespace's services whose forecast floor acts. */
+  /** The ScaledObjects whose minReplicaCount evaluate writes: every unit's (forecast and release floors). */
   readonly floors: string[];
 }
 
@@ -239,9 +233,7 @@ export function controllerRbac(config: SwitchyardConfig): RbacManifest[] {
     entry.ingresses.push(service.ingress);
     entry.scaledObjects.push(...service.units.map((unit) => unit.scaledObject.name));
     entry.deployments.push(...service.units.map((unit) => unit.deployment));
-    if (service.forecast.mode === "forecast-and-scale") {
-      entry.floors.push(...service.units.map((unit) => unit.scaledObject.name));
-    }
+    entry.floors.push(...service.units.map((unit) => unit.scaledObject.name));
     namespaces.set(service.namespace, entry);
   }
   const manifests: RbacManifest[] = [];

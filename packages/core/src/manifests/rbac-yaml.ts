@@ -18,7 +18,7 @@ export function renderControllerRbac(config: SwitchyardConfig, source: string): 
     `# verbs they use: "${KUBERNETES_GROUPS.reader}" (every function) reads, "${KUBERNETES_GROUPS.writer}"`,
     `# (ScaleReceivers, ShiftTraffic, ReleaseReceivers, Rollback) patches, "${KUBERNETES_GROUPS.recorder}"`,
     "# (Plan, ScaleReceivers, ShiftTraffic, VerifyAlb, Rollback) creates the switches' Events,",
-    `# "${KUBERNETES_GROUPS.floor}" (evaluate, while a service's forecast floor acts) patches the minReplicaCount of its ScaledObjects. Apply it with:`,
+    `# "${KUBERNETES_GROUPS.floor}" (evaluate: the forecast floor, and the end of a lifted hold's release floor) patches the minReplicaCount of the ScaledObjects. Apply it with:`,
     `#   npx ${command} | kubectl apply -f -`,
     "# or, saved to a file, kubectl apply -f <that file>.",
   ];
