@@ -149,14 +149,26 @@ export class InMemoryCluster implements ClusterGateway {
     action: FloorAction,
   ): Promise<ReplicaFloorChange> {
     const object = this.#floorObject(service, unit);
-    const patch = replicaFloorPatch(object, action);
+    // Built on the ScaledObject as read, holds' annotations included (a release floor
+    // checks the hold is still the switch's); the hold keys stay in holdAnnotations.
+    const read = this.#scaledObject(service, unit);
+    const patch = replicaFloorPatch(read, action);
     this.calls.push(`setReplicaFloor:${unit}=${patch.to}`);
     if (patch.ops.length > 0) {
-      const next = jsonPatch.applyPatch(structuredClone(object), [
-        ...patch.ops,
-      ] as jsonPatch.Operation[]).newDocument;
-      next.metadata.resourceVersion = String(Number(object.metadata.resourceVersion) + 1);
-      this.floorObjects[unit] = next;
+      const next = jsonPatch.applyPatch(read, [...patch.ops] as jsonPatch.Operation[]).newDocument;
+      const held = new Set(Object.keys(this.holdAnnotations[unit] ?? {}));
+      const annotations = Object.fromEntries(
+        Object.entries(next.metadata.annotations ?? {}).filter(([key]) => !held.has(key)),
+      );
+      this.floorObjects[unit] = {
+        metadata: {
+          resourceVersion: String(Number(object.metadata.resourceVersion) + 1),
+          ...(Object.keys(annotations).length === 0 && object.metadata.annotations === undefined
+            ? {}
+            : { annotations }),
+        },
+        spec: next.spec,
+      };
     }
     const scaledObject = service.units.find((u) => u.name === unit)?.scaledObject.name ?? unit;
     return { unit, scaledObject, outcome: patch.outcome, from: patch.from, to: patch.to };

@@ -1,12 +1,11 @@
 import {
   type Clock,
   type ClusterGateway,
-  holdOwnedBy,
   type InferenceService,
   notResumed,
   type ReplicaFloorChange,
   type ReplicaHold,
-  releaseFloor,
+  releaseFloorAction,
   type SwitchyardConfig,
 } from "@switchyard/core";
 import { ScalingNotResumedError } from "./errors.ts";
@@ -78,36 +77,32 @@ export async function releaseHolds(rawState: unknown, deps: ReleaseHoldsDeps): P
 
 /**
  * Raises each unit this switch still holds to its release floor, before any hold is
- * lifted. A unit whose hold is gone, another switch's, or under someone else's pause is
- * not unpaused by this step and gets none. A floor someone else changed since Switchyard
- * raised it is theirs: the first write only drops the mark, the second raises from their
- * value.
+ * lifted (core's `releaseFloorAction`; the write checks, on the ScaledObject as read,
+ * that the hold is still this switch's — a unit it does not unpause gets no floor). A
+ * floor someone else changed since Switchyard raised it is theirs: the first write only
+ * drops the mark, the second raises from their value.
  */
 async function releaseFloors(
   service: InferenceService,
   plan: SwitchPlan,
   deps: ReleaseHoldsDeps,
 ): Promise<ReplicaFloorChange[]> {
-  const owner = plan.input.executionName;
-  const objects = await deps.cluster.readScaledObjects(service);
   const releasedAt = deps.clock.now();
   const changes: ReplicaFloorChange[] = [];
   for (const hold of plan.holds) {
-    const object = objects[hold.unit]?.object;
-    if (object === undefined || !holdOwnedBy(object.metadata?.annotations ?? {}, owner)) {
-      continue;
-    }
-    const release = releaseFloor({
+    const action = releaseFloorAction({
       plannedPods: plan.target.units.find((u) => u.name === hold.unit)?.pods,
       heldReplicas: hold.replicas,
-      object,
       releasedAt,
+      owner: plan.input.executionName,
     });
-    let change = await deps.cluster.setReplicaFloor(service, hold.unit, { kind: "hold-release", release });
+    let change = await deps.cluster.setReplicaFloor(service, hold.unit, action);
     if (change.outcome === "changed-by-someone-else") {
-      change = await deps.cluster.setReplicaFloor(service, hold.unit, { kind: "hold-release", release });
+      change = await deps.cluster.setReplicaFloor(service, hold.unit, action);
     }
-    changes.push(change);
+    if (change.outcome !== "unchanged") {
+      changes.push(change);
+    }
   }
   return changes;
 }

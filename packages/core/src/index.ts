@@ -156,10 +156,7 @@ export {
 } from "./forecast/history.ts";
 export {
   floorWrites,
-  HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS,
-  HPA_SYNC_PERIOD_SECONDS,
-  releaseFloor,
-  scaleDownWindowSeconds,
+  releaseFloorAction,
   type UnitFloorWrite,
   unitFloorAction,
 } from "./forecast/release-floor.ts";
@@ -198,6 +195,12 @@ export {
   type TargetGroupTuple,
   weightsOf,
 } from "./manifests/forward-action.ts";
+export {
+  firstWindowEnd,
+  HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS,
+  HPA_SYNC_PERIOD_SECONDS,
+  scaleDownWindowSeconds,
+} from "./manifests/hpa-behavior.ts";
 export {
   type IngressAsRead,
   type IngressMergePatch,

@@ -1,9 +1,12 @@
 import {
   type FloorAction,
+  firstWindowEnd,
   floorWrites,
   HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS,
+  HPA_SYNC_PERIOD_SECONDS,
+  KEDA_PAUSED_REPLICAS,
   type ReleaseFloor,
-  releaseFloor,
+  releaseFloorAction,
   replicaFloorPatch,
   type ScaledObjectState,
   SWITCHYARD_ANNOTATIONS,
@@ -17,41 +20,47 @@ import { service } from "../../support/decision-fixtures.ts";
 const T = Date.parse("2024-11-14T00:39:11Z");
 const SECOND = 1000;
 const MARK = SWITCHYARD_ANNOTATIONS.replicaFloor;
+const OWNER = "sd21-rebalance-20241114002700";
 
-describe("Function: releaseFloor", () => {
-  it("keeps the pods the unit's planned share needs for one stabilization window of the new HPA and one sync", () => {
-    // The HPA's default window (--horizontal-pod-autoscaler-downscale-stabilization 5m) and sync period (15 s).
-    expect(HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS).toBe(300);
-    expect(releaseFloor({ plannedPods: 9, heldReplicas: 9, object: {}, releasedAt: T })).toEqual({
-      pods: 9,
-      until: T + 315 * SECOND,
-    });
-  });
-
+describe("Function: releaseFloorAction", () => {
   it.each([
+    ["the pods the unit's planned share needs", 9, 9, 9],
     ["a hold above the plan (it ran more when held) keeps only the plan's pods", 6, 9, 6],
     ["never more than it was held at", 12, 9, 9],
     ["a plan without the unit keeps the held count", undefined, 7, 7],
   ])("%s", (_, plannedPods, heldReplicas, pods) => {
-    expect(releaseFloor({ plannedPods, heldReplicas, object: {}, releasedAt: T }).pods).toBe(pods);
+    expect(releaseFloorAction({ plannedPods, heldReplicas, releasedAt: T, owner: OWNER })).toEqual({
+      kind: "hold-release",
+      pods,
+      releasedAt: T,
+      owner: OWNER,
+    });
+  });
+});
+
+describe("Function: firstWindowEnd", () => {
+  const behavior = (stabilizationWindowSeconds: unknown) => ({
+    spec: {
+      advanced: {
+        horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds } } },
+      },
+    },
+  });
+
+  it("is one sync period and one scale-down stabilization window of the HPA KEDA makes anew after the release", () => {
+    // The HPA's defaults: --horizontal-pod-autoscaler-downscale-stabilization 5m, --horizontal-pod-autoscaler-sync-period 15s.
+    expect(HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS).toBe(300);
+    expect(HPA_SYNC_PERIOD_SECONDS).toBe(15);
+    expect(firstWindowEnd({}, T)).toBe(T + 315 * SECOND);
   });
 
   it("follows the ScaledObject's own scale-down window, which KEDA copies into the HPA", () => {
-    const behavior = (stabilizationWindowSeconds: unknown) => ({
-      spec: {
-        advanced: {
-          horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds } } },
-        },
-      },
-    });
     expect(scaleDownWindowSeconds(behavior(600))).toBe(600);
     expect(scaleDownWindowSeconds(behavior(0))).toBe(0);
     // Outside the API's 0–3600 or not a whole number: the HPA default.
     expect(scaleDownWindowSeconds(behavior(7200))).toBe(300);
     expect(scaleDownWindowSeconds(behavior("600"))).toBe(300);
-    expect(
-      releaseFloor({ plannedPods: 3, heldReplicas: 3, object: behavior(600), releasedAt: T }).until,
-    ).toBe(T + 615 * SECOND);
+    expect(firstWindowEnd(behavior(600), T)).toBe(T + 615 * SECOND);
   });
 });
 
@@ -83,14 +92,14 @@ describe("Function: unitFloorAction", () => {
       { kind: "restore" },
       release,
       during,
-      { kind: "hold-release", release },
+      { kind: "keep-release", release },
     ],
     [
       "without an acting forecast (off, forecast-only, pinned) the release floor stands",
       null,
       release,
       during,
-      { kind: "hold-release", release },
+      { kind: "keep-release", release },
     ],
     [
       "after the window the forecast's floor alone (the mark loses the window)",
@@ -112,45 +121,80 @@ describe("Function: unitFloorAction", () => {
 });
 
 describe("Function: replicaFloorPatch — a lifted hold's floor", () => {
-  const object = (minReplicaCount: number, annotations?: Record<string, string>) => ({
-    metadata: { resourceVersion: "7", ...(annotations === undefined ? {} : { annotations }) },
-    spec: { minReplicaCount, maxReplicaCount: 20 },
-  });
+  const HELD = { [KEDA_PAUSED_REPLICAS]: "9", [SWITCHYARD_ANNOTATIONS.heldReplicas]: `9@${OWNER}` };
   type Floored = {
     metadata: { resourceVersion: string; annotations?: Record<string, string> };
-    spec: { minReplicaCount: number; maxReplicaCount: number };
+    spec: { minReplicaCount: number; maxReplicaCount: number; advanced?: object };
   };
+  const object = (minReplicaCount: number, annotations: Record<string, string> = HELD): Floored => ({
+    metadata: { resourceVersion: "7", annotations },
+    spec: { minReplicaCount, maxReplicaCount: 20 },
+  });
   const apply = (doc: Floored, ops: readonly unknown[]): Floored =>
     jsonPatch.applyPatch(structuredClone(doc), ops as jsonPatch.Operation[]).newDocument;
-  const release: ReleaseFloor = { pods: 9, until: Date.parse("2024-11-14T00:44:26Z") };
+  const lift = (pods = 9): FloorAction => ({ kind: "hold-release", pods, releasedAt: T, owner: OWNER });
+  // Released at 00:39:11: one sync and the default 300 s window later.
   const windowMark = "release=9@2024-11-14T00:44:26.000Z";
 
-  it("raises the owner's value to the release floor and marks the window and the owner's value", () => {
-    const patch = replicaFloorPatch(object(1, { "team/owner": "ml" }), { kind: "hold-release", release });
+  it("raises the owner's value to the release floor, marking the owner's value and the window's end", () => {
+    const before = object(1, { ...HELD, "team/owner": "ml" });
+    const patch = replicaFloorPatch(before, lift());
     expect(patch).toMatchObject({ outcome: "raised", from: 1, to: 9 });
-    const after = apply(object(1, { "team/owner": "ml" }), patch.ops);
+    const after = apply(before, patch.ops);
     expect(after.spec.minReplicaCount).toBe(9);
-    expect(after.metadata.annotations).toEqual({ "team/owner": "ml", [MARK]: `9;base=1;${windowMark}` });
+    expect(after.metadata.annotations).toEqual({
+      ...HELD,
+      "team/owner": "ml",
+      [MARK]: `9;base=1;${windowMark}`,
+    });
   });
 
-  it("never lowers a higher floor of its own (the forecast's), and keeps its owner's value", () => {
-    const patch = replicaFloorPatch(object(12, { [MARK]: "12;base=2" }), { kind: "hold-release", release });
-    expect(patch).toMatchObject({ outcome: "raised", from: 12, to: 12 });
-    expect(apply(object(12, { [MARK]: "12;base=2" }), patch.ops).metadata.annotations?.[MARK]).toBe(
-      `12;base=2;${windowMark}`,
+  it("counts the window the ScaledObject's own HPA behavior sets", () => {
+    const before = {
+      ...object(1),
+      spec: {
+        minReplicaCount: 1,
+        maxReplicaCount: 20,
+        advanced: {
+          horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 600 } } },
+        },
+      },
+    };
+    expect(apply(before, replicaFloorPatch(before, lift()).ops).metadata.annotations?.[MARK]).toBe(
+      "9;base=1;release=9@2024-11-14T00:49:26.000Z",
     );
   });
 
+  it("never lowers a higher floor of its own (the forecast's), and keeps its owner's value", () => {
+    const before = object(12, { ...HELD, [MARK]: "12;base=2" });
+    const patch = replicaFloorPatch(before, lift());
+    expect(patch).toMatchObject({ outcome: "raised", from: 12, to: 12 });
+    expect(apply(before, patch.ops).metadata.annotations?.[MARK]).toBe(`12;base=2;${windowMark}`);
+  });
+
   it("writes nothing when the owner's own value already covers the release floor", () => {
-    expect(replicaFloorPatch(object(10), { kind: "hold-release", release })).toMatchObject({
+    expect(replicaFloorPatch(object(10), lift())).toMatchObject({ outcome: "unchanged", ops: [] });
+  });
+
+  it.each([
+    ["no hold at all (a retried ReleaseReceivers after the hold went)", {}],
+    [
+      "a hold another switch took over",
+      { ...HELD, [SWITCHYARD_ANNOTATIONS.heldReplicas]: "9@sd21-reroute-20241114004000" },
+    ],
+    ["paused-replicas someone else changed since", { ...HELD, [KEDA_PAUSED_REPLICAS]: "3" }],
+  ])("gives no floor to a unit this release does not unpause: %s", (_, annotations) => {
+    expect(replicaFloorPatch(object(1, annotations), lift())).toMatchObject({
       outcome: "unchanged",
       ops: [],
     });
   });
 
-  it("is idempotent: the same release again writes nothing (a retried ReleaseReceivers)", () => {
-    const marked = object(9, { [MARK]: `9;base=1;${windowMark}` });
-    expect(replicaFloorPatch(marked, { kind: "hold-release", release }).ops).toEqual([]);
+  it("is idempotent: the same floor again writes nothing", () => {
+    const marked = object(9, { ...HELD, [MARK]: `9;base=1;${windowMark}` });
+    expect(replicaFloorPatch(marked, lift()).ops).toEqual([]);
+    const release: ReleaseFloor = { pods: 9, until: Date.parse("2024-11-14T00:44:26Z") };
+    expect(replicaFloorPatch(marked, { kind: "keep-release", release }).ops).toEqual([]);
     expect(replicaFloorPatch(marked, { kind: "raise", pods: 9, release }).ops).toEqual([]);
   });
 
@@ -164,12 +208,12 @@ describe("Function: replicaFloorPatch — a lifted hold's floor", () => {
   });
 
   it("leaves a value someone else set since alone: only its mark goes", () => {
-    const changed = object(5, { [MARK]: `9;base=1;${windowMark}` });
-    const patch = replicaFloorPatch(changed, { kind: "hold-release", release });
+    const changed = object(5, { ...HELD, [MARK]: `9;base=1;${windowMark}` });
+    const patch = replicaFloorPatch(changed, lift());
     expect(patch.outcome).toBe("changed-by-someone-else");
     expect(apply(changed, patch.ops)).toMatchObject({
       spec: { minReplicaCount: 5 },
-      metadata: { annotations: {} },
+      metadata: { annotations: HELD },
     });
   });
 });
@@ -196,7 +240,7 @@ describe("Function: floorWrites", () => {
     const read = objects({ [inf2]: "9;base=1;release=9@2024-11-14T00:44:26.000Z" });
     const writes = floorWrites(svc, null, read, T + 60 * SECOND);
     expect(writes).toHaveLength(1);
-    expect(writes[0]).toMatchObject({ unit: inf2, action: { kind: "hold-release" } });
+    expect(writes[0]).toMatchObject({ unit: inf2, action: { kind: "keep-release" } });
     expect(writes[0]?.why).toMatch(/a lifted hold keeps .* at 9 pods or more until 00:44:26 UTC/);
     const later = floorWrites(svc, null, read, Date.parse("2024-11-14T00:45:00Z"));
     expect(later).toEqual([

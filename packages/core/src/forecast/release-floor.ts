@@ -2,64 +2,38 @@ import type { ScaledObjectState } from "../cluster/types.ts";
 import type { InferenceService } from "../config/types.ts";
 import { SWITCHYARD_ANNOTATIONS } from "../manifests/annotations.ts";
 import { parseFloorMark } from "../manifests/replica-floor-patch.ts";
-import type { ScaledObjectLike } from "../manifests/scaledobject-patch.ts";
 import type { EpochMs } from "../signals/types.ts";
-import { SECOND } from "../units.ts";
 import type { FloorAction, ReleaseFloor, ReplicaFloors } from "./replica-floor.ts";
 
 /**
- * The HPA's scale-down stabilization window when its behavior sets none:
- * kube-controller-manager's --horizontal-pod-autoscaler-downscale-stabilization, 5 min
- * (kubernetes pkg/controller/podautoscaler/config/v1alpha1/defaults.go,
- * `HorizontalPodAutoscalerDownscaleForbiddenWindow = 5 * time.Minute`; autoscaling/v2
- * defaults.go leaves `scaleDown.stabilizationWindowSeconds` nil for it).
- */
-export const HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS = 300;
-
-/** kube-controller-manager's --horizontal-pod-autoscaler-sync-period default: 15 s. */
-export const HPA_SYNC_PERIOD_SECONDS = 15;
-
-/** The API's bounds for `behavior.scaleDown.stabilizationWindowSeconds` (autoscaling/v2 validation). */
-const MAX_WINDOW_SECONDS = 3600;
-
-/**
- * The scale-down stabilization window of the HPA KEDA makes for a ScaledObject: its
- * `spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds`
- * (KEDA copies the behavior into the HPA as it is), else the HPA's default.
- */
-export function scaleDownWindowSeconds(object: ScaledObjectLike): number {
-  const value =
-    object.spec?.advanced?.horizontalPodAutoscalerConfig?.behavior?.scaleDown?.stabilizationWindowSeconds;
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_WINDOW_SECONDS
-    ? value
-    : HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS;
-}
-
-/**
- * The floor a lifted replica hold leaves on its unit. Lifting `paused-replicas` makes
- * KEDA create the HPA anew (2.18–2.20 delete it while paused), and the HPA controller
- * forgets the stabilization history of an HPA it found gone (kubernetes
- * pkg/controller/podautoscaler/horizontal.go `reconcileKey`): the new HPA's first sync
- * applies what the metric says then, down to minReplicaCount in one step — and a minute
- * CloudWatch has no datapoint for reads as 0 with the aws-cloudwatch trigger's default
- * `ignoreNullValues` (issue 17: inf2 from 9 pods to 1). So the unit keeps, as its
+ * The floor a lifted replica hold leaves on its unit, as ReleaseReceivers asks for it
+ * (`hold-release`, which `replicaFloorPatch` applies on the ScaledObject as read). Lifting
+ * `paused-replicas` makes KEDA create the HPA anew (2.18–2.20 delete it while paused),
+ * and the HPA controller forgets the stabilization history of an HPA it found gone
+ * (kubernetes pkg/controller/podautoscaler/horizontal.go `reconcileKey`): the new HPA's
+ * first sync applies what the metric says then, down to minReplicaCount in one step — and
+ * a minute CloudWatch has no datapoint for reads as 0 with the aws-cloudwatch trigger's
+ * default `ignoreNullValues` (issue 17: inf2 from 9 pods to 1). So the unit keeps, as its
  * minReplicaCount, the pods its routed share needs at its safe rate (the move's plan for
- * the weight it now carries; never more than it was held at) for one stabilization
- * window of the new HPA, plus one sync period for KEDA to make it: by then the HPA has a
- * window of its own recommendations, and a single empty minute no longer moves it.
+ * the weight it now carries; never more than it was held at) until the new HPA has a
+ * stabilization window of its own (`firstWindowEnd`): a single empty minute no longer
+ * moves it then.
  */
-export function releaseFloor(input: {
+export function releaseFloorAction(input: {
   /** The move's planned pods for the unit: its share of the planned demand at its safe rate. */
   readonly plannedPods: number | undefined;
   /** The count it was held at. */
   readonly heldReplicas: number;
-  readonly object: ScaledObjectLike;
   readonly releasedAt: EpochMs;
-}): ReleaseFloor {
+  /** The switch whose hold is lifted: a unit no longer held by it gets no floor. */
+  readonly owner: string;
+}): FloorAction {
   const planned = input.plannedPods ?? input.heldReplicas;
   return {
+    kind: "hold-release",
     pods: Math.max(0, Math.min(input.heldReplicas, planned)),
-    until: input.releasedAt + (scaleDownWindowSeconds(input.object) + HPA_SYNC_PERIOD_SECONDS) * SECOND,
+    releasedAt: input.releasedAt,
+    owner: input.owner,
   };
 }
 
@@ -84,7 +58,7 @@ export function unitFloorAction(
   }
   // No forecast floor to compose with (none acts, none forecast, or keep): the release
   // floor stands, and a floor already higher is not lowered.
-  return { kind: "hold-release", release };
+  return { kind: "keep-release", release };
 }
 
 /** One unit's floor write for this evaluation, with why. */

@@ -24,14 +24,24 @@ export interface ReleaseFloor {
  *   unit that cannot grow now, the pods it runs: none queued that cannot start, none
  *   drained that could not come back. With `release`, the mark keeps that release floor
  *   (its window is not over); without, a window the mark carried is over;
- * - hold-release: a hold is being lifted: at least `release.pods` until `release.until`,
- *   never lowering a floor already there (the forecast's, another release's);
+ * - hold-release: ReleaseReceivers is about to lift `owner`'s hold: at least `pods` until
+ *   the new HPA's first stabilization window ends (counted from `releasedAt` with the
+ *   ScaledObject's own window), never lowering a floor already there; nothing when the
+ *   ScaledObject is no longer held by `owner` (its pause stays, so does KEDA's HPA);
+ * - keep-release: a release floor's window is not over and no forecast floor acts: keep
+ *   at least `release.pods`, never lowering a floor already there;
  * - restore: no floor of Switchyard's; put back the owner's value;
  * - keep: leave it as it is.
  */
 export type FloorAction =
   | { readonly kind: "raise"; readonly pods: number; readonly release?: ReleaseFloor }
-  | { readonly kind: "hold-release"; readonly release: ReleaseFloor }
+  | {
+      readonly kind: "hold-release";
+      readonly pods: number;
+      readonly releasedAt: EpochMs;
+      readonly owner: string;
+    }
+  | { readonly kind: "keep-release"; readonly release: ReleaseFloor }
   | { readonly kind: "restore" }
   | { readonly kind: "keep" };
 

@@ -1,6 +1,9 @@
 import type { FloorAction, ReleaseFloor } from "../forecast/replica-floor.ts";
 import { SWITCHYARD_ANNOTATIONS } from "./annotations.ts";
+import { firstWindowEnd } from "./hpa-behavior.ts";
 import { type JsonPatchOperation, jsonPointer } from "./json-patch.ts";
+import { holdOwnedBy } from "./replica-hold.ts";
+import type { ScaledObjectLike } from "./scaledobject-patch.ts";
 
 /** KEDA's defaults when a ScaledObject leaves them out (keda-docs, reference/scaledobject-spec.md). */
 export const KEDA_DEFAULT_MIN_REPLICAS = 0;
@@ -12,7 +15,12 @@ export interface FloorObject {
     readonly resourceVersion?: string;
     readonly annotations?: Readonly<Record<string, string>>;
   };
-  readonly spec?: { readonly minReplicaCount?: number; readonly maxReplicaCount?: number };
+  readonly spec?: {
+    readonly minReplicaCount?: number;
+    readonly maxReplicaCount?: number;
+    /** Where the HPA's scale-down window is (a lifted hold's floor lasts one). */
+    readonly advanced?: NonNullable<ScaledObjectLike["spec"]>["advanced"];
+  };
 }
 
 /**
@@ -124,13 +132,24 @@ export function replicaFloorPatch(object: FloorObject, action: FloorAction): Rep
   if (action.kind === "restore") {
     return restore();
   }
-  // A hold's release never lowers a floor of Switchyard's (the forecast's may be higher).
+  if (action.kind === "hold-release" && !holdOwnedBy(annotations ?? {}, action.owner)) {
+    // Not this switch's hold (gone, another switch's, someone else's pause): lifting
+    // nothing, it leaves nothing to guard.
+    return unchanged;
+  }
+  // A release floor never lowers a floor of Switchyard's (the forecast's may be higher).
+  const release =
+    action.kind === "hold-release"
+      ? { pods: action.pods, until: firstWindowEnd(object, action.releasedAt) }
+      : action.kind === "keep-release"
+        ? action.release
+        : null;
   const wanted =
     action.kind === "raise"
       ? { pods: action.pods, release: action.release ?? null }
       : {
-          pods: Math.max(ours ? from : 0, action.release.pods),
-          release: mergedRelease(mark?.release ?? null, action.release),
+          pods: Math.max(ours ? from : 0, release?.pods ?? 0),
+          release: release === null ? null : mergedRelease(mark?.release ?? null, release),
         };
   const floor = Math.min(max, Math.floor(wanted.pods));
   if (floor <= baseValue) {
