@@ -434,6 +434,21 @@ describe("Functions: warnedCells, reclaimingPods", () => {
 });
 
 describe("Function: decide — the hedge in force", () => {
+  it("names the hedge as the reason when the weights are both exposed and dearer: that is why anti-flap does not hold it", () => {
+    const service = spotService();
+    // inf2 (Spot) carries 60 %, the dearest unit the rest: one Spot loss leaves more of
+    // demand than the hedge allows, and the cost plan saves well past the dead band.
+    const dear = [...service.units].sort((a, b) => b.hourlyPrice / b.maxRps - a.hourlyPrice / a.maxRps)[0]
+      ?.name;
+    const weights = Object.fromEntries(
+      service.units.map((u) => [u.name, u.name === "sd21-inf2" ? 600 : u.name === dear ? 400 : 0]),
+    );
+    const s = settled(service, { weights, lastTransitionAt: T0 - 2 * MINUTE });
+    const decision = decide(s, traffic(s), service.policy, T0);
+    expect(decision.kind).toBe("rebalance");
+    expect(decision.reasons[0]).toMatch(/than the hedge allows \(policy\.hedge\.maxLossShare 0\.1\)/);
+  });
+
   it("rebalances to the hedged plan at once when the weights leave more of demand to one Spot loss than the budget", () => {
     const service = spotService();
     const unhedged = planService({

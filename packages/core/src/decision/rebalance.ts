@@ -82,12 +82,13 @@ export function rebalanceCheck(
     riskWindow.length >= RISK_MINUTES &&
     riskWindow.every((c) => c.hedgeShort !== null && c.hedgeShort > HEDGE_TOLERANCE_SHARE);
   const smallest = checks.length === 0 ? 0 : round1(Math.min(...checks.map((c) => c.savingPercent)));
+  // A risk is named first: it is why the move skips anti-flap, even when it also saves.
   const outcome: DeadBandOutcome = atRisk
     ? "at-risk"
-    : cheaper
-      ? "cheaper"
-      : hedgeShort
-        ? "hedge-short"
+    : hedgeShort
+      ? "hedge-short"
+      : cheaper
+        ? "cheaper"
         : window.length < sustain
           ? "short-window"
           : "within-band";
