@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { KUBE_RESOURCES, type KubeTarget, type KubeVerb, rbacRule } from "@switchyard/adapters";
 import {
   controllerRbac,
   KARPENTER_EVENT_NAMESPACE,
@@ -13,6 +12,12 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { handler as evaluate } from "../../functions/evaluate.ts";
+import {
+  KUBE_RESOURCES,
+  type KubeTarget,
+  type KubeVerb,
+  rbacRule,
+} from "../../packages/adapters/src/kube/kube-target.ts";
 import {
   CLUSTER_ACCESS,
   KUBERNETES_GROUPS,

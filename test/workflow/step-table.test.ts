@@ -8,8 +8,10 @@ import {
   STEP_RESULTS,
   type StepTableEntry,
 } from "@switchyard/core";
-import { SimClock, SimScheduler, StepFunctionsStandIn } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { SimClock } from "../../packages/sim/src/adapters/sim-clock.ts";
+import { StepFunctionsStandIn } from "../../packages/sim/src/adapters/step-functions-stand-in.ts";
+import { SimScheduler } from "../../packages/sim/src/run/sim-scheduler.ts";
 import {
   executeAsl,
   FUNCTION_ARNS,

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { CAPACITY_METRIC } from "@switchyard/adapters";
 import {
   executionsArnOf,
   MODE_SWITCH_STEPS,
@@ -11,6 +10,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { functionPolicy, HANDLER_AWS_ACTIONS } from "../../../infra/function-policies.ts";
+import { CAPACITY_METRIC } from "../../../packages/adapters/src/aws/cloudwatch-capacity-metric.ts";
 import { HANDLERS, type HandlerName } from "../../../scripts/handlers.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
 import { type IamRequest, isAllowed } from "../../support/iam-evaluator.ts";

@@ -3,12 +3,8 @@ import type { ApiException } from "@kubernetes/client-node";
 import {
   ClusterAccessError,
   KubernetesClusterGateway,
-  KubernetesConflictError,
   KubernetesForbiddenError,
-  KubernetesNotFoundError,
-  KubernetesRejectedError,
   KubernetesUnavailableError,
-  UnknownUnitError,
 } from "@switchyard/adapters";
 import {
   actionAnnotationKey,
@@ -23,6 +19,12 @@ import {
   standbyChanges,
 } from "@switchyard/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  KubernetesConflictError,
+  KubernetesNotFoundError,
+  KubernetesRejectedError,
+  UnknownUnitError,
+} from "../../../packages/adapters/src/errors.ts";
 import { kedaAdmissionWebhook } from "../../support/keda-operator.ts";
 import { KubeApiDouble, type RecordedRequest, validateKubeObject } from "../../support/kube-api-double.ts";
 import { deployment, pod, seedSd21 } from "../../support/kube-objects.ts";

@@ -1,5 +1,4 @@
-import { LoadBalancerNotFoundError } from "@switchyard/adapters";
-import { EvaluationError, evaluate, type SwitchInput } from "@switchyard/controller";
+import { evaluate, type SwitchInput } from "@switchyard/controller";
 import {
   type InferenceService,
   planService,
@@ -7,6 +6,8 @@ import {
   type SwitchyardConfig,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { LoadBalancerNotFoundError } from "../../../packages/adapters/src/errors.ts";
+import { EvaluationError } from "../../../packages/controller/src/errors.ts";
 import { ACTION_KEY, calmSnapshot, harness, losePods } from "../../support/controller-fixtures.ts";
 import { CALM_RPS, capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";

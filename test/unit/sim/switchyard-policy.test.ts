@@ -9,18 +9,15 @@ import {
   type RoutingChange,
   SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
-import {
-  type ComparedPolicy,
-  type EnvironmentModel,
-  InMemoryClusterGateway,
-  loadScenario,
-  runPolicy,
-  type SimClock,
-  switchyardPolicy,
-  WORKFLOW_TIMING,
-} from "@switchyard/sim";
+import { loadScenario, runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { InMemoryClusterGateway } from "../../../packages/sim/src/adapters/in-memory-cluster-gateway.ts";
+import type { SimClock } from "../../../packages/sim/src/adapters/sim-clock.ts";
+import { WORKFLOW_TIMING } from "../../../packages/sim/src/adapters/step-functions-stand-in.ts";
+import type { EnvironmentModel } from "../../../packages/sim/src/model/environment.ts";
+import type { ComparedPolicy } from "../../../packages/sim/src/policies/compared-policy.ts";
+import { switchyardPolicy } from "../../../packages/sim/src/policies/switchyard-policy.ts";
 import { readRepoFile } from "../../support/paths.ts";
 import { readRepoText } from "../../support/scenarios.ts";
 
