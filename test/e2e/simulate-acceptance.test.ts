@@ -1,6 +1,6 @@
-import { lastFallbackUndone } from "@switchyard/core";
 import { policiesNamed, reportOf, simulate } from "@switchyard/sim";
 import { beforeAll, describe, expect, it } from "vitest";
+import { lastFallbackUndone } from "../../packages/core/src/decision/anti-flap.ts";
 import type { PolicyName } from "../../packages/sim/src/policies/compared-policy.ts";
 import type { PolicySummary } from "../../packages/sim/src/report/policy-summary.ts";
 import type { PolicyReport, SimulationReport } from "../../packages/sim/src/report/simulation-report.ts";

@@ -39,15 +39,10 @@ import type {
   TargetHealthReader,
   UnitWorkload,
 } from "@switchyard/core";
-import {
-  foreignPauses,
-  KEDA_PAUSED_REPLICAS,
-  kedaPauses,
-  replicaFloorPatch,
-  replicaHoldPatch,
-} from "@switchyard/core";
+import { foreignPauses, KEDA_PAUSED_REPLICAS, replicaFloorPatch, replicaHoldPatch } from "@switchyard/core";
 import jsonPatch from "fast-json-patch";
 import mergePatch from "json-merge-patch";
+import { kedaPauses } from "../../packages/core/src/manifests/keda-pause.ts";
 
 /** A clock a test moves by hand. */
 export class ManualClock implements Clock {

@@ -10,13 +10,13 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   actionAnnotationKey,
-  conditionsAnnotationKey,
   type InferenceService,
-  normalizedPort,
   parseForwardAction,
   USE_ANNOTATION,
 } from "@switchyard/core";
 import type { AwsClientStub } from "aws-sdk-client-mock";
+import { normalizedPort } from "../../packages/core/src/manifests/port-form.ts";
+import { conditionsAnnotationKey } from "../../packages/core/src/manifests/standby.ts";
 import { type FakeLoadBalancer, listenerArn, ruleArn, serviceTargetGroup } from "./elb-account.ts";
 import type { KubeApiDouble } from "./kube-api-double.ts";
 import type { KubeObject } from "./seed-manifests.ts";

@@ -12,7 +12,6 @@ import {
   type IngressState,
   ingressRoutingPatch,
   ManifestError,
-  PlanningError,
   planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
@@ -25,6 +24,7 @@ import {
   KubernetesRejectedError,
   UnknownUnitError,
 } from "../../../packages/adapters/src/errors.ts";
+import { PlanningError } from "../../../packages/core/src/errors.ts";
 import { kedaAdmissionWebhook } from "../../support/keda-operator.ts";
 import { KubeApiDouble, type RecordedRequest, validateKubeObject } from "../../support/kube-api-double.ts";
 import { deployment, pod, seedSd21 } from "../../support/kube-objects.ts";

@@ -1,6 +1,5 @@
 import { KubernetesUnavailableError } from "@switchyard/adapters";
 import { runStep } from "@switchyard/controller";
-import { RETRIED_ERRORS } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import {
   KubernetesConflictError,
@@ -10,6 +9,7 @@ import {
 import { SwitchInputError, TransientError } from "../../../packages/controller/src/errors.ts";
 import type { ControllerLogger } from "../../../packages/controller/src/logger.ts";
 import { workflowErrorOf } from "../../../packages/controller/src/run-step.ts";
+import { RETRIED_ERRORS } from "../../../packages/core/src/workflow/step-table.ts";
 import { ConflictError, PatchRejectedError } from "../../../packages/sim/src/errors.ts";
 
 /** A logger that keeps what it was told. */

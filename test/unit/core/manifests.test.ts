@@ -1,6 +1,5 @@
 import {
   actionAnnotationKey,
-  escapePointerSegment,
   foreignTargetGroups,
   handAppliedTargetPatch,
   ingressRoutingPatch,
@@ -14,6 +13,7 @@ import {
 import jsonPatch from "fast-json-patch";
 import mergePatch from "json-merge-patch";
 import { describe, expect, it } from "vitest";
+import { escapePointerSegment } from "../../../packages/core/src/manifests/json-patch.ts";
 import { sd21Service } from "../../support/sd21.ts";
 import { type KubeObject, seedObject } from "../../support/seed-manifests.ts";
 import { validateUpstream } from "../../support/upstream-schemas.ts";

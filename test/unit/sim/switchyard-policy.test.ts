@@ -5,13 +5,13 @@ import {
   MODE_SWITCH_STATES,
   modeSwitchTable,
   modeSwitchTiming,
-  RETRIED_ERRORS,
   type RoutingChange,
   SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
 import { loadScenario, runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { RETRIED_ERRORS } from "../../../packages/core/src/workflow/step-table.ts";
 import { InMemoryClusterGateway } from "../../../packages/sim/src/adapters/in-memory-cluster-gateway.ts";
 import type { SimClock } from "../../../packages/sim/src/adapters/sim-clock.ts";
 import { WORKFLOW_TIMING } from "../../../packages/sim/src/adapters/step-functions-stand-in.ts";
