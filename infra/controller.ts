@@ -44,7 +44,7 @@ const SIZING: Readonly<Record<HandlerName, { readonly memory: Memory; readonly t
   rollback: { memory: "256 MB", timeout: "60 seconds" },
 };
 
-export interface ControllerContext {
+interface ControllerContext {
   /** `copyFiles.from` of the validated config JSON (infra/config.ts). */
   readonly deployedConfigFile: string;
   readonly clusterArn: $util.Input<string>;

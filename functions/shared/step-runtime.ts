@@ -5,7 +5,7 @@ import { deployedConfig } from "./deployed-config.ts";
 import { logger } from "./logger.ts";
 import { systemClock } from "./system-clock.ts";
 
-export interface StepDeps {
+interface StepDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

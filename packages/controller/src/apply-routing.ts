@@ -19,7 +19,7 @@ import { assertNotSuperseded } from "./supersession.ts";
 import { recordSwitchEvent, trafficMovedEvent } from "./switch-events.ts";
 import { parseSwitchState, type RoutingResult } from "./switch-state.ts";
 
-export interface ApplyRoutingDeps {
+interface ApplyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

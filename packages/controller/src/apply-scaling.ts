@@ -5,7 +5,7 @@ import { installStandby } from "./standby.ts";
 import { recordSwitchEvent, startedEvent } from "./switch-events.ts";
 import { parseSwitchState, type ScalingResult } from "./switch-state.ts";
 
-export interface ApplyScalingDeps {
+interface ApplyScalingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

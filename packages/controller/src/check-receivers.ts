@@ -15,7 +15,7 @@ import { standbyInPlace } from "./standby.ts";
 import { assertHoldsNotTakenOver, assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type ReceiversCheck } from "./switch-state.ts";
 
-export interface CheckReceiversDeps {
+interface CheckReceiversDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

@@ -53,7 +53,7 @@ import { assertOwnRouting, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
 
 /** ALB metrics of the newest minutes are incomplete; the window ends this long before now. */
-export const METRICS_LAG_MS = 2 * MINUTE;
+const METRICS_LAG_MS = 2 * MINUTE;
 
 /** How far back the execution history is read: past dwell times, caps and undone fallbacks. */
 export const HISTORY_MS = 3 * 60 * MINUTE;
@@ -98,7 +98,7 @@ export interface EvaluationDeps {
   readonly logger?: ControllerLogger;
 }
 
-export interface ServiceEvaluation {
+interface ServiceEvaluation {
   readonly service: string;
   readonly decision: Decision;
   /** Current weight per unit as read from the action annotation; null when unreadable. */

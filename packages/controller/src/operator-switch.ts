@@ -20,13 +20,13 @@ import { assertOwnRouting, readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
 
 /** What an operator's move reads and starts with: the operator's own credentials behind each port. */
-export interface OperatorSwitchDeps {
+interface OperatorSwitchDeps {
   readonly clock: Clock;
   readonly cluster: ClusterGateway;
   readonly switches: SwitchStarter;
 }
 
-export type OperatorSwitchResult =
+type OperatorSwitchResult =
   | {
       readonly kind: "started";
       readonly name: string;

@@ -21,7 +21,7 @@ import { assertNotAborted } from "./supersession.ts";
 import { planFailedEvent, recordSwitchEvent } from "./switch-events.ts";
 import { parseSwitchInput, type SwitchInput, type SwitchPlan } from "./switch-state.ts";
 
-export interface PlanSwitchDeps {
+interface PlanSwitchDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
@@ -136,7 +136,7 @@ export function assertOwnRouting(
  * Refuses an action that also routes to Services the config does not name: writing the
  * plan would drop them (another team's canary would lose its traffic without a word).
  */
-export function assertOnlyOwnTargets(action: ForwardAction, service: InferenceService, where: string): void {
+function assertOnlyOwnTargets(action: ForwardAction, service: InferenceService, where: string): void {
   const own = [
     ...service.units.map((u) => u.service.name),
     ...(service.consolidatedService === undefined ? [] : [service.consolidatedService.name]),

@@ -3,7 +3,7 @@ import { ScalingNotResumedError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { type HoldsRelease, parseSwitchState } from "./switch-state.ts";
 
-export interface ReleaseHoldsDeps {
+interface ReleaseHoldsDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
 }

@@ -23,7 +23,7 @@ import {
   type SwitchState,
 } from "./switch-state.ts";
 
-export interface RollbackDeps {
+interface RollbackDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

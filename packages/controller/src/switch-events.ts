@@ -12,7 +12,7 @@ import type { ControllerLogger } from "./logger.ts";
 import type { CaughtError, RollbackResult, SwitchInput, SwitchState } from "./switch-state.ts";
 
 /** What a step needs to record an Event: the cluster, the clock for its time, a logger for a failed write. */
-export interface SwitchEventDeps {
+interface SwitchEventDeps {
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
   readonly logger?: ControllerLogger;

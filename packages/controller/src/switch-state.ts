@@ -189,7 +189,7 @@ export interface RollbackResult {
  * table adds without a type here is a compile error, and so is a type whose fields are
  * not the ones the table keeps.
  */
-export type StepResults = StepResultTypes<{
+type StepResults = StepResultTypes<{
   readonly scaling: ScalingResult;
   readonly receivers: ReceiversCheck;
   readonly routing: RoutingResult;

@@ -20,7 +20,7 @@ import { assertNotAborted } from "./supersession.ts";
 import { recordSwitchEvent, succeededEvent } from "./switch-events.ts";
 import { parseSwitchState, type VerificationResult } from "./switch-state.ts";
 
-export interface VerifyRoutingDeps {
+interface VerifyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly verifier: RoutingVerifier;

@@ -19,7 +19,7 @@ import {
 } from "@switchyard/core";
 import { describeAwsError } from "./aws-fault.ts";
 
-export interface CloudTrailTrailReaderOptions {
+interface CloudTrailTrailReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudTrailClient;
   readonly clock: Clock;

@@ -17,7 +17,7 @@ import { MetricsUnavailableError } from "../errors.ts";
 import { batchesOf, MAX_QUERIES_PER_CALL } from "./cloudwatch-limits.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface CloudWatchDemandHistoryReaderOptions {
+interface CloudWatchDemandHistoryReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudWatchClient;
   readonly logger?: Logger;

@@ -12,7 +12,7 @@ import {
 import { MetricsUnavailableError } from "../errors.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface CloudWatchForecastRecordOptions {
+interface CloudWatchForecastRecordOptions {
   readonly client: CloudWatchClient;
   /** The config's cluster.name: every Switchyard metric carries it as its `Cluster` dimension. */
   readonly cluster: string;

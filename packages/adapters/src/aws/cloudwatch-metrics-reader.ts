@@ -13,7 +13,7 @@ import { describeQuery, planMetricQueries } from "./cloudwatch-query-plan.ts";
 import { buildSnapshot } from "./cloudwatch-snapshot.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface CloudWatchMetricsReaderOptions {
+interface CloudWatchMetricsReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudWatchClient;
   /** The config's `cluster.name`: recorded capacity errors are read back for this cluster only. */

@@ -59,7 +59,7 @@ const UNIT_METRICS: readonly UnitMetric[] = [
  * percentiles (`p95`, `p99.9`) are already CloudWatch's spelling. Anything else goes
  * through as written and CloudWatch's refusal names it.
  */
-export function cloudWatchStatistic(latencyStatistic: string): string {
+function cloudWatchStatistic(latencyStatistic: string): string {
   return latencyStatistic.toLowerCase() === "average" ? "Average" : latencyStatistic;
 }
 

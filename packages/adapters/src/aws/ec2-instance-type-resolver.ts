@@ -17,7 +17,7 @@ export interface Ec2Sdk {
   readonly DescribeInstancesCommand: typeof DescribeInstancesCommand;
 }
 
-export interface Ec2InstanceTypeResolverOptions {
+interface Ec2InstanceTypeResolverOptions {
   /**
    * The SDK, or how to load it once, when the first Spot warning needs it: the EC2 SDK
    * is a sixth of the evaluate bundle and only this rare path uses it, so the handler

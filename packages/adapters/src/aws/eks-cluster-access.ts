@@ -7,7 +7,7 @@ import { awsErrorName, describeAwsError, isTransientAwsError } from "./aws-fault
 import { type CredentialsSource, eksBearerToken } from "./eks-token.ts";
 
 /** What a Kubernetes client needs to reach the cluster's API server. */
-export interface ClusterConnection {
+interface ClusterConnection {
   /** `cluster.endpoint`: the API server's https URL. */
   readonly server: string;
   /** `cluster.certificateAuthority.data`: the base64 PEM of the cluster's CA. */
@@ -16,7 +16,7 @@ export interface ClusterConnection {
   readonly token: string;
 }
 
-export interface EksClusterAccessOptions {
+interface EksClusterAccessOptions {
   /** Created once per container, at module scope. */
   readonly client: EKSClient;
   readonly clusterName: string;

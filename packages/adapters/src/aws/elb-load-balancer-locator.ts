@@ -18,7 +18,7 @@ import { elbCall, elbPages } from "./elb-call.ts";
 import { loadBalancerDimension, targetGroupDimension } from "./elb-dimensions.ts";
 import { batchesOf, DESCRIBE_TAGS_MAX_ARNS, describeTags, LBC_TAGS } from "./elb-tags.ts";
 
-export interface ElbLoadBalancerLocatorOptions {
+interface ElbLoadBalancerLocatorOptions {
   /** Created once per container, at module scope. */
   readonly client: ElasticLoadBalancingV2Client;
   /** The Load Balancer Controller's --cluster-name (config `cluster.name`). */

@@ -7,7 +7,7 @@ import {
 } from "@switchyard/core";
 import type { ForwardRule } from "./elb-forward-rules.ts";
 
-export interface RoutingComparison {
+interface RoutingComparison {
   readonly check: RoutingCheck;
   /**
    * No rule forwards to a located target group, or the chosen rule forwards to one

@@ -16,7 +16,7 @@ export interface RefreshableLocator {
   locate(service: InferenceService, options?: LocateOptions): Promise<LoadBalancerTargets>;
 }
 
-export interface ElbRoutingVerifierOptions {
+interface ElbRoutingVerifierOptions {
   /** Created once per container, at module scope. */
   readonly client: ElasticLoadBalancingV2Client;
   readonly locator: RefreshableLocator;

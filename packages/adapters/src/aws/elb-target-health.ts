@@ -15,7 +15,7 @@ import { elbCall } from "./elb-call.ts";
 import { ElbLoadBalancerLocator } from "./elb-load-balancer-locator.ts";
 import type { RefreshableLocator } from "./elb-routing-verifier.ts";
 
-export interface ElbTargetHealthReaderOptions {
+interface ElbTargetHealthReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: ElasticLoadBalancingV2Client;
   readonly locator: RefreshableLocator;

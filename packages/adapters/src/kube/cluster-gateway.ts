@@ -67,7 +67,7 @@ import {
   unitNamed,
 } from "./service-objects.ts";
 
-export interface KubernetesClusterGatewayOptions {
+interface KubernetesClusterGatewayOptions {
   /**
    * Called once per operation; the caller caches the endpoint and refreshes the token before
    * it expires, and signs a new one when handed a config whose token was refused (401).

@@ -89,7 +89,7 @@ async function onStack<T>(
   }
 }
 
-export interface MoveCommandOptions extends DeployedStackOptions, LiveOptions {
+interface MoveCommandOptions extends DeployedStackOptions, LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly reason: string;
@@ -160,7 +160,7 @@ export async function moveCommand(
   );
 }
 
-export interface AbortCommandOptions extends DeployedStackOptions, LiveOptions {
+interface AbortCommandOptions extends DeployedStackOptions, LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly reason?: string;

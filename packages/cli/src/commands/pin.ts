@@ -21,7 +21,7 @@ import { readConfig } from "./read-config.ts";
 import { servicesNamed } from "./status.ts";
 import { EVALUATION_INTERVAL, movesFrom } from "./status-report.ts";
 
-export interface PinCommandOptions extends LiveOptions {
+interface PinCommandOptions extends LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly mode: Mode;

@@ -30,7 +30,7 @@ export function movesFrom(mode: Mode, failoverCause: readonly string[]): string 
     : "it fails over, reroutes around a loss or rebalances when the signals say so";
 }
 
-export interface PinStatus {
+interface PinStatus {
   readonly mode: Mode;
   /** RFC 3339, or null when the pin has no expiry. */
   readonly until: string | null;
@@ -119,7 +119,7 @@ export interface SwitchSearch {
   readonly wholeHistory: boolean;
 }
 
-export interface StatusInput {
+interface StatusInput {
   readonly service: InferenceService;
   readonly cluster: ServiceClusterState;
   readonly scaledObjects: Readonly<Record<string, ScaledObjectState>>;

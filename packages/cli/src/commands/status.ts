@@ -20,9 +20,9 @@ import {
 import { readConfig } from "./read-config.ts";
 import { type ServiceStatus, serviceStatus, shownSwitches } from "./status-report.ts";
 
-export type StatusOutput = "table" | "json" | "yaml" | "wide";
+type StatusOutput = "table" | "json" | "yaml" | "wide";
 
-export interface StatusCommandOptions extends DeployedStackOptions, LiveOptions {
+interface StatusCommandOptions extends DeployedStackOptions, LiveOptions {
   readonly config: string;
   readonly service?: string;
   readonly output: StatusOutput;

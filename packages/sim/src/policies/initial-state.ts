@@ -20,7 +20,7 @@ const OTHER_ANNOTATIONS = {
 };
 
 /** The Ingress annotations that put `plan` in place, as `switchyard plan --output yaml` would write them. */
-export function annotationsFor(service: InferenceService, plan: ServicePlan): Record<string, string> {
+function annotationsFor(service: InferenceService, plan: ServicePlan): Record<string, string> {
   return annotationsForRouting(service, plan.routing, plan.mode);
 }
 

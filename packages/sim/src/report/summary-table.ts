@@ -61,7 +61,7 @@ export function renderSummaryTable(report: SimulationReport): string {
  * 1 fallback, 33 rebalances)`), then each mode switch it decided with its outcome (the
  * first four of a policy), so the first run shows what happened, not only counts.
  */
-export function movesLines(report: SimulationReport): string[] {
+function movesLines(report: SimulationReport): string[] {
   const moved = report.policies.filter(({ summary: s }) => s.moves > 0);
   const lines =
     moved.length === 0
