@@ -8,12 +8,8 @@ import {
   TargetGroupNotFoundException,
   type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import {
-  actionAnnotationKey,
-  type InferenceService,
-  parseForwardAction,
-  USE_ANNOTATION,
-} from "@switchyard/core";
+import type { InferenceService } from "@switchyard/core";
+import { actionAnnotationKey, parseForwardAction, USE_ANNOTATION } from "@switchyard/core/manifests";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { normalizedPort } from "../../packages/core/src/manifests/port-form.ts";
 import { conditionsAnnotationKey } from "../../packages/core/src/manifests/standby.ts";

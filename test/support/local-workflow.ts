@@ -3,7 +3,7 @@ import {
   type ModeSwitchStep,
   modeSwitchTiming,
   modeSwitchWorkflow,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import { StateMachine } from "aws-local-stepfunctions";
 import { handler as applyRouting } from "../../functions/apply-routing.ts";
 import { handler as applyScaling } from "../../functions/apply-scaling.ts";

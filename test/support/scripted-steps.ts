@@ -1,4 +1,4 @@
-import type { ModeSwitchStep } from "@switchyard/core";
+import type { ModeSwitchStep } from "@switchyard/core/workflow";
 import { STEP_RESULTS } from "../../packages/core/src/workflow/step-table.ts";
 
 /**

@@ -1,10 +1,5 @@
-import {
-  loadConfig,
-  modeSwitchTiming,
-  modeSwitchWorkflow,
-  MODE_SWITCH_STATES as S,
-  SwitchyardError,
-} from "@switchyard/core";
+import { loadConfig, SwitchyardError } from "@switchyard/core";
+import { modeSwitchTiming, modeSwitchWorkflow, MODE_SWITCH_STATES as S } from "@switchyard/core/workflow";
 import validateAsl from "asl-validator";
 import { describe, expect, it } from "vitest";
 import * as evaluationCause from "../../functions/shared/evaluation-cause.ts";

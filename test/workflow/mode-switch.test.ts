@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { RollbackResult, SwitchPlan } from "@switchyard/controller";
-import { actionAnnotationKey, MODE_SWITCH_STATES as S, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import { MODE_SWITCH_STATES as S } from "@switchyard/core/workflow";
 import { describe, expect, it, vi } from "vitest";
 import { handler as evaluate } from "../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../functions/plan-switch.ts";

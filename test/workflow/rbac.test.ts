@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { kubernetesGroupsOf, loadConfig, renderControllerRbac } from "@switchyard/core";
+import { loadConfig } from "@switchyard/core";
+import { kubernetesGroupsOf, renderControllerRbac } from "@switchyard/core/manifests";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { handler as evaluate } from "../../functions/evaluate.ts";

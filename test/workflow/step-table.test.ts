@@ -4,7 +4,7 @@ import {
   modeSwitchTable,
   modeSwitchTiming,
   MODE_SWITCH_STATES as S,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import { describe, expect, it } from "vitest";
 import type { AslState } from "../../packages/core/src/workflow/asl.ts";
 import { STEP_RESULTS, type StepTableEntry } from "../../packages/core/src/workflow/step-table.ts";

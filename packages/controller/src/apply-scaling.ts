@@ -1,4 +1,5 @@
-import type { Clock, ClusterGateway, ReplicaHold, ScalingChange, SwitchyardConfig } from "@switchyard/core";
+import type { SwitchyardConfig } from "@switchyard/core";
+import type { Clock, ClusterGateway, ReplicaHold, ScalingChange } from "@switchyard/core/ports";
 import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { installStandby } from "./standby.ts";

@@ -1,14 +1,12 @@
 import {
-  type Clock,
-  type ClusterGateway,
   compareServedNow,
   type InferenceService,
   type ServiceClusterState,
   type SwitchyardConfig,
   serviceStateFrom,
-  type TargetHealthReader,
   targetGroupProblems,
 } from "@switchyard/core";
+import type { Clock, ClusterGateway, TargetHealthReader } from "@switchyard/core/ports";
 import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { standbyInPlace } from "./standby.ts";

@@ -1,18 +1,15 @@
+import { type InferenceService, ManifestError, type SwitchyardConfig } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  type Clock,
-  type ClusterGateway,
   describeTargetGroup,
   type ForwardAction,
   foreignActionOf,
   foreignTargetGroups,
-  type InferenceService,
-  ManifestError,
   parseForwardAction,
-  planMove,
   SWITCHYARD_ANNOTATIONS,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
+import type { Clock, ClusterGateway } from "@switchyard/core/ports";
+import { planMove } from "@switchyard/core/workflow";
 import { ForeignRoutingError, TransientError } from "./errors.ts";
 import type { ControllerLogger } from "./logger.ts";
 import { workflowErrorOf } from "./run-step.ts";

@@ -1,21 +1,13 @@
+import type { CapacitySignal, Evidence, Mode, Move, SwitchyardHold, UnitCondition } from "@switchyard/core";
+import { MOVES } from "@switchyard/core";
+import type { ReplicaHold, RoutingCheck, ScalingChange, TargetGroupHealth } from "@switchyard/core/ports";
 import type {
-  CapacitySignal,
-  Evidence,
-  Mode,
-  Move,
   MovePlan,
   MoveTarget,
-  ReplicaHold,
-  RoutingCheck,
-  ScalingChange,
   ScalingStep,
   StepResultKey,
   StepResultTypes,
-  SwitchyardHold,
-  TargetGroupHealth,
-  UnitCondition,
-} from "@switchyard/core";
-import { MOVES } from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import * as z from "zod/mini";
 import { SwitchInputError } from "./errors.ts";
 

@@ -57,28 +57,6 @@ export {
   type SwitchRecord,
   type SwitchyardHold,
 } from "./decision/types.ts";
-export { evaluateAlarms, modeSwitchAlarms } from "./deploy/alarms.ts";
-export {
-  cloudWatchDashboardUrl,
-  stepFunctionsExecutionUrl,
-  stepFunctionsStateMachineUrl,
-} from "./deploy/console-urls.ts";
-export { dashboardBody } from "./deploy/dashboard.ts";
-export {
-  executionsArnOf,
-  type PolicyStatement,
-  policyStatements,
-  type ScopeArns,
-  STATE_MACHINE_ACTIONS,
-} from "./deploy/iam-scopes.ts";
-export {
-  EVALUATE_METRICS_SERVICE,
-  SWITCHYARD_METRIC_DIMENSIONS,
-  SWITCHYARD_METRIC_NAMESPACE,
-  SWITCHYARD_METRICS,
-} from "./deploy/metric-namespace.ts";
-export { partitionOf } from "./deploy/partition.ts";
-export { modeSwitchName, SST_APP_NAME, stageProblem } from "./deploy/stack-name.ts";
 export {
   ConfigError,
   formatConfigIssues,
@@ -98,52 +76,6 @@ export {
 export { type FloorAction, type ReplicaFloors, replicaFloors } from "./forecast/replica-floor.ts";
 export { type ForecastScore, forecastScore } from "./forecast/score.ts";
 export { forecastAt } from "./forecast/seasonal.ts";
-export {
-  actionAnnotationKey,
-  holdRemovalCommand,
-  KEDA_PAUSED_REPLICAS,
-  SWITCHYARD_ANNOTATIONS,
-} from "./manifests/annotations.ts";
-export { kubernetesGroupsOf } from "./manifests/controller-rbac.ts";
-export {
-  describeTargetGroup,
-  type ForwardAction,
-  foreignActionOf,
-  foreignTargetGroups,
-  parseForwardAction,
-  renderForwardAction,
-} from "./manifests/forward-action.ts";
-export {
-  type IngressAsRead,
-  type IngressMergePatch,
-  ingressAnnotationsPatch,
-  ingressJsonPatch,
-  ingressRoutingPatch,
-} from "./manifests/ingress-patch.ts";
-export type { JsonPatchOperation } from "./manifests/json-patch.ts";
-export { renderControllerRbac } from "./manifests/rbac-yaml.ts";
-export { parseFloorMark, replicaFloorPatch } from "./manifests/replica-floor-patch.ts";
-export { foreignPauses, parseHoldMark, replicaHoldPatch } from "./manifests/replica-hold.ts";
-export {
-  handAppliedTargetPatch,
-  kedaHpaName,
-  type ScaledObjectLike,
-  scaledObjectTargetPatch,
-  scalingTargetOf,
-} from "./manifests/scaledobject-patch.ts";
-export { portsNamedByIngress, USE_ANNOTATION } from "./manifests/service-ports.ts";
-export {
-  STANDBY_SOURCE_IP,
-  type StandbyChanges,
-  standbyActionNames,
-  standbyChanges,
-} from "./manifests/standby.ts";
-export {
-  eventNote,
-  SWITCH_EVENT_REASONS,
-  type SwitchEvent,
-  switchEventObject,
-} from "./manifests/switch-event.ts";
 export { jsonText } from "./output/json-output.ts";
 export { shellCommand, shellQuote } from "./output/shell-quote.ts";
 export { type AllocationUnit, costOptimalAllocation } from "./planning/allocation.ts";
@@ -172,37 +104,6 @@ export {
   costPerMillionAtFullLoad,
   podHourlyPrice,
 } from "./planning/unit-economics.ts";
-export type {
-  CapacitySignalRecorder,
-  Clock,
-  ClusterGateway,
-  DemandHistoryReader,
-  DemandHistoryRequest,
-  IngressPatchBuilder,
-  InstanceTypeResolver,
-  LoadBalancerLocator,
-  LoadBalancerTargets,
-  MetricsReader,
-  MetricsRequest,
-  MetricsSnapshot,
-  NodePlacementReader,
-  ReplicaFloorChange,
-  ReplicaHold,
-  ResolvedInstance,
-  RoutingChange,
-  RoutingCheck,
-  RoutingVerifier,
-  ScalingChange,
-  ScalingTargetBuilder,
-  ServiceTargets,
-  SwitchRequest,
-  SwitchStart,
-  SwitchStarter,
-  TargetGroupHealth,
-  TargetHealthReader,
-  TargetState,
-  TrailCoverageReader,
-} from "./ports.ts";
 export {
   classifyEvent,
   eventRegion,
@@ -243,31 +144,3 @@ export {
   RFC3339_PATTERN,
 } from "./time.ts";
 export { DAY, EPSILON, HOUR, MINUTE, SECOND } from "./units.ts";
-export { abortable } from "./workflow/abortable.ts";
-export { executionName, parseExecutionName } from "./workflow/execution-name.ts";
-export { modeSwitchTable } from "./workflow/mode-switch-table.ts";
-export { modeSwitchWorkflow } from "./workflow/mode-switch-workflow.ts";
-export { type MovePlan, type MoveTarget, planMove, type ScalingStep } from "./workflow/plan-move.ts";
-export {
-  type InvokeEntry,
-  MODE_SWITCH_STATES,
-  MODE_SWITCH_STEPS,
-  type ModeSwitchState,
-  type ModeSwitchStep,
-  type PublishEntry,
-  type StepResultKey,
-  type StepResultTypes,
-  type StepTable,
-} from "./workflow/step-table.ts";
-export {
-  afterError,
-  announcement,
-  chosen,
-  failure,
-  invokePayload,
-  type StepError,
-  type WalkContext,
-  waitSeconds,
-  withResult,
-} from "./workflow/table-walk.ts";
-export { modeSwitchTiming } from "./workflow/workflow-timing.ts";

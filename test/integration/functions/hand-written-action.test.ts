@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { actionAnnotationKey } from "@switchyard/core";
+import { actionAnnotationKey } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import { handler as applyRouting } from "../../../functions/apply-routing.ts";
 import { handler as evaluate } from "../../../functions/evaluate.ts";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { describe, expect, it, vi } from "vitest";
 import { handler as applyRouting } from "../../../functions/apply-routing.ts";
 import { handler as applyScaling } from "../../../functions/apply-scaling.ts";

@@ -6,17 +6,14 @@ import {
   KubernetesForbiddenError,
   KubernetesUnavailableError,
 } from "@switchyard/adapters";
+import { type InferenceService, type IngressState, ManifestError, planService } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  type InferenceService,
-  type IngressState,
   ingressRoutingPatch,
-  ManifestError,
-  planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   standbyChanges,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   KubernetesConflictError,

@@ -4,7 +4,8 @@ import {
   type GetMetricDataCommandInput,
 } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchDemandHistoryReader } from "@switchyard/adapters";
-import { DAY, historyPeriodSeconds, historyWindow, type ServiceTargets } from "@switchyard/core";
+import { DAY, historyPeriodSeconds, historyWindow } from "@switchyard/core";
+import type { ServiceTargets } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { MetricsUnavailableError } from "../../../packages/adapters/src/errors.ts";

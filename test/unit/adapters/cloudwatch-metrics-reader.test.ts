@@ -9,7 +9,8 @@ import {
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchCapacityRecorder, CloudWatchMetricsReader } from "@switchyard/adapters";
-import type { MetricsRequest, ServiceTargets, UnitMinute } from "@switchyard/core";
+import type { UnitMinute } from "@switchyard/core";
+import type { MetricsRequest, ServiceTargets } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_QUERIES_PER_CALL } from "../../../packages/adapters/src/aws/cloudwatch-limits.ts";

@@ -8,7 +8,7 @@
 import { CloudWatchClient, CloudWatchServiceException } from "@aws-sdk/client-cloudwatch";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { CloudWatchMetricsReader } from "@switchyard/adapters";
-import type { MetricsRequest } from "@switchyard/core";
+import type { MetricsRequest } from "@switchyard/core/ports";
 import { describe, expect, it } from "vitest";
 import { MetricsUnavailableError } from "../../../packages/adapters/src/errors.ts";
 

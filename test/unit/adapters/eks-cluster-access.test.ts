@@ -7,7 +7,7 @@ import {
   ThrottlingException,
 } from "@aws-sdk/client-eks";
 import { ClusterAccessError, EksClusterAccess } from "@switchyard/adapters";
-import type { Clock } from "@switchyard/core";
+import type { Clock } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EKS_TOKEN_PREFIX } from "../../../packages/adapters/src/aws/eks-token.ts";

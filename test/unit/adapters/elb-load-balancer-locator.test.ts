@@ -5,7 +5,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { AwsCallError, ElbLoadBalancerLocator } from "@switchyard/adapters";
-import type { Clock } from "@switchyard/core";
+import type { Clock } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import {

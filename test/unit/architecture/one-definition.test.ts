@@ -1,4 +1,8 @@
-import { SWITCHYARD_METRIC_NAMESPACE, SWITCHYARD_METRICS, stepFunctionsExecutionUrl } from "@switchyard/core";
+import {
+  SWITCHYARD_METRIC_NAMESPACE,
+  SWITCHYARD_METRICS,
+  stepFunctionsExecutionUrl,
+} from "@switchyard/core/deploy";
 import { describe, expect, it } from "vitest";
 import { executionConsoleUrl } from "../../../packages/controller/src/alerts.ts";
 import { testWorkflow } from "../../support/local-workflow.ts";

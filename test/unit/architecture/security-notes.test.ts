@@ -1,4 +1,4 @@
-import { kubernetesGroupsOf } from "@switchyard/core";
+import { kubernetesGroupsOf } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import {
   type CLUSTER_ACCESS,

@@ -1,10 +1,6 @@
 import { evaluate, type SwitchInput } from "@switchyard/controller";
-import {
-  type InferenceService,
-  planService,
-  renderForwardAction,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+import { type InferenceService, planService, type SwitchyardConfig } from "@switchyard/core";
+import { renderForwardAction } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import { LoadBalancerNotFoundError } from "../../../packages/adapters/src/errors.ts";
 import { EvaluationError } from "../../../packages/controller/src/errors.ts";

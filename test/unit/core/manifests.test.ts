@@ -1,15 +1,14 @@
+import { ManifestError, planService } from "@switchyard/core";
 import {
   actionAnnotationKey,
   foreignTargetGroups,
   handAppliedTargetPatch,
   ingressRoutingPatch,
-  ManifestError,
   parseForwardAction,
-  planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   scaledObjectTargetPatch,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
 import jsonPatch from "fast-json-patch";
 import mergePatch from "json-merge-patch";
 import { describe, expect, it } from "vitest";

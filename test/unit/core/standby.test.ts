@@ -1,6 +1,6 @@
+import type { IngressState } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  type IngressState,
   ingressJsonPatch,
   parseForwardAction,
   portsNamedByIngress,
@@ -8,7 +8,7 @@ import {
   STANDBY_SOURCE_IP,
   standbyActionNames,
   standbyChanges,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import { normalizedPort, portToWrite } from "../../../packages/core/src/manifests/port-form.ts";
 import { conditionsAnnotationKey, standbyActionName } from "../../../packages/core/src/manifests/standby.ts";

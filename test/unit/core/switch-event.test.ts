@@ -1,4 +1,4 @@
-import { eventNote, SWITCH_EVENT_REASONS, switchEventObject } from "@switchyard/core";
+import { eventNote, SWITCH_EVENT_REASONS, switchEventObject } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import {
   clipBytes,

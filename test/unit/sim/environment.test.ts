@@ -1,4 +1,5 @@
-import { planService, standbyChanges } from "@switchyard/core";
+import { planService } from "@switchyard/core";
+import { standbyChanges } from "@switchyard/core/manifests";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EnvironmentModel } from "../../../packages/sim/src/model/environment.ts";
 import { TARGET_GROUP_WARMUP_MS } from "../../../packages/sim/src/model/load-balancer.ts";

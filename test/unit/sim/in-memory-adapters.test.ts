@@ -1,4 +1,5 @@
-import { notResumed, SWITCHYARD_ANNOTATIONS, type TargetGroupWeight } from "@switchyard/core";
+import { notResumed, type TargetGroupWeight } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareRouting } from "../../../packages/adapters/src/aws/elb-routing-comparison.ts";
 import { InMemoryClusterGateway } from "../../../packages/sim/src/adapters/in-memory-cluster-gateway.ts";

@@ -1,4 +1,5 @@
-import { executionName, MODE_SWITCH_STEPS, type SwitchyardConfig, switchToWaitFor } from "@switchyard/core";
+import { type SwitchyardConfig, switchToWaitFor } from "@switchyard/core";
+import { executionName, MODE_SWITCH_STEPS } from "@switchyard/core/workflow";
 import { describe, expect, it } from "vitest";
 import { SimClock } from "../../../packages/sim/src/adapters/sim-clock.ts";
 import { StepFunctionsStandIn } from "../../../packages/sim/src/adapters/step-functions-stand-in.ts";

@@ -1,13 +1,7 @@
-import {
-  type EpochMs,
-  type InferenceService,
-  type IngressPatchBuilder,
-  MODE_SWITCH_STATES,
-  modeSwitchTable,
-  modeSwitchTiming,
-  type RoutingChange,
-  SWITCHYARD_ANNOTATIONS,
-} from "@switchyard/core";
+import type { EpochMs, InferenceService } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import type { IngressPatchBuilder, RoutingChange } from "@switchyard/core/ports";
+import { MODE_SWITCH_STATES, modeSwitchTable, modeSwitchTiming } from "@switchyard/core/workflow";
 import { loadScenario, runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";

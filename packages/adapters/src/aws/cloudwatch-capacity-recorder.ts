@@ -1,6 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import type { CapacitySignal, CapacitySignalRecorder } from "@switchyard/core";
+import type { CapacitySignal } from "@switchyard/core";
+import type { CapacitySignalRecorder } from "@switchyard/core/ports";
 import { CapacityRecordError } from "../errors.ts";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
 import { MAX_DATUMS_PER_CALL } from "./cloudwatch-limits.ts";

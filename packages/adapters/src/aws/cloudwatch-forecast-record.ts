@@ -3,12 +3,12 @@ import {
   GetMetricDataCommand,
   type GetMetricDataOutput,
 } from "@aws-sdk/client-cloudwatch";
+import type { EpochMs } from "@switchyard/core";
 import {
-  type EpochMs,
   SWITCHYARD_METRIC_DIMENSIONS,
   SWITCHYARD_METRIC_NAMESPACE,
   SWITCHYARD_METRICS,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
 import { MetricsUnavailableError } from "../errors.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 

@@ -6,7 +6,8 @@ import {
   type MessageData,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import type { EpochMs, MetricsReader, MetricsRequest, MetricsSnapshot } from "@switchyard/core";
+import type { EpochMs } from "@switchyard/core";
+import type { MetricsReader, MetricsRequest, MetricsSnapshot } from "@switchyard/core/ports";
 import { MetricsUnavailableError } from "../errors.ts";
 import { batchesOf, MAX_QUERIES_PER_CALL } from "./cloudwatch-limits.ts";
 import { describeQuery, planMetricQueries } from "./cloudwatch-query-plan.ts";

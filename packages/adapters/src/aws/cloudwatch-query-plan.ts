@@ -5,7 +5,8 @@
  * and instance-type names do not satisfy) and mapped back to what they measure.
  */
 import type { Dimension, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import type { MetricsRequest, UnitMinute } from "@switchyard/core";
+import type { UnitMinute } from "@switchyard/core";
+import type { MetricsRequest } from "@switchyard/core/ports";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
 
 export const PERIOD_SECONDS = 60;

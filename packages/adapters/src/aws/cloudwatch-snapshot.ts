@@ -3,15 +3,9 @@
  * for a minute without requests, and no datapoint is not zero: a missing count is 0 (no
  * traffic), a missing latency or healthy-host count is null (unknown).
  */
-import type {
-  CapacitySignal,
-  EpochMs,
-  MetricsRequest,
-  MetricsSnapshot,
-  ServiceMetrics,
-  UnitMinute,
-} from "@switchyard/core";
+import type { CapacitySignal, EpochMs, ServiceMetrics, UnitMinute } from "@switchyard/core";
 import { SECOND } from "@switchyard/core";
+import type { MetricsRequest, MetricsSnapshot } from "@switchyard/core/ports";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
 import { PERIOD_SECONDS, type QueryPlan, type SeriesRole, type UnitField } from "./cloudwatch-query-plan.ts";
 

@@ -1,7 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Cluster, DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
-import type { Clock, EpochMs } from "@switchyard/core";
+import type { EpochMs } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
+import type { Clock } from "@switchyard/core/ports";
 import { ClusterAccessError } from "../errors.ts";
 import { awsErrorName, describeAwsError, isTransientAwsError } from "./aws-fault.ts";
 import { type CredentialsSource, eksBearerToken } from "./eks-token.ts";

@@ -4,7 +4,7 @@ import {
   paginateDescribeRules,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { STANDBY_SOURCE_IP } from "@switchyard/core";
+import { STANDBY_SOURCE_IP } from "@switchyard/core/manifests";
 import { elbPages } from "./elb-call.ts";
 
 /** A target group of a rule's forward action; `weight` is absent when the API gave none. */

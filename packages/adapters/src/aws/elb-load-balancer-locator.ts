@@ -4,14 +4,9 @@ import {
   paginateDescribeLoadBalancers,
   paginateDescribeTargetGroups,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type {
-  Clock,
-  EpochMs,
-  InferenceService,
-  LoadBalancerLocator,
-  LoadBalancerTargets,
-} from "@switchyard/core";
+import type { EpochMs, InferenceService } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
+import type { Clock, LoadBalancerLocator, LoadBalancerTargets } from "@switchyard/core/ports";
 import { LoadBalancerNotFoundError } from "../errors.ts";
 import { awsErrorName } from "./aws-fault.ts";
 import { elbCall, elbPages } from "./elb-call.ts";

@@ -1,10 +1,5 @@
-import {
-  type LoadBalancerTargets,
-  type RoutingCheck,
-  type RuleTarget,
-  routingDifferences,
-  type TargetGroupWeight,
-} from "@switchyard/core";
+import { type RuleTarget, routingDifferences, type TargetGroupWeight } from "@switchyard/core";
+import type { LoadBalancerTargets, RoutingCheck } from "@switchyard/core/ports";
 import type { ForwardRule } from "./elb-forward-rules.ts";
 
 interface RoutingComparison {

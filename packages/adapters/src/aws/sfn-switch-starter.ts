@@ -9,17 +9,9 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import {
-  type EpochMs,
-  executionName,
-  type LossAnswered,
-  MODE_SWITCH_STATES,
-  parseExecutionName,
-  type SwitchRecord,
-  type SwitchRequest,
-  type SwitchStart,
-  type SwitchStarter,
-} from "@switchyard/core";
+import type { EpochMs, LossAnswered, SwitchRecord } from "@switchyard/core";
+import type { SwitchRequest, SwitchStart, SwitchStarter } from "@switchyard/core/ports";
+import { executionName, MODE_SWITCH_STATES, parseExecutionName } from "@switchyard/core/workflow";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, describeAwsError, isTransientAwsError } from "./aws-fault.ts";
 

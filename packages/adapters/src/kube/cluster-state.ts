@@ -9,11 +9,11 @@ import type {
   EpochMs,
   IngressBackendRef,
   IngressState,
-  ScaledObjectLike,
   ScaledObjectState,
   UnitWorkload,
 } from "@switchyard/core";
-import { scalingTargetOf } from "@switchyard/core";
+import type { ScaledObjectLike } from "@switchyard/core/manifests";
+import { scalingTargetOf } from "@switchyard/core/manifests";
 
 export function ingressStateOf(ingress: V1Ingress, namespace: string): IngressState {
   return {

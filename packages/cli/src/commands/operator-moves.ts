@@ -1,16 +1,16 @@
 import { AwsCallError, type SwitchExecution } from "@switchyard/adapters";
 import { causeMessage, operatorSwitch } from "@switchyard/controller";
 import {
-  abortable,
   DURATION_EXAMPLES,
   type InferenceService,
   type Mode,
   parseDuration,
-  SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
   shellQuote,
-  stepFunctionsExecutionUrl,
 } from "@switchyard/core";
+import { stepFunctionsExecutionUrl } from "@switchyard/core/deploy";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import { abortable } from "@switchyard/core/workflow";
 import { RefusedError, UnreachableError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { abortPatch, clearAbortPatch } from "./abort-annotation.ts";

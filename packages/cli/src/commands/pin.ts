@@ -3,11 +3,11 @@ import {
   type InferenceService,
   type IngressState,
   type Mode,
-  type RoutingChange,
-  SWITCHYARD_ANNOTATIONS,
   serviceStateFrom,
   shellQuote,
 } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import type { RoutingChange } from "@switchyard/core/ports";
 import type { CliIo } from "../io.ts";
 import {
   inRegion,

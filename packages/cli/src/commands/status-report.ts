@@ -1,24 +1,26 @@
 import type { RecordedForecast, SwitchExecution } from "@switchyard/adapters";
 import {
-  actionAnnotationKey,
   type EpochMs,
   EVALUATE_SCHEDULE,
   type ForecastScore,
   forecastScore,
   type InferenceService,
-  KEDA_PAUSED_REPLICAS,
   type Mode,
   type Move,
-  parseFloorMark,
-  parseForwardAction,
-  parseHoldMark,
   pinHolds,
   type ScaledObjectState,
   type ServiceClusterState,
-  SWITCHYARD_ANNOTATIONS,
   type SwitchRecord,
   serviceStateFrom,
 } from "@switchyard/core";
+import {
+  actionAnnotationKey,
+  KEDA_PAUSED_REPLICAS,
+  parseFloorMark,
+  parseForwardAction,
+  parseHoldMark,
+  SWITCHYARD_ANNOTATIONS,
+} from "@switchyard/core/manifests";
 
 /** How often the deployed controller evaluates, in words: "1 minute" from `rate(1 minute)`. */
 export const EVALUATION_INTERVAL = EVALUATE_SCHEDULE.replace(/^rate\((.*)\)$/, "$1");

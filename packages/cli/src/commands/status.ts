@@ -1,7 +1,8 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchForecastRecord, type RecordedForecast, type SwitchExecution } from "@switchyard/adapters";
 import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
-import { DAY, HOUR, jsonText, stepFunctionsExecutionUrl } from "@switchyard/core";
+import { DAY, HOUR, jsonText } from "@switchyard/core";
+import { stepFunctionsExecutionUrl } from "@switchyard/core/deploy";
 import { stringify } from "yaml";
 import { UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";

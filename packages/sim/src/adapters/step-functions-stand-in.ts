@@ -11,11 +11,26 @@ import {
   verifyRouting,
 } from "@switchyard/controller";
 import {
+  type EpochMs,
+  type Move,
+  SECOND,
+  type SwitchRecord,
+  type SwitchyardConfig,
+  WorkflowRuntimeError,
+} from "@switchyard/core";
+import { partitionOf } from "@switchyard/core/deploy";
+import type {
+  ClusterGateway,
+  RoutingVerifier,
+  SwitchRequest,
+  SwitchStart,
+  SwitchStarter,
+  TargetHealthReader,
+} from "@switchyard/core/ports";
+import {
   afterError,
   announcement,
-  type ClusterGateway,
   chosen,
-  type EpochMs,
   failure,
   type InvokeEntry,
   invokePayload,
@@ -23,26 +38,15 @@ import {
   MODE_SWITCH_STEPS,
   type ModeSwitchState,
   type ModeSwitchStep,
-  type Move,
   modeSwitchTable,
   modeSwitchTiming,
   type PublishEntry,
-  partitionOf,
-  type RoutingVerifier,
-  SECOND,
   type StepError,
   type StepTable,
-  type SwitchRecord,
-  type SwitchRequest,
-  type SwitchStart,
-  type SwitchStarter,
-  type SwitchyardConfig,
-  type TargetHealthReader,
   type WalkContext,
-  WorkflowRuntimeError,
   waitSeconds,
   withResult,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import type { SimScheduler } from "../run/sim-scheduler.ts";
 import type { SimClock } from "./sim-clock.ts";
 

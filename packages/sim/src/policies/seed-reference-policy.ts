@@ -6,8 +6,8 @@ import {
   type Mode,
   planService,
   type RoutingPlan,
-  SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { InitialState } from "../model/environment.ts";
 import type { CapacityError } from "../model/karpenter.ts";
