@@ -1,9 +1,10 @@
-import { type ClusterGateway, notResumed, type ReplicaHold, type SwitchyardConfig } from "@switchyard/core";
+import { notResumed, type SwitchyardConfig } from "@switchyard/core";
+import type { ClusterGateway, ReplicaHold } from "@switchyard/core/ports";
 import { ScalingNotResumedError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { type HoldsRelease, parseSwitchState } from "./switch-state.ts";
 
-export interface ReleaseHoldsDeps {
+interface ReleaseHoldsDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
 }

@@ -48,7 +48,7 @@ export const RECORDS_EVENTS: ReadonlySet<keyof typeof CLUSTER_ACCESS> = new Set(
  * its ScaledObjects' minReplicaCount (packages/controller/src/forecast-floors.ts), through
  * the floor group, and nothing else.
  */
-export function writesFloors(config: SwitchyardConfig): boolean {
+function writesFloors(config: SwitchyardConfig): boolean {
   return config.services.some((service) => service.forecast.mode === "forecast-and-scale");
 }
 
@@ -86,7 +86,7 @@ export interface RoleManifest {
   readonly rules: readonly PolicyRule[];
 }
 
-export interface RoleBindingManifest {
+interface RoleBindingManifest {
   readonly apiVersion: "rbac.authorization.k8s.io/v1";
   readonly kind: "RoleBinding";
   readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: typeof LABELS };

@@ -63,7 +63,7 @@ export function renderSummaryTable(report: SimulationReport): string {
  * happened, not only counts — a hedged plan answers a Spot warning with a reroute, not a
  * failover.
  */
-export function movesLines(report: SimulationReport): string[] {
+function movesLines(report: SimulationReport): string[] {
   const moved = report.policies.filter(({ summary: s }) => s.moves > 0);
   const lines =
     moved.length === 0
