@@ -6,7 +6,7 @@ export default $config({
     const production = ["prod", "production"].includes(input?.stage ?? "");
     // One stage per cluster: every named resource carries the stage, so stages share an
     // account and Region; the stage must fit those names.
-    const { SST_APP_NAME, stageProblem } = await import("@switchyard/core");
+    const { SST_APP_NAME, stageProblem } = await import("@switchyard/core/deploy");
     const problem = input?.stage === undefined ? null : stageProblem(input.stage);
     if (problem !== null) {
       throw new Error(`--stage: ${problem}`);
@@ -32,9 +32,8 @@ export default $config({
     const { createDashboard } = await import("./infra/dashboard.ts");
     const { createEvaluateAlarms, createModeSwitchAlarms } = await import("./infra/alarms.ts");
     const { createSignalAlarms } = await import("./infra/signal-alarms.ts");
-    const { cloudWatchDashboardUrl, shellQuote, stepFunctionsStateMachineUrl } = await import(
-      "@switchyard/core"
-    );
+    const { shellQuote } = await import("@switchyard/core");
+    const { cloudWatchDashboardUrl, stepFunctionsStateMachineUrl } = await import("@switchyard/core/deploy");
 
     const deploy = readDeployConfig($cli.paths.root);
     const { config } = deploy;

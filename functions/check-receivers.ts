@@ -1,7 +1,7 @@
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { EksClusterAccess, ElbLoadBalancerLocator, ElbTargetHealthReader } from "@switchyard/adapters";
 import { checkReceivers, type ReceiversCheck, runStep } from "@switchyard/controller";
-import type { TargetHealthReader } from "@switchyard/core";
+import type { TargetHealthReader } from "@switchyard/core/ports";
 import { awsActionsOf } from "./shared/aws-actions.ts";
 import { logger } from "./shared/logger.ts";
 import { stepDeps } from "./shared/step-runtime.ts";

@@ -15,12 +15,8 @@ import {
   SfnSwitchStarter,
 } from "@switchyard/adapters";
 import { type EvaluationDeps, type EvaluationReport, evaluate, runStep } from "@switchyard/controller";
-import {
-  EVALUATE_METRICS_SERVICE,
-  SWITCHYARD_METRIC_NAMESPACE,
-  type SwitchyardConfig,
-  trailMissingMessage,
-} from "@switchyard/core";
+import { type SwitchyardConfig, trailMissingMessage } from "@switchyard/core";
+import { EVALUATE_METRICS_SERVICE, SWITCHYARD_METRIC_NAMESPACE } from "@switchyard/core/deploy";
 import { awsActionsOf } from "./shared/aws-actions.ts";
 import { clusterGateway } from "./shared/cluster-runtime.ts";
 import { deployedConfig } from "./shared/deployed-config.ts";

@@ -6,7 +6,7 @@ import {
   ElbTargetHealthReader,
 } from "@switchyard/adapters";
 import { runStep, type VerificationResult, verifyRouting } from "@switchyard/controller";
-import type { RoutingVerifier, TargetHealthReader } from "@switchyard/core";
+import type { RoutingVerifier, TargetHealthReader } from "@switchyard/core/ports";
 import { awsActionsOf } from "./shared/aws-actions.ts";
 import { logger } from "./shared/logger.ts";
 import { stepDeps } from "./shared/step-runtime.ts";

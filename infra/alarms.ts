@@ -1,4 +1,4 @@
-import { evaluateAlarms, modeSwitchAlarms } from "@switchyard/core";
+import { evaluateAlarms, modeSwitchAlarms } from "@switchyard/core/deploy";
 
 /**
  * Alarms on the evaluate function (core's evaluateAlarms): its errors, and it not running.

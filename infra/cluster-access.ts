@@ -1,4 +1,5 @@
-import { kubernetesGroupsOf, type SwitchyardConfig } from "@switchyard/core";
+import type { SwitchyardConfig } from "@switchyard/core";
+import { kubernetesGroupsOf } from "@switchyard/core/manifests";
 import type { HandlerName } from "../scripts/handlers.ts";
 import { componentName } from "./component-name.ts";
 

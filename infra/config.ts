@@ -11,7 +11,7 @@ import {
 export const CONFIG_ENV = "SWITCHYARD_CONFIG";
 const DEFAULT_CONFIG = "examples/sd21/switchyard.yaml";
 
-export interface DeployConfig {
+interface DeployConfig {
   /** The YAML as given: an absolute path, or one relative to the app's root. */
   readonly source: string;
   readonly config: SwitchyardConfig;

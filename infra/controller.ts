@@ -1,11 +1,6 @@
-import {
-  DEPLOYED_CONFIG_FILE,
-  EVALUATE_METRICS_SERVICE,
-  executionsArnOf,
-  MODE_SWITCH_STEPS,
-  type ModeSwitchStep,
-  type PolicyStatement,
-} from "@switchyard/core";
+import { DEPLOYED_CONFIG_FILE } from "@switchyard/core";
+import { EVALUATE_METRICS_SERVICE, executionsArnOf, type PolicyStatement } from "@switchyard/core/deploy";
+import { MODE_SWITCH_STEPS, type ModeSwitchStep } from "@switchyard/core/workflow";
 import type { HandlerName } from "../scripts/handlers.ts";
 import { componentName } from "./component-name.ts";
 import { EVALUATE_RESERVED_CONCURRENCY } from "./evaluate-concurrency.ts";
@@ -44,7 +39,7 @@ const SIZING: Readonly<Record<HandlerName, { readonly memory: Memory; readonly t
   rollback: { memory: "256 MB", timeout: "60 seconds" },
 };
 
-export interface ControllerContext {
+interface ControllerContext {
   /** `copyFiles.from` of the validated config JSON (infra/config.ts). */
   readonly deployedConfigFile: string;
   readonly clusterArn: $util.Input<string>;

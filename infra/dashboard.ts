@@ -1,4 +1,5 @@
-import { dashboardBody, type SwitchyardConfig } from "@switchyard/core";
+import type { SwitchyardConfig } from "@switchyard/core";
+import { dashboardBody } from "@switchyard/core/deploy";
 
 /** Mode per service, weights, capacity errors by instance type, p95 latency, switches: core's dashboardBody. */
 export function createDashboard(config: SwitchyardConfig): aws.cloudwatch.Dashboard {

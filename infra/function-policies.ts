@@ -1,4 +1,4 @@
-import { type PolicyStatement, policyStatements, type ScopeArns } from "@switchyard/core";
+import { type PolicyStatement, policyStatements, type ScopeArns } from "@switchyard/core/deploy";
 import * as applyRouting from "../functions/apply-routing.ts";
 import * as applyScaling from "../functions/apply-scaling.ts";
 import * as checkReceivers from "../functions/check-receivers.ts";

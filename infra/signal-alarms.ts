@@ -1,10 +1,10 @@
+import type { SwitchyardConfig } from "@switchyard/core";
 import {
   EVALUATE_METRICS_SERVICE,
   SWITCHYARD_METRIC_DIMENSIONS,
   SWITCHYARD_METRIC_NAMESPACE,
   SWITCHYARD_METRICS,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
 
 /** An alarm on one of the evaluate function's EMF metrics: ALARM once when it appears, OK once when it stops. */
 function evaluateMetricAlarm(

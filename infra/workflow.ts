@@ -1,13 +1,11 @@
+import type { SwitchyardConfig } from "@switchyard/core";
+import { modeSwitchName, policyStatements, STATE_MACHINE_ACTIONS } from "@switchyard/core/deploy";
 import {
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
-  modeSwitchName,
   modeSwitchTiming,
   modeSwitchWorkflow,
-  policyStatements,
-  STATE_MACHINE_ACTIONS,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 
 /**
  * The Standard state machine whose executions are the mode switches: its definition is

@@ -1,4 +1,4 @@
-import { MODE_SWITCH_STEPS } from "@switchyard/core";
+import { MODE_SWITCH_STEPS } from "@switchyard/core/workflow";
 
 /**
  * The Lambda handlers in functions/, by file name: `evaluate` and the workflow's steps

@@ -1,5 +1,5 @@
 /** An adapter class that declares, next to its code, the IAM actions it calls. */
-export interface DeclaresIamActions {
+interface DeclaresIamActions {
   readonly iamActions: readonly string[];
 }
 

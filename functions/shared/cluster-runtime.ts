@@ -1,7 +1,8 @@
 import { EKSClient } from "@aws-sdk/client-eks";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { EksClusterAccess, eksKubeConfig, KubernetesClusterGateway } from "@switchyard/adapters";
-import type { ClusterGateway, SwitchyardConfig } from "@switchyard/core";
+import type { SwitchyardConfig } from "@switchyard/core";
+import type { ClusterGateway } from "@switchyard/core/ports";
 import { logger } from "./logger.ts";
 import { systemClock } from "./system-clock.ts";
 

@@ -8,7 +8,7 @@ import { DEPLOYED_CONFIG_FILE, readDeployedConfig, type SwitchyardConfig } from 
  */
 let cached: Promise<SwitchyardConfig> | undefined;
 
-export function deployedConfigPath(): string {
+function deployedConfigPath(): string {
   return (
     process.env.SWITCHYARD_CONFIG_FILE ??
     join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), DEPLOYED_CONFIG_FILE)

@@ -1,10 +1,10 @@
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { EvaluationReport } from "@switchyard/controller";
+import { forecastAt } from "@switchyard/core";
 import {
   SWITCHYARD_METRIC_DIMENSIONS as DIMENSION,
-  forecastAt,
   SWITCHYARD_METRICS as METRIC,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
 
 /**
  * Per-service metrics of one evaluation, written as CloudWatch embedded metric format

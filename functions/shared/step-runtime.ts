@@ -1,11 +1,12 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { Clock, ClusterGateway, SwitchyardConfig } from "@switchyard/core";
+import type { SwitchyardConfig } from "@switchyard/core";
+import type { Clock, ClusterGateway } from "@switchyard/core/ports";
 import { clusterGateway } from "./cluster-runtime.ts";
 import { deployedConfig } from "./deployed-config.ts";
 import { logger } from "./logger.ts";
 import { systemClock } from "./system-clock.ts";
 
-export interface StepDeps {
+interface StepDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

@@ -1,3 +1,3 @@
-import type { Clock } from "@switchyard/core";
+import type { Clock } from "@switchyard/core/ports";
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -1,13 +1,9 @@
 import { DAY } from "@switchyard/core";
-import {
-  type PolicyName,
-  type PolicySummary,
-  policiesNamed,
-  reportOf,
-  type SimulationReport,
-  simulate,
-} from "@switchyard/sim";
+import { policiesNamed, reportOf, simulate } from "@switchyard/sim";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { PolicyName } from "../../packages/sim/src/policies/compared-policy.ts";
+import type { PolicySummary } from "../../packages/sim/src/report/policy-summary.ts";
+import type { SimulationReport } from "../../packages/sim/src/report/simulation-report.ts";
 import { repoScenario } from "../support/scenarios.ts";
 
 // Issue 17's acceptance on the bundled daily rhythms without capacity loss: switchyard

@@ -1,14 +1,9 @@
-import { lastFallbackUndone } from "@switchyard/core";
-import {
-  type PolicyName,
-  type PolicyReport,
-  type PolicySummary,
-  policiesNamed,
-  reportOf,
-  type SimulationReport,
-  simulate,
-} from "@switchyard/sim";
+import { policiesNamed, reportOf, simulate } from "@switchyard/sim";
 import { beforeAll, describe, expect, it } from "vitest";
+import { lastFallbackUndone } from "../../packages/core/src/decision/anti-flap.ts";
+import type { PolicyName } from "../../packages/sim/src/policies/compared-policy.ts";
+import type { PolicySummary } from "../../packages/sim/src/report/policy-summary.ts";
+import type { PolicyReport, SimulationReport } from "../../packages/sim/src/report/simulation-report.ts";
 import { repoScenario } from "../support/scenarios.ts";
 
 // What the policy must guarantee on the bundled seed-scale scenarios (DESIGN.md, "What the

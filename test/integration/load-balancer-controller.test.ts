@@ -4,7 +4,7 @@ import {
   ElasticLoadBalancingV2Client,
   type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { actionAnnotationKey } from "@switchyard/core";
+import { actionAnnotationKey } from "@switchyard/core/manifests";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {

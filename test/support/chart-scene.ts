@@ -1,6 +1,6 @@
-import type { ChartSpec } from "@switchyard/sim";
 import { parse, View } from "vega";
 import { compile } from "vega-lite";
+import type { ChartSpec } from "../../packages/sim/src/report/charts.ts";
 
 /** One drawn item of a mark, with the policy row (facet) it is drawn in. */
 export interface SceneItem {

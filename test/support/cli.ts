@@ -1,5 +1,6 @@
-import { type CliIo, InputFileError, runCli } from "@switchyard/cli";
-import { unreadableFile } from "../../packages/cli/src/errors.ts";
+import { InputFileError, unreadableFile } from "../../packages/cli/src/errors.ts";
+import type { CliIo } from "../../packages/cli/src/io.ts";
+import { runCli } from "../../packages/cli/src/program.ts";
 import { readRepoFile } from "./paths.ts";
 
 export interface CliRun {

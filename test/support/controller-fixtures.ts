@@ -1,4 +1,5 @@
-import type { IngressState, MetricsSnapshot, SwitchyardConfig, UnitWorkload } from "@switchyard/core";
+import type { IngressState, SwitchyardConfig, UnitWorkload } from "@switchyard/core";
+import type { MetricsSnapshot } from "@switchyard/core/ports";
 import { minutes, T0, UNITS } from "./decision-fixtures.ts";
 import {
   CannedMetrics,

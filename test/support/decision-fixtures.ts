@@ -1,15 +1,7 @@
-import type {
-  CapacitySignal,
-  DecisionSignals,
-  InferenceService,
-  Mode,
-  Policy,
-  ServiceState,
-  SwitchRecord,
-  UnitMinute,
-  UnitRuntime,
-} from "@switchyard/core";
+import type { CapacitySignal, InferenceService, Mode, SwitchRecord, UnitMinute } from "@switchyard/core";
 import { planService } from "@switchyard/core";
+import type { Policy } from "../../packages/core/src/config/types.ts";
+import type { DecisionSignals, ServiceState, UnitRuntime } from "../../packages/core/src/decision/types.ts";
 import { sd21Service } from "./sd21.ts";
 
 export const MINUTE = 60_000;

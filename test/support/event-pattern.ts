@@ -1,4 +1,4 @@
-import type { EventPattern, PatternValue } from "@switchyard/core";
+import type { EventPattern, PatternValue } from "../../packages/core/src/signals/event-patterns.ts";
 
 /**
  * An EventBridge pattern matcher with the semantics of aws/event-ruler for the parts

@@ -1,18 +1,32 @@
 import type {
   AutoscalingState,
   CapacitySignal,
-  CapacitySignalRecorder,
-  Clock,
   ClusterEvent,
-  ClusterGateway,
   DemandHistory,
-  DemandHistoryReader,
-  DemandHistoryRequest,
   EpochMs,
   FloorAction,
   InferenceService,
-  IngressPatchBuilder,
   IngressState,
+  ScaledObjectState,
+  ServiceClusterState,
+  SwitchRecord,
+  TargetGroupWeight,
+  UnitWorkload,
+} from "@switchyard/core";
+import type { SwitchEvent } from "@switchyard/core/manifests";
+import {
+  foreignPauses,
+  KEDA_PAUSED_REPLICAS,
+  replicaFloorPatch,
+  replicaHoldPatch,
+} from "@switchyard/core/manifests";
+import type {
+  CapacitySignalRecorder,
+  Clock,
+  ClusterGateway,
+  DemandHistoryReader,
+  DemandHistoryRequest,
+  IngressPatchBuilder,
   InstanceTypeResolver,
   LoadBalancerLocator,
   LoadBalancerTargets,
@@ -25,29 +39,17 @@ import type {
   RoutingChange,
   RoutingCheck,
   RoutingVerifier,
-  ScaledObjectState,
   ScalingChange,
   ScalingTargetBuilder,
-  ServiceClusterState,
-  SwitchEvent,
-  SwitchRecord,
   SwitchRequest,
   SwitchStart,
   SwitchStarter,
   TargetGroupHealth,
-  TargetGroupWeight,
   TargetHealthReader,
-  UnitWorkload,
-} from "@switchyard/core";
-import {
-  foreignPauses,
-  KEDA_PAUSED_REPLICAS,
-  kedaPauses,
-  replicaFloorPatch,
-  replicaHoldPatch,
-} from "@switchyard/core";
+} from "@switchyard/core/ports";
 import jsonPatch from "fast-json-patch";
 import mergePatch from "json-merge-patch";
+import { kedaPauses } from "../../packages/core/src/manifests/keda-pause.ts";
 
 /** A clock a test moves by hand. */
 export class ManualClock implements Clock {

@@ -1,4 +1,4 @@
-import type { PolicyStatement } from "@switchyard/core";
+import type { PolicyStatement } from "@switchyard/core/deploy";
 
 /** One request as IAM authorizes it: the action, the resource ARN (or `*`) and the request's condition keys. */
 export interface IamRequest {

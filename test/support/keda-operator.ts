@@ -1,4 +1,4 @@
-import { KEDA_PAUSED_REPLICAS, kedaHpaName } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, kedaHpaName } from "@switchyard/core/manifests";
 import type { AdmissionWebhook, KubeApiDouble } from "./kube-api-double.ts";
 import type { KubeObject } from "./seed-manifests.ts";
 

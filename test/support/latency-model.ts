@@ -1,4 +1,4 @@
-import { LatencyModel } from "@switchyard/sim";
+import { LatencyModel } from "../../packages/sim/src/model/latency-model.ts";
 
 /**
  * The latency model at the scenario schema's defaults (LatencyModelSchema), spelled out:

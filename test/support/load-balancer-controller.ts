@@ -8,15 +8,11 @@ import {
   TargetGroupNotFoundException,
   type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import {
-  actionAnnotationKey,
-  conditionsAnnotationKey,
-  type InferenceService,
-  normalizedPort,
-  parseForwardAction,
-  USE_ANNOTATION,
-} from "@switchyard/core";
+import type { InferenceService } from "@switchyard/core";
+import { actionAnnotationKey, parseForwardAction, USE_ANNOTATION } from "@switchyard/core/manifests";
 import type { AwsClientStub } from "aws-sdk-client-mock";
+import { normalizedPort } from "../../packages/core/src/manifests/port-form.ts";
+import { conditionsAnnotationKey } from "../../packages/core/src/manifests/standby.ts";
 import { type FakeLoadBalancer, listenerArn, ruleArn, serviceTargetGroup } from "./elb-account.ts";
 import type { KubeApiDouble } from "./kube-api-double.ts";
 import type { KubeObject } from "./seed-manifests.ts";

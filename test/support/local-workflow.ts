@@ -1,11 +1,9 @@
 import {
-  type AslDocument,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   modeSwitchTiming,
   modeSwitchWorkflow,
-  RECEIVER_POLL_SECONDS,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import { StateMachine } from "aws-local-stepfunctions";
 import { handler as applyRouting } from "../../functions/apply-routing.ts";
 import { handler as applyScaling } from "../../functions/apply-scaling.ts";
@@ -14,6 +12,8 @@ import { handler as planSwitch } from "../../functions/plan-switch.ts";
 import { handler as releaseHolds } from "../../functions/release-holds.ts";
 import { handler as rollback } from "../../functions/rollback.ts";
 import { handler as verifyRouting } from "../../functions/verify-routing.ts";
+import type { AslDocument } from "../../packages/core/src/workflow/asl.ts";
+import { RECEIVER_POLL_SECONDS } from "../../packages/core/src/workflow/workflow-timing.ts";
 import type { HandlerWorld } from "./handler-world.ts";
 import type { RecordedRequest } from "./kube-api-double.ts";
 import { STATE_MACHINE_ARN } from "./lambda-env.ts";

@@ -1,5 +1,6 @@
-import type { DecisionSignals, Observations, Policy, ServiceState } from "@switchyard/core";
-import { observe } from "@switchyard/core";
+import type { Policy } from "../../packages/core/src/config/types.ts";
+import { type Observations, observe } from "../../packages/core/src/decision/observations.ts";
+import type { DecisionSignals, ServiceState } from "../../packages/core/src/decision/types.ts";
 import * as fixtures from "./decision-fixtures.ts";
 
 // What the tests of single decision rules share: the bundled SD2.1 service at T0, and

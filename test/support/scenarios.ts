@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { loadScenario, parseScenario, type Scenario } from "@switchyard/sim";
+import { loadScenario } from "@switchyard/sim";
+import { parseScenario } from "../../packages/sim/src/scenario/load.ts";
+import type { Scenario } from "../../packages/sim/src/scenario/types.ts";
 import { repoPath } from "./paths.ts";
 
 /** Reads a file named relative to the repository root (as the CLI does from its working directory). */

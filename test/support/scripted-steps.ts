@@ -1,4 +1,5 @@
-import { type ModeSwitchStep, STEP_RESULTS } from "@switchyard/core";
+import type { ModeSwitchStep } from "@switchyard/core/workflow";
+import { STEP_RESULTS } from "../../packages/core/src/workflow/step-table.ts";
 
 /**
  * Scripted step outcomes, for running the same sequence of step results and errors through

@@ -1,4 +1,5 @@
-import { type InferenceService, loadConfig, type Policy, type SwitchyardConfig } from "@switchyard/core";
+import { type InferenceService, loadConfig, type SwitchyardConfig } from "@switchyard/core";
+import type { Policy } from "../../packages/core/src/config/types.ts";
 import { readRepoFile } from "./paths.ts";
 
 /** The bundled example: the seed's five SD2.1 units. */

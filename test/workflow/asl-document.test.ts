@@ -1,23 +1,15 @@
-import * as adapters from "@switchyard/adapters";
-import * as controller from "@switchyard/controller";
-import * as core from "@switchyard/core";
-import {
-  type AslDocument,
-  type AslState,
-  loadConfig,
-  modeSwitchTiming,
-  modeSwitchWorkflow,
-  RECEIVER_POLL_SECONDS,
-  RETRIED_ERRORS,
-  retryWaits,
-  MODE_SWITCH_STATES as S,
-  SwitchyardError,
-  type TaskState,
-  verifyRetrier,
-} from "@switchyard/core";
+import { loadConfig, SwitchyardError } from "@switchyard/core";
+import { modeSwitchTiming, modeSwitchWorkflow, MODE_SWITCH_STATES as S } from "@switchyard/core/workflow";
 import validateAsl from "asl-validator";
 import { describe, expect, it } from "vitest";
 import * as evaluationCause from "../../functions/shared/evaluation-cause.ts";
+import * as adapterErrors from "../../packages/adapters/src/errors.ts";
+import * as controllerErrors from "../../packages/controller/src/errors.ts";
+import * as coreErrors from "../../packages/core/src/errors.ts";
+import type { AslDocument, AslState, TaskState } from "../../packages/core/src/workflow/asl.ts";
+import { RETRIED_ERRORS } from "../../packages/core/src/workflow/step-table.ts";
+import { retryWaits, verifyRetrier } from "../../packages/core/src/workflow/verify-retry.ts";
+import { RECEIVER_POLL_SECONDS } from "../../packages/core/src/workflow/workflow-timing.ts";
 import { FUNCTION_ARNS, TOPIC_ARN, testWorkflow } from "../support/local-workflow.ts";
 import { readRepoFile } from "../support/paths.ts";
 import { sd21Config } from "../support/sd21.ts";
@@ -48,7 +40,7 @@ function lambdaTasks(document: AslDocument): [string, TaskState][] {
 
 /** Every error class the handlers can throw, by the name Step Functions sees. */
 function errorClassNames(): string[] {
-  const modules = [adapters, controller, core, evaluationCause] as Record<string, unknown>[];
+  const modules = [adapterErrors, controllerErrors, coreErrors, evaluationCause] as Record<string, unknown>[];
   return [
     ...new Set(
       modules.flatMap((module) =>
@@ -310,8 +302,8 @@ describe("Workflow document: modeSwitchWorkflow", () => {
   });
 
   it("names the retried errors exactly as the handlers' classes do", () => {
-    expect(new controller.TransientError("x").name).toBe(RETRIED_ERRORS.transient);
-    expect(new controller.RoutingNotAppliedError("x")).toBeInstanceOf(SwitchyardError);
-    expect(new controller.RoutingNotAppliedError("x").name).toBe(RETRIED_ERRORS.routingNotApplied);
+    expect(new controllerErrors.TransientError("x").name).toBe(RETRIED_ERRORS.transient);
+    expect(new controllerErrors.RoutingNotAppliedError("x")).toBeInstanceOf(SwitchyardError);
+    expect(new controllerErrors.RoutingNotAppliedError("x").name).toBe(RETRIED_ERRORS.routingNotApplied);
   });
 });

@@ -1,15 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { RollbackResult, SwitchPlan } from "@switchyard/controller";
-import {
-  actionAnnotationKey,
-  RECEIVER_POLL_SECONDS,
-  MODE_SWITCH_STATES as S,
-  STEP_RESULTS,
-  SWITCHYARD_ANNOTATIONS,
-} from "@switchyard/core";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import { MODE_SWITCH_STATES as S } from "@switchyard/core/workflow";
 import { describe, expect, it, vi } from "vitest";
 import { handler as evaluate } from "../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../functions/plan-switch.ts";
+import { STEP_RESULTS } from "../../packages/core/src/workflow/step-table.ts";
+import { RECEIVER_POLL_SECONDS } from "../../packages/core/src/workflow/workflow-timing.ts";
 import { HandlerWorld, useHandlerWorld } from "../support/handler-world.ts";
 import { ingressEvent, SD21_UNITS } from "../support/kube-objects.ts";
 import {

@@ -1,4 +1,5 @@
-import { MODE_SWITCH_STATES as S, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import { MODE_SWITCH_STATES as S } from "@switchyard/core/workflow";
 import { describe, expect, it, vi } from "vitest";
 import { runSwitchyard } from "../support/cli.ts";
 import { HandlerWorld, useHandlerWorld } from "../support/handler-world.ts";

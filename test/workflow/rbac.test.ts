@@ -1,22 +1,24 @@
 import { readFileSync } from "node:fs";
-import { KUBE_RESOURCES, type KubeTarget, type KubeVerb, rbacRule } from "@switchyard/adapters";
-import {
-  controllerRbac,
-  KARPENTER_EVENT_NAMESPACE,
-  kubernetesGroupsOf,
-  loadConfig,
-  type PolicyRule,
-  type RbacManifest,
-  type RoleManifest,
-  renderControllerRbac,
-} from "@switchyard/core";
+import { loadConfig } from "@switchyard/core";
+import { kubernetesGroupsOf, renderControllerRbac } from "@switchyard/core/manifests";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { handler as evaluate } from "../../functions/evaluate.ts";
 import {
+  KUBE_RESOURCES,
+  type KubeTarget,
+  type KubeVerb,
+  rbacRule,
+} from "../../packages/adapters/src/kube/kube-target.ts";
+import {
   CLUSTER_ACCESS,
+  controllerRbac,
+  KARPENTER_EVENT_NAMESPACE,
   KUBERNETES_GROUPS,
+  type PolicyRule,
+  type RbacManifest,
   RECORDS_EVENTS,
+  type RoleManifest,
 } from "../../packages/core/src/manifests/controller-rbac.ts";
 import { HandlerWorld } from "../support/handler-world.ts";
 import type { RecordedRequest } from "../support/kube-api-double.ts";

@@ -1,15 +1,16 @@
 import {
-  type AslState,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   modeSwitchTable,
   modeSwitchTiming,
   MODE_SWITCH_STATES as S,
-  STEP_RESULTS,
-  type StepTableEntry,
-} from "@switchyard/core";
-import { SimClock, SimScheduler, StepFunctionsStandIn } from "@switchyard/sim";
+} from "@switchyard/core/workflow";
 import { describe, expect, it } from "vitest";
+import type { AslState } from "../../packages/core/src/workflow/asl.ts";
+import { STEP_RESULTS, type StepTableEntry } from "../../packages/core/src/workflow/step-table.ts";
+import { SimClock } from "../../packages/sim/src/adapters/sim-clock.ts";
+import { StepFunctionsStandIn } from "../../packages/sim/src/adapters/step-functions-stand-in.ts";
+import { SimScheduler } from "../../packages/sim/src/run/sim-scheduler.ts";
 import {
   executeAsl,
   FUNCTION_ARNS,

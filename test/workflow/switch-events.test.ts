@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { stepFunctionsExecutionUrl } from "@switchyard/core";
+import { stepFunctionsExecutionUrl } from "@switchyard/core/deploy";
 import { describe, expect, it, vi } from "vitest";
 import { handler as evaluate } from "../../functions/evaluate.ts";
 import { HandlerWorld, useHandlerWorld } from "../support/handler-world.ts";

@@ -25,7 +25,7 @@ export function unreadableFile(path: string, cause: unknown): string {
 }
 
 /** Which output a folder was for, as the message names it: `simulate --out` by default. */
-export interface OutputFolderUse {
+interface OutputFolderUse {
   readonly flag: string;
   readonly what: string;
 }
@@ -60,7 +60,7 @@ export function unwritableFolder(
 }
 
 /** What one mode of one service's plan cannot serve. */
-export interface PlanShortfall {
+interface PlanShortfall {
   readonly service: string;
   readonly mode: string;
   readonly demandRps: number;

@@ -55,7 +55,7 @@ export const processIo: CliIo = {
 };
 
 /** The largest input the CLI reads: a config, a scenario, a load test, a two-week trace are far smaller. */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads a file the user named, refusing what is not a regular file before reading a byte:

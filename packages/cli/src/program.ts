@@ -27,7 +27,7 @@ import { printable } from "./render/printable.ts";
  * 5 a live command refused, nothing changed (`failover`/`fallback` while a switch runs or
  * a pin holds the other mode; `abort` with nothing to abort).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4, refused: 5 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, infeasible: 3, unreachable: 4, refused: 5 } as const;
 
 // Flag values are decimal numbers: `0x1F`, ` 12 ` or `Infinity` are refused (parseDecimal).
 

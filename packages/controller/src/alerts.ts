@@ -1,12 +1,7 @@
-import {
-  type Evidence,
-  isBreach,
-  parseForwardAction,
-  type ReplicaHold,
-  type RoutingCheck,
-  type ScalingChange,
-  stepFunctionsExecutionUrl,
-} from "@switchyard/core";
+import { type Evidence, isBreach } from "@switchyard/core";
+import { stepFunctionsExecutionUrl } from "@switchyard/core/deploy";
+import { parseForwardAction } from "@switchyard/core/manifests";
+import type { ReplicaHold, RoutingCheck, ScalingChange } from "@switchyard/core/ports";
 import { holdsNotAppliedText } from "./check-receivers.ts";
 import type { Alert, CaughtError, NotRestored, RollbackOutcome, SwitchState } from "./switch-state.ts";
 

@@ -1,16 +1,13 @@
+import { type IngressState, type SwitchyardConfig, transitionInFuture } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  type Clock,
-  type ClusterGateway,
   type IngressMergePatch,
-  type IngressState,
   ingressRoutingPatch,
   portsNamedByIngress,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
-  type SwitchyardConfig,
-  transitionInFuture,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
+import type { Clock, ClusterGateway } from "@switchyard/core/ports";
 import type { ControllerLogger } from "./logger.ts";
 import { readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
@@ -19,7 +16,7 @@ import { assertNotSuperseded } from "./supersession.ts";
 import { recordSwitchEvent, trafficMovedEvent } from "./switch-events.ts";
 import { parseSwitchState, type RoutingResult } from "./switch-state.ts";
 
-export interface ApplyRoutingDeps {
+interface ApplyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

@@ -1,11 +1,12 @@
-import type { Clock, ClusterGateway, ReplicaHold, ScalingChange, SwitchyardConfig } from "@switchyard/core";
+import type { SwitchyardConfig } from "@switchyard/core";
+import type { Clock, ClusterGateway, ReplicaHold, ScalingChange } from "@switchyard/core/ports";
 import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { installStandby } from "./standby.ts";
 import { recordSwitchEvent, startedEvent } from "./switch-events.ts";
 import { parseSwitchState, type ScalingResult } from "./switch-state.ts";
 
-export interface ApplyScalingDeps {
+interface ApplyScalingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

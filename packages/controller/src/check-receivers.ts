@@ -1,21 +1,19 @@
 import {
-  type Clock,
-  type ClusterGateway,
   compareServedNow,
   type InferenceService,
   type ServiceClusterState,
   type SwitchyardConfig,
   serviceStateFrom,
-  type TargetHealthReader,
   targetGroupProblems,
 } from "@switchyard/core";
+import type { Clock, ClusterGateway, TargetHealthReader } from "@switchyard/core/ports";
 import { ReceiversNotReadyError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { standbyInPlace } from "./standby.ts";
 import { assertHoldsNotTakenOver, assertNotSuperseded } from "./supersession.ts";
 import { parseSwitchState, type ReceiversCheck } from "./switch-state.ts";
 
-export interface CheckReceiversDeps {
+interface CheckReceiversDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

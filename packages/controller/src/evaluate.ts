@@ -1,41 +1,26 @@
 import {
-  actionAnnotationKey,
   answersNewLoss,
   type CapacitySignal,
-  type CapacitySignalRecorder,
-  type Clock,
-  type ClusterGateway,
   type Decision,
   type DemandHistory,
-  type DemandHistoryReader,
   decide,
   type EpochMs,
-  executionName,
   floorWrites,
   type InferenceService,
-  type InstanceTypeResolver,
   instanceClusterOf,
   isInstanceId,
   isMove,
   type LaunchBlock,
-  type LoadBalancerLocator,
   longestSwitchMs,
   lossStartedAt,
-  type MetricsReader,
-  type MetricsSnapshot,
   MINUTE,
   type MoveDecision,
   type NodeCell,
-  type NodePlacementReader,
-  type ReplicaFloorChange,
   type ReplicaFloors,
   replicaFloors,
   type ScaledObjectState,
-  type ServiceTargets,
   type SpotInterruption,
   type SwitchRecord,
-  type SwitchStart,
-  type SwitchStarter,
   type SwitchyardConfig,
   SwitchyardError,
   serviceStateFrom,
@@ -43,10 +28,27 @@ import {
   spotInterruptionSignal,
   switchToWaitFor,
   type TrailCoverage,
-  type TrailCoverageReader,
   trailMissingMessage,
   urgentMovesSuperseded,
 } from "@switchyard/core";
+import { actionAnnotationKey } from "@switchyard/core/manifests";
+import type {
+  CapacitySignalRecorder,
+  Clock,
+  ClusterGateway,
+  DemandHistoryReader,
+  InstanceTypeResolver,
+  LoadBalancerLocator,
+  MetricsReader,
+  MetricsSnapshot,
+  NodePlacementReader,
+  ReplicaFloorChange,
+  ServiceTargets,
+  SwitchStart,
+  SwitchStarter,
+  TrailCoverageReader,
+} from "@switchyard/core/ports";
+import { executionName } from "@switchyard/core/workflow";
 import { EvaluationError, evaluationFailures } from "./errors.ts";
 import { applyReplicaFloors, readDemandHistories } from "./forecast-floors.ts";
 import { type ControllerLogger, silentLogger } from "./logger.ts";
@@ -54,7 +56,7 @@ import { assertOwnRouting, readableAction } from "./plan-switch.ts";
 import type { SwitchInput } from "./switch-state.ts";
 
 /** ALB metrics of the newest minutes are incomplete; the window ends this long before now. */
-export const METRICS_LAG_MS = 2 * MINUTE;
+const METRICS_LAG_MS = 2 * MINUTE;
 
 /** How far back the execution history is read: past dwell times, caps and undone fallbacks. */
 export const HISTORY_MS = 3 * 60 * MINUTE;
@@ -99,7 +101,7 @@ export interface EvaluationDeps {
   readonly logger?: ControllerLogger;
 }
 
-export interface ServiceEvaluation {
+interface ServiceEvaluation {
   readonly service: string;
   readonly decision: Decision;
   /** Current weight per unit as read from the action annotation; null when unreadable. */

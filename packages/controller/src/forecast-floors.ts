@@ -1,18 +1,20 @@
 import {
-  type ClusterGateway,
   type DemandHistory,
-  type DemandHistoryReader,
   type EpochMs,
   historyPeriodSeconds,
   historySeriesCount,
   historyWindow,
   type InferenceService,
-  type ReplicaFloorChange,
-  replicaFloorPatch,
   type ScaledObjectState,
-  type ServiceTargets,
   type UnitFloorWrite,
 } from "@switchyard/core";
+import { replicaFloorPatch } from "@switchyard/core/manifests";
+import type {
+  ClusterGateway,
+  DemandHistoryReader,
+  ReplicaFloorChange,
+  ServiceTargets,
+} from "@switchyard/core/ports";
 import type { ControllerLogger } from "./logger.ts";
 
 /**

@@ -1,32 +1,29 @@
 import {
-  actionAnnotationKey,
-  type Clock,
-  type ClusterGateway,
-  executionName,
   isRefusal,
   MINUTE,
   type MoveDecision,
   type OperatorRefusal,
   type OperatorRequest,
   operatorDecision,
-  type SwitchStart,
-  type SwitchStarter,
   type SwitchyardConfig,
   serviceStateFrom,
   signalWindowMinutes,
 } from "@switchyard/core";
+import { actionAnnotationKey } from "@switchyard/core/manifests";
+import type { Clock, ClusterGateway, SwitchStart, SwitchStarter } from "@switchyard/core/ports";
+import { executionName } from "@switchyard/core/workflow";
 import { HISTORY_MS, switchInputOf } from "./evaluate.ts";
 import { assertOwnRouting, readableAction } from "./plan-switch.ts";
 import { serviceNamed } from "./service-lookup.ts";
 
 /** What an operator's move reads and starts with: the operator's own credentials behind each port. */
-export interface OperatorSwitchDeps {
+interface OperatorSwitchDeps {
   readonly clock: Clock;
   readonly cluster: ClusterGateway;
   readonly switches: SwitchStarter;
 }
 
-export type OperatorSwitchResult =
+type OperatorSwitchResult =
   | {
       readonly kind: "started";
       readonly name: string;

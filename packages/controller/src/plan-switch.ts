@@ -1,18 +1,15 @@
+import { type InferenceService, ManifestError, type SwitchyardConfig } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  type Clock,
-  type ClusterGateway,
   describeTargetGroup,
   type ForwardAction,
   foreignActionOf,
   foreignTargetGroups,
-  type InferenceService,
-  ManifestError,
   parseForwardAction,
-  planMove,
   SWITCHYARD_ANNOTATIONS,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
+import type { Clock, ClusterGateway } from "@switchyard/core/ports";
+import { planMove } from "@switchyard/core/workflow";
 import { ForeignRoutingError, TransientError } from "./errors.ts";
 import type { ControllerLogger } from "./logger.ts";
 import { workflowErrorOf } from "./run-step.ts";
@@ -21,7 +18,7 @@ import { assertNotAborted } from "./supersession.ts";
 import { planFailedEvent, recordSwitchEvent } from "./switch-events.ts";
 import { parseSwitchInput, type SwitchInput, type SwitchPlan } from "./switch-state.ts";
 
-export interface PlanSwitchDeps {
+interface PlanSwitchDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
@@ -136,7 +133,7 @@ export function assertOwnRouting(
  * Refuses an action that also routes to Services the config does not name: writing the
  * plan would drop them (another team's canary would lose its traffic without a word).
  */
-export function assertOnlyOwnTargets(action: ForwardAction, service: InferenceService, where: string): void {
+function assertOnlyOwnTargets(action: ForwardAction, service: InferenceService, where: string): void {
   const own = [
     ...service.units.map((u) => u.service.name),
     ...(service.consolidatedService === undefined ? [] : [service.consolidatedService.name]),

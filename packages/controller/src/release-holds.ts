@@ -1,18 +1,15 @@
 import {
-  type Clock,
-  type ClusterGateway,
   type InferenceService,
   notResumed,
-  type ReplicaFloorChange,
-  type ReplicaHold,
   releaseFloorAction,
   type SwitchyardConfig,
 } from "@switchyard/core";
+import type { Clock, ClusterGateway, ReplicaFloorChange, ReplicaHold } from "@switchyard/core/ports";
 import { ScalingNotResumedError } from "./errors.ts";
 import { serviceNamed } from "./service-lookup.ts";
 import { type HoldsRelease, parseSwitchState, type SwitchPlan } from "./switch-state.ts";
 
-export interface ReleaseHoldsDeps {
+interface ReleaseHoldsDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

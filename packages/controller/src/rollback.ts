@@ -1,15 +1,11 @@
+import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  type Clock,
-  type ClusterGateway,
   holdRemovalCommand,
-  type InferenceService,
   ingressAnnotationsPatch,
-  type ReplicaHold,
-  type ScalingChange,
   SWITCHYARD_ANNOTATIONS,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
+import type { Clock, ClusterGateway, ReplicaHold, ScalingChange } from "@switchyard/core/ports";
 import { rollbackAlert } from "./alerts.ts";
 import type { ControllerLogger } from "./logger.ts";
 import { serviceNamed } from "./service-lookup.ts";
@@ -23,7 +19,7 @@ import {
   type SwitchState,
 } from "./switch-state.ts";
 
-export interface RollbackDeps {
+interface RollbackDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly clock: Clock;

@@ -1,12 +1,6 @@
-import {
-  type ClusterGateway,
-  type InferenceService,
-  type IngressMergePatch,
-  type IngressState,
-  type StandbyChanges,
-  SwitchyardError,
-  standbyChanges,
-} from "@switchyard/core";
+import { type InferenceService, type IngressState, SwitchyardError } from "@switchyard/core";
+import { type IngressMergePatch, type StandbyChanges, standbyChanges } from "@switchyard/core/manifests";
+import type { ClusterGateway } from "@switchyard/core/ports";
 import type { StandbyResult } from "./switch-state.ts";
 
 /**

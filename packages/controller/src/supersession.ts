@@ -1,13 +1,11 @@
 import {
-  actionAnnotationKey,
   type EpochMs,
   type IngressState,
-  parseHoldMark,
   parsePin,
   pinHolds,
   type ScaledObjectState,
-  SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
+import { actionAnnotationKey, parseHoldMark, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { SwitchAbortedError, SwitchSupersededError } from "./errors.ts";
 import type { SwitchPlan } from "./switch-state.ts";
 

@@ -1,18 +1,12 @@
-import {
-  type Clock,
-  type ClusterGateway,
-  eventNote,
-  type InferenceService,
-  SWITCH_EVENT_REASONS as R,
-  type RoutingCheck,
-  type SwitchEvent,
-} from "@switchyard/core";
+import type { InferenceService } from "@switchyard/core";
+import { eventNote, SWITCH_EVENT_REASONS as R, type SwitchEvent } from "@switchyard/core/manifests";
+import type { Clock, ClusterGateway, RoutingCheck } from "@switchyard/core/ports";
 import { beforeLine, causeMessage, executionConsoleUrl, restoredParts, routingLine } from "./alerts.ts";
 import type { ControllerLogger } from "./logger.ts";
 import type { CaughtError, RollbackResult, SwitchInput, SwitchState } from "./switch-state.ts";
 
 /** What a step needs to record an Event: the cluster, the clock for its time, a logger for a failed write. */
-export interface SwitchEventDeps {
+interface SwitchEventDeps {
   readonly cluster: ClusterGateway;
   readonly clock: Clock;
   readonly logger?: ControllerLogger;

@@ -1,22 +1,19 @@
+import type { CapacitySignal, Evidence, Mode, Move, SwitchyardHold, UnitCondition } from "@switchyard/core";
+import { MOVES } from "@switchyard/core";
 import type {
-  CapacitySignal,
-  Evidence,
-  Mode,
-  Move,
-  MovePlan,
-  MoveTarget,
   ReplicaFloorChange,
   ReplicaHold,
   RoutingCheck,
   ScalingChange,
+  TargetGroupHealth,
+} from "@switchyard/core/ports";
+import type {
+  MovePlan,
+  MoveTarget,
   ScalingStep,
   StepResultKey,
   StepResultTypes,
-  SwitchyardHold,
-  TargetGroupHealth,
-  UnitCondition,
-} from "@switchyard/core";
-import { MOVES } from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import * as z from "zod/mini";
 import { SwitchInputError } from "./errors.ts";
 
@@ -195,7 +192,7 @@ export interface RollbackResult {
  * table adds without a type here is a compile error, and so is a type whose fields are
  * not the ones the table keeps.
  */
-export type StepResults = StepResultTypes<{
+type StepResults = StepResultTypes<{
   readonly scaling: ScalingResult;
   readonly receivers: ReceiversCheck;
   readonly routing: RoutingResult;

@@ -1,17 +1,14 @@
 import {
-  type Clock,
-  type ClusterGateway,
   type InferenceService,
   LBC_EVENT_REASONS,
-  type RoutingVerifier,
   rejectsWrittenRouting,
   SECOND,
   type SwitchyardConfig,
-  standbyActionNames,
-  type TargetHealthReader,
   targetGroupProblems,
   type WrittenRouting,
 } from "@switchyard/core";
+import { standbyActionNames } from "@switchyard/core/manifests";
+import type { Clock, ClusterGateway, RoutingVerifier, TargetHealthReader } from "@switchyard/core/ports";
 import { switchAlert } from "./alerts.ts";
 import { RoutingNotAppliedError, RoutingRejectedError } from "./errors.ts";
 import type { ControllerLogger } from "./logger.ts";
@@ -20,7 +17,7 @@ import { assertNotAborted } from "./supersession.ts";
 import { recordSwitchEvent, succeededEvent } from "./switch-events.ts";
 import { parseSwitchState, type VerificationResult } from "./switch-state.ts";
 
-export interface VerifyRoutingDeps {
+interface VerifyRoutingDeps {
   readonly config: SwitchyardConfig;
   readonly cluster: ClusterGateway;
   readonly verifier: RoutingVerifier;

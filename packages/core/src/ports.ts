@@ -17,6 +17,7 @@ import type { IngressMergePatch } from "./manifests/ingress-patch.ts";
 import type { ReplicaFloorOutcome } from "./manifests/replica-floor-patch.ts";
 import type { ReplicaHoldOutcome } from "./manifests/replica-hold.ts";
 import type { SwitchEvent } from "./manifests/switch-event.ts";
+import type { RoutingDifference } from "./planning/routing-differences.ts";
 import type { TargetGroupWeight } from "./planning/types.ts";
 import type { TrailCoverage } from "./signals/trail-coverage.ts";
 import type { CapacitySignal, EpochMs, NodeCell, ServiceMetrics } from "./signals/types.ts";
@@ -131,13 +132,6 @@ export interface LoadBalancerTargets {
 
 export interface LoadBalancerLocator {
   locate(service: InferenceService): Promise<LoadBalancerTargets>;
-}
-
-export interface RoutingDifference {
-  readonly serviceName: string;
-  readonly expected: number;
-  /** null: the target group is not in the rule's forward action. */
-  readonly actual: number | null;
 }
 
 export interface RoutingCheck {

@@ -1,5 +1,5 @@
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSwitchyard } from "../../support/cli.ts";
 import { pod, seedSd21 } from "../../support/kube-objects.ts";

@@ -1,6 +1,6 @@
 import { DescribeClusterCommand } from "@aws-sdk/client-eks";
 import { ListStateMachinesCommand } from "@aws-sdk/client-sfn";
-import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OPERATOR_MOVE_ACTIONS } from "../../../packages/cli/src/commands/operator-moves.ts";
 import { runSwitchyard } from "../../support/cli.ts";

@@ -1,5 +1,6 @@
 import { DescribeClusterCommand } from "@aws-sdk/client-eks";
-import { decide, SWITCHYARD_ANNOTATIONS, serviceStateFrom } from "@switchyard/core";
+import { decide, serviceStateFrom } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runSwitchyard } from "../../support/cli.ts";
 import { PATCH_TYPES } from "../../support/kube-api-double.ts";

@@ -1,7 +1,7 @@
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeClusterCommand, ResourceNotFoundException } from "@aws-sdk/client-eks";
 import { ListExecutionsCommand, StateMachineDoesNotExist } from "@aws-sdk/client-sfn";
-import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runSwitchyard } from "../../support/cli.ts";
 import { describeClusterFor, STATE_MACHINE_ARN } from "../../support/lambda-env.ts";

@@ -106,10 +106,16 @@ describe("Bundle: as sst deploy builds it", () => {
       // Prepare: client-node's HTTP stack (undici) as the deploy bundles it, trimmed by
       // FUNCTION_BUNDLING's esbuild options, against the API double over TLS.
       const { file } = await bundleAsDeployed(
-        { stdin: `export { KubernetesClusterGateway, kubeConfigFor } from "@switchyard/adapters";` },
+        {
+          stdin: [
+            `export { KubernetesClusterGateway } from "@switchyard/adapters";`,
+            `export { kubeConfigFor } from "./packages/adapters/src/kube/kube-config.ts";`,
+          ].join("\n"),
+        },
         join(dir, "gateway"),
       );
-      const bundled = (await import(pathToFileURL(file).href)) as typeof import("@switchyard/adapters");
+      const bundled = (await import(pathToFileURL(file).href)) as typeof import("@switchyard/adapters") &
+        typeof import("../../../packages/adapters/src/kube/kube-config.ts");
       const double = new KubeApiDouble({
         tls: {
           key: readRepoFile("test/fixtures/tls/server.key"),

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { actionAnnotationKey } from "@switchyard/core";
+import { actionAnnotationKey } from "@switchyard/core/manifests";
 import { describe, expect, it, vi } from "vitest";
 import { handler } from "../../../functions/evaluate.ts";
 import "../../support/aws-sdk-matchers.ts";

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import type { SwitchState } from "@switchyard/controller";
-import { actionAnnotationKey } from "@switchyard/core";
+import { actionAnnotationKey } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import { handler as applyRouting } from "../../../functions/apply-routing.ts";
 import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../../functions/plan-switch.ts";
+import type { SwitchState } from "../../../packages/controller/src/switch-state.ts";
 import { HandlerWorld, useHandlerWorld } from "../../support/handler-world.ts";
 import { repoPath } from "../../support/paths.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { SwitchState } from "@switchyard/controller";
-import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { describe, expect, it, vi } from "vitest";
 import { handler as applyRouting } from "../../../functions/apply-routing.ts";
 import { handler as applyScaling } from "../../../functions/apply-scaling.ts";
@@ -9,6 +8,7 @@ import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { handler as planSwitch } from "../../../functions/plan-switch.ts";
 import { handler as rollback } from "../../../functions/rollback.ts";
 import { handler as verifyRouting } from "../../../functions/verify-routing.ts";
+import type { SwitchState } from "../../../packages/controller/src/switch-state.ts";
 import { failureOf } from "../../support/failure.ts";
 import { HandlerWorld, useHandlerWorld } from "../../support/handler-world.ts";
 import { ingressEvent } from "../../support/kube-objects.ts";

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
-import { CAPACITY_METRIC } from "@switchyard/adapters";
 import {
   executionsArnOf,
-  MODE_SWITCH_STEPS,
   type PolicyStatement,
   policyStatements,
   STATE_MACHINE_ACTIONS,
   SWITCHYARD_METRIC_NAMESPACE,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
+import { MODE_SWITCH_STEPS } from "@switchyard/core/workflow";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handler as evaluate } from "../../../functions/evaluate.ts";
 import { functionPolicy, HANDLER_AWS_ACTIONS } from "../../../infra/function-policies.ts";
+import { CAPACITY_METRIC } from "../../../packages/adapters/src/aws/cloudwatch-capacity-metric.ts";
 import { HANDLERS, type HandlerName } from "../../../scripts/handlers.ts";
 import { HandlerWorld } from "../../support/handler-world.ts";
 import { type IamRequest, isAllowed } from "../../support/iam-evaluator.ts";

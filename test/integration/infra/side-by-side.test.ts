@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEPLOYED_CONFIG_FILE, deployedConfigDocument, loadConfig, modeSwitchName } from "@switchyard/core";
+import { DEPLOYED_CONFIG_FILE, deployedConfigDocument, loadConfig } from "@switchyard/core";
+import { modeSwitchName } from "@switchyard/core/deploy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { componentName } from "../../../infra/component-name.ts";
 import { CONFIG_ENV } from "../../../infra/config.ts";

@@ -2,22 +2,23 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   DEPLOYED_CONFIG_FILE,
-  dashboardBody,
   deployedConfigDocument,
   EVALUATE_EVENT_RULES,
   EVALUATE_SCHEDULE,
+} from "@switchyard/core";
+import {
+  dashboardBody,
   evaluateAlarms,
   executionsArnOf,
-  kubernetesGroupsOf,
-  MODE_SWITCH_STEPS,
-  type ModeSwitchStep,
   modeSwitchAlarms,
   type PolicyStatement,
   policyStatements,
   STATE_MACHINE_ACTIONS,
   SWITCHYARD_METRIC_NAMESPACE,
   SWITCHYARD_METRICS,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
+import { kubernetesGroupsOf } from "@switchyard/core/manifests";
+import { MODE_SWITCH_STEPS, type ModeSwitchStep } from "@switchyard/core/workflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { componentName } from "../../../infra/component-name.ts";
 import { EVALUATE_RESERVED_CONCURRENCY } from "../../../infra/evaluate-concurrency.ts";

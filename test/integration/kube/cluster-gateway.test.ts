@@ -3,26 +3,25 @@ import type { ApiException } from "@kubernetes/client-node";
 import {
   ClusterAccessError,
   KubernetesClusterGateway,
-  KubernetesConflictError,
   KubernetesForbiddenError,
-  KubernetesNotFoundError,
-  KubernetesRejectedError,
   KubernetesUnavailableError,
-  UnknownUnitError,
 } from "@switchyard/adapters";
+import { type InferenceService, type IngressState, ManifestError, planService } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  type InferenceService,
-  type IngressState,
   ingressRoutingPatch,
-  ManifestError,
-  PlanningError,
-  planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   standbyChanges,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  KubernetesConflictError,
+  KubernetesNotFoundError,
+  KubernetesRejectedError,
+  UnknownUnitError,
+} from "../../../packages/adapters/src/errors.ts";
+import { PlanningError } from "../../../packages/core/src/errors.ts";
 import { kedaAdmissionWebhook } from "../../support/keda-operator.ts";
 import { KubeApiDouble, type RecordedRequest, validateKubeObject } from "../../support/kube-api-double.ts";
 import { deployment, pod, seedSd21 } from "../../support/kube-objects.ts";

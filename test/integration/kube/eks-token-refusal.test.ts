@@ -7,7 +7,7 @@ import {
   eksKubeConfig,
   KubernetesClusterGateway,
 } from "@switchyard/adapters";
-import type { Clock } from "@switchyard/core";
+import type { Clock } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { acceptsEksToken, accessKeyOfEksToken, eksTokenExpiredAt } from "../../support/eks-authenticator.ts";

@@ -1,10 +1,7 @@
 import { type ApiException, CustomObjectsApi, type V1Ingress } from "@kubernetes/client-node";
-import {
-  KubernetesConflictError,
-  KubernetesForbiddenError,
-  KubernetesRejectedError,
-} from "@switchyard/adapters";
+import { KubernetesForbiddenError } from "@switchyard/adapters";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KubernetesConflictError, KubernetesRejectedError } from "../../../packages/adapters/src/errors.ts";
 import { type GuardedWrite, guardedWrite } from "../../../packages/adapters/src/kube/guarded-write.ts";
 import type { KubeLogger } from "../../../packages/adapters/src/kube/kube-request.ts";
 import { KUBE_RESOURCES } from "../../../packages/adapters/src/kube/kube-target.ts";

@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { KubernetesClusterGateway, KubernetesForbiddenError } from "@switchyard/adapters";
-import { SWITCH_EVENT_REASONS, type SwitchEvent } from "@switchyard/core";
+import { SWITCH_EVENT_REASONS, type SwitchEvent } from "@switchyard/core/manifests";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KubeApiDouble } from "../../support/kube-api-double.ts";
 import { seedSd21 } from "../../support/kube-objects.ts";

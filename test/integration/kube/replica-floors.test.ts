@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { KubernetesClusterGateway } from "@switchyard/adapters";
-import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KubeApiDouble } from "../../support/kube-api-double.ts";
 import { seedSd21 } from "../../support/kube-objects.ts";

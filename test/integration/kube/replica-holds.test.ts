@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { KubernetesClusterGateway } from "@switchyard/adapters";
-import { KEDA_PAUSED_REPLICAS, notResumed, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { notResumed } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KedaOperatorStandIn } from "../../support/keda-operator.ts";
 import { KubeApiDouble } from "../../support/kube-api-double.ts";

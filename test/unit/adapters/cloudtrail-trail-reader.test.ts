@@ -5,9 +5,13 @@ import {
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
 } from "@aws-sdk/client-cloudtrail";
-import { CloudTrailTrailReader, MISSING_TRAIL_RECHECK_MS, TRAIL_RECHECK_MS } from "@switchyard/adapters";
+import { CloudTrailTrailReader } from "@switchyard/adapters";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import {
+  MISSING_TRAIL_RECHECK_MS,
+  TRAIL_RECHECK_MS,
+} from "../../../packages/adapters/src/aws/cloudtrail-trail-reader.ts";
 import "../../support/aws-sdk-matchers.ts";
 import { ManualClock } from "../../support/fake-ports.ts";
 import { defaultTrail } from "../../support/handler-world.ts";

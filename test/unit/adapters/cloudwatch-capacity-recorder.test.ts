@@ -4,10 +4,11 @@ import {
   type MetricDatum,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
-import { CapacityRecordError, CloudWatchCapacityRecorder } from "@switchyard/adapters";
+import { CloudWatchCapacityRecorder } from "@switchyard/adapters";
 import type { CapacitySignal } from "@switchyard/core";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import { CapacityRecordError } from "../../../packages/adapters/src/errors.ts";
 import "../../support/aws-sdk-matchers.ts";
 
 const AT = Date.parse("2025-06-02T14:08:12Z");

@@ -3,10 +3,12 @@ import {
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
 } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchDemandHistoryReader, MetricsUnavailableError } from "@switchyard/adapters";
-import { DAY, historyPeriodSeconds, historyWindow, type ServiceTargets } from "@switchyard/core";
+import { CloudWatchDemandHistoryReader } from "@switchyard/adapters";
+import { DAY, historyPeriodSeconds, historyWindow } from "@switchyard/core";
+import type { ServiceTargets } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import { MetricsUnavailableError } from "../../../packages/adapters/src/errors.ts";
 import "../../support/aws-sdk-matchers.ts";
 
 const LB = "app/k8s-default-sd21-3f2a9c1b7e/50dc6c495c0c9188";

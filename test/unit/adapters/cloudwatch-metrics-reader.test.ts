@@ -8,15 +8,13 @@ import {
   type MetricDatum,
   PutMetricDataCommand,
 } from "@aws-sdk/client-cloudwatch";
-import {
-  CloudWatchCapacityRecorder,
-  CloudWatchMetricsReader,
-  MAX_QUERIES_PER_CALL,
-  MetricsUnavailableError,
-} from "@switchyard/adapters";
-import type { MetricsRequest, ServiceTargets, UnitMinute } from "@switchyard/core";
+import { CloudWatchCapacityRecorder, CloudWatchMetricsReader } from "@switchyard/adapters";
+import type { UnitMinute } from "@switchyard/core";
+import type { MetricsRequest, ServiceTargets } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_QUERIES_PER_CALL } from "../../../packages/adapters/src/aws/cloudwatch-limits.ts";
+import { MetricsUnavailableError } from "../../../packages/adapters/src/errors.ts";
 import "../../support/aws-sdk-matchers.ts";
 
 const MINUTE = 60_000;

@@ -7,9 +7,10 @@
  */
 import { CloudWatchClient, CloudWatchServiceException } from "@aws-sdk/client-cloudwatch";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import { CloudWatchMetricsReader, MetricsUnavailableError } from "@switchyard/adapters";
-import type { MetricsRequest } from "@switchyard/core";
+import { CloudWatchMetricsReader } from "@switchyard/adapters";
+import type { MetricsRequest } from "@switchyard/core/ports";
 import { describe, expect, it } from "vitest";
+import { MetricsUnavailableError } from "../../../packages/adapters/src/errors.ts";
 
 const MAX_ATTEMPTS = 3;
 const START = Date.parse("2025-06-02T14:00:00Z");

@@ -6,10 +6,11 @@ import {
   ResourceNotFoundException,
   ThrottlingException,
 } from "@aws-sdk/client-eks";
-import { ClusterAccessError, EKS_TOKEN_PREFIX, EksClusterAccess } from "@switchyard/adapters";
-import type { Clock } from "@switchyard/core";
+import { ClusterAccessError, EksClusterAccess } from "@switchyard/adapters";
+import type { Clock } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { EKS_TOKEN_PREFIX } from "../../../packages/adapters/src/aws/eks-token.ts";
 import "../../support/aws-sdk-matchers.ts";
 
 const CLUSTER = "hw-agnostic-infer";

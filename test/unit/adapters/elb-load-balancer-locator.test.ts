@@ -4,16 +4,15 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import {
-  AwsCallError,
-  ElbLoadBalancerLocator,
-  LoadBalancerNotFoundError,
-  loadBalancerDimension,
-  targetGroupDimension,
-} from "@switchyard/adapters";
-import type { Clock } from "@switchyard/core";
+import { AwsCallError, ElbLoadBalancerLocator } from "@switchyard/adapters";
+import type { Clock } from "@switchyard/core/ports";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import {
+  loadBalancerDimension,
+  targetGroupDimension,
+} from "../../../packages/adapters/src/aws/elb-dimensions.ts";
+import { LoadBalancerNotFoundError } from "../../../packages/adapters/src/errors.ts";
 import "../../support/aws-sdk-matchers.ts";
 import {
   CLUSTER,

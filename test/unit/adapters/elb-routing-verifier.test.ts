@@ -5,7 +5,8 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ElbLoadBalancerLocator, ElbRoutingVerifier } from "@switchyard/adapters";
-import { STANDBY_SOURCE_IP, type TargetGroupWeight } from "@switchyard/core";
+import type { TargetGroupWeight } from "@switchyard/core";
+import { STANDBY_SOURCE_IP } from "@switchyard/core/manifests";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import "../../support/aws-sdk-matchers.ts";

@@ -1,6 +1,6 @@
 import { CoreV1Api, HttpMethod, RequestContext } from "@kubernetes/client-node";
-import { kubeConfigFor } from "@switchyard/adapters";
 import { describe, expect, it } from "vitest";
+import { kubeConfigFor } from "../../../packages/adapters/src/kube/kube-config.ts";
 
 const CA = Buffer.from(
   "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUexample\n-----END CERTIFICATE-----\n",

@@ -10,7 +10,8 @@ import {
   StateMachineDoesNotExist,
 } from "@aws-sdk/client-sfn";
 import { AwsCallError, SfnSwitchStarter } from "@switchyard/adapters";
-import { executionName, type Move } from "@switchyard/core";
+import type { Move } from "@switchyard/core";
+import { executionName } from "@switchyard/core/workflow";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import "../../support/aws-sdk-matchers.ts";

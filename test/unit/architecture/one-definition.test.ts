@@ -1,7 +1,10 @@
-import * as adapters from "@switchyard/adapters";
-import * as controller from "@switchyard/controller";
-import { SWITCHYARD_METRIC_NAMESPACE, SWITCHYARD_METRICS, stepFunctionsExecutionUrl } from "@switchyard/core";
+import {
+  SWITCHYARD_METRIC_NAMESPACE,
+  SWITCHYARD_METRICS,
+  stepFunctionsExecutionUrl,
+} from "@switchyard/core/deploy";
 import { describe, expect, it } from "vitest";
+import { executionConsoleUrl } from "../../../packages/controller/src/alerts.ts";
 import { testWorkflow } from "../../support/local-workflow.ts";
 import { sourceFiles } from "../../support/source-files.ts";
 
@@ -27,8 +30,11 @@ describe("Architecture: one definition", () => {
 
   it("defines each error the workflow matches by name once, in the package that throws it", () => {
     for (const name of ["RoutingNotAppliedError", "RoutingRejectedError"]) {
-      expect(Object.hasOwn(controller, name), `controller exports ${name}`).toBe(true);
-      expect(Object.hasOwn(adapters, name), `adapters exports no second ${name}`).toBe(false);
+      const homes = SOURCES.filter((file) => new RegExp(`\\bclass ${name}\\b`).test(file.text));
+      expect(
+        homes.map((f) => f.path),
+        name,
+      ).toEqual(["packages/controller/src/errors.ts"]);
     }
   });
 
@@ -44,7 +50,7 @@ describe("Architecture: one definition", () => {
   it("links the workflow's notifications to the execution page the alerts link to", () => {
     const link = stepFunctionsExecutionUrl("us-west-2", "{}");
     expect(JSON.stringify(testWorkflow())).toContain(link);
-    expect(controller.executionConsoleUrl("arn:aws:states:us-west-2:1:execution:m:x", "us-west-2")).toBe(
+    expect(executionConsoleUrl("arn:aws:states:us-west-2:1:execution:m:x", "us-west-2")).toBe(
       stepFunctionsExecutionUrl("us-west-2", "arn:aws:states:us-west-2:1:execution:m:x"),
     );
   });

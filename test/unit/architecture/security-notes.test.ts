@@ -1,8 +1,10 @@
-import { controllerRbac, kubernetesGroupsOf, type RoleManifest } from "@switchyard/core";
+import { kubernetesGroupsOf } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import {
   type CLUSTER_ACCESS,
+  controllerRbac,
   KUBERNETES_GROUPS,
+  type RoleManifest,
 } from "../../../packages/core/src/manifests/controller-rbac.ts";
 import { HANDLERS } from "../../../scripts/handlers.ts";
 import { useLambdaEnvironment } from "../../support/lambda-env.ts";

@@ -3,7 +3,7 @@ import {
   MODE_SWITCH_STEPS,
   modeSwitchTiming,
   modeSwitchWorkflow,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import validateAsl from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { placeholderArns } from "../../../packages/cli/src/commands/workflow.ts";

@@ -1,6 +1,7 @@
-import { JSON_SIGNIFICANT_DIGITS, jsonText } from "@switchyard/core";
+import { jsonText } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { JSON_SIGNIFICANT_DIGITS } from "../../../packages/core/src/output/json-output.ts";
 import { runSwitchyard } from "../../support/cli.ts";
 import { readRepoFile } from "../../support/paths.ts";
 

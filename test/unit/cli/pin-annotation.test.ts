@@ -1,4 +1,5 @@
-import { parsePin, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { parsePin } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import {
   parseUntil,

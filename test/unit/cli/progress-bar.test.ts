@@ -1,5 +1,6 @@
-import { type CliIo, progressBar } from "@switchyard/cli";
 import { describe, expect, it } from "vitest";
+import type { CliIo } from "../../../packages/cli/src/io.ts";
+import { progressBar } from "../../../packages/cli/src/render/progress-bar.ts";
 
 function capture(): { io: CliIo; stderr: string[] } {
   const stderr: string[] = [];

@@ -47,5 +47,7 @@ describe("Docs: the README's simulate outputs", () => {
       expect(result.code, result.stderr).toBe(0);
       expect(run.printed).toBe(result.stdout);
     },
+    // The frontier block simulates two days eight times over (six budgets, three baselines): ~18 s idle, more on a busy machine.
+    120_000,
   );
 });

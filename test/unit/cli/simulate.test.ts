@@ -32,7 +32,7 @@ describe("Command: switchyard simulate", () => {
       "\nmoves that took effect: switchyard 3 (2 rebalances, 1 reroute); seed-reference 1 (1 failover)\n",
     );
     expect(run.stdout).toContain(
-      "\nmode switches: seed-reference failover 14 Nov 00:30 succeeded (Ingress patched 00:30)\n",
+      "\nmode switches and reroutes: switchyard reroute 14 Nov 00:30 succeeded (Ingress patched 00:30); seed-reference failover 14 Nov 00:30 succeeded (Ingress patched 00:30)\n",
     );
     // The seed's controller fails over at its next 5-minute poll, which falls on the first
     // error, moves traffic within the minute, and reverts only at the next load cycle.

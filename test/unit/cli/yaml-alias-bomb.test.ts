@@ -1,5 +1,5 @@
-import { MAX_YAML_ALIAS_COUNT } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { MAX_YAML_ALIAS_COUNT } from "../../../packages/core/src/config/load.ts";
 import { runSwitchyard } from "../../support/cli.ts";
 import { readRepoFile } from "../../support/paths.ts";
 

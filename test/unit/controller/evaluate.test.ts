@@ -1,12 +1,9 @@
-import { LoadBalancerNotFoundError } from "@switchyard/adapters";
-import { EvaluationError, evaluate, type SwitchInput } from "@switchyard/controller";
-import {
-  type InferenceService,
-  planService,
-  renderForwardAction,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+import { evaluate, type SwitchInput } from "@switchyard/controller";
+import { type InferenceService, planService, type SwitchyardConfig } from "@switchyard/core";
+import { renderForwardAction } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
+import { LoadBalancerNotFoundError } from "../../../packages/adapters/src/errors.ts";
+import { EvaluationError } from "../../../packages/controller/src/errors.ts";
 import { ACTION_KEY, calmSnapshot, harness, losePods } from "../../support/controller-fixtures.ts";
 import { CALM_RPS, capacityError, MINUTE, T0 } from "../../support/decision-fixtures.ts";
 import { sd21FailoverConfig } from "../../support/sd21.ts";

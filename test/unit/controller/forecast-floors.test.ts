@@ -1,12 +1,7 @@
 import { evaluate } from "@switchyard/controller";
-import {
-  DAY,
-  type DemandHistory,
-  type InferenceService,
-  type MetricsSnapshot,
-  SWITCHYARD_ANNOTATIONS,
-  type SwitchyardConfig,
-} from "@switchyard/core";
+import { DAY, type DemandHistory, type InferenceService, type SwitchyardConfig } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import type { MetricsSnapshot } from "@switchyard/core/ports";
 import { describe, expect, it } from "vitest";
 import { harness } from "../../support/controller-fixtures.ts";
 import { MINUTE, minutes, T0, UNITS } from "../../support/decision-fixtures.ts";

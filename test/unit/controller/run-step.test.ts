@@ -1,19 +1,16 @@
+import { KubernetesUnavailableError } from "@switchyard/adapters";
+import { runStep } from "@switchyard/controller";
+import { describe, expect, it } from "vitest";
 import {
   KubernetesConflictError,
   KubernetesRejectedError,
-  KubernetesUnavailableError,
   MetricsUnavailableError,
-} from "@switchyard/adapters";
-import {
-  type ControllerLogger,
-  runStep,
-  SwitchInputError,
-  TransientError,
-  workflowErrorOf,
-} from "@switchyard/controller";
-import { RETRIED_ERRORS } from "@switchyard/core";
-import { ConflictError, PatchRejectedError } from "@switchyard/sim";
-import { describe, expect, it } from "vitest";
+} from "../../../packages/adapters/src/errors.ts";
+import { SwitchInputError, TransientError } from "../../../packages/controller/src/errors.ts";
+import type { ControllerLogger } from "../../../packages/controller/src/logger.ts";
+import { workflowErrorOf } from "../../../packages/controller/src/run-step.ts";
+import { RETRIED_ERRORS } from "../../../packages/core/src/workflow/step-table.ts";
+import { ConflictError, PatchRejectedError } from "../../../packages/sim/src/errors.ts";
 
 /** A logger that keeps what it was told. */
 function recordingLogger(): ControllerLogger & { readonly errors: unknown[][] } {

@@ -1,5 +1,5 @@
-import { parseSwitchInput, parseSwitchState } from "@switchyard/controller";
 import { describe, expect, it } from "vitest";
+import { parseSwitchInput, parseSwitchState } from "../../../packages/controller/src/switch-state.ts";
 import { SCRIPTED_INPUT, scriptedPlan } from "../../support/scripted-steps.ts";
 
 /** What evaluate wrote for a reroute before reroutes had a move of their own. */

@@ -4,19 +4,22 @@ import {
   checkReceivers,
   evaluate,
   planSwitch,
+  releaseHolds,
+  rollback,
+  verifyRouting,
+} from "@switchyard/controller";
+import { type InferenceService, planService } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import { describe, expect, it } from "vitest";
+import { switchAlert } from "../../../packages/controller/src/alerts.ts";
+import {
   ReceiversNotReadyError,
   RoutingNotAppliedError,
   RoutingRejectedError,
-  releaseHolds,
-  rollback,
   SwitchInputError,
-  type SwitchState,
   SwitchSupersededError,
-  switchAlert,
-  verifyRouting,
-} from "@switchyard/controller";
-import { type InferenceService, planService, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
-import { describe, expect, it } from "vitest";
+} from "../../../packages/controller/src/errors.ts";
+import type { SwitchState } from "../../../packages/controller/src/switch-state.ts";
 import {
   ACTION_KEY,
   calmSnapshot,

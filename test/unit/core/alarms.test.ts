@@ -1,4 +1,5 @@
-import { EVALUATE_SCHEDULE, evaluateAlarms, modeSwitchAlarms } from "@switchyard/core";
+import { EVALUATE_SCHEDULE } from "@switchyard/core";
+import { evaluateAlarms, modeSwitchAlarms } from "@switchyard/core/deploy";
 import { describe, expect, it } from "vitest";
 import { alarmStateChanges } from "../../support/cloudwatch-alarm.ts";
 

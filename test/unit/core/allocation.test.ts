@@ -1,11 +1,7 @@
-import {
-  type AllocationUnit,
-  costOptimalAllocation,
-  evaluateAllocation,
-  greedyAllocation,
-} from "@switchyard/core";
+import { type AllocationUnit, costOptimalAllocation } from "@switchyard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { evaluateAllocation, greedyAllocation } from "../../../packages/core/src/planning/allocation.ts";
 import { sd21Service } from "../../support/sd21.ts";
 
 const sd21 = sd21Service().units;

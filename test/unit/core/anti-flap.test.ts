@@ -1,5 +1,6 @@
-import { decide, lastFallbackUndone, type SwitchRecord, switchesInLastHour } from "@switchyard/core";
+import { decide, type SwitchRecord } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { lastFallbackUndone, switchesInLastHour } from "../../../packages/core/src/decision/anti-flap.ts";
 import {
   calmSignals,
   MINUTE,

@@ -1,6 +1,5 @@
 import {
   type CapacitySignal,
-  capacitySignalsFromCloudTrail,
   classifyEvent,
   eventRegion,
   instanceClusterOf,
@@ -9,6 +8,7 @@ import {
   spotInterruptionSignal,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { capacitySignalsFromCloudTrail } from "../../../packages/core/src/signals/capacity-events.ts";
 import { readRepoFile } from "../../support/paths.ts";
 
 /** A fresh copy of a fixture in test/fixtures/events, free to change per test. */

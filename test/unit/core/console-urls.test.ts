@@ -2,7 +2,7 @@ import {
   cloudWatchDashboardUrl,
   stepFunctionsExecutionUrl,
   stepFunctionsStateMachineUrl,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
 import { describe, expect, it } from "vitest";
 
 /**

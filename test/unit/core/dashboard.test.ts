@@ -1,9 +1,10 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { CAPACITY_METRIC } from "@switchyard/adapters";
 import type { EvaluationReport } from "@switchyard/controller";
-import { dashboardBody, replicaFloors, SWITCHYARD_METRIC_NAMESPACE } from "@switchyard/core";
+import { replicaFloors } from "@switchyard/core";
+import { dashboardBody, SWITCHYARD_METRIC_NAMESPACE } from "@switchyard/core/deploy";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { publishEvaluationMetrics } from "../../../functions/shared/evaluation-metrics.ts";
+import { CAPACITY_METRIC } from "../../../packages/adapters/src/aws/cloudwatch-capacity-metric.ts";
 import { calmSignals, state, T0 } from "../../support/decision-fixtures.ts";
 import { sd21Config } from "../../support/sd21.ts";
 

@@ -1,6 +1,8 @@
-import { type DecisionSignals, decide, servedByReadyPods, type UnitRuntime } from "@switchyard/core";
+import { decide } from "@switchyard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { servedByReadyPods } from "../../../packages/core/src/decision/routing-load.ts";
+import type { DecisionSignals, UnitRuntime } from "../../../packages/core/src/decision/types.ts";
 import {
   COST_WEIGHTS,
   capacityError,

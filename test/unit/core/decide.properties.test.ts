@@ -1,15 +1,7 @@
-import {
-  type CapacitySignal,
-  type Decision,
-  type DecisionSignals,
-  decide,
-  isMove,
-  parsePin,
-  planService,
-  type ServiceState,
-} from "@switchyard/core";
+import { type CapacitySignal, type Decision, decide, isMove, parsePin, planService } from "@switchyard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { DecisionSignals, ServiceState } from "../../../packages/core/src/decision/types.ts";
 import {
   COST_WEIGHTS,
   calmSignals,

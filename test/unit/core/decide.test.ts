@@ -1,13 +1,7 @@
-import {
-  type Decision,
-  type DecisionSignals,
-  decide,
-  observe,
-  parsePin,
-  planService,
-  type ServiceState,
-} from "@switchyard/core";
+import { type Decision, decide, parsePin, planService } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { observe } from "../../../packages/core/src/decision/observations.ts";
+import type { DecisionSignals, ServiceState } from "../../../packages/core/src/decision/types.ts";
 import {
   CALM_RPS,
   COST_WEIGHTS,

@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
+import { classifyEvent, EVALUATE_EVENT_RULES } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
 import {
   CREATE_FLEET_CAPACITY_PATTERN,
-  classifyEvent,
-  EVALUATE_EVENT_RULES,
   RUN_INSTANCES_CAPACITY_PATTERN,
   SPOT_INTERRUPTION_PATTERN,
-} from "@switchyard/core";
-import { describe, expect, it } from "vitest";
+} from "../../../packages/core/src/signals/event-patterns.ts";
 import { matchesPattern } from "../../support/event-pattern.ts";
 import { repoPath } from "../../support/paths.ts";
 

@@ -1,6 +1,6 @@
-import type { DecisionSignals, ServiceState } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import * as loss from "../../../packages/core/src/decision/failover-evidence.ts";
+import type { DecisionSignals, ServiceState } from "../../../packages/core/src/decision/types.ts";
 import {
   COST_WEIGHTS,
   calmSignals,

@@ -1,6 +1,7 @@
-import { type Observations, planService, type UnitObservation } from "@switchyard/core";
+import { planService } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import * as gates from "../../../packages/core/src/decision/fallback-gates.ts";
+import type { Observations, UnitObservation } from "../../../packages/core/src/decision/observations.ts";
 import { calmSignals, MINUTE, policyOf, state, switchRecord, T0 } from "../../support/decision-fixtures.ts";
 import { inf2Error, observed, policy, svc } from "../../support/rule-fixtures.ts";
 

@@ -3,13 +3,13 @@ import {
   type DemandHistory,
   demandHistoryOf,
   forecastAt,
-  forecastDemand,
   HOUR,
   historyPeriodSeconds,
   historyWindow,
   MINUTE,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { forecastDemand } from "../../../packages/core/src/forecast/seasonal.ts";
 
 const T0 = Date.parse("2024-11-14T00:00:00Z");
 const options = { maxGrowth: 0.5 };

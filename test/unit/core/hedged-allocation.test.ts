@@ -1,12 +1,12 @@
 import {
   type AllocationUnit,
   costOptimalAllocation,
-  evaluateAllocation,
   type InferenceService,
   planService,
 } from "@switchyard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { evaluateAllocation } from "../../../packages/core/src/planning/allocation.ts";
 import {
   cellZones,
   hedged,

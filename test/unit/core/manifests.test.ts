@@ -1,19 +1,18 @@
+import { ManifestError, planService } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  escapePointerSegment,
   foreignTargetGroups,
   handAppliedTargetPatch,
   ingressRoutingPatch,
-  ManifestError,
   parseForwardAction,
-  planService,
   renderForwardAction,
   SWITCHYARD_ANNOTATIONS,
   scaledObjectTargetPatch,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
 import jsonPatch from "fast-json-patch";
 import mergePatch from "json-merge-patch";
 import { describe, expect, it } from "vitest";
+import { escapePointerSegment } from "../../../packages/core/src/manifests/json-patch.ts";
 import { sd21Service } from "../../support/sd21.ts";
 import { type KubeObject, seedObject } from "../../support/seed-manifests.ts";
 import { validateUpstream } from "../../support/upstream-schemas.ts";

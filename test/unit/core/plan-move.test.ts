@@ -1,4 +1,5 @@
-import { actionAnnotationKey, ManifestError, MOVES, parseForwardAction, planService } from "@switchyard/core";
+import { ManifestError, MOVES, planService } from "@switchyard/core";
+import { actionAnnotationKey, parseForwardAction } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 import * as planning from "../../../packages/core/src/workflow/plan-move.ts";
 import { healthyWorkloads, seedCostIngress, seedCostTargets } from "../../support/controller-fixtures.ts";

@@ -2,14 +2,14 @@ import {
   adjustedThroughput,
   type InferenceService,
   type Mode,
-  PlanningError,
   planService,
   type ServicePlan,
-  type UnavailableReason,
   type UnitCondition,
 } from "@switchyard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { PlanningError } from "../../../packages/core/src/errors.ts";
+import type { UnavailableReason } from "../../../packages/core/src/planning/types.ts";
 import { sd21Service } from "../../support/sd21.ts";
 
 const names = sd21Service().units.map((u) => u.name);

@@ -1,6 +1,6 @@
-import type { DecisionSignals, ServiceState } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { RISK_MINUTES, rebalanceCheck } from "../../../packages/core/src/decision/rebalance.ts";
+import type { DecisionSignals, ServiceState } from "../../../packages/core/src/decision/types.ts";
 import {
   CALM_RPS,
   COST_WEIGHTS,

@@ -1,20 +1,15 @@
-import {
-  type FloorAction,
-  firstWindowEnd,
-  floorWrites,
-  HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS,
-  HPA_SYNC_PERIOD_SECONDS,
-  KEDA_PAUSED_REPLICAS,
-  type ReleaseFloor,
-  releaseFloorAction,
-  replicaFloorPatch,
-  type ScaledObjectState,
-  SWITCHYARD_ANNOTATIONS,
-  scaleDownWindowSeconds,
-  unitFloorAction,
-} from "@switchyard/core";
+import { type FloorAction, floorWrites, releaseFloorAction, type ScaledObjectState } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, replicaFloorPatch, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import jsonPatch from "fast-json-patch";
 import { describe, expect, it } from "vitest";
+import { unitFloorAction } from "../../../packages/core/src/forecast/release-floor.ts";
+import type { ReleaseFloor } from "../../../packages/core/src/forecast/replica-floor.ts";
+import {
+  firstWindowEnd,
+  HPA_DEFAULT_SCALE_DOWN_WINDOW_SECONDS,
+  HPA_SYNC_PERIOD_SECONDS,
+  scaleDownWindowSeconds,
+} from "../../../packages/core/src/manifests/hpa-behavior.ts";
 import { service } from "../../support/decision-fixtures.ts";
 
 const T = Date.parse("2024-11-14T00:39:11Z");

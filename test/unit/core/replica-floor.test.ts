@@ -1,12 +1,5 @@
-import {
-  DAY,
-  type DemandHistory,
-  type FloorAction,
-  parseFloorMark,
-  replicaFloorPatch,
-  replicaFloors,
-  SWITCHYARD_ANNOTATIONS,
-} from "@switchyard/core";
+import { DAY, type DemandHistory, type FloorAction, replicaFloors } from "@switchyard/core";
+import { parseFloorMark, replicaFloorPatch, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import jsonPatch from "fast-json-patch";
 import { describe, expect, it } from "vitest";
 import {

@@ -1,4 +1,4 @@
-import { KEDA_PAUSED_REPLICAS, replicaHoldPatch, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import { KEDA_PAUSED_REPLICAS, replicaHoldPatch, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
 
 const MARK = SWITCHYARD_ANNOTATIONS.heldReplicas;

@@ -1,5 +1,5 @@
-import type { DecisionSignals, Policy, ServiceState } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import type { Policy } from "../../../packages/core/src/config/types.ts";
 import {
   failoverEvidence,
   lossCauses,
@@ -7,6 +7,7 @@ import {
   type Urgency,
 } from "../../../packages/core/src/decision/failover-evidence.ts";
 import * as response from "../../../packages/core/src/decision/response.ts";
+import type { DecisionSignals, ServiceState } from "../../../packages/core/src/decision/types.ts";
 import { COST_WEIGHTS, optimalWeights, policyOf, state, UNITS } from "../../support/decision-fixtures.ts";
 import { demand, inf2Error, observed, policy, svc, withRuntime } from "../../support/rule-fixtures.ts";
 

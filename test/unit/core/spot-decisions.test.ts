@@ -1,16 +1,18 @@
 import {
   type CapacitySignal,
-  type DecisionSignals,
   decide,
   type InferenceService,
-  observe,
   planService,
-  type ServiceState,
   type SwitchRecord,
-  type UnitRuntime,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import { observe } from "../../../packages/core/src/decision/observations.ts";
 import { answersNewLoss, supersedes } from "../../../packages/core/src/decision/supersede.ts";
+import type {
+  DecisionSignals,
+  ServiceState,
+  UnitRuntime,
+} from "../../../packages/core/src/decision/types.ts";
 import {
   blocksEveryOffering,
   placedPods,

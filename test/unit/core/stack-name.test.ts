@@ -1,4 +1,4 @@
-import { modeSwitchName, stageProblem } from "@switchyard/core";
+import { modeSwitchName, stageProblem } from "@switchyard/core/deploy";
 import { describe, expect, it } from "vitest";
 
 describe("Function: stageProblem", () => {

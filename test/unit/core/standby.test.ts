@@ -1,19 +1,17 @@
+import type { IngressState } from "@switchyard/core";
 import {
   actionAnnotationKey,
-  conditionsAnnotationKey,
-  type IngressState,
   ingressJsonPatch,
-  normalizedPort,
   parseForwardAction,
   portsNamedByIngress,
-  portToWrite,
   renderForwardAction,
   STANDBY_SOURCE_IP,
-  standbyActionName,
   standbyActionNames,
   standbyChanges,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
 import { describe, expect, it } from "vitest";
+import { normalizedPort, portToWrite } from "../../../packages/core/src/manifests/port-form.ts";
+import { conditionsAnnotationKey, standbyActionName } from "../../../packages/core/src/manifests/standby.ts";
 import { sd21Service } from "../../support/sd21.ts";
 
 const SEED_ACTION =

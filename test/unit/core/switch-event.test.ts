@@ -1,13 +1,11 @@
+import { eventNote, SWITCH_EVENT_REASONS, switchEventObject } from "@switchyard/core/manifests";
+import { describe, expect, it } from "vitest";
 import {
   clipBytes,
   EVENT_NOTE_LIMIT_BYTES,
-  eventNote,
   microTime,
-  SWITCH_EVENT_REASONS,
   switchEventName,
-  switchEventObject,
-} from "@switchyard/core";
-import { describe, expect, it } from "vitest";
+} from "../../../packages/core/src/manifests/switch-event.ts";
 
 const DECIDED = Date.parse("2026-11-14T21:20:00Z");
 const bytes = (text: string) => Buffer.byteLength(text);

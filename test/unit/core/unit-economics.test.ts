@@ -2,12 +2,14 @@ import {
   adjustedThroughput,
   costPerInferenceSecond,
   costPerMillionAtFullLoad,
-  formatKedaTarget,
-  kedaTargetValue,
   podHourlyPrice,
-  targetAllowance,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
+import {
+  formatKedaTarget,
+  kedaTargetValue,
+  targetAllowance,
+} from "../../../packages/core/src/planning/unit-economics.ts";
 import { sd21Service } from "../../support/sd21.ts";
 
 const units = sd21Service().units;

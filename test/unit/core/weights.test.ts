@@ -1,7 +1,6 @@
-import { proportionalWeights } from "@switchyard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rangeWeights } from "../../../packages/core/src/planning/weights.ts";
+import { proportionalWeights, rangeWeights } from "../../../packages/core/src/planning/weights.ts";
 
 describe("Function: proportionalWeights", () => {
   it.each([

@@ -1,5 +1,6 @@
 import { evaluate } from "@switchyard/controller";
-import { type Clock, parseExecutionName, type SwitchRequest, type SwitchStart } from "@switchyard/core";
+import type { Clock, SwitchRequest, SwitchStart } from "@switchyard/core/ports";
+import { parseExecutionName } from "@switchyard/core/workflow";
 import { describe, expect, it } from "vitest";
 import { EVALUATE_RESERVED_CONCURRENCY } from "../../../infra/evaluate-concurrency.ts";
 import { harness } from "../../support/controller-fixtures.ts";

@@ -1,5 +1,5 @@
-import { HorizontalAutoscaler } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { HorizontalAutoscaler } from "../../../packages/sim/src/model/autoscaler.ts";
 
 const keda = {
   pollingMs: 30_000,

@@ -1,13 +1,8 @@
 import type { Mode } from "@switchyard/core";
-import {
-  CHART_MARKS,
-  type ChartDefinition,
-  chartsOf,
-  type MinuteRecord,
-  MinuteSeries,
-  type SimulationReport,
-} from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { CHART_MARKS, type ChartDefinition, chartsOf } from "../../../packages/sim/src/report/charts.ts";
+import { type MinuteRecord, MinuteSeries } from "../../../packages/sim/src/report/minute-series.ts";
+import type { SimulationReport } from "../../../packages/sim/src/report/simulation-report.ts";
 import { chartScene } from "../../support/chart-scene.ts";
 
 const MINUTE = 60_000;

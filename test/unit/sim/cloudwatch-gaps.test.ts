@@ -1,13 +1,9 @@
-import {
-  EnvironmentModel,
-  loadScenario,
-  plannedStart,
-  reportOf,
-  runPolicy,
-  type Scenario,
-  staticCostPolicy,
-} from "@switchyard/sim";
+import { loadScenario, reportOf, runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { EnvironmentModel } from "../../../packages/sim/src/model/environment.ts";
+import { plannedStart } from "../../../packages/sim/src/policies/initial-state.ts";
+import { staticCostPolicy } from "../../../packages/sim/src/policies/static-policies.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { readRepoText } from "../../support/scenarios.ts";
 
 const SCENARIO = "test/fixtures/scenarios/gaps.yaml";

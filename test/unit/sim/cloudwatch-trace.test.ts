@@ -1,5 +1,7 @@
-import { parseCloudWatchTrace, parseDemandCsv, parseScenario, traceDemand } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { parseCloudWatchTrace, traceDemand } from "../../../packages/sim/src/demand/cloudwatch-trace.ts";
+import { parseDemandCsv } from "../../../packages/sim/src/demand/demand-csv.ts";
+import { parseScenario } from "../../../packages/sim/src/scenario/load.ts";
 import { runSwitchyard } from "../../support/cli.ts";
 import { readRepoFile } from "../../support/paths.ts";
 import { readRepoText, repoScenario } from "../../support/scenarios.ts";

@@ -1,6 +1,10 @@
-import { planService, standbyChanges } from "@switchyard/core";
-import { EnvironmentModel, plannedStart, type Scenario, TARGET_GROUP_WARMUP_MS } from "@switchyard/sim";
+import { planService } from "@switchyard/core";
+import { standbyChanges } from "@switchyard/core/manifests";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EnvironmentModel } from "../../../packages/sim/src/model/environment.ts";
+import { TARGET_GROUP_WARMUP_MS } from "../../../packages/sim/src/model/load-balancer.ts";
+import { plannedStart } from "../../../packages/sim/src/policies/initial-state.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { inlineScenario } from "../../support/scenarios.ts";
 
 const MINUTE = 60_000;

@@ -1,6 +1,9 @@
-import { loadScenario, type PolicyResult, runPolicy, type Scenario, switchyardPolicy } from "@switchyard/sim";
+import { loadScenario, runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { switchyardPolicy } from "../../../packages/sim/src/policies/switchyard-policy.ts";
+import type { PolicyResult } from "../../../packages/sim/src/run/simulate.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { readRepoFile } from "../../support/paths.ts";
 import { readRepoText } from "../../support/scenarios.ts";
 

@@ -1,20 +1,21 @@
-import { compareRouting } from "@switchyard/adapters";
-import { notResumed, SWITCHYARD_ANNOTATIONS, type TargetGroupWeight } from "@switchyard/core";
-import {
-  AlbMetrics,
-  EnvironmentModel,
-  InMemoryCapacityRecorder,
-  InMemoryClusterGateway,
-  InMemoryMetricsReader,
-  InMemoryRoutingVerifier,
-  LatencyModel,
-  plannedStart,
-  type Scenario,
-  SimClock,
-  targetGroupsOf,
-} from "@switchyard/sim";
+import { notResumed, type TargetGroupWeight } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { beforeAll, describe, expect, it } from "vitest";
+import { compareRouting } from "../../../packages/adapters/src/aws/elb-routing-comparison.ts";
+import { InMemoryClusterGateway } from "../../../packages/sim/src/adapters/in-memory-cluster-gateway.ts";
 import { InMemoryDemandHistoryReader } from "../../../packages/sim/src/adapters/in-memory-history.ts";
+import { InMemoryRoutingVerifier } from "../../../packages/sim/src/adapters/in-memory-load-balancer.ts";
+import {
+  InMemoryCapacityRecorder,
+  InMemoryMetricsReader,
+} from "../../../packages/sim/src/adapters/in-memory-metrics.ts";
+import { SimClock } from "../../../packages/sim/src/adapters/sim-clock.ts";
+import { targetGroupsOf } from "../../../packages/sim/src/adapters/target-group-directory.ts";
+import { AlbMetrics } from "../../../packages/sim/src/model/alb-metrics.ts";
+import { EnvironmentModel } from "../../../packages/sim/src/model/environment.ts";
+import { LatencyModel } from "../../../packages/sim/src/model/latency-model.ts";
+import { plannedStart } from "../../../packages/sim/src/policies/initial-state.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { inlineScenario } from "../../support/scenarios.ts";
 
 const MINUTE = 60_000;

@@ -1,5 +1,6 @@
-import { LatencyModel, serveStep, standardNormalCdf } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { LatencyModel, standardNormalCdf } from "../../../packages/sim/src/model/latency-model.ts";
+import { serveStep } from "../../../packages/sim/src/model/unit-queue.ts";
 import { defaultLatencyModel } from "../../support/latency-model.ts";
 
 const model = defaultLatencyModel();

@@ -1,21 +1,18 @@
-import {
-  EnvironmentModel,
-  InMemoryCapacityRecorder,
-  InMemoryMetricsReader,
-  inverseStandardNormalCdf,
-  loadScenario,
-  plannedStart,
-  renderSummaryTable,
-  reportOf,
-  runPolicy,
-  type Scenario,
-  SimClock,
-  staticCostPolicy,
-  targetGroupsOf,
-  timelineCsv,
-} from "@switchyard/sim";
+import { loadScenario, renderSummaryTable, reportOf, runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import {
+  InMemoryCapacityRecorder,
+  InMemoryMetricsReader,
+} from "../../../packages/sim/src/adapters/in-memory-metrics.ts";
+import { SimClock } from "../../../packages/sim/src/adapters/sim-clock.ts";
+import { targetGroupsOf } from "../../../packages/sim/src/adapters/target-group-directory.ts";
+import { EnvironmentModel } from "../../../packages/sim/src/model/environment.ts";
+import { inverseStandardNormalCdf } from "../../../packages/sim/src/model/latency-model.ts";
+import { plannedStart } from "../../../packages/sim/src/policies/initial-state.ts";
+import { staticCostPolicy } from "../../../packages/sim/src/policies/static-policies.ts";
+import { timelineCsv } from "../../../packages/sim/src/report/timeline-csv.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { defaultLatencyModel } from "../../support/latency-model.ts";
 import { readRepoFile } from "../../support/paths.ts";
 import { readRepoText } from "../../support/scenarios.ts";

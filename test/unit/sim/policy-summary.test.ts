@@ -1,12 +1,9 @@
 import type { Mode } from "@switchyard/core";
-import {
-  type MinuteRecord,
-  MinuteSeries,
-  type PolicyResult,
-  type Scenario,
-  summarize,
-} from "@switchyard/sim";
+import { summarize } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { type MinuteRecord, MinuteSeries } from "../../../packages/sim/src/report/minute-series.ts";
+import type { PolicyResult } from "../../../packages/sim/src/run/simulate.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 
 const MINUTE = 60_000;
 const T0 = Date.parse("2024-11-14T13:00:00Z");

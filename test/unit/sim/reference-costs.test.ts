@@ -1,18 +1,18 @@
 import { readdirSync } from "node:fs";
 import {
-  CapacityCalendar,
-  podsCanRun,
   policiesNamed,
   referenceCosts,
   renderSummaryTable,
-  reportMarkdown,
   reportOf,
   runPolicy,
-  type Scenario,
   simulate,
-  staticCostPolicy,
 } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { CapacityCalendar } from "../../../packages/sim/src/capacity/capacity-calendar.ts";
+import { staticCostPolicy } from "../../../packages/sim/src/policies/static-policies.ts";
+import { podsCanRun } from "../../../packages/sim/src/report/reference-costs.ts";
+import { reportMarkdown } from "../../../packages/sim/src/report/report-markdown.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { repoPath } from "../../support/paths.ts";
 import { inlineScenario, repoScenario, withScenario } from "../../support/scenarios.ts";
 

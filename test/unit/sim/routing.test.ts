@@ -1,5 +1,6 @@
-import { type AppliedRule, routeDemand } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import type { AppliedRule } from "../../../packages/sim/src/model/load-balancer.ts";
+import { routeDemand } from "../../../packages/sim/src/model/routing.ts";
 import { sd21Service } from "../../support/sd21.ts";
 
 const service = sd21Service();

@@ -1,7 +1,8 @@
 import { readdirSync } from "node:fs";
 import { ConfigError, renderJsonSchema } from "@switchyard/core";
-import { loadScenario, parseScenario, scenarioJsonSchema } from "@switchyard/sim";
+import { loadScenario, scenarioJsonSchema } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../../packages/sim/src/scenario/load.ts";
 import { readRepoFile, repoPath } from "../../support/paths.ts";
 import { readRepoText, repoScenario } from "../../support/scenarios.ts";
 

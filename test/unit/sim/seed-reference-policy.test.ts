@@ -1,14 +1,12 @@
 import { readdirSync } from "node:fs";
-import {
-  type ComparedPolicy,
-  DemandCurve,
-  type PolicyResult,
-  runPolicy,
-  type Scenario,
-  seedReferencePolicy,
-} from "@switchyard/sim";
+import { runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { DemandCurve } from "../../../packages/sim/src/demand/demand-curve.ts";
+import type { ComparedPolicy } from "../../../packages/sim/src/policies/compared-policy.ts";
+import { seedReferencePolicy } from "../../../packages/sim/src/policies/seed-reference-policy.ts";
+import type { PolicyResult } from "../../../packages/sim/src/run/simulate.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { readRepoFile, repoPath } from "../../support/paths.ts";
 import { inlineScenario, repoScenario } from "../../support/scenarios.ts";
 

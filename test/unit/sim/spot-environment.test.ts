@@ -1,14 +1,10 @@
-import {
-  EnvironmentModel,
-  InMemoryNodePlacement,
-  parseScenario,
-  plannedStart,
-  runPolicy,
-  type Scenario,
-  type SpotWarning,
-  switchyardPolicyWith,
-} from "@switchyard/sim";
+import { runPolicy, switchyardPolicyWith } from "@switchyard/sim";
 import { beforeAll, describe, expect, it } from "vitest";
+import { InMemoryNodePlacement } from "../../../packages/sim/src/adapters/in-memory-node-placement.ts";
+import { EnvironmentModel, type SpotWarning } from "../../../packages/sim/src/model/environment.ts";
+import { plannedStart } from "../../../packages/sim/src/policies/initial-state.ts";
+import { parseScenario } from "../../../packages/sim/src/scenario/load.ts";
+import type { Scenario } from "../../../packages/sim/src/scenario/types.ts";
 import { inlineScenario, readRepoText } from "../../support/scenarios.ts";
 
 const MINUTE = 60_000;

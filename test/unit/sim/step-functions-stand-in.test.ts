@@ -1,6 +1,9 @@
-import { executionName, MODE_SWITCH_STEPS, type SwitchyardConfig, switchToWaitFor } from "@switchyard/core";
-import { SimClock, SimScheduler, StepFunctionsStandIn } from "@switchyard/sim";
+import { type SwitchyardConfig, switchToWaitFor } from "@switchyard/core";
+import { executionName, MODE_SWITCH_STEPS } from "@switchyard/core/workflow";
 import { describe, expect, it } from "vitest";
+import { SimClock } from "../../../packages/sim/src/adapters/sim-clock.ts";
+import { StepFunctionsStandIn } from "../../../packages/sim/src/adapters/step-functions-stand-in.ts";
+import { SimScheduler } from "../../../packages/sim/src/run/sim-scheduler.ts";
 import { SCRIPTED_INPUT, scriptedSteps } from "../../support/scripted-steps.ts";
 import { sd21Config } from "../../support/sd21.ts";
 

@@ -1,5 +1,8 @@
-import { type PolicySummary, referenceLines, type SimulationReport, summarize } from "@switchyard/sim";
+import { summarize } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
+import type { PolicySummary } from "../../../packages/sim/src/report/policy-summary.ts";
+import type { SimulationReport } from "../../../packages/sim/src/report/simulation-report.ts";
+import { referenceLines } from "../../../packages/sim/src/report/summary-table.ts";
 
 /** A report of two policies against a floor and a lower bound; only what the lines read is filled. */
 function report(floorCost: number, lowerBoundCost: number): SimulationReport {

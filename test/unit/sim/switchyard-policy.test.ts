@@ -1,26 +1,17 @@
-import {
-  type EpochMs,
-  type InferenceService,
-  type IngressPatchBuilder,
-  MODE_SWITCH_STATES,
-  modeSwitchTable,
-  modeSwitchTiming,
-  RETRIED_ERRORS,
-  type RoutingChange,
-  SWITCHYARD_ANNOTATIONS,
-} from "@switchyard/core";
-import {
-  type ComparedPolicy,
-  type EnvironmentModel,
-  InMemoryClusterGateway,
-  loadScenario,
-  runPolicy,
-  type SimClock,
-  switchyardPolicy,
-  WORKFLOW_TIMING,
-} from "@switchyard/sim";
+import type { EpochMs, InferenceService } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import type { IngressPatchBuilder, RoutingChange } from "@switchyard/core/ports";
+import { MODE_SWITCH_STATES, modeSwitchTable, modeSwitchTiming } from "@switchyard/core/workflow";
+import { loadScenario, runPolicy } from "@switchyard/sim";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { RETRIED_ERRORS } from "../../../packages/core/src/workflow/step-table.ts";
+import { InMemoryClusterGateway } from "../../../packages/sim/src/adapters/in-memory-cluster-gateway.ts";
+import type { SimClock } from "../../../packages/sim/src/adapters/sim-clock.ts";
+import { WORKFLOW_TIMING } from "../../../packages/sim/src/adapters/step-functions-stand-in.ts";
+import type { EnvironmentModel } from "../../../packages/sim/src/model/environment.ts";
+import type { ComparedPolicy } from "../../../packages/sim/src/policies/compared-policy.ts";
+import { switchyardPolicy } from "../../../packages/sim/src/policies/switchyard-policy.ts";
 import { readRepoFile } from "../../support/paths.ts";
 import { readRepoText } from "../../support/scenarios.ts";
 

@@ -7,19 +7,18 @@ import {
   type Trail,
 } from "@aws-sdk/client-cloudtrail";
 import {
-  type Clock,
   type EpochMs,
   HOUR,
   MINUTE,
   type TrailCoverage,
-  type TrailCoverageReader,
   type TrailSelectors,
   type TrailView,
   trailCoverage,
 } from "@switchyard/core";
+import type { Clock, TrailCoverageReader } from "@switchyard/core/ports";
 import { describeAwsError } from "./aws-fault.ts";
 
-export interface CloudTrailTrailReaderOptions {
+interface CloudTrailTrailReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudTrailClient;
   readonly clock: Clock;

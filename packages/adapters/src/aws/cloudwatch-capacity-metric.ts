@@ -2,7 +2,7 @@ import {
   SWITCHYARD_METRIC_DIMENSIONS,
   SWITCHYARD_METRIC_NAMESPACE,
   SWITCHYARD_METRICS,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
 
 /**
  * The custom metric that carries capacity signals from one evaluation to the next, and

@@ -1,12 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import type { CapacitySignal, CapacitySignalRecorder } from "@switchyard/core";
+import type { CapacitySignal } from "@switchyard/core";
+import type { CapacitySignalRecorder } from "@switchyard/core/ports";
 import { CapacityRecordError } from "../errors.ts";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
 import { MAX_DATUMS_PER_CALL } from "./cloudwatch-limits.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface CloudWatchCapacityRecorderOptions {
+interface CloudWatchCapacityRecorderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudWatchClient;
   /** The config's `cluster.name`: the `Cluster` dimension of every datum. */
@@ -20,7 +21,7 @@ export interface CloudWatchCapacityRecorderOptions {
  * Signals a failed PutMetricData left behind are kept for the next call, at most this
  * many (the oldest go first): an outage of CloudWatch must not grow a container's memory.
  */
-export const MAX_PENDING_SIGNALS = 1000;
+const MAX_PENDING_SIGNALS = 1000;
 
 /**
  * The datums of one signal: the per-type count the reader reads back, its per-code

@@ -5,19 +5,13 @@ import {
   type GetMetricDataOutput,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import {
-  type DemandHistory,
-  type DemandHistoryReader,
-  type DemandHistoryRequest,
-  demandHistoryOf,
-  type EpochMs,
-  SECOND,
-} from "@switchyard/core";
+import { type DemandHistory, demandHistoryOf, type EpochMs, SECOND } from "@switchyard/core";
+import type { DemandHistoryReader, DemandHistoryRequest } from "@switchyard/core/ports";
 import { MetricsUnavailableError } from "../errors.ts";
 import { batchesOf, MAX_QUERIES_PER_CALL } from "./cloudwatch-limits.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface CloudWatchDemandHistoryReaderOptions {
+interface CloudWatchDemandHistoryReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudWatchClient;
   readonly logger?: Logger;

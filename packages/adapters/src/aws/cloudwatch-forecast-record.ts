@@ -3,16 +3,16 @@ import {
   GetMetricDataCommand,
   type GetMetricDataOutput,
 } from "@aws-sdk/client-cloudwatch";
+import type { EpochMs } from "@switchyard/core";
 import {
-  type EpochMs,
   SWITCHYARD_METRIC_DIMENSIONS,
   SWITCHYARD_METRIC_NAMESPACE,
   SWITCHYARD_METRICS,
-} from "@switchyard/core";
+} from "@switchyard/core/deploy";
 import { MetricsUnavailableError } from "../errors.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface CloudWatchForecastRecordOptions {
+interface CloudWatchForecastRecordOptions {
   readonly client: CloudWatchClient;
   /** The config's cluster.name: every Switchyard metric carries it as its `Cluster` dimension. */
   readonly cluster: string;

@@ -6,14 +6,15 @@ import {
   type MessageData,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import type { EpochMs, MetricsReader, MetricsRequest, MetricsSnapshot } from "@switchyard/core";
+import type { EpochMs } from "@switchyard/core";
+import type { MetricsReader, MetricsRequest, MetricsSnapshot } from "@switchyard/core/ports";
 import { MetricsUnavailableError } from "../errors.ts";
 import { batchesOf, MAX_QUERIES_PER_CALL } from "./cloudwatch-limits.ts";
 import { describeQuery, planMetricQueries } from "./cloudwatch-query-plan.ts";
 import { buildSnapshot } from "./cloudwatch-snapshot.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
-export interface CloudWatchMetricsReaderOptions {
+interface CloudWatchMetricsReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: CloudWatchClient;
   /** The config's `cluster.name`: recorded capacity errors are read back for this cluster only. */

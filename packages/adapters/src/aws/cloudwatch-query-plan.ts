@@ -5,7 +5,8 @@
  * and instance-type names do not satisfy) and mapped back to what they measure.
  */
 import type { Dimension, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import type { MetricsRequest, UnitMinute } from "@switchyard/core";
+import type { UnitMinute } from "@switchyard/core";
+import type { MetricsRequest } from "@switchyard/core/ports";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
 
 export const PERIOD_SECONDS = 60;
@@ -59,7 +60,7 @@ const UNIT_METRICS: readonly UnitMetric[] = [
  * percentiles (`p95`, `p99.9`) are already CloudWatch's spelling. Anything else goes
  * through as written and CloudWatch's refusal names it.
  */
-export function cloudWatchStatistic(latencyStatistic: string): string {
+function cloudWatchStatistic(latencyStatistic: string): string {
   return latencyStatistic.toLowerCase() === "average" ? "Average" : latencyStatistic;
 }
 

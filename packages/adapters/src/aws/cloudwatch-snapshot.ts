@@ -3,15 +3,9 @@
  * for a minute without requests, and no datapoint is not zero: a missing count is 0 (no
  * traffic), a missing latency or healthy-host count is null (unknown).
  */
-import type {
-  CapacitySignal,
-  EpochMs,
-  MetricsRequest,
-  MetricsSnapshot,
-  ServiceMetrics,
-  UnitMinute,
-} from "@switchyard/core";
+import type { CapacitySignal, EpochMs, ServiceMetrics, UnitMinute } from "@switchyard/core";
 import { SECOND } from "@switchyard/core";
+import type { MetricsRequest, MetricsSnapshot } from "@switchyard/core/ports";
 import { CAPACITY_METRIC } from "./cloudwatch-capacity-metric.ts";
 import { PERIOD_SECONDS, type QueryPlan, type SeriesRole, type UnitField } from "./cloudwatch-query-plan.ts";
 
@@ -19,14 +13,14 @@ import { PERIOD_SECONDS, type QueryPlan, type SeriesRole, type UnitField } from 
 const PERIOD_MS = PERIOD_SECONDS * SECOND;
 
 /** Per query id: value per minute (the datapoint's timestamp, the start of its period). */
-export type SeriesByQuery = ReadonlyMap<string, ReadonlyMap<EpochMs, number>>;
+type SeriesByQuery = ReadonlyMap<string, ReadonlyMap<EpochMs, number>>;
 
 /**
  * The whole minutes of [start, end): from the minute holding `start` (CloudWatch rounds the
  * start down to the period) to the last minute that ends by `end`, so a minute still being
  * filled is never reported.
  */
-export function windowMinutes(start: EpochMs, end: EpochMs): EpochMs[] {
+function windowMinutes(start: EpochMs, end: EpochMs): EpochMs[] {
   const minutes: EpochMs[] = [];
   for (let at = Math.floor(start / PERIOD_MS) * PERIOD_MS; at + PERIOD_MS <= end; at += PERIOD_MS)
     minutes.push(at);

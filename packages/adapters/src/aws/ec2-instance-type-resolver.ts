@@ -1,12 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
-import {
-  type InstanceTypeResolver,
-  instanceClusterOf,
-  type NodeCell,
-  type NodePlacementReader,
-  type ResolvedInstance,
-} from "@switchyard/core";
+import { instanceClusterOf, type NodeCell } from "@switchyard/core";
+import type { InstanceTypeResolver, NodePlacementReader, ResolvedInstance } from "@switchyard/core/ports";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, isTransientAwsError } from "./aws-fault.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
@@ -17,7 +12,7 @@ export interface Ec2Sdk {
   readonly DescribeInstancesCommand: typeof DescribeInstancesCommand;
 }
 
-export interface Ec2InstanceTypeResolverOptions {
+interface Ec2InstanceTypeResolverOptions {
   /**
    * The SDK, or how to load it once, when the first Spot warning needs it: the EC2 SDK
    * is a sixth of the evaluate bundle and only this rare path uses it, so the handler

@@ -1,13 +1,14 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Cluster, DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
-import type { Clock, EpochMs } from "@switchyard/core";
+import type { EpochMs } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
+import type { Clock } from "@switchyard/core/ports";
 import { ClusterAccessError } from "../errors.ts";
 import { awsErrorName, describeAwsError, isTransientAwsError } from "./aws-fault.ts";
 import { type CredentialsSource, eksBearerToken } from "./eks-token.ts";
 
 /** What a Kubernetes client needs to reach the cluster's API server. */
-export interface ClusterConnection {
+interface ClusterConnection {
   /** `cluster.endpoint`: the API server's https URL. */
   readonly server: string;
   /** `cluster.certificateAuthority.data`: the base64 PEM of the cluster's CA. */
@@ -16,7 +17,7 @@ export interface ClusterConnection {
   readonly token: string;
 }
 
-export interface EksClusterAccessOptions {
+interface EksClusterAccessOptions {
   /** Created once per container, at module scope. */
   readonly client: EKSClient;
   readonly clusterName: string;

@@ -4,7 +4,7 @@ import { SignatureV4, type SignatureV4Init } from "@smithy/signature-v4";
 
 export type CredentialsSource = SignatureV4Init["credentials"];
 
-export interface EksTokenRequest {
+interface EksTokenRequest {
   readonly clusterName: string;
   readonly region: string;
   readonly credentials: CredentialsSource;

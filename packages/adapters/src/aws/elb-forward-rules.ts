@@ -4,11 +4,11 @@ import {
   paginateDescribeRules,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { STANDBY_SOURCE_IP } from "@switchyard/core";
+import { STANDBY_SOURCE_IP } from "@switchyard/core/manifests";
 import { elbPages } from "./elb-call.ts";
 
 /** A target group of a rule's forward action; `weight` is absent when the API gave none. */
-export interface ForwardTarget {
+interface ForwardTarget {
   readonly arn: string;
   readonly weight: number | undefined;
 }
@@ -68,7 +68,7 @@ export async function readForwardRules(
  * `ForwardConfig.TargetGroups`; a forward to one target group may instead come back as
  * the action's `TargetGroupArn` alone, without a weight.
  */
-export function forwardTargetsOf(rule: Rule): ForwardTarget[] {
+function forwardTargetsOf(rule: Rule): ForwardTarget[] {
   const forward = (rule.Actions ?? []).find((action) => action.Type === "forward");
   if (forward === undefined) {
     return [];
@@ -87,7 +87,7 @@ export function forwardTargetsOf(rule: Rule): ForwardTarget[] {
  * `standbyActions`): the Load Balancer Controller turns its `conditions.<name>` into a
  * source-ip condition on Switchyard's TEST-NET address, which no client has.
  */
-export function isStandbyRule(rule: Rule): boolean {
+function isStandbyRule(rule: Rule): boolean {
   return (rule.Conditions ?? []).some(
     (c) =>
       c.Field === "source-ip" &&

@@ -4,21 +4,16 @@ import {
   paginateDescribeLoadBalancers,
   paginateDescribeTargetGroups,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type {
-  Clock,
-  EpochMs,
-  InferenceService,
-  LoadBalancerLocator,
-  LoadBalancerTargets,
-} from "@switchyard/core";
+import type { EpochMs, InferenceService } from "@switchyard/core";
 import { MINUTE } from "@switchyard/core";
+import type { Clock, LoadBalancerLocator, LoadBalancerTargets } from "@switchyard/core/ports";
 import { LoadBalancerNotFoundError } from "../errors.ts";
 import { awsErrorName } from "./aws-fault.ts";
 import { elbCall, elbPages } from "./elb-call.ts";
 import { loadBalancerDimension, targetGroupDimension } from "./elb-dimensions.ts";
 import { batchesOf, DESCRIBE_TAGS_MAX_ARNS, describeTags, LBC_TAGS } from "./elb-tags.ts";
 
-export interface ElbLoadBalancerLocatorOptions {
+interface ElbLoadBalancerLocatorOptions {
   /** Created once per container, at module scope. */
   readonly client: ElasticLoadBalancingV2Client;
   /** The Load Balancer Controller's --cluster-name (config `cluster.name`). */

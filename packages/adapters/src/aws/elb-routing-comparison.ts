@@ -1,13 +1,8 @@
-import {
-  type LoadBalancerTargets,
-  type RoutingCheck,
-  type RuleTarget,
-  routingDifferences,
-  type TargetGroupWeight,
-} from "@switchyard/core";
+import { type RuleTarget, routingDifferences, type TargetGroupWeight } from "@switchyard/core";
+import type { LoadBalancerTargets, RoutingCheck } from "@switchyard/core/ports";
 import type { ForwardRule } from "./elb-forward-rules.ts";
 
-export interface RoutingComparison {
+interface RoutingComparison {
   readonly check: RoutingCheck;
   /**
    * No rule forwards to a located target group, or the chosen rule forwards to one

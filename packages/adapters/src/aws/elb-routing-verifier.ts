@@ -1,12 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type {
-  InferenceService,
-  LoadBalancerTargets,
-  RoutingCheck,
-  RoutingVerifier,
-  TargetGroupWeight,
-} from "@switchyard/core";
+import type { InferenceService, TargetGroupWeight } from "@switchyard/core";
+import type { LoadBalancerTargets, RoutingCheck, RoutingVerifier } from "@switchyard/core/ports";
 import { readForwardRules } from "./elb-forward-rules.ts";
 import { ElbLoadBalancerLocator, type LocateOptions } from "./elb-load-balancer-locator.ts";
 import { compareRouting } from "./elb-routing-comparison.ts";
@@ -16,7 +11,7 @@ export interface RefreshableLocator {
   locate(service: InferenceService, options?: LocateOptions): Promise<LoadBalancerTargets>;
 }
 
-export interface ElbRoutingVerifierOptions {
+interface ElbRoutingVerifierOptions {
   /** Created once per container, at module scope. */
   readonly client: ElasticLoadBalancingV2Client;
   readonly locator: RefreshableLocator;

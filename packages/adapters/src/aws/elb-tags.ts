@@ -19,7 +19,7 @@ export const LBC_TAGS = {
 /** ELBv2 DescribeTags refuses more than 20 resource ARNs in one call. */
 export const DESCRIBE_TAGS_MAX_ARNS = 20;
 
-export type TagsByArn = ReadonlyMap<string, ReadonlyMap<string, string>>;
+type TagsByArn = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 export function batchesOf<T>(items: readonly T[], size: number): T[][] {
   const batches: T[][] = [];

@@ -3,19 +3,19 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { InferenceService } from "@switchyard/core";
 import type {
-  InferenceService,
   LoadBalancerTargets,
   TargetGroupHealth,
   TargetHealthReader,
   TargetState,
-} from "@switchyard/core";
+} from "@switchyard/core/ports";
 import { awsErrorName } from "./aws-fault.ts";
 import { elbCall } from "./elb-call.ts";
 import { ElbLoadBalancerLocator } from "./elb-load-balancer-locator.ts";
 import type { RefreshableLocator } from "./elb-routing-verifier.ts";
 
-export interface ElbTargetHealthReaderOptions {
+interface ElbTargetHealthReaderOptions {
   /** Created once per container, at module scope. */
   readonly client: ElasticLoadBalancingV2Client;
   readonly locator: RefreshableLocator;

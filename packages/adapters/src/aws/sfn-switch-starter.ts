@@ -9,21 +9,13 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import {
-  type EpochMs,
-  executionName,
-  type LossAnswered,
-  MODE_SWITCH_STATES,
-  parseExecutionName,
-  type SwitchRecord,
-  type SwitchRequest,
-  type SwitchStart,
-  type SwitchStarter,
-} from "@switchyard/core";
+import type { EpochMs, LossAnswered, SwitchRecord } from "@switchyard/core";
+import type { SwitchRequest, SwitchStart, SwitchStarter } from "@switchyard/core/ports";
+import { executionName, MODE_SWITCH_STATES, parseExecutionName } from "@switchyard/core/workflow";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, describeAwsError, isTransientAwsError } from "./aws-fault.ts";
 
-export interface SfnSwitchStarterOptions {
+interface SfnSwitchStarterOptions {
   /** Created once per container, at module scope. */
   readonly client: SFNClient;
   /** `arn:<partition>:states:<region>:<account>:stateMachine:<name>` of the mode-switch workflow. */
@@ -51,10 +43,10 @@ const HISTORY_PAGE = 100;
  * How many executions a read pages back through at most (newest first): a decision's
  * window is read to its start, and `status` looks for the last switch, within this many.
  */
-export const MAX_HISTORY_EXECUTIONS = 1000;
+const MAX_HISTORY_EXECUTIONS = 1000;
 
 /** What `lastSwitch` read: this service's switches, newest first, and how far back it looked. */
-export interface SwitchHistoryRead {
+interface SwitchHistoryRead {
   readonly records: readonly SwitchRecord[];
   /** Executions of the state machine read, of every service. */
   readonly searched: number;

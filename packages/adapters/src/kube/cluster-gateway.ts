@@ -11,33 +11,37 @@ import {
   type AutoscalingState,
   type CapacitySignal,
   type ClusterEvent,
-  type ClusterGateway,
   type EpochMs,
   type FloorAction,
-  foreignPauses,
   type InferenceService,
+  type IngressState,
+  KARPENTER_CAPACITY_REASON,
+  karpenterCapacitySignals,
+  type ScaledObjectState,
+  type ServiceClusterState,
+} from "@switchyard/core";
+import {
+  foreignPauses,
   type IngressAsRead,
   type IngressMergePatch,
-  type IngressPatchBuilder,
-  type IngressState,
   ingressJsonPatch,
-  KARPENTER_CAPACITY_REASON,
   KEDA_PAUSED_REPLICAS,
-  karpenterCapacitySignals,
   kedaHpaName,
-  type ReplicaFloorChange,
-  type ReplicaHold,
-  type RoutingChange,
   replicaFloorPatch,
   replicaHoldPatch,
-  type ScaledObjectState,
-  type ScalingChange,
-  type ScalingTargetBuilder,
-  type ServiceClusterState,
   type SwitchEvent,
   scaledObjectTargetPatch,
   switchEventObject,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
+import type {
+  ClusterGateway,
+  IngressPatchBuilder,
+  ReplicaFloorChange,
+  ReplicaHold,
+  RoutingChange,
+  ScalingChange,
+  ScalingTargetBuilder,
+} from "@switchyard/core/ports";
 import { KubernetesNotFoundError } from "../errors.ts";
 import {
   eventsSince,
@@ -67,7 +71,7 @@ import {
   unitNamed,
 } from "./service-objects.ts";
 
-export interface KubernetesClusterGatewayOptions {
+interface KubernetesClusterGatewayOptions {
   /**
    * Called once per operation; the caller caches the endpoint and refreshes the token before
    * it expires, and signs a new one when handed a config whose token was refused (401).

@@ -9,11 +9,11 @@ import type {
   EpochMs,
   IngressBackendRef,
   IngressState,
-  ScaledObjectLike,
   ScaledObjectState,
   UnitWorkload,
 } from "@switchyard/core";
-import { scalingTargetOf } from "@switchyard/core";
+import type { ScaledObjectLike } from "@switchyard/core/manifests";
+import { scalingTargetOf } from "@switchyard/core/manifests";
 
 export function ingressStateOf(ingress: V1Ingress, namespace: string): IngressState {
   return {
@@ -126,7 +126,7 @@ export type ListedEvent = Omit<CoreV1Event, EventTime | "metadata"> & {
  * `series{count, lastObservedTime}` (tools/events/event_broadcaster.go). Undefined when
  * neither it nor its metadata carries a time.
  */
-export function clusterEventOf(event: CoreV1Event | ListedEvent): ClusterEvent | undefined {
+function clusterEventOf(event: CoreV1Event | ListedEvent): ClusterEvent | undefined {
   const times = [event.lastTimestamp, event.series?.lastObservedTime, event.eventTime, event.firstTimestamp]
     .map(timeOf)
     .filter((t): t is EpochMs => t !== undefined);
@@ -166,9 +166,6 @@ export function eventsSince(events: readonly (CoreV1Event | ListedEvent)[], sinc
 export interface ScaledObjectJson extends ScaledObjectLike {
   readonly metadata?: { readonly name?: string; readonly resourceVersion?: string };
 }
-
-/** The per-pod target of the unit's trigger (found by type and name; see core's scalingTrigger). */
-export { scalingTargetOf };
 
 export function scaledObjectStateOf(
   object: ScaledObjectJson,

@@ -23,7 +23,7 @@ export interface GuardedWrite<O extends { readonly resourceVersion: string }, P,
 }
 
 /** What a guarded write did: the object it last read, the patch built from it (null: declined) and the answer. */
-export interface GuardedWriteResult<O, P, W> {
+interface GuardedWriteResult<O, P, W> {
   readonly current: O;
   readonly patch: P | null;
   readonly written: W | null;

@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 
 /** What EKS gives the Lambda: DescribeCluster's endpoint and CA, and a presigned-STS bearer token. */
-export interface ClusterEndpoint {
+interface ClusterEndpoint {
   /** `https://<id>.gr7.<region>.eks.amazonaws.com` */
   readonly server: string;
   /** `certificateAuthority.data`: base64 of the CA's PEM, as kubeconfig's certificate-authority-data. */

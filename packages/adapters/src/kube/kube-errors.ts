@@ -48,7 +48,7 @@ function statusOf(error: ApiException<unknown>): StatusInfo {
 }
 
 /** A skew past this between the API server's Date header and this clock is named as a 401's cause. */
-export const CLOCK_SKEW_NAMED_MS = 5 * 60_000;
+const CLOCK_SKEW_NAMED_MS = 5 * 60_000;
 
 /**
  * How far the API server's clock (its response's `Date` header, which Go's net/http sets

@@ -3,7 +3,7 @@
  * config field that named the object. Errors are worded from it, so a denied or
  * missing object is reported with the RBAC rule or the config field to fix.
  */
-export interface KubeResource {
+interface KubeResource {
   readonly group: string;
   readonly version: string;
   readonly plural: string;
@@ -32,7 +32,7 @@ export interface KubeTarget {
 }
 
 /** `ingresses.networking.k8s.io`, or `pods` in the core group, as the API server names resources. */
-export function qualifiedResource(resource: KubeResource): string {
+function qualifiedResource(resource: KubeResource): string {
   return resource.group === "" ? resource.plural : `${resource.plural}.${resource.group}`;
 }
 

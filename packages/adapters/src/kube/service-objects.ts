@@ -18,7 +18,7 @@ export const JSON_PATCH = setHeaderOptions("Content-Type", PatchStrategy.JsonPat
 export const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 /** A ScaledObject as read: KEDA's fields and the annotations the holds keep. */
-export type ScaledObjectRead = ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
+type ScaledObjectRead = ScaledObjectJson & { metadata?: { annotations?: Record<string, string> } };
 
 export function ingressTarget(service: InferenceService, verb: KubeVerb): KubeTarget {
   return {

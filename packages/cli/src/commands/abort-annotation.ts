@@ -1,4 +1,5 @@
-import { type IngressMergePatch, type IngressState, SWITCHYARD_ANNOTATIONS } from "@switchyard/core";
+import type { IngressState } from "@switchyard/core";
+import { type IngressMergePatch, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { annotationsPatch } from "./pin-annotation.ts";
 
 /**

@@ -15,9 +15,9 @@ import { num } from "../render/numbers.ts";
 import { type Column, textTable } from "../render/text-table.ts";
 import { type LoadTestStatistic, parseLoadTestCsv } from "./load-test-csv.ts";
 
-export type CalibrateOutput = "table" | "json" | "yaml";
+type CalibrateOutput = "table" | "json" | "yaml";
 
-export interface CalibrateCommandOptions {
+interface CalibrateCommandOptions {
   readonly loadTest: string;
   readonly sloMs: number;
   readonly statistic: LoadTestStatistic;

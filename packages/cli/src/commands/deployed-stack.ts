@@ -1,4 +1,5 @@
-import { modeSwitchName, shellQuote, stageProblem } from "@switchyard/core";
+import { shellQuote } from "@switchyard/core";
+import { modeSwitchName, stageProblem } from "@switchyard/core/deploy";
 import { InputFileError, UnreachableError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 

@@ -13,7 +13,7 @@ export const LOAD_TEST_STATISTICS = ["p50", "p90", "p95", "p99", "average"] as c
 export type LoadTestStatistic = (typeof LOAD_TEST_STATISTICS)[number];
 
 /** One unit's steps, in the order of the file, each with its line. */
-export interface UnitLoadTest {
+interface UnitLoadTest {
   readonly name: string;
   readonly steps: readonly (LoadTestStep & { readonly line: number })[];
 }

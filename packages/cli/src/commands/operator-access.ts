@@ -12,7 +12,8 @@ import {
   KubernetesUnavailableError,
   SfnSwitchStarter,
 } from "@switchyard/adapters";
-import type { ClusterGateway, SwitchyardConfig } from "@switchyard/core";
+import type { SwitchyardConfig } from "@switchyard/core";
+import type { ClusterGateway } from "@switchyard/core/ports";
 import { UnreachableError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import type { DeployedStack, FindStateMachine } from "./deployed-stack.ts";

@@ -1,16 +1,16 @@
 import { AwsCallError, type SwitchExecution } from "@switchyard/adapters";
 import { causeMessage, operatorSwitch } from "@switchyard/controller";
 import {
-  abortable,
   DURATION_EXAMPLES,
   type InferenceService,
   type Mode,
   parseDuration,
-  SWITCHYARD_ANNOTATIONS,
   type SwitchyardConfig,
   shellQuote,
-  stepFunctionsExecutionUrl,
 } from "@switchyard/core";
+import { stepFunctionsExecutionUrl } from "@switchyard/core/deploy";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import { abortable } from "@switchyard/core/workflow";
 import { RefusedError, UnreachableError, UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
 import { abortPatch, clearAbortPatch } from "./abort-annotation.ts";
@@ -89,7 +89,7 @@ async function onStack<T>(
   }
 }
 
-export interface MoveCommandOptions extends DeployedStackOptions, LiveOptions {
+interface MoveCommandOptions extends DeployedStackOptions, LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly reason: string;
@@ -160,7 +160,7 @@ export async function moveCommand(
   );
 }
 
-export interface AbortCommandOptions extends DeployedStackOptions, LiveOptions {
+interface AbortCommandOptions extends DeployedStackOptions, LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly reason?: string;

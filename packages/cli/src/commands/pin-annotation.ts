@@ -2,15 +2,14 @@ import {
   DURATION_EXAMPLES,
   type EpochMs,
   formatRfc3339,
-  type IngressMergePatch,
   type IngressState,
   isWritableInstant,
   type Mode,
   parseDuration,
   parseRfc3339,
   RFC3339_EXAMPLE,
-  SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
+import { type IngressMergePatch, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { UsageError } from "../errors.ts";
 
 /** What `switchyard pin` asks for. */

@@ -3,11 +3,11 @@ import {
   type InferenceService,
   type IngressState,
   type Mode,
-  type RoutingChange,
-  SWITCHYARD_ANNOTATIONS,
   serviceStateFrom,
   shellQuote,
 } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
+import type { RoutingChange } from "@switchyard/core/ports";
 import type { CliIo } from "../io.ts";
 import {
   inRegion,
@@ -21,7 +21,7 @@ import { readConfig } from "./read-config.ts";
 import { servicesNamed } from "./status.ts";
 import { EVALUATION_INTERVAL, movesFrom } from "./status-report.ts";
 
-export interface PinCommandOptions extends LiveOptions {
+interface PinCommandOptions extends LiveOptions {
   readonly config: string;
   readonly service: string;
   readonly mode: Mode;

@@ -9,7 +9,7 @@ import {
 } from "@switchyard/core";
 import { UsageError } from "../errors.ts";
 
-export type DemandSource = "--demand" | "config demandRps" | "one pod per unit at maxRps";
+type DemandSource = "--demand" | "config demandRps" | "one pod per unit at maxRps";
 
 export interface ServicePlanReport {
   readonly service: InferenceService;
@@ -19,7 +19,7 @@ export interface ServicePlanReport {
   readonly plans: readonly ServicePlan[];
 }
 
-export interface PlanOptions {
+interface PlanOptions {
   readonly demand?: number;
   readonly modes: readonly Mode[];
   readonly service?: string;

@@ -14,9 +14,9 @@ import { kubectlPatchCommand, type PlanPatch, planPatches, renderPlanYaml } from
 import { planReports } from "./plan-report.ts";
 import { readConfig } from "./read-config.ts";
 
-export type PlanOutput = "table" | "json" | "yaml";
+type PlanOutput = "table" | "json" | "yaml";
 
-export interface PlanCommandOptions {
+interface PlanCommandOptions {
   readonly config: string;
   readonly demand?: number;
   readonly mode: Mode | "both";

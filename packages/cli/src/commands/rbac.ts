@@ -1,4 +1,4 @@
-import { renderControllerRbac } from "@switchyard/core";
+import { renderControllerRbac } from "@switchyard/core/manifests";
 import type { CliIo } from "../io.ts";
 import { readConfig } from "./read-config.ts";
 

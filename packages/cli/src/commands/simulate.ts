@@ -14,9 +14,9 @@ import {
 import type { CliIo } from "../io.ts";
 import { progressBar } from "../render/progress-bar.ts";
 
-export type SimulateOutput = "table" | "json";
+type SimulateOutput = "table" | "json";
 
-export interface SimulateCommandOptions {
+interface SimulateCommandOptions {
   readonly scenario: string;
   readonly policies?: readonly string[];
   readonly out?: string;

@@ -1,24 +1,26 @@
 import type { RecordedForecast, SwitchExecution } from "@switchyard/adapters";
 import {
-  actionAnnotationKey,
   type EpochMs,
   EVALUATE_SCHEDULE,
   type ForecastScore,
   forecastScore,
   type InferenceService,
-  KEDA_PAUSED_REPLICAS,
   type Mode,
   type Move,
-  parseFloorMark,
-  parseForwardAction,
-  parseHoldMark,
   pinHolds,
   type ScaledObjectState,
   type ServiceClusterState,
-  SWITCHYARD_ANNOTATIONS,
   type SwitchRecord,
   serviceStateFrom,
 } from "@switchyard/core";
+import {
+  actionAnnotationKey,
+  KEDA_PAUSED_REPLICAS,
+  parseFloorMark,
+  parseForwardAction,
+  parseHoldMark,
+  SWITCHYARD_ANNOTATIONS,
+} from "@switchyard/core/manifests";
 
 /** How often the deployed controller evaluates, in words: "1 minute" from `rate(1 minute)`. */
 export const EVALUATION_INTERVAL = EVALUATE_SCHEDULE.replace(/^rate\((.*)\)$/, "$1");
@@ -30,7 +32,7 @@ export function movesFrom(mode: Mode, failoverCause: readonly string[]): string 
     : "it fails over, reroutes around a loss or rebalances when the signals say so";
 }
 
-export interface PinStatus {
+interface PinStatus {
   readonly mode: Mode;
   /** RFC 3339, or null when the pin has no expiry. */
   readonly until: string | null;
@@ -119,7 +121,7 @@ export interface SwitchSearch {
   readonly wholeHistory: boolean;
 }
 
-export interface StatusInput {
+interface StatusInput {
   readonly service: InferenceService;
   readonly cluster: ServiceClusterState;
   readonly scaledObjects: Readonly<Record<string, ScaledObjectState>>;

@@ -1,7 +1,8 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchForecastRecord, type RecordedForecast, type SwitchExecution } from "@switchyard/adapters";
 import type { InferenceService, SwitchyardConfig } from "@switchyard/core";
-import { DAY, HOUR, jsonText, stepFunctionsExecutionUrl } from "@switchyard/core";
+import { DAY, HOUR, jsonText } from "@switchyard/core";
+import { stepFunctionsExecutionUrl } from "@switchyard/core/deploy";
 import { stringify } from "yaml";
 import { UsageError } from "../errors.ts";
 import type { CliIo } from "../io.ts";
@@ -20,9 +21,9 @@ import {
 import { readConfig } from "./read-config.ts";
 import { type ServiceStatus, serviceStatus, shownSwitches } from "./status-report.ts";
 
-export type StatusOutput = "table" | "json" | "yaml" | "wide";
+type StatusOutput = "table" | "json" | "yaml" | "wide";
 
-export interface StatusCommandOptions extends DeployedStackOptions, LiveOptions {
+interface StatusCommandOptions extends DeployedStackOptions, LiveOptions {
   readonly config: string;
   readonly service?: string;
   readonly output: StatusOutput;

@@ -1,11 +1,11 @@
+import { jsonText } from "@switchyard/core";
+import { partitionOf } from "@switchyard/core/deploy";
 import {
-  jsonText,
   MODE_SWITCH_STEPS,
   type ModeSwitchStep,
   modeSwitchTiming,
   modeSwitchWorkflow,
-  partitionOf,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import type { CliIo } from "../io.ts";
 import { readConfig } from "./read-config.ts";
 

@@ -2,9 +2,9 @@ import {
   costPerInferenceSecond,
   costPerMillionAtFullLoad,
   type DeploymentUnit,
-  renderForwardAction,
   type ServicePlan,
 } from "@switchyard/core";
+import { renderForwardAction } from "@switchyard/core/manifests";
 import type { ServicePlanReport } from "../commands/plan-report.ts";
 
 /** `--output json`: `{"services":[{"name","demandRps","modes":{"cost":{...},"capacity":{...}}}]}`. */

@@ -106,7 +106,7 @@ function targetArithmetic(report: ServicePlanReport, plan: ServicePlan): string 
 }
 
 /** The hedge of a plan with Spot units: the loss that binds, what is left, and what it costs over the unhedged plan. */
-export function hedgeLine(hedge: HedgeSummary, demandRps: number): string {
+function hedgeLine(hedge: HedgeSummary, demandRps: number): string {
   const cell = hedge.largestCell;
   const where =
     cell === null

@@ -1,11 +1,5 @@
-import {
-  handAppliedTargetPatch,
-  ingressRoutingPatch,
-  renderForwardAction,
-  type ServicePlan,
-  shellCommand,
-  shellQuote,
-} from "@switchyard/core";
+import { type ServicePlan, shellCommand, shellQuote } from "@switchyard/core";
+import { handAppliedTargetPatch, ingressRoutingPatch, renderForwardAction } from "@switchyard/core/manifests";
 import { stringify } from "yaml";
 import type { ServicePlanReport } from "../commands/plan-report.ts";
 import { num } from "./numbers.ts";

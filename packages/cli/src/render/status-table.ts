@@ -64,7 +64,7 @@ const WIDE_UNIT_COLUMNS: readonly Column<WideUnit>[] = [
   { header: "instance types", cell: (row) => configured(row.unit, (u) => u.instanceTypes.join(",")) },
 ];
 
-export interface StatusTableOptions {
+interface StatusTableOptions {
   /** `-o wide`: each unit's Service, Deployment, ScaledObject, replica range, maxRps and instance types too. */
   readonly wide?: boolean;
 }

@@ -1,7 +1,7 @@
 import type { TargetGroupHealth, TargetState } from "../ports.ts";
 
 /** `2 healthy, 1 initial`, or `no registered target`. */
-export function describeTargets(group: TargetGroupHealth): string {
+function describeTargets(group: TargetGroupHealth): string {
   const parts = (Object.entries(group.targets) as [TargetState, number][])
     .filter(([, count]) => count > 0)
     .map(([state, count]) => `${count} ${state}`);

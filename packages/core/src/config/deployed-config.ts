@@ -2,7 +2,7 @@ import { ConfigError, type ConfigIssue, formatConfigIssues } from "../errors.ts"
 import type { SwitchyardConfig } from "./types.ts";
 
 /** Marks the file the infra writes for the functions; a stale or foreign file is refused. */
-export const DEPLOYED_CONFIG_FORMAT = "switchyard/deployed-config@1";
+const DEPLOYED_CONFIG_FORMAT = "switchyard/deployed-config@1";
 
 /** The file name the functions read next to their handler. */
 export const DEPLOYED_CONFIG_FILE = "switchyard.config.json";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SwitchyardConfigSchema } from "./schema.ts";
 
-export const CONFIG_SCHEMA_ID = "https://switchyard.dev/schema/switchyard.schema.json";
+const CONFIG_SCHEMA_ID = "https://switchyard.dev/schema/switchyard.schema.json";
 
 /** The JSON Schema editors use for config files, generated from the zod schema (input shape: defaults optional). */
 export function configJsonSchema(): Record<string, unknown> {

@@ -64,7 +64,7 @@ const positive = (what: string, bounds: { readonly min?: Bound; readonly max: Bo
   });
 };
 
-export interface Bound {
+interface Bound {
   readonly value: number;
   readonly why: string;
 }
@@ -92,7 +92,7 @@ export const MAX_DEMAND_RPS: Bound = {
  * The most pods one unit may scale to: Kubernetes' tested limit of 150,000 pods per
  * cluster ("Considerations for large clusters", kubernetes.io/docs/setup/best-practices/cluster-large/).
  */
-export const MAX_PODS: Bound = {
+const MAX_PODS: Bound = {
   value: 150_000,
   why: "Kubernetes is tested to 150,000 pods per cluster (kubernetes.io, Considerations for large clusters)",
 };
@@ -101,7 +101,7 @@ export const MAX_PODS: Bound = {
 const MAX_PODS_PER_INSTANCE: Bound = { value: 64, why: "no accelerator instance has more cores to split" };
 
 /** The seed's pods take 5-15 minutes to serve (seed 003); without a figure, plan for the middle. */
-export const DEFAULT_STARTUP_SECONDS = 600;
+const DEFAULT_STARTUP_SECONDS = 600;
 const STARTUP_SECONDS_MAX = 3600;
 
 const wholeNumber = (what: string, min: number, max: number) =>
@@ -117,7 +117,7 @@ const port = z
   })
   .meta({ description: "Service port: a number or the port's name." });
 
-export const ServiceRefSchema = z
+const ServiceRefSchema = z
   .strictObject({
     name: dnsLabel("Kubernetes Service name").optional().meta({
       description: "Service name; defaults to the unit's name.",
@@ -126,7 +126,7 @@ export const ServiceRefSchema = z
   })
   .meta({ description: "The Kubernetes Service the ALB forwards to." });
 
-export const ScaledObjectRefSchema = z
+const ScaledObjectRefSchema = z
   .strictObject({
     name: objectName("KEDA ScaledObject name").optional().meta({
       description: "ScaledObject name; defaults to the unit's name.",
@@ -156,7 +156,7 @@ export const ScaledObjectRefSchema = z
   })
   .meta({ description: "The KEDA ScaledObject that scales this unit's Deployment." });
 
-export const DeploymentUnitSchema = z
+const DeploymentUnitSchema = z
   .strictObject(
     {
       name: dnsLabel("deployment unit name"),
@@ -287,7 +287,7 @@ export const DeploymentUnitSchema = z
   )
   .meta({ description: "One model on one accelerator with one framework, e.g. sd21-inf2." });
 
-export const SloSchema = z
+const SloSchema = z
   .strictObject(
     {
       latencyMs: positive("the latency objective in milliseconds, e.g. 900", {
@@ -304,7 +304,7 @@ export const SloSchema = z
   )
   .meta({ description: "Latency objective measured on ALB TargetResponseTime." });
 
-export const StickinessSchema = z
+const StickinessSchema = z
   .strictObject({
     enabled: z.boolean({ error: "must be true or false" }),
     durationSeconds: wholeNumber(
@@ -445,7 +445,7 @@ function withDefaults(fields: PolicyFields): { [K in keyof PolicyFields]: z.ZodD
  * scenarios (docs/planning.md, "The hedge"): the largest share of demand the loss of one
  * Spot cell may leave without a serving pod until replacements start.
  */
-export const HEDGE_DEFAULTS = { maxLossShare: 0.05 } as const;
+export const HEDGE_DEFAULTS = { maxLossShare: 0 } as const;
 
 const maxLossShare = z
   .number({
@@ -465,7 +465,7 @@ const maxLossShare = z
       "The largest share of demand that losing any one Spot cell's running pods (a Spot unit, or one of its zones) may leave without a serving pod until replacements start. The cost plan keeps enough standing pods elsewhere that what remains at their breaking points covers demand × (1 − maxLossShare). 0 covers any single loss in full; 1 is no hedge. Services without Spot units pay nothing for it.",
   });
 
-export const HedgeSchema = z
+const HedgeSchema = z
   .strictObject(
     { maxLossShare: maxLossShare.default(HEDGE_DEFAULTS.maxLossShare) },
     { error: "must be the hedge's risk budget, e.g. hedge: { maxLossShare: 0.1 }" },
@@ -479,20 +479,20 @@ const HedgeOverridesSchema = z
   )
   .meta({ description: "This service's risk budget, overriding the top-level policy.hedge." });
 
-export const PolicySchema = z
+const PolicySchema = z
   .strictObject({ ...withDefaults(policyFields), hedge: HedgeSchema.prefault({}) })
   .meta({ description: "Decision thresholds; every field has a documented default." });
 
 /** A service's overrides of the top-level policy: the same fields, none defaulted. */
-export const PolicyOverridesSchema = z
+const PolicyOverridesSchema = z
   .strictObject({ ...policyFields, hedge: HedgeOverridesSchema })
   .partial()
   .meta({ description: "Overrides of the top-level policy for this service." });
 
 /** How the forecast floor runs; the modes of EC2 Auto Scaling predictive scaling (ForecastOnly, ForecastAndScale), and off. */
-export const FORECAST_MODES = ["off", "forecast-only", "forecast-and-scale"] as const;
+const FORECAST_MODES = ["off", "forecast-only", "forecast-and-scale"] as const;
 
-export const ForecastSchema = z
+const ForecastSchema = z
   .strictObject({
     mode: z
       .enum(FORECAST_MODES, { error: "must be off, forecast-only or forecast-and-scale" })
@@ -525,7 +525,7 @@ export const ForecastSchema = z
       "Predictive pre-scaling from the service's own request history (docs/planning.md#forecast-floor).",
   });
 
-export const InferenceServiceSchema = z
+const InferenceServiceSchema = z
   .strictObject(
     {
       name: dnsLabel("service name (used in execution names and metric dimensions)"),
@@ -608,10 +608,8 @@ export const SwitchyardConfigSchema = z
   })
   .meta({ title: "Switchyard configuration" });
 
-export type SwitchyardConfigInput = z.input<typeof SwitchyardConfigSchema>;
 export type ParsedConfig = z.output<typeof SwitchyardConfigSchema>;
 export type Policy = z.output<typeof PolicySchema>;
 export type Slo = z.output<typeof SloSchema>;
 export type Stickiness = z.output<typeof StickinessSchema>;
 export type ForecastSettings = z.output<typeof ForecastSchema>;
-export type Hedge = z.output<typeof HedgeSchema>;

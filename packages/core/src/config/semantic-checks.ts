@@ -22,7 +22,7 @@ type Raw = Record<string, unknown>;
  * does not write (one counted at the load balancer or at another unit's target group) or
  * KEDA 2.18's `autoscaling.keda.sh/force-activation`, which Switchyard does not set.
  */
-export const SCALE_TO_ZERO_REFUSED =
+const SCALE_TO_ZERO_REFUSED =
   "0 lets KEDA scale this unit to zero pods, and it could never wake up: with no pod behind its target group the ALB answers that share with 503 itself and does not count it in RequestCount, so the unit's own trigger never becomes active (KEDA scales from zero only on an active trigger). Set minReplicaCount: 1 or more (a unit the plan does not need gets weight 0 and keeps its one pod)";
 
 const isObject = (value: unknown): value is Raw =>

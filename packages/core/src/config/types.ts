@@ -1,4 +1,4 @@
-import type { CapacityType, ForecastSettings, Hedge, Policy, Slo, Stickiness } from "./schema.ts";
+import type { CapacityType, ForecastSettings, Policy, Slo, Stickiness } from "./schema.ts";
 
 /** A config after validation, with every default filled in. Plain data, safe to serialize. */
 export interface SwitchyardConfig {
@@ -26,7 +26,7 @@ export interface InferenceService {
   readonly policy: Policy;
 }
 
-export interface ServiceRef {
+interface ServiceRef {
   readonly name: string;
   readonly port: number | string;
 }
@@ -67,4 +67,4 @@ export interface DeploymentUnit {
   readonly zones?: readonly string[];
 }
 
-export type { CapacityType, ForecastSettings, Hedge, Policy, Slo, Stickiness };
+export type { CapacityType, Policy, Stickiness };

@@ -22,7 +22,7 @@ export function switchesInLastHour(switches: readonly SwitchRecord[], now: Epoch
  * a failure alert, so they count against the switch cap too — a fallback or rebalance
  * whose Plan keeps failing is held back instead of alerting every minute.
  */
-export function failedPlansInLastHour(switches: readonly SwitchRecord[], now: EpochMs): number {
+function failedPlansInLastHour(switches: readonly SwitchRecord[], now: EpochMs): number {
   return switches.filter((s) => s.planFailed === true && s.startedAt > now - HOUR && s.startedAt <= now)
     .length;
 }

@@ -2,7 +2,7 @@ import type { EpochMs } from "../signals/types.ts";
 import { MINUTE } from "../units.ts";
 
 /** One measured minute of demand. */
-export interface DemandMinute {
+interface DemandMinute {
   readonly at: EpochMs;
   readonly rps: number;
 }
@@ -22,7 +22,7 @@ export function demandSlope(window: readonly DemandMinute[]): number {
  *   fewer than SEGMENT_LINE_MINUTES of them): a step is not a trend, and a burst's ramp
  *   says nothing of the minutes after it.
  */
-export type DemandReading =
+type DemandReading =
   | { readonly kind: "line"; readonly slope: number }
   | {
       readonly kind: "shift";
@@ -36,23 +36,23 @@ export type DemandReading =
  * Each side of a shift spans at least this many minutes: one odd minute is noise (or a
  * level not yet confirmed), not a shift, and least squares already barely moves for it.
  */
-export const SHIFT_SIDE_MINUTES = 2;
+const SHIFT_SIDE_MINUTES = 2;
 
 /** A window of fewer minutes is read as one line: too short to tell a shift from noise. */
-export const SHIFT_MIN_MINUTES = 2 * SHIFT_SIDE_MINUTES;
+const SHIFT_MIN_MINUTES = 2 * SHIFT_SIDE_MINUTES;
 
 /**
  * A segment of at least this many minutes gets a line of its own; a shorter one, its
  * mean: a line through three minutes bends to one odd minute at the end of a trend.
  */
-export const SEGMENT_LINE_MINUTES = 4;
+const SEGMENT_LINE_MINUTES = 4;
 
 /**
  * A shift must leave at most this share of the squared error of one line: two segments
  * have more freedom than one line, so on noise alone they fit a little better; only a
  * real change of level makes most of the line's error disappear.
  */
-export const SHIFT_ERROR_SHARE = 1 / 3;
+const SHIFT_ERROR_SHARE = 1 / 3;
 
 /**
  * Tells a step from a trend. Two models are fitted by least squares: one line over the

@@ -6,7 +6,7 @@ import { detail } from "./reasons.ts";
 import type { Breach, ServiceState, SwitchyardHold } from "./types.ts";
 
 /** A last transition this far ahead of the controller's clock is a problem, not clock jitter between writers. */
-export const FUTURE_TRANSITION_TOLERANCE_MS = MINUTE;
+const FUTURE_TRANSITION_TOLERANCE_MS = MINUTE;
 
 /** Whether `switchyard.io/last-transition`, as written, lies in the future (past the tolerance). */
 export function transitionInFuture(lastTransitionAt: EpochMs | null, now: EpochMs): boolean {

@@ -89,7 +89,7 @@ export interface UnitObservation {
 export type Recovery = "clear" | "failing" | "quiet" | "unproven" | "recovered";
 
 /** Latency of one target group over the last latencyWindowMinutes. */
-export interface LatencyObservation {
+interface LatencyObservation {
   readonly breachedMinutes: number;
   readonly knownMinutes: number;
   readonly worstMs: number | null;

@@ -34,7 +34,7 @@ export interface UrgencyWhy {
 export type DeadBandOutcome = "at-risk" | "cheaper" | "hedge-short" | "short-window" | "within-band";
 
 /** The facts of one rule's evidence, keyed by rule. */
-export type RuleFacts =
+type RuleFacts =
   | { readonly rule: "action-annotation"; readonly problem: string }
   | { readonly rule: "action-annotation"; readonly foreign: string }
   | {

@@ -13,7 +13,7 @@ import type { Gate, ServiceState } from "./types.ts";
 export const RISK_MINUTES = DEMAND_MINUTES;
 
 /** Whether a rebalance is due, and what it would write. */
-export interface RebalanceCheck {
+interface RebalanceCheck {
   /** rebalance-dead-band: passed when the plan saves enough for long enough, or the weights put the service at risk. */
   readonly band: Gate;
   /**

@@ -4,7 +4,7 @@ import { podHourlyPrice } from "../planning/unit-economics.ts";
 import { EPSILON } from "../units.ts";
 
 /** What the current weights would make of a demand: the pods KEDA would run, their bill, and what they cannot serve. */
-export interface RoutingLoad {
+interface RoutingLoad {
   /** USD per hour of the pods KEDA would run to carry each unit's share. */
   readonly hourlyCost: number;
   /** Requests/s (with the plan's headroom) routed to units beyond what their pods can ever serve. */
@@ -99,7 +99,7 @@ export function servingTolerance(demandRps: number): number {
 }
 
 /** What the pods ready now serve under the routing in force and under a target, and whether the target serves more. */
-export interface ServedNowComparison {
+interface ServedNowComparison {
   readonly currentNow: number;
   readonly targetNow: number;
   /** What the target must serve more than: the current routing's figure plus the tolerance. */

@@ -14,7 +14,7 @@ import type { EpochMs } from "../signals/types.ts";
 import { parsePin } from "./pin.ts";
 import type { ServiceState, SwitchRecord, SwitchyardHold, UnitRuntime } from "./types.ts";
 
-export interface ServiceStateInput {
+interface ServiceStateInput {
   readonly service: InferenceService;
   readonly cluster: ServiceClusterState;
   /** This service's executions, newest first. */
@@ -81,9 +81,7 @@ export function serviceStateFrom({
 }
 
 /** Switchyard's holds among the ScaledObjects: KEDA's paused-replicas with Switchyard's mark on the same count. */
-export function switchyardHolds(
-  scaledObjects: Readonly<Record<string, ScaledObjectState>>,
-): SwitchyardHold[] {
+function switchyardHolds(scaledObjects: Readonly<Record<string, ScaledObjectState>>): SwitchyardHold[] {
   return Object.entries(scaledObjects).flatMap(([unit, state]) => {
     const annotations = state.object.metadata?.annotations ?? {};
     const mark = parseHoldMark(annotations[SWITCHYARD_ANNOTATIONS.heldReplicas]);

@@ -5,7 +5,7 @@ import type { Move, SwitchRecord } from "./types.ts";
 import { remainingPods } from "./unit-capacity.ts";
 
 /** What the move decided now is sized for: its demand, and the headroom its plan covers. */
-export interface MoveSizing {
+interface MoveSizing {
   readonly demandRps: number;
   readonly headroom: number;
 }
@@ -15,7 +15,7 @@ export interface MoveSizing {
  * beyond what its plan covers (its planned demand plus the headroom). Unknown planned
  * demand is never stale.
  */
-export function isStale(running: SwitchRecord, sizing: MoveSizing | undefined): boolean {
+function isStale(running: SwitchRecord, sizing: MoveSizing | undefined): boolean {
   return (
     sizing !== undefined &&
     running.plannedRps !== undefined &&

@@ -16,7 +16,7 @@ export type Move = "failover" | "fallback" | "rebalance" | "reroute" | "repair";
 export const MOVES: readonly Move[] = ["failover", "fallback", "rebalance", "reroute", "repair"];
 
 /** The moves anti-flap may hold back (never a failover, a reroute or a repair). */
-export type GatedMove = "fallback" | "rebalance";
+type GatedMove = "fallback" | "rebalance";
 
 /** A past or running mode-switch execution, from the state machine's history. */
 export interface SwitchRecord {
@@ -134,7 +134,7 @@ export interface DecisionSignals {
  * routing-risk rule
  * means the weights in force send frozen units more than their pods serve.
  */
-export type BreachRule =
+type BreachRule =
   | "capacity-errors"
   | "unschedulable-pods"
   | "latency-breach"
@@ -154,7 +154,7 @@ export type BreachRule =
  * traffic before its receivers are ready; pin when an operator's pin holds the service;
  * operator when an operator asked for the move (`switchyard failover|fallback`).
  */
-export type GateRule =
+type GateRule =
   | "pin"
   | "operator"
   | "quiet-period"
@@ -167,7 +167,7 @@ export type GateRule =
   | "response"
   | "early-move";
 
-export type RuleName = BreachRule | GateRule;
+type RuleName = BreachRule | GateRule;
 
 /** One signal against one threshold: what was looked at, what it showed, what it needed. */
 interface EvidenceOf<R extends RuleName> {
@@ -212,7 +212,7 @@ interface DecisionBase {
 }
 
 /** The weights a cost-mode move finds and writes. */
-export interface WeightChange {
+interface WeightChange {
   readonly current: Readonly<Record<string, number>>;
   readonly target: Readonly<Record<string, number>>;
 }

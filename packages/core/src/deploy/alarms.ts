@@ -9,7 +9,7 @@
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html):
  * evaluate failing every minute for an hour is one ALARM message and one OK message when it recovers.
  */
-export interface EvaluateAlarm {
+interface EvaluateAlarm {
   /** Component name in the stack, and the alarm name's suffix. */
   readonly id: string;
   readonly alarmDescription: string;
@@ -27,10 +27,10 @@ export interface EvaluateAlarm {
 }
 
 /** Failed evaluations in this many of the last `EVALUATE_ERROR_WINDOW` minutes raise the alarm. */
-export const EVALUATE_ERROR_MINUTES = 3;
-export const EVALUATE_ERROR_WINDOW = 10;
+const EVALUATE_ERROR_MINUTES = 3;
+const EVALUATE_ERROR_WINDOW = 10;
 /** Minutes without a single invocation that raise the not-running alarm. */
-export const EVALUATE_SILENT_MINUTES = 5;
+const EVALUATE_SILENT_MINUTES = 5;
 
 /**
  * Two alarms: evaluate's errors (3 of the last 10 minutes: one throttled minute is not an
@@ -80,7 +80,7 @@ export function evaluateAlarms(): EvaluateAlarm[] {
 }
 
 /** An alarm on the mode-switch state machine's executions (namespace AWS/States, dimension StateMachineArn). */
-export interface ModeSwitchAlarm {
+interface ModeSwitchAlarm {
   /** Component name in the stack, and the alarm name's suffix. */
   readonly id: string;
   readonly alarmDescription: string;

@@ -9,15 +9,15 @@ import { SWITCHYARD_METRIC_NAMESPACE } from "./metric-namespace.ts";
  */
 
 /** A resource a statement can be scoped to, or `any` where the API has no resource type. */
-export type ResourceScope = "cluster" | "stateMachine" | "executions" | "topic" | "stepFunctions" | "any";
+type ResourceScope = "cluster" | "stateMachine" | "executions" | "topic" | "stepFunctions" | "any";
 
-export interface IamCondition {
+interface IamCondition {
   readonly test: "StringEquals";
   readonly variable: string;
   readonly values: readonly string[];
 }
 
-export interface ActionScope {
+interface ActionScope {
   readonly scope: ResourceScope;
   readonly condition?: IamCondition;
   /** Why the scope is what it is (for `any`: the service authorization reference's word). */
@@ -27,7 +27,7 @@ export interface ActionScope {
 const DESCRIBE_ONLY =
   "the Describe* actions of this service support no resource-level permissions; they only read";
 
-export const IAM_ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
+const IAM_ACTION_SCOPES: Readonly<Record<string, ActionScope>> = {
   "eks:DescribeCluster": { scope: "cluster", why: "the endpoint and CA of the configured cluster only" },
   "states:StartExecution": { scope: "stateMachine", why: "starts mode switches of this stack only" },
   "states:ListExecutions": { scope: "stateMachine", why: "reads this state machine's history only" },

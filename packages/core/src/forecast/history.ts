@@ -21,7 +21,7 @@ export interface DemandHistory {
  * ceiling), and keeps 1-minute data 15 days, 5-minute data 63 days, hourly data 455 days
  * (CloudWatch API Reference, GetMetricData and MetricStat).
  */
-export const GET_METRIC_DATA_PAGE_DATAPOINTS = 100_800;
+const GET_METRIC_DATA_PAGE_DATAPOINTS = 100_800;
 
 /** The periods CloudWatch keeps for 14 days of history, finest first. */
 const HISTORY_PERIODS_SECONDS = [60, 300, 3600] as const;

@@ -45,7 +45,7 @@ export type FloorAction =
   | { readonly kind: "restore" }
   | { readonly kind: "keep" };
 
-export interface UnitFloor {
+interface UnitFloor {
   readonly unit: string;
   /** Requests/s the unit is forecast to carry once a pod started now is ready; null without a forecast. */
   readonly forecastRps: number | null;

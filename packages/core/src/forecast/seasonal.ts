@@ -4,12 +4,12 @@ import { DAY, MINUTE } from "../units.ts";
 import { type DemandHistory, historyEnd } from "./history.ts";
 
 /** One measured minute of demand (the evaluation's own window, newest last). */
-export interface RecentMinute {
+interface RecentMinute {
   readonly at: EpochMs;
   readonly rps: number;
 }
 
-export interface ForecastOptions {
+interface ForecastOptions {
   /**
    * Cap on growth, as a fraction: the level correction never scales history up by more
    * than 1 + this, and the trend never projects more than this far above the level now.
@@ -42,7 +42,7 @@ export interface DemandForecast {
   readonly trend: RecentTrend | null;
 }
 
-export interface RecentTrend {
+interface RecentTrend {
   readonly at: EpochMs;
   /** The fitted requests/s of the newest measured minute. */
   readonly rps: number;
@@ -58,14 +58,14 @@ export interface RecentTrend {
 }
 
 /** How far ahead a forecast reaches: the next hour (EC2 predictive scaling forecasts hourly; the floors look one start-up ahead). */
-export const FORECAST_HORIZON_MS = 60 * MINUTE;
+const FORECAST_HORIZON_MS = 60 * MINUTE;
 
 /**
  * How much each earlier day counts: the same minute yesterday the most, halving every
  * seven days, and the same weekday (7 and 14 days back) twice as much again, so a
  * weekly rhythm shows through and one odd day is outvoted.
  */
-export function dayWeight(daysBack: number): number {
+function dayWeight(daysBack: number): number {
   return DAY_WEIGHTS[daysBack] ?? weightOf(daysBack);
 }
 
@@ -78,7 +78,7 @@ function weightOf(daysBack: number): number {
 const DAY_WEIGHTS: readonly number[] = Array.from({ length: 64 }, (_, day) => weightOf(day));
 
 /** Minutes the trend is fitted over: long enough that one noisy minute moves it little. */
-export const TREND_MINUTES = 10;
+const TREND_MINUTES = 10;
 
 /**
  * The forecast for the next hour from the service's own history: for each minute, the
@@ -180,7 +180,7 @@ function historyAt(history: DemandHistory, at: EpochMs): number | null {
 }
 
 /** The weighted mean of the same moment on earlier days; null when history holds none of them. */
-export function seasonalAt(history: DemandHistory, at: EpochMs): number | null {
+function seasonalAt(history: DemandHistory, at: EpochMs): number | null {
   let sum = 0;
   let weights = 0;
   for (let back = 1; at - back * DAY >= history.start; back += 1) {

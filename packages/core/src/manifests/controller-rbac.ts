@@ -79,7 +79,7 @@ export interface RoleManifest {
   readonly rules: readonly PolicyRule[];
 }
 
-export interface RoleBindingManifest {
+interface RoleBindingManifest {
   readonly apiVersion: "rbac.authorization.k8s.io/v1";
   readonly kind: "RoleBinding";
   readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: typeof LABELS };

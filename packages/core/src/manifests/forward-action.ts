@@ -5,7 +5,7 @@ import { MAX_ALB_WEIGHT } from "../planning/weights.ts";
 import { portToWrite } from "./port-form.ts";
 
 /** A target group of an AWS Load Balancer Controller forward action (pkg/ingress/config_types.go). */
-export interface TargetGroupTuple {
+interface TargetGroupTuple {
   readonly serviceName?: string;
   readonly servicePort?: number | string;
   readonly targetGroupARN?: string;
@@ -163,7 +163,7 @@ export function foreignActionOf(value: string): string | null {
   }
 }
 
-export interface RenderOptions {
+interface RenderOptions {
   /** From the service's config; wins over the current annotation's. */
   readonly stickiness?: Stickiness;
   /** The annotation as found on the Ingress: its stickiness and target-group order are kept. */
@@ -228,17 +228,6 @@ export function renderForwardAction(routing: RoutingPlan, options: RenderOptions
     },
   };
   return JSON.stringify(action);
-}
-
-/** Weight per service name of a forward action; tuples addressed by ARN or name are left out. */
-export function weightsOf(action: ForwardAction): Map<string, number> {
-  const weights = new Map<string, number>();
-  for (const group of action.forwardConfig.targetGroups) {
-    if (group.serviceName !== undefined) {
-      weights.set(group.serviceName, group.weight ?? 1);
-    }
-  }
-  return weights;
 }
 
 /**

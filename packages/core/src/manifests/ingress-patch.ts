@@ -2,7 +2,7 @@ import type { Mode } from "../planning/types.ts";
 import { actionAnnotationKey, SWITCHYARD_ANNOTATIONS } from "./annotations.ts";
 import { type JsonPatchOperation, jsonPointer } from "./json-patch.ts";
 
-export interface IngressRoutingChange {
+interface IngressRoutingChange {
   readonly action: string;
   /** The rendered forward action (see `renderForwardAction`). */
   readonly actionValue: string;

@@ -7,7 +7,7 @@ import { KEDA_PAUSED_REPLICAS } from "./annotations.ts";
  * `paused-scale-in` and `paused-scale-out` (v2.18) block one direction while KEDA goes
  * on scaling the other.
  */
-export const KEDA_PAUSE_ANNOTATIONS = [
+const KEDA_PAUSE_ANNOTATIONS = [
   KEDA_PAUSED_REPLICAS,
   "autoscaling.keda.sh/paused",
   "autoscaling.keda.sh/paused-scale-in",

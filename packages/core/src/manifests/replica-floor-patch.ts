@@ -6,11 +6,11 @@ import { holdOwnedBy } from "./replica-hold.ts";
 import type { ScaledObjectLike } from "./scaledobject-patch.ts";
 
 /** KEDA's defaults when a ScaledObject leaves them out (keda-docs, reference/scaledobject-spec.md). */
-export const KEDA_DEFAULT_MIN_REPLICAS = 0;
-export const KEDA_DEFAULT_MAX_REPLICAS = 100;
+const KEDA_DEFAULT_MIN_REPLICAS = 0;
+const KEDA_DEFAULT_MAX_REPLICAS = 100;
 
 /** The part of a ScaledObject the floor reads. */
-export interface FloorObject {
+interface FloorObject {
   readonly metadata?: {
     readonly resourceVersion?: string;
     readonly annotations?: Readonly<Record<string, string>>;
@@ -30,7 +30,7 @@ export interface FloorObject {
  */
 export type ReplicaFloorOutcome = "raised" | "restored" | "unchanged" | "changed-by-someone-else";
 
-export interface ReplicaFloorPatch {
+interface ReplicaFloorPatch {
   readonly outcome: ReplicaFloorOutcome;
   /** spec.minReplicaCount as read (KEDA's default when absent). */
   readonly from: number;

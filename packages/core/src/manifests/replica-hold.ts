@@ -13,7 +13,7 @@ export type ReplicaHoldOutcome =
   | "held-by-another-switch"
   | "paused-by-someone-else";
 
-export interface ReplicaHoldPatch {
+interface ReplicaHoldPatch {
   readonly outcome: ReplicaHoldOutcome;
   /** The merge patch of the ScaledObject's annotations; null when nothing is to be written. */
   readonly patch: {

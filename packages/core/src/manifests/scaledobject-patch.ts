@@ -3,7 +3,7 @@ import { ManifestError } from "../errors.ts";
 import { type JsonPatchOperation, jsonPointer } from "./json-patch.ts";
 
 /** One entry of a KEDA ScaledObject's spec.triggers, as far as Switchyard reads it. */
-export interface ScaledObjectTrigger {
+interface ScaledObjectTrigger {
   readonly type?: string;
   readonly name?: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
@@ -50,7 +50,7 @@ export function kedaHpaName(object: ScaledObjectLike, name: string): string {
 type ScaledObjectRef = DeploymentUnit["scaledObject"];
 
 /** The trigger that carries the unit's per-pod target, and where it sits in spec.triggers. */
-export interface ScalingTrigger {
+interface ScalingTrigger {
   readonly index: number;
   readonly trigger: ScaledObjectTrigger;
 }
@@ -68,7 +68,7 @@ function triggerLabel(ref: ScaledObjectRef): string {
  * first is never written to. Refuses a ScaledObject with none, or with several and no
  * name to choose.
  */
-export function scalingTrigger(object: ScaledObjectLike, ref: ScaledObjectRef): ScalingTrigger {
+function scalingTrigger(object: ScaledObjectLike, ref: ScaledObjectRef): ScalingTrigger {
   const where = `ScaledObject ${object.metadata?.name ?? ref.name}`;
   const triggers = object.spec?.triggers ?? [];
   const matching = triggers

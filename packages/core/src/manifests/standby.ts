@@ -55,7 +55,7 @@ export function standbyActionNames(service: InferenceService): string[] {
 }
 
 /** One standby action: its name and the two annotations that make it. */
-export interface StandbyAction {
+interface StandbyAction {
   readonly name: string;
   /** `alb.ingress.kubernetes.io/actions.<name>`: a forward to the Services, weight 1 each. */
   readonly action: string;
@@ -91,7 +91,7 @@ export function conditionsAnnotationKey(name: string): string {
  * Ingress name, model_build_target_group.go l.519-521), and each servicePort is written
  * in the form the Ingress already uses.
  */
-export function standbyActions(service: InferenceService, ingress: IngressState): StandbyAction[] {
+function standbyActions(service: InferenceService, ingress: IngressState): StandbyAction[] {
   if (service.consolidatedService === undefined) {
     return [];
   }

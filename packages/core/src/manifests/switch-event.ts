@@ -21,7 +21,7 @@ export const SWITCH_EVENT_REASONS = {
   failed: "SwitchFailed",
 } as const;
 
-export type SwitchEventReason = (typeof SWITCH_EVENT_REASONS)[keyof typeof SWITCH_EVENT_REASONS];
+type SwitchEventReason = (typeof SWITCH_EVENT_REASONS)[keyof typeof SWITCH_EVENT_REASONS];
 
 /**
  * Each reason's place in a switch: the Event's name is built from the switch and this
@@ -53,7 +53,7 @@ export interface SwitchEvent {
 }
 
 /** The object an Event is about, as `kubectl describe` finds its Events (kind, namespace, name and uid). */
-export interface EventRegarding {
+interface EventRegarding {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace: string;
@@ -67,7 +67,7 @@ export interface EventRegarding {
  * Who reports: `reportingController` must be a qualified name, `reportingInstance` at
  * most 128 characters (kubernetes pkg/apis/core/validation/events.go, legacyValidateEvent).
  */
-export const SWITCHYARD_REPORTING_CONTROLLER = "switchyard";
+const SWITCHYARD_REPORTING_CONTROLLER = "switchyard";
 const REPORTING_INSTANCE_LIMIT = 128;
 
 /**
@@ -80,7 +80,7 @@ export const EVENT_NOTE_LIMIT_BYTES = 1024;
 const NAME_LIMIT = 253;
 
 /** An events.k8s.io/v1 Event, as the API server's create takes it. */
-export interface EventsV1Event {
+interface EventsV1Event {
   readonly apiVersion: "events.k8s.io/v1";
   readonly kind: "Event";
   readonly metadata: { readonly name: string; readonly namespace: string };

@@ -6,7 +6,7 @@
 export const JSON_SIGNIFICANT_DIGITS = 12;
 
 /** A number as output JSON carries it: integers as they are, others to `JSON_SIGNIFICANT_DIGITS`. */
-export function outputNumber(value: number): number {
+function outputNumber(value: number): number {
   return Number.isInteger(value) || !Number.isFinite(value)
     ? value
     : Number(value.toPrecision(JSON_SIGNIFICANT_DIGITS));

@@ -21,7 +21,7 @@ export interface LoadTestStep {
  */
 export type BreakingPointLimit = "throughput" | "slo";
 
-export interface BreakingPointCriteria {
+interface BreakingPointCriteria {
   readonly sloMs: number;
   /** A step keeps up when served ≥ this fraction of offered (0.95). */
   readonly keepUp: number;
@@ -40,7 +40,7 @@ export interface ThroughputPlateau {
 }
 
 /** Why a step ends the walk. */
-export type StepBreak = "falls-behind" | "over-slo";
+type StepBreak = "falls-behind" | "over-slo";
 
 export type BreakingPoint =
   | {

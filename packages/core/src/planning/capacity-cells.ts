@@ -18,12 +18,6 @@ export function isReclaimable(unit: Pick<DeploymentUnit, "capacityTypes">): bool
   return capacityTypesOf(unit).includes("spot");
 }
 
-/** Whether a unit can do without Spot: its NodePool also allows on-demand. */
-export function fallsBackToOnDemand(unit: Pick<DeploymentUnit, "capacityTypes">): boolean {
-  const types = capacityTypesOf(unit);
-  return types.includes("spot") && types.includes("on-demand");
-}
-
 /**
  * The zones a unit's pods spread over as cells: its listed zones less those that lost
  * Spot capacity lately (its pods stand in the rest), or one cell (the whole unit) when

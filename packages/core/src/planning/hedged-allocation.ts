@@ -50,7 +50,7 @@ export interface PlacedCells {
   readonly outside: number;
 }
 
-export interface CellLoss {
+interface CellLoss {
   /** Index of the unit whose cell is the largest loss; -1 when no unit is reclaimable or none runs pods. */
   readonly unit: number;
   /** Pods in that cell. */
@@ -60,7 +60,7 @@ export interface CellLoss {
 }
 
 /** Pods in the largest cell of unit `unit` when it runs `pods` pods. */
-export type CellOf = (unit: number, pods: number) => number;
+type CellOf = (unit: number, pods: number) => number;
 
 /** Pods in the largest cell of a unit running `pods` spread over `zones` zones. */
 export function cellPods(pods: number, zones: number): number {
@@ -154,7 +154,7 @@ function afterLoss(units: readonly AllocationUnit[], pods: readonly number[], ce
   return total - largestOf(units, pods, cellOf).lossRps;
 }
 
-export interface HedgedAllocation extends Allocation {
+interface HedgedAllocation extends Allocation {
   /** The cover the plan was held to: `coverRps`, or less when no allocation reaches it (then the most any does). */
   readonly coverRps: number;
   /** What the pods left after the largest cell's loss serve. */

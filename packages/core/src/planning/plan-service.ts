@@ -24,7 +24,7 @@ import {
 } from "./unit-economics.ts";
 import { proportionalWeights, rangeWeights, weightShares } from "./weights.ts";
 
-export interface PlanRequest {
+interface PlanRequest {
   readonly service: InferenceService;
   readonly mode: Mode;
   /** Requests per second to serve; the plan covers demandRps × (1 + headroom). */

@@ -13,7 +13,7 @@ export interface ReadyUnit {
 }
 
 /** Shares, pods and what they cover when traffic follows the pods ready now. */
-export interface ReadyRouting {
+interface ReadyRouting {
   /** Requests/s each unit is routed: the weights are proportional to it. */
   readonly loads: readonly number[];
   readonly pods: readonly number[];

@@ -1,5 +1,12 @@
-import type { RoutingDifference } from "../ports.ts";
 import type { TargetGroupWeight } from "./types.ts";
+
+/** One target group whose weight in the listener rule is not the planned one (RoutingCheck's differences). */
+export interface RoutingDifference {
+  readonly serviceName: string;
+  readonly expected: number;
+  /** null: the target group is not in the rule's forward action. */
+  readonly actual: number | null;
+}
 
 /** One target group of a listener rule's forward action, as the ALB holds it. */
 export interface RuleTarget {

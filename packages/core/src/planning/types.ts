@@ -3,8 +3,6 @@ import type { TargetAllowance } from "./unit-economics.ts";
 /** Cost-optimized weighted routing, or capacity-optimized round-robin. */
 export type Mode = "cost" | "capacity";
 
-export const MODES: readonly Mode[] = ["cost", "capacity"];
-
 /** Why a unit may not take traffic or new pods. */
 export type UnavailableReason = "no-capacity" | "no-healthy-targets";
 

@@ -15,11 +15,11 @@ import {
 } from "./types.ts";
 
 /** The CloudTrail API calls whose failures are EC2 capacity errors. */
-export const CAPACITY_API_CALLS = ["CreateFleet", "RunInstances"] as const;
-export type CapacityApiCall = (typeof CAPACITY_API_CALLS)[number];
+const CAPACITY_API_CALLS = ["CreateFleet", "RunInstances"] as const;
+type CapacityApiCall = (typeof CAPACITY_API_CALLS)[number];
 
 /** Why the evaluate Lambda was invoked. */
-export type EvaluationTrigger =
+type EvaluationTrigger =
   | { readonly kind: "schedule"; readonly at: EpochMs; readonly rule: string | null }
   | {
       readonly kind: "cloudtrail";
@@ -291,7 +291,7 @@ function runInstancesDrafts(detail: Json): Draft[] {
 }
 
 /** The launch errors of a CloudTrail record, split into EC2 capacity errors and launch blocks. */
-export interface CloudTrailLaunchErrors {
+interface CloudTrailLaunchErrors {
   readonly capacity: readonly CapacitySignal[];
   readonly blocked: readonly LaunchBlock[];
 }

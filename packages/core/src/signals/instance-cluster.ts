@@ -12,7 +12,7 @@
  * - Self-managed nodes: `kubernetes.io/cluster/<cluster>: owned|shared`, which the EKS
  *   node CloudFormation templates and the legacy cloud provider require.
  */
-export type InstanceCluster =
+type InstanceCluster =
   | { readonly kind: "this" }
   | { readonly kind: "other"; readonly clusters: readonly string[] }
   | { readonly kind: "untagged" };

@@ -70,12 +70,12 @@ function advancedLogsEc2Writes(selectors: TrailSelectors): boolean {
 }
 
 /** Whether the trail's selectors log EC2's write management events (CreateFleet, RunInstances). */
-export function selectorsLogEc2Writes(selectors: TrailSelectors): boolean {
+function selectorsLogEc2Writes(selectors: TrailSelectors): boolean {
   return selectors.advanced.length > 0 ? advancedLogsEc2Writes(selectors) : basicLogsEc2Writes(selectors);
 }
 
 /** The fix for a Region with no trail that logs EC2's write management events. */
-export function trailFix(region: string): string {
+function trailFix(region: string): string {
   return `create a trail that logs management events (read/write All or WriteOnly) in ${region}, e.g. \`aws cloudtrail create-trail --name switchyard-management --s3-bucket-name <bucket> --is-multi-region-trail && aws cloudtrail start-logging --name switchyard-management\`, or turn on write management events and logging on an existing trail; see docs/operations.md, "CloudTrail trail"`;
 }
 

@@ -42,7 +42,7 @@ export interface ServiceMetrics {
 }
 
 /** Where a capacity signal came from. */
-export type CapacitySignalSource =
+type CapacitySignalSource =
   | "cloudtrail-create-fleet"
   | "cloudtrail-run-instances"
   | "spot-interruption"
@@ -96,7 +96,7 @@ export const CAPACITY_ERROR_CODES: readonly string[] = [
 ];
 
 /** Why a launch was refused for a reason that is not EC2's capacity. */
-export type LaunchBlockKind = "quota" | "subnet" | "offering";
+type LaunchBlockKind = "quota" | "subnet" | "offering";
 
 /**
  * The rest of Karpenter's unfulfillable codes (pkg/errors/errors.go,

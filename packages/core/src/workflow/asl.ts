@@ -4,7 +4,7 @@
  * plain JSON: infra deploys `JSON.stringify` of it and the tests execute the same value.
  */
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type PayloadTemplate = { readonly [key: string]: JsonValue };
 
 export interface Retrier {
@@ -44,7 +44,7 @@ export interface TaskState extends Transition {
 }
 
 /** A Wait for a fixed time (`Seconds`) or for the number of seconds at a JSONPath (`SecondsPath`). */
-export type WaitState = Transition & {
+type WaitState = Transition & {
   readonly Type: "Wait";
   readonly Comment?: string;
 } & ({ readonly Seconds: number } | { readonly SecondsPath: string });
@@ -58,14 +58,14 @@ export interface ChoiceRule {
   readonly Next?: string;
 }
 
-export interface ChoiceState {
+interface ChoiceState {
   readonly Type: "Choice";
   readonly Comment?: string;
   readonly Choices: readonly ChoiceRule[];
   readonly Default: string;
 }
 
-export interface FailState {
+interface FailState {
   readonly Type: "Fail";
   readonly Comment?: string;
   readonly Error?: string;
@@ -74,7 +74,7 @@ export interface FailState {
   readonly CausePath?: string;
 }
 
-export interface SucceedState {
+interface SucceedState {
   readonly Type: "Succeed";
   readonly Comment?: string;
 }

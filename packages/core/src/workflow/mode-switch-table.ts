@@ -129,7 +129,7 @@ function consoleLink(region: string): string {
   return stepFunctionsExecutionUrl(region, "{}");
 }
 
-export interface ModeSwitchTableInput {
+interface ModeSwitchTableInput {
   /** The region the state machine runs in: the console link of a failure alert points there. */
   readonly region: string;
   readonly timing: ModeSwitchTiming;

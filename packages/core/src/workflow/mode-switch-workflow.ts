@@ -20,7 +20,7 @@ import {
 } from "./step-table.ts";
 import type { ModeSwitchTiming } from "./workflow-timing.ts";
 
-export interface ModeSwitchWorkflowInput {
+interface ModeSwitchWorkflowInput {
   /** The ARN of each step's Lambda function. */
   readonly functions: Readonly<Record<ModeSwitchStep, string>>;
   /** The SNS topic every switch, failed or not, is announced on. */
@@ -152,7 +152,7 @@ function aslState(entry: StepTableEntry, targets: Targets): AslState {
 }
 
 /** The step table as a JSONPath ASL document, its tasks pointing at these functions and topic. */
-export function renderAsl(table: StepTable, targets: Omit<ModeSwitchWorkflowInput, "timing">): AslDocument {
+function renderAsl(table: StepTable, targets: Omit<ModeSwitchWorkflowInput, "timing">): AslDocument {
   const resolved: Targets = {
     functions: targets.functions,
     topicArn: targets.topicArn,

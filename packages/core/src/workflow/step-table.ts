@@ -127,7 +127,7 @@ export const STEP_RESULTS = {
   ],
 } as const;
 export type StepResultKey = keyof typeof STEP_RESULTS;
-export type StepResultField<K extends StepResultKey> = (typeof STEP_RESULTS)[K][number];
+type StepResultField<K extends StepResultKey> = (typeof STEP_RESULTS)[K][number];
 
 /** `T` when its keys are exactly the fields the table keeps for `K`, else a type naming them. */
 type ExactFields<K extends StepResultKey, T> = [
@@ -213,7 +213,7 @@ export interface FailEntry {
   readonly cause: { readonly path: StatePath };
 }
 
-export interface SucceedEntry {
+interface SucceedEntry {
   readonly type: "succeed";
   readonly comment: string;
 }

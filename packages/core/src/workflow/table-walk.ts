@@ -43,7 +43,7 @@ function runtimeError(state: string, problem: string): WorkflowRuntimeError {
 const SEGMENT = /^(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\])/;
 
 /** The value at a path (`$`, `$.a.b[0]`, `$$.Execution.Id`), or undefined where there is none. */
-export function readPath(path: StatePath, state: unknown, context: WalkContext): unknown {
+function readPath(path: StatePath, state: unknown, context: WalkContext): unknown {
   let value: unknown = path.startsWith("$$") ? context : state;
   let rest = path.slice(path.startsWith("$$") ? 2 : 1);
   while (rest !== "") {
@@ -140,7 +140,7 @@ function matches(errorEquals: readonly string[], name: string): boolean {
 }
 
 /** What a task's error leads to. */
-export type ErrorOutcome =
+type ErrorOutcome =
   | { readonly kind: "retry"; readonly retrier: number; readonly delaySeconds: number }
   | { readonly kind: "caught"; readonly next: ModeSwitchState; readonly state: unknown }
   | { readonly kind: "uncaught" };

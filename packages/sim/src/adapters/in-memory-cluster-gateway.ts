@@ -1,28 +1,32 @@
+import type {
+  AutoscalingState,
+  CapacitySignal,
+  ClusterEvent,
+  EpochMs,
+  FloorAction,
+  InferenceService,
+  ScaledObjectState,
+  ServiceClusterState,
+  UnitWorkload,
+} from "@switchyard/core";
 import {
-  type AutoscalingState,
-  type CapacitySignal,
-  type ClusterEvent,
-  type ClusterGateway,
-  type EpochMs,
-  type FloorAction,
   foreignPauses,
-  type InferenceService,
-  type IngressPatchBuilder,
   KEDA_PAUSED_REPLICAS,
   kedaHpaName,
-  type ReplicaFloorChange,
-  type ReplicaHold,
-  type RoutingChange,
   replicaFloorPatch,
   replicaHoldPatch,
-  type ScaledObjectState,
-  type ScalingChange,
-  type ScalingTargetBuilder,
-  type ServiceClusterState,
   type SwitchEvent,
   scaledObjectTargetPatch,
-  type UnitWorkload,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
+import type {
+  ClusterGateway,
+  IngressPatchBuilder,
+  ReplicaFloorChange,
+  ReplicaHold,
+  RoutingChange,
+  ScalingChange,
+  ScalingTargetBuilder,
+} from "@switchyard/core/ports";
 import { ConflictError } from "../errors.ts";
 import type { EnvironmentModel } from "../model/environment.ts";
 import type { SimClock } from "./sim-clock.ts";

@@ -1,5 +1,6 @@
-import type { DemandHistory, DemandHistoryReader, DemandHistoryRequest, EpochMs } from "@switchyard/core";
+import type { DemandHistory, EpochMs } from "@switchyard/core";
 import { SECOND } from "@switchyard/core";
+import type { DemandHistoryReader, DemandHistoryRequest } from "@switchyard/core/ports";
 import type { EnvironmentModel } from "../model/environment.ts";
 import type { SimClock } from "./sim-clock.ts";
 import { targetGroupsOf } from "./target-group-directory.ts";

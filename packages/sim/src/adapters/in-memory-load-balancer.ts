@@ -1,14 +1,12 @@
-import {
-  type InferenceService,
-  type LoadBalancerLocator,
-  type LoadBalancerTargets,
-  type RoutingCheck,
-  type RoutingVerifier,
-  routingDifferences,
-  type TargetGroupHealth,
-  type TargetGroupWeight,
-  type TargetHealthReader,
-} from "@switchyard/core";
+import { type InferenceService, routingDifferences, type TargetGroupWeight } from "@switchyard/core";
+import type {
+  LoadBalancerLocator,
+  LoadBalancerTargets,
+  RoutingCheck,
+  RoutingVerifier,
+  TargetGroupHealth,
+  TargetHealthReader,
+} from "@switchyard/core/ports";
 import type { EnvironmentModel } from "../model/environment.ts";
 import { membersOf } from "../model/routing.ts";
 import type { SimClock } from "./sim-clock.ts";

@@ -1,14 +1,11 @@
+import type { CapacitySignal, EpochMs, ServiceMetrics, UnitMinute } from "@switchyard/core";
+import { MINUTE } from "@switchyard/core";
 import type {
-  CapacitySignal,
   CapacitySignalRecorder,
-  EpochMs,
   MetricsReader,
   MetricsRequest,
   MetricsSnapshot,
-  ServiceMetrics,
-  UnitMinute,
-} from "@switchyard/core";
-import { MINUTE } from "@switchyard/core";
+} from "@switchyard/core/ports";
 import { noDatapointMinute } from "../model/alb-metrics.ts";
 import type { EnvironmentModel } from "../model/environment.ts";
 import type { SimClock } from "./sim-clock.ts";

@@ -1,4 +1,5 @@
-import type { NodeCell, NodePlacementReader } from "@switchyard/core";
+import type { NodeCell } from "@switchyard/core";
+import type { NodePlacementReader } from "@switchyard/core/ports";
 import type { EnvironmentModel } from "../model/environment.ts";
 
 /**

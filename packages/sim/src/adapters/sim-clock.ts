@@ -1,4 +1,5 @@
-import type { Clock, EpochMs } from "@switchyard/core";
+import type { EpochMs } from "@switchyard/core";
+import type { Clock } from "@switchyard/core/ports";
 
 /** The simulation's time: the runner moves it; everything that asks the time reads it here. */
 export class SimClock implements Clock {

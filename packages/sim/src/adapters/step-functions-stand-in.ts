@@ -11,11 +11,26 @@ import {
   verifyRouting,
 } from "@switchyard/controller";
 import {
+  type EpochMs,
+  type Move,
+  SECOND,
+  type SwitchRecord,
+  type SwitchyardConfig,
+  WorkflowRuntimeError,
+} from "@switchyard/core";
+import { partitionOf } from "@switchyard/core/deploy";
+import type {
+  ClusterGateway,
+  RoutingVerifier,
+  SwitchRequest,
+  SwitchStart,
+  SwitchStarter,
+  TargetHealthReader,
+} from "@switchyard/core/ports";
+import {
   afterError,
   announcement,
-  type ClusterGateway,
   chosen,
-  type EpochMs,
   failure,
   type InvokeEntry,
   invokePayload,
@@ -23,31 +38,20 @@ import {
   MODE_SWITCH_STEPS,
   type ModeSwitchState,
   type ModeSwitchStep,
-  type Move,
   modeSwitchTable,
   modeSwitchTiming,
   type PublishEntry,
-  partitionOf,
-  type RoutingVerifier,
-  SECOND,
   type StepError,
   type StepTable,
-  type SwitchRecord,
-  type SwitchRequest,
-  type SwitchStart,
-  type SwitchStarter,
-  type SwitchyardConfig,
-  type TargetHealthReader,
   type WalkContext,
-  WorkflowRuntimeError,
   waitSeconds,
   withResult,
-} from "@switchyard/core";
+} from "@switchyard/core/workflow";
 import type { SimScheduler } from "../run/sim-scheduler.ts";
 import type { SimClock } from "./sim-clock.ts";
 
 /** How long the stand-in's service integrations take; Waits and Retry delays come from the table. */
-export interface WorkflowTiming {
+interface WorkflowTiming {
   /** One Lambda invocation of a step, whether it returns or throws. */
   readonly lambdaMs: number;
   /** One SNS publish: nothing in the simulated environment moves in the tens of ms it takes. */
@@ -57,12 +61,12 @@ export interface WorkflowTiming {
 export const WORKFLOW_TIMING: WorkflowTiming = { lambdaMs: SECOND, publishMs: 0 };
 
 /** A step's Lambda as the simulator runs it: its event in, its result out. */
-export type SimLambda = (event: unknown) => Promise<unknown>;
+type SimLambda = (event: unknown) => Promise<unknown>;
 
 /** The SNS topic: records a publish, or throws as SNS would refuse it (the error's name is the SNS error). */
-export type SimTopic = (message: Announcement) => void;
+type SimTopic = (message: Announcement) => void;
 
-export interface Announcement {
+interface Announcement {
   readonly state: ModeSwitchState;
   readonly at: EpochMs;
   readonly subject: string;
@@ -71,7 +75,7 @@ export interface Announcement {
 }
 
 /** One attempt of a task state, as the execution's history shows it. */
-export interface TaskAttempt {
+interface TaskAttempt {
   readonly state: ModeSwitchState;
   /** The step's Lambda, or null for a publish. */
   readonly step: ModeSwitchStep | null;

@@ -1,4 +1,5 @@
-import type { InferenceService, LoadBalancerTargets } from "@switchyard/core";
+import type { InferenceService } from "@switchyard/core";
+import type { LoadBalancerTargets } from "@switchyard/core/ports";
 
 /**
  * Names for the ALB objects the Load Balancer Controller would make for the service's

@@ -11,7 +11,7 @@ export interface Offering {
 }
 
 /** Any zone, on-demand: how a unit without zones or Spot launches, and what the calendar assumes when not told. */
-export const PLAIN_OFFERING: Offering = { zone: null, capacityType: "on-demand" };
+const PLAIN_OFFERING: Offering = { zone: null, capacityType: "on-demand" };
 
 /** Whether a window covers an offering: its zone (or every zone) and its capacity type (or both). */
 export function windowCovers(window: CapacityWindow, offering: Offering): boolean {

@@ -14,12 +14,12 @@ export interface CloudWatchTrace {
   readonly points: readonly { readonly at: EpochMs; readonly count: number }[];
 }
 
-export type TraceResult<T> =
+type TraceResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly problem: string };
 
 /** A trace laid over a run: requests/s of each minute, and what the trace left out. */
-export interface TraceDemand {
+interface TraceDemand {
   readonly rpsByMinute: readonly number[];
   /** Minutes of the run that no datapoint covers: no traffic, as CloudWatch means it. */
   readonly emptyMinutes: number;

@@ -1,16 +1,16 @@
 import { CsvError, parse } from "csv-parse/sync";
 
 /** One record of a CSV file with the line it ends on (1-based, as an editor counts). */
-export interface CsvRow {
+interface CsvRow {
   readonly line: number;
   readonly cells: readonly string[];
 }
 
-export type CsvRows =
+type CsvRows =
   | { readonly ok: true; readonly rows: readonly CsvRow[] }
   | { readonly ok: false; readonly line: number | null; readonly problem: string };
 
-export interface CsvReadOptions {
+interface CsvReadOptions {
   /**
    * Return records whose cell count differs from the first's instead of failing at the
    * first of them (csv-parse's `relax_column_count`), so a caller can report every such

@@ -2,12 +2,12 @@ import { MAX_DEMAND_RPS, parseDecimal } from "@switchyard/core";
 import { raggedRows, readCsvRows } from "./csv-rows.ts";
 
 /** What a demand CSV holds: requests/s per minute from the scenario's start, or every reason it cannot be read. */
-export type DemandCsv =
+type DemandCsv =
   | { readonly ok: true; readonly rpsByMinute: readonly number[] }
   | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Bad rows listed one by one, at most; past that, one line counts the rest. */
-export const LISTED_BAD_ROWS = 20;
+const LISTED_BAD_ROWS = 20;
 
 /**
  * Reads one row per minute with a real CSV parser (quoted cells are read as their

@@ -2,13 +2,11 @@ import type {
   DeploymentUnit,
   EpochMs,
   IngressBackendRef,
-  IngressMergePatch,
   IngressState,
-  JsonPatchOperation,
-  ScaledObjectLike,
   ScaledObjectState,
 } from "@switchyard/core";
-import { KEDA_PAUSED_REPLICAS, scalingTargetOf } from "@switchyard/core";
+import type { IngressMergePatch, JsonPatchOperation, ScaledObjectLike } from "@switchyard/core/manifests";
+import { KEDA_PAUSED_REPLICAS, scalingTargetOf } from "@switchyard/core/manifests";
 import { ConflictError, PatchRejectedError } from "../errors.ts";
 
 /**

@@ -1,5 +1,6 @@
 import type { DeploymentUnit, EpochMs, InferenceService } from "@switchyard/core";
-import { HOUR, MINUTE, podHourlyPrice, SECOND, USE_ANNOTATION } from "@switchyard/core";
+import { HOUR, MINUTE, podHourlyPrice, SECOND } from "@switchyard/core";
+import { USE_ANNOTATION } from "@switchyard/core/manifests";
 import { CapacityCalendar } from "../capacity/capacity-calendar.ts";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { CapacityWindow, Scenario } from "../scenario/types.ts";

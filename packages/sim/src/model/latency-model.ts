@@ -177,7 +177,7 @@ export interface LatencyPart {
 }
 
 /** 0.99 for `p99`, 0.999 for `p99.9`; throws for anything that is not a percentile in (0, 100). */
-export function percentileOf(statistic: string): number {
+function percentileOf(statistic: string): number {
   const match = /^p(\d+(?:\.\d+)?)$/i.exec(statistic);
   const value = match === null ? Number.NaN : Number(match[1]);
   if (!(value > 0 && value < 100)) {

@@ -1,16 +1,18 @@
 import {
-  actionAnnotationKey,
   type ClusterEvent,
   type EpochMs,
   type InferenceService,
   type IngressState,
   ManifestError,
   type Mode,
-  parseForwardAction,
   SECOND,
+} from "@switchyard/core";
+import {
+  actionAnnotationKey,
+  parseForwardAction,
   SWITCHYARD_ANNOTATIONS,
   USE_ANNOTATION,
-} from "@switchyard/core";
+} from "@switchyard/core/manifests";
 import type { IngressObject } from "./cluster-objects.ts";
 
 /** The listener rule's forward action as the ALB holds it. */

@@ -2,7 +2,7 @@ import type { InferenceService } from "@switchyard/core";
 import type { AppliedRule } from "./load-balancer.ts";
 
 /** Where one moment's demand goes. */
-export interface RoutedDemand {
+interface RoutedDemand {
   /** Requests/s arriving at each unit's pods, by unit name. */
   readonly unitRps: ReadonlyMap<string, number>;
   /** Per target group (Service name): requests/s it sends to each unit. */

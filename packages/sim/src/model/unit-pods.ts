@@ -3,9 +3,9 @@ import { type Offering, windowCovers } from "../capacity/capacity-calendar.ts";
 import type { CapacityWindow } from "../scenario/types.ts";
 
 /** pending: no node yet (unschedulable); starting: node launched, model loading; ready: serving. */
-export type PodPhase = "pending" | "starting" | "ready";
+type PodPhase = "pending" | "starting" | "ready";
 
-export interface Pod {
+interface Pod {
   readonly id: number;
   phase: PodPhase;
   readonly createdAt: EpochMs;
@@ -215,6 +215,6 @@ export class UnitPods {
  * nodes whose pods fit elsewhere: kubernetes-sigs/karpenter, designs/consolidation.md),
  * so the bill counts whole instances, ceil(pods ÷ podsPerInstance).
  */
-export function instancesFor(unit: DeploymentUnit, pods: number): number {
+function instancesFor(unit: DeploymentUnit, pods: number): number {
   return Math.ceil(pods / Math.max(1, unit.podsPerInstance));
 }

@@ -2,7 +2,7 @@ import type { DeploymentUnit } from "@switchyard/core";
 import { SECOND } from "@switchyard/core";
 import type { LatencyModel } from "./latency-model.ts";
 
-export interface ServedStep {
+interface ServedStep {
   /** Requests that reached the unit's pods in the step. */
   readonly requests: number;
   /** Requests refused because the queue was full, or lost with removed pods: the targets' 5xx. */

@@ -1,13 +1,11 @@
 import {
-  actionAnnotationKey,
   type InferenceService,
   type Mode,
   planService,
   type RoutingPlan,
-  renderForwardAction,
   type ServicePlan,
-  SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
+import { actionAnnotationKey, renderForwardAction, SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { InitialState } from "../model/environment.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -20,7 +18,7 @@ const OTHER_ANNOTATIONS = {
 };
 
 /** The Ingress annotations that put `plan` in place, as `switchyard plan --output yaml` would write them. */
-export function annotationsFor(service: InferenceService, plan: ServicePlan): Record<string, string> {
+function annotationsFor(service: InferenceService, plan: ServicePlan): Record<string, string> {
   return annotationsForRouting(service, plan.routing, plan.mode);
 }
 

@@ -6,8 +6,8 @@ import {
   type Mode,
   planService,
   type RoutingPlan,
-  SWITCHYARD_ANNOTATIONS,
 } from "@switchyard/core";
+import { SWITCHYARD_ANNOTATIONS } from "@switchyard/core/manifests";
 import { DemandCurve } from "../demand/demand-curve.ts";
 import type { InitialState } from "../model/environment.ts";
 import type { CapacityError } from "../model/karpenter.ts";
@@ -25,14 +25,14 @@ import { annotationsForRouting, kedaTargetsOf, peakWeightedService } from "./ini
 const POLL_MS = 5 * MINUTE;
 
 /** One of the seed's two sets of manifests: an Ingress's routing and the ScaledObjects' targets. */
-export interface SeedManifestSet {
+interface SeedManifestSet {
   readonly routing: RoutingPlan;
   /** KEDA targetMetricValue per unit, as the ScaledObject holds it (a string). */
   readonly targets: Readonly<Record<string, string>>;
 }
 
 /** The manifests the seed's controller applies: weighted routing normally, equal routing after a capacity error. */
-export interface SeedManifestPair {
+interface SeedManifestPair {
   readonly weighted: SeedManifestSet;
   readonly equal: SeedManifestSet;
   /** Where they came from, for the report. */
@@ -46,7 +46,7 @@ export interface SeedManifestPair {
  * the least-cost weights at the run's peak with each unit's breaking point as its
  * target, and round-robin with adjusted throughput.
  */
-export function seedManifests(scenario: Scenario): SeedManifestPair {
+function seedManifests(scenario: Scenario): SeedManifestPair {
   const { service, seedReference } = scenario;
   if (seedReference === null) {
     const peak = peakWeightedService(scenario);

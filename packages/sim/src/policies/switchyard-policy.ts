@@ -39,7 +39,7 @@ import { plannedStart } from "./initial-state.ts";
 export const switchyardPolicy: ComparedPolicy = switchyardPolicyWith({});
 
 /** How a switchyard run's controller differs from the scenario's config (a point of the cost–risk frontier). */
-export interface ControllerVariant {
+interface ControllerVariant {
   /** policy.hedge.maxLossShare in place of the config's. */
   readonly maxLossShare?: number;
   /**
@@ -50,7 +50,7 @@ export interface ControllerVariant {
 }
 
 /** The service as the controller of a variant is configured. */
-export function controlledService(service: InferenceService, variant: ControllerVariant): InferenceService {
+function controlledService(service: InferenceService, variant: ControllerVariant): InferenceService {
   const hedged =
     variant.maxLossShare === undefined
       ? service

@@ -12,7 +12,7 @@ const SILENT = {
   debug: () => SILENT,
 };
 
-export interface RenderedChart {
+interface RenderedChart {
   readonly svg: string;
   readonly png: Uint8Array;
 }

@@ -14,7 +14,7 @@ export interface FrontierRow {
 }
 
 /** The baselines a frontier is read against: the seed's controller, static weights, the oracle. */
-export const FRONTIER_BASELINES = ["seed-reference", "static-cost", "oracle"] as const;
+const FRONTIER_BASELINES = ["seed-reference", "static-cost", "oracle"] as const;
 
 /** The frontier's rows: Switchyard's runs in the order of their budgets, then the baselines of the report. */
 export function frontierRows(

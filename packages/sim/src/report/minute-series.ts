@@ -4,7 +4,7 @@ import type { LatencyModel, LatencyPart } from "../model/latency-model.ts";
 import type { StepRecord } from "../model/step-record.ts";
 import { ColumnStore } from "./column-store.ts";
 
-export interface UnitMinuteRecord {
+interface UnitMinuteRecord {
   readonly name: string;
   /** Requests/s reaching its pods (mean over the minute), failed ones included. */
   readonly rps: number;
@@ -72,8 +72,8 @@ const UNIT_COLUMNS = [
   "p95Ms",
   "minReplicas",
 ] as const satisfies readonly NumericKeys<UnitMinuteRecord>[];
-export type MinuteColumn = (typeof MINUTE_COLUMNS)[number];
-export type UnitMinuteColumn = (typeof UNIT_COLUMNS)[number];
+type MinuteColumn = (typeof MINUTE_COLUMNS)[number];
+type UnitMinuteColumn = (typeof UNIT_COLUMNS)[number];
 // A number added to MinuteRecord or UnitMinuteRecord needs a column above: these stop compiling until it has one.
 const minuteColumnsComplete: Exclude<NumericKeys<MinuteRecord>, MinuteColumn> extends never ? true : never =
   true;
@@ -246,19 +246,6 @@ export class MinuteBuilder {
     }
     this.#group = [];
   }
-}
-
-/** The minutes of a run's steps (in time order). */
-export function minutesOf(
-  steps: Iterable<StepRecord>,
-  service: InferenceService,
-  latency: LatencyModel,
-): MinuteSeries {
-  const builder = new MinuteBuilder(service, latency);
-  for (const step of steps) {
-    builder.add(step);
-  }
-  return builder.finish();
 }
 
 /** The minute starting at `at` from its steps. */

@@ -40,7 +40,7 @@ export interface ReferenceCosts {
  * (the pods minReplicaCount keeps serve almost every minute), the ratio divides by cents
  * and reads as "10.72×" for a few dollars.
  */
-export const MEANINGFUL_BOUND_SHARE = 0.05;
+const MEANINGFUL_BOUND_SHARE = 0.05;
 
 /** Why no ratio to the lower bound's cost above the floor is given, or null when it is. */
 export function noRatioBecause(reference: ReferenceCosts): string | null {
@@ -95,12 +95,7 @@ function podsCanRunOn(type: string, offering: Offering, calendar: CapacityCalend
  * of it can run, on a type that no window took pods of within the last `graceMs` (until
  * then Karpenter may not have retried the offering yet, and the pods wait unbilled).
  */
-export function floorHolds(
-  unit: DeploymentUnit,
-  calendar: CapacityCalendar,
-  at: EpochMs,
-  graceMs: number,
-): boolean {
+function floorHolds(unit: DeploymentUnit, calendar: CapacityCalendar, at: EpochMs, graceMs: number): boolean {
   return unit.instanceTypes.some((type) =>
     offeringsOf(unit).some(
       (offering) =>

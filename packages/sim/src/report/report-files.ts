@@ -7,7 +7,7 @@ import { summaryJson } from "./summary-table.ts";
 import { timelineCsvChunks } from "./timeline-csv.ts";
 
 /** A report file's content: text, bytes, or text in chunks (written as they are made). */
-export type ReportContent = string | Uint8Array | Iterable<string>;
+type ReportContent = string | Uint8Array | Iterable<string>;
 
 /**
  * Every file of a report folder, by name, one at a time: report.md, summary.json,

@@ -13,7 +13,7 @@ export interface PolicyReport {
 }
 
 /** The floor and the lower bound, and which policies (if any) served every request for less than the bound. */
-export interface ReportReference extends ReferenceCosts {
+interface ReportReference extends ReferenceCosts {
   /** Policies that failed no request yet cost less than the lower bound: the bound is broken. */
   readonly boundBrokenBy: readonly string[];
 }
@@ -59,6 +59,6 @@ export function reportOf(simulation: SimulationResult): SimulationReport {
  * proves the bound wrong: it is meant to be what no such policy can undercut. A cent
  * of slack covers float dust over a long run.
  */
-export function breaksBound(summary: PolicySummary, costs: ReferenceCosts): boolean {
+function breaksBound(summary: PolicySummary, costs: ReferenceCosts): boolean {
   return summary.failedRequests < 0.5 && summary.totalCost < costs.lowerBoundCost - 0.005;
 }

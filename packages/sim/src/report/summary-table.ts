@@ -58,10 +58,12 @@ export function renderSummaryTable(report: SimulationReport): string {
 
 /**
  * Each policy that moved: its moves that took effect by kind (`switchyard 35 (1 failover,
- * 1 fallback, 33 rebalances)`), then each mode switch it decided with its outcome (the
- * first four of a policy), so the first run shows what happened, not only counts.
+ * 1 fallback, 33 rebalances)`), then each mode switch and each reroute around a loss it
+ * decided, with its outcome (the first four of a policy), so the first run shows what
+ * happened, not only counts — a hedged plan answers a Spot warning with a reroute, not a
+ * failover.
  */
-export function movesLines(report: SimulationReport): string[] {
+function movesLines(report: SimulationReport): string[] {
   const moved = report.policies.filter(({ summary: s }) => s.moves > 0);
   const lines =
     moved.length === 0
@@ -79,12 +81,12 @@ export function movesLines(report: SimulationReport): string[] {
   const switched = report.policies
     .map(({ summary, result }) => ({
       name: summary.name,
-      switches: result.moves.filter((m) => m.move === "failover" || m.move === "fallback"),
+      switches: result.moves.filter((m) => ANSWERS.has(m.move)),
     }))
     .filter((p) => p.switches.length > 0);
   if (switched.length > 0) {
     lines.push(
-      `mode switches: ${switched
+      `mode switches and reroutes: ${switched
         .map(
           ({ name, switches }) =>
             `${name} ${switches
@@ -100,6 +102,9 @@ export function movesLines(report: SimulationReport): string[] {
   }
   return lines;
 }
+
+/** The moves the switch line lists: the mode switches, and reroutes around a loss. */
+const ANSWERS: ReadonlySet<MoveRecord["move"]> = new Set(["failover", "fallback", "reroute"]);
 
 /** A move's outcome as the switch line says it. */
 const OUTCOME: Readonly<Record<MoveRecord["outcome"], string>> = {

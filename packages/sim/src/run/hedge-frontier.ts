@@ -3,7 +3,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { type PolicyResult, type ProgressListener, runPolicy, type SimulationResult } from "./simulate.ts";
 
 /** Switchyard's run of a scenario with one risk budget. */
-export interface FrontierRun {
+interface FrontierRun {
   /** policy.hedge.maxLossShare of the run. */
   readonly maxLossShare: number;
   readonly result: PolicyResult;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ScenarioSchema } from "./schema.ts";
 
-export const SCENARIO_SCHEMA_ID = "https://switchyard.dev/schema/scenario.schema.json";
+const SCENARIO_SCHEMA_ID = "https://switchyard.dev/schema/scenario.schema.json";
 
 /** The JSON Schema editors use for scenario files, generated from the zod schema (input shape: defaults optional). */
 export function scenarioJsonSchema(): Record<string, unknown> {

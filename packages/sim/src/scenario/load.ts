@@ -25,7 +25,7 @@ import { offsetOf, scenarioIssues } from "./semantic-checks.ts";
 import type { CapacityWindow, DemandShape, Scenario } from "./types.ts";
 
 /** Reads a file the scenario names; throws (e.g. the CLI's InputFileError) when it cannot. */
-export type ReadText = (path: string) => Promise<string>;
+type ReadText = (path: string) => Promise<string>;
 
 /** The files a scenario points to, read before validation so their problems join its issue list. */
 interface Referenced {
@@ -37,7 +37,7 @@ interface Referenced {
 }
 
 /** A path in the scenario, resolved against the scenario file's folder. */
-export function besideScenario(scenarioSource: string, path: string): string {
+function besideScenario(scenarioSource: string, path: string): string {
   return isAbsolute(path) ? path : join(dirname(scenarioSource), path);
 }
 

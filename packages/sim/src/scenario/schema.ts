@@ -143,7 +143,7 @@ const CloudWatchDemand = z
       "An ALB's recorded RequestCount (Sum per period): sorted by time, its period detected and turned into requests/s; minutes with no datapoint are no traffic.",
   });
 
-export const DemandSchema = z.discriminatedUnion(
+const DemandSchema = z.discriminatedUnion(
   "shape",
   [ConstantDemand, CosineDemand, StepsDemand, CsvDemand, CloudWatchDemand],
   {
@@ -153,7 +153,7 @@ export const DemandSchema = z.discriminatedUnion(
 
 const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
 
-export const CapacityEventSchema = z
+const CapacityEventSchema = z
   .strictObject({
     instanceType: z
       .string()
@@ -208,7 +208,7 @@ export const CapacityEventSchema = z
   })
   .meta({ description: "A window in which no new instance of this type can start." });
 
-export const LatencyModelSchema = z
+const LatencyModelSchema = z
   .strictObject({
     idleFraction: fraction("p95 at no load as a fraction of the unit's latencyMs", 0.05, 1)
       .default(0.8)
@@ -233,7 +233,7 @@ export const LatencyModelSchema = z
   })
   .meta({ description: "How a pod's latency follows its load (see docs/simulator.md)." });
 
-export const KedaModelSchema = z
+const KedaModelSchema = z
   .strictObject({
     pollingInterval: duration("how often KEDA/HPA recompute replicas").default("30s"),
     metricWindow: duration("the window KEDA's CloudWatch query averages").default("1m"),
@@ -259,7 +259,7 @@ const kedaTargets = (what: string) =>
     `its KEDA targetMetricValue (requests/s per pod) in ${what}`,
   );
 
-export const SeedReferenceSchema = z
+const SeedReferenceSchema = z
   .strictObject({
     weighted: z
       .strictObject({
@@ -409,8 +409,6 @@ export const ScenarioSchema = z
   })
   .meta({ title: "Switchyard simulator scenario" });
 
-export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ParsedScenario = z.output<typeof ScenarioSchema>;
 export type ParsedDemand = z.output<typeof DemandSchema>;
-export type ParsedSeedReference = z.output<typeof SeedReferenceSchema>;
 export type LatencyParameters = z.output<typeof LatencyModelSchema>;

@@ -24,7 +24,7 @@ export type DemandShape =
     };
 
 /** What a replayed CloudWatch trace held, for the report. */
-export interface TraceFacts {
+interface TraceFacts {
   readonly format: "get-metric-data" | "console-csv";
   readonly label: string;
   readonly periodSeconds: number;
@@ -59,7 +59,7 @@ export interface CapacityWindow {
  * The seed's hand-set manifests, as the seed-reference policy applies them: the
  * weighted-routing Ingress and ScaledObjects, and the equal-routing ones for failover.
  */
-export interface SeedManifests {
+interface SeedManifests {
   /** Target-group weight per unit in the weighted-routing Ingress. */
   readonly weights: Readonly<Record<string, number>>;
   /** KEDA targetMetricValue (requests/s per pod) per unit in the weighted-routing ScaledObjects. */

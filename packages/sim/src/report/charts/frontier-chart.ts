@@ -2,7 +2,7 @@ import type { SimulationReport } from "../simulation-report.ts";
 import { type ChartDefinition, CONFIG, POLICY_COLOURS, SCHEMA, WIDTH } from "./chart-style.ts";
 
 /** The name of the frontier's points, for tests that find them in the rendered scene. */
-export const FRONTIER_MARKS = {
+const FRONTIER_MARKS = {
   point: "frontier_point",
   path: "frontier_path",
   label: "frontier_label",

@@ -11,7 +11,7 @@ import type { SimulationReport } from "../simulation-report.ts";
 /** Bin sizes a chart may use, in minutes; the smallest that keeps the points under the limit wins. */
 const BIN_MINUTES = [1, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720, 1440];
 /** About one point per pixel of a chart `WIDTH` pixels wide. */
-export const MAX_POINTS = 900;
+const MAX_POINTS = 900;
 
 /** What a chart shows of the run: [from, to), the axis ending at `end`, `binMinutes` a point. */
 export interface ChartWindow {
@@ -33,7 +33,7 @@ export function chartWindow(report: SimulationReport, from: EpochMs, to: EpochMs
 }
 
 /** The end of the last minute any policy recorded in [from, to). */
-export function dataEnd(report: SimulationReport, from: EpochMs, to: EpochMs): EpochMs {
+function dataEnd(report: SimulationReport, from: EpochMs, to: EpochMs): EpochMs {
   let last = from;
   for (const policy of report.policies) {
     const i = policy.minutes.indexAt(to) - 1;
@@ -45,7 +45,7 @@ export function dataEnd(report: SimulationReport, from: EpochMs, to: EpochMs): E
 }
 
 /** One bin: minutes [first, end) of a series, starting at `t`. */
-export interface Bin {
+interface Bin {
   readonly t: EpochMs;
   readonly first: number;
   readonly end: number;
