@@ -179,7 +179,7 @@ describe("Command: switchyard plan", () => {
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(
-      "hedge (policy.hedge.maxLossShare 0, at 3750 RPS): losing sd21-inf2 in one of its 3 zones (4 pods, 420 RPS) binds: 3751 RPS stay, covering demand × 1 = 3750; costs $8.0862/h (+25.2 %) over the unhedged plan's $32.0414/h",
+      "hedge (policy.hedge.maxLossShare 0.05, at 3750 RPS): losing sd21-inf2 in one of its 3 zones (5 pods, 525 RPS) binds: 3601 RPS stay, covering demand × 0.95 = 3562.5; costs $6.3368/h (+19.8 %) over the unhedged plan's $32.0414/h",
     );
     const json = JSON.parse(
       (
@@ -195,8 +195,8 @@ describe("Command: switchyard plan", () => {
       ).stdout,
     );
     expect(json.services[0].modes.cost.hedge).toMatchObject({
-      maxLossShare: 0,
-      largestCell: { unit: "sd21-inf2", zones: 3, pods: 4 },
+      maxLossShare: 0.05,
+      largestCell: { unit: "sd21-inf2", zones: 3, pods: 5 },
     });
     expect(json.services[0].modes.capacity.hedge).toBeUndefined();
   });

@@ -137,7 +137,7 @@ describe("Function: loadConfig — capacity types, zones and the hedge", () => {
   });
 
   it("defaults the risk budget and lets a service override it", () => {
-    expect(loadConfig(example).services[0]?.policy.hedge).toEqual({ maxLossShare: 0 });
+    expect(loadConfig(example).services[0]?.policy.hedge).toEqual({ maxLossShare: 0.05 });
     const config = loadConfig(
       edited((doc) => doc.setIn(["services", 0, "policy"], { hedge: { maxLossShare: 0.25 } })),
     );

@@ -445,7 +445,7 @@ function withDefaults(fields: PolicyFields): { [K in keyof PolicyFields]: z.ZodD
  * scenarios (docs/planning.md, "The hedge"): the largest share of demand the loss of one
  * Spot cell may leave without a serving pod until replacements start.
  */
-export const HEDGE_DEFAULTS = { maxLossShare: 0 } as const;
+export const HEDGE_DEFAULTS = { maxLossShare: 0.05 } as const;
 
 const maxLossShare = z
   .number({
