@@ -1,14 +1,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type GetMetricDataOutput,
-  type MetricDataQuery,
-} from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, GetMetricDataOutput, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { type DemandHistory, demandHistoryOf, type EpochMs, SECOND } from "@switchyard/core";
 import type { DemandHistoryReader, DemandHistoryRequest } from "@switchyard/core/ports";
 import { MetricsUnavailableError } from "../errors.ts";
 import { batchesOf, MAX_QUERIES_PER_CALL } from "./cloudwatch-limits.ts";
+import { metricDataPage } from "./get-metric-data.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
 interface CloudWatchDemandHistoryReaderOptions {
@@ -133,15 +129,7 @@ export class CloudWatchDemandHistoryReader implements DemandHistoryReader {
     nextToken: string | undefined,
   ): Promise<GetMetricDataOutput> {
     try {
-      return await this.#client.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: [...queries],
-          StartTime: new Date(request.start),
-          EndTime: new Date(request.end),
-          ScanBy: "TimestampAscending",
-          ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-        }),
-      );
+      return await metricDataPage(this.#client, queries, request, nextToken);
     } catch (error) {
       throw new MetricsUnavailableError(
         `CloudWatch GetMetricData failed reading the RequestCount history of ${request.services.map((s) => s.service).join(", ")}: ${summarizeSdkError(error)}`,

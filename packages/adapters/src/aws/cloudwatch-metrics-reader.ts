@@ -1,10 +1,9 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type GetMetricDataOutput,
-  type MessageData,
-  type MetricDataQuery,
+import type {
+  CloudWatchClient,
+  GetMetricDataOutput,
+  MessageData,
+  MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import type { EpochMs } from "@switchyard/core";
 import type { MetricsReader, MetricsRequest, MetricsSnapshot } from "@switchyard/core/ports";
@@ -12,6 +11,7 @@ import { MetricsUnavailableError } from "../errors.ts";
 import { batchesOf, MAX_QUERIES_PER_CALL } from "./cloudwatch-limits.ts";
 import { describeQuery, planMetricQueries } from "./cloudwatch-query-plan.ts";
 import { buildSnapshot } from "./cloudwatch-snapshot.ts";
+import { metricDataPage } from "./get-metric-data.ts";
 import { summarizeSdkError } from "./sdk-error-summary.ts";
 
 interface CloudWatchMetricsReaderOptions {
@@ -141,15 +141,7 @@ export class CloudWatchMetricsReader implements MetricsReader {
     call: { readonly index: number; readonly of: number },
   ): Promise<GetMetricDataOutput> {
     try {
-      return await this.#client.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: [...queries],
-          StartTime: new Date(request.start),
-          EndTime: new Date(request.end),
-          ScanBy: "TimestampAscending",
-          ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-        }),
-      );
+      return await metricDataPage(this.#client, queries, request, nextToken);
     } catch (error) {
       const services = request.services.map((s) => s.service).join(", ") || "none";
       const part = call.of > 1 ? ` (call ${call.index + 1} of ${call.of})` : "";
