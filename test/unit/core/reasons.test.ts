@@ -1,6 +1,7 @@
 import { parsePin } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { detail, type ReasonFacts, reason } from "../../../packages/core/src/decision/reasons.ts";
+import type { ReasonFacts } from "../../../packages/core/src/decision/reason-facts.ts";
+import { detail, reason } from "../../../packages/core/src/decision/reasons.ts";
 
 describe("Function: reason", () => {
   it.each<{ facts: ReasonFacts; text: string }>([

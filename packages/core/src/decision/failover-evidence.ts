@@ -1,7 +1,8 @@
 import type { Policy } from "../config/types.ts";
 import type { CapacitySignal } from "../signals/types.ts";
 import type { Observations, UnitObservation } from "./observations.ts";
-import { detail, type ScaleOutBlocker, type UrgencyWhy } from "./reasons.ts";
+import type { ScaleOutBlocker, UrgencyWhy } from "./reason-facts.ts";
+import { detail } from "./reasons.ts";
 import { type Breach, type Evidence, isBreach } from "./types.ts";
 
 /**

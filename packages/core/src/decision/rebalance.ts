@@ -5,7 +5,8 @@ import { round1 } from "../units.ts";
 import { type PlanningDemand, planningDemand } from "./demand-trend.ts";
 import { HEDGE_TOLERANCE_SHARE, hedgeExposure, hedgeShortfall } from "./hedge-exposure.ts";
 import { DEMAND_MINUTES, type Observations } from "./observations.ts";
-import { type DeadBandOutcome, detail, reason } from "./reasons.ts";
+import type { DeadBandOutcome } from "./reason-facts.ts";
+import { detail, reason } from "./reasons.ts";
 import { routingLoad, servingTolerance, weightsOf } from "./routing-load.ts";
 import type { Gate, ServiceState } from "./types.ts";
 
