@@ -16,6 +16,7 @@ export {
   deployedConfigDocument,
   readDeployedConfig,
 } from "./config/deployed-config.ts";
+export { isUnitName, LONGEST_RESPONSE_MS, MAX_DEMAND_RPS, MAX_POD_RPS } from "./config/field-rules.ts";
 export { configJsonSchema, renderJsonSchema } from "./config/json-schema.ts";
 export {
   loadConfig,
@@ -24,7 +25,6 @@ export {
   type ValidationResult,
   validateYaml,
 } from "./config/load.ts";
-export { isUnitName, LONGEST_RESPONSE_MS, MAX_DEMAND_RPS, MAX_POD_RPS } from "./config/schema.ts";
 export type { RawIssue } from "./config/semantic-checks.ts";
 export type { DeploymentUnit, InferenceService, SwitchyardConfig } from "./config/types.ts";
 export { decide } from "./decision/decide.ts";

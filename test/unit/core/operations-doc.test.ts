@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HEDGE_DEFAULTS, POLICY_DEFAULTS } from "../../../packages/core/src/config/schema.ts";
+import { HEDGE_DEFAULTS, POLICY_DEFAULTS } from "../../../packages/core/src/config/policy-schema.ts";
 import { holdRemovalCommand } from "../../../packages/core/src/manifests/annotations.ts";
 import { readRepoFile } from "../../support/paths.ts";
 

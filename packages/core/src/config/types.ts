@@ -1,4 +1,5 @@
-import type { CapacityType, ForecastSettings, Policy, Slo, Stickiness } from "./schema.ts";
+import type { Policy } from "./policy-schema.ts";
+import type { CapacityType, ForecastSettings, Slo, Stickiness } from "./schema.ts";
 
 /** A config after validation, with every default filled in. Plain data, safe to serialize. */
 export interface SwitchyardConfig {
