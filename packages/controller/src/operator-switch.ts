@@ -12,8 +12,8 @@ import {
 import { actionAnnotationKey } from "@switchyard/core/manifests";
 import type { Clock, ClusterGateway, SwitchStart, SwitchStarter } from "@switchyard/core/ports";
 import { executionName } from "@switchyard/core/workflow";
-import { HISTORY_MS, switchInputOf } from "./evaluate.ts";
 import { assertOwnRouting, readableAction } from "./plan-switch.ts";
+import { HISTORY_MS, switchInputOf } from "./service-evaluation.ts";
 import { serviceNamed } from "./service-lookup.ts";
 
 /** What an operator's move reads and starts with: the operator's own credentials behind each port. */
