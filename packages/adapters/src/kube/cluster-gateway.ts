@@ -5,7 +5,6 @@ import {
   type V1Deployment,
   type V1Ingress,
   type V1Pod,
-  type V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
 import {
   type AutoscalingState,
@@ -21,16 +20,10 @@ import {
   type ServiceClusterState,
 } from "@switchyard/core";
 import {
-  foreignPauses,
   type IngressAsRead,
   type IngressMergePatch,
   ingressJsonPatch,
-  KEDA_PAUSED_REPLICAS,
-  kedaHpaName,
-  replicaFloorPatch,
-  replicaHoldPatch,
   type SwitchEvent,
-  scaledObjectTargetPatch,
   switchEventObject,
 } from "@switchyard/core/manifests";
 import type {
@@ -57,18 +50,21 @@ import { statusCodeOf } from "./kube-errors.ts";
 import { failedRequest, sendRequest } from "./kube-request.ts";
 import { describeTarget, KUBE_RESOURCES, type KubeTarget } from "./kube-target.ts";
 import {
+  autoscalingOf,
+  type GatewayWriteOptions,
+  holdReplicas,
+  setReplicaFloor,
+  setScalingTarget,
+} from "./scaled-object-operations.ts";
+import {
   guardedAnnotations,
-  HPA,
   INGRESS,
   ingressTarget,
   JSON_PATCH,
   KEDA,
   listEvents,
-  MERGE_PATCH,
   readIngress,
-  readScaledObject,
   scaledObjectTarget,
-  unitNamed,
 } from "./service-objects.ts";
 
 interface KubernetesClusterGatewayOptions {
@@ -100,7 +96,8 @@ export class KubernetesClusterGateway implements ClusterGateway {
   readonly #apis: RenewingKubeApis;
   readonly #logger: Logger;
   readonly #karpenterEventNamespace: string;
-  readonly #maxConflictRetries: number;
+  /** The logger and conflict-retry budget every guarded write runs with. */
+  readonly #writeOptions: GatewayWriteOptions;
   readonly #reportingInstance: string;
 
   constructor(options: KubernetesClusterGatewayOptions) {
@@ -108,12 +105,12 @@ export class KubernetesClusterGateway implements ClusterGateway {
     if (!Number.isInteger(retries) || retries < 0) {
       throw new RangeError(`maxConflictRetries must be a whole number >= 0, got ${retries}`);
     }
-    this.#maxConflictRetries = retries;
     this.#karpenterEventNamespace = options.karpenterEventNamespace ?? "default";
     this.#reportingInstance = options.reportingInstance ?? "switchyard";
     this.#logger = (options.logger ?? new Logger({ serviceName: "switchyard" })).createChild({
       persistentKeys: { adapter: "kubernetes" },
     });
+    this.#writeOptions = { logger: this.#logger, maxConflictRetries: retries };
     this.#apis = new RenewingKubeApis(options.kubeConfig, this.#logger);
   }
 
@@ -205,58 +202,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
     unitName: string,
     build: ScalingTargetBuilder,
   ): Promise<ScalingChange> {
-    return this.#apis.run((apis) => this.#setScalingTarget(apis, service, unitName, build));
-  }
-
-  async #setScalingTarget(
-    apis: KubeApis,
-    service: InferenceService,
-    unitName: string,
-    build: ScalingTargetBuilder,
-  ): Promise<ScalingChange> {
-    const unit = unitNamed(service, unitName);
-    const ref = unit.scaledObject;
-    const { current, patch } = await this.#write({
-      target: scaledObjectTarget(service, unit, "patch"),
-      read: async () => scaledObjectStateOf(await readScaledObject(apis, service, unit, this.#logger), ref),
-      build: (state) => {
-        const value = build(state);
-        if (value === null) {
-          return null;
-        }
-        const ops = scaledObjectTargetPatch(state.object, ref, value);
-        return ops.length === 0 ? null : { value, ops };
-      },
-      send: ({ ops }) =>
-        apis.custom.patchNamespacedCustomObject(
-          { ...KEDA, namespace: service.namespace, name: ref.name, body: ops },
-          // The content type is set, not left to client-node's per-API default: CRDs
-          // refuse strategic merge, and a merge patch would replace `triggers` whole.
-          JSON_PATCH,
-        ),
-      intent: ({ value }) => `to set ${ref.metadataKey} to ${value}`,
-      log: {
-        landed: "scaledobject-patched",
-        retrying: "scaledobject-changed-retrying",
-        keys: { scaledObject: `${service.namespace}/${ref.name}` },
-        landedKeys: ({ value }, read, written) => ({
-          from: read.target,
-          to: value,
-          resourceVersion: (written as ScaledObjectJson).metadata?.resourceVersion,
-        }),
-      },
-    });
-    if (patch === null) {
-      // Declined, or already holding the value built: nothing was sent.
-      return {
-        unit: unit.name,
-        scaledObject: ref.name,
-        from: current.target,
-        to: current.target,
-        changed: false,
-      };
-    }
-    return { unit: unit.name, scaledObject: ref.name, from: current.target, to: patch.value, changed: true };
+    return this.#apis.run((apis) => setScalingTarget(apis, this.#writeOptions, service, unitName, build));
   }
 
   holdReplicas(
@@ -265,63 +211,9 @@ export class KubernetesClusterGateway implements ClusterGateway {
     replicas: number | null,
     owner: string,
   ): Promise<ReplicaHold> {
-    return this.#apis.run((apis) => this.#holdReplicas(apis, service, unitName, replicas, owner));
-  }
-
-  async #holdReplicas(
-    apis: KubeApis,
-    service: InferenceService,
-    unitName: string,
-    replicas: number | null,
-    owner: string,
-  ): Promise<ReplicaHold> {
-    const unit = unitNamed(service, unitName);
-    const namespace = service.namespace;
-    const name = unit.scaledObject.name;
-    let outcome: ReplicaHold["outcome"] = "unchanged";
-    let pausedBy: readonly string[] | undefined;
-    await this.#write({
-      target: scaledObjectTarget(service, unit, "patch"),
-      read: async () => {
-        const object = await readScaledObject(apis, service, unit, this.#logger);
-        return {
-          resourceVersion: object.metadata?.resourceVersion ?? "",
-          annotations: object.metadata?.annotations ?? {},
-        };
-      },
-      build: (current) => {
-        const built = replicaHoldPatch(current.annotations, replicas, owner);
-        outcome = built.outcome;
-        pausedBy = built.pausedBy;
-        return built.patch;
-      },
-      // Annotations only: a merge patch never touches the triggers.
-      send: (patch, current) =>
-        apis.custom.patchNamespacedCustomObject(
-          {
-            ...KEDA,
-            namespace,
-            name,
-            body: guardedAnnotations(patch.metadata.annotations, current.resourceVersion),
-          },
-          MERGE_PATCH,
-        ),
-      intent: () =>
-        replicas === null ? "to release its replica hold" : `to hold it at ${replicas} replicas`,
-      log: {
-        landed: "scaledobject-hold",
-        retrying: "scaledobject-hold-conflict-retrying",
-        keys: { scaledObject: `${namespace}/${name}` },
-        landedKeys: () => ({ replicas, outcome }),
-      },
-    });
-    return {
-      unit: unit.name,
-      scaledObject: name,
-      replicas,
-      outcome,
-      ...(pausedBy === undefined ? {} : { pausedBy }),
-    };
+    return this.#apis.run((apis) =>
+      holdReplicas(apis, this.#writeOptions, service, unitName, replicas, owner),
+    );
   }
 
   setReplicaFloor(
@@ -329,80 +221,11 @@ export class KubernetesClusterGateway implements ClusterGateway {
     unitName: string,
     action: FloorAction,
   ): Promise<ReplicaFloorChange> {
-    return this.#apis.run((apis) => this.#setReplicaFloor(apis, service, unitName, action));
-  }
-
-  async #setReplicaFloor(
-    apis: KubeApis,
-    service: InferenceService,
-    unitName: string,
-    action: FloorAction,
-  ): Promise<ReplicaFloorChange> {
-    const unit = unitNamed(service, unitName);
-    const namespace = service.namespace;
-    const name = unit.scaledObject.name;
-    const { current, patch } = await this.#write({
-      target: scaledObjectTarget(service, unit, "patch"),
-      read: async () => {
-        const object = await readScaledObject(apis, service, unit, this.#logger);
-        return { resourceVersion: object.metadata?.resourceVersion ?? "", object };
-      },
-      build: (read) => {
-        const built = replicaFloorPatch(read.object, action);
-        return built.ops.length === 0 ? null : built;
-      },
-      // JSON patch, its first op a test of the resourceVersion read (replicaFloorPatch).
-      send: (built) =>
-        apis.custom.patchNamespacedCustomObject({ ...KEDA, namespace, name, body: built.ops }, JSON_PATCH),
-      intent: (built) => `to set minReplicaCount to ${built.to}`,
-      log: {
-        landed: "scaledobject-floor",
-        retrying: "scaledobject-floor-conflict-retrying",
-        keys: { scaledObject: `${namespace}/${name}` },
-        landedKeys: (built) => ({ outcome: built.outcome, from: built.from, to: built.to }),
-      },
-    });
-    const result = patch ?? replicaFloorPatch(current.object, action);
-    return { unit: unit.name, scaledObject: name, outcome: result.outcome, from: result.from, to: result.to };
+    return this.#apis.run((apis) => setReplicaFloor(apis, this.#writeOptions, service, unitName, action));
   }
 
   autoscalingOf(service: InferenceService, unitName: string): Promise<AutoscalingState> {
-    return this.#apis.run((apis) => this.#autoscalingOf(apis, service, unitName));
-  }
-
-  async #autoscalingOf(
-    apis: KubeApis,
-    service: InferenceService,
-    unitName: string,
-  ): Promise<AutoscalingState> {
-    const unit = unitNamed(service, unitName);
-    const namespace = service.namespace;
-    const name = unit.scaledObject.name;
-    const object = await readScaledObject(apis, service, unit, this.#logger);
-    const hpaName = kedaHpaName(object, name);
-    let hpaFound = true;
-    try {
-      await apis.objects.read<V2HorizontalPodAutoscaler>({ ...HPA, metadata: { name: hpaName, namespace } });
-    } catch (error) {
-      if (statusCodeOf(error) !== 404) {
-        throw failedRequest(
-          error,
-          { verb: "get", resource: KUBE_RESOURCES.horizontalPodAutoscalers, namespace, name: hpaName },
-          this.#logger,
-        );
-      }
-      hpaFound = false;
-    }
-    const paused = object.status?.conditions?.find((c) => c.type === "Paused");
-    return {
-      unit: unit.name,
-      scaledObject: name,
-      pausedReplicas: object.metadata?.annotations?.[KEDA_PAUSED_REPLICAS] ?? null,
-      pausedBy: foreignPauses(object.metadata?.annotations ?? {}),
-      pausedCondition: paused?.status ?? null,
-      hpaName,
-      hpaFound,
-    };
+    return this.#apis.run((apis) => autoscalingOf(apis, this.#writeOptions, service, unitName));
   }
 
   patchRouting(service: InferenceService, build: IngressPatchBuilder): Promise<RoutingChange> {
@@ -565,7 +388,7 @@ export class KubernetesClusterGateway implements ClusterGateway {
   }
 
   #write<O extends { readonly resourceVersion: string }, P, W>(write: GuardedWrite<O, P, W>) {
-    return guardedWrite(write, { logger: this.#logger, maxConflictRetries: this.#maxConflictRetries });
+    return guardedWrite(write, this.#writeOptions);
   }
 
   #call<T>(target: KubeTarget, send: () => Promise<T>): Promise<T> {
