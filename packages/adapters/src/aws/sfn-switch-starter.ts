@@ -9,11 +9,19 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import type { EpochMs, LossAnswered, SwitchRecord } from "@switchyard/core";
+import type { EpochMs, SwitchRecord } from "@switchyard/core";
 import type { SwitchRequest, SwitchStart, SwitchStarter } from "@switchyard/core/ports";
-import { executionName, MODE_SWITCH_STATES, parseExecutionName } from "@switchyard/core/workflow";
+import { MODE_SWITCH_STATES } from "@switchyard/core/workflow";
 import { AwsCallError } from "../errors.ts";
 import { awsErrorName, describeAwsError, isTransientAwsError } from "./aws-fault.ts";
+import {
+  answeredOf,
+  executionArnPrefix,
+  oldestStart,
+  plannedDemandOf,
+  recordOf,
+  STATUSES,
+} from "./sfn-execution-records.ts";
 
 interface SfnSwitchStarterOptions {
   /** Created once per container, at module scope. */
@@ -53,15 +61,6 @@ interface SwitchHistoryRead {
   /** Whether those are the state machine's whole history (ListExecutions had no further page). */
   readonly wholeHistory: boolean;
 }
-
-const STATUSES: ReadonlySet<string> = new Set<SwitchRecord["status"]>([
-  "RUNNING",
-  "SUCCEEDED",
-  "FAILED",
-  "TIMED_OUT",
-  "ABORTED",
-  "PENDING_REDRIVE",
-]);
 
 /** Closed without succeeding: whether such an execution moved traffic is read from its history. */
 const UNSUCCESSFUL: ReadonlySet<string> = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
@@ -131,7 +130,7 @@ export class SfnSwitchStarter implements SwitchStarter {
    */
   async lastSwitch(service: string): Promise<SwitchHistoryRead> {
     const read = await this.#listExecutions(`reading the last switch of ${service}`, (executions) =>
-      executions.some((item) => item.status !== "RUNNING" && this.#recordOf(item, service).length > 0),
+      executions.some((item) => item.status !== "RUNNING" && recordOf(item, service).length > 0),
     );
     return {
       records: await this.#records(read.executions, service, 0),
@@ -173,7 +172,7 @@ export class SfnSwitchStarter implements SwitchStarter {
     since: EpochMs,
   ): Promise<SwitchRecord[]> {
     const listed = executions
-      .flatMap((item) => this.#recordOf(item, service))
+      .flatMap((item) => recordOf(item, service))
       .filter((record) => record.startedAt >= since)
       .sort((a, b) => b.startedAt - a.startedAt);
     const records: SwitchRecord[] = [];
@@ -361,30 +360,6 @@ export class SfnSwitchStarter implements SwitchStarter {
     }
   }
 
-  #recordOf(item: ExecutionListItem, service: string): SwitchRecord[] {
-    const { name, status, startDate } = item;
-    if (name === undefined || status === undefined || startDate === undefined || !STATUSES.has(status)) {
-      return [];
-    }
-    const parsed = parseExecutionName(name);
-    // Compare with the name executionName would give this service: it replaces
-    // characters Step Functions refuses and cuts long names, so the raw name may differ.
-    if (
-      parsed === null ||
-      executionName(service, parsed.move, 0).slice(0, -12) !== name.slice(0, -parsed.stamp.length)
-    ) {
-      return [];
-    }
-    return [
-      {
-        name,
-        move: parsed.move,
-        startedAt: startDate.getTime(),
-        status: status as SwitchRecord["status"],
-      },
-    ];
-  }
-
   #callError(operation: string, purpose: string, error: unknown): AwsCallError {
     const denied = /AccessDenied/.test(awsErrorName(error));
     const hint = denied
@@ -397,60 +372,5 @@ export class SfnSwitchStarter implements SwitchStarter {
         cause: error,
       },
     );
-  }
-}
-
-/** The oldest start among executions read (+Infinity for none). */
-function oldestStart(executions: readonly ExecutionListItem[]): number {
-  return Math.min(...executions.map((item) => item.startDate?.getTime() ?? Number.POSITIVE_INFINITY));
-}
-
-function executionArnPrefix(stateMachineArn: string): string {
-  const parts = stateMachineArn.split(":");
-  const [arn, partition, states, region, account, kind, name] = parts;
-  if (
-    arn !== "arn" ||
-    states !== "states" ||
-    kind !== "stateMachine" ||
-    !partition ||
-    !region ||
-    !account ||
-    !name
-  ) {
-    throw new AwsCallError(
-      `${stateMachineArn} is not a state machine ARN (expected arn:aws:states:<region>:<account>:stateMachine:<name>); check the state machine ARN the function is given.`,
-      { retryable: false },
-    );
-  }
-  return `arn:${partition}:states:${region}:${account}:execution:${name}:`;
-}
-
-/** `demandRps` of an execution's input JSON, when it is a finite number. */
-function plannedDemandOf(input: string | undefined): number | null {
-  try {
-    const parsed: unknown = input === undefined ? null : JSON.parse(input);
-    const value =
-      parsed !== null && typeof parsed === "object"
-        ? (parsed as { demandRps?: unknown }).demandRps
-        : undefined;
-    return typeof value === "number" && Number.isFinite(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The causes and conditions of a switch input (JSON), or null when it does not have them. */
-function answeredOf(input: string | undefined): LossAnswered | null {
-  if (input === undefined) return null;
-  try {
-    const parsed = JSON.parse(input) as { causes?: unknown; conditions?: unknown };
-    const causes = Array.isArray(parsed.causes) ? parsed.causes.filter((c) => typeof c === "string") : null;
-    const conditions =
-      typeof parsed.conditions === "object" && parsed.conditions !== null && !Array.isArray(parsed.conditions)
-        ? (parsed.conditions as LossAnswered["conditions"])
-        : null;
-    return causes === null || conditions === null ? null : { causes, conditions };
-  } catch {
-    return null;
   }
 }
